@@ -1,0 +1,29 @@
+// Two kinds of tests, named apart (see README "Tests"):
+//   *.test.ts              unit tests: no broker; fakes and :memory: SQLite
+//   *.integration.test.ts  against the real RabbitMQ and a real SQLite file in a temp folder
+// Sources are mapped directly, so tests need no build step.
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  moduleNameMapper: { '^@nangohq/(protocol|action|node-client|server)$': '<rootDir>/packages/$1/src' },
+  // Action fixtures are compiled by the worker itself at run time, never by jest.
+  modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.integration\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/packages/*/test/**/*.integration.test.ts'],
+      globalSetup: '<rootDir>/test/requireBroker.js',
+    },
+  ],
+};

@@ -1,0 +1,158 @@
+import Nango, { NangoError, Nango as NamedNango } from '@nangohq/node-client';
+import { FakeBroker } from './fakeAmqp';
+
+async function connected(options = {}): Promise<{ nango: Nango; broker: FakeBroker }> {
+  const broker = new FakeBroker();
+  const nango = new Nango({ queue: 'q', ...options }, broker.connect);
+  await nango.connect();
+  return { nango, broker };
+}
+
+/** Lets the client's publish run (methods are async, so the publish happens a tick after the call). */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Nango client (fake broker)', () => {
+  it('has a default and a named export that are the same class', () => {
+    expect(NamedNango).toBe(Nango);
+  });
+
+  it('connects to localhost:5672 by default, with noDelay', async () => {
+    const broker = new FakeBroker();
+    const nango = new Nango({}, broker.connect);
+    await nango.connect();
+    expect(broker.connectCalls[0]?.url).toBe('amqp://localhost:5672');
+    expect(broker.connectCalls[0]?.socketOptions).toMatchObject({ noDelay: true });
+    await nango.close();
+  });
+
+  it('publishes a persistent, mandatory request with a correlation id and resolves with the reply', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.triggerAction('slack', 'notify', 1, { msg: 'hi' });
+    await tick();
+    const request = broker.published[0];
+    expect(request).toMatchObject({
+      exchange: '',
+      routingKey: 'q',
+      body: { type: 'triggerAction', integration: 'slack', action: 'notify', userId: '1', input: { msg: 'hi' } },
+      options: { replyTo: 'amq.rabbitmq.reply-to', persistent: true, mandatory: true, contentType: 'application/json' },
+    });
+    expect(request?.options.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    broker.reply({ success: true, returnValue: { posted: true } });
+    await expect(call).resolves.toEqual({ success: true, returnValue: { posted: true } });
+    await nango.close();
+  });
+
+  it('rejects with a NangoError carrying the reply code and message', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.registerConnection('slack', '1', { access_token: 't' });
+    await tick();
+    broker.reply({ success: false, errorCode: 'connection_exists', errorMsg: 'already there' });
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NangoError);
+    expect(error).toMatchObject({ success: false, errorMsg: 'already there', code: 'connection_exists', retryable: false });
+    await nango.close();
+  });
+
+  it('drops late and unknown replies without disturbing other calls', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('u');
+    await tick();
+    broker.deliver('not-a-pending-id', Buffer.from('{"success":true}'));
+    broker.deliver(undefined, Buffer.from('{"success":true}'));
+    broker.reply({ success: true, returnValue: [] });
+    await expect(call).resolves.toEqual({ success: true, returnValue: [] });
+    await nango.close();
+  });
+
+  it('times out per client and per call, and drops the reply that comes afterwards', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 40 });
+    const byClient = nango.getConnectionsForIntegration('slack');
+    const byCall = nango.getConnectionsForIntegration('slack', { timeoutMs: 10 });
+    await expect(byCall).rejects.toMatchObject({ code: 'timeout', retryable: true });
+    await expect(byClient).rejects.toMatchObject({ code: 'timeout' });
+    expect(() => broker.reply({ success: true, returnValue: [] }, 0)).not.toThrow();
+    await nango.close();
+  });
+
+  it('rejects at once before connect() and after close()', async () => {
+    const broker = new FakeBroker();
+    const nango = new Nango({ queue: 'q' }, broker.connect);
+    await expect(nango.getConnectionsForUserId('1')).rejects.toMatchObject({ code: 'not_connected' });
+    await nango.connect();
+    await nango.close();
+    await expect(nango.getConnectionsForUserId('1')).rejects.toMatchObject({ code: 'client_closed' });
+    await expect(nango.connect()).rejects.toMatchObject({ code: 'client_closed' });
+    expect(broker.published).toHaveLength(0);
+  });
+
+  it('close() rejects every pending call and closes the connection', async () => {
+    const { nango, broker } = await connected();
+    const calls = [nango.getConnectionsForUserId('1'), nango.triggerAction('a', 'b', 'c', {})];
+    await tick();
+    await nango.close();
+    for (const call of calls) await expect(call).rejects.toMatchObject({ code: 'client_closed' });
+    expect(broker.closed).toBe(true);
+    await expect(nango.close()).resolves.toBeUndefined();
+  });
+
+  it('rejects an unroutable request at once', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.returnLatest();
+    await expect(call).rejects.toMatchObject({ code: 'unroutable', errorMsg: expect.stringContaining("'q'") });
+    await nango.close();
+  });
+
+  it('fails pending calls fast when the connection drops, once each', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.dropConnection();
+    await expect(call).rejects.toMatchObject({ code: 'connection_lost', retryable: true });
+    await expect(nango.getConnectionsForUserId('1')).rejects.toMatchObject({ code: 'connection_lost' });
+    await nango.close();
+  });
+
+  it('reports an unreachable broker with the URL, never its password', async () => {
+    const broker = new FakeBroker();
+    broker.failConnect = new Error('connect ECONNREFUSED 127.0.0.1:5999');
+    const nango = new Nango({ url: 'amqp://app:s3cret@127.0.0.1:5999' }, broker.connect);
+    const error = (await nango.connect().catch((e: unknown) => e)) as NangoError;
+    expect(error.code).toBe('connection_failed');
+    expect(error.errorMsg).toContain('amqp://app:***@127.0.0.1:5999');
+    expect(error.errorMsg).toContain('ECONNREFUSED');
+    expect(error.errorMsg).not.toContain('s3cret');
+  });
+
+  it('refuses arguments it cannot send, naming them', async () => {
+    const { nango, broker } = await connected();
+    const circular: Record<string, unknown> = {};
+    circular['self'] = circular;
+    await expect(nango.updateConnectionConfig('slack', '1', circular)).rejects.toMatchObject({
+      code: 'invalid_argument',
+      errorMsg: expect.stringContaining('additionalConfig must be JSON-serialisable'),
+    });
+    await expect(nango.getConnectionsForUserId({} as unknown as string)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(nango.getConnectionsForUserId('1', { timeoutMs: -1 })).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(broker.published).toHaveLength(0);
+    await nango.close();
+  });
+
+  it('sends a Date expires_at as an ISO string', async () => {
+    const { nango, broker } = await connected();
+    void nango
+      .registerConnection('slack', 7, { access_token: 'a', refresh_token: 'r', expires_at: new Date(Date.UTC(2030, 0, 1)) })
+      .catch(() => undefined);
+    await tick();
+    expect(broker.published[0]?.body).toMatchObject({ userId: '7', credentials: { expires_at: '2030-01-01T00:00:00.000Z' } });
+    await nango.close();
+  });
+
+  it('validates constructor arguments', () => {
+    expect(() => new Nango('localhost', 0)).toThrow(/port/);
+    expect(() => new Nango({ url: 'http://x' })).toThrow(/amqp:\/\//);
+    expect(() => new Nango({ requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
+    expect(new Nango({ queue: 'custom' }).queue).toBe('custom');
+  });
+});

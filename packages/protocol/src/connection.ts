@@ -1,0 +1,66 @@
+/** How an integration authenticates its API calls; declared per integration in integrations.yaml. */
+export type AuthMode = 'OAUTH2' | 'OAUTH1' | 'API_KEY' | 'USERNAME_PASSWORD';
+
+/** All auth modes, in the order the docs list them. */
+export const AUTH_MODES: readonly AuthMode[] = ['OAUTH2', 'OAUTH1', 'API_KEY', 'USERNAME_PASSWORD'];
+
+/** OAuth 2 credentials as the caller sends them. `expires_at` or `expires_in` is needed with a `refresh_token`. */
+export interface OAuth2Credentials {
+  access_token: string;
+  refresh_token?: string;
+  /** When the access token expires: a Date, an ISO 8601 string or epoch milliseconds. */
+  expires_at?: Date | string | number;
+  /** Seconds from now until the access token expires (as OAuth token responses give it). */
+  expires_in?: number;
+  [extra: string]: unknown;
+}
+
+/** OAuth 1.0a credentials: the user's token and token secret (the consumer key is in integrations.yaml). */
+export interface OAuth1Credentials {
+  oauth_token: string;
+  oauth_token_secret: string;
+  [extra: string]: unknown;
+}
+
+/** API key credentials. */
+export interface ApiKeyCredentials {
+  api_key: string;
+  [extra: string]: unknown;
+}
+
+/** Username and password credentials (also usable for an API key and secret pair). */
+export interface UsernamePasswordCredentials {
+  username: string;
+  password: string;
+  [extra: string]: unknown;
+}
+
+/** Credentials for any auth mode, as passed to registerConnection and updateConnectionCredentials. */
+export type NangoAuthCredentials = OAuth2Credentials | OAuth1Credentials | ApiKeyCredentials | UsernamePasswordCredentials;
+
+/**
+ * Credentials as stored on a Connection: the fields of the auth mode, normalised (`expires_at` is an ISO 8601
+ * string), plus `raw`, exactly what the caller sent.
+ */
+export type StoredCredentials = Record<string, unknown> & { raw: Record<string, unknown> };
+
+/** A Connection without its credentials: what the listing methods return. */
+export interface NangoConnectionPublic {
+  /** Set by the worker when the Connection is registered. */
+  uuid: string;
+  /** The integration's name in integrations.yaml. */
+  integration: string;
+  /** The user's id in the calling app; numbers are stored as strings. */
+  userId: string;
+  /** ISO 8601 UTC timestamp of registration. */
+  dateCreated: string;
+  /** ISO 8601 UTC timestamp of the last change to credentials or additionalConfig. */
+  lastModified: string;
+  /** The app's own per-user configuration for this integration. */
+  additionalConfig: Record<string, unknown>;
+}
+
+/** A whole Connection, credentials included: what an action sees through getCurrentConnection(). */
+export interface NangoConnection extends NangoConnectionPublic {
+  credentials: StoredCredentials;
+}

@@ -1,0 +1,44 @@
+/**
+ * Every error the client can reject with, keyed by its wire value.
+ *
+ * The value is what travels in a reply's `errorCode` field and what `NangoError.code` holds, so callers can
+ * `switch (err.code)`. Each entry says when it is sent and whether retrying the same call can succeed.
+ */
+export const ERROR_CODES = {
+  // Raised by the client itself, before or instead of a reply.
+  not_connected: { retryable: false, when: 'A call was made before connect() resolved.' },
+  client_closed: { retryable: false, when: 'A call was made after close(), or was pending when close() was called.' },
+  connection_failed: { retryable: true, when: 'connect() could not reach or log in to the broker.' },
+  connection_lost: { retryable: true, when: 'The broker connection dropped while the call waited for its reply.' },
+  timeout: { retryable: true, when: 'No reply arrived within the call timeout; the worker may still run it.' },
+  unroutable: { retryable: true, when: 'The broker has no queue of that name: no worker has declared it.' },
+  invalid_argument: { retryable: false, when: 'An argument cannot be sent: not JSON-serialisable, or of the wrong type.' },
+
+  // Sent by the worker in a reply.
+  invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },
+  unknown_integration: { retryable: false, when: 'The integration is not declared in integrations.yaml.' },
+  unknown_action: { retryable: false, when: 'The action is not declared for that integration in integrations.yaml.' },
+  connection_not_found: { retryable: false, when: 'No Connection exists for that integration and user id.' },
+  connection_exists: { retryable: false, when: 'A Connection for that integration and user id is already registered.' },
+  invalid_credentials: { retryable: false, when: "The credentials do not fit the integration's auth mode." },
+  action_load_failed: { retryable: false, when: 'The action file could not be compiled or loaded, or exports no action.' },
+  action_failed: { retryable: false, when: 'The action threw; errorMsg is its message (the stack is in the worker log).' },
+  action_timeout: { retryable: true, when: 'The action ran longer than its time limit and was abandoned.' },
+  action_result_not_json: { retryable: false, when: 'executeAction returned a value that cannot be sent as JSON.' },
+  http_host_not_allowed: { retryable: false, when: "httpRequest was asked for a URL outside the integration's base_url host." },
+  http_request_invalid: {
+    retryable: false,
+    when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
+  },
+  http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
+  internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
+} as const satisfies Record<string, { retryable: boolean; when: string }>;
+
+/** A machine-readable error code, as carried by a reply and by `NangoError.code`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** True when `value` is one of the known error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}

@@ -1,0 +1,45 @@
+import type { MessageType } from './messages';
+
+/**
+ * JSON Schemas (draft-07, as ajv reads them) for every request, keyed by `type`. The worker compiles them once
+ * at start. Names are restricted to a safe alphabet because integration and action names become folder and
+ * file names.
+ */
+const name = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' } as const;
+const userId = { type: 'string', minLength: 1, maxLength: 256 } as const;
+const jsonObject = { type: 'object' } as const;
+
+function message(type: MessageType, properties: Record<string, object>, required: string[]): object {
+  return {
+    $id: `nango:${type}`,
+    type: 'object',
+    properties: { type: { const: type }, ...properties },
+    required: ['type', ...required],
+    additionalProperties: false,
+  };
+}
+
+export const MESSAGE_SCHEMAS: Readonly<Record<MessageType, object>> = {
+  registerConnection: message(
+    'registerConnection',
+    { integration: name, userId, credentials: jsonObject, additionalConfig: jsonObject },
+    ['integration', 'userId', 'credentials'],
+  ),
+  updateConnectionConfig: message('updateConnectionConfig', { integration: name, userId, additionalConfig: jsonObject }, [
+    'integration',
+    'userId',
+    'additionalConfig',
+  ]),
+  updateConnectionCredentials: message('updateConnectionCredentials', { integration: name, userId, credentials: jsonObject }, [
+    'integration',
+    'userId',
+    'credentials',
+  ]),
+  getConnectionsForUserId: message('getConnectionsForUserId', { userId }, ['userId']),
+  getConnectionsForIntegration: message('getConnectionsForIntegration', { integration: name }, ['integration']),
+  triggerAction: message('triggerAction', { integration: name, action: name, userId, input: jsonObject }, [
+    'integration',
+    'action',
+    'userId',
+  ]),
+};

@@ -1,0 +1,165 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { AUTH_MODES } from '@nangohq/protocol';
+import type { LogLevel } from './types';
+
+/** One problem found in integrations.yaml: the keys leading to it from the root, and what is wrong. */
+export interface ConfigProblem {
+  readonly path: readonly string[];
+  /** Never quotes a value from the file: after substitution, values may hold secrets from the environment. */
+  readonly message: string;
+}
+
+/** The log levels integrations.yaml accepts, from most to least verbose. */
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+
+/** Same alphabet and length as names on the wire (protocol schemas.ts): names become folder and file names. */
+const NAME_PATTERN = '^[A-Za-z0-9_-]+$';
+/** An HTTP header field name (RFC 9110 token): anything else would only fail later, at request time. */
+const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+/** setTimeout fires at once for delays past 2^31-1 ms, so a larger timeout would silently mean none at all. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+const timeoutMs = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS };
+const names = { type: 'string', pattern: NAME_PATTERN, maxLength: 128 };
+const strings = (keys: object) => ({
+  type: ['object', 'null'],
+  propertyNames: keys,
+  additionalProperties: { type: 'string' },
+});
+
+const oauth = {
+  type: ['object', 'null'],
+  properties: {
+    client_id: { type: 'string', minLength: 1 },
+    client_secret: { type: 'string', minLength: 1 },
+    token_url: { type: 'string', format: 'uri' },
+    client_auth: { enum: ['body', 'basic'] },
+    refresh_margin_s: { type: 'integer', minimum: 0 },
+  },
+  additionalProperties: false,
+};
+
+const action = {
+  type: ['object', 'null'],
+  properties: { timeout_ms: timeoutMs },
+  additionalProperties: false,
+};
+
+const integration = {
+  type: 'object',
+  required: ['auth_mode', 'base_url'],
+  properties: {
+    auth_mode: { enum: AUTH_MODES },
+    // Checked as an http(s) URL once its placeholders are compiled: a raw `${...}` is not a valid URI.
+    base_url: { type: 'string' },
+    headers: strings({ type: 'string', pattern: HEADER_NAME_PATTERN }),
+    query_params: strings({ type: 'string', minLength: 1 }),
+    http_timeout_ms: timeoutMs,
+    action_timeout_ms: timeoutMs,
+    log_level: { enum: LOG_LEVELS },
+    oauth,
+    actions: { type: ['object', 'null'], propertyNames: names, additionalProperties: action },
+  },
+  additionalProperties: false,
+};
+
+/**
+ * The JSON Schema (draft-07) of integrations.yaml. An empty file and an empty `integrations:` are valid and
+ * declare nothing. Cross-field rules (credential placeholders, OAUTH1 consumer keys, action files) are checked
+ * by loadIntegrationsConfig, where they can name what to write instead.
+ */
+export const INTEGRATIONS_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: ['object', 'null'],
+  properties: {
+    integrations: { type: ['object', 'null'], propertyNames: names, additionalProperties: integration },
+  },
+  additionalProperties: false,
+} as const;
+
+// Compiled once, at module load: compiling is the slow part, validating is cheap.
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+addFormats(ajv, ['uri']);
+const validate = ajv.compile(INTEGRATIONS_SCHEMA);
+
+/**
+ * Validates the parsed (and environment-substituted) YAML against INTEGRATIONS_SCHEMA.
+ * @returns every problem, one readable line per spot, in ajv's order; empty when the shape is right
+ */
+export function validateIntegrationsShape(data: unknown): ConfigProblem[] {
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const problem of (validate.errors ?? []).flatMap(toProblem)) {
+    const key = JSON.stringify([problem.path, problem.message]);
+    if (!seen.has(key)) problems.push(problem);
+    seen.add(key);
+  }
+  return problems;
+}
+
+function toProblem(error: ErrorObject): ConfigProblem[] {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  // The name goes in the path too, so the loader knows which entry to leave out of its cross-checks.
+  const name = error.propertyName;
+  if (name !== undefined) return [{ path: [...path, name], message: badName(name, params) }];
+  switch (error.keyword) {
+    case 'propertyNames': // ajv repeats the name's own error, already reported above
+      return [];
+    case 'required':
+      return [{ path, message: `${String(params['missingProperty'])} is required` }];
+    case 'additionalProperties':
+      return [{ path: [...path, String(params['additionalProperty'])], message: 'unknown key' }];
+    case 'enum':
+      return [{ path, message: `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}` }];
+    case 'type':
+      return [{ path, message: wrongType(String(params['type']), error.data) }];
+    case 'format':
+      return [{ path, message: 'must be a URL' }];
+    case 'minLength':
+      return [{ path, message: 'must not be empty' }];
+    case 'minimum':
+      return [{ path, message: `must be at least ${String(params['limit'])}` }];
+    case 'maximum':
+      return [{ path, message: `must be at most ${String(params['limit'])}` }];
+    default:
+      return [{ path, message: error.message ?? 'is not valid' }];
+  }
+}
+
+function badName(name: string, params: Record<string, unknown>): string {
+  const quoted = JSON.stringify(name);
+  if (params['pattern'] === NAME_PATTERN) return `${quoted} is not a valid name: use letters, digits, _ and -`;
+  if (params['pattern'] === HEADER_NAME_PATTERN) return `${quoted} is not a valid header name`;
+  if (params['limit'] !== undefined && name.length > 0) {
+    return `${quoted} is too long: at most ${String(params['limit'])} characters`;
+  }
+  return 'an empty name is not allowed';
+}
+
+/** Says what was found, not its value: YAML numbers and booleans where a string belongs are a common slip. */
+function wrongType(expected: string, data: unknown): string {
+  const wanted = expected.split(',')[0];
+  const article = wanted === 'object' ? 'a mapping' : wanted === 'integer' ? 'an integer' : `a ${String(wanted)}`;
+  const found = kindOf(data);
+  const hint = wanted === 'string' && (typeof data === 'number' || typeof data === 'boolean') ? ': put it in quotes' : '';
+  return `must be ${article}, not ${found}${hint}`;
+}
+
+function kindOf(data: unknown): string {
+  if (data === null || data === undefined) return 'empty';
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'object') return 'a mapping';
+  if (typeof data === 'number') return Number.isInteger(data) ? 'an integer' : 'a fractional number';
+  return `a ${typeof data}`;
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

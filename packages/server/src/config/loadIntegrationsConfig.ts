@@ -1,0 +1,291 @@
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
+import type { AuthMode } from '@nangohq/protocol';
+import { compileTemplate, substituteEnvDeep } from './compileTemplate';
+import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
+import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
+
+/** Every default of integrations.yaml, in one place. */
+export const DEFAULTS = Object.freeze({
+  /** `http_timeout_ms`: time limit of one httpRequest. */
+  httpTimeoutMs: 30_000,
+  /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. */
+  actionTimeoutMs: 60_000,
+  /** `log_level`: level of the actions' own log lines. */
+  logLevel: 'info' as LogLevel,
+  /** `oauth.client_auth`: client credentials go in the token request's body, as most providers expect. */
+  clientAuth: 'body' as OAuthConfig['clientAuth'],
+  /** `oauth.refresh_margin_s`: refresh an OAuth 2 token this many seconds before it expires. */
+  refreshMarginSeconds: 900,
+});
+
+/** integrations.yaml is wrong: every problem found, one `path: problem` line each, none quoting a value. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(source: string, problems: string[], options?: { cause?: unknown }) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`${source}: ${count}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads, validates and compiles integrations.yaml, once, at start. Environment variables are substituted
+ * here, so the process environment at load time is what counts.
+ * @returns the deep-frozen config (its maps refuse changes too)
+ * @throws ConfigError with every problem when the file cannot be read or is wrong in any way
+ */
+export function loadIntegrationsConfig(options: {
+  yamlPath: string;
+  integrationsDir: string;
+  env?: NodeJS.ProcessEnv;
+}): IntegrationsConfig {
+  const sourceName = displayPath(options.yamlPath);
+  let text: string;
+  try {
+    text = readFileSync(options.yamlPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(sourceName, [`${sourceName}: cannot read the file (${code})`], { cause: error });
+  }
+  return parseIntegrationsConfig(text, { sourceName, integrationsDir: options.integrationsDir, env: options.env });
+}
+
+/**
+ * loadIntegrationsConfig without the file read, so tests need no files.
+ * @param options.sourceName what to call the text in messages, e.g. `integrations.yaml`
+ * @param options.env where `${NAME}` is looked up; default process.env
+ * @param options.fileExists whether an action file exists; default: a regular file on disk
+ * @throws ConfigError
+ */
+export function parseIntegrationsConfig(
+  text: string,
+  options: {
+    sourceName: string;
+    integrationsDir: string;
+    env?: NodeJS.ProcessEnv | undefined;
+    fileExists?: (path: string) => boolean;
+  },
+): IntegrationsConfig {
+  const doc = parseDocument(text, { logLevel: 'error' });
+  // A broken document parses into something half-right; checking its shape would only add misleading lines.
+  const syntax = [...doc.errors, ...doc.warnings].map((error) => formatYamlError(options.sourceName, error));
+  if (syntax.length > 0) throw new ConfigError(options.sourceName, syntax);
+
+  let parsed: unknown;
+  try {
+    parsed = doc.toJS();
+  } catch (error) {
+    // Alias bombs stop here (yaml's maxAliasCount).
+    throw new ConfigError(options.sourceName, [`${options.sourceName}: ${(error as Error).message}`], { cause: error });
+  }
+  const context: Context = {
+    env: options.env ?? process.env,
+    integrationsDir: options.integrationsDir,
+    fileExists: options.fileExists ?? isFile,
+  };
+  const { config, problems } = compile(parsed, context);
+  if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
+  return config;
+}
+
+interface Context {
+  readonly env: NodeJS.ProcessEnv;
+  readonly integrationsDir: string;
+  readonly fileExists: (path: string) => boolean;
+}
+
+/** The shape of one integration once the schema has accepted it. */
+interface IntegrationYaml {
+  auth_mode: AuthMode;
+  base_url: string;
+  headers?: Record<string, string> | null;
+  query_params?: Record<string, string> | null;
+  http_timeout_ms?: number;
+  action_timeout_ms?: number;
+  log_level?: LogLevel;
+  oauth?: {
+    client_id?: string;
+    client_secret?: string;
+    token_url?: string;
+    client_auth?: OAuthConfig['clientAuth'];
+    refresh_margin_s?: number;
+  } | null;
+  actions?: Record<string, { timeout_ms?: number } | null> | null;
+}
+
+/** One pass: environment, schema and cross-checks, so the user sees every problem at once. */
+function compile(parsed: unknown, context: Context): { config: IntegrationsConfig; problems: ConfigProblem[] } {
+  const { value: resolved, problems: envProblems } = substituteEnvDeep(parsed, context.env, isTemplatePosition);
+  // A value whose substitution failed is not worth a second line about its shape; an unknown key still is.
+  const envSpots = new Set(envProblems.map((problem) => JSON.stringify(problem.path)));
+  const shapeProblems = validateIntegrationsShape(resolved).filter(
+    (problem) => problem.message === 'unknown key' || !envSpots.has(JSON.stringify(problem.path)),
+  );
+  const problems = [...envProblems, ...shapeProblems];
+  const broken = new Set(shapeProblems.filter((p) => p.path[0] === 'integrations').map((p) => p.path[1]));
+
+  const integrations = new Map<string, IntegrationConfig>();
+  const declared = (resolved as { integrations?: unknown } | null)?.integrations;
+  if (isMapping(declared)) {
+    for (const [name, yaml] of Object.entries(declared)) {
+      if (broken.has(name)) continue;
+      integrations.set(name, compileIntegration(name, yaml as IntegrationYaml, context, problems));
+    }
+  }
+  return { config: Object.freeze({ integrations: frozenMap(integrations) }), problems };
+}
+
+function compileIntegration(name: string, yaml: IntegrationYaml, context: Context, problems: ConfigProblem[]): IntegrationConfig {
+  const at = (...keys: string[]): string[] => ['integrations', name, ...keys];
+  const compileAt = (keys: string[], text: string): Template => {
+    const compiled = compileTemplate(text, { path: at(...keys).join('.'), authMode: yaml.auth_mode, env: context.env });
+    problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message })));
+    return compiled.template;
+  };
+  const compileMap = (key: 'headers' | 'query_params'): ReadonlyMap<string, Template> =>
+    frozenMap(Object.entries(yaml[key] ?? {}).map(([field, text]) => [field, compileAt([key, field], text)]));
+
+  const problemsBefore = problems.length;
+  const baseUrl = compileAt(['base_url'], yaml.base_url);
+  const urlProblem = problems.length === problemsBefore ? checkHttpUrl(withDummies(baseUrl)) : undefined;
+  if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
+  const headers = compileMap('headers');
+  const queryParams = compileMap('query_params');
+  if (yaml.auth_mode === 'API_KEY' && !usesApiKey([...headers.values(), ...queryParams.values()])) {
+    problems.push({ path: at(), message: 'an API_KEY integration must place ${api_key} in headers or query_params' });
+  }
+  const actionTimeoutMs = yaml.action_timeout_ms ?? DEFAULTS.actionTimeoutMs;
+  return Object.freeze({
+    name,
+    authMode: yaml.auth_mode,
+    baseUrl,
+    headers,
+    queryParams,
+    httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
+    actionTimeoutMs,
+    logLevel: yaml.log_level ?? DEFAULTS.logLevel,
+    oauth: compileOAuth(yaml, at, problems),
+    actions: compileActions(name, yaml, actionTimeoutMs, context, problems),
+  });
+}
+
+function compileOAuth(
+  yaml: IntegrationYaml,
+  at: (...keys: string[]) => string[],
+  problems: ConfigProblem[],
+): OAuthConfig | undefined {
+  const oauth = yaml.oauth ?? undefined;
+  if (yaml.auth_mode === 'OAUTH1') {
+    // OAuth 1.0a signs every request with the consumer key and secret: without them no call can succeed.
+    const message = 'an OAUTH1 integration needs oauth.client_id and oauth.client_secret (consumer key and secret)';
+    if (!oauth) problems.push({ path: at(), message });
+    for (const key of oauth ? (['client_id', 'client_secret'] as const) : []) {
+      if (oauth?.[key] === undefined) problems.push({ path: at('oauth'), message: `${key} is required for OAUTH1` });
+    }
+  }
+  if (!oauth) return undefined;
+  const tokenUrlProblem = oauth.token_url === undefined ? undefined : checkHttpUrl(oauth.token_url);
+  if (tokenUrlProblem) problems.push({ path: at('oauth', 'token_url'), message: tokenUrlProblem });
+  return Object.freeze({
+    clientId: oauth.client_id,
+    clientSecret: oauth.client_secret,
+    tokenUrl: oauth.token_url,
+    clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
+    refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
+  });
+}
+
+function compileActions(
+  integration: string,
+  yaml: IntegrationYaml,
+  defaultTimeoutMs: number,
+  context: Context,
+  problems: ConfigProblem[],
+): ReadonlyMap<string, ActionConfig> {
+  const actions = Object.entries(yaml.actions ?? {}).map(([name, action]): [string, ActionConfig] => {
+    const file = path.resolve(context.integrationsDir, integration, `${name}.action.ts`);
+    if (!context.fileExists(file)) {
+      problems.push({
+        path: ['integrations', integration, 'actions', name],
+        message: `file ${displayPath(file)} does not exist`,
+      });
+    }
+    return [name, Object.freeze({ name, file, timeoutMs: action?.timeout_ms ?? defaultTimeoutMs })];
+  });
+  return frozenMap(actions);
+}
+
+/** Where per-Connection placeholders are allowed: base_url, and header and query param values. */
+function isTemplatePosition(at: readonly string[]): boolean {
+  if (at[0] !== 'integrations') return false;
+  return (at.length === 3 && at[2] === 'base_url') || (at.length === 4 && (at[2] === 'headers' || at[2] === 'query_params'));
+}
+
+function usesApiKey(templates: readonly Template[]): boolean {
+  return templates.some((template) =>
+    template.parts.some((part) => typeof part !== 'string' && part.kind === 'credential' && part.field === 'api_key'),
+  );
+}
+
+/** Placeholders stand for one label, so `https://${additionalConfig.sub}.example.com` checks as a URL. */
+function withDummies(template: Template): string {
+  return template.parts.map((part) => (typeof part === 'string' ? part : 'x')).join('');
+}
+
+function checkHttpUrl(text: string): string | undefined {
+  if (!URL.canParse(text)) return 'must be a URL';
+  const { protocol } = new URL(text);
+  return protocol === 'http:' || protocol === 'https:' ? undefined : 'must be an http or https URL';
+}
+
+/** Lines in the order of the file, so problems read top to bottom like the YAML they point into. */
+function formatProblems(doc: Document, problems: readonly ConfigProblem[]): string[] {
+  const lines = problems
+    .map((problem, index) => ({ problem, index, offset: offsetOf(doc, problem.path) }))
+    .sort((a, b) => a.offset - b.offset || a.index - b.index)
+    .map(({ problem }) => `${problem.path.join('.') || '(top level)'}: ${problem.message}`);
+  return [...new Set(lines)];
+}
+
+/** Where the deepest existing node on the path starts; a missing key points at its parent. */
+function offsetOf(doc: Document, keys: readonly string[]): number {
+  for (let length = keys.length; length >= 0; length--) {
+    const node: unknown = doc.getIn(keys.slice(0, length), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+function formatYamlError(source: string, error: YAMLError): string {
+  const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const start = error.linePos?.[0];
+  return start ? `${source}:${start.line}:${start.col}: ${message}` : `${source}: ${message}`;
+}
+
+/** A Map frozen for real: Object.freeze alone leaves set, delete and clear working. */
+function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): ReadonlyMap<K, V> {
+  const map = new Map<K, V>(entries);
+  const refuse = (): never => {
+    throw new TypeError('integrations config is read-only once loaded');
+  };
+  Object.defineProperties(map, { set: { value: refuse }, delete: { value: refuse }, clear: { value: refuse } });
+  return Object.freeze(map);
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFile(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** Relative to the working directory when inside it (shorter), absolute otherwise (unambiguous). */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}

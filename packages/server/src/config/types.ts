@@ -1,0 +1,68 @@
+import type { AuthMode } from '@nangohq/protocol';
+
+/** Log levels an integration may set for its actions' own log lines. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/**
+ * One piece of a compiled `${...}` template from integrations.yaml (environment variables are already
+ * substituted at load time; these are the parts filled per Connection at request time).
+ * - `credential`: a credential field of the auth mode, e.g. `${access_token}`, `${api_key}`
+ * - `config`: a value from the Connection's additionalConfig, e.g. `${additionalConfig.channelId}`
+ * - `userId`: the Connection's user id, `${userId}`
+ */
+export type TemplatePart =
+  string | { kind: 'credential'; field: string } | { kind: 'config'; path: readonly string[] } | { kind: 'userId' };
+
+/** A string from integrations.yaml compiled into literal and placeholder parts. */
+export interface Template {
+  /** The text as written, environment references unexpanded, for error messages: it never holds a secret. */
+  readonly source: string;
+  /** Where it was declared, e.g. `integrations.slack.headers.Authorization`. */
+  readonly path: string;
+  readonly parts: readonly TemplatePart[];
+}
+
+/** OAuth client settings (client id and secret from the environment). */
+export interface OAuthConfig {
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  readonly tokenUrl: string | undefined;
+  /** How client credentials are sent to the token URL. Default: 'body'. */
+  readonly clientAuth: 'body' | 'basic';
+  /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
+  readonly refreshMarginSeconds: number;
+}
+
+/** One action declared under an integration. */
+export interface ActionConfig {
+  readonly name: string;
+  /** Absolute path of `<integrationsDir>/<integration>/<name>.action.ts`. */
+  readonly file: string;
+  /** Time limit of one run. Default: the integration's action_timeout_ms. */
+  readonly timeoutMs: number;
+}
+
+/** One integration from integrations.yaml, validated, defaulted and frozen. */
+export interface IntegrationConfig {
+  readonly name: string;
+  readonly authMode: AuthMode;
+  /** The API's base URL; may hold per-Connection placeholders (e.g. a tenant subdomain). */
+  readonly baseUrl: Template;
+  /** Headers added to every httpRequest, in declaration order. */
+  readonly headers: ReadonlyMap<string, Template>;
+  /** Query params added to every httpRequest, in declaration order. */
+  readonly queryParams: ReadonlyMap<string, Template>;
+  /** Time limit of one httpRequest. Default: 30000 ms. */
+  readonly httpTimeoutMs: number;
+  /** Default time limit of this integration's action runs. Default: 60000 ms. */
+  readonly actionTimeoutMs: number;
+  /** Level of the actions' own log lines. Default: 'info'. */
+  readonly logLevel: LogLevel;
+  readonly oauth: OAuthConfig | undefined;
+  readonly actions: ReadonlyMap<string, ActionConfig>;
+}
+
+/** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */
+export interface IntegrationsConfig {
+  readonly integrations: ReadonlyMap<string, IntegrationConfig>;
+}

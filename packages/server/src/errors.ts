@@ -1,0 +1,20 @@
+import { ERROR_CODES, type ErrorCode } from '@nangohq/protocol';
+
+/**
+ * An error the worker raises on purpose: its code and message go to the caller as they are.
+ * Anything else that reaches the reply boundary is reported as `internal_error` with its details logged only.
+ */
+export class WorkerError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkerError';
+    this.code = code;
+  }
+
+  /** Whether a caller may retry the same request. */
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}

@@ -1,0 +1,34 @@
+import type { ActionRunner } from '../actions/ActionRunner';
+import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
+import { WorkerError } from '../errors';
+import type { ConnectionStore } from '../store/ConnectionStore';
+
+/** What every message handler may use. */
+export interface HandlerContext {
+  readonly store: ConnectionStore;
+  readonly runner: ActionRunner;
+  /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
+  integrations(): IntegrationsConfig;
+}
+
+/**
+ * The integration named in a message.
+ * @throws WorkerError `unknown_integration`
+ */
+export function requireIntegration(context: HandlerContext, name: string): IntegrationConfig {
+  const { integrations } = context.integrations();
+  const integration = integrations.get(name);
+  if (!integration) {
+    const known = [...integrations.keys()].join(', ') || 'none';
+    throw new WorkerError('unknown_integration', `Unknown integration '${name}': integrations.yaml declares ${known}`);
+  }
+  return integration;
+}
+
+/** The error for a missing Connection, worded the same everywhere. */
+export function connectionNotFound(integration: string, userId: string): WorkerError {
+  return new WorkerError(
+    'connection_not_found',
+    `No Connection for user '${userId}' on integration '${integration}': register one with registerConnection first`,
+  );
+}

@@ -1,0 +1,10 @@
+import type { GetConnectionsForIntegrationMessage, NangoConnectionPublic } from '@nangohq/protocol';
+import type { HandlerContext } from './HandlerContext';
+
+/** Every Connection of an integration, without credentials; [] when none. */
+export function getConnectionsForIntegration(
+  context: HandlerContext,
+  message: GetConnectionsForIntegrationMessage,
+): NangoConnectionPublic[] {
+  return context.store.listByIntegration(message.integration);
+}

@@ -1,0 +1,10 @@
+import type { GetConnectionsForUserIdMessage, NangoConnectionPublic } from '@nangohq/protocol';
+import type { HandlerContext } from './HandlerContext';
+
+/** Every Connection of a user, without credentials; [] when none. */
+export function getConnectionsForUserId(
+  context: HandlerContext,
+  message: GetConnectionsForUserIdMessage,
+): NangoConnectionPublic[] {
+  return context.store.listByUserId(message.userId);
+}

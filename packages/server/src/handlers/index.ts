@@ -1,0 +1,28 @@
+import type { MessageType, NangoMessage } from '@nangohq/protocol';
+import { getConnectionsForIntegration } from './getConnectionsForIntegration';
+import { getConnectionsForUserId } from './getConnectionsForUserId';
+import type { HandlerContext } from './HandlerContext';
+import { registerConnection } from './registerConnection';
+import { triggerAction } from './triggerAction';
+import { updateConnectionConfig } from './updateConnectionConfig';
+import { updateConnectionCredentials } from './updateConnectionCredentials';
+
+export type { HandlerContext } from './HandlerContext';
+
+type Handler<T extends MessageType> = (context: HandlerContext, message: Extract<NangoMessage, { type: T }>) => unknown;
+
+/** One handler per message type; the compiler checks that none is missing. */
+export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
+  registerConnection,
+  updateConnectionConfig,
+  updateConnectionCredentials,
+  getConnectionsForUserId,
+  getConnectionsForIntegration,
+  triggerAction,
+};
+
+/** Runs the handler for a validated message. */
+export function dispatch(context: HandlerContext, message: NangoMessage): unknown {
+  const handler = HANDLERS[message.type] as Handler<MessageType>;
+  return handler(context, message as never);
+}

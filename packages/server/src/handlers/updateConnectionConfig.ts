@@ -1,0 +1,14 @@
+import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
+import { connectionNotFound, type HandlerContext } from './HandlerContext';
+
+/**
+ * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
+ * outlives an edit of integrations.yaml, and its config is the app's own data.
+ * @throws WorkerError `connection_not_found`
+ */
+export function updateConnectionConfig(context: HandlerContext, message: UpdateConnectionConfigMessage): undefined {
+  if (!context.store.updateConfig(message.integration, message.userId, message.additionalConfig)) {
+    throw connectionNotFound(message.integration, message.userId);
+  }
+  return undefined;
+}

@@ -1,0 +1,9 @@
+/**
+ * @nangohq/server: the Nango worker, for embedding or tests. Run it from the command line with `nango-server`.
+ */
+export { Worker, type WorkerStartOptions } from './Worker';
+export { resolveWorkerSettings, type WorkerSettings } from './settings';
+export { ConfigError, loadIntegrationsConfig } from './config/loadIntegrationsConfig';
+export type { IntegrationConfig, IntegrationsConfig, ActionConfig } from './config/types';
+export { ConnectionStore } from './store/ConnectionStore';
+export { createLogger, type Logger } from './logger';

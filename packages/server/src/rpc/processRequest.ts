@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorCode } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import { dispatch, type HandlerContext } from '../handlers';
+import type { Logger } from '../logger';
+import { EncodedJson } from './EncodedJson';
+import { validateMessage } from './validateMessage';
+
+/** The reply to one request, encoded, and whether the request itself was unreadable. */
+export interface ProcessedRequest {
+  reply: Buffer;
+  /** True when the body was not JSON: the request is answered, then rejected so a dead-letter queue keeps it. */
+  malformed: boolean;
+}
+
+/**
+ * Decodes, validates and handles one request body, and encodes the reply. Never throws: every failure becomes
+ * an error reply. Errors the worker raised on purpose keep their code and message; anything else is a bug,
+ * reported as `internal_error` with an id the caller can find in the log, and its details logged only.
+ */
+export async function processRequest(context: HandlerContext, content: Buffer, logger: Logger): Promise<ProcessedRequest> {
+  let body: unknown;
+  try {
+    body = JSON.parse(content.toString('utf8'));
+  } catch {
+    return { reply: errorReply('invalid_message', 'The message body is not valid JSON'), malformed: true };
+  }
+  try {
+    const message = validateMessage(body);
+    return { reply: successReply(await dispatch(context, message)), malformed: false };
+  } catch (error) {
+    if (error instanceof WorkerError) return { reply: errorReply(error.code, error.message), malformed: false };
+    const incident = randomUUID();
+    logger.error({ err: error, incident }, 'unexpected error while handling a request');
+    return {
+      reply: errorReply('internal_error', `Internal error in the worker (incident ${incident}); see its log`),
+      malformed: false,
+    };
+  }
+}
+
+function successReply(value: unknown): Buffer {
+  if (value instanceof EncodedJson) {
+    return Buffer.from(value.json === undefined ? '{"success":true}' : `{"success":true,"returnValue":${value.json}}`);
+  }
+  return Buffer.from(JSON.stringify({ success: true, returnValue: value }));
+}
+
+function errorReply(errorCode: ErrorCode, errorMsg: string): Buffer {
+  return Buffer.from(JSON.stringify({ success: false, errorCode, errorMsg }));
+}

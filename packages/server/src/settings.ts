@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { DEFAULT_QUEUE } from '@nangohq/protocol';
+
+/** Everything the worker can be configured with. Each field names its environment variable and default. */
+export interface WorkerSettings {
+  /** NANGO_RABBITMQ_URL — broker URL, amqp:// or amqps://. Default: amqp://localhost:5672 */
+  rabbitmqUrl: string;
+  /** NANGO_QUEUE — request queue; deployments sharing a broker use different names. Default: nango.requests */
+  queue: string;
+  /** NANGO_INTEGRATIONS_YAML — the integrations file. Default: ./integrations.yaml */
+  integrationsYaml: string;
+  /** NANGO_INTEGRATIONS_DIR — folder holding <integration>/<action>.action.ts. Default: ./integrations */
+  integrationsDir: string;
+  /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
+  dbPath: string;
+  /** NANGO_PREFETCH — requests handled at once by this worker. Default: 32 */
+  prefetch: number;
+  /** NANGO_WATCH — reload integrations.yaml and action files on change. Default: on, off when NODE_ENV=production */
+  watch: boolean;
+  /** NANGO_LOG_LEVEL — trace, debug, info, warn, error or silent. Default: info */
+  logLevel: string;
+  /** NANGO_SHUTDOWN_GRACE_MS — how long a stop waits for requests in flight. Default: 30000 */
+  shutdownGraceMs: number;
+  /** NANGO_CONNECT_RETRIES — attempts to reach the broker at start before giving up. Default: 5 */
+  connectRetries: number;
+}
+
+/** Environment variables the worker reads, for --help. */
+export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
+  ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
+  ['NANGO_QUEUE', DEFAULT_QUEUE],
+  ['NANGO_INTEGRATIONS_YAML', './integrations.yaml'],
+  ['NANGO_INTEGRATIONS_DIR', './integrations'],
+  ['NANGO_DB_PATH', './data/nango.sqlite'],
+  ['NANGO_PREFETCH', '32'],
+  ['NANGO_WATCH', 'true (false when NODE_ENV=production)'],
+  ['NANGO_LOG_LEVEL', 'info'],
+  ['NANGO_SHUTDOWN_GRACE_MS', '30000'],
+  ['NANGO_CONNECT_RETRIES', '5'],
+];
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Reads settings from the environment, then applies `overrides` (used by tests and embedders). Paths are made
+ * absolute against the working directory.
+ * @throws Error listing every variable with a bad value
+ */
+export function resolveWorkerSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<WorkerSettings> = {},
+): WorkerSettings {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) problems.push(`${name} must be an integer >= ${min}, got '${raw}'`);
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got '${env[name]}'`);
+    return fallback;
+  };
+  const settings: WorkerSettings = {
+    rabbitmqUrl: env['NANGO_RABBITMQ_URL'] || 'amqp://localhost:5672',
+    queue: env['NANGO_QUEUE'] || DEFAULT_QUEUE,
+    integrationsYaml: env['NANGO_INTEGRATIONS_YAML'] || './integrations.yaml',
+    integrationsDir: env['NANGO_INTEGRATIONS_DIR'] || './integrations',
+    dbPath: env['NANGO_DB_PATH'] || './data/nango.sqlite',
+    prefetch: int('NANGO_PREFETCH', 32, 1),
+    watch: bool('NANGO_WATCH', env['NODE_ENV'] !== 'production'),
+    logLevel: env['NANGO_LOG_LEVEL'] || 'info',
+    shutdownGraceMs: int('NANGO_SHUTDOWN_GRACE_MS', 30_000, 0),
+    connectRetries: int('NANGO_CONNECT_RETRIES', 5, 0),
+    ...overrides,
+  };
+  if (!LOG_LEVELS.includes(settings.logLevel))
+    problems.push(`NANGO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
+  if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
+  if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
+  settings.integrationsYaml = resolve(settings.integrationsYaml);
+  settings.integrationsDir = resolve(settings.integrationsDir);
+  if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
+  return settings;
+}

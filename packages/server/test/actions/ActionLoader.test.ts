@@ -1,0 +1,77 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NangoAction } from '@nangohq/action';
+import { ActionLoader } from '../../src/actions/ActionLoader';
+
+const fixtures = join(__dirname, '..', 'fixtures', 'integrations');
+
+describe('ActionLoader', () => {
+  const loader = new ActionLoader();
+
+  it('loads a default-exported action class that extends the worker’s NangoAction', async () => {
+    const cls = await loader.load(join(fixtures, 'demo', 'echo.action.ts'));
+    expect(cls.prototype).toBeInstanceOf(NangoAction);
+  });
+
+  it('bundles relative TypeScript imports and finds a named export', async () => {
+    const cls = await loader.load(join(fixtures, 'demo', 'withHelper.action.ts'));
+    expect(await new cls().executeAction({ text: 'hi' })).toBe('HI!');
+  });
+
+  it('caches: the same file is compiled once', async () => {
+    const file = join(fixtures, 'demo', 'returnsNothing.action.ts');
+    expect(await loader.load(file)).toBe(await loader.load(file));
+  });
+
+  it.each([
+    ['syntaxError', /broken\/syntaxError\.action\.ts: does not compile: .*syntaxError\.action\.ts:5:\d+: Unexpected ";"/],
+    ['throwsAtImport', /broken\/throwsAtImport\.action\.ts: threw while loading: cannot start: MISSING_SETTING/],
+    ['noActionClass', /broken\/noActionClass\.action\.ts: no exported class extending NangoAction/],
+    ['twoClasses', /exports more than one class extending NangoAction \(First, Second\)/],
+    ['doesNotExist', /doesNotExist\.action\.ts: does not compile: Could not resolve/],
+  ])('reports %s with the file and the cause', async (name, message) => {
+    const attempt = loader.load(join(fixtures, 'broken', `${name}.action.ts`));
+    await expect(attempt).rejects.toMatchObject({ code: 'action_load_failed' });
+    await expect(attempt).rejects.toThrow(message);
+  });
+
+  it('resolves other packages from the action file’s own folder, wherever it lives', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nango-user-repo-'));
+    try {
+      const pkg = join(outside, 'node_modules', 'left-pad-ish');
+      cpSync(join(fixtures, 'demo', 'lib'), join(outside, 'lib'), { recursive: true });
+      require('node:fs').mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'index.js'), 'module.exports = (s) => "  " + s;');
+      writeFileSync(
+        join(outside, 'pad.action.ts'),
+        `import { NangoAction } from '@nangohq/action';\nimport pad = require('left-pad-ish');\n` +
+          `export default class Pad extends NangoAction<{ s: string }> { override async executeAction(i: { s: string }) { return pad(i.s); } }\n`,
+      );
+      const cls = await loader.load(join(outside, 'pad.action.ts'));
+      expect(await new cls().executeAction({ s: 'x' })).toBe('  x');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('recompiles after invalidateAll', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nango-reload-'));
+    const file = join(dir, 'v.action.ts');
+    const write = (v: number) =>
+      writeFileSync(
+        file,
+        `import { NangoAction } from '@nangohq/action';\nexport default class V extends NangoAction { override async executeAction() { return ${v}; } }\n`,
+      );
+    try {
+      write(1);
+      expect(await new (await loader.load(file))().executeAction({})).toBe(1);
+      write(2);
+      expect(await new (await loader.load(file))().executeAction({})).toBe(1);
+      loader.invalidateAll();
+      expect(await new (await loader.load(file))().executeAction({})).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,585 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NangoConnection } from '@nangohq/protocol';
+import type { IntegrationConfig, Template, TemplatePart } from '../../src/config/types';
+import { WorkerError } from '../../src/errors';
+import { oauth1AuthorizationHeader } from '../../src/http/oauth1';
+import { performHttpRequest, type HttpRequestInput } from '../../src/http/performHttpRequest';
+import { renderTemplate } from '../../src/http/renderTemplate';
+
+/** What the test server received. */
+interface Recorded {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+type Handler = (req: Recorded, res: http.ServerResponse) => void;
+
+/** A real HTTP server on 127.0.0.1 that records every request; the handler answers (or never does). */
+class TestServer {
+  readonly requests: Recorded[] = [];
+  handler: Handler = (_req, res) => json(res, 200, { ok: true });
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
+      this.requests.push(recorded);
+      this.handler(recorded, res);
+    });
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Destroys open sockets too, so a handler that never answers cannot keep jest alive. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(JSON.stringify(body));
+}
+
+/** A compiled template: `${name}` is a credential, `${additionalConfig.a.b}` config, `${userId}` the user id. */
+function tpl(path: string, source: string): Template {
+  const parts: TemplatePart[] = source
+    .split(/(\$\{[^}]+\})/)
+    .filter(Boolean)
+    .map((piece) => {
+      const name = /^\$\{([^}]+)\}$/.exec(piece)?.[1];
+      if (name === undefined) return piece;
+      if (name === 'userId') return { kind: 'userId' };
+      return name.startsWith('additionalConfig.')
+        ? { kind: 'config', path: name.split('.').slice(1) }
+        : { kind: 'credential', field: name };
+    });
+  return { source, path, parts };
+}
+
+let server: TestServer;
+let other: TestServer;
+
+function integration(overrides: Partial<IntegrationConfig> & { base?: string } = {}): IntegrationConfig {
+  const { base = `${server.origin}/api/`, ...rest } = overrides;
+  return {
+    name: 'acme',
+    authMode: 'API_KEY',
+    baseUrl: tpl('integrations.acme.base_url', base),
+    headers: new Map(),
+    queryParams: new Map(),
+    httpTimeoutMs: 2000,
+    actionTimeoutMs: 60000,
+    logLevel: 'info',
+    oauth: undefined,
+    actions: new Map(),
+    ...rest,
+  };
+}
+
+function connection(credentials: Record<string, unknown> = {}, additionalConfig: Record<string, unknown> = {}): NangoConnection {
+  return {
+    uuid: 'c0ffee',
+    integration: 'acme',
+    userId: 'user-1',
+    dateCreated: '2024-01-01T00:00:00.000Z',
+    lastModified: '2024-01-01T00:00:00.000Z',
+    additionalConfig,
+    credentials: { ...credentials, raw: { ...credentials } },
+  };
+}
+
+const SECRET = 's3cr3t-do-not-leak';
+
+/** The rejection of `promise`, which must be a WorkerError. */
+async function workerError(promise: Promise<unknown>): Promise<WorkerError> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkerError);
+  return err as WorkerError;
+}
+
+beforeEach(async () => {
+  server = await new TestServer().start();
+  other = await new TestServer().start();
+});
+
+afterEach(async () => {
+  await Promise.all([server.close(), other.close()]);
+});
+
+describe('URL', () => {
+  it.each([
+    ['/api/', 'chat.postMessage', '/api/chat.postMessage'],
+    ['/api', '/chat.postMessage', '/api/chat.postMessage'],
+    ['/api/', '/chat.postMessage', '/api/chat.postMessage'],
+    ['/api/', '', '/api/'],
+    ['', 'users', '/users'],
+    ['/api/', '@evil.com', '/api/@evil.com'],
+  ])('joins base path %j and endpoint %j into %j', async (basePath, endpoint, expected) => {
+    await performHttpRequest(integration({ base: server.origin + basePath }), connection(), {
+      endpoint,
+      method: 'get',
+    });
+    expect(server.requests.map((r) => [r.method, r.url])).toEqual([['GET', expected]]);
+  });
+
+  it('fills per-connection placeholders in base_url', async () => {
+    const config = integration({ base: `${server.origin}/t/\${additionalConfig.tenant.id}` });
+    await performHttpRequest(config, connection({}, { tenant: { id: 't42' } }), { endpoint: 'x', method: 'GET' });
+    expect(server.requests[0]?.url).toBe('/t/t42/x');
+  });
+
+  it('allows an absolute URL on the same origin', async () => {
+    const config = integration({ authMode: 'OAUTH2' });
+    await performHttpRequest(config, connection({ access_token: 'tok' }), {
+      endpoint: `${server.origin}/v2/me?x=1`,
+      method: 'GET',
+    });
+    expect(server.requests[0]).toMatchObject({ url: '/v2/me?x=1', headers: { authorization: 'Bearer tok' } });
+  });
+
+  it.each([
+    ['another host', () => `${other.origin}/steal`, () => other.origin],
+    ['a protocol-relative URL', () => `//${other.origin.slice('http://'.length)}/steal`, () => other.origin],
+    [
+      'the same host under another name',
+      () => server.origin.replace('127.0.0.1', 'localhost'),
+      () => server.origin.replace('127.0.0.1', 'localhost'),
+    ],
+    ['another scheme', () => server.origin.replace('http:', 'https:'), () => server.origin.replace('http:', 'https:')],
+    ['a non-http scheme', () => 'file:///etc/passwd', () => 'file:'],
+  ])('refuses %s before reading any credential or sending anything', async (_, endpoint, target) => {
+    // No access_token and an unset header placeholder: the host check must come first anyway.
+    const config = integration({
+      authMode: 'OAUTH2',
+      headers: new Map([['X-Team', tpl('integrations.acme.headers.X-Team', '${additionalConfig.team}')]]),
+    });
+    const err = await workerError(
+      performHttpRequest(config, connection(), { endpoint: endpoint(), method: 'POST', body: { a: 1 } }),
+    );
+    expect(err.code).toBe('http_host_not_allowed');
+    expect(err.message).toBe(`httpRequest to ${target()} refused: integration acme only calls ${server.origin}`);
+    expect([...server.requests, ...other.requests]).toEqual([]);
+  });
+});
+
+describe('query params and headers', () => {
+  it('puts configured query params first and lets call params replace them', async () => {
+    const queryParams = new Map([
+      ['api_key', tpl('integrations.acme.query_params.api_key', '${api_key}')],
+      ['format', tpl('integrations.acme.query_params.format', 'xml')],
+    ]);
+    await performHttpRequest(integration({ queryParams }), connection({ api_key: 'k 1' }), {
+      endpoint: 'search?q=a+b',
+      method: 'GET',
+      params: { format: 'json', limit: 10, archived: false, cursor: undefined },
+    });
+    expect(server.requests[0]?.url).toBe('/api/search?api_key=k+1&format=json&q=a+b&limit=10&archived=false');
+  });
+
+  it('adds configured headers and lets call headers replace them whatever their case', async () => {
+    const headers = new Map([
+      ['X-Team', tpl('integrations.acme.headers.X-Team', 'team-${additionalConfig.teamId}')],
+      ['X-User', tpl('integrations.acme.headers.X-User', '${userId}')],
+      ['Accept', tpl('integrations.acme.headers.Accept', 'application/xml')],
+    ]);
+    await performHttpRequest(integration({ headers }), connection({}, { teamId: 7 }), {
+      endpoint: 'x',
+      method: 'GET',
+      headers: { accept: 'application/json', 'X-Extra': 'yes' },
+    });
+    expect(server.requests[0]?.headers).toMatchObject({
+      'x-team': 'team-7',
+      'x-user': 'user-1',
+      accept: 'application/json',
+      'x-extra': 'yes',
+    });
+  });
+});
+
+describe('auth modes', () => {
+  it('OAUTH2 sends the access token as a Bearer token unless the call sets Authorization', async () => {
+    const config = integration({ authMode: 'OAUTH2' });
+    await performHttpRequest(config, connection({ access_token: 'at-1' }), { endpoint: 'a', method: 'GET' });
+    await performHttpRequest(config, connection({ access_token: 'at-1' }), {
+      endpoint: 'b',
+      method: 'GET',
+      headers: { AUTHORIZATION: 'Token mine' },
+    });
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer at-1', 'Token mine']);
+  });
+
+  it('USERNAME_PASSWORD sends Basic credentials', async () => {
+    const config = integration({ authMode: 'USERNAME_PASSWORD' });
+    await performHttpRequest(config, connection({ username: 'ann', password: 'pä:ss' }), {
+      endpoint: '',
+      method: 'GET',
+    });
+    expect(server.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('ann:pä:ss').toString('base64')}`);
+  });
+
+  it('API_KEY adds nothing but what the templates place, in a header or a query param', async () => {
+    const config = integration({
+      headers: new Map([['X-Api-Key', tpl('integrations.acme.headers.X-Api-Key', '${api_key}')]]),
+      queryParams: new Map([['key', tpl('integrations.acme.query_params.key', '${api_key}')]]),
+    });
+    await performHttpRequest(config, connection({ api_key: 'ak-9' }), { endpoint: 'x', method: 'GET' });
+    expect(server.requests[0]).toMatchObject({ url: '/api/x?key=ak-9', headers: { 'x-api-key': 'ak-9' } });
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('refuses to call without the credential the auth mode needs, naming the field only', async () => {
+    const err = await workerError(
+      performHttpRequest(integration({ authMode: 'USERNAME_PASSWORD' }), connection({ username: SECRET }), {
+        endpoint: '',
+        method: 'GET',
+      }),
+    );
+    expect(err.message).toBe('integration acme (USERNAME_PASSWORD): this connection has no password credential');
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('OAUTH1', () => {
+  const oauth = {
+    clientId: 'ck-1',
+    clientSecret: 'cs+/1',
+    tokenUrl: undefined,
+    clientAuth: 'body' as const,
+    refreshMarginSeconds: 900,
+  };
+  const credentials = { oauth_token: 'tok-1', oauth_token_secret: "ts!'()*" };
+
+  /** RFC 3986 unreserved characters stay; every other byte of the UTF-8 is %XX. Deliberately not our percentEncode. */
+  const encode = (text: string): string =>
+    [...Buffer.from(text, 'utf8')]
+      .map((byte) =>
+        /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte))
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('');
+  const formDecode = (text: string): [string, string][] =>
+    text === ''
+      ? []
+      : text.split('&').map((pair) => {
+          const [name = '', value = ''] = pair.split('=');
+          return [decodeURIComponent(name.replace(/\+/g, ' ')), decodeURIComponent(value.replace(/\+/g, ' '))];
+        });
+  const headerFields = (header: string): [string, string][] =>
+    [...header.matchAll(/([a-z_]+)="([^"]*)"/g)].map(([, name = '', value = '']) => [name, decodeURIComponent(value)]);
+
+  /** What a provider does: rebuild the base string from the request as received and check the HMAC. */
+  function independentSignature(req: Recorded): string {
+    const [path = '', query = ''] = req.url.split('?');
+    const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const params = [
+      ...formDecode(query),
+      ...(isForm ? formDecode(req.body) : []),
+      ...headerFields(req.headers.authorization ?? ''),
+    ]
+      .filter(([name]) => name !== 'oauth_signature')
+      .map(([name, value]) => [encode(name), encode(value)])
+      .sort(([n1 = '', v1 = ''], [n2 = '', v2 = '']) => (n1 === n2 ? (v1 < v2 ? -1 : 1) : n1 < n2 ? -1 : 1))
+      .map(([name, value]) => `${name}=${value}`);
+    const text = [req.method, `http://${req.headers.host}${path}`, params.join('&')].map(encode).join('&');
+    return createHmac('sha1', `${encode(oauth.clientSecret)}&${encode(credentials.oauth_token_secret)}`)
+      .update(text)
+      .digest('base64');
+  }
+
+  beforeEach(() => {
+    server.handler = (req, res) => {
+      const sent = new Map(headerFields(req.headers.authorization ?? '')).get('oauth_signature');
+      json(res, sent === independentSignature(req) ? 200 : 401, {});
+    };
+  });
+
+  it.each<[string, HttpRequestInput]>([
+    ['a GET with query params', { endpoint: 'photos?file=vacation.jpg', method: 'GET', params: { size: 'orig inal', n: 1 } }],
+    [
+      'a form-encoded POST, body signed',
+      {
+        endpoint: 'post',
+        method: 'POST',
+        body: new URLSearchParams({ status: 'Hi Ladies + Gents, a signed request!', a: '' }),
+      },
+    ],
+    ['a JSON POST, body not signed', { endpoint: 'post', method: 'POST', body: { status: 'hi' } }],
+  ])('signs %s so that the provider can verify it', async (_, request) => {
+    const res = await performHttpRequest(integration({ authMode: 'OAUTH1', oauth }), connection(credentials), request);
+    expect(res.status).toBe(200);
+
+    const received = server.requests[0]!;
+    const fields = new Map(headerFields(received.headers.authorization ?? ''));
+    expect(fields.get('oauth_consumer_key')).toBe('ck-1');
+    expect(fields.get('oauth_token')).toBe('tok-1');
+    // Our own signer, fed the request as the server saw it, agrees too.
+    const ours = oauth1AuthorizationHeader({
+      method: received.method,
+      url: server.origin + received.url,
+      bodyParams: request.body instanceof URLSearchParams ? new URLSearchParams(received.body) : undefined,
+      consumerKey: 'ck-1',
+      consumerSecret: oauth.clientSecret,
+      token: 'tok-1',
+      tokenSecret: credentials.oauth_token_secret,
+      nonce: fields.get('oauth_nonce'),
+      timestamp: fields.get('oauth_timestamp'),
+    });
+    expect(ours).toBe(received.headers.authorization);
+  });
+
+  it('refuses to sign without the consumer secret', async () => {
+    const config = integration({ authMode: 'OAUTH1', oauth: { ...oauth, clientSecret: undefined } });
+    const err = await workerError(performHttpRequest(config, connection(credentials), { endpoint: '', method: 'GET' }));
+    expect(err.message).toBe('integrations.acme.oauth needs a client_id and client_secret to sign OAUTH1 requests');
+  });
+});
+
+describe('request body', () => {
+  it.each([
+    ['an object as JSON', { a: [1, 'x'] }, 'application/json', '{"a":[1,"x"]}'],
+    ['a string as text', 'hello', 'text/plain;charset=UTF-8', 'hello'],
+    [
+      'URLSearchParams as a form',
+      new URLSearchParams({ a: '1 2', b: 'é' }),
+      'application/x-www-form-urlencoded;charset=UTF-8',
+      'a=1+2&b=%C3%A9',
+    ],
+    ['a Buffer as it is', Buffer.from('raw'), undefined, 'raw'],
+    ['a Uint8Array view, only its own bytes', new TextEncoder().encode('xxrawxx').subarray(2, 5), undefined, 'raw'],
+    ['an ArrayBuffer', new TextEncoder().encode('raw').buffer, undefined, 'raw'],
+  ])('sends %s', async (_, body, contentType, sent) => {
+    await performHttpRequest(integration(), connection(), { endpoint: 'x', method: 'post', body });
+    expect(server.requests[0]).toMatchObject({ method: 'POST', body: sent });
+    expect(server.requests[0]?.headers['content-type']).toBe(contentType);
+  });
+
+  it("keeps the caller's content-type", async () => {
+    await performHttpRequest(integration(), connection(), {
+      endpoint: 'x',
+      method: 'PUT',
+      body: '<a/>',
+      headers: { 'Content-Type': 'application/xml' },
+    });
+    expect(server.requests[0]?.headers['content-type']).toBe('application/xml');
+  });
+
+  it.each([
+    ['a body with GET', { method: 'GET', body: { a: 1 } }, 'httpRequest GET cannot send a body: use params'],
+    [
+      'a body that is not JSON',
+      { method: 'POST', body: { n: 1n } },
+      'httpRequest body cannot be sent as JSON: Do not know how to serialize a BigInt',
+    ],
+    [
+      'an unknown method',
+      { method: 'TRACE' },
+      'httpRequest method TRACE is not one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+    ],
+  ])('refuses %s without sending anything', async (_, request, message) => {
+    const err = await workerError(performHttpRequest(integration(), connection(), { endpoint: 'x', ...request }));
+    expect([err.code, err.message]).toEqual(['http_request_invalid', message]);
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('response', () => {
+  it.each([
+    ['JSON', 'application/json; charset=utf-8', '{"a":1}', { a: 1 }],
+    ['+json', 'application/problem+json', '{"title":"x"}', { title: 'x' }],
+    ['invalid JSON as text', 'application/json', '{nope', '{nope'],
+    ['text', 'text/plain', '{"a":1}', '{"a":1}'],
+    ['an empty JSON body as empty text', 'application/json', '', ''],
+  ])('reads %s', async (_, contentType, text, expected) => {
+    server.handler = (_req, res) => res.writeHead(200, { 'content-type': contentType, 'X-Trace-Id': 't1' }).end(text);
+    const res = await performHttpRequest(integration(), connection(), { endpoint: '', method: 'GET' });
+    expect(res).toEqual({
+      ok: true,
+      status: 200,
+      statusText: 'OK',
+      headers: expect.objectContaining({ 'content-type': contentType, 'x-trace-id': 't1' }),
+      body: expected,
+    });
+    expect(JSON.parse(JSON.stringify(res))).toEqual(res);
+  });
+
+  it('resolves with 4xx and 5xx instead of throwing', async () => {
+    server.handler = (_req, res) => json(res, 404, { error: 'not_found' });
+    const res = await performHttpRequest(integration(), connection(), { endpoint: 'missing', method: 'DELETE' });
+    expect(res).toMatchObject({ ok: false, status: 404, statusText: 'Not Found', body: { error: 'not_found' } });
+  });
+
+  it.each([
+    ['HEAD', 200],
+    ['DELETE', 204],
+  ])('gives an empty body for %s %i', async (method, status) => {
+    server.handler = (_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end();
+    const res = await performHttpRequest(integration(), connection(), { endpoint: '', method });
+    expect([res.status, res.body]).toEqual([status, '']);
+  });
+});
+
+describe('redirects', () => {
+  it('follows same-origin redirects with credentials, turning a 302 after POST into a GET', async () => {
+    server.handler = (req, res) =>
+      req.url === '/api/old' ? res.writeHead(302, { location: '/api/new' }).end() : json(res, 200, { at: req.url });
+    const res = await performHttpRequest(integration({ authMode: 'OAUTH2' }), connection({ access_token: 'at' }), {
+      endpoint: 'old',
+      method: 'POST',
+      body: { a: 1 },
+    });
+    expect(res.body).toEqual({ at: '/api/new' });
+    expect(server.requests.map((r) => [r.method, r.url, r.headers.authorization, r.body])).toEqual([
+      ['POST', '/api/old', 'Bearer at', '{"a":1}'],
+      ['GET', '/api/new', 'Bearer at', ''],
+    ]);
+  });
+
+  it('keeps the method and body through a 307', async () => {
+    server.handler = (req, res) =>
+      req.url === '/api/old' ? res.writeHead(307, { location: '/api/new' }).end() : json(res, 200, {});
+    await performHttpRequest(integration(), connection(), { endpoint: 'old', method: 'PUT', body: 'x' });
+    expect(server.requests.map((r) => [r.method, r.url, r.body])).toEqual([
+      ['PUT', '/api/old', 'x'],
+      ['PUT', '/api/new', 'x'],
+    ]);
+  });
+
+  it('returns a redirect to another origin as it is, and the other origin sees nothing', async () => {
+    server.handler = (_req, res) => res.writeHead(302, { location: `${other.origin}/x` }).end('moved');
+    const config = integration({
+      headers: new Map([['X-Api-Key', tpl('integrations.acme.headers.X-Api-Key', '${api_key}')]]),
+    });
+    const res = await performHttpRequest(config, connection({ api_key: SECRET }), { endpoint: '', method: 'GET' });
+    expect(res).toMatchObject({ status: 302, ok: false, headers: { location: `${other.origin}/x` }, body: 'moved' });
+    expect(other.requests).toEqual([]);
+  });
+
+  it('stops after 5 redirects and returns the sixth', async () => {
+    server.handler = (req, res) => res.writeHead(301, { location: `${req.url}x` }).end();
+    const res = await performHttpRequest(integration(), connection(), { endpoint: 'r', method: 'GET' });
+    expect([res.status, server.requests.length]).toEqual([301, 6]);
+  });
+});
+
+describe('failures', () => {
+  it('times out after httpTimeoutMs, naming method, origin and path but not the query string', async () => {
+    server.handler = () => undefined; // never answers; afterEach destroys the socket
+    const config = integration({
+      httpTimeoutMs: 200,
+      queryParams: new Map([['key', tpl('integrations.acme.query_params.key', '${api_key}')]]),
+    });
+    const err = await workerError(
+      performHttpRequest(config, connection({ api_key: SECRET }), { endpoint: 'slow', method: 'GET' }),
+    );
+    expect([err.code, err.message]).toEqual(['http_request_failed', `GET ${server.origin}/api/slow timed out after 200 ms`]);
+  });
+
+  it('reports a network error with its cause', async () => {
+    const closed = server.origin;
+    await server.close();
+    const err = await workerError(
+      performHttpRequest(integration({ base: closed }), connection(), {
+        endpoint: 'x',
+        method: 'GET',
+        params: { key: SECRET },
+      }),
+    );
+    expect(err.message).toBe(`GET ${closed}/x failed: connect ECONNREFUSED ${closed.slice('http://'.length)}`);
+  });
+
+  it("rethrows the caller's abort reason", async () => {
+    const caller = new AbortController();
+    const reason = new Error('run timed out');
+    server.handler = () => caller.abort(reason);
+    await expect(
+      performHttpRequest(integration(), connection(), { endpoint: 'x', method: 'GET', signal: caller.signal }),
+    ).rejects.toBe(reason);
+  });
+
+  it('names the template and placeholder of a missing or non-scalar value, never a credential', async () => {
+    const headers = new Map([
+      ['Authorization', tpl('integrations.acme.headers.Authorization', 'Bearer ${api_key}')],
+      ['X-Team', tpl('integrations.acme.headers.X-Team', '${additionalConfig.teamId}')],
+    ]);
+    const call = (config: Record<string, unknown>) =>
+      workerError(
+        performHttpRequest(integration({ headers }), connection({ api_key: SECRET }, config), {
+          endpoint: '',
+          method: 'GET',
+        }),
+      );
+    const missing = await call({});
+    expect([missing.code, missing.message]).toEqual([
+      'http_request_invalid',
+      'integrations.acme.headers.X-Team: ${additionalConfig.teamId} is not set on this connection',
+    ]);
+    const nested = await call({ teamId: { secret: SECRET } });
+    expect(nested.message).toBe(
+      'integrations.acme.headers.X-Team: ${additionalConfig.teamId} on this connection is an object, not a string, number or boolean',
+    );
+    expect(JSON.stringify([missing.message, nested.message, String(missing.cause), String(nested.cause)])).not.toContain(SECRET);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('refuses a credential that is not a valid header value without quoting it', async () => {
+    const err = await workerError(
+      performHttpRequest(integration({ authMode: 'OAUTH2' }), connection({ access_token: `${SECRET}\r\nX-Evil: 1` }), {
+        endpoint: '',
+        method: 'GET',
+      }),
+    );
+    expect(err.message).toBe('httpRequest header authorization has a name or value that HTTP does not allow');
+    expect(String(err.cause)).not.toContain(SECRET);
+  });
+
+  it('passes redirect: manual to fetch', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }));
+    await performHttpRequest(integration(), connection(), { endpoint: 'x', method: 'GET' }, fakeFetch);
+    expect(fakeFetch).toHaveBeenCalledWith(
+      `${server.origin}/api/x`,
+      expect.objectContaining({ method: 'GET', redirect: 'manual' }),
+    );
+  });
+});
+
+describe('renderTemplate', () => {
+  it('joins literals, credentials, config paths and the user id', () => {
+    const template = tpl(
+      'integrations.acme.base_url',
+      'https://${additionalConfig.sub.domain}.x.com/${userId}/${api_key}/${additionalConfig.n}',
+    );
+    expect(renderTemplate(template, connection({ api_key: 'k' }, { sub: { domain: 'eu' }, n: 3 }))).toBe(
+      'https://eu.x.com/user-1/k/3',
+    );
+  });
+
+  it("treats inherited properties as missing, so ${additionalConfig.constructor} is not Object's", () => {
+    expect(() => renderTemplate(tpl('p', '${additionalConfig.constructor}'), connection())).toThrow(
+      'p: ${additionalConfig.constructor} is not set on this connection',
+    );
+    expect(() => renderTemplate(tpl('p', '${raw}'), connection({ raw: SECRET }))).toThrow(
+      'p: ${raw} on this connection is an object, not a string, number or boolean',
+    );
+  });
+});
