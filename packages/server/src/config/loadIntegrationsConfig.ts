@@ -132,8 +132,8 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
   const declared = (resolved as { integrations?: unknown } | null)?.integrations;
   if (isMapping(declared)) {
     for (const [name, yaml] of Object.entries(declared)) {
-      if (broken.has(name)) continue;
-      integrations.set(name, compileIntegration(name, yaml as IntegrationYaml, context, problems));
+      if (broken.has(name)) checkBaseUrlOfBroken(name, yaml, shapeProblems, problems);
+      else integrations.set(name, compileIntegration(name, yaml as IntegrationYaml, context, problems));
     }
   }
   return { config: Object.freeze({ integrations: frozenMap(integrations) }), problems };
@@ -234,6 +234,23 @@ function usesApiKey(templates: readonly Template[]): boolean {
 /** Placeholders stand for one label, so `https://${additionalConfig.sub}.example.com` checks as a URL. */
 function withDummies(template: Template): string {
   return template.parts.map((part) => (typeof part === 'string' ? part : 'x')).join('');
+}
+
+/**
+ * An integration with a shape problem is not compiled, but its base_url is still checked on its own (with every
+ * placeholder as a dummy): it is the most common typo, and hiding it until the next start would waste a round trip.
+ */
+function checkBaseUrlOfBroken(
+  name: string,
+  yaml: unknown,
+  shapeProblems: readonly ConfigProblem[],
+  problems: ConfigProblem[],
+): void {
+  const baseUrl = isMapping(yaml) ? yaml['base_url'] : undefined;
+  const reported = shapeProblems.some((p) => p.path[1] === name && p.path[2] === 'base_url');
+  if (typeof baseUrl !== 'string' || reported) return;
+  const problem = checkHttpUrl(baseUrl.replace(/\$\{[^}]*\}/g, 'x'));
+  if (problem) problems.push({ path: ['integrations', name, 'base_url'], message: problem });
 }
 
 function checkHttpUrl(text: string): string | undefined {

@@ -171,6 +171,7 @@ unknown: 1
       'integrations.slack.auth_mode: must be one of OAUTH2, OAUTH1, API_KEY, USERNAME_PASSWORD',
       'integrations.slack.bas_url: unknown key',
       'integrations.slack.http_timeout_ms: must be at least 1',
+      'integrations.github.base_url: must be an http or https URL',
       'integrations.github.log_level: must be one of trace, debug, info, warn, error, silent',
       'unknown: unknown key',
     ]);
