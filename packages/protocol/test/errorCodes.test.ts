@@ -14,3 +14,17 @@ describe('error codes', () => {
     expect(isErrorCode(42)).toBe(false);
   });
 });
+
+describe('README error table', () => {
+  const readme = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '..', '..', '..', 'README.md'),
+    'utf8',
+  ) as string;
+
+  it('lists every code with its retryable flag, and no code that does not exist', () => {
+    const rows = [...readme.matchAll(/^\| `([a-z_]+)`\s*\| (yes|no)\s*\|/gm)].map((m) => [m[1], m[2] === 'yes'] as const);
+    expect(Object.fromEntries(rows)).toEqual(
+      Object.fromEntries(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.retryable])),
+    );
+  });
+});
