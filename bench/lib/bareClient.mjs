@@ -1,0 +1,37 @@
+// The baseline's client side: bare amqplib RPC publishing like the product's client does (persistent,
+// mandatory, direct reply-to, expiration), matching replies by correlationId.
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+
+export async function connectBareClient(url, queue) {
+  const connection = await amqp.connect(url, { noDelay: true });
+  const channel = await connection.createChannel();
+  const pending = new Map();
+  await channel.consume(
+    'amq.rabbitmq.reply-to',
+    (msg) => {
+      const resolve = pending.get(msg.properties.correlationId);
+      pending.delete(msg.properties.correlationId);
+      resolve?.(msg.content);
+    },
+    { noAck: true },
+  );
+  const body = Buffer.from('{"type":"noop"}');
+  return {
+    call() {
+      const correlationId = randomUUID();
+      return new Promise((resolve) => {
+        pending.set(correlationId, resolve);
+        channel.publish('', queue, body, {
+          correlationId,
+          replyTo: 'amq.rabbitmq.reply-to',
+          contentType: 'application/json',
+          persistent: true,
+          mandatory: true,
+          expiration: '30000',
+        });
+      });
+    },
+    close: () => connection.close(),
+  };
+}

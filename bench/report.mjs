@@ -1,0 +1,131 @@
+// Turns raw results into table rows: each figure with its median, min and max, its ratio to the baseline measured
+// in the same run, and the target it is held to.
+
+const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const range = (s, digits) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+
+export function buildReport(results, environment) {
+  const rows = [];
+  const add = (section, figure, spread, unit, digits = 2, extra = {}) =>
+    rows.push({ section, figure, unit, ...spread, text: range(spread, digits), ...extra });
+
+  if (results.rpc) addRpcRows(results.rpc, add);
+  if (results.connections) {
+    const sizes = Object.keys(results.connections)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const small = results.connections[sizes[0]];
+    for (const size of sizes) {
+      const r = results.connections[size];
+      const label = size.toLocaleString('en');
+      rows.push({
+        section: 'connections',
+        figure: `seed ${label} Connections`,
+        unit: 's',
+        median: r.seedMs / 1000,
+        text: fmt(r.seedMs / 1000, 1),
+      });
+      add(
+        'connections',
+        `registerConnection @64, ${label} stored`,
+        r.register.perSecond,
+        'calls/s',
+        0,
+        ratioTo(r.register.perSecond, small.register.perSecond, 'vs smallest'),
+      );
+      add(
+        'connections',
+        `getConnectionsForUserId @64, ${label} stored`,
+        r.lookup.perSecond,
+        'calls/s',
+        0,
+        ratioTo(r.lookup.perSecond, small.lookup.perSecond, 'vs smallest'),
+      );
+      add('connections', `getConnectionsForUserId p50, ${label} stored`, r.lookup.p50, 'ms');
+    }
+  }
+  if (results.memory) {
+    const m = results.memory;
+    const one = (figure, value, unit, extra = {}) =>
+      rows.push({ section: 'memory', figure, unit, median: value, text: fmt(value, 1), ...extra });
+    one('worker RSS after warm-up', m.beforeMiB, 'MiB');
+    one(`worker RSS after ${m.runs.toLocaleString('en')} runs`, m.afterMiB, 'MiB');
+    one(
+      'RSS growth over the second half of the runs',
+      m.secondHalfGrowthMiB,
+      'MiB',
+      verdict(m.secondHalfGrowthMiB <= 5, '≤ 5 MiB (no growth with runs)'),
+    );
+  }
+  if (results.startup) {
+    const s = results.startup;
+    add('startup', `process start to ready, ${s.integrations} integrations / ${s.actions} actions`, s.readyMs, 'ms', 0);
+    add('startup', 'first call of an action (compiles it)', s.firstCallMs, 'ms');
+    add('startup', 'later calls of the same action (p50)', s.laterCallMs, 'ms');
+  }
+  return { rows, text: renderTable(rows, environment) };
+}
+
+function addRpcRows(rpc, add) {
+  for (const inFlight of [1, 16, 64]) {
+    const base = rpc[`baseline@${inFlight}`];
+    add('rpc', `baseline @${inFlight}: p50`, base.p50, 'ms', 3);
+    add('rpc', `baseline @${inFlight}: p99`, base.p99, 'ms', 3);
+    add('rpc', `baseline @${inFlight}: calls/s`, base.perSecond, 'calls/s', 0);
+    for (const name of ['noop', 'http']) {
+      const r = rpc[`${name}@${inFlight}`];
+      const label = name === 'noop' ? 'triggerAction no-op' : 'triggerAction + 1 httpRequest';
+      const p50Target =
+        name === 'noop' && inFlight === 1 ? verdictRatio(r.p50.median / base.p50.median, (x) => x <= 1.2, '≤ 1.2× baseline') : {};
+      const rateTarget =
+        name === 'noop' && inFlight === 64
+          ? verdictRatio(r.perSecond.median / base.perSecond.median, (x) => x >= 0.8, '≥ 0.8× baseline')
+          : {};
+      add('rpc', `${label} @${inFlight}: p50`, r.p50, 'ms', 3, { ...ratioTo(r.p50, base.p50), ...p50Target });
+      add('rpc', `${label} @${inFlight}: p99`, r.p99, 'ms', 3, ratioTo(r.p99, base.p99));
+      add('rpc', `${label} @${inFlight}: calls/s`, r.perSecond, 'calls/s', 0, {
+        ...ratioTo(r.perSecond, base.perSecond),
+        ...rateTarget,
+      });
+    }
+  }
+}
+
+function ratioTo(value, baseline, label = 'vs baseline') {
+  const ratio = value.median / baseline.median;
+  return { ratio, ratioText: `${fmt(ratio, 2)}× ${label}` };
+}
+
+function verdictRatio(ratio, ok, target) {
+  return verdict(ok(ratio), target);
+}
+
+function verdict(ok, target) {
+  return { target, met: ok };
+}
+
+function renderTable(rows, environment) {
+  const header = ['figure', 'median (min–max)', 'unit', 'ratio', 'target'];
+  const body = rows.map((r) => [
+    r.figure,
+    r.text,
+    r.unit,
+    r.ratioText ?? '',
+    r.target ? `${r.met ? 'met' : 'MISSED'}: ${r.target}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const missed = rows.filter((r) => r.target && !r.met);
+  return [
+    `Nango benchmarks — ${environment.mode} run, ${environment.date}, commit ${environment.commit}`,
+    `node ${environment.node}, ${environment.cpu}, ${environment.memoryGiB} GiB, RabbitMQ ${environment.rabbitmq}, ${environment.durationS} s`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    '',
+    missed.length === 0
+      ? 'Every target met.'
+      : `Targets missed: ${missed.map((r) => `${r.figure} (${r.ratioText ?? r.text})`).join('; ')}`,
+  ].join('\n');
+}

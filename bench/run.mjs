@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [-- --only rpc,connections,memory,startup]
+// Measures the product against a bare amqplib RPC baseline measured in the same run; see docs/performance.md.
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './lib/processes.mjs';
+import { connectionsScenario } from './scenarios/connections.mjs';
+import { memoryScenario } from './scenarios/memory.mjs';
+import { rpcScenario } from './scenarios/rpc.mjs';
+import { startupScenario } from './scenarios/startup.mjs';
+import { buildReport } from './report.mjs';
+
+const SCENARIOS = { rpc: rpcScenario, connections: connectionsScenario, memory: memoryScenario, startup: startupScenario };
+
+const HELP = `npm run bench -- [options]
+
+Benchmarks the worker and client against the local RabbitMQ (NANGO_BENCH_RABBITMQ_URL, default
+amqp://guest:guest@127.0.0.1:5672), with a bare amqplib RPC measured in the same run as the baseline.
+Needs a build (npm run build; npm ci does it).
+
+Options:
+  --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections)
+  --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
+  --out DIR          where the JSON results go (default bench/results, ignored by git)
+  --help             this text
+
+Every figure is a median over several runs after a warm-up, with min and max.`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(HELP);
+  process.exit(0);
+}
+const quick = args.includes('--quick');
+const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const only = valueOf('--only')?.split(',') ?? Object.keys(SCENARIOS);
+const unknown = only.filter((name) => !SCENARIOS[name]);
+if (unknown.length > 0) {
+  console.error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(2);
+}
+const outDir = valueOf('--out') ?? join(ROOT, 'bench', 'results');
+
+const started = Date.now();
+const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const results = {};
+for (const name of only) {
+  log(`${name}: starting`);
+  results[name] = await SCENARIOS[name]({ quick, log });
+}
+
+const environment = {
+  date: new Date().toISOString(),
+  commit: safe(() => execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim()),
+  node: process.version,
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  rabbitmq: safe(() =>
+    execSync('rabbitmqctl version', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim(),
+  ),
+  mode: quick ? 'quick' : 'full',
+  durationS: Math.round((Date.now() - started) / 1000),
+};
+const report = buildReport(results, environment);
+console.log(report.text);
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `${environment.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+writeFileSync(file, `${JSON.stringify({ environment, results, rows: report.rows }, null, 2)}\n`);
+log(`results written to ${file}`);
+
+function safe(read) {
+  try {
+    return read();
+  } catch {
+    return 'unknown';
+  }
+}
