@@ -5,7 +5,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './lib/processes.mjs';
+import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
@@ -24,6 +24,7 @@ Options:
   --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections)
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
+  --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
   --help             this text
 
 Every figure is a median over several runs after a warm-up, with min and max.`;
@@ -42,6 +43,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const outDir = valueOf('--out') ?? join(ROOT, 'bench', 'results');
+if (args.includes('--profile')) workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`);
 
 const started = Date.now();
 const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);

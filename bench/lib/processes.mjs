@@ -42,11 +42,15 @@ export function startProcess(script, { env = {}, readyText, timeoutMs = 60_000, 
   });
 }
 
+/** Node arguments for every worker the benchmarks start; `--profile` sets them to write CPU profiles. */
+export const workerNodeArgs = [];
+
 /** Starts the worker's command line as a user would; resolves when it logs that it is ready. */
 export function startWorker(env) {
   return startProcess(join(ROOT, 'packages', 'server', 'dist', 'cli.js'), {
     env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', ...env },
     readyText: 'nango worker ready',
+    args: workerNodeArgs,
   });
 }
 

@@ -68,6 +68,7 @@ export class Worker {
       },
       'nango worker ready',
     );
+    logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
 

@@ -61,7 +61,10 @@ export class ActionRunner {
     input: unknown,
     tags: Record<string, string>,
   ): Promise<unknown> {
-    const controller = new AbortController();
+    // Built on first use: most actions never read their signal or log, and these cost per run (measured).
+    let controller: AbortController | undefined;
+    let logger: ActionLogger | undefined;
+    const signal = () => (controller ??= new AbortController()).signal;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -69,21 +72,26 @@ export class ActionRunner {
           'action_timeout',
           `${integration.name}.${action.name} did not finish within ${action.timeoutMs} ms`,
         );
-        controller.abort(error);
+        (controller ??= new AbortController()).abort(error);
         reject(error);
       }, action.timeoutMs);
     });
     try {
       const instance = new actionClass();
+      const baseLogger = this.logger;
       instance[ACTION_CONTEXT] = {
         connection,
-        signal: controller.signal,
-        logger: actionLogger(this.logger.child({ ...tags, source: 'action' }, { level: integration.logLevel })),
+        get signal() {
+          return signal();
+        },
+        get logger() {
+          return (logger ??= actionLogger(baseLogger.child({ ...tags, source: 'action' }, { level: integration.logLevel })));
+        },
         httpRequest: (endpoint, method, params, body, headers) =>
           performHttpRequest(integration, connection, {
             endpoint,
             method,
-            signal: controller.signal,
+            signal: signal(),
             ...(params !== undefined && { params }),
             ...(body !== undefined && { body }),
             ...(headers !== undefined && { headers }),
