@@ -1,7 +1,7 @@
 # The Nango worker. Built from the repository root: docker build -t nango-worker .
 FROM node:20-bookworm AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.base.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
 # `npm ci` compiles better-sqlite3 and runs the `prepare` build of every package.
 RUN npm ci && npm prune --omit=dev --ignore-scripts

@@ -8,7 +8,7 @@ import type {
 } from '@nangohq/protocol';
 import { NangoError } from './NangoError';
 import {
-  assertPositive,
+  assertTimeoutMs,
   resolveClientOptions,
   type CallOptions,
   type NangoClientOptions,
@@ -52,6 +52,11 @@ export class Nango {
   /** The queue this client publishes to. */
   get queue(): string {
     return this.options.queue;
+  }
+
+  /** Calls waiting for a reply; 0 after close(). Lets tests check that no call is left behind. */
+  get pendingCount(): number {
+    return this.transport.pendingCount;
   }
 
   /**
@@ -158,7 +163,7 @@ export class Nango {
   ): Promise<NangoMessageHandlerResult<MessageReturnValues[M['type']]>> {
     const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
     try {
-      assertPositive('timeoutMs', timeoutMs);
+      assertTimeoutMs('timeoutMs', timeoutMs);
     } catch (error) {
       throw new NangoError('invalid_argument', (error as Error).message);
     }

@@ -1,8 +1,8 @@
 import * as amqp from 'amqplib';
 import { v4 as uuidv4 } from 'uuid';
-import { DEADLINE_HEADER, isErrorCode, type MessageType, type ReplyEnvelope } from '@nangohq/protocol';
+import { DEADLINE_HEADER, isErrorCode, redactUrl, type MessageType, type ReplyEnvelope } from '@nangohq/protocol';
 import { NangoError } from './NangoError';
-import { redactUrl, type ResolvedClientOptions } from './options';
+import type { ResolvedClientOptions } from './options';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come back on the publishing channel, no queue to declare. */
 const REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -56,8 +56,36 @@ export class RpcTransport {
     return this.connecting;
   }
 
+  /**
+   * Dials the broker, then opens the channel and the reply consumer. close() may run during any await here;
+   * after each one we check, so that connect() never resolves on a closed client and no socket outlives it.
+   */
   private async open(): Promise<void> {
-    const where = redactUrl(this.options.url);
+    const connection = await this.dial();
+    try {
+      this.throwIfClosed();
+      const channel = await connection.createChannel();
+      this.throwIfClosed();
+      channel.on('return', (msg: amqp.Message) => this.onReturn(msg));
+      channel.on('error', () => undefined); // 'close' follows and is handled there
+      channel.on('close', () => this.onLost('the channel was closed'));
+      await channel.consume(REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
+      this.throwIfClosed();
+      connection.on('close', () => this.onLost('the connection was closed'));
+      this.connection = connection;
+      this.channel = channel;
+      this.state = 'open';
+    } catch (cause) {
+      await closeQuietly(connection);
+      throw this.connectFailure(
+        cause,
+        `Connected to ${redactUrl(this.options.url)} but could not open a channel: ${describe(cause)}`,
+      );
+    }
+  }
+
+  /** Opens the socket. @throws NangoError `connection_failed`, or `client_closed` if close() ran meanwhile. */
+  private async dial(): Promise<amqp.ChannelModel> {
     let connection: amqp.ChannelModel;
     try {
       connection = await this.amqpConnect(this.options.url, {
@@ -67,36 +95,28 @@ export class RpcTransport {
         clientProperties: { connection_name: 'nango-node-client' },
       });
     } catch (cause) {
-      if (this.state === 'connecting') this.state = 'idle';
-      throw new NangoError(
-        'connection_failed',
+      const where = redactUrl(this.options.url);
+      throw this.connectFailure(
+        cause,
         `Could not connect to RabbitMQ at ${where}: ${describe(cause)}. Is the broker running and the URL right?`,
-        { cause },
       );
     }
-    if (this.state === 'closed') {
-      // close() was called while we were connecting: do not leave a socket open behind the caller's back.
-      await connection.close().catch(() => undefined);
-      throw closedError();
-    }
-    try {
-      const channel = await connection.createChannel();
-      channel.on('return', (msg: amqp.Message) => this.onReturn(msg));
-      channel.on('error', () => undefined); // 'close' follows and is handled there
-      channel.on('close', () => this.onLost('the channel was closed'));
-      await channel.consume(REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
-      connection.on('error', () => undefined); // 'close' follows and is handled there
-      connection.on('close', () => this.onLost('the connection was closed'));
-      this.connection = connection;
-      this.channel = channel;
-      this.state = 'open';
-    } catch (cause) {
-      this.state = 'idle';
-      await connection.close().catch(() => undefined);
-      throw new NangoError('connection_failed', `Connected to ${where} but could not open a channel: ${describe(cause)}`, {
-        cause,
-      });
-    }
+    // Before any other await: an 'error' emitted with no listener would be thrown as an uncaught exception
+    // and crash the app. 'close' always follows it and is handled in onLost.
+    connection.on('error', () => undefined);
+    return connection;
+  }
+
+  /** Aborts open() when close() ran during one of its awaits. */
+  private throwIfClosed(): void {
+    if (this.state === 'closed') throw closedError();
+  }
+
+  /** The error a failed connect rejects with; close() during the attempt wins over whatever else went wrong. */
+  private connectFailure(cause: unknown, message: string): NangoError {
+    if (this.state === 'closed') return closedError();
+    this.state = 'idle';
+    return new NangoError('connection_failed', message, { cause });
   }
 
   /**
@@ -154,7 +174,7 @@ export class RpcTransport {
     const connection = this.connection;
     this.connection = undefined;
     this.channel = undefined;
-    if (connection) await connection.close().catch(() => undefined);
+    if (connection) await closeQuietly(connection);
   }
 
   private onReply(msg: amqp.ConsumeMessage | null): void {
@@ -163,15 +183,7 @@ export class RpcTransport {
     // A reply for a call that already timed out, or was never ours, is dropped on purpose: its caller
     // has been answered already, and the id is never reused, so it cannot be confused with another call.
     if (!correlationId || !this.pending.has(correlationId)) return;
-    let reply: ReplyEnvelope;
-    try {
-      reply = JSON.parse(msg.content.toString('utf8')) as ReplyEnvelope;
-    } catch {
-      return this.settle(correlationId, new NangoError('internal_error', 'The worker sent a reply that is not JSON.'));
-    }
-    if (reply.success === true) return this.settle(correlationId, reply);
-    const code = isErrorCode(reply.errorCode) ? reply.errorCode : 'internal_error';
-    this.settle(correlationId, new NangoError(code, typeof reply.errorMsg === 'string' ? reply.errorMsg : 'Unknown error'));
+    this.settle(correlationId, toOutcome(msg.content));
   }
 
   private onReturn(msg: amqp.Message): void {
@@ -189,8 +201,12 @@ export class RpcTransport {
   private onLost(why: string): void {
     if (this.state !== 'open') return; // close() or a failed connect already cleaned up
     this.state = 'lost';
+    const connection = this.connection;
     this.connection = undefined;
     this.channel = undefined;
+    // When only the channel closed, the socket is still open and, with our reference gone, close() could no
+    // longer reach it: the process would never exit. Closing an already closed connection just fails quietly.
+    if (connection) void closeQuietly(connection);
     this.rejectAll(
       () => new NangoError('connection_lost', `The connection to RabbitMQ was lost (${why}) before the reply arrived.`),
     );
@@ -207,6 +223,36 @@ export class RpcTransport {
 
   private rejectAll(makeError: () => NangoError): void {
     for (const correlationId of [...this.pending.keys()]) this.settle(correlationId, makeError());
+  }
+}
+
+/**
+ * Turns a reply body into what its call settles with. Anything but a JSON object is the worker's fault, and
+ * must settle the call here: reading `success` off null would throw inside amqplib's delivery callback,
+ * where nobody catches it, and the call would hang until its timeout.
+ */
+function toOutcome(content: Buffer): (ReplyEnvelope & { success: true }) | NangoError {
+  let reply: unknown;
+  try {
+    reply = JSON.parse(content.toString('utf8'));
+  } catch {
+    return new NangoError('internal_error', 'The worker sent a reply that is not JSON.');
+  }
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) {
+    return new NangoError('internal_error', 'The worker sent a reply that is not a JSON object.');
+  }
+  const envelope = reply as ReplyEnvelope;
+  if (envelope.success === true) return envelope;
+  const code = isErrorCode(envelope.errorCode) ? envelope.errorCode : 'internal_error';
+  return new NangoError(code, typeof envelope.errorMsg === 'string' ? envelope.errorMsg : 'Unknown error');
+}
+
+/** Closes a connection whose fate no longer matters; it may already be closed, which is not an error here. */
+async function closeQuietly(connection: amqp.ChannelModel): Promise<void> {
+  try {
+    await connection.close();
+  } catch {
+    // already closed, or the socket died: either way there is nothing left to release
   }
 }
 

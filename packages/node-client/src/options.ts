@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE } from '@nangohq/protocol';
+import { DEFAULT_QUEUE, redactUrl } from '@nangohq/protocol';
 
 /** How a client reaches the broker and how long it waits. Every field is optional; defaults are below. */
 export interface NangoClientOptions {
@@ -13,9 +13,15 @@ export interface NangoClientOptions {
   port?: number;
   /** Queue the worker consumes. Default: the NANGO_QUEUE environment variable, else 'nango.requests'. */
   queue?: string;
-  /** How long a call waits for its reply before rejecting with `timeout`. Default: 30000 ms. */
+  /**
+   * How long a call waits for its reply before rejecting with `timeout`.
+   * Default: 30000 ms; at most 2147483647 (about 24.8 days).
+   */
   requestTimeoutMs?: number;
-  /** How long connect() waits for the broker before rejecting with `connection_failed`. Default: 10000 ms. */
+  /**
+   * How long connect() waits for the broker before rejecting with `connection_failed`.
+   * Default: 10000 ms; at most 2147483647 (about 24.8 days).
+   */
   connectTimeoutMs?: number;
   /** Extra socket options passed to amqplib, e.g. `ca`, `cert`, `key` for amqps. `noDelay` is always on. */
   socketOptions?: Record<string, unknown>;
@@ -23,7 +29,7 @@ export interface NangoClientOptions {
 
 /** Per-call options, accepted as the last argument of every method. */
 export interface CallOptions {
-  /** Overrides the client's requestTimeoutMs for this call. */
+  /** Overrides the client's requestTimeoutMs for this call; at most 2147483647 (about 24.8 days). */
   timeoutMs?: number;
 }
 
@@ -38,6 +44,8 @@ export interface ResolvedClientOptions {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The longest timeout Node's timers honour (2^31-1 ms, about 24.8 days); a longer one fires after ~1 ms instead. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Fills in the defaults documented on NangoClientOptions. Throws a TypeError for a bad value. */
 export function resolveClientOptions(options: NangoClientOptions): ResolvedClientOptions {
@@ -45,8 +53,8 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
   const port = options.port ?? 5672;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  assertPositive('requestTimeoutMs', requestTimeoutMs);
-  assertPositive('connectTimeoutMs', connectTimeoutMs);
+  assertTimeoutMs('requestTimeoutMs', requestTimeoutMs);
+  assertTimeoutMs('connectTimeoutMs', connectTimeoutMs);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new TypeError(`Nango: port must be an integer between 1 and 65535, got ${String(port)}`);
   }
@@ -63,20 +71,11 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
   };
 }
 
-/** Throws a TypeError unless `value` is a positive finite number. */
-export function assertPositive(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Nango: ${name} must be a positive number of milliseconds, got ${String(value)}`);
-  }
-}
-
-/** The URL with its password replaced, safe for error messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+/** Throws a TypeError unless `value` is a positive number of milliseconds no greater than MAX_TIMEOUT_MS. */
+export function assertTimeoutMs(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
+    throw new TypeError(
+      `Nango: ${name} must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS} (about 24.8 days), got ${String(value)}`,
+    );
   }
 }

@@ -155,4 +155,104 @@ describe('Nango client (fake broker)', () => {
     expect(() => new Nango({ requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
     expect(new Nango({ queue: 'custom' }).queue).toBe('custom');
   });
+
+  it('counts pending calls, back to 0 after a reply and after close()', async () => {
+    const { nango, broker } = await connected();
+    expect(nango.pendingCount).toBe(0);
+    const answered = nango.getConnectionsForUserId('1');
+    const abandoned = nango.getConnectionsForUserId('2');
+    await tick();
+    expect(nango.pendingCount).toBe(2);
+    broker.reply({ success: true, returnValue: [] }, 0);
+    await answered;
+    expect(nango.pendingCount).toBe(1);
+    await nango.close();
+    await expect(abandoned).rejects.toMatchObject({ code: 'client_closed' });
+    expect(nango.pendingCount).toBe(0);
+  });
+
+  it.each(['null', '5', '[]', '"ok"'])('settles a call whose reply is %s with internal_error', async (body) => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    expect(() => broker.reply(body)).not.toThrow();
+    await expect(call).rejects.toMatchObject({
+      code: 'internal_error',
+      errorMsg: 'The worker sent a reply that is not a JSON object.',
+    });
+    expect(nango.pendingCount).toBe(0);
+    await nango.close();
+  });
+
+  it('refuses timeouts above 2147483647 ms, which Node would fire after 1 ms', async () => {
+    expect(() => new Nango({ requestTimeoutMs: 2 ** 31 })).toThrow(/requestTimeoutMs .*at most 2147483647/);
+    expect(() => new Nango({ connectTimeoutMs: 2 ** 31 })).toThrow(/connectTimeoutMs .*at most 2147483647/);
+    const { nango, broker } = await connected({ requestTimeoutMs: 2147483647 });
+    await expect(nango.getConnectionsForUserId('1', { timeoutMs: 2 ** 31 })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      errorMsg: expect.stringContaining('at most 2147483647'),
+    });
+    expect(broker.published).toHaveLength(0);
+    const atTheMaximum = nango.getConnectionsForUserId('1');
+    await tick();
+    await tick();
+    expect(broker.published).toHaveLength(1);
+    expect(nango.pendingCount).toBe(1);
+    await nango.close();
+    await expect(atTheMaximum).rejects.toMatchObject({ code: 'client_closed' });
+  });
+
+  it('closes the socket when only the channel closes, and fails pending calls', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.closeChannel();
+    await expect(call).rejects.toMatchObject({ code: 'connection_lost' });
+    expect(broker.closed).toBe(true);
+    await nango.close();
+  });
+});
+
+describe('Nango client: close() while connect() is in progress', () => {
+  it.each(['connect', 'createChannel', 'consume'] as const)(
+    'during %s: connect() rejects with client_closed, the socket is closed and nothing is sent',
+    async (step) => {
+      const broker = new FakeBroker();
+      const release = broker.hold(step);
+      const nango = new Nango({ queue: 'q' }, broker.connect);
+      const connecting = nango.connect();
+      await tick();
+      await nango.close();
+      release();
+      await expect(connecting).rejects.toMatchObject({ code: 'client_closed' });
+      expect(broker.closed).toBe(true);
+      await expect(nango.getConnectionsForUserId('1')).rejects.toMatchObject({ code: 'client_closed' });
+      await expect(nango.connect()).rejects.toMatchObject({ code: 'client_closed' });
+      expect(broker.published).toHaveLength(0);
+    },
+  );
+
+  it('rejects with client_closed, not connection_failed, when the dial also fails', async () => {
+    const broker = new FakeBroker();
+    const release = broker.hold('connect');
+    broker.failConnect = new Error('connect ECONNREFUSED 127.0.0.1:5672');
+    const nango = new Nango({ queue: 'q' }, broker.connect);
+    const connecting = nango.connect();
+    await nango.close();
+    release();
+    await expect(connecting).rejects.toMatchObject({ code: 'client_closed' });
+    await expect(nango.connect()).rejects.toMatchObject({ code: 'client_closed' });
+  });
+
+  it('survives a connection error emitted while the channel is being opened', async () => {
+    const broker = new FakeBroker();
+    const release = broker.hold('createChannel');
+    const nango = new Nango({ queue: 'q' }, broker.connect);
+    const connecting = nango.connect();
+    await tick();
+    expect(() => broker.connection.emit('error', new Error('Heartbeat timeout'))).not.toThrow();
+    release();
+    await expect(connecting).resolves.toBeUndefined();
+    await nango.close();
+  });
 });

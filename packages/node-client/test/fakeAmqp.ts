@@ -10,9 +10,13 @@ export interface Published {
   options: Options.Publish;
 }
 
+/** A step of connect() that a test can hold open, to run something (close(), an 'error') in the middle. */
+export type ConnectStep = 'connect' | 'createChannel' | 'consume';
+
 /**
  * A hand-written stand-in for an amqplib connection and channel: records publishes, delivers replies to the
- * reply consumer, returns messages as unroutable, and simulates the broker closing the connection.
+ * reply consumer, returns messages as unroutable, and simulates the broker closing the connection or only the
+ * channel. Any step of connecting can be held until the test releases it.
  */
 export class FakeBroker {
   readonly published: Published[] = [];
@@ -22,6 +26,7 @@ export class FakeBroker {
   failConnect: Error | undefined;
   closed = false;
   private replyConsumer: ((msg: ConsumeMessage | null) => void) | undefined;
+  private readonly gates = new Map<ConnectStep, Promise<void>>();
 
   constructor() {
     this.channel['publish'] = (exchange: string, routingKey: string, content: Buffer, options: Options.Publish) => {
@@ -29,10 +34,14 @@ export class FakeBroker {
       return true;
     };
     this.channel['consume'] = async (_queue: string, onMessage: (msg: ConsumeMessage | null) => void) => {
+      await this.gates.get('consume');
       this.replyConsumer = onMessage;
       return { consumerTag: 'reply-consumer' };
     };
-    this.connection['createChannel'] = async () => this.channel;
+    this.connection['createChannel'] = async () => {
+      await this.gates.get('createChannel');
+      return this.channel;
+    };
     this.connection['close'] = async () => {
       this.closed = true;
     };
@@ -41,9 +50,17 @@ export class FakeBroker {
   /** The function to pass to `new Nango(options, connect)`. */
   readonly connect: AmqpConnect = async (url, socketOptions) => {
     this.connectCalls.push({ url, socketOptions });
+    await this.gates.get('connect');
     if (this.failConnect) throw this.failConnect;
     return this.connection as unknown as ChannelModel;
   };
+
+  /** Makes `step` of every later connect wait until the returned function is called. */
+  hold(step: ConnectStep): () => void {
+    let release: () => void = () => undefined;
+    this.gates.set(step, new Promise((resolve) => (release = resolve)));
+    return () => release();
+  }
 
   /** Delivers a reply for the publish at `index` (default: the latest). */
   reply(body: unknown, index = this.published.length - 1): void {
@@ -70,5 +87,11 @@ export class FakeBroker {
   dropConnection(): void {
     this.connection.emit('error', new Error('Connection closed: 320 (CONNECTION-FORCED)'));
     this.connection.emit('close', new Error('Connection closed: 320 (CONNECTION-FORCED)'));
+  }
+
+  /** The broker closes only the channel (e.g. a channel-level error); the connection stays open. */
+  closeChannel(): void {
+    this.channel.emit('error', new Error('Channel closed by server: 406 (PRECONDITION-FAILED)'));
+    this.channel.emit('close');
   }
 }

@@ -15,5 +15,6 @@
 export * from './connection';
 export * from './errorCodes';
 export * from './messages';
+export * from './redactUrl';
 export * from './result';
 export * from './schemas';

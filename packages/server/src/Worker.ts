@@ -1,11 +1,15 @@
-import * as amqp from 'amqplib';
+import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionRunner } from './actions/ActionRunner';
-import { ConfigError, loadIntegrationsConfig } from './config/loadIntegrationsConfig';
+import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { HandlerContext } from './handlers';
 import { createLogger, type Logger } from './logger';
+import { connectBroker } from './rpc/connectBroker';
+import { processRequest } from './rpc/processRequest';
+import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
+import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
 import { ConnectionStore } from './store/ConnectionStore';
 import { watchIntegrations } from './watchIntegrations';
@@ -16,22 +20,29 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
 }
 
 /**
- * The worker: loads integrations.yaml, opens the database, connects to RabbitMQ (reconnecting on its own
- * after a broker restart) and answers requests until stopped.
+ * The worker: loads integrations.yaml, opens the database, consumes requests on one broker connection and
+ * replies on another (both reconnect by themselves), until stopped.
  */
 export class Worker {
+  private readonly replies: ReplyPublisher;
+  private readonly responder: Responder;
+  private config: IntegrationsConfig;
   private consumer: RequestConsumer | undefined;
-  private stopping = false;
+  private connections: amqp.RecoveringChannelModel[] = [];
+  private stopWatching: (() => Promise<void>) | undefined;
+  private stopped: Promise<void> | undefined;
 
   private constructor(
     readonly settings: WorkerSettings,
     readonly logger: Logger,
     private readonly store: ConnectionStore,
     private readonly loader: ActionLoader,
-    private config: IntegrationsConfig,
-    private connection: amqp.RecoveringChannelModel | undefined = undefined,
-    private stopWatching: (() => Promise<void>) | undefined = undefined,
-  ) {}
+  ) {
+    this.config = this.loadConfig();
+    const context: HandlerContext = { store, runner: new ActionRunner(loader, logger), integrations: () => this.config };
+    this.replies = new ReplyPublisher(logger);
+    this.responder = new Responder((content) => processRequest(context, content, logger), this.replies.publish, logger);
+  }
 
   /**
    * Starts a worker and resolves once it consumes requests.
@@ -42,112 +53,89 @@ export class Worker {
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const config = loadIntegrationsConfig({ yamlPath: settings.integrationsYaml, integrationsDir: settings.integrationsDir });
     const store = new ConnectionStore(settings.dbPath);
-    const worker = new Worker(settings, logger, store, new ActionLoader(), config);
+    let worker: Worker;
+    try {
+      worker = new Worker(settings, logger, store, new ActionLoader());
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     try {
       await worker.connect();
       if (settings.watch) {
-        worker.stopWatching = await watchIntegrations(
-          [settings.integrationsYaml, settings.integrationsDir],
-          () => worker.reload(),
-          logger,
-        );
+        const paths = [settings.integrationsYaml, settings.integrationsDir];
+        worker.stopWatching = await watchIntegrations(paths, () => worker.reload(), logger);
       }
     } catch (error) {
       await worker.stop();
       throw error;
     }
-    logger.info(
-      {
-        queue: settings.queue,
-        integrations: config.integrations.size,
-        db: settings.dbPath,
-        watch: settings.watch,
-        prefetch: settings.prefetch,
-      },
-      'nango worker ready',
-    );
+    const { queue, dbPath: db, watch, prefetch } = settings;
+    logger.info({ queue, integrations: worker.config.integrations.size, db, watch, prefetch }, 'nango worker ready');
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
 
-  /** Stops consuming, lets requests in flight finish (within the grace period), then closes everything. */
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+  /** Requests being answered right now. */
+  get inFlightCount(): number {
+    return this.responder.activeCount;
+  }
+
+  /**
+   * Stops consuming, lets requests in flight finish and reply (within the grace period), then closes
+   * everything. What is still unanswered goes back to the queue. Calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutDown();
+    return this.stopped;
+  }
+
+  private async shutDown(): Promise<void> {
     await this.stopWatching?.();
-    await this.consumer?.stop(this.settings.shutdownGraceMs);
-    await this.connection?.close().catch(() => undefined);
+    await this.consumer?.stop();
+    await this.responder.waitIdle(this.settings.shutdownGraceMs);
+    this.replies.close();
+    for (const connection of this.connections) await connection.close().catch(() => undefined);
     this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
   }
 
-  /** Requests being handled right now. */
-  get inFlightCount(): number {
-    return this.consumer?.inFlightCount ?? 0;
+  private async connect(): Promise<void> {
+    const { rabbitmqUrl: url, connectRetries: retries } = this.settings;
+    const logger = this.logger;
+    this.connections.push(await connectBroker({ url, name: 'replies', retries, logger, setup: this.replies.setup }));
+    this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
   }
 
-  private async connect(): Promise<void> {
-    const context: HandlerContext = {
-      store: this.store,
-      runner: new ActionRunner(this.loader, this.logger),
-      integrations: () => this.config,
-    };
-    const connection = await amqp
-      .connect(this.settings.rabbitmqUrl, {
-        noDelay: true,
-        clientProperties: { connection_name: `nango-worker ${process.pid}` },
-        recovery: {
-          initialMaxRetries: this.settings.connectRetries,
-          maxDelay: 5_000,
-          // Runs on the first connection and after every reconnect: a fresh channel and consumer each time.
-          setup: async (model: amqp.ChannelModel) => {
-            const channel = await model.createChannel();
-            channel.on('error', (error: Error) => this.logger.error({ err: error }, 'channel error'));
-            channel.on('close', () => {
-              // A channel can die while its connection lives on; closing the connection makes recovery rebuild both.
-              if (!this.stopping) void model.close().catch(() => undefined);
-            });
-            const consumer = new RequestConsumer(channel, context, this.logger);
-            await consumer.start(this.settings.queue, this.settings.prefetch);
-            this.consumer = consumer;
-          },
-        },
-      })
-      .catch((error: unknown) => {
-        throw new Error(
-          `Could not connect to RabbitMQ at ${redact(this.settings.rabbitmqUrl)}: ${(error as Error).message}. ` +
-            'Start it (docker compose up -d rabbitmq) or set NANGO_RABBITMQ_URL.',
-          { cause: error },
-        );
-      });
-    connection.on('disconnect', (error: Error) => {
-      if (!this.stopping) this.logger.warn({ err: error }, 'lost the broker connection; reconnecting');
+  /** Recovery setup of the request connection: a fresh channel and consumer on every new connection. */
+  private async consume(model: amqp.ChannelModel): Promise<void> {
+    if (this.stopped) throw new Error('the worker is stopping');
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) => this.logger.error({ err: error }, 'request channel error'));
+    channel.on('close', () => {
+      // A channel can die while its connection lives on; closing the connection makes recovery rebuild both.
+      if (!this.stopped) void model.close().catch(() => undefined);
     });
-    connection.on('connect', () => this.logger.info('connected to the broker'));
-    connection.on('reconnect-failed', (error: Error) => this.logger.error({ err: error }, 'gave up reconnecting to the broker'));
-    connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'broker connection error'));
-    this.connection = connection;
+    const consumer = new RequestConsumer(channel, this.responder, this.logger);
+    await consumer.start(this.settings.queue, this.settings.prefetch);
+    this.consumer = consumer;
+  }
+
+  private loadConfig(): IntegrationsConfig {
+    return loadIntegrationsConfig({ yamlPath: this.settings.integrationsYaml, integrationsDir: this.settings.integrationsDir });
   }
 
   /** Re-reads integrations.yaml and forgets compiled actions; a bad file keeps the last good configuration. */
   private reload(): void {
     this.loader.invalidateAll();
     try {
-      this.config = loadIntegrationsConfig({
-        yamlPath: this.settings.integrationsYaml,
-        integrationsDir: this.settings.integrationsDir,
-      });
+      this.config = this.loadConfig();
       this.logger.info({ integrations: this.config.integrations.size }, 'integrations reloaded');
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      this.logger.error({ problems: error.problems }, 'integrations.yaml has problems; keeping the previous configuration');
+      const problems = (error as { problems?: unknown }).problems ?? [(error as Error).message];
+      this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');
     }
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

@@ -41,6 +41,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(error instanceof ConfigError ? error.message : `nango-server: ${(error as Error).message}`);
     return 1;
   }
+  // Action code runs in this process: a promise it forgets to await, or a throw in its own timer callback, must
+  // not take every other request down with it. The run itself has already been answered or will time out.
+  process.on('unhandledRejection', (reason) =>
+    worker.logger.error({ err: reason }, 'unhandled promise rejection (from an action?); the worker keeps running'),
+  );
+  process.on('uncaughtException', (error) =>
+    worker.logger.error({ err: error }, 'uncaught exception (from an action?); the worker keeps running'),
+  );
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       worker.logger.info({ signal }, 'stopping: finishing requests in flight');

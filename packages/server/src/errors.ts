@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '@nangohq/protocol';
+import type { ErrorCode } from '@nangohq/protocol';
 
 /**
  * An error the worker raises on purpose: its code and message go to the caller as they are.
@@ -11,10 +11,5 @@ export class WorkerError extends Error {
     super(message, options);
     this.name = 'WorkerError';
     this.code = code;
-  }
-
-  /** Whether a caller may retry the same request. */
-  get retryable(): boolean {
-    return ERROR_CODES[this.code].retryable;
   }
 }

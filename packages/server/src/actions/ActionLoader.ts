@@ -1,9 +1,10 @@
 import { createRequire, Module } from 'node:module';
-import { dirname, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import * as actionPackage from '@nangohq/action';
 import { NangoAction } from '@nangohq/action';
 import { describeError } from '../describeError';
+import { displayPath } from '../displayPath';
 import { WorkerError } from '../errors';
 
 /** A class an action file exports: one instance is made per run. */
@@ -131,10 +132,4 @@ function formatEsbuildMessage(message: Message): string {
     ? `${displayPath(message.location.file)}:${message.location.line}:${message.location.column + 1}: `
     : '';
   return `${where}${message.text}`;
-}
-
-/** Paths in messages are relative to the working directory, as the user typed them. */
-function displayPath(file: string): string {
-  const path = relative(process.cwd(), file);
-  return path.startsWith('..') ? file : path;
 }

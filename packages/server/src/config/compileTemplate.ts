@@ -17,6 +17,7 @@ export const CREDENTIAL_FIELDS: Readonly<Record<AuthMode, readonly string[]>> = 
 const ENV_REFERENCE = /^([A-Z][A-Z0-9_]*)(?::-(.*))?$/s;
 const CONFIG_PREFIX = 'additionalConfig.';
 const CONFIG_KEY = /^[^\s.]+$/;
+const BASE_URL_PATH = /^integrations\.[^.]+\.base_url$/;
 
 type Token =
   | { readonly kind: 'text'; readonly text: string }
@@ -35,13 +36,19 @@ interface Scan {
  * that happens to contain `${` stays exactly as it is. `Template.source` keeps the text as written, with the
  * references unexpanded, so that printing it can never leak an environment value.
  *
- * @param path where the string was declared, e.g. `integrations.slack.headers.Authorization`
+ * Credential placeholders are refused in base_url: a secret in the URL's path would show up wherever the URL
+ * does (error messages, logs, proxies), and the headers and query params are where credentials belong.
+ *
+ * @param options.path where the string was declared, e.g. `integrations.slack.headers.Authorization`
+ * @param options.baseUrl whether the string is a base_url. Default: whether `path` is `integrations.<name>.base_url`
+ *   (integration names hold no dot, so that path cannot be anything else).
  * @returns the template, and problems (messages without the path) that make it unusable when not empty
  */
 export function compileTemplate(
   text: string,
-  options: { path: string; authMode: AuthMode; env: NodeJS.ProcessEnv },
+  options: { path: string; authMode: AuthMode; env: NodeJS.ProcessEnv; baseUrl?: boolean },
 ): { template: Template; problems: string[] } {
+  const isBaseUrl = options.baseUrl ?? BASE_URL_PATH.test(options.path);
   const { tokens, problems } = scan(text);
   const parts: TemplatePart[] = [];
   for (const token of tokens) {
@@ -50,8 +57,10 @@ export function compileTemplate(
       continue;
     }
     const part = toPlaceholder(token.inner, options.authMode);
-    if (part) parts.push(Object.freeze(part));
-    else problems.push(`unknown placeholder \${${token.inner}}; use ${allowedPlaceholders(options.authMode)}`);
+    if (!part) problems.push(`unknown placeholder \${${token.inner}}; use ${allowedPlaceholders(options.authMode)}`);
+    else if (isBaseUrl && part.kind === 'credential') {
+      problems.push(`credential placeholder \${${token.inner}} is not allowed in base_url; put it in headers or query_params`);
+    } else parts.push(Object.freeze(part));
   }
   const template: Template = { source: text, path: options.path, parts: Object.freeze(parts) };
   return { template: Object.freeze(template), problems };

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
+import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
@@ -10,8 +11,9 @@ import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAu
 export const DEFAULTS = Object.freeze({
   /** `http_timeout_ms`: time limit of one httpRequest. */
   httpTimeoutMs: 30_000,
-  /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. */
-  actionTimeoutMs: 60_000,
+  /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. Below the
+   * client's 30 s default call timeout, so a caller hears `action_timeout` rather than a bare `timeout`. */
+  actionTimeoutMs: 25_000,
   /** `log_level`: level of the actions' own log lines. */
   logLevel: 'info' as LogLevel,
   /** `oauth.client_auth`: client credentials go in the token request's body, as most providers expect. */
@@ -142,7 +144,12 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
 function compileIntegration(name: string, yaml: IntegrationYaml, context: Context, problems: ConfigProblem[]): IntegrationConfig {
   const at = (...keys: string[]): string[] => ['integrations', name, ...keys];
   const compileAt = (keys: string[], text: string): Template => {
-    const compiled = compileTemplate(text, { path: at(...keys).join('.'), authMode: yaml.auth_mode, env: context.env });
+    const compiled = compileTemplate(text, {
+      path: at(...keys).join('.'),
+      authMode: yaml.auth_mode,
+      env: context.env,
+      baseUrl: keys[0] === 'base_url',
+    });
     problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message })));
     return compiled.template;
   };
@@ -302,7 +309,3 @@ function isFile(file: string): boolean {
 }
 
 /** Relative to the working directory when inside it (shorter), absolute otherwise (unambiguous). */
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-}

@@ -54,7 +54,7 @@ export interface IntegrationConfig {
   readonly queryParams: ReadonlyMap<string, Template>;
   /** Time limit of one httpRequest. Default: 30000 ms. */
   readonly httpTimeoutMs: number;
-  /** Default time limit of this integration's action runs. Default: 60000 ms. */
+  /** Default time limit of this integration's action runs. Default: 25000 ms, below the client's 30000 ms call timeout. */
   readonly actionTimeoutMs: number;
   /** Level of the actions' own log lines. Default: 'info'. */
   readonly logLevel: LogLevel;

@@ -46,11 +46,10 @@ function normaliseOAuth2Expiry(raw: Record<string, unknown>, stored: StoredCrede
     if (!date || Number.isNaN(date.getTime())) problems.push('expires_at must be a date (ISO 8601 string or epoch milliseconds)');
     else stored['expires_at'] = date.toISOString();
   } else if (expiresIn !== undefined && expiresIn !== null) {
-    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      problems.push('expires_in must be a positive number of seconds');
-    } else {
-      stored['expires_at'] = new Date(now.getTime() + expiresIn * 1000).toISOString();
-    }
+    const expiry = typeof expiresIn === 'number' && expiresIn > 0 ? new Date(now.getTime() + expiresIn * 1000) : undefined;
+    // A date past year 275760 is invalid, and toISOString would throw on it: out of range is a bad input too.
+    if (!expiry || Number.isNaN(expiry.getTime())) problems.push('expires_in must be a positive number of seconds');
+    else stored['expires_at'] = expiry.toISOString();
   }
   if (
     stored['refresh_token'] !== undefined &&

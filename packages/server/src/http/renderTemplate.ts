@@ -4,6 +4,9 @@ import { WorkerError } from '../errors';
 
 type Placeholder = Exclude<TemplatePart, string>;
 
+/** RFC 3986 unreserved characters: a value made of these cannot end a URL's host, path or query early. */
+const UNRESERVED = /^[A-Za-z0-9._~-]+$/;
+
 /**
  * Fills a compiled integrations.yaml template for one Connection: literal parts are kept, `${field}` reads
  * `connection.credentials[field]`, `${additionalConfig.a.b}` walks `connection.additionalConfig`, and
@@ -11,13 +14,30 @@ type Placeholder = Exclude<TemplatePart, string>;
  *
  * Error messages name the template's path and the placeholder, never a value: the values are credentials.
  *
- * @throws WorkerError `http_request_invalid` when a placeholder's value is missing, null, or not a string,
- *   number or boolean.
+ * @param options.unreservedOnly every value must be non-empty RFC 3986 unreserved characters. Default: false.
+ *   Set for base_url: whoever can change a Connection's additionalConfig could otherwise write `evil.example/x?`
+ *   into `https://${additionalConfig.site}.atlassian.net` and move the request, credentials and all, to their
+ *   own host, which the host check would then trust since it compares against this very rendering.
+ * @throws WorkerError `http_request_invalid` when a placeholder's value is missing, null, not a string, number
+ *   or boolean, or (unreservedOnly) empty or holding any other character.
  */
-export function renderTemplate(template: Template, connection: NangoConnection): string {
+export function renderTemplate(
+  template: Template,
+  connection: NangoConnection,
+  options: { unreservedOnly?: boolean } = {},
+): string {
   let out = '';
   for (const part of template.parts) {
-    out += typeof part === 'string' ? part : renderPlaceholder(template, part, connection);
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = renderPlaceholder(template, part, connection);
+    if (options.unreservedOnly === true && !UNRESERVED.test(value)) {
+      const allowed = "letters, digits, '.', '-', '_' and '~'";
+      throw invalid(`${template.path}: ${describePlaceholder(part)} on this connection may hold only ${allowed}`);
+    }
+    out += value;
   }
   return out;
 }
@@ -25,15 +45,18 @@ export function renderTemplate(template: Template, connection: NangoConnection):
 function renderPlaceholder(template: Template, part: Placeholder, connection: NangoConnection): string {
   const value = lookUp(part, connection);
   if (value === undefined || value === null) {
-    throw new WorkerError('http_request_invalid', `${template.path}: ${describePlaceholder(part)} is not set on this connection`);
+    throw invalid(`${template.path}: ${describePlaceholder(part)} is not set on this connection`);
   }
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new WorkerError(
-      'http_request_invalid',
+    throw invalid(
       `${template.path}: ${describePlaceholder(part)} on this connection is ${kindOf(value)}, not a string, number or boolean`,
     );
   }
   return String(value);
+}
+
+function invalid(message: string): WorkerError {
+  return new WorkerError('http_request_invalid', message);
 }
 
 function lookUp(part: Placeholder, connection: NangoConnection): unknown {

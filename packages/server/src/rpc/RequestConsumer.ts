@@ -1,21 +1,18 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { HandlerContext } from '../handlers';
 import type { Logger } from '../logger';
-import { processRequest } from './processRequest';
+import type { Responder } from './Responder';
 
 /**
- * Consumes the request queue on one channel and answers each request on its `replyTo`, with its
- * `correlationId`. A request is acked only after its reply is published; one that cannot be answered (no reply
- * address) or cannot be read (not JSON) is logged and rejected without requeue, so it is never retried forever.
+ * Consumes the request queue on one channel and settles each delivery as the Responder says: acked once its
+ * reply is published; rejected without requeue when it cannot be answered (no reply address) or read (not
+ * JSON), so it is never retried forever; requeued when no reply could be sent.
  */
 export class RequestConsumer {
   private consumerTag: string | undefined;
-  private inFlight = 0;
-  private idle: (() => void) | undefined;
 
   constructor(
     private readonly channel: Channel,
-    private readonly context: HandlerContext,
+    private readonly responder: Responder,
     private readonly logger: Logger,
   ) {}
 
@@ -27,63 +24,31 @@ export class RequestConsumer {
     this.consumerTag = consumerTag;
   }
 
-  /** Stops taking requests and waits (up to `graceMs`) for those in flight to be answered. */
-  async stop(graceMs: number): Promise<void> {
-    if (this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => undefined);
+  /** Stops taking new requests; those in flight are still answered (see Responder.waitIdle). */
+  async stop(): Promise<void> {
+    const tag = this.consumerTag;
     this.consumerTag = undefined;
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      this.idle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  /** Requests being handled right now. */
-  get inFlightCount(): number {
-    return this.inFlight;
+    if (tag) await this.channel.cancel(tag).catch(() => undefined);
   }
 
   private onDelivery(msg: ConsumeMessage | null): void {
     if (msg === null) {
-      this.logger.error('the broker cancelled the request consumer (was the queue deleted?)');
+      // The broker cancelled us (queue deleted, for one). Closing the channel makes the worker reconnect, which
+      // declares the queue again and consumes anew, instead of sitting idle while every call is unroutable.
+      this.logger.error('the broker cancelled the request consumer (was the queue deleted?); reconnecting');
+      void this.channel.close().catch(() => undefined);
       return;
     }
-    this.inFlight++;
-    void this.respond(msg).finally(() => {
-      this.inFlight--;
-      if (this.inFlight === 0) this.idle?.();
-    });
+    void this.responder.answer(msg).then((settlement) => this.settle(msg, settlement));
   }
 
-  private async respond(msg: ConsumeMessage): Promise<void> {
-    const { replyTo, correlationId } = msg.properties as { replyTo?: string; correlationId?: string };
-    if (!replyTo) {
-      this.logger.warn({ correlationId, bytes: msg.content.length }, 'request without a reply address rejected');
-      this.settle(msg, false);
-      return;
-    }
-    const { reply, malformed } = await processRequest(this.context, msg.content, this.logger);
-    if (malformed)
-      this.logger.warn({ correlationId, bytes: msg.content.length }, 'request that is not JSON answered and rejected');
+  private settle(msg: ConsumeMessage, settlement: 'ack' | 'reject' | 'requeue'): void {
     try {
-      this.channel.publish('', replyTo, reply, { correlationId, contentType: 'application/json' });
-    } catch (error) {
-      // The channel died under us; the unacked request goes back to the queue and another delivery answers it.
-      this.logger.warn({ correlationId, err: error }, 'could not publish a reply: the channel is closed');
-      return;
-    }
-    this.settle(msg, !malformed);
-  }
-
-  private settle(msg: ConsumeMessage, ok: boolean): void {
-    try {
-      if (ok) this.channel.ack(msg);
-      else this.channel.nack(msg, false, false);
+      if (settlement === 'ack') this.channel.ack(msg);
+      else this.channel.nack(msg, false, settlement === 'requeue');
     } catch {
-      // Acking on a closed channel is impossible and unnecessary: the broker requeues what was not acked.
+      // A closed channel cannot ack and need not: the broker requeues what it did not see acked, and the
+      // Responder answers that redelivery from the run it already has, if it is still going.
     }
   }
 }

@@ -82,6 +82,19 @@ describe('compileTemplate', () => {
     expect(problems).toEqual(['environment variable MISSING is not set']);
   });
 
+  it('refuses credential placeholders in base_url, and only there', () => {
+    const baseUrl = 'integrations.x.base_url';
+    const compile = (text: string, options: { path: string; baseUrl?: boolean }) =>
+      compileTemplate(text, { ...options, authMode: 'API_KEY', env: {} }).problems;
+    const refusal = 'credential placeholder ${api_key} is not allowed in base_url; put it in headers or query_params';
+    expect(compile('https://api.telegram.org/bot${api_key}', { path: baseUrl })).toEqual([refusal]);
+    expect(compile('https://a.io/${api_key}', { path: 'anywhere', baseUrl: true })).toEqual([refusal]);
+    expect(compile('https://${additionalConfig.site}.a.io/${userId}', { path: baseUrl })).toEqual([]);
+    // A header that happens to be called base_url is a header.
+    expect(compile('${api_key}', { path: 'integrations.x.headers.base_url' })).toEqual([]);
+    expect(compile('${api_key}', { path: baseUrl, baseUrl: false })).toEqual([]);
+  });
+
   it('freezes the template and its parts', () => {
     const { template } = compileTemplate('a${additionalConfig.k}', { path, authMode: 'OAUTH2', env: {} });
     expect(Object.isFrozen(template)).toBe(true);

@@ -398,6 +398,20 @@ integrations:
     ]);
   });
 
+  it('refuses credential placeholders in base_url, where a secret would show in every message naming the URL', () => {
+    const text = (authMode: string, baseUrl: string) =>
+      `integrations:\n  a:\n    auth_mode: ${authMode}\n    base_url: ${baseUrl}\n    headers:\n      X-Key: \${api_key}\n`;
+    expect(problemsOf(text('API_KEY', 'https://api.telegram.org/bot${api_key}'))).toEqual([
+      'integrations.a.base_url: credential placeholder ${api_key} is not allowed in base_url; put it in headers or query_params',
+    ]);
+    expect(
+      problemsOf(text('USERNAME_PASSWORD', 'https://${username}:${password}@a.io').replace(/ {4}headers:\n.*\n/, '')),
+    ).toEqual([
+      'integrations.a.base_url: credential placeholder ${username} is not allowed in base_url; put it in headers or query_params',
+      'integrations.a.base_url: credential placeholder ${password} is not allowed in base_url; put it in headers or query_params',
+    ]);
+  });
+
   it('takes a variable whose value looks like a placeholder literally', () => {
     const env = { TOKEN: '${userId}${NOT_SET}', SECRET: 'a${access_token}' };
     const text = withHeader('Bearer ${TOKEN}') + '    oauth:\n      client_secret: ${SECRET}\n';

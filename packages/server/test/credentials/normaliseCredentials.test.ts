@@ -34,6 +34,7 @@ describe('normaliseCredentials', () => {
     ['OAUTH2', { refresh_token: 'r' }, /access_token .* is required; expires_at or expires_in is required/],
     ['OAUTH2', { access_token: 'a', expires_at: 'not a date' }, /expires_at must be a date/],
     ['OAUTH2', { access_token: 'a', expires_in: -5 }, /expires_in must be a positive number/],
+    ['OAUTH2', { access_token: 'a', expires_in: 1e300 }, /expires_in must be a positive number/],
     ['OAUTH1', { oauth_token: 't' }, /oauth_token_secret/],
     ['API_KEY', { key: 'k' }, /api_key \(a non-empty string\) is required/],
     ['USERNAME_PASSWORD', { username: 'u', password: 5 }, /password/],

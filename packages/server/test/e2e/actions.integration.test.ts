@@ -31,12 +31,12 @@ const SECRET = 'sk_live_very_secret_value';
 
 describe('triggerAction over the real broker', () => {
   let h: Harness;
-  beforeAll(async () => {
+  beforeEach(async () => {
     h = await startHarness({ yaml: YAML });
     await h.nango.registerConnection('demo', '1', { api_key: SECRET }, { channelId: 'C42' });
     await h.nango.registerConnection('broken', '1', { api_key: SECRET });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await h.stop();
   });
 

@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
+import { Nango } from '@nangohq/node-client';
 import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 // These run the built worker (`npm run build`, which `npm test` and `npm ci` do) exactly as a user would.
@@ -62,6 +63,47 @@ describe('nango-server command line', () => {
         'integrations.github.oauth.client_secret: environment variable GITHUB_SECRET_NOT_SET is not set',
       );
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps running when action code leaves a rejected promise or throws in a timer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nango-cli-'));
+    const queue = `nango.test.cli.${randomUUID()}`;
+    mkdirSync(join(dir, 'integrations', 'careless'), { recursive: true });
+    writeFileSync(
+      join(dir, 'integrations.yaml'),
+      'integrations:\n  careless:\n    auth_mode: API_KEY\n    base_url: https://careless.example.test\n    headers:\n      X-Key: ${api_key}\n    actions:\n      fireAndForget:\n',
+    );
+    writeFileSync(
+      join(dir, 'integrations', 'careless', 'fireAndForget.action.ts'),
+      "import { NangoAction } from '@nangohq/action';\nexport default class F extends NangoAction {\n  override async executeAction() {\n" +
+        "    void Promise.reject(new Error('nobody awaited me'));\n    setTimeout(() => { throw new Error('thrown in a timer'); }, 1);\n    return 'done';\n  }\n}\n",
+    );
+    const worker = spawn(process.execPath, [CLI], {
+      cwd: dir,
+      env: { ...process.env, NANGO_QUEUE: queue, NANGO_DB_PATH: join(dir, 'db.sqlite'), NANGO_RABBITMQ_URL: RABBITMQ_URL },
+    });
+    let output = '';
+    worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const nango = new Nango({ url: RABBITMQ_URL, queue, requestTimeoutMs: 10_000 });
+    try {
+      await waitFor(() => output.includes('nango worker ready'), 20_000, 'the worker to be ready');
+      await nango.connect();
+      await nango.registerConnection('careless', '1', { api_key: 'k' });
+      await expect(nango.triggerAction('careless', 'fireAndForget', '1', {})).resolves.toMatchObject({ returnValue: 'done' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(nango.triggerAction('careless', 'fireAndForget', '1', {})).resolves.toMatchObject({ returnValue: 'done' });
+      expect(worker.exitCode).toBeNull();
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+      expect(output).toContain('unhandled promise rejection (from an action?); the worker keeps running');
+      expect(output).toContain('uncaught exception (from an action?); the worker keeps running');
+    } finally {
+      await nango.close();
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+      await deleteQueue(queue);
       rmSync(dir, { recursive: true, force: true });
     }
   });

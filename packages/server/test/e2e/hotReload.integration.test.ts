@@ -11,43 +11,42 @@ const yaml = (actions: string[]) =>
 describe('hot reload (NANGO_WATCH)', () => {
   let h: Harness;
   let dir: string;
-  beforeAll(async () => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nango-watch-'));
     mkdirSync(join(dir, 'live'));
     writeFileSync(join(dir, 'live', 'version.action.ts'), action('v1'));
     h = await startHarness({ yaml: yaml(['version']), integrationsDir: dir, watch: true });
     await h.nango.registerConnection('live', '1', { api_key: 'k' });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await h.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const version = async () => (await h.nango.triggerAction('live', 'version', '1', {})).returnValue as string;
-  const actionResult = (name: string) =>
+  const result = (name: string) =>
     h.nango.triggerAction('live', name, '1', {}).then(
       (r) => r.returnValue as string,
       (e: { code: string }) => e.code,
     );
 
   it('picks up an edited action file without a restart', async () => {
-    expect(await version()).toBe('v1');
+    expect(await result('version')).toBe('v1');
     writeFileSync(join(dir, 'live', 'version.action.ts'), action('v2'));
-    await waitFor(async () => (await version()) === 'v2', 5_000, 'the edited action');
+    await waitFor(async () => (await result('version')) === 'v2', 5_000, 'the edited action');
   });
 
   it('picks up a new action declared in integrations.yaml', async () => {
-    expect(await actionResult('added')).toBe('unknown_action');
+    expect(await result('added')).toBe('unknown_action');
     writeFileSync(join(dir, 'live', 'added.action.ts'), action('new'));
     writeFileSync(h.yamlPath, yaml(['version', 'added']));
-    await waitFor(async () => (await actionResult('added')) === 'new', 5_000, 'the new action');
+    await waitFor(async () => (await result('added')) === 'new', 5_000, 'the new action');
   });
 
   it('keeps the last good configuration when the file is broken, and logs why', async () => {
     writeFileSync(h.yamlPath, 'integrations:\n  live:\n    auth_mode: NOPE\n');
-    await waitFor(() => h.logs.some((l) => l.msg?.includes('keeping the previous configuration')), 5_000, 'the reload error');
-    const problem = h.logs.find((l) => l.msg?.includes('keeping the previous configuration'));
-    expect(JSON.stringify(problem?.['problems'])).toContain('integrations.live.auth_mode: must be one of');
-    expect(await actionResult('version')).toBe('v2');
+    const reloadError = () => h.logs.find((l) => l.msg?.includes('keeping the previous configuration'));
+    await waitFor(() => reloadError() !== undefined, 5_000, 'the reload error');
+    expect(JSON.stringify(reloadError()?.['problems'])).toContain('integrations.live.auth_mode: must be one of');
+    expect(await result('version')).toBe('v1');
   });
 });

@@ -26,6 +26,7 @@ describe('httpRequest from an action, per auth mode, against a local API server'
   let api: ApiServer;
   let h: Harness;
   let integrationsDir: string;
+  let yamlText: string;
 
   beforeAll(async () => {
     api = await startApiServer((req) => ({ status: req.url.includes('missing') ? 404 : 200, body: { echoed: req.url } }));
@@ -61,21 +62,25 @@ integrations:
       client_secret: consumer-secret
     actions: { call: }
 `;
-    h = await startHarness({ yaml, integrationsDir });
+    yamlText = yaml;
+  });
+
+  afterAll(async () => {
+    await api.close();
+    rmSync(integrationsDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    api.requests.length = 0;
+    h = await startHarness({ yaml: yamlText, integrationsDir });
     await h.nango.registerConnection('oauth2', 'u', { access_token: 'at-123' });
     await h.nango.registerConnection('apikey', 'u', { api_key: 'key-456' }, { tenant: 'acme' });
     await h.nango.registerConnection('basic', 'u', { username: 'ada', password: 'pw:789' });
     await h.nango.registerConnection('oauth1', 'u', { oauth_token: 'tok', oauth_token_secret: 'tok-secret' });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await h.stop();
-    await api.close();
-    rmSync(integrationsDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    api.requests.length = 0;
   });
 
   const call = (integration: string, input: Record<string, unknown>) => h.nango.triggerAction(integration, 'call', 'u', input);

@@ -1,12 +1,13 @@
 import { Nango } from '@nangohq/node-client';
-import { RABBITMQ_URL, sendRaw, startHarness, waitFor, type Harness } from '../helpers/harness';
+import * as amqp from 'amqplib';
+import { deleteQueue, RABBITMQ_URL, sendRaw, startHarness, waitFor, type Harness } from '../helpers/harness';
 
 describe('requests the client would never send', () => {
   let h: Harness;
-  beforeAll(async () => {
+  beforeEach(async () => {
     h = await startHarness({ yaml: '' });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await h.stop();
   });
 
@@ -56,5 +57,51 @@ describe('requests the client would never send', () => {
       code: 'connection_failed',
       errorMsg: expect.stringContaining('Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1'),
     });
+  });
+
+  it('survives a forged reply address: the request is not redelivered forever, other calls go on', async () => {
+    // RabbitMQ closes the connection that publishes to a malformed direct reply-to address.
+    const forged = 'amq.rabbitmq.reply-to.g1h2AA5yZXBseUAxNzM1NjQ0NQAAC5gAAAAAX4lxMA==.xyz';
+    await sendRaw(h.queue, Buffer.from('{"type":"getConnectionsForUserId","userId":"1"}'), {
+      replyTo: forged,
+      expectReply: false,
+      waitMs: 50,
+    });
+    await waitFor(
+      async () =>
+        await h.nango.getConnectionsForUserId('1').then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      'the worker to answer again',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const connection = await amqp.connect(RABBITMQ_URL);
+    try {
+      const channel = await connection.createChannel();
+      expect((await channel.checkQueue(h.queue)).messageCount).toBe(0);
+    } finally {
+      await connection.close();
+    }
+    const requestReconnects = h.logs.filter(
+      (l) => l.msg?.includes('lost the broker connection') && l['connection'] === 'requests',
+    );
+    expect(requestReconnects).toHaveLength(0);
+    await expect(h.nango.getConnectionsForUserId('1')).resolves.toMatchObject({ success: true });
+  });
+
+  it('declares its queue again and goes on when the queue is deleted under it', async () => {
+    await deleteQueue(h.queue);
+    await waitFor(
+      async () =>
+        await h.nango.getConnectionsForUserId('1').then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+      'the queue to come back',
+    );
+    expect(h.logs.some((l) => l.msg?.includes('cancelled the request consumer'))).toBe(true);
   });
 });

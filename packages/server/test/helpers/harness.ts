@@ -70,11 +70,17 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
     dbPath,
     logs,
     rawLogs,
+    /** Closes everything, then fails if the test left a call waiting or a request running. */
     async stop() {
+      const pending = nango.pendingCount;
+      const inFlight = worker.inFlightCount;
       await nango.close();
       await worker.stop();
       await deleteQueue(queue);
       rmSync(dir, { recursive: true, force: true });
+      if (pending !== 0 || inFlight !== 0) {
+        throw new Error(`the test left ${pending} call(s) waiting for a reply and ${inFlight} request(s) in the worker`);
+      }
     },
   };
 }

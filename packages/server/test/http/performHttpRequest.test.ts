@@ -182,6 +182,54 @@ describe('URL', () => {
   });
 });
 
+describe('base_url placeholder values', () => {
+  const jira = (base = 'https://${additionalConfig.site}.atlassian.net') => integration({ authMode: 'USERNAME_PASSWORD', base });
+  const user = (site: unknown) => connection({ username: 'ann', password: SECRET }, { site });
+  const refusal =
+    "integrations.acme.base_url: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'";
+
+  it('refuses a value that would move the request, and its Basic credentials, to another host', async () => {
+    // Before the fix this rendered http://127.0.0.1:<port>/x?.atlassian.net and the test server got the password.
+    const site = `${server.origin.slice('http://'.length)}/x?`;
+    const err = await workerError(
+      performHttpRequest(jira('http://${additionalConfig.site}.atlassian.net'), user(site), { endpoint: '', method: 'GET' }),
+    );
+    expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
+    expect([...server.requests, ...other.requests]).toEqual([]);
+  });
+
+  it.each([['evil.example/x?'], ['evil@x'], ['a:1'], ['a/b'], ['a?b'], ['a#b'], ['a%2Fb'], ['a b'], ['']])(
+    'refuses %j without calling fetch or quoting the value',
+    async (site) => {
+      const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+      const err = await workerError(
+        performHttpRequest(jira(), user(site), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch),
+      );
+      expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
+      expect(fakeFetch).not.toHaveBeenCalled();
+    },
+  );
+
+  it('fills a valid subdomain, and numbers, with every unreserved character', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    await performHttpRequest(jira(), user('My-team_1.eu~x'), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch);
+    await performHttpRequest(jira(), user(42), { endpoint: '', method: 'GET' }, fakeFetch);
+    expect(fakeFetch.mock.calls.map((call: unknown[]) => call[0])).toEqual([
+      'https://my-team_1.eu~x.atlassian.net/rest/api/3/myself',
+      'https://42.atlassian.net/',
+    ]);
+  });
+
+  it('leaves header and query param values alone', async () => {
+    const config = integration({
+      headers: new Map([['X-Q', tpl('integrations.acme.headers.X-Q', '${additionalConfig.q}')]]),
+      queryParams: new Map([['q', tpl('integrations.acme.query_params.q', '${additionalConfig.q}')]]),
+    });
+    await performHttpRequest(config, connection({}, { q: 'a/b?c d' }), { endpoint: 'x', method: 'GET' });
+    expect(server.requests[0]).toMatchObject({ url: '/api/x?q=a%2Fb%3Fc+d', headers: { 'x-q': 'a/b?c d' } });
+  });
+});
+
 describe('query params and headers', () => {
   it('puts configured query params first and lets call params replace them', async () => {
     const queryParams = new Map([
@@ -508,6 +556,38 @@ describe('failures', () => {
     expect(err.message).toBe(`GET ${closed}/x failed: connect ECONNREFUSED ${closed.slice('http://'.length)}`);
   });
 
+  describe('with placeholders in base_url', () => {
+    // The rendered host, 127.0.0.1, must not show: it comes from the Connection, like a tenant's subdomain.
+    const base = () => `http://\${additionalConfig.host}:${new URL(server.origin).port}/api/`;
+    const tenant = () => connection({ api_key: SECRET }, { host: '127.0.0.1' });
+
+    it('names base_url as written and the endpoint without its query string in a timeout', async () => {
+      server.handler = () => undefined;
+      const config = integration({ base: base(), httpTimeoutMs: 200 });
+      const err = await workerError(performHttpRequest(config, tenant(), { endpoint: '/slow?page=2', method: 'GET' }));
+      expect([err.code, err.message]).toEqual(['http_request_failed', `GET /slow on ${base()} timed out after 200 ms`]);
+      expect(err.message).not.toContain('127.0.0.1');
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('gives only the code of a network error, whose message would name the host', async () => {
+      const config = integration({ base: base() });
+      const { source } = config.baseUrl;
+      await server.close();
+      const err = await workerError(performHttpRequest(config, tenant(), { endpoint: '', method: 'GET' }));
+      expect(err.message).toBe(`GET ${source} failed: ECONNREFUSED`);
+    });
+
+    it('names base_url as written when refusing another host', async () => {
+      const config = integration({ base: base() });
+      const err = await workerError(performHttpRequest(config, tenant(), { endpoint: `${other.origin}/x`, method: 'GET' }));
+      expect([err.code, err.message]).toEqual([
+        'http_host_not_allowed',
+        `httpRequest to ${other.origin} refused: integration acme only calls ${base()}`,
+      ]);
+    });
+  });
+
   it("rethrows the caller's abort reason", async () => {
     const caller = new AbortController();
     const reason = new Error('run timed out');
@@ -572,6 +652,19 @@ describe('renderTemplate', () => {
     expect(renderTemplate(template, connection({ api_key: 'k' }, { sub: { domain: 'eu' }, n: 3 }))).toBe(
       'https://eu.x.com/user-1/k/3',
     );
+  });
+
+  it('with unreservedOnly, refuses a value holding another character without quoting it', () => {
+    const template = tpl('p', 'https://${additionalConfig.site}.x.com/${userId}');
+    const render = (site: unknown) => () => renderTemplate(template, connection({}, { site }), { unreservedOnly: true });
+    expect(render('eu-1')()).toBe('https://eu-1.x.com/user-1');
+    expect(render(`${SECRET}@evil`)).toThrow(
+      new WorkerError(
+        'http_request_invalid',
+        "p: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'",
+      ),
+    );
+    expect(() => renderTemplate(template, connection({}, { site: 'a/b' }))).not.toThrow();
   });
 
   it("treats inherited properties as missing, so ${additionalConfig.constructor} is not Object's", () => {
