@@ -34,6 +34,27 @@ try {
   await nango.registerConnection('example', userId, { api_key: 'XXXXXXXXXX' }, { greeting: 'Hi' });
   console.log('registered');
 
+  step("registerConnection('twitter', …) with OAuth 1.0a credentials, and ('jira', …) with a username and password");
+  await nango.registerConnection(
+    'twitter',
+    userId,
+    { oauth_token: 'XXXXXXXXXX', oauth_token_secret: 'YYYYYYYYYYYYY' },
+    { config: 'ZZZZZZZ' },
+  );
+  await nango.registerConnection('jira', userId, { username: 'XXXXXXXXXX', password: 'YYYYYYYY' }, { site: 'example' });
+  console.log('registered');
+
+  step('credentials that do not fit the auth mode are refused');
+  await nango
+    .registerConnection('stripe', userId, { username: 'u', password: 'p' })
+    .then(() => {
+      throw new Error('expected invalid_credentials');
+    })
+    .catch((error) => {
+      if (error.code !== 'invalid_credentials') throw error;
+      console.log(`refused as expected: ${error.errorMsg}`);
+    });
+
   step('registering the same Connection twice is an error');
   await nango
     .registerConnection('example', userId, { api_key: 'XXXXXXXXXX' })

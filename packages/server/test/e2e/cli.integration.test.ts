@@ -157,7 +157,11 @@ describe('nango-server command line', () => {
       const run = await runNode([join(ROOT, 'examples', 'spec-flows.mjs')], { ...process.env, NANGO_QUEUE: queue });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(run.stdout).toContain('refused as expected');
+      expect(run.stdout).toContain(
+        'refused as expected: Credentials for stripe (API_KEY): api_key (a non-empty string) is required',
+      );
+      expect(run.stdout).toContain('refused as expected: A Connection for user');
+      expect(run.stdout).toMatch(/example \(created .*\n.*jira \(created .*\n.*slack \(created .*\n.*twitter \(created/);
       expect(run.stdout).toContain('Got this return value from example.hello: {"message":"Welcome, Ada!"}');
       expect(run.stdout).toContain('Slack answered 200');
       expect(run.stdout).toContain('All flows ran.');
