@@ -13,6 +13,11 @@ export const ERROR_CODES = {
   timeout: { retryable: true, when: 'No reply arrived within the call timeout; the worker may still run it.' },
   unroutable: { retryable: true, when: 'The broker has no queue of that name: no worker has declared it.' },
   invalid_argument: { retryable: false, when: 'An argument cannot be sent: not JSON-serialisable, or of the wrong type.' },
+  request_too_large: {
+    retryable: false,
+    when: 'The request is larger than the limit (maxRequestBytes / NANGO_MAX_REQUEST_BYTES).',
+  },
+  refused_by_broker: { retryable: true, when: 'The broker refused the request (negative publisher confirm).' },
 
   // Sent by the worker in a reply.
   invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },
@@ -31,6 +36,15 @@ export const ERROR_CODES = {
     when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
   },
   http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  action_outcome_unknown: {
+    retryable: false,
+    when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',
+  },
+  reply_too_large: { retryable: false, when: 'The reply is larger than the limit (NANGO_MAX_REPLY_BYTES).' },
+  request_dead_lettered: {
+    retryable: false,
+    when: 'The request was delivered too many times without an answer and went to the dead-letter queue.',
+  },
   storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;

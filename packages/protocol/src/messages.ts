@@ -42,6 +42,11 @@ export interface TriggerActionMessage {
   action: string;
   userId: string;
   input?: Record<string, unknown>;
+  /**
+   * Makes the call safe to retry: the first outcome for this key (per integration and user id) is kept and
+   * returned to later calls with the same key instead of running the action again.
+   */
+  idempotencyKey?: string;
 }
 
 /** Any request, discriminated by `type`. */
@@ -78,6 +83,9 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 
 /** AMQP header that carries the caller's deadline (epoch milliseconds); past it nobody waits for the reply. */
 export const DEADLINE_HEADER = 'x-nango-deadline';
+
+/** Largest request body the client sends and the worker accepts, unless configured otherwise: 1 MiB. */
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** Queue the worker consumes and the client publishes to unless NANGO_QUEUE or an option says otherwise. */
 export const DEFAULT_QUEUE = 'nango.requests';

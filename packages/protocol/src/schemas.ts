@@ -37,9 +37,9 @@ export const MESSAGE_SCHEMAS: Readonly<Record<MessageType, object>> = {
   ]),
   getConnectionsForUserId: message('getConnectionsForUserId', { userId }, ['userId']),
   getConnectionsForIntegration: message('getConnectionsForIntegration', { integration: name }, ['integration']),
-  triggerAction: message('triggerAction', { integration: name, action: name, userId, input: jsonObject }, [
-    'integration',
-    'action',
-    'userId',
-  ]),
+  triggerAction: message(
+    'triggerAction',
+    { integration: name, action: name, userId, input: jsonObject, idempotencyKey: userId },
+    ['integration', 'action', 'userId'],
+  ),
 };
