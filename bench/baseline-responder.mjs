@@ -6,7 +6,7 @@ import amqp from 'amqplib';
 const [url, queue, prefetch] = [process.env.BENCH_URL, process.env.BENCH_QUEUE, Number(process.env.BENCH_PREFETCH)];
 const connection = await amqp.connect(url, { noDelay: true });
 const channel = await connection.createChannel();
-await channel.assertQueue(queue, { durable: true });
+await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': process.env.BENCH_QUEUE_TYPE ?? 'classic' } });
 await channel.prefetch(prefetch);
 const reply = Buffer.from('{"success":true}');
 await channel.consume(queue, (msg) => {

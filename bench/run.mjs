@@ -24,6 +24,7 @@ Options:
   --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections)
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
+  --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
   --help             this text
 
@@ -43,6 +44,11 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const outDir = valueOf('--out') ?? join(ROOT, 'bench', 'results');
+const queueType = valueOf('--queue-type') ?? 'classic';
+if (queueType !== 'classic' && queueType !== 'quorum') {
+  console.error(`--queue-type must be classic or quorum, got ${queueType}`);
+  process.exit(2);
+}
 if (args.includes('--profile')) workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`);
 
 const started = Date.now();
@@ -50,7 +56,7 @@ const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(
 const results = {};
 for (const name of only) {
   log(`${name}: starting`);
-  results[name] = await SCENARIOS[name]({ quick, log });
+  results[name] = await SCENARIOS[name]({ quick, log, queueType });
 }
 
 const environment = {
@@ -65,6 +71,7 @@ const environment = {
       .trim(),
   ),
   mode: quick ? 'quick' : 'full',
+  queueType,
   durationS: Math.round((Date.now() - started) / 1000),
 };
 const report = buildReport(results, environment);

@@ -43,24 +43,33 @@ export async function connectionsScenario({ quick, log }) {
     } finally {
       await nango.close();
       await worker.stop();
-      await deleteQueues([queue]);
+      await deleteQueues([queue, `${queue}.dead`]);
       rmSync(dir, { recursive: true, force: true });
     }
   }
   return results;
 }
 
-/** Inserts `count` Connections in one transaction through the store's own schema; returns the time it took. */
+/**
+ * Inserts `count` Connections in one transaction through the store's own schema, credentials encrypted with the key
+ * file the worker will read beside the database; returns the time it took.
+ */
 function seed(path, count) {
   const started = performance.now();
-  const store = new server.ConnectionStore(path);
+  const cipher = new server.CredentialCipher(server.loadKeyring({}, path));
+  const store = new server.ConnectionStore(path, cipher);
   const now = new Date().toISOString();
+  const credentials = JSON.stringify({ api_key: 'k', raw: { api_key: 'k' } });
   const insert = store.database.prepare(
-    `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config)
-     VALUES (?, 'bench', ?, ?, ?, '{"api_key":"k","raw":{"api_key":"k"}}', '{}')`,
+    `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id)
+     VALUES (?, 'bench', ?, ?, ?, ?, '{}', ?)`,
   );
   store.database.transaction(() => {
-    for (let i = 0; i < count; i++) insert.run(randomUUID(), `user-${i}`, now, now);
+    for (let i = 0; i < count; i++) {
+      const uuid = randomUUID();
+      const sealed = cipher.seal(credentials, uuid);
+      insert.run(uuid, `user-${i}`, now, now, sealed.text, sealed.keyId);
+    }
   })();
   store.close();
   return performance.now() - started;

@@ -13,13 +13,13 @@ import { combineRuns } from '../lib/stats.mjs';
 
 const PREFETCH = 32; // the worker's default NANGO_PREFETCH, used by the baseline responder too
 
-export async function rpcScenario({ quick, log }) {
+export async function rpcScenario({ quick, log, queueType }) {
   const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
   const api = await startApiServer();
   const baselineQueue = `bench.baseline.${randomUUID()}`;
   const workerQueue = `bench.worker.${randomUUID()}`;
   const responder = await startProcess(join(ROOT, 'bench', 'baseline-responder.mjs'), {
-    env: { BENCH_URL: RABBITMQ_URL, BENCH_QUEUE: baselineQueue, BENCH_PREFETCH: String(PREFETCH) },
+    env: { BENCH_URL: RABBITMQ_URL, BENCH_QUEUE: baselineQueue, BENCH_PREFETCH: String(PREFETCH), BENCH_QUEUE_TYPE: queueType },
     readyText: 'baseline responder ready',
   });
   const worker = await startWorker({
@@ -28,6 +28,7 @@ export async function rpcScenario({ quick, log }) {
     NANGO_INTEGRATIONS_YAML: join(ROOT, 'bench', 'integrations.yaml'),
     NANGO_INTEGRATIONS_DIR: join(ROOT, 'bench', 'integrations'),
     NANGO_PREFETCH: String(PREFETCH),
+    NANGO_QUEUE_TYPE: queueType,
     BENCH_API_URL: api.url,
   });
   const bare = await connectBareClient(RABBITMQ_URL, baselineQueue);
@@ -55,7 +56,7 @@ export async function rpcScenario({ quick, log }) {
     await worker.stop();
     await responder.stop();
     await api.close();
-    await deleteQueues([baselineQueue, workerQueue]);
+    await deleteQueues([baselineQueue, workerQueue, `${workerQueue}.dead`]);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

@@ -13,6 +13,7 @@ import {
   type CallOptions,
   type NangoClientOptions,
   type ResolvedClientOptions,
+  type TriggerActionOptions,
 } from './options';
 import { RpcTransport, type AmqpConnect } from './RpcTransport';
 
@@ -54,14 +55,19 @@ export class Nango {
     return this.options.queue;
   }
 
-  /** Calls waiting for a reply; 0 after close(). Lets tests check that no call is left behind. */
+  /**
+   * Calls waiting for a reply, or for a dropped connection to come back; 0 after close(). Lets tests check that
+   * no call is left behind.
+   */
   get pendingCount(): number {
     return this.transport.pendingCount;
   }
 
   /**
-   * Connects to RabbitMQ. Resolves when calls can be sent.
-   * @throws NangoError `connection_failed` (broker unreachable or login refused), `client_closed`.
+   * Connects to RabbitMQ. Resolves when calls can be sent. Call it once: if the connection drops later, the
+   * client reconnects by itself, and calls made meanwhile wait for it (within their timeout).
+   * @throws NangoError `connection_failed` (broker unreachable or login refused, after `connectRetries`
+   *   retries), `client_closed`.
    */
   connect(): Promise<void> {
     return this.transport.connect();
@@ -69,7 +75,8 @@ export class Nango {
 
   /**
    * Registers the Connection of `userId` to `integration`. Credentials must fit the integration's auth mode.
-   * @throws NangoError `connection_exists`, `invalid_credentials`, `unknown_integration`, `invalid_message`, ...
+   * @throws NangoError `connection_exists`, `invalid_credentials`, `unknown_integration`, `invalid_message`,
+   *   `request_too_large`, ...
    */
   async registerConnection(
     integration: string,
@@ -134,8 +141,10 @@ export class Nango {
 
   /**
    * Runs `action` of `integration` with the Connection of `userId`; resolves with what executeAction returned.
+   * With `options.idempotencyKey`, a retried call returns the first call's outcome instead of running again.
    * @throws NangoError `action_failed` (errorMsg is the action's message), `unknown_action`,
-   *   `connection_not_found`, `action_load_failed`, `action_timeout`, `action_result_not_json`, `timeout`, ...
+   *   `connection_not_found`, `action_load_failed`, `action_timeout`, `action_result_not_json`,
+   *   `action_outcome_unknown`, `invalid_argument`, `timeout`, `connection_lost`, ...
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reference types the result as any
   async triggerAction<T = any>(
@@ -143,16 +152,32 @@ export class Nango {
     triggerAction: string,
     userId: UserId,
     input: Record<string, unknown> = {},
-    options?: CallOptions,
+    options?: TriggerActionOptions,
   ): Promise<NangoMessageHandlerResult<T>> {
+    const idempotencyKey = options?.idempotencyKey;
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey === '')) {
+      const got = describeType(idempotencyKey);
+      throw new NangoError('invalid_argument', `options.idempotencyKey must be a non-empty string, got ${got}`);
+    }
     const result = await this.send(
-      { type: 'triggerAction', integration, action: triggerAction, userId: toUserId(userId), input },
+      {
+        type: 'triggerAction',
+        integration,
+        action: triggerAction,
+        userId: toUserId(userId),
+        input,
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
+      },
       options,
     );
     return result as NangoMessageHandlerResult<T>;
   }
 
-  /** Closes the connection; pending calls reject with `client_closed` and the process can exit. */
+  /**
+   * Closes the connection and stops any reconnecting; pending calls reject with `client_closed` and the
+   * process can exit: no timer is left, and a connection attempt still under way closes its socket as soon as
+   * its dial returns (within connectTimeoutMs).
+   */
   close(): Promise<void> {
     return this.transport.close();
   }
@@ -167,7 +192,15 @@ export class Nango {
     } catch (error) {
       throw new NangoError('invalid_argument', (error as Error).message);
     }
-    const reply = await this.transport.request(message.type, serialise(message), timeoutMs);
+    const body = serialise(message);
+    const limit = this.options.maxRequestBytes;
+    if (body.length > limit) {
+      throw new NangoError(
+        'request_too_large',
+        `The ${message.type} request is ${body.length} bytes, over the limit of ${limit} bytes (option maxRequestBytes); it was not sent.`,
+      );
+    }
+    const reply = await this.transport.request(message.type, body, timeoutMs);
     return { success: true, returnValue: reply.returnValue as MessageReturnValues[M['type']] };
   }
 }

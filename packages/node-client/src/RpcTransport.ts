@@ -1,8 +1,11 @@
 import * as amqp from 'amqplib';
 import { v4 as uuidv4 } from 'uuid';
-import { DEADLINE_HEADER, isErrorCode, redactUrl, type MessageType, type ReplyEnvelope } from '@nangohq/protocol';
+import { DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
+import { backoffDelayMs, CancellableSleep } from './backoff';
 import { NangoError } from './NangoError';
 import type { ResolvedClientOptions } from './options';
+import { closeQuietly, describe, toOutcome, type SuccessReply } from './replies';
+import { transportErrors as errors } from './transportErrors';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come back on the publishing channel, no queue to declare. */
 const REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -11,73 +14,136 @@ const REPLY_TO = 'amq.rabbitmq.reply-to';
 export type AmqpConnect = (url: string, socketOptions?: Record<string, unknown>) => Promise<amqp.ChannelModel>;
 
 interface PendingCall {
-  resolve: (reply: ReplyEnvelope & { success: true }) => void;
+  type: MessageType;
+  body: Buffer;
+  /** Epoch ms after which the caller no longer waits; travels as the deadline header and the expiration. */
+  deadline: number;
+  resolve: (reply: SuccessReply) => void;
   reject: (error: NangoError) => void;
   timer: NodeJS.Timeout;
+  /** False while the call waits for a dropped link to come back; it is published as soon as it does. */
+  sent: boolean;
 }
 
-type State = 'idle' | 'connecting' | 'open' | 'lost' | 'closed';
+/**
+ * idle/connecting: before connect() resolved, calls are refused. open: calls are published at once.
+ * reconnecting: the link dropped after it had been open; calls wait, unsent, until the reconnect loop brings it back.
+ */
+type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /**
- * Request/reply over one AMQP channel. Each call gets a uuid correlation id and an entry in `pending`
+ * Request/reply over one AMQP confirm channel. Each call gets a uuid correlation id and an entry in `pending`
  * holding its promise callbacks and timer; the reply with that id settles it. Every way a call can end
- * (reply, timeout, unroutable return, connection loss, close) removes it from `pending`, so nothing leaks.
+ * (reply, timeout, nack, unroutable return, connection loss, close) removes it from `pending`, so nothing leaks.
+ * When the link drops, the calls already sent fail with `connection_lost` (their replies would come back on the
+ * dead channel) and the transport reconnects with backoff until it succeeds or close() is called.
  */
 export class RpcTransport {
   private state: State = 'idle';
   private connecting: Promise<void> | undefined;
   private connection: amqp.ChannelModel | undefined;
-  private channel: amqp.Channel | undefined;
+  private channel: amqp.ConfirmChannel | undefined;
   private readonly pending = new Map<string, PendingCall>();
+  private readonly backoff = new CancellableSleep();
+  /** Why the last reconnect attempt failed: the most useful thing to tell a call that timed out waiting. */
+  private lastReconnectError: string | undefined;
 
   constructor(
     private readonly options: ResolvedClientOptions,
     private readonly amqpConnect: AmqpConnect = amqp.connect,
   ) {}
 
-  /** Number of calls waiting for a reply (for tests and diagnostics). */
+  /** Number of calls waiting for a reply or for the link (for tests and diagnostics). */
   get pendingCount(): number {
     return this.pending.size;
   }
 
   /**
-   * Opens the connection and the reply consumer.
+   * Opens the connection and the reply consumer, trying `connectRetries` more times with backoff. Resolves at
+   * once while the client reconnects after a drop: calls wait for the link by themselves.
    * @throws NangoError `connection_failed` when the broker cannot be reached; `client_closed` after close().
    */
   connect(): Promise<void> {
-    if (this.state === 'closed') return Promise.reject(closedError());
-    if (this.state === 'open') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(errors.closed());
+    if (this.state === 'open' || this.state === 'reconnecting') return Promise.resolve();
     if (!this.connecting) {
       this.state = 'connecting';
-      this.connecting = this.open().finally(() => {
+      this.connecting = this.connectWithRetries().finally(() => {
         this.connecting = undefined;
       });
     }
     return this.connecting;
   }
 
+  private async connectWithRetries(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.open();
+      } catch (error) {
+        if (this.state === 'closed' || attempt > this.options.connectRetries) {
+          if (this.state !== 'closed') this.state = 'idle';
+          throw error;
+        }
+      }
+      await this.backoff.sleep(backoffDelayMs(attempt, this.options.reconnect));
+      this.throwIfClosed();
+    }
+  }
+
+  /** Tries to get the link back until it succeeds or close() is called; calls made meanwhile wait in `pending`. */
+  private async reconnect(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      // Wait before the first attempt too: a link that dies as soon as it opens must not turn into a busy loop.
+      await this.backoff.sleep(backoffDelayMs(attempt, this.options.reconnect));
+      if (this.state !== 'reconnecting') return;
+      try {
+        return await this.open();
+      } catch (error) {
+        if (this.state !== 'reconnecting') return;
+        this.lastReconnectError = describe(error);
+      }
+    }
+  }
+
   /**
-   * Dials the broker, then opens the channel and the reply consumer. close() may run during any await here;
-   * after each one we check, so that connect() never resolves on a closed client and no socket outlives it.
+   * One attempt: dials the broker, opens a confirm channel and the reply consumer, makes them the live link and
+   * sends the calls that waited for it. close() may run during any await here; after each one we check, so
+   * that no link is adopted by a closed client and no socket outlives it.
+   * @throws NangoError `connection_failed`, or `client_closed` if close() ran meanwhile.
    */
   private async open(): Promise<void> {
     const connection = await this.dial();
+    // A link can die before it is adopted (while the consumer is being set up, say): the attempt then fails
+    // instead of adopting a dead link that nothing would ever replace.
+    let diedWhileOpening: string | undefined;
+    // Events of a link that is no longer the live one (a late 'close' of a replaced socket) change nothing.
+    const onLost = (why: string): void => {
+      if (this.connection === connection) this.onLost(why);
+      else diedWhileOpening ??= why;
+    };
+    connection.on('close', () => onLost('the connection was closed'));
     try {
       this.throwIfClosed();
-      const channel = await connection.createChannel();
+      const channel = await connection.createConfirmChannel();
       this.throwIfClosed();
-      channel.on('return', (msg: amqp.Message) => this.onReturn(msg));
       channel.on('error', () => undefined); // 'close' follows and is handled there
-      channel.on('close', () => this.onLost('the channel was closed'));
-      await channel.consume(REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
+      // Prepended: amqplib's own 'close' listener fails unconfirmed publishes with an error that looks like a
+      // nack. Failing those calls with connection_lost first keeps them from reading as refused_by_broker.
+      channel.prependListener('close', () => onLost('the channel was closed'));
+      channel.on('return', (msg: amqp.Message) => this.onReturn(msg));
+      await channel.consume(REPLY_TO, (msg) => (msg ? this.onReply(msg) : onLost('the reply consumer was cancelled')), {
+        noAck: true,
+      });
       this.throwIfClosed();
-      connection.on('close', () => this.onLost('the connection was closed'));
+      if (diedWhileOpening) throw new Error(diedWhileOpening);
       this.connection = connection;
       this.channel = channel;
       this.state = 'open';
+      this.lastReconnectError = undefined;
+      for (const [correlationId, call] of this.pending) if (!call.sent) this.publish(channel, correlationId, call);
     } catch (cause) {
       await closeQuietly(connection);
-      throw this.connectFailure(
+      throw this.openFailure(
         cause,
         `Connected to ${redactUrl(this.options.url)} but could not open a channel: ${describe(cause)}`,
       );
@@ -92,93 +158,106 @@ export class RpcTransport {
         ...this.options.socketOptions,
         noDelay: true, // without it Nagle's algorithm adds ~40 ms to every call
         timeout: this.options.connectTimeoutMs,
-        clientProperties: { connection_name: 'nango-node-client' },
+        clientProperties: { connection_name: this.options.connectionName },
       });
     } catch (cause) {
       const where = redactUrl(this.options.url);
-      throw this.connectFailure(
+      throw this.openFailure(
         cause,
         `Could not connect to RabbitMQ at ${where}: ${describe(cause)}. Is the broker running and the URL right?`,
       );
     }
     // Before any other await: an 'error' emitted with no listener would be thrown as an uncaught exception
-    // and crash the app. 'close' always follows it and is handled in onLost.
+    // and crash the app. 'close' always follows it and is handled in open().
     connection.on('error', () => undefined);
     return connection;
   }
 
   /** Aborts open() when close() ran during one of its awaits. */
   private throwIfClosed(): void {
-    if (this.state === 'closed') throw closedError();
+    if (this.state === 'closed') throw errors.closed();
   }
 
-  /** The error a failed connect rejects with; close() during the attempt wins over whatever else went wrong. */
-  private connectFailure(cause: unknown, message: string): NangoError {
-    if (this.state === 'closed') return closedError();
-    this.state = 'idle';
+  /** The error a failed attempt throws; close() during the attempt wins over whatever else went wrong. */
+  private openFailure(cause: unknown, message: string): NangoError {
+    if (this.state === 'closed') return errors.closed();
     return new NangoError('connection_failed', message, { cause });
   }
 
   /**
-   * Publishes one request and resolves with its successful reply.
+   * Publishes one request and resolves with its successful reply. While the client reconnects, the request
+   * waits for the link, within the same timeout.
    * @throws NangoError with the reply's code, or `not_connected`, `client_closed`, `connection_lost`,
-   *   `timeout`, `unroutable`.
+   *   `timeout`, `unroutable`, `refused_by_broker`.
    */
-  request(type: MessageType, body: Buffer, timeoutMs: number): Promise<ReplyEnvelope & { success: true }> {
+  request(type: MessageType, body: Buffer, timeoutMs: number): Promise<SuccessReply> {
+    if (this.state === 'closed') return Promise.reject(errors.closed());
+    if (this.state !== 'open' && this.state !== 'reconnecting') return Promise.reject(errors.notConnected(type));
     const channel = this.channel;
-    if (this.state === 'closed') return Promise.reject(closedError());
-    if (this.state === 'lost') {
-      return Promise.reject(
-        new NangoError('connection_lost', 'The connection to RabbitMQ was lost; call connect() again before sending.'),
-      );
-    }
-    if (this.state !== 'open' || !channel) {
-      return Promise.reject(
-        new NangoError('not_connected', `Cannot send ${type}: the client is not connected; await nango.connect() first.`),
-      );
-    }
     const correlationId = uuidv4();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(
-          new NangoError(
-            'timeout',
-            `${type} got no reply within ${timeoutMs} ms. Is a worker consuming queue '${this.options.queue}'?`,
-          ),
-        );
-      }, timeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
-      try {
-        channel.publish('', this.options.queue, body, {
-          correlationId,
-          replyTo: REPLY_TO,
-          contentType: 'application/json',
-          type,
-          persistent: true,
-          mandatory: true, // an unroutable request comes back as 'return' instead of vanishing
-          expiration: String(Math.ceil(timeoutMs)), // the broker drops it once nobody waits for the reply
-          headers: { [DEADLINE_HEADER]: Date.now() + timeoutMs },
-        });
-      } catch (cause) {
-        this.settle(correlationId, new NangoError('connection_lost', `Could not publish ${type}: ${describe(cause)}`, { cause }));
-      }
+      const call: PendingCall = {
+        type,
+        body,
+        deadline: Date.now() + timeoutMs,
+        resolve,
+        reject,
+        sent: false,
+        timer: setTimeout(() => {
+          const { queue } = this.options;
+          this.settle(correlationId, errors.timeout(type, timeoutMs, queue, call.sent, this.lastReconnectError));
+        }, timeoutMs),
+      };
+      this.pending.set(correlationId, call);
+      if (this.state === 'open' && channel) this.publish(channel, correlationId, call);
     });
   }
 
-  /** Closes the connection and rejects every pending call with `client_closed`. Safe to call twice. */
+  private publish(channel: amqp.ConfirmChannel, correlationId: string, call: PendingCall): void {
+    call.sent = true;
+    try {
+      channel.publish(
+        '',
+        this.options.queue,
+        call.body,
+        {
+          correlationId,
+          replyTo: REPLY_TO,
+          contentType: 'application/json',
+          type: call.type,
+          persistent: true,
+          mandatory: true, // an unroutable request comes back as 'return' instead of vanishing
+          // The broker drops the request once nobody waits for the reply. A call that waited for the link
+          // has less time left than its timeout, hence the deadline rather than timeoutMs.
+          expiration: String(Math.max(1, call.deadline - Date.now())),
+          headers: { [DEADLINE_HEADER]: call.deadline },
+        },
+        // The reply may come before the confirm and settle the call first; settle() then ignores this.
+        (err) => {
+          if (err) this.settle(correlationId, errors.refusedByBroker(call.type, this.options.queue));
+        },
+      );
+    } catch (cause) {
+      this.settle(correlationId, errors.connectionLost(call.type, `publish failed: ${describe(cause)}`, cause));
+    }
+  }
+
+  /** Closes the connection, stops reconnecting and rejects every pending call with `client_closed`. Safe to call twice. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.rejectAll(() => closedError('the call was still waiting for its reply'));
+    this.backoff.cancel();
+    for (const [correlationId, call] of [...this.pending]) {
+      const detail = call.sent ? 'the call was still waiting for its reply' : 'the call was waiting for the link';
+      this.settle(correlationId, errors.closed(detail));
+    }
     const connection = this.connection;
     this.connection = undefined;
     this.channel = undefined;
     if (connection) await closeQuietly(connection);
   }
 
-  private onReply(msg: amqp.ConsumeMessage | null): void {
-    if (!msg) return this.onLost('the broker cancelled the reply consumer');
+  private onReply(msg: amqp.ConsumeMessage): void {
     const correlationId = msg.properties.correlationId as string | undefined;
     // A reply for a call that already timed out, or was never ours, is dropped on purpose: its caller
     // has been answered already, and the id is never reused, so it cannot be confused with another call.
@@ -189,30 +268,26 @@ export class RpcTransport {
   private onReturn(msg: amqp.Message): void {
     const correlationId = msg.properties.correlationId as string | undefined;
     if (!correlationId) return;
-    this.settle(
-      correlationId,
-      new NangoError(
-        'unroutable',
-        `No queue named '${this.options.queue}' on the broker: start the worker (npm start) or check NANGO_QUEUE.`,
-      ),
-    );
+    this.settle(correlationId, errors.unroutable(this.options.queue));
   }
 
+  /** The live link died: fail what was sent on it, keep what was not, and start getting it back. */
   private onLost(why: string): void {
-    if (this.state !== 'open') return; // close() or a failed connect already cleaned up
-    this.state = 'lost';
     const connection = this.connection;
     this.connection = undefined;
     this.channel = undefined;
-    // When only the channel closed, the socket is still open and, with our reference gone, close() could no
-    // longer reach it: the process would never exit. Closing an already closed connection just fails quietly.
+    this.state = 'reconnecting';
+    for (const [correlationId, call] of [...this.pending]) {
+      if (call.sent) this.settle(correlationId, errors.connectionLost(call.type, why));
+    }
+    // Only after the calls are failed: closing can fail the channel's unconfirmed publishes, which would
+    // otherwise read as nacks. When only the channel closed, the socket is still open and nothing else would
+    // ever close it.
     if (connection) void closeQuietly(connection);
-    this.rejectAll(
-      () => new NangoError('connection_lost', `The connection to RabbitMQ was lost (${why}) before the reply arrived.`),
-    );
+    void this.reconnect();
   }
 
-  private settle(correlationId: string, outcome: (ReplyEnvelope & { success: true }) | NangoError): void {
+  private settle(correlationId: string, outcome: SuccessReply | NangoError): void {
     const call = this.pending.get(correlationId);
     if (!call) return;
     this.pending.delete(correlationId);
@@ -220,48 +295,4 @@ export class RpcTransport {
     if (outcome instanceof NangoError) call.reject(outcome);
     else call.resolve(outcome);
   }
-
-  private rejectAll(makeError: () => NangoError): void {
-    for (const correlationId of [...this.pending.keys()]) this.settle(correlationId, makeError());
-  }
-}
-
-/**
- * Turns a reply body into what its call settles with. Anything but a JSON object is the worker's fault, and
- * must settle the call here: reading `success` off null would throw inside amqplib's delivery callback,
- * where nobody catches it, and the call would hang until its timeout.
- */
-function toOutcome(content: Buffer): (ReplyEnvelope & { success: true }) | NangoError {
-  let reply: unknown;
-  try {
-    reply = JSON.parse(content.toString('utf8'));
-  } catch {
-    return new NangoError('internal_error', 'The worker sent a reply that is not JSON.');
-  }
-  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) {
-    return new NangoError('internal_error', 'The worker sent a reply that is not a JSON object.');
-  }
-  const envelope = reply as ReplyEnvelope;
-  if (envelope.success === true) return envelope;
-  const code = isErrorCode(envelope.errorCode) ? envelope.errorCode : 'internal_error';
-  return new NangoError(code, typeof envelope.errorMsg === 'string' ? envelope.errorMsg : 'Unknown error');
-}
-
-/** Closes a connection whose fate no longer matters; it may already be closed, which is not an error here. */
-async function closeQuietly(connection: amqp.ChannelModel): Promise<void> {
-  try {
-    await connection.close();
-  } catch {
-    // already closed, or the socket died: either way there is nothing left to release
-  }
-}
-
-function closedError(detail = 'the client was closed'): NangoError {
-  return new NangoError('client_closed', `The Nango client is closed (${detail}); create a new one to send more calls.`);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

@@ -11,7 +11,7 @@ import { Nango } from './Nango';
 
 export { Nango, type UserId } from './Nango';
 export { NangoError } from './NangoError';
-export type { CallOptions, NangoClientOptions } from './options';
+export type { CallOptions, NangoClientOptions, ReconnectOptions, TriggerActionOptions } from './options';
 export {
   ERROR_CODES,
   type ErrorCode,

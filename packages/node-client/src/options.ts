@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE, redactUrl } from '@nangohq/protocol';
+import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE, redactUrl } from '@nangohq/protocol';
 
 /** How a client reaches the broker and how long it waits. Every field is optional; defaults are below. */
 export interface NangoClientOptions {
@@ -14,17 +14,43 @@ export interface NangoClientOptions {
   /** Queue the worker consumes. Default: the NANGO_QUEUE environment variable, else 'nango.requests'. */
   queue?: string;
   /**
-   * How long a call waits for its reply before rejecting with `timeout`.
-   * Default: 30000 ms; at most 2147483647 (about 24.8 days).
+   * How long a call waits for its reply before rejecting with `timeout`. The time a call spends waiting for
+   * a dropped connection to come back counts too. Default: 30000 ms; at most 2147483647 (about 24.8 days).
    */
   requestTimeoutMs?: number;
   /**
-   * How long connect() waits for the broker before rejecting with `connection_failed`.
+   * How long one attempt to reach the broker may take before it counts as failed.
    * Default: 10000 ms; at most 2147483647 (about 24.8 days).
    */
   connectTimeoutMs?: number;
+  /**
+   * How many times connect() tries again, with the reconnect backoff, before rejecting with
+   * `connection_failed`. Default: 0, so that a wrong URL or a missing broker fails at start, at once.
+   */
+  connectRetries?: number;
+  /** Backoff between attempts to get a dropped connection back. Reconnecting never gives up until close(). */
+  reconnect?: ReconnectOptions;
+  /**
+   * Largest serialised request sent; a larger one rejects with `request_too_large` and is not published.
+   * Keep it at or below the worker's NANGO_MAX_REQUEST_BYTES. Default: the NANGO_MAX_REQUEST_BYTES environment
+   * variable, else 1048576 (1 MiB).
+   */
+  maxRequestBytes?: number;
+  /** Name the broker shows for this client's connection (management UI, `rabbitmqctl list_connections`). Default: 'nango-node-client'. */
+  connectionName?: string;
   /** Extra socket options passed to amqplib, e.g. `ca`, `cert`, `key` for amqps. `noDelay` is always on. */
   socketOptions?: Record<string, unknown>;
+}
+
+/**
+ * Exponential backoff with jitter: attempt n waits between 80% and 100% of min(maxDelayMs, initialDelayMs × 2^(n-1)).
+ * The jitter keeps many clients that lost the same broker from all knocking at the same instant.
+ */
+export interface ReconnectOptions {
+  /** Wait before the first attempt after a drop. Default: 100 ms. */
+  initialDelayMs?: number;
+  /** Longest wait between two attempts. Default: 5000 ms. */
+  maxDelayMs?: number;
 }
 
 /** Per-call options, accepted as the last argument of every method. */
@@ -33,17 +59,33 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of triggerAction, the one call that may run a side effect twice when retried. */
+export interface TriggerActionOptions extends CallOptions {
+  /**
+   * Makes the call safe to retry (after a `timeout` or `connection_lost`, say): the worker keeps the first
+   * outcome for this key, per integration and user id, and returns it to later calls with the same key
+   * instead of running the action again. 1 to 256 characters, e.g. a uuid made once per logical operation.
+   */
+  idempotencyKey?: string;
+}
+
 /** Options with every default filled in. */
 export interface ResolvedClientOptions {
   url: string;
   queue: string;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
+  connectRetries: number;
+  reconnect: Required<ReconnectOptions>;
+  maxRequestBytes: number;
+  connectionName: string;
   socketOptions: Record<string, unknown>;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RECONNECT: Required<ReconnectOptions> = { initialDelayMs: 100, maxDelayMs: 5_000 };
+export const DEFAULT_CONNECTION_NAME = 'nango-node-client';
 /** The longest timeout Node's timers honour (2^31-1 ms, about 24.8 days); a longer one fires after ~1 ms instead. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -53,10 +95,25 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
   const port = options.port ?? 5672;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+  const connectRetries = options.connectRetries ?? 0;
+  const fromEnv = process.env['NANGO_MAX_REQUEST_BYTES'];
+  const maxRequestBytes = options.maxRequestBytes ?? (fromEnv ? Number(fromEnv) : DEFAULT_MAX_REQUEST_BYTES);
+  const connectionName = options.connectionName ?? DEFAULT_CONNECTION_NAME;
   assertTimeoutMs('requestTimeoutMs', requestTimeoutMs);
   assertTimeoutMs('connectTimeoutMs', connectTimeoutMs);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new TypeError(`Nango: port must be an integer between 1 and 65535, got ${String(port)}`);
+  assertTimeoutMs('reconnect.initialDelayMs', reconnect.initialDelayMs);
+  assertTimeoutMs('reconnect.maxDelayMs', reconnect.maxDelayMs);
+  if (reconnect.maxDelayMs < reconnect.initialDelayMs) {
+    throw new TypeError(
+      `Nango: reconnect.maxDelayMs (${reconnect.maxDelayMs}) must not be below reconnect.initialDelayMs (${reconnect.initialDelayMs})`,
+    );
+  }
+  assertInteger('connectRetries', connectRetries, 0);
+  assertInteger('maxRequestBytes', maxRequestBytes, 1);
+  assertInteger('port', port, 1, 65535);
+  if (typeof connectionName !== 'string' || connectionName === '') {
+    throw new TypeError(`Nango: connectionName must be a non-empty string, got ${String(connectionName)}`);
   }
   const url = options.url ?? `amqp://${host}:${port}`;
   if (!/^amqps?:\/\//.test(url)) {
@@ -67,6 +124,10 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
     queue: options.queue ?? process.env['NANGO_QUEUE'] ?? DEFAULT_QUEUE,
     requestTimeoutMs,
     connectTimeoutMs,
+    connectRetries,
+    reconnect,
+    maxRequestBytes,
+    connectionName,
     socketOptions: options.socketOptions ?? {},
   };
 }
@@ -77,5 +138,12 @@ export function assertTimeoutMs(name: string, value: unknown): asserts value is 
     throw new TypeError(
       `Nango: ${name} must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS} (about 24.8 days), got ${String(value)}`,
     );
+  }
+}
+
+function assertInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+    throw new TypeError(`Nango: ${name} must be an integer ${range}, got ${String(value)}`);
   }
 }

@@ -1,15 +1,6 @@
 import Nango, { NangoError, Nango as NamedNango } from '@nangohq/node-client';
 import { FakeBroker } from './fakeAmqp';
-
-async function connected(options = {}): Promise<{ nango: Nango; broker: FakeBroker }> {
-  const broker = new FakeBroker();
-  const nango = new Nango({ queue: 'q', ...options }, broker.connect);
-  await nango.connect();
-  return { nango, broker };
-}
-
-/** Lets the client's publish run (methods are async, so the publish happens a tick after the call). */
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+import { connected, tick } from './helpers';
 
 describe('Nango client (fake broker)', () => {
   it('has a default and a named export that are the same class', () => {
@@ -104,16 +95,6 @@ describe('Nango client (fake broker)', () => {
     await nango.close();
   });
 
-  it('fails pending calls fast when the connection drops, once each', async () => {
-    const { nango, broker } = await connected();
-    const call = nango.getConnectionsForUserId('1');
-    await tick();
-    broker.dropConnection();
-    await expect(call).rejects.toMatchObject({ code: 'connection_lost', retryable: true });
-    await expect(nango.getConnectionsForUserId('1')).rejects.toMatchObject({ code: 'connection_lost' });
-    await nango.close();
-  });
-
   it('reports an unreachable broker with the URL, never its password', async () => {
     const broker = new FakeBroker();
     broker.failConnect = new Error('connect ECONNREFUSED 127.0.0.1:5999');
@@ -201,20 +182,10 @@ describe('Nango client (fake broker)', () => {
     await nango.close();
     await expect(atTheMaximum).rejects.toMatchObject({ code: 'client_closed' });
   });
-
-  it('closes the socket when only the channel closes, and fails pending calls', async () => {
-    const { nango, broker } = await connected();
-    const call = nango.getConnectionsForUserId('1');
-    await tick();
-    broker.closeChannel();
-    await expect(call).rejects.toMatchObject({ code: 'connection_lost' });
-    expect(broker.closed).toBe(true);
-    await nango.close();
-  });
 });
 
 describe('Nango client: close() while connect() is in progress', () => {
-  it.each(['connect', 'createChannel', 'consume'] as const)(
+  it.each(['connect', 'createConfirmChannel', 'consume'] as const)(
     'during %s: connect() rejects with client_closed, the socket is closed and nothing is sent',
     async (step) => {
       const broker = new FakeBroker();
@@ -246,7 +217,7 @@ describe('Nango client: close() while connect() is in progress', () => {
 
   it('survives a connection error emitted while the channel is being opened', async () => {
     const broker = new FakeBroker();
-    const release = broker.hold('createChannel');
+    const release = broker.hold('createConfirmChannel');
     const nango = new Nango({ queue: 'q' }, broker.connect);
     const connecting = nango.connect();
     await tick();

@@ -58,6 +58,12 @@ export interface NangoConnectionPublic {
   lastModified: string;
   /** The app's own per-user configuration for this integration. */
   additionalConfig: Record<string, unknown>;
+  /**
+   * 'ok', or 'needs_reauthorization' once the provider has rejected its refresh token; `authorizationError` then
+   * holds the provider's reason. Registering new credentials makes it 'ok' again.
+   */
+  authorization: 'ok' | 'needs_reauthorization';
+  authorizationError?: string;
 }
 
 /** A whole Connection, credentials included: what an action sees through getCurrentConnection(). */

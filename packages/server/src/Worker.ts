@@ -11,7 +11,13 @@ import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
+import { CredentialCipher } from './encryption/CredentialCipher';
+import { loadKeyring } from './encryption/Keyring';
+import { NO_REFRESH } from './oauth/TokenRefresher';
 import { ConnectionStore } from './store/ConnectionStore';
+import { checkKeys, reencryptAll } from './store/keyMaintenance';
+import { DeliveryCounter } from './store/DeliveryCounter';
+import { IdempotencyStore } from './store/IdempotencyStore';
 import { watchIntegrations } from './watchIntegrations';
 
 /** What Worker.start takes: settings (missing ones come from the environment) and an optional logger. */
@@ -39,9 +45,27 @@ export class Worker {
     private readonly loader: ActionLoader,
   ) {
     this.config = this.loadConfig();
-    const context: HandlerContext = { store, runner: new ActionRunner(loader, logger), integrations: () => this.config };
+    const idempotency = new IdempotencyStore(store.database);
+    idempotency.prune();
+    const context: HandlerContext = {
+      store,
+      runner: new ActionRunner(loader, logger, settings.maxConcurrentActions),
+      idempotency,
+      refresher: NO_REFRESH,
+      idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
+      integrations: () => this.config,
+    };
     this.replies = new ReplyPublisher(logger);
-    this.responder = new Responder((content) => processRequest(context, content, logger), this.replies.publish, logger);
+    const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
+    this.responder = new Responder({
+      process: (content) => processRequest(context, content, logger),
+      publish: this.replies.publish,
+      logger,
+      maxRequestBytes: settings.maxRequestBytes,
+      maxReplyBytes: settings.maxReplyBytes,
+      maxDeliveries: settings.maxDeliveries,
+      ...(deliveries && { countDeliveries: (id: string) => deliveries.redelivered(id) }),
+    });
   }
 
   /**
@@ -53,7 +77,7 @@ export class Worker {
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const store = new ConnectionStore(settings.dbPath);
+    const store = openStore(settings, logger);
     let worker: Worker;
     try {
       worker = new Worker(settings, logger, store, new ActionLoader());
@@ -71,8 +95,9 @@ export class Worker {
       await worker.stop();
       throw error;
     }
-    const { queue, dbPath: db, watch, prefetch } = settings;
-    logger.info({ queue, integrations: worker.config.integrations.size, db, watch, prefetch }, 'nango worker ready');
+    const { queue, queueType, dbPath: db, watch, prefetch, maxConcurrentActions } = settings;
+    const integrations = worker.config.integrations.size;
+    logger.info({ queue, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
@@ -119,7 +144,8 @@ export class Worker {
       if (!this.stopped) void model.close().catch(() => undefined);
     });
     const consumer = new RequestConsumer(channel, this.responder, this.logger);
-    await consumer.start(this.settings.queue, this.settings.prefetch);
+    const { queue, queueType, maxDeliveries, prefetch } = this.settings;
+    await consumer.start({ queue, queueType, maxDeliveries }, prefetch);
     this.consumer = consumer;
   }
 
@@ -138,4 +164,27 @@ export class Worker {
       this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');
     }
   }
+}
+
+/**
+ * Opens the database with its encryption key, refuses a key that cannot read what is stored, and encrypts rows
+ * written before encryption existed.
+ * @throws Error for a bad or missing key
+ */
+function openStore(settings: WorkerSettings, logger: Logger): ConnectionStore {
+  const keyring = loadKeyring(process.env, settings.dbPath);
+  if (keyring.created) {
+    logger.warn({ keyFile: keyring.source }, 'created an encryption key for credentials; back it up: without it they cannot be read');
+  }
+  const cipher = new CredentialCipher(keyring);
+  const store = new ConnectionStore(settings.dbPath, cipher);
+  try {
+    checkKeys(store.database, cipher, keyring.source);
+    const encrypted = reencryptAll(store.database, cipher, { plaintextOnly: true });
+    if (encrypted > 0) logger.info({ connections: encrypted }, 'encrypted credentials stored before encryption at rest');
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
 }

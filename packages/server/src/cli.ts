@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
+import { generateKey } from './encryption/Keyring';
 import { SETTINGS_ENV } from './settings';
 import { Worker } from './Worker';
 
@@ -11,6 +13,14 @@ It consumes requests from RabbitMQ, keeps Connections in SQLite and runs the
 actions declared in integrations.yaml. Configure it with environment variables:
 
 ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallback}`).join('\n')}
+
+  NANGO_ENCRYPTION_KEY       default: a key file nango.key beside the database, made on first start
+  NANGO_ENCRYPTION_OLD_KEYS  default: none (comma-separated keys that may still decrypt, during a rotation)
+
+Commands:
+  nango-server                run the worker
+  nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
+  nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
 
 Options:
   --help      show this help
@@ -29,8 +39,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(pkg.version);
     return 0;
   }
-  const unknown = argv.filter((arg) => arg.startsWith('-'));
-  if (unknown.length > 0 || argv.length > 0) {
+  if (argv[0] === 'generate-key' && argv.length === 1) {
+    console.log(generateKey());
+    return 0;
+  }
+  if (argv[0] === 'rotate-key' && argv.length === 1) {
+    try {
+      return rotateKey(process.env);
+    } catch (error) {
+      console.error(`nango-server rotate-key: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  if (argv.length > 0) {
     console.error(`nango-server: unknown argument ${argv[0] ?? ''}; see --help`);
     return 2;
   }

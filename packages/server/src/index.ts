@@ -6,4 +6,6 @@ export { resolveWorkerSettings, type WorkerSettings } from './settings';
 export { ConfigError, loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 export type { IntegrationConfig, IntegrationsConfig, ActionConfig } from './config/types';
 export { ConnectionStore } from './store/ConnectionStore';
+export { CredentialCipher } from './encryption/CredentialCipher';
+export { loadKeyring, generateKey, type Keyring } from './encryption/Keyring';
 export { createLogger, type Logger } from './logger';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_QUEUE } from '@nangohq/protocol';
+import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
@@ -23,6 +23,21 @@ export interface WorkerSettings {
   shutdownGraceMs: number;
   /** NANGO_CONNECT_RETRIES — attempts to reach the broker at start before giving up. Default: 5 */
   connectRetries: number;
+  /**
+   * NANGO_QUEUE_TYPE — 'classic' (durable classic queue; the worker counts redeliveries in SQLite) or 'quorum'
+   * (replicated; the broker counts them, at ~2.5× the latency here). Default: classic
+   */
+  queueType: 'classic' | 'quorum';
+  /** NANGO_MAX_DELIVERIES — deliveries of one request before it goes to the dead-letter queue `<queue>.dead`. Default: 5 */
+  maxDeliveries: number;
+  /** NANGO_MAX_CONCURRENT_ACTIONS — action runs at once in this worker; more wait their turn. Default: 16 */
+  maxConcurrentActions: number;
+  /** NANGO_MAX_REQUEST_BYTES — largest request accepted. Default: 1048576 (1 MiB, as the client's default) */
+  maxRequestBytes: number;
+  /** NANGO_MAX_REPLY_BYTES — largest reply sent; a larger one becomes a reply_too_large error. Default: 8388608 (8 MiB) */
+  maxReplyBytes: number;
+  /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
+  idempotencyTtlSeconds: number;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -37,6 +52,12 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_LOG_LEVEL', 'info'],
   ['NANGO_SHUTDOWN_GRACE_MS', '30000'],
   ['NANGO_CONNECT_RETRIES', '5'],
+  ['NANGO_QUEUE_TYPE', 'classic (or quorum)'],
+  ['NANGO_MAX_DELIVERIES', '5'],
+  ['NANGO_MAX_CONCURRENT_ACTIONS', '16'],
+  ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
+  ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
+  ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -77,8 +98,17 @@ export function resolveWorkerSettings(
     logLevel: env['NANGO_LOG_LEVEL'] || 'info',
     shutdownGraceMs: int('NANGO_SHUTDOWN_GRACE_MS', 30_000, 0),
     connectRetries: int('NANGO_CONNECT_RETRIES', 5, 0),
+    queueType: (env['NANGO_QUEUE_TYPE'] || 'classic') as WorkerSettings['queueType'],
+    maxDeliveries: int('NANGO_MAX_DELIVERIES', 5, 1),
+    maxConcurrentActions: int('NANGO_MAX_CONCURRENT_ACTIONS', 16, 1),
+    maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
+    maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
+    idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
     ...overrides,
   };
+  if (settings.queueType !== 'classic' && settings.queueType !== 'quorum') {
+    problems.push(`NANGO_QUEUE_TYPE must be classic or quorum, got '${String(settings.queueType)}'`);
+  }
   if (!LOG_LEVELS.includes(settings.logLevel))
     problems.push(`NANGO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');

@@ -8,6 +8,7 @@ import { performHttpRequest } from '../http/performHttpRequest';
 import type { Logger } from '../logger';
 import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
+import { Semaphore } from './Semaphore';
 
 /**
  * Runs one action for one Connection: loads the class, injects the Connection and helpers, enforces the time
@@ -15,17 +16,27 @@ import type { ActionLoader } from './ActionLoader';
  * where "the user's action failed" is told apart from "the platform failed".
  */
 export class ActionRunner {
+  private readonly slots: Semaphore;
+
   constructor(
     private readonly loader: ActionLoader,
     private readonly logger: Logger,
-  ) {}
+    maxConcurrentActions = 16,
+  ) {
+    this.slots = new Semaphore(maxConcurrentActions);
+  }
 
   /**
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_result_not_json`,
    *   `http_host_not_allowed`, `http_request_failed`
    */
-  async run(
+  run(integration: IntegrationConfig, action: ActionConfig, connection: NangoConnection, input: unknown): Promise<EncodedJson> {
+    // Beyond the limit, runs wait here; their time limit starts when they start.
+    return this.slots.run(() => this.runNow(integration, action, connection, input));
+  }
+
+  private async runNow(
     integration: IntegrationConfig,
     action: ActionConfig,
     connection: NangoConnection,

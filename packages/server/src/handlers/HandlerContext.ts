@@ -2,11 +2,18 @@ import type { ActionRunner } from '../actions/ActionRunner';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { ConnectionStore } from '../store/ConnectionStore';
+import type { IdempotencyStore } from '../store/IdempotencyStore';
+import type { TokenRefresher } from '../oauth/TokenRefresher';
 
 /** What every message handler may use. */
 export interface HandlerContext {
   readonly store: ConnectionStore;
   readonly runner: ActionRunner;
+  readonly idempotency: IdempotencyStore;
+  /** Refreshes OAuth 2 tokens before they are used. */
+  readonly refresher: TokenRefresher;
+  /** How long the outcome of a keyed call is kept (NANGO_IDEMPOTENCY_TTL_S). */
+  readonly idempotencyTtlMs: number;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -1,4 +1,5 @@
 import type { TriggerActionMessage } from '@nangohq/protocol';
+import { runIdempotently } from '../actions/runIdempotently';
 import { WorkerError } from '../errors';
 import type { EncodedJson } from '../rpc/EncodedJson';
 import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
@@ -6,6 +7,7 @@ import { connectionNotFound, requireIntegration, type HandlerContext } from './H
 /**
  * Runs an action for a user's Connection. The action is looked up among those integrations.yaml declares, so a
  * name from a message only ever selects a declared file and can never point outside the integrations folder.
+ * With an idempotency key, the action runs at most once per key (see runIdempotently).
  * @throws WorkerError `unknown_integration`, `unknown_action`, `connection_not_found`, and the run's errors
  */
 export async function triggerAction(context: HandlerContext, message: TriggerActionMessage): Promise<EncodedJson> {
@@ -18,7 +20,18 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
       `Integration '${integration.name}' has no action '${message.action}'; declared: ${known}`,
     );
   }
-  const connection = context.store.get(integration.name, message.userId);
-  if (!connection) throw connectionNotFound(integration.name, message.userId);
-  return context.runner.run(integration, action, connection, message.input ?? {});
+  const stored = context.store.get(integration.name, message.userId);
+  if (!stored) throw connectionNotFound(integration.name, message.userId);
+  const run = async () => {
+    const connection = await context.refresher.ensureFresh(integration, stored);
+    return context.runner.run(integration, action, connection, message.input ?? {});
+  };
+  if (message.idempotencyKey === undefined) return run();
+  const scope = { integration: integration.name, userId: message.userId, key: message.idempotencyKey };
+  // The lease outlasts the run's own time limit, so only a run whose worker died can leave it unfinished.
+  const limits = { leaseMs: action.timeoutMs + LEASE_MARGIN_MS, ttlMs: context.idempotencyTtlMs };
+  return runIdempotently(context.idempotency, scope, limits, run);
 }
+
+/** Slack between an action's time limit and its idempotency lease: time to store the outcome. */
+const LEASE_MARGIN_MS = 10_000;

@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logger';
+import { declareQueues, type QueueSettings } from './declareQueues';
 import type { Responder } from './Responder';
 
 /**
@@ -16,11 +17,11 @@ export class RequestConsumer {
     private readonly logger: Logger,
   ) {}
 
-  /** Declares the durable queue, sets the prefetch and starts consuming. */
-  async start(queue: string, prefetch: number): Promise<void> {
-    await this.channel.assertQueue(queue, { durable: true });
+  /** Declares the queues, sets the prefetch and starts consuming. */
+  async start(queues: QueueSettings, prefetch: number): Promise<void> {
+    await declareQueues(this.channel, queues);
     await this.channel.prefetch(prefetch);
-    const { consumerTag } = await this.channel.consume(queue, (msg) => this.onDelivery(msg));
+    const { consumerTag } = await this.channel.consume(queues.queue, (msg) => this.onDelivery(msg));
     this.consumerTag = consumerTag;
   }
 

@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
+import { DEADLINE_HEADER } from '@nangohq/protocol';
 import type { Logger } from '../logger';
-import type { ProcessedRequest } from './processRequest';
+import { errorReply, type ProcessedRequest } from './processRequest';
 
 /** What to do with a delivery once it has been answered (or found unanswerable). */
 export type Settlement = 'ack' | 'reject' | 'requeue';
@@ -8,22 +9,34 @@ export type Settlement = 'ack' | 'reject' | 'requeue';
 /** Sends a reply; false when no reply channel could be had in time. */
 export type PublishReply = (replyTo: string, reply: Buffer, correlationId: string | undefined) => Promise<boolean>;
 
+/** What a Responder needs; the limits come from the worker's settings. */
+export interface ResponderOptions {
+  process: (content: Buffer) => Promise<ProcessedRequest>;
+  publish: PublishReply;
+  logger: Logger;
+  maxRequestBytes: number;
+  maxReplyBytes: number;
+  maxDeliveries: number;
+  /**
+   * Counts the deliveries of a redelivered request, the first included (classic queues, which do not count).
+   * Absent for quorum queues, whose broker dead-letters past its delivery limit by itself.
+   */
+  countDeliveries?: (correlationId: string) => number;
+}
+
 /**
  * Answers requests, whichever consumer (and channel) delivered them. It outlives reconnects, which is what lets
  * it see that a redelivered request is one it is still running: when the broker connection drops, unacked
  * requests come back, and running them again would repeat their side effects. Such a redelivery waits for the
- * first run and answers with its result.
+ * first run and answers with its result. It also drops requests whose caller has given up, refuses oversized
+ * ones, and ends requests that keep coming back (they go to the dead-letter queue).
  */
 export class Responder {
   private readonly running = new Map<string, Promise<ProcessedRequest>>();
   private active = 0;
   private idle: (() => void) | undefined;
 
-  constructor(
-    private readonly process: (content: Buffer) => Promise<ProcessedRequest>,
-    private readonly publish: PublishReply,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: ResponderOptions) {}
 
   /** Requests being answered right now. */
   get activeCount(): number {
@@ -32,18 +45,31 @@ export class Responder {
 
   /** Answers one delivery and says how to settle it. Never throws. */
   async answer(msg: ConsumeMessage): Promise<Settlement> {
-    const { replyTo, correlationId } = msg.properties as { replyTo?: string; correlationId?: string };
+    const { replyTo, correlationId, headers } = msg.properties as {
+      replyTo?: string;
+      correlationId?: string;
+      headers?: Record<string, unknown>;
+    };
+    const { logger } = this.options;
     if (!replyTo) {
-      this.logger.warn({ correlationId, bytes: msg.content.length }, 'request without a reply address rejected');
+      logger.warn({ correlationId, bytes: msg.content.length }, 'request without a reply address rejected');
       return 'reject';
+    }
+    const deadline = headers?.[DEADLINE_HEADER];
+    if (typeof deadline === 'number' && Date.now() > deadline && !this.running.has(correlationId ?? '')) {
+      logger.info(
+        { correlationId, lateByMs: Date.now() - deadline },
+        'request dropped: its caller stopped waiting before it was handled',
+      );
+      return 'ack';
     }
     this.active++;
     try {
-      const { reply, malformed } = await this.run(msg.content, correlationId, msg.fields.redelivered);
-      if (malformed)
-        this.logger.warn({ correlationId, bytes: msg.content.length }, 'request that is not JSON answered and rejected');
-      if (!(await this.publish(replyTo, reply, correlationId))) {
-        this.logger.warn({ correlationId }, 'no reply channel; the request goes back to the queue');
+      const refusal = this.refuse(msg, correlationId);
+      const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered));
+      if (malformed) logger.warn({ correlationId, bytes: msg.content.length }, 'unreadable request answered and rejected');
+      if (!(await this.options.publish(replyTo, this.capped(reply, correlationId), correlationId))) {
+        logger.warn({ correlationId }, 'no reply channel; the request goes back to the queue');
         return 'requeue';
       }
       return malformed ? 'reject' : 'ack';
@@ -65,13 +91,45 @@ export class Responder {
     });
   }
 
+  /** An error reply for a request that must not run: too large, or delivered too often. Marked malformed so it is rejected. */
+  private refuse(msg: ConsumeMessage, correlationId: string | undefined): ProcessedRequest | undefined {
+    const { maxRequestBytes, maxDeliveries, countDeliveries, logger } = this.options;
+    if (msg.content.length > maxRequestBytes) {
+      const text = `The request is ${msg.content.length} bytes; the limit is ${maxRequestBytes} (NANGO_MAX_REQUEST_BYTES)`;
+      return { reply: errorReply('request_too_large', text), malformed: true };
+    }
+    if (!msg.fields.redelivered || !countDeliveries || correlationId === undefined || this.running.has(correlationId))
+      return undefined;
+    let deliveries: number;
+    try {
+      deliveries = countDeliveries(correlationId);
+    } catch (error) {
+      logger.warn({ err: error, correlationId }, 'could not count the deliveries of a redelivered request');
+      return undefined;
+    }
+    if (deliveries <= maxDeliveries) return undefined;
+    logger.error({ correlationId, deliveries }, 'request dead-lettered: delivered too many times without an answer');
+    const text = `The request was delivered ${deliveries} times without an answer (it may crash its worker) and went to the dead-letter queue`;
+    return { reply: errorReply('request_dead_lettered', text), malformed: true };
+  }
+
+  private capped(reply: Buffer, correlationId: string | undefined): Buffer {
+    const { maxReplyBytes, logger } = this.options;
+    if (reply.length <= maxReplyBytes) return reply;
+    logger.warn({ correlationId, bytes: reply.length }, 'reply too large; sent an error instead');
+    return errorReply(
+      'reply_too_large',
+      `The reply is ${reply.length} bytes; the limit is ${maxReplyBytes} (NANGO_MAX_REPLY_BYTES)`,
+    );
+  }
+
   private run(content: Buffer, correlationId: string | undefined, redelivered: boolean): Promise<ProcessedRequest> {
     const existing = correlationId === undefined ? undefined : this.running.get(correlationId);
     if (existing) {
-      this.logger.info({ correlationId, redelivered }, 'request delivered again while it runs; answering with that run');
+      this.options.logger.info({ correlationId, redelivered }, 'request delivered again while it runs; answering with that run');
       return existing;
     }
-    const run = this.process(content);
+    const run = this.options.process(content);
     if (correlationId !== undefined) {
       this.running.set(correlationId, run);
       void run.finally(() => this.running.delete(correlationId));

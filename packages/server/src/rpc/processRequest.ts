@@ -46,6 +46,7 @@ function successReply(value: unknown): Buffer {
   return Buffer.from(JSON.stringify({ success: true, returnValue: value }));
 }
 
-function errorReply(errorCode: ErrorCode, errorMsg: string): Buffer {
+/** An encoded error reply. */
+export function errorReply(errorCode: ErrorCode, errorMsg: string): Buffer {
   return Buffer.from(JSON.stringify({ success: false, errorCode, errorMsg }));
 }

@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '@nangohq/protocol';
+import type { CredentialCipher } from '../encryption/CredentialCipher';
 import { WorkerError } from '../errors';
 import { MIGRATIONS } from './migrations';
+import { withStorageErrors } from './storageErrors';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -17,23 +19,29 @@ interface ConnectionRow {
   last_modified: string;
   credentials: string;
   additional_config: string;
+  auth_status: 'ok' | 'needs_reauthorization';
+  auth_error: string | null;
+  refresh_failed_until: number | null;
 }
 
-type PublicRow = Omit<ConnectionRow, 'credentials'>;
+type PublicRow = Omit<ConnectionRow, 'credentials' | 'refresh_failed_until'>;
 
-const PUBLIC_COLUMNS = 'uuid, integration, user_id, date_created, last_modified, additional_config';
+const PUBLIC_COLUMNS = 'uuid, integration, user_id, date_created, last_modified, additional_config, auth_status, auth_error';
 
 /**
- * Connections in SQLite. Statements are prepared once; every method is synchronous (better-sqlite3) and
- * turns SQLite failures into WorkerErrors: a duplicate into `connection_exists`, anything else
- * (locked, read-only, disk full) into `storage_error`.
+ * Connections in SQLite, credentials encrypted (see CredentialCipher). Statements are prepared once; every method
+ * is synchronous (better-sqlite3) and turns SQLite failures into WorkerErrors: a duplicate into
+ * `connection_exists`, anything else (locked, read-only, disk full) into `storage_error`.
  */
 export class ConnectionStore {
   private readonly db: Database.Database;
   private readonly statements;
 
   /** Opens (creating if needed) the database at `path`, or an in-memory one for ':memory:'. */
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly cipher: CredentialCipher,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL'); // readers never block the writer; safe for several worker processes
@@ -41,23 +49,36 @@ export class ConnectionStore {
     this.db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast commits
     migrate(this.db);
     this.statements = {
-      insert: this.db.prepare<[ConnectionRow]>(
-        `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config)
-         VALUES (@uuid, @integration, @user_id, @date_created, @last_modified, @credentials, @additional_config)`,
+      insert: this.db.prepare<[Omit<ConnectionRow, 'auth_status' | 'auth_error' | 'refresh_failed_until'> & { key_id: string }]>(
+        `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id)
+         VALUES (@uuid, @integration, @user_id, @date_created, @last_modified, @credentials, @additional_config, @key_id)`,
       ),
       get: this.db.prepare<[string, string], ConnectionRow>('SELECT * FROM connections WHERE integration = ? AND user_id = ?'),
+      uuidOf: this.db.prepare<[string, string], { uuid: string }>('SELECT uuid FROM connections WHERE integration = ? AND user_id = ?'),
       updateConfig: this.db.prepare<[string, string, string, string]>(
         'UPDATE connections SET additional_config = ?, last_modified = ? WHERE integration = ? AND user_id = ?',
       ),
+      // New credentials are a fresh start: whatever made the old ones unusable no longer applies.
       updateCredentials: this.db.prepare<[string, string, string, string]>(
-        'UPDATE connections SET credentials = ?, last_modified = ? WHERE integration = ? AND user_id = ?',
+        `UPDATE connections SET credentials = ?, key_id = ?, last_modified = ?, auth_status = 'ok', auth_error = NULL,
+         refresh_failed_until = NULL WHERE uuid = ?`,
       ),
-      byUserId: this.db.prepare<[string], PublicRow>(
-        `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE user_id = ? ORDER BY integration`,
+      needsReauthorization: this.db.prepare<[string, string, string]>(
+        "UPDATE connections SET auth_status = 'needs_reauthorization', auth_error = ?, last_modified = ? WHERE uuid = ?",
       ),
+      refreshCooldown: this.db.prepare<[number, string]>('UPDATE connections SET refresh_failed_until = ? WHERE uuid = ?'),
+      cooldownOf: this.db.prepare<[string], { refresh_failed_until: number | null }>(
+        'SELECT refresh_failed_until FROM connections WHERE uuid = ?',
+      ),
+      byUserId: this.db.prepare<[string], PublicRow>(`SELECT ${PUBLIC_COLUMNS} FROM connections WHERE user_id = ? ORDER BY integration`),
       byIntegration: this.db.prepare<[string], PublicRow>(
         `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE integration = ? ORDER BY user_id`,
       ),
+      all: this.db.prepare<[], PublicRow>(`SELECT ${PUBLIC_COLUMNS} FROM connections ORDER BY integration, user_id`),
+      configOf: this.db.prepare<[string, string], { additional_config: string }>(
+        'SELECT additional_config FROM connections WHERE integration = ? AND user_id = ?',
+      ),
+      delete: this.db.prepare<[string, string]>('DELETE FROM connections WHERE integration = ? AND user_id = ?'),
     };
   }
 
@@ -72,14 +93,17 @@ export class ConnectionStore {
     additionalConfig: Record<string, unknown>;
   }): NangoConnection {
     const now = new Date().toISOString();
-    const row: ConnectionRow = {
-      uuid: randomUUID(),
+    const uuid = randomUUID();
+    const sealed = this.cipher.seal(JSON.stringify(input.credentials), uuid);
+    const row = {
+      uuid,
       integration: input.integration,
       user_id: input.userId,
       date_created: now,
       last_modified: now,
-      credentials: JSON.stringify(input.credentials),
+      credentials: sealed.text,
       additional_config: JSON.stringify(input.additionalConfig),
+      key_id: sealed.keyId,
     };
     this.run(
       () => this.statements.insert.run(row),
@@ -90,13 +114,13 @@ export class ConnectionStore {
         );
       },
     );
-    return toConnection(row);
+    return { ...toPublic({ ...row, auth_status: 'ok', auth_error: null }), credentials: input.credentials };
   }
 
-  /** The Connection of `userId` on `integration`, credentials included. @throws WorkerError `storage_error` */
+  /** The Connection of `userId` on `integration`, credentials decrypted. @throws WorkerError `storage_error` */
   get(integration: string, userId: string): NangoConnection | undefined {
     const row = this.run(() => this.statements.get.get(integration, userId));
-    return row && toConnection(row);
+    return row && { ...toPublic(row), credentials: JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials };
   }
 
   /** Replaces additionalConfig; false when there is no such Connection. @throws WorkerError `storage_error` */
@@ -108,9 +132,39 @@ export class ConnectionStore {
 
   /** Replaces the credentials; false when there is no such Connection. @throws WorkerError `storage_error` */
   updateCredentials(integration: string, userId: string, credentials: StoredCredentials): boolean {
-    const json = JSON.stringify(credentials);
-    const result = this.run(() => this.statements.updateCredentials.run(json, new Date().toISOString(), integration, userId));
-    return result.changes > 0;
+    return this.run(() =>
+      this.db.transaction(() => {
+        const found = this.statements.uuidOf.get(integration, userId);
+        if (!found) return false;
+        const sealed = this.cipher.seal(JSON.stringify(credentials), found.uuid); // bound to its row: needs the uuid
+        this.statements.updateCredentials.run(sealed.text, sealed.keyId, new Date().toISOString(), found.uuid);
+        return true;
+      })(),
+    );
+  }
+
+  /**
+   * Stores refreshed credentials of the Connection `uuid` (the refresher holds its lock), which also clears a
+   * needs-reauthorization mark and a cool-down. @throws WorkerError `storage_error`
+   */
+  replaceCredentials(uuid: string, credentials: StoredCredentials): void {
+    const sealed = this.cipher.seal(JSON.stringify(credentials), uuid);
+    this.run(() => this.statements.updateCredentials.run(sealed.text, sealed.keyId, new Date().toISOString(), uuid));
+  }
+
+  /** Marks a Connection whose refresh token the provider rejected, with the provider's reason. */
+  markNeedsReauthorization(uuid: string, reason: string): void {
+    this.run(() => this.statements.needsReauthorization.run(reason, new Date().toISOString(), uuid));
+  }
+
+  /** Sets (or clears, with undefined) the time before which no new refresh is tried after a transient failure. */
+  setRefreshCooldown(uuid: string, until: number | undefined): void {
+    this.run(() => this.statements.refreshCooldown.run(until ?? (null as unknown as number), uuid));
+  }
+
+  /** Epoch ms until which refreshes of `uuid` are paused, if any. */
+  refreshCooldown(uuid: string): number | undefined {
+    return this.run(() => this.statements.cooldownOf.get(uuid))?.refresh_failed_until ?? undefined;
   }
 
   /** Every Connection of one user, without credentials. @throws WorkerError `storage_error` */
@@ -123,7 +177,49 @@ export class ConnectionStore {
     return this.run(() => this.statements.byIntegration.all(integration)).map(toPublic);
   }
 
-  /** The underlying handle, for seeding in benchmarks and tests. */
+  /** Every Connection, without credentials, by integration then user id. @throws WorkerError `storage_error` */
+  listAll(): NangoConnectionPublic[] {
+    return this.run(() => this.statements.all.all()).map(toPublic);
+  }
+
+  /** The additionalConfig of one Connection, read without decrypting its credentials. @throws WorkerError `storage_error` */
+  getConfig(integration: string, userId: string): Record<string, unknown> | undefined {
+    const row = this.run(() => this.statements.configOf.get(integration, userId));
+    return row && (JSON.parse(row.additional_config) as Record<string, unknown>);
+  }
+
+  /** Deletes a Connection; false when there was none. @throws WorkerError `storage_error` */
+  delete(integration: string, userId: string): boolean {
+    return this.run(() => this.statements.delete.run(integration, userId)).changes > 0;
+  }
+
+  /**
+   * Sets the additionalConfig of several Connections of one integration to `change(current)`, all or none: in one
+   * write transaction (taken at once, so a merge cannot interleave with another process's), and only if every user
+   * id has a Connection. Returns the user ids without one, [] when all were changed.
+   * @throws WorkerError `storage_error`
+   */
+  updateConfigs(
+    integration: string,
+    userIds: readonly string[],
+    change: (current: Record<string, unknown>) => Record<string, unknown>,
+  ): string[] {
+    return this.run(() =>
+      this.db.transaction(() => {
+        const current = userIds.map((userId) => ({ userId, row: this.statements.configOf.get(integration, userId) }));
+        const missing = current.filter(({ row }) => !row).map(({ userId }) => userId);
+        if (missing.length > 0) return missing;
+        const now = new Date().toISOString();
+        for (const { userId, row } of current) {
+          const json = JSON.stringify(change(JSON.parse((row as { additional_config: string }).additional_config) as Record<string, unknown>));
+          this.statements.updateConfig.run(json, now, integration, userId);
+        }
+        return [];
+      }).immediate(),
+    );
+  }
+
+  /** The underlying handle, for the stores that share the file, key maintenance, and seeding in benchmarks. */
   get database(): Database.Database {
     return this.db;
   }
@@ -134,18 +230,15 @@ export class ConnectionStore {
 
   /** Runs a statement, translating SQLite errors (see the class comment). */
   private run<T>(operation: () => T, onDuplicate?: () => never): T {
-    try {
-      return operation();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (onDuplicate && (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')) onDuplicate();
-      if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-        throw new WorkerError('storage_error', `The database refused the operation (${code}): ${(error as Error).message}`, {
-          cause: error,
-        });
+    return withStorageErrors(() => {
+      try {
+        return operation();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (onDuplicate && (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')) onDuplicate();
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 }
 
@@ -172,9 +265,7 @@ function toPublic(row: PublicRow): NangoConnectionPublic {
     dateCreated: row.date_created,
     lastModified: row.last_modified,
     additionalConfig: JSON.parse(row.additional_config) as Record<string, unknown>,
+    authorization: row.auth_status ?? 'ok',
+    ...(row.auth_error ? { authorizationError: row.auth_error } : {}),
   };
-}
-
-function toConnection(row: ConnectionRow): NangoConnection {
-  return { ...toPublic(row), credentials: JSON.parse(row.credentials) as StoredCredentials };
 }

@@ -16,4 +16,33 @@ export const MIGRATIONS: readonly string[] = [
      UNIQUE (integration, user_id)
    );
    CREATE INDEX connections_by_user_id ON connections (user_id);`,
+  // 2: outcomes of calls with an idempotency key (per integration and user), and redelivery counts of requests
+  // (classic queues do not count deliveries; the worker does, so a request that keeps killing workers ends).
+  `CREATE TABLE idempotency (
+     integration TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     key         TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN ('running', 'done')),
+     outcome     TEXT,
+     lease_until INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL,
+     PRIMARY KEY (integration, user_id, key)
+   );
+   CREATE TABLE deliveries (
+     id         TEXT PRIMARY KEY,
+     count      INTEGER NOT NULL,
+     last_seen  INTEGER NOT NULL
+   );`,
+  // 3: credentials encrypted at rest (key_id names the key; NULL marks a row written before encryption, which the
+  // worker encrypts at start), and the OAuth state of a Connection: whether it needs the user to authorise again.
+  `ALTER TABLE connections ADD COLUMN key_id TEXT;
+   CREATE INDEX connections_by_key_id ON connections (key_id);
+   ALTER TABLE connections ADD COLUMN auth_status TEXT NOT NULL DEFAULT 'ok';
+   ALTER TABLE connections ADD COLUMN auth_error TEXT;
+   ALTER TABLE connections ADD COLUMN refresh_failed_until INTEGER;
+   CREATE TABLE refresh_locks (
+     uuid        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until INTEGER NOT NULL
+   );`,
 ];

@@ -61,6 +61,7 @@ describe('Connections over the real broker (spec 1)', () => {
       dateCreated: expect.any(String),
       lastModified: expect.any(String),
       additionalConfig: { config: 'ZZZZZZZ' },
+      authorization: 'ok',
     });
     expect(JSON.stringify(result)).not.toContain('XXXXXXXXXX');
   });

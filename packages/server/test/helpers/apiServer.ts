@@ -13,13 +13,17 @@ export interface RecordedRequest {
 export interface ApiServer {
   url: string;
   requests: RecordedRequest[];
+  /** Most requests it was answering at the same time. */
+  peakConcurrency: number;
   close(): Promise<void>;
 }
 
 export async function startApiServer(
-  respond: (request: RecordedRequest) => { status?: number; body?: unknown } = () => ({ body: { ok: true } }),
+  respond: (request: RecordedRequest) => { status?: number; body?: unknown; delayMs?: number } = () => ({ body: { ok: true } }),
 ): Promise<ApiServer> {
   const requests: RecordedRequest[] = [];
+  let active = 0;
+  const stats = { peakConcurrency: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -31,8 +35,13 @@ export async function startApiServer(
         body: Buffer.concat(chunks).toString(),
       };
       requests.push(recorded);
-      const { status = 200, body = {} } = respond(recorded);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const { status = 200, body = {}, delayMs = 0 } = respond(recorded);
+      active++;
+      stats.peakConcurrency = Math.max(stats.peakConcurrency, active);
+      setTimeout(() => {
+        active--;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      }, delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,6 +49,9 @@ export async function startApiServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get peakConcurrency() {
+      return stats.peakConcurrency;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -77,6 +77,7 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
       await nango.close();
       await worker.stop();
       await deleteQueue(queue);
+      await deleteQueue(`${queue}.dead`);
       rmSync(dir, { recursive: true, force: true });
       if (pending !== 0 || inFlight !== 0) {
         throw new Error(`the test left ${pending} call(s) waiting for a reply and ${inFlight} request(s) in the worker`);

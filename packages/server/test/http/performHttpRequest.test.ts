@@ -98,6 +98,7 @@ function connection(credentials: Record<string, unknown> = {}, additionalConfig:
     uuid: 'c0ffee',
     integration: 'acme',
     userId: 'user-1',
+    authorization: 'ok',
     dateCreated: '2024-01-01T00:00:00.000Z',
     lastModified: '2024-01-01T00:00:00.000Z',
     additionalConfig,

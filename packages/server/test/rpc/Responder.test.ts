@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../../src/logger';
 import type { ProcessedRequest } from '../../src/rpc/processRequest';
-import { Responder } from '../../src/rpc/Responder';
+import { Responder, type ResponderOptions } from '../../src/rpc/Responder';
 
 const logger = createLogger('silent', { write: () => undefined });
 
@@ -9,12 +9,20 @@ function delivery(
   correlationId: string | undefined,
   replyTo: string | undefined = 'reply-here',
   redelivered = false,
+  extra: { headers?: Record<string, unknown>; content?: Buffer } = {},
 ): ConsumeMessage {
   return {
-    content: Buffer.from('{}'),
-    properties: { correlationId, replyTo },
+    content: extra.content ?? Buffer.from('{}'),
+    properties: { correlationId, replyTo, headers: extra.headers },
     fields: { redelivered },
   } as unknown as ConsumeMessage;
+}
+
+type Process = ResponderOptions['process'];
+type Publish = ResponderOptions['publish'];
+
+function responderWith(process: Process, publish: Publish, extra: Partial<ResponderOptions> = {}): Responder {
+  return new Responder({ process, publish, logger, maxRequestBytes: 1024, maxReplyBytes: 1024, maxDeliveries: 3, ...extra });
 }
 
 /** A process function whose runs the test finishes by hand. */
@@ -28,7 +36,7 @@ describe('Responder', () => {
   it('answers a redelivery of a running request from that run instead of running it again', async () => {
     const { runs, process } = controlledProcess();
     const published: string[] = [];
-    const responder = new Responder(process, async (_to, reply) => (published.push(reply.toString()), true), logger);
+    const responder = responderWith(process, async (_to, reply) => (published.push(reply.toString()), true));
     const first = responder.answer(delivery('id-1'));
     const again = responder.answer(delivery('id-1', 'reply-here', true));
     expect(runs).toHaveLength(1);
@@ -42,7 +50,7 @@ describe('Responder', () => {
 
   it('runs a request again once its first run has finished', async () => {
     const { runs, process } = controlledProcess();
-    const responder = new Responder(process, async () => true, logger);
+    const responder = responderWith(process, async () => true);
     const first = responder.answer(delivery('id-2'));
     runs[0]?.({ reply: Buffer.from('{}'), malformed: false });
     await first;
@@ -53,7 +61,7 @@ describe('Responder', () => {
 
   it('rejects a request without a reply address, and an unreadable one after answering it', async () => {
     const { runs, process } = controlledProcess();
-    const responder = new Responder(process, async () => true, logger);
+    const responder = responderWith(process, async () => true);
     await expect(responder.answer(delivery('id-3', ''))).resolves.toBe('reject');
     expect(runs).toHaveLength(0);
     const unreadable = responder.answer(delivery('id-4'));
@@ -62,17 +70,16 @@ describe('Responder', () => {
   });
 
   it('requeues a request whose reply could not be sent', async () => {
-    const responder = new Responder(
+    const responder = responderWith(
       async () => ({ reply: Buffer.from('{}'), malformed: false }),
       async () => false,
-      logger,
     );
     await expect(responder.answer(delivery('id-5'))).resolves.toBe('requeue');
   });
 
   it('waitIdle resolves when the last request is answered, or after the grace period', async () => {
     const { runs, process } = controlledProcess();
-    const responder = new Responder(process, async () => true, logger);
+    const responder = responderWith(process, async () => true);
     void responder.answer(delivery('id-6'));
     let idle = false;
     const waiting = responder.waitIdle(10_000).then(() => (idle = true));
@@ -86,5 +93,58 @@ describe('Responder', () => {
     await responder.waitIdle(50);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     runs[1]?.({ reply: Buffer.from('{}'), malformed: false });
+  });
+
+  it('drops a request whose caller stopped waiting, without running it', async () => {
+    const { runs, process } = controlledProcess();
+    const published: string[] = [];
+    const responder = responderWith(process, async (_to, reply) => (published.push(reply.toString()), true));
+    const late = delivery('id-8', 'reply-here', false, { headers: { 'x-nango-deadline': Date.now() - 1 } });
+    await expect(responder.answer(late)).resolves.toBe('ack');
+    expect(runs).toHaveLength(0);
+    expect(published).toHaveLength(0);
+  });
+
+  it('refuses a request over the size limit, and replaces a reply over the limit with an error', async () => {
+    const published: Array<Record<string, unknown>> = [];
+    const publish: Publish = async (_to, reply) => (
+      published.push(JSON.parse(reply.toString()) as Record<string, unknown>),
+      true
+    );
+    const big = responderWith(
+      async () => ({ reply: Buffer.from(`{"success":true,"returnValue":"${'x'.repeat(2000)}"}`), malformed: false }),
+      publish,
+    );
+    await expect(big.answer(delivery('id-9', 'r', false, { content: Buffer.alloc(2048, 32) }))).resolves.toBe('reject');
+    expect(published[0]).toMatchObject({ success: false, errorCode: 'request_too_large' });
+    await expect(big.answer(delivery('id-10'))).resolves.toBe('ack');
+    expect(published[1]).toMatchObject({
+      success: false,
+      errorCode: 'reply_too_large',
+      errorMsg: expect.stringContaining('NANGO_MAX_REPLY_BYTES'),
+    });
+  });
+
+  it('dead-letters a request delivered more than maxDeliveries times, answering its caller', async () => {
+    const counts = new Map<string, number>();
+    const countDeliveries = (id: string) => {
+      counts.set(id, (counts.get(id) ?? 1) + 1);
+      return counts.get(id) as number;
+    };
+    const published: Array<Record<string, unknown>> = [];
+    let ran = 0;
+    const responder = responderWith(
+      async () => (ran++, { reply: Buffer.from('{"success":true}'), malformed: false }),
+      async (_to, reply) => (published.push(JSON.parse(reply.toString()) as Record<string, unknown>), true),
+      { countDeliveries },
+    );
+    const settlements = [];
+    for (let i = 0; i < 4; i++) settlements.push(await responder.answer(delivery('poison', 'r', i > 0)));
+    expect(settlements).toEqual(['ack', 'ack', 'ack', 'reject']);
+    expect(ran).toBe(3);
+    expect(published[3]).toMatchObject({
+      errorCode: 'request_dead_lettered',
+      errorMsg: expect.stringContaining('delivered 4 times'),
+    });
   });
 });

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectionStore } from '@nangohq/server';
+import { testCipher } from '../helpers/testCipher';
 
 const credentials = { access_token: 'tok', raw: { access_token: 'tok' } };
 
 describe('ConnectionStore', () => {
   let store: ConnectionStore;
   beforeEach(() => {
-    store = new ConnectionStore(':memory:');
+    store = new ConnectionStore(':memory:', testCipher());
   });
   afterEach(() => store.close());
 
@@ -64,15 +65,16 @@ describe('ConnectionStore', () => {
 
 describe('ConnectionStore on a file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nango-store-'));
+  const cipher = testCipher();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates the folder, uses WAL, and keeps data across reopen', () => {
     const path = join(dir, 'nested', 'nango.sqlite');
-    const first = new ConnectionStore(path);
+    const first = new ConnectionStore(path, cipher);
     first.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { a: 1 } });
     expect(first.database.pragma('journal_mode', { simple: true })).toBe('wal');
     first.close();
-    const second = new ConnectionStore(path);
+    const second = new ConnectionStore(path, cipher);
     expect(second.get('slack', '1')?.additionalConfig).toEqual({ a: 1 });
     second.close();
   });
@@ -82,13 +84,13 @@ describe('ConnectionStore on a file', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => new ConnectionStore(path)).toThrow(/schema version 99, newer than this worker knows/);
+    expect(() => new ConnectionStore(path, cipher)).toThrow(/schema version 99, newer than this worker knows/);
   });
 
   it('turns a read-only database into storage_error', () => {
     const path = join(dir, 'ro.sqlite');
-    new ConnectionStore(path).close();
-    const readOnly = new ConnectionStore(path);
+    new ConnectionStore(path, cipher).close();
+    const readOnly = new ConnectionStore(path, cipher);
     readOnly.database.pragma('query_only = ON');
     expect(() => readOnly.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} })).toThrow(
       expect.objectContaining({ code: 'storage_error' }),

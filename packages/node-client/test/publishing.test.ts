@@ -1,0 +1,130 @@
+import Nango from '@nangohq/node-client';
+import { DEFAULT_MAX_REQUEST_BYTES } from '@nangohq/protocol';
+import { FakeBroker } from './fakeAmqp';
+import { connected, tick } from './helpers';
+
+describe('Nango client: what it publishes', () => {
+  it('names its connection nango-node-client unless told otherwise', async () => {
+    const broker = new FakeBroker();
+    const byDefault = new Nango({}, broker.connect);
+    const named = new Nango({ connectionName: 'billing-app' }, broker.connect);
+    await byDefault.connect();
+    await named.connect();
+    const names = broker.connectCalls.map((call) => call.socketOptions?.['clientProperties']);
+    expect(names).toEqual([{ connection_name: 'nango-node-client' }, { connection_name: 'billing-app' }]);
+    await byDefault.close();
+    await named.close();
+  });
+
+  it('sends the idempotency key of triggerAction in the message, and no key when none is given', async () => {
+    const { nango, broker } = await connected();
+    const keyed = nango.triggerAction('slack', 'notify', 1, { msg: 'hi' }, { idempotencyKey: 'order-42', timeoutMs: 500 });
+    const unkeyed = nango.triggerAction('slack', 'notify', 1);
+    await tick();
+    expect(broker.request(0).body).toEqual({
+      type: 'triggerAction',
+      integration: 'slack',
+      action: 'notify',
+      userId: '1',
+      input: { msg: 'hi' },
+      idempotencyKey: 'order-42',
+    });
+    expect(broker.request(1).body).not.toHaveProperty('idempotencyKey');
+    broker.reply({ success: true, returnValue: 'done' }, 0);
+    broker.reply({ success: true, returnValue: 'done' }, 1);
+    await expect(keyed).resolves.toEqual({ success: true, returnValue: 'done' });
+    await expect(unkeyed).resolves.toEqual({ success: true, returnValue: 'done' });
+    await nango.close();
+  });
+
+  it.each([[''], [42]])('refuses the idempotency key %p without sending anything', async (key) => {
+    const { nango, broker } = await connected();
+    const call = nango.triggerAction('slack', 'notify', 1, {}, { idempotencyKey: key as string });
+    await expect(call).rejects.toMatchObject({
+      code: 'invalid_argument',
+      errorMsg: expect.stringContaining('idempotencyKey must be a non-empty string'),
+    });
+    expect(broker.published).toHaveLength(0);
+    await nango.close();
+  });
+
+  it('refuses a request over maxRequestBytes at once, naming its size, the limit and the option', async () => {
+    const { nango, broker } = await connected({ maxRequestBytes: 100 });
+    const input = { text: 'x'.repeat(100) };
+    const size = Buffer.byteLength(JSON.stringify({ type: 'triggerAction', integration: 's', action: 'a', userId: '1', input }));
+    const error: unknown = await nango.triggerAction('s', 'a', 1, input).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'request_too_large', retryable: false });
+    const { errorMsg } = error as { errorMsg: string };
+    expect(errorMsg).toContain(`${size} bytes`);
+    expect(errorMsg).toContain('limit of 100 bytes');
+    expect(errorMsg).toContain('maxRequestBytes');
+    expect(broker.published).toHaveLength(0);
+    expect(nango.pendingCount).toBe(0);
+    await nango.close();
+  });
+
+  it('counts bytes, not characters, and defaults to the protocol limit', async () => {
+    const { nango, broker } = await connected();
+    // Each 'é' is 2 bytes in UTF-8: the string's length is under the limit, its encoding is not.
+    const input = { text: 'é'.repeat(DEFAULT_MAX_REQUEST_BYTES / 2) };
+    expect(input.text.length).toBeLessThan(DEFAULT_MAX_REQUEST_BYTES);
+    await expect(nango.triggerAction('s', 'a', 1, input)).rejects.toMatchObject({ code: 'request_too_large' });
+    expect(broker.published).toHaveLength(0);
+    await nango.close();
+  });
+
+  it('validates the reliability options', () => {
+    expect(() => new Nango({ connectRetries: -1 })).toThrow(/connectRetries must be an integer at least 0/);
+    expect(() => new Nango({ maxRequestBytes: 0 })).toThrow(/maxRequestBytes/);
+    expect(() => new Nango({ reconnect: { initialDelayMs: 0 } })).toThrow(/reconnect.initialDelayMs/);
+    expect(() => new Nango({ reconnect: { initialDelayMs: 500, maxDelayMs: 100 } })).toThrow(/maxDelayMs/);
+    expect(() => new Nango({ connectionName: '' })).toThrow(/connectionName/);
+  });
+});
+
+describe('Nango client: publisher confirms', () => {
+  it('rejects a request the broker nacks at once with refused_by_broker', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 60_000 });
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.nack();
+    await expect(call).rejects.toMatchObject({
+      code: 'refused_by_broker',
+      retryable: true,
+      errorMsg: expect.stringContaining("queue 'q'"),
+    });
+    expect(nango.pendingCount).toBe(0);
+    await nango.close();
+  });
+
+  it('does not wait for the confirm: a reply that comes first settles the call, a later nack changes nothing', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.reply({ success: true, returnValue: [] });
+    await expect(call).resolves.toEqual({ success: true, returnValue: [] });
+    expect(() => broker.nack()).not.toThrow();
+    await nango.close();
+  });
+
+  it('an ack settles nothing: the call still waits for its reply', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.request().confirm(null);
+    expect(nango.pendingCount).toBe(1);
+    broker.reply({ success: true, returnValue: [] });
+    await expect(call).resolves.toEqual({ success: true, returnValue: [] });
+    await nango.close();
+  });
+
+  it('reports unconfirmed requests of a closed channel as connection_lost, not as refused', async () => {
+    const { nango, broker } = await connected();
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    expect(broker.channel.unconfirmed.size).toBe(1);
+    broker.closeChannel();
+    await expect(call).rejects.toMatchObject({ code: 'connection_lost' });
+    await nango.close();
+  });
+});

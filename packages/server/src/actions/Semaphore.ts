@@ -1,0 +1,21 @@
+/** Lets at most `limit` holders in at once; the rest wait in arrival order. */
+export class Semaphore {
+  private held = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Runs `work` once a place is free, and frees it when `work` settles. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.held >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.held++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next)
+        next(); // the place passes straight to the next waiter
+      else this.held--;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { CredentialCipher } from '../encryption/CredentialCipher';
+import { loadKeyring } from '../encryption/Keyring';
+import { resolveWorkerSettings } from '../settings';
+import { ConnectionStore } from '../store/ConnectionStore';
+import { checkKeys, reencryptAll } from '../store/keyMaintenance';
+
+/**
+ * `nango-server rotate-key`: re-encrypts every Connection with NANGO_ENCRYPTION_KEY, reading the old ciphertexts
+ * with NANGO_ENCRYPTION_OLD_KEYS. Safe to stop and run again (only rows not yet under the current key are
+ * touched) and to run beside live workers that have both keys configured.
+ * @returns the process exit code
+ */
+export function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream = process.stderr): number {
+  const settings = resolveWorkerSettings(env);
+  const keyring = loadKeyring(env, settings.dbPath);
+  const cipher = new CredentialCipher(keyring);
+  const store = new ConnectionStore(settings.dbPath, cipher);
+  try {
+    checkKeys(store.database, cipher, keyring.source);
+    out.write(`Re-encrypting the credentials in ${settings.dbPath} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
+    const done = reencryptAll(store.database, cipher, { onProgress: progressBar(out) });
+    out.write(`\nDone: ${done} Connection(s) re-encrypted. Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** A bar that redraws in place on a terminal, and prints a line every tenth elsewhere (CI logs, files). */
+function progressBar(out: NodeJS.WriteStream): (done: number, total: number) => void {
+  let lastTenth = -1;
+  return (done, total) => {
+    const fraction = total === 0 ? 1 : done / total;
+    const line = `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% ${done}/${total}`;
+    if (out.isTTY) out.write(`\r${line}`);
+    else if (Math.floor(fraction * 10) > lastTenth) {
+      lastTenth = Math.floor(fraction * 10);
+      out.write(`${line}\n`);
+    }
+  };
+}

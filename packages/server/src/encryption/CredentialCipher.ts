@@ -1,0 +1,68 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { WorkerError } from '../errors';
+import type { Keyring } from './Keyring';
+
+/** Format tag of a ciphertext; a later format gets a new one. */
+const VERSION = 'v1';
+
+/** A ciphertext as stored: which key made it, and the text. */
+export interface Sealed {
+  keyId: string;
+  text: string;
+}
+
+/**
+ * AES-256-GCM for credentials: a random 96-bit IV per value, and the Connection's uuid as associated data, so a
+ * ciphertext copied into another row does not decrypt. Stored as `v1:<key id>:<iv>:<tag>:<data>` (base64 parts).
+ */
+export class CredentialCipher {
+  constructor(private readonly keyring: Keyring) {}
+
+  /** Id of the key new ciphertexts are made with. */
+  get currentKeyId(): string {
+    return this.keyring.current.id;
+  }
+
+  /** Whether a key id can be decrypted with the configured keys. */
+  canDecrypt(keyId: string): boolean {
+    return this.keyring.byId.has(keyId);
+  }
+
+  /** Encrypts `plain` for the row whose uuid is `boundTo`, with the current key. */
+  seal(plain: string, boundTo: string): Sealed {
+    const { id, bytes } = this.keyring.current;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', bytes, iv);
+    cipher.setAAD(Buffer.from(boundTo, 'utf8'));
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const parts = [VERSION, id, iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')];
+    return { keyId: id, text: parts.join(':') };
+  }
+
+  /**
+   * Decrypts a ciphertext made for the row whose uuid is `boundTo`.
+   * @throws WorkerError `storage_error` when its key is not configured or it does not authenticate (tampered,
+   *   moved from another row, or not a ciphertext); the message never holds plaintext
+   */
+  open(text: string, boundTo: string): string {
+    const [version, keyId, iv, tag, data] = text.split(':');
+    if (version !== VERSION || !keyId || !iv || !tag || data === undefined) {
+      throw new WorkerError('storage_error', `The credentials of Connection ${boundTo} are not in a known encrypted format`);
+    }
+    const key = this.keyring.byId.get(keyId);
+    if (!key) {
+      throw new WorkerError(
+        'storage_error',
+        `The credentials of Connection ${boundTo} are encrypted with key ${keyId}, which is not configured (add it to NANGO_ENCRYPTION_OLD_KEYS)`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64'));
+      decipher.setAAD(Buffer.from(boundTo, 'utf8'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64'));
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new WorkerError('storage_error', `The credentials of Connection ${boundTo} do not authenticate with key ${keyId}: tampered or moved from another row`);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { Channel } from 'amqplib';
+
+/** How the request queue is declared. */
+export interface QueueSettings {
+  queue: string;
+  queueType: 'classic' | 'quorum';
+  maxDeliveries: number;
+}
+
+/** Name of the queue where requests that cannot be answered end up, for inspection. */
+export function deadLetterQueue(queue: string): string {
+  return `${queue}.dead`;
+}
+
+/**
+ * Declares the durable request queue and its dead-letter queue: a rejected request (unreadable, too large, or
+ * delivered too often) is moved there by the broker instead of being lost or retried forever. Quorum queues
+ * also count deliveries themselves (x-delivery-limit).
+ * @throws Error saying what to do when the queue exists with other arguments (an older worker or another type)
+ */
+export async function declareQueues(channel: Channel, settings: QueueSettings): Promise<void> {
+  const { queue, queueType, maxDeliveries } = settings;
+  const typeArgument = { 'x-queue-type': queueType };
+  try {
+    await channel.assertQueue(deadLetterQueue(queue), { durable: true, arguments: typeArgument });
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        ...typeArgument,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': deadLetterQueue(queue),
+        ...(queueType === 'quorum' && { 'x-delivery-limit': maxDeliveries }),
+      },
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!message.includes('PRECONDITION_FAILED')) throw error;
+    throw new Error(
+      `Queue '${queue}' exists with other settings than this worker's (${message}). It was declared by an older ` +
+        `worker or with another NANGO_QUEUE_TYPE: drain and delete it (rabbitmqctl delete_queue ${queue}), or set NANGO_QUEUE to a new name.`,
+      { cause: error },
+    );
+  }
+}
