@@ -12,6 +12,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // One test file at a time: the integration tests share one broker, and the fault tests restart it.
+  maxWorkers: 1,
   projects: [
     {
       ...shared,

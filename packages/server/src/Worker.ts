@@ -120,7 +120,9 @@ export class Worker {
     await this.stopWatching?.();
     await this.consumer?.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
-    this.replies.close();
+    // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
+    await this.replies.close();
+    await this.consumer?.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
     this.store.close();
     this.logger.info('nango worker stopped');
@@ -174,7 +176,10 @@ export class Worker {
 function openStore(settings: WorkerSettings, logger: Logger): ConnectionStore {
   const keyring = loadKeyring(process.env, settings.dbPath);
   if (keyring.created) {
-    logger.warn({ keyFile: keyring.source }, 'created an encryption key for credentials; back it up: without it they cannot be read');
+    logger.warn(
+      { keyFile: keyring.source },
+      'created an encryption key for credentials; back it up: without it they cannot be read',
+    );
   }
   const cipher = new CredentialCipher(keyring);
   const store = new ConnectionStore(settings.dbPath, cipher);

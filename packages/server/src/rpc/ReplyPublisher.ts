@@ -45,9 +45,16 @@ export class ReplyPublisher {
     }
   };
 
-  /** Stops setting up channels; call before closing the connection. */
-  close(): void {
+  /**
+   * Stops setting up channels and closes the current one. Closing the channel (and waiting for the broker to
+   * confirm) before the connection makes every reply published on it reach the broker first: a connection close
+   * can overtake frames still queued on a channel, and those replies would be lost.
+   */
+  async close(): Promise<void> {
     this.closing = true;
+    const channel = this.channel;
+    this.channel = undefined;
+    if (channel) await channel.close().catch(() => undefined);
     for (const wake of this.waiting.splice(0)) wake();
   }
 

@@ -32,6 +32,14 @@ export class RequestConsumer {
     if (tag) await this.channel.cancel(tag).catch(() => undefined);
   }
 
+  /**
+   * Closes the channel once its acks are sent: the broker confirms a channel close only after the frames before it,
+   * so no ack is lost to a connection close that overtakes them. What is still unacked goes back to the queue.
+   */
+  async close(): Promise<void> {
+    await this.channel.close().catch(() => undefined);
+  }
+
   private onDelivery(msg: ConsumeMessage | null): void {
     if (msg === null) {
       // The broker cancelled us (queue deleted, for one). Closing the channel makes the worker reconnect, which

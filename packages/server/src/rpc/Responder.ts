@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { DEADLINE_HEADER } from '@nangohq/protocol';
 import type { Logger } from '../logger';
@@ -98,11 +99,13 @@ export class Responder {
       const text = `The request is ${msg.content.length} bytes; the limit is ${maxRequestBytes} (NANGO_MAX_REQUEST_BYTES)`;
       return { reply: errorReply('request_too_large', text), malformed: true };
     }
-    if (!msg.fields.redelivered || !countDeliveries || correlationId === undefined || this.running.has(correlationId))
-      return undefined;
+    const runningNow = correlationId !== undefined && this.running.has(correlationId);
+    if (!msg.fields.redelivered || !countDeliveries || runningNow) return undefined;
+    // Without a correlation id, the body itself identifies the request across deliveries.
+    const id = correlationId ?? `sha256:${createHash('sha256').update(msg.content).digest('hex')}`;
     let deliveries: number;
     try {
-      deliveries = countDeliveries(correlationId);
+      deliveries = countDeliveries(id);
     } catch (error) {
       logger.warn({ err: error, correlationId }, 'could not count the deliveries of a redelivered request');
       return undefined;

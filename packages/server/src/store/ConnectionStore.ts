@@ -242,19 +242,21 @@ export class ConnectionStore {
   }
 }
 
+/**
+ * Brings the schema up to date in one immediate transaction, reading the version inside it: two workers starting
+ * together on a new file must not both run the same migration.
+ */
 function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `The database ${db.name} is at schema version ${version}, newer than this worker knows (${MIGRATIONS.length}); run a newer worker.`,
-    );
-  }
-  for (let index = version; index < MIGRATIONS.length; index++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[index] as string);
-      db.pragma(`user_version = ${index + 1}`);
-    }).immediate();
-  }
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `The database ${db.name} is at schema version ${version}, newer than this worker knows (${MIGRATIONS.length}); run a newer worker.`,
+      );
+    }
+    for (let index = version; index < MIGRATIONS.length; index++) db.exec(MIGRATIONS[index] as string);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }
 
 function toPublic(row: PublicRow): NangoConnectionPublic {
