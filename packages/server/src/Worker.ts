@@ -13,7 +13,7 @@ import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
 import { CredentialCipher } from './encryption/CredentialCipher';
 import { loadKeyring } from './encryption/Keyring';
-import { NO_REFRESH } from './oauth/TokenRefresher';
+import { OAuth2Refresher } from './oauth/OAuth2Refresher';
 import { ConnectionStore } from './store/ConnectionStore';
 import { checkKeys, reencryptAll } from './store/keyMaintenance';
 import { DeliveryCounter } from './store/DeliveryCounter';
@@ -51,7 +51,7 @@ export class Worker {
       store,
       runner: new ActionRunner(loader, logger, settings.maxConcurrentActions),
       idempotency,
-      refresher: NO_REFRESH,
+      refresher: new OAuth2Refresher(store, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.config,
     };

@@ -14,7 +14,11 @@ export interface TokenRefresher {
    *   `token_refresh_failed` (transient, after retries; retryable), `refresh_not_possible` (forced without a
    *   refresh token or token URL)
    */
-  ensureFresh(integration: IntegrationConfig, connection: NangoConnection, options?: { force?: boolean }): Promise<NangoConnection>;
+  ensureFresh(
+    integration: IntegrationConfig,
+    connection: NangoConnection,
+    options?: { force?: boolean },
+  ): Promise<NangoConnection>;
 }
 
 /** For integrations and tests where nothing ever needs refreshing. */

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import type { NangoConnection } from '@nangohq/protocol';
+import { DEFAULTS } from '../config/loadIntegrationsConfig';
+import type { IntegrationConfig } from '../config/types';
+import { WorkerError } from '../errors';
+import { connectionNotFound } from '../handlers/HandlerContext';
+import type { Logger } from '../logger';
+import type { ConnectionStore } from '../store/ConnectionStore';
+import { RefreshLocks } from '../store/RefreshLocks';
+import { refreshedCredentials } from './refreshedCredentials';
+import { requestTokenWithRetries, TokenEndpointError, type TokenRequest } from './requestToken';
+import type { TokenRefresher } from './TokenRefresher';
+
+/** How the refresher talks to token endpoints and to its sibling workers. */
+export interface RefresherOptions {
+  /** Time limit of one call to the token endpoint. Default: 10000 ms */
+  readonly requestTimeoutMs: number;
+  /** Calls to the token endpoint per refresh while it fails transiently (timeout, 5xx, 429). Default: 3 */
+  readonly attempts: number;
+  /** Pause before the first retry, doubled before each next one, plus up to 50% jitter. Default: 200 ms */
+  readonly backoffMs: number;
+  /** After a refresh failed, no new one is tried for this long; calls fail fast meanwhile. Default: 30000 ms */
+  readonly cooldownMs: number;
+  /** How long a refresh lock holds unless released; must outlast the slowest refresh. Default: 45000 ms */
+  readonly leaseMs: number;
+  /** Pause between tries to take a lock a sibling worker holds (with jitter). Default: 50 ms */
+  readonly lockPollMs: number;
+  /** Longest wait for a lock a sibling worker holds, then `token_refresh_failed`. Default: 20000 ms */
+  readonly lockWaitMs: number;
+  /** Names this process as the holder of its locks. Default: a random UUID, one per refresher */
+  readonly owner: string;
+}
+
+/**
+ * Fills in the defaults of RefresherOptions.
+ * @throws Error when the lease is shorter than the slowest refresh: two workers could then refresh at once
+ */
+export function resolveRefresherOptions(options: Partial<RefresherOptions> = {}): RefresherOptions {
+  const resolved: RefresherOptions = {
+    requestTimeoutMs: 10_000,
+    attempts: 3,
+    backoffMs: 200,
+    cooldownMs: 30_000,
+    leaseMs: 45_000,
+    lockPollMs: 50,
+    lockWaitMs: 20_000,
+    owner: randomUUID(),
+    ...options,
+  };
+  const slowest = resolved.attempts * resolved.requestTimeoutMs + 1.5 * resolved.backoffMs * (2 ** (resolved.attempts - 1) - 1);
+  if (resolved.leaseMs <= slowest) {
+    throw new Error(`leaseMs (${resolved.leaseMs}) must be longer than the slowest refresh (${slowest} ms)`);
+  }
+  return Object.freeze(resolved);
+}
+
+/**
+ * Refreshes OAuth 2 access tokens before they expire, one refresh at a time per Connection: callers in this process
+ * share the refresh in flight, and worker processes sharing the database take turns through a lock in it (see
+ * RefreshLocks), re-reading the Connection once they hold it, so a token a sibling just refreshed is used as it is.
+ */
+export class OAuth2Refresher implements TokenRefresher {
+  private readonly options: RefresherOptions;
+  private readonly locks: RefreshLocks;
+  /** The refresh in flight per Connection uuid in this process. */
+  private readonly inFlight = new Map<string, Promise<NangoConnection>>();
+
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly logger: Logger,
+    options: Partial<RefresherOptions> = {},
+  ) {
+    this.options = resolveRefresherOptions(options);
+    this.locks = new RefreshLocks(store.database);
+  }
+
+  /**
+   * See TokenRefresher. A Connection without `expires_at` is never refreshed unless forced: nothing says when its
+   * token expires, and refreshing it on every call would hammer the provider. One the provider rejected fails fast
+   * without asking it again (the refresh token is dead, and with it usually the access token) until new
+   * credentials are registered. When a refresh ahead of expiry fails transiently, the current token is used while
+   * it is still valid; after it, calls fail fast during the cool-down.
+   * @throws WorkerError `connection_needs_reauthorization`, `token_refresh_failed`, `refresh_not_possible`,
+   *   `connection_not_found` (deleted during the refresh), `storage_error`
+   */
+  async ensureFresh(
+    integration: IntegrationConfig,
+    connection: NangoConnection,
+    options: { force?: boolean } = {},
+  ): Promise<NangoConnection> {
+    if (integration.authMode !== 'OAUTH2') return connection;
+    const force = options.force === true;
+    const marginMs = (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000;
+    if (!force && !isDue(connection, marginMs)) return connection;
+    if (connection.authorization === 'needs_reauthorization') throw needsReauthorization(connection);
+    const request = this.tokenRequest(integration, connection);
+    if ('missing' in request) {
+      // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
+      const meantTo = typeof connection.credentials['refresh_token'] === 'string' && !isStillValid(connection);
+      if (force || meantTo) throw refreshNotPossible(connection, request.missing);
+      return connection;
+    }
+    try {
+      return await this.shared(connection.uuid, () => this.refreshLocked(integration, connection, force));
+    } catch (error) {
+      const failed = error instanceof WorkerError && error.code === 'token_refresh_failed';
+      if (failed && !force && isStillValid(connection)) return connection;
+      throw error;
+    }
+  }
+
+  /** What to send to the token endpoint, or what is missing to refresh at all. */
+  private tokenRequest(integration: IntegrationConfig, connection: NangoConnection): TokenRequest | { missing: string } {
+    const refreshToken = connection.credentials['refresh_token'];
+    if (typeof refreshToken !== 'string') return { missing: 'the Connection has no refresh_token' };
+    const { tokenUrl, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
+    if (!tokenUrl || !clientId) {
+      return { missing: `integration '${integration.name}' needs oauth.token_url and oauth.client_id in integrations.yaml` };
+    }
+    return { tokenUrl, clientId, clientSecret, clientAuth, refreshToken, timeoutMs: this.options.requestTimeoutMs };
+  }
+
+  /** Runs `refresh` unless a refresh of the same Connection is in flight in this process, whose outcome is shared. */
+  private shared(uuid: string, refresh: () => Promise<NangoConnection>): Promise<NangoConnection> {
+    let pending = this.inFlight.get(uuid);
+    if (!pending) {
+      pending = refresh().finally(() => this.inFlight.delete(uuid));
+      this.inFlight.set(uuid, pending);
+    }
+    return pending;
+  }
+
+  /** Takes the database lock, re-reads the Connection, and refreshes it unless a sibling already has. */
+  private async refreshLocked(integration: IntegrationConfig, seen: NangoConnection, force: boolean): Promise<NangoConnection> {
+    this.failIfCoolingDown(seen);
+    await this.acquire(seen);
+    try {
+      const current = this.store.get(integration.name, seen.userId);
+      if (current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
+      if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
+      // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
+      if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
+      this.failIfCoolingDown(current);
+      return await this.refreshNow(integration, current, force);
+    } finally {
+      this.locks.release(seen.uuid, this.options.owner);
+    }
+  }
+
+  /** Calls the token endpoint (the lock is held) and stores the outcome. */
+  private async refreshNow(integration: IntegrationConfig, current: NangoConnection, force: boolean): Promise<NangoConnection> {
+    const request = this.tokenRequest(integration, current);
+    if ('missing' in request) throw refreshNotPossible(current, request.missing);
+    const startedAt = Date.now();
+    let response: Record<string, unknown>;
+    try {
+      response = await requestTokenWithRetries(request, this.options);
+    } catch (error) {
+      throw this.failure(current, error);
+    }
+    const credentials = refreshedCredentials(current.credentials, response);
+    this.store.replaceCredentials(current.uuid, credentials);
+    const fields = { integration: integration.name, connection: current.uuid, force, expiresAt: credentials['expires_at'] };
+    this.logger.info({ ...fields, ms: Date.now() - startedAt }, 'oauth access token refreshed');
+    return this.store.get(integration.name, current.userId) ?? { ...current, credentials };
+  }
+
+  /** Records a failed refresh on the Connection and turns it into the error callers get. */
+  private failure(connection: NangoConnection, error: unknown): unknown {
+    if (!(error instanceof TokenEndpointError)) return error;
+    const fields = { integration: connection.integration, connection: connection.uuid, reason: error.message };
+    if (error.kind === 'rejected') {
+      this.store.markNeedsReauthorization(connection.uuid, error.message);
+      this.logger.warn(fields, 'oauth refresh token rejected; the Connection needs authorising again');
+      return needsReauthorization({ ...connection, authorizationError: error.message });
+    }
+    const until = Date.now() + this.options.cooldownMs;
+    this.store.setRefreshCooldown(connection.uuid, until);
+    this.logger.warn({ ...fields, kind: error.kind }, 'oauth token refresh failed');
+    const hint =
+      error.kind === 'transient'
+        ? `after ${this.options.attempts} attempt(s)`
+        : `check oauth.token_url, client_id, client_secret and client_auth of '${connection.integration}'`;
+    return new WorkerError(
+      'token_refresh_failed',
+      `Refreshing the access token of ${who(connection)} failed (${error.message}), ${hint}; next attempt after ${new Date(until).toISOString()}.`,
+    );
+  }
+
+  /** @throws WorkerError `token_refresh_failed` while a failed refresh's cool-down lasts */
+  private failIfCoolingDown(connection: NangoConnection): void {
+    const until = this.store.refreshCooldown(connection.uuid);
+    if (until === undefined || until <= Date.now()) return;
+    throw new WorkerError(
+      'token_refresh_failed',
+      `Refreshing the access token of ${who(connection)} failed moments ago; next attempt after ${new Date(until).toISOString()}.`,
+    );
+  }
+
+  /**
+   * Waits for the Connection's lock, polling while a sibling holds it.
+   * @throws WorkerError `token_refresh_failed` when it is not free within lockWaitMs
+   */
+  private async acquire(connection: NangoConnection): Promise<void> {
+    const { owner, leaseMs, lockPollMs, lockWaitMs } = this.options;
+    const deadline = Date.now() + lockWaitMs;
+    while (!this.locks.tryAcquire(connection.uuid, owner, leaseMs)) {
+      if (Date.now() >= deadline) {
+        throw new WorkerError(
+          'token_refresh_failed',
+          `Another worker has been refreshing the access token of ${who(connection)} for over ${lockWaitMs} ms; try again shortly.`,
+        );
+      }
+      // Jitter keeps waiting siblings from polling in step.
+      await new Promise((resolve) => setTimeout(resolve, lockPollMs * (0.5 + Math.random())));
+    }
+  }
+}
+
+/** When the access token expires, in epoch ms; undefined when the Connection does not say. */
+function expiresAt(connection: NangoConnection): number | undefined {
+  const value = connection.credentials['expires_at'];
+  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** Expires within the margin (no expires_at: never due, see ensureFresh). */
+function isDue(connection: NangoConnection, marginMs: number): boolean {
+  const at = expiresAt(connection);
+  return at !== undefined && at - Date.now() <= marginMs;
+}
+
+/** Known not to have expired yet. */
+function isStillValid(connection: NangoConnection): boolean {
+  const at = expiresAt(connection);
+  return at !== undefined && at > Date.now();
+}
+
+function who(connection: NangoConnection): string {
+  return `user '${connection.userId}' on integration '${connection.integration}'`;
+}
+
+function refreshNotPossible(connection: NangoConnection, missing: string): WorkerError {
+  return new WorkerError('refresh_not_possible', `Cannot refresh the access token of ${who(connection)}: ${missing}.`);
+}
+
+function needsReauthorization(connection: NangoConnection): WorkerError {
+  const reason = connection.authorizationError ?? 'refresh token rejected';
+  return new WorkerError(
+    'connection_needs_reauthorization',
+    `The provider rejected the refresh token of ${who(connection)} (${reason}): the user must authorise again, then register the new credentials with updateConnectionCredentials.`,
+  );
+}

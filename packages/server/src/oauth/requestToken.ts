@@ -1,0 +1,142 @@
+/**
+ * How a call to the token endpoint failed, which decides what the refresher does next:
+ * - `rejected`: the provider refused the grant itself (revoked or expired refresh token): only the user can fix it.
+ * - `transient`: timeout, network error, 408, 429 or 5xx: worth retrying.
+ * - `refused`: any other refusal (bad client credentials, wrong URL, unreadable answer): retrying will not help,
+ *   and neither will the user; the integration's configuration or the provider is at fault.
+ */
+export type TokenFailureKind = 'rejected' | 'transient' | 'refused';
+
+/** A failed token request. Its message names the HTTP status and the provider's error, never a token or secret. */
+export class TokenEndpointError extends Error {
+  constructor(
+    readonly kind: TokenFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TokenEndpointError';
+  }
+}
+
+/** Everything one refresh-token grant request needs. */
+export interface TokenRequest {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  /** 'body': client_id and client_secret as form fields; 'basic': an HTTP Basic Authorization header. */
+  readonly clientAuth: 'body' | 'basic';
+  readonly refreshToken: string;
+  readonly timeoutMs: number;
+}
+
+/** The retry policy for transient failures. */
+export interface RetryPolicy {
+  /** Calls to the token endpoint in all, first one included. */
+  readonly attempts: number;
+  /** Pause before the first retry; doubled before each next one, plus up to 50% random jitter. */
+  readonly backoffMs: number;
+}
+
+/**
+ * The refresh-token grant of RFC 6749 section 6, retried with backoff while it fails transiently.
+ * @returns the provider's token response, a JSON object holding at least an `access_token` string
+ * @throws TokenEndpointError of the last attempt
+ */
+export async function requestTokenWithRetries(request: TokenRequest, policy: RetryPolicy): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestToken(request);
+    } catch (error) {
+      if (!(error instanceof TokenEndpointError) || error.kind !== 'transient' || attempt >= policy.attempts) throw error;
+      const pause = policy.backoffMs * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause * 0.5));
+    }
+  }
+}
+
+/**
+ * One POST of the refresh-token grant, form-encoded, with a time limit.
+ * @throws TokenEndpointError
+ */
+export async function requestToken(request: TokenRequest): Promise<Record<string, unknown>> {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: request.refreshToken });
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json', // some providers (GitHub) answer form-encoded unless asked for JSON
+  };
+  if (request.clientAuth === 'basic') {
+    // RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
+    const pair = `${formEncode(request.clientId)}:${formEncode(request.clientSecret ?? '')}`;
+    headers['authorization'] = `Basic ${Buffer.from(pair).toString('base64')}`;
+  } else {
+    body.set('client_id', request.clientId);
+    if (request.clientSecret !== undefined) body.set('client_secret', request.clientSecret);
+  }
+  let status: number;
+  let text: string;
+  try {
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    const response = await fetch(request.tokenUrl, { method: 'POST', headers, body, signal });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
+  }
+  return readTokenResponse(status, text);
+}
+
+/** Errors (RFC 6749 5.2, and what some providers send instead) that mean the grant itself is dead. */
+const REJECTED_GRANT_ERRORS = new Set(['invalid_grant', 'unauthorized_client', 'invalid_token']);
+
+/** Statuses worth another try: the provider is busy, down or slow, not refusing. */
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/**
+ * Turns the token endpoint's answer into the token response, or into the failure it describes.
+ * @throws TokenEndpointError
+ */
+export function readTokenResponse(status: number, text: string): Record<string, unknown> {
+  const json = parseObject(text);
+  if (status >= 200 && status < 300) {
+    if (typeof json?.['access_token'] === 'string' && json['access_token'] !== '') return json;
+    throw new TokenEndpointError('refused', `HTTP ${status} without an access_token in a JSON object`);
+  }
+  const error = typeof json?.['error'] === 'string' ? json['error'] : undefined;
+  const description = typeof json?.['error_description'] === 'string' ? json['error_description'] : undefined;
+  const reason = [error, description].filter(Boolean).join(': ').slice(0, MAX_REASON_LENGTH);
+  const message = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
+  if (isTransientStatus(status)) throw new TokenEndpointError('transient', message);
+  if ((status === 400 || status === 401) && error !== undefined && REJECTED_GRANT_ERRORS.has(error)) {
+    throw new TokenEndpointError('rejected', reason);
+  }
+  throw new TokenEndpointError('refused', message);
+}
+
+/** The provider's reason is quoted to callers and stored on the Connection; a long HTML page is not a reason. */
+const MAX_REASON_LENGTH = 300;
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What went wrong, without the request: its body holds the refresh token and maybe the client secret. */
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: unknown }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return `could not reach the token endpoint${detail ? ` (${detail})` : ''}`;
+}
+
+/** application/x-www-form-urlencoded encoding of one value (space as '+'). */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}

@@ -1,0 +1,102 @@
+// A real OAuth 2 authorization server for the refresh tests: oauth2-mock-server (ESM only, hence a child process
+// rather than an import into jest), wrapped in a small HTTP server that adds what the tests steer and count.
+//
+//   POST /token            the mock server's token endpoint, after the checks and behaviours below
+//   GET  /control/calls    every call to /token so far: { grantType, refreshToken, clientId, clientAuth }
+//   POST /control/behave   JSON, merged into the behaviour: { delayMs, failNext: { status, count }, omitRefreshToken,
+//                          expiresIn } (expiresIn: null leaves it out of responses)
+//   POST /control/revoke   JSON { refreshToken }: that refresh token is answered invalid_grant from now on
+//
+// Client authentication is checked against CLIENT_ID and CLIENT_SECRET from the environment, in the body or as
+// HTTP Basic; a mismatch is answered 401 invalid_client, as a real provider would. Prints one JSON line with its
+// URL once it listens; ends on SIGTERM or when its parent's stdin closes.
+import { createServer } from 'node:http';
+import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
+
+const CLIENT_ID = process.env.CLIENT_ID ?? 'test-client';
+const CLIENT_SECRET = process.env.CLIENT_SECRET ?? 'test-secret';
+
+const issuer = new OAuth2Issuer();
+await issuer.keys.generate('RS256');
+const service = new OAuth2Service(issuer);
+
+const calls = [];
+const revoked = new Set();
+const behaviour = { delayMs: 0, failNext: { status: 503, count: 0 }, omitRefreshToken: false, expiresIn: undefined };
+
+service.on('beforeResponse', (response, req) => {
+  const call = callOf(req);
+  calls.push(call);
+  const fail = (statusCode, body) => Object.assign(response, { statusCode, body });
+  if (call.clientId !== CLIENT_ID || call.clientSecret !== CLIENT_SECRET) {
+    return fail(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+  }
+  delete call.clientSecret;
+  if (behaviour.failNext.count > 0) {
+    behaviour.failNext.count--;
+    return fail(behaviour.failNext.status, { error: 'temporarily_unavailable' });
+  }
+  if (call.grantType === 'refresh_token' && revoked.has(call.refreshToken)) {
+    return fail(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+  }
+  if (behaviour.omitRefreshToken) delete response.body.refresh_token;
+  if (behaviour.expiresIn === null) delete response.body.expires_in;
+  else if (behaviour.expiresIn !== undefined) response.body.expires_in = behaviour.expiresIn;
+});
+
+/** Who called and how: client credentials from the Basic header, or else from the form body. */
+function callOf(req) {
+  const body = req.body ?? {};
+  const header = req.headers.authorization ?? '';
+  let clientAuth = 'body';
+  let clientId = body.client_id;
+  let clientSecret = body.client_secret;
+  if (header.startsWith('Basic ')) {
+    const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString().split(':');
+    [clientAuth, clientId, clientSecret] = ['basic', decodeForm(id), decodeForm(secret)];
+  }
+  return { grantType: body.grant_type, refreshToken: body.refresh_token, clientId, clientSecret, clientAuth, at: Date.now() };
+}
+
+function decodeForm(value) {
+  return new URLSearchParams(`v=${value}`).get('v') ?? '';
+}
+
+async function readJson(req) {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  return text ? JSON.parse(text) : {};
+}
+
+async function control(req, res) {
+  const reply = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (req.method === 'GET' && req.url === '/control/calls') return reply(calls);
+  const body = await readJson(req);
+  if (req.url === '/control/behave') Object.assign(behaviour, body);
+  else if (req.url === '/control/revoke') revoked.add(body.refreshToken);
+  else return res.writeHead(404).end();
+  reply(behaviour);
+}
+
+const server = createServer((req, res) => {
+  if (req.url?.startsWith('/control/')) {
+    control(req, res).catch((error) => res.writeHead(500).end(String(error)));
+  } else if (req.url === '/token' && behaviour.delayMs > 0) {
+    setTimeout(() => service.requestHandler(req, res), behaviour.delayMs);
+  } else {
+    service.requestHandler(req, res);
+  }
+});
+server.listen(0, '127.0.0.1', () => {
+  const url = `http://127.0.0.1:${server.address().port}`;
+  issuer.url = url;
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+});
+
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.stdin.on('end', stop);
+process.stdin.resume();

@@ -1,0 +1,79 @@
+import { readTokenResponse, TokenEndpointError } from '../../src/oauth/requestToken';
+import { refreshedCredentials } from '../../src/oauth/refreshedCredentials';
+import { resolveRefresherOptions } from '../../src/oauth/OAuth2Refresher';
+
+/** The kind and message readTokenResponse fails with. */
+function failureOf(status: number, body: unknown): { kind: string; message: string } {
+  try {
+    readTokenResponse(status, typeof body === 'string' ? body : JSON.stringify(body));
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenEndpointError);
+    return { kind: (error as TokenEndpointError).kind, message: (error as Error).message };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('readTokenResponse', () => {
+  it('returns a JSON object with an access token', () => {
+    expect(readTokenResponse(200, '{"access_token":"a","expires_in":3600}')).toEqual({ access_token: 'a', expires_in: 3600 });
+  });
+
+  it.each([
+    [400, { error: 'invalid_grant', error_description: 'revoked' }, 'rejected', 'invalid_grant: revoked'],
+    [401, { error: 'unauthorized_client' }, 'rejected', 'unauthorized_client'],
+    [400, { error: 'invalid_token' }, 'rejected', 'invalid_token'],
+    [401, { error: 'invalid_client' }, 'refused', 'HTTP 401 invalid_client'],
+    [403, { error: 'invalid_grant' }, 'refused', 'HTTP 403 invalid_grant'],
+    [404, '<html>Not Found</html>', 'refused', 'HTTP 404'],
+    [200, '{"token":"no access_token here"}', 'refused', 'HTTP 200 without an access_token in a JSON object'],
+    [200, 'access_token=a&token_type=bearer', 'refused', 'HTTP 200 without an access_token in a JSON object'],
+    [503, { error: 'temporarily_unavailable' }, 'transient', 'HTTP 503 temporarily_unavailable'],
+    [500, 'oops', 'transient', 'HTTP 500'],
+    [429, {}, 'transient', 'HTTP 429'],
+    [408, {}, 'transient', 'HTTP 408'],
+  ])('classifies HTTP %i %j as %s', (status, body, kind, message) => {
+    expect(failureOf(status, body)).toEqual({ kind, message });
+  });
+
+  it('quotes at most 300 characters of the provider reason', () => {
+    const { message } = failureOf(400, { error: 'invalid_grant', error_description: 'x'.repeat(1_000) });
+    expect(message).toHaveLength(300);
+  });
+});
+
+describe('refreshedCredentials', () => {
+  const previous = { access_token: 'old', refresh_token: 'old-r', expires_at: '2020-01-01T00:00:00.000Z', raw: { x: 1 } };
+
+  it('stores the new tokens, the expiry from expires_in, and the response as raw', () => {
+    const response = { access_token: 'new', refresh_token: 'new-r', expires_in: '60', scope: 's' };
+    expect(refreshedCredentials(previous, response, Date.UTC(2030, 0, 1))).toEqual({
+      access_token: 'new',
+      refresh_token: 'new-r',
+      expires_at: '2030-01-01T00:01:00.000Z',
+      raw: response,
+    });
+  });
+
+  it('keeps the old refresh token when none is sent, and no expiry when none is said', () => {
+    expect(refreshedCredentials(previous, { access_token: 'new', expires_in: 'soon' })).toEqual({
+      access_token: 'new',
+      refresh_token: 'old-r',
+      raw: { access_token: 'new', expires_in: 'soon' },
+    });
+  });
+});
+
+describe('resolveRefresherOptions', () => {
+  it('fills in the defaults, whose lease outlasts the slowest refresh', () => {
+    expect(resolveRefresherOptions()).toMatchObject({
+      requestTimeoutMs: 10_000,
+      attempts: 3,
+      leaseMs: 45_000,
+      cooldownMs: 30_000,
+    });
+  });
+
+  it('refuses a lease shorter than the slowest refresh', () => {
+    expect(() => resolveRefresherOptions({ leaseMs: 30_000 })).toThrow('leaseMs (30000) must be longer than the slowest refresh');
+  });
+});
