@@ -2,9 +2,12 @@ import type {
   MessageReturnValues,
   MessageType,
   NangoAuthCredentials,
+  NangoConnection,
   NangoConnectionPublic,
+  NangoConnectionSummary,
   NangoMessage,
   NangoMessageHandlerResult,
+  NangoToken,
 } from '@nangohq/protocol';
 import { NangoError } from './NangoError';
 import {
@@ -16,9 +19,20 @@ import {
   type TriggerActionOptions,
 } from './options';
 import { RpcTransport, type AmqpConnect } from './RpcTransport';
+import {
+  optionalFlag,
+  optionalIdempotencyKey,
+  serialise,
+  toMetadata,
+  toUserId,
+  toUserIds,
+  type UserId,
+} from './messageArguments';
 
-/** A user id as the app knows it; numbers are sent (and stored) as strings. */
-export type UserId = string | number;
+export type { UserId } from './messageArguments';
+
+/** What every method resolves with. */
+type Reply<T> = Promise<NangoMessageHandlerResult<T>>;
 
 /**
  * The Nango node client. Create it, `await connect()`, call the methods, and `await close()` when done.
@@ -84,7 +98,7 @@ export class Nango {
     credentials: NangoAuthCredentials,
     additionalConfig?: Record<string, unknown>,
     options?: CallOptions,
-  ): Promise<NangoMessageHandlerResult<undefined>> {
+  ): Reply<undefined> {
     return this.send(
       {
         type: 'registerConnection',
@@ -106,7 +120,7 @@ export class Nango {
     userId: UserId,
     additionalConfig: Record<string, unknown>,
     options?: CallOptions,
-  ): Promise<NangoMessageHandlerResult<undefined>> {
+  ): Reply<undefined> {
     return this.send({ type: 'updateConnectionConfig', integration, userId: toUserId(userId), additionalConfig }, options);
   }
 
@@ -119,23 +133,17 @@ export class Nango {
     userId: UserId,
     credentials: NangoAuthCredentials,
     options?: CallOptions,
-  ): Promise<NangoMessageHandlerResult<undefined>> {
+  ): Reply<undefined> {
     return this.send({ type: 'updateConnectionCredentials', integration, userId: toUserId(userId), credentials }, options);
   }
 
   /** All Connections of one user, without credentials; an empty array when there are none. */
-  async getConnectionsForUserId(
-    userId: UserId,
-    options?: CallOptions,
-  ): Promise<NangoMessageHandlerResult<NangoConnectionPublic[]>> {
+  async getConnectionsForUserId(userId: UserId, options?: CallOptions): Reply<NangoConnectionPublic[]> {
     return this.send({ type: 'getConnectionsForUserId', userId: toUserId(userId) }, options);
   }
 
   /** All Connections of one integration, without credentials; an empty array when there are none. */
-  async getConnectionsForIntegration(
-    integration: string,
-    options?: CallOptions,
-  ): Promise<NangoMessageHandlerResult<NangoConnectionPublic[]>> {
+  async getConnectionsForIntegration(integration: string, options?: CallOptions): Reply<NangoConnectionPublic[]> {
     return this.send({ type: 'getConnectionsForIntegration', integration }, options);
   }
 
@@ -153,24 +161,98 @@ export class Nango {
     userId: UserId,
     input: Record<string, unknown> = {},
     options?: TriggerActionOptions,
-  ): Promise<NangoMessageHandlerResult<T>> {
-    const idempotencyKey = options?.idempotencyKey;
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey === '')) {
-      const got = describeType(idempotencyKey);
-      throw new NangoError('invalid_argument', `options.idempotencyKey must be a non-empty string, got ${got}`);
-    }
+  ): Reply<T> {
+    const key = optionalIdempotencyKey(options?.idempotencyKey);
     const result = await this.send(
-      {
-        type: 'triggerAction',
-        integration,
-        action: triggerAction,
-        userId: toUserId(userId),
-        input,
-        ...(idempotencyKey !== undefined && { idempotencyKey }),
-      },
+      { type: 'triggerAction', integration, action: triggerAction, userId: toUserId(userId), input, ...key },
       options,
     );
     return result as NangoMessageHandlerResult<T>;
+  }
+
+  /**
+   * The credentials to call the API with (spec 3): OAUTH2 the access token, refreshed first if it expires soon
+   * (or always with `forceRefresh`); API_KEY the key; OAUTH1 `{ oAuthToken, oAuthTokenSecret }`;
+   * USERNAME_PASSWORD `{ username, password }`. Ask for it before every API call rather than caching it.
+   * @throws NangoError `connection_not_found`, `unknown_integration`, `connection_needs_reauthorization`,
+   *   `token_refresh_failed` (retryable), `refresh_not_possible`, `invalid_credentials`, `invalid_argument`, ...
+   */
+  async getToken(integration: string, userId: UserId, forceRefresh?: boolean, options?: CallOptions): Reply<NangoToken> {
+    const flags = optionalFlag('forceRefresh', forceRefresh);
+    return this.send({ type: 'getToken', integration, userId: toUserId(userId), ...flags }, options);
+  }
+
+  /**
+   * The provider's last token response (`credentials.raw`), or what was registered if the worker never refreshed.
+   * @throws NangoError the codes of getToken
+   */
+  async getRawTokenResponse(integration: string, userId: UserId, options?: CallOptions): Reply<Record<string, unknown>> {
+    return this.send({ type: 'getRawTokenResponse', integration, userId: toUserId(userId) }, options);
+  }
+
+  /**
+   * The Connection with fresh credentials (spec 4); the refresh token is left out of `credentials` and
+   * `credentials.raw` unless `refreshToken` is true. `forceRefresh` refreshes an OAuth 2 token even if still valid.
+   * @throws NangoError the codes of getToken
+   */
+  async getConnection(
+    integration: string,
+    userId: UserId,
+    forceRefresh?: boolean,
+    refreshToken?: boolean,
+    options?: CallOptions,
+  ): Reply<NangoConnection> {
+    const flags = { ...optionalFlag('forceRefresh', forceRefresh), ...optionalFlag('refreshToken', refreshToken) };
+    return this.send({ type: 'getConnection', integration, userId: toUserId(userId), ...flags }, options);
+  }
+
+  /**
+   * `{ connections: [{ connection_id, provider, created }] }` (spec 4; `connection_id` is the user id, `provider`
+   * the integration) for every Connection, or for one user's. No credentials; nothing is refreshed.
+   * @throws NangoError `invalid_argument`, `reply_too_large` (too many to list at once), ...
+   */
+  async listConnections(userId?: UserId, options?: CallOptions): Reply<{ connections: NangoConnectionSummary[] }> {
+    return this.send({ type: 'listConnections', ...(userId !== undefined && { userId: toUserId(userId) }) }, options);
+  }
+
+  /** Deletes the Connection and its credentials. @throws NangoError `connection_not_found`, `invalid_argument`, ... */
+  async deleteConnection(integration: string, userId: UserId, options?: CallOptions): Reply<undefined> {
+    return this.send({ type: 'deleteConnection', integration, userId: toUserId(userId) }, options);
+  }
+
+  /** The Connection's metadata, i.e. its `additionalConfig`. @throws NangoError `connection_not_found`, ... */
+  async getMetadata<T = Record<string, unknown>>(integration: string, userId: UserId, options?: CallOptions): Reply<T> {
+    const result = await this.send({ type: 'getMetadata', integration, userId: toUserId(userId) }, options);
+    return result as NangoMessageHandlerResult<T>;
+  }
+
+  /**
+   * Replaces the metadata (`additionalConfig`) of one Connection or of several, all or none.
+   * @throws NangoError `connection_not_found` (naming every missing user id; nothing changed), `invalid_argument`
+   *   (metadata not a JSON object, empty list), ...
+   */
+  async setMetadata(
+    integration: string,
+    userId: UserId | UserId[],
+    metadata: Record<string, unknown>,
+    options?: CallOptions,
+  ): Reply<undefined> {
+    const userIds = toUserIds(userId);
+    return this.send({ type: 'setMetadata', integration, userIds, metadata: toMetadata(metadata) }, options);
+  }
+
+  /**
+   * Merges metadata into one Connection or several, all or none: the given top-level keys replace theirs, other
+   * keys stay (a nested object is replaced whole). @throws NangoError the codes of setMetadata
+   */
+  async updateMetadata(
+    integration: string,
+    userId: UserId | UserId[],
+    metadata: Record<string, unknown>,
+    options?: CallOptions,
+  ): Reply<undefined> {
+    const userIds = toUserIds(userId);
+    return this.send({ type: 'updateMetadata', integration, userIds, metadata: toMetadata(metadata) }, options);
   }
 
   /**
@@ -185,7 +267,7 @@ export class Nango {
   private async send<M extends NangoMessage>(
     message: M,
     options: CallOptions | undefined,
-  ): Promise<NangoMessageHandlerResult<MessageReturnValues[M['type']]>> {
+  ): Reply<MessageReturnValues[M['type']]> {
     const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
     try {
       assertTimeoutMs('timeoutMs', timeoutMs);
@@ -203,36 +285,6 @@ export class Nango {
     const reply = await this.transport.request(message.type, body, timeoutMs);
     return { success: true, returnValue: reply.returnValue as MessageReturnValues[M['type']] };
   }
-}
-
-function toUserId(userId: UserId): string {
-  if (typeof userId === 'number' && Number.isFinite(userId)) return String(userId);
-  if (typeof userId === 'string') return userId;
-  throw new NangoError('invalid_argument', `userId must be a string or a number, got ${describeType(userId)}`);
-}
-
-/** Encodes a message, naming the argument that cannot be sent as JSON. */
-function serialise(message: NangoMessage): Buffer {
-  try {
-    return Buffer.from(JSON.stringify(message), 'utf8');
-  } catch (cause) {
-    for (const [field, value] of Object.entries(message)) {
-      try {
-        JSON.stringify(value);
-      } catch (fieldCause) {
-        throw new NangoError('invalid_argument', `${field} must be JSON-serialisable: ${(fieldCause as Error).message}`, {
-          cause: fieldCause,
-        });
-      }
-    }
-    throw new NangoError('invalid_argument', `The ${message.type} message is not JSON-serialisable`, { cause });
-  }
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
-  return typeof value;
 }
 
 export type { MessageType };

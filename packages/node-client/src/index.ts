@@ -22,6 +22,9 @@ export {
   type ApiKeyCredentials,
   type UsernamePasswordCredentials,
   type NangoConnectionPublic,
+  type NangoConnection,
+  type NangoConnectionSummary,
+  type NangoToken,
   type NangoMessageHandlerResult,
 } from '@nangohq/protocol';
 export default Nango;

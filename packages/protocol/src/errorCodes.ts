@@ -49,7 +49,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: "The provider rejected the Connection's refresh token (revoked, expired, invalid_grant): the user must authorise again.",
   },
-  token_refresh_failed: { retryable: true, when: 'The token endpoint failed or timed out, even after retries; try again shortly.' },
+  token_refresh_failed: {
+    retryable: true,
+    when: 'The token endpoint failed or timed out, even after retries; try again shortly.',
+  },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
   storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },

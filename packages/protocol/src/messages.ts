@@ -1,4 +1,4 @@
-import type { NangoAuthCredentials, NangoConnectionPublic } from './connection';
+import type { NangoAuthCredentials, NangoConnection, NangoConnectionPublic } from './connection';
 
 /**
  * Requests the client sends to the worker. Each is one JSON object whose `type` names it; the AMQP message
@@ -49,6 +49,85 @@ export interface TriggerActionMessage {
   idempotencyKey?: string;
 }
 
+/** The credentials to call the API with (specs 3 and 4); see NangoToken for the shape per auth mode. */
+export interface GetTokenMessage {
+  type: 'getToken';
+  integration: string;
+  userId: string;
+  /** Refresh an OAuth 2 access token even if it does not expire soon. Default: false. */
+  forceRefresh?: boolean;
+}
+
+/** The `raw` credentials: what the provider's token endpoint (or the caller) last gave (spec 3). */
+export interface GetRawTokenResponseMessage {
+  type: 'getRawTokenResponse';
+  integration: string;
+  userId: string;
+}
+
+/** One Connection with fresh credentials (spec 4). */
+export interface GetConnectionMessage {
+  type: 'getConnection';
+  integration: string;
+  userId: string;
+  /** Refresh an OAuth 2 access token even if it does not expire soon. Default: false. */
+  forceRefresh?: boolean;
+  /** Include the refresh token in the credentials (and in `raw`). Default: false. */
+  refreshToken?: boolean;
+}
+
+/** A summary of every Connection, or of one user's (spec 4), never with credentials. */
+export interface ListConnectionsMessage {
+  type: 'listConnections';
+  userId?: string;
+}
+
+/** Deletes one Connection (spec 5). */
+export interface DeleteConnectionMessage {
+  type: 'deleteConnection';
+  integration: string;
+  userId: string;
+}
+
+/** A Connection's metadata, which is its `additionalConfig` (spec 5). */
+export interface GetMetadataMessage {
+  type: 'getMetadata';
+  integration: string;
+  userId: string;
+}
+
+/** Replaces the metadata of one or more Connections of an integration, all or none (spec 5). */
+export interface SetMetadataMessage {
+  type: 'setMetadata';
+  integration: string;
+  /** One user id or more; the client sends a single one as a list of one. */
+  userIds: string[];
+  metadata: Record<string, unknown>;
+}
+
+/** Merges top-level keys into the metadata of one or more Connections of an integration, all or none (spec 5). */
+export interface UpdateMetadataMessage {
+  type: 'updateMetadata';
+  integration: string;
+  /** One user id or more; the client sends a single one as a list of one. */
+  userIds: string[];
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * What getToken returns, per auth mode: OAUTH2 the access token, API_KEY the key, OAUTH1
+ * `{ oAuthToken, oAuthTokenSecret }`, USERNAME_PASSWORD `{ username, password }`.
+ */
+export type NangoToken = string | { oAuthToken: string; oAuthTokenSecret: string } | { username: string; password: string };
+
+/** One entry of listConnections, named as in spec 4: `connection_id` is the user id, `provider` the integration. */
+export interface NangoConnectionSummary {
+  connection_id: string;
+  provider: string;
+  /** ISO 8601 UTC timestamp of registration. */
+  created: string;
+}
+
 /** Any request, discriminated by `type`. */
 export type NangoMessage =
   | RegisterConnectionMessage
@@ -56,7 +135,15 @@ export type NangoMessage =
   | UpdateConnectionCredentialsMessage
   | GetConnectionsForUserIdMessage
   | GetConnectionsForIntegrationMessage
-  | TriggerActionMessage;
+  | TriggerActionMessage
+  | GetTokenMessage
+  | GetRawTokenResponseMessage
+  | GetConnectionMessage
+  | ListConnectionsMessage
+  | DeleteConnectionMessage
+  | GetMetadataMessage
+  | SetMetadataMessage
+  | UpdateMetadataMessage;
 
 /** The name of a request, e.g. 'triggerAction'. */
 export type MessageType = NangoMessage['type'];
@@ -69,9 +156,18 @@ export interface MessageReturnValues {
   getConnectionsForUserId: NangoConnectionPublic[];
   getConnectionsForIntegration: NangoConnectionPublic[];
   triggerAction: unknown;
+  getToken: NangoToken;
+  getRawTokenResponse: Record<string, unknown>;
+  /** Without `refresh_token` in `credentials` and `credentials.raw` unless the message asked for it. */
+  getConnection: NangoConnection;
+  listConnections: { connections: NangoConnectionSummary[] };
+  deleteConnection: undefined;
+  getMetadata: Record<string, unknown>;
+  setMetadata: undefined;
+  updateMetadata: undefined;
 }
 
-/** All request types, in the order of the client reference. */
+/** All request types: the client reference's (spec 1) in its order, then the token API's (specs 3 to 5). */
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'registerConnection',
   'updateConnectionConfig',
@@ -79,6 +175,14 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'getConnectionsForUserId',
   'getConnectionsForIntegration',
   'triggerAction',
+  'getToken',
+  'getRawTokenResponse',
+  'getConnection',
+  'listConnections',
+  'deleteConnection',
+  'getMetadata',
+  'setMetadata',
+  'updateMetadata',
 ];
 
 /** AMQP header that carries the caller's deadline (epoch milliseconds); past it nobody waits for the reply. */

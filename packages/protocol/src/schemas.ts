@@ -8,6 +8,9 @@ import type { MessageType } from './messages';
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' } as const;
 const userId = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const jsonObject = { type: 'object' } as const;
+const flag = { type: 'boolean' } as const;
+/** One user id or more, for the calls that change several Connections at once. */
+const userIds = { type: 'array', items: userId, minItems: 1 } as const;
 
 function message(type: MessageType, properties: Record<string, object>, required: string[]): object {
   return {
@@ -42,4 +45,23 @@ export const MESSAGE_SCHEMAS: Readonly<Record<MessageType, object>> = {
     { integration: name, action: name, userId, input: jsonObject, idempotencyKey: userId },
     ['integration', 'action', 'userId'],
   ),
+  getToken: message('getToken', { integration: name, userId, forceRefresh: flag }, ['integration', 'userId']),
+  getRawTokenResponse: message('getRawTokenResponse', { integration: name, userId }, ['integration', 'userId']),
+  getConnection: message('getConnection', { integration: name, userId, forceRefresh: flag, refreshToken: flag }, [
+    'integration',
+    'userId',
+  ]),
+  listConnections: message('listConnections', { userId }, []),
+  deleteConnection: message('deleteConnection', { integration: name, userId }, ['integration', 'userId']),
+  getMetadata: message('getMetadata', { integration: name, userId }, ['integration', 'userId']),
+  setMetadata: message('setMetadata', { integration: name, userIds, metadata: jsonObject }, [
+    'integration',
+    'userIds',
+    'metadata',
+  ]),
+  updateMetadata: message('updateMetadata', { integration: name, userIds, metadata: jsonObject }, [
+    'integration',
+    'userIds',
+    'metadata',
+  ]),
 };

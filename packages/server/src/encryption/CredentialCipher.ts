@@ -62,7 +62,10 @@ export class CredentialCipher {
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
     } catch {
-      throw new WorkerError('storage_error', `The credentials of Connection ${boundTo} do not authenticate with key ${keyId}: tampered or moved from another row`);
+      throw new WorkerError(
+        'storage_error',
+        `The credentials of Connection ${boundTo} do not authenticate with key ${keyId}: tampered or moved from another row`,
+      );
     }
   }
 }

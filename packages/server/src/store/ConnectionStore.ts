@@ -54,7 +54,9 @@ export class ConnectionStore {
          VALUES (@uuid, @integration, @user_id, @date_created, @last_modified, @credentials, @additional_config, @key_id)`,
       ),
       get: this.db.prepare<[string, string], ConnectionRow>('SELECT * FROM connections WHERE integration = ? AND user_id = ?'),
-      uuidOf: this.db.prepare<[string, string], { uuid: string }>('SELECT uuid FROM connections WHERE integration = ? AND user_id = ?'),
+      uuidOf: this.db.prepare<[string, string], { uuid: string }>(
+        'SELECT uuid FROM connections WHERE integration = ? AND user_id = ?',
+      ),
       updateConfig: this.db.prepare<[string, string, string, string]>(
         'UPDATE connections SET additional_config = ?, last_modified = ? WHERE integration = ? AND user_id = ?',
       ),
@@ -70,7 +72,9 @@ export class ConnectionStore {
       cooldownOf: this.db.prepare<[string], { refresh_failed_until: number | null }>(
         'SELECT refresh_failed_until FROM connections WHERE uuid = ?',
       ),
-      byUserId: this.db.prepare<[string], PublicRow>(`SELECT ${PUBLIC_COLUMNS} FROM connections WHERE user_id = ? ORDER BY integration`),
+      byUserId: this.db.prepare<[string], PublicRow>(
+        `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE user_id = ? ORDER BY integration`,
+      ),
       byIntegration: this.db.prepare<[string], PublicRow>(
         `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE integration = ? ORDER BY user_id`,
       ),
@@ -204,19 +208,18 @@ export class ConnectionStore {
     userIds: readonly string[],
     change: (current: Record<string, unknown>) => Record<string, unknown>,
   ): string[] {
-    return this.run(() =>
-      this.db.transaction(() => {
-        const current = userIds.map((userId) => ({ userId, row: this.statements.configOf.get(integration, userId) }));
-        const missing = current.filter(({ row }) => !row).map(({ userId }) => userId);
-        if (missing.length > 0) return missing;
-        const now = new Date().toISOString();
-        for (const { userId, row } of current) {
-          const json = JSON.stringify(change(JSON.parse((row as { additional_config: string }).additional_config) as Record<string, unknown>));
-          this.statements.updateConfig.run(json, now, integration, userId);
-        }
-        return [];
-      }).immediate(),
-    );
+    const changeAll = this.db.transaction((): string[] => {
+      const found = userIds.map((userId) => ({ userId, row: this.statements.configOf.get(integration, userId) }));
+      const missing = found.filter(({ row }) => !row).map(({ userId }) => userId);
+      if (missing.length > 0) return missing;
+      const now = new Date().toISOString();
+      for (const { userId, row } of found) {
+        const current = JSON.parse(row?.additional_config ?? '{}') as Record<string, unknown>;
+        this.statements.updateConfig.run(JSON.stringify(change(current)), now, integration, userId);
+      }
+      return [];
+    });
+    return this.run(() => changeAll.immediate());
   }
 
   /** The underlying handle, for the stores that share the file, key maintenance, and seeding in benchmarks. */

@@ -44,15 +44,17 @@ export function reencryptAll(
   let done = 0;
   onProgress?.(done, total);
   for (;;) {
-    const changed = db.transaction(() => {
-      const rows = pick.all(current);
-      for (const row of rows) {
-        const plain = row.key_id === null ? row.credentials : cipher.open(row.credentials, row.uuid);
-        const sealed = cipher.seal(plain, row.uuid);
-        write.run(sealed.text, sealed.keyId, row.uuid);
-      }
-      return rows.length;
-    }).immediate();
+    const changed = db
+      .transaction(() => {
+        const rows = pick.all(current);
+        for (const row of rows) {
+          const plain = row.key_id === null ? row.credentials : cipher.open(row.credentials, row.uuid);
+          const sealed = cipher.seal(plain, row.uuid);
+          write.run(sealed.text, sealed.keyId, row.uuid);
+        }
+        return rows.length;
+      })
+      .immediate();
     if (changed === 0) return done;
     done += changed;
     onProgress?.(done, total);

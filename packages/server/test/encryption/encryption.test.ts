@@ -31,7 +31,9 @@ describe('CredentialCipher', () => {
 
   it('needs the key a ciphertext names', () => {
     const other = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: generateKey() }, ':memory:'));
-    expect(() => other.open(cipher.seal(SECRET, 'r').text, 'r')).toThrow(/not configured \(add it to NANGO_ENCRYPTION_OLD_KEYS\)/);
+    expect(() => other.open(cipher.seal(SECRET, 'r').text, 'r')).toThrow(
+      /not configured \(add it to NANGO_ENCRYPTION_OLD_KEYS\)/,
+    );
   });
 });
 
@@ -62,7 +64,9 @@ describe('loadKeyring', () => {
   });
 
   it('refuses a malformed key, naming where it came from but not the key', () => {
-    expect(() => loadKeyring({ NANGO_ENCRYPTION_KEY: 'c2hvcnQ=' }, ':memory:')).toThrow(/^NANGO_ENCRYPTION_KEY must be 32 bytes in base64/);
+    expect(() => loadKeyring({ NANGO_ENCRYPTION_KEY: 'c2hvcnQ=' }, ':memory:')).toThrow(
+      /^NANGO_ENCRYPTION_KEY must be 32 bytes in base64/,
+    );
     expect(() => loadKeyring({ NANGO_ENCRYPTION_KEY: generateKey(), NANGO_ENCRYPTION_OLD_KEYS: 'nope' }, ':memory:')).toThrow(
       'NANGO_ENCRYPTION_OLD_KEYS (entry 1)',
     );
@@ -84,7 +88,10 @@ describe('credentials at rest', () => {
     store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { channel: 'visible-config' } });
     store.updateCredentials('slack', '1', { ...credentials, access_token: `${SECRET}-2` });
     expect(store.get('slack', '1')?.credentials['access_token']).toBe(`${SECRET}-2`);
-    const onDisk = () => readdirSync(dir).map((file) => readFileSync(join(dir, file)).toString('latin1')).join('');
+    const onDisk = () =>
+      readdirSync(dir)
+        .map((file) => readFileSync(join(dir, file)).toString('latin1'))
+        .join('');
     expect(onDisk()).toContain('visible-config'); // the check can see the file's contents
     expect(onDisk()).not.toContain(SECRET);
     expect(onDisk()).not.toContain('refresh-also-secret');
@@ -100,7 +107,9 @@ describe('credentials at rest', () => {
     store.close();
     const wrong = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: generateKey() }, path));
     const reopened = new ConnectionStore(path, wrong);
-    expect(() => checkKeys(reopened.database, wrong, 'NANGO_ENCRYPTION_KEY')).toThrow(/encrypted with key [0-9a-f]{16}, but the configured key/);
+    expect(() => checkKeys(reopened.database, wrong, 'NANGO_ENCRYPTION_KEY')).toThrow(
+      /encrypted with key [0-9a-f]{16}, but the configured key/,
+    );
     reopened.close();
   });
 

@@ -19,6 +19,15 @@ describe('validateMessage', () => {
       { type: 'getConnectionsForUserId', userId: '1' },
       { type: 'getConnectionsForIntegration', integration: 'slack' },
       { type: 'triggerAction', integration: 'slack', action: 'notify', userId: '1', input: {} },
+      { type: 'getToken', integration: 'slack', userId: '1', forceRefresh: true },
+      { type: 'getRawTokenResponse', integration: 'slack', userId: '1' },
+      { type: 'getConnection', integration: 'slack', userId: '1', forceRefresh: false, refreshToken: true },
+      { type: 'listConnections' },
+      { type: 'listConnections', userId: '1' },
+      { type: 'deleteConnection', integration: 'slack', userId: '1' },
+      { type: 'getMetadata', integration: 'slack', userId: '1' },
+      { type: 'setMetadata', integration: 'slack', userIds: ['1'], metadata: {} },
+      { type: 'updateMetadata', integration: 'slack', userIds: ['1', '2'], metadata: { a: { b: 1 } } },
     ];
     for (const message of messages) expect(validateMessage(message)).toBe(message);
   });
@@ -50,5 +59,42 @@ describe('validateMessage', () => {
       'userId: must NOT have more than 256 characters',
     );
     expect(problem({ type: 'getConnectionsForUserId', userId: '' })).toContain('userId: must NOT have fewer than 1 characters');
+  });
+
+  describe('token API messages', () => {
+    it('refuses flags that are not booleans', () => {
+      expect(problem({ type: 'getToken', integration: 'slack', userId: '1', forceRefresh: 'yes' })).toContain(
+        'forceRefresh: must be boolean',
+      );
+      const text = problem({ type: 'getConnection', integration: 'slack', userId: '1', forceRefresh: 1, refreshToken: null });
+      expect(text).toContain('forceRefresh: must be boolean');
+      expect(text).toContain('refreshToken: must be boolean');
+    });
+
+    it('checks names and user ids like the other messages', () => {
+      expect(problem({ type: 'getRawTokenResponse', integration: '../x', userId: '1' })).toContain(
+        'integration: must match pattern',
+      );
+      expect(problem({ type: 'deleteConnection', integration: 'slack' })).toContain('userId: is required');
+      expect(problem({ type: 'getMetadata', integration: 'slack', userId: '' })).toContain('userId: must NOT have fewer');
+      expect(problem({ type: 'listConnections', userId: 5 })).toContain('userId: must be string');
+      expect(problem({ type: 'listConnections', integration: 'slack' })).toContain('integration: is not a known field');
+    });
+
+    it.each(['setMetadata', 'updateMetadata'])('%s needs a non-empty list of user ids and a metadata object', (type) => {
+      expect(problem({ type, integration: 'slack', userIds: [], metadata: {} })).toContain(
+        'userIds: must NOT have fewer than 1 items',
+      );
+      expect(problem({ type, integration: 'slack', userIds: '1', metadata: {} })).toContain('userIds: must be array');
+      expect(problem({ type, integration: 'slack', userIds: ['1', ''], metadata: {} })).toContain(
+        'userIds.1: must NOT have fewer than 1 characters',
+      );
+      expect(problem({ type, integration: 'slack', userIds: ['1'], metadata: [] })).toContain('metadata: must be object');
+      expect(problem({ type, integration: 'slack', userIds: ['1'], metadata: null })).toContain('metadata: must be object');
+      const missing = problem({ type, integration: 'slack', userId: '1' });
+      expect(missing).toContain('userIds: is required');
+      expect(missing).toContain('metadata: is required');
+      expect(missing).toContain('userId: is not a known field');
+    });
   });
 });

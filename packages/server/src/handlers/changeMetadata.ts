@@ -1,0 +1,24 @@
+import { WorkerError } from '../errors';
+import { connectionNotFound, type HandlerContext } from './HandlerContext';
+
+/**
+ * Sets the metadata (additionalConfig) of the Connections of `userIds` on `integration` to `change(current)`, all
+ * or none: if any user id has no Connection, nothing changes.
+ * @throws WorkerError `connection_not_found` naming every missing user id
+ */
+export function changeMetadata(
+  context: HandlerContext,
+  integration: string,
+  userIds: readonly string[],
+  change: (current: Record<string, unknown>) => Record<string, unknown>,
+): undefined {
+  const missing = context.store.updateConfigs(integration, [...new Set(userIds)], change);
+  const [first] = missing;
+  if (first === undefined) return undefined;
+  if (missing.length === 1) throw connectionNotFound(integration, first);
+  const names = missing.map((userId) => `'${userId}'`).join(', ');
+  throw new WorkerError(
+    'connection_not_found',
+    `No Connection for users ${names} on integration '${integration}': nothing was changed; register them with registerConnection first`,
+  );
+}

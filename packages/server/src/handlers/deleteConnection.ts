@@ -1,0 +1,14 @@
+import type { DeleteConnectionMessage } from '@nangohq/protocol';
+import { connectionNotFound, type HandlerContext } from './HandlerContext';
+
+/**
+ * Deletes a Connection and its credentials. The integration need not be declared any more, so Connections of a
+ * removed integration can still be cleaned up.
+ * @throws WorkerError `connection_not_found`
+ */
+export function deleteConnection(context: HandlerContext, message: DeleteConnectionMessage): undefined {
+  if (!context.store.delete(message.integration, message.userId)) {
+    throw connectionNotFound(message.integration, message.userId);
+  }
+  return undefined;
+}
