@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** One AES-256 key and its id: the first 16 hex digits of its SHA-256, so a ciphertext names its key, not the key. */
@@ -47,7 +47,10 @@ export function loadKeyring(env: NodeJS.ProcessEnv, dbPath: string): Keyring {
   } else {
     const file = join(dirname(dbPath), KEY_FILE_NAME);
     created = !existsSync(file);
-    if (created) writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    if (created) {
+      mkdirSync(dirname(file), { recursive: true }); // first start: the database's folder may not exist yet
+      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    }
     chmodSync(file, 0o600);
     current = parseKey(readFileSync(file, 'utf8').trim(), file);
     source = file;

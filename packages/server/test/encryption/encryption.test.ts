@@ -54,6 +54,12 @@ describe('loadKeyring', () => {
     expect(again.current.id).toBe(first.current.id);
   });
 
+  it('creates the database folder for its key file on a first start', () => {
+    const keyring = loadKeyring({}, join(dir, 'not', 'yet', 'nango.sqlite'));
+    expect(keyring.created).toBe(true);
+    expect(statSync(join(dir, 'not', 'yet', KEY_FILE_NAME)).isFile()).toBe(true);
+  });
+
   it('prefers NANGO_ENCRYPTION_KEY and keeps old keys for reading', () => {
     const current = generateKey();
     const old = generateKey();
