@@ -11,11 +11,9 @@ import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
-import { CredentialCipher } from './encryption/CredentialCipher';
-import { loadKeyring } from './encryption/Keyring';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
-import { ConnectionStore } from './store/ConnectionStore';
-import { checkKeys, reencryptAll } from './store/keyMaintenance';
+import type { ConnectionStore } from './store/ConnectionStore';
+import { openStore } from './store/openStore';
 import { DeliveryCounter } from './store/DeliveryCounter';
 import { IdempotencyStore } from './store/IdempotencyStore';
 import { watchIntegrations } from './watchIntegrations';
@@ -77,7 +75,7 @@ export class Worker {
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const store = openStore(settings, logger);
+    const { store } = openStore(process.env, settings.dbPath, logger);
     let worker: Worker;
     try {
       worker = new Worker(settings, logger, store, new ActionLoader());
@@ -148,6 +146,11 @@ export class Worker {
     const consumer = new RequestConsumer(channel, this.responder, this.logger);
     const { queue, queueType, maxDeliveries, prefetch } = this.settings;
     await consumer.start({ queue, queueType, maxDeliveries }, prefetch);
+    if (this.stopped) {
+      // stop() came while this reconnect was setting up: take no requests it would not wait for.
+      await consumer.stop();
+      return;
+    }
     this.consumer = consumer;
   }
 
@@ -166,30 +169,4 @@ export class Worker {
       this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');
     }
   }
-}
-
-/**
- * Opens the database with its encryption key, refuses a key that cannot read what is stored, and encrypts rows
- * written before encryption existed.
- * @throws Error for a bad or missing key
- */
-function openStore(settings: WorkerSettings, logger: Logger): ConnectionStore {
-  const keyring = loadKeyring(process.env, settings.dbPath);
-  if (keyring.created) {
-    logger.warn(
-      { keyFile: keyring.source },
-      'created an encryption key for credentials; back it up: without it they cannot be read',
-    );
-  }
-  const cipher = new CredentialCipher(keyring);
-  const store = new ConnectionStore(settings.dbPath, cipher);
-  try {
-    checkKeys(store.database, cipher, keyring.source);
-    const encrypted = reencryptAll(store.database, cipher, { plaintextOnly: true });
-    if (encrypted > 0) logger.info({ connections: encrypted }, 'encrypted credentials stored before encryption at rest');
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-  return store;
 }

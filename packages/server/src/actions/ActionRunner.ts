@@ -27,13 +27,21 @@ export class ActionRunner {
   }
 
   /**
+   * @param onStart called right before the action's own code runs (its class is instantiated, then
+   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_result_not_json`,
    *   `http_host_not_allowed`, `http_request_failed`
    */
-  run(integration: IntegrationConfig, action: ActionConfig, connection: NangoConnection, input: unknown): Promise<EncodedJson> {
+  run(
+    integration: IntegrationConfig,
+    action: ActionConfig,
+    connection: NangoConnection,
+    input: unknown,
+    onStart?: () => void,
+  ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
-    return this.slots.run(() => this.runNow(integration, action, connection, input));
+    return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
   }
 
   private async runNow(
@@ -41,6 +49,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
+    onStart: (() => void) | undefined,
   ): Promise<EncodedJson> {
     const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
     const started = performance.now();
@@ -51,6 +60,7 @@ export class ActionRunner {
       );
     try {
       const actionClass = await this.loader.load(action.file);
+      onStart?.();
       const result = await this.execute(actionClass, integration, action, connection, input, tags);
       const encoded = encodeResult(result, `${integration.name}.${action.name}`);
       log('success');

@@ -7,18 +7,23 @@ import { withStorageErrors } from '../store/storageErrors';
 /** How often a duplicate call looks again whether the first run has finished. */
 const POLL_MS = 50;
 
+/** A keyed run: it calls `onStart` right before the action's own code runs, after every check and wait. */
+export type IdempotentRun = (onStart: () => void) => Promise<EncodedJson>;
+
 /**
- * Runs a keyed call at most once per key. The first caller claims the key for `leaseMs` (longer than the run's
- * own time limit) and keeps the outcome, result or error, for `ttlMs`; later and concurrent callers get that
- * outcome. A key claimed by a worker that died before finishing is not run again: whether its side effects
- * happened is unknown, so the caller is told `action_outcome_unknown`.
- * @throws WorkerError with the stored error's code, `action_outcome_unknown`, `storage_error`
+ * Runs a keyed call at most once per key. The first caller claims the key for `leaseMs` and renews the lease
+ * while its run is pending (it may wait for a concurrency slot or a token refresh before it starts); it keeps
+ * the outcome, result or error, for `ttlMs`, and later and concurrent callers get that outcome. A run that fails
+ * before it started (refresh failed, file does not load, ...) had no side effect: its claim is released, so a
+ * retry with the key runs it. A key claimed by a worker that died before finishing is not run again: whether
+ * its side effects happened is unknown, so the caller is told `action_outcome_unknown`.
+ * @throws WorkerError with the run's or the stored error's code, `action_outcome_unknown`, `storage_error`
  */
 export async function runIdempotently(
   store: IdempotencyStore,
   scope: IdempotencyScope,
   limits: { leaseMs: number; ttlMs: number },
-  run: () => Promise<EncodedJson>,
+  run: IdempotentRun,
 ): Promise<EncodedJson> {
   for (;;) {
     const now = Date.now();
@@ -30,7 +35,7 @@ export async function runIdempotently(
         `A call with idempotency key '${scope.key}' was started by a worker that stopped before it finished; it is not run again. Check the result in ${scope.integration} and use a new key to try again.`,
       );
     }
-    if (claim.kind === 'claimed') return runAndKeep(store, scope, limits.ttlMs, run);
+    if (claim.kind === 'claimed') return runAndKeep(store, scope, limits, run);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -38,23 +43,57 @@ export async function runIdempotently(
 async function runAndKeep(
   store: IdempotencyStore,
   scope: IdempotencyScope,
-  ttlMs: number,
-  run: () => Promise<EncodedJson>,
+  limits: { leaseMs: number; ttlMs: number },
+  run: IdempotentRun,
 ): Promise<EncodedJson> {
-  let outcome: StoredOutcome;
-  let result: EncodedJson | undefined;
+  let started = false;
+  let result: EncodedJson;
+  const renewal = keepLeased(store, scope, limits.leaseMs);
   try {
-    result = await run();
-    outcome = { ok: true, json: result.json };
+    result = await run(() => {
+      started = true;
+    });
   } catch (error) {
-    const failure =
-      error instanceof WorkerError ? error : new WorkerError('internal_error', 'The action run failed inside the worker');
-    outcome = { ok: false, code: failure.code, message: failure.message };
-    withStorageErrors(() => store.complete(scope, outcome, Date.now() + ttlMs));
+    // Nothing of the action ran, so nothing happened: a retry may run it (this failure may well be transient).
+    if (!started) withStorageErrors(() => store.release(scope));
+    // It ran, at least in part: its side effects may have happened, so its failure is the key's outcome.
+    else keep(store, scope, failureOutcome(error), limits.ttlMs);
     throw error;
+  } finally {
+    clearInterval(renewal);
   }
-  withStorageErrors(() => store.complete(scope, outcome, Date.now() + ttlMs));
+  keep(store, scope, { ok: true, json: result.json }, limits.ttlMs);
   return result;
+}
+
+function keep(store: IdempotencyStore, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): void {
+  withStorageErrors(() => store.complete(scope, outcome, Date.now() + ttlMs));
+}
+
+function failureOutcome(error: unknown): StoredOutcome {
+  const failure =
+    error instanceof WorkerError ? error : new WorkerError('internal_error', 'The action run failed inside the worker');
+  return { ok: false, code: failure.code, message: failure.message };
+}
+
+/**
+ * Renews the claim's lease every third of it while the run is pending, so that a run still queued for a slot
+ * is not taken for one whose worker died. Only a worker that stops renewing lets its lease lapse.
+ */
+function keepLeased(store: IdempotencyStore, scope: IdempotencyScope, leaseMs: number): NodeJS.Timeout {
+  const timer = setInterval(
+    () => {
+      try {
+        store.renew(scope, Date.now() + leaseMs);
+      } catch {
+        // A busy or failing database: the lease still has two thirds left, and the next tick tries again.
+      }
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  // The renewal must never keep the process alive by itself; the run's own work does that.
+  timer.unref();
+  return timer;
 }
 
 function replay(outcome: StoredOutcome): EncodedJson {

@@ -1,8 +1,6 @@
-import { CredentialCipher } from '../encryption/CredentialCipher';
-import { loadKeyring } from '../encryption/Keyring';
 import { resolveWorkerSettings } from '../settings';
-import { ConnectionStore } from '../store/ConnectionStore';
-import { checkKeys, reencryptAll } from '../store/keyMaintenance';
+import { recordKeyId, reencryptAll, scrubFreedPages } from '../store/keyMaintenance';
+import { openStore } from '../store/openStore';
 
 /**
  * `nango-server rotate-key`: re-encrypts every Connection with NANGO_ENCRYPTION_KEY, reading the old ciphertexts
@@ -12,13 +10,12 @@ import { checkKeys, reencryptAll } from '../store/keyMaintenance';
  */
 export function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream = process.stderr): number {
   const settings = resolveWorkerSettings(env);
-  const keyring = loadKeyring(env, settings.dbPath);
-  const cipher = new CredentialCipher(keyring);
-  const store = new ConnectionStore(settings.dbPath, cipher);
+  const { store, cipher, keyring } = openStore(env, settings.dbPath);
   try {
-    checkKeys(store.database, cipher, keyring.source);
     out.write(`Re-encrypting the credentials in ${settings.dbPath} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
     const done = reencryptAll(store.database, cipher, { onProgress: progressBar(out) });
+    recordKeyId(store.database, cipher.currentKeyId);
+    scrubFreedPages(store.database); // the old ciphertexts go too: a key is often rotated because it leaked
     out.write(`\nDone: ${done} Connection(s) re-encrypted. Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`);
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** One AES-256 key and its id: the first 16 hex digits of its SHA-256, so a ciphertext names its key, not the key. */
@@ -28,7 +28,7 @@ export const KEY_FILE_NAME = 'nango.key';
  * clear, so there is always a key.
  * @throws Error naming the variable or file with a bad key
  */
-export function loadKeyring(env: NodeJS.ProcessEnv, dbPath: string): Keyring {
+export function loadKeyring(env: NodeJS.ProcessEnv, dbPath: string, options: { mayCreate?: boolean } = {}): Keyring {
   const old = (env['NANGO_ENCRYPTION_OLD_KEYS'] ?? '')
     .split(',')
     .map((text) => text.trim())
@@ -46,10 +46,13 @@ export function loadKeyring(env: NodeJS.ProcessEnv, dbPath: string): Keyring {
     source = 'an in-memory key (in-memory database)';
   } else {
     const file = join(dirname(dbPath), KEY_FILE_NAME);
-    created = !existsSync(file);
-    if (created) {
-      mkdirSync(dirname(file), { recursive: true }); // first start: the database's folder may not exist yet
-      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    if (!existsSync(file)) {
+      if (options.mayCreate === false) {
+        throw new Error(
+          `The key file ${file} is missing, and the database was encrypted with a key: restore the file or set NANGO_ENCRYPTION_KEY`,
+        );
+      }
+      created = createKeyFile(file);
     }
     chmodSync(file, 0o600);
     current = parseKey(readFileSync(file, 'utf8').trim(), file);
@@ -57,6 +60,25 @@ export function loadKeyring(env: NodeJS.ProcessEnv, dbPath: string): Keyring {
   }
   const byId = new Map<string, EncryptionKey>([...old, current].map((key) => [key.id, key]));
   return { current, byId, source, created };
+}
+
+/**
+ * Writes a new key to a temporary file and links it into place, so that of two workers starting together exactly
+ * one creates the key and the other reads a complete file. Returns false when another process won.
+ */
+function createKeyFile(file: string): boolean {
+  mkdirSync(dirname(file), { recursive: true }); // first start: the database's folder may not exist yet
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  try {
+    linkSync(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    unlinkSync(temporary);
+  }
 }
 
 /** A fresh random key, base64: what to put in NANGO_ENCRYPTION_KEY. */

@@ -22,13 +22,15 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
   }
   const stored = context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);
-  const run = async () => {
+  // onStart tells a keyed run that the action itself began: a failure before it (refresh, load) is not kept.
+  const run = async (onStart?: () => void) => {
     const connection = await context.refresher.ensureFresh(integration, stored);
-    return context.runner.run(integration, action, connection, message.input ?? {});
+    return context.runner.run(integration, action, connection, message.input ?? {}, onStart);
   };
   if (message.idempotencyKey === undefined) return run();
   const scope = { integration: integration.name, userId: message.userId, key: message.idempotencyKey };
-  // The lease outlasts the run's own time limit, so only a run whose worker died can leave it unfinished.
+  // The lease is renewed while the run is pending; outlasting the run's time limit, it also rides out a few
+  // renewals the database refused. Only a run whose worker died lets it lapse.
   const limits = { leaseMs: action.timeoutMs + LEASE_MARGIN_MS, ttlMs: context.idempotencyTtlMs };
   return runIdempotently(context.idempotency, scope, limits, run);
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
@@ -8,51 +7,9 @@ import type { Logger } from '../logger';
 import type { ConnectionStore } from '../store/ConnectionStore';
 import { RefreshLocks } from '../store/RefreshLocks';
 import { refreshedCredentials } from './refreshedCredentials';
+import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
 import { requestTokenWithRetries, TokenEndpointError, type TokenRequest } from './requestToken';
 import type { TokenRefresher } from './TokenRefresher';
-
-/** How the refresher talks to token endpoints and to its sibling workers. */
-export interface RefresherOptions {
-  /** Time limit of one call to the token endpoint. Default: 10000 ms */
-  readonly requestTimeoutMs: number;
-  /** Calls to the token endpoint per refresh while it fails transiently (timeout, 5xx, 429). Default: 3 */
-  readonly attempts: number;
-  /** Pause before the first retry, doubled before each next one, plus up to 50% jitter. Default: 200 ms */
-  readonly backoffMs: number;
-  /** After a refresh failed, no new one is tried for this long; calls fail fast meanwhile. Default: 30000 ms */
-  readonly cooldownMs: number;
-  /** How long a refresh lock holds unless released; must outlast the slowest refresh. Default: 45000 ms */
-  readonly leaseMs: number;
-  /** Pause between tries to take a lock a sibling worker holds (with jitter). Default: 50 ms */
-  readonly lockPollMs: number;
-  /** Longest wait for a lock a sibling worker holds, then `token_refresh_failed`. Default: 20000 ms */
-  readonly lockWaitMs: number;
-  /** Names this process as the holder of its locks. Default: a random UUID, one per refresher */
-  readonly owner: string;
-}
-
-/**
- * Fills in the defaults of RefresherOptions.
- * @throws Error when the lease is shorter than the slowest refresh: two workers could then refresh at once
- */
-export function resolveRefresherOptions(options: Partial<RefresherOptions> = {}): RefresherOptions {
-  const resolved: RefresherOptions = {
-    requestTimeoutMs: 10_000,
-    attempts: 3,
-    backoffMs: 200,
-    cooldownMs: 30_000,
-    leaseMs: 45_000,
-    lockPollMs: 50,
-    lockWaitMs: 20_000,
-    owner: randomUUID(),
-    ...options,
-  };
-  const slowest = resolved.attempts * resolved.requestTimeoutMs + 1.5 * resolved.backoffMs * (2 ** (resolved.attempts - 1) - 1);
-  if (resolved.leaseMs <= slowest) {
-    throw new Error(`leaseMs (${resolved.leaseMs}) must be longer than the slowest refresh (${slowest} ms)`);
-  }
-  return Object.freeze(resolved);
-}
 
 /**
  * Refreshes OAuth 2 access tokens before they expire, one refresh at a time per Connection: callers in this process
@@ -117,7 +74,9 @@ export class OAuth2Refresher implements TokenRefresher {
     if (!tokenUrl || !clientId) {
       return { missing: `integration '${integration.name}' needs oauth.token_url and oauth.client_id in integrations.yaml` };
     }
-    return { tokenUrl, clientId, clientSecret, clientAuth, refreshToken, timeoutMs: this.options.requestTimeoutMs };
+    const accessToken =
+      typeof connection.credentials['access_token'] === 'string' ? connection.credentials['access_token'] : undefined;
+    return { tokenUrl, clientId, clientSecret, clientAuth, refreshToken, accessToken, timeoutMs: this.options.requestTimeoutMs };
   }
 
   /** Runs `refresh` unless a refresh of the same Connection is in flight in this process, whose outcome is shared. */
@@ -130,50 +89,91 @@ export class OAuth2Refresher implements TokenRefresher {
     return pending;
   }
 
-  /** Takes the database lock, re-reads the Connection, and refreshes it unless a sibling already has. */
+  /**
+   * Takes the database lock, re-reads the Connection, and refreshes it unless a sibling already has.
+   * @throws WorkerError, see ensureFresh
+   */
   private async refreshLocked(integration: IntegrationConfig, seen: NangoConnection, force: boolean): Promise<NangoConnection> {
     this.failIfCoolingDown(seen);
     await this.acquire(seen);
     try {
+      // The version is read before the credentials: if they are written in between, the version is the older one,
+      // and storing the outcome fails safe (see refreshNow) instead of overwriting credentials this refresh never saw.
+      const version = this.store.credentialsVersion(seen.uuid);
       const current = this.store.get(integration.name, seen.userId);
-      if (current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
+      if (version === undefined || current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
       if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
       if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
       this.failIfCoolingDown(current);
-      return await this.refreshNow(integration, current, force);
+      return await this.refreshNow(integration, current, version, force);
     } finally {
-      this.locks.release(seen.uuid, this.options.owner);
+      this.release(seen);
     }
   }
 
-  /** Calls the token endpoint (the lock is held) and stores the outcome. */
-  private async refreshNow(integration: IntegrationConfig, current: NangoConnection, force: boolean): Promise<NangoConnection> {
+  /**
+   * Calls the token endpoint (the lock is held) and stores the outcome, fenced by `version`: the credentials
+   * this refresh started from. When they were written meanwhile (by updateConnectionCredentials, or by a sibling
+   * that took over after our lease ran out), the outcome is about credentials that are gone: it is dropped and
+   * the stored ones are returned.
+   * @throws WorkerError, see ensureFresh
+   */
+  private async refreshNow(
+    integration: IntegrationConfig,
+    current: NangoConnection,
+    version: number,
+    force: boolean,
+  ): Promise<NangoConnection> {
     const request = this.tokenRequest(integration, current);
     if ('missing' in request) throw refreshNotPossible(current, request.missing);
+    const fields = { integration: integration.name, connection: current.uuid, force };
+    const { owner, leaseMs } = this.options;
     const startedAt = Date.now();
-    let response: Record<string, unknown>;
+    let response: Record<string, unknown> | undefined;
     try {
-      response = await requestTokenWithRetries(request, this.options);
+      // Renewing the lease right before each call gives every attempt a whole lease (far longer than one request's
+      // time limit plus its backoff), and refuses the call once the lease was lost: a sibling may hold it then, and
+      // two workers spending one refresh token can get the Connection revoked by providers that rotate them. A
+      // stalled process can still outlive its lease mid-request; the version fence below catches that.
+      response = await requestTokenWithRetries(request, this.options, () => this.locks.renew(current.uuid, owner, leaseMs));
     } catch (error) {
-      throw this.failure(current, error);
+      return this.failed(current, version, error);
+    }
+    if (response === undefined) {
+      this.logger.warn(fields, 'oauth refresh lock lost before calling the token endpoint; using the stored credentials');
+      return this.reread(current);
     }
     const credentials = refreshedCredentials(current.credentials, response);
-    this.store.replaceCredentials(current.uuid, credentials);
-    const fields = { integration: integration.name, connection: current.uuid, force, expiresAt: credentials['expires_at'] };
-    this.logger.info({ ...fields, ms: Date.now() - startedAt }, 'oauth access token refreshed');
-    return this.store.get(integration.name, current.userId) ?? { ...current, credentials };
+    if (!this.store.replaceCredentials(current.uuid, credentials, version)) {
+      this.logger.warn(fields, 'oauth refresh outcome dropped: the credentials were written during the refresh');
+      return this.reread(current);
+    }
+    this.logger.info(
+      { ...fields, expiresAt: credentials['expires_at'], ms: Date.now() - startedAt },
+      'oauth access token refreshed',
+    );
+    return this.reread(current);
   }
 
-  /** Records a failed refresh on the Connection and turns it into the error callers get. */
-  private failure(connection: NangoConnection, error: unknown): unknown {
-    if (!(error instanceof TokenEndpointError)) return error;
+  /**
+   * Records a failed refresh on the Connection and throws the error callers get; unless the credentials were
+   * written meanwhile, in which case the failure is about credentials that are gone, and the new ones are returned.
+   * @throws WorkerError `connection_needs_reauthorization`, `token_refresh_failed`, or `error` as it is
+   */
+  private failed(connection: NangoConnection, version: number, error: unknown): NangoConnection {
+    if (!(error instanceof TokenEndpointError)) throw error;
     const fields = { integration: connection.integration, connection: connection.uuid, reason: error.message };
     if (error.kind === 'rejected') {
-      this.store.markNeedsReauthorization(connection.uuid, error.message);
+      if (!this.store.markNeedsReauthorization(connection.uuid, error.message, version)) {
+        this.logger.warn(fields, 'oauth refresh token rejected, but new credentials were written meanwhile; using them');
+        return this.reread(connection);
+      }
       this.logger.warn(fields, 'oauth refresh token rejected; the Connection needs authorising again');
-      return needsReauthorization({ ...connection, authorizationError: error.message });
+      throw needsReauthorization({ ...connection, authorizationError: error.message });
     }
+    // Not atomic, unlike the fenced writes: at worst new credentials inherit a cool-down, as before fencing.
+    if (this.store.credentialsVersion(connection.uuid) !== version) return this.reread(connection);
     const until = Date.now() + this.options.cooldownMs;
     this.store.setRefreshCooldown(connection.uuid, until);
     this.logger.warn({ ...fields, kind: error.kind }, 'oauth token refresh failed');
@@ -181,10 +181,31 @@ export class OAuth2Refresher implements TokenRefresher {
       error.kind === 'transient'
         ? `after ${this.options.attempts} attempt(s)`
         : `check oauth.token_url, client_id, client_secret and client_auth of '${connection.integration}'`;
-    return new WorkerError(
+    throw new WorkerError(
       'token_refresh_failed',
       `Refreshing the access token of ${who(connection)} failed (${error.message}), ${hint}; next attempt after ${new Date(until).toISOString()}.`,
     );
+  }
+
+  /**
+   * The Connection as stored now, after a refresh: never the outcome of a refresh of a Connection deleted meanwhile.
+   * @throws WorkerError `connection_not_found`, `connection_needs_reauthorization` (marked by a sibling since)
+   */
+  private reread(connection: NangoConnection): NangoConnection {
+    const current = this.store.get(connection.integration, connection.userId);
+    if (current?.uuid !== connection.uuid) throw connectionNotFound(connection.integration, connection.userId);
+    if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
+    return current;
+  }
+
+  /** Gives the lock back. A failure is logged, not thrown: it must not hide the refresh's outcome, and the lease ends anyway. */
+  private release(connection: NangoConnection): void {
+    try {
+      this.locks.release(connection.uuid, this.options.owner);
+    } catch (error) {
+      const fields = { integration: connection.integration, connection: connection.uuid, err: (error as Error).message };
+      this.logger.warn(fields, `oauth refresh lock not released; it ends with its lease in ${this.options.leaseMs} ms`);
+    }
   }
 
   /** @throws WorkerError `token_refresh_failed` while a failed refresh's cool-down lasts */

@@ -12,7 +12,7 @@ export interface TokenRefresher {
    * is never refreshed unless forced. Other auth modes are returned as they are.
    * @throws WorkerError `connection_needs_reauthorization` (the provider rejected the refresh token),
    *   `token_refresh_failed` (transient, after retries; retryable), `refresh_not_possible` (forced without a
-   *   refresh token or token URL)
+   *   refresh token or token URL), `connection_not_found` (deleted during the refresh)
    */
   ensureFresh(
     integration: IntegrationConfig,

@@ -27,6 +27,8 @@ export interface TokenRequest {
   /** 'body': client_id and client_secret as form fields; 'basic': an HTTP Basic Authorization header. */
   readonly clientAuth: 'body' | 'basic';
   readonly refreshToken: string;
+  /** Never sent; only scrubbed, with the other secrets here, from the provider's error text (which may echo it). */
+  readonly accessToken: string | undefined;
   readonly timeoutMs: number;
 }
 
@@ -39,12 +41,20 @@ export interface RetryPolicy {
 }
 
 /**
- * The refresh-token grant of RFC 6749 section 6, retried with backoff while it fails transiently.
- * @returns the provider's token response, a JSON object holding at least an `access_token` string
- * @throws TokenEndpointError of the last attempt
+ * The refresh-token grant of RFC 6749 section 6, retried with backoff while it fails transiently. `mayCall` is asked
+ * right before every call: the refresher checks (and renews) its lock there, so that a refresh token is never spent
+ * by a worker that no longer holds it.
+ * @returns the provider's token response, a JSON object holding at least an `access_token` string; undefined when
+ *   `mayCall` said no
+ * @throws TokenEndpointError of the last attempt, or whatever `mayCall` throws
  */
-export async function requestTokenWithRetries(request: TokenRequest, policy: RetryPolicy): Promise<Record<string, unknown>> {
+export async function requestTokenWithRetries(
+  request: TokenRequest,
+  policy: RetryPolicy,
+  mayCall: () => boolean = () => true,
+): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 1; ; attempt++) {
+    if (!mayCall()) return undefined;
     try {
       return await requestToken(request);
     } catch (error) {
@@ -83,7 +93,7 @@ export async function requestToken(request: TokenRequest): Promise<Record<string
   } catch (error) {
     throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
   }
-  return readTokenResponse(status, text);
+  return readTokenResponse(status, text, [request.refreshToken, request.accessToken, request.clientSecret, request.clientId]);
 }
 
 /** Errors (RFC 6749 5.2, and what some providers send instead) that mean the grant itself is dead. */
@@ -95,10 +105,15 @@ function isTransientStatus(status: number): boolean {
 }
 
 /**
- * Turns the token endpoint's answer into the token response, or into the failure it describes.
+ * Turns the token endpoint's answer into the token response, or into the failure it describes, with every one of
+ * `secrets` in the provider's error text replaced by '[redacted]'.
  * @throws TokenEndpointError
  */
-export function readTokenResponse(status: number, text: string): Record<string, unknown> {
+export function readTokenResponse(
+  status: number,
+  text: string,
+  secrets: readonly (string | undefined)[] = [],
+): Record<string, unknown> {
   const json = parseObject(text);
   if (status >= 200 && status < 300) {
     if (typeof json?.['access_token'] === 'string' && json['access_token'] !== '') return json;
@@ -106,7 +121,8 @@ export function readTokenResponse(status: number, text: string): Record<string, 
   }
   const error = typeof json?.['error'] === 'string' ? json['error'] : undefined;
   const description = typeof json?.['error_description'] === 'string' ? json['error_description'] : undefined;
-  const reason = [error, description].filter(Boolean).join(': ').slice(0, MAX_REASON_LENGTH);
+  // Scrubbed before it is cut: a secret cut in half would no longer match, and half of it would leak.
+  const reason = redact([error, description].filter(Boolean).join(': '), secrets).slice(0, MAX_REASON_LENGTH);
   const message = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
   if (isTransientStatus(status)) throw new TokenEndpointError('transient', message);
   if ((status === 400 || status === 401) && error !== undefined && REJECTED_GRANT_ERRORS.has(error)) {
@@ -117,6 +133,16 @@ export function readTokenResponse(status: number, text: string): Record<string, 
 
 /** The provider's reason is quoted to callers and stored on the Connection; a long HTML page is not a reason. */
 const MAX_REASON_LENGTH = 300;
+
+/**
+ * `text` without any of `secrets`. Providers echo what they were sent in their error text (the refresh token, the
+ * client id), and that text is quoted to callers, logged and stored on the Connection. Longest first, so that a
+ * secret holding another (a client secret holding the client id) is replaced whole.
+ */
+function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  const present = secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+  return present.sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+}
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {

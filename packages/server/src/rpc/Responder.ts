@@ -32,8 +32,17 @@ export interface ResponderOptions {
  * first run and answers with its result. It also drops requests whose caller has given up, refuses oversized
  * ones, and ends requests that keep coming back (they go to the dead-letter queue).
  */
+/** How many answered correlation ids are remembered, and for how long (a redelivery follows within seconds). */
+const RECENT_ANSWERS = 10_000;
+const RECENT_ANSWER_MS = 10 * 60_000;
+
+/** Requests are dropped only this long past their caller's deadline: the caller's clock may run ahead of ours. */
+const DEADLINE_SKEW_MS = 2_000;
+
 export class Responder {
   private readonly running = new Map<string, Promise<ProcessedRequest>>();
+  /** Requests answered lately, by correlation id: a redelivery whose ack was lost is acked, not run again. */
+  private readonly answered = new Map<string, number>();
   private active = 0;
   private idle: (() => void) | undefined;
 
@@ -57,11 +66,15 @@ export class Responder {
       return 'reject';
     }
     const deadline = headers?.[DEADLINE_HEADER];
-    if (typeof deadline === 'number' && Date.now() > deadline && !this.running.has(correlationId ?? '')) {
-      logger.info(
+    if (typeof deadline === 'number' && Date.now() > deadline + DEADLINE_SKEW_MS && !this.running.has(correlationId ?? '')) {
+      logger.warn(
         { correlationId, lateByMs: Date.now() - deadline },
         'request dropped: its caller stopped waiting before it was handled',
       );
+      return 'ack';
+    }
+    if (msg.fields.redelivered && correlationId !== undefined && this.wasAnswered(correlationId)) {
+      logger.info({ correlationId }, 'request delivered again after it was answered (its ack was lost); acked, not run again');
       return 'ack';
     }
     this.active++;
@@ -73,11 +86,25 @@ export class Responder {
         logger.warn({ correlationId }, 'no reply channel; the request goes back to the queue');
         return 'requeue';
       }
+      if (correlationId !== undefined) this.remember(correlationId);
       return malformed ? 'reject' : 'ack';
     } finally {
       this.active--;
       if (this.active === 0) this.idle?.();
     }
+  }
+
+  private remember(correlationId: string): void {
+    this.answered.set(correlationId, Date.now() + RECENT_ANSWER_MS);
+    if (this.answered.size > RECENT_ANSWERS) {
+      const oldest = this.answered.keys().next().value as string; // a Map keeps insertion order
+      this.answered.delete(oldest);
+    }
+  }
+
+  private wasAnswered(correlationId: string): boolean {
+    const until = this.answered.get(correlationId);
+    return until !== undefined && until > Date.now();
   }
 
   /** Resolves when no request is being answered, or after `graceMs`. */

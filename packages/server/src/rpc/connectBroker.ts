@@ -23,14 +23,26 @@ export async function connectBroker(options: {
       recovery: { initialMaxRetries: retries, maxDelay: 5_000, setup },
     })
     .catch((error: unknown) => {
-      throw new Error(
-        `Could not connect to RabbitMQ at ${redactUrl(url)}: ${(error as Error).message}. Start it (docker compose up -d rabbitmq) or set NANGO_RABBITMQ_URL.`,
-        { cause: error },
+      // The hint about starting the broker helps only when it could not be reached at all.
+      const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|socket/i.test(
+        String((error as Error).message),
       );
+      const hint = unreachable ? ' Start it (docker compose up -d rabbitmq) or set NANGO_RABBITMQ_URL.' : '';
+      throw new Error(`Could not connect to RabbitMQ at ${redactUrl(url)}: ${(error as Error).message}.${hint}`, {
+        cause: error,
+      });
     });
   connection.on('disconnect', (error: Error) =>
     logger.warn({ err: error, connection: name }, 'lost the broker connection; reconnecting'),
   );
+  let lastFailureLog = 0;
+  connection.on('connect-failed', (error: Error) => {
+    // A setup that keeps failing (a queue redeclared with other arguments, a permission removed) would otherwise
+    // loop in silence; once a minute is enough to be seen without flooding the log.
+    if (Date.now() - lastFailureLog < 60_000) return;
+    lastFailureLog = Date.now();
+    logger.error({ err: error, connection: name }, 'could not reconnect to the broker; retrying');
+  });
   connection.on('reconnect-failed', (error: Error) =>
     logger.error({ err: error, connection: name }, 'gave up reconnecting to the broker'),
   );

@@ -47,6 +47,7 @@ export class ConnectionStore {
     this.db.pragma('journal_mode = WAL'); // readers never block the writer; safe for several worker processes
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast commits
+    this.db.pragma('secure_delete = ON'); // freed pages are zeroed: replaced credentials leave no trace in the file
     migrate(this.db);
     this.statements = {
       insert: this.db.prepare<[Omit<ConnectionRow, 'auth_status' | 'auth_error' | 'refresh_failed_until'> & { key_id: string }]>(
@@ -61,12 +62,19 @@ export class ConnectionStore {
         'UPDATE connections SET additional_config = ?, last_modified = ? WHERE integration = ? AND user_id = ?',
       ),
       // New credentials are a fresh start: whatever made the old ones unusable no longer applies.
+      // New credentials are a fresh start: whatever made the old ones unusable no longer applies. Every write
+      // bumps cred_version, which is what lets a refresh notice it was overtaken (see replaceCredentials).
       updateCredentials: this.db.prepare<[string, string, string, string]>(
         `UPDATE connections SET credentials = ?, key_id = ?, last_modified = ?, auth_status = 'ok', auth_error = NULL,
-         refresh_failed_until = NULL WHERE uuid = ?`,
+         refresh_failed_until = NULL, cred_version = cred_version + 1 WHERE uuid = ?`,
       ),
-      needsReauthorization: this.db.prepare<[string, string, string]>(
-        "UPDATE connections SET auth_status = 'needs_reauthorization', auth_error = ?, last_modified = ? WHERE uuid = ?",
+      replaceIfVersion: this.db.prepare<[string, string, string, string, number]>(
+        `UPDATE connections SET credentials = ?, key_id = ?, last_modified = ?, auth_status = 'ok', auth_error = NULL,
+         refresh_failed_until = NULL, cred_version = cred_version + 1 WHERE uuid = ? AND cred_version = ?`,
+      ),
+      versionOf: this.db.prepare<[string], { cred_version: number }>('SELECT cred_version FROM connections WHERE uuid = ?'),
+      needsReauthorization: this.db.prepare<[string, string, string, number]>(
+        "UPDATE connections SET auth_status = 'needs_reauthorization', auth_error = ?, last_modified = ? WHERE uuid = ? AND cred_version = ?",
       ),
       refreshCooldown: this.db.prepare<[number, string]>('UPDATE connections SET refresh_failed_until = ? WHERE uuid = ?'),
       cooldownOf: this.db.prepare<[string], { refresh_failed_until: number | null }>(
@@ -136,29 +144,48 @@ export class ConnectionStore {
 
   /** Replaces the credentials; false when there is no such Connection. @throws WorkerError `storage_error` */
   updateCredentials(integration: string, userId: string, credentials: StoredCredentials): boolean {
-    return this.run(() =>
-      this.db.transaction(() => {
-        const found = this.statements.uuidOf.get(integration, userId);
-        if (!found) return false;
-        const sealed = this.cipher.seal(JSON.stringify(credentials), found.uuid); // bound to its row: needs the uuid
-        this.statements.updateCredentials.run(sealed.text, sealed.keyId, new Date().toISOString(), found.uuid);
-        return true;
-      })(),
+    return this.run(
+      () =>
+        this.db
+          .transaction(() => {
+            const found = this.statements.uuidOf.get(integration, userId);
+            if (!found) return false;
+            const sealed = this.cipher.seal(JSON.stringify(credentials), found.uuid); // bound to its row: needs the uuid
+            this.statements.updateCredentials.run(sealed.text, sealed.keyId, new Date().toISOString(), found.uuid);
+            return true;
+          })
+          .immediate(), // a write transaction from the start: a read-then-upgrade can fail busy without waiting
+    );
+  }
+
+  /** The version of a Connection's credentials, bumped by every write of them; undefined when it is gone. */
+  credentialsVersion(uuid: string): number | undefined {
+    return this.run(() => this.statements.versionOf.get(uuid))?.cred_version;
+  }
+
+  /**
+   * Stores refreshed credentials of the Connection `uuid` if its credentials are still at `expectedVersion` (read
+   * under the refresh lock), which also clears a needs-reauthorization mark and a cool-down. False when they were
+   * written meanwhile (by the app, or by a refresh that took over the lock): the caller re-reads them instead.
+   * @throws WorkerError `storage_error`
+   */
+  replaceCredentials(uuid: string, credentials: StoredCredentials, expectedVersion: number): boolean {
+    const sealed = this.cipher.seal(JSON.stringify(credentials), uuid);
+    const now = new Date().toISOString();
+    return (
+      this.run(() => this.statements.replaceIfVersion.run(sealed.text, sealed.keyId, now, uuid, expectedVersion)).changes > 0
     );
   }
 
   /**
-   * Stores refreshed credentials of the Connection `uuid` (the refresher holds its lock), which also clears a
-   * needs-reauthorization mark and a cool-down. @throws WorkerError `storage_error`
+   * Marks a Connection whose refresh token the provider rejected, with the provider's reason, unless its credentials
+   * changed since `expectedVersion` (new ones deserve their own chance). False when they did.
    */
-  replaceCredentials(uuid: string, credentials: StoredCredentials): void {
-    const sealed = this.cipher.seal(JSON.stringify(credentials), uuid);
-    this.run(() => this.statements.updateCredentials.run(sealed.text, sealed.keyId, new Date().toISOString(), uuid));
-  }
-
-  /** Marks a Connection whose refresh token the provider rejected, with the provider's reason. */
-  markNeedsReauthorization(uuid: string, reason: string): void {
-    this.run(() => this.statements.needsReauthorization.run(reason, new Date().toISOString(), uuid));
+  markNeedsReauthorization(uuid: string, reason: string, expectedVersion: number): boolean {
+    return (
+      this.run(() => this.statements.needsReauthorization.run(reason, new Date().toISOString(), uuid, expectedVersion)).changes >
+      0
+    );
   }
 
   /** Sets (or clears, with undefined) the time before which no new refresh is tried after a transient failure. */

@@ -11,11 +11,17 @@ export class RefreshLocks {
 
   constructor(db: Database.Database) {
     this.statements = {
-      // Takes a free lock, or one whose lease ran out; a live lease of another holder is left alone (0 changes).
+      // Takes a free lock, one whose lease ran out, or one its holder already has (0 changes otherwise). Retaking
+      // one's own live lease matters when a release failed (a busy database): the holder would otherwise wait out
+      // its own lease before its next refresh of that Connection.
       acquire: db.prepare<[string, string, number, number]>(
         `INSERT INTO refresh_locks (uuid, owner, lease_until) VALUES (?, ?, ?)
          ON CONFLICT (uuid) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-         WHERE refresh_locks.lease_until <= ?`,
+         WHERE refresh_locks.lease_until <= ? OR refresh_locks.owner = excluded.owner`,
+      ),
+      // Only a live lease of the same holder is extended: one that ran out may already be someone else's.
+      renew: db.prepare<[number, string, string, number]>(
+        'UPDATE refresh_locks SET lease_until = ? WHERE uuid = ? AND owner = ? AND lease_until > ?',
       ),
       release: db.prepare<[string, string]>('DELETE FROM refresh_locks WHERE uuid = ? AND owner = ?'),
     };
@@ -27,6 +33,14 @@ export class RefreshLocks {
    */
   tryAcquire(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): boolean {
     return withStorageErrors(() => this.statements.acquire.run(uuid, owner, now + leaseMs, now).changes > 0);
+  }
+
+  /**
+   * Extends the lease of `owner` on Connection `uuid` to `leaseMs` from now, if it still holds a live one; false
+   * when it does not (its lease ran out, and maybe another holder took the lock). @throws WorkerError `storage_error`
+   */
+  renew(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): boolean {
+    return withStorageErrors(() => this.statements.renew.run(now + leaseMs, uuid, owner, now).changes > 0);
   }
 
   /**

@@ -10,6 +10,14 @@ const BATCH = 500;
  * @throws Error saying which key ids are missing and what to do
  */
 export function checkKeys(db: Database.Database, cipher: CredentialCipher, keySource: string): void {
+  const recorded = recordedKeyId(db);
+  if (recorded !== undefined && !cipher.canDecrypt(recorded)) {
+    throw new Error(
+      `The database ${db.name} was encrypted with key ${recorded}, but the configured key (from ${keySource}) is ` +
+        `${cipher.currentKeyId}. Set NANGO_ENCRYPTION_KEY to that key (or restore its key file), or add it to ` +
+        'NANGO_ENCRYPTION_OLD_KEYS and run `nango-server rotate-key`.',
+    );
+  }
   const used = (db.prepare('SELECT DISTINCT key_id FROM connections WHERE key_id IS NOT NULL').pluck().all() as string[]).filter(
     (id) => !cipher.canDecrypt(id),
   );
@@ -59,4 +67,26 @@ export function reencryptAll(
     done += changed;
     onProgress?.(done, total);
   }
+}
+
+/** Id of the key the database's credentials are encrypted with, recorded in its meta table (its fingerprint). */
+export function recordedKeyId(db: Database.Database): string | undefined {
+  return db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_id'").get()?.value;
+}
+
+/** Records the key the credentials are now encrypted with; done at the first start and after a full rotation. */
+export function recordKeyId(db: Database.Database, keyId: string): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES ('key_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+    keyId,
+  );
+}
+
+/**
+ * Erases what re-encryption left behind: with secure_delete on, freed pages are zeroed, but old page images can
+ * still sit in the WAL file until a checkpoint, and VACUUM rewrites the file without them.
+ */
+export function scrubFreedPages(db: Database.Database): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }

@@ -45,4 +45,12 @@ export const MIGRATIONS: readonly string[] = [
      owner       TEXT NOT NULL,
      lease_until INTEGER NOT NULL
    );`,
+  // 4: a version of each Connection's credentials, bumped on every write, so a refresh that read version N cannot
+  // overwrite credentials written since (by the app, or by a sibling that took over an expired lock); and facts
+  // about the database itself, such as the id of the key its credentials are encrypted with.
+  `ALTER TABLE connections ADD COLUMN cred_version INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE meta (
+     key   TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
 ];

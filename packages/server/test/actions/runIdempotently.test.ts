@@ -11,11 +11,25 @@ describe('runIdempotently', () => {
   let store: IdempotencyStore;
   const scope = { integration: 'slack', userId: '1', key: 'order-42' };
   const limits = { leaseMs: 1_000, ttlMs: 60_000 };
+  let setIntervalSpy: jest.SpyInstance;
+  let clearIntervalSpy: jest.SpyInstance;
   beforeEach(() => {
     connections = new ConnectionStore(':memory:', testCipher());
     store = new IdempotencyStore(connections.database);
+    setIntervalSpy = jest.spyOn(global, 'setInterval');
+    clearIntervalSpy = jest.spyOn(global, 'clearInterval');
   });
-  afterEach(() => connections.close());
+  afterEach(() => {
+    // No lease renewal may outlive its run.
+    for (const { value } of setIntervalSpy.mock.results) expect(clearIntervalSpy).toHaveBeenCalledWith(value);
+    jest.restoreAllMocks();
+    connections.close();
+  });
+  const row = () =>
+    connections.database
+      .prepare('SELECT state, lease_until AS leaseUntil FROM idempotency WHERE integration = ? AND user_id = ? AND key = ?')
+      .get(scope.integration, scope.userId, scope.key) as { state: string; leaseUntil: number } | undefined;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('runs once per key and replays the first result', async () => {
     let runs = 0;
@@ -34,8 +48,9 @@ describe('runIdempotently', () => {
     expect(runs).toBe(1);
   });
 
-  it('replays an error outcome with its code', async () => {
-    const fail = async (): Promise<EncodedJson> => {
+  it('replays the error of a run that had started, with its code', async () => {
+    const fail = async (onStart: () => void): Promise<EncodedJson> => {
+      onStart();
       throw new WorkerError('action_failed', 'Slack said no');
     };
     await expect(runIdempotently(store, scope, limits, fail)).rejects.toMatchObject({
@@ -47,6 +62,59 @@ describe('runIdempotently', () => {
       code: 'action_failed',
     });
     expect(ran).toBe(false);
+  });
+
+  it('keeps the failure of a run that had started, even when it is not a WorkerError', async () => {
+    const fail = async (onStart: () => void): Promise<EncodedJson> => {
+      onStart();
+      throw new TypeError('bug');
+    };
+    await expect(runIdempotently(store, scope, limits, fail)).rejects.toThrow('bug');
+    await expect(runIdempotently(store, scope, limits, async () => new EncodedJson('1'))).rejects.toMatchObject({
+      code: 'internal_error',
+    });
+  });
+
+  it('releases the key when the run fails before the action started, so a retry with the key runs it', async () => {
+    const refreshFails = async (): Promise<EncodedJson> => {
+      throw new WorkerError('token_refresh_failed', 'token endpoint down');
+    };
+    await expect(runIdempotently(store, scope, limits, refreshFails)).rejects.toMatchObject({ code: 'token_refresh_failed' });
+    expect(row()).toBeUndefined();
+    const run = async (onStart: () => void) => (onStart(), new EncodedJson('"ran"'));
+    expect((await runIdempotently(store, scope, limits, run)).json).toBe('"ran"');
+  });
+
+  it('lets a waiting duplicate run the action itself when the first run fails before starting', async () => {
+    let runs = 0;
+    const first = runIdempotently(store, scope, limits, async () => {
+      await sleep(100);
+      throw new WorkerError('connection_needs_reauthorization', 'revoked');
+    });
+    await sleep(10);
+    const second = runIdempotently(store, scope, limits, async (onStart) => (onStart(), new EncodedJson(String(++runs))));
+    await expect(first).rejects.toMatchObject({ code: 'connection_needs_reauthorization' });
+    expect((await second).json).toBe('1');
+  });
+
+  it('renews the lease while the run waits to start, so a duplicate waits for it instead of calling it abandoned', async () => {
+    const short = { leaseMs: 90, ttlMs: 60_000 };
+    let runs = 0;
+    const slow = async (onStart: () => void) => {
+      await sleep(300); // queued for a slot, then a token refresh: far longer than one lease
+      onStart();
+      return new EncodedJson(String(++runs));
+    };
+    const first = runIdempotently(store, scope, short, slow);
+    const claimedUntil = row()?.leaseUntil ?? 0;
+    await sleep(200);
+    expect(row()?.leaseUntil).toBeGreaterThan(claimedUntil);
+    const duplicate = runIdempotently(store, scope, short, slow);
+    expect((await Promise.all([first, duplicate])).map((r) => r.json)).toEqual(['1', '1']);
+    expect(runs).toBe(1);
+    const doneLease = row()?.leaseUntil;
+    await sleep(100);
+    expect(row()).toEqual({ state: 'done', leaseUntil: doneLease }); // renewal stopped with the run
   });
 
   it('does not run again a key whose run was abandoned (its worker died), and says the outcome is unknown', async () => {
@@ -61,9 +129,42 @@ describe('runIdempotently', () => {
 
   it('runs again once the kept outcome has expired', async () => {
     await runIdempotently(store, scope, { leaseMs: 1_000, ttlMs: 1 }, async () => new EncodedJson('"first"'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     expect((await runIdempotently(store, scope, limits, async () => new EncodedJson('"second"'))).json).toBe('"second"');
     expect(store.prune(Date.now() + 120_000)).toBe(1);
+  });
+});
+
+describe('IdempotencyStore', () => {
+  let connections: ConnectionStore;
+  const scope = (key: string) => ({ integration: 'slack', userId: '1', key });
+  const count = () => (connections.database.prepare('SELECT COUNT(*) AS n FROM idempotency').get() as { n: number }).n;
+  beforeEach(() => {
+    connections = new ConnectionStore(':memory:', testCipher());
+  });
+  afterEach(() => connections.close());
+
+  it('prunes expired rows from claim(), at most once every pruneEveryMs', () => {
+    const store = new IdempotencyStore(connections.database, { pruneEveryMs: 60_000 });
+    const t0 = 1_000_000;
+    store.claim(scope('a'), t0 + 1, t0 + 10, t0);
+    store.complete(scope('a'), { ok: true, json: '1' }, t0 + 10);
+    store.claim(scope('b'), t0 + 30_001, t0 + 30_010, t0 + 30_000); // 'a' has expired, but a prune ran just now
+    expect(count()).toBe(2);
+    store.claim(scope('c'), t0 + 60_001, t0 + 90_000, t0 + 60_000);
+    expect(count()).toBe(1); // 'a' and 'b' are gone
+  });
+
+  it('renews and releases only a running claim, never a kept outcome', () => {
+    const store = new IdempotencyStore(connections.database);
+    const now = Date.now();
+    store.claim(scope('a'), now + 10, now + 10, now);
+    expect(store.renew(scope('a'), now + 1_000)).toBe(true);
+    expect(store.claim(scope('a'), now + 10, now + 10, now + 500)).toEqual({ kind: 'running' }); // past the first lease
+    store.complete(scope('a'), { ok: true, json: '1' }, now + 60_000);
+    expect(store.renew(scope('a'), now + 2_000)).toBe(false);
+    store.release(scope('a'));
+    expect(store.claim(scope('a'), now + 10, now + 10, now)).toEqual({ kind: 'done', outcome: { ok: true, json: '1' } });
   });
 });
 

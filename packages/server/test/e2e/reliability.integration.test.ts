@@ -65,7 +65,7 @@ describe('worker reliability features against the real broker', () => {
     const body = Buffer.from(
       JSON.stringify({ type: 'triggerAction', integration: 'api', action: 'call', userId: '1', input: { endpoint: 'late' } }),
     );
-    const reply = await sendRaw(h.queue, body, { headers: { 'x-nango-deadline': Date.now() - 1000 }, waitMs: 500 });
+    const reply = await sendRaw(h.queue, body, { headers: { 'x-nango-deadline': Date.now() - 5_000 }, waitMs: 500 });
     expect(reply).toBeUndefined();
     expect(api.requests).toHaveLength(0);
     expect(h.logs.some((l) => l.msg?.startsWith('request dropped: its caller stopped waiting'))).toBe(true);

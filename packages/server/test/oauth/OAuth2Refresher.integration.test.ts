@@ -3,102 +3,23 @@
  * SQLite file, without a broker: the token request, its failure classes, and one refresh at a time within a
  * process and across two stores on one file (as two worker processes would have).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NangoConnection } from '@nangohq/protocol';
-import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../../src/config/types';
-import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
-import { createLogger } from '../../src/logger';
-import { OAuth2Refresher, type RefresherOptions } from '../../src/oauth/OAuth2Refresher';
-import { ConnectionStore } from '../../src/store/ConnectionStore';
 import { RefreshLocks } from '../../src/store/RefreshLocks';
-import { testCipher } from '../helpers/testCipher';
-import { AuthServer, CLIENT_ID, CLIENT_SECRET } from './authServer';
+import { CLIENT_ID } from './authServer';
+import { failure, OLD, useRefresherHarness } from './refresherHarness';
 
 jest.setTimeout(20_000);
 
-const FAST: Partial<RefresherOptions> = {
-  requestTimeoutMs: 500,
-  backoffMs: 20,
-  cooldownMs: 400,
-  leaseMs: 3_000,
-  lockPollMs: 10,
-  lockWaitMs: 2_000,
-};
-const OLD = { access_token: 'old-access-token', refresh_token: 'old-refresh-token' };
-const SECRETS = [OLD.access_token, OLD.refresh_token, CLIENT_SECRET];
-
-let auth: AuthServer;
-let dir: string;
-let stores: ConnectionStore[];
-let logs: string[];
-
-beforeEach(async () => {
-  auth = await AuthServer.start();
-  dir = mkdtempSync(join(tmpdir(), 'nango-oauth-'));
-  stores = [];
-  logs = [];
-});
-
-afterEach(async () => {
-  for (const store of stores) store.close();
-  rmSync(dir, { recursive: true, force: true });
-  await auth.stop();
-  for (const secret of SECRETS) expect(logs.join('\n')).not.toContain(secret);
-});
-
-const cipher = testCipher();
-
-/** A store on this test's database file, with a refresher of its own, as one worker process has. */
-function worker(options: Partial<RefresherOptions> = {}): { store: ConnectionStore; refresher: OAuth2Refresher } {
-  const store = new ConnectionStore(join(dir, 'nango.sqlite'), cipher);
-  stores.push(store);
-  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  return { store, refresher: new OAuth2Refresher(store, logger, { ...FAST, ...options }) };
-}
-
-/** The acme integration as integrations.yaml would declare it. */
-function acme(oauth: string = `client_auth: body`): IntegrationConfig {
-  const yaml = `integrations:
-  acme:
-    auth_mode: OAUTH2
-    base_url: https://api.acme.test
-    oauth:
-      token_url: ${auth.tokenUrl}
-      client_id: ${CLIENT_ID}
-      client_secret: ${CLIENT_SECRET}
-      ${oauth}
-`;
-  const config = parseIntegrationsConfig(yaml, { sourceName: 'integrations.yaml', integrationsDir: dir });
-  return config.integrations.get('acme') as IntegrationConfig;
-}
-
-/** Registers user u1's Connection as registerConnection would; by default its token expires within the margin. */
-function register(store: ConnectionStore, raw: Record<string, unknown> = { ...OLD, expires_in: 60 }): NangoConnection {
-  const credentials = normaliseCredentials('acme', 'OAUTH2', raw);
-  return store.insert({ integration: 'acme', userId: 'u1', credentials, additionalConfig: {} });
-}
-
-/** The error `promise` rejects with, after checking that its message gives away no token or secret. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const error = (await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  )) as { code: string; message: string };
-  for (const secret of SECRETS) expect(error.message).not.toContain(secret);
-  return error;
-}
+const h = useRefresherHarness();
+const { worker, acme, register } = h;
 
 describe('refresh', () => {
   it('refreshes a token within the margin with client credentials in the body, and stores the response', async () => {
     const { store, refresher } = worker();
     const connection = register(store);
     const fresh = await refresher.ensureFresh(acme(), connection);
-    const calls = await auth.calls();
+    const calls = await h.auth.calls();
     expect(calls).toEqual([
       {
         grantType: 'refresh_token',
@@ -115,13 +36,13 @@ describe('refresh', () => {
     expect(store.get('acme', 'u1')?.credentials).toEqual(fresh.credentials);
     // Fresh now: the next call uses it without asking the provider.
     await expect(refresher.ensureFresh(acme(), fresh)).resolves.toBe(fresh);
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
   });
 
   it('sends client credentials as HTTP Basic when client_auth is basic', async () => {
     const { store, refresher } = worker();
     await refresher.ensureFresh(acme('client_auth: basic'), register(store));
-    expect((await auth.calls()).map((call) => [call.clientAuth, call.clientId])).toEqual([['basic', CLIENT_ID]]);
+    expect((await h.auth.calls()).map((call) => [call.clientAuth, call.clientId])).toEqual([['basic', CLIENT_ID]]);
   });
 
   it('leaves alone a token outside the margin, one without expires_at, and other auth modes, unless forced', async () => {
@@ -131,20 +52,20 @@ describe('refresh', () => {
     await expect(refresher.ensureFresh(acme('refresh_margin_s: 3500'), later)).resolves.toBe(later);
     const apiKey = { ...acme(), authMode: 'API_KEY' } as IntegrationConfig;
     await expect(refresher.ensureFresh(apiKey, later, { force: true })).resolves.toBe(later);
-    expect(await auth.calls()).toHaveLength(0);
+    expect(await h.auth.calls()).toHaveLength(0);
     await expect(refresher.ensureFresh(acme('refresh_margin_s: 3700'), later)).resolves.not.toBe(later);
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
     // No expires_at: nothing says when it expires, so only a forced refresh touches it.
     const undated = { ...later, credentials: { access_token: 'a', refresh_token: 'r', raw: {} } };
-    store.replaceCredentials(later.uuid, undated.credentials);
+    store.updateCredentials('acme', 'u1', undated.credentials);
     await expect(refresher.ensureFresh(acme(), undated)).resolves.toBe(undated);
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
     await refresher.ensureFresh(acme(), undated, { force: true });
-    expect(await auth.calls()).toHaveLength(2);
+    expect(await h.auth.calls()).toHaveLength(2);
   });
 
   it('keeps the old refresh token when the provider sends none, and no expires_at when it says nothing', async () => {
-    await auth.behave({ omitRefreshToken: true, expiresIn: null });
+    await h.auth.behave({ omitRefreshToken: true, expiresIn: null });
     const { store, refresher } = worker();
     const fresh = await refresher.ensureFresh(acme(), register(store));
     expect(fresh.credentials['refresh_token']).toBe(OLD.refresh_token);
@@ -152,29 +73,29 @@ describe('refresh', () => {
     expect(fresh.credentials['expires_at']).toBeUndefined();
     expect(fresh.credentials.raw).not.toHaveProperty('refresh_token');
     await refresher.ensureFresh(acme(), fresh, { force: true });
-    expect((await auth.calls()).map((call) => call.refreshToken)).toEqual([OLD.refresh_token, OLD.refresh_token]);
+    expect((await h.auth.calls()).map((call) => call.refreshToken)).toEqual([OLD.refresh_token, OLD.refresh_token]);
   });
 });
 
 describe('one refresh at a time', () => {
   it('shares one refresh among concurrent callers in a process', async () => {
-    await auth.behave({ delayMs: 200 });
+    await h.auth.behave({ delayMs: 200 });
     const { store, refresher } = worker();
     const connection = register(store);
     const results = await Promise.all(Array.from({ length: 20 }, () => refresher.ensureFresh(acme(), connection)));
     expect(new Set(results.map((r) => r.credentials['access_token'])).size).toBe(1);
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
   });
 
   it('lets a second process use the token the first one refreshed, through the lock and a re-read', async () => {
-    await auth.behave({ delayMs: 200 });
+    await h.auth.behave({ delayMs: 200 });
     const a = worker();
     const b = worker();
     const connection = register(a.store);
     const calls = [a, b].flatMap(({ refresher }) => Array.from({ length: 10 }, () => refresher.ensureFresh(acme(), connection)));
     const results = await Promise.all(calls);
     expect(new Set(results.map((r) => r.credentials['access_token'])).size).toBe(1);
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
     expect(a.store.database.prepare('SELECT COUNT(*) AS n FROM refresh_locks').get()).toEqual({ n: 0 });
   });
 
@@ -195,7 +116,7 @@ describe('one refresh at a time', () => {
 
 describe('failures', () => {
   it('marks a Connection whose refresh token was revoked, and fails fast afterwards', async () => {
-    await auth.revoke(OLD.refresh_token);
+    await h.auth.revoke(OLD.refresh_token);
     const { store, refresher } = worker();
     const connection = register(store);
     const error = await failure(refresher.ensureFresh(acme(), connection));
@@ -208,7 +129,7 @@ describe('failures', () => {
     const marked = store.get('acme', 'u1') as NangoConnection;
     expect((await failure(refresher.ensureFresh(acme(), marked))).code).toBe('connection_needs_reauthorization');
     expect((await failure(refresher.ensureFresh(acme(), connection))).code).toBe('connection_needs_reauthorization');
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
     // New credentials are a fresh start.
     store.updateCredentials('acme', 'u1', {
       access_token: 'new-a',
@@ -221,15 +142,15 @@ describe('failures', () => {
   });
 
   it('retries a provider that is briefly unavailable', async () => {
-    await auth.behave({ failNext: { status: 503, count: 2 } });
+    await h.auth.behave({ failNext: { status: 503, count: 2 } });
     const { store, refresher } = worker();
     const fresh = await refresher.ensureFresh(acme(), register(store));
     expect(fresh.credentials['access_token']).not.toBe(OLD.access_token);
-    expect(await auth.calls()).toHaveLength(3);
+    expect(await h.auth.calls()).toHaveLength(3);
   });
 
   it('reports a provider still unavailable after retries as retryable, then cools down', async () => {
-    await auth.behave({ failNext: { status: 503, count: 3 } });
+    await h.auth.behave({ failNext: { status: 503, count: 3 } });
     const { store, refresher } = worker();
     const expired = register(store, { ...OLD, expires_at: new Date(Date.now() - 1_000).toISOString() });
     const error = await failure(refresher.ensureFresh(acme(), expired));
@@ -237,10 +158,10 @@ describe('failures', () => {
       code: 'token_refresh_failed',
       message: expect.stringContaining('HTTP 503 temporarily_unavailable'),
     });
-    expect(await auth.calls()).toHaveLength(3);
+    expect(await h.auth.calls()).toHaveLength(3);
     const during = await failure(refresher.ensureFresh(acme(), expired));
     expect(during).toMatchObject({ code: 'token_refresh_failed', message: expect.stringContaining('moments ago') });
-    expect(await auth.calls()).toHaveLength(3);
+    expect(await h.auth.calls()).toHaveLength(3);
     // A token that still works is used during the cool-down rather than failing the call.
     const stillValid = {
       ...expired,
@@ -249,18 +170,18 @@ describe('failures', () => {
     await expect(refresher.ensureFresh(acme(), stillValid)).resolves.toBe(stillValid);
     await new Promise((resolve) => setTimeout(resolve, 400));
     await expect(refresher.ensureFresh(acme(), expired)).resolves.toMatchObject({ authorization: 'ok' });
-    expect(await auth.calls()).toHaveLength(4);
+    expect(await h.auth.calls()).toHaveLength(4);
   });
 
   it('treats a token endpoint that does not answer in time as transient', async () => {
-    await auth.behave({ delayMs: 800 });
+    await h.auth.behave({ delayMs: 800 });
     const { store, refresher } = worker({ attempts: 2 });
     const connection = register(store);
     // Within the margin but not expired: the call goes on with the current token.
     await expect(refresher.ensureFresh(acme(), connection)).resolves.toBe(connection);
     const error = await failure(refresher.ensureFresh(acme(), connection, { force: true }));
     expect(error).toMatchObject({ code: 'token_refresh_failed', message: expect.stringContaining('moments ago') });
-    expect(logs.join('\n')).toContain('no answer within 500 ms');
+    expect(h.logs.join('\n')).toContain('no answer within 500 ms');
   });
 
   it('does not blame the user for bad client credentials', async () => {
@@ -269,7 +190,7 @@ describe('failures', () => {
     const error = await failure(refresher.ensureFresh(wrongSecret, register(store), { force: true }));
     expect(error).toMatchObject({ code: 'token_refresh_failed', message: expect.stringContaining('HTTP 401 invalid_client') });
     expect(store.listByUserId('u1')[0]?.authorization).toBe('ok');
-    expect(await auth.calls()).toHaveLength(1);
+    expect(await h.auth.calls()).toHaveLength(1);
   });
 
   it('says when a refresh is impossible: forced without a refresh token, or expired without a token URL', async () => {
@@ -282,6 +203,6 @@ describe('failures', () => {
     const expired = { ...noRefreshToken, credentials: { ...OLD, expires_at: new Date(0).toISOString(), raw: {} } };
     const error = await failure(refresher.ensureFresh(noTokenUrl, expired));
     expect(error).toMatchObject({ code: 'refresh_not_possible', message: expect.stringContaining('oauth.token_url') });
-    expect(await auth.calls()).toHaveLength(0);
+    expect(await h.auth.calls()).toHaveLength(0);
   });
 });

@@ -27,8 +27,21 @@ describe('RefreshLocks', () => {
     expect(locks.tryAcquire('c1', 'c', 1_000, 1_500)).toBe(false);
   });
 
-  it('does not let a holder take its own live lease twice', () => {
+  it('lets a holder retake its own live lease (after a failed release), extending it', () => {
     expect(locks.tryAcquire('c1', 'a', 1_000, 0)).toBe(true);
-    expect(locks.tryAcquire('c1', 'a', 1_000, 10)).toBe(false);
+    expect(locks.tryAcquire('c1', 'a', 1_000, 500)).toBe(true);
+    expect(locks.tryAcquire('c1', 'b', 1_000, 1_200)).toBe(false); // held until 1500 now, not 1000
+    expect(locks.tryAcquire('c1', 'b', 1_000, 1_500)).toBe(true);
+  });
+
+  it('renews only a live lease of the same holder', () => {
+    expect(locks.tryAcquire('c1', 'a', 1_000, 0)).toBe(true);
+    expect(locks.renew('c1', 'b', 1_000, 10)).toBe(false);
+    expect(locks.renew('c1', 'a', 1_000, 900)).toBe(true);
+    expect(locks.tryAcquire('c1', 'b', 1_000, 1_500)).toBe(false); // held until 1900 now
+    expect(locks.renew('c1', 'a', 1_000, 1_900)).toBe(false); // ran out: someone else may hold it by now
+    expect(locks.tryAcquire('c1', 'b', 1_000, 1_900)).toBe(true);
+    expect(locks.renew('c1', 'a', 1_000, 1_950)).toBe(false);
+    expect(locks.renew('c2', 'a', 1_000, 0)).toBe(false); // never taken
   });
 });

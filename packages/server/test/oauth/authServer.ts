@@ -22,6 +22,8 @@ export interface Behaviour {
   omitRefreshToken?: boolean;
   /** Seconds put in expires_in of responses; null leaves it out. Default: the mock server's 3600. */
   expiresIn?: number | null;
+  /** Answer invalid_grant with an error_description quoting the refresh token, client id and client secret sent. */
+  rejectEchoing?: boolean;
 }
 
 /**

@@ -4,7 +4,9 @@
 //   POST /token            the mock server's token endpoint, after the checks and behaviours below
 //   GET  /control/calls    every call to /token so far: { grantType, refreshToken, clientId, clientAuth }
 //   POST /control/behave   JSON, merged into the behaviour: { delayMs, failNext: { status, count }, omitRefreshToken,
-//                          expiresIn } (expiresIn: null leaves it out of responses)
+//                          expiresIn, rejectEchoing } (expiresIn: null leaves it out of responses; rejectEchoing
+//                          answers invalid_grant quoting the refresh token and client credentials it was sent, as
+//                          careless providers do)
 //   POST /control/revoke   JSON { refreshToken }: that refresh token is answered invalid_grant from now on
 //
 // Client authentication is checked against CLIENT_ID and CLIENT_SECRET from the environment, in the body or as
@@ -22,7 +24,13 @@ const service = new OAuth2Service(issuer);
 
 const calls = [];
 const revoked = new Set();
-const behaviour = { delayMs: 0, failNext: { status: 503, count: 0 }, omitRefreshToken: false, expiresIn: undefined };
+const behaviour = {
+  delayMs: 0,
+  failNext: { status: 503, count: 0 },
+  omitRefreshToken: false,
+  expiresIn: undefined,
+  rejectEchoing: false,
+};
 
 service.on('beforeResponse', (response, req) => {
   const call = callOf(req);
@@ -35,6 +43,10 @@ service.on('beforeResponse', (response, req) => {
   if (behaviour.failNext.count > 0) {
     behaviour.failNext.count--;
     return fail(behaviour.failNext.status, { error: 'temporarily_unavailable' });
+  }
+  if (behaviour.rejectEchoing) {
+    const description = `refresh token ${call.refreshToken} is not valid for client ${call.clientId} (${CLIENT_SECRET})`;
+    return fail(400, { error: 'invalid_grant', error_description: description });
   }
   if (call.grantType === 'refresh_token' && revoked.has(call.refreshToken)) {
     return fail(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });

@@ -1,11 +1,11 @@
 import { readTokenResponse, TokenEndpointError } from '../../src/oauth/requestToken';
 import { refreshedCredentials } from '../../src/oauth/refreshedCredentials';
-import { resolveRefresherOptions } from '../../src/oauth/OAuth2Refresher';
+import { resolveRefresherOptions } from '../../src/oauth/RefresherOptions';
 
 /** The kind and message readTokenResponse fails with. */
-function failureOf(status: number, body: unknown): { kind: string; message: string } {
+function failureOf(status: number, body: unknown, secrets: (string | undefined)[] = []): { kind: string; message: string } {
   try {
-    readTokenResponse(status, typeof body === 'string' ? body : JSON.stringify(body));
+    readTokenResponse(status, typeof body === 'string' ? body : JSON.stringify(body), secrets);
   } catch (error) {
     expect(error).toBeInstanceOf(TokenEndpointError);
     return { kind: (error as TokenEndpointError).kind, message: (error as Error).message };
@@ -33,6 +33,26 @@ describe('readTokenResponse', () => {
     [408, {}, 'transient', 'HTTP 408'],
   ])('classifies HTTP %i %j as %s', (status, body, kind, message) => {
     expect(failureOf(status, body)).toEqual({ kind, message });
+  });
+
+  it('scrubs the refresh token, access token, client secret and client id from the provider reason', () => {
+    const body = {
+      error: 'invalid_grant',
+      error_description: 'rt-1 (client app, secret app-secret) or at-2 refused; rt-1 again',
+    };
+    expect(failureOf(400, body, ['rt-1', 'at-2', 'app-secret', 'app', undefined])).toEqual({
+      kind: 'rejected',
+      message: 'invalid_grant: [redacted] (client [redacted], secret [redacted]) or [redacted] refused; [redacted] again',
+    });
+    expect(failureOf(503, { error: 'unavailable', error_description: 'for rt-1' }, ['rt-1']).message).toBe(
+      'HTTP 503 unavailable: for [redacted]',
+    );
+  });
+
+  it('scrubs before it cuts, so no part of a secret at the cut is left', () => {
+    const secret = 's'.repeat(20);
+    const { message } = failureOf(400, { error: 'invalid_grant', error_description: `${'x'.repeat(280)}${secret}` }, [secret]);
+    expect(message).toBe(`invalid_grant: ${'x'.repeat(280)}[reda`);
   });
 
   it('quotes at most 300 characters of the provider reason', () => {

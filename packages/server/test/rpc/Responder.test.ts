@@ -99,7 +99,7 @@ describe('Responder', () => {
     const { runs, process } = controlledProcess();
     const published: string[] = [];
     const responder = responderWith(process, async (_to, reply) => (published.push(reply.toString()), true));
-    const late = delivery('id-8', 'reply-here', false, { headers: { 'x-nango-deadline': Date.now() - 1 } });
+    const late = delivery('id-8', 'reply-here', false, { headers: { 'x-nango-deadline': Date.now() - 5_000 } });
     await expect(responder.answer(late)).resolves.toBe('ack');
     expect(runs).toHaveLength(0);
     expect(published).toHaveLength(0);
@@ -126,6 +126,8 @@ describe('Responder', () => {
   });
 
   it('dead-letters a request delivered more than maxDeliveries times, answering its caller', async () => {
+    // A poison request kills its worker before it is answered, so each delivery reaches a fresh process (a new
+    // Responder here); only the count, kept in SQLite in the worker, survives from one to the next.
     const counts = new Map<string, number>();
     const countDeliveries = (id: string) => {
       counts.set(id, (counts.get(id) ?? 1) + 1);
@@ -133,18 +135,46 @@ describe('Responder', () => {
     };
     const published: Array<Record<string, unknown>> = [];
     let ran = 0;
-    const responder = responderWith(
-      async () => (ran++, { reply: Buffer.from('{"success":true}'), malformed: false }),
-      async (_to, reply) => (published.push(JSON.parse(reply.toString()) as Record<string, unknown>), true),
-      { countDeliveries },
-    );
     const settlements = [];
-    for (let i = 0; i < 4; i++) settlements.push(await responder.answer(delivery('poison', 'r', i > 0)));
+    for (let i = 0; i < 4; i++) {
+      const freshWorker = responderWith(
+        async () => (ran++, { reply: Buffer.from('{"success":true}'), malformed: false }),
+        async (_to, reply) => (published.push(JSON.parse(reply.toString()) as Record<string, unknown>), true),
+        { countDeliveries },
+      );
+      settlements.push(await freshWorker.answer(delivery('poison', 'r', i > 0)));
+    }
     expect(settlements).toEqual(['ack', 'ack', 'ack', 'reject']);
     expect(ran).toBe(3);
     expect(published[3]).toMatchObject({
       errorCode: 'request_dead_lettered',
       errorMsg: expect.stringContaining('delivered 4 times'),
     });
+  });
+
+  it('still runs a request just past its deadline: the caller clock may be a little ahead', async () => {
+    let ran = 0;
+    const responder = responderWith(
+      async () => (ran++, { reply: Buffer.from('{}'), malformed: false }),
+      async () => true,
+    );
+    const nearly = delivery('id-11', 'r', false, { headers: { 'x-nango-deadline': Date.now() - 500 } });
+    await expect(responder.answer(nearly)).resolves.toBe('ack');
+    expect(ran).toBe(1);
+  });
+
+  it('acks without running a redelivery of a request it already answered (its ack was lost)', async () => {
+    let ran = 0;
+    const published: string[] = [];
+    const responder = responderWith(
+      async () => (ran++, { reply: Buffer.from('{"success":true}'), malformed: false }),
+      async (_to, reply) => (published.push(reply.toString()), true),
+    );
+    await expect(responder.answer(delivery('id-12'))).resolves.toBe('ack');
+    await expect(responder.answer(delivery('id-12', 'r', true))).resolves.toBe('ack');
+    expect(ran).toBe(1);
+    expect(published).toHaveLength(1);
+    await expect(responder.answer(delivery('id-13', 'r', true))).resolves.toBe('ack');
+    expect(ran).toBe(2); // a redelivery it never answered does run
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * What the refresher tests share: a real OAuth 2 authorization server (oauth2-mock-server, see authServerProcess.mjs)
+ * and a real SQLite file per test, stores on it as worker processes would have, and checks that no token or secret
+ * reaches an error message or a log line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NangoConnection } from '@nangohq/protocol';
+import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
+import type { IntegrationConfig } from '../../src/config/types';
+import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
+import { createLogger } from '../../src/logger';
+import { OAuth2Refresher } from '../../src/oauth/OAuth2Refresher';
+import type { RefresherOptions } from '../../src/oauth/RefresherOptions';
+import { ConnectionStore } from '../../src/store/ConnectionStore';
+import { testCipher } from '../helpers/testCipher';
+import { AuthServer, CLIENT_ID, CLIENT_SECRET } from './authServer';
+
+/** Short timings, so that retries, cool-downs and leases run out within a test. */
+export const FAST: Partial<RefresherOptions> = {
+  requestTimeoutMs: 500,
+  backoffMs: 20,
+  cooldownMs: 400,
+  leaseMs: 3_000,
+  lockPollMs: 10,
+  lockWaitMs: 2_000,
+};
+export const OLD = { access_token: 'old-access-token', refresh_token: 'old-refresh-token' };
+/** What must never show in an error message or a log line. */
+export const SECRETS = [OLD.access_token, OLD.refresh_token, CLIENT_SECRET];
+
+export interface RefresherHarness {
+  /** This test's authorization server. */
+  readonly auth: AuthServer;
+  /** Every log line of this test's refreshers. */
+  readonly logs: string[];
+  /** A store on this test's database file, with a refresher of its own, as one worker process has. */
+  readonly worker: (options?: Partial<RefresherOptions>) => { store: ConnectionStore; refresher: OAuth2Refresher };
+  /** The acme integration as integrations.yaml would declare it, `oauth` added to its oauth section. */
+  readonly acme: (oauth?: string) => IntegrationConfig;
+  /** Registers user u1's Connection as registerConnection would; by default its token expires within the margin. */
+  readonly register: (store: ConnectionStore, raw?: Record<string, unknown>) => NangoConnection;
+}
+
+/** Starts an authorization server and a temp folder before each test of the file, and checks and ends them after. */
+export function useRefresherHarness(): RefresherHarness {
+  const cipher = testCipher();
+  let auth: AuthServer | undefined;
+  let dir = '';
+  let stores: ConnectionStore[] = [];
+  const logs: string[] = [];
+
+  beforeEach(async () => {
+    auth = await AuthServer.start();
+    dir = mkdtempSync(join(tmpdir(), 'nango-oauth-'));
+    stores = [];
+    logs.length = 0;
+  });
+
+  afterEach(async () => {
+    for (const store of stores) store.close();
+    rmSync(dir, { recursive: true, force: true });
+    await auth?.stop();
+    for (const secret of SECRETS) expect(logs.join('\n')).not.toContain(secret);
+  });
+
+  const harness: RefresherHarness = {
+    get auth(): AuthServer {
+      if (!auth) throw new Error('the auth server runs only within a test');
+      return auth;
+    },
+    logs,
+    worker: (options = {}) => {
+      const store = new ConnectionStore(join(dir, 'nango.sqlite'), cipher);
+      stores.push(store);
+      const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+      return { store, refresher: new OAuth2Refresher(store, logger, { ...FAST, ...options }) };
+    },
+    acme: (oauth = 'client_auth: body') => {
+      const yaml = `integrations:
+  acme:
+    auth_mode: OAUTH2
+    base_url: https://api.acme.test
+    oauth:
+      token_url: ${harness.auth.tokenUrl}
+      client_id: ${CLIENT_ID}
+      client_secret: ${CLIENT_SECRET}
+      ${oauth}
+`;
+      const config = parseIntegrationsConfig(yaml, { sourceName: 'integrations.yaml', integrationsDir: dir });
+      return config.integrations.get('acme') as IntegrationConfig;
+    },
+    register: (store, raw = { ...OLD, expires_in: 60 }) => {
+      const credentials = normaliseCredentials('acme', 'OAUTH2', raw);
+      return store.insert({ integration: 'acme', userId: 'u1', credentials, additionalConfig: {} });
+    },
+  };
+  return harness;
+}
+
+/** The error `promise` rejects with, after checking that its message gives away no token or secret. */
+export async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = (await promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e,
+  )) as { code: string; message: string };
+  for (const secret of SECRETS) expect(error.message).not.toContain(secret);
+  return error;
+}
