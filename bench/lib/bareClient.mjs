@@ -1,11 +1,11 @@
-// The baseline's client side: bare amqplib RPC publishing like the product's client does (persistent,
-// mandatory, direct reply-to, expiration), matching replies by correlationId.
+// The baseline's client side: bare amqplib RPC publishing like the product's client does (on a confirm channel,
+// persistent, mandatory, direct reply-to, expiration; confirms not awaited), matching replies by correlationId.
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 
 export async function connectBareClient(url, queue) {
   const connection = await amqp.connect(url, { noDelay: true });
-  const channel = await connection.createChannel();
+  const channel = await connection.createConfirmChannel();
   const pending = new Map();
   await channel.consume(
     'amq.rabbitmq.reply-to',
@@ -22,14 +22,20 @@ export async function connectBareClient(url, queue) {
       const correlationId = randomUUID();
       return new Promise((resolve) => {
         pending.set(correlationId, resolve);
-        channel.publish('', queue, body, {
-          correlationId,
-          replyTo: 'amq.rabbitmq.reply-to',
-          contentType: 'application/json',
-          persistent: true,
-          mandatory: true,
-          expiration: '30000',
-        });
+        channel.publish(
+          '',
+          queue,
+          body,
+          {
+            correlationId,
+            replyTo: 'amq.rabbitmq.reply-to',
+            contentType: 'application/json',
+            persistent: true,
+            mandatory: true,
+            expiration: '30000',
+          },
+          () => undefined,
+        ); // confirmed like the product's requests; the reply, not the confirm, ends the call
       });
     },
     close: () => connection.close(),

@@ -41,8 +41,13 @@ const DEADLINE_SKEW_MS = 2_000;
 
 export class Responder {
   private readonly running = new Map<string, Promise<ProcessedRequest>>();
-  /** Requests answered lately, by correlation id: a redelivery whose ack was lost is acked, not run again. */
-  private readonly answered = new Map<string, number>();
+  /**
+   * Requests answered lately, by correlation id, in two generations: when the newer fills up it becomes the older
+   * and the oldest is dropped whole. (Evicting one entry per insert from a single Map walks V8's deleted slots and
+   * cost 2.5% of the worker's CPU under load.) A redelivery whose ack was lost is acked, not run again.
+   */
+  private answered = new Map<string, number>();
+  private answeredBefore = new Map<string, number>();
   private active = 0;
   private idle: (() => void) | undefined;
 
@@ -95,15 +100,15 @@ export class Responder {
   }
 
   private remember(correlationId: string): void {
-    this.answered.set(correlationId, Date.now() + RECENT_ANSWER_MS);
-    if (this.answered.size > RECENT_ANSWERS) {
-      const oldest = this.answered.keys().next().value as string; // a Map keeps insertion order
-      this.answered.delete(oldest);
+    if (this.answered.size >= RECENT_ANSWERS / 2) {
+      this.answeredBefore = this.answered;
+      this.answered = new Map();
     }
+    this.answered.set(correlationId, Date.now() + RECENT_ANSWER_MS);
   }
 
   private wasAnswered(correlationId: string): boolean {
-    const until = this.answered.get(correlationId);
+    const until = this.answered.get(correlationId) ?? this.answeredBefore.get(correlationId);
     return until !== undefined && until > Date.now();
   }
 
