@@ -6,27 +6,9 @@ import { WorkerError } from '../../src/errors';
 import { dispatch, type HandlerContext } from '../../src/handlers';
 import type { TokenRefresher } from '../../src/oauth/TokenRefresher';
 import { testCipher } from '../helpers/testCipher';
+import { FOUR_AUTH_MODES_YAML } from '../helpers/fourAuthModes';
 
-const YAML = `
-integrations:
-  slack:
-    auth_mode: OAUTH2
-    base_url: https://slack.example/api
-  twitter:
-    auth_mode: OAUTH1
-    base_url: https://api.twitter.example
-    oauth:
-      client_id: consumer-key
-      client_secret: consumer-secret
-  example:
-    auth_mode: API_KEY
-    base_url: https://api.example.test
-    headers:
-      X-API-Key: \${api_key}
-  basic:
-    auth_mode: USERNAME_PASSWORD
-    base_url: https://basic.example.test
-`;
+const YAML = FOUR_AUTH_MODES_YAML;
 
 const OAUTH2: StoredCredentials = {
   access_token: 'access-1',
