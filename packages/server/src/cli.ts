@@ -52,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (argv.length > 0) {
-    console.error(`nango-server: unknown argument ${argv[0] ?? ''}; see --help`);
+    const command = argv[0] === 'generate-key' || argv[0] === 'rotate-key';
+    const problem = command ? `${argv[0]} takes no arguments, got ${argv[1] ?? ''}` : `unknown argument ${argv[0] ?? ''}`;
+    console.error(`nango-server: ${problem}; see --help`);
     return 2;
   }
   let worker: Worker;

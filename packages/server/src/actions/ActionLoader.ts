@@ -52,11 +52,6 @@ export class ActionLoader {
   invalidateAll(): void {
     this.cache.clear();
   }
-
-  /** Number of files loaded or being loaded (for tests and diagnostics). */
-  get size(): number {
-    return this.cache.size;
-  }
 }
 
 async function compileAndLoad(file: string): Promise<ActionClass> {

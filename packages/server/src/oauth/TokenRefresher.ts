@@ -20,8 +20,3 @@ export interface TokenRefresher {
     options?: { force?: boolean },
   ): Promise<NangoConnection>;
 }
-
-/** For integrations and tests where nothing ever needs refreshing. */
-export const NO_REFRESH: TokenRefresher = {
-  ensureFresh: async (_integration, connection) => connection,
-};

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { Nango } from '@nangohq/node-client';
 import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { generateKey } from '../../src/encryption/Keyring';
+import { openStore } from '../../src/store/openStore';
 
 // These run the built worker (`npm run build`, which `npm test` and `npm ci` do) exactly as a user would.
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -42,6 +44,43 @@ describe('nango-server command line', () => {
     const run = spawnSync(process.execPath, [CLI, '--frobnicate'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown argument --frobnicate');
+    const extra = spawnSync(process.execPath, [CLI, 'rotate-key', 'now'], { encoding: 'utf8' });
+    expect(extra.status).toBe(2);
+    expect(extra.stderr).toContain('rotate-key takes no arguments, got now');
+  });
+
+  it('rotate-key re-encrypts every Connection with the new key, and the old key is then not needed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nango-rotate-'));
+    const dbPath = join(dir, 'nango.sqlite');
+    const oldKey = generateKey();
+    const newKey = generateKey();
+    try {
+      const before = openStore({ NANGO_ENCRYPTION_KEY: oldKey }, dbPath).store;
+      for (let i = 0; i < 3; i++)
+        before.insert({
+          integration: 'slack',
+          userId: String(i),
+          credentials: { access_token: 't', raw: {} },
+          additionalConfig: {},
+        });
+      before.close();
+      const env = { ...process.env, NANGO_DB_PATH: dbPath, NANGO_ENCRYPTION_KEY: newKey };
+      const refused = spawnSync(process.execPath, [CLI, 'rotate-key'], { encoding: 'utf8', env });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('NANGO_ENCRYPTION_OLD_KEYS');
+      const run = spawnSync(process.execPath, [CLI, 'rotate-key'], {
+        encoding: 'utf8',
+        env: { ...env, NANGO_ENCRYPTION_OLD_KEYS: oldKey },
+      });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('100% 3/3');
+      expect(run.stderr).toContain('Done: 3 Connection(s) re-encrypted');
+      const after = openStore({ NANGO_ENCRYPTION_KEY: newKey }, dbPath).store;
+      expect(after.get('slack', '2')?.credentials['access_token']).toBe('t');
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops at start on a bad integrations.yaml, reporting every problem with its path', () => {
