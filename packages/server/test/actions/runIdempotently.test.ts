@@ -98,22 +98,23 @@ describe('runIdempotently', () => {
   });
 
   it('renews the lease while the run waits to start, so a duplicate waits for it instead of calling it abandoned', async () => {
-    const short = { leaseMs: 90, ttlMs: 60_000 };
+    // Lease and waits scaled so that a stalled event loop on a busy machine cannot outlast a lease by accident.
+    const short = { leaseMs: 300, ttlMs: 60_000 };
     let runs = 0;
     const slow = async (onStart: () => void) => {
-      await sleep(300); // queued for a slot, then a token refresh: far longer than one lease
+      await sleep(1_000); // queued for a slot, then a token refresh: far longer than one lease
       onStart();
       return new EncodedJson(String(++runs));
     };
     const first = runIdempotently(store, scope, short, slow);
     const claimedUntil = row()?.leaseUntil ?? 0;
-    await sleep(200);
+    await sleep(600);
     expect(row()?.leaseUntil).toBeGreaterThan(claimedUntil);
     const duplicate = runIdempotently(store, scope, short, slow);
     expect((await Promise.all([first, duplicate])).map((r) => r.json)).toEqual(['1', '1']);
     expect(runs).toBe(1);
     const doneLease = row()?.leaseUntil;
-    await sleep(100);
+    await sleep(300);
     expect(row()).toEqual({ state: 'done', leaseUntil: doneLease }); // renewal stopped with the run
   });
 

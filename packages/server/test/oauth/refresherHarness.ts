@@ -17,12 +17,15 @@ import { ConnectionStore } from '../../src/store/ConnectionStore';
 import { testCipher } from '../helpers/testCipher';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from './authServer';
 
-/** Short timings, so that retries, cool-downs and leases run out within a test. */
+/**
+ * Short timings, so that retries, cool-downs and leases run out within a test, yet long enough that a busy machine
+ * (the whole suite runs on 2 cores beside a broker) does not outrun them: a 400 ms cool-down once did.
+ */
 export const FAST: Partial<RefresherOptions> = {
-  requestTimeoutMs: 500,
+  requestTimeoutMs: 1_500,
   backoffMs: 20,
-  cooldownMs: 400,
-  leaseMs: 3_000,
+  cooldownMs: 2_000,
+  leaseMs: 6_000,
   lockPollMs: 10,
   lockWaitMs: 2_000,
 };
