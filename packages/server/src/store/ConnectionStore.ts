@@ -9,7 +9,7 @@ import { MIGRATIONS } from './migrations';
 import { withStorageErrors } from './storageErrors';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
-const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_TIMEOUT_MS = 5_000;
 
 interface ConnectionRow {
   uuid: string;
@@ -43,9 +43,10 @@ export class ConnectionStore {
     private readonly cipher: CredentialCipher,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    // The busy timeout is set as the file opens: switching to WAL, the very first statement, needs an exclusive lock
+    // and must wait for a worker starting beside this one rather than fail with "database is locked".
+    this.db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL'); // readers never block the writer; safe for several worker processes
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast commits
     this.db.pragma('secure_delete = ON'); // freed pages are zeroed: replaced credentials leave no trace in the file
     migrate(this.db);

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { CredentialCipher } from '../encryption/CredentialCipher';
 import { loadKeyring, type Keyring } from '../encryption/Keyring';
 import type { Logger } from '../logger';
-import { ConnectionStore } from './ConnectionStore';
+import { BUSY_TIMEOUT_MS, ConnectionStore } from './ConnectionStore';
 import { checkKeys, recordedKeyId, recordKeyId, reencryptAll, scrubFreedPages } from './keyMaintenance';
 
 /** An open store with the cipher and keyring it uses. */
@@ -48,11 +48,14 @@ export function openStore(env: NodeJS.ProcessEnv, dbPath: string, logger?: Logge
 /** The key fingerprint an existing database records, read without changing it; undefined for a new one. */
 function peekKeyId(dbPath: string): string | undefined {
   if (dbPath === ':memory:' || !existsSync(dbPath)) return undefined;
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   try {
     return recordedKeyId(db);
-  } catch {
-    return undefined; // a database from before the meta table: no fingerprint yet
+  } catch (error) {
+    // A database from before the meta table (or still being created beside us) has no fingerprint yet; anything
+    // else, such as a lock that outlasted the timeout, is a real failure and must not pass for "no fingerprint".
+    if (/no such table: meta/.test((error as Error).message)) return undefined;
+    throw error;
   } finally {
     db.close();
   }
