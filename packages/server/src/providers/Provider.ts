@@ -1,0 +1,65 @@
+/**
+ * One entry of the providers catalog (`providers.yaml`): how a third-party API does OAuth and where its API
+ * lives. Field names are those of Nango's own providers.yaml (contract D.7), so a user can point
+ * NANGO_PROVIDERS_FILE at a bigger catalog of that format. Templated strings use `${connectionConfig.<name>}`
+ * for per-Connection values (a tenant subdomain, say).
+ *
+ * Interface written first; the catalog loader (loadProviderCatalog.ts) and providers.yaml implement it.
+ */
+export interface Provider {
+  /** The catalog key, e.g. `github`. */
+  readonly name: string;
+  readonly display_name?: string;
+  /** OAUTH2 | OAUTH1 | API_KEY | BASIC | … as the catalog says; unknown modes are kept as written. */
+  readonly auth_mode: string;
+  /** Another provider this one inherits every unset field from. */
+  readonly alias?: string;
+  readonly docs?: string;
+  readonly categories?: readonly string[];
+
+  // OAuth 2 and OAuth 1.0a
+  readonly authorization_url?: string;
+  readonly token_url?: string;
+  readonly refresh_url?: string;
+  /** Where to revoke a token when its Connection is deleted, if the provider has such an endpoint. */
+  readonly revocation_url?: string;
+  readonly authorization_params?: Readonly<Record<string, string>>;
+  readonly token_params?: Readonly<Record<string, string>>;
+  readonly refresh_params?: Readonly<Record<string, string>>;
+  /** Default ' '. */
+  readonly scope_separator?: string;
+  readonly default_scopes?: readonly string[];
+  readonly disable_pkce?: boolean;
+  /** How client credentials reach the token URL: `body` (default) or `header` (Basic). */
+  readonly authorization_method?: 'body' | 'header';
+  /** Token request encoding: `form` (default) or `json`. */
+  readonly body_format?: 'form' | 'json';
+  /** Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`. */
+  readonly token_response_metadata?: readonly string[];
+
+  // OAuth 1.0a only
+  readonly request_url?: string;
+  readonly request_params?: Readonly<Record<string, string>>;
+  readonly request_http_method?: string;
+  readonly token_http_method?: string;
+  readonly signature_method?: string;
+
+  /** Per-Connection inputs the user provides (e.g. `subdomain`), as a JSON-schema-like description. */
+  readonly connection_config?: Readonly<Record<string, unknown>>;
+  /** How requests to the API are made: the base URL, headers and query params added to each. */
+  readonly proxy?: {
+    readonly base_url?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly query?: Readonly<Record<string, string>>;
+    readonly retry?: Readonly<Record<string, unknown>>;
+    readonly paginate?: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** The loaded catalog: the repository's providers.yaml merged with the user's own file, aliases resolved. */
+export interface ProviderCatalog {
+  /** The provider, aliases resolved; undefined when the catalog has no such name. */
+  get(name: string): Provider | undefined;
+  /** Every provider, sorted by name. */
+  list(): readonly Provider[];
+}
