@@ -28,7 +28,18 @@ export const ERROR_CODES = {
   invalid_credentials: { retryable: false, when: "The credentials do not fit the integration's auth mode." },
   action_load_failed: { retryable: false, when: 'The action file could not be compiled or loaded, or exports no action.' },
   action_failed: { retryable: false, when: 'The action threw; errorMsg is its message (the stack is in the worker log).' },
-  action_timeout: { retryable: true, when: 'The action ran longer than its time limit and was abandoned.' },
+  action_timeout: {
+    retryable: true,
+    when: 'The action ran longer than its time limit; it was stopped (its sandbox too, if it did not stop by itself).',
+  },
+  action_memory_exceeded: {
+    retryable: false,
+    when: 'The action used more memory than its cap (action_memory_mb) and was stopped; the worker went on.',
+  },
+  action_sandbox_crashed: {
+    retryable: true,
+    when: "The sandbox running the action stopped for a reason outside this run (another run's late throw); it may have partly run.",
+  },
   action_result_not_json: { retryable: false, when: 'executeAction returned a value that cannot be sent as JSON.' },
   http_host_not_allowed: { retryable: false, when: "httpRequest was asked for a URL outside the integration's base_url host." },
   http_request_invalid: {

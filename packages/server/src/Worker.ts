@@ -30,6 +30,7 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
 export class Worker {
   private readonly replies: ReplyPublisher;
   private readonly responder: Responder;
+  private readonly runner: ActionRunner;
   private config: IntegrationsConfig;
   private consumer: RequestConsumer | undefined;
   private connections: amqp.RecoveringChannelModel[] = [];
@@ -45,9 +46,10 @@ export class Worker {
     this.config = this.loadConfig();
     const idempotency = new IdempotencyStore(store.database);
     idempotency.prune();
+    this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions);
     const context: HandlerContext = {
       store,
-      runner: new ActionRunner(loader, logger, settings.maxConcurrentActions),
+      runner: this.runner,
       idempotency,
       refresher: new OAuth2Refresher(store, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
@@ -118,6 +120,7 @@ export class Worker {
     await this.stopWatching?.();
     await this.consumer?.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
+    await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     await this.consumer?.close();

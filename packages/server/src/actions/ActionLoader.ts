@@ -1,67 +1,52 @@
-import { createRequire, Module } from 'node:module';
-import { dirname } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
-import * as actionPackage from '@nangohq/action';
-import { NangoAction } from '@nangohq/action';
-import { describeError } from '../describeError';
 import { displayPath } from '../displayPath';
 import { WorkerError } from '../errors';
 
-/** A class an action file exports: one instance is made per run. */
-export type ActionClass = new () => NangoAction<unknown, unknown>;
-
-/** The parts of node:module's Module that loading from a string needs (public since forever, untyped). */
-interface LoadableModule {
-  filename: string;
-  paths: string[];
-  exports: Record<string, unknown>;
-  require: (id: string) => unknown;
-  _compile(code: string, filename: string): void;
+/** An action file bundled into one CommonJS module, ready to be evaluated in a sandbox. */
+export interface CompiledAction {
+  /** Absolute path of the action file; stack traces and relative requires use it. */
+  readonly file: string;
+  /** The file as the user would type it, for messages. */
+  readonly name: string;
+  readonly code: string;
+  /** Changes with every compile, so a sandbox holding an older version evaluates the new one (hot reload). */
+  readonly version: number;
 }
-const ModuleInternals = Module as unknown as {
-  new (id: string): LoadableModule;
-  _nodeModulePaths(from: string): string[];
-};
+
+let versions = 0;
 
 /**
- * Compiles action files with esbuild and keeps the loaded class per file until invalidated.
+ * Compiles action files with esbuild and keeps the result per file until invalidated.
  *
  * Each action is bundled (its relative imports included, packages left as `require`s) into one CommonJS
- * module. `@nangohq/action` is answered with the worker's own copy, so it resolves wherever the user's
- * integrations folder lives and `instanceof NangoAction` holds; every other package resolves from the action
- * file's folder, as it would for the user's own code. Failures are cached too, so a broken file is not
- * recompiled on every call; the watcher (or a restart) clears them.
+ * module, with an inline source map so stack traces point at the .ts lines the user wrote. The code is
+ * evaluated in a sandbox (see evaluateAction), never in the worker itself. Failures are cached too, so a broken
+ * file is not recompiled on every call; the watcher (or a restart) clears them.
  */
 export class ActionLoader {
-  private readonly cache = new Map<string, Promise<ActionClass>>();
+  private readonly cache = new Map<string, Promise<CompiledAction>>();
 
   /**
-   * The action class exported by `file`.
+   * The compiled code of `file`.
    * @throws WorkerError `action_load_failed`, naming the file and the cause
    */
-  load(file: string): Promise<ActionClass> {
+  load(file: string): Promise<CompiledAction> {
     let loading = this.cache.get(file);
     if (!loading) {
-      loading = compileAndLoad(file);
+      loading = compile(file);
       this.cache.set(file, loading);
     }
     return loading;
   }
 
-  /** Forgets every loaded action, so the next call compiles afresh. */
+  /** Forgets every compiled action, so the next call compiles afresh. */
   invalidateAll(): void {
     this.cache.clear();
   }
 }
 
-async function compileAndLoad(file: string): Promise<ActionClass> {
+async function compile(file: string): Promise<CompiledAction> {
   const name = displayPath(file);
-  const code = await compile(file, name);
-  const exports = evaluate(file, name, code);
-  return findActionClass(exports, name);
-}
-
-async function compile(file: string, name: string): Promise<string> {
   try {
     const result = await build({
       entryPoints: [file],
@@ -76,50 +61,12 @@ async function compile(file: string, name: string): Promise<string> {
     });
     const output = result.outputFiles[0];
     if (!output) throw new Error('esbuild produced no output');
-    return output.text;
+    return { file, name, code: output.text, version: ++versions };
   } catch (error) {
     const messages = (error as Partial<BuildFailure>).errors;
     const detail = messages?.length ? messages.map(formatEsbuildMessage).join('; ') : (error as Error).message;
     throw new WorkerError('action_load_failed', `${name}: does not compile: ${detail}`, { cause: error });
   }
-}
-
-function evaluate(file: string, name: string, code: string): Record<string, unknown> {
-  const module = new ModuleInternals(file);
-  module.filename = file;
-  module.paths = ModuleInternals._nodeModulePaths(dirname(file));
-  const requireFromFile = createRequire(file);
-  module.require = (id: string) => (id === '@nangohq/action' ? actionPackage : requireFromFile(id));
-  try {
-    module._compile(code, file);
-  } catch (error) {
-    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${describeError(error)}`, { cause: error });
-  }
-  return module.exports;
-}
-
-function findActionClass(exports: Record<string, unknown>, name: string): ActionClass {
-  const classes = [...new Set([exports['default'], ...Object.values(exports)])].filter(
-    (value): value is ActionClass => typeof value === 'function' && value.prototype instanceof NangoAction,
-  );
-  if (classes.length === 0) {
-    throw new WorkerError(
-      'action_load_failed',
-      `${name}: no exported class extending NangoAction (write \`export default class MyAction extends NangoAction { ... }\`)`,
-    );
-  }
-  if (classes.length > 1) {
-    const names = classes.map((cls) => cls.name || '(anonymous)').join(', ');
-    throw new WorkerError(
-      'action_load_failed',
-      `${name}: exports more than one class extending NangoAction (${names}); export one`,
-    );
-  }
-  const actionClass = classes[0] as ActionClass;
-  if (typeof actionClass.prototype.executeAction !== 'function') {
-    throw new WorkerError('action_load_failed', `${name}: class ${actionClass.name} does not define executeAction(input)`);
-  }
-  return actionClass;
 }
 
 function formatEsbuildMessage(message: Message): string {

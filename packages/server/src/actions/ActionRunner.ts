@@ -1,22 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { ACTION_CONTEXT, type ActionContext, type ActionLogger } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
-import { describeError, isError } from '../describeError';
+import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../http/performHttpRequest';
 import type { Logger } from '../logger';
 import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
+import type { RunHooks, Sandbox } from './Sandbox';
+import { SandboxPool } from './SandboxPool';
 import { Semaphore } from './Semaphore';
 
+/** Levels an action's logger has, from most to least verbose, with pino's numbers. */
+const ACTION_LOG_LEVELS = [
+  ['debug', 20],
+  ['info', 30],
+  ['warn', 40],
+  ['error', 50],
+] as const;
+const LEVEL_NAMES: ReadonlySet<string> = new Set(ACTION_LOG_LEVELS.map(([name]) => name));
+const PINO_LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, silent: Infinity };
+
 /**
- * Runs one action for one Connection: loads the class, injects the Connection and helpers, enforces the time
- * limit, and turns every outcome into either the JSON of the result or a WorkerError. This is the one place
- * where "the user's action failed" is told apart from "the platform failed".
+ * Runs one action for one Connection: compiles its file, runs it in a sandbox (a worker thread, see Sandbox) with
+ * the Connection and helpers injected, enforces the time limit and the memory cap, and turns every outcome into
+ * either the JSON of the result or a WorkerError. This is the one place where "the user's action failed" is told
+ * apart from "the platform failed". A run's slot is held until its code has really stopped.
  */
 export class ActionRunner {
   private readonly slots: Semaphore;
+  private readonly pool: SandboxPool;
 
   constructor(
     private readonly loader: ActionLoader,
@@ -24,14 +37,16 @@ export class ActionRunner {
     maxConcurrentActions = 16,
   ) {
     this.slots = new Semaphore(maxConcurrentActions);
+    this.pool = new SandboxPool(maxConcurrentActions, logger);
   }
 
   /**
    * @param onStart called right before the action's own code runs (its class is instantiated, then
    *   executeAction), after the wait for a slot and the load: a failure before it had no side effect
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
-   * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_result_not_json`,
-   *   `http_host_not_allowed`, `http_request_failed`
+   * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
+   *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
+   *   `http_request_failed`
    */
   run(
     integration: IntegrationConfig,
@@ -44,6 +59,11 @@ export class ActionRunner {
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
   }
 
+  /** Stops every sandbox, runs in them included (the worker is stopping). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
   private async runNow(
     integration: IntegrationConfig,
     action: ActionConfig,
@@ -51,6 +71,7 @@ export class ActionRunner {
     input: unknown,
     onStart: (() => void) | undefined,
   ): Promise<EncodedJson> {
+    const name = `${integration.name}.${action.name}`;
     const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
     const started = performance.now();
     const log = (outcome: string, extra: Record<string, unknown> = {}) =>
@@ -58,110 +79,60 @@ export class ActionRunner {
         { ...tags, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, ...extra },
         'action run',
       );
+    let sandbox: Sandbox | undefined;
     try {
-      const actionClass = await this.loader.load(action.file);
+      const compiled = await this.loader.load(action.file);
+      sandbox = this.pool.take(action.memoryMb);
+      await sandbox.load(compiled, action.timeoutMs);
       onStart?.();
-      const result = await this.execute(actionClass, integration, action, connection, input, tags);
-      const encoded = encodeResult(result, `${integration.name}.${action.name}`);
+      const json = await sandbox.run(
+        { compiled, name, connection, input, timeoutMs: action.timeoutMs, logLevels: logLevels(integration.logLevel) },
+        this.hooks(integration, connection, tags),
+      );
       log('success');
-      return encoded;
+      return new EncodedJson(json);
     } catch (error) {
-      const failure = classify(error, `${integration.name}.${action.name}`);
+      const failure =
+        error instanceof WorkerError
+          ? error
+          : new WorkerError('internal_error', 'The action run failed in the worker', { cause: error });
       // The caller gets the message; the stack stays here, in the log.
-      const stack = isError(error) && failure.code !== 'action_load_failed' ? error.stack : undefined;
+      const stack =
+        (error as { actionStack?: string }).actionStack ??
+        (isError(error) && !(error instanceof WorkerError) ? error.stack : undefined);
       log(failure.code, { error: failure.message, ...(stack !== undefined && { stack }) });
       throw failure;
-    }
-  }
-
-  private async execute(
-    actionClass: new () => { executeAction(input: unknown): Promise<unknown>; [ACTION_CONTEXT]: ActionContext | undefined },
-    integration: IntegrationConfig,
-    action: ActionConfig,
-    connection: NangoConnection,
-    input: unknown,
-    tags: Record<string, string>,
-  ): Promise<unknown> {
-    // Built on first use: most actions never read their signal or log, and these cost per run (measured).
-    let controller: AbortController | undefined;
-    let logger: ActionLogger | undefined;
-    const signal = () => (controller ??= new AbortController()).signal;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new WorkerError(
-          'action_timeout',
-          `${integration.name}.${action.name} did not finish within ${action.timeoutMs} ms`,
-        );
-        (controller ??= new AbortController()).abort(error);
-        reject(error);
-      }, action.timeoutMs);
-    });
-    try {
-      const instance = new actionClass();
-      const baseLogger = this.logger;
-      instance[ACTION_CONTEXT] = {
-        connection,
-        get signal() {
-          return signal();
-        },
-        get logger() {
-          return (logger ??= actionLogger(baseLogger.child({ ...tags, source: 'action' }, { level: integration.logLevel })));
-        },
-        httpRequest: (endpoint, method, params, body, headers) =>
-          performHttpRequest(integration, connection, {
-            endpoint,
-            method,
-            signal: signal(),
-            ...(params !== undefined && { params }),
-            ...(body !== undefined && { body }),
-            ...(headers !== undefined && { headers }),
-          }),
-      };
-      // An action that never settles is abandoned here; its signal tells it (and its HTTP calls) to stop.
-      return await Promise.race([instance.executeAction(input), timedOut]);
     } finally {
-      clearTimeout(timer);
+      if (sandbox) this.pool.give(sandbox);
     }
   }
-}
 
-/** Encodes the result once; a value JSON cannot carry is the action's mistake, reported as such. */
-function encodeResult(result: unknown, name: string): EncodedJson {
-  const type = typeof result;
-  if (type === 'function' || type === 'symbol' || type === 'bigint') {
-    throw new WorkerError('action_result_not_json', `${name} returned a ${type}, which cannot be sent as JSON`);
-  }
-  try {
-    return new EncodedJson(JSON.stringify(result));
-  } catch (error) {
-    throw new WorkerError(
-      'action_result_not_json',
-      `${name} returned a value that cannot be sent as JSON: ${describeError(error)}`,
-    );
-  }
-}
-
-/** Our errors keep their code; anything thrown by the action becomes `action_failed` with its message. */
-function classify(error: unknown, name: string): WorkerError {
-  if (error instanceof WorkerError) return error;
-  if (isError(error)) return new WorkerError('action_failed', error.message || `${name} threw ${error.name}`, { cause: error });
-  return new WorkerError('action_failed', `${name} threw a non-Error value: ${safeString(error)}`);
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  /** What the sandbox asks of the worker: HTTP calls made here, with the worker's credentials and checks, and log lines. */
+  private hooks(integration: IntegrationConfig, connection: NangoConnection, tags: Record<string, string>): RunHooks {
+    let logger: Logger | undefined;
+    return {
+      http: (request, signal) =>
+        performHttpRequest(integration, connection, {
+          endpoint: request.endpoint,
+          method: request.method,
+          signal,
+          ...(request.params !== undefined && { params: request.params }),
+          ...(request.form !== undefined
+            ? { body: new URLSearchParams(request.form) }
+            : request.body !== undefined && { body: request.body }),
+          ...(request.headers !== undefined && { headers: request.headers }),
+        }),
+      log: (level, message, fields) => {
+        logger ??= this.logger.child({ ...tags, source: 'action' }, { level: integration.logLevel });
+        // Only the four levels: the message comes from the sandbox, where the action's code could post anything.
+        if (LEVEL_NAMES.has(level)) logger[level as 'info'](fields ?? {}, message);
+      },
+    };
   }
 }
 
-function actionLogger(logger: Logger): ActionLogger {
-  return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
-  };
+/** The action logger's levels that the integration's log_level lets through, so the others are never sent. */
+function logLevels(level: string): readonly string[] {
+  const threshold = PINO_LEVELS[level] ?? 30;
+  return ACTION_LOG_LEVELS.filter(([, value]) => value >= threshold).map(([name]) => name);
 }

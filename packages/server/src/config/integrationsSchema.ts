@@ -21,6 +21,8 @@ const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
 const timeoutMs = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS };
+/** A sandbox's heap cap: below 16 MB a thread cannot even start; above 64 GB is a typo. */
+const memoryMb = { type: 'integer', minimum: 16, maximum: 65_536 };
 const names = { type: 'string', pattern: NAME_PATTERN, maxLength: 128 };
 const strings = (keys: object) => ({
   type: ['object', 'null'],
@@ -42,7 +44,7 @@ const oauth = {
 
 const action = {
   type: ['object', 'null'],
-  properties: { timeout_ms: timeoutMs },
+  properties: { timeout_ms: timeoutMs, memory_mb: memoryMb },
   additionalProperties: false,
 };
 
@@ -57,6 +59,7 @@ const integration = {
     query_params: strings({ type: 'string', minLength: 1 }),
     http_timeout_ms: timeoutMs,
     action_timeout_ms: timeoutMs,
+    action_memory_mb: memoryMb,
     log_level: { enum: LOG_LEVELS },
     oauth,
     actions: { type: ['object', 'null'], propertyNames: names, additionalProperties: action },

@@ -14,6 +14,9 @@ export const DEFAULTS = Object.freeze({
   /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. Below the
    * client's 30 s default call timeout, so a caller hears `action_timeout` rather than a bare `timeout`. */
   actionTimeoutMs: 25_000,
+  /** `action_memory_mb`: heap cap of one action run's sandbox, in MB, unless the action sets its own `memory_mb`.
+   * Past it the run is stopped with `action_memory_exceeded` and the worker goes on. */
+  actionMemoryMb: 256,
   /** `log_level`: level of the actions' own log lines. */
   logLevel: 'info' as LogLevel,
   /** `oauth.client_auth`: client credentials go in the token request's body, as most providers expect. */
@@ -108,6 +111,7 @@ interface IntegrationYaml {
   query_params?: Record<string, string> | null;
   http_timeout_ms?: number;
   action_timeout_ms?: number;
+  action_memory_mb?: number;
   log_level?: LogLevel;
   oauth?: {
     client_id?: string;
@@ -116,7 +120,7 @@ interface IntegrationYaml {
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
   } | null;
-  actions?: Record<string, { timeout_ms?: number } | null> | null;
+  actions?: Record<string, { timeout_ms?: number; memory_mb?: number } | null> | null;
 }
 
 /** One pass: environment, schema and cross-checks, so the user sees every problem at once. */
@@ -166,6 +170,7 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     problems.push({ path: at(), message: 'an API_KEY integration must place ${api_key} in headers or query_params' });
   }
   const actionTimeoutMs = yaml.action_timeout_ms ?? DEFAULTS.actionTimeoutMs;
+  const actionMemoryMb = yaml.action_memory_mb ?? DEFAULTS.actionMemoryMb;
   return Object.freeze({
     name,
     authMode: yaml.auth_mode,
@@ -176,7 +181,7 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems),
-    actions: compileActions(name, yaml, actionTimeoutMs, context, problems),
+    actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
   });
 }
 
@@ -209,7 +214,7 @@ function compileOAuth(
 function compileActions(
   integration: string,
   yaml: IntegrationYaml,
-  defaultTimeoutMs: number,
+  defaults: { timeoutMs: number; memoryMb: number },
   context: Context,
   problems: ConfigProblem[],
 ): ReadonlyMap<string, ActionConfig> {
@@ -221,7 +226,8 @@ function compileActions(
         message: `file ${displayPath(file)} does not exist`,
       });
     }
-    return [name, Object.freeze({ name, file, timeoutMs: action?.timeout_ms ?? defaultTimeoutMs })];
+    const timeoutMs = action?.timeout_ms ?? defaults.timeoutMs;
+    return [name, Object.freeze({ name, file, timeoutMs, memoryMb: action?.memory_mb ?? defaults.memoryMb })];
   });
   return frozenMap(actions);
 }

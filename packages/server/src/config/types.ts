@@ -40,6 +40,8 @@ export interface ActionConfig {
   readonly file: string;
   /** Time limit of one run. Default: the integration's action_timeout_ms. */
   readonly timeoutMs: number;
+  /** Heap cap of the sandbox a run uses, in MB. Default: the integration's action_memory_mb. */
+  readonly memoryMb: number;
 }
 
 /** One integration from integrations.yaml, validated, defaulted and frozen. */

@@ -3,25 +3,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NangoAction } from '@nangohq/action';
 import { ActionLoader } from '../../src/actions/ActionLoader';
+import { evaluateAction } from '../../src/actions/evaluateAction';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'integrations');
 
-describe('ActionLoader', () => {
+describe('ActionLoader and evaluateAction', () => {
   const loader = new ActionLoader();
+  // What a sandbox does with the compiled code, here in the test's own thread.
+  const loadClass = async (file: string) => {
+    const compiled = await loader.load(file);
+    return evaluateAction(compiled.file, compiled.name, compiled.code);
+  };
 
   it('loads a default-exported action class that extends the worker’s NangoAction', async () => {
-    const cls = await loader.load(join(fixtures, 'demo', 'echo.action.ts'));
+    const cls = await loadClass(join(fixtures, 'demo', 'echo.action.ts'));
     expect(cls.prototype).toBeInstanceOf(NangoAction);
   });
 
   it('bundles relative TypeScript imports and finds a named export', async () => {
-    const cls = await loader.load(join(fixtures, 'demo', 'withHelper.action.ts'));
+    const cls = await loadClass(join(fixtures, 'demo', 'withHelper.action.ts'));
     expect(await new cls().executeAction({ text: 'hi' })).toBe('HI!');
   });
 
-  it('caches: the same file is compiled once', async () => {
+  it('caches: the same file is compiled once, and a new compile has a new version', async () => {
     const file = join(fixtures, 'demo', 'returnsNothing.action.ts');
-    expect(await loader.load(file)).toBe(await loader.load(file));
+    const first = await loader.load(file);
+    expect(await loader.load(file)).toBe(first);
+    const other = new ActionLoader();
+    expect((await other.load(file)).version).not.toBe(first.version);
   });
 
   it.each([
@@ -31,7 +40,7 @@ describe('ActionLoader', () => {
     ['twoClasses', /exports more than one class extending NangoAction \(First, Second\)/],
     ['doesNotExist', /doesNotExist\.action\.ts: does not compile: Could not resolve/],
   ])('reports %s with the file and the cause', async (name, message) => {
-    const attempt = loader.load(join(fixtures, 'broken', `${name}.action.ts`));
+    const attempt = loadClass(join(fixtures, 'broken', `${name}.action.ts`));
     await expect(attempt).rejects.toMatchObject({ code: 'action_load_failed' });
     await expect(attempt).rejects.toThrow(message);
   });
@@ -48,7 +57,7 @@ describe('ActionLoader', () => {
         `import { NangoAction } from '@nangohq/action';\nimport pad = require('left-pad-ish');\n` +
           `export default class Pad extends NangoAction<{ s: string }> { override async executeAction(i: { s: string }) { return pad(i.s); } }\n`,
       );
-      const cls = await loader.load(join(outside, 'pad.action.ts'));
+      const cls = await loadClass(join(outside, 'pad.action.ts'));
       expect(await new cls().executeAction({ s: 'x' })).toBe('  x');
     } finally {
       rmSync(outside, { recursive: true, force: true });
@@ -65,11 +74,11 @@ describe('ActionLoader', () => {
       );
     try {
       write(1);
-      expect(await new (await loader.load(file))().executeAction({})).toBe(1);
+      expect(await new (await loadClass(file))().executeAction({})).toBe(1);
       write(2);
-      expect(await new (await loader.load(file))().executeAction({})).toBe(1);
+      expect(await new (await loadClass(file))().executeAction({})).toBe(1);
       loader.invalidateAll();
-      expect(await new (await loader.load(file))().executeAction({})).toBe(2);
+      expect(await new (await loadClass(file))().executeAction({})).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -35,6 +35,7 @@ integrations:
       user: \${userId}
     http_timeout_ms: 10000
     action_timeout_ms: 20000
+    action_memory_mb: 64
     log_level: debug
     oauth:
       client_id: \${SLACK_CLIENT_ID}
@@ -46,6 +47,7 @@ integrations:
       notify:
       post:
         timeout_ms: 5000
+        memory_mb: 512
   zendesk:
     auth_mode: USERNAME_PASSWORD
     base_url: https://\${additionalConfig.subdomain}.zendesk.com/api/v2
@@ -83,8 +85,8 @@ describe('parseIntegrationsConfig: valid files', () => {
       ['user', [{ kind: 'userId' }]],
     ]);
     expect([...(slack?.actions.values() ?? [])]).toEqual([
-      { name: 'notify', file: path.join(DIR, 'slack', 'notify.action.ts'), timeoutMs: 20000 },
-      { name: 'post', file: path.join(DIR, 'slack', 'post.action.ts'), timeoutMs: 5000 },
+      { name: 'notify', file: path.join(DIR, 'slack', 'notify.action.ts'), timeoutMs: 20000, memoryMb: 64 },
+      { name: 'post', file: path.join(DIR, 'slack', 'post.action.ts'), timeoutMs: 5000, memoryMb: 512 },
     ]);
   });
 
@@ -101,6 +103,12 @@ describe('parseIntegrationsConfig: valid files', () => {
     expect(zendesk?.headers.size).toBe(0);
     expect(zendesk?.queryParams.size).toBe(0);
     expect(zendesk?.actions.size).toBe(0);
+    const action = parse(
+      'integrations:\n  a:\n    auth_mode: USERNAME_PASSWORD\n    base_url: https://a.io\n    actions:\n      x:\n',
+    )
+      .integrations.get('a')
+      ?.actions.get('x');
+    expect(action?.memoryMb).toBe(DEFAULTS.actionMemoryMb);
     const oauth = parse(
       'integrations:\n  a:\n    auth_mode: OAUTH2\n    base_url: https://a.io\n    oauth: {}\n',
     ).integrations.get('a')?.oauth;

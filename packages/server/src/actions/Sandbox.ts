@@ -1,0 +1,277 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker as Thread } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
+import type { HttpResponse } from '@nangohq/action';
+import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import type { CompiledAction } from './ActionLoader';
+import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
+
+/** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
+export const ABORT_GRACE_MS = 250;
+
+/** What one run needs from the worker while it runs: its HTTP calls and its log lines. */
+export interface RunHooks {
+  http(request: SandboxHttpRequest, signal: AbortSignal): Promise<HttpResponse>;
+  log(level: string, message: string, fields: Record<string, unknown> | undefined): void;
+}
+
+/** One run as the sandbox is asked for it. */
+export interface RunRequest {
+  compiled: CompiledAction;
+  /** `<integration>.<action>`, for messages. */
+  name: string;
+  connection: NangoConnection;
+  input: unknown;
+  timeoutMs: number;
+  logLevels: readonly string[];
+}
+
+/** The run in a sandbox, with what settles it. */
+interface ActiveRun {
+  id: number;
+  name: string;
+  hooks: RunHooks;
+  http: AbortController | undefined;
+  settle: (outcome: { json: string | undefined } | { error: WorkerError; stack?: string }) => void;
+}
+
+let runIds = 0;
+
+/**
+ * One worker thread that runs actions, one at a time, under a heap cap (`resourceLimits`). The worker can always
+ * stop it, whatever the action does (a CPU loop included): `terminate()` ends the thread's JavaScript at once.
+ * When the thread dies (stopped, out of memory, process.exit, a throw nobody caught) the run in it ends with an
+ * error that says which, and the sandbox is not used again.
+ */
+export class Sandbox {
+  private readonly thread: Thread;
+  private readonly loaded = new Map<string, number>();
+  private readonly loading = new Map<string, (error: SerialisedError | undefined) => void>();
+  private active: ActiveRun | undefined;
+  /** Why the thread died, as the run in it hears it; set by the first of: OOM, fatal message, exit. */
+  private death: { error: WorkerError; stack?: string } | undefined;
+  private alive = true;
+  /** Resolves once the thread has exited. */
+  readonly exited: Promise<void>;
+
+  constructor(readonly memoryMb: number) {
+    const entry = threadEntry();
+    this.thread = new Thread(entry.code ?? entry.file, {
+      eval: entry.code !== undefined,
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      env: sandboxEnv(process.env),
+      stdout: false,
+      stderr: false,
+    });
+    this.thread.unref(); // an idle sandbox never keeps the process alive
+    this.thread.on('message', (message: FromSandbox) => this.onMessage(message));
+    this.thread.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        this.death ??= {
+          error: new WorkerError(
+            'action_memory_exceeded',
+            `${this.active?.name ?? 'the action'} used more than its memory cap of ${memoryMb} MB (action_memory_mb) and was stopped`,
+          ),
+        };
+      } else this.death ??= { error: crashed(this.active?.name, error.message), ...(error.stack && { stack: error.stack }) };
+    });
+    this.exited = new Promise((resolve) =>
+      this.thread.once('exit', () => {
+        this.alive = false;
+        for (const resolveLoad of this.loading.values()) resolveLoad({ name: 'Error', message: 'the sandbox stopped' });
+        this.loading.clear();
+        const death = this.death ?? { error: crashed(this.active?.name, 'its thread exited') };
+        this.active?.settle(death);
+        resolve();
+      }),
+    );
+  }
+
+  /** False once the thread has died or is being stopped: the sandbox must not be used again. */
+  get usable(): boolean {
+    return this.alive && this.death === undefined;
+  }
+
+  /**
+   * Evaluates `compiled` in the thread unless this version already is, within `timeoutMs`.
+   * @throws WorkerError `action_load_failed`; `action_timeout` when evaluating it does not finish (the thread is stopped)
+   */
+  async load(compiled: CompiledAction, timeoutMs: number): Promise<void> {
+    if (this.loaded.get(compiled.file) === compiled.version) return;
+    const key = `${compiled.version}`;
+    const loaded = new Promise<SerialisedError | undefined>((resolve) => this.loading.set(key, resolve));
+    this.send({ type: 'load', file: compiled.file, version: compiled.version, code: compiled.code, name: compiled.name });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void this.stop();
+    }, timeoutMs);
+    const error = await loaded.finally(() => clearTimeout(timer));
+    await (timedOut ? this.exited : undefined);
+    if (timedOut) {
+      throw new WorkerError('action_timeout', `${compiled.name}: loading did not finish within ${timeoutMs} ms; it was stopped`);
+    }
+    if (this.death?.error.code === 'action_memory_exceeded') throw this.death.error;
+    if (this.death) {
+      throw new WorkerError(
+        'action_load_failed',
+        `${compiled.name}: stopped its sandbox while loading: ${this.death.error.message}`,
+      );
+    }
+    if (error) throw new WorkerError('action_load_failed', error.message);
+    this.loaded.set(compiled.file, compiled.version);
+  }
+
+  /**
+   * Runs an action loaded with `load`. Past its time limit its signal is aborted; if it has not settled
+   * ABORT_GRACE_MS later, the thread is stopped. Settles only once the run has really ended.
+   * @returns the result, already encoded as JSON
+   * @throws WorkerError with the action's or the platform's code; `stack` holds the action's stack for the log
+   */
+  async run(request: RunRequest, hooks: RunHooks): Promise<string | undefined> {
+    const id = ++runIds;
+    const { name, timeoutMs } = request;
+    let timedOut = false;
+    const outcome = new Promise<{ json: string | undefined } | { error: WorkerError; stack?: string }>((settle) => {
+      this.active = { id, name, hooks, http: undefined, settle };
+    });
+    this.send({
+      type: 'run',
+      id,
+      file: request.compiled.file,
+      version: request.compiled.version,
+      name,
+      connection: request.connection,
+      input: request.input,
+      logLevels: request.logLevels,
+    });
+    let grace: NodeJS.Timeout | undefined;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      const reason = new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms`);
+      this.active?.http?.abort(reason);
+      this.send({ type: 'abort', id, reason: { name: reason.name, message: reason.message, code: reason.code } });
+      grace = setTimeout(() => void this.stop(), ABORT_GRACE_MS);
+    }, timeoutMs);
+    const result = await outcome;
+    clearTimeout(deadline);
+    clearTimeout(grace);
+    this.active = undefined;
+    if (timedOut) {
+      // However it ended (settled late, stopped, died), the caller hears of the time limit, and only now.
+      const how = this.alive ? 'it was aborted' : 'it was stopped';
+      throw Object.assign(new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms; ${how}`), {
+        actionStack: 'stack' in result ? result.stack : undefined,
+      });
+    }
+    if ('error' in result) throw Object.assign(result.error, { actionStack: result.stack });
+    return result.json;
+  }
+
+  /** Stops the thread, whatever it is doing, and resolves once it has exited. */
+  stop(): Promise<void> {
+    if (this.alive) void this.thread.terminate();
+    return this.exited;
+  }
+
+  private send(message: ToSandbox): void {
+    if (this.alive) this.thread.postMessage(message);
+  }
+
+  private onMessage(message: FromSandbox): void {
+    const active = this.active;
+    switch (message.type) {
+      case 'loaded':
+        this.loading.get(`${message.version}`)?.(message.error);
+        this.loading.delete(`${message.version}`);
+        return;
+      case 'done':
+        if (active?.id !== message.id) return;
+        if (!message.error) return active.settle({ json: message.json });
+        return active.settle(toWorkerError(message.error, active.name));
+      case 'http':
+        if (active?.id === message.id) this.forwardHttp(active, message.call, message.request);
+        return;
+      case 'log':
+        if (active?.id === message.id) active.hooks.log(message.level, message.message, message.fields);
+        return;
+      case 'fatal':
+        this.death ??= fatalError(message, active);
+        return;
+    }
+  }
+
+  private forwardHttp(active: ActiveRun, call: number, request: SandboxHttpRequest): void {
+    active.http ??= new AbortController();
+    active.hooks.http(request, active.http.signal).then(
+      (response) => this.send({ type: 'http', call, ok: true, response }),
+      (error: unknown) => {
+        const { name, message, code } =
+          error instanceof WorkerError ? error : new WorkerError('http_request_failed', String(error));
+        this.send({ type: 'http', call, ok: false, error: { name, message, code } });
+      },
+    );
+  }
+}
+
+function toWorkerError(error: SerialisedError, name: string): { error: WorkerError; stack?: string } {
+  const stack = error.stack === undefined ? {} : { stack: error.stack };
+  if (error.code !== undefined && isErrorCode(error.code)) return { error: new WorkerError(error.code, error.message), ...stack };
+  return { error: new WorkerError('action_failed', error.message || `${name} threw ${error.name}`), ...stack };
+}
+
+/** A throw or exit in the sandbox: the run that caused it hears `action_failed`; a bystander, a retryable crash. */
+function fatalError(
+  message: Extract<FromSandbox, { type: 'fatal' }>,
+  active: ActiveRun | undefined,
+): { error: WorkerError; stack?: string } {
+  const stack = message.error.stack === undefined ? {} : { stack: message.error.stack };
+  const own = active !== undefined && (message.id === undefined || message.id === active.id);
+  if (!own) return { error: crashed(active?.name, `code of an earlier run ${message.error.message}`), ...stack };
+  const what =
+    message.exitCode !== undefined
+      ? `${message.error.message}; its sandbox was stopped`
+      : `threw outside executeAction (in a timer or callback): ${message.error.message}`;
+  return { error: new WorkerError('action_failed', `${active.name} ${what}`), ...stack };
+}
+
+function crashed(name: string | undefined, why: string): WorkerError {
+  return new WorkerError(
+    'action_sandbox_crashed',
+    `The sandbox running ${name ?? 'the action'} stopped (${why}) before it finished; it may have partly run`,
+  );
+}
+
+/**
+ * The environment an action sees: the worker's, without its own settings (NANGO_*), which hold the broker URL
+ * with its password and the encryption key.
+ */
+function sandboxEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (!key.startsWith('NANGO_') && value !== undefined) copy[key] = value;
+  return copy;
+}
+
+let entry: { file: string; code?: string } | undefined;
+
+/**
+ * The thread's script: the compiled sandboxThread.js next to this file; when running from the TypeScript
+ * sources (the tests), that file bundled on the fly.
+ */
+function threadEntry(): { file: string; code?: string } {
+  if (entry) return entry;
+  const file = join(__dirname, 'sandboxThread.js');
+  if (existsSync(file)) return (entry = { file });
+  const source = join(__dirname, 'sandboxThread.ts');
+  const built = buildSync({
+    entryPoints: [source],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+  });
+  return (entry = { file: source, code: built.outputFiles[0]!.text });
+}

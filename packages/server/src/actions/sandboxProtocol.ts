@@ -1,0 +1,60 @@
+/**
+ * The messages between the worker and an action sandbox (a worker thread), over the thread's MessagePort.
+ * Everything here is structured-clone data: the sandbox holds no handle of the worker's (database, key, broker),
+ * only what these messages carry.
+ */
+import type { HttpParams } from '@nangohq/action';
+import type { NangoConnection } from '@nangohq/protocol';
+
+/** An error as it crosses the port: `code` set only for the platform's own errors (httpRequest, timeout). */
+export interface SerialisedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+}
+
+/** Worker → sandbox. */
+export type ToSandbox =
+  /** Evaluates a compiled action file and checks its export; answered by `loaded`. */
+  | { type: 'load'; file: string; version: number; code: string; name: string }
+  /** Runs an action already loaded at that version; answered by `done`. */
+  | {
+      type: 'run';
+      id: number;
+      file: string;
+      version: number;
+      name: string;
+      connection: NangoConnection;
+      input: unknown;
+      /** Log levels the action's logger sends; the others are dropped in the sandbox, unsent. */
+      logLevels: readonly string[];
+    }
+  /** The run's time limit passed: its signal is aborted with this error. */
+  | { type: 'abort'; id: number; reason: SerialisedError }
+  /** The outcome of an httpRequest the sandbox asked for. */
+  | { type: 'http'; call: number; ok: true; response: unknown }
+  | { type: 'http'; call: number; ok: false; error: SerialisedError };
+
+/** Sandbox → worker. */
+export type FromSandbox =
+  | { type: 'loaded'; file: string; version: number; error?: SerialisedError }
+  /** The run ended: `json` is the result already encoded, or `error` says why not. */
+  | { type: 'done'; id: number; json: string | undefined; error?: SerialisedError; notJson?: true }
+  | { type: 'http'; id: number; call: number; request: SandboxHttpRequest }
+  | { type: 'log'; id: number; level: string; message: string; fields: Record<string, unknown> | undefined }
+  /**
+   * The sandbox is about to die: an exception nobody caught, or process.exit(). `id` is the run whose code
+   * did it (the one that scheduled the callback), when known; the sandbox exits right after.
+   */
+  | { type: 'fatal'; id: number | undefined; error: SerialisedError; exitCode?: number };
+
+/** One `this.httpRequest(...)` as it crosses the port. A URLSearchParams body travels as its text. */
+export interface SandboxHttpRequest {
+  endpoint: string;
+  method: string;
+  params?: HttpParams;
+  body?: unknown;
+  form?: string;
+  headers?: Record<string, string>;
+}
