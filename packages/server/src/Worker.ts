@@ -6,6 +6,7 @@ import type { IntegrationsConfig } from './config/types';
 import type { HandlerContext } from './handlers';
 import { createLogger, type Logger } from './logger';
 import { connectBroker } from './rpc/connectBroker';
+import { ActionOverflow, overflowQueue } from './rpc/ActionOverflow';
 import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
@@ -32,7 +33,7 @@ export class Worker {
   private readonly responder: Responder;
   private readonly runner: ActionRunner;
   private config: IntegrationsConfig;
-  private consumer: RequestConsumer | undefined;
+  private consumers: RequestConsumer[] = [];
   private connections: amqp.RecoveringChannelModel[] = [];
   private stopWatching: (() => Promise<void>) | undefined;
   private stopped: Promise<void> | undefined;
@@ -118,12 +119,12 @@ export class Worker {
 
   private async shutDown(): Promise<void> {
     await this.stopWatching?.();
-    await this.consumer?.stop();
+    for (const consumer of this.consumers) await consumer.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
-    await this.consumer?.close();
+    for (const consumer of this.consumers) await consumer.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
     this.store.close();
     this.logger.info('nango worker stopped');
@@ -137,24 +138,35 @@ export class Worker {
     this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
   }
 
-  /** Recovery setup of the request connection: a fresh channel and consumer on every new connection. */
+  /**
+   * Recovery setup of the request connection, on every new connection: a consumer of the request queue, and one
+   * of the action overflow queue with a prefetch of the action concurrency, each on its own channel, plus the
+   * confirm channel that moves actions from the first to the second (see ActionOverflow).
+   */
   private async consume(model: amqp.ChannelModel): Promise<void> {
     if (this.stopped) throw new Error('the worker is stopping');
-    const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.logger.error({ err: error }, 'request channel error'));
-    channel.on('close', () => {
-      // A channel can die while its connection lives on; closing the connection makes recovery rebuild both.
-      if (!this.stopped) void model.close().catch(() => undefined);
+    const { queue, queueType, maxDeliveries, prefetch, maxConcurrentActions } = this.settings;
+    const watch = <T extends amqp.Channel>(channel: T): T => {
+      channel.on('error', (error: Error) => this.logger.error({ err: error }, 'request channel error'));
+      channel.on('close', () => {
+        // A channel can die while its connection lives on; closing the connection makes recovery rebuild all.
+        if (!this.stopped) void model.close().catch(() => undefined);
+      });
+      return channel;
+    };
+    const actions = new RequestConsumer(watch(await model.createChannel()), this.responder, this.logger);
+    await actions.start({ queue: overflowQueue(queue), queueType, maxDeliveries }, maxConcurrentActions);
+    const mover = new ActionOverflow(watch(await model.createConfirmChannel()), overflowQueue(queue), this.logger);
+    const requests = new RequestConsumer(watch(await model.createChannel()), this.responder, this.logger, {
+      mover,
+      budget: actionBudget(prefetch),
     });
-    const consumer = new RequestConsumer(channel, this.responder, this.logger);
-    const { queue, queueType, maxDeliveries, prefetch } = this.settings;
-    await consumer.start({ queue, queueType, maxDeliveries }, prefetch);
+    await requests.start({ queue, queueType, maxDeliveries }, prefetch);
+    this.consumers = [requests, actions];
     if (this.stopped) {
       // stop() came while this reconnect was setting up: take no requests it would not wait for.
-      await consumer.stop();
-      return;
+      for (const consumer of this.consumers) await consumer.stop();
     }
-    this.consumer = consumer;
   }
 
   private loadConfig(): IntegrationsConfig {
@@ -172,4 +184,12 @@ export class Worker {
       this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');
     }
   }
+}
+
+/**
+ * How many actions a worker holds from the request queue before it moves further ones to the overflow queue:
+ * a quarter of the prefetch (at least one request) stays for requests that run no action.
+ */
+export function actionBudget(prefetch: number): number {
+  return Math.max(1, prefetch - Math.max(1, Math.floor(prefetch / 4)));
 }

@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logger';
+import { looksLikeAction, type ActionOverflow } from './ActionOverflow';
 import { declareQueues, type QueueSettings } from './declareQueues';
 import type { Responder } from './Responder';
 
@@ -10,11 +11,18 @@ import type { Responder } from './Responder';
  */
 export class RequestConsumer {
   private consumerTag: string | undefined;
+  /** Action requests from this consumer being answered now (see ActionOverflow). */
+  private actionsHeld = 0;
 
+  /**
+   * @param overflow for the request queue: where actions go past `budget` held at once, so that the rest of the
+   *   prefetch stays free for requests that run no action
+   */
   constructor(
     private readonly channel: Channel,
     private readonly responder: Responder,
     private readonly logger: Logger,
+    private readonly overflow?: { mover: ActionOverflow; budget: number },
   ) {}
 
   /** Declares the queues, sets the prefetch and starts consuming. */
@@ -48,7 +56,24 @@ export class RequestConsumer {
       void this.channel.close().catch(() => undefined);
       return;
     }
-    void this.responder.answer(msg).then((settlement) => this.settle(msg, settlement));
+    const isAction = this.overflow !== undefined && looksLikeAction(msg.content);
+    if (isAction && this.actionsHeld >= this.overflow!.budget) {
+      void this.moveOrAnswer(msg, this.overflow!.mover);
+      return;
+    }
+    void this.answer(msg, isAction);
+  }
+
+  private async answer(msg: ConsumeMessage, isAction: boolean): Promise<void> {
+    if (isAction) this.actionsHeld++;
+    const settlement = await this.responder.answer(msg);
+    if (isAction) this.actionsHeld--;
+    this.settle(msg, settlement);
+  }
+
+  private async moveOrAnswer(msg: ConsumeMessage, mover: ActionOverflow): Promise<void> {
+    if (await mover.move(msg)) this.settle(msg, 'ack');
+    else await this.answer(msg, true);
   }
 
   private settle(msg: ConsumeMessage, settlement: 'ack' | 'reject' | 'requeue'): void {

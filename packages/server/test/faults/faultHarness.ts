@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { Nango, type NangoClientOptions } from '@nangohq/node-client';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
@@ -199,7 +199,7 @@ export class FaultRig {
     await Promise.all(this.workers.map((worker) => worker.stop('SIGKILL')));
     try {
       if (this.vhost) await rabbitmqctl(['delete_vhost', this.vhost]);
-      else for (const queue of [this.queue, `${this.queue}.dead`]) await deleteQueue(queue);
+      else await deleteWorkerQueues(this.queue);
     } finally {
       await this.api.close();
       rmSync(this.dir, { recursive: true, force: true });
