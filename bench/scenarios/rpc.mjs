@@ -56,7 +56,13 @@ export async function rpcScenario({ quick, log, queueType }) {
     await worker.stop();
     await responder.stop();
     await api.close();
-    await deleteQueues([baselineQueue, workerQueue, `${workerQueue}.dead`, `${workerQueue}.actions`, `${workerQueue}.actions.dead`]);
+    await deleteQueues([
+      baselineQueue,
+      workerQueue,
+      `${workerQueue}.dead`,
+      `${workerQueue}.actions`,
+      `${workerQueue}.actions.dead`,
+    ]);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
