@@ -20,7 +20,7 @@ Benchmarks the worker and client against the local RabbitMQ (NANGO_BENCH_RABBITM
 amqp://guest:guest@127.0.0.1:5672), with a bare amqplib RPC measured in the same run as the baseline.
 Needs a build (npm run build; npm ci does it).
 
-Options:
+Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker, e.g. an older commit's dist):
   --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections)
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
