@@ -45,11 +45,11 @@ export function startProcess(script, { env = {}, readyText, timeoutMs = 60_000, 
 /** Node arguments for every worker the benchmarks start; `--profile` sets them to write CPU profiles. */
 export const workerNodeArgs = [];
 
-/** Starts the worker's command line as a user would; resolves when it logs that it is ready. */
-export function startWorker(env) {
-  // NANGO_BENCH_WORKER_CLI runs another build of the worker (an older commit's dist) against the same client and
-  // broker, for a before/after comparison in one sitting.
-  const cli = process.env.NANGO_BENCH_WORKER_CLI ?? join(ROOT, 'packages', 'server', 'dist', 'cli.js');
+/**
+ * Starts the worker's command line as a user would; resolves when it logs that it is ready. `cli` (or
+ * NANGO_BENCH_WORKER_CLI) runs another build of the worker, an older commit's dist, for a before/after comparison.
+ */
+export function startWorker(env, cli = process.env.NANGO_BENCH_WORKER_CLI ?? join(ROOT, 'packages', 'server', 'dist', 'cli.js')) {
   return startProcess(cli, {
     env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', ...env },
     readyText: 'nango worker ready',
