@@ -97,24 +97,28 @@ for (const inFlight of [1, 64]) {
   const base = samples[`baseline@${inFlight}`];
   for (const name of Object.keys(calls)) {
     const s = samples[`${name}@${inFlight}`];
-    const ratio = (pick) => median(s.map((x, i) => pick(x) / pick(base[i])));
+    const ratio = (pick, to = base) => median(s.map((x, i) => pick(x) / pick(to[i])));
+    // The after build against the before build of the same round: the change itself, drift cancelled twice.
+    const previous = name.endsWith(' after') ? samples[`${name.replace(/ after$/, ' before')}@${inFlight}`] : undefined;
     rows.push({
       figure: `${name} @${inFlight}`,
       p50Ms: median(s.map((x) => x.p50)),
       p50Ratio: name === 'baseline' ? 1 : ratio((x) => x.p50),
       callsPerSecond: median(s.map((x) => x.perSecond)),
       throughputRatio: name === 'baseline' ? 1 : ratio((x) => x.perSecond),
+      ...(previous && { p50VsBefore: ratio((x) => x.p50, previous), throughputVsBefore: ratio((x) => x.perSecond, previous) }),
     });
   }
 }
 const text = [
   `Isolation cost, ${rounds} interleaved rounds, ${new Date().toISOString()}; before: ${before}`,
   '',
-  '| figure | p50 ms | p50 vs baseline | calls/s | calls/s vs baseline |',
-  '| --- | --- | --- | --- | --- |',
+  '| figure | p50 ms | p50 vs baseline | calls/s | calls/s vs baseline | p50, calls/s vs before |',
+  '| --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.figure} | ${r.p50Ms.toFixed(3)} | ${r.p50Ratio.toFixed(2)}× | ${r.callsPerSecond.toFixed(0)} | ${r.throughputRatio.toFixed(2)}× |`,
+      `| ${r.figure} | ${r.p50Ms.toFixed(3)} | ${r.p50Ratio.toFixed(2)}× | ${r.callsPerSecond.toFixed(0)} | ${r.throughputRatio.toFixed(2)}× | ` +
+      `${r.p50VsBefore === undefined ? '' : `${r.p50VsBefore.toFixed(2)}×, ${r.throughputVsBefore.toFixed(2)}×`} |`,
   ),
 ].join('\n');
 console.log(text);

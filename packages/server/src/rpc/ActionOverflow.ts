@@ -18,9 +18,10 @@ export function looksLikeAction(content: Buffer): boolean {
  * Keeps the request queue's prefetch from filling up with actions. The broker hands a worker at most NANGO_PREFETCH
  * unacked requests whatever they are, so a worker whose slots are all taken by slow actions would stop taking
  * Connection reads and writes and token calls, which then wait in the queue behind more actions. Past `budget`
- * actions held from the request queue, each further action is moved to the overflow queue (published with a
- * confirm, then acked), which every worker consumes with a prefetch of its action concurrency. What stays in the
- * request queue's prefetch is room for the requests that run no action.
+ * actions held from the request queue, a further action waits a moment for room (fast actions make room all the
+ * time, so they never leave), then is moved to the overflow queue (published with a confirm, then acked), which
+ * every worker consumes with a prefetch of its action concurrency. What stays in the request queue's prefetch is
+ * room for the requests that run no action.
  */
 export class ActionOverflow {
   constructor(

@@ -1,6 +1,12 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logger';
 import { looksLikeAction, type ActionOverflow } from './ActionOverflow';
+
+/**
+ * How long an action past the budget waits in the worker for a slot to free before it is moved to the overflow
+ * queue. Fast actions free slots far sooner, so they are never moved; slow ones hold up other requests this long at most.
+ */
+const PARK_MS = 100;
 import { declareQueues, type QueueSettings } from './declareQueues';
 import type { Responder } from './Responder';
 
@@ -13,6 +19,8 @@ export class RequestConsumer {
   private consumerTag: string | undefined;
   /** Action requests from this consumer being answered now (see ActionOverflow). */
   private actionsHeld = 0;
+  /** Actions past the budget, waiting PARK_MS for room before they are moved, oldest first. */
+  private readonly parked: Array<{ msg: ConsumeMessage; timer: NodeJS.Timeout }> = [];
 
   /**
    * @param overflow for the request queue: where actions go past `budget` held at once, so that the rest of the
@@ -38,6 +46,8 @@ export class RequestConsumer {
     const tag = this.consumerTag;
     this.consumerTag = undefined;
     if (tag) await this.channel.cancel(tag).catch(() => undefined);
+    // Parked actions were never started: they go back to the queue when the channel closes.
+    for (const { timer } of this.parked.splice(0)) clearTimeout(timer);
   }
 
   /**
@@ -57,18 +67,38 @@ export class RequestConsumer {
       return;
     }
     const isAction = this.overflow !== undefined && looksLikeAction(msg.content);
-    if (isAction && this.actionsHeld >= this.overflow!.budget) {
-      void this.moveOrAnswer(msg, this.overflow!.mover);
-      return;
-    }
-    void this.answer(msg, isAction);
+    if (isAction && this.actionsHeld >= this.overflow!.budget) this.park(msg, this.overflow!.mover);
+    else void this.answer(msg, isAction);
   }
 
   private async answer(msg: ConsumeMessage, isAction: boolean): Promise<void> {
     if (isAction) this.actionsHeld++;
     const settlement = await this.responder.answer(msg);
-    if (isAction) this.actionsHeld--;
+    if (isAction) {
+      this.actionsHeld--;
+      this.unpark();
+    }
     this.settle(msg, settlement);
+  }
+
+  private park(msg: ConsumeMessage, mover: ActionOverflow): void {
+    const entry = {
+      msg,
+      timer: setTimeout(() => {
+        this.parked.splice(this.parked.indexOf(entry), 1);
+        void this.moveOrAnswer(msg, mover);
+      }, PARK_MS),
+    };
+    this.parked.push(entry);
+  }
+
+  /** Starts parked actions while there is room in the budget. */
+  private unpark(): void {
+    while (this.parked.length > 0 && this.actionsHeld < this.overflow!.budget) {
+      const { msg, timer } = this.parked.shift()!;
+      clearTimeout(timer);
+      void this.answer(msg, true);
+    }
   }
 
   private async moveOrAnswer(msg: ConsumeMessage, mover: ActionOverflow): Promise<void> {

@@ -1,0 +1,88 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { createLogger } from '../../src/logger';
+import type { ActionOverflow } from '../../src/rpc/ActionOverflow';
+import { RequestConsumer } from '../../src/rpc/RequestConsumer';
+import type { Responder, Settlement } from '../../src/rpc/Responder';
+
+const logger = createLogger('silent', { write: () => undefined });
+
+const action = (id: string) =>
+  ({
+    content: Buffer.from(`{"type":"triggerAction","id":"${id}"}`),
+    properties: { correlationId: id },
+    fields: {},
+  }) as unknown as ConsumeMessage;
+const read = (id: string) =>
+  ({
+    content: Buffer.from(`{"type":"listConnections","id":"${id}"}`),
+    properties: { correlationId: id },
+    fields: {},
+  }) as unknown as ConsumeMessage;
+
+/** A consumer over a fake channel whose answers the test finishes by hand. */
+function setUp(budget: number) {
+  let deliver: (msg: ConsumeMessage | null) => void = () => undefined;
+  const acked: string[] = [];
+  const channel = {
+    assertQueue: async () => ({}),
+    prefetch: async () => undefined,
+    consume: async (_queue: string, onMessage: typeof deliver) => ((deliver = onMessage), { consumerTag: 't' }),
+    cancel: async () => undefined,
+    ack: (msg: ConsumeMessage) => acked.push(String(msg.properties.correlationId)),
+    nack: () => undefined,
+  } as unknown as Channel;
+  const answering = new Map<string, (settlement: Settlement) => void>();
+  const responder = {
+    answer: (msg: ConsumeMessage) =>
+      new Promise<Settlement>((resolve) => answering.set(String(msg.properties.correlationId), resolve)),
+  } as unknown as Responder;
+  const moved: string[] = [];
+  const mover = {
+    move: async (msg: ConsumeMessage) => (moved.push(String(msg.properties.correlationId)), true),
+  } as unknown as ActionOverflow;
+  const consumer = new RequestConsumer(channel, responder, logger, { mover, budget });
+  return { consumer, deliver: (msg: ConsumeMessage) => deliver(msg), acked, answering, moved };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('RequestConsumer with an action budget', () => {
+  it('moves an action past the budget to the overflow queue when no room frees up, and acks it', async () => {
+    const t = setUp(2);
+    await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
+    for (const id of ['a1', 'a2', 'a3']) t.deliver(action(id));
+    expect([...t.answering.keys()]).toEqual(['a1', 'a2']);
+    await sleep(150);
+    expect(t.moved).toEqual(['a3']);
+    expect(t.acked).toEqual(['a3']);
+    expect(t.answering.has('a3')).toBe(false);
+    await t.consumer.stop();
+  });
+
+  it('answers a parked action itself when a running one finishes in time, and never parks other requests', async () => {
+    const t = setUp(1);
+    await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
+    t.deliver(action('a1'));
+    t.deliver(action('a2'));
+    t.deliver(read('r1'));
+    expect([...t.answering.keys()]).toEqual(['a1', 'r1']);
+    t.answering.get('a1')?.('ack');
+    await sleep(10);
+    expect(t.answering.has('a2')).toBe(true);
+    await sleep(150);
+    expect(t.moved).toEqual([]);
+    expect(t.acked).toEqual(['a1']);
+    await t.consumer.stop();
+  });
+
+  it('drops its parked actions on stop, so they go back to the queue and are never moved', async () => {
+    const t = setUp(1);
+    await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
+    t.deliver(action('a1'));
+    t.deliver(action('a2'));
+    await t.consumer.stop();
+    await sleep(150);
+    expect(t.moved).toEqual([]);
+    expect(t.acked).toEqual([]);
+  });
+});
