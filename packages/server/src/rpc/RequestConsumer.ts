@@ -21,6 +21,11 @@ export class RequestConsumer {
   private actionsHeld = 0;
   /** Actions past the budget, waiting PARK_MS for room before they are moved, oldest first. */
   private readonly parked: Array<{ msg: ConsumeMessage; timer: NodeJS.Timeout }> = [];
+  /**
+   * Set when a parked action waited PARK_MS in vain, cleared when a held action ends: meanwhile the actions held
+   * are slow, and those past the budget move at once rather than draining PARK_MS at a time.
+   */
+  private moving = false;
 
   /**
    * @param overflow for the request queue: where actions go past `budget` held at once, so that the rest of the
@@ -67,8 +72,9 @@ export class RequestConsumer {
       return;
     }
     const isAction = this.overflow !== undefined && looksLikeAction(msg.content);
-    if (isAction && this.actionsHeld >= this.overflow!.budget) this.park(msg, this.overflow!.mover);
-    else void this.answer(msg, isAction);
+    if (!isAction || this.actionsHeld < this.overflow!.budget) void this.answer(msg, isAction);
+    else if (this.moving) void this.moveOrAnswer(msg, this.overflow!.mover);
+    else this.park(msg, this.overflow!.mover);
   }
 
   private async answer(msg: ConsumeMessage, isAction: boolean): Promise<void> {
@@ -76,20 +82,22 @@ export class RequestConsumer {
     const settlement = await this.responder.answer(msg);
     if (isAction) {
       this.actionsHeld--;
+      this.moving = false;
       this.unpark();
     }
     this.settle(msg, settlement);
   }
 
   private park(msg: ConsumeMessage, mover: ActionOverflow): void {
-    const entry = {
-      msg,
-      timer: setTimeout(() => {
-        this.parked.splice(this.parked.indexOf(entry), 1);
-        void this.moveOrAnswer(msg, mover);
-      }, PARK_MS),
-    };
-    this.parked.push(entry);
+    const timer = setTimeout(() => {
+      // No room came: every parked action moves now, and later ones at once (see `moving`).
+      this.moving = true;
+      for (const entry of this.parked.splice(0)) {
+        clearTimeout(entry.timer);
+        void this.moveOrAnswer(entry.msg, mover);
+      }
+    }, PARK_MS);
+    this.parked.push({ msg, timer });
   }
 
   /** Starts parked actions while there is room in the budget. */

@@ -75,6 +75,26 @@ describe('RequestConsumer with an action budget', () => {
     await t.consumer.stop();
   });
 
+  it('once room failed to come, moves further actions at once, until a held action ends', async () => {
+    const t = setUp(1);
+    await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 8);
+    t.deliver(action('a1'));
+    t.deliver(action('a2'));
+    await sleep(150);
+    expect(t.moved).toEqual(['a2']);
+    t.deliver(action('a3'));
+    await sleep(10);
+    expect(t.moved).toEqual(['a2', 'a3']); // no second wait: the held action is slow
+    t.answering.get('a1')?.('ack');
+    await sleep(10);
+    t.deliver(action('a4')); // room again: a4 runs here
+    t.deliver(action('a5')); // past the budget again: parked, not moved at once
+    await sleep(10);
+    expect(t.answering.has('a4')).toBe(true);
+    expect(t.moved).toEqual(['a2', 'a3']);
+    await t.consumer.stop();
+  });
+
   it('drops its parked actions on stop, so they go back to the queue and are never moved', async () => {
     const t = setUp(1);
     await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
