@@ -100,7 +100,12 @@ export class ActionRunner {
       const stack =
         (error as { actionStack?: string }).actionStack ??
         (isError(error) && !(error instanceof WorkerError) ? error.stack : undefined);
-      log(failure.code, { error: failure.message, ...(stack !== undefined && { stack }) });
+      const { overLimitMs } = error as { overLimitMs?: number };
+      log(failure.code, {
+        error: failure.message,
+        ...(overLimitMs !== undefined && { overLimitMs }),
+        ...(stack !== undefined && { stack }),
+      });
       throw failure;
     } finally {
       if (sandbox) this.pool.give(sandbox);

@@ -133,7 +133,7 @@ export class Sandbox {
   async run(request: RunRequest, hooks: RunHooks): Promise<string | undefined> {
     const id = ++runIds;
     const { name, timeoutMs } = request;
-    let timedOut = false;
+    let timedOut = 0;
     const outcome = new Promise<{ json: string | undefined } | { error: WorkerError; stack?: string }>((settle) => {
       this.active = { id, name, hooks, http: undefined, settle };
     });
@@ -149,7 +149,7 @@ export class Sandbox {
     });
     let grace: NodeJS.Timeout | undefined;
     const deadline = setTimeout(() => {
-      timedOut = true;
+      timedOut = performance.now();
       const reason = new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms`);
       this.active?.http?.abort(reason);
       this.send({ type: 'abort', id, reason: { name: reason.name, message: reason.message, code: reason.code } });
@@ -164,6 +164,8 @@ export class Sandbox {
       const how = this.alive ? 'it was aborted' : 'it was stopped';
       throw Object.assign(new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms; ${how}`), {
         actionStack: 'stack' in result ? result.stack : undefined,
+        // From the time limit to the run's end (its thread exited, when stopped), for the log.
+        overLimitMs: Math.round(performance.now() - timedOut),
       });
     }
     if ('error' in result) throw Object.assign(result.error, { actionStack: result.stack });

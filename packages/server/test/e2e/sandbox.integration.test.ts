@@ -105,14 +105,20 @@ describe('actions run in a sandbox the worker can stop', () => {
     // Three calls in a row, one of them an action: far below the misbehaving run's time.
     expect(slowestMs).toBeLessThan(1_000);
     const [line] = runLines(h.logs, action);
+    const overLimitMs = line?.['overLimitMs'] as number | undefined;
     reportFigures(`sandbox:${action}`, {
       code: error.code,
       durationMs: line?.['durationMs'],
+      overLimitMs,
       slowestOtherCallMs: slowestMs,
       answered,
     });
     expect(line?.['outcome']).toBe(code);
-    expect(line?.['durationMs']).toBeLessThan(limitMs + 1_000);
+    // Stopped within its limit plus a second, counted from when its code started (the run's time limit) ...
+    if (code === 'action_timeout') expect(overLimitMs).toBeLessThan(1_000);
+    // ... and, whatever stopped it, the whole call (a sandbox to start and the file to load included) stayed within
+    // its limit plus a margin for a busy 2-core machine.
+    expect(line?.['durationMs']).toBeLessThan(limitMs + 2_000);
     // The worker goes on: the same action can be called again, and others run.
     await expect(h.nango.triggerAction('demo', 'withHelper', '1', { text: 'hi' })).resolves.toEqual({
       success: true,
