@@ -84,10 +84,10 @@ export class ActionRunner {
       const compiled = await this.loader.load(action.file);
       sandbox = this.pool.take(action.memoryMb);
       await sandbox.load(compiled, action.timeoutMs);
-      onStart?.();
       const json = await sandbox.run(
         { compiled, name, connection, input, timeoutMs: action.timeoutMs, logLevels: logLevels(integration.logLevel) },
         this.hooks(integration, connection, tags),
+        onStart,
       );
       log('success');
       return new EncodedJson(json);

@@ -4,7 +4,9 @@ import { Worker as Thread } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { HttpResponse } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
+import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
+import type { Logger } from '../logger';
 import type { CompiledAction } from './ActionLoader';
 import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
@@ -56,7 +58,11 @@ export class Sandbox {
   /** Resolves once the thread has exited. */
   readonly exited: Promise<void>;
 
-  constructor(readonly memoryMb: number) {
+  /** @param logger where code that throws outside any run, or into another run, is reported */
+  constructor(
+    readonly memoryMb: number,
+    private readonly logger?: Logger,
+  ) {
     const entry = threadEntry();
     this.thread = new Thread(entry.code ?? entry.file, {
       eval: entry.code !== undefined,
@@ -127,26 +133,35 @@ export class Sandbox {
   /**
    * Runs an action loaded with `load`. Past its time limit its signal is aborted; if it has not settled
    * ABORT_GRACE_MS later, the thread is stopped. Settles only once the run has really ended.
+   * @param onStart called once the run is handed to the thread, right before the action's own code runs
    * @returns the result, already encoded as JSON
-   * @throws WorkerError with the action's or the platform's code; `stack` holds the action's stack for the log
+   * @throws WorkerError with the action's or the platform's code; `stack` holds the action's stack for the log;
+   *   `invalid_message` (before onStart) when the input cannot be handed to the thread
    */
-  async run(request: RunRequest, hooks: RunHooks): Promise<string | undefined> {
+  async run(request: RunRequest, hooks: RunHooks, onStart?: () => void): Promise<string | undefined> {
     const id = ++runIds;
     const { name, timeoutMs } = request;
     let timedOut = 0;
     const outcome = new Promise<{ json: string | undefined } | { error: WorkerError; stack?: string }>((settle) => {
       this.active = { id, name, hooks, http: undefined, settle };
     });
-    this.send({
-      type: 'run',
-      id,
-      file: request.compiled.file,
-      version: request.compiled.version,
-      name,
-      connection: request.connection,
-      input: request.input,
-      logLevels: request.logLevels,
-    });
+    try {
+      this.send({
+        type: 'run',
+        id,
+        file: request.compiled.file,
+        version: request.compiled.version,
+        name,
+        connection: request.connection,
+        input: request.input,
+        logLevels: request.logLevels,
+      });
+    } catch (error) {
+      // Nothing was sent (the clone failed first: input nested past what the port can carry), so nothing ran.
+      this.active = undefined;
+      throw new WorkerError('invalid_message', `The input cannot be handed to ${name}: ${describeError(error)}`);
+    }
+    onStart?.();
     let grace: NodeJS.Timeout | undefined;
     const deadline = setTimeout(() => {
       timedOut = performance.now();
@@ -200,6 +215,14 @@ export class Sandbox {
         if (active?.id === message.id) active.hooks.log(message.level, message.message, message.fields);
         return;
       case 'fatal':
+        if (active?.id !== message.id) {
+          // No run of its own to report it: the log is the only place it shows.
+          const { message: error, stack } = message.error;
+          this.logger?.warn(
+            { error, stack },
+            'action code threw after its run ended (in a timer or a promise nobody awaited); its sandbox is replaced',
+          );
+        }
         this.death ??= fatalError(message, active);
         return;
     }

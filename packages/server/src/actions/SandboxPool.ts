@@ -85,7 +85,7 @@ export class SandboxPool {
   }
 
   private start(memoryMb: number): Sandbox {
-    const sandbox = new Sandbox(memoryMb);
+    const sandbox = new Sandbox(memoryMb, this.logger);
     this.all.add(sandbox);
     void sandbox.exited.then(() => {
       this.all.delete(sandbox);

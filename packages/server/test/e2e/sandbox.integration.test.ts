@@ -102,8 +102,10 @@ describe('actions run in a sandbox the worker can stop', () => {
     const { result: error, slowestMs, answered } = await servedMeanwhile(h, call);
     expect(error).toMatchObject({ code, errorMsg: expect.stringMatching(message) });
     expect(answered).toBeGreaterThan(0);
-    // Three calls in a row, one of them an action: far below the misbehaving run's time.
-    expect(slowestMs).toBeLessThan(1_000);
+    // Three calls in a row, one of them an action. A spinning sandbox takes one of this machine's two cores, so
+    // other calls are slower meanwhile, but they keep being answered.
+    expect(slowestMs).toBeLessThan(2_000);
+    if (code === 'action_timeout') expect(answered).toBeGreaterThan(1);
     const [line] = runLines(h.logs, action);
     const overLimitMs = line?.['overLimitMs'] as number | undefined;
     reportFigures(`sandbox:${action}`, {
