@@ -27,7 +27,7 @@ integrations:
       throwsFromTimer:
       leavesTimer:
       sleeps:
-        timeout_ms: 5000
+        timeout_ms: 2500
       probes:
   demo:
     auth_mode: API_KEY
@@ -149,6 +149,17 @@ describe('actions run in a sandbox the worker can stop', () => {
     }
     const spans = [...alive.values()];
     for (const [at] of spans) expect(spans.filter(([from, to]) => from <= at && at <= to).length).toBeLessThanOrEqual(4);
+  });
+
+  it('aborts the signal of a run past its limit; one that stops then keeps its sandbox', async () => {
+    const error = await failure(h.nango.triggerAction('misbehaving', 'sleeps', '1', { ms: 10_000 }));
+    expect(error).toMatchObject({
+      code: 'action_timeout',
+      errorMsg: 'misbehaving.sleeps did not finish within 2500 ms; it was aborted',
+    });
+    const [line] = runLines(h.logs, 'sleeps');
+    expect(line?.['overLimitMs']).toBeLessThan(250);
+    expect(h.logs.some((l) => l.msg === 'action sandbox stopped; starting a fresh one')).toBe(false);
   });
 
   it('a late throw ends the run that happens to share its sandbox with a retryable error, and blames its own run in the log', async () => {
