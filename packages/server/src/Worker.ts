@@ -140,7 +140,7 @@ export class Worker {
 
   /**
    * Recovery setup of the request connection, on every new connection: a consumer of the request queue, and one
-   * of the action overflow queue with a prefetch of the slots left beyond the budget, each on its own channel, plus the
+   * of the action overflow queue with a prefetch of the action concurrency, each on its own channel, plus the
    * confirm channel that moves actions from the first to the second (see ActionOverflow).
    */
   private async consume(model: amqp.ChannelModel): Promise<void> {
@@ -155,10 +155,16 @@ export class Worker {
       return channel;
     };
     const budget = actionBudget(prefetch);
-    const actions = new RequestConsumer(watch(await model.createChannel()), this.responder, this.logger);
-    // Only what the slots can take beyond the budget (one at least): an action held here waiting for a slot would
-    // be one more keyed call claimed but not started if the worker died.
-    await actions.start({ queue: overflowQueue(queue), queueType, maxDeliveries }, Math.max(1, maxConcurrentActions - budget));
+    // The overflow consumer answers an action only once a slot is free for it (see RequestConsumer's `admit`).
+    const actions = new RequestConsumer(
+      watch(await model.createChannel()),
+      this.responder,
+      this.logger,
+      undefined,
+      () => this.runner.freeSlots,
+    );
+    this.runner.onSlotFreed(() => actions.poke());
+    await actions.start({ queue: overflowQueue(queue), queueType, maxDeliveries }, maxConcurrentActions);
     const mover = new ActionOverflow(watch(await model.createConfirmChannel()), overflowQueue(queue), this.logger);
     const requests = new RequestConsumer(watch(await model.createChannel()), this.responder, this.logger, {
       mover,

@@ -59,6 +59,16 @@ export class ActionRunner {
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
   }
 
+  /** Action slots free right now (none promised to a waiting run). */
+  get freeSlots(): number {
+    return this.slots.free;
+  }
+
+  /** Calls `listener` whenever a run gives up its slot. */
+  onSlotFreed(listener: () => void): void {
+    this.slots.onRelease = listener;
+  }
+
   /** Stops every sandbox, runs in them included (the worker is stopping). */
   close(): Promise<void> {
     return this.pool.close();

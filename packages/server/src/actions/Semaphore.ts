@@ -3,7 +3,15 @@ export class Semaphore {
   private held = 0;
   private readonly waiting: Array<() => void> = [];
 
+  /** Called whenever a place is given up (to a waiter or freed). */
+  onRelease: (() => void) | undefined;
+
   constructor(private readonly limit: number) {}
+
+  /** Places free right now, less those already promised to waiters. */
+  get free(): number {
+    return Math.max(0, this.limit - this.held - this.waiting.length);
+  }
 
   /** Runs `work` once a place is free, and frees it when `work` settles. */
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -16,6 +24,7 @@ export class Semaphore {
       if (next)
         next(); // the place passes straight to the next waiter
       else this.held--;
+      this.onRelease?.();
     }
   }
 }

@@ -20,8 +20,8 @@ export function looksLikeAction(content: Buffer): boolean {
  * Connection reads and writes and token calls, which then wait in the queue behind more actions. Past `budget`
  * actions held from the request queue, a further action waits a moment for room (fast actions make room all the
  * time, so they never leave), then is moved to the overflow queue (published with a confirm, then acked), which
- * every worker consumes with a prefetch of the action slots it has beyond the budget. What stays in the request
- * queue's prefetch is room for the requests that run no action.
+ * every worker consumes, answering an action from it only when one of its action slots is free. What stays in the
+ * request queue's prefetch is room for the requests that run no action.
  */
 export class ActionOverflow {
   constructor(

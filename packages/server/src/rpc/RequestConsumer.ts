@@ -26,17 +26,36 @@ export class RequestConsumer {
    * are slow, and those past the budget move at once rather than draining PARK_MS at a time.
    */
   private moving = false;
+  /** Overflow queue only: actions delivered but not started, waiting for a free action slot (see `admit`). */
+  private readonly waitingRoom: ConsumeMessage[] = [];
+  /** Admitted since the last turn of the event loop: they may not have reached the action slots yet. */
+  private justAdmitted = 0;
 
   /**
    * @param overflow for the request queue: where actions go past `budget` held at once, so that the rest of the
    *   prefetch stays free for requests that run no action
+   * @param admit for the overflow queue: how many action slots are free. An action is answered (its idempotency
+   *   key claimed, for one) only when a slot is free for it, so the worker never holds a keyed call it claimed but
+   *   could not start; the others wait unanswered, and go back to the queue if the worker dies
    */
   constructor(
     private readonly channel: Channel,
     private readonly responder: Responder,
     private readonly logger: Logger,
     private readonly overflow?: { mover: ActionOverflow; budget: number },
+    private readonly admit?: () => number,
   ) {}
+
+  /** Overflow queue only: starts waiting actions for which action slots have come free. */
+  poke(): void {
+    if (!this.admit || this.waitingRoom.length === 0) return;
+    let free = this.admit() - this.justAdmitted;
+    while (free > 0 && this.waitingRoom.length > 0) {
+      if (this.justAdmitted++ === 0) setImmediate(() => (this.justAdmitted = 0));
+      free--;
+      void this.answer(this.waitingRoom.shift()!, false);
+    }
+  }
 
   /** Declares the queues, sets the prefetch and starts consuming. */
   async start(queues: QueueSettings, prefetch: number): Promise<void> {
@@ -51,8 +70,9 @@ export class RequestConsumer {
     const tag = this.consumerTag;
     this.consumerTag = undefined;
     if (tag) await this.channel.cancel(tag).catch(() => undefined);
-    // Parked actions were never started: they go back to the queue when the channel closes.
+    // Parked and waiting actions were never started: they go back to the queue when the channel closes.
     for (const { timer } of this.parked.splice(0)) clearTimeout(timer);
+    this.waitingRoom.length = 0;
   }
 
   /**
@@ -69,6 +89,11 @@ export class RequestConsumer {
       // declares the queue again and consumes anew, instead of sitting idle while every call is unroutable.
       this.logger.error('the broker cancelled the request consumer (was the queue deleted?); reconnecting');
       void this.channel.close().catch(() => undefined);
+      return;
+    }
+    if (this.admit) {
+      this.waitingRoom.push(msg);
+      this.poke();
       return;
     }
     const isAction = this.overflow !== undefined && looksLikeAction(msg.content);

@@ -20,7 +20,7 @@ const read = (id: string) =>
   }) as unknown as ConsumeMessage;
 
 /** A consumer over a fake channel whose answers the test finishes by hand. */
-function setUp(budget: number) {
+function setUp(budget: number, admit?: () => number) {
   let deliver: (msg: ConsumeMessage | null) => void = () => undefined;
   const acked: string[] = [];
   const channel = {
@@ -40,7 +40,9 @@ function setUp(budget: number) {
   const mover = {
     move: async (msg: ConsumeMessage) => (moved.push(String(msg.properties.correlationId)), true),
   } as unknown as ActionOverflow;
-  const consumer = new RequestConsumer(channel, responder, logger, { mover, budget });
+  const consumer = admit
+    ? new RequestConsumer(channel, responder, logger, undefined, admit)
+    : new RequestConsumer(channel, responder, logger, { mover, budget });
   return { consumer, deliver: (msg: ConsumeMessage) => deliver(msg), acked, answering, moved };
 }
 
@@ -92,6 +94,20 @@ describe('RequestConsumer with an action budget', () => {
     await sleep(10);
     expect(t.answering.has('a4')).toBe(true);
     expect(t.moved).toEqual(['a2', 'a3']);
+    await t.consumer.stop();
+  });
+
+  it('on the overflow queue, answers an action only when a slot is free for it', async () => {
+    let free = 1;
+    const t = setUp(0, () => free);
+    await t.consumer.start({ queue: 'q.actions', queueType: 'classic', maxDeliveries: 5 }, 8);
+    for (const id of ['a1', 'a2', 'a3']) t.deliver(action(id));
+    expect([...t.answering.keys()]).toEqual(['a1']); // one slot: the others wait, unanswered (nothing claimed)
+    await sleep(5);
+    free = 2;
+    t.consumer.poke();
+    expect([...t.answering.keys()]).toEqual(['a1', 'a2', 'a3']);
+    expect(t.moved).toEqual([]);
     await t.consumer.stop();
   });
 
