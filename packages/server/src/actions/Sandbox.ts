@@ -231,7 +231,15 @@ export class Sandbox {
   private forwardHttp(active: ActiveRun, call: number, request: SandboxHttpRequest): void {
     active.http ??= new AbortController();
     active.hooks.http(request, active.http.signal).then(
-      (response) => this.send({ type: 'http', call, ok: true, response }),
+      (response) => {
+        try {
+          this.send({ type: 'http', call, ok: true, response });
+        } catch (error) {
+          // A response field the port cannot clone (a function, say) must fail the call, not leave it hanging.
+          const message = `httpRequest's response cannot be handed to the action: ${describeError(error)}`;
+          this.send({ type: 'http', call, ok: false, error: { name: 'WorkerError', message, code: 'internal_error' } });
+        }
+      },
       (error: unknown) => {
         const { name, message, code } =
           error instanceof WorkerError ? error : new WorkerError('http_request_failed', String(error));
