@@ -122,17 +122,27 @@ function deepMerge(base: Entry, override: Entry): Entry {
 }
 
 /**
- * Typed view of a validated entry: empty (null) fields dropped, param values as text, the name added; unknown
- * fields kept as written.
+ * Typed view of a validated entry: empty (null) fields dropped, scalar param values as text, the name added; unknown
+ * fields kept as written. Two spellings of Nango's current catalog are read into the fields of Provider: a token URL
+ * per auth mode (the one of the entry's own mode is kept) and `token_request_auth_method: basic`.
  */
 function toProvider(name: string, entry: Entry): Provider {
   const provider: Entry = { ...withoutNulls(entry), name };
   for (const key of ['authorization_params', 'token_params', 'refresh_params', 'request_params']) {
-    const params = entry[key];
-    if (isMapping(params)) provider[key] = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
-    else delete provider[key];
+    const params = provider[key];
+    if (isMapping(params)) provider[key] = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, asText(v)]));
+  }
+  const tokenUrl = provider['token_url'];
+  if (isMapping(tokenUrl)) provider['token_url'] = tokenUrl[String(provider['auth_mode'])];
+  if (provider['token_url'] === undefined) delete provider['token_url'];
+  if (provider['authorization_method'] === undefined && provider['token_request_auth_method'] === 'basic') {
+    provider['authorization_method'] = 'header';
   }
   return provider as unknown as Provider;
+}
+
+function asText(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
 }
 
 function withoutNulls(entry: Entry): Entry {

@@ -8,8 +8,11 @@ import type { ConfigProblem } from '../config/integrationsSchema';
 export const PROVIDER_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 
 const text = { type: 'string' };
-/** Nango's file writes a few param values as bare YAML numbers or booleans; they are sent as text anyway. */
-const params = { type: ['object', 'null'], additionalProperties: { type: ['string', 'number', 'boolean'] } };
+/**
+ * Param values: text, though Nango's file writes a few as bare YAML numbers or booleans (sent as text anyway) and
+ * a few TWO_STEP providers nest mappings (kept as written).
+ */
+const params = { type: ['object', 'null'] };
 const mapping = { type: ['object', 'null'] };
 
 /**
@@ -31,7 +34,8 @@ export const PROVIDERS_SCHEMA = {
       docs: text,
       categories: { type: 'array', items: text },
       authorization_url: text,
-      token_url: text,
+      // Nango's file gives a few providers one token URL per auth mode: `token_url: { OAUTH2: …, APP: … }`.
+      token_url: { type: ['string', 'object'], additionalProperties: text },
       refresh_url: text,
       revocation_url: text,
       authorization_params: params,
@@ -41,7 +45,8 @@ export const PROVIDERS_SCHEMA = {
       default_scopes: { type: 'array', items: text },
       disable_pkce: { type: 'boolean' },
       authorization_method: { enum: ['body', 'header'] },
-      body_format: { enum: ['form', 'json'] },
+      // `form` or `json` here; Nango's file has a few OAUTH2_CC providers with `query` or `xml`, kept as written.
+      body_format: text,
       token_response_metadata: { type: 'array', items: text },
       request_url: text,
       request_params: params,

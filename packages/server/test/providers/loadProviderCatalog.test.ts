@@ -93,6 +93,47 @@ odd:
     expect(catalog.get('odd')?.token_params).toEqual({ expires_in: '3600', offline: 'true' });
   });
 
+  it("reads the shapes of Nango's current catalog: token URL per auth mode, other body formats, nested params", () => {
+    const catalog = loadProviderCatalog({
+      file: userFile(`
+app-and-oauth:
+  display_name: Both
+  categories: [dev-tools]
+  auth_mode: APP
+  token_url:
+    OAUTH2: https://example.com/login/oauth/access_token
+    APP: https://api.example.com/app/installations/\${connectionConfig.installation_id}/access_tokens
+  docs_connect: https://example.com/connect
+  setup_guide_url: https://example.com/guide
+basic-token:
+  auth_mode: OAUTH2_CC
+  token_url: https://example.com/token
+  token_request_auth_method: basic
+  body_format: xml
+  token_params:
+    request:
+      control: { senderid: x }
+  token_headers:
+    content-type: application/xml
+  credentials:
+    username: { type: string }
+    password: { type: string, secret: true }
+  proxy:
+    base_url: https://example.com
+    verification: { method: GET, endpoints: [/me] }
+    decompress: true
+`),
+    });
+    expect(catalog.get('app-and-oauth')?.token_url).toBe(
+      'https://api.example.com/app/installations/\${connectionConfig.installation_id}/access_tokens',
+    );
+    expect(catalog.get('basic-token')).toMatchObject({
+      authorization_method: 'header',
+      body_format: 'xml',
+      token_params: { request: { control: { senderid: 'x' } } },
+    });
+  });
+
   it('reports every problem at once, with the file and the path', () => {
     const problems = problemsOf(`
 bad name!:
