@@ -125,7 +125,7 @@ basic-token:
 `),
     });
     expect(catalog.get('app-and-oauth')?.token_url).toBe(
-      'https://api.example.com/app/installations/\${connectionConfig.installation_id}/access_tokens',
+      'https://api.example.com/app/installations/${connectionConfig.installation_id}/access_tokens',
     );
     expect(catalog.get('basic-token')).toMatchObject({
       authorization_method: 'header',
