@@ -12,6 +12,8 @@ import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
+import { loadProviderCatalog } from './providers/loadProviderCatalog';
+import type { ProviderCatalog } from './providers/Provider';
 import type { ConnectionStore } from './store/ConnectionStore';
 import { openStore } from './store/openStore';
 import { DeliveryCounter } from './store/DeliveryCounter';
@@ -30,6 +32,8 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
 export class Worker {
   private readonly replies: ReplyPublisher;
   private readonly responder: Responder;
+  /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
+  readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
   private consumer: RequestConsumer | undefined;
   private connections: amqp.RecoveringChannelModel[] = [];
@@ -42,6 +46,7 @@ export class Worker {
     private readonly store: ConnectionStore,
     private readonly loader: ActionLoader,
   ) {
+    this.providers = loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
     this.config = this.loadConfig();
     const idempotency = new IdempotencyStore(store.database);
     idempotency.prune();
@@ -68,7 +73,7 @@ export class Worker {
 
   /**
    * Starts a worker and resolves once it consumes requests.
-   * @throws ConfigError for a bad integrations.yaml; an Error when the broker stays unreachable
+   * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
     const { logger: givenLogger, ...overrides } = options;
@@ -155,7 +160,8 @@ export class Worker {
   }
 
   private loadConfig(): IntegrationsConfig {
-    return loadIntegrationsConfig({ yamlPath: this.settings.integrationsYaml, integrationsDir: this.settings.integrationsDir });
+    const { integrationsYaml: yamlPath, integrationsDir } = this.settings;
+    return loadIntegrationsConfig({ yamlPath, integrationsDir, providers: this.providers });
   }
 
   /** Re-reads integrations.yaml and forgets compiled actions; a bad file keeps the last good configuration. */

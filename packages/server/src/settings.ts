@@ -11,6 +11,11 @@ export interface WorkerSettings {
   integrationsYaml: string;
   /** NANGO_INTEGRATIONS_DIR — folder holding <integration>/<action>.action.ts. Default: ./integrations */
   integrationsDir: string;
+  /**
+   * NANGO_PROVIDERS_FILE — your own providers catalog (Nango's providers.yaml format), merged over the built-in
+   * one: an entry adds a provider or overrides one field by field. Default: none, the built-in catalog alone
+   */
+  providersFile: string | undefined;
   /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
   dbPath: string;
   /** NANGO_PREFETCH — requests handled at once by this worker. Default: 32 */
@@ -46,6 +51,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_QUEUE', DEFAULT_QUEUE],
   ['NANGO_INTEGRATIONS_YAML', './integrations.yaml'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
+  ['NANGO_PROVIDERS_FILE', 'none (the built-in providers.yaml alone)'],
   ['NANGO_DB_PATH', './data/nango.sqlite'],
   ['NANGO_PREFETCH', '32'],
   ['NANGO_WATCH', 'true (false when NODE_ENV=production)'],
@@ -92,6 +98,7 @@ export function resolveWorkerSettings(
     queue: env['NANGO_QUEUE'] || DEFAULT_QUEUE,
     integrationsYaml: env['NANGO_INTEGRATIONS_YAML'] || './integrations.yaml',
     integrationsDir: env['NANGO_INTEGRATIONS_DIR'] || './integrations',
+    providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     dbPath: env['NANGO_DB_PATH'] || './data/nango.sqlite',
     prefetch: int('NANGO_PREFETCH', 32, 1),
     watch: bool('NANGO_WATCH', env['NODE_ENV'] !== 'production'),
@@ -115,6 +122,7 @@ export function resolveWorkerSettings(
   if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
+  if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;
 }

@@ -1,4 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
+import type { Provider } from '../providers/Provider';
 
 /** Log levels an integration may set for its actions' own log lines. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -27,6 +28,13 @@ export interface OAuthConfig {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
   readonly tokenUrl: string | undefined;
+  /**
+   * The token URL when it holds per-Connection placeholders (a catalog entry's `${connectionConfig.subdomain}`),
+   * filled for each Connection; tokenUrl is then undefined.
+   */
+  readonly tokenUrlTemplate: Template | undefined;
+  /** `oauth.scopes`: what the OAuth flow asks for, joined with the provider's scope_separator. Default: none. */
+  readonly scopes: readonly string[];
   /** How client credentials are sent to the token URL. Default: 'body'. */
   readonly clientAuth: 'body' | 'basic';
   /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
@@ -60,6 +68,8 @@ export interface IntegrationConfig {
   readonly logLevel: LogLevel;
   readonly oauth: OAuthConfig | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
+  /** The `provider:` entry of the providers catalog this integration inherits from, aliases resolved. */
+  readonly provider: Provider | undefined;
 }
 
 /** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */
