@@ -32,9 +32,9 @@ export interface OAuthConfig {
    * The token URL when it holds per-Connection placeholders (a catalog entry's `${connectionConfig.subdomain}`),
    * filled for each Connection; tokenUrl is then undefined.
    */
-  readonly tokenUrlTemplate: Template | undefined;
-  /** `oauth.scopes`: what the OAuth flow asks for, joined with the provider's scope_separator. Default: none. */
-  readonly scopes: readonly string[];
+  readonly tokenUrlTemplate?: Template | undefined;
+  /** `oauth.scopes`: what the OAuth flow asks for, joined with the provider's scope_separator. Default: [] (none). */
+  readonly scopes?: readonly string[];
   /** How client credentials are sent to the token URL. Default: 'body'. */
   readonly clientAuth: 'body' | 'basic';
   /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
@@ -69,7 +69,7 @@ export interface IntegrationConfig {
   readonly oauth: OAuthConfig | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
   /** The `provider:` entry of the providers catalog this integration inherits from, aliases resolved. */
-  readonly provider: Provider | undefined;
+  readonly provider?: Provider | undefined;
 }
 
 /** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */
