@@ -4,9 +4,10 @@ import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
 import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
-import { loadProviderCatalog } from '../providers/loadProviderCatalog';
+import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
 import { applyProvider, type IntegrationFields } from './applyProvider';
 import { ConfigError } from './ConfigError';
+import { convert2022Config, is2022Format, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
@@ -50,7 +51,8 @@ export function loadIntegrationsConfig(options: {
     throw new ConfigError(sourceName, [`${sourceName}: cannot read the file (${code})`], { cause: error });
   }
   const { integrationsDir, env, providers } = options;
-  return parseIntegrationsConfig(text, { sourceName, integrationsDir, env, providers });
+  const nangoConfig = () => readNangoConfig(path.join(path.dirname(options.yamlPath), NANGO_CONFIG_2022));
+  return parseIntegrationsConfig(text, { sourceName, integrationsDir, env, providers, nangoConfig });
 }
 
 /**
@@ -71,6 +73,8 @@ export function parseIntegrationsConfig(
     fileExists?: (path: string) => boolean;
     listDir?: (path: string) => string[];
     providers?: ProviderCatalog | undefined;
+    /** The parsed nango-config.yaml of a 2022 folder, read only if the text is in the 2022 format. */
+    nangoConfig?: () => unknown;
   },
 ): IntegrationsConfig {
   const doc = parseDocument(text, { logLevel: 'error' });
@@ -85,17 +89,47 @@ export function parseIntegrationsConfig(
     // Alias bombs stop here (yaml's maxAliasCount).
     throw new ConfigError(options.sourceName, [`${options.sourceName}: ${(error as Error).message}`], { cause: error });
   }
+  // The 2022 product's format is converted to ours first, then checked and compiled like any file of ours.
+  const legacy = is2022Format(parsed) ? convert2022Config(parsed, options.nangoConfig?.()) : undefined;
   let providers = options.providers;
   const context: Context = {
     env: options.env ?? process.env,
     integrationsDir: options.integrationsDir,
     fileExists: options.fileExists ?? isFile,
     listDir: options.listDir ?? listDir,
-    providers: () => (providers ??= loadProviderCatalog({})),
+    providers: () =>
+      (providers ??= withLegacyProviders(options.providers ?? loadProviderCatalog({}), legacy, options.sourceName)),
   };
-  const { config, problems } = compile(parsed, context);
-  if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
-  return config;
+  const { config, problems } = compile(legacy?.document ?? parsed, context);
+  if (!legacy) {
+    if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
+    return config;
+  }
+  // An integration whose conversion failed would only add echoes of the same problem in our format's terms.
+  const unconverted = new Set(legacy.problems.map((problem) => problem.path[1]));
+  const all = [...legacy.problems, ...problems.filter((problem) => !unconverted.has(problem.path[1]))];
+  if (all.length > 0) throw new ConfigError(options.sourceName, format2022Problems(doc, all));
+  const notices = Object.freeze(format2022Problems(doc, legacy.notices));
+  return Object.freeze({ ...config, legacy: Object.freeze({ notices, serverLogLevel: legacy.serverLogLevel }) });
+}
+
+/** Lines of integrations.yaml first, in its order, then those of nango-config.yaml (another file), each named so. */
+function format2022Problems(doc: Document, problems: readonly ConfigProblem[]): string[] {
+  const isNangoConfig = (problem: ConfigProblem) => problem.path[0] === NANGO_CONFIG_2022;
+  const ownFile = formatProblems(
+    doc,
+    problems.filter((problem) => !isNangoConfig(problem)),
+  );
+  const nangoConfig = problems
+    .filter(isNangoConfig)
+    .map((problem) => `${NANGO_CONFIG_2022}: ${problem.path.slice(1).join('.') || '(top level)'}: ${problem.message}`);
+  return [...ownFile, ...nangoConfig];
+}
+
+/** The catalog, plus the providers a 2022 file's inline `auth:` settings make. */
+function withLegacyProviders(catalog: ProviderCatalog, legacy: Converted2022 | undefined, source: string): ProviderCatalog {
+  if (!legacy || Object.keys(legacy.providers).length === 0) return catalog;
+  return extendProviderCatalog(catalog, legacy.providers, `${source} (2022 format)`);
 }
 
 interface Context {
@@ -362,6 +396,21 @@ function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): ReadonlyMap<K, V> 
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A 2022 folder's nango-config.yaml, parsed; undefined when there is none (its settings then keep our defaults). */
+function readNangoConfig(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const source = displayPath(file);
+  const syntax = [...doc.errors, ...doc.warnings].map((error) => formatYamlError(source, error));
+  if (syntax.length > 0) throw new ConfigError(source, syntax);
+  return doc.toJS({ maxAliasCount: 100 });
 }
 
 function listDir(folder: string): string[] {

@@ -7,7 +7,8 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /**
  * One piece of a compiled `${...}` template from integrations.yaml (environment variables are already
  * substituted at load time; these are the parts filled per Connection at request time).
- * - `credential`: a credential field of the auth mode, e.g. `${access_token}`, `${api_key}`
+ * - `credential`: a credential field of the auth mode, e.g. `${access_token}`, `${api_key}`; `raw.<field>` (the 2022
+ *   format's `${raw.team_id}`) is a top-level field of the provider's raw token response
  * - `config`: a value from the Connection's additionalConfig, e.g. `${additionalConfig.channelId}`
  * - `userId`: the Connection's user id, `${userId}`
  */
@@ -75,4 +76,11 @@ export interface IntegrationConfig {
 /** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */
 export interface IntegrationsConfig {
   readonly integrations: ReadonlyMap<string, IntegrationConfig>;
+  /** Set when the file was in the 2022 product's format and converted to ours. */
+  readonly legacy?: {
+    /** What was mapped to something else or ignored, one `path: note` line each, for the start-up log. */
+    readonly notices: readonly string[];
+    /** nango-config.yaml's main_server_log_level, as ours, for when NANGO_LOG_LEVEL is not set. */
+    readonly serverLogLevel: string | undefined;
+  };
 }
