@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runMigrateConfig } from './commands/migrateConfig';
 import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
@@ -19,8 +20,14 @@ ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallba
 
 Commands:
   nango-server                run the worker
+  nango-server --integrations-dir <folder>
+                              run the worker on that folder (NANGO_INTEGRATIONS_DIR); a 2022
+                              nango-integrations/ folder loads as it is, its integrations.yaml included
   nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
   nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
+  nango-server migrate-config <folder> [--out <file>]
+                              print (or write, never overwriting) the integrations.yaml of a 2022
+                              nango-integrations/ folder in our format
 
 Options:
   --help      show this help
@@ -50,6 +57,15 @@ async function main(argv: string[]): Promise<number> {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;
     }
+  }
+  if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));
+  if (argv[0] === '--integrations-dir') {
+    if (argv[1] === undefined || argv.length > 2) {
+      console.error('nango-server: --integrations-dir takes one folder; see --help');
+      return 2;
+    }
+    process.env['NANGO_INTEGRATIONS_DIR'] = argv[1];
+    argv = [];
   }
   if (argv.length > 0) {
     const command = argv[0] === 'generate-key' || argv[0] === 'rotate-key';
