@@ -3,6 +3,7 @@
  * setting) finds its integrations.yaml and nango-config.yaml, converts them, finds the action by file name, and the
  * action's request reaches a local API with the 2022 file's base URL, headers and params.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,5 +100,18 @@ describe('a 2022 nango-integrations folder, run as it is', () => {
     expect(url.pathname).toBe('/v2/forecast');
     expect(Object.fromEntries(url.searchParams)).toEqual({ units: 'metric', city: 'Paris' });
     expect(request?.headers).toMatchObject({ 'x-app-key': 'app-wide-key', 'x-user-key': 'user-key' });
+  });
+
+  it('is converted by the built nango-server migrate-config, and --integrations-dir wants a folder', () => {
+    const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+    const migrate = spawnSync(process.execPath, [cli, 'migrate-config', folder], { encoding: 'utf8' });
+    expect(migrate.status).toBe(0);
+    expect(migrate.stdout).toContain('X-App-Key: ${LEGACY_TEST_APP_KEY}');
+    expect(migrate.stdout).toContain('query_params:\n      units: metric');
+    const flag = spawnSync(process.execPath, [cli, '--integrations-dir'], { encoding: 'utf8' });
+    expect({ status: flag.status, stderr: flag.stderr }).toEqual({
+      status: 2,
+      stderr: 'nango-server: --integrations-dir takes one folder; see --help\n',
+    });
   });
 });
