@@ -175,7 +175,7 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
     for (const [name, yaml] of Object.entries(declared)) {
       if (!isMapping(yaml)) continue; // the schema said what it should be
       const fields = yaml as IntegrationFields;
-      const applied = applyProvider(name, fields, context.providers(), problems);
+      const applied = applyProvider(name, fields, context.providers, problems);
       // An unknown provider is the one problem worth a line: what it would have given is unknowable.
       const unknownProvider = typeof fields.provider === 'string' && !applied.provider;
       const complete = !unknownProvider && hasRequired(name, applied.fields, problems);
