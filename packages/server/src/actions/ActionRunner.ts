@@ -100,7 +100,7 @@ export class ActionRunner {
     try {
       const instance = new actionClass();
       const baseLogger = this.logger;
-      instance[ACTION_CONTEXT] = {
+      const context: ActionContext = {
         connection,
         get signal() {
           return signal();
@@ -113,11 +113,13 @@ export class ActionRunner {
             endpoint,
             method,
             signal: signal(),
+            warn: (message) => context.logger.warn(message),
             ...(params !== undefined && { params }),
             ...(body !== undefined && { body }),
             ...(headers !== undefined && { headers }),
           }),
       };
+      instance[ACTION_CONTEXT] = context;
       // An action that never settles is abandoned here; its signal tells it (and its HTTP calls) to stop.
       return await Promise.race([instance.executeAction(input), timedOut]);
     } finally {

@@ -5,7 +5,15 @@ import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
-import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
+import type {
+  ActionConfig,
+  HeaderPrecedence,
+  IntegrationConfig,
+  IntegrationsConfig,
+  LogLevel,
+  OAuthConfig,
+  Template,
+} from './types';
 
 /** Every default of integrations.yaml, in one place. */
 export const DEFAULTS = Object.freeze({
@@ -106,6 +114,7 @@ interface IntegrationYaml {
   base_url: string;
   headers?: Record<string, string> | null;
   query_params?: Record<string, string> | null;
+  header_precedence?: HeaderPrecedence;
   http_timeout_ms?: number;
   action_timeout_ms?: number;
   log_level?: LogLevel;
@@ -172,6 +181,7 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     baseUrl,
     headers,
     queryParams,
+    headerPrecedence: yaml.header_precedence ?? 'call',
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
