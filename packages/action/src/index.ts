@@ -11,14 +11,11 @@
  *   }
  */
 import type { NangoConnection } from '@nangohq/protocol';
-import { withCredentialAliases, type LegacyCredentialNames } from './withCredentialAliases';
+import { withCredentialAliases, type ActionConnection, type LegacyCredentialNames } from './withCredentialAliases';
 import { withWinstonMethods, type ActionLogger, type NangoActionLogger } from './withWinstonMethods';
 
 export type { NangoConnection, NangoConnectionPublic, StoredCredentials, AuthMode } from '@nangohq/protocol';
-export type { ActionLogger, NangoActionLogger, LegacyCredentialNames };
-
-/** What getCurrentConnection returns: the Connection, its credentials also under the 2022 product's names. */
-export type ActionConnection = NangoConnection & { credentials: NangoConnection['credentials'] & LegacyCredentialNames };
+export type { ActionConnection, ActionLogger, NangoActionLogger, LegacyCredentialNames };
 
 /** HTTP methods httpRequest accepts (case-insensitive). */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -64,8 +61,9 @@ export interface ActionContext {
   ): Promise<HttpResponse>;
 }
 
-/** One wrapped logger per run, made on first use. */
+/** One wrapped logger and one Connection view per run, made on first use. */
 const loggers = new WeakMap<ActionContext, NangoActionLogger>();
+const connections = new WeakMap<ActionContext, ActionConnection>();
 
 /** Key under which the worker attaches the ActionContext to an action instance. */
 export const ACTION_CONTEXT: unique symbol = Symbol('nango.actionContext');
@@ -90,9 +88,13 @@ export abstract class NangoAction<Input = Record<string, unknown>, Output = unkn
    * `oAuthTokenSecret`, `apiKey`), which JSON and spreads do not show.
    */
   getCurrentConnection(): ActionConnection {
-    const { connection } = this.context;
-    withCredentialAliases(connection.credentials);
-    return connection as ActionConnection;
+    const context = this.context;
+    let connection = connections.get(context);
+    if (!connection) {
+      connection = withCredentialAliases(context.connection);
+      connections.set(context, connection);
+    }
+    return connection;
   }
 
   /** The 2022 product's name of {@link getCurrentConnection}. */

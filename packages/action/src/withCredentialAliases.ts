@@ -1,4 +1,4 @@
-import type { AuthMode, StoredCredentials } from '@nangohq/protocol';
+import type { AuthMode, NangoConnection, StoredCredentials } from '@nangohq/protocol';
 
 /**
  * The names the 2022 product's credentials had, beside ours: `type` (the auth mode), OAuth 2 `accessToken`,
@@ -31,12 +31,26 @@ const ALIASES: readonly (readonly [string, string])[] = [
   ['apiKey', 'api_key'],
 ];
 
+/** A Connection whose credentials also answer to the 2022 names. */
+export type ActionConnection = NangoConnection & { credentials: NangoConnection['credentials'] & LegacyCredentialNames };
+
 /**
- * Adds the 2022 names to `credentials` in place, as non-enumerable properties: an action written for that product
- * reads `credentials.accessToken` or `credentials.expiresAt.getTime()`, while JSON.stringify, spreads and
- * Object.keys still see exactly the fields spec 2 shows. A name the credentials already have is left alone.
+ * The Connection with the 2022 names added to its credentials, as non-enumerable properties: an action written
+ * for that product reads `credentials.accessToken` or `credentials.expiresAt.getTime()`, while JSON.stringify,
+ * spreads and Object.keys still see exactly the fields spec 2 shows. A name the credentials already have is left
+ * alone. In place when the credentials object can take them, else on a copy.
  */
-export function withCredentialAliases<C extends StoredCredentials>(credentials: C): C & LegacyCredentialNames {
+export function withCredentialAliases(connection: NangoConnection): ActionConnection {
+  if (Object.isExtensible(connection.credentials)) {
+    addAliases(connection.credentials);
+    return connection as ActionConnection;
+  }
+  const credentials = { ...connection.credentials };
+  addAliases(credentials);
+  return { ...connection, credentials } as ActionConnection;
+}
+
+function addAliases(credentials: StoredCredentials): void {
   const define = (name: string, value: unknown) => {
     if (value === undefined || Object.prototype.hasOwnProperty.call(credentials, name)) return;
     Object.defineProperty(credentials, name, { value, writable: true, configurable: true, enumerable: false });
@@ -46,5 +60,4 @@ export function withCredentialAliases<C extends StoredCredentials>(credentials: 
   const expiresAt = credentials['expires_at'];
   const date = typeof expiresAt === 'string' ? new Date(expiresAt) : undefined;
   define('expiresAt', date && !Number.isNaN(date.getTime()) ? date : undefined);
-  return credentials as C & LegacyCredentialNames;
 }
