@@ -6,6 +6,7 @@ import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
 import { SETTINGS_ENV } from './settings';
+import { whenParentExits } from './whenParentExits';
 import { Worker } from './Worker';
 
 const HELP = `nango-server: runs the Nango worker.
@@ -34,7 +35,9 @@ Options:
   --version   print the version
 
 Logs are JSON lines on stdout; pipe them through \`npx pino-pretty\` to read them.
-SIGINT or SIGTERM stop it gracefully: requests in flight finish first.`;
+SIGINT or SIGTERM stop it gracefully: requests in flight finish first. Started by
+an npm script (npm start), it also stops when npm exits. Under a process manager,
+run \`node packages/server/dist/cli.js\` itself, not npm start.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -89,13 +92,22 @@ async function main(argv: string[]): Promise<number> {
     worker.logger.error({ err: error }, 'uncaught exception (from an action?); the worker keeps running'),
   );
   await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      worker.logger.info({ signal }, 'stopping: finishing requests in flight');
+    let stopWatching = () => {};
+    const stop = (why: { signal: string } | { reason: string }) => {
+      stopWatching();
+      process.removeListener('SIGINT', onSignal).removeListener('SIGTERM', onSignal);
+      worker.logger.info(why, 'stopping: finishing requests in flight');
       process.once('SIGINT', () => process.exit(130)); // a second Ctrl-C means now
       resolve();
     };
+    const onSignal = (signal: string) => stop({ signal });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // Started by an npm script (`npm start`, `npx nango-server`): stop with npm even if the shell between us
+    // swallowed its signal.
+    if (process.env['npm_lifecycle_event'] !== undefined) {
+      stopWatching = whenParentExits(() => stop({ reason: 'its parent process exited (npm was stopped)' }));
+    }
   });
   await worker.stop();
   return 0;

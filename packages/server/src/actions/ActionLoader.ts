@@ -1,5 +1,5 @@
 import { createRequire, Module } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import * as actionPackage from '@nangohq/action';
 import { NangoAction } from '@nangohq/action';
@@ -62,8 +62,13 @@ async function compileAndLoad(file: string): Promise<ActionClass> {
 }
 
 async function compile(file: string, name: string): Promise<string> {
+  // The inline source map names its sources relative to the working directory, and Node resolves them against
+  // the file's own folder: working from that folder, the two agree and stack traces show the file's real path
+  // (from the repository root they showed it twice: `integrations/slack/integrations/slack/notify.action.ts`).
+  const folder = dirname(file);
   try {
     const result = await build({
+      absWorkingDir: folder,
       entryPoints: [file],
       bundle: true,
       packages: 'external',
@@ -79,7 +84,8 @@ async function compile(file: string, name: string): Promise<string> {
     return output.text;
   } catch (error) {
     const messages = (error as Partial<BuildFailure>).errors;
-    const detail = messages?.length ? messages.map(formatEsbuildMessage).join('; ') : (error as Error).message;
+    const format = (message: Message) => formatEsbuildMessage(message, folder);
+    const detail = messages?.length ? messages.map(format).join('; ') : (error as Error).message;
     throw new WorkerError('action_load_failed', `${name}: does not compile: ${detail}`, { cause: error });
   }
 }
@@ -122,9 +128,10 @@ function findActionClass(exports: Record<string, unknown>, name: string): Action
   return actionClass;
 }
 
-function formatEsbuildMessage(message: Message): string {
+/** esbuild names files relative to `folder`, its working directory. */
+function formatEsbuildMessage(message: Message, folder: string): string {
   const where = message.location
-    ? `${displayPath(message.location.file)}:${message.location.line}:${message.location.column + 1}: `
+    ? `${displayPath(resolve(folder, message.location.file))}:${message.location.line}:${message.location.column + 1}: `
     : '';
   return `${where}${message.text}`;
 }

@@ -100,24 +100,27 @@ export class ActionRunner {
     try {
       const instance = new actionClass();
       const baseLogger = this.logger;
-      instance[ACTION_CONTEXT] = {
+      const context: ActionContext = {
         connection,
         get signal() {
           return signal();
         },
         get logger() {
-          return (logger ??= actionLogger(baseLogger.child({ ...tags, source: 'action' }, { level: integration.logLevel })));
+          const bindings = { ...tags, source: 'action' };
+          return (logger ??= actionLogger(baseLogger.child(bindings, { level: integration.logLevel }), bindings));
         },
         httpRequest: (endpoint, method, params, body, headers) =>
           performHttpRequest(integration, connection, {
             endpoint,
             method,
             signal: signal(),
+            warn: (message) => context.logger.warn(message),
             ...(params !== undefined && { params }),
             ...(body !== undefined && { body }),
             ...(headers !== undefined && { headers }),
           }),
       };
+      instance[ACTION_CONTEXT] = context;
       // An action that never settles is abandoned here; its signal tells it (and its HTTP calls) to stop.
       return await Promise.race([instance.executeAction(input), timedOut]);
     } finally {
@@ -157,11 +160,24 @@ function safeString(value: unknown): string {
   }
 }
 
-function actionLogger(logger: Logger): ActionLogger {
+/**
+ * The action's own log lines. pino writes a field after the child's bindings without checking for the same key,
+ * so an action logging `{ userId }` made a line with `userId` twice (and JSON readers keep only the last): a
+ * field named like a binding goes under `fields` instead.
+ */
+function actionLogger(logger: Logger, bindings: Record<string, unknown>): ActionLogger {
+  const clean = (fields: Record<string, unknown> | undefined): Record<string, unknown> => {
+    if (fields === undefined || fields === null || typeof fields !== 'object') return {};
+    if (!Object.keys(fields).some((key) => Object.hasOwn(bindings, key))) return fields;
+    const own: Record<string, unknown> = {};
+    const clashing: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) (Object.hasOwn(bindings, key) ? clashing : own)[key] = value;
+    return { ...own, fields: clashing };
+  };
   return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
+    debug: (message, fields) => logger.debug(clean(fields), message),
+    info: (message, fields) => logger.info(clean(fields), message),
+    warn: (message, fields) => logger.warn(clean(fields), message),
+    error: (message, fields) => logger.error(clean(fields), message),
   };
 }

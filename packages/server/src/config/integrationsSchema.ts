@@ -67,6 +67,7 @@ const integration = {
     base_url: { type: 'string' },
     headers: strings({ type: 'string', pattern: HEADER_NAME_PATTERN }),
     query_params: strings({ type: 'string', minLength: 1 }),
+    header_precedence: { enum: ['call', 'configured'] },
     http_timeout_ms: timeoutMs,
     action_timeout_ms: timeoutMs,
     log_level: { enum: LOG_LEVELS },

@@ -10,7 +10,15 @@ import { ConfigError } from './ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
-import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
+import type {
+  ActionConfig,
+  HeaderPrecedence,
+  IntegrationConfig,
+  IntegrationsConfig,
+  LogLevel,
+  OAuthConfig,
+  Template,
+} from './types';
 
 /** Every default of integrations.yaml, in one place. */
 export const DEFAULTS = Object.freeze({
@@ -144,6 +152,7 @@ interface IntegrationYaml {
   base_url: string;
   headers?: Record<string, string> | null;
   query_params?: Record<string, string> | null;
+  header_precedence?: HeaderPrecedence;
   http_timeout_ms?: number;
   action_timeout_ms?: number;
   log_level?: LogLevel;
@@ -233,6 +242,7 @@ function compileIntegration(
     baseUrl,
     headers,
     queryParams,
+    headerPrecedence: yaml.header_precedence ?? 'call',
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,

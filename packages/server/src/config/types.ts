@@ -24,6 +24,9 @@ export interface Template {
   readonly parts: readonly TemplatePart[];
 }
 
+/** See {@link IntegrationConfig.headerPrecedence}. */
+export type HeaderPrecedence = 'call' | 'configured';
+
 /** OAuth client settings (client id and secret from the environment). */
 export interface OAuthConfig {
   readonly clientId: string | undefined;
@@ -61,6 +64,12 @@ export interface IntegrationConfig {
   readonly headers: ReadonlyMap<string, Template>;
   /** Query params added to every httpRequest, in declaration order. */
   readonly queryParams: ReadonlyMap<string, Template>;
+  /**
+   * Which wins when an action's httpRequest and the configured `headers` set the same header: 'call' (default),
+   * or 'configured', as in the 2022 product, where the configured headers and a JSON body's content-type won.
+   * Absent means 'call'.
+   */
+  readonly headerPrecedence?: HeaderPrecedence;
   /** Time limit of one httpRequest. Default: 30000 ms. */
   readonly httpTimeoutMs: number;
   /** Default time limit of this integration's action runs. Default: 25000 ms, below the client's 30000 ms call timeout. */

@@ -1,9 +1,12 @@
+import type { HeaderPrecedence } from '../config/types';
 import { invalid } from './httpErrors';
 import type { PreparedBody } from './prepareBody';
 
 /**
- * The headers of a call, before credentials: configured ones, then the call's own (names are case-insensitive,
- * so a call header replaces a configured one), then the body's content-type unless one is set already.
+ * The headers of a call, before credentials. With precedence 'call' (the default): configured ones, then the
+ * call's own (names are case-insensitive, so a call header replaces a configured one), then the body's
+ * content-type unless one is set already. With 'configured', the 2022 product's order: the call's headers, then
+ * the configured ones over them, then a JSON body's content-type over both.
  *
  * @throws WorkerError `http_request_invalid` for a header name or value HTTP does not allow
  */
@@ -11,13 +14,15 @@ export function mergeHeaders(
   configured: [string, string][],
   callHeaders: Record<string, string> | undefined,
   body: PreparedBody | undefined,
+  precedence: HeaderPrecedence = 'call',
 ): Headers {
   const headers = new Headers();
-  for (const [name, value] of configured) setHeader(headers, name, value);
-  for (const [name, value] of Object.entries(callHeaders ?? {})) {
-    if (value !== undefined && value !== null) setHeader(headers, name, String(value));
-  }
-  if (body?.contentType !== undefined && !headers.has('content-type')) headers.set('content-type', body.contentType);
+  const call = Object.entries(callHeaders ?? {}).filter(([, value]) => value !== undefined && value !== null);
+  const layers = precedence === 'configured' ? [call, configured] : [configured, call];
+  for (const layer of layers) for (const [name, value] of layer) setHeader(headers, name, String(value));
+  const contentType = body?.contentType;
+  const bodyWins = precedence === 'configured' && contentType === 'application/json';
+  if (contentType !== undefined && (bodyWins || !headers.has('content-type'))) headers.set('content-type', contentType);
   return headers;
 }
 

@@ -18,14 +18,19 @@ export interface HttpRequestInput {
   endpoint: string;
   /** Any case; one of {@link HttpMethod}. */
   method: string;
-  /** Added after the configured query params; same names replace them; undefined values are left out. */
+  /** Added after the configured query params; same names replace them; null and undefined values are left out. */
   params?: HttpParams;
   /** See {@link performHttpRequest} for how each kind of value is sent. */
   body?: unknown;
-  /** Added after the configured headers; names are case-insensitive and replace configured ones. */
+  /**
+   * Added after the configured headers (names are case-insensitive), which they replace unless the integration's
+   * header_precedence is 'configured'.
+   */
   headers?: Record<string, string>;
   /** The caller's own abort (the action run's signal); its reason is rethrown as it is. */
   signal?: AbortSignal;
+  /** Told about what the call asked for but does not get (a body with GET or HEAD), for the action's log. */
+  warn?: (message: string) => void;
 }
 
 const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -33,7 +38,7 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
 /**
  * Sends one API call for an action: `endpoint` joined to the integration's base_url, configured and call query
  * params and headers merged, the Connection's credentials applied for the auth mode, and the body encoded
- * (undefined/null: none; string: text/plain; Buffer/Uint8Array: as is; URLSearchParams: form-encoded and
+ * (undefined/null: none, and none with GET or HEAD, which fetch cannot send; string: text/plain; Buffer/Uint8Array: as is; URLSearchParams: form-encoded and
  * OAuth 1 signed; anything else: JSON). Resolves with every status code, 4xx and 5xx included.
  *
  * base_url's placeholder values may hold only RFC 3986 unreserved characters, so a Connection's values cannot
@@ -46,7 +51,7 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
  *
  * @throws WorkerError `http_host_not_allowed` when the URL's origin is not base_url's; checked before any
  *   credential is read or any request is sent.
- * @throws WorkerError `http_request_invalid` for a bad method, a body with GET/HEAD, a body that is not
+ * @throws WorkerError `http_request_invalid` for a bad method, a body that is not
  *   JSON-serialisable, a missing template value or credential, or a base_url placeholder value holding a
  *   character other than letters, digits and `.-_~`.
  * @throws WorkerError `http_request_failed` for a timeout after `httpTimeoutMs` or a network error.
@@ -61,8 +66,9 @@ export async function performHttpRequest(
   const method = normaliseMethod(request.method);
   const url = resolveUrl(integration, connection, request.endpoint);
   mergeQuery(url, renderAll(integration.queryParams, connection), request.params);
-  const body = prepareBody(method, request.body);
-  const headers = mergeHeaders(renderAll(integration.headers, connection), request.headers, body);
+  const body = prepareBody(method, request.body, request.warn);
+  const configuredHeaders = renderAll(integration.headers, connection);
+  const headers = mergeHeaders(configuredHeaders, request.headers, body, integration.headerPrecedence);
   const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
   return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {
     const send = (hop: Hop): Promise<Response> =>

@@ -9,13 +9,17 @@ export interface PreparedBody {
 
 /**
  * Encodes an action's body: undefined/null: none; string: text/plain; Buffer/Uint8Array/ArrayBuffer: as is;
- * URLSearchParams: form-encoded; anything else: JSON.
+ * URLSearchParams: form-encoded; anything else: JSON. With GET or HEAD a body is left out and `warn` told: fetch
+ * cannot send one, and the 2022 product's action files pass one (its HTTP client sent it, and APIs ignored it).
  *
- * @throws WorkerError `http_request_invalid` for a body with GET or HEAD, or one JSON.stringify refuses
+ * @throws WorkerError `http_request_invalid` for a body JSON.stringify refuses
  */
-export function prepareBody(method: string, body: unknown): PreparedBody | undefined {
+export function prepareBody(method: string, body: unknown, warn?: (message: string) => void): PreparedBody | undefined {
   if (body === undefined || body === null) return undefined;
-  if (method === 'GET' || method === 'HEAD') throw invalid(`httpRequest ${method} cannot send a body: use params`);
+  if (method === 'GET' || method === 'HEAD') {
+    warn?.(`httpRequest ${method} cannot send a body: it was left out (send it as params)`);
+    return undefined;
+  }
   if (typeof body === 'string') return { payload: body, contentType: 'text/plain;charset=UTF-8' };
   // Tags and isView rather than instanceof, which fails for values made in another realm (a vm context).
   if (ArrayBuffer.isView(body)) {

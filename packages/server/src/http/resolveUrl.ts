@@ -39,14 +39,18 @@ export function resolveUrl(integration: IntegrationConfig, connection: NangoConn
   return url;
 }
 
-/** Precedence, lowest first: configured query_params, the endpoint's own query string, the call's params. */
+/**
+ * Precedence, lowest first: configured query_params, the endpoint's own query string, the call's params. A call
+ * param valued null or undefined is left out, as the 2022 product's HTTP client did (a first page is asked for
+ * with `after: null`).
+ */
 export function mergeQuery(url: URL, configured: [string, string][], params: HttpParams | undefined): void {
   const merged = new URLSearchParams();
   for (const [name, value] of configured) merged.set(name, value);
   for (const name of new Set(url.searchParams.keys())) merged.delete(name);
   for (const [name, value] of url.searchParams) merged.append(name, value);
   for (const [name, value] of Object.entries(params ?? {})) {
-    if (value !== undefined) merged.set(name, String(value));
+    if (value !== undefined && value !== null) merged.set(name, String(value));
   }
   url.search = merged.toString();
 }

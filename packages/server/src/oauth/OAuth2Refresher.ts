@@ -22,6 +22,11 @@ export class OAuth2Refresher implements TokenRefresher {
   private readonly locks: RefreshLocks;
   /** The refresh in flight per Connection uuid in this process. */
   private readonly inFlight = new Map<string, Promise<NangoConnection>>();
+  /**
+   * Connections (uuid and access token) whose dead token could not be refreshed, already logged: every call
+   * fails until the configuration or the credentials change, and one line per Connection says why.
+   */
+  private readonly loggedNotPossible = new Set<string>();
 
   constructor(
     private readonly store: ConnectionStore,
@@ -55,6 +60,7 @@ export class OAuth2Refresher implements TokenRefresher {
     if ('missing' in request) {
       // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
       const meantTo = typeof connection.credentials['refresh_token'] === 'string' && !isStillValid(connection);
+      if (meantTo) this.logNotPossibleOnce(connection, request.missing);
       if (force || meantTo) throw refreshNotPossible(connection, request.missing);
       return connection;
     }
@@ -65,6 +71,17 @@ export class OAuth2Refresher implements TokenRefresher {
       if (failed && !force && isStillValid(connection)) return connection;
       throw error;
     }
+  }
+
+  /** Warns once per Connection and access token: the operator must configure the integration, or the app re-register. */
+  private logNotPossibleOnce(connection: NangoConnection, missing: string): void {
+    const key = `${connection.uuid}:${String(connection.credentials['access_token'])}`;
+    if (this.loggedNotPossible.has(key)) return;
+    this.loggedNotPossible.add(key);
+    this.logger.warn(
+      { integration: connection.integration, userId: connection.userId, connection: connection.uuid },
+      `the access token has expired and cannot be refreshed: ${missing}; every call for this Connection fails with refresh_not_possible until then`,
+    );
   }
 
   /** What to send to the token endpoint, or what is missing to refresh at all. */
@@ -81,7 +98,12 @@ export class OAuth2Refresher implements TokenRefresher {
       return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
     }
     if (!tokenUrl || !clientId) {
-      return { missing: `integration '${integration.name}' needs oauth.token_url and oauth.client_id in integrations.yaml` };
+      const keys = [!tokenUrl && 'token_url', !clientId && 'client_id'].filter(Boolean).join(' and ');
+      const missing =
+        `integration '${integration.name}' has no oauth ${keys}: set integrations.${integration.name}.oauth.token_url, ` +
+        `client_id and client_secret in integrations.yaml (the provider's token endpoint and your app's OAuth client), ` +
+        `or register fresh credentials with updateConnectionCredentials`;
+      return { missing };
     }
     const accessToken =
       typeof connection.credentials['access_token'] === 'string' ? connection.credentials['access_token'] : undefined;

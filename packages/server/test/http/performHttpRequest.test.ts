@@ -240,8 +240,9 @@ describe('query params and headers', () => {
     await performHttpRequest(integration({ queryParams }), connection({ api_key: 'k 1' }), {
       endpoint: 'search?q=a+b',
       method: 'GET',
-      params: { format: 'json', limit: 10, archived: false, cursor: undefined },
+      params: { format: 'json', limit: 10, archived: false, cursor: undefined, after: null },
     });
+    // null and undefined are left out, as the 2022 product's HTTP client did: never "null" on the wire.
     expect(server.requests[0]?.url).toBe('/api/search?api_key=k+1&format=json&q=a+b&limit=10&archived=false');
   });
 
@@ -262,6 +263,31 @@ describe('query params and headers', () => {
       accept: 'application/json',
       'x-extra': 'yes',
     });
+  });
+
+  it("with header_precedence 'configured', configured headers win, then a JSON body's content-type", async () => {
+    const headers = new Map([
+      ['Accept', tpl('integrations.acme.headers.Accept', 'application/xml')],
+      ['Content-Type', tpl('integrations.acme.headers.Content-Type', 'text/x-configured')],
+    ]);
+    await performHttpRequest(integration({ headers, headerPrecedence: 'configured' }), connection(), {
+      endpoint: 'x',
+      method: 'POST',
+      body: { a: 1 },
+      headers: { accept: 'application/json', 'Content-Type': 'text/x-call', 'X-Extra': 'yes' },
+    });
+    expect(server.requests[0]?.headers).toMatchObject({
+      accept: 'application/xml',
+      'content-type': 'application/json',
+      'x-extra': 'yes',
+    });
+  });
+
+  it("with header_precedence 'configured', a configured content-type beats a text body's", async () => {
+    const headers = new Map([['Content-Type', tpl('integrations.acme.headers.Content-Type', 'text/csv')]]);
+    const config = integration({ headers, headerPrecedence: 'configured' });
+    await performHttpRequest(config, connection(), { endpoint: 'x', method: 'POST', body: 'a,b' });
+    expect(server.requests[0]?.headers['content-type']).toBe('text/csv');
   });
 });
 
@@ -433,8 +459,15 @@ describe('request body', () => {
     expect(server.requests[0]?.headers['content-type']).toBe('application/xml');
   });
 
+  it.each(['GET', 'HEAD'])('leaves out a body with %s, telling the action log why', async (method) => {
+    const warnings: string[] = [];
+    const warn = (message: string) => warnings.push(message);
+    await performHttpRequest(integration(), connection(), { endpoint: 'x', method, body: { a: 1 }, warn });
+    expect(server.requests.map((r) => [r.method, r.body, r.headers['content-type']])).toEqual([[method, '', undefined]]);
+    expect(warnings).toEqual([`httpRequest ${method} cannot send a body: it was left out (send it as params)`]);
+  });
+
   it.each([
-    ['a body with GET', { method: 'GET', body: { a: 1 } }, 'httpRequest GET cannot send a body: use params'],
     [
       'a body that is not JSON',
       { method: 'POST', body: { n: 1n } },
@@ -453,21 +486,26 @@ describe('request body', () => {
 });
 
 describe('response', () => {
+  // `data` and `json` are the 2022 product's: the text, and the text parsed whatever the content type says.
   it.each([
-    ['JSON', 'application/json; charset=utf-8', '{"a":1}', { a: 1 }],
-    ['+json', 'application/problem+json', '{"title":"x"}', { title: 'x' }],
-    ['invalid JSON as text', 'application/json', '{nope', '{nope'],
-    ['text', 'text/plain', '{"a":1}', '{"a":1}'],
-    ['an empty JSON body as empty text', 'application/json', '', ''],
-  ])('reads %s', async (_, contentType, text, expected) => {
+    ['JSON', 'application/json; charset=utf-8', '{"a":1}', { a: 1 }, { a: 1 }],
+    ['+json', 'application/problem+json', '{"title":"x"}', { title: 'x' }, { title: 'x' }],
+    ['invalid JSON as text', 'application/json', '{nope', '{nope', undefined],
+    ['text', 'text/plain', '{"a":1}', '{"a":1}', { a: 1 }],
+    ['text that is not JSON', 'text/html', '<p>hi</p>', '<p>hi</p>', undefined],
+    ['a JSON scalar in text', 'text/plain', '42', '42', 42],
+    ['an empty JSON body as empty text', 'application/json', '', '', undefined],
+  ])('reads %s', async (_, contentType, text, expected, json) => {
     server.handler = (_req, res) => res.writeHead(200, { 'content-type': contentType, 'X-Trace-Id': 't1' }).end(text);
     const res = await performHttpRequest(integration(), connection(), { endpoint: '', method: 'GET' });
-    expect(res).toEqual({
+    expect(res).toStrictEqual({
       ok: true,
       status: 200,
       statusText: 'OK',
       headers: expect.objectContaining({ 'content-type': contentType, 'x-trace-id': 't1' }),
       body: expected,
+      data: text,
+      json,
     });
     expect(JSON.parse(JSON.stringify(res))).toEqual(res);
   });
@@ -484,7 +522,7 @@ describe('response', () => {
   ])('gives an empty body for %s %i', async (method, status) => {
     server.handler = (_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end();
     const res = await performHttpRequest(integration(), connection(), { endpoint: '', method });
-    expect([res.status, res.body]).toEqual([status, '']);
+    expect([res.status, res.body, res.data, res.json]).toEqual([status, '', '', undefined]);
   });
 });
 
