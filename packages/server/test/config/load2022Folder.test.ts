@@ -60,6 +60,10 @@ describe('a 2022 nango-integrations folder', () => {
     expect(text(teams?.baseUrl)).toBe('https://graph.microsoft.com/v1.0/');
   });
 
+  it("keeps the 2022 header precedence: configured headers win over the action's own", () => {
+    for (const integration of config.integrations.values()) expect(integration.headerPrecedence).toBe('configured');
+  });
+
   it("maps nango-config.yaml's defaults and its winston log levels", () => {
     expect(config.integrations.get('slack')).toMatchObject({ logLevel: 'debug', httpTimeoutMs: 100_000 });
     expect(config.integrations.get('hubspot')).toMatchObject({ logLevel: 'trace', httpTimeoutMs: 20_000 });

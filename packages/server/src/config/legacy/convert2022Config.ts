@@ -131,6 +131,8 @@ function listIntegrations(parsed: unknown, result: Converted2022): [string, Mapp
 
 function convertIntegration(entry: Mapping, conversion: Conversion): void {
   const { integration, result, at } = conversion;
+  // The 2022 product let configured headers win over the action's own: its files may rely on that.
+  integration['header_precedence'] = 'configured';
   const blueprint = readBlueprint(entry['extends_blueprint'], conversion);
   if (blueprint) {
     integration['provider'] = blueprint.provider;
