@@ -40,7 +40,8 @@ const RECENT_ANSWER_MS = 10 * 60_000;
 const DEADLINE_SKEW_MS = 2_000;
 
 export class Responder {
-  private readonly running = new Map<string, Promise<ProcessedRequest>>();
+  /** Requests running now, by correlation id, with their body: only a redelivery of that same body shares the run. */
+  private readonly running = new Map<string, { content: Buffer; run: Promise<ProcessedRequest> }>();
   /**
    * Requests answered lately, by correlation id, in two generations: when the newer fills up it becomes the older
    * and the oldest is dropped whole. (Evicting one entry per insert from a single Map walks V8's deleted slots and
@@ -158,16 +159,27 @@ export class Responder {
     );
   }
 
+  /**
+   * Runs a request, or shares the run of the same request when this is its redelivery. Only the broker sets
+   * `redelivered`, and the body must match: a publisher that reuses a running request's correlation id (by mistake
+   * or to read another caller's result) gets a run of its own request.
+   */
   private run(content: Buffer, correlationId: string | undefined, redelivered: boolean): Promise<ProcessedRequest> {
+    const { logger } = this.options;
     const existing = correlationId === undefined ? undefined : this.running.get(correlationId);
-    if (existing) {
-      this.options.logger.info({ correlationId, redelivered }, 'request delivered again while it runs; answering with that run');
-      return existing;
+    if (existing && redelivered && existing.content.equals(content)) {
+      logger.info({ correlationId }, 'request delivered again while it runs; answering with that run');
+      return existing.run;
     }
+    if (existing)
+      logger.warn({ correlationId }, 'a request reuses the correlation id of another that is running; it runs on its own');
     const run = this.options.process(content);
-    if (correlationId !== undefined) {
-      this.running.set(correlationId, run);
-      void run.finally(() => this.running.delete(correlationId));
+    if (correlationId !== undefined && !existing) {
+      const entry = { content, run };
+      this.running.set(correlationId, entry);
+      void run.finally(() => {
+        if (this.running.get(correlationId) === entry) this.running.delete(correlationId);
+      });
     }
     return run;
   }
