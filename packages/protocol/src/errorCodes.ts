@@ -21,6 +21,10 @@ export const ERROR_CODES = {
 
   // Sent by the worker in a reply.
   invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },
+  credentials_not_transient: {
+    retryable: false,
+    when: 'A request carrying credentials came persistent or on the request queue, not non-persistent on <queue>.credentials.',
+  },
   unknown_integration: { retryable: false, when: 'The integration is not declared in integrations.yaml.' },
   unknown_action: { retryable: false, when: 'The action is not declared for that integration in integrations.yaml.' },
   connection_not_found: { retryable: false, when: 'No Connection exists for that integration and user id.' },

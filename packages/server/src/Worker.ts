@@ -56,7 +56,7 @@ export class Worker {
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
     this.responder = new Responder({
-      process: (content) => processRequest(context, content, logger),
+      process: (content, delivery) => processRequest(context, content, logger, delivery),
       publish: this.replies.publish,
       logger,
       maxRequestBytes: settings.maxRequestBytes,

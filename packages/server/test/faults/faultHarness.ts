@@ -197,7 +197,7 @@ export class FaultRig {
     for (const nango of this.clients) await nango.close().catch(() => undefined);
     await Promise.all(this.workers.map((worker) => worker.stop('SIGKILL')));
     try {
-      await deleteQueues(this.url, [this.queue, `${this.queue}.dead`]);
+      await deleteQueues(this.url, [this.queue, `${this.queue}.dead`, `${this.queue}.credentials`]);
     } finally {
       await this.api.close();
       rmSync(this.dir, { recursive: true, force: true });
