@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
 import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
+import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
@@ -158,7 +159,8 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
 
   const problemsBefore = problems.length;
   const baseUrl = compileAt(['base_url'], yaml.base_url);
-  const urlProblem = problems.length === problemsBefore ? checkHttpUrl(withDummies(baseUrl)) : undefined;
+  const urlProblem =
+    problems.length === problemsBefore ? (checkHttpUrl(withDummies(baseUrl)) ?? baseUrlHost(baseUrl).problem) : undefined;
   if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
   const headers = compileMap('headers');
   const queryParams = compileMap('query_params');

@@ -295,6 +295,40 @@ integrations:
     const ok = parse(integration('https://${additionalConfig.sub}.a.io/${userId}', 'http://a.io/token'));
     expect(ok.integrations.get('a')?.baseUrl.parts).toHaveLength(4);
   });
+
+  it('lets a base_url placeholder fill one label of a domain the file fixes, never the whole host', () => {
+    const integration = (baseUrl: string) => `integrations:\n  a:\n    auth_mode: OAUTH2\n    base_url: "${baseUrl}"\n`;
+    const example = 'e.g. https://${additionalConfig.tenant}.example.com';
+    const whole = `\${additionalConfig.host} makes up the whole host; a placeholder may only fill one label of a domain written here, ${example}`;
+    const notFixed = (name: string) =>
+      `${name} must fill one label of a host whose domain is written here, with at least 2 fixed labels after it (${example})`;
+    expect(problemsOf(integration('http://${additionalConfig.host}:8080'))).toEqual([`integrations.a.base_url: ${whole}`]);
+    expect(problemsOf(integration('https://${additionalConfig.host}/api'))).toEqual([`integrations.a.base_url: ${whole}`]);
+    for (const base of [
+      'https://${additionalConfig.host}.com',
+      'https://api.${additionalConfig.domain}',
+      'https://api.${additionalConfig.domain}.com',
+    ]) {
+      const name = /\$\{[^}]+\}/.exec(base)![0];
+      expect(problemsOf(integration(base))).toEqual([`integrations.a.base_url: ${notFixed(name)}`]);
+    }
+    // An IPv4-looking host, once the placeholder is a label, is not even a URL.
+    expect(problemsOf(integration('https://${additionalConfig.host}.0.0.1'))).toEqual(['integrations.a.base_url: must be a URL']);
+    expect(problemsOf(integration('https://a.io:${additionalConfig.port}/'))).toEqual(['integrations.a.base_url: must be a URL']);
+    expect(problemsOf(integration('https://${userId}@a.io/'))).toEqual([
+      'integrations.a.base_url: ${userId} may not stand in the scheme, user info or port',
+    ]);
+    expect(problemsOf(integration('https://${userId}:x@a.io/'))).toEqual([
+      'integrations.a.base_url: ${userId} may not stand in the scheme, user info or port',
+    ]);
+    for (const base of [
+      'https://${additionalConfig.tenant}.example.com/api',
+      'https://${additionalConfig.tenant}-eu.api.example.com',
+      'https://api.example.com/${additionalConfig.version}',
+    ]) {
+      expect(parse(integration(base)).integrations.get('a')?.baseUrl.source).toBe(base);
+    }
+  });
 });
 
 describe('parseIntegrationsConfig: environment variables and placeholders', () => {
@@ -364,14 +398,19 @@ integrations:
 integrations:
   a:
     auth_mode: USERNAME_PASSWORD
-    base_url: https://\${additionalConfig.tenant.host}/\${userId}
+    base_url: https://\${additionalConfig.tenant.host}.example.com/\${userId}
     headers:
       X-User: \${username}
     query_params:
       pw: \${password}
 `;
     const a = parse(text).integrations.get('a');
-    expect(a?.baseUrl.parts).toEqual(['https://', { kind: 'config', path: ['tenant', 'host'] }, '/', { kind: 'userId' }]);
+    expect(a?.baseUrl.parts).toEqual([
+      'https://',
+      { kind: 'config', path: ['tenant', 'host'] },
+      '.example.com/',
+      { kind: 'userId' },
+    ]);
     expect(a?.headers.get('X-User')?.parts).toEqual([{ kind: 'credential', field: 'username' }]);
     expect(a?.queryParams.get('pw')?.parts).toEqual([{ kind: 'credential', field: 'password' }]);
   });

@@ -187,7 +187,7 @@ describe('base_url placeholder values', () => {
   const jira = (base = 'https://${additionalConfig.site}.atlassian.net') => integration({ authMode: 'USERNAME_PASSWORD', base });
   const user = (site: unknown) => connection({ username: 'ann', password: SECRET }, { site });
   const refusal =
-    "integrations.acme.base_url: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'";
+    "integrations.acme.base_url: ${additionalConfig.site} on this connection must be one DNS label (letters, digits and '-', no dots): it fills one label of the host";
 
   it('refuses a value that would move the request, and its Basic credentials, to another host', async () => {
     // Before the fix this rendered http://127.0.0.1:<port>/x?.atlassian.net and the test server got the password.
@@ -199,26 +199,72 @@ describe('base_url placeholder values', () => {
     expect([...server.requests, ...other.requests]).toEqual([]);
   });
 
-  it.each([['evil.example/x?'], ['evil@x'], ['a:1'], ['a/b'], ['a?b'], ['a#b'], ['a%2Fb'], ['a b'], ['']])(
-    'refuses %j without calling fetch or quoting the value',
-    async (site) => {
-      const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
-      const err = await workerError(
-        performHttpRequest(jira(), user(site), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch),
-      );
-      expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
-      expect(fakeFetch).not.toHaveBeenCalled();
-    },
-  );
-
-  it('fills a valid subdomain, and numbers, with every unreserved character', async () => {
+  it.each([
+    ['evil.example/x?'],
+    ['evil@x'],
+    ['a:1'],
+    ['a/b'],
+    ['a?b'],
+    ['a#b'],
+    ['a%2Fb'],
+    ['a b'],
+    [''],
+    ['127.0.0.2'],
+    ['0x7f.0.0.2'],
+    ['127.0.0.2.'],
+    ['127.1'],
+    ['[::1]'],
+    ['evil.example.com.'],
+    ['a_b'],
+    ['a~b'],
+    ['-a'],
+    ['x'.repeat(64)],
+  ])('refuses %j in the host without calling fetch or quoting the value', async (site) => {
     const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
-    await performHttpRequest(jira(), user('My-team_1.eu~x'), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch);
-    await performHttpRequest(jira(), user(42), { endpoint: '', method: 'GET' }, fakeFetch);
+    const err = await workerError(
+      performHttpRequest(jira(), user(site), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch),
+    );
+    expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
+    expect(fakeFetch).not.toHaveBeenCalled();
+  });
+
+  it('fills one label of the fixed domain: a subdomain, or a number, which is then a name and not an address', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    await performHttpRequest(jira(), user('My-team-1'), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch);
+    await performHttpRequest(jira(), user(2130706434), { endpoint: '', method: 'GET' }, fakeFetch);
+    await performHttpRequest(jira(), user('0x7f'), { endpoint: '', method: 'GET' }, fakeFetch);
     expect(fakeFetch.mock.calls.map((call: unknown[]) => call[0])).toEqual([
-      'https://my-team_1.eu~x.atlassian.net/rest/api/3/myself',
-      'https://42.atlassian.net/',
+      'https://my-team-1.atlassian.net/rest/api/3/myself',
+      'https://2130706434.atlassian.net/',
+      'https://0x7f.atlassian.net/',
     ]);
+  });
+
+  it('refuses a host that a value turns into an IP address, even where the file would let it', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    const numeric = jira('http://${additionalConfig.site}.0.0.2'); // config load refuses this; render checks too
+    const ip =
+      "integrations.acme.base_url: the host made with this connection's values is an IP address, which base_url does not allow";
+    for (const [site, message] of [
+      ['127', ip],
+      ['0x7f', ip],
+      ['2130706434', 'integrations.acme.base_url does not render to a valid URL'], // 2130706434.0.0.2 is no address
+    ]) {
+      const err = await workerError(performHttpRequest(numeric, user(site), { endpoint: '', method: 'GET' }, fakeFetch));
+      expect([site, err.code, err.message]).toEqual([site, 'http_request_invalid', message]);
+    }
+    expect(fakeFetch).not.toHaveBeenCalled();
+  });
+
+  it('keeps path values to unreserved characters, dots included', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    const versioned = jira('https://api.atlassian.net/${additionalConfig.site}');
+    await performHttpRequest(versioned, user('v1.2_x~y'), { endpoint: 'a', method: 'GET' }, fakeFetch);
+    expect(fakeFetch.mock.calls.map((call: unknown[]) => call[0])).toEqual(['https://api.atlassian.net/v1.2_x~y/a']);
+    const err = await workerError(performHttpRequest(versioned, user('a/b'), { endpoint: 'a', method: 'GET' }, fakeFetch));
+    expect(err.message).toBe(
+      "integrations.acme.base_url: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'",
+    );
   });
 
   it('leaves header and query param values alone', async () => {
@@ -558,16 +604,17 @@ describe('failures', () => {
   });
 
   describe('with placeholders in base_url', () => {
-    // The rendered host, 127.0.0.1, must not show: it comes from the Connection, like a tenant's subdomain.
-    const base = () => `http://\${additionalConfig.host}:${new URL(server.origin).port}/api/`;
-    const tenant = () => connection({ api_key: SECRET }, { host: '127.0.0.1' });
+    // The rendered value must not show: it comes from the Connection, like a tenant's subdomain. (Here it fills a
+    // path segment: a placeholder in the host needs a domain of its own, which a test on 127.0.0.1 cannot have.)
+    const base = () => `http://127.0.0.1:${new URL(server.origin).port}/\${additionalConfig.tenant}/api/`;
+    const tenant = () => connection({ api_key: SECRET }, { tenant: 'tenant-of-the-connection' });
 
     it('names base_url as written and the endpoint without its query string in a timeout', async () => {
       server.handler = () => undefined;
       const config = integration({ base: base(), httpTimeoutMs: 200 });
       const err = await workerError(performHttpRequest(config, tenant(), { endpoint: '/slow?page=2', method: 'GET' }));
       expect([err.code, err.message]).toEqual(['http_request_failed', `GET /slow on ${base()} timed out after 200 ms`]);
-      expect(err.message).not.toContain('127.0.0.1');
+      expect(err.message).not.toContain('tenant-of-the-connection');
       expect(server.requests).toHaveLength(1);
     });
 
@@ -655,14 +702,14 @@ describe('renderTemplate', () => {
     );
   });
 
-  it('with unreservedOnly, refuses a value holding another character without quoting it', () => {
+  it('as a base_url, refuses a value that does not fit where it stands, without quoting it', () => {
     const template = tpl('p', 'https://${additionalConfig.site}.x.com/${userId}');
-    const render = (site: unknown) => () => renderTemplate(template, connection({}, { site }), { unreservedOnly: true });
+    const render = (site: unknown) => () => renderTemplate(template, connection({}, { site }), { baseUrl: true });
     expect(render('eu-1')()).toBe('https://eu-1.x.com/user-1');
     expect(render(`${SECRET}@evil`)).toThrow(
       new WorkerError(
         'http_request_invalid',
-        "p: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'",
+        "p: ${additionalConfig.site} on this connection must be one DNS label (letters, digits and '-', no dots): it fills one label of the host",
       ),
     );
     expect(() => renderTemplate(template, connection({}, { site: 'a/b' }))).not.toThrow();
