@@ -40,6 +40,10 @@ export const ERROR_CODES = {
     when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
   },
   http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  http_response_too_large: {
+    retryable: false,
+    when: "httpRequest got a response body larger than the integration's max_response_bytes; it was not read past that.",
+  },
   action_outcome_unknown: {
     retryable: false,
     when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',

@@ -56,6 +56,7 @@ const integration = {
     headers: strings({ type: 'string', pattern: HEADER_NAME_PATTERN }),
     query_params: strings({ type: 'string', minLength: 1 }),
     http_timeout_ms: timeoutMs,
+    max_response_bytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     action_timeout_ms: timeoutMs,
     log_level: { enum: LOG_LEVELS },
     oauth,

@@ -12,6 +12,8 @@ import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAu
 export const DEFAULTS = Object.freeze({
   /** `http_timeout_ms`: time limit of one httpRequest. */
   httpTimeoutMs: 30_000,
+  /** `max_response_bytes`: largest response body one httpRequest reads (8 MiB, as NANGO_MAX_REPLY_BYTES). */
+  maxResponseBytes: 8 * 1024 * 1024,
   /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. Below the
    * client's 30 s default call timeout, so a caller hears `action_timeout` rather than a bare `timeout`. */
   actionTimeoutMs: 25_000,
@@ -108,6 +110,7 @@ interface IntegrationYaml {
   headers?: Record<string, string> | null;
   query_params?: Record<string, string> | null;
   http_timeout_ms?: number;
+  max_response_bytes?: number;
   action_timeout_ms?: number;
   log_level?: LogLevel;
   oauth?: {
@@ -175,6 +178,7 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     headers,
     queryParams,
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
+    maxResponseBytes: yaml.max_response_bytes ?? DEFAULTS.maxResponseBytes,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems),

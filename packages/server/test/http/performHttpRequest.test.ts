@@ -7,6 +7,7 @@ import { WorkerError } from '../../src/errors';
 import { oauth1AuthorizationHeader } from '../../src/http/oauth1';
 import { performHttpRequest, type HttpRequestInput } from '../../src/http/performHttpRequest';
 import { renderTemplate } from '../../src/http/renderTemplate';
+import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 /** What the test server received. */
 interface Recorded {
@@ -85,6 +86,7 @@ function integration(overrides: Partial<IntegrationConfig> & { base?: string } =
     headers: new Map(),
     queryParams: new Map(),
     httpTimeoutMs: 2000,
+    maxResponseBytes: 8 * 1024 * 1024,
     actionTimeoutMs: 60000,
     logLevel: 'info',
     oauth: undefined,
@@ -274,6 +276,66 @@ describe('base_url placeholder values', () => {
     });
     await performHttpRequest(config, connection({}, { q: 'a/b?c d' }), { endpoint: 'x', method: 'GET' });
     expect(server.requests[0]).toMatchObject({ url: '/api/x?q=a%2Fb%3Fc+d', headers: { 'x-q': 'a/b?c d' } });
+  });
+});
+
+describe('response body limit', () => {
+  const MiB = 1024 * 1024;
+  const limited = (maxResponseBytes: number) => integration({ maxResponseBytes });
+  const tooLarge = (max: number, path = '/api/big') =>
+    `GET ${server.origin}${path}: the response body is larger than ${max} bytes, the limit of integration acme ` +
+    '(max_response_bytes in integrations.yaml); it was not read further';
+
+  /** Streams `total` bytes of JSON-ish text in 64 KiB chunks, as fast as the socket takes them; counts what left. */
+  function streamBody(total: number, headers: http.OutgoingHttpHeaders = {}) {
+    const sent = { bytes: 0, finished: false };
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', ...headers });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const pump = (): void => {
+        while (sent.bytes < total) {
+          sent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        sent.finished = true;
+        res.end();
+      };
+      pump();
+    };
+    return sent;
+  }
+
+  it('fails clearly past the limit, without reading the rest of a chunked body', async () => {
+    const sent = streamBody(512 * MiB);
+    const err = await workerError(performHttpRequest(limited(MiB), connection(), { endpoint: 'big', method: 'GET' }));
+    expect([err.code, err.message]).toEqual(['http_response_too_large', tooLarge(MiB)]);
+    expect(sent.finished).toBe(false);
+    expect(sent.bytes).toBeLessThan(64 * MiB); // what the socket buffers took, not the 512 MiB
+  });
+
+  it('refuses a body whose Content-Length is over the limit before reading it', async () => {
+    const sent = streamBody(64 * MiB, { 'content-length': 64 * MiB });
+    const err = await workerError(performHttpRequest(limited(MiB), connection(), { endpoint: 'big', method: 'GET' }));
+    expect([err.code, err.message]).toEqual(['http_response_too_large', tooLarge(MiB)]);
+    expect(sent.finished).toBe(false);
+  });
+
+  it('reads a body of exactly the limit, and uses 8 MiB when the file says nothing', async () => {
+    server.handler = (_req, res) => json(res, 200, { pad: 'x'.repeat(1000 - 10) }); // 1000 bytes of JSON
+    const exact = await performHttpRequest(limited(1000), connection(), { endpoint: 'x', method: 'GET' });
+    expect(exact.body).toEqual({ pad: 'x'.repeat(990) });
+    await expect(performHttpRequest(limited(999), connection(), { endpoint: 'x', method: 'GET' })).rejects.toMatchObject({
+      code: 'http_response_too_large',
+    });
+    streamBody(9 * MiB);
+    const yaml =
+      'integrations:\n  a:\n    auth_mode: API_KEY\n    base_url: https://a.io\n    query_params:\n      k: ${api_key}\n';
+    const config = parseIntegrationsConfig(yaml, { sourceName: 'integrations.yaml', integrationsDir: '/nowhere' });
+    expect(config.integrations.get('a')?.maxResponseBytes).toBe(8 * MiB);
+    const err = await workerError(
+      performHttpRequest(integration({ maxResponseBytes: 8 * MiB }), connection(), { endpoint: 'big', method: 'GET' }),
+    );
+    expect(err.message).toBe(tooLarge(8 * MiB));
   });
 });
 
