@@ -6,6 +6,7 @@ import { describeError, isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../http/performHttpRequest';
 import type { Logger } from '../logger';
+import { ActionLogRedactor } from './ActionLogRedactor';
 import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
 import { Semaphore } from './Semaphore';
@@ -106,7 +107,8 @@ export class ActionRunner {
           return signal();
         },
         get logger() {
-          return (logger ??= actionLogger(baseLogger.child({ ...tags, source: 'action' }, { level: integration.logLevel })));
+          const child = baseLogger.child({ ...tags, source: 'action' }, { level: integration.logLevel });
+          return (logger ??= actionLogger(child, new ActionLogRedactor(connection.credentials)));
         },
         httpRequest: (endpoint, method, params, body, headers) =>
           performHttpRequest(integration, connection, {
@@ -157,11 +159,13 @@ function safeString(value: unknown): string {
   }
 }
 
-function actionLogger(logger: Logger): ActionLogger {
-  return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
-  };
+/** The action's `this.logger`: every line goes through the redactor, which knows this Connection's secrets. */
+function actionLogger(logger: Logger, redactor: ActionLogRedactor): ActionLogger {
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](fields === undefined ? {} : redactor.fields(fields), redactor.message(String(message)));
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
