@@ -90,7 +90,9 @@ export function parseIntegrationsConfig(
   const context: Context = {
     env: options.env ?? process.env,
     integrationsDir: options.integrationsDir,
-    fileExists: options.fileExists ?? isFile,
+    fileProblem: options.fileExists
+      ? (file) => (options.fileExists?.(file) === true ? undefined : 'does not exist')
+      : actionFileProblem,
   };
   const { config, problems } = compile(parsed, context);
   if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
@@ -100,7 +102,8 @@ export function parseIntegrationsConfig(
 interface Context {
   readonly env: NodeJS.ProcessEnv;
   readonly integrationsDir: string;
-  readonly fileExists: (path: string) => boolean;
+  /** What is wrong with an action file ('does not exist', ...), or undefined when it is a readable file. */
+  readonly fileProblem: (path: string) => string | undefined;
 }
 
 /** The shape of one integration once the schema has accepted it. */
@@ -221,12 +224,9 @@ function compileActions(
 ): ReadonlyMap<string, ActionConfig> {
   const actions = Object.entries(yaml.actions ?? {}).map(([name, action]): [string, ActionConfig] => {
     const file = path.resolve(context.integrationsDir, integration, `${name}.action.ts`);
-    if (!context.fileExists(file)) {
-      problems.push({
-        path: ['integrations', integration, 'actions', name],
-        message: `file ${displayPath(file)} does not exist`,
-      });
-    }
+    const problem = context.fileProblem(file);
+    if (problem)
+      problems.push({ path: ['integrations', integration, 'actions', name], message: `file ${displayPath(file)} ${problem}` });
     return [name, Object.freeze({ name, file, timeoutMs: action?.timeout_ms ?? defaultTimeoutMs })];
   });
   return frozenMap(actions);
@@ -310,8 +310,16 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+/** A symbolic link loop (ELOOP) or a folder it may not read is a problem of the file, reported with the others. */
+function actionFileProblem(file: string): string | undefined {
+  try {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return 'does not exist';
+    return stat.isFile() ? undefined : 'is not a file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ELOOP' ? 'cannot be read: its symbolic links form a loop (ELOOP)' : `cannot be read (${code})`;
+  }
 }
 
 /** Relative to the working directory when inside it (shorter), absolute otherwise (unambiguous). */

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, DEFAULTS, loadIntegrationsConfig, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from '../../src/config/types';
+import { displayPath } from '../../src/displayPath';
 
 const DIR = path.resolve('integrations');
 const ENV = { SLACK_CLIENT_ID: 'client-id', SLACK_CLIENT_SECRET: 'shh-very-secret' };
@@ -526,6 +527,30 @@ describe('loadIntegrationsConfig', () => {
     );
     expect(() => loadIntegrationsConfig({ yamlPath, integrationsDir: path.join(dir, 'integrations') })).toThrow(
       /integrations\.slack\.actions\.gone: file .*gone\.action\.ts does not exist/,
+    );
+  });
+
+  it('lists a symbolic link loop among the config problems instead of stopping on a bare ELOOP', () => {
+    const integrations = path.join(dir, 'integrations');
+    mkdirSync(path.join(integrations, 'slack'), { recursive: true });
+    symlinkSync('notify.action.ts', path.join(integrations, 'slack', 'notify.action.ts')); // points at itself
+    symlinkSync('b.action.ts', path.join(integrations, 'slack', 'a.action.ts'));
+    symlinkSync('a.action.ts', path.join(integrations, 'slack', 'b.action.ts'));
+    mkdirSync(path.join(integrations, 'slack', 'folder.action.ts'));
+    const yamlPath = path.join(dir, 'integrations.yaml');
+    const actions = ['notify', 'a', 'folder', 'gone'].map((name) => `      ${name}:\n`).join('');
+    const file = (name: string) => displayPath(path.join(integrations, 'slack', `${name}.action.ts`));
+    writeFileSync(
+      yamlPath,
+      `integrations:\n  slack:\n    auth_mode: OAUTH2\n    base_url: https://a.io\n    actions:\n${actions}`,
+    );
+    expect(() => loadIntegrationsConfig({ yamlPath, integrationsDir: integrations, env: {} })).toThrow(
+      new ConfigError(displayPath(yamlPath), [
+        `integrations.slack.actions.notify: file ${file('notify')} cannot be read: its symbolic links form a loop (ELOOP)`,
+        `integrations.slack.actions.a: file ${file('a')} cannot be read: its symbolic links form a loop (ELOOP)`,
+        `integrations.slack.actions.folder: file ${file('folder')} is not a file`,
+        `integrations.slack.actions.gone: file ${file('gone')} does not exist`,
+      ]),
     );
   });
 
