@@ -78,7 +78,7 @@ export class Worker {
     const { store } = openStore(process.env, settings.dbPath, logger);
     let worker: Worker;
     try {
-      worker = new Worker(settings, logger, store, new ActionLoader());
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir));
     } catch (error) {
       store.close();
       throw error;

@@ -1,10 +1,9 @@
 import { createRequire, Module } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import * as actionPackage from '@nangohq/action';
 import { NangoAction } from '@nangohq/action';
 import { describeError } from '../describeError';
-import { displayPath } from '../displayPath';
 import { WorkerError } from '../errors';
 
 /** A class an action file exports: one instance is made per run. */
@@ -31,9 +30,19 @@ const ModuleInternals = Module as unknown as {
  * integrations folder lives and `instanceof NangoAction` holds; every other package resolves from the action
  * file's folder, as it would for the user's own code. Failures are cached too, so a broken file is not
  * recompiled on every call; the watcher (or a restart) clears them.
+ *
+ * Load errors travel to callers, so they name files relative to `root` (the integrations folder), never by the
+ * server's absolute paths.
  */
 export class ActionLoader {
   private readonly cache = new Map<string, Promise<ActionClass>>();
+
+  /** @param root the integrations folder, which error messages name files relative to. Default: the working directory. */
+  constructor(root: string = process.cwd()) {
+    this.root = resolve(root);
+  }
+
+  private readonly root: string;
 
   /**
    * The action class exported by `file`.
@@ -42,7 +51,7 @@ export class ActionLoader {
   load(file: string): Promise<ActionClass> {
     let loading = this.cache.get(file);
     if (!loading) {
-      loading = compileAndLoad(file);
+      loading = compileAndLoad(file, this.root);
       this.cache.set(file, loading);
     }
     return loading;
@@ -54,16 +63,18 @@ export class ActionLoader {
   }
 }
 
-async function compileAndLoad(file: string): Promise<ActionClass> {
-  const name = displayPath(file);
-  const code = await compile(file, name);
-  const exports = evaluate(file, name, code);
+async function compileAndLoad(file: string, root: string): Promise<ActionClass> {
+  const path = relative(root, file);
+  const name = path === '' || path.startsWith('..') || isAbsolute(path) ? basename(file) : path;
+  const code = await compile(file, name, root);
+  const exports = evaluate(file, name, code, root);
   return findActionClass(exports, name);
 }
 
-async function compile(file: string, name: string): Promise<string> {
+async function compile(file: string, name: string, root: string): Promise<string> {
   try {
     const result = await build({
+      absWorkingDir: root, // message locations come relative to it
       entryPoints: [file],
       bundle: true,
       packages: 'external',
@@ -79,12 +90,12 @@ async function compile(file: string, name: string): Promise<string> {
     return output.text;
   } catch (error) {
     const messages = (error as Partial<BuildFailure>).errors;
-    const detail = messages?.length ? messages.map(formatEsbuildMessage).join('; ') : (error as Error).message;
+    const detail = messages?.length ? messages.map(formatEsbuildMessage).join('; ') : withoutRoot((error as Error).message, root);
     throw new WorkerError('action_load_failed', `${name}: does not compile: ${detail}`, { cause: error });
   }
 }
 
-function evaluate(file: string, name: string, code: string): Record<string, unknown> {
+function evaluate(file: string, name: string, code: string, root: string): Record<string, unknown> {
   const module = new ModuleInternals(file);
   module.filename = file;
   module.paths = ModuleInternals._nodeModulePaths(dirname(file));
@@ -93,7 +104,8 @@ function evaluate(file: string, name: string, code: string): Record<string, unkn
   try {
     module._compile(code, file);
   } catch (error) {
-    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${describeError(error)}`, { cause: error });
+    const detail = withoutRoot(describeError(error), root);
+    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${detail}`, { cause: error });
   }
   return module.exports;
 }
@@ -123,8 +135,15 @@ function findActionClass(exports: Record<string, unknown>, name: string): Action
 }
 
 function formatEsbuildMessage(message: Message): string {
-  const where = message.location
-    ? `${displayPath(message.location.file)}:${message.location.line}:${message.location.column + 1}: `
-    : '';
+  const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : '';
   return `${where}${message.text}`;
+}
+
+/**
+ * `text` with the integrations folder's absolute path taken out of the paths it quotes (Node's "Require stack"
+ * lists the action file by it), so callers see `slack/notify.action.ts` and not where the server keeps it.
+ */
+function withoutRoot(text: string, root: string): string {
+  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+  return text.split(prefix).join('');
 }
