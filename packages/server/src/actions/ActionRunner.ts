@@ -67,9 +67,11 @@ export class ActionRunner {
       log('success');
       return encoded;
     } catch (error) {
-      const failure = classify(error, `${integration.name}.${action.name}`);
+      // An action's own error may quote its Connection's credentials: neither the caller nor the log gets them.
+      const redactor = new ActionLogRedactor(connection.credentials);
+      const failure = withoutSecrets(classify(error, `${integration.name}.${action.name}`), redactor);
       // The caller gets the message; the stack stays here, in the log.
-      const stack = isError(error) && failure.code !== 'action_load_failed' ? error.stack : undefined;
+      const stack = isError(error) && failure.code !== 'action_load_failed' ? redactor.message(String(error.stack)) : undefined;
       log(failure.code, { error: failure.message, ...(stack !== undefined && { stack }) });
       throw failure;
     }
@@ -149,6 +151,11 @@ function classify(error: unknown, name: string): WorkerError {
   if (error instanceof WorkerError) return error;
   if (isError(error)) return new WorkerError('action_failed', error.message || `${name} threw ${error.name}`, { cause: error });
   return new WorkerError('action_failed', `${name} threw a non-Error value: ${safeString(error)}`);
+}
+
+function withoutSecrets(failure: WorkerError, redactor: ActionLogRedactor): WorkerError {
+  const message = redactor.message(failure.message);
+  return message === failure.message ? failure : new WorkerError(failure.code, message, { cause: failure.cause });
 }
 
 function safeString(value: unknown): string {

@@ -129,6 +129,12 @@ describe('triggerAction over the real broker', () => {
     });
     expect(line('calling with [redacted] now')).toMatchObject({ encoded: '[redacted]', base64: '[redacted]' });
     expect(line('failed')).toMatchObject({ err: { message: 'the API refused [redacted]' }, partial: '[redacted]' });
+
+    // An action error that quotes the key: the caller and the run's log line get it scrubbed.
+    const failed = await h.nango.triggerAction('demo', 'logsSecrets', '1', { fail: true }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'action_failed', errorMsg: 'the API refused the key [redacted]' });
+    await waitFor(() => h.logs.some((l) => l['outcome'] === 'action_failed' && l['action'] === 'logsSecrets'), 2_000, 'run');
+    expect(h.rawLogs.join('')).not.toContain(SECRET);
   });
 
   it('runs many actions at once', async () => {
