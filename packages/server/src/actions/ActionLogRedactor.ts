@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../oauth/scrubSecrets';
+import { secretScrubber } from '../oauth/scrubSecrets';
 
 /** Keys whose values an action's log line never shows, at any depth of its fields. */
 const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -35,11 +35,12 @@ const REDACTED = '[redacted]';
  * stack }`, scrubbed; cycles and depth past 20 are cut.
  */
 export class ActionLogRedactor {
-  private readonly secrets: string[];
+  private readonly scrub: (text: string) => string;
 
   constructor(credentials: unknown) {
-    this.secrets = [];
-    collectSecrets(credentials, this.secrets, 0);
+    const secrets: string[] = [];
+    collectSecrets(credentials, secrets, 0);
+    this.scrub = secretScrubber(secrets);
   }
 
   /** The message, scrubbed. */
@@ -53,10 +54,6 @@ export class ActionLogRedactor {
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : { fields: value };
-  }
-
-  private scrub(text: string): string {
-    return this.secrets.length === 0 ? text : scrubSecrets(text, this.secrets);
   }
 
   private copy(value: unknown, depth: number, seen: WeakSet<object>): unknown {

@@ -10,17 +10,25 @@ const REDACTED = '[redacted]';
  * short) and in part (any run of at least MIN_ECHO_LENGTH characters of it).
  */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  return secretScrubber(secrets)(text);
+}
+
+/**
+ * scrubSecrets with the work that depends only on the secrets done once: for scrubbing many strings (an action's
+ * log lines) with the same secrets.
+ */
+export function secretScrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret === 'string' && secret !== '') for (const form of encodings(secret)) forms.add(form);
   }
-  if (forms.size === 0) return text;
+  if (forms.size === 0) return (text) => text;
   // Long forms as runs (whole or in part, each as long as it goes, so a secret holding another goes whole); short
   // ones, which a run of MIN_ECHO_LENGTH cannot find, only whole, longest first.
   const long = [...forms].filter((form) => form.length >= MIN_ECHO_LENGTH);
   const short = [...forms].filter((form) => form.length < MIN_ECHO_LENGTH).sort((a, b) => b.length - a.length);
-  const result = long.length > 0 ? scrubRuns(text, long, base64Forms(secrets)) : text;
-  return short.reduce((out, form) => out.split(form).join(REDACTED), result);
+  const runs = long.length > 0 ? runScrubber(long, base64Forms(secrets)) : (text: string) => text;
+  return (text) => short.reduce((out, form) => out.split(form).join(REDACTED), runs(text));
 }
 
 /** Every base64 form of the secrets, to know when a run is base64 and its neighbouring groups hold secret bits too. */
@@ -56,11 +64,15 @@ const BASE64_CHAR = /[A-Za-z0-9+/_=-]/;
  * Replaces every run of MIN_ECHO_LENGTH or more characters of `text` that also occurs in one of `forms`. A run of
  * base64 takes the 4-character group on each side with it: those characters encode secret bits too.
  */
-function scrubRuns(text: string, forms: readonly string[], base64: ReadonlySet<string>): string {
+function runScrubber(forms: readonly string[], base64: ReadonlySet<string>): (text: string) => string {
   const grams = new Set<string>();
   for (const form of forms) {
     for (let i = 0; i + MIN_ECHO_LENGTH <= form.length; i++) grams.add(form.slice(i, i + MIN_ECHO_LENGTH));
   }
+  return (text) => scrubRuns(text, forms, base64, grams);
+}
+
+function scrubRuns(text: string, forms: readonly string[], base64: ReadonlySet<string>, grams: ReadonlySet<string>): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
