@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { waitFor } from '../helpers/harness';
-import { startPrivateBroker, type PrivateBroker } from '../helpers/privateBroker';
+import { startPrivateBroker, type PrivateBroker } from '../../../../test/privateBroker';
 import { FaultRig, messageCount, reportFigures } from './faultHarness';
 
 // Requests wait in the durable queue while no worker consumes; the broker application restarts; a worker started

@@ -1,6 +1,6 @@
 import { NangoError } from '@nangohq/node-client';
 import { waitFor } from '../helpers/harness';
-import { startPrivateBroker, type PrivateBroker } from '../helpers/privateBroker';
+import { startPrivateBroker, type PrivateBroker } from '../../../../test/privateBroker';
 import { connectionNames, FaultRig, reportFigures, runLoad, sleep, tally } from './faultHarness';
 
 // The broker closes every connection of the client and the worker, three times, while 16 calls are in flight.

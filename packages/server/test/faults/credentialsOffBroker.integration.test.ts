@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { credentialsQueue } from '@nangohq/protocol';
 import { waitFor } from '../helpers/harness';
-import { startPrivateBroker, type PrivateBroker } from '../helpers/privateBroker';
+import { startPrivateBroker, type PrivateBroker } from '../../../../test/privateBroker';
 import { FaultRig, messageCount } from './faultHarness';
 
 // Credential-bearing calls made while no worker consumes time out and expire in the broker. None of their

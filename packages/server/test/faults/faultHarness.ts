@@ -2,7 +2,7 @@
  * Shared pieces of the fault tests: real worker processes (the built command line, as users run it) on a temp
  * integrations folder and SQLite file, and a local HTTP server that counts the side effects of actions. A FaultRig
  * owns everything one test starts; `close()` ends it all. Tests that stop or cut the broker give the rig a
- * private node of their own (helpers/privateBroker.ts), never the machine's broker.
+ * private node of their own (test/privateBroker.ts at the repository root), never the machine's broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import * as amqp from 'amqplib';
 import { Nango, type NangoClientOptions } from '@nangohq/node-client';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { RABBITMQ_URL, waitFor } from '../helpers/harness';
-import type { PrivateBroker } from '../helpers/privateBroker';
+import type { PrivateBroker } from '../../../../test/privateBroker';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');

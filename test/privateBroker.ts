@@ -1,5 +1,5 @@
 /**
- * A RabbitMQ node of the test's own, for the tests that stop, restart or cut the broker: it has its own node name,
+ * A RabbitMQ node of the test's own (shared by the packages' tests that stop, restart or cut the broker), for the tests that stop, restart or cut the broker: it has its own node name,
  * ports, data and log folders, configuration file, empty plugin list and Erlang cookie, so nothing the test does
  * to it reaches the machine's broker or anyone else using it. `stop()` ends the node and deletes its folder.
  *
@@ -14,7 +14,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import * as amqp from 'amqplib';
-import { waitFor } from './harness';
 
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -154,6 +153,15 @@ class Node implements PrivateBroker {
       await this.exited;
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
