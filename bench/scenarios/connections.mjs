@@ -43,7 +43,7 @@ export async function connectionsScenario({ quick, log }) {
     } finally {
       await nango.close();
       await worker.stop();
-      await deleteQueues([queue, `${queue}.dead`]);
+      await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`]);
       rmSync(dir, { recursive: true, force: true });
     }
   }

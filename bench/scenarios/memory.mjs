@@ -36,7 +36,7 @@ export async function memoryScenario({ quick, log }) {
   } finally {
     await nango.close();
     await worker.stop();
-    await deleteQueues([queue, `${queue}.dead`]);
+    await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -56,7 +56,7 @@ export async function rpcScenario({ quick, log, queueType }) {
     await worker.stop();
     await responder.stop();
     await api.close();
-    await deleteQueues([baselineQueue, workerQueue, `${workerQueue}.dead`]);
+    await deleteQueues([baselineQueue, workerQueue, `${workerQueue}.dead`, `${workerQueue}.credentials`]);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

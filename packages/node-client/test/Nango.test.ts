@@ -33,6 +33,24 @@ describe('Nango client (fake broker)', () => {
     await nango.close();
   });
 
+  it('publishes credential-bearing requests non-persistent to the credentials queue, which has no dead-letter queue', async () => {
+    const { nango, broker } = await connected();
+    const calls = [
+      nango.registerConnection('slack', '1', { access_token: 't', refresh_token: 'r' }),
+      nango.updateConnectionCredentials('slack', '1', { access_token: 't2' }),
+      nango.updateConnectionConfig('slack', '1', { team: 'a' }),
+    ];
+    await tick();
+    expect(broker.published.map((p) => [p.routingKey, p.options.persistent])).toEqual([
+      ['q.credentials', false],
+      ['q.credentials', false],
+      ['q', true],
+    ]);
+    for (let i = 0; i < calls.length; i++) broker.reply({ success: true }, i);
+    await Promise.all(calls);
+    await nango.close();
+  });
+
   it('rejects with a NangoError carrying the reply code and message', async () => {
     const { nango, broker } = await connected();
     const call = nango.registerConnection('slack', '1', { access_token: 't' });

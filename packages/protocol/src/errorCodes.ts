@@ -21,6 +21,10 @@ export const ERROR_CODES = {
 
   // Sent by the worker in a reply.
   invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },
+  credentials_not_transient: {
+    retryable: false,
+    when: 'A request carrying credentials came persistent or on the request queue, not non-persistent on <queue>.credentials.',
+  },
   unknown_integration: { retryable: false, when: 'The integration is not declared in integrations.yaml.' },
   unknown_action: { retryable: false, when: 'The action is not declared for that integration in integrations.yaml.' },
   connection_not_found: { retryable: false, when: 'No Connection exists for that integration and user id.' },
@@ -36,6 +40,10 @@ export const ERROR_CODES = {
     when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
   },
   http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  http_response_too_large: {
+    retryable: false,
+    when: "httpRequest got a response body larger than the integration's max_response_bytes; it was not read past that.",
+  },
   action_outcome_unknown: {
     retryable: false,
     when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',

@@ -62,7 +62,7 @@ export class Worker {
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
     this.responder = new Responder({
-      process: (content) => processRequest(context, content, logger),
+      process: (content, delivery) => processRequest(context, content, logger, delivery),
       publish: this.replies.publish,
       logger,
       maxRequestBytes: settings.maxRequestBytes,
@@ -86,7 +86,7 @@ export class Worker {
     const { store } = openStore(process.env, settings.dbPath, logger);
     let worker: Worker;
     try {
-      worker = new Worker(settings, logger, store, new ActionLoader());
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir));
     } catch (error) {
       store.close();
       throw error;

@@ -22,7 +22,7 @@ export interface WorkerSettings {
   providersFile: string | undefined;
   /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
   dbPath: string;
-  /** NANGO_PREFETCH — requests handled at once by this worker. Default: 32 */
+  /** NANGO_PREFETCH — requests handled at once by this worker, per queue it consumes. Default: 32 */
   prefetch: number;
   /** NANGO_WATCH — reload integrations.yaml and action files on change. Default: on, off when NODE_ENV=production */
   watch: boolean;

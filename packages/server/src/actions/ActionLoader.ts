@@ -1,10 +1,9 @@
 import { createRequire, Module } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import * as actionPackage from '@nangohq/action';
 import { NangoAction } from '@nangohq/action';
 import { describeError } from '../describeError';
-import { displayPath } from '../displayPath';
 import { WorkerError } from '../errors';
 
 /** A class an action file exports: one instance is made per run. */
@@ -31,9 +30,19 @@ const ModuleInternals = Module as unknown as {
  * integrations folder lives and `instanceof NangoAction` holds; every other package resolves from the action
  * file's folder, as it would for the user's own code. Failures are cached too, so a broken file is not
  * recompiled on every call; the watcher (or a restart) clears them.
+ *
+ * Load errors travel to callers, so they name files relative to `root` (the integrations folder), never by the
+ * server's absolute paths.
  */
 export class ActionLoader {
   private readonly cache = new Map<string, Promise<ActionClass>>();
+
+  /** @param root the integrations folder, which error messages name files relative to. Default: the working directory. */
+  constructor(root: string = process.cwd()) {
+    this.root = resolve(root);
+  }
+
+  private readonly root: string;
 
   /**
    * The action class exported by `file`.
@@ -42,7 +51,7 @@ export class ActionLoader {
   load(file: string): Promise<ActionClass> {
     let loading = this.cache.get(file);
     if (!loading) {
-      loading = compileAndLoad(file);
+      loading = compileAndLoad(file, this.root);
       this.cache.set(file, loading);
     }
     return loading;
@@ -54,14 +63,14 @@ export class ActionLoader {
   }
 }
 
-async function compileAndLoad(file: string): Promise<ActionClass> {
-  const name = displayPath(file);
-  const code = await compile(file, name);
-  const exports = evaluate(file, name, code);
+async function compileAndLoad(file: string, root: string): Promise<ActionClass> {
+  const name = nameInRoot(file, root);
+  const code = await compile(file, name, root);
+  const exports = evaluate(file, name, code, root);
   return findActionClass(exports, name);
 }
 
-async function compile(file: string, name: string): Promise<string> {
+async function compile(file: string, name: string, root: string): Promise<string> {
   // The inline source map names its sources relative to the working directory, and Node resolves them against
   // the file's own folder: working from that folder, the two agree and stack traces show the file's real path
   // (from the repository root they showed it twice: `integrations/slack/integrations/slack/notify.action.ts`).
@@ -84,13 +93,13 @@ async function compile(file: string, name: string): Promise<string> {
     return output.text;
   } catch (error) {
     const messages = (error as Partial<BuildFailure>).errors;
-    const format = (message: Message) => formatEsbuildMessage(message, folder);
-    const detail = messages?.length ? messages.map(format).join('; ') : (error as Error).message;
+    const format = (message: Message) => formatEsbuildMessage(message, folder, root);
+    const detail = messages?.length ? messages.map(format).join('; ') : withoutRoot((error as Error).message, root);
     throw new WorkerError('action_load_failed', `${name}: does not compile: ${detail}`, { cause: error });
   }
 }
 
-function evaluate(file: string, name: string, code: string): Record<string, unknown> {
+function evaluate(file: string, name: string, code: string, root: string): Record<string, unknown> {
   const module = new ModuleInternals(file);
   module.filename = file;
   module.paths = ModuleInternals._nodeModulePaths(dirname(file));
@@ -99,7 +108,8 @@ function evaluate(file: string, name: string, code: string): Record<string, unkn
   try {
     module._compile(code, file);
   } catch (error) {
-    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${describeError(error)}`, { cause: error });
+    const detail = withoutRoot(describeError(error), root);
+    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${detail}`, { cause: error });
   }
   return module.exports;
 }
@@ -128,10 +138,24 @@ function findActionClass(exports: Record<string, unknown>, name: string): Action
   return actionClass;
 }
 
-/** esbuild names files relative to `folder`, its working directory. */
-function formatEsbuildMessage(message: Message, folder: string): string {
-  const where = message.location
-    ? `${displayPath(resolve(folder, message.location.file))}:${message.location.line}:${message.location.column + 1}: `
-    : '';
+/** esbuild names files relative to `folder`, its working directory; callers see them relative to `root`. */
+function formatEsbuildMessage(message: Message, folder: string, root: string): string {
+  const location = message.location;
+  const where = location ? `${nameInRoot(resolve(folder, location.file), root)}:${location.line}:${location.column + 1}: ` : '';
   return `${where}${message.text}`;
+}
+
+/** A file as callers see it: relative to the integrations folder, or its base name when outside it. */
+function nameInRoot(file: string, root: string): string {
+  const path = relative(root, file);
+  return path === '' || path.startsWith('..') || isAbsolute(path) ? basename(file) : path;
+}
+
+/**
+ * `text` with the integrations folder's absolute path taken out of the paths it quotes (Node's "Require stack"
+ * lists the action file by it), so callers see `slack/notify.action.ts` and not where the server keeps it.
+ */
+function withoutRoot(text: string, root: string): string {
+  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+  return text.split(prefix).join('');
 }

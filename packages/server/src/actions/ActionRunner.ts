@@ -6,6 +6,7 @@ import { describeError, isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../http/performHttpRequest';
 import type { Logger } from '../logger';
+import { ActionLogRedactor } from './ActionLogRedactor';
 import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
 import { Semaphore } from './Semaphore';
@@ -66,9 +67,11 @@ export class ActionRunner {
       log('success');
       return encoded;
     } catch (error) {
-      const failure = classify(error, `${integration.name}.${action.name}`);
+      // An action's own error may quote its Connection's credentials: neither the caller nor the log gets them.
+      const redactor = new ActionLogRedactor(connection.credentials);
+      const failure = withoutSecrets(classify(error, `${integration.name}.${action.name}`), redactor);
       // The caller gets the message; the stack stays here, in the log.
-      const stack = isError(error) && failure.code !== 'action_load_failed' ? error.stack : undefined;
+      const stack = isError(error) && failure.code !== 'action_load_failed' ? redactor.message(String(error.stack)) : undefined;
       log(failure.code, { error: failure.message, ...(stack !== undefined && { stack }) });
       throw failure;
     }
@@ -107,7 +110,8 @@ export class ActionRunner {
         },
         get logger() {
           const bindings = { ...tags, source: 'action' };
-          return (logger ??= actionLogger(baseLogger.child(bindings, { level: integration.logLevel }), bindings));
+          const child = baseLogger.child(bindings, { level: integration.logLevel });
+          return (logger ??= actionLogger(child, bindings, new ActionLogRedactor(connection.credentials)));
         },
         httpRequest: (endpoint, method, params, body, headers) =>
           performHttpRequest(integration, connection, {
@@ -152,6 +156,11 @@ function classify(error: unknown, name: string): WorkerError {
   return new WorkerError('action_failed', `${name} threw a non-Error value: ${safeString(error)}`);
 }
 
+function withoutSecrets(failure: WorkerError, redactor: ActionLogRedactor): WorkerError {
+  const message = redactor.message(failure.message);
+  return message === failure.message ? failure : new WorkerError(failure.code, message, { cause: failure.cause });
+}
+
 function safeString(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
@@ -161,11 +170,12 @@ function safeString(value: unknown): string {
 }
 
 /**
- * The action's own log lines. pino writes a field after the child's bindings without checking for the same key,
- * so an action logging `{ userId }` made a line with `userId` twice (and JSON readers keep only the last): a
- * field named like a binding goes under `fields` instead.
+ * The action's `this.logger`. Every line goes through the redactor, which knows this Connection's secrets. pino
+ * writes a field after the child's bindings without checking for the same key, so an action logging `{ userId }`
+ * made a line with `userId` twice (and JSON readers keep only the last): a field named like a binding goes under
+ * `fields` instead.
  */
-function actionLogger(logger: Logger, bindings: Record<string, unknown>): ActionLogger {
+function actionLogger(logger: Logger, bindings: Record<string, unknown>, redactor: ActionLogRedactor): ActionLogger {
   const clean = (fields: Record<string, unknown> | undefined): Record<string, unknown> => {
     if (fields === undefined || fields === null || typeof fields !== 'object') return {};
     if (!Object.keys(fields).some((key) => Object.hasOwn(bindings, key))) return fields;
@@ -174,10 +184,11 @@ function actionLogger(logger: Logger, bindings: Record<string, unknown>): Action
     for (const [key, value] of Object.entries(fields)) (Object.hasOwn(bindings, key) ? clashing : own)[key] = value;
     return { ...own, fields: clashing };
   };
-  return {
-    debug: (message, fields) => logger.debug(clean(fields), message),
-    info: (message, fields) => logger.info(clean(fields), message),
-    warn: (message, fields) => logger.warn(clean(fields), message),
-    error: (message, fields) => logger.error(clean(fields), message),
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](redactor.fields(clean(fields)), redactor.message(String(message)));
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

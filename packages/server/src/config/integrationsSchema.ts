@@ -69,6 +69,7 @@ const integration = {
     query_params: strings({ type: 'string', minLength: 1 }),
     header_precedence: { enum: ['call', 'configured'] },
     http_timeout_ms: timeoutMs,
+    max_response_bytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     action_timeout_ms: timeoutMs,
     log_level: { enum: LOG_LEVELS },
     oauth,

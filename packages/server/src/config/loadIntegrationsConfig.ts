@@ -8,6 +8,7 @@ import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadPro
 import { applyProvider, type IntegrationFields } from './applyProvider';
 import { ConfigError } from './ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
+import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import type {
@@ -24,6 +25,8 @@ import type {
 export const DEFAULTS = Object.freeze({
   /** `http_timeout_ms`: time limit of one httpRequest. */
   httpTimeoutMs: 30_000,
+  /** `max_response_bytes`: largest response body one httpRequest reads (8 MiB, as NANGO_MAX_REPLY_BYTES). */
+  maxResponseBytes: 8 * 1024 * 1024,
   /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. Below the
    * client's 30 s default call timeout, so a caller hears `action_timeout` rather than a bare `timeout`. */
   actionTimeoutMs: 25_000,
@@ -103,10 +106,12 @@ export function parseIntegrationsConfig(
   const context: Context = {
     env: options.env ?? process.env,
     integrationsDir: options.integrationsDir,
-    fileExists: options.fileExists ?? isFile,
     listDir: options.listDir ?? listDir,
     providers: () =>
       (providers ??= withLegacyProviders(options.providers ?? loadProviderCatalog({}), legacy, options.sourceName)),
+    fileProblem: options.fileExists
+      ? (file) => (options.fileExists?.(file) === true ? undefined : 'does not exist')
+      : actionFileProblem,
   };
   const { config, problems } = compile(legacy?.document ?? parsed, context);
   if (!legacy) {
@@ -140,10 +145,11 @@ function withLegacyProviders(catalog: ProviderCatalog, legacy: Converted2022 | u
 interface Context {
   readonly env: NodeJS.ProcessEnv;
   readonly integrationsDir: string;
-  readonly fileExists: (path: string) => boolean;
   readonly listDir: (path: string) => string[];
   /** The providers catalog, loaded on first use: most files name no provider. */
   readonly providers: () => ProviderCatalog;
+  /** What is wrong with an action file ('does not exist', ...), or undefined when it is a readable file. */
+  readonly fileProblem: (path: string) => string | undefined;
 }
 
 /** The shape of one integration once the schema has accepted it. */
@@ -154,6 +160,7 @@ interface IntegrationYaml {
   query_params?: Record<string, string> | null;
   header_precedence?: HeaderPrecedence;
   http_timeout_ms?: number;
+  max_response_bytes?: number;
   action_timeout_ms?: number;
   log_level?: LogLevel;
   oauth?: {
@@ -228,7 +235,8 @@ function compileIntegration(
 
   const problemsBefore = problems.length;
   const baseUrl = compileAt(['base_url'], yaml.base_url);
-  const urlProblem = problems.length === problemsBefore ? checkHttpUrl(withDummies(baseUrl)) : undefined;
+  const urlProblem =
+    problems.length === problemsBefore ? (checkHttpUrl(withDummies(baseUrl)) ?? baseUrlHost(baseUrl).problem) : undefined;
   if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
   const headers = compileMap('headers');
   const queryParams = compileMap('query_params');
@@ -244,6 +252,7 @@ function compileIntegration(
     queryParams,
     headerPrecedence: yaml.header_precedence ?? 'call',
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
+    maxResponseBytes: yaml.max_response_bytes ?? DEFAULTS.maxResponseBytes,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
@@ -306,12 +315,9 @@ function compileActions(
   const entries = Object.keys(listed).length > 0 ? Object.entries(listed) : discoverActions(integration, context);
   const actions = entries.map(([name, action]): [string, ActionConfig] => {
     const file = path.resolve(context.integrationsDir, integration, `${name}.action.ts`);
-    if (!context.fileExists(file)) {
-      problems.push({
-        path: ['integrations', integration, 'actions', name],
-        message: `file ${displayPath(file)} does not exist`,
-      });
-    }
+    const problem = context.fileProblem(file);
+    if (problem)
+      problems.push({ path: ['integrations', integration, 'actions', name], message: `file ${displayPath(file)} ${problem}` });
     return [name, Object.freeze({ name, file, timeoutMs: action?.timeout_ms ?? defaultTimeoutMs })];
   });
   return frozenMap(actions);
@@ -428,8 +434,16 @@ function listDir(folder: string): string[] {
   }
 }
 
-function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+/** A symbolic link loop (ELOOP) or a folder it may not read is a problem of the file, reported with the others. */
+function actionFileProblem(file: string): string | undefined {
+  try {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return 'does not exist';
+    return stat.isFile() ? undefined : 'is not a file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ELOOP' ? 'cannot be read: its symbolic links form a loop (ELOOP)' : `cannot be read (${code})`;
+  }
 }
 
 /** Relative to the working directory when inside it (shorter), absolute otherwise (unambiguous). */

@@ -72,6 +72,8 @@ export interface IntegrationConfig {
   readonly headerPrecedence?: HeaderPrecedence;
   /** Time limit of one httpRequest. Default: 30000 ms. */
   readonly httpTimeoutMs: number;
+  /** Largest response body one httpRequest reads, decoded; past it the call fails. Default: 8388608 (8 MiB). */
+  readonly maxResponseBytes: number;
   /** Default time limit of this integration's action runs. Default: 25000 ms, below the client's 30000 ms call timeout. */
   readonly actionTimeoutMs: number;
   /** Level of the actions' own log lines. Default: 'info'. */

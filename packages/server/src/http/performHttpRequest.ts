@@ -55,6 +55,7 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
  *   JSON-serialisable, a missing template value or credential, or a base_url placeholder value holding a
  *   character other than letters, digits and `.-_~`.
  * @throws WorkerError `http_request_failed` for a timeout after `httpTimeoutMs` or a network error.
+ * @throws WorkerError `http_response_too_large` for a body over the integration's `maxResponseBytes`.
  * @throws the reason of `request.signal` when the caller aborts.
  */
 export async function performHttpRequest(
@@ -80,7 +81,11 @@ export async function performHttpRequest(
         signal,
       });
     const last = await sendFollowingRedirects({ method, url, body }, send);
-    return toHttpResponse(last.method, last.response);
+    return toHttpResponse(last.method, last.response, {
+      maxBytes: integration.maxResponseBytes,
+      describe: () =>
+        `${label.text}: the response body is larger than ${integration.maxResponseBytes} bytes, the limit of integration ${integration.name} (max_response_bytes in integrations.yaml); it was not read further`,
+    });
   });
 }
 

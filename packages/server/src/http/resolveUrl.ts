@@ -11,9 +11,9 @@ const ABSOLUTE_ENDPOINT = /^(?:https?:|[a-z][a-z\d+.-]*:\/\/|[\\/]{2})/i;
 const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
 
 /**
- * The URL of one call: a relative endpoint joined to base_url, an absolute one taken as it is. base_url's
- * placeholder values may only be unreserved characters, so a Connection cannot move the host the check below
- * trusts. Messages name base_url as written when it has placeholders, never as rendered.
+ * The URL of one call: a relative endpoint joined to base_url, an absolute one taken as it is. A base_url
+ * placeholder fills at most one label of a host whose domain the file fixes (see renderTemplate), so a
+ * Connection cannot move the host the check below trusts. Messages name base_url as written when it has placeholders, never as rendered.
  *
  * @throws WorkerError `http_request_invalid` for an endpoint that is not a string or not a URL, a base_url
  *   placeholder that is missing or holds another character, or a base_url that is not http(s)
@@ -22,7 +22,7 @@ const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
 export function resolveUrl(integration: IntegrationConfig, connection: NangoConnection, endpoint: unknown): URL {
   if (typeof endpoint !== 'string') throw invalid(`httpRequest endpoint must be a string, not ${typeof endpoint}`);
   const { path } = integration.baseUrl;
-  const rendered = renderTemplate(integration.baseUrl, connection, { unreservedOnly: true });
+  const rendered = renderTemplate(integration.baseUrl, connection, { baseUrl: true });
   const base = parseUrl(rendered, `${path} does not render to a valid URL`);
   if (!HTTP_PROTOCOLS.has(base.protocol)) throw invalid(`${path} must be an http or https URL`);
   const url = ABSOLUTE_ENDPOINT.test(endpoint)

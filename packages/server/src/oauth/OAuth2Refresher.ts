@@ -90,10 +90,10 @@ export class OAuth2Refresher implements TokenRefresher {
     if (typeof refreshToken !== 'string') return { missing: 'the Connection has no refresh_token' };
     const { tokenUrlTemplate, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
     // A catalog token URL per tenant (`https://${additionalConfig.subdomain}.zendesk.com/oauth/tokens`) is filled
-    // like a base_url: only unreserved characters, so a Connection's config cannot move the request elsewhere.
+    // like a base_url (one host label, never an IP address), so a Connection's config cannot move it elsewhere.
     let tokenUrl = integration.oauth?.tokenUrl;
     try {
-      if (tokenUrlTemplate) tokenUrl = renderTemplate(tokenUrlTemplate, connection, { unreservedOnly: true });
+      if (tokenUrlTemplate) tokenUrl = renderTemplate(tokenUrlTemplate, connection, { baseUrl: true });
     } catch (error) {
       return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
     }

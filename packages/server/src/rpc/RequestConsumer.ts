@@ -1,4 +1,5 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { credentialsQueue } from '@nangohq/protocol';
 import type { Logger } from '../logger';
 import { declareQueues, type QueueSettings } from './declareQueues';
 import type { Responder } from './Responder';
@@ -9,7 +10,7 @@ import type { Responder } from './Responder';
  * JSON), so it is never retried forever; requeued when no reply could be sent.
  */
 export class RequestConsumer {
-  private consumerTag: string | undefined;
+  private consumerTags: string[] = [];
 
   constructor(
     private readonly channel: Channel,
@@ -17,19 +18,24 @@ export class RequestConsumer {
     private readonly logger: Logger,
   ) {}
 
-  /** Declares the queues, sets the prefetch and starts consuming. */
+  /** Declares the queues, sets the prefetch and starts consuming the request queue and the credentials queue. */
   async start(queues: QueueSettings, prefetch: number): Promise<void> {
     await declareQueues(this.channel, queues);
     await this.channel.prefetch(prefetch);
-    const { consumerTag } = await this.channel.consume(queues.queue, (msg) => this.onDelivery(msg));
-    this.consumerTag = consumerTag;
+    for (const [queue, credentials] of [
+      [queues.queue, false],
+      [credentialsQueue(queues.queue), true],
+    ] as const) {
+      const { consumerTag } = await this.channel.consume(queue, (msg) => this.onDelivery(msg, credentials));
+      this.consumerTags.push(consumerTag);
+    }
   }
 
   /** Stops taking new requests; those in flight are still answered (see Responder.waitIdle). */
   async stop(): Promise<void> {
-    const tag = this.consumerTag;
-    this.consumerTag = undefined;
-    if (tag) await this.channel.cancel(tag).catch(() => undefined);
+    const tags = this.consumerTags;
+    this.consumerTags = [];
+    for (const tag of tags) await this.channel.cancel(tag).catch(() => undefined);
   }
 
   /**
@@ -40,7 +46,7 @@ export class RequestConsumer {
     await this.channel.close().catch(() => undefined);
   }
 
-  private onDelivery(msg: ConsumeMessage | null): void {
+  private onDelivery(msg: ConsumeMessage | null, fromCredentialsQueue: boolean): void {
     if (msg === null) {
       // The broker cancelled us (queue deleted, for one). Closing the channel makes the worker reconnect, which
       // declares the queue again and consumes anew, instead of sitting idle while every call is unroutable.
@@ -48,7 +54,7 @@ export class RequestConsumer {
       void this.channel.close().catch(() => undefined);
       return;
     }
-    void this.responder.answer(msg).then((settlement) => this.settle(msg, settlement));
+    void this.responder.answer(msg, fromCredentialsQueue).then((settlement) => this.settle(msg, settlement));
   }
 
   private settle(msg: ConsumeMessage, settlement: 'ack' | 'reject' | 'requeue'): void {

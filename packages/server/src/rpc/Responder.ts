@@ -10,9 +10,17 @@ export type Settlement = 'ack' | 'reject' | 'requeue';
 /** Sends a reply; false when no reply channel could be had in time. */
 export type PublishReply = (replyTo: string, reply: Buffer, correlationId: string | undefined) => Promise<boolean>;
 
+/** How a request reached the worker: what decides whether it may carry credentials. */
+export interface Delivery {
+  /** Published persistent (delivery mode 2): the broker may have written it to disk. */
+  persistent: boolean;
+  /** Consumed from the credentials queue, which has no dead-letter queue. */
+  fromCredentialsQueue: boolean;
+}
+
 /** What a Responder needs; the limits come from the worker's settings. */
 export interface ResponderOptions {
-  process: (content: Buffer) => Promise<ProcessedRequest>;
+  process: (content: Buffer, delivery: Delivery) => Promise<ProcessedRequest>;
   publish: PublishReply;
   logger: Logger;
   maxRequestBytes: number;
@@ -40,7 +48,8 @@ const RECENT_ANSWER_MS = 10 * 60_000;
 const DEADLINE_SKEW_MS = 2_000;
 
 export class Responder {
-  private readonly running = new Map<string, Promise<ProcessedRequest>>();
+  /** Requests running now, by correlation id, with their body: only a redelivery of that same body shares the run. */
+  private readonly running = new Map<string, { content: Buffer; run: Promise<ProcessedRequest> }>();
   /**
    * Requests answered lately, by correlation id, in two generations: when the newer fills up it becomes the older
    * and the oldest is dropped whole. (Evicting one entry per insert from a single Map walks V8's deleted slots and
@@ -58,8 +67,12 @@ export class Responder {
     return this.active;
   }
 
-  /** Answers one delivery and says how to settle it. Never throws. */
-  async answer(msg: ConsumeMessage): Promise<Settlement> {
+  /**
+   * Answers one delivery and says how to settle it. A request from the credentials queue is acked where another
+   * would be rejected: it must not be dead-lettered, not even by a dead-letter policy someone put on that queue.
+   * Never throws.
+   */
+  async answer(msg: ConsumeMessage, fromCredentialsQueue = false): Promise<Settlement> {
     const { replyTo, correlationId, headers } = msg.properties as {
       replyTo?: string;
       correlationId?: string;
@@ -68,7 +81,7 @@ export class Responder {
     const { logger } = this.options;
     if (!replyTo) {
       logger.warn({ correlationId, bytes: msg.content.length }, 'request without a reply address rejected');
-      return 'reject';
+      return fromCredentialsQueue ? 'ack' : 'reject';
     }
     const deadline = headers?.[DEADLINE_HEADER];
     if (typeof deadline === 'number' && Date.now() > deadline + DEADLINE_SKEW_MS && !this.running.has(correlationId ?? '')) {
@@ -85,14 +98,15 @@ export class Responder {
     this.active++;
     try {
       const refusal = this.refuse(msg, correlationId);
-      const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered));
+      const delivery: Delivery = { persistent: msg.properties.deliveryMode === 2, fromCredentialsQueue };
+      const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered, delivery));
       if (malformed) logger.warn({ correlationId, bytes: msg.content.length }, 'unreadable request answered and rejected');
       if (!(await this.options.publish(replyTo, this.capped(reply, correlationId), correlationId))) {
         logger.warn({ correlationId }, 'no reply channel; the request goes back to the queue');
         return 'requeue';
       }
       if (correlationId !== undefined) this.remember(correlationId);
-      return malformed ? 'reject' : 'ack';
+      return malformed && !fromCredentialsQueue ? 'reject' : 'ack';
     } finally {
       this.active--;
       if (this.active === 0) this.idle?.();
@@ -158,16 +172,32 @@ export class Responder {
     );
   }
 
-  private run(content: Buffer, correlationId: string | undefined, redelivered: boolean): Promise<ProcessedRequest> {
+  /**
+   * Runs a request, or shares the run of the same request when this is its redelivery. Only the broker sets
+   * `redelivered`, and the body must match: a publisher that reuses a running request's correlation id (by mistake
+   * or to read another caller's result) gets a run of its own request.
+   */
+  private run(
+    content: Buffer,
+    correlationId: string | undefined,
+    redelivered: boolean,
+    delivery: Delivery,
+  ): Promise<ProcessedRequest> {
+    const { logger } = this.options;
     const existing = correlationId === undefined ? undefined : this.running.get(correlationId);
-    if (existing) {
-      this.options.logger.info({ correlationId, redelivered }, 'request delivered again while it runs; answering with that run');
-      return existing;
+    if (existing && redelivered && existing.content.equals(content)) {
+      logger.info({ correlationId }, 'request delivered again while it runs; answering with that run');
+      return existing.run;
     }
-    const run = this.options.process(content);
-    if (correlationId !== undefined) {
-      this.running.set(correlationId, run);
-      void run.finally(() => this.running.delete(correlationId));
+    if (existing)
+      logger.warn({ correlationId }, 'a request reuses the correlation id of another that is running; it runs on its own');
+    const run = this.options.process(content, delivery);
+    if (correlationId !== undefined && !existing) {
+      const entry = { content, run };
+      this.running.set(correlationId, entry);
+      void run.finally(() => {
+        if (this.running.get(correlationId) === entry) this.running.delete(correlationId);
+      });
     }
     return run;
   }

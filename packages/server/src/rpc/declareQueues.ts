@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import { credentialsQueue } from '@nangohq/protocol';
 
 /** How the request queue is declared. */
 export interface QueueSettings {
@@ -16,6 +17,11 @@ export function deadLetterQueue(queue: string): string {
  * Declares the durable request queue and its dead-letter queue: a rejected request (unreadable, too large, or
  * delivered too often) is moved there by the broker instead of being lost or retried forever. Quorum queues
  * also count deliveries themselves (x-delivery-limit).
+ *
+ * Also declares the credentials queue, which takes the requests that carry credentials (registerConnection,
+ * updateConnectionCredentials), published non-persistent: a classic queue whatever NANGO_QUEUE_TYPE says (a
+ * quorum queue writes every message to disk), in default mode (a lazy policy would page every message to disk),
+ * with no dead-letter exchange (an expired or refused request is dropped, never kept).
  * @throws Error saying what to do when the queue exists with other arguments (an older worker or another type)
  */
 export async function declareQueues(channel: Channel, settings: QueueSettings): Promise<void> {
@@ -31,6 +37,10 @@ export async function declareQueues(channel: Channel, settings: QueueSettings): 
         'x-dead-letter-routing-key': deadLetterQueue(queue),
         ...(queueType === 'quorum' && { 'x-delivery-limit': maxDeliveries }),
       },
+    });
+    await channel.assertQueue(credentialsQueue(queue), {
+      durable: true,
+      arguments: { 'x-queue-type': 'classic', 'x-queue-mode': 'default' },
     });
   } catch (error) {
     const message = (error as Error).message;

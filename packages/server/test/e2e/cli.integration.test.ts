@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { Nango } from '@nangohq/node-client';
-import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { generateKey } from '../../src/encryption/Keyring';
 import { openStore } from '../../src/store/openStore';
 
@@ -142,7 +142,7 @@ describe('nango-server command line', () => {
     } finally {
       await nango.close();
       if (worker.exitCode === null) worker.kill('SIGKILL');
-      await deleteQueue(queue);
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -177,7 +177,7 @@ describe('nango-server command line', () => {
         worker.kill('SIGKILL');
         await new Promise((resolve) => worker.once('exit', resolve));
       }
-      await deleteQueue(queue);
+      await deleteWorkerQueues(queue);
       await slack.close();
       rmSync(dir, { recursive: true, force: true });
     });

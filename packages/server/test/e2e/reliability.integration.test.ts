@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import { deleteQueue, FIXTURES_DIR, RABBITMQ_URL, sendRaw, startHarness, waitFor, type Harness } from '../helpers/harness';
+import { deleteWorkerQueues, FIXTURES_DIR, RABBITMQ_URL, sendRaw, startHarness, waitFor, type Harness } from '../helpers/harness';
 import { createLogger, Worker } from '@nangohq/server';
 
 /** An integration whose `call` action makes one httpRequest to the test's API server: its side effect. */
@@ -110,8 +110,7 @@ describe('queue declaration', () => {
         }),
       ).rejects.toThrow(`Queue '${queue}' exists with other settings`);
     } finally {
-      await deleteQueue(queue);
-      await deleteQueue(`${queue}.dead`);
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -76,14 +76,18 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
       const inFlight = worker.inFlightCount;
       await nango.close();
       await worker.stop();
-      await deleteQueue(queue);
-      await deleteQueue(`${queue}.dead`);
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
       if (pending !== 0 || inFlight !== 0) {
         throw new Error(`the test left ${pending} call(s) waiting for a reply and ${inFlight} request(s) in the worker`);
       }
     },
   };
+}
+
+/** Deletes the queues a worker declares for `queue`: it, its dead-letter queue and its credentials queue. */
+export async function deleteWorkerQueues(queue: string): Promise<void> {
+  for (const name of [queue, `${queue}.dead`, `${queue}.credentials`]) await deleteQueue(name);
 }
 
 /** Deletes a test queue so the broker does not fill up with them. */

@@ -7,6 +7,7 @@ import { WorkerError } from '../../src/errors';
 import { oauth1AuthorizationHeader } from '../../src/http/oauth1';
 import { performHttpRequest, type HttpRequestInput } from '../../src/http/performHttpRequest';
 import { renderTemplate } from '../../src/http/renderTemplate';
+import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 /** What the test server received. */
 interface Recorded {
@@ -85,6 +86,7 @@ function integration(overrides: Partial<IntegrationConfig> & { base?: string } =
     headers: new Map(),
     queryParams: new Map(),
     httpTimeoutMs: 2000,
+    maxResponseBytes: 8 * 1024 * 1024,
     actionTimeoutMs: 60000,
     logLevel: 'info',
     oauth: undefined,
@@ -187,7 +189,7 @@ describe('base_url placeholder values', () => {
   const jira = (base = 'https://${additionalConfig.site}.atlassian.net') => integration({ authMode: 'USERNAME_PASSWORD', base });
   const user = (site: unknown) => connection({ username: 'ann', password: SECRET }, { site });
   const refusal =
-    "integrations.acme.base_url: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'";
+    "integrations.acme.base_url: ${additionalConfig.site} on this connection must be one DNS label (letters, digits and '-', no dots): it fills one label of the host";
 
   it('refuses a value that would move the request, and its Basic credentials, to another host', async () => {
     // Before the fix this rendered http://127.0.0.1:<port>/x?.atlassian.net and the test server got the password.
@@ -199,26 +201,72 @@ describe('base_url placeholder values', () => {
     expect([...server.requests, ...other.requests]).toEqual([]);
   });
 
-  it.each([['evil.example/x?'], ['evil@x'], ['a:1'], ['a/b'], ['a?b'], ['a#b'], ['a%2Fb'], ['a b'], ['']])(
-    'refuses %j without calling fetch or quoting the value',
-    async (site) => {
-      const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
-      const err = await workerError(
-        performHttpRequest(jira(), user(site), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch),
-      );
-      expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
-      expect(fakeFetch).not.toHaveBeenCalled();
-    },
-  );
-
-  it('fills a valid subdomain, and numbers, with every unreserved character', async () => {
+  it.each([
+    ['evil.example/x?'],
+    ['evil@x'],
+    ['a:1'],
+    ['a/b'],
+    ['a?b'],
+    ['a#b'],
+    ['a%2Fb'],
+    ['a b'],
+    [''],
+    ['127.0.0.2'],
+    ['0x7f.0.0.2'],
+    ['127.0.0.2.'],
+    ['127.1'],
+    ['[::1]'],
+    ['evil.example.com.'],
+    ['a_b'],
+    ['a~b'],
+    ['-a'],
+    ['x'.repeat(64)],
+  ])('refuses %j in the host without calling fetch or quoting the value', async (site) => {
     const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
-    await performHttpRequest(jira(), user('My-team_1.eu~x'), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch);
-    await performHttpRequest(jira(), user(42), { endpoint: '', method: 'GET' }, fakeFetch);
+    const err = await workerError(
+      performHttpRequest(jira(), user(site), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch),
+    );
+    expect([err.code, err.message]).toEqual(['http_request_invalid', refusal]);
+    expect(fakeFetch).not.toHaveBeenCalled();
+  });
+
+  it('fills one label of the fixed domain: a subdomain, or a number, which is then a name and not an address', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    await performHttpRequest(jira(), user('My-team-1'), { endpoint: 'rest/api/3/myself', method: 'GET' }, fakeFetch);
+    await performHttpRequest(jira(), user(2130706434), { endpoint: '', method: 'GET' }, fakeFetch);
+    await performHttpRequest(jira(), user('0x7f'), { endpoint: '', method: 'GET' }, fakeFetch);
     expect(fakeFetch.mock.calls.map((call: unknown[]) => call[0])).toEqual([
-      'https://my-team_1.eu~x.atlassian.net/rest/api/3/myself',
-      'https://42.atlassian.net/',
+      'https://my-team-1.atlassian.net/rest/api/3/myself',
+      'https://2130706434.atlassian.net/',
+      'https://0x7f.atlassian.net/',
     ]);
+  });
+
+  it('refuses a host that a value turns into an IP address, even where the file would let it', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    const numeric = jira('http://${additionalConfig.site}.0.0.2'); // config load refuses this; render checks too
+    const ip =
+      "integrations.acme.base_url: the host made with this connection's values is an IP address, which base_url does not allow";
+    for (const [site, message] of [
+      ['127', ip],
+      ['0x7f', ip],
+      ['2130706434', 'integrations.acme.base_url does not render to a valid URL'], // 2130706434.0.0.2 is no address
+    ]) {
+      const err = await workerError(performHttpRequest(numeric, user(site), { endpoint: '', method: 'GET' }, fakeFetch));
+      expect([site, err.code, err.message]).toEqual([site, 'http_request_invalid', message]);
+    }
+    expect(fakeFetch).not.toHaveBeenCalled();
+  });
+
+  it('keeps path values to unreserved characters, dots included', async () => {
+    const fakeFetch = jest.fn(async () => new Response('{}', { status: 200 }));
+    const versioned = jira('https://api.atlassian.net/${additionalConfig.site}');
+    await performHttpRequest(versioned, user('v1.2_x~y'), { endpoint: 'a', method: 'GET' }, fakeFetch);
+    expect(fakeFetch.mock.calls.map((call: unknown[]) => call[0])).toEqual(['https://api.atlassian.net/v1.2_x~y/a']);
+    const err = await workerError(performHttpRequest(versioned, user('a/b'), { endpoint: 'a', method: 'GET' }, fakeFetch));
+    expect(err.message).toBe(
+      "integrations.acme.base_url: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'",
+    );
   });
 
   it('leaves header and query param values alone', async () => {
@@ -228,6 +276,66 @@ describe('base_url placeholder values', () => {
     });
     await performHttpRequest(config, connection({}, { q: 'a/b?c d' }), { endpoint: 'x', method: 'GET' });
     expect(server.requests[0]).toMatchObject({ url: '/api/x?q=a%2Fb%3Fc+d', headers: { 'x-q': 'a/b?c d' } });
+  });
+});
+
+describe('response body limit', () => {
+  const MiB = 1024 * 1024;
+  const limited = (maxResponseBytes: number) => integration({ maxResponseBytes });
+  const tooLarge = (max: number, path = '/api/big') =>
+    `GET ${server.origin}${path}: the response body is larger than ${max} bytes, the limit of integration acme ` +
+    '(max_response_bytes in integrations.yaml); it was not read further';
+
+  /** Streams `total` bytes of JSON-ish text in 64 KiB chunks, as fast as the socket takes them; counts what left. */
+  function streamBody(total: number, headers: http.OutgoingHttpHeaders = {}) {
+    const sent = { bytes: 0, finished: false };
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', ...headers });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const pump = (): void => {
+        while (sent.bytes < total) {
+          sent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        sent.finished = true;
+        res.end();
+      };
+      pump();
+    };
+    return sent;
+  }
+
+  it('fails clearly past the limit, without reading the rest of a chunked body', async () => {
+    const sent = streamBody(512 * MiB);
+    const err = await workerError(performHttpRequest(limited(MiB), connection(), { endpoint: 'big', method: 'GET' }));
+    expect([err.code, err.message]).toEqual(['http_response_too_large', tooLarge(MiB)]);
+    expect(sent.finished).toBe(false);
+    expect(sent.bytes).toBeLessThan(64 * MiB); // what the socket buffers took, not the 512 MiB
+  });
+
+  it('refuses a body whose Content-Length is over the limit before reading it', async () => {
+    const sent = streamBody(64 * MiB, { 'content-length': 64 * MiB });
+    const err = await workerError(performHttpRequest(limited(MiB), connection(), { endpoint: 'big', method: 'GET' }));
+    expect([err.code, err.message]).toEqual(['http_response_too_large', tooLarge(MiB)]);
+    expect(sent.finished).toBe(false);
+  });
+
+  it('reads a body of exactly the limit, and uses 8 MiB when the file says nothing', async () => {
+    server.handler = (_req, res) => json(res, 200, { pad: 'x'.repeat(1000 - 10) }); // 1000 bytes of JSON
+    const exact = await performHttpRequest(limited(1000), connection(), { endpoint: 'x', method: 'GET' });
+    expect(exact.body).toEqual({ pad: 'x'.repeat(990) });
+    await expect(performHttpRequest(limited(999), connection(), { endpoint: 'x', method: 'GET' })).rejects.toMatchObject({
+      code: 'http_response_too_large',
+    });
+    streamBody(9 * MiB);
+    const yaml =
+      'integrations:\n  a:\n    auth_mode: API_KEY\n    base_url: https://a.io\n    query_params:\n      k: ${api_key}\n';
+    const config = parseIntegrationsConfig(yaml, { sourceName: 'integrations.yaml', integrationsDir: '/nowhere' });
+    expect(config.integrations.get('a')?.maxResponseBytes).toBe(8 * MiB);
+    const err = await workerError(
+      performHttpRequest(integration({ maxResponseBytes: 8 * MiB }), connection(), { endpoint: 'big', method: 'GET' }),
+    );
+    expect(err.message).toBe(tooLarge(8 * MiB));
   });
 });
 
@@ -596,16 +704,17 @@ describe('failures', () => {
   });
 
   describe('with placeholders in base_url', () => {
-    // The rendered host, 127.0.0.1, must not show: it comes from the Connection, like a tenant's subdomain.
-    const base = () => `http://\${additionalConfig.host}:${new URL(server.origin).port}/api/`;
-    const tenant = () => connection({ api_key: SECRET }, { host: '127.0.0.1' });
+    // The rendered value must not show: it comes from the Connection, like a tenant's subdomain. (Here it fills a
+    // path segment: a placeholder in the host needs a domain of its own, which a test on 127.0.0.1 cannot have.)
+    const base = () => `http://127.0.0.1:${new URL(server.origin).port}/\${additionalConfig.tenant}/api/`;
+    const tenant = () => connection({ api_key: SECRET }, { tenant: 'tenant-of-the-connection' });
 
     it('names base_url as written and the endpoint without its query string in a timeout', async () => {
       server.handler = () => undefined;
       const config = integration({ base: base(), httpTimeoutMs: 200 });
       const err = await workerError(performHttpRequest(config, tenant(), { endpoint: '/slow?page=2', method: 'GET' }));
       expect([err.code, err.message]).toEqual(['http_request_failed', `GET /slow on ${base()} timed out after 200 ms`]);
-      expect(err.message).not.toContain('127.0.0.1');
+      expect(err.message).not.toContain('tenant-of-the-connection');
       expect(server.requests).toHaveLength(1);
     });
 
@@ -693,14 +802,14 @@ describe('renderTemplate', () => {
     );
   });
 
-  it('with unreservedOnly, refuses a value holding another character without quoting it', () => {
+  it('as a base_url, refuses a value that does not fit where it stands, without quoting it', () => {
     const template = tpl('p', 'https://${additionalConfig.site}.x.com/${userId}');
-    const render = (site: unknown) => () => renderTemplate(template, connection({}, { site }), { unreservedOnly: true });
+    const render = (site: unknown) => () => renderTemplate(template, connection({}, { site }), { baseUrl: true });
     expect(render('eu-1')()).toBe('https://eu-1.x.com/user-1');
     expect(render(`${SECRET}@evil`)).toThrow(
       new WorkerError(
         'http_request_invalid',
-        "p: ${additionalConfig.site} on this connection may hold only letters, digits, '.', '-', '_' and '~'",
+        "p: ${additionalConfig.site} on this connection must be one DNS label (letters, digits and '-', no dots): it fills one label of the host",
       ),
     );
     expect(() => renderTemplate(template, connection({}, { site: 'a/b' }))).not.toThrow();

@@ -3,6 +3,7 @@
  * the refresher fills it from the Connection's additionalConfig, against a real authorization server, and refuses a
  * value that would move the request to another host.
  */
+import dns from 'node:dns';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,22 @@ import { failure, OLD, useRefresherHarness } from './refresherHarness';
 jest.setTimeout(20_000);
 
 const h = useRefresherHarness();
+// A placeholder fills one label of a host whose domain the catalog fixes, never the whole host; names under
+// `tenant.test` are answered with this machine, where the authorization server listens.
+const lookup = dns.lookup;
+beforeAll(() => {
+  const tenantLookup = (host: string, options: unknown, callback: unknown) => {
+    if (!host.endsWith('.tenant.test')) return (lookup as (...args: unknown[]) => void)(host, options, callback);
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
+    const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+    return all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4);
+  };
+  (dns as { lookup: unknown }).lookup = tenantLookup;
+});
+afterAll(() => {
+  dns.lookup = lookup;
+});
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'catalog-token-url-'));
@@ -32,11 +49,11 @@ function tenantIntegration(): IntegrationConfig {
     `tenant:
   display_name: Tenant
   auth_mode: OAUTH2
-  authorization_url: http://\${connectionConfig.host}:${port}/authorize
-  token_url: http://\${connectionConfig.host}:${port}/token
+  authorization_url: http://\${connectionConfig.subdomain}.tenant.test:${port}/authorize
+  token_url: http://\${connectionConfig.subdomain}.tenant.test:${port}/token
   authorization_method: header
   proxy:
-    base_url: https://\${connectionConfig.host}/api
+    base_url: https://\${connectionConfig.subdomain}.tenant.test/api
 `,
   );
   const yaml = `integrations:\n  acme:\n    provider: tenant\n    oauth:\n      client_id: ${CLIENT_ID}\n      client_secret: ${CLIENT_SECRET}\n`;
@@ -45,19 +62,19 @@ function tenantIntegration(): IntegrationConfig {
   return config.integrations.get('acme') as IntegrationConfig;
 }
 
-function register(store: ConnectionStore, host: string) {
+function register(store: ConnectionStore, subdomain: string) {
   const credentials = normaliseCredentials('acme', 'OAUTH2', { ...OLD, expires_in: 60 });
-  return store.insert({ integration: 'acme', userId: 'u1', credentials, additionalConfig: { host } });
+  return store.insert({ integration: 'acme', userId: 'u1', credentials, additionalConfig: { subdomain } });
 }
 
 describe('a per-tenant token URL from the catalog', () => {
   it("is filled from the Connection's additionalConfig, with client credentials as the provider wants them", async () => {
     const integration = tenantIntegration();
     expect(integration.oauth?.tokenUrlTemplate?.source).toBe(
-      `http://\${additionalConfig.host}:${new URL(h.auth.tokenUrl).port}/token`,
+      `http://\${additionalConfig.subdomain}.tenant.test:${new URL(h.auth.tokenUrl).port}/token`,
     );
     const { store, refresher } = h.worker();
-    const fresh = await refresher.ensureFresh(integration, register(store, '127.0.0.1'));
+    const fresh = await refresher.ensureFresh(integration, register(store, 'acme'));
     expect(fresh.credentials['access_token']).not.toBe(OLD.access_token);
     expect((await h.auth.calls()).map((call) => [call.grantType, call.clientAuth])).toEqual([['refresh_token', 'basic']]);
   });
@@ -67,7 +84,7 @@ describe('a per-tenant token URL from the catalog', () => {
     const connection = register(store, 'evil.example/x?');
     const error = await failure(refresher.ensureFresh(tenantIntegration(), connection, { force: true }));
     expect(error.code).toBe('refresh_not_possible');
-    expect(error.message).toContain('${additionalConfig.host}');
+    expect(error.message).toContain('${additionalConfig.subdomain}');
     expect(await h.auth.calls()).toEqual([]);
   });
 });

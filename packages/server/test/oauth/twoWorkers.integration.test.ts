@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { generateKey } from '../../src/encryption/Keyring';
 import { WorkerProcess } from '../faults/faultHarness';
-import { deleteQueue, RABBITMQ_URL } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL } from '../helpers/harness';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from './authServer';
 
 jest.setTimeout(60_000);
@@ -35,8 +35,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await nango?.close();
   await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
-  await deleteQueue(queue);
-  await deleteQueue(`${queue}.dead`);
+  await deleteWorkerQueues(queue);
   await auth.stop();
   rmSync(dir, { recursive: true, force: true });
 });
