@@ -7,10 +7,12 @@ import { generateKey } from './encryption/Keyring';
 import { SETTINGS_ENV } from './settings';
 import { Worker } from './Worker';
 
-const HELP = `nango-server: runs the Nango worker.
+const HELP = `nango-server: runs the Nango worker and its HTTP API.
 
-It consumes requests from RabbitMQ, keeps Connections in SQLite and runs the
-actions declared in integrations.yaml. Configure it with environment variables:
+It consumes requests from RabbitMQ, keeps Connections in SQLite, runs the
+actions declared in integrations.yaml, and serves the HTTP API (OAuth flows,
+/config, /connection) with the frontend's WebSocket on NANGO_PORT.
+Configure it with environment variables:
 
 ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallback}`).join('\n')}
 
@@ -18,7 +20,9 @@ ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallba
   NANGO_ENCRYPTION_OLD_KEYS  default: none (comma-separated keys that may still decrypt, during a rotation)
 
 Commands:
-  nango-server                run the worker
+  nango-server                run both: the RabbitMQ consumer and the HTTP API
+  nango-server worker         run the RabbitMQ consumer only
+  nango-server api            run the HTTP API only
   nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
   nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
 
@@ -28,6 +32,12 @@ Options:
 
 Logs are JSON lines on stdout; pipe them through \`npx pino-pretty\` to read them.
 SIGINT or SIGTERM stop it gracefully: requests in flight finish first.`;
+
+/** The roles of `nango-server worker` and `nango-server api`. */
+const ROLES: Readonly<Record<string, { rpc: boolean; http: boolean }>> = {
+  worker: { rpc: true, http: false },
+  api: { rpc: false, http: true },
+};
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -51,15 +61,16 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  if (argv.length > 0) {
-    const command = argv[0] === 'generate-key' || argv[0] === 'rotate-key';
+  const roles = argv.length === 0 ? { rpc: true, http: true } : argv.length === 1 ? ROLES[argv[0] ?? ''] : undefined;
+  if (!roles) {
+    const command = ['generate-key', 'rotate-key', 'worker', 'api'].includes(argv[0] ?? '');
     const problem = command ? `${argv[0]} takes no arguments, got ${argv[1] ?? ''}` : `unknown argument ${argv[0] ?? ''}`;
     console.error(`nango-server: ${problem}; see --help`);
     return 2;
   }
   let worker: Worker;
   try {
-    worker = await Worker.start();
+    worker = await Worker.start({ roles });
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `nango-server: ${(error as Error).message}`);
     return 1;

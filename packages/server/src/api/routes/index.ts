@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../ApiContext';
+import { registerDeleteConfig } from './config/deleteConfig';
+import { registerGetConfig } from './config/getConfig';
+import { registerListConfigs } from './config/listConfigs';
+import { registerPostConfig } from './config/postConfig';
+import { registerPutConfig } from './config/putConfig';
+import { registerDeleteConnection } from './connection/deleteConnection';
+import { registerGetConnection } from './connection/getConnection';
+import { registerListConnections } from './connection/listConnections';
+import { registerHealth } from './getHealth';
+
+/** Every route of the HTTP API, one file each. */
+export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
+  registerHealth(app, context);
+  registerListConfigs(app, context);
+  registerGetConfig(app, context);
+  registerPostConfig(app, context);
+  registerPutConfig(app, context);
+  registerDeleteConfig(app, context);
+  registerListConnections(app, context);
+  registerGetConnection(app, context);
+  registerDeleteConnection(app, context);
+}
