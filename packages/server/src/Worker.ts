@@ -24,6 +24,7 @@ import { WsClients } from './api/WsClients';
 import type { CredentialCipher } from './encryption/CredentialCipher';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
+import { loadProviderCatalog } from './providers/loadProviderCatalog';
 import { IntegrationStore } from './store/IntegrationStore';
 import { OAuthSessionStore } from './store/OAuthSessionStore';
 
@@ -33,11 +34,6 @@ const PROVIDER_TIMEOUT_MS = 15_000;
 /** Whether an address to listen on is loopback only. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** The catalog when none is given. Replaced by the providers.yaml loader. */
-function defaultCatalog(): ProviderCatalog {
-  return { get: () => undefined, list: () => [] };
 }
 
 /** The parts one process runs: the RabbitMQ consumer (`worker`), the HTTP API (`api`), or both (the default). */
@@ -128,7 +124,8 @@ export class Worker {
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const catalog = givenCatalog ?? defaultCatalog();
+    const catalog =
+      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
     const { store, cipher } = openStore(process.env, settings.dbPath, logger);
     let worker: Worker;
     try {

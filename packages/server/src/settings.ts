@@ -38,6 +38,8 @@ export interface WorkerSettings {
   maxReplyBytes: number;
   /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
   idempotencyTtlSeconds: number;
+  /** NANGO_PROVIDERS_FILE — your own providers catalog, added over the built-in providers.yaml. Default: none */
+  providersFile: string | undefined;
   /** NANGO_PORT — port of the HTTP API (and the frontend's WebSocket). Default: 3003 */
   port: number;
   /**
@@ -75,6 +77,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
   ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
   ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
+  ['NANGO_PROVIDERS_FILE', 'none: the built-in providers.yaml only'],
   ['NANGO_PORT', '3003'],
   ['NANGO_HOST', '127.0.0.1 (0.0.0.0: every interface)'],
   ['NANGO_SERVER_URL', 'http://localhost:<NANGO_PORT>'],
@@ -128,6 +131,7 @@ export function resolveWorkerSettings(
     maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
     maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
     idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
+    providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     port: int('NANGO_PORT', 3003, 0),
     host: env['NANGO_HOST'] || '127.0.0.1',
     serverUrl: '',
@@ -153,5 +157,6 @@ export function resolveWorkerSettings(
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
+  if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   return settings;
 }

@@ -14,6 +14,8 @@ export interface OAuthSession {
   readonly connectionConfig: Readonly<Record<string, string>>;
   /** PKCE code verifier (OAuth 2, unless the provider disables PKCE). */
   readonly codeVerifier?: string;
+  /** The temporary token (OAuth 1.0a), which the callback must bring back. */
+  readonly requestToken?: string;
   /** The temporary token's secret (OAuth 1.0a), needed to sign the access token request. */
   readonly requestTokenSecret?: string;
   /** The frontend's WebSocket, when the result goes there rather than to a postMessage page. */

@@ -9,6 +9,8 @@ import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
 import { registerHealth } from './getHealth';
+import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
+import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -21,4 +23,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerListConnections(app, context);
   registerGetConnection(app, context);
   registerDeleteConnection(app, context);
+  registerGetOAuthConnect(app, context);
+  registerGetOAuthCallback(app, context);
 }
