@@ -71,17 +71,22 @@ function callOf(req) {
     const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString().split(':');
     [clientAuth, clientId, clientSecret] = ['basic', decodeForm(id), decodeForm(secret)];
   }
-  return {
+  const call = {
     grantType: body.grant_type,
     refreshToken: body.refresh_token,
     clientId,
     clientSecret,
     clientAuth,
-    codeVerifier: body.code_verifier,
-    redirectUri: body.redirect_uri,
-    contentType: req.headers['content-type'],
     at: Date.now(),
   };
+  if (body.grant_type === 'authorization_code') {
+    Object.assign(call, {
+      codeVerifier: body.code_verifier,
+      redirectUri: body.redirect_uri,
+      contentType: req.headers['content-type'],
+    });
+  }
+  return call;
 }
 
 function decodeForm(value) {
