@@ -8,6 +8,7 @@ import { registerPutConfig } from './config/putConfig';
 import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
+import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
@@ -25,4 +26,5 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerDeleteConnection(app, context);
   registerGetOAuthConnect(app, context);
   registerGetOAuthCallback(app, context);
+  registerGetFrontendSdk(app, context);
 }
