@@ -21,6 +21,9 @@ const CHROMIUM_ARGS = [
 /** Screenshots go here, to look at after a run. */
 const OUTPUT = join(__dirname, '..', '..', '..', '..', 'test-output', 'browser');
 
+/** Runs in the page (as text: the tests are typed without the DOM library): the result line has changed. */
+const FLOW_ENDED = "!document.getElementById('result').textContent.startsWith('waiting')";
+
 /** The app's page: imports our frontend from the Nango server itself and starts a flow on a click. */
 function appPage(apiUrl: string): string {
   return `<!doctype html>
