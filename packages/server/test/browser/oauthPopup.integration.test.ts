@@ -100,9 +100,7 @@ describe('the OAuth popup in a real browser', () => {
     await popup.waitForSelector(`#${choice}`);
     await popup.screenshot({ path: join(OUTPUT, `${shot}-consent.png`) });
     await popup.click(`#${choice}`);
-    await page.waitForFunction(() => !document.getElementById('result')?.textContent?.startsWith('waiting'), undefined, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(FLOW_ENDED, undefined, { timeout: 20_000 });
     await page.screenshot({ path: join(OUTPUT, `${shot}-result.png`) });
     return page;
   }
@@ -131,9 +129,7 @@ describe('the OAuth popup in a real browser', () => {
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#connect')]);
     await popup.waitForSelector('#allow');
     await popup.close();
-    await page.waitForFunction(() => !document.getElementById('result')?.textContent?.startsWith('waiting'), undefined, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(FLOW_ENDED, undefined, { timeout: 20_000 });
     expect(await page.textContent('#result')).toMatch(/^ERROR mock user-3 authorization_cancelled: /);
     await page.close();
   }, 60_000);
