@@ -81,14 +81,12 @@ describe('the nango CLI against a running server', () => {
   });
 
   it('lists Connections and reads one', async () => {
-    api
-      .store()
-      .insert({
-        integration: 'slack',
-        userId: 'u1',
-        credentials: { raw: { access_token: 'xoxb-1' }, access_token: 'xoxb-1' },
-        additionalConfig: {},
-      });
+    api.store().insert({
+      integration: 'slack',
+      userId: 'u1',
+      credentials: { raw: { access_token: 'xoxb-1' }, access_token: 'xoxb-1' },
+      additionalConfig: {},
+    });
     const list = await nango(['connection:list'], env);
     expect(list.stdout).toMatch(/^connection id\s+provider config key\s+created\n-+/);
     expect(list.stdout).toMatch(/\nu1\s+slack\s+\d{4}-/);
