@@ -61,6 +61,8 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private api: FastifyInstance | undefined;
+  /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
+  readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
   private consumer: RequestConsumer | undefined;
   private connections: amqp.RecoveringChannelModel[] = [];
@@ -75,8 +77,14 @@ export class Worker {
     cipher: CredentialCipher,
     catalog: ProviderCatalog,
   ) {
+    this.providers = catalog;
     this.config = this.loadConfig();
-    this.registry = new IntegrationRegistry(() => this.config, new IntegrationStore(store.database, cipher), catalog);
+    this.registry = new IntegrationRegistry(
+      () => this.config,
+      new IntegrationStore(store.database, cipher),
+      catalog,
+      settings.integrationsDir,
+    );
     const idempotency = new IdempotencyStore(store.database);
     idempotency.prune();
     const context: HandlerContext = {
@@ -117,7 +125,7 @@ export class Worker {
 
   /**
    * Starts a worker and resolves once it consumes requests.
-   * @throws ConfigError for a bad integrations.yaml; an Error when the broker stays unreachable
+   * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
     const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
@@ -238,7 +246,8 @@ export class Worker {
   }
 
   private loadConfig(): IntegrationsConfig {
-    return loadIntegrationsConfig({ yamlPath: this.settings.integrationsYaml, integrationsDir: this.settings.integrationsDir });
+    const { integrationsYaml: yamlPath, integrationsDir } = this.settings;
+    return loadIntegrationsConfig({ yamlPath, integrationsDir, providers: this.providers });
   }
 
   /** Re-reads integrations.yaml and forgets compiled actions; a bad file keeps the last good configuration. */

@@ -5,6 +5,8 @@ export { Worker, type WorkerStartOptions } from './Worker';
 export { resolveWorkerSettings, type WorkerSettings } from './settings';
 export { ConfigError, loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 export type { IntegrationConfig, IntegrationsConfig, ActionConfig } from './config/types';
+export { loadProviderCatalog } from './providers/loadProviderCatalog';
+export type { Provider, ProviderCatalog } from './providers/Provider';
 export { ConnectionStore } from './store/ConnectionStore';
 export { CredentialCipher } from './encryption/CredentialCipher';
 export { loadKeyring, generateKey, type Keyring } from './encryption/Keyring';

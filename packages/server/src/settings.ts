@@ -11,6 +11,11 @@ export interface WorkerSettings {
   integrationsYaml: string;
   /** NANGO_INTEGRATIONS_DIR — folder holding <integration>/<action>.action.ts. Default: ./integrations */
   integrationsDir: string;
+  /**
+   * NANGO_PROVIDERS_FILE — your own providers catalog (Nango's providers.yaml format), merged over the built-in
+   * one: an entry adds a provider or overrides one field by field. Default: none, the built-in catalog alone
+   */
+  providersFile: string | undefined;
   /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
   dbPath: string;
   /** NANGO_PREFETCH — requests handled at once by this worker. Default: 32 */
@@ -38,8 +43,6 @@ export interface WorkerSettings {
   maxReplyBytes: number;
   /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
   idempotencyTtlSeconds: number;
-  /** NANGO_PROVIDERS_FILE — your own providers catalog, added over the built-in providers.yaml. Default: none */
-  providersFile: string | undefined;
   /** NANGO_PORT — port of the HTTP API (and the frontend's WebSocket). Default: 3003 */
   port: number;
   /**
@@ -65,6 +68,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_QUEUE', DEFAULT_QUEUE],
   ['NANGO_INTEGRATIONS_YAML', './integrations.yaml'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
+  ['NANGO_PROVIDERS_FILE', 'none (the built-in providers.yaml alone)'],
   ['NANGO_DB_PATH', './data/nango.sqlite'],
   ['NANGO_PREFETCH', '32'],
   ['NANGO_WATCH', 'true (false when NODE_ENV=production)'],
@@ -77,7 +81,6 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
   ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
   ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
-  ['NANGO_PROVIDERS_FILE', 'none: the built-in providers.yaml only'],
   ['NANGO_PORT', '3003'],
   ['NANGO_HOST', '127.0.0.1 (0.0.0.0: every interface)'],
   ['NANGO_SERVER_URL', 'http://localhost:<NANGO_PORT>'],
@@ -119,6 +122,7 @@ export function resolveWorkerSettings(
     queue: env['NANGO_QUEUE'] || DEFAULT_QUEUE,
     integrationsYaml: env['NANGO_INTEGRATIONS_YAML'] || './integrations.yaml',
     integrationsDir: env['NANGO_INTEGRATIONS_DIR'] || './integrations',
+    providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     dbPath: env['NANGO_DB_PATH'] || './data/nango.sqlite',
     prefetch: int('NANGO_PREFETCH', 32, 1),
     watch: bool('NANGO_WATCH', env['NODE_ENV'] !== 'production'),
@@ -131,7 +135,6 @@ export function resolveWorkerSettings(
     maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
     maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
     idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
-    providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     port: int('NANGO_PORT', 3003, 0),
     host: env['NANGO_HOST'] || '127.0.0.1',
     serverUrl: '',
@@ -156,7 +159,7 @@ export function resolveWorkerSettings(
   if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
-  if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
+  if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;
 }

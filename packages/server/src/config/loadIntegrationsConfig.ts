@@ -1,8 +1,13 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
 import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
+import type { Provider, ProviderCatalog } from '../providers/Provider';
+import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
+import { applyProvider, type IntegrationFields } from './applyProvider';
+import { ConfigError } from './ConfigError';
+import { convert2022Config, is2022Format, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
@@ -22,17 +27,7 @@ export const DEFAULTS = Object.freeze({
   refreshMarginSeconds: 900,
 });
 
-/** integrations.yaml is wrong: every problem found, one `path: problem` line each, none quoting a value. */
-export class ConfigError extends Error {
-  readonly problems: string[];
-
-  constructor(source: string, problems: string[], options?: { cause?: unknown }) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`${source}: ${count}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 /**
  * Reads, validates and compiles integrations.yaml, once, at start. Environment variables are substituted
@@ -44,6 +39,8 @@ export function loadIntegrationsConfig(options: {
   yamlPath: string;
   integrationsDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Where `provider:` names are looked up. Default: the built-in catalog, loaded when first needed. */
+  providers?: ProviderCatalog;
 }): IntegrationsConfig {
   const sourceName = displayPath(options.yamlPath);
   let text: string;
@@ -53,7 +50,9 @@ export function loadIntegrationsConfig(options: {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError(sourceName, [`${sourceName}: cannot read the file (${code})`], { cause: error });
   }
-  return parseIntegrationsConfig(text, { sourceName, integrationsDir: options.integrationsDir, env: options.env });
+  const { integrationsDir, env, providers } = options;
+  const nangoConfig = () => readNangoConfig(path.join(path.dirname(options.yamlPath), NANGO_CONFIG_2022));
+  return parseIntegrationsConfig(text, { sourceName, integrationsDir, env, providers, nangoConfig });
 }
 
 /**
@@ -61,6 +60,8 @@ export function loadIntegrationsConfig(options: {
  * @param options.sourceName what to call the text in messages, e.g. `integrations.yaml`
  * @param options.env where `${NAME}` is looked up; default process.env
  * @param options.fileExists whether an action file exists; default: a regular file on disk
+ * @param options.listDir the names in a folder, [] when it does not exist; default: read from disk
+ * @param options.providers where `provider:` names are looked up; default: the built-in catalog
  * @throws ConfigError
  */
 export function parseIntegrationsConfig(
@@ -70,6 +71,10 @@ export function parseIntegrationsConfig(
     integrationsDir: string;
     env?: NodeJS.ProcessEnv | undefined;
     fileExists?: (path: string) => boolean;
+    listDir?: (path: string) => string[];
+    providers?: ProviderCatalog | undefined;
+    /** The parsed nango-config.yaml of a 2022 folder, read only if the text is in the 2022 format. */
+    nangoConfig?: () => unknown;
   },
 ): IntegrationsConfig {
   const doc = parseDocument(text, { logLevel: 'error' });
@@ -84,20 +89,56 @@ export function parseIntegrationsConfig(
     // Alias bombs stop here (yaml's maxAliasCount).
     throw new ConfigError(options.sourceName, [`${options.sourceName}: ${(error as Error).message}`], { cause: error });
   }
+  // The 2022 product's format is converted to ours first, then checked and compiled like any file of ours.
+  const legacy = is2022Format(parsed) ? convert2022Config(parsed, options.nangoConfig?.()) : undefined;
+  let providers = options.providers;
   const context: Context = {
     env: options.env ?? process.env,
     integrationsDir: options.integrationsDir,
     fileExists: options.fileExists ?? isFile,
+    listDir: options.listDir ?? listDir,
+    providers: () =>
+      (providers ??= withLegacyProviders(options.providers ?? loadProviderCatalog({}), legacy, options.sourceName)),
   };
-  const { config, problems } = compile(parsed, context);
-  if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
-  return config;
+  const { config, problems } = compile(legacy?.document ?? parsed, context);
+  if (!legacy) {
+    if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
+    return config;
+  }
+  // An integration whose conversion failed would only add echoes of the same problem in our format's terms.
+  const unconverted = new Set(legacy.problems.map((problem) => problem.path[1]));
+  const all = [...legacy.problems, ...problems.filter((problem) => !unconverted.has(problem.path[1]))];
+  if (all.length > 0) throw new ConfigError(options.sourceName, format2022Problems(doc, all));
+  const notices = Object.freeze(format2022Problems(doc, legacy.notices));
+  return Object.freeze({ ...config, legacy: Object.freeze({ notices, serverLogLevel: legacy.serverLogLevel }) });
+}
+
+/** Lines of integrations.yaml first, in its order, then those of nango-config.yaml (another file), each named so. */
+function format2022Problems(doc: Document, problems: readonly ConfigProblem[]): string[] {
+  const isNangoConfig = (problem: ConfigProblem) => problem.path[0] === NANGO_CONFIG_2022;
+  const ownFile = formatProblems(
+    doc,
+    problems.filter((problem) => !isNangoConfig(problem)),
+  );
+  const nangoConfig = problems
+    .filter(isNangoConfig)
+    .map((problem) => `${NANGO_CONFIG_2022}: ${problem.path.slice(1).join('.') || '(top level)'}: ${problem.message}`);
+  return [...ownFile, ...nangoConfig];
+}
+
+/** The catalog, plus the providers a 2022 file's inline `auth:` settings make. */
+function withLegacyProviders(catalog: ProviderCatalog, legacy: Converted2022 | undefined, source: string): ProviderCatalog {
+  if (!legacy || Object.keys(legacy.providers).length === 0) return catalog;
+  return extendProviderCatalog(catalog, legacy.providers, `${source} (2022 format)`);
 }
 
 interface Context {
   readonly env: NodeJS.ProcessEnv;
   readonly integrationsDir: string;
   readonly fileExists: (path: string) => boolean;
+  readonly listDir: (path: string) => string[];
+  /** The providers catalog, loaded on first use: most files name no provider. */
+  readonly providers: () => ProviderCatalog;
 }
 
 /** The shape of one integration once the schema has accepted it. */
@@ -115,6 +156,7 @@ interface IntegrationYaml {
     token_url?: string;
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
+    scopes?: string[] | null;
   } | null;
   actions?: Record<string, { timeout_ms?: number } | null> | null;
 }
@@ -134,23 +176,45 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
   const declared = (resolved as { integrations?: unknown } | null)?.integrations;
   if (isMapping(declared)) {
     for (const [name, yaml] of Object.entries(declared)) {
+      if (!isMapping(yaml)) continue; // the schema said what it should be
+      const fields = yaml as IntegrationFields;
+      const applied = applyProvider(name, fields, context.providers(), problems);
+      // An unknown provider is the one problem worth a line: what it would have given is unknowable.
+      const unknownProvider = typeof fields.provider === 'string' && !applied.provider;
+      const complete = !unknownProvider && hasRequired(name, applied.fields, problems);
       if (broken.has(name)) checkBaseUrlOfBroken(name, yaml, shapeProblems, problems);
-      else integrations.set(name, compileIntegration(name, yaml as IntegrationYaml, context, problems));
+      if (broken.has(name) || !complete) continue;
+      const inherited = { provider: applied.provider, keys: applied.inherited };
+      integrations.set(name, compileIntegration(name, applied.fields as IntegrationYaml, context, problems, inherited));
     }
   }
   return { config: Object.freeze({ integrations: frozenMap(integrations) }), problems };
 }
 
-function compileIntegration(name: string, yaml: IntegrationYaml, context: Context, problems: ConfigProblem[]): IntegrationConfig {
+/** An integration's catalog entry, and which of its keys (as `a.b`) came from there. */
+interface Inherited {
+  readonly provider: Provider | undefined;
+  readonly keys: ReadonlySet<string>;
+}
+
+function compileIntegration(
+  name: string,
+  yaml: IntegrationYaml,
+  context: Context,
+  problems: ConfigProblem[],
+  inherited: Inherited,
+): IntegrationConfig {
   const at = (...keys: string[]): string[] => ['integrations', name, ...keys];
   const compileAt = (keys: string[], text: string): Template => {
     const compiled = compileTemplate(text, {
       path: at(...keys).join('.'),
       authMode: yaml.auth_mode,
       env: context.env,
-      baseUrl: keys[0] === 'base_url',
+      baseUrl: keys[0] === 'base_url' || keys[1] === 'token_url',
     });
-    problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message })));
+    // A problem in a value taken from the catalog is not in integrations.yaml: say where it came from.
+    const origin = inherited.keys.has(keys.join('.')) ? ` (from provider ${inherited.provider?.name ?? ''})` : '';
+    problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message: message + origin })));
     return compiled.template;
   };
   const compileMap = (key: 'headers' | 'query_params'): ReadonlyMap<string, Template> =>
@@ -175,15 +239,26 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
-    oauth: compileOAuth(yaml, at, problems),
+    oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
     actions: compileActions(name, yaml, actionTimeoutMs, context, problems),
+    provider: inherited.provider,
   });
+}
+
+/** Without `provider:`, auth_mode and base_url must be written; with one, the catalog may have given them. */
+function hasRequired(name: string, fields: IntegrationFields, problems: ConfigProblem[]): boolean {
+  const missing = (['auth_mode', 'base_url'] as const).filter((key) => fields[key] === undefined);
+  const hint = fields.provider === undefined ? ' (or a provider: that gives it)' : '';
+  const unreported = missing.filter((key) => !problems.some((p) => p.path[1] === name && p.path[2] === key));
+  for (const key of unreported) problems.push({ path: ['integrations', name], message: `${key} is required${hint}` });
+  return missing.length === 0;
 }
 
 function compileOAuth(
   yaml: IntegrationYaml,
   at: (...keys: string[]) => string[],
   problems: ConfigProblem[],
+  compileCatalogUrl: ((keys: string[], text: string) => Template) | undefined,
 ): OAuthConfig | undefined {
   const oauth = yaml.oauth ?? undefined;
   if (yaml.auth_mode === 'OAUTH1') {
@@ -195,12 +270,19 @@ function compileOAuth(
     }
   }
   if (!oauth) return undefined;
-  const tokenUrlProblem = oauth.token_url === undefined ? undefined : checkHttpUrl(oauth.token_url);
+  // A catalog's token URL may hold a per-Connection placeholder (a tenant subdomain); one written in
+  // integrations.yaml has had its environment references substituted already and is taken as it is.
+  const tokenUrl = oauth.token_url === undefined ? undefined : compileCatalogUrl?.(['oauth', 'token_url'], oauth.token_url);
+  const templated = tokenUrl?.parts.some((part) => typeof part !== 'string') === true;
+  const tokenUrlProblem =
+    oauth.token_url === undefined ? undefined : checkHttpUrl(tokenUrl ? withDummies(tokenUrl) : oauth.token_url);
   if (tokenUrlProblem) problems.push({ path: at('oauth', 'token_url'), message: tokenUrlProblem });
   return Object.freeze({
     clientId: oauth.client_id,
     clientSecret: oauth.client_secret,
-    tokenUrl: oauth.token_url,
+    tokenUrl: templated ? undefined : oauth.token_url,
+    tokenUrlTemplate: templated ? tokenUrl : undefined,
+    scopes: Object.freeze([...(oauth.scopes ?? [])]),
     clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
   });
@@ -213,7 +295,9 @@ function compileActions(
   context: Context,
   problems: ConfigProblem[],
 ): ReadonlyMap<string, ActionConfig> {
-  const actions = Object.entries(yaml.actions ?? {}).map(([name, action]): [string, ActionConfig] => {
+  const listed = yaml.actions ?? {};
+  const entries = Object.keys(listed).length > 0 ? Object.entries(listed) : discoverActions(integration, context);
+  const actions = entries.map(([name, action]): [string, ActionConfig] => {
     const file = path.resolve(context.integrationsDir, integration, `${name}.action.ts`);
     if (!context.fileExists(file)) {
       problems.push({
@@ -224,6 +308,16 @@ function compileActions(
     return [name, Object.freeze({ name, file, timeoutMs: action?.timeout_ms ?? defaultTimeoutMs })];
   });
   return frozenMap(actions);
+}
+
+/**
+ * An integration that lists no actions has those its folder holds: every `<name>.action.ts` whose name is a valid
+ * action name (others are not actions and are left alone, as helpers beside them may be).
+ */
+function discoverActions(integration: string, context: Context): [string, null][] {
+  const folder = path.resolve(context.integrationsDir, integration);
+  const names = context.listDir(folder).flatMap((file) => /^([A-Za-z0-9_-]{1,128})\.action\.ts$/.exec(file)?.[1] ?? []);
+  return names.sort().map((name) => [name, null]);
 }
 
 /** Where per-Connection placeholders are allowed: base_url, and header and query param values. */
@@ -302,6 +396,29 @@ function frozenMap<K, V>(entries: Iterable<readonly [K, V]>): ReadonlyMap<K, V> 
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A 2022 folder's nango-config.yaml, parsed; undefined when there is none (its settings then keep our defaults). */
+function readNangoConfig(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const source = displayPath(file);
+  const syntax = [...doc.errors, ...doc.warnings].map((error) => formatYamlError(source, error));
+  if (syntax.length > 0) throw new ConfigError(source, syntax);
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+function listDir(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return []; // no folder, no actions: an integration may be used for its Connections and httpRequest alone
+  }
 }
 
 function isFile(file: string): boolean {

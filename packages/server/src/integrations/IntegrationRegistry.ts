@@ -1,5 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
-import { DEFAULTS } from '../config/loadIntegrationsConfig';
+import { ConfigError, DEFAULTS, parseIntegrationsConfig } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import type { IntegrationStore, StoredIntegration } from '../store/IntegrationStore';
@@ -28,10 +28,15 @@ export class IntegrationRegistry {
   private merged: IntegrationsConfig = { integrations: new Map() };
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param integrationsDir where a run-time integration's actions are found, as for integrations.yaml's: every
+   *   `<integrationsDir>/<key>/<name>.action.ts`
+   */
   constructor(
     private readonly fileConfig: () => IntegrationsConfig,
     readonly store: IntegrationStore,
     readonly catalog: ProviderCatalog,
+    private readonly integrationsDir: string,
   ) {}
 
   /** Loads the database's integrations, then keeps them fresh every `refreshEveryMs` until stop(). */
@@ -68,7 +73,7 @@ export class IntegrationRegistry {
     const next = new Map<string, { stored: StoredIntegration; config: IntegrationConfig }>();
     for (const stored of rows) {
       const provider = this.catalog.get(stored.provider);
-      if (provider) next.set(stored.uniqueKey, { stored, config: toIntegrationConfig(stored, provider) });
+      if (provider) next.set(stored.uniqueKey, { stored, config: this.compile(stored, provider) });
     }
     this.runtime = next;
     this.mergedFrom = undefined;
@@ -77,6 +82,38 @@ export class IntegrationRegistry {
   /** The integrations of integrations.yaml, as currently loaded. */
   fileIntegrations(): ReadonlyMap<string, IntegrationConfig> {
     return this.fileConfig().integrations;
+  }
+
+  /**
+   * A run-time integration compiled exactly as `provider: <name>` with its oauth client in integrations.yaml would
+   * be: the catalog's base URL, headers, token URL (templated per tenant) and client auth, and the actions found in
+   * its folder. A provider the file format cannot take as it is (no base URL, say) gets a plain configuration that
+   * serves tokens and refreshes, without actions.
+   */
+  private compile(stored: StoredIntegration, provider: Provider): IntegrationConfig {
+    const scopes = stored.oauthScopes.split(',').filter(Boolean);
+    const yaml = {
+      integrations: {
+        [stored.uniqueKey]: {
+          provider: stored.provider,
+          oauth: { client_id: stored.oauthClientId, client_secret: stored.oauthClientSecret, scopes },
+        },
+      },
+    };
+    try {
+      // JSON is YAML. No environment: `${NAME}` in a stored value stays text rather than reading the server's env.
+      const compiled = parseIntegrationsConfig(JSON.stringify(yaml), {
+        sourceName: `integration '${stored.uniqueKey}' (made through the API)`,
+        integrationsDir: this.integrationsDir,
+        env: {},
+        providers: this.catalog,
+      });
+      const config = compiled.integrations.get(stored.uniqueKey);
+      if (config) return config;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+    }
+    return toIntegrationConfig(stored, provider);
   }
 
   /** Where `key` is declared, if anywhere. The database is read, not the snapshot. */
@@ -118,22 +155,17 @@ export class IntegrationRegistry {
  * file loader resolves; an integration without one can still be used with tokens registered over RabbitMQ.
  */
 function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClientConfig; problem?: string } {
-  const withProvider = integration as IntegrationConfig & {
-    readonly provider?: Provider;
-    readonly providerName?: string;
-    readonly scopes?: readonly string[];
-  };
-  const { provider, oauth } = withProvider;
+  const { provider, oauth } = integration;
   if (!provider) return { problem: 'it names no provider in integrations.yaml (provider: <name>)' };
   if (!oauth?.clientId || !oauth.clientSecret) return { problem: 'it has no oauth.client_id and oauth.client_secret' };
   return {
     client: {
       providerConfigKey: integration.name,
-      providerName: withProvider.providerName ?? provider.name,
+      providerName: provider.name,
       provider,
       clientId: oauth.clientId,
       clientSecret: oauth.clientSecret,
-      scopes: withProvider.scopes ?? [],
+      scopes: oauth.scopes ?? [],
     },
   };
 }

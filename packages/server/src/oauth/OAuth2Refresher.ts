@@ -2,6 +2,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
+import { renderTemplate } from '../outbound/renderTemplate';
 import { connectionNotFound } from '../handlers/HandlerContext';
 import type { Logger } from '../logger';
 import type { ConnectionStore } from '../store/ConnectionStore';
@@ -70,7 +71,15 @@ export class OAuth2Refresher implements TokenRefresher {
   private tokenRequest(integration: IntegrationConfig, connection: NangoConnection): TokenRequest | { missing: string } {
     const refreshToken = connection.credentials['refresh_token'];
     if (typeof refreshToken !== 'string') return { missing: 'the Connection has no refresh_token' };
-    const { tokenUrl, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
+    const { tokenUrlTemplate, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
+    // A catalog token URL per tenant (`https://${additionalConfig.subdomain}.zendesk.com/oauth/tokens`) is filled
+    // like a base_url: only unreserved characters, so a Connection's config cannot move the request elsewhere.
+    let tokenUrl = integration.oauth?.tokenUrl;
+    try {
+      if (tokenUrlTemplate) tokenUrl = renderTemplate(tokenUrlTemplate, connection, { unreservedOnly: true });
+    } catch (error) {
+      return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
+    }
     if (!tokenUrl || !clientId) {
       return { missing: `integration '${integration.name}' needs oauth.token_url and oauth.client_id in integrations.yaml` };
     }

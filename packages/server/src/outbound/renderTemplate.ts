@@ -64,6 +64,8 @@ function lookUp(part: Placeholder, connection: NangoConnection): unknown {
     case 'userId':
       return connection.userId;
     case 'credential':
+      // `raw.<field>` (the 2022 format's placeholder) reads one field of the provider's raw token response.
+      if (part.field.startsWith('raw.')) return ownProperty(ownProperty(connection.credentials, 'raw'), part.field.slice(4));
       return ownProperty(connection.credentials, part.field);
     case 'config': {
       let current: unknown = connection.additionalConfig;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../config/loadIntegrationsConfig';
+import { ConfigError } from '../config/ConfigError';
 import { displayPath } from '../displayPath';
 import type { Provider, ProviderCatalog } from './Provider';
 import { validateProvidersShape } from './providerSchema';
@@ -33,10 +33,38 @@ export function loadProviderCatalog(options: { file?: string }): ProviderCatalog
     origin.set(name, displayPath(options.file ?? ''));
   }
   const where = (name: string): string => origin.get(name) ?? displayPath(BUILTIN_PROVIDERS_FILE);
+  const catalog = catalogOf(merged, where, problems);
+  if (problems.length > 0) throw new ConfigError('providers catalog', problems);
+  return catalog;
+}
 
+/**
+ * A catalog with more providers on top of `base`, merged field by field over an entry of the same name: how the
+ * 2022 format's inline `auth:` settings join the catalog for the integrations that declare them.
+ * @param source what to call the entries in messages, e.g. `integrations.yaml (2022 format)`
+ * @throws ConfigError with every problem of the entries, with their paths
+ */
+export function extendProviderCatalog(
+  base: ProviderCatalog,
+  entries: Readonly<Record<string, Entry>>,
+  source: string,
+): ProviderCatalog {
+  const problems = validateProvidersShape(entries).map(
+    (problem) => `${source}: ${problem.path.join('.') || '(top level)'}: ${problem.message}`,
+  );
+  if (problems.length > 0) throw new ConfigError('providers catalog', problems);
+  const merged: Record<string, Entry> = Object.fromEntries(base.list().map((provider) => [provider.name, { ...provider }]));
+  for (const [name, entry] of Object.entries(entries)) merged[name] = deepMerge(merged[name] ?? {}, entry);
+  const catalog = catalogOf(merged, (name) => (Object.hasOwn(entries, name) ? source : 'providers catalog'), problems);
+  if (problems.length > 0) throw new ConfigError('providers catalog', problems);
+  return catalog;
+}
+
+/** Every entry with its alias resolved and its auth mode checked, frozen; problems go to `problems`. */
+function catalogOf(entries: Record<string, Entry>, where: (name: string) => string, problems: string[]): ProviderCatalog {
   const providers = new Map<string, Provider>();
-  for (const name of Object.keys(merged).sort()) {
-    const resolved = resolveAlias(name, merged, [], (message) => problems.push(`${where(name)}: ${message}`));
+  for (const name of Object.keys(entries).sort()) {
+    const resolved = resolveAlias(name, entries, [], (message) => problems.push(`${where(name)}: ${message}`));
     if (!resolved) continue;
     if (typeof resolved['auth_mode'] !== 'string') {
       problems.push(`${where(name)}: ${name}.auth_mode is required (here or in the provider it is an alias of)`);
@@ -44,8 +72,6 @@ export function loadProviderCatalog(options: { file?: string }): ProviderCatalog
     }
     providers.set(name, deepFreeze(toProvider(name, resolved)));
   }
-  if (problems.length > 0) throw new ConfigError('providers catalog', problems);
-
   const list = Object.freeze([...providers.values()]);
   return Object.freeze({
     // Own keys only: a name such as `__proto__` or `toString` is just a missing provider.

@@ -245,6 +245,33 @@ describe('the OAuth 2 flow against a real authorization server', () => {
     expect((await playFlow(`${api.url}/oauth/callback?state=forged&code=x`)).message.data.error?.type).toBe('state_err');
   });
 
+  it('runs the flow for an integrations.yaml integration that names its provider', async () => {
+    const yaml = `integrations:
+  fromfile:
+    provider: mock
+    base_url: https://api.example.com
+    oauth:
+      client_id: ${CLIENT_ID}
+      client_secret: \${MOCK_CLIENT_SECRET}
+      scopes: [files.read]
+`;
+    process.env['MOCK_CLIENT_SECRET'] = CLIENT_SECRET;
+    try {
+      await start({ yaml });
+    } finally {
+      delete process.env['MOCK_CLIENT_SECRET'];
+    }
+    const end = await playFlow(`${api.url}/oauth/connect/fromfile?connection_id=f1`);
+    expect(end.message.eventType).toBe('AUTHORIZATION_SUCEEDED');
+    expect(new URL(end.visited[1] as string).searchParams.get('scope')).toBe('files.read');
+    expect((await api.call('/connection/f1?provider_config_key=fromfile')).body.credentials.type).toBe('OAUTH2');
+    expect((await api.call('/config/fromfile')).body.config).toMatchObject({
+      provider: 'mock',
+      oauth_scopes: 'files.read',
+      source: 'file',
+    });
+  });
+
   it('escapes every value it puts in the page', async () => {
     await start();
     const evil = '</script><img src=x onerror=alert(1)>';

@@ -108,6 +108,8 @@ describe('parseIntegrationsConfig: valid files', () => {
       clientId: undefined,
       clientSecret: undefined,
       tokenUrl: undefined,
+      tokenUrlTemplate: undefined,
+      scopes: [],
       clientAuth: 'body',
       refreshMarginSeconds: 900,
     });
@@ -167,7 +169,7 @@ integrations:
 unknown: 1
 `;
     expect(problemsOf(text, ENV, () => false)).toEqual([
-      'integrations.slack: base_url is required',
+      'integrations.slack: base_url is required (or a provider: that gives it)',
       'integrations.slack.auth_mode: must be one of OAUTH2, OAUTH1, API_KEY, USERNAME_PASSWORD',
       'integrations.slack.bas_url: unknown key',
       'integrations.slack.http_timeout_ms: must be at least 1',
@@ -191,7 +193,7 @@ integrations:
       gone:
 `;
     expect(problemsOf(text, ENV, () => false)).toEqual([
-      'integrations.broken: base_url is required',
+      'integrations.broken: base_url is required (or a provider: that gives it)',
       'integrations.fine.base_url: must be an http or https URL',
       `integrations.fine.actions.gone: file ${path.join('integrations', 'fine', 'gone.action.ts')} does not exist`,
     ]);
@@ -199,7 +201,9 @@ integrations:
 
   it('formats the error message with the source name and one line per problem', () => {
     const text = 'integrations:\n  a:\n    auth_mode: OAUTH2\n';
-    expect(() => parse(text)).toThrow(new ConfigError('integrations.yaml', ['integrations.a: base_url is required']));
+    expect(() => parse(text)).toThrow(
+      new ConfigError('integrations.yaml', ['integrations.a: base_url is required (or a provider: that gives it)']),
+    );
     expect(new ConfigError('x.yaml', ['a: b', 'c: d']).message).toBe('x.yaml: 2 problems:\n  - a: b\n  - c: d');
     expect(new ConfigError('x.yaml', ['a: b']).message).toBe('x.yaml: 1 problem:\n  - a: b');
   });

@@ -86,12 +86,11 @@ export function storedConfigReply(stored: StoredIntegration): ConfigReply {
 }
 
 export function fileConfigReply(integration: IntegrationConfig): ConfigReply {
-  const extra = integration as IntegrationConfig & { readonly providerName?: string; readonly scopes?: readonly string[] };
   return {
     unique_key: integration.name,
-    provider: extra.providerName ?? null,
+    provider: integration.provider?.name ?? null,
     oauth_client_id: integration.oauth?.clientId ?? null,
-    oauth_scopes: (extra.scopes ?? []).join(','),
+    oauth_scopes: (integration.oauth?.scopes ?? []).join(','),
     source: 'file',
     created_at: null,
     updated_at: null,
