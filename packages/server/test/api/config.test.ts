@@ -188,3 +188,21 @@ describe('the secret key', () => {
     expect(api.rawLogs.join('\n')).not.toContain(KEY);
   });
 });
+
+describe('listening beyond loopback', () => {
+  it('warns when the API is open to the network, and not when a secret key guards it', async () => {
+    const warning = /listens beyond loopback without NANGO_SECRET_KEY/;
+    const open = await startApi({ catalog, host: '0.0.0.0' });
+    const guarded = await startApi({ catalog, host: '0.0.0.0', secretKey: 'k' });
+    const local = await startApi({ catalog });
+    try {
+      expect(open.logs.some((line) => line.level === 40 && warning.test(String(line.msg)))).toBe(true);
+      expect(guarded.logs.some((line) => warning.test(String(line.msg)))).toBe(false);
+      expect(local.logs.some((line) => warning.test(String(line.msg)))).toBe(false);
+    } finally {
+      await open.stop();
+      await guarded.stop();
+      await local.stop();
+    }
+  });
+});
