@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
+/** Open sockets one process keeps; more are refused (1013, try again later), so a flood cannot exhaust memory. */
+const MAX_SOCKETS = 10_000;
+
 /**
  * The frontends' WebSockets, by the `ws_client_id` each was given in its `connection_ack`. An OAuth flow started
  * with that id sends its result to the socket (contract B.3). Only this process's sockets are known: with several
@@ -9,8 +12,12 @@ import type { WebSocket } from 'ws';
 export class WsClients {
   private readonly sockets = new Map<string, WebSocket>();
 
-  /** Registers a new socket, answers `connection_ack` with its id, and forgets it when it closes. */
-  accept(socket: WebSocket): string {
+  /** Registers a new socket, answers `connection_ack` with its id, and forgets it when it closes; undefined when full. */
+  accept(socket: WebSocket): string | undefined {
+    if (this.sockets.size >= MAX_SOCKETS) {
+      socket.close(1013, 'too many open sockets; try again later');
+      return undefined;
+    }
     const id = randomUUID();
     this.sockets.set(id, socket);
     socket.on('close', () => this.sockets.delete(id));

@@ -73,7 +73,11 @@ export class IntegrationRegistry {
     const next = new Map<string, { stored: StoredIntegration; config: IntegrationConfig }>();
     for (const stored of rows) {
       const provider = this.catalog.get(stored.provider);
-      if (provider) next.set(stored.uniqueKey, { stored, config: this.compile(stored, provider) });
+      if (!provider) continue;
+      // Unchanged since the last read: keep the compiled config (this runs every few seconds).
+      const previous = this.runtime.get(stored.uniqueKey);
+      const unchanged = previous?.stored.updatedAt === stored.updatedAt && previous.stored.createdAt === stored.createdAt;
+      next.set(stored.uniqueKey, unchanged && previous ? previous : { stored, config: this.compile(stored, provider) });
     }
     this.runtime = next;
     this.mergedFrom = undefined;
