@@ -118,6 +118,17 @@ describe('the OAuth 2 flow against a real authorization server', () => {
     expect((await api.call('/connection')).body.connections).toEqual([
       expect.objectContaining({ connection_id: 'user-1', provider: 'app' }),
     ]);
+    expect((await api.call('/connection?connectionId=user-1')).body.connections).toHaveLength(1);
+    expect((await api.call('/connection?connectionId=nobody')).body.connections).toEqual([]);
+    expect(await api.call('/connection/user-1?provider_config_key=app', { method: 'DELETE' })).toMatchObject({
+      status: 200,
+      body: { success: true },
+    });
+    expect(await api.call('/connection/user-1?provider_config_key=app')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'connection_not_found' } },
+    });
+    expect(await api.call('/connection/user-1?provider_config_key=app', { method: 'DELETE' })).toMatchObject({ status: 404 });
     expect(api.rawLogs.join('\n')).not.toContain(CLIENT_SECRET);
     expect(api.rawLogs.join('\n')).not.toContain(got.body.credentials.access_token);
   });
