@@ -79,6 +79,7 @@ export class Worker {
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
+    this.logLegacyNotices();
     this.registry = new IntegrationRegistry(
       () => this.config,
       new IntegrationStore(store.database, cipher),
@@ -131,6 +132,8 @@ export class Worker {
     const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
+    const logLevelGiven =
+      givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
       givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
@@ -142,6 +145,9 @@ export class Worker {
       store.close();
       throw error;
     }
+    // A 2022 folder's nango-config.yaml sets the server's log level, unless NANGO_LOG_LEVEL says otherwise.
+    const legacyLevel = worker.config.legacy?.serverLogLevel;
+    if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
     try {
       await worker.registry.start();
       if (roles.rpc) await worker.connect();
@@ -250,12 +256,24 @@ export class Worker {
     return loadIntegrationsConfig({ yamlPath, integrationsDir, providers: this.providers });
   }
 
+  /** A 2022-format file loads with notes on what was mapped elsewhere or ignored: once per load, as one line. */
+  private logLegacyNotices(): void {
+    const legacy = this.config.legacy;
+    if (!legacy) return;
+    const file = this.settings.integrationsYaml;
+    this.logger.info(
+      { file, notices: legacy.notices },
+      'integrations.yaml is in the 2022 format; converted (see nango-server migrate-config)',
+    );
+  }
+
   /** Re-reads integrations.yaml and forgets compiled actions; a bad file keeps the last good configuration. */
   private reload(): void {
     this.loader.invalidateAll();
     try {
       this.config = this.loadConfig();
       this.logger.info({ integrations: this.config.integrations.size }, 'integrations reloaded');
+      this.logLegacyNotices();
     } catch (error) {
       const problems = (error as { problems?: unknown }).problems ?? [(error as Error).message];
       this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runMigrateConfig } from './commands/migrateConfig';
 import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
@@ -23,8 +24,14 @@ Commands:
   nango-server                run both: the RabbitMQ consumer and the HTTP API
   nango-server worker         run the RabbitMQ consumer only
   nango-server api            run the HTTP API only
+  nango-server [worker|api] --integrations-dir <folder>
+                              run on that folder (NANGO_INTEGRATIONS_DIR); a 2022
+                              nango-integrations/ folder loads as it is, its integrations.yaml included
   nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
   nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
+  nango-server migrate-config <folder> [--out <file>]
+                              print (or write, never overwriting) the integrations.yaml of a 2022
+                              nango-integrations/ folder in our format
 
 Options:
   --help      show this help
@@ -60,6 +67,17 @@ async function main(argv: string[]): Promise<number> {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;
     }
+  }
+  if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));
+  const dirAt = argv.indexOf('--integrations-dir');
+  if (dirAt !== -1) {
+    const folder = argv[dirAt + 1];
+    if (folder === undefined || folder.startsWith('--') || dirAt + 2 !== argv.length) {
+      console.error('nango-server: --integrations-dir takes one folder; see --help');
+      return 2;
+    }
+    process.env['NANGO_INTEGRATIONS_DIR'] = folder;
+    argv = argv.slice(0, dirAt);
   }
   const roles = argv.length === 0 ? { rpc: true, http: true } : argv.length === 1 ? ROLES[argv[0] ?? ''] : undefined;
   if (!roles) {

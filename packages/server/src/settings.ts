@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
@@ -7,7 +8,10 @@ export interface WorkerSettings {
   rabbitmqUrl: string;
   /** NANGO_QUEUE — request queue; deployments sharing a broker use different names. Default: nango.requests */
   queue: string;
-  /** NANGO_INTEGRATIONS_YAML — the integrations file. Default: ./integrations.yaml */
+  /**
+   * NANGO_INTEGRATIONS_YAML — the integrations file. Default: ./integrations.yaml, or the integrations.yaml of
+   * NANGO_INTEGRATIONS_DIR when that folder is a 2022 `nango-integrations/` folder (it has a nango-config.yaml)
+   */
   integrationsYaml: string;
   /** NANGO_INTEGRATIONS_DIR — folder holding <integration>/<action>.action.ts. Default: ./integrations */
   integrationsDir: string;
@@ -66,7 +70,7 @@ export interface WorkerSettings {
 export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
   ['NANGO_QUEUE', DEFAULT_QUEUE],
-  ['NANGO_INTEGRATIONS_YAML', './integrations.yaml'],
+  ['NANGO_INTEGRATIONS_YAML', './integrations.yaml (<dir>/integrations.yaml for a 2022 folder)'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
   ['NANGO_PROVIDERS_FILE', 'none (the built-in providers.yaml alone)'],
   ['NANGO_DB_PATH', './data/nango.sqlite'],
@@ -159,6 +163,11 @@ export function resolveWorkerSettings(
   if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
+  // A 2022 `nango-integrations/` folder holds its integrations.yaml: pointing at the folder alone is enough.
+  const yamlGiven = (env['NANGO_INTEGRATIONS_YAML'] ?? '') !== '' || overrides.integrationsYaml !== undefined;
+  if (!yamlGiven && existsSync(join(settings.integrationsDir, 'nango-config.yaml'))) {
+    settings.integrationsYaml = join(settings.integrationsDir, 'integrations.yaml');
+  }
   if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;

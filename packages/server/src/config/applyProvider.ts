@@ -60,19 +60,20 @@ export interface AppliedProvider {
  * auth mode, base URL (`proxy.base_url`), headers (`proxy.headers`), query params (`proxy.query`), and for OAuth
  * the token URL (`refresh_url`, else `token_url`) and how client credentials reach it (`authorization_method`).
  * Without `provider:` the fields are returned as they are.
+ * @param catalog the providers catalog, asked for only when the integration names a provider
  * @param problems where an unknown provider or an unusable catalog entry is reported, with its path
  */
 export function applyProvider(
   name: string,
   fields: IntegrationFields,
-  catalog: ProviderCatalog,
+  catalog: () => ProviderCatalog,
   problems: ConfigProblem[],
 ): AppliedProvider {
   const inherited = new Set<string>();
   // Not a string: the schema has reported it.
   if (typeof fields.provider !== 'string') return { fields, provider: undefined, inherited };
   const at = (...keys: string[]): string[] => ['integrations', name, ...keys];
-  const provider = catalog.get(fields.provider);
+  const provider = catalog().get(fields.provider);
   if (!provider) {
     const message = `no provider named ${JSON.stringify(fields.provider)} in the providers catalog (providers.yaml and NANGO_PROVIDERS_FILE)`;
     problems.push({ path: at('provider'), message });

@@ -7,7 +7,7 @@ import type { Provider, ProviderCatalog } from '../providers/Provider';
 import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
 import { applyProvider, type IntegrationFields } from './applyProvider';
 import { ConfigError } from './ConfigError';
-import { convert2022Config, is2022Format, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
+import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
@@ -120,10 +120,7 @@ function format2022Problems(doc: Document, problems: readonly ConfigProblem[]): 
     doc,
     problems.filter((problem) => !isNangoConfig(problem)),
   );
-  const nangoConfig = problems
-    .filter(isNangoConfig)
-    .map((problem) => `${NANGO_CONFIG_2022}: ${problem.path.slice(1).join('.') || '(top level)'}: ${problem.message}`);
-  return [...ownFile, ...nangoConfig];
+  return [...ownFile, ...problems.filter(isNangoConfig).map(lineOf2022)];
 }
 
 /** The catalog, plus the providers a 2022 file's inline `auth:` settings make. */
@@ -178,7 +175,7 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
     for (const [name, yaml] of Object.entries(declared)) {
       if (!isMapping(yaml)) continue; // the schema said what it should be
       const fields = yaml as IntegrationFields;
-      const applied = applyProvider(name, fields, context.providers(), problems);
+      const applied = applyProvider(name, fields, context.providers, problems);
       // An unknown provider is the one problem worth a line: what it would have given is unknowable.
       const unknownProvider = typeof fields.provider === 'string' && !applied.provider;
       const complete = !unknownProvider && hasRequired(name, applied.fields, problems);

@@ -105,6 +105,8 @@ describe('a 2022 nango-integrations folder', () => {
     expect(list.integrations.get('slack')).toMatchObject({ authMode: 'OAUTH2', logLevel: 'debug' });
     expect(text(list.integrations.get('slack')?.baseUrl)).toBe('https://slack.com/api/');
     expect(text(list.integrations.get('github')?.baseUrl)).toBe('https://api.github.com/');
+    // No auth mode at all, as in its quickstart: a Bearer token, our OAUTH2.
+    expect(list.integrations.get('notion')).toMatchObject({ authMode: 'OAUTH2', provider: undefined });
   });
 });
 

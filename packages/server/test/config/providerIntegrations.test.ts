@@ -120,6 +120,11 @@ integrations:
     });
   });
 
+  it.each(builtin.list().map((provider) => [provider.name]))('compiles an integration of the built-in %s as it is', (name) => {
+    const yaml = `integrations:\n  it:\n    provider: ${name}\n    oauth: { client_id: id, client_secret: secret }\n`;
+    expect(parse(yaml).integrations.get('it')?.provider?.name).toBe(name);
+  });
+
   it('reports an unknown provider, and nothing else about that integration', () => {
     expect(problemsOf('integrations:\n  a:\n    provider: nope\n')).toEqual([
       'integrations.a.provider: no provider named "nope" in the providers catalog (providers.yaml and NANGO_PROVIDERS_FILE)',

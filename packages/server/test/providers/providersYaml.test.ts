@@ -80,6 +80,8 @@ describe('providers.yaml', () => {
       need('display_name', typeof provider.display_name === 'string');
       need('docs (an https URL)', isHttpUrl(provider.docs));
       need('proxy.base_url (an https URL)', isHttpUrl(provider.proxy?.base_url));
+      // Our base_url takes a per-Connection value only inside a fixed scheme and host, never as the whole URL.
+      need('proxy.base_url starting with its scheme', provider.proxy?.base_url?.startsWith('https://') === true);
       switch (provider.auth_mode) {
         case 'OAUTH2':
           need('authorization_url', isHttpUrl(provider.authorization_url));

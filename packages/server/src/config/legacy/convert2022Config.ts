@@ -66,6 +66,13 @@ export interface Converted2022 {
   readonly serverLogLevel: string | undefined;
 }
 
+/** One problem or notice as a line: `path: message`, or `nango-config.yaml: key: message` for that other file. */
+export function lineOf2022(problem: ConfigProblem): string {
+  const [first, ...rest] = problem.path;
+  if (first === NANGO_CONFIG_2022) return `${NANGO_CONFIG_2022}: ${rest.join('.') || '(top level)'}: ${problem.message}`;
+  return `${problem.path.join('.') || '(top level)'}: ${problem.message}`;
+}
+
 /** Whether a parsed integrations.yaml is in the 2022 product's format rather than ours. */
 export function is2022Format(parsed: unknown): boolean {
   if (!isMapping(parsed)) return false;
