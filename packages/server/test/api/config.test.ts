@@ -74,6 +74,16 @@ describe('the /config routes', () => {
     expect(await api.call('/config/gh', { method: 'DELETE' })).toMatchObject({ status: 404 });
   });
 
+  it('lists the providers catalog and shows one entry', async () => {
+    const list = await api.call('/providers');
+    expect(list.body.data.map((provider: { name: string }) => provider.name)).toEqual(['github', 'someapi', 'trello']);
+    expect((await api.call('/providers?search=git')).body.data).toEqual([
+      { name: 'github', display_name: 'github', auth_mode: 'OAUTH2', categories: [], docs: null },
+    ]);
+    expect((await api.call('/providers/trello')).body.data).toMatchObject({ name: 'trello', auth_mode: 'OAUTH1' });
+    expect(await api.call('/providers/nope')).toMatchObject({ status: 400, body: { error: { code: 'unknown_provider' } } });
+  });
+
   it('keeps the client secret encrypted in the database', async () => {
     await api.call('/config', { method: 'POST', headers: json, body: body() });
     const db = new Database(api.dbPath, { readonly: true });

@@ -9,6 +9,7 @@ import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
 import { registerGetFrontendSdk } from './getFrontendSdk';
+import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
@@ -27,4 +28,5 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthConnect(app, context);
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
+  registerListProviders(app, context);
 }
