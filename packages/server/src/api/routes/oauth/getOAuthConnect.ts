@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OAuthFlowError } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery, type ConnectQuery } from '../../../oauth/flow/parseConnectQuery';
 import { startOAuthFlow, unexpected } from '../../../oauth/flow/runOAuthFlow';
@@ -21,10 +21,7 @@ interface Request {
  * provider. Needs no secret key: the browser calls it.
  */
 export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContext): void {
-  const handler = async (
-    request: { params: Request['Params']; query: Request['Querystring'] },
-    reply: import('fastify').FastifyReply,
-  ) => {
+  const handler = async (request: { params: Request['Params']; query: Request['Querystring'] }, reply: FastifyReply) => {
     const key = request.params.providerConfigKey ?? '';
     const wsClientId = typeof request.query['ws_client_id'] === 'string' ? request.query['ws_client_id'] : undefined;
     const connectionId = typeof request.query['connection_id'] === 'string' ? request.query['connection_id'] : undefined;
