@@ -8,6 +8,7 @@ const shared = {
   moduleNameMapper: { '^@nangohq/(protocol|action|node-client|server)$': '<rootDir>/packages/$1/src' },
   // Action fixtures are compiled by the worker itself at run time, never by jest.
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
+  setupFiles: ['<rootDir>/test/setupEnv.js'],
 };
 
 /** @type {import('jest').Config} */

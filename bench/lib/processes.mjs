@@ -48,7 +48,8 @@ export const workerNodeArgs = [];
 /** Starts the worker's command line as a user would; resolves when it logs that it is ready. */
 export function startWorker(env) {
   return startProcess(join(ROOT, 'packages', 'server', 'dist', 'cli.js'), {
-    env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', ...env },
+    // HTTP on an ephemeral port: several workers run at once, and 3003 may be taken.
+    env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', NANGO_PORT: '0', ...env },
     readyText: 'nango worker ready',
     args: workerNodeArgs,
   });

@@ -63,6 +63,19 @@ export const ERROR_CODES = {
   },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
   storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
+  // Sent by the HTTP API (as `{ error: { code, message } }`), besides the worker's codes above.
+  invalid_request: { retryable: false, when: 'An HTTP request failed validation; the message names each field and problem.' },
+  unauthorized: {
+    retryable: false,
+    when: 'NANGO_SECRET_KEY is set and the request did not carry it (Bearer, or Basic user name).',
+  },
+  route_not_found: { retryable: false, when: 'No HTTP route has that method and path.' },
+  unknown_provider: { retryable: false, when: 'The providers catalog has no provider of that name.' },
+  integration_exists: { retryable: false, when: 'An integration with that provider config key already exists.' },
+  integration_read_only: {
+    retryable: false,
+    when: 'The integration is declared in integrations.yaml: change it there, not through the API.',
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

@@ -12,17 +12,43 @@ import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, type WorkerSettings } from './settings';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
-import { loadProviderCatalog } from './providers/loadProviderCatalog';
-import type { ProviderCatalog } from './providers/Provider';
 import type { ConnectionStore } from './store/ConnectionStore';
 import { openStore } from './store/openStore';
 import { DeliveryCounter } from './store/DeliveryCounter';
 import { IdempotencyStore } from './store/IdempotencyStore';
 import { watchIntegrations } from './watchIntegrations';
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './api/ApiContext';
+import { buildApi } from './api/buildApi';
+import { WsClients } from './api/WsClients';
+import type { CredentialCipher } from './encryption/CredentialCipher';
+import { IntegrationRegistry } from './integrations/IntegrationRegistry';
+import type { ProviderCatalog } from './providers/Provider';
+import { loadProviderCatalog } from './providers/loadProviderCatalog';
+import { IntegrationStore } from './store/IntegrationStore';
+import { OAuthSessionStore } from './store/OAuthSessionStore';
+
+/** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
+const PROVIDER_TIMEOUT_MS = 15_000;
+
+/** Whether an address to listen on is loopback only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** The parts one process runs: the RabbitMQ consumer (`worker`), the HTTP API (`api`), or both (the default). */
+export interface WorkerRoles {
+  readonly rpc: boolean;
+  readonly http: boolean;
+}
 
 /** What Worker.start takes: settings (missing ones come from the environment) and an optional logger. */
 export interface WorkerStartOptions extends Partial<WorkerSettings> {
   logger?: Logger;
+  /** Default: both. */
+  roles?: WorkerRoles;
+  /** The providers catalog. Default: the repository's providers.yaml with NANGO_PROVIDERS_FILE's entries. */
+  catalog?: ProviderCatalog;
 }
 
 /**
@@ -32,6 +58,9 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
 export class Worker {
   private readonly replies: ReplyPublisher;
   private readonly responder: Responder;
+  private readonly registry: IntegrationRegistry;
+  private readonly apiContext: ApiContext;
+  private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
@@ -45,10 +74,18 @@ export class Worker {
     readonly logger: Logger,
     private readonly store: ConnectionStore,
     private readonly loader: ActionLoader,
+    cipher: CredentialCipher,
+    catalog: ProviderCatalog,
   ) {
-    this.providers = loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
+    this.providers = catalog;
     this.config = this.loadConfig();
     this.logLegacyNotices();
+    this.registry = new IntegrationRegistry(
+      () => this.config,
+      new IntegrationStore(store.database, cipher),
+      catalog,
+      settings.integrationsDir,
+    );
     const idempotency = new IdempotencyStore(store.database);
     idempotency.prune();
     const context: HandlerContext = {
@@ -57,7 +94,22 @@ export class Worker {
       idempotency,
       refresher: new OAuth2Refresher(store, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
-      integrations: () => this.config,
+      integrations: () => this.registry.snapshot(),
+    };
+    this.apiContext = {
+      handlers: context,
+      registry: this.registry,
+      sessions: new OAuthSessionStore(store.database, cipher),
+      sockets: new WsClients(),
+      settings: {
+        serverUrl: settings.serverUrl,
+        secretKey: settings.secretKey,
+        publicKey: settings.publicKey,
+        hmacKey: settings.hmacKey,
+        oauthSessionTtlMs: settings.oauthSessionTtlSeconds * 1000,
+        providerTimeoutMs: PROVIDER_TIMEOUT_MS,
+      },
+      logger,
     };
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
@@ -77,16 +129,18 @@ export class Worker {
    * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
-    const { logger: givenLogger, ...overrides } = options;
+    const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     const logLevelGiven =
       givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const { store } = openStore(process.env, settings.dbPath, logger);
+    const catalog =
+      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
+    const { store, cipher } = openStore(process.env, settings.dbPath, logger);
     let worker: Worker;
     try {
-      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir));
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), cipher, catalog);
     } catch (error) {
       store.close();
       throw error;
@@ -95,7 +149,9 @@ export class Worker {
     const legacyLevel = worker.config.legacy?.serverLogLevel;
     if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
     try {
-      await worker.connect();
+      await worker.registry.start();
+      if (roles.rpc) await worker.connect();
+      if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       if (settings.watch) {
         const paths = [settings.integrationsYaml, settings.integrationsDir];
         worker.stopWatching = await watchIntegrations(paths, () => worker.reload(), logger);
@@ -105,8 +161,10 @@ export class Worker {
       throw error;
     }
     const { queue, queueType, dbPath: db, watch, prefetch, maxConcurrentActions } = settings;
-    const integrations = worker.config.integrations.size;
-    logger.info({ queue, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
+    const integrations = worker.registry.snapshot().integrations.size;
+    const http = roles.http ? worker.apiContext.settings.serverUrl : undefined;
+    const rpc = roles.rpc ? queue : undefined;
+    logger.info({ queue: rpc, http, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
@@ -125,8 +183,16 @@ export class Worker {
     return this.stopped;
   }
 
+  /** Address the HTTP API listens on, once it does (tests listen on port 0). */
+  get httpUrl(): string | undefined {
+    return this.api ? this.apiContext.settings.serverUrl : undefined;
+  }
+
   private async shutDown(): Promise<void> {
     await this.stopWatching?.();
+    this.registry.stop();
+    this.apiContext.sockets.closeAll();
+    await this.api?.close();
     await this.consumer?.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
@@ -136,6 +202,26 @@ export class Worker {
     this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
+  }
+
+  /**
+   * Starts the HTTP API. Without NANGO_SECRET_KEY on an address other than loopback the API is open to the network:
+   * allowed (spec 3 runs it so), but said loudly. With port 0 and no NANGO_SERVER_URL, the URL gets the real port.
+   */
+  private async listen(serverUrlExplicit: boolean): Promise<void> {
+    const { host, port, secretKey } = this.settings;
+    this.api = await buildApi(this.apiContext);
+    await this.api.listen({ host, port });
+    const address = this.api.server.address();
+    if (!serverUrlExplicit && address && typeof address === 'object') {
+      (this.apiContext.settings as { serverUrl: string }).serverUrl = `http://localhost:${address.port}`;
+    }
+    if (secretKey === undefined && !isLoopback(host)) {
+      this.logger.warn(
+        { host },
+        'the HTTP API listens beyond loopback without NANGO_SECRET_KEY: anyone who can reach it can read every token',
+      );
+    }
   }
 
   private async connect(): Promise<void> {

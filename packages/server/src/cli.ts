@@ -9,10 +9,12 @@ import { SETTINGS_ENV } from './settings';
 import { whenParentExits } from './whenParentExits';
 import { Worker } from './Worker';
 
-const HELP = `nango-server: runs the Nango worker.
+const HELP = `nango-server: runs the Nango worker and its HTTP API.
 
-It consumes requests from RabbitMQ, keeps Connections in SQLite and runs the
-actions declared in integrations.yaml. Configure it with environment variables:
+It consumes requests from RabbitMQ, keeps Connections in SQLite, runs the
+actions declared in integrations.yaml, and serves the HTTP API (OAuth flows,
+/config, /connection) with the frontend's WebSocket on NANGO_PORT.
+Configure it with environment variables:
 
 ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallback}`).join('\n')}
 
@@ -20,9 +22,11 @@ ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallba
   NANGO_ENCRYPTION_OLD_KEYS  default: none (comma-separated keys that may still decrypt, during a rotation)
 
 Commands:
-  nango-server                run the worker
-  nango-server --integrations-dir <folder>
-                              run the worker on that folder (NANGO_INTEGRATIONS_DIR); a 2022
+  nango-server                run both: the RabbitMQ consumer and the HTTP API
+  nango-server worker         run the RabbitMQ consumer only
+  nango-server api            run the HTTP API only
+  nango-server [worker|api] --integrations-dir <folder>
+                              run on that folder (NANGO_INTEGRATIONS_DIR); a 2022
                               nango-integrations/ folder loads as it is, its integrations.yaml included
   nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
   nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
@@ -38,6 +42,12 @@ Logs are JSON lines on stdout; pipe them through \`npx pino-pretty\` to read the
 SIGINT or SIGTERM stop it gracefully: requests in flight finish first. Started by
 an npm script (npm start), it also stops when npm exits. Under a process manager,
 run \`node packages/server/dist/cli.js\` itself, not npm start.`;
+
+/** The roles of `nango-server worker` and `nango-server api`. */
+const ROLES: Readonly<Record<string, { rpc: boolean; http: boolean }>> = {
+  worker: { rpc: true, http: false },
+  api: { rpc: false, http: true },
+};
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -62,23 +72,26 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));
-  if (argv[0] === '--integrations-dir') {
-    if (argv[1] === undefined || argv.length > 2) {
+  const dirAt = argv.indexOf('--integrations-dir');
+  if (dirAt !== -1) {
+    const folder = argv[dirAt + 1];
+    if (folder === undefined || folder.startsWith('--') || dirAt + 2 !== argv.length) {
       console.error('nango-server: --integrations-dir takes one folder; see --help');
       return 2;
     }
-    process.env['NANGO_INTEGRATIONS_DIR'] = argv[1];
-    argv = [];
+    process.env['NANGO_INTEGRATIONS_DIR'] = folder;
+    argv = argv.slice(0, dirAt);
   }
-  if (argv.length > 0) {
-    const command = argv[0] === 'generate-key' || argv[0] === 'rotate-key';
+  const roles = argv.length === 0 ? { rpc: true, http: true } : argv.length === 1 ? ROLES[argv[0] ?? ''] : undefined;
+  if (!roles) {
+    const command = ['generate-key', 'rotate-key', 'worker', 'api'].includes(argv[0] ?? '');
     const problem = command ? `${argv[0]} takes no arguments, got ${argv[1] ?? ''}` : `unknown argument ${argv[0] ?? ''}`;
     console.error(`nango-server: ${problem}; see --help`);
     return 2;
   }
   let worker: Worker;
   try {
-    worker = await Worker.start();
+    worker = await Worker.start({ roles });
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `nango-server: ${(error as Error).message}`);
     return 1;

@@ -47,6 +47,23 @@ export interface WorkerSettings {
   maxReplyBytes: number;
   /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
   idempotencyTtlSeconds: number;
+  /** NANGO_PORT — port of the HTTP API (and the frontend's WebSocket). Default: 3003 */
+  port: number;
+  /**
+   * NANGO_HOST — address the HTTP API listens on. Default: 127.0.0.1 (loopback: reachable from this machine only);
+   * 0.0.0.0 for every interface (as in a container). Without NANGO_SECRET_KEY a warning says the API is open.
+   */
+  host: string;
+  /** NANGO_SERVER_URL — public URL of the API; OAuth callback URLs are built on it. Default: http://localhost:<port> */
+  serverUrl: string;
+  /** NANGO_SECRET_KEY — required on every non-OAuth HTTP route when set (Bearer, or Basic user name). Default: none (open) */
+  secretKey: string | undefined;
+  /** NANGO_PUBLIC_KEY — required as `public_key` on /oauth/connect when set. Default: none */
+  publicKey: string | undefined;
+  /** NANGO_HMAC_KEY — when set, /oauth/connect requires hmac = hex HMAC-SHA256 of `<key>:<connection id>`. Default: none */
+  hmacKey: string | undefined;
+  /** NANGO_OAUTH_SESSION_TTL_S — time from /oauth/connect to its callback before the flow expires. Default: 900 */
+  oauthSessionTtlSeconds: number;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -68,6 +85,13 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
   ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
   ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
+  ['NANGO_PORT', '3003'],
+  ['NANGO_HOST', '127.0.0.1 (0.0.0.0: every interface)'],
+  ['NANGO_SERVER_URL', 'http://localhost:<NANGO_PORT>'],
+  ['NANGO_SECRET_KEY', 'none: the HTTP API is open'],
+  ['NANGO_PUBLIC_KEY', 'none'],
+  ['NANGO_HMAC_KEY', 'none: no hmac asked on /oauth/connect'],
+  ['NANGO_OAUTH_SESSION_TTL_S', '900'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -115,8 +139,21 @@ export function resolveWorkerSettings(
     maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
     maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
     idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
+    port: int('NANGO_PORT', 3003, 0),
+    host: env['NANGO_HOST'] || '127.0.0.1',
+    serverUrl: '',
+    secretKey: env['NANGO_SECRET_KEY'] || undefined,
+    publicKey: env['NANGO_PUBLIC_KEY'] || undefined,
+    hmacKey: env['NANGO_HMAC_KEY'] || undefined,
+    oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
     ...overrides,
   };
+  if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
+  settings.serverUrl = (overrides.serverUrl || env['NANGO_SERVER_URL'] || `http://localhost:${settings.port}`).replace(
+    /\/+$/,
+    '',
+  );
+  if (!/^https?:\/\/[^/]/.test(settings.serverUrl)) problems.push(`NANGO_SERVER_URL must be an http:// or https:// URL`);
   if (settings.queueType !== 'classic' && settings.queueType !== 'quorum') {
     problems.push(`NANGO_QUEUE_TYPE must be classic or quorum, got '${String(settings.queueType)}'`);
   }

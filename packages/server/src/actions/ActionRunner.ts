@@ -4,7 +4,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
 import { describeError, isError } from '../describeError';
 import { WorkerError } from '../errors';
-import { performHttpRequest } from '../http/performHttpRequest';
+import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import { EncodedJson } from '../rpc/EncodedJson';

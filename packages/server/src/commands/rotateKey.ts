@@ -1,5 +1,6 @@
 import { resolveWorkerSettings } from '../settings';
 import { recordKeyId, reencryptAll, scrubFreedPages } from '../store/keyMaintenance';
+import { reencryptIntegrationSecrets } from '../store/integrationKeys';
 import { openStore } from '../store/openStore';
 
 /**
@@ -14,9 +15,12 @@ export function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream = proc
   try {
     out.write(`Re-encrypting the credentials in ${settings.dbPath} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
     const done = reencryptAll(store.database, cipher, { onProgress: progressBar(out) });
+    const secrets = reencryptIntegrationSecrets(store.database, cipher);
     recordKeyId(store.database, cipher.currentKeyId);
     scrubFreedPages(store.database); // the old ciphertexts go too: a key is often rotated because it leaked
-    out.write(`\nDone: ${done} Connection(s) re-encrypted. Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`);
+    out.write(
+      `\nDone: ${done} Connection(s) re-encrypted (and ${secrets} integration secret(s)). Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`,
+    );
     return 0;
   } finally {
     store.close();

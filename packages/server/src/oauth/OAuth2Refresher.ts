@@ -2,7 +2,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
-import { renderTemplate } from '../http/renderTemplate';
+import { renderTemplate } from '../outbound/renderTemplate';
 import { connectionNotFound } from '../handlers/HandlerContext';
 import type { Logger } from '../logger';
 import type { ConnectionStore } from '../store/ConnectionStore';

@@ -53,4 +53,25 @@ export const MIGRATIONS: readonly string[] = [
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // 5: integrations made at run time through the /config API (the client secret encrypted like credentials, bound
+  // to the row's uuid), and OAuth sessions: one per /oauth/connect, keyed by a hash of its `state`, its data (PKCE
+  // verifier, OAuth 1 request token secret) encrypted, deleted when its callback uses it or once it expires.
+  `CREATE TABLE integrations (
+     unique_key          TEXT PRIMARY KEY,
+     uuid                TEXT NOT NULL UNIQUE,
+     provider            TEXT NOT NULL,
+     oauth_client_id     TEXT NOT NULL,
+     oauth_client_secret TEXT NOT NULL,
+     key_id              TEXT NOT NULL,
+     oauth_scopes        TEXT NOT NULL,
+     created_at          TEXT NOT NULL,
+     updated_at          TEXT NOT NULL
+   );
+   CREATE TABLE oauth_sessions (
+     state_hash TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     key_id     TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);`,
 ];

@@ -4,6 +4,7 @@ import { CredentialCipher } from '../encryption/CredentialCipher';
 import { loadKeyring, type Keyring } from '../encryption/Keyring';
 import type { Logger } from '../logger';
 import { BUSY_TIMEOUT_MS, ConnectionStore } from './ConnectionStore';
+import { undecryptableIntegrationKeys } from './integrationKeys';
 import { checkKeys, recordedKeyId, recordKeyId, reencryptAll, scrubFreedPages } from './keyMaintenance';
 
 /** An open store with the cipher and keyring it uses. */
@@ -32,6 +33,13 @@ export function openStore(env: NodeJS.ProcessEnv, dbPath: string, logger?: Logge
   const store = new ConnectionStore(dbPath, cipher);
   try {
     checkKeys(store.database, cipher, keyring.source);
+    const missing = undecryptableIntegrationKeys(store.database, cipher);
+    if (missing.length > 0) {
+      throw new Error(
+        `Integration secrets in ${store.database.name} are encrypted with key ${missing.join(', ')}, which is not configured: ` +
+          'add it to NANGO_ENCRYPTION_OLD_KEYS and run `nango-server rotate-key`.',
+      );
+    }
     const encrypted = reencryptAll(store.database, cipher, { plaintextOnly: true });
     if (encrypted > 0) {
       scrubFreedPages(store.database);

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig, Template, TemplatePart } from '../../src/config/types';
 import { WorkerError } from '../../src/errors';
-import { oauth1AuthorizationHeader } from '../../src/http/oauth1';
-import { performHttpRequest, type HttpRequestInput } from '../../src/http/performHttpRequest';
-import { renderTemplate } from '../../src/http/renderTemplate';
+import { oauth1AuthorizationHeader } from '../../src/outbound/oauth1';
+import { performHttpRequest, type HttpRequestInput } from '../../src/outbound/performHttpRequest';
+import { renderTemplate } from '../../src/outbound/renderTemplate';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 /** What the test server received. */
