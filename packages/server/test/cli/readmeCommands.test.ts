@@ -16,7 +16,7 @@ describe('commands the README and --help suggest', () => {
     const run = npx(['nango-server', '--help']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('nango-server: runs the Nango worker.');
+    expect(run.stdout).toContain('nango-server: runs the Nango worker and its HTTP API.');
     expect(run.stdout).toContain('NANGO_RABBITMQ_URL');
   });
 
