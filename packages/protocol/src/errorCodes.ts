@@ -36,6 +36,10 @@ export const ERROR_CODES = {
     when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
   },
   http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  idempotency_key_reused: {
+    retryable: false,
+    when: 'The idempotency key was already used for another action or input of this Connection; use a new key.',
+  },
   action_outcome_unknown: {
     retryable: false,
     when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',
@@ -54,7 +58,7 @@ export const ERROR_CODES = {
     when: 'The token endpoint failed or timed out, even after retries; try again shortly.',
   },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
-  storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
+  storage_error: { retryable: true, when: 'The database refused the operation or could not be reached (locked, read-only, disk full, server down).' },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

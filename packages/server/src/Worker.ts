@@ -10,13 +10,14 @@ import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
-import { resolveWorkerSettings, type WorkerSettings } from './settings';
+import { resolveWorkerSettings, storeTarget, type WorkerSettings } from './settings';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
-import type { ConnectionStore } from './store/ConnectionStore';
 import { openStore } from './store/openStore';
-import { DeliveryCounter } from './store/DeliveryCounter';
-import { IdempotencyStore } from './store/IdempotencyStore';
+import type { Store } from './store/Store';
 import { watchIntegrations } from './watchIntegrations';
+
+/** Delivery counts older than this are forgotten: a request's deliveries happen within minutes, not days. */
+const DELIVERY_COUNTS_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** What Worker.start takes: settings (missing ones come from the environment) and an optional logger. */
 export interface WorkerStartOptions extends Partial<WorkerSettings> {
@@ -39,22 +40,20 @@ export class Worker {
   private constructor(
     readonly settings: WorkerSettings,
     readonly logger: Logger,
-    private readonly store: ConnectionStore,
+    private readonly store: Store,
     private readonly loader: ActionLoader,
   ) {
     this.config = this.loadConfig();
-    const idempotency = new IdempotencyStore(store.database);
-    idempotency.prune();
     const context: HandlerContext = {
-      store,
+      store: store.connections,
       runner: new ActionRunner(loader, logger, settings.maxConcurrentActions),
-      idempotency,
-      refresher: new OAuth2Refresher(store, logger),
+      idempotency: store.idempotency,
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.config,
     };
     this.replies = new ReplyPublisher(logger);
-    const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
+    const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
       process: (content) => processRequest(context, content, logger),
       publish: this.replies.publish,
@@ -75,12 +74,15 @@ export class Worker {
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const { store } = openStore(process.env, settings.dbPath, logger);
+    const { store } = await openStore(process.env, storeTarget(settings), logger);
     let worker: Worker;
     try {
+      // What the last run left: outcomes past their time, and counts of deliveries long over.
+      await store.idempotency.prune();
+      await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       worker = new Worker(settings, logger, store, new ActionLoader());
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
     try {
@@ -93,9 +95,13 @@ export class Worker {
       await worker.stop();
       throw error;
     }
-    const { queue, queueType, dbPath: db, watch, prefetch, maxConcurrentActions } = settings;
+    const { queue, queueType, watch, prefetch, maxConcurrentActions } = settings;
     const integrations = worker.config.integrations.size;
-    logger.info({ queue, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
+    const db = store.location;
+    logger.info(
+      { queue, queueType, integrations, store: store.kind, db, watch, prefetch, maxConcurrentActions },
+      'nango worker ready',
+    );
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
@@ -122,7 +128,7 @@ export class Worker {
     await this.replies.close();
     await this.consumer?.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
-    this.store.close();
+    await this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
   }

@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'rotate-key' && argv.length === 1) {
     try {
-      return rotateKey(process.env);
+      return await rotateKey(process.env);
     } catch (error) {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;

@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { isErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { EncodedJson } from '../rpc/EncodedJson';
-import type { IdempotencyScope, IdempotencyStore, StoredOutcome } from '../store/IdempotencyStore';
-import { withStorageErrors } from '../store/storageErrors';
+import type { IdempotencyScope, IdempotencyStore, StoredOutcome } from '../store/Store';
 
 /** How often a duplicate call looks again whether the first run has finished. */
 const POLL_MS = 50;
@@ -22,12 +22,19 @@ export type IdempotentRun = (onStart: () => void) => Promise<EncodedJson>;
 export async function runIdempotently(
   store: IdempotencyStore,
   scope: IdempotencyScope,
+  call: string,
   limits: { leaseMs: number; ttlMs: number },
   run: IdempotentRun,
 ): Promise<EncodedJson> {
   for (;;) {
     const now = Date.now();
-    const claim = withStorageErrors(() => store.claim(scope, now + limits.leaseMs, now + limits.ttlMs, now));
+    const claim = await store.claim(scope, call, now + limits.leaseMs, now + limits.ttlMs, now);
+    if (claim.kind === 'mismatch') {
+      throw new WorkerError(
+        'idempotency_key_reused',
+        `The idempotency key '${scope.key}' was already used for another action or input of user '${scope.userId}' on integration '${scope.integration}'; use a new key for a different call.`,
+      );
+    }
     if (claim.kind === 'done') return replay(claim.outcome);
     if (claim.kind === 'abandoned') {
       throw new WorkerError(
@@ -55,19 +62,19 @@ async function runAndKeep(
     });
   } catch (error) {
     // Nothing of the action ran, so nothing happened: a retry may run it (this failure may well be transient).
-    if (!started) withStorageErrors(() => store.release(scope));
+    if (!started) await store.release(scope);
     // It ran, at least in part: its side effects may have happened, so its failure is the key's outcome.
-    else keep(store, scope, failureOutcome(error), limits.ttlMs);
+    else await keep(store, scope, failureOutcome(error), limits.ttlMs);
     throw error;
   } finally {
     clearInterval(renewal);
   }
-  keep(store, scope, { ok: true, json: result.json }, limits.ttlMs);
+  await keep(store, scope, { ok: true, json: result.json }, limits.ttlMs);
   return result;
 }
 
-function keep(store: IdempotencyStore, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): void {
-  withStorageErrors(() => store.complete(scope, outcome, Date.now() + ttlMs));
+async function keep(store: IdempotencyStore, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
+  await store.complete(scope, outcome, Date.now() + ttlMs);
 }
 
 function failureOutcome(error: unknown): StoredOutcome {
@@ -83,11 +90,8 @@ function failureOutcome(error: unknown): StoredOutcome {
 function keepLeased(store: IdempotencyStore, scope: IdempotencyScope, leaseMs: number): NodeJS.Timeout {
   const timer = setInterval(
     () => {
-      try {
-        store.renew(scope, Date.now() + leaseMs);
-      } catch {
-        // A busy or failing database: the lease still has two thirds left, and the next tick tries again.
-      }
+      // A busy or failing database: the lease still has two thirds left, and the next tick tries again.
+      store.renew(scope, Date.now() + leaseMs).catch(() => undefined);
     },
     Math.max(1, Math.floor(leaseMs / 3)),
   );
@@ -99,4 +103,25 @@ function keepLeased(store: IdempotencyStore, scope: IdempotencyScope, leaseMs: n
 function replay(outcome: StoredOutcome): EncodedJson {
   if (outcome.ok) return new EncodedJson(outcome.json);
   throw new WorkerError(isErrorCode(outcome.code) ? outcome.code : 'internal_error', outcome.message);
+}
+
+/**
+ * What a key is bound to: the action and its input, hashed (the input itself is not kept). JSON with sorted object
+ * keys, so the same input written in another key order is the same call.
+ */
+export function callFingerprint(action: string, input: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson([action, input ?? {}]))
+    .digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -1,5 +1,5 @@
 import type { TriggerActionMessage } from '@nangohq/protocol';
-import { runIdempotently } from '../actions/runIdempotently';
+import { callFingerprint, runIdempotently } from '../actions/runIdempotently';
 import { WorkerError } from '../errors';
 import type { EncodedJson } from '../rpc/EncodedJson';
 import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
@@ -20,7 +20,7 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
       `Integration '${integration.name}' has no action '${message.action}'; declared: ${known}`,
     );
   }
-  const stored = context.store.get(integration.name, message.userId);
+  const stored = await context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);
   // onStart tells a keyed run that the action itself began: a failure before it (refresh, load) is not kept.
   const run = async (onStart?: () => void) => {
@@ -32,7 +32,8 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
   // The lease is renewed while the run is pending; outlasting the run's time limit, it also rides out a few
   // renewals the database refused. Only a run whose worker died lets it lapse.
   const limits = { leaseMs: action.timeoutMs + LEASE_MARGIN_MS, ttlMs: context.idempotencyTtlMs };
-  return runIdempotently(context.idempotency, scope, limits, run);
+  const call = callFingerprint(action.name, message.input);
+  return runIdempotently(context.idempotency, scope, call, limits, run);
 }
 
 /** Slack between an action's time limit and its idempotency lease: time to store the outcome. */

@@ -49,21 +49,22 @@ describe('nango-server command line', () => {
     expect(extra.stderr).toContain('rotate-key takes no arguments, got now');
   });
 
-  it('rotate-key re-encrypts every Connection with the new key, and the old key is then not needed', () => {
+  it('rotate-key re-encrypts every Connection with the new key, and the old key is then not needed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nango-rotate-'));
     const dbPath = join(dir, 'nango.sqlite');
     const oldKey = generateKey();
     const newKey = generateKey();
     try {
-      const before = openStore({ NANGO_ENCRYPTION_KEY: oldKey }, dbPath).store;
+      const target = { kind: 'sqlite', path: dbPath } as const;
+      const before = (await openStore({ NANGO_ENCRYPTION_KEY: oldKey }, target)).store;
       for (let i = 0; i < 3; i++)
-        before.insert({
+        await before.connections.insert({
           integration: 'slack',
           userId: String(i),
           credentials: { access_token: 't', raw: {} },
           additionalConfig: {},
         });
-      before.close();
+      await before.close();
       const env = { ...process.env, NANGO_DB_PATH: dbPath, NANGO_ENCRYPTION_KEY: newKey };
       const refused = spawnSync(process.execPath, [CLI, 'rotate-key'], { encoding: 'utf8', env });
       expect(refused.status).toBe(1);
@@ -75,9 +76,9 @@ describe('nango-server command line', () => {
       expect(run.status).toBe(0);
       expect(run.stderr).toContain('100% 3/3');
       expect(run.stderr).toContain('Done: 3 Connection(s) re-encrypted');
-      const after = openStore({ NANGO_ENCRYPTION_KEY: newKey }, dbPath).store;
-      expect(after.get('slack', '2')?.credentials['access_token']).toBe('t');
-      after.close();
+      const after = (await openStore({ NANGO_ENCRYPTION_KEY: newKey }, target)).store;
+      expect((await after.connections.get('slack', '2'))?.credentials['access_token']).toBe('t');
+      await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
