@@ -58,7 +58,10 @@ export const ERROR_CODES = {
     when: 'The token endpoint failed or timed out, even after retries; try again shortly.',
   },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
-  storage_error: { retryable: true, when: 'The database refused the operation or could not be reached (locked, read-only, disk full, server down).' },
+  storage_error: {
+    retryable: true,
+    when: 'The database refused the operation or could not be reached (locked, read-only, disk full, server down).',
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 
