@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyStore, CopyStoreError } from './commands/copyStore';
 import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
@@ -9,7 +10,7 @@ import { Worker } from './Worker';
 
 const HELP = `nango-server: runs the Nango worker.
 
-It consumes requests from RabbitMQ, keeps Connections in SQLite and runs the
+It consumes requests from RabbitMQ, keeps Connections in SQLite (or PostgreSQL) and runs the
 actions declared in integrations.yaml. Configure it with environment variables:
 
 ${SETTINGS_ENV.map(([name, fallback]) => `  ${name.padEnd(26)} default: ${fallback}`).join('\n')}
@@ -21,6 +22,10 @@ Commands:
   nango-server                run the worker
   nango-server generate-key   print a new random key for NANGO_ENCRYPTION_KEY
   nango-server rotate-key     re-encrypt every Connection with NANGO_ENCRYPTION_KEY (resumable)
+  nango-server copy-store --from <url> --to <url> [--resume]
+                              copy everything the store keeps to another store, SQLite to
+                              PostgreSQL or back (URLs: postgres://…, sqlite:<path> or a path);
+                              refuses a non-empty target unless --resume continues a copy
 
 Options:
   --help      show this help
@@ -49,6 +54,14 @@ async function main(argv: string[]): Promise<number> {
     } catch (error) {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;
+    }
+  }
+  if (argv[0] === 'copy-store') {
+    try {
+      return await copyStore(argv.slice(1));
+    } catch (error) {
+      console.error(`nango-server copy-store: ${(error as Error).message}`);
+      return error instanceof CopyStoreError ? error.exitCode : 1;
     }
   }
   if (argv.length > 0) {

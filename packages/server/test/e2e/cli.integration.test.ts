@@ -35,6 +35,9 @@ describe('nango-server command line', () => {
       'NANGO_INTEGRATIONS_YAML',
       'NANGO_INTEGRATIONS_DIR',
       'NANGO_DB_PATH',
+      'NANGO_DATABASE_URL',
+      'NANGO_DATABASE_POOL_SIZE',
+      'copy-store',
     ]) {
       expect(run.stdout).toContain(name);
     }

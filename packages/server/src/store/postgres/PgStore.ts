@@ -1,7 +1,8 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { Store } from '../Store';
 import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
-import { Pg, type PgClient, type PgOptions } from './Pg';
+import pg from 'pg';
+import { Pg, type PgOptions } from './Pg';
 import { toStorageError } from './pgErrors';
 import { PgConnectionStore } from './PgConnectionStore';
 import { PgDeliveryCounter } from './PgDeliveryCounter';
@@ -65,7 +66,7 @@ export class PgStore implements Store {
     const pg = new Pg(url, options, options.onIdleError ?? (() => undefined));
     const store = new PgStore(redactUrl(url), pg, cipher, options);
     try {
-      await store.underStartLock(async () => {
+      await store.underStartLock(url, async () => {
         await migrate(pg, store.location);
         await atStart?.(store);
       });
@@ -81,23 +82,25 @@ export class PgStore implements Store {
     return this.closed;
   }
 
-  /** Runs `work` holding the start lock on one pooled connection. */
-  private async underStartLock(work: () => Promise<void>): Promise<void> {
-    let client: PgClient;
+  /**
+   * Runs `work` holding the start lock, on a connection of its own beside the pool: `work` uses the pool, which
+   * may hold a single connection.
+   */
+  private async underStartLock(url: string, work: () => Promise<void>): Promise<void> {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => undefined); // a failure shows on the query that meets it
     try {
-      client = await this.pg.pool.connect();
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock($1)', [START_LOCK]);
     } catch (error) {
+      await client.end().catch(() => undefined);
       throw toStorageError(error); // unreachable: a storage_error naming the cause, never the password
     }
     try {
-      await client.query('SELECT pg_advisory_lock($1)', [START_LOCK]);
-      try {
-        await work();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [START_LOCK]);
-      }
+      await work();
     } finally {
-      client.release();
+      // Ending the session releases the lock, even when the unlock itself cannot be sent any more.
+      await client.end().catch(() => undefined);
     }
   }
 }
