@@ -118,7 +118,7 @@ function renderTable(rows, environment) {
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const missed = rows.filter((r) => r.target && !r.met);
   return [
-    `Nango benchmarks — ${environment.mode} run, ${environment.queueType} queues, ${environment.date}, commit ${environment.commit}`,
+    `Nango benchmarks — ${environment.mode} run, ${environment.queueType} queues, ${environment.store ?? 'sqlite'} store, ${environment.date}, commit ${environment.commit}`,
     `node ${environment.node}, ${environment.cpu}, ${environment.memoryGiB} GiB, RabbitMQ ${environment.rabbitmq}, ${environment.durationS} s`,
     '',
     line(header),

@@ -2,19 +2,18 @@
 // For each level the three are measured back to back, so drift on a shared machine hits them alike.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { connectBareClient } from '../lib/bareClient.mjs';
 import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
+import { benchStore } from '../lib/benchStore.mjs';
 
 const PREFETCH = 32; // the worker's default NANGO_PREFETCH, used by the baseline responder too
 
-export async function rpcScenario({ quick, log, queueType }) {
-  const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
+export async function rpcScenario({ quick, log, queueType, store: kind }) {
+  const store = await benchStore(kind);
   const api = await startApiServer();
   const baselineQueue = `bench.baseline.${randomUUID()}`;
   const workerQueue = `bench.worker.${randomUUID()}`;
@@ -24,7 +23,7 @@ export async function rpcScenario({ quick, log, queueType }) {
   });
   const worker = await startWorker({
     NANGO_QUEUE: workerQueue,
-    NANGO_DB_PATH: join(dir, 'bench.sqlite'),
+    ...store.env,
     NANGO_INTEGRATIONS_YAML: join(ROOT, 'bench', 'integrations.yaml'),
     NANGO_INTEGRATIONS_DIR: join(ROOT, 'bench', 'integrations'),
     NANGO_PREFETCH: String(PREFETCH),
@@ -57,7 +56,7 @@ export async function rpcScenario({ quick, log, queueType }) {
     await responder.stop();
     await api.close();
     await deleteQueues([baselineQueue, workerQueue, `${workerQueue}.dead`]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.dispose();
   }
   return results;
 }
