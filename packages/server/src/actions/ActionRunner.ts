@@ -27,8 +27,9 @@ export class ActionRunner {
   }
 
   /**
-   * @param onStart called right before the action's own code runs (its class is instantiated, then
-   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect
+   * @param onStart awaited right before the action's own code runs (its class is instantiated, then
+   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect. What it
+   *   throws ends the run without running the action, and passes through unlogged (the key was not this run's).
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_result_not_json`,
    *   `http_host_not_allowed`, `http_request_failed`
@@ -38,7 +39,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart?: () => void,
+    onStart?: () => Promise<void>,
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
@@ -49,7 +50,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart: (() => void) | undefined,
+    onStart: (() => Promise<void>) | undefined,
   ): Promise<EncodedJson> {
     const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
     const started = performance.now();
@@ -58,14 +59,21 @@ export class ActionRunner {
         { ...tags, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, ...extra },
         'action run',
       );
+    let refusedToStart = false;
     try {
       const actionClass = await this.loader.load(action.file);
-      onStart?.();
+      if (onStart) {
+        await onStart().catch((error: unknown) => {
+          refusedToStart = true;
+          throw error;
+        });
+      }
       const result = await this.execute(actionClass, integration, action, connection, input, tags);
       const encoded = encodeResult(result, `${integration.name}.${action.name}`);
       log('success');
       return encoded;
     } catch (error) {
+      if (refusedToStart) throw error; // not a run of the action: nothing to log or classify
       const failure = classify(error, `${integration.name}.${action.name}`);
       // The caller gets the message; the stack stays here, in the log.
       const stack = isError(error) && failure.code !== 'action_load_failed' ? error.stack : undefined;

@@ -22,8 +22,9 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
   }
   const stored = await context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);
-  // onStart tells a keyed run that the action itself began: a failure before it (refresh, load) is not kept.
-  const run = async (onStart?: () => void) => {
+  // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while
+  // it waits, and a failure before it (refresh, load) leaves nothing behind.
+  const run = async (onStart?: () => Promise<void>) => {
     const connection = await context.refresher.ensureFresh(integration, stored);
     return context.runner.run(integration, action, connection, message.input ?? {}, onStart);
   };

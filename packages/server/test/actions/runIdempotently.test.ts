@@ -1,4 +1,4 @@
-import { runIdempotently } from '../../src/actions/runIdempotently';
+import { callFingerprint, runIdempotently } from '../../src/actions/runIdempotently';
 import { Semaphore } from '../../src/actions/Semaphore';
 import { WorkerError } from '../../src/errors';
 import { EncodedJson } from '../../src/rpc/EncodedJson';
@@ -40,18 +40,46 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
     )[0];
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /** A run as the ActionRunner makes it: it awaits onStart (the claim) once it may start, then runs. */
+  const started = (body: () => unknown | Promise<unknown>) => async (onStart: () => Promise<void>) => {
+    await onStart();
+    const value = await body();
+    return value instanceof EncodedJson ? value : new EncodedJson(JSON.stringify(value));
+  };
+
   it('runs once per key and replays the first result', async () => {
     let runs = 0;
-    const run = async () => new EncodedJson(JSON.stringify({ run: ++runs }));
+    const run = started(() => ({ run: ++runs }));
     expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('{"run":1}');
     expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('{"run":1}');
     expect((await runIdempotently(store, { ...scope, key: 'other' }, CALL, limits, run)).json).toBe('{"run":2}');
     expect((await runIdempotently(store, { ...scope, userId: '2' }, CALL, limits, run)).json).toBe('{"run":3}');
   });
 
+  it('refuses a key reused for another action or input, with its own error code, and runs nothing', async () => {
+    let runs = 0;
+    const run = started(() => ++runs);
+    await runIdempotently(store, scope, callFingerprint('charge', { amount: 5, currency: 'EUR' }), limits, run);
+    // The same input, its keys in another order: the same call, replayed.
+    const again = callFingerprint('charge', { currency: 'EUR', amount: 5 });
+    expect((await runIdempotently(store, scope, again, limits, run)).json).toBe('1');
+    for (const other of [
+      callFingerprint('charge', { amount: 6, currency: 'EUR' }),
+      callFingerprint('refund', { amount: 5, currency: 'EUR' }),
+    ]) {
+      await expect(runIdempotently(store, scope, other, limits, run)).rejects.toMatchObject({
+        code: 'idempotency_key_reused',
+        message: expect.stringContaining("idempotency key 'order-42' was already used for another action or input"),
+      });
+    }
+    expect(runs).toBe(1);
+  });
+
   it('lets a concurrent duplicate wait for the first run', async () => {
     let runs = 0;
-    const run = () => new Promise<EncodedJson>((resolve) => setTimeout(() => resolve(new EncodedJson(String(++runs))), 120));
+    const run = started(
+      () => new Promise<EncodedJson>((resolve) => setTimeout(() => resolve(new EncodedJson(String(++runs))), 120)),
+    );
     const results = await Promise.all([
       runIdempotently(store, scope, CALL, limits, run),
       runIdempotently(store, scope, CALL, limits, run),
@@ -61,35 +89,79 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
   });
 
   it('replays the error of a run that had started, with its code', async () => {
-    const fail = async (onStart: () => void): Promise<EncodedJson> => {
-      onStart();
+    const fail = started(() => {
       throw new WorkerError('action_failed', 'Slack said no');
-    };
+    });
     await expect(runIdempotently(store, scope, CALL, limits, fail)).rejects.toMatchObject({
       code: 'action_failed',
       message: 'Slack said no',
     });
     let ran = false;
     await expect(
-      runIdempotently(store, scope, CALL, limits, async () => ((ran = true), new EncodedJson('1'))),
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => (ran = true)),
+      ),
     ).rejects.toMatchObject({
       code: 'action_failed',
     });
     expect(ran).toBe(false);
   });
 
+  it('does not replay a retryable failure (action_timeout): the key is freed and a retry runs the action', async () => {
+    let runs = 0;
+    const timesOut = started(() => {
+      runs++;
+      throw new WorkerError('action_timeout', 'slow.action took longer than 100 ms');
+    });
+    await expect(runIdempotently(store, scope, CALL, limits, timesOut)).rejects.toMatchObject({ code: 'action_timeout' });
+    expect(await row()).toBeUndefined();
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => ++runs),
+        )
+      ).json,
+    ).toBe('2');
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => ++runs),
+        )
+      ).json,
+    ).toBe('2'); // kept from now on
+  });
+
   it('keeps the failure of a run that had started, even when it is not a WorkerError', async () => {
-    const fail = async (onStart: () => void): Promise<EncodedJson> => {
-      onStart();
+    const fail = started(() => {
       throw new TypeError('bug');
-    };
+    });
     await expect(runIdempotently(store, scope, CALL, limits, fail)).rejects.toThrow('bug');
-    await expect(runIdempotently(store, scope, CALL, limits, async () => new EncodedJson('1'))).rejects.toMatchObject({
+    await expect(
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => 1),
+      ),
+    ).rejects.toMatchObject({
       code: 'internal_error',
     });
   });
 
-  it('releases the key when the run fails before the action started, so a retry with the key runs it', async () => {
+  it('claims nothing before the run starts, so a failure before it (or a worker dying while it waits) leaves no trace', async () => {
     const refreshFails = async (): Promise<EncodedJson> => {
       throw new WorkerError('token_refresh_failed', 'token endpoint down');
     };
@@ -97,8 +169,18 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
       code: 'token_refresh_failed',
     });
     expect(await row()).toBeUndefined();
-    const run = async (onStart: () => void) => (onStart(), new EncodedJson('"ran"'));
-    expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('"ran"');
+    // A call waiting for its slot holds no claim: were its worker killed now, a retry would simply run it.
+    let letItStart: () => void = () => undefined;
+    const waiting = runIdempotently(store, scope, CALL, limits, async (onStart) => {
+      await new Promise<void>((resolve) => (letItStart = resolve));
+      await onStart();
+      return new EncodedJson('"ran"');
+    });
+    await sleep(50);
+    expect(await row()).toBeUndefined();
+    letItStart();
+    expect((await waiting).json).toBe('"ran"');
+    expect((await row())?.state).toBe('done');
   });
 
   it('lets a waiting duplicate run the action itself when the first run fails before starting', async () => {
@@ -108,21 +190,27 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
       throw new WorkerError('connection_needs_reauthorization', 'revoked');
     });
     await sleep(10);
-    const second = runIdempotently(store, scope, CALL, limits, async (onStart) => (onStart(), new EncodedJson(String(++runs))));
+    const second = runIdempotently(
+      store,
+      scope,
+      CALL,
+      limits,
+      started(() => new EncodedJson(String(++runs))),
+    );
     await expect(first).rejects.toMatchObject({ code: 'connection_needs_reauthorization' });
     expect((await second).json).toBe('1');
   });
 
-  it('renews the lease while the run waits to start, so a duplicate waits for it instead of calling it abandoned', async () => {
+  it('renews the lease while the run lasts, so a duplicate waits for it instead of calling it abandoned', async () => {
     // Lease and waits scaled so that a stalled event loop on a busy machine cannot outlast a lease by accident.
     const short = { leaseMs: 300, ttlMs: 60_000 };
     let runs = 0;
-    const slow = async (onStart: () => void) => {
-      await sleep(1_000); // queued for a slot, then a token refresh: far longer than one lease
-      onStart();
+    const slow = started(async () => {
+      await sleep(1_000); // far longer than one lease
       return new EncodedJson(String(++runs));
-    };
+    });
     const first = runIdempotently(store, scope, CALL, short, slow);
+    await sleep(50);
     const claimedUntil = (await row())?.leaseUntil ?? 0;
     await sleep(600);
     expect((await row())?.leaseUntil).toBeGreaterThan(claimedUntil);
@@ -139,7 +227,13 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
     expect(await store.claim(scope, CALL, now - 1, now + 60_000, now - 2)).toEqual({ kind: 'claimed' }); // a lease already over
     let ran = false;
     await expect(
-      runIdempotently(store, scope, CALL, limits, async () => ((ran = true), new EncodedJson('1'))),
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => (ran = true)),
+      ),
     ).rejects.toMatchObject({
       code: 'action_outcome_unknown',
     });
@@ -147,10 +241,59 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
   });
 
   it('runs again once the kept outcome has expired', async () => {
-    await runIdempotently(store, scope, CALL, { leaseMs: 1_000, ttlMs: 1 }, async () => new EncodedJson('"first"'));
+    await runIdempotently(
+      store,
+      scope,
+      CALL,
+      { leaseMs: 1_000, ttlMs: 1 },
+      started(() => 'first'),
+    );
     await sleep(5);
-    expect((await runIdempotently(store, scope, CALL, limits, async () => new EncodedJson('"second"'))).json).toBe('"second"');
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => 'second'),
+        )
+      ).json,
+    ).toBe('"second"');
     expect(await store.prune(Date.now() + 120_000)).toBe(1);
+  });
+
+  it('keeps the outcome encrypted, like credentials, and bound to its key', async () => {
+    await runIdempotently(
+      store,
+      scope,
+      CALL,
+      limits,
+      started(() => ({ token: 'result-secret-123' })),
+    );
+    const [kept] = await rawQuery<{ outcome: string }>(opened.store, 'SELECT outcome FROM idempotency');
+    expect(kept?.outcome).toMatch(/^v1:/);
+    expect(kept?.outcome).not.toContain('result-secret-123');
+    // Copied onto another key's row, it does not decrypt: a storage_error, never another call's result.
+    await runIdempotently(
+      store,
+      { ...scope, key: 'other' },
+      CALL,
+      limits,
+      started(() => 'other'),
+    );
+    await rawQuery(opened.store, 'UPDATE idempotency SET outcome = ? WHERE key = ?', [kept?.outcome, 'other']);
+    await expect(
+      runIdempotently(
+        store,
+        { ...scope, key: 'other' },
+        CALL,
+        limits,
+        started(() => 'x'),
+      ),
+    ).rejects.toMatchObject({
+      code: 'storage_error',
+    });
   });
 });
 
