@@ -23,8 +23,8 @@ export interface PgStoreOptions extends PgOptions {
 }
 
 /**
- * The store for deployments on several machines: PostgreSQL through a `pg` pool, plain SQL (see docs/storage.md for
- * why not a query builder). Cross-process guarantees come from the database: a unique constraint per (integration,
+ * The store for deployments on several machines: PostgreSQL through a `pg` pool, plain SQL (why not a query builder:
+ * docs/performance.md). Cross-process guarantees come from the database: a unique constraint per (integration,
  * user id), row locks for read-then-write transactions, conditional updates for leases and fenced credentials, and
  * an advisory lock around migrations at start.
  */
