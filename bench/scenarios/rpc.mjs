@@ -12,7 +12,7 @@ import { benchStore } from '../lib/benchStore.mjs';
 
 const PREFETCH = 32; // the worker's default NANGO_PREFETCH, used by the baseline responder too
 
-export async function rpcScenario({ quick, log, queueType, store: kind }) {
+export async function rpcScenario({ quick, log, queueType, store: kind, levels = [1, 16, 64], calls: only }) {
   const store = await benchStore(kind);
   const api = await startApiServer();
   const baselineQueue = `bench.baseline.${randomUUID()}`;
@@ -34,14 +34,15 @@ export async function rpcScenario({ quick, log, queueType, store: kind }) {
   const nango = new Nango({ url: RABBITMQ_URL, queue: workerQueue });
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  const calls = {
+  const all = {
     baseline: () => bare.call(),
     noop: () => nango.triggerAction('bench', 'noop', 'u1', {}),
     http: () => nango.triggerAction('bench', 'http', 'u1', {}),
   };
+  const calls = Object.fromEntries(Object.entries(all).filter(([name]) => !only || only.includes(name)));
   const results = {};
   try {
-    for (const inFlight of [1, 16, 64]) {
+    for (const inFlight of levels) {
       const total = inFlight === 1 ? (quick ? 300 : 2_000) : quick ? 2_000 : 10_000;
       const options = { total, inFlight, runs: quick ? 2 : 5, warmup: Math.min(total, 500) };
       for (const [name, call] of Object.entries(calls)) {
