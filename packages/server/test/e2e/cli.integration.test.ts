@@ -8,6 +8,7 @@ import { Nango } from '@nangohq/node-client';
 import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { generateKey } from '../../src/encryption/Keyring';
 import { openStore } from '../../src/store/openStore';
+import { createTestDatabase } from '../helpers/pgDatabase';
 
 // These run the built worker (`npm run build`, which `npm test` and `npm ci` do) exactly as a user would.
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -84,6 +85,40 @@ describe('nango-server command line', () => {
       await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rotate-key works on PostgreSQL too, chosen by NANGO_DATABASE_URL', async () => {
+    const database = await createTestDatabase();
+    const oldKey = generateKey();
+    const newKey = generateKey();
+    try {
+      const target = { kind: 'postgres', url: database.url, poolSize: 2 } as const;
+      const before = (await openStore({ NANGO_ENCRYPTION_KEY: oldKey }, target)).store;
+      for (let i = 0; i < 3; i++) {
+        await before.connections.insert({
+          integration: 'slack',
+          userId: String(i),
+          credentials: { access_token: 't', raw: {} },
+          additionalConfig: {},
+        });
+      }
+      await before.close();
+      const env = {
+        ...process.env,
+        NANGO_DATABASE_URL: database.url,
+        NANGO_ENCRYPTION_KEY: newKey,
+        NANGO_ENCRYPTION_OLD_KEYS: oldKey,
+      };
+      const run = await runNode([CLI, 'rotate-key'], env);
+      expect(run.stderr).toContain('Done: 3 Connection(s) re-encrypted');
+      expect(run.stderr).not.toContain(new URL(database.url).password || 'no-password-in-url');
+      expect(run.status).toBe(0);
+      const after = await openStore({ NANGO_ENCRYPTION_KEY: newKey }, target);
+      expect(await after.store.keys.keyIdsInUse()).toEqual([after.cipher.currentKeyId]);
+      await after.store.close();
+    } finally {
+      await database.drop();
     }
   });
 

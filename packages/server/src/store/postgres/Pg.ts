@@ -34,6 +34,10 @@ export class Pg {
       max: options.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // A server that stops answering without closing the connection (a network partition) must not hang calls:
+      // a statement gets 30 s, and TCP keep-alive finds dead idle connections.
+      query_timeout: 30_000,
+      keepAlive: true,
       types,
     });
     // An idle connection the server closed emits 'error' on the pool; without a listener it would end the process.
