@@ -81,7 +81,9 @@ describe('the nango CLI against a running server', () => {
   });
 
   it('lists Connections and reads one', async () => {
-    api.store().insert({
+    await (
+      await api.store()
+    ).insert({
       integration: 'slack',
       userId: 'u1',
       credentials: { raw: { access_token: 'xoxb-1' }, access_token: 'xoxb-1' },

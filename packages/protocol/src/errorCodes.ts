@@ -44,6 +44,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: "httpRequest got a response body larger than the integration's max_response_bytes; it was not read past that.",
   },
+  idempotency_key_reused: {
+    retryable: false,
+    when: 'The idempotency key was already used for another action or input of this Connection; use a new key.',
+  },
   action_outcome_unknown: {
     retryable: false,
     when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',
@@ -62,7 +66,10 @@ export const ERROR_CODES = {
     when: 'The token endpoint failed or timed out, even after retries; try again shortly.',
   },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
-  storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
+  storage_error: {
+    retryable: true,
+    when: 'The database refused the operation or could not be reached (locked, read-only, disk full, server down).',
+  },
   // Sent by the HTTP API (as `{ error: { code, message } }`), besides the worker's codes above.
   invalid_request: { retryable: false, when: 'An HTTP request failed validation; the message names each field and problem.' },
   unauthorized: {

@@ -10,23 +10,18 @@ import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
-import { resolveWorkerSettings, type WorkerSettings } from './settings';
+import { resolveWorkerSettings, storeTarget, type WorkerSettings } from './settings';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
-import type { ConnectionStore } from './store/ConnectionStore';
 import { openStore } from './store/openStore';
-import { DeliveryCounter } from './store/DeliveryCounter';
-import { IdempotencyStore } from './store/IdempotencyStore';
+import type { Store } from './store/Store';
 import { watchIntegrations } from './watchIntegrations';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
-import type { CredentialCipher } from './encryption/CredentialCipher';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
-import { IntegrationStore } from './store/IntegrationStore';
-import { OAuthSessionStore } from './store/OAuthSessionStore';
 
 /** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
 const PROVIDER_TIMEOUT_MS = 15_000;
@@ -41,6 +36,9 @@ export interface WorkerRoles {
   readonly rpc: boolean;
   readonly http: boolean;
 }
+
+/** Delivery counts older than this are forgotten: a request's deliveries happen within minutes, not days. */
+const DELIVERY_COUNTS_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** What Worker.start takes: settings (missing ones come from the environment) and an optional logger. */
 export interface WorkerStartOptions extends Partial<WorkerSettings> {
@@ -72,34 +70,26 @@ export class Worker {
   private constructor(
     readonly settings: WorkerSettings,
     readonly logger: Logger,
-    private readonly store: ConnectionStore,
+    private readonly store: Store,
     private readonly loader: ActionLoader,
-    cipher: CredentialCipher,
     catalog: ProviderCatalog,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
     this.logLegacyNotices();
-    this.registry = new IntegrationRegistry(
-      () => this.config,
-      new IntegrationStore(store.database, cipher),
-      catalog,
-      settings.integrationsDir,
-    );
-    const idempotency = new IdempotencyStore(store.database);
-    idempotency.prune();
+    this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     const context: HandlerContext = {
-      store,
+      store: store.connections,
       runner: new ActionRunner(loader, logger, settings.maxConcurrentActions),
-      idempotency,
-      refresher: new OAuth2Refresher(store, logger),
+      idempotency: store.idempotency,
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
     };
     this.apiContext = {
       handlers: context,
       registry: this.registry,
-      sessions: new OAuthSessionStore(store.database, cipher),
+      sessions: store.oauthSessions,
       sockets: new WsClients(),
       settings: {
         serverUrl: settings.serverUrl,
@@ -112,7 +102,7 @@ export class Worker {
       logger,
     };
     this.replies = new ReplyPublisher(logger);
-    const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
+    const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
       process: (content, delivery) => processRequest(context, content, logger, delivery),
       publish: this.replies.publish,
@@ -137,12 +127,15 @@ export class Worker {
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
       givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
-    const { store, cipher } = openStore(process.env, settings.dbPath, logger);
+    const { store } = await openStore(process.env, storeTarget(settings), logger);
     let worker: Worker;
     try {
-      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), cipher, catalog);
+      // What the last run left: outcomes past their time, and counts of deliveries long over.
+      await store.idempotency.prune();
+      await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), catalog);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
     // A 2022 folder's nango-config.yaml sets the server's log level, unless NANGO_LOG_LEVEL says otherwise.
@@ -160,11 +153,15 @@ export class Worker {
       await worker.stop();
       throw error;
     }
-    const { queue, queueType, dbPath: db, watch, prefetch, maxConcurrentActions } = settings;
+    const { queue, queueType, watch, prefetch, maxConcurrentActions } = settings;
     const integrations = worker.registry.snapshot().integrations.size;
     const http = roles.http ? worker.apiContext.settings.serverUrl : undefined;
     const rpc = roles.rpc ? queue : undefined;
-    logger.info({ queue: rpc, http, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
+    const db = store.location;
+    logger.info(
+      { queue: rpc, http, queueType, integrations, store: store.kind, db, watch, prefetch, maxConcurrentActions },
+      'nango worker ready',
+    );
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
@@ -199,7 +196,7 @@ export class Worker {
     await this.replies.close();
     await this.consumer?.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
-    this.store.close();
+    await this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
   }

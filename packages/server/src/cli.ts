@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrateConfig } from './commands/migrateConfig';
+import { copyStore, CopyStoreError } from './commands/copyStore';
 import { rotateKey } from './commands/rotateKey';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
@@ -11,8 +12,8 @@ import { Worker } from './Worker';
 
 const HELP = `nango-server: runs the Nango worker and its HTTP API.
 
-It consumes requests from RabbitMQ, keeps Connections in SQLite, runs the
-actions declared in integrations.yaml, and serves the HTTP API (OAuth flows,
+It consumes requests from RabbitMQ, keeps Connections in SQLite (or PostgreSQL), runs
+the actions declared in integrations.yaml, and serves the HTTP API (OAuth flows,
 /config, /connection) with the frontend's WebSocket on NANGO_PORT.
 Configure it with environment variables:
 
@@ -33,6 +34,10 @@ Commands:
   nango-server migrate-config <folder> [--out <file>]
                               print (or write, never overwriting) the integrations.yaml of a 2022
                               nango-integrations/ folder in our format
+  nango-server copy-store --from <url> --to <url> [--resume]
+                              copy everything the store keeps to another store, SQLite to
+                              PostgreSQL or back (URLs: postgres://…, sqlite:<path> or a path);
+                              refuses a non-empty target unless --resume continues a copy
 
 Options:
   --help      show this help
@@ -65,10 +70,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'rotate-key' && argv.length === 1) {
     try {
-      return rotateKey(process.env);
+      return await rotateKey(process.env);
     } catch (error) {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;
+    }
+  }
+  if (argv[0] === 'copy-store') {
+    try {
+      return await copyStore(argv.slice(1));
+    } catch (error) {
+      console.error(`nango-server copy-store: ${(error as Error).message}`);
+      return error instanceof CopyStoreError ? error.exitCode : 1;
     }
   }
   if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
+import type { StoreTarget } from './store/openStore';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
@@ -22,6 +23,13 @@ export interface WorkerSettings {
   providersFile: string | undefined;
   /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
   dbPath: string;
+  /**
+   * NANGO_DATABASE_URL — `postgres://user:password@host:5432/db` for a PostgreSQL store shared by workers on several
+   * machines; unset (or `sqlite:<path>`) for SQLite at NANGO_DB_PATH (or that path). Default: unset
+   */
+  databaseUrl: string | undefined;
+  /** NANGO_DATABASE_POOL_SIZE — most connections this worker opens to PostgreSQL. Default: 10 */
+  databasePoolSize: number;
   /** NANGO_PREFETCH — requests handled at once by this worker, per queue it consumes. Default: 32 */
   prefetch: number;
   /** NANGO_WATCH — reload integrations.yaml and action files on change. Default: on, off when NODE_ENV=production */
@@ -74,6 +82,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
   ['NANGO_PROVIDERS_FILE', 'none (the built-in providers.yaml alone)'],
   ['NANGO_DB_PATH', './data/nango.sqlite'],
+  ['NANGO_DATABASE_URL', 'unset: SQLite at NANGO_DB_PATH (postgres://… for PostgreSQL)'],
+  ['NANGO_DATABASE_POOL_SIZE', '10'],
   ['NANGO_PREFETCH', '32'],
   ['NANGO_WATCH', 'true (false when NODE_ENV=production)'],
   ['NANGO_LOG_LEVEL', 'info'],
@@ -128,6 +138,8 @@ export function resolveWorkerSettings(
     integrationsDir: env['NANGO_INTEGRATIONS_DIR'] || './integrations',
     providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     dbPath: env['NANGO_DB_PATH'] || './data/nango.sqlite',
+    databaseUrl: env['NANGO_DATABASE_URL'] || undefined,
+    databasePoolSize: int('NANGO_DATABASE_POOL_SIZE', 10, 1),
     prefetch: int('NANGO_PREFETCH', 32, 1),
     watch: bool('NANGO_WATCH', env['NODE_ENV'] !== 'production'),
     logLevel: env['NANGO_LOG_LEVEL'] || 'info',
@@ -160,6 +172,15 @@ export function resolveWorkerSettings(
   if (!LOG_LEVELS.includes(settings.logLevel))
     problems.push(`NANGO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
+  const url = settings.databaseUrl;
+  if (url !== undefined && !/^(postgres|postgresql):\/\//.test(url) && !url.startsWith('sqlite:')) {
+    problems.push('NANGO_DATABASE_URL must start with postgres://, postgresql:// or sqlite: (a file path after it)');
+  }
+  if (url?.startsWith('sqlite:')) {
+    settings.dbPath = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''); // sqlite:path, or sqlite:///absolute/path
+    settings.databaseUrl = undefined;
+    if (settings.dbPath === '') problems.push('NANGO_DATABASE_URL=sqlite: needs a file path after sqlite:');
+  }
   if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
@@ -171,4 +192,11 @@ export function resolveWorkerSettings(
   if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;
+}
+
+/** The store the settings choose: PostgreSQL when NANGO_DATABASE_URL names one, else the SQLite file. */
+export function storeTarget(settings: Pick<WorkerSettings, 'dbPath' | 'databaseUrl' | 'databasePoolSize'>): StoreTarget {
+  return settings.databaseUrl
+    ? { kind: 'postgres', url: settings.databaseUrl, poolSize: settings.databasePoolSize }
+    : { kind: 'sqlite', path: settings.dbPath };
 }

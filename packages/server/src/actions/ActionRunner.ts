@@ -28,8 +28,9 @@ export class ActionRunner {
   }
 
   /**
-   * @param onStart called right before the action's own code runs (its class is instantiated, then
-   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect
+   * @param onStart awaited right before the action's own code runs (its class is instantiated, then
+   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect. What it
+   *   throws ends the run without running the action, and passes through unlogged (the key was not this run's).
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_result_not_json`,
    *   `http_host_not_allowed`, `http_request_failed`
@@ -39,7 +40,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart?: () => void,
+    onStart?: () => Promise<void>,
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
@@ -50,7 +51,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart: (() => void) | undefined,
+    onStart: (() => Promise<void>) | undefined,
   ): Promise<EncodedJson> {
     const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
     const started = performance.now();
@@ -59,14 +60,21 @@ export class ActionRunner {
         { ...tags, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, ...extra },
         'action run',
       );
+    let refusedToStart = false;
     try {
       const actionClass = await this.loader.load(action.file);
-      onStart?.();
+      if (onStart) {
+        await onStart().catch((error: unknown) => {
+          refusedToStart = true;
+          throw error;
+        });
+      }
       const result = await this.execute(actionClass, integration, action, connection, input, tags);
       const encoded = encodeResult(result, `${integration.name}.${action.name}`);
       log('success');
       return encoded;
     } catch (error) {
+      if (refusedToStart) throw error; // not a run of the action: nothing to log or classify
       // An action's own error may quote its Connection's credentials: neither the caller nor the log gets them.
       const redactor = new ActionLogRedactor(connection.credentials);
       const failure = withoutSecrets(classify(error, `${integration.name}.${action.name}`), redactor);

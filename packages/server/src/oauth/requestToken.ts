@@ -53,10 +53,10 @@ export interface RetryPolicy {
 export async function requestTokenWithRetries(
   request: TokenRequest,
   policy: RetryPolicy,
-  mayCall: () => boolean = () => true,
+  mayCall: () => boolean | Promise<boolean> = () => true,
 ): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 1; ; attempt++) {
-    if (!mayCall()) return undefined;
+    if (!(await mayCall())) return undefined;
     try {
       return await requestToken(request);
     } catch (error) {

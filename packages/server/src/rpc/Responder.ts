@@ -30,7 +30,7 @@ export interface ResponderOptions {
    * Counts the deliveries of a redelivered request, the first included (classic queues, which do not count).
    * Absent for quorum queues, whose broker dead-letters past its delivery limit by itself.
    */
-  countDeliveries?: (correlationId: string) => number;
+  countDeliveries?: (correlationId: string) => Promise<number>;
 }
 
 /**
@@ -97,7 +97,10 @@ export class Responder {
     }
     this.active++;
     try {
-      const refusal = this.refuse(msg, correlationId);
+      // Only a redelivery waits for the database (its count): a first delivery starts its run in this very tick, so a
+      // redelivery of it arriving next finds it running.
+      const check = this.refuse(msg, correlationId);
+      const refusal = check instanceof Promise ? await check : check;
       const delivery: Delivery = { persistent: msg.properties.deliveryMode === 2, fromCredentialsQueue };
       const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered, delivery));
       if (malformed) logger.warn({ correlationId, bytes: msg.content.length }, 'unreadable request answered and rejected');
@@ -139,19 +142,32 @@ export class Responder {
   }
 
   /** An error reply for a request that must not run: too large, or delivered too often. Marked malformed so it is rejected. */
-  private refuse(msg: ConsumeMessage, correlationId: string | undefined): ProcessedRequest | undefined {
-    const { maxRequestBytes, maxDeliveries, countDeliveries, logger } = this.options;
+  private refuse(
+    msg: ConsumeMessage,
+    correlationId: string | undefined,
+  ): ProcessedRequest | undefined | Promise<ProcessedRequest | undefined> {
+    const { maxRequestBytes, countDeliveries } = this.options;
     if (msg.content.length > maxRequestBytes) {
       const text = `The request is ${msg.content.length} bytes; the limit is ${maxRequestBytes} (NANGO_MAX_REQUEST_BYTES)`;
       return { reply: errorReply('request_too_large', text), malformed: true };
     }
     const runningNow = correlationId !== undefined && this.running.has(correlationId);
     if (!msg.fields.redelivered || !countDeliveries || runningNow) return undefined;
+    return this.countedOut(msg, correlationId, countDeliveries);
+  }
+
+  /** The refusal of a redelivered request delivered too many times, counted in the database. */
+  private async countedOut(
+    msg: ConsumeMessage,
+    correlationId: string | undefined,
+    countDeliveries: (id: string) => Promise<number>,
+  ): Promise<ProcessedRequest | undefined> {
+    const { maxDeliveries, logger } = this.options;
     // Without a correlation id, the body itself identifies the request across deliveries.
     const id = correlationId ?? `sha256:${createHash('sha256').update(msg.content).digest('hex')}`;
     let deliveries: number;
     try {
-      deliveries = countDeliveries(id);
+      deliveries = await countDeliveries(id);
     } catch (error) {
       logger.warn({ err: error, correlationId }, 'could not count the deliveries of a redelivered request');
       return undefined;

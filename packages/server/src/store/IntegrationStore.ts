@@ -1,8 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../encryption/CredentialCipher';
-import { WorkerError } from '../errors';
-import { withStorageErrors } from './storageErrors';
 
 /** An integration made at run time through the /config API, its client secret decrypted. */
 export interface StoredIntegration {
@@ -22,120 +18,26 @@ export interface StoredIntegration {
 /** What is written: everything but the timestamps. */
 export type IntegrationInput = Omit<StoredIntegration, 'createdAt' | 'updatedAt'>;
 
-interface Row {
-  unique_key: string;
-  uuid: string;
-  provider: string;
-  oauth_client_id: string;
-  oauth_client_secret: string;
-  key_id: string;
-  oauth_scopes: string;
-  created_at: string;
-  updated_at: string;
-}
-
 /**
- * Integrations made at run time, in the `integrations` table. The client secret is sealed with the credential
- * cipher, bound to the row's uuid. Methods are async so that the class can sit behind the same kind of interface as
- * the other stores once they move to PostgreSQL; each is one simple statement.
+ * Integrations made at run time through the /config API, in the `integrations` table. The client secret is sealed
+ * with the credential cipher, bound to the row's uuid. SQLite and PostgreSQL implement it alike.
  */
-export class IntegrationStore {
-  constructor(
-    private readonly db: Database.Database,
-    private readonly cipher: CredentialCipher,
-  ) {}
-
+export interface IntegrationStore {
   /** Every integration made at run time, by key. @throws WorkerError `storage_error` */
-  async list(): Promise<StoredIntegration[]> {
-    const rows = withStorageErrors(() => this.db.prepare<[], Row>('SELECT * FROM integrations ORDER BY unique_key').all());
-    return rows.map((row) => this.toIntegration(row));
-  }
-
+  list(): Promise<StoredIntegration[]>;
   /** One integration, or undefined. @throws WorkerError `storage_error` */
-  async get(uniqueKey: string): Promise<StoredIntegration | undefined> {
-    const row = withStorageErrors(() =>
-      this.db.prepare<[string], Row>('SELECT * FROM integrations WHERE unique_key = ?').get(uniqueKey),
-    );
-    return row && this.toIntegration(row);
-  }
-
+  get(uniqueKey: string): Promise<StoredIntegration | undefined>;
   /** Stores a new integration. @throws WorkerError `integration_exists`, `storage_error` */
-  async insert(input: IntegrationInput): Promise<void> {
-    const uuid = randomUUID();
-    const sealed = this.cipher.seal(input.oauthClientSecret, uuid);
-    const now = new Date().toISOString();
-    try {
-      withStorageErrors(() =>
-        this.db
-          .prepare(
-            `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            input.uniqueKey,
-            uuid,
-            input.provider,
-            input.oauthClientId,
-            sealed.text,
-            sealed.keyId,
-            input.oauthScopes,
-            now,
-            now,
-          ),
-      );
-    } catch (error) {
-      const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new WorkerError('integration_exists', `An integration '${input.uniqueKey}' already exists`);
-      }
-      throw error;
-    }
-  }
-
+  insert(input: IntegrationInput): Promise<void>;
   /** Replaces an integration's provider, client and scopes; false when there is none. @throws WorkerError `storage_error` */
-  async update(input: IntegrationInput): Promise<boolean> {
-    return withStorageErrors(() =>
-      this.db
-        .transaction(() => {
-          const found = this.db
-            .prepare<[string], { uuid: string }>('SELECT uuid FROM integrations WHERE unique_key = ?')
-            .get(input.uniqueKey);
-          if (!found) return false;
-          const sealed = this.cipher.seal(input.oauthClientSecret, found.uuid);
-          this.db
-            .prepare(
-              `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, key_id = ?, oauth_scopes = ?, updated_at = ?
-             WHERE uuid = ?`,
-            )
-            .run(
-              input.provider,
-              input.oauthClientId,
-              sealed.text,
-              sealed.keyId,
-              input.oauthScopes,
-              new Date().toISOString(),
-              found.uuid,
-            );
-          return true;
-        })
-        .immediate(),
-    );
-  }
-
+  update(input: IntegrationInput): Promise<boolean>;
   /** Deletes an integration; false when there was none. @throws WorkerError `storage_error` */
-  async delete(uniqueKey: string): Promise<boolean> {
-    return withStorageErrors(() => this.db.prepare('DELETE FROM integrations WHERE unique_key = ?').run(uniqueKey).changes > 0);
-  }
-
-  private toIntegration(row: Row): StoredIntegration {
-    return {
-      uniqueKey: row.unique_key,
-      provider: row.provider,
-      oauthClientId: row.oauth_client_id,
-      oauthClientSecret: this.cipher.open(row.oauth_client_secret, row.uuid),
-      oauthScopes: row.oauth_scopes,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
-  }
+  delete(uniqueKey: string): Promise<boolean>;
+  /**
+   * Key ids the stored client secrets are sealed with: a start refuses a database whose secrets need a key it lacks
+   * (like Connections, they need the old key in NANGO_ENCRYPTION_OLD_KEYS until `rotate-key` has run).
+   */
+  keyIdsInUse(): Promise<string[]>;
+  /** For `rotate-key`: re-encrypts every client secret with `cipher`'s current key; returns how many. */
+  reencrypt(cipher: CredentialCipher): Promise<number>;
 }

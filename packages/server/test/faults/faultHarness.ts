@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { Nango, type NangoClientOptions } from '@nangohq/node-client';
+import { generateKey } from '../../src/encryption/Keyring';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import type { PrivateBroker } from '../../../../test/privateBroker';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -107,6 +109,12 @@ export class WorkerProcess {
   }
 }
 
+/** Which store the workers of a fault test share: one SQLite file, or one PostgreSQL database (as on several machines). */
+export type RigStore = 'sqlite' | 'postgres';
+
+/** Both, for tests that run once per store. */
+export const RIG_STORES: readonly RigStore[] = ['sqlite', 'postgres'];
+
 /** Everything one fault test starts: counting server, temp folder with integrations and database, workers, clients. */
 export class FaultRig {
   readonly queue = `nango.test.fault.${randomUUID()}`;
@@ -119,22 +127,34 @@ export class FaultRig {
     readonly url: string,
     readonly api: ApiServer,
     private readonly dir: string,
+    /** The PostgreSQL database of a rig on PostgreSQL; undefined on SQLite. */
+    readonly database: TestDatabase | undefined,
   ) {
     this.dbPath = join(dir, 'nango.sqlite');
   }
+
+  /** The environment that points a worker at this rig's store (and, on PostgreSQL, the key every worker shares). */
+  get storeEnv(): Record<string, string> {
+    return this.database
+      ? { NANGO_DATABASE_URL: this.database.url, NANGO_ENCRYPTION_KEY: this.encryptionKey }
+      : { NANGO_DB_PATH: this.dbPath };
+  }
+
+  private readonly encryptionKey = generateKey();
 
   /**
    * Starts the counting server and writes the integrations. With `broker`, workers and clients use that private
    * node instead of the machine's broker: a test that stops or cuts the broker must pass one.
    */
-  static async start(options: { broker?: PrivateBroker } = {}): Promise<FaultRig> {
+  static async start(options: { broker?: PrivateBroker; store?: RigStore } = {}): Promise<FaultRig> {
     const url = options.broker?.url ?? RABBITMQ_URL;
     const api = await startApiServer(() => ({ body: { counted: true } }));
     const dir = mkdtempSync(join(tmpdir(), 'nango-fault-'));
     mkdirSync(join(dir, 'integrations', 'fault'), { recursive: true });
     writeFileSync(join(dir, 'integrations.yaml'), integrationsYaml(api.url));
     for (const [file, source] of Object.entries(ACTIONS)) writeFileSync(join(dir, 'integrations', 'fault', file), source);
-    return new FaultRig(url, api, dir);
+    const database = options.store === 'postgres' ? await createTestDatabase() : undefined;
+    return new FaultRig(url, api, dir, database);
   }
 
   /** Spawns a worker on this rig's queue, database and integrations, without waiting for it. */
@@ -148,7 +168,7 @@ export class FaultRig {
         NANGO_QUEUE: this.queue,
         NANGO_INTEGRATIONS_YAML: join(this.dir, 'integrations.yaml'),
         NANGO_INTEGRATIONS_DIR: join(this.dir, 'integrations'),
-        NANGO_DB_PATH: this.dbPath,
+        ...this.storeEnv,
         NANGO_WATCH: 'false',
         NANGO_LOG_LEVEL: 'info',
         NANGO_SHUTDOWN_GRACE_MS: '5000',
@@ -200,6 +220,7 @@ export class FaultRig {
       await deleteQueues(this.url, [this.queue, `${this.queue}.dead`, `${this.queue}.credentials`]);
     } finally {
       await this.api.close();
+      await this.database?.drop();
       rmSync(this.dir, { recursive: true, force: true });
     }
     if (pending !== 0) throw new Error(`the test left ${pending} call(s) waiting for a reply`);

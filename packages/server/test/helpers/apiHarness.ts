@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLogger, Worker, type WorkerStartOptions } from '@nangohq/server';
 import type { Provider, ProviderCatalog } from '../../src/providers/Provider';
 import { openStore } from '../../src/store/openStore';
-import type { ConnectionStore } from '../../src/store/ConnectionStore';
+import type { ConnectionStore, Store } from '../../src/store/Store';
 import type { LogLine } from './harness';
 
 /** A catalog made of the given entries, for tests that point providers at local servers. */
@@ -22,7 +22,7 @@ export interface ApiHarness {
   logs: LogLine[];
   rawLogs: string[];
   /** A second handle on the worker's database, for seeding and checking Connections. Closed by stop(). */
-  store(): ConnectionStore;
+  store(): Promise<ConnectionStore>;
   /** fetch against the API, with the secret key when `key` is given. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked by shape in each test
   call(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: any; headers: Headers }>;
@@ -60,7 +60,7 @@ export async function startApi(
     ...overrides,
   });
   const url = worker.httpUrl as string;
-  let second: ConnectionStore | undefined;
+  let second: Store | undefined;
   return {
     worker,
     url,
@@ -68,9 +68,9 @@ export async function startApi(
     dbPath,
     logs,
     rawLogs,
-    store() {
-      second ??= openStore({}, dbPath).store;
-      return second;
+    async store() {
+      second ??= (await openStore({}, { kind: 'sqlite', path: dbPath })).store;
+      return second.connections;
     },
     async call(path, init = {}) {
       const { key, ...rest } = init;
@@ -87,7 +87,7 @@ export async function startApi(
       return { status: response.status, body, headers: response.headers };
     },
     async stop() {
-      second?.close();
+      await second?.close();
       await worker.stop();
       rmSync(dir, { recursive: true, force: true });
     },

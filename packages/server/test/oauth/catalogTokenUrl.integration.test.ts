@@ -11,7 +11,7 @@ import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig
 import type { IntegrationConfig } from '../../src/config/types';
 import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
 import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
-import type { ConnectionStore } from '../../src/store/ConnectionStore';
+import type { ConnectionStore } from '../../src/store/Store';
 import { CLIENT_ID, CLIENT_SECRET } from './authServer';
 import { failure, OLD, useRefresherHarness } from './refresherHarness';
 
@@ -73,15 +73,15 @@ describe('a per-tenant token URL from the catalog', () => {
     expect(integration.oauth?.tokenUrlTemplate?.source).toBe(
       `http://\${additionalConfig.subdomain}.tenant.test:${new URL(h.auth.tokenUrl).port}/token`,
     );
-    const { store, refresher } = h.worker();
-    const fresh = await refresher.ensureFresh(integration, register(store, 'acme'));
+    const { store, refresher } = await h.worker();
+    const fresh = await refresher.ensureFresh(integration, await register(store, 'acme'));
     expect(fresh.credentials['access_token']).not.toBe(OLD.access_token);
     expect((await h.auth.calls()).map((call) => [call.grantType, call.clientAuth])).toEqual([['refresh_token', 'basic']]);
   });
 
   it('refuses a host value that could move the request elsewhere, naming the placeholder', async () => {
-    const { store, refresher } = h.worker();
-    const connection = register(store, 'evil.example/x?');
+    const { store, refresher } = await h.worker();
+    const connection = await register(store, 'evil.example/x?');
     const error = await failure(refresher.ensureFresh(tenantIntegration(), connection, { force: true }));
     expect(error.code).toBe('refresh_not_possible');
     expect(error.message).toContain('${additionalConfig.subdomain}');

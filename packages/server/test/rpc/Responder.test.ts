@@ -160,7 +160,7 @@ describe('Responder', () => {
     // A poison request kills its worker before it is answered, so each delivery reaches a fresh process (a new
     // Responder here); only the count, kept in SQLite in the worker, survives from one to the next.
     const counts = new Map<string, number>();
-    const countDeliveries = (id: string) => {
+    const countDeliveries = async (id: string) => {
       counts.set(id, (counts.get(id) ?? 1) + 1);
       return counts.get(id) as number;
     };

@@ -1,8 +1,8 @@
 /**
- * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append new ones,
+ * SQLite schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append new ones,
  * never edit a shipped one: databases in the field have already run it.
  */
-export const MIGRATIONS: readonly string[] = [
+export const SQLITE_MIGRATIONS: readonly string[] = [
   // 1: connections, unique per (integration, user id). That unique index also serves lookups by integration
   // (its leading column); lookups by user id get their own index.
   `CREATE TABLE connections (
@@ -53,7 +53,10 @@ export const MIGRATIONS: readonly string[] = [
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
-  // 5: integrations made at run time through the /config API (the client secret encrypted like credentials, bound
+  // 5: what an idempotency key was used for (a hash of the action and its input), so reusing the key for another
+  // call is refused; outcomes are kept encrypted from now on (rows from before stay readable until they expire).
+  `ALTER TABLE idempotency ADD COLUMN call_hash TEXT;`,
+  // 6: integrations made at run time through the /config API (the client secret encrypted like credentials, bound
   // to the row's uuid), and OAuth sessions: one per /oauth/connect, keyed by a hash of its `state`, its data (PKCE
   // verifier, OAuth 1 request token secret) encrypted, deleted when its callback uses it or once it expires.
   `CREATE TABLE integrations (

@@ -1,4 +1,4 @@
-import { WorkerError } from '../errors';
+import { WorkerError } from '../../errors';
 
 /**
  * Runs a database operation, turning SQLite's own failures (locked, read-only, disk full, ...) into a

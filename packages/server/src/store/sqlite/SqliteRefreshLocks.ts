@@ -1,12 +1,9 @@
 import type Database from 'better-sqlite3';
-import { withStorageErrors } from './storageErrors';
+import type { RefreshLocks } from '../Store';
+import { withStorageErrors } from './sqliteErrors';
 
-/**
- * Leases on Connections, one holder at a time, in the `refresh_locks` table (migration 3), so that worker processes
- * sharing one database refresh a Connection's OAuth token one at a time. A lease ends when its holder releases it
- * or when its time runs out, so a worker that dies while refreshing blocks its siblings for one lease at most.
- */
-export class RefreshLocks {
+/** Refresh locks in the `refresh_locks` table of SQLite (see RefreshLocks); each call is one conditional statement. */
+export class SqliteRefreshLocks implements RefreshLocks {
   private readonly statements;
 
   constructor(db: Database.Database) {
@@ -27,27 +24,15 @@ export class RefreshLocks {
     };
   }
 
-  /**
-   * Takes the lock of Connection `uuid` for `owner` until `leaseMs` from now; false when someone else holds a live
-   * lease on it. @throws WorkerError `storage_error`
-   */
-  tryAcquire(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): boolean {
+  async tryAcquire(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): Promise<boolean> {
     return withStorageErrors(() => this.statements.acquire.run(uuid, owner, now + leaseMs, now).changes > 0);
   }
 
-  /**
-   * Extends the lease of `owner` on Connection `uuid` to `leaseMs` from now, if it still holds a live one; false
-   * when it does not (its lease ran out, and maybe another holder took the lock). @throws WorkerError `storage_error`
-   */
-  renew(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): boolean {
+  async renew(uuid: string, owner: string, leaseMs: number, now: number = Date.now()): Promise<boolean> {
     return withStorageErrors(() => this.statements.renew.run(now + leaseMs, uuid, owner, now).changes > 0);
   }
 
-  /**
-   * Gives the lock back, if `owner` still holds it: a lease that ran out may already belong to someone else.
-   * @throws WorkerError `storage_error`
-   */
-  release(uuid: string, owner: string): void {
+  async release(uuid: string, owner: string): Promise<void> {
     withStorageErrors(() => this.statements.release.run(uuid, owner));
   }
 }
