@@ -10,7 +10,9 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     NANGO_INTEGRATIONS_YAML=/app/integrations.yaml \
     NANGO_INTEGRATIONS_DIR=/app/integrations \
-    NANGO_DB_PATH=/data/nango.sqlite
+    NANGO_DB_PATH=/data/nango.sqlite \
+    NANGO_HOST=0.0.0.0 \
+    NANGO_PORT=3003
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages ./packages
@@ -18,4 +20,5 @@ COPY package.json ./
 COPY integrations.yaml ./integrations.yaml
 COPY integrations ./integrations
 VOLUME ["/data"]
+EXPOSE 3003
 CMD ["node", "packages/server/dist/cli.js"]

@@ -1,6 +1,7 @@
 // Two kinds of tests, named apart (see README "Tests"):
-//   *.test.ts              unit tests: no broker; fakes and :memory: SQLite
-//   *.integration.test.ts  against the real RabbitMQ and a real SQLite file in a temp folder
+//   *.test.ts              unit tests: no broker; fakes, :memory: SQLite, and databases of their own on the local
+//                          PostgreSQL (NANGO_TEST_POSTGRES_URL) for the suites that run on both stores
+//   *.integration.test.ts  against the real RabbitMQ, a real SQLite file in a temp folder, and PostgreSQL
 // Sources are mapped directly, so tests need no build step.
 const shared = {
   testEnvironment: 'node',
@@ -8,6 +9,7 @@ const shared = {
   moduleNameMapper: { '^@nangohq/(protocol|action|node-client|server)$': '<rootDir>/packages/$1/src' },
   // Action fixtures are compiled by the worker itself at run time, never by jest.
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
+  setupFiles: ['<rootDir>/test/setupEnv.js'],
 };
 
 /** @type {import('jest').Config} */

@@ -70,11 +70,13 @@ export function buildReport(results, environment) {
 function addRpcRows(rpc, add) {
   for (const inFlight of [1, 16, 64]) {
     const base = rpc[`baseline@${inFlight}`];
+    if (!base) continue; // a level left out with --levels (or the baseline with --calls)
     add('rpc', `baseline @${inFlight}: p50`, base.p50, 'ms', 3);
     add('rpc', `baseline @${inFlight}: p99`, base.p99, 'ms', 3);
     add('rpc', `baseline @${inFlight}: calls/s`, base.perSecond, 'calls/s', 0);
     for (const name of ['noop', 'http']) {
       const r = rpc[`${name}@${inFlight}`];
+      if (!r) continue;
       const label = name === 'noop' ? 'triggerAction no-op' : 'triggerAction + 1 httpRequest';
       const p50Target =
         name === 'noop' && inFlight === 1 ? verdictRatio(r.p50.median / base.p50.median, (x) => x <= 1.2, '≤ 1.2× baseline') : {};
@@ -118,7 +120,7 @@ function renderTable(rows, environment) {
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const missed = rows.filter((r) => r.target && !r.met);
   return [
-    `Nango benchmarks — ${environment.mode} run, ${environment.queueType} queues, ${environment.date}, commit ${environment.commit}`,
+    `Nango benchmarks — ${environment.mode} run, ${environment.queueType} queues, ${environment.store ?? 'sqlite'} store, ${environment.date}, commit ${environment.commit}`,
     `node ${environment.node}, ${environment.cpu}, ${environment.memoryGiB} GiB, RabbitMQ ${environment.rabbitmq}, ${environment.durationS} s`,
     '',
     line(header),

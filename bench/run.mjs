@@ -25,6 +25,11 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
+  --levels 1,64      rpc: only these numbers of calls in flight (default 1,16,64)
+  --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
+  --store S          sqlite (default) or postgres: the worker's store in the rpc and connections scenarios
+                     (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
+                     a fresh database per scenario, dropped after)
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
   --help             this text
 
@@ -49,6 +54,13 @@ if (queueType !== 'classic' && queueType !== 'quorum') {
   console.error(`--queue-type must be classic or quorum, got ${queueType}`);
   process.exit(2);
 }
+const levels = valueOf('--levels')?.split(',').map(Number);
+const calls = valueOf('--calls')?.split(',');
+const store = valueOf('--store') ?? 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error(`--store must be sqlite or postgres, got ${store}`);
+  process.exit(2);
+}
 if (args.includes('--profile')) workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`);
 
 const started = Date.now();
@@ -56,7 +68,7 @@ const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(
 const results = {};
 for (const name of only) {
   log(`${name}: starting`);
-  results[name] = await SCENARIOS[name]({ quick, log, queueType });
+  results[name] = await SCENARIOS[name]({ quick, log, queueType, store, ...(levels && { levels }), ...(calls && { calls }) });
 }
 
 const environment = {
@@ -72,12 +84,13 @@ const environment = {
   ),
   mode: quick ? 'quick' : 'full',
   queueType,
+  store,
   durationS: Math.round((Date.now() - started) / 1000),
 };
 const report = buildReport(results, environment);
 console.log(report.text);
 mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `${environment.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+const file = join(outDir, `${environment.date.replace(/[:.]/g, '-')}-${store}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, `${JSON.stringify({ environment, results, rows: report.rows }, null, 2)}\n`);
 log(`results written to ${file}`);
 

@@ -51,7 +51,8 @@ export const workerNodeArgs = [];
  */
 export function startWorker(env, cli = process.env.NANGO_BENCH_WORKER_CLI ?? join(ROOT, 'packages', 'server', 'dist', 'cli.js')) {
   return startProcess(cli, {
-    env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', ...env },
+    // HTTP on an ephemeral port: several workers run at once, and 3003 may be taken.
+    env: { NANGO_RABBITMQ_URL: RABBITMQ_URL, NANGO_WATCH: 'false', NODE_ENV: 'production', NANGO_PORT: '0', ...env },
     readyText: 'nango worker ready',
     args: workerNodeArgs,
   });

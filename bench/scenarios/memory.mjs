@@ -36,7 +36,7 @@ export async function memoryScenario({ quick, log }) {
   } finally {
     await nango.close();
     await worker.stop();
-    await deleteQueues([queue, `${queue}.dead`, `${queue}.actions`, `${queue}.actions.dead`]);
+    await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

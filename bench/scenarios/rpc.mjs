@@ -2,19 +2,18 @@
 // For each level the three are measured back to back, so drift on a shared machine hits them alike.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { connectBareClient } from '../lib/bareClient.mjs';
 import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
+import { benchStore } from '../lib/benchStore.mjs';
 
 const PREFETCH = 32; // the worker's default NANGO_PREFETCH, used by the baseline responder too
 
-export async function rpcScenario({ quick, log, queueType }) {
-  const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
+export async function rpcScenario({ quick, log, queueType, store: kind, levels = [1, 16, 64], calls: only }) {
+  const store = await benchStore(kind);
   const api = await startApiServer();
   const baselineQueue = `bench.baseline.${randomUUID()}`;
   const workerQueue = `bench.worker.${randomUUID()}`;
@@ -24,7 +23,7 @@ export async function rpcScenario({ quick, log, queueType }) {
   });
   const worker = await startWorker({
     NANGO_QUEUE: workerQueue,
-    NANGO_DB_PATH: join(dir, 'bench.sqlite'),
+    ...store.env,
     NANGO_INTEGRATIONS_YAML: join(ROOT, 'bench', 'integrations.yaml'),
     NANGO_INTEGRATIONS_DIR: join(ROOT, 'bench', 'integrations'),
     NANGO_PREFETCH: String(PREFETCH),
@@ -35,14 +34,15 @@ export async function rpcScenario({ quick, log, queueType }) {
   const nango = new Nango({ url: RABBITMQ_URL, queue: workerQueue });
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  const calls = {
+  const all = {
     baseline: () => bare.call(),
     noop: () => nango.triggerAction('bench', 'noop', 'u1', {}),
     http: () => nango.triggerAction('bench', 'http', 'u1', {}),
   };
+  const calls = Object.fromEntries(Object.entries(all).filter(([name]) => !only || only.includes(name)));
   const results = {};
   try {
-    for (const inFlight of [1, 16, 64]) {
+    for (const inFlight of levels) {
       const total = inFlight === 1 ? (quick ? 300 : 2_000) : quick ? 2_000 : 10_000;
       const options = { total, inFlight, runs: quick ? 2 : 5, warmup: Math.min(total, 500) };
       for (const [name, call] of Object.entries(calls)) {
@@ -60,10 +60,11 @@ export async function rpcScenario({ quick, log, queueType }) {
       baselineQueue,
       workerQueue,
       `${workerQueue}.dead`,
+      `${workerQueue}.credentials`,
       `${workerQueue}.actions`,
       `${workerQueue}.actions.dead`,
     ]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.dispose();
   }
   return results;
 }

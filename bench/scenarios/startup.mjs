@@ -48,7 +48,7 @@ export async function startupScenario({ quick, log }) {
       } finally {
         await nango.close();
         await worker.stop();
-        await deleteQueues([queue, `${queue}.dead`, `${queue}.actions`, `${queue}.actions.dead`]);
+        await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
       }
     }
   } finally {

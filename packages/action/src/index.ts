@@ -11,14 +11,17 @@
  *   }
  */
 import type { NangoConnection } from '@nangohq/protocol';
+import { withCredentialAliases, type ActionConnection, type LegacyCredentialNames } from './withCredentialAliases';
+import { withWinstonMethods, type ActionLogger, type NangoActionLogger } from './withWinstonMethods';
 
 export type { NangoConnection, NangoConnectionPublic, StoredCredentials, AuthMode } from '@nangohq/protocol';
+export type { ActionConnection, ActionLogger, NangoActionLogger, LegacyCredentialNames };
 
 /** HTTP methods httpRequest accepts (case-insensitive). */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** Query parameters; undefined values are left out. */
-export type HttpParams = Record<string, string | number | boolean | undefined>;
+/** Query parameters; null and undefined values are left out. */
+export type HttpParams = Record<string, string | number | boolean | null | undefined>;
 
 /**
  * What httpRequest resolves with, for every status code (it does not throw on 4xx/5xx: check `ok`).
@@ -33,14 +36,14 @@ export interface HttpResponse<Body = unknown> {
   headers: Record<string, string>;
   /** Parsed JSON when the response says it is JSON, otherwise the text ('' when empty). */
   body: Body;
-}
-
-/** Structured logger; each line is tagged with integration, action, user id and execution id. */
-export interface ActionLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
+  /** The body as text ('' when empty), as the 2022 product's response had it. */
+  data: string;
+  /**
+   * The body parsed as JSON whatever the content type says, undefined when it does not parse (as the 2022
+   * product's response had it). Typed `any` because its files read `response.json.results` unchecked.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+  json: any;
 }
 
 /** What the worker gives an action for one run. */
@@ -57,6 +60,10 @@ export interface ActionContext {
     headers?: Record<string, string>,
   ): Promise<HttpResponse>;
 }
+
+/** One wrapped logger and one Connection view per run, made on first use. */
+const loggers = new WeakMap<ActionContext, NangoActionLogger>();
+const connections = new WeakMap<ActionContext, ActionConnection>();
 
 /** Key under which the worker attaches the ActionContext to an action instance. */
 export const ACTION_CONTEXT: unique symbol = Symbol('nango.actionContext');
@@ -75,9 +82,24 @@ export abstract class NangoAction<Input = Record<string, unknown>, Output = unkn
   /** Does the action's work; the resolved value is sent back to the caller as `returnValue`. */
   abstract executeAction(input: Input): Promise<Output>;
 
-  /** The Connection of the user this run is for, credentials included. */
-  getCurrentConnection(): NangoConnection {
-    return this.context.connection;
+  /**
+   * The Connection of the user this run is for, credentials included. The credentials also answer to the 2022
+   * product's names (`type`, `accessToken`, `refreshToken`, `expiresAt` as a Date, `oAuthToken`,
+   * `oAuthTokenSecret`, `apiKey`), which JSON and spreads do not show.
+   */
+  getCurrentConnection(): ActionConnection {
+    const context = this.context;
+    let connection = connections.get(context);
+    if (!connection) {
+      connection = withCredentialAliases(context.connection);
+      connections.set(context, connection);
+    }
+    return connection;
+  }
+
+  /** The 2022 product's name of {@link getCurrentConnection}. */
+  getCurrentConnectionConfig(): ActionConnection {
+    return this.getCurrentConnection();
   }
 
   /**
@@ -95,9 +117,18 @@ export abstract class NangoAction<Input = Record<string, unknown>, Output = unkn
     return this.context.httpRequest(endpoint, method, params, body, headers) as Promise<HttpResponse<Body>>;
   }
 
-  /** Logger tagged with this run's integration, action, user id and execution id. */
-  get logger(): ActionLogger {
-    return this.context.logger;
+  /**
+   * Logger tagged with this run's integration, action, user id and execution id: `debug`, `info`, `warn`,
+   * `error(message, fields?)`, and the 2022 product's (winston's) `http`, `verbose`, `silly` and `log`.
+   */
+  get logger(): NangoActionLogger {
+    const context = this.context;
+    let logger = loggers.get(context);
+    if (!logger) {
+      logger = withWinstonMethods(context.logger);
+      loggers.set(context, logger);
+    }
+    return logger;
   }
 
   /** Aborted when the run's time limit passes; pass it to anything long-running. */

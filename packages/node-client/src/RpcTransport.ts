@@ -1,6 +1,6 @@
 import * as amqp from 'amqplib';
 import { v4 as uuidv4 } from 'uuid';
-import { DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
+import { carriesCredentials, credentialsQueue, DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
 import { backoffDelayMs, CancellableSleep } from './backoff';
 import { NangoError } from './NangoError';
 import type { ResolvedClientOptions } from './options';
@@ -215,17 +215,20 @@ export class RpcTransport {
 
   private publish(channel: amqp.ConfirmChannel, correlationId: string, call: PendingCall): void {
     call.sent = true;
+    // Credentials must never reach the broker's disk or its dead-letter queue: they go non-persistent to a queue
+    // without one. Everything else is persistent, so it outlives a broker restart.
+    const secret = carriesCredentials(call.type);
     try {
       channel.publish(
         '',
-        this.options.queue,
+        secret ? credentialsQueue(this.options.queue) : this.options.queue,
         call.body,
         {
           correlationId,
           replyTo: REPLY_TO,
           contentType: 'application/json',
           type: call.type,
-          persistent: true,
+          persistent: !secret,
           mandatory: true, // an unroutable request comes back as 'return' instead of vanishing
           // The broker drops the request once nobody waits for the reply. A call that waited for the link
           // has less time left than its timeout, hence the deadline rather than timeoutMs.
@@ -268,7 +271,9 @@ export class RpcTransport {
   private onReturn(msg: amqp.Message): void {
     const correlationId = msg.properties.correlationId as string | undefined;
     if (!correlationId) return;
-    this.settle(correlationId, errors.unroutable(this.options.queue));
+    const type = this.pending.get(correlationId)?.type;
+    const { queue } = this.options;
+    this.settle(correlationId, errors.unroutable(carriesCredentials(type) ? credentialsQueue(queue) : queue));
   }
 
   /** The live link died: fail what was sent on it, keep what was not, and start getting it back. */

@@ -3,7 +3,11 @@
  * see or would name less clearly. Every problem is a NangoError `invalid_argument`, raised before anything is sent.
  */
 import type { NangoMessage } from '@nangohq/protocol';
+import { findNonJson } from './findNonJson';
 import { NangoError } from './NangoError';
+
+/** The fields holding the app's own JSON, checked value by value: JSON would silently drop or change parts of them. */
+const APP_JSON_FIELDS = ['additionalConfig', 'input', 'metadata'] as const;
 
 /** A user id as the app knows it; numbers are sent (and stored) as strings. */
 export type UserId = string | number;
@@ -59,8 +63,17 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-/** Encodes a message, naming the argument that cannot be sent as JSON. */
+/**
+ * Encodes a message, naming the argument that cannot be sent as JSON. In `additionalConfig`, `input` and
+ * `metadata` a value JSON would drop or change (a function, undefined, NaN, a Map) is refused too, with its path:
+ * spec 1 says a non-JSON-serialisable value is an error, not something the worker silently never sees.
+ */
 export function serialise(message: NangoMessage): Buffer {
+  for (const field of APP_JSON_FIELDS) {
+    if (!Object.prototype.hasOwnProperty.call(message, field)) continue;
+    const problem = findNonJson((message as unknown as Record<string, unknown>)[field], field);
+    if (problem) throw new NangoError('invalid_argument', `${field} must be JSON-serialisable: ${problem}`);
+  }
   try {
     return Buffer.from(JSON.stringify(message), 'utf8');
   } catch (cause) {

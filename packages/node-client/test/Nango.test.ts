@@ -33,6 +33,24 @@ describe('Nango client (fake broker)', () => {
     await nango.close();
   });
 
+  it('publishes credential-bearing requests non-persistent to the credentials queue, which has no dead-letter queue', async () => {
+    const { nango, broker } = await connected();
+    const calls = [
+      nango.registerConnection('slack', '1', { access_token: 't', refresh_token: 'r' }),
+      nango.updateConnectionCredentials('slack', '1', { access_token: 't2' }),
+      nango.updateConnectionConfig('slack', '1', { team: 'a' }),
+    ];
+    await tick();
+    expect(broker.published.map((p) => [p.routingKey, p.options.persistent])).toEqual([
+      ['q.credentials', false],
+      ['q.credentials', false],
+      ['q', true],
+    ]);
+    for (let i = 0; i < calls.length; i++) broker.reply({ success: true }, i);
+    await Promise.all(calls);
+    await nango.close();
+  });
+
   it('rejects with a NangoError carrying the reply code and message', async () => {
     const { nango, broker } = await connected();
     const call = nango.registerConnection('slack', '1', { access_token: 't' });
@@ -118,6 +136,66 @@ describe('Nango client (fake broker)', () => {
     await expect(nango.getConnectionsForUserId('1', { timeoutMs: -1 })).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(broker.published).toHaveLength(0);
     await nango.close();
+  });
+
+  // JSON.stringify would drop these silently or change them: the worker would never see what the app sent.
+  it.each<[string, (nango: Nango) => Promise<unknown>, string]>([
+    [
+      'a function in additionalConfig',
+      (n) => n.registerConnection('slack', '1', { access_token: 't' }, { channelId: 'C1', onPost: () => 1 }),
+      'additionalConfig must be JSON-serialisable: additionalConfig.onPost is a function, which JSON cannot carry',
+    ],
+    [
+      'an undefined value nested in additionalConfig',
+      (n) => n.updateConnectionConfig('slack', '1', { a: { b: [1, { c: undefined }] } }),
+      'additionalConfig must be JSON-serialisable: additionalConfig.a.b[1].c is undefined, which JSON cannot carry',
+    ],
+    [
+      'undefined in an input array',
+      (n) => n.triggerAction('slack', 'notify', '1', { ids: [1, undefined] }),
+      'input must be JSON-serialisable: input.ids[1] is undefined, which JSON cannot carry',
+    ],
+    [
+      'a function in input, under a key that is not an identifier',
+      (n) => n.triggerAction('slack', 'notify', '1', { 'on-done': () => 1 }),
+      'input must be JSON-serialisable: input["on-done"] is a function, which JSON cannot carry',
+    ],
+    [
+      'NaN in input',
+      (n) => n.triggerAction('slack', 'notify', '1', { n: NaN }),
+      'input must be JSON-serialisable: input.n is NaN, which JSON would send as null',
+    ],
+    [
+      'a Map in metadata',
+      (n) => n.setMetadata('slack', '1', { m: new Map([['a', 1]]) }),
+      'metadata must be JSON-serialisable: metadata.m is a Map, which JSON would send as {}',
+    ],
+    [
+      'a symbol in metadata',
+      (n) => n.updateMetadata('slack', ['1', '2'], { s: Symbol('x') }),
+      'metadata must be JSON-serialisable: metadata.s is a symbol, which JSON cannot carry',
+    ],
+  ])('refuses %s with invalid_argument naming its path, sending nothing', async (_name, call, message) => {
+    const { nango, broker } = await connected();
+    await expect(call(nango)).rejects.toMatchObject({ code: 'invalid_argument', errorMsg: message });
+    expect(broker.published).toHaveLength(0);
+    await nango.close();
+  });
+
+  it('still sends JSON values, Dates, and the same object twice (shared, not a cycle)', async () => {
+    const { nango, broker } = await connected();
+    const shared = { x: 1 };
+    const call = nango.triggerAction('slack', 'notify', '1', { a: shared, b: shared, at: new Date(0), n: null, list: [[]] });
+    await tick();
+    expect((broker.request().body as { input: unknown }).input).toEqual({
+      a: { x: 1 },
+      b: { x: 1 },
+      at: '1970-01-01T00:00:00.000Z',
+      n: null,
+      list: [[]],
+    });
+    await nango.close();
+    await expect(call).rejects.toMatchObject({ code: 'client_closed' });
   });
 
   it('sends a Date expires_at as an ISO string', async () => {

@@ -1,14 +1,29 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { Nango } from '@nangohq/node-client';
+import { startPrivateBroker, type PrivateBroker } from '../../../test/privateBroker';
 
 /**
- * The client against the real RabbitMQ, with the broker closing the client's connection (`rabbitmqctl
- * close_connection`, as an operator or a broker restart would). A tiny amqplib responder stands in for the
+ * The client against a real RabbitMQ, with the broker closing the client's connection (`rabbitmqctl
+ * close_connection`, as an operator or a broker restart would). The broker is a node of the test's own (see
+ * test/privateBroker.ts), so nothing is cut on the machine's broker. A tiny amqplib responder stands in for the
  * worker. Each test uses its own queue and connection name and leaves no queue, connection or timer behind.
  */
-const RABBITMQ_URL = process.env['NANGO_TEST_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+let broker: PrivateBroker | undefined;
+
+beforeAll(async () => {
+  broker = await startPrivateBroker();
+}, 120_000);
+
+afterAll(async () => {
+  await broker?.stop();
+}, 60_000);
+
+/** The private node; beforeAll has started it. */
+function node(): PrivateBroker {
+  if (!broker) throw new Error('beforeAll did not start the broker');
+  return broker;
+}
 
 jest.setTimeout(30_000);
 
@@ -23,7 +38,7 @@ interface Responder {
 
 /** Consumes `queue` and answers every request with `{ success: true, returnValue: 'pong' }`. */
 async function startResponder(queue: string): Promise<Responder> {
-  const connection = await amqp.connect(RABBITMQ_URL, { clientProperties: { connection_name: `${queue} responder` } });
+  const connection = await amqp.connect(node().url, { clientProperties: { connection_name: `${queue} responder` } });
   const channel = await connection.createChannel();
   await channel.assertQueue(queue, { durable: false });
   const received: Array<Record<string, unknown>> = [];
@@ -47,12 +62,7 @@ async function startResponder(queue: string): Promise<Responder> {
 }
 
 function rabbitmqctl(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('rabbitmqctl', ['-q', ...args], { timeout: 15_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr || error.message}`, { cause: error }));
-      else resolve(stdout);
-    });
-  });
+  return node().ctl(['-q', ...args], 15_000);
 }
 
 /** The broker-side ids of the connections named `name` (the listing is tab-separated: pid, client properties). */
@@ -87,7 +97,7 @@ beforeEach(async () => {
   connectionName = `nango-node-client ${queue}`;
   responder = await startResponder(queue);
   nango = new Nango({
-    url: RABBITMQ_URL,
+    url: node().url,
     queue,
     connectionName,
     requestTimeoutMs: 10_000,

@@ -21,6 +21,10 @@ export const ERROR_CODES = {
 
   // Sent by the worker in a reply.
   invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },
+  credentials_not_transient: {
+    retryable: false,
+    when: 'A request carrying credentials came persistent or on the request queue, not non-persistent on <queue>.credentials.',
+  },
   unknown_integration: { retryable: false, when: 'The integration is not declared in integrations.yaml.' },
   unknown_action: { retryable: false, when: 'The action is not declared for that integration in integrations.yaml.' },
   connection_not_found: { retryable: false, when: 'No Connection exists for that integration and user id.' },
@@ -47,6 +51,14 @@ export const ERROR_CODES = {
     when: 'httpRequest was called with a bad method or body, or a placeholder has no value.',
   },
   http_request_failed: { retryable: true, when: 'httpRequest could not reach the API or timed out.' },
+  http_response_too_large: {
+    retryable: false,
+    when: "httpRequest got a response body larger than the integration's max_response_bytes; it was not read past that.",
+  },
+  idempotency_key_reused: {
+    retryable: false,
+    when: 'The idempotency key was already used for another action or input of this Connection; use a new key.',
+  },
   action_outcome_unknown: {
     retryable: false,
     when: 'A call with this idempotency key was started by a worker that stopped before it finished; it is not run again.',
@@ -65,7 +77,23 @@ export const ERROR_CODES = {
     when: 'The token endpoint failed or timed out, even after retries; try again shortly.',
   },
   refresh_not_possible: { retryable: false, when: 'A refresh was asked for a Connection without refresh token or token URL.' },
-  storage_error: { retryable: true, when: 'The database refused the operation (locked, read-only, disk full).' },
+  storage_error: {
+    retryable: true,
+    when: 'The database refused the operation or could not be reached (locked, read-only, disk full, server down).',
+  },
+  // Sent by the HTTP API (as `{ error: { code, message } }`), besides the worker's codes above.
+  invalid_request: { retryable: false, when: 'An HTTP request failed validation; the message names each field and problem.' },
+  unauthorized: {
+    retryable: false,
+    when: 'NANGO_SECRET_KEY is set and the request did not carry it (Bearer, or Basic user name).',
+  },
+  route_not_found: { retryable: false, when: 'No HTTP route has that method and path.' },
+  unknown_provider: { retryable: false, when: 'The providers catalog has no provider of that name.' },
+  integration_exists: { retryable: false, when: 'An integration with that provider config key already exists.' },
+  integration_read_only: {
+    retryable: false,
+    when: 'The integration is declared in integrations.yaml: change it there, not through the API.',
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

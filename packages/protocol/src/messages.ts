@@ -193,3 +193,20 @@ export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** Queue the worker consumes and the client publishes to unless NANGO_QUEUE or an option says otherwise. */
 export const DEFAULT_QUEUE = 'nango.requests';
+
+/**
+ * Request types whose body carries a Connection's credentials. The client publishes them non-persistent to the
+ * credentials queue, which has no dead-letter queue, so no credential is written to the broker's disk or kept
+ * in `<queue>.dead`; the worker refuses them from anywhere else (README "What crosses the broker").
+ */
+export const CREDENTIAL_MESSAGE_TYPES: readonly MessageType[] = ['registerConnection', 'updateConnectionCredentials'];
+
+/** True for the request types listed in CREDENTIAL_MESSAGE_TYPES. */
+export function carriesCredentials(type: unknown): boolean {
+  return CREDENTIAL_MESSAGE_TYPES.includes(type as MessageType);
+}
+
+/** Name of the queue that takes the credential-bearing requests of `queue`'s workers: `<queue>.credentials`. */
+export function credentialsQueue(queue: string): string {
+  return `${queue}.credentials`;
+}

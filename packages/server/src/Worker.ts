@@ -11,17 +11,43 @@ import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
-import { resolveWorkerSettings, type WorkerSettings } from './settings';
+import { resolveWorkerSettings, storeTarget, type WorkerSettings } from './settings';
 import { OAuth2Refresher } from './oauth/OAuth2Refresher';
-import type { ConnectionStore } from './store/ConnectionStore';
 import { openStore } from './store/openStore';
-import { DeliveryCounter } from './store/DeliveryCounter';
-import { IdempotencyStore } from './store/IdempotencyStore';
+import type { Store } from './store/Store';
 import { watchIntegrations } from './watchIntegrations';
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './api/ApiContext';
+import { buildApi } from './api/buildApi';
+import { WsClients } from './api/WsClients';
+import { IntegrationRegistry } from './integrations/IntegrationRegistry';
+import type { ProviderCatalog } from './providers/Provider';
+import { loadProviderCatalog } from './providers/loadProviderCatalog';
+
+/** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
+const PROVIDER_TIMEOUT_MS = 15_000;
+
+/** Whether an address to listen on is loopback only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** The parts one process runs: the RabbitMQ consumer (`worker`), the HTTP API (`api`), or both (the default). */
+export interface WorkerRoles {
+  readonly rpc: boolean;
+  readonly http: boolean;
+}
+
+/** Delivery counts older than this are forgotten: a request's deliveries happen within minutes, not days. */
+const DELIVERY_COUNTS_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** What Worker.start takes: settings (missing ones come from the environment) and an optional logger. */
 export interface WorkerStartOptions extends Partial<WorkerSettings> {
   logger?: Logger;
+  /** Default: both. */
+  roles?: WorkerRoles;
+  /** The providers catalog. Default: the repository's providers.yaml with NANGO_PROVIDERS_FILE's entries. */
+  catalog?: ProviderCatalog;
 }
 
 /**
@@ -32,6 +58,11 @@ export class Worker {
   private readonly replies: ReplyPublisher;
   private readonly responder: Responder;
   private readonly runner: ActionRunner;
+  private readonly registry: IntegrationRegistry;
+  private readonly apiContext: ApiContext;
+  private api: FastifyInstance | undefined;
+  /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
+  readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
   private consumers: RequestConsumer[] = [];
   private connections: amqp.RecoveringChannelModel[] = [];
@@ -41,25 +72,42 @@ export class Worker {
   private constructor(
     readonly settings: WorkerSettings,
     readonly logger: Logger,
-    private readonly store: ConnectionStore,
+    private readonly store: Store,
     private readonly loader: ActionLoader,
+    catalog: ProviderCatalog,
   ) {
+    this.providers = catalog;
     this.config = this.loadConfig();
-    const idempotency = new IdempotencyStore(store.database);
-    idempotency.prune();
+    this.logLegacyNotices();
+    this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions);
     const context: HandlerContext = {
-      store,
+      store: store.connections,
       runner: this.runner,
-      idempotency,
-      refresher: new OAuth2Refresher(store, logger),
+      idempotency: store.idempotency,
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
-      integrations: () => this.config,
+      integrations: () => this.registry.snapshot(),
+    };
+    this.apiContext = {
+      handlers: context,
+      registry: this.registry,
+      sessions: store.oauthSessions,
+      sockets: new WsClients(),
+      settings: {
+        serverUrl: settings.serverUrl,
+        secretKey: settings.secretKey,
+        publicKey: settings.publicKey,
+        hmacKey: settings.hmacKey,
+        oauthSessionTtlMs: settings.oauthSessionTtlSeconds * 1000,
+        providerTimeoutMs: PROVIDER_TIMEOUT_MS,
+      },
+      logger,
     };
     this.replies = new ReplyPublisher(logger);
-    const deliveries = settings.queueType === 'classic' ? new DeliveryCounter(store.database) : undefined;
+    const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
-      process: (content) => processRequest(context, content, logger),
+      process: (content, delivery) => processRequest(context, content, logger, delivery),
       publish: this.replies.publish,
       logger,
       maxRequestBytes: settings.maxRequestBytes,
@@ -71,23 +119,35 @@ export class Worker {
 
   /**
    * Starts a worker and resolves once it consumes requests.
-   * @throws ConfigError for a bad integrations.yaml; an Error when the broker stays unreachable
+   * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
-    const { logger: givenLogger, ...overrides } = options;
+    const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
+    const logLevelGiven =
+      givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
-    const { store } = openStore(process.env, settings.dbPath, logger);
+    const catalog =
+      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
+    const { store } = await openStore(process.env, storeTarget(settings), logger);
     let worker: Worker;
     try {
-      worker = new Worker(settings, logger, store, new ActionLoader());
+      // What the last run left: outcomes past their time, and counts of deliveries long over.
+      await store.idempotency.prune();
+      await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), catalog);
     } catch (error) {
-      store.close();
+      await store.close();
       throw error;
     }
+    // A 2022 folder's nango-config.yaml sets the server's log level, unless NANGO_LOG_LEVEL says otherwise.
+    const legacyLevel = worker.config.legacy?.serverLogLevel;
+    if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
     try {
-      await worker.connect();
+      await worker.registry.start();
+      if (roles.rpc) await worker.connect();
+      if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       if (settings.watch) {
         const paths = [settings.integrationsYaml, settings.integrationsDir];
         worker.stopWatching = await watchIntegrations(paths, () => worker.reload(), logger);
@@ -96,9 +156,15 @@ export class Worker {
       await worker.stop();
       throw error;
     }
-    const { queue, queueType, dbPath: db, watch, prefetch, maxConcurrentActions } = settings;
-    const integrations = worker.config.integrations.size;
-    logger.info({ queue, queueType, integrations, db, watch, prefetch, maxConcurrentActions }, 'nango worker ready');
+    const { queue, queueType, watch, prefetch, maxConcurrentActions } = settings;
+    const integrations = worker.registry.snapshot().integrations.size;
+    const http = roles.http ? worker.apiContext.settings.serverUrl : undefined;
+    const rpc = roles.rpc ? queue : undefined;
+    const db = store.location;
+    logger.info(
+      { queue: rpc, http, queueType, integrations, store: store.kind, db, watch, prefetch, maxConcurrentActions },
+      'nango worker ready',
+    );
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill
     return worker;
   }
@@ -117,8 +183,16 @@ export class Worker {
     return this.stopped;
   }
 
+  /** Address the HTTP API listens on, once it does (tests listen on port 0). */
+  get httpUrl(): string | undefined {
+    return this.api ? this.apiContext.settings.serverUrl : undefined;
+  }
+
   private async shutDown(): Promise<void> {
     await this.stopWatching?.();
+    this.registry.stop();
+    this.apiContext.sockets.closeAll();
+    await this.api?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
@@ -126,9 +200,29 @@ export class Worker {
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
-    this.store.close();
+    await this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
+  }
+
+  /**
+   * Starts the HTTP API. Without NANGO_SECRET_KEY on an address other than loopback the API is open to the network:
+   * allowed (spec 3 runs it so), but said loudly. With port 0 and no NANGO_SERVER_URL, the URL gets the real port.
+   */
+  private async listen(serverUrlExplicit: boolean): Promise<void> {
+    const { host, port, secretKey } = this.settings;
+    this.api = await buildApi(this.apiContext);
+    await this.api.listen({ host, port });
+    const address = this.api.server.address();
+    if (!serverUrlExplicit && address && typeof address === 'object') {
+      (this.apiContext.settings as { serverUrl: string }).serverUrl = `http://localhost:${address.port}`;
+    }
+    if (secretKey === undefined && !isLoopback(host)) {
+      this.logger.warn(
+        { host },
+        'the HTTP API listens beyond loopback without NANGO_SECRET_KEY: anyone who can reach it can read every token',
+      );
+    }
   }
 
   private async connect(): Promise<void> {
@@ -164,7 +258,8 @@ export class Worker {
       () => this.runner.freeSlots,
     );
     this.runner.onSlotFreed(() => actions.poke());
-    await actions.start({ queue: overflowQueue(queue), queueType, maxDeliveries }, maxConcurrentActions);
+    const overflow = { queue: overflowQueue(queue), queueType, maxDeliveries, credentialsQueue: false };
+    await actions.start(overflow, maxConcurrentActions);
     const mover = new ActionOverflow(watch(await model.createConfirmChannel()), overflowQueue(queue), this.logger);
     const requests = new RequestConsumer(watch(await model.createChannel()), this.responder, this.logger, {
       mover,
@@ -179,7 +274,19 @@ export class Worker {
   }
 
   private loadConfig(): IntegrationsConfig {
-    return loadIntegrationsConfig({ yamlPath: this.settings.integrationsYaml, integrationsDir: this.settings.integrationsDir });
+    const { integrationsYaml: yamlPath, integrationsDir } = this.settings;
+    return loadIntegrationsConfig({ yamlPath, integrationsDir, providers: this.providers });
+  }
+
+  /** A 2022-format file loads with notes on what was mapped elsewhere or ignored: once per load, as one line. */
+  private logLegacyNotices(): void {
+    const legacy = this.config.legacy;
+    if (!legacy) return;
+    const file = this.settings.integrationsYaml;
+    this.logger.info(
+      { file, notices: legacy.notices },
+      'integrations.yaml is in the 2022 format; converted (see nango-server migrate-config)',
+    );
   }
 
   /** Re-reads integrations.yaml and forgets compiled actions; a bad file keeps the last good configuration. */
@@ -188,6 +295,7 @@ export class Worker {
     try {
       this.config = this.loadConfig();
       this.logger.info({ integrations: this.config.integrations.size }, 'integrations reloaded');
+      this.logLegacyNotices();
     } catch (error) {
       const problems = (error as { problems?: unknown }).problems ?? [(error as Error).message];
       this.logger.error({ problems }, 'integrations.yaml could not be reloaded; keeping the previous configuration');

@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
+import type { StoreTarget } from './store/openStore';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
@@ -7,13 +9,28 @@ export interface WorkerSettings {
   rabbitmqUrl: string;
   /** NANGO_QUEUE — request queue; deployments sharing a broker use different names. Default: nango.requests */
   queue: string;
-  /** NANGO_INTEGRATIONS_YAML — the integrations file. Default: ./integrations.yaml */
+  /**
+   * NANGO_INTEGRATIONS_YAML — the integrations file. Default: ./integrations.yaml, or the integrations.yaml of
+   * NANGO_INTEGRATIONS_DIR when that folder is a 2022 `nango-integrations/` folder (it has a nango-config.yaml)
+   */
   integrationsYaml: string;
   /** NANGO_INTEGRATIONS_DIR — folder holding <integration>/<action>.action.ts. Default: ./integrations */
   integrationsDir: string;
+  /**
+   * NANGO_PROVIDERS_FILE — your own providers catalog (Nango's providers.yaml format), merged over the built-in
+   * one: an entry adds a provider or overrides one field by field. Default: none, the built-in catalog alone
+   */
+  providersFile: string | undefined;
   /** NANGO_DB_PATH — SQLite database file (created with its folder). Default: ./data/nango.sqlite */
   dbPath: string;
-  /** NANGO_PREFETCH — requests handled at once by this worker. Default: 32 */
+  /**
+   * NANGO_DATABASE_URL — `postgres://user:password@host:5432/db` for a PostgreSQL store shared by workers on several
+   * machines; unset (or `sqlite:<path>`) for SQLite at NANGO_DB_PATH (or that path). Default: unset
+   */
+  databaseUrl: string | undefined;
+  /** NANGO_DATABASE_POOL_SIZE — most connections this worker opens to PostgreSQL. Default: 10 */
+  databasePoolSize: number;
+  /** NANGO_PREFETCH — requests handled at once by this worker, per queue it consumes. Default: 32 */
   prefetch: number;
   /** NANGO_WATCH — reload integrations.yaml and action files on change. Default: on, off when NODE_ENV=production */
   watch: boolean;
@@ -38,15 +55,35 @@ export interface WorkerSettings {
   maxReplyBytes: number;
   /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
   idempotencyTtlSeconds: number;
+  /** NANGO_PORT — port of the HTTP API (and the frontend's WebSocket). Default: 3003 */
+  port: number;
+  /**
+   * NANGO_HOST — address the HTTP API listens on. Default: 127.0.0.1 (loopback: reachable from this machine only);
+   * 0.0.0.0 for every interface (as in a container). Without NANGO_SECRET_KEY a warning says the API is open.
+   */
+  host: string;
+  /** NANGO_SERVER_URL — public URL of the API; OAuth callback URLs are built on it. Default: http://localhost:<port> */
+  serverUrl: string;
+  /** NANGO_SECRET_KEY — required on every non-OAuth HTTP route when set (Bearer, or Basic user name). Default: none (open) */
+  secretKey: string | undefined;
+  /** NANGO_PUBLIC_KEY — required as `public_key` on /oauth/connect when set. Default: none */
+  publicKey: string | undefined;
+  /** NANGO_HMAC_KEY — when set, /oauth/connect requires hmac = hex HMAC-SHA256 of `<key>:<connection id>`. Default: none */
+  hmacKey: string | undefined;
+  /** NANGO_OAUTH_SESSION_TTL_S — time from /oauth/connect to its callback before the flow expires. Default: 900 */
+  oauthSessionTtlSeconds: number;
 }
 
 /** Environment variables the worker reads, for --help. */
 export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
   ['NANGO_QUEUE', DEFAULT_QUEUE],
-  ['NANGO_INTEGRATIONS_YAML', './integrations.yaml'],
+  ['NANGO_INTEGRATIONS_YAML', './integrations.yaml (<dir>/integrations.yaml for a 2022 folder)'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
+  ['NANGO_PROVIDERS_FILE', 'none (the built-in providers.yaml alone)'],
   ['NANGO_DB_PATH', './data/nango.sqlite'],
+  ['NANGO_DATABASE_URL', 'unset: SQLite at NANGO_DB_PATH (postgres://… for PostgreSQL)'],
+  ['NANGO_DATABASE_POOL_SIZE', '10'],
   ['NANGO_PREFETCH', '32'],
   ['NANGO_WATCH', 'true (false when NODE_ENV=production)'],
   ['NANGO_LOG_LEVEL', 'info'],
@@ -58,6 +95,13 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
   ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
   ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
+  ['NANGO_PORT', '3003'],
+  ['NANGO_HOST', '127.0.0.1 (0.0.0.0: every interface)'],
+  ['NANGO_SERVER_URL', 'http://localhost:<NANGO_PORT>'],
+  ['NANGO_SECRET_KEY', 'none: the HTTP API is open'],
+  ['NANGO_PUBLIC_KEY', 'none'],
+  ['NANGO_HMAC_KEY', 'none: no hmac asked on /oauth/connect'],
+  ['NANGO_OAUTH_SESSION_TTL_S', '900'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -92,7 +136,10 @@ export function resolveWorkerSettings(
     queue: env['NANGO_QUEUE'] || DEFAULT_QUEUE,
     integrationsYaml: env['NANGO_INTEGRATIONS_YAML'] || './integrations.yaml',
     integrationsDir: env['NANGO_INTEGRATIONS_DIR'] || './integrations',
+    providersFile: env['NANGO_PROVIDERS_FILE'] || undefined,
     dbPath: env['NANGO_DB_PATH'] || './data/nango.sqlite',
+    databaseUrl: env['NANGO_DATABASE_URL'] || undefined,
+    databasePoolSize: int('NANGO_DATABASE_POOL_SIZE', 10, 1),
     prefetch: int('NANGO_PREFETCH', 32, 1),
     watch: bool('NANGO_WATCH', env['NODE_ENV'] !== 'production'),
     logLevel: env['NANGO_LOG_LEVEL'] || 'info',
@@ -104,17 +151,52 @@ export function resolveWorkerSettings(
     maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
     maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
     idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
+    port: int('NANGO_PORT', 3003, 0),
+    host: env['NANGO_HOST'] || '127.0.0.1',
+    serverUrl: '',
+    secretKey: env['NANGO_SECRET_KEY'] || undefined,
+    publicKey: env['NANGO_PUBLIC_KEY'] || undefined,
+    hmacKey: env['NANGO_HMAC_KEY'] || undefined,
+    oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
     ...overrides,
   };
+  if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
+  settings.serverUrl = (overrides.serverUrl || env['NANGO_SERVER_URL'] || `http://localhost:${settings.port}`).replace(
+    /\/+$/,
+    '',
+  );
+  if (!/^https?:\/\/[^/]/.test(settings.serverUrl)) problems.push(`NANGO_SERVER_URL must be an http:// or https:// URL`);
   if (settings.queueType !== 'classic' && settings.queueType !== 'quorum') {
     problems.push(`NANGO_QUEUE_TYPE must be classic or quorum, got '${String(settings.queueType)}'`);
   }
   if (!LOG_LEVELS.includes(settings.logLevel))
     problems.push(`NANGO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
+  const url = settings.databaseUrl;
+  if (url !== undefined && !/^(postgres|postgresql):\/\//.test(url) && !url.startsWith('sqlite:')) {
+    problems.push('NANGO_DATABASE_URL must start with postgres://, postgresql:// or sqlite: (a file path after it)');
+  }
+  if (url?.startsWith('sqlite:')) {
+    settings.dbPath = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''); // sqlite:path, or sqlite:///absolute/path
+    settings.databaseUrl = undefined;
+    if (settings.dbPath === '') problems.push('NANGO_DATABASE_URL=sqlite: needs a file path after sqlite:');
+  }
   if (problems.length > 0) throw new Error(`Invalid worker settings:\n  - ${problems.join('\n  - ')}`);
   settings.integrationsYaml = resolve(settings.integrationsYaml);
   settings.integrationsDir = resolve(settings.integrationsDir);
+  // A 2022 `nango-integrations/` folder holds its integrations.yaml: pointing at the folder alone is enough.
+  const yamlGiven = (env['NANGO_INTEGRATIONS_YAML'] ?? '') !== '' || overrides.integrationsYaml !== undefined;
+  if (!yamlGiven && existsSync(join(settings.integrationsDir, 'nango-config.yaml'))) {
+    settings.integrationsYaml = join(settings.integrationsDir, 'integrations.yaml');
+  }
+  if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;
+}
+
+/** The store the settings choose: PostgreSQL when NANGO_DATABASE_URL names one, else the SQLite file. */
+export function storeTarget(settings: Pick<WorkerSettings, 'dbPath' | 'databaseUrl' | 'databasePoolSize'>): StoreTarget {
+  return settings.databaseUrl
+    ? { kind: 'postgres', url: settings.databaseUrl, poolSize: settings.databasePoolSize }
+    : { kind: 'sqlite', path: settings.dbPath };
 }

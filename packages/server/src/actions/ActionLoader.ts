@@ -1,13 +1,15 @@
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
-import { displayPath } from '../displayPath';
 import { WorkerError } from '../errors';
 
 /** An action file bundled into one CommonJS module, ready to be evaluated in a sandbox. */
 export interface CompiledAction {
   /** Absolute path of the action file; stack traces and relative requires use it. */
   readonly file: string;
-  /** The file as the user would type it, for messages. */
+  /** The file as callers see it (relative to the integrations folder), for messages. */
   readonly name: string;
+  /** The integrations folder: taken out of paths that messages quote (see withoutRoot). */
+  readonly root: string;
   readonly code: string;
   /** Changes with every compile, so a sandbox holding an older version evaluates the new one (hot reload). */
   readonly version: number;
@@ -22,9 +24,18 @@ let versions = 0;
  * module, with an inline source map so stack traces point at the .ts lines the user wrote. The code is
  * evaluated in a sandbox (see evaluateAction), never in the worker itself. Failures are cached too, so a broken
  * file is not recompiled on every call; the watcher (or a restart) clears them.
+ *
+ * Load errors travel to callers, so they name files relative to `root` (the integrations folder), never by the
+ * server's absolute paths.
  */
 export class ActionLoader {
   private readonly cache = new Map<string, Promise<CompiledAction>>();
+  private readonly root: string;
+
+  /** @param root the integrations folder, which error messages name files relative to. Default: the working directory. */
+  constructor(root: string = process.cwd()) {
+    this.root = resolve(root);
+  }
 
   /**
    * The compiled code of `file`.
@@ -33,7 +44,7 @@ export class ActionLoader {
   load(file: string): Promise<CompiledAction> {
     let loading = this.cache.get(file);
     if (!loading) {
-      loading = compile(file);
+      loading = compile(file, this.root);
       this.cache.set(file, loading);
     }
     return loading;
@@ -45,10 +56,15 @@ export class ActionLoader {
   }
 }
 
-async function compile(file: string): Promise<CompiledAction> {
-  const name = displayPath(file);
+async function compile(file: string, root: string): Promise<CompiledAction> {
+  const name = nameInRoot(file, root);
+  // The inline source map names its sources relative to the working directory, and Node resolves them against
+  // the file's own folder: working from that folder, the two agree and stack traces show the file's real path
+  // (from the repository root they showed it twice: `integrations/slack/integrations/slack/notify.action.ts`).
+  const folder = dirname(file);
   try {
     const result = await build({
+      absWorkingDir: folder,
       entryPoints: [file],
       bundle: true,
       packages: 'external',
@@ -61,17 +77,33 @@ async function compile(file: string): Promise<CompiledAction> {
     });
     const output = result.outputFiles[0];
     if (!output) throw new Error('esbuild produced no output');
-    return { file, name, code: output.text, version: ++versions };
+    return { file, name, root, code: output.text, version: ++versions };
   } catch (error) {
     const messages = (error as Partial<BuildFailure>).errors;
-    const detail = messages?.length ? messages.map(formatEsbuildMessage).join('; ') : (error as Error).message;
+    const format = (message: Message) => formatEsbuildMessage(message, folder, root);
+    const detail = messages?.length ? messages.map(format).join('; ') : withoutRoot((error as Error).message, root);
     throw new WorkerError('action_load_failed', `${name}: does not compile: ${detail}`, { cause: error });
   }
 }
 
-function formatEsbuildMessage(message: Message): string {
-  const where = message.location
-    ? `${displayPath(message.location.file)}:${message.location.line}:${message.location.column + 1}: `
-    : '';
+/** esbuild names files relative to `folder`, its working directory; callers see them relative to `root`. */
+function formatEsbuildMessage(message: Message, folder: string, root: string): string {
+  const location = message.location;
+  const where = location ? `${nameInRoot(resolve(folder, location.file), root)}:${location.line}:${location.column + 1}: ` : '';
   return `${where}${message.text}`;
+}
+
+/** A file as callers see it: relative to the integrations folder, or its base name when outside it. */
+function nameInRoot(file: string, root: string): string {
+  const path = relative(root, file);
+  return path === '' || path.startsWith('..') || isAbsolute(path) ? basename(file) : path;
+}
+
+/**
+ * `text` with the integrations folder's absolute path taken out of the paths it quotes (Node's "Require stack"
+ * lists the action file by it), so callers see `slack/notify.action.ts` and not where the server keeps it.
+ */
+export function withoutRoot(text: string, root: string): string {
+  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+  return text.split(prefix).join('');
 }

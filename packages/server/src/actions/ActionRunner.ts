@@ -3,10 +3,11 @@ import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
 import { isError } from '../describeError';
 import { WorkerError } from '../errors';
-import { performHttpRequest } from '../http/performHttpRequest';
+import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
 import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
+import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';
 import { SandboxPool } from './SandboxPool';
 import { Semaphore } from './Semaphore';
@@ -41,8 +42,9 @@ export class ActionRunner {
   }
 
   /**
-   * @param onStart called right before the action's own code runs (its class is instantiated, then
-   *   executeAction), after the wait for a slot and the load: a failure before it had no side effect
+   * @param onStart awaited right before the action's own code runs (after the wait for a slot and the load, before
+   *   the run is handed to its sandbox): a failure before it had no side effect. What it throws ends the run without
+   *   running the action, and passes through unlogged (an idempotency key that was not this run's to take).
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
@@ -53,7 +55,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart?: () => void,
+    onStart?: () => Promise<void>,
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
@@ -79,7 +81,7 @@ export class ActionRunner {
     action: ActionConfig,
     connection: NangoConnection,
     input: unknown,
-    onStart: (() => void) | undefined,
+    onStart: (() => Promise<void>) | undefined,
   ): Promise<EncodedJson> {
     const name = `${integration.name}.${action.name}`;
     const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
@@ -90,26 +92,38 @@ export class ActionRunner {
         'action run',
       );
     let sandbox: Sandbox | undefined;
+    let refusedToStart = false;
     try {
       const compiled = await this.loader.load(action.file);
       sandbox = this.pool.take(action.memoryMb);
       await sandbox.load(compiled, action.timeoutMs);
+      if (onStart) {
+        await onStart().catch((error: unknown) => {
+          refusedToStart = true;
+          throw error;
+        });
+      }
       const json = await sandbox.run(
         { compiled, name, connection, input, timeoutMs: action.timeoutMs, logLevels: logLevels(integration.logLevel) },
         this.hooks(integration, connection, tags),
-        onStart,
       );
       log('success');
       return new EncodedJson(json);
     } catch (error) {
-      const failure =
+      if (refusedToStart) throw error; // not a run of the action: nothing to log or classify
+      // An action's own error may quote its Connection's credentials: neither the caller nor the log gets them.
+      const redactor = new ActionLogRedactor(connection.credentials);
+      const failure = withoutSecrets(
         error instanceof WorkerError
           ? error
-          : new WorkerError('internal_error', 'The action run failed in the worker', { cause: error });
+          : new WorkerError('internal_error', 'The action run failed in the worker', { cause: error }),
+        redactor,
+      );
       // The caller gets the message; the stack stays here, in the log.
-      const stack =
+      const rawStack =
         (error as { actionStack?: string }).actionStack ??
         (isError(error) && !(error instanceof WorkerError) ? error.stack : undefined);
+      const stack = rawStack === undefined ? undefined : redactor.message(rawStack);
       const { overLimitMs } = error as { overLimitMs?: number };
       log(failure.code, {
         error: failure.message,
@@ -124,24 +138,30 @@ export class ActionRunner {
 
   /** What the sandbox asks of the worker: HTTP calls made here, with the worker's credentials and checks, and log lines. */
   private hooks(integration: IntegrationConfig, connection: NangoConnection, tags: Record<string, string>): RunHooks {
-    let logger: Logger | undefined;
+    let logger: ((level: string, message: string, fields?: Record<string, unknown>) => void) | undefined;
+    const write = (level: string, message: string, fields?: Record<string, unknown>) => {
+      const bindings = { ...tags, source: 'action' };
+      logger ??= actionLog(
+        this.logger.child(bindings, { level: integration.logLevel }),
+        bindings,
+        new ActionLogRedactor(connection.credentials),
+      );
+      logger(level, message, fields);
+    };
     return {
       http: (request, signal) =>
         performHttpRequest(integration, connection, {
           endpoint: request.endpoint,
           method: request.method,
           signal,
+          warn: (message) => write('warn', message),
           ...(request.params !== undefined && { params: request.params }),
           ...(request.form !== undefined
             ? { body: new URLSearchParams(request.form) }
             : request.body !== undefined && { body: request.body }),
           ...(request.headers !== undefined && { headers: request.headers }),
         }),
-      log: (level, message, fields) => {
-        logger ??= this.logger.child({ ...tags, source: 'action' }, { level: integration.logLevel });
-        // Only the four levels: the message comes from the sandbox, where the action's code could post anything.
-        if (LEVEL_NAMES.has(level)) logger[level as 'info'](fields ?? {}, message);
-      },
+      log: write,
     };
   }
 }
@@ -150,4 +170,34 @@ export class ActionRunner {
 function logLevels(level: string): readonly string[] {
   const threshold = PINO_LEVELS[level] ?? 30;
   return ACTION_LOG_LEVELS.filter(([, value]) => value >= threshold).map(([name]) => name);
+}
+
+function withoutSecrets(failure: WorkerError, redactor: ActionLogRedactor): WorkerError {
+  const message = redactor.message(failure.message);
+  if (message === failure.message) return failure;
+  // Keeps what the log reads off the error (the action's stack, how far past its limit it ran).
+  const { actionStack, overLimitMs } = failure as { actionStack?: string; overLimitMs?: number };
+  return Object.assign(new WorkerError(failure.code, message, { cause: failure.cause }), { actionStack, overLimitMs });
+}
+
+/**
+ * Writes the action's own log lines (`this.logger` in the sandbox). Every line goes through the redactor, which knows
+ * this Connection's secrets. Only the four levels pass: the level comes from the sandbox, where the action's code
+ * could post anything. pino writes a field after the child's bindings without checking for the same key, so an
+ * action logging `{ userId }` made a line with `userId` twice (and JSON readers keep only the last): a field named
+ * like a binding goes under `fields` instead.
+ */
+function actionLog(logger: Logger, bindings: Record<string, unknown>, redactor: ActionLogRedactor) {
+  const clean = (fields: Record<string, unknown> | undefined): Record<string, unknown> => {
+    if (fields === undefined || fields === null || typeof fields !== 'object') return {};
+    if (!Object.keys(fields).some((key) => Object.hasOwn(bindings, key))) return fields;
+    const own: Record<string, unknown> = {};
+    const clashing: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) (Object.hasOwn(bindings, key) ? clashing : own)[key] = value;
+    return { ...own, fields: clashing };
+  };
+  return (level: string, message: string, fields?: Record<string, unknown>): void => {
+    if (!LEVEL_NAMES.has(level) || !logger.isLevelEnabled(level)) return;
+    logger[level as 'info'](redactor.fields(clean(fields)), redactor.message(String(message)));
+  };
 }

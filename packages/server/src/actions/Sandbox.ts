@@ -7,7 +7,7 @@ import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
-import type { CompiledAction } from './ActionLoader';
+import { withoutRoot, type CompiledAction } from './ActionLoader';
 import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
 /** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
@@ -123,22 +123,22 @@ export class Sandbox {
     if (this.death) {
       throw new WorkerError(
         'action_load_failed',
-        `${compiled.name}: stopped its sandbox while loading: ${this.death.error.message}`,
+        `${compiled.name}: stopped its sandbox while loading: ${withoutRoot(this.death.error.message, compiled.root)}`,
       );
     }
-    if (error) throw new WorkerError('action_load_failed', error.message);
+    // The thread's message quotes paths (Node's require stack): callers see them relative to the integrations folder.
+    if (error) throw new WorkerError('action_load_failed', withoutRoot(error.message, compiled.root));
     this.loaded.set(compiled.file, compiled.version);
   }
 
   /**
    * Runs an action loaded with `load`. Past its time limit its signal is aborted; if it has not settled
    * ABORT_GRACE_MS later, the thread is stopped. Settles only once the run has really ended.
-   * @param onStart called once the run is handed to the thread, right before the action's own code runs
    * @returns the result, already encoded as JSON
    * @throws WorkerError with the action's or the platform's code; `stack` holds the action's stack for the log;
-   *   `invalid_message` (before onStart) when the input cannot be handed to the thread
+   *   `invalid_message` when the input cannot be handed to the thread (nothing ran)
    */
-  async run(request: RunRequest, hooks: RunHooks, onStart?: () => void): Promise<string | undefined> {
+  async run(request: RunRequest, hooks: RunHooks): Promise<string | undefined> {
     const id = ++runIds;
     const { name, timeoutMs } = request;
     let timedOut = 0;
@@ -161,7 +161,6 @@ export class Sandbox {
       this.active = undefined;
       throw new WorkerError('invalid_message', `The input cannot be handed to ${name}: ${describeError(error)}`);
     }
-    onStart?.();
     let grace: NodeJS.Timeout | undefined;
     const deadline = setTimeout(() => {
       timedOut = performance.now();

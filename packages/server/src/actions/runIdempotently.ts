@@ -1,73 +1,95 @@
-import { isErrorCode } from '@nangohq/protocol';
+import { createHash } from 'node:crypto';
+import { ERROR_CODES, isErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { EncodedJson } from '../rpc/EncodedJson';
-import type { IdempotencyScope, IdempotencyStore, StoredOutcome } from '../store/IdempotencyStore';
-import { withStorageErrors } from '../store/storageErrors';
+import type { Claim, IdempotencyScope, IdempotencyStore, StoredOutcome } from '../store/Store';
 
 /** How often a duplicate call looks again whether the first run has finished. */
 const POLL_MS = 50;
 
-/** A keyed run: it calls `onStart` right before the action's own code runs, after every check and wait. */
-export type IdempotentRun = (onStart: () => void) => Promise<EncodedJson>;
+/**
+ * A keyed run: it awaits `onStart` right before the action's own code runs, after every check and wait (a slot, a
+ * token refresh, the load), and lets whatever `onStart` throws through without running the action.
+ */
+export type IdempotentRun = (onStart: () => Promise<void>) => Promise<EncodedJson>;
+
+/** Thrown by onStart when the key is not this run's to take: the runner passes it through, the action never runs. */
+class NotClaimed extends WorkerError {
+  constructor(readonly claim: Exclude<Claim, { kind: 'claimed' }>) {
+    super('internal_error', `idempotency key not claimed (${claim.kind})`);
+  }
+}
 
 /**
- * Runs a keyed call at most once per key. The first caller claims the key for `leaseMs` and renews the lease
- * while its run is pending (it may wait for a concurrency slot or a token refresh before it starts); it keeps
- * the outcome, result or error, for `ttlMs`, and later and concurrent callers get that outcome. A run that fails
- * before it started (refresh failed, file does not load, ...) had no side effect: its claim is released, so a
- * retry with the key runs it. A key claimed by a worker that died before finishing is not run again: whether
- * its side effects happened is unknown, so the caller is told `action_outcome_unknown`.
- * @throws WorkerError with the run's or the stored error's code, `action_outcome_unknown`, `storage_error`
+ * Runs a keyed call at most once per key. The key is claimed when the run starts, once it holds an action slot
+ * (and its Connection is fresh and its file loaded), not before it waits: a worker that dies while a call waits
+ * leaves nothing behind, and a retry with the key runs it. The claim holds a lease, renewed while the run lasts;
+ * the outcome is kept for `ttlMs` and later and concurrent callers get it. A run that started and failed with a
+ * retryable error (`action_timeout`, `http_request_failed`, ... see ERROR_CODES) is not kept: the key is freed, so
+ * a retry runs the action again (its side effects may have happened; the error told the caller it may retry). A
+ * key whose run started on a worker that died before finishing is not run again: whether its side effects happened
+ * is unknown, so the caller is told `action_outcome_unknown`. A key used before for another action or input is
+ * refused with `idempotency_key_reused`.
+ * @throws WorkerError with the run's or the stored error's code, `action_outcome_unknown`, `idempotency_key_reused`,
+ *   `storage_error`
  */
 export async function runIdempotently(
   store: IdempotencyStore,
   scope: IdempotencyScope,
+  call: string,
   limits: { leaseMs: number; ttlMs: number },
   run: IdempotentRun,
 ): Promise<EncodedJson> {
   for (;;) {
-    const now = Date.now();
-    const claim = withStorageErrors(() => store.claim(scope, now + limits.leaseMs, now + limits.ttlMs, now));
-    if (claim.kind === 'done') return replay(claim.outcome);
-    if (claim.kind === 'abandoned') {
-      throw new WorkerError(
-        'action_outcome_unknown',
-        `A call with idempotency key '${scope.key}' was started by a worker that stopped before it finished; it is not run again. Check the result in ${scope.integration} and use a new key to try again.`,
-      );
+    let claimed = false;
+    let renewal: NodeJS.Timeout | undefined;
+    const onStart = async () => {
+      const now = Date.now();
+      const claim = await store.claim(scope, call, now + limits.leaseMs, now + limits.ttlMs, now);
+      if (claim.kind !== 'claimed') throw new NotClaimed(claim);
+      claimed = true;
+      renewal = keepLeased(store, scope, limits.leaseMs);
+    };
+    try {
+      const result = await run(onStart);
+      clearInterval(renewal);
+      await store.complete(scope, { ok: true, json: result.json }, Date.now() + limits.ttlMs);
+      return result;
+    } catch (error) {
+      clearInterval(renewal);
+      if (error instanceof NotClaimed) {
+        const answer = answerFor(error.claim, scope);
+        if (answer) return answer;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS)); // another run holds it: wait, then look again
+        continue;
+      }
+      // Nothing of the action ran (the failure came before the claim), so nothing is kept.
+      if (!claimed) throw error;
+      // It ran, at least in part. A retryable failure is not kept: a retry with the key runs the action again.
+      if (error instanceof WorkerError && ERROR_CODES[error.code].retryable) await store.release(scope);
+      // Any other failure is the key's outcome: its side effects may have happened.
+      else await store.complete(scope, failureOutcome(error), Date.now() + limits.ttlMs);
+      throw error;
     }
-    if (claim.kind === 'claimed') return runAndKeep(store, scope, limits, run);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
-async function runAndKeep(
-  store: IdempotencyStore,
-  scope: IdempotencyScope,
-  limits: { leaseMs: number; ttlMs: number },
-  run: IdempotentRun,
-): Promise<EncodedJson> {
-  let started = false;
-  let result: EncodedJson;
-  const renewal = keepLeased(store, scope, limits.leaseMs);
-  try {
-    result = await run(() => {
-      started = true;
-    });
-  } catch (error) {
-    // Nothing of the action ran, so nothing happened: a retry may run it (this failure may well be transient).
-    if (!started) withStorageErrors(() => store.release(scope));
-    // It ran, at least in part: its side effects may have happened, so its failure is the key's outcome.
-    else keep(store, scope, failureOutcome(error), limits.ttlMs);
-    throw error;
-  } finally {
-    clearInterval(renewal);
+/** The answer to a claim another run holds: its kept outcome, or an error; undefined while it runs. */
+function answerFor(claim: Exclude<Claim, { kind: 'claimed' }>, scope: IdempotencyScope): EncodedJson | undefined {
+  if (claim.kind === 'done') return replay(claim.outcome);
+  if (claim.kind === 'mismatch') {
+    throw new WorkerError(
+      'idempotency_key_reused',
+      `The idempotency key '${scope.key}' was already used for another action or input of user '${scope.userId}' on integration '${scope.integration}'; use a new key for a different call.`,
+    );
   }
-  keep(store, scope, { ok: true, json: result.json }, limits.ttlMs);
-  return result;
-}
-
-function keep(store: IdempotencyStore, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): void {
-  withStorageErrors(() => store.complete(scope, outcome, Date.now() + ttlMs));
+  if (claim.kind === 'abandoned') {
+    throw new WorkerError(
+      'action_outcome_unknown',
+      `A call with idempotency key '${scope.key}' was started by a worker that stopped before it finished; it is not run again. Check the result in ${scope.integration} and use a new key to try again.`,
+    );
+  }
+  return undefined;
 }
 
 function failureOutcome(error: unknown): StoredOutcome {
@@ -77,17 +99,14 @@ function failureOutcome(error: unknown): StoredOutcome {
 }
 
 /**
- * Renews the claim's lease every third of it while the run is pending, so that a run still queued for a slot
- * is not taken for one whose worker died. Only a worker that stops renewing lets its lease lapse.
+ * Renews the claim's lease every third of it while the run lasts, so that a run still going is not taken for one
+ * whose worker died. Only a worker that stops renewing lets its lease lapse.
  */
 function keepLeased(store: IdempotencyStore, scope: IdempotencyScope, leaseMs: number): NodeJS.Timeout {
   const timer = setInterval(
     () => {
-      try {
-        store.renew(scope, Date.now() + leaseMs);
-      } catch {
-        // A busy or failing database: the lease still has two thirds left, and the next tick tries again.
-      }
+      // A busy or failing database: the lease still has two thirds left, and the next tick tries again.
+      store.renew(scope, Date.now() + leaseMs).catch(() => undefined);
     },
     Math.max(1, Math.floor(leaseMs / 3)),
   );
@@ -99,4 +118,25 @@ function keepLeased(store: IdempotencyStore, scope: IdempotencyScope, leaseMs: n
 function replay(outcome: StoredOutcome): EncodedJson {
   if (outcome.ok) return new EncodedJson(outcome.json);
   throw new WorkerError(isErrorCode(outcome.code) ? outcome.code : 'internal_error', outcome.message);
+}
+
+/**
+ * What a key is bound to: the action and its input, hashed (the input itself is not kept). JSON with sorted object
+ * keys, so the same input written in another key order is the same call.
+ */
+export function callFingerprint(action: string, input: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson([action, input ?? {}]))
+    .digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -1,5 +1,5 @@
-import { resolveWorkerSettings } from '../settings';
-import { recordKeyId, reencryptAll, scrubFreedPages } from '../store/keyMaintenance';
+import { resolveWorkerSettings, storeTarget } from '../settings';
+import { reencryptAll } from '../store/keyMaintenance';
 import { openStore } from '../store/openStore';
 
 /**
@@ -8,23 +8,27 @@ import { openStore } from '../store/openStore';
  * touched) and to run beside live workers that have both keys configured.
  * @returns the process exit code
  */
-export function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream = process.stderr): number {
+export async function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream = process.stderr): Promise<number> {
   const settings = resolveWorkerSettings(env);
-  const { store, cipher, keyring } = openStore(env, settings.dbPath);
+  const { store, cipher, keyring } = await openStore(env, storeTarget(settings));
   try {
-    out.write(`Re-encrypting the credentials in ${settings.dbPath} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
-    const done = reencryptAll(store.database, cipher, { onProgress: progressBar(out) });
-    recordKeyId(store.database, cipher.currentKeyId);
-    scrubFreedPages(store.database); // the old ciphertexts go too: a key is often rotated because it leaked
-    out.write(`\nDone: ${done} Connection(s) re-encrypted. Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`);
+    out.write(`Re-encrypting the credentials in ${store.location} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
+    const done = await reencryptAll(store, cipher, { onProgress: progressBar(out) });
+    const secrets = await store.integrations.reencrypt(cipher);
+    await store.oauthSessions.dropSealedWithOtherKeys(cipher.currentKeyId);
+    await store.keys.recordKeyId(cipher.currentKeyId);
+    await store.keys.scrub(); // the old ciphertexts go too: a key is often rotated because it leaked
+    out.write(
+      `\nDone: ${done} Connection(s) re-encrypted (and ${secrets} integration secret(s)). Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`,
+    );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** A bar that redraws in place on a terminal, and prints a line every tenth elsewhere (CI logs, files). */
-function progressBar(out: NodeJS.WriteStream): (done: number, total: number) => void {
+export function progressBar(out: NodeJS.WriteStream): (done: number, total: number) => void {
   let lastTenth = -1;
   return (done, total) => {
     const fraction = total === 0 ? 1 : done / total;

@@ -18,6 +18,8 @@ const ENV_REFERENCE = /^([A-Z][A-Z0-9_]*)(?::-(.*))?$/s;
 const CONFIG_PREFIX = 'additionalConfig.';
 const CONFIG_KEY = /^[^\s.]+$/;
 const BASE_URL_PATH = /^integrations\.[^.]+\.base_url$/;
+/** `raw.<field>`: one top-level field of the stored raw credentials (see renderTemplate). */
+const RAW_FIELD = /^raw\.[^\s.]+$/;
 
 type Token =
   | { readonly kind: 'text'; readonly text: string }
@@ -185,6 +187,8 @@ function resolveEnv(token: Token & { kind: 'env' }, env: NodeJS.ProcessEnv, prob
 function toPlaceholder(inner: string, authMode: AuthMode): Exclude<TemplatePart, string> | undefined {
   if (inner === 'userId') return { kind: 'userId' };
   if (CREDENTIAL_FIELDS[authMode].includes(inner)) return { kind: 'credential', field: inner };
+  // The 2022 format's `${raw.<field>}`: a top-level field of the provider's raw token response, e.g. a team id.
+  if (RAW_FIELD.test(inner)) return { kind: 'credential', field: inner };
   if (!inner.startsWith(CONFIG_PREFIX)) return undefined;
   const path = inner.slice(CONFIG_PREFIX.length).split('.');
   return path.every((key) => CONFIG_KEY.test(key)) ? { kind: 'config', path: Object.freeze(path) } : undefined;

@@ -30,6 +30,17 @@ const strings = (keys: object) => ({
   additionalProperties: { type: 'string' },
 });
 
+// --- Providers catalog: `provider:` and `oauth.scopes` (catalog work, issue 8) ---------------------------------
+// With `provider:`, auth_mode, base_url, headers, query params and the OAuth token URL may come from the catalog,
+// so auth_mode and base_url are not `required` here: loadIntegrationsConfig checks them once the catalog is merged.
+const providerKeys = {
+  provider: { type: 'string', minLength: 1 },
+};
+const oauthScopes = {
+  scopes: { type: ['array', 'null'], items: { type: 'string', minLength: 1 } },
+};
+// --- end of the providers catalog block ---------------------------------------------------------------------
+
 const oauth = {
   type: ['object', 'null'],
   properties: {
@@ -38,6 +49,7 @@ const oauth = {
     token_url: { type: 'string', format: 'uri' },
     client_auth: { enum: ['body', 'basic'] },
     refresh_margin_s: { type: 'integer', minimum: 0 },
+    ...oauthScopes,
   },
   additionalProperties: false,
 };
@@ -50,14 +62,16 @@ const action = {
 
 const integration = {
   type: 'object',
-  required: ['auth_mode', 'base_url'],
   properties: {
+    ...providerKeys,
     auth_mode: { enum: AUTH_MODES },
     // Checked as an http(s) URL once its placeholders are compiled: a raw `${...}` is not a valid URI.
     base_url: { type: 'string' },
     headers: strings({ type: 'string', pattern: HEADER_NAME_PATTERN }),
     query_params: strings({ type: 'string', minLength: 1 }),
+    header_precedence: { enum: ['call', 'configured'] },
     http_timeout_ms: timeoutMs,
+    max_response_bytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     action_timeout_ms: timeoutMs,
     action_memory_mb: memoryMb,
     log_level: { enum: LOG_LEVELS },

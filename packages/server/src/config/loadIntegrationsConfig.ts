@@ -1,16 +1,32 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { isNode, parseDocument, type Document, type YAMLError } from 'yaml';
 import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
+import type { Provider, ProviderCatalog } from '../providers/Provider';
+import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
+import { applyProvider, type IntegrationFields } from './applyProvider';
+import { ConfigError } from './ConfigError';
+import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
+import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
-import type { ActionConfig, IntegrationConfig, IntegrationsConfig, LogLevel, OAuthConfig, Template } from './types';
+import type {
+  ActionConfig,
+  HeaderPrecedence,
+  IntegrationConfig,
+  IntegrationsConfig,
+  LogLevel,
+  OAuthConfig,
+  Template,
+} from './types';
 
 /** Every default of integrations.yaml, in one place. */
 export const DEFAULTS = Object.freeze({
   /** `http_timeout_ms`: time limit of one httpRequest. */
   httpTimeoutMs: 30_000,
+  /** `max_response_bytes`: largest response body one httpRequest reads (8 MiB, as NANGO_MAX_REPLY_BYTES). */
+  maxResponseBytes: 8 * 1024 * 1024,
   /** `action_timeout_ms`: time limit of one action run, unless the action sets its own `timeout_ms`. Below the
    * client's 30 s default call timeout, so a caller hears `action_timeout` rather than a bare `timeout`. */
   actionTimeoutMs: 25_000,
@@ -25,17 +41,7 @@ export const DEFAULTS = Object.freeze({
   refreshMarginSeconds: 900,
 });
 
-/** integrations.yaml is wrong: every problem found, one `path: problem` line each, none quoting a value. */
-export class ConfigError extends Error {
-  readonly problems: string[];
-
-  constructor(source: string, problems: string[], options?: { cause?: unknown }) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`${source}: ${count}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 /**
  * Reads, validates and compiles integrations.yaml, once, at start. Environment variables are substituted
@@ -47,6 +53,8 @@ export function loadIntegrationsConfig(options: {
   yamlPath: string;
   integrationsDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Where `provider:` names are looked up. Default: the built-in catalog, loaded when first needed. */
+  providers?: ProviderCatalog;
 }): IntegrationsConfig {
   const sourceName = displayPath(options.yamlPath);
   let text: string;
@@ -56,7 +64,9 @@ export function loadIntegrationsConfig(options: {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError(sourceName, [`${sourceName}: cannot read the file (${code})`], { cause: error });
   }
-  return parseIntegrationsConfig(text, { sourceName, integrationsDir: options.integrationsDir, env: options.env });
+  const { integrationsDir, env, providers } = options;
+  const nangoConfig = () => readNangoConfig(path.join(path.dirname(options.yamlPath), NANGO_CONFIG_2022));
+  return parseIntegrationsConfig(text, { sourceName, integrationsDir, env, providers, nangoConfig });
 }
 
 /**
@@ -64,6 +74,8 @@ export function loadIntegrationsConfig(options: {
  * @param options.sourceName what to call the text in messages, e.g. `integrations.yaml`
  * @param options.env where `${NAME}` is looked up; default process.env
  * @param options.fileExists whether an action file exists; default: a regular file on disk
+ * @param options.listDir the names in a folder, [] when it does not exist; default: read from disk
+ * @param options.providers where `provider:` names are looked up; default: the built-in catalog
  * @throws ConfigError
  */
 export function parseIntegrationsConfig(
@@ -73,6 +85,10 @@ export function parseIntegrationsConfig(
     integrationsDir: string;
     env?: NodeJS.ProcessEnv | undefined;
     fileExists?: (path: string) => boolean;
+    listDir?: (path: string) => string[];
+    providers?: ProviderCatalog | undefined;
+    /** The parsed nango-config.yaml of a 2022 folder, read only if the text is in the 2022 format. */
+    nangoConfig?: () => unknown;
   },
 ): IntegrationsConfig {
   const doc = parseDocument(text, { logLevel: 'error' });
@@ -87,20 +103,56 @@ export function parseIntegrationsConfig(
     // Alias bombs stop here (yaml's maxAliasCount).
     throw new ConfigError(options.sourceName, [`${options.sourceName}: ${(error as Error).message}`], { cause: error });
   }
+  // The 2022 product's format is converted to ours first, then checked and compiled like any file of ours.
+  const legacy = is2022Format(parsed) ? convert2022Config(parsed, options.nangoConfig?.()) : undefined;
+  let providers = options.providers;
   const context: Context = {
     env: options.env ?? process.env,
     integrationsDir: options.integrationsDir,
-    fileExists: options.fileExists ?? isFile,
+    listDir: options.listDir ?? listDir,
+    providers: () =>
+      (providers ??= withLegacyProviders(options.providers ?? loadProviderCatalog({}), legacy, options.sourceName)),
+    fileProblem: options.fileExists
+      ? (file) => (options.fileExists?.(file) === true ? undefined : 'does not exist')
+      : actionFileProblem,
   };
-  const { config, problems } = compile(parsed, context);
-  if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
-  return config;
+  const { config, problems } = compile(legacy?.document ?? parsed, context);
+  if (!legacy) {
+    if (problems.length > 0) throw new ConfigError(options.sourceName, formatProblems(doc, problems));
+    return config;
+  }
+  // An integration whose conversion failed would only add echoes of the same problem in our format's terms.
+  const unconverted = new Set(legacy.problems.map((problem) => problem.path[1]));
+  const all = [...legacy.problems, ...problems.filter((problem) => !unconverted.has(problem.path[1]))];
+  if (all.length > 0) throw new ConfigError(options.sourceName, format2022Problems(doc, all));
+  const notices = Object.freeze(format2022Problems(doc, legacy.notices));
+  return Object.freeze({ ...config, legacy: Object.freeze({ notices, serverLogLevel: legacy.serverLogLevel }) });
+}
+
+/** Lines of integrations.yaml first, in its order, then those of nango-config.yaml (another file), each named so. */
+function format2022Problems(doc: Document, problems: readonly ConfigProblem[]): string[] {
+  const isNangoConfig = (problem: ConfigProblem) => problem.path[0] === NANGO_CONFIG_2022;
+  const ownFile = formatProblems(
+    doc,
+    problems.filter((problem) => !isNangoConfig(problem)),
+  );
+  return [...ownFile, ...problems.filter(isNangoConfig).map(lineOf2022)];
+}
+
+/** The catalog, plus the providers a 2022 file's inline `auth:` settings make. */
+function withLegacyProviders(catalog: ProviderCatalog, legacy: Converted2022 | undefined, source: string): ProviderCatalog {
+  if (!legacy || Object.keys(legacy.providers).length === 0) return catalog;
+  return extendProviderCatalog(catalog, legacy.providers, `${source} (2022 format)`);
 }
 
 interface Context {
   readonly env: NodeJS.ProcessEnv;
   readonly integrationsDir: string;
-  readonly fileExists: (path: string) => boolean;
+  readonly listDir: (path: string) => string[];
+  /** The providers catalog, loaded on first use: most files name no provider. */
+  readonly providers: () => ProviderCatalog;
+  /** What is wrong with an action file ('does not exist', ...), or undefined when it is a readable file. */
+  readonly fileProblem: (path: string) => string | undefined;
 }
 
 /** The shape of one integration once the schema has accepted it. */
@@ -109,7 +161,9 @@ interface IntegrationYaml {
   base_url: string;
   headers?: Record<string, string> | null;
   query_params?: Record<string, string> | null;
+  header_precedence?: HeaderPrecedence;
   http_timeout_ms?: number;
+  max_response_bytes?: number;
   action_timeout_ms?: number;
   action_memory_mb?: number;
   log_level?: LogLevel;
@@ -119,6 +173,7 @@ interface IntegrationYaml {
     token_url?: string;
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
+    scopes?: string[] | null;
   } | null;
   actions?: Record<string, { timeout_ms?: number; memory_mb?: number } | null> | null;
 }
@@ -138,23 +193,45 @@ function compile(parsed: unknown, context: Context): { config: IntegrationsConfi
   const declared = (resolved as { integrations?: unknown } | null)?.integrations;
   if (isMapping(declared)) {
     for (const [name, yaml] of Object.entries(declared)) {
+      if (!isMapping(yaml)) continue; // the schema said what it should be
+      const fields = yaml as IntegrationFields;
+      const applied = applyProvider(name, fields, context.providers, problems);
+      // An unknown provider is the one problem worth a line: what it would have given is unknowable.
+      const unknownProvider = typeof fields.provider === 'string' && !applied.provider;
+      const complete = !unknownProvider && hasRequired(name, applied.fields, problems);
       if (broken.has(name)) checkBaseUrlOfBroken(name, yaml, shapeProblems, problems);
-      else integrations.set(name, compileIntegration(name, yaml as IntegrationYaml, context, problems));
+      if (broken.has(name) || !complete) continue;
+      const inherited = { provider: applied.provider, keys: applied.inherited };
+      integrations.set(name, compileIntegration(name, applied.fields as IntegrationYaml, context, problems, inherited));
     }
   }
   return { config: Object.freeze({ integrations: frozenMap(integrations) }), problems };
 }
 
-function compileIntegration(name: string, yaml: IntegrationYaml, context: Context, problems: ConfigProblem[]): IntegrationConfig {
+/** An integration's catalog entry, and which of its keys (as `a.b`) came from there. */
+interface Inherited {
+  readonly provider: Provider | undefined;
+  readonly keys: ReadonlySet<string>;
+}
+
+function compileIntegration(
+  name: string,
+  yaml: IntegrationYaml,
+  context: Context,
+  problems: ConfigProblem[],
+  inherited: Inherited,
+): IntegrationConfig {
   const at = (...keys: string[]): string[] => ['integrations', name, ...keys];
   const compileAt = (keys: string[], text: string): Template => {
     const compiled = compileTemplate(text, {
       path: at(...keys).join('.'),
       authMode: yaml.auth_mode,
       env: context.env,
-      baseUrl: keys[0] === 'base_url',
+      baseUrl: keys[0] === 'base_url' || keys[1] === 'token_url',
     });
-    problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message })));
+    // A problem in a value taken from the catalog is not in integrations.yaml: say where it came from.
+    const origin = inherited.keys.has(keys.join('.')) ? ` (from provider ${inherited.provider?.name ?? ''})` : '';
+    problems.push(...compiled.problems.map((message) => ({ path: at(...keys), message: message + origin })));
     return compiled.template;
   };
   const compileMap = (key: 'headers' | 'query_params'): ReadonlyMap<string, Template> =>
@@ -162,7 +239,8 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
 
   const problemsBefore = problems.length;
   const baseUrl = compileAt(['base_url'], yaml.base_url);
-  const urlProblem = problems.length === problemsBefore ? checkHttpUrl(withDummies(baseUrl)) : undefined;
+  const urlProblem =
+    problems.length === problemsBefore ? (checkHttpUrl(withDummies(baseUrl)) ?? baseUrlHost(baseUrl).problem) : undefined;
   if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
   const headers = compileMap('headers');
   const queryParams = compileMap('query_params');
@@ -177,18 +255,31 @@ function compileIntegration(name: string, yaml: IntegrationYaml, context: Contex
     baseUrl,
     headers,
     queryParams,
+    headerPrecedence: yaml.header_precedence ?? 'call',
     httpTimeoutMs: yaml.http_timeout_ms ?? DEFAULTS.httpTimeoutMs,
+    maxResponseBytes: yaml.max_response_bytes ?? DEFAULTS.maxResponseBytes,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
-    oauth: compileOAuth(yaml, at, problems),
+    oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
+    provider: inherited.provider,
   });
+}
+
+/** Without `provider:`, auth_mode and base_url must be written; with one, the catalog may have given them. */
+function hasRequired(name: string, fields: IntegrationFields, problems: ConfigProblem[]): boolean {
+  const missing = (['auth_mode', 'base_url'] as const).filter((key) => fields[key] === undefined);
+  const hint = fields.provider === undefined ? ' (or a provider: that gives it)' : '';
+  const unreported = missing.filter((key) => !problems.some((p) => p.path[1] === name && p.path[2] === key));
+  for (const key of unreported) problems.push({ path: ['integrations', name], message: `${key} is required${hint}` });
+  return missing.length === 0;
 }
 
 function compileOAuth(
   yaml: IntegrationYaml,
   at: (...keys: string[]) => string[],
   problems: ConfigProblem[],
+  compileCatalogUrl: ((keys: string[], text: string) => Template) | undefined,
 ): OAuthConfig | undefined {
   const oauth = yaml.oauth ?? undefined;
   if (yaml.auth_mode === 'OAUTH1') {
@@ -200,12 +291,19 @@ function compileOAuth(
     }
   }
   if (!oauth) return undefined;
-  const tokenUrlProblem = oauth.token_url === undefined ? undefined : checkHttpUrl(oauth.token_url);
+  // A catalog's token URL may hold a per-Connection placeholder (a tenant subdomain); one written in
+  // integrations.yaml has had its environment references substituted already and is taken as it is.
+  const tokenUrl = oauth.token_url === undefined ? undefined : compileCatalogUrl?.(['oauth', 'token_url'], oauth.token_url);
+  const templated = tokenUrl?.parts.some((part) => typeof part !== 'string') === true;
+  const tokenUrlProblem =
+    oauth.token_url === undefined ? undefined : checkHttpUrl(tokenUrl ? withDummies(tokenUrl) : oauth.token_url);
   if (tokenUrlProblem) problems.push({ path: at('oauth', 'token_url'), message: tokenUrlProblem });
   return Object.freeze({
     clientId: oauth.client_id,
     clientSecret: oauth.client_secret,
-    tokenUrl: oauth.token_url,
+    tokenUrl: templated ? undefined : oauth.token_url,
+    tokenUrlTemplate: templated ? tokenUrl : undefined,
+    scopes: Object.freeze([...(oauth.scopes ?? [])]),
     clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
   });
@@ -218,18 +316,27 @@ function compileActions(
   context: Context,
   problems: ConfigProblem[],
 ): ReadonlyMap<string, ActionConfig> {
-  const actions = Object.entries(yaml.actions ?? {}).map(([name, action]): [string, ActionConfig] => {
+  const listed = yaml.actions ?? {};
+  const entries = Object.keys(listed).length > 0 ? Object.entries(listed) : discoverActions(integration, context);
+  const actions = entries.map(([name, action]): [string, ActionConfig] => {
     const file = path.resolve(context.integrationsDir, integration, `${name}.action.ts`);
-    if (!context.fileExists(file)) {
-      problems.push({
-        path: ['integrations', integration, 'actions', name],
-        message: `file ${displayPath(file)} does not exist`,
-      });
-    }
+    const problem = context.fileProblem(file);
+    if (problem)
+      problems.push({ path: ['integrations', integration, 'actions', name], message: `file ${displayPath(file)} ${problem}` });
     const timeoutMs = action?.timeout_ms ?? defaults.timeoutMs;
     return [name, Object.freeze({ name, file, timeoutMs, memoryMb: action?.memory_mb ?? defaults.memoryMb })];
   });
   return frozenMap(actions);
+}
+
+/**
+ * An integration that lists no actions has those its folder holds: every `<name>.action.ts` whose name is a valid
+ * action name (others are not actions and are left alone, as helpers beside them may be).
+ */
+function discoverActions(integration: string, context: Context): [string, null][] {
+  const folder = path.resolve(context.integrationsDir, integration);
+  const names = context.listDir(folder).flatMap((file) => /^([A-Za-z0-9_-]{1,128})\.action\.ts$/.exec(file)?.[1] ?? []);
+  return names.sort().map((name) => [name, null]);
 }
 
 /** Where per-Connection placeholders are allowed: base_url, and header and query param values. */
@@ -310,8 +417,39 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+/** A 2022 folder's nango-config.yaml, parsed; undefined when there is none (its settings then keep our defaults). */
+function readNangoConfig(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const doc = parseDocument(text, { logLevel: 'error' });
+  const source = displayPath(file);
+  const syntax = [...doc.errors, ...doc.warnings].map((error) => formatYamlError(source, error));
+  if (syntax.length > 0) throw new ConfigError(source, syntax);
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+function listDir(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return []; // no folder, no actions: an integration may be used for its Connections and httpRequest alone
+  }
+}
+
+/** A symbolic link loop (ELOOP) or a folder it may not read is a problem of the file, reported with the others. */
+function actionFileProblem(file: string): string | undefined {
+  try {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return 'does not exist';
+    return stat.isFile() ? undefined : 'is not a file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ELOOP' ? 'cannot be read: its symbolic links form a loop (ELOOP)' : `cannot be read (${code})`;
+  }
 }
 
 /** Relative to the working directory when inside it (shorter), absolute otherwise (unambiguous). */

@@ -1,4 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
+import type { Provider } from '../providers/Provider';
 
 /** Log levels an integration may set for its actions' own log lines. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -6,7 +7,8 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /**
  * One piece of a compiled `${...}` template from integrations.yaml (environment variables are already
  * substituted at load time; these are the parts filled per Connection at request time).
- * - `credential`: a credential field of the auth mode, e.g. `${access_token}`, `${api_key}`
+ * - `credential`: a credential field of the auth mode, e.g. `${access_token}`, `${api_key}`; `raw.<field>` (the 2022
+ *   format's `${raw.team_id}`) is a top-level field of the provider's raw token response
  * - `config`: a value from the Connection's additionalConfig, e.g. `${additionalConfig.channelId}`
  * - `userId`: the Connection's user id, `${userId}`
  */
@@ -22,11 +24,21 @@ export interface Template {
   readonly parts: readonly TemplatePart[];
 }
 
+/** See {@link IntegrationConfig.headerPrecedence}. */
+export type HeaderPrecedence = 'call' | 'configured';
+
 /** OAuth client settings (client id and secret from the environment). */
 export interface OAuthConfig {
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
   readonly tokenUrl: string | undefined;
+  /**
+   * The token URL when it holds per-Connection placeholders (a catalog entry's `${connectionConfig.subdomain}`),
+   * filled for each Connection; tokenUrl is then undefined.
+   */
+  readonly tokenUrlTemplate?: Template | undefined;
+  /** `oauth.scopes`: what the OAuth flow asks for, joined with the provider's scope_separator. Default: [] (none). */
+  readonly scopes?: readonly string[];
   /** How client credentials are sent to the token URL. Default: 'body'. */
   readonly clientAuth: 'body' | 'basic';
   /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
@@ -54,17 +66,34 @@ export interface IntegrationConfig {
   readonly headers: ReadonlyMap<string, Template>;
   /** Query params added to every httpRequest, in declaration order. */
   readonly queryParams: ReadonlyMap<string, Template>;
+  /**
+   * Which wins when an action's httpRequest and the configured `headers` set the same header: 'call' (default),
+   * or 'configured', as in the 2022 product, where the configured headers and a JSON body's content-type won.
+   * Absent means 'call'.
+   */
+  readonly headerPrecedence?: HeaderPrecedence;
   /** Time limit of one httpRequest. Default: 30000 ms. */
   readonly httpTimeoutMs: number;
+  /** Largest response body one httpRequest reads, decoded; past it the call fails. Default: 8388608 (8 MiB). */
+  readonly maxResponseBytes: number;
   /** Default time limit of this integration's action runs. Default: 25000 ms, below the client's 30000 ms call timeout. */
   readonly actionTimeoutMs: number;
   /** Level of the actions' own log lines. Default: 'info'. */
   readonly logLevel: LogLevel;
   readonly oauth: OAuthConfig | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
+  /** The `provider:` entry of the providers catalog this integration inherits from, aliases resolved. */
+  readonly provider?: Provider | undefined;
 }
 
 /** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */
 export interface IntegrationsConfig {
   readonly integrations: ReadonlyMap<string, IntegrationConfig>;
+  /** Set when the file was in the 2022 product's format and converted to ours. */
+  readonly legacy?: {
+    /** What was mapped to something else or ignored, one `path: note` line each, for the start-up log. */
+    readonly notices: readonly string[];
+    /** nango-config.yaml's main_server_log_level, as ours, for when NANGO_LOG_LEVEL is not set. */
+    readonly serverLogLevel: string | undefined;
+  };
 }

@@ -1,8 +1,7 @@
 import type { ActionRunner } from '../actions/ActionRunner';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
-import type { ConnectionStore } from '../store/ConnectionStore';
-import type { IdempotencyStore } from '../store/IdempotencyStore';
+import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../oauth/TokenRefresher';
 
 /** What every message handler may use. */

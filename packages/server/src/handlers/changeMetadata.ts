@@ -6,13 +6,13 @@ import { connectionNotFound, type HandlerContext } from './HandlerContext';
  * or none: if any user id has no Connection, nothing changes.
  * @throws WorkerError `connection_not_found` naming every missing user id
  */
-export function changeMetadata(
+export async function changeMetadata(
   context: HandlerContext,
   integration: string,
   userIds: readonly string[],
   change: (current: Record<string, unknown>) => Record<string, unknown>,
-): undefined {
-  const missing = context.store.updateConfigs(integration, [...new Set(userIds)], change);
+): Promise<undefined> {
+  const missing = await context.store.updateConfigs(integration, [...new Set(userIds)], change);
   const [first] = missing;
   if (first === undefined) return undefined;
   if (missing.length === 1) throw connectionNotFound(integration, first);

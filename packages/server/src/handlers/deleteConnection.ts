@@ -6,8 +6,8 @@ import { connectionNotFound, type HandlerContext } from './HandlerContext';
  * removed integration can still be cleaned up.
  * @throws WorkerError `connection_not_found`
  */
-export function deleteConnection(context: HandlerContext, message: DeleteConnectionMessage): undefined {
-  if (!context.store.delete(message.integration, message.userId)) {
+export async function deleteConnection(context: HandlerContext, message: DeleteConnectionMessage): Promise<undefined> {
+  if (!(await context.store.delete(message.integration, message.userId))) {
     throw connectionNotFound(message.integration, message.userId);
   }
   return undefined;

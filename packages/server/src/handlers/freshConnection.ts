@@ -15,7 +15,7 @@ export async function freshConnection(
   force = false,
 ): Promise<{ integration: IntegrationConfig; connection: NangoConnection }> {
   const integration = requireIntegration(context, integrationName);
-  const stored = context.store.get(integration.name, userId);
+  const stored = await context.store.get(integration.name, userId);
   if (!stored) throw connectionNotFound(integration.name, userId);
   return { integration, connection: await context.refresher.ensureFresh(integration, stored, { force }) };
 }

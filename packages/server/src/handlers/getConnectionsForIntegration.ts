@@ -2,9 +2,9 @@ import type { GetConnectionsForIntegrationMessage, NangoConnectionPublic } from 
 import type { HandlerContext } from './HandlerContext';
 
 /** Every Connection of an integration, without credentials; [] when none. */
-export function getConnectionsForIntegration(
+export async function getConnectionsForIntegration(
   context: HandlerContext,
   message: GetConnectionsForIntegrationMessage,
-): NangoConnectionPublic[] {
+): Promise<NangoConnectionPublic[]> {
   return context.store.listByIntegration(message.integration);
 }

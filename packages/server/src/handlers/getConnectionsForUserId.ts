@@ -2,9 +2,9 @@ import type { GetConnectionsForUserIdMessage, NangoConnectionPublic } from '@nan
 import type { HandlerContext } from './HandlerContext';
 
 /** Every Connection of a user, without credentials; [] when none. */
-export function getConnectionsForUserId(
+export async function getConnectionsForUserId(
   context: HandlerContext,
   message: GetConnectionsForUserIdMessage,
-): NangoConnectionPublic[] {
+): Promise<NangoConnectionPublic[]> {
   return context.store.listByUserId(message.userId);
 }

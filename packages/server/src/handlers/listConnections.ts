@@ -5,11 +5,11 @@ import type { HandlerContext } from './HandlerContext';
  * Every Connection, or every Connection of one user, in spec 4's shape (`connection_id` is the user id,
  * `provider` the integration); never credentials, and nothing is refreshed.
  */
-export function listConnections(
+export async function listConnections(
   context: HandlerContext,
   message: ListConnectionsMessage,
-): { connections: NangoConnectionSummary[] } {
-  const found = message.userId === undefined ? context.store.listAll() : context.store.listByUserId(message.userId);
+): Promise<{ connections: NangoConnectionSummary[] }> {
+  const found = await (message.userId === undefined ? context.store.listAll() : context.store.listByUserId(message.userId));
   return {
     connections: found.map((connection) => ({
       connection_id: connection.userId,

@@ -3,10 +3,10 @@ import { normaliseCredentials } from '../credentials/normaliseCredentials';
 import { requireIntegration, type HandlerContext } from './HandlerContext';
 
 /** Stores a new Connection. @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_exists` */
-export function registerConnection(context: HandlerContext, message: RegisterConnectionMessage): undefined {
+export async function registerConnection(context: HandlerContext, message: RegisterConnectionMessage): Promise<undefined> {
   const integration = requireIntegration(context, message.integration);
   const credentials = normaliseCredentials(integration.name, integration.authMode, message.credentials);
-  context.store.insert({
+  await context.store.insert({
     integration: integration.name,
     userId: message.userId,
     credentials,

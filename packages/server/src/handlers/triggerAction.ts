@@ -1,5 +1,5 @@
 import type { TriggerActionMessage } from '@nangohq/protocol';
-import { runIdempotently } from '../actions/runIdempotently';
+import { callFingerprint, runIdempotently } from '../actions/runIdempotently';
 import { WorkerError } from '../errors';
 import type { EncodedJson } from '../rpc/EncodedJson';
 import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
@@ -20,10 +20,11 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
       `Integration '${integration.name}' has no action '${message.action}'; declared: ${known}`,
     );
   }
-  const stored = context.store.get(integration.name, message.userId);
+  const stored = await context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);
-  // onStart tells a keyed run that the action itself began: a failure before it (refresh, load) is not kept.
-  const run = async (onStart?: () => void) => {
+  // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while
+  // it waits, and a failure before it (refresh, load) leaves nothing behind.
+  const run = async (onStart?: () => Promise<void>) => {
     const connection = await context.refresher.ensureFresh(integration, stored);
     return context.runner.run(integration, action, connection, message.input ?? {}, onStart);
   };
@@ -32,7 +33,8 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
   // The lease is renewed while the run is pending; outlasting the run's time limit, it also rides out a few
   // renewals the database refused. Only a run whose worker died lets it lapse.
   const limits = { leaseMs: action.timeoutMs + LEASE_MARGIN_MS, ttlMs: context.idempotencyTtlMs };
-  return runIdempotently(context.idempotency, scope, limits, run);
+  const call = callFingerprint(action.name, message.input);
+  return runIdempotently(context.idempotency, scope, call, limits, run);
 }
 
 /** Slack between an action's time limit and its idempotency lease: time to store the outcome. */

@@ -6,8 +6,11 @@ import { connectionNotFound, type HandlerContext } from './HandlerContext';
  * outlives an edit of integrations.yaml, and its config is the app's own data.
  * @throws WorkerError `connection_not_found`
  */
-export function updateConnectionConfig(context: HandlerContext, message: UpdateConnectionConfigMessage): undefined {
-  if (!context.store.updateConfig(message.integration, message.userId, message.additionalConfig)) {
+export async function updateConnectionConfig(
+  context: HandlerContext,
+  message: UpdateConnectionConfigMessage,
+): Promise<undefined> {
+  if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
     throw connectionNotFound(message.integration, message.userId);
   }
   return undefined;

@@ -6,10 +6,13 @@ import { connectionNotFound, requireIntegration, type HandlerContext } from './H
  * Replaces a Connection's credentials after checking them against the auth mode.
  * @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_not_found`
  */
-export function updateConnectionCredentials(context: HandlerContext, message: UpdateConnectionCredentialsMessage): undefined {
+export async function updateConnectionCredentials(
+  context: HandlerContext,
+  message: UpdateConnectionCredentialsMessage,
+): Promise<undefined> {
   const integration = requireIntegration(context, message.integration);
   const credentials = normaliseCredentials(integration.name, integration.authMode, message.credentials);
-  if (!context.store.updateCredentials(integration.name, message.userId, credentials)) {
+  if (!(await context.store.updateCredentials(integration.name, message.userId, credentials))) {
     throw connectionNotFound(integration.name, message.userId);
   }
   return undefined;

@@ -7,6 +7,6 @@ import type { HandlerContext } from './HandlerContext';
  * stay (a shallow merge, as spec 5 describes: a nested object is replaced whole, not merged).
  * @throws WorkerError `connection_not_found` naming every missing user id (nothing is changed then)
  */
-export function updateMetadata(context: HandlerContext, message: UpdateMetadataMessage): undefined {
+export function updateMetadata(context: HandlerContext, message: UpdateMetadataMessage): Promise<undefined> {
   return changeMetadata(context, message.integration, message.userIds, (current) => ({ ...current, ...message.metadata }));
 }

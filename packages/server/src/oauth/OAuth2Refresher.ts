@@ -2,10 +2,10 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
+import { renderTemplate } from '../outbound/renderTemplate';
 import { connectionNotFound } from '../handlers/HandlerContext';
 import type { Logger } from '../logger';
-import type { ConnectionStore } from '../store/ConnectionStore';
-import { RefreshLocks } from '../store/RefreshLocks';
+import type { ConnectionStore, RefreshLocks } from '../store/Store';
 import { refreshedCredentials } from './refreshedCredentials';
 import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
 import { requestTokenWithRetries, TokenEndpointError, type TokenRequest } from './requestToken';
@@ -18,17 +18,21 @@ import type { TokenRefresher } from './TokenRefresher';
  */
 export class OAuth2Refresher implements TokenRefresher {
   private readonly options: RefresherOptions;
-  private readonly locks: RefreshLocks;
   /** The refresh in flight per Connection uuid in this process. */
   private readonly inFlight = new Map<string, Promise<NangoConnection>>();
+  /**
+   * Connections (uuid and access token) whose dead token could not be refreshed, already logged: every call
+   * fails until the configuration or the credentials change, and one line per Connection says why.
+   */
+  private readonly loggedNotPossible = new Set<string>();
 
   constructor(
     private readonly store: ConnectionStore,
+    private readonly locks: RefreshLocks,
     private readonly logger: Logger,
     options: Partial<RefresherOptions> = {},
   ) {
     this.options = resolveRefresherOptions(options);
-    this.locks = new RefreshLocks(store.database);
   }
 
   /**
@@ -54,6 +58,7 @@ export class OAuth2Refresher implements TokenRefresher {
     if ('missing' in request) {
       // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
       const meantTo = typeof connection.credentials['refresh_token'] === 'string' && !isStillValid(connection);
+      if (meantTo) this.logNotPossibleOnce(connection, request.missing);
       if (force || meantTo) throw refreshNotPossible(connection, request.missing);
       return connection;
     }
@@ -66,13 +71,37 @@ export class OAuth2Refresher implements TokenRefresher {
     }
   }
 
+  /** Warns once per Connection and access token: the operator must configure the integration, or the app re-register. */
+  private logNotPossibleOnce(connection: NangoConnection, missing: string): void {
+    const key = `${connection.uuid}:${String(connection.credentials['access_token'])}`;
+    if (this.loggedNotPossible.has(key)) return;
+    this.loggedNotPossible.add(key);
+    this.logger.warn(
+      { integration: connection.integration, userId: connection.userId, connection: connection.uuid },
+      `the access token has expired and cannot be refreshed: ${missing}; every call for this Connection fails with refresh_not_possible until then`,
+    );
+  }
+
   /** What to send to the token endpoint, or what is missing to refresh at all. */
   private tokenRequest(integration: IntegrationConfig, connection: NangoConnection): TokenRequest | { missing: string } {
     const refreshToken = connection.credentials['refresh_token'];
     if (typeof refreshToken !== 'string') return { missing: 'the Connection has no refresh_token' };
-    const { tokenUrl, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
+    const { tokenUrlTemplate, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
+    // A catalog token URL per tenant (`https://${additionalConfig.subdomain}.zendesk.com/oauth/tokens`) is filled
+    // like a base_url (one host label, never an IP address), so a Connection's config cannot move it elsewhere.
+    let tokenUrl = integration.oauth?.tokenUrl;
+    try {
+      if (tokenUrlTemplate) tokenUrl = renderTemplate(tokenUrlTemplate, connection, { baseUrl: true });
+    } catch (error) {
+      return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
+    }
     if (!tokenUrl || !clientId) {
-      return { missing: `integration '${integration.name}' needs oauth.token_url and oauth.client_id in integrations.yaml` };
+      const keys = [!tokenUrl && 'token_url', !clientId && 'client_id'].filter(Boolean).join(' and ');
+      const missing =
+        `integration '${integration.name}' has no oauth ${keys}: set integrations.${integration.name}.oauth.token_url, ` +
+        `client_id and client_secret in integrations.yaml (the provider's token endpoint and your app's OAuth client), ` +
+        `or register fresh credentials with updateConnectionCredentials`;
+      return { missing };
     }
     const accessToken =
       typeof connection.credentials['access_token'] === 'string' ? connection.credentials['access_token'] : undefined;
@@ -94,21 +123,21 @@ export class OAuth2Refresher implements TokenRefresher {
    * @throws WorkerError, see ensureFresh
    */
   private async refreshLocked(integration: IntegrationConfig, seen: NangoConnection, force: boolean): Promise<NangoConnection> {
-    this.failIfCoolingDown(seen);
+    await this.failIfCoolingDown(seen);
     await this.acquire(seen);
     try {
       // The version is read before the credentials: if they are written in between, the version is the older one,
       // and storing the outcome fails safe (see refreshNow) instead of overwriting credentials this refresh never saw.
-      const version = this.store.credentialsVersion(seen.uuid);
-      const current = this.store.get(integration.name, seen.userId);
+      const version = await this.store.credentialsVersion(seen.uuid);
+      const current = await this.store.get(integration.name, seen.userId);
       if (version === undefined || current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
       if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
       if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
-      this.failIfCoolingDown(current);
+      await this.failIfCoolingDown(current);
       return await this.refreshNow(integration, current, version, force);
     } finally {
-      this.release(seen);
+      await this.release(seen);
     }
   }
 
@@ -138,14 +167,14 @@ export class OAuth2Refresher implements TokenRefresher {
       // stalled process can still outlive its lease mid-request; the version fence below catches that.
       response = await requestTokenWithRetries(request, this.options, () => this.locks.renew(current.uuid, owner, leaseMs));
     } catch (error) {
-      return this.failed(current, version, error);
+      return await this.failed(current, version, error);
     }
     if (response === undefined) {
       this.logger.warn(fields, 'oauth refresh lock lost before calling the token endpoint; using the stored credentials');
       return this.reread(current);
     }
     const credentials = refreshedCredentials(current.credentials, response);
-    if (!this.store.replaceCredentials(current.uuid, credentials, version)) {
+    if (!(await this.store.replaceCredentials(current.uuid, credentials, version))) {
       this.logger.warn(fields, 'oauth refresh outcome dropped: the credentials were written during the refresh');
       return this.reread(current);
     }
@@ -161,11 +190,11 @@ export class OAuth2Refresher implements TokenRefresher {
    * written meanwhile, in which case the failure is about credentials that are gone, and the new ones are returned.
    * @throws WorkerError `connection_needs_reauthorization`, `token_refresh_failed`, or `error` as it is
    */
-  private failed(connection: NangoConnection, version: number, error: unknown): NangoConnection {
+  private async failed(connection: NangoConnection, version: number, error: unknown): Promise<NangoConnection> {
     if (!(error instanceof TokenEndpointError)) throw error;
     const fields = { integration: connection.integration, connection: connection.uuid, reason: error.message };
     if (error.kind === 'rejected') {
-      if (!this.store.markNeedsReauthorization(connection.uuid, error.message, version)) {
+      if (!(await this.store.markNeedsReauthorization(connection.uuid, error.message, version))) {
         this.logger.warn(fields, 'oauth refresh token rejected, but new credentials were written meanwhile; using them');
         return this.reread(connection);
       }
@@ -173,9 +202,9 @@ export class OAuth2Refresher implements TokenRefresher {
       throw needsReauthorization({ ...connection, authorizationError: error.message });
     }
     // Not atomic, unlike the fenced writes: at worst new credentials inherit a cool-down, as before fencing.
-    if (this.store.credentialsVersion(connection.uuid) !== version) return this.reread(connection);
+    if ((await this.store.credentialsVersion(connection.uuid)) !== version) return this.reread(connection);
     const until = Date.now() + this.options.cooldownMs;
-    this.store.setRefreshCooldown(connection.uuid, until);
+    await this.store.setRefreshCooldown(connection.uuid, until);
     this.logger.warn({ ...fields, kind: error.kind }, 'oauth token refresh failed');
     const hint =
       error.kind === 'transient'
@@ -191,17 +220,17 @@ export class OAuth2Refresher implements TokenRefresher {
    * The Connection as stored now, after a refresh: never the outcome of a refresh of a Connection deleted meanwhile.
    * @throws WorkerError `connection_not_found`, `connection_needs_reauthorization` (marked by a sibling since)
    */
-  private reread(connection: NangoConnection): NangoConnection {
-    const current = this.store.get(connection.integration, connection.userId);
+  private async reread(connection: NangoConnection): Promise<NangoConnection> {
+    const current = await this.store.get(connection.integration, connection.userId);
     if (current?.uuid !== connection.uuid) throw connectionNotFound(connection.integration, connection.userId);
     if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
     return current;
   }
 
   /** Gives the lock back. A failure is logged, not thrown: it must not hide the refresh's outcome, and the lease ends anyway. */
-  private release(connection: NangoConnection): void {
+  private async release(connection: NangoConnection): Promise<void> {
     try {
-      this.locks.release(connection.uuid, this.options.owner);
+      await this.locks.release(connection.uuid, this.options.owner);
     } catch (error) {
       const fields = { integration: connection.integration, connection: connection.uuid, err: (error as Error).message };
       this.logger.warn(fields, `oauth refresh lock not released; it ends with its lease in ${this.options.leaseMs} ms`);
@@ -209,8 +238,8 @@ export class OAuth2Refresher implements TokenRefresher {
   }
 
   /** @throws WorkerError `token_refresh_failed` while a failed refresh's cool-down lasts */
-  private failIfCoolingDown(connection: NangoConnection): void {
-    const until = this.store.refreshCooldown(connection.uuid);
+  private async failIfCoolingDown(connection: NangoConnection): Promise<void> {
+    const until = await this.store.refreshCooldown(connection.uuid);
     if (until === undefined || until <= Date.now()) return;
     throw new WorkerError(
       'token_refresh_failed',
@@ -225,7 +254,7 @@ export class OAuth2Refresher implements TokenRefresher {
   private async acquire(connection: NangoConnection): Promise<void> {
     const { owner, leaseMs, lockPollMs, lockWaitMs } = this.options;
     const deadline = Date.now() + lockWaitMs;
-    while (!this.locks.tryAcquire(connection.uuid, owner, leaseMs)) {
+    while (!(await this.locks.tryAcquire(connection.uuid, owner, leaseMs))) {
       if (Date.now() >= deadline) {
         throw new WorkerError(
           'token_refresh_failed',

@@ -1,3 +1,5 @@
+import { scrubSecrets } from './scrubSecrets';
+
 /**
  * How a call to the token endpoint failed, which decides what the refresher does next:
  * - `rejected`: the provider refused the grant itself (revoked or expired refresh token): only the user can fix it.
@@ -51,10 +53,10 @@ export interface RetryPolicy {
 export async function requestTokenWithRetries(
   request: TokenRequest,
   policy: RetryPolicy,
-  mayCall: () => boolean = () => true,
+  mayCall: () => boolean | Promise<boolean> = () => true,
 ): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 1; ; attempt++) {
-    if (!mayCall()) return undefined;
+    if (!(await mayCall())) return undefined;
     try {
       return await requestToken(request);
     } catch (error) {
@@ -105,8 +107,9 @@ function isTransientStatus(status: number): boolean {
 }
 
 /**
- * Turns the token endpoint's answer into the token response, or into the failure it describes, with every one of
- * `secrets` in the provider's error text replaced by '[redacted]'.
+ * Turns the token endpoint's answer into the token response, or into the failure it describes, with every echo of
+ * `secrets` in the provider's error text (as sent, encoded or in part: see scrubSecrets) replaced by '[redacted]'.
+ * That text is quoted to callers, logged and stored on the Connection.
  * @throws TokenEndpointError
  */
 export function readTokenResponse(
@@ -122,7 +125,7 @@ export function readTokenResponse(
   const error = typeof json?.['error'] === 'string' ? json['error'] : undefined;
   const description = typeof json?.['error_description'] === 'string' ? json['error_description'] : undefined;
   // Scrubbed before it is cut: a secret cut in half would no longer match, and half of it would leak.
-  const reason = redact([error, description].filter(Boolean).join(': '), secrets).slice(0, MAX_REASON_LENGTH);
+  const reason = scrubSecrets([error, description].filter(Boolean).join(': '), secrets).slice(0, MAX_REASON_LENGTH);
   const message = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
   if (isTransientStatus(status)) throw new TokenEndpointError('transient', message);
   if ((status === 400 || status === 401) && error !== undefined && REJECTED_GRANT_ERRORS.has(error)) {
@@ -133,16 +136,6 @@ export function readTokenResponse(
 
 /** The provider's reason is quoted to callers and stored on the Connection; a long HTML page is not a reason. */
 const MAX_REASON_LENGTH = 300;
-
-/**
- * `text` without any of `secrets`. Providers echo what they were sent in their error text (the refresh token, the
- * client id), and that text is quoted to callers, logged and stored on the Connection. Longest first, so that a
- * secret holding another (a client secret holding the client id) is replaced whole.
- */
-function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  const present = secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-  return present.sort((a, b) => b.length - a.length).reduce((result, secret) => result.split(secret).join('[redacted]'), text);
-}
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {

@@ -32,8 +32,11 @@ export interface Provider {
   readonly disable_pkce?: boolean;
   /** How client credentials reach the token URL: `body` (default) or `header` (Basic). */
   readonly authorization_method?: 'body' | 'header';
-  /** Token request encoding: `form` (default) or `json`. */
-  readonly body_format?: 'form' | 'json';
+  /**
+   * Token request encoding: `form` (default) or `json`. Nango's own catalog has a few other values (`query`, `xml`)
+   * that the loader keeps as written: treat anything else as unsupported.
+   */
+  readonly body_format?: 'form' | 'json' | (string & {});
   /** Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`. */
   readonly token_response_metadata?: readonly string[];
 

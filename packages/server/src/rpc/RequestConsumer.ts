@@ -1,22 +1,24 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { credentialsQueue } from '@nangohq/protocol';
 import type { Logger } from '../logger';
 import { looksLikeAction, type ActionOverflow } from './ActionOverflow';
+
+import { declareQueues, type QueueSettings } from './declareQueues';
+import type { Responder } from './Responder';
 
 /**
  * How long an action past the budget waits in the worker for a slot to free before it is moved to the overflow
  * queue. Fast actions free slots far sooner, so they are never moved; slow ones hold up other requests this long at most.
  */
 const PARK_MS = 100;
-import { declareQueues, type QueueSettings } from './declareQueues';
-import type { Responder } from './Responder';
 
 /**
- * Consumes the request queue on one channel and settles each delivery as the Responder says: acked once its
+ * Consumes the request queue (and, beside it, the credentials queue) on one channel and settles each delivery as the Responder says: acked once its
  * reply is published; rejected without requeue when it cannot be answered (no reply address) or read (not
  * JSON), so it is never retried forever; requeued when no reply could be sent.
  */
 export class RequestConsumer {
-  private consumerTag: string | undefined;
+  private consumerTags: string[] = [];
   /** Action requests from this consumer being answered now (see ActionOverflow). */
   private actionsHeld = 0;
   /** Actions past the budget, waiting PARK_MS for room before they are moved, oldest first. */
@@ -53,23 +55,30 @@ export class RequestConsumer {
     while (free > 0 && this.waitingRoom.length > 0) {
       if (this.justAdmitted++ === 0) setImmediate(() => (this.justAdmitted = 0));
       free--;
-      void this.answer(this.waitingRoom.shift()!, false);
+      void this.answer(this.waitingRoom.shift()!, false, false);
     }
   }
 
-  /** Declares the queues, sets the prefetch and starts consuming. */
+  /**
+   * Declares the queues, sets the prefetch and starts consuming: the queue named, and its credentials queue unless
+   * `queues.credentialsQueue` is false (the overflow queue has none).
+   */
   async start(queues: QueueSettings, prefetch: number): Promise<void> {
     await declareQueues(this.channel, queues);
     await this.channel.prefetch(prefetch);
-    const { consumerTag } = await this.channel.consume(queues.queue, (msg) => this.onDelivery(msg));
-    this.consumerTag = consumerTag;
+    const consumed = queues.credentialsQueue === false ? [queues.queue] : [queues.queue, credentialsQueue(queues.queue)];
+    for (const queue of consumed) {
+      const fromCredentialsQueue = queue !== queues.queue;
+      const { consumerTag } = await this.channel.consume(queue, (msg) => this.onDelivery(msg, fromCredentialsQueue));
+      this.consumerTags.push(consumerTag);
+    }
   }
 
   /** Stops taking new requests; those in flight are still answered (see Responder.waitIdle). */
   async stop(): Promise<void> {
-    const tag = this.consumerTag;
-    this.consumerTag = undefined;
-    if (tag) await this.channel.cancel(tag).catch(() => undefined);
+    const tags = this.consumerTags;
+    this.consumerTags = [];
+    for (const tag of tags) await this.channel.cancel(tag).catch(() => undefined);
     // Parked and waiting actions were never started: they go back to the queue when the channel closes.
     for (const { timer } of this.parked.splice(0)) clearTimeout(timer);
     this.waitingRoom.length = 0;
@@ -83,7 +92,7 @@ export class RequestConsumer {
     await this.channel.close().catch(() => undefined);
   }
 
-  private onDelivery(msg: ConsumeMessage | null): void {
+  private onDelivery(msg: ConsumeMessage | null, fromCredentialsQueue: boolean): void {
     if (msg === null) {
       // The broker cancelled us (queue deleted, for one). Closing the channel makes the worker reconnect, which
       // declares the queue again and consumes anew, instead of sitting idle while every call is unroutable.
@@ -96,15 +105,16 @@ export class RequestConsumer {
       this.poke();
       return;
     }
-    const isAction = this.overflow !== undefined && looksLikeAction(msg.content);
-    if (!isAction || this.actionsHeld < this.overflow!.budget) void this.answer(msg, isAction);
+    // Requests carrying credentials run no action (and must never be moved: the overflow queue is persistent).
+    const isAction = this.overflow !== undefined && !fromCredentialsQueue && looksLikeAction(msg.content);
+    if (!isAction || this.actionsHeld < this.overflow!.budget) void this.answer(msg, isAction, fromCredentialsQueue);
     else if (this.moving) void this.moveOrAnswer(msg, this.overflow!.mover);
     else this.park(msg, this.overflow!.mover);
   }
 
-  private async answer(msg: ConsumeMessage, isAction: boolean): Promise<void> {
+  private async answer(msg: ConsumeMessage, isAction: boolean, fromCredentialsQueue: boolean): Promise<void> {
     if (isAction) this.actionsHeld++;
-    const settlement = await this.responder.answer(msg);
+    const settlement = await this.responder.answer(msg, fromCredentialsQueue);
     if (isAction) {
       this.actionsHeld--;
       this.moving = false;
@@ -130,13 +140,13 @@ export class RequestConsumer {
     while (this.parked.length > 0 && this.actionsHeld < this.overflow!.budget) {
       const { msg, timer } = this.parked.shift()!;
       clearTimeout(timer);
-      void this.answer(msg, true);
+      void this.answer(msg, true, false);
     }
   }
 
   private async moveOrAnswer(msg: ConsumeMessage, mover: ActionOverflow): Promise<void> {
     if (await mover.move(msg)) this.settle(msg, 'ack');
-    else await this.answer(msg, true);
+    else await this.answer(msg, true, false);
   }
 
   private settle(msg: ConsumeMessage, settlement: 'ack' | 'reject' | 'requeue'): void {

@@ -10,9 +10,17 @@ export type Settlement = 'ack' | 'reject' | 'requeue';
 /** Sends a reply; false when no reply channel could be had in time. */
 export type PublishReply = (replyTo: string, reply: Buffer, correlationId: string | undefined) => Promise<boolean>;
 
+/** How a request reached the worker: what decides whether it may carry credentials. */
+export interface Delivery {
+  /** Published persistent (delivery mode 2): the broker may have written it to disk. */
+  persistent: boolean;
+  /** Consumed from the credentials queue, which has no dead-letter queue. */
+  fromCredentialsQueue: boolean;
+}
+
 /** What a Responder needs; the limits come from the worker's settings. */
 export interface ResponderOptions {
-  process: (content: Buffer) => Promise<ProcessedRequest>;
+  process: (content: Buffer, delivery: Delivery) => Promise<ProcessedRequest>;
   publish: PublishReply;
   logger: Logger;
   maxRequestBytes: number;
@@ -22,7 +30,7 @@ export interface ResponderOptions {
    * Counts the deliveries of a redelivered request, the first included (classic queues, which do not count).
    * Absent for quorum queues, whose broker dead-letters past its delivery limit by itself.
    */
-  countDeliveries?: (correlationId: string) => number;
+  countDeliveries?: (correlationId: string) => Promise<number>;
 }
 
 /**
@@ -40,7 +48,8 @@ const RECENT_ANSWER_MS = 10 * 60_000;
 const DEADLINE_SKEW_MS = 2_000;
 
 export class Responder {
-  private readonly running = new Map<string, Promise<ProcessedRequest>>();
+  /** Requests running now, by correlation id, with their body: only a redelivery of that same body shares the run. */
+  private readonly running = new Map<string, { content: Buffer; run: Promise<ProcessedRequest> }>();
   /**
    * Requests answered lately, by correlation id, in two generations: when the newer fills up it becomes the older
    * and the oldest is dropped whole. (Evicting one entry per insert from a single Map walks V8's deleted slots and
@@ -58,8 +67,12 @@ export class Responder {
     return this.active;
   }
 
-  /** Answers one delivery and says how to settle it. Never throws. */
-  async answer(msg: ConsumeMessage): Promise<Settlement> {
+  /**
+   * Answers one delivery and says how to settle it. A request from the credentials queue is acked where another
+   * would be rejected: it must not be dead-lettered, not even by a dead-letter policy someone put on that queue.
+   * Never throws.
+   */
+  async answer(msg: ConsumeMessage, fromCredentialsQueue = false): Promise<Settlement> {
     const { replyTo, correlationId, headers } = msg.properties as {
       replyTo?: string;
       correlationId?: string;
@@ -68,7 +81,7 @@ export class Responder {
     const { logger } = this.options;
     if (!replyTo) {
       logger.warn({ correlationId, bytes: msg.content.length }, 'request without a reply address rejected');
-      return 'reject';
+      return fromCredentialsQueue ? 'ack' : 'reject';
     }
     const deadline = headers?.[DEADLINE_HEADER];
     if (typeof deadline === 'number' && Date.now() > deadline + DEADLINE_SKEW_MS && !this.running.has(correlationId ?? '')) {
@@ -84,15 +97,19 @@ export class Responder {
     }
     this.active++;
     try {
-      const refusal = this.refuse(msg, correlationId);
-      const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered));
+      // Only a redelivery waits for the database (its count): a first delivery starts its run in this very tick, so a
+      // redelivery of it arriving next finds it running.
+      const check = this.refuse(msg, correlationId);
+      const refusal = check instanceof Promise ? await check : check;
+      const delivery: Delivery = { persistent: msg.properties.deliveryMode === 2, fromCredentialsQueue };
+      const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered, delivery));
       if (malformed) logger.warn({ correlationId, bytes: msg.content.length }, 'unreadable request answered and rejected');
       if (!(await this.options.publish(replyTo, this.capped(reply, correlationId), correlationId))) {
         logger.warn({ correlationId }, 'no reply channel; the request goes back to the queue');
         return 'requeue';
       }
       if (correlationId !== undefined) this.remember(correlationId);
-      return malformed ? 'reject' : 'ack';
+      return malformed && !fromCredentialsQueue ? 'reject' : 'ack';
     } finally {
       this.active--;
       if (this.active === 0) this.idle?.();
@@ -125,19 +142,32 @@ export class Responder {
   }
 
   /** An error reply for a request that must not run: too large, or delivered too often. Marked malformed so it is rejected. */
-  private refuse(msg: ConsumeMessage, correlationId: string | undefined): ProcessedRequest | undefined {
-    const { maxRequestBytes, maxDeliveries, countDeliveries, logger } = this.options;
+  private refuse(
+    msg: ConsumeMessage,
+    correlationId: string | undefined,
+  ): ProcessedRequest | undefined | Promise<ProcessedRequest | undefined> {
+    const { maxRequestBytes, countDeliveries } = this.options;
     if (msg.content.length > maxRequestBytes) {
       const text = `The request is ${msg.content.length} bytes; the limit is ${maxRequestBytes} (NANGO_MAX_REQUEST_BYTES)`;
       return { reply: errorReply('request_too_large', text), malformed: true };
     }
     const runningNow = correlationId !== undefined && this.running.has(correlationId);
     if (!msg.fields.redelivered || !countDeliveries || runningNow) return undefined;
+    return this.countedOut(msg, correlationId, countDeliveries);
+  }
+
+  /** The refusal of a redelivered request delivered too many times, counted in the database. */
+  private async countedOut(
+    msg: ConsumeMessage,
+    correlationId: string | undefined,
+    countDeliveries: (id: string) => Promise<number>,
+  ): Promise<ProcessedRequest | undefined> {
+    const { maxDeliveries, logger } = this.options;
     // Without a correlation id, the body itself identifies the request across deliveries.
     const id = correlationId ?? `sha256:${createHash('sha256').update(msg.content).digest('hex')}`;
     let deliveries: number;
     try {
-      deliveries = countDeliveries(id);
+      deliveries = await countDeliveries(id);
     } catch (error) {
       logger.warn({ err: error, correlationId }, 'could not count the deliveries of a redelivered request');
       return undefined;
@@ -158,16 +188,32 @@ export class Responder {
     );
   }
 
-  private run(content: Buffer, correlationId: string | undefined, redelivered: boolean): Promise<ProcessedRequest> {
+  /**
+   * Runs a request, or shares the run of the same request when this is its redelivery. Only the broker sets
+   * `redelivered`, and the body must match: a publisher that reuses a running request's correlation id (by mistake
+   * or to read another caller's result) gets a run of its own request.
+   */
+  private run(
+    content: Buffer,
+    correlationId: string | undefined,
+    redelivered: boolean,
+    delivery: Delivery,
+  ): Promise<ProcessedRequest> {
+    const { logger } = this.options;
     const existing = correlationId === undefined ? undefined : this.running.get(correlationId);
-    if (existing) {
-      this.options.logger.info({ correlationId, redelivered }, 'request delivered again while it runs; answering with that run');
-      return existing;
+    if (existing && redelivered && existing.content.equals(content)) {
+      logger.info({ correlationId }, 'request delivered again while it runs; answering with that run');
+      return existing.run;
     }
-    const run = this.options.process(content);
-    if (correlationId !== undefined) {
-      this.running.set(correlationId, run);
-      void run.finally(() => this.running.delete(correlationId));
+    if (existing)
+      logger.warn({ correlationId }, 'a request reuses the correlation id of another that is running; it runs on its own');
+    const run = this.options.process(content, delivery);
+    if (correlationId !== undefined && !existing) {
+      const entry = { content, run };
+      this.running.set(correlationId, entry);
+      void run.finally(() => {
+        if (this.running.get(correlationId) === entry) this.running.delete(correlationId);
+      });
     }
     return run;
   }

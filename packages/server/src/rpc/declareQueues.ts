@@ -1,10 +1,13 @@
 import type { Channel } from 'amqplib';
+import { credentialsQueue } from '@nangohq/protocol';
 
 /** How the request queue is declared. */
 export interface QueueSettings {
   queue: string;
   queueType: 'classic' | 'quorum';
   maxDeliveries: number;
+  /** Whether the queue has a credentials queue beside it. Default: true; false for the action overflow queue. */
+  credentialsQueue?: boolean;
 }
 
 /** Name of the queue where requests that cannot be answered end up, for inspection. */
@@ -16,6 +19,11 @@ export function deadLetterQueue(queue: string): string {
  * Declares the durable request queue and its dead-letter queue: a rejected request (unreadable, too large, or
  * delivered too often) is moved there by the broker instead of being lost or retried forever. Quorum queues
  * also count deliveries themselves (x-delivery-limit).
+ *
+ * Also declares the credentials queue, which takes the requests that carry credentials (registerConnection,
+ * updateConnectionCredentials), published non-persistent: a classic queue whatever NANGO_QUEUE_TYPE says (a
+ * quorum queue writes every message to disk), in default mode (a lazy policy would page every message to disk),
+ * with no dead-letter exchange (an expired or refused request is dropped, never kept).
  * @throws Error saying what to do when the queue exists with other arguments (an older worker or another type)
  */
 export async function declareQueues(channel: Channel, settings: QueueSettings): Promise<void> {
@@ -32,6 +40,12 @@ export async function declareQueues(channel: Channel, settings: QueueSettings): 
         ...(queueType === 'quorum' && { 'x-delivery-limit': maxDeliveries }),
       },
     });
+    if (settings.credentialsQueue !== false) {
+      await channel.assertQueue(credentialsQueue(queue), {
+        durable: true,
+        arguments: { 'x-queue-type': 'classic', 'x-queue-mode': 'default' },
+      });
+    }
   } catch (error) {
     const message = (error as Error).message;
     if (!message.includes('PRECONDITION_FAILED')) throw error;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorCode } from '@nangohq/protocol';
+import { carriesCredentials, type ErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { dispatch, type HandlerContext } from '../handlers';
 import type { Logger } from '../logger';
 import { EncodedJson } from './EncodedJson';
+import type { Delivery } from './Responder';
 import { validateMessage } from './validateMessage';
 
 /** The reply to one request, encoded, and whether the request itself was unreadable. */
@@ -18,7 +19,12 @@ export interface ProcessedRequest {
  * an error reply. Errors the worker raised on purpose keep their code and message; anything else is a bug,
  * reported as `internal_error` with an id the caller can find in the log, and its details logged only.
  */
-export async function processRequest(context: HandlerContext, content: Buffer, logger: Logger): Promise<ProcessedRequest> {
+export async function processRequest(
+  context: HandlerContext,
+  content: Buffer,
+  logger: Logger,
+  delivery: Delivery = { persistent: false, fromCredentialsQueue: false },
+): Promise<ProcessedRequest> {
   let body: unknown;
   try {
     body = JSON.parse(content.toString('utf8'));
@@ -27,6 +33,7 @@ export async function processRequest(context: HandlerContext, content: Buffer, l
   }
   try {
     const message = validateMessage(body);
+    refuseStoredCredentials(message.type, delivery);
     return { reply: successReply(await dispatch(context, message)), malformed: false };
   } catch (error) {
     if (error instanceof WorkerError) return { reply: errorReply(error.code, error.message), malformed: false };
@@ -37,6 +44,22 @@ export async function processRequest(context: HandlerContext, content: Buffer, l
       malformed: false,
     };
   }
+}
+
+/**
+ * A request that carries credentials must come non-persistent on the credentials queue: anywhere else the broker
+ * may have written it to disk or may dead-letter it. Refusing it makes a publisher that does so (an older client)
+ * fail at once instead of leaving credentials behind in silence.
+ * @throws WorkerError `credentials_not_transient`
+ */
+function refuseStoredCredentials(type: string, delivery: Delivery): void {
+  if (!carriesCredentials(type) || (delivery.fromCredentialsQueue && !delivery.persistent)) return;
+  const where = delivery.fromCredentialsQueue ? 'persistent' : 'on the request queue';
+  throw new WorkerError(
+    'credentials_not_transient',
+    `${type} carries credentials and came ${where}: publish it non-persistent to the queue <queue>.credentials ` +
+      "(as @nangohq/node-client does), so that no credential is written to the broker's disk or kept in a dead-letter queue",
+  );
 }
 
 function successReply(value: unknown): Buffer {

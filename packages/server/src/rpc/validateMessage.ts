@@ -7,6 +7,12 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 const VALIDATORS = new Map<string, ValidateFunction>(MESSAGE_TYPES.map((type) => [type, ajv.compile(MESSAGE_SCHEMAS[type])]));
 
 /**
+ * How deeply a field's value may nest objects and arrays. Far beyond any real config or input, and far below the
+ * ~4,000 levels at which the recursive JSON.stringify of storing or replying would overflow the stack.
+ */
+export const MAX_FIELD_DEPTH = 100;
+
+/**
  * Checks a decoded request against its type's schema.
  * @throws WorkerError `invalid_message`, naming every field and problem
  */
@@ -20,10 +26,31 @@ export function validateMessage(body: unknown): NangoMessage {
     const got = typeof type === 'string' ? `'${type.slice(0, 64)}'` : type === undefined ? 'nothing' : typeof type;
     throw new WorkerError('invalid_message', `type: must be one of ${MESSAGE_TYPES.join(', ')} (got ${got})`);
   }
+  const deep = tooDeep(body as Record<string, unknown>);
+  if (deep) {
+    throw new WorkerError(
+      'invalid_message',
+      `Invalid ${type as MessageType} message: ${deep}: nests objects or arrays more than ${MAX_FIELD_DEPTH} levels deep`,
+    );
+  }
   if (!validate(body)) {
     throw new WorkerError('invalid_message', `Invalid ${type as MessageType} message: ${formatErrors(validate.errors ?? [])}`);
   }
   return body as NangoMessage;
+}
+
+/** The first field of `body` whose value nests deeper than MAX_FIELD_DEPTH, walked without recursion. */
+function tooDeep(body: Record<string, unknown>): string | undefined {
+  for (const [field, value] of Object.entries(body)) {
+    const stack: Array<[unknown, number]> = [[value, 1]];
+    while (stack.length > 0) {
+      const [item, depth] = stack.pop()!;
+      if (typeof item !== 'object' || item === null) continue;
+      if (depth > MAX_FIELD_DEPTH) return field;
+      for (const child of Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** `userId: is required; credentials: must be object` — field paths and problems, never values. */

@@ -45,6 +45,39 @@ describe('ActionLoader and evaluateAction', () => {
     await expect(attempt).rejects.toThrow(message);
   });
 
+  it('names files relative to the integrations folder in load errors, never by the server’s absolute paths', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nango-integrations-'));
+    try {
+      const write = (name: string, source: string) => {
+        require('node:fs').mkdirSync(join(root, 'slack'), { recursive: true });
+        writeFileSync(join(root, 'slack', `${name}.action.ts`), source);
+      };
+      write('syntax', 'export default class {\n  x = ;\n}\n');
+      write('missing', "import 'left-pad-that-is-not-installed';\nexport {};\n");
+      write('importsMissingFile', "import './nowhere';\nexport {};\n");
+      write('throws', 'throw new Error("cannot start in " + __filename);\n');
+      const rooted = new ActionLoader(root);
+      const messages: string[] = [];
+      for (const name of ['syntax', 'missing', 'importsMissingFile', 'throws']) {
+        const error = await rooted.load(join(root, 'slack', `${name}.action.ts`)).catch((e: unknown) => e as Error);
+        messages.push((error as Error).message);
+      }
+      expect(messages.map((m) => m.split(':')[0])).toEqual([
+        'slack/syntax.action.ts',
+        'slack/missing.action.ts',
+        'slack/importsMissingFile.action.ts',
+        'slack/throws.action.ts',
+      ]);
+      expect(messages[0]).toMatch(/^slack\/syntax\.action\.ts: does not compile: slack\/syntax\.action\.ts:2:\d+: /);
+      expect(messages[1]).toMatch(/Cannot find module 'left-pad-that-is-not-installed'/);
+      expect(messages[2]).toMatch(/slack\/importsMissingFile\.action\.ts:1:\d+: Could not resolve "\.\/nowhere"/);
+      expect(messages[3]).toBe('slack/throws.action.ts: threw while loading: cannot start in slack/throws.action.ts');
+      for (const message of messages) expect(message).not.toContain(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('resolves other packages from the action file’s own folder, wherever it lives', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'nango-user-repo-'));
     try {

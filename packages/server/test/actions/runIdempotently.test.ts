@@ -1,171 +1,337 @@
-import { runIdempotently } from '../../src/actions/runIdempotently';
+import { callFingerprint, runIdempotently } from '../../src/actions/runIdempotently';
 import { Semaphore } from '../../src/actions/Semaphore';
 import { WorkerError } from '../../src/errors';
 import { EncodedJson } from '../../src/rpc/EncodedJson';
-import { ConnectionStore } from '../../src/store/ConnectionStore';
-import { IdempotencyStore } from '../../src/store/IdempotencyStore';
-import { testCipher } from '../helpers/testCipher';
+import { PgIdempotencyStore } from '../../src/store/postgres/PgIdempotencyStore';
+import type { PgStore } from '../../src/store/postgres/PgStore';
+import { SqliteIdempotencyStore } from '../../src/store/sqlite/SqliteIdempotencyStore';
+import type { SqliteStore } from '../../src/store/sqlite/SqliteStore';
+import type { IdempotencyStore } from '../../src/store/Store';
+import { rawQuery, STORE_KINDS, type TestStore } from '../helpers/storeFactories';
 
-describe('runIdempotently', () => {
-  let connections: ConnectionStore;
+const CALL = 'call-fingerprint';
+
+describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
+  let opened: TestStore;
   let store: IdempotencyStore;
   const scope = { integration: 'slack', userId: '1', key: 'order-42' };
   const limits = { leaseMs: 1_000, ttlMs: 60_000 };
   let setIntervalSpy: jest.SpyInstance;
   let clearIntervalSpy: jest.SpyInstance;
-  beforeEach(() => {
-    connections = new ConnectionStore(':memory:', testCipher());
-    store = new IdempotencyStore(connections.database);
+  beforeEach(async () => {
+    opened = await open();
+    store = opened.store.idempotency;
     setIntervalSpy = jest.spyOn(global, 'setInterval');
     clearIntervalSpy = jest.spyOn(global, 'clearInterval');
   });
-  afterEach(() => {
+  afterEach(async () => {
     // No lease renewal may outlive its run.
     for (const { value } of setIntervalSpy.mock.results) expect(clearIntervalSpy).toHaveBeenCalledWith(value);
     jest.restoreAllMocks();
-    connections.close();
+    await opened.dispose();
   });
-  const row = () =>
-    connections.database
-      .prepare('SELECT state, lease_until AS leaseUntil FROM idempotency WHERE integration = ? AND user_id = ? AND key = ?')
-      .get(scope.integration, scope.userId, scope.key) as { state: string; leaseUntil: number } | undefined;
+  const row = async () =>
+    (
+      await rawQuery<{ state: string; leaseUntil: number }>(
+        opened.store,
+        'SELECT state, lease_until AS "leaseUntil" FROM idempotency WHERE integration = ? AND user_id = ? AND key = ?',
+        [scope.integration, scope.userId, scope.key],
+      )
+    )[0];
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A run as the ActionRunner makes it: it awaits onStart (the claim) once it may start, then runs. */
+  const started = (body: () => unknown | Promise<unknown>) => async (onStart: () => Promise<void>) => {
+    await onStart();
+    const value = await body();
+    return value instanceof EncodedJson ? value : new EncodedJson(JSON.stringify(value));
+  };
 
   it('runs once per key and replays the first result', async () => {
     let runs = 0;
-    const run = async () => new EncodedJson(JSON.stringify({ run: ++runs }));
-    expect((await runIdempotently(store, scope, limits, run)).json).toBe('{"run":1}');
-    expect((await runIdempotently(store, scope, limits, run)).json).toBe('{"run":1}');
-    expect((await runIdempotently(store, { ...scope, key: 'other' }, limits, run)).json).toBe('{"run":2}');
-    expect((await runIdempotently(store, { ...scope, userId: '2' }, limits, run)).json).toBe('{"run":3}');
+    const run = started(() => ({ run: ++runs }));
+    expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('{"run":1}');
+    expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('{"run":1}');
+    expect((await runIdempotently(store, { ...scope, key: 'other' }, CALL, limits, run)).json).toBe('{"run":2}');
+    expect((await runIdempotently(store, { ...scope, userId: '2' }, CALL, limits, run)).json).toBe('{"run":3}');
+  });
+
+  it('refuses a key reused for another action or input, with its own error code, and runs nothing', async () => {
+    let runs = 0;
+    const run = started(() => ++runs);
+    await runIdempotently(store, scope, callFingerprint('charge', { amount: 5, currency: 'EUR' }), limits, run);
+    // The same input, its keys in another order: the same call, replayed.
+    const again = callFingerprint('charge', { currency: 'EUR', amount: 5 });
+    expect((await runIdempotently(store, scope, again, limits, run)).json).toBe('1');
+    for (const other of [
+      callFingerprint('charge', { amount: 6, currency: 'EUR' }),
+      callFingerprint('refund', { amount: 5, currency: 'EUR' }),
+    ]) {
+      await expect(runIdempotently(store, scope, other, limits, run)).rejects.toMatchObject({
+        code: 'idempotency_key_reused',
+        message: expect.stringContaining("idempotency key 'order-42' was already used for another action or input"),
+      });
+    }
+    expect(runs).toBe(1);
   });
 
   it('lets a concurrent duplicate wait for the first run', async () => {
     let runs = 0;
-    const run = () => new Promise<EncodedJson>((resolve) => setTimeout(() => resolve(new EncodedJson(String(++runs))), 120));
-    const results = await Promise.all([runIdempotently(store, scope, limits, run), runIdempotently(store, scope, limits, run)]);
+    const run = started(
+      () => new Promise<EncodedJson>((resolve) => setTimeout(() => resolve(new EncodedJson(String(++runs))), 120)),
+    );
+    const results = await Promise.all([
+      runIdempotently(store, scope, CALL, limits, run),
+      runIdempotently(store, scope, CALL, limits, run),
+    ]);
     expect(results.map((r) => r.json)).toEqual(['1', '1']);
     expect(runs).toBe(1);
   });
 
   it('replays the error of a run that had started, with its code', async () => {
-    const fail = async (onStart: () => void): Promise<EncodedJson> => {
-      onStart();
+    const fail = started(() => {
       throw new WorkerError('action_failed', 'Slack said no');
-    };
-    await expect(runIdempotently(store, scope, limits, fail)).rejects.toMatchObject({
+    });
+    await expect(runIdempotently(store, scope, CALL, limits, fail)).rejects.toMatchObject({
       code: 'action_failed',
       message: 'Slack said no',
     });
     let ran = false;
-    await expect(runIdempotently(store, scope, limits, async () => ((ran = true), new EncodedJson('1')))).rejects.toMatchObject({
+    await expect(
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => (ran = true)),
+      ),
+    ).rejects.toMatchObject({
       code: 'action_failed',
     });
     expect(ran).toBe(false);
   });
 
+  it('does not replay a retryable failure (action_timeout): the key is freed and a retry runs the action', async () => {
+    let runs = 0;
+    const timesOut = started(() => {
+      runs++;
+      throw new WorkerError('action_timeout', 'slow.action took longer than 100 ms');
+    });
+    await expect(runIdempotently(store, scope, CALL, limits, timesOut)).rejects.toMatchObject({ code: 'action_timeout' });
+    expect(await row()).toBeUndefined();
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => ++runs),
+        )
+      ).json,
+    ).toBe('2');
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => ++runs),
+        )
+      ).json,
+    ).toBe('2'); // kept from now on
+  });
+
   it('keeps the failure of a run that had started, even when it is not a WorkerError', async () => {
-    const fail = async (onStart: () => void): Promise<EncodedJson> => {
-      onStart();
+    const fail = started(() => {
       throw new TypeError('bug');
-    };
-    await expect(runIdempotently(store, scope, limits, fail)).rejects.toThrow('bug');
-    await expect(runIdempotently(store, scope, limits, async () => new EncodedJson('1'))).rejects.toMatchObject({
+    });
+    await expect(runIdempotently(store, scope, CALL, limits, fail)).rejects.toThrow('bug');
+    await expect(
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => 1),
+      ),
+    ).rejects.toMatchObject({
       code: 'internal_error',
     });
   });
 
-  it('releases the key when the run fails before the action started, so a retry with the key runs it', async () => {
+  it('claims nothing before the run starts, so a failure before it (or a worker dying while it waits) leaves no trace', async () => {
     const refreshFails = async (): Promise<EncodedJson> => {
       throw new WorkerError('token_refresh_failed', 'token endpoint down');
     };
-    await expect(runIdempotently(store, scope, limits, refreshFails)).rejects.toMatchObject({ code: 'token_refresh_failed' });
-    expect(row()).toBeUndefined();
-    const run = async (onStart: () => void) => (onStart(), new EncodedJson('"ran"'));
-    expect((await runIdempotently(store, scope, limits, run)).json).toBe('"ran"');
+    await expect(runIdempotently(store, scope, CALL, limits, refreshFails)).rejects.toMatchObject({
+      code: 'token_refresh_failed',
+    });
+    expect(await row()).toBeUndefined();
+    // A call waiting for its slot holds no claim: were its worker killed now, a retry would simply run it.
+    let letItStart: () => void = () => undefined;
+    const waiting = runIdempotently(store, scope, CALL, limits, async (onStart) => {
+      await new Promise<void>((resolve) => (letItStart = resolve));
+      await onStart();
+      return new EncodedJson('"ran"');
+    });
+    await sleep(50);
+    expect(await row()).toBeUndefined();
+    letItStart();
+    expect((await waiting).json).toBe('"ran"');
+    expect((await row())?.state).toBe('done');
   });
 
   it('lets a waiting duplicate run the action itself when the first run fails before starting', async () => {
     let runs = 0;
-    const first = runIdempotently(store, scope, limits, async () => {
+    const first = runIdempotently(store, scope, CALL, limits, async () => {
       await sleep(100);
       throw new WorkerError('connection_needs_reauthorization', 'revoked');
     });
     await sleep(10);
-    const second = runIdempotently(store, scope, limits, async (onStart) => (onStart(), new EncodedJson(String(++runs))));
+    const second = runIdempotently(
+      store,
+      scope,
+      CALL,
+      limits,
+      started(() => new EncodedJson(String(++runs))),
+    );
     await expect(first).rejects.toMatchObject({ code: 'connection_needs_reauthorization' });
     expect((await second).json).toBe('1');
   });
 
-  it('renews the lease while the run waits to start, so a duplicate waits for it instead of calling it abandoned', async () => {
+  it('renews the lease while the run lasts, so a duplicate waits for it instead of calling it abandoned', async () => {
     // Lease and waits scaled so that a stalled event loop on a busy machine cannot outlast a lease by accident.
     const short = { leaseMs: 300, ttlMs: 60_000 };
     let runs = 0;
-    const slow = async (onStart: () => void) => {
-      await sleep(1_000); // queued for a slot, then a token refresh: far longer than one lease
-      onStart();
+    const slow = started(async () => {
+      await sleep(1_000); // far longer than one lease
       return new EncodedJson(String(++runs));
-    };
-    const first = runIdempotently(store, scope, short, slow);
-    const claimedUntil = row()?.leaseUntil ?? 0;
+    });
+    const first = runIdempotently(store, scope, CALL, short, slow);
+    await sleep(50);
+    const claimedUntil = (await row())?.leaseUntil ?? 0;
     await sleep(600);
-    expect(row()?.leaseUntil).toBeGreaterThan(claimedUntil);
-    const duplicate = runIdempotently(store, scope, short, slow);
+    expect((await row())?.leaseUntil).toBeGreaterThan(claimedUntil);
+    const duplicate = runIdempotently(store, scope, CALL, short, slow);
     expect((await Promise.all([first, duplicate])).map((r) => r.json)).toEqual(['1', '1']);
     expect(runs).toBe(1);
-    const doneLease = row()?.leaseUntil;
+    const doneLease = (await row())?.leaseUntil;
     await sleep(300);
-    expect(row()).toEqual({ state: 'done', leaseUntil: doneLease }); // renewal stopped with the run
+    expect(await row()).toEqual({ state: 'done', leaseUntil: doneLease }); // renewal stopped with the run
   });
 
   it('does not run again a key whose run was abandoned (its worker died), and says the outcome is unknown', async () => {
     const now = Date.now();
-    expect(store.claim(scope, now - 1, now + 60_000, now - 2)).toEqual({ kind: 'claimed' }); // a lease already over
+    expect(await store.claim(scope, CALL, now - 1, now + 60_000, now - 2)).toEqual({ kind: 'claimed' }); // a lease already over
     let ran = false;
-    await expect(runIdempotently(store, scope, limits, async () => ((ran = true), new EncodedJson('1')))).rejects.toMatchObject({
+    await expect(
+      runIdempotently(
+        store,
+        scope,
+        CALL,
+        limits,
+        started(() => (ran = true)),
+      ),
+    ).rejects.toMatchObject({
       code: 'action_outcome_unknown',
     });
     expect(ran).toBe(false);
   });
 
   it('runs again once the kept outcome has expired', async () => {
-    await runIdempotently(store, scope, { leaseMs: 1_000, ttlMs: 1 }, async () => new EncodedJson('"first"'));
+    await runIdempotently(
+      store,
+      scope,
+      CALL,
+      { leaseMs: 1_000, ttlMs: 1 },
+      started(() => 'first'),
+    );
     await sleep(5);
-    expect((await runIdempotently(store, scope, limits, async () => new EncodedJson('"second"'))).json).toBe('"second"');
-    expect(store.prune(Date.now() + 120_000)).toBe(1);
+    expect(
+      (
+        await runIdempotently(
+          store,
+          scope,
+          CALL,
+          limits,
+          started(() => 'second'),
+        )
+      ).json,
+    ).toBe('"second"');
+    expect(await store.prune(Date.now() + 120_000)).toBe(1);
+  });
+
+  it('keeps the outcome encrypted, like credentials, and bound to its key', async () => {
+    await runIdempotently(
+      store,
+      scope,
+      CALL,
+      limits,
+      started(() => ({ token: 'result-secret-123' })),
+    );
+    const [kept] = await rawQuery<{ outcome: string }>(opened.store, 'SELECT outcome FROM idempotency');
+    expect(kept?.outcome).toMatch(/^v1:/);
+    expect(kept?.outcome).not.toContain('result-secret-123');
+    // Copied onto another key's row, it does not decrypt: a storage_error, never another call's result.
+    await runIdempotently(
+      store,
+      { ...scope, key: 'other' },
+      CALL,
+      limits,
+      started(() => 'other'),
+    );
+    await rawQuery(opened.store, 'UPDATE idempotency SET outcome = ? WHERE key = ?', [kept?.outcome, 'other']);
+    await expect(
+      runIdempotently(
+        store,
+        { ...scope, key: 'other' },
+        CALL,
+        limits,
+        started(() => 'x'),
+      ),
+    ).rejects.toMatchObject({
+      code: 'storage_error',
+    });
   });
 });
 
-describe('IdempotencyStore', () => {
-  let connections: ConnectionStore;
+describe.each(STORE_KINDS)('IdempotencyStore on %s', (kind, open) => {
+  let opened: TestStore;
   const scope = (key: string) => ({ integration: 'slack', userId: '1', key });
-  const count = () => (connections.database.prepare('SELECT COUNT(*) AS n FROM idempotency').get() as { n: number }).n;
-  beforeEach(() => {
-    connections = new ConnectionStore(':memory:', testCipher());
-  });
-  afterEach(() => connections.close());
+  const count = async () => Number((await rawQuery<{ n: number }>(opened.store, 'SELECT COUNT(*) AS n FROM idempotency'))[0]?.n);
+  afterEach(() => opened.dispose());
 
-  it('prunes expired rows from claim(), at most once every pruneEveryMs', () => {
-    const store = new IdempotencyStore(connections.database, { pruneEveryMs: 60_000 });
+  it('prunes expired rows from claim(), at most once every pruneEveryMs', async () => {
+    opened = await open();
+    const store =
+      kind === 'sqlite'
+        ? new SqliteIdempotencyStore((opened.store as SqliteStore).database, opened.cipher, { pruneEveryMs: 60_000 })
+        : new PgIdempotencyStore((opened.store as PgStore).pg, opened.cipher, { pruneEveryMs: 60_000 });
     const t0 = 1_000_000;
-    store.claim(scope('a'), t0 + 1, t0 + 10, t0);
-    store.complete(scope('a'), { ok: true, json: '1' }, t0 + 10);
-    store.claim(scope('b'), t0 + 30_001, t0 + 30_010, t0 + 30_000); // 'a' has expired, but a prune ran just now
-    expect(count()).toBe(2);
-    store.claim(scope('c'), t0 + 60_001, t0 + 90_000, t0 + 60_000);
-    expect(count()).toBe(1); // 'a' and 'b' are gone
+    await store.claim(scope('a'), CALL, t0 + 1, t0 + 10, t0);
+    await store.complete(scope('a'), { ok: true, json: '1' }, t0 + 10);
+    await store.claim(scope('b'), CALL, t0 + 30_001, t0 + 30_010, t0 + 30_000); // 'a' has expired, but a prune ran just now
+    expect(await count()).toBe(2);
+    await store.claim(scope('c'), CALL, t0 + 60_001, t0 + 90_000, t0 + 60_000);
+    expect(await count()).toBe(1); // 'a' and 'b' are gone
   });
 
-  it('renews and releases only a running claim, never a kept outcome', () => {
-    const store = new IdempotencyStore(connections.database);
+  it('renews and releases only a running claim, never a kept outcome', async () => {
+    opened = await open();
+    const store = opened.store.idempotency;
     const now = Date.now();
-    store.claim(scope('a'), now + 10, now + 10, now);
-    expect(store.renew(scope('a'), now + 1_000)).toBe(true);
-    expect(store.claim(scope('a'), now + 10, now + 10, now + 500)).toEqual({ kind: 'running' }); // past the first lease
-    store.complete(scope('a'), { ok: true, json: '1' }, now + 60_000);
-    expect(store.renew(scope('a'), now + 2_000)).toBe(false);
-    store.release(scope('a'));
-    expect(store.claim(scope('a'), now + 10, now + 10, now)).toEqual({ kind: 'done', outcome: { ok: true, json: '1' } });
+    await store.claim(scope('a'), CALL, now + 10, now + 10, now);
+    expect(await store.renew(scope('a'), now + 1_000)).toBe(true);
+    expect(await store.claim(scope('a'), CALL, now + 10, now + 10, now + 500)).toEqual({ kind: 'running' }); // past the first lease
+    await store.complete(scope('a'), { ok: true, json: '1' }, now + 60_000);
+    expect(await store.renew(scope('a'), now + 2_000)).toBe(false);
+    await store.release(scope('a'));
+    expect(await store.claim(scope('a'), CALL, now + 10, now + 10, now)).toEqual({
+      kind: 'done',
+      outcome: { ok: true, json: '1' },
+    });
   });
 });
 

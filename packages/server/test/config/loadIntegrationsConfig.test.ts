@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, DEFAULTS, loadIntegrationsConfig, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from '../../src/config/types';
+import { displayPath } from '../../src/displayPath';
 
 const DIR = path.resolve('integrations');
 const ENV = { SLACK_CLIENT_ID: 'client-id', SLACK_CLIENT_SECRET: 'shh-very-secret' };
@@ -116,6 +117,8 @@ describe('parseIntegrationsConfig: valid files', () => {
       clientId: undefined,
       clientSecret: undefined,
       tokenUrl: undefined,
+      tokenUrlTemplate: undefined,
+      scopes: [],
       clientAuth: 'body',
       refreshMarginSeconds: 900,
     });
@@ -175,7 +178,7 @@ integrations:
 unknown: 1
 `;
     expect(problemsOf(text, ENV, () => false)).toEqual([
-      'integrations.slack: base_url is required',
+      'integrations.slack: base_url is required (or a provider: that gives it)',
       'integrations.slack.auth_mode: must be one of OAUTH2, OAUTH1, API_KEY, USERNAME_PASSWORD',
       'integrations.slack.bas_url: unknown key',
       'integrations.slack.http_timeout_ms: must be at least 1',
@@ -199,7 +202,7 @@ integrations:
       gone:
 `;
     expect(problemsOf(text, ENV, () => false)).toEqual([
-      'integrations.broken: base_url is required',
+      'integrations.broken: base_url is required (or a provider: that gives it)',
       'integrations.fine.base_url: must be an http or https URL',
       `integrations.fine.actions.gone: file ${path.join('integrations', 'fine', 'gone.action.ts')} does not exist`,
     ]);
@@ -207,7 +210,9 @@ integrations:
 
   it('formats the error message with the source name and one line per problem', () => {
     const text = 'integrations:\n  a:\n    auth_mode: OAUTH2\n';
-    expect(() => parse(text)).toThrow(new ConfigError('integrations.yaml', ['integrations.a: base_url is required']));
+    expect(() => parse(text)).toThrow(
+      new ConfigError('integrations.yaml', ['integrations.a: base_url is required (or a provider: that gives it)']),
+    );
     expect(new ConfigError('x.yaml', ['a: b', 'c: d']).message).toBe('x.yaml: 2 problems:\n  - a: b\n  - c: d');
     expect(new ConfigError('x.yaml', ['a: b']).message).toBe('x.yaml: 1 problem:\n  - a: b');
   });
@@ -303,6 +308,40 @@ integrations:
     const ok = parse(integration('https://${additionalConfig.sub}.a.io/${userId}', 'http://a.io/token'));
     expect(ok.integrations.get('a')?.baseUrl.parts).toHaveLength(4);
   });
+
+  it('lets a base_url placeholder fill one label of a domain the file fixes, never the whole host', () => {
+    const integration = (baseUrl: string) => `integrations:\n  a:\n    auth_mode: OAUTH2\n    base_url: "${baseUrl}"\n`;
+    const example = 'e.g. https://${additionalConfig.tenant}.example.com';
+    const whole = `\${additionalConfig.host} makes up the whole host; a placeholder may only fill one label of a domain written here, ${example}`;
+    const notFixed = (name: string) =>
+      `${name} must fill one label of a host whose domain is written here, with at least 2 fixed labels after it (${example})`;
+    expect(problemsOf(integration('http://${additionalConfig.host}:8080'))).toEqual([`integrations.a.base_url: ${whole}`]);
+    expect(problemsOf(integration('https://${additionalConfig.host}/api'))).toEqual([`integrations.a.base_url: ${whole}`]);
+    for (const base of [
+      'https://${additionalConfig.host}.com',
+      'https://api.${additionalConfig.domain}',
+      'https://api.${additionalConfig.domain}.com',
+    ]) {
+      const name = /\$\{[^}]+\}/.exec(base)![0];
+      expect(problemsOf(integration(base))).toEqual([`integrations.a.base_url: ${notFixed(name)}`]);
+    }
+    // An IPv4-looking host, once the placeholder is a label, is not even a URL.
+    expect(problemsOf(integration('https://${additionalConfig.host}.0.0.1'))).toEqual(['integrations.a.base_url: must be a URL']);
+    expect(problemsOf(integration('https://a.io:${additionalConfig.port}/'))).toEqual(['integrations.a.base_url: must be a URL']);
+    expect(problemsOf(integration('https://${userId}@a.io/'))).toEqual([
+      'integrations.a.base_url: ${userId} may not stand in the scheme, user info or port',
+    ]);
+    expect(problemsOf(integration('https://${userId}:x@a.io/'))).toEqual([
+      'integrations.a.base_url: ${userId} may not stand in the scheme, user info or port',
+    ]);
+    for (const base of [
+      'https://${additionalConfig.tenant}.example.com/api',
+      'https://${additionalConfig.tenant}-eu.api.example.com',
+      'https://api.example.com/${additionalConfig.version}',
+    ]) {
+      expect(parse(integration(base)).integrations.get('a')?.baseUrl.source).toBe(base);
+    }
+  });
 });
 
 describe('parseIntegrationsConfig: environment variables and placeholders', () => {
@@ -372,14 +411,19 @@ integrations:
 integrations:
   a:
     auth_mode: USERNAME_PASSWORD
-    base_url: https://\${additionalConfig.tenant.host}/\${userId}
+    base_url: https://\${additionalConfig.tenant.host}.example.com/\${userId}
     headers:
       X-User: \${username}
     query_params:
       pw: \${password}
 `;
     const a = parse(text).integrations.get('a');
-    expect(a?.baseUrl.parts).toEqual(['https://', { kind: 'config', path: ['tenant', 'host'] }, '/', { kind: 'userId' }]);
+    expect(a?.baseUrl.parts).toEqual([
+      'https://',
+      { kind: 'config', path: ['tenant', 'host'] },
+      '.example.com/',
+      { kind: 'userId' },
+    ]);
     expect(a?.headers.get('X-User')?.parts).toEqual([{ kind: 'credential', field: 'username' }]);
     expect(a?.queryParams.get('pw')?.parts).toEqual([{ kind: 'credential', field: 'password' }]);
   });
@@ -495,6 +539,30 @@ describe('loadIntegrationsConfig', () => {
     );
     expect(() => loadIntegrationsConfig({ yamlPath, integrationsDir: path.join(dir, 'integrations') })).toThrow(
       /integrations\.slack\.actions\.gone: file .*gone\.action\.ts does not exist/,
+    );
+  });
+
+  it('lists a symbolic link loop among the config problems instead of stopping on a bare ELOOP', () => {
+    const integrations = path.join(dir, 'integrations');
+    mkdirSync(path.join(integrations, 'slack'), { recursive: true });
+    symlinkSync('notify.action.ts', path.join(integrations, 'slack', 'notify.action.ts')); // points at itself
+    symlinkSync('b.action.ts', path.join(integrations, 'slack', 'a.action.ts'));
+    symlinkSync('a.action.ts', path.join(integrations, 'slack', 'b.action.ts'));
+    mkdirSync(path.join(integrations, 'slack', 'folder.action.ts'));
+    const yamlPath = path.join(dir, 'integrations.yaml');
+    const actions = ['notify', 'a', 'folder', 'gone'].map((name) => `      ${name}:\n`).join('');
+    const file = (name: string) => displayPath(path.join(integrations, 'slack', `${name}.action.ts`));
+    writeFileSync(
+      yamlPath,
+      `integrations:\n  slack:\n    auth_mode: OAUTH2\n    base_url: https://a.io\n    actions:\n${actions}`,
+    );
+    expect(() => loadIntegrationsConfig({ yamlPath, integrationsDir: integrations, env: {} })).toThrow(
+      new ConfigError(displayPath(yamlPath), [
+        `integrations.slack.actions.notify: file ${file('notify')} cannot be read: its symbolic links form a loop (ELOOP)`,
+        `integrations.slack.actions.a: file ${file('a')} cannot be read: its symbolic links form a loop (ELOOP)`,
+        `integrations.slack.actions.folder: file ${file('folder')} is not a file`,
+        `integrations.slack.actions.gone: file ${file('gone')} does not exist`,
+      ]),
     );
   });
 

@@ -12,6 +12,7 @@ integrations:
       echo:
       withHelper:
       returnsNothing:
+      logsSecrets:
   broken:
     auth_mode: API_KEY
     base_url: https://broken.example.test
@@ -80,7 +81,7 @@ describe('triggerAction over the real broker', () => {
     await expect(h.nango.triggerAction('nope', 'echo', '1', {})).rejects.toMatchObject({ code: 'unknown_integration' });
     await expect(h.nango.triggerAction('demo', 'twoClasses', '1', {})).rejects.toMatchObject({
       code: 'unknown_action',
-      errorMsg: "Integration 'demo' has no action 'twoClasses'; declared: echo, withHelper, returnsNothing",
+      errorMsg: "Integration 'demo' has no action 'twoClasses'; declared: echo, withHelper, returnsNothing, logsSecrets",
     });
     await expect(h.nango.triggerAction('demo', 'echo', 'ghost', {})).rejects.toMatchObject({
       code: 'connection_not_found',
@@ -109,6 +110,30 @@ describe('triggerAction over the real broker', () => {
       error: 'Slack said: channel_not_found',
       stack: expect.stringContaining('throws.action.ts'),
     });
+    expect(h.rawLogs.join('')).not.toContain(SECRET);
+  });
+
+  it("keeps the Connection's credentials out of an action's log lines, however the action passes them", async () => {
+    await expect(h.nango.triggerAction('demo', 'logsSecrets', '1', {})).resolves.toMatchObject({ success: true });
+    await waitFor(() => h.logs.some((l) => l.msg === 'failed'), 2_000, 'the action log lines');
+    const raw = h.rawLogs.join('');
+    for (const form of [SECRET, encodeURIComponent(SECRET), Buffer.from(SECRET).toString('base64'), SECRET.slice(3, 15)]) {
+      expect(raw).not.toContain(form);
+    }
+    const line = (msg: string) => h.logs.find((l) => l.msg === msg && l['source'] === 'action');
+    expect(line('the connection')).toMatchObject({
+      connection: { userId: '1', additionalConfig: { channelId: 'C42' }, credentials: '[redacted]' },
+    });
+    expect(line('nested')).toMatchObject({
+      request: { params: [{ name: 'key', value: '[redacted]' }], header: 'Bearer [redacted]' },
+    });
+    expect(line('calling with [redacted] now')).toMatchObject({ encoded: '[redacted]', base64: '[redacted]' });
+    expect(line('failed')).toMatchObject({ err: { message: 'the API refused [redacted]' }, partial: '[redacted]' });
+
+    // An action error that quotes the key: the caller and the run's log line get it scrubbed.
+    const failed = await h.nango.triggerAction('demo', 'logsSecrets', '1', { fail: true }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'action_failed', errorMsg: 'the API refused the key [redacted]' });
+    await waitFor(() => h.logs.some((l) => l['outcome'] === 'action_failed' && l['action'] === 'logsSecrets'), 2_000, 'run');
     expect(h.rawLogs.join('')).not.toContain(SECRET);
   });
 

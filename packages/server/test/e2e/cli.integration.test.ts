@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { Nango } from '@nangohq/node-client';
-import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { generateKey } from '../../src/encryption/Keyring';
 import { openStore } from '../../src/store/openStore';
+import { createTestDatabase } from '../helpers/pgDatabase';
 
 // These run the built worker (`npm run build`, which `npm test` and `npm ci` do) exactly as a user would.
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -35,6 +36,9 @@ describe('nango-server command line', () => {
       'NANGO_INTEGRATIONS_YAML',
       'NANGO_INTEGRATIONS_DIR',
       'NANGO_DB_PATH',
+      'NANGO_DATABASE_URL',
+      'NANGO_DATABASE_POOL_SIZE',
+      'copy-store',
     ]) {
       expect(run.stdout).toContain(name);
     }
@@ -49,21 +53,22 @@ describe('nango-server command line', () => {
     expect(extra.stderr).toContain('rotate-key takes no arguments, got now');
   });
 
-  it('rotate-key re-encrypts every Connection with the new key, and the old key is then not needed', () => {
+  it('rotate-key re-encrypts every Connection with the new key, and the old key is then not needed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nango-rotate-'));
     const dbPath = join(dir, 'nango.sqlite');
     const oldKey = generateKey();
     const newKey = generateKey();
     try {
-      const before = openStore({ NANGO_ENCRYPTION_KEY: oldKey }, dbPath).store;
+      const target = { kind: 'sqlite', path: dbPath } as const;
+      const before = (await openStore({ NANGO_ENCRYPTION_KEY: oldKey }, target)).store;
       for (let i = 0; i < 3; i++)
-        before.insert({
+        await before.connections.insert({
           integration: 'slack',
           userId: String(i),
           credentials: { access_token: 't', raw: {} },
           additionalConfig: {},
         });
-      before.close();
+      await before.close();
       const env = { ...process.env, NANGO_DB_PATH: dbPath, NANGO_ENCRYPTION_KEY: newKey };
       const refused = spawnSync(process.execPath, [CLI, 'rotate-key'], { encoding: 'utf8', env });
       expect(refused.status).toBe(1);
@@ -75,11 +80,45 @@ describe('nango-server command line', () => {
       expect(run.status).toBe(0);
       expect(run.stderr).toContain('100% 3/3');
       expect(run.stderr).toContain('Done: 3 Connection(s) re-encrypted');
-      const after = openStore({ NANGO_ENCRYPTION_KEY: newKey }, dbPath).store;
-      expect(after.get('slack', '2')?.credentials['access_token']).toBe('t');
-      after.close();
+      const after = (await openStore({ NANGO_ENCRYPTION_KEY: newKey }, target)).store;
+      expect((await after.connections.get('slack', '2'))?.credentials['access_token']).toBe('t');
+      await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rotate-key works on PostgreSQL too, chosen by NANGO_DATABASE_URL', async () => {
+    const database = await createTestDatabase();
+    const oldKey = generateKey();
+    const newKey = generateKey();
+    try {
+      const target = { kind: 'postgres', url: database.url, poolSize: 2 } as const;
+      const before = (await openStore({ NANGO_ENCRYPTION_KEY: oldKey }, target)).store;
+      for (let i = 0; i < 3; i++) {
+        await before.connections.insert({
+          integration: 'slack',
+          userId: String(i),
+          credentials: { access_token: 't', raw: {} },
+          additionalConfig: {},
+        });
+      }
+      await before.close();
+      const env = {
+        ...process.env,
+        NANGO_DATABASE_URL: database.url,
+        NANGO_ENCRYPTION_KEY: newKey,
+        NANGO_ENCRYPTION_OLD_KEYS: oldKey,
+      };
+      const run = await runNode([CLI, 'rotate-key'], env);
+      expect(run.stderr).toContain('Done: 3 Connection(s) re-encrypted');
+      expect(run.stderr).not.toContain(new URL(database.url).password || 'no-password-in-url');
+      expect(run.status).toBe(0);
+      const after = await openStore({ NANGO_ENCRYPTION_KEY: newKey }, target);
+      expect(await after.store.keys.keyIdsInUse()).toEqual([after.cipher.currentKeyId]);
+      await after.store.close();
+    } finally {
+      await database.drop();
     }
   });
 
@@ -143,7 +182,7 @@ describe('nango-server command line', () => {
     } finally {
       await nango.close();
       if (worker.exitCode === null) worker.kill('SIGKILL');
-      await deleteQueue(queue);
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -178,7 +217,7 @@ describe('nango-server command line', () => {
         worker.kill('SIGKILL');
         await new Promise((resolve) => worker.once('exit', resolve));
       }
-      await deleteQueue(queue);
+      await deleteWorkerQueues(queue);
       await slack.close();
       rmSync(dir, { recursive: true, force: true });
     });

@@ -41,14 +41,16 @@ describe('idempotency keys and failures, over the real broker', () => {
 
     await h.nango.updateConnectionCredentials('api', '1', { access_token: 'a2', refresh_token: 'r2', expires_in: 3600 });
     await expect(call('second')).resolves.toMatchObject({ success: true, returnValue: { body: { path: '/second' } } });
-    await expect(call('third')).resolves.toMatchObject({ returnValue: { body: { path: '/second' } } }); // kept from now on
+    await expect(call('second')).resolves.toMatchObject({ returnValue: { body: { path: '/second' } } }); // kept from now on
+    // The key is bound to its action and input: reused for another input, it is refused, and nothing runs.
+    await expect(call('third')).rejects.toMatchObject({ code: 'idempotency_key_reused' });
     expect(apiCalls().map((r) => r.url)).toEqual(['/second']);
   });
 
   it('keeps the failure of an action that had started, and replays it', async () => {
     await h.nango.registerConnection('api', '1', { access_token: 'a1', refresh_token: 'r1', expires_in: 3600 });
     await expect(call('https://elsewhere.example/x')).rejects.toMatchObject({ code: 'http_host_not_allowed' });
-    await expect(call('fine')).rejects.toMatchObject({ code: 'http_host_not_allowed' });
+    await expect(call('https://elsewhere.example/x')).rejects.toMatchObject({ code: 'http_host_not_allowed' });
     expect(apiCalls()).toHaveLength(0);
   });
 });

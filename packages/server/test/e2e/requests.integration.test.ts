@@ -28,6 +28,25 @@ describe('requests the client would never send', () => {
     });
   });
 
+  it('answers 4,100 levels of nesting with invalid_message naming the field, not internal_error', async () => {
+    const deep = '{"a":'.repeat(4_100) + '1' + '}'.repeat(4_100);
+    const bodies: Array<[string, string]> = [
+      [
+        `{"type":"registerConnection","integration":"x","userId":"1","credentials":{"api_key":"k"},"additionalConfig":${deep}}`,
+        'additionalConfig',
+      ],
+      [`{"type":"registerConnection","integration":"x","userId":"1","credentials":${deep}}`, 'credentials'],
+      [`{"type":"setMetadata","integration":"x","userIds":["1"],"metadata":${deep}}`, 'metadata'],
+    ];
+    for (const [body, field] of bodies) {
+      expect(await sendRaw(h.queue, Buffer.from(body))).toEqual({
+        success: false,
+        errorCode: 'invalid_message',
+        errorMsg: expect.stringContaining(`${field}: nests objects or arrays more than 100 levels deep`),
+      });
+    }
+  });
+
   it('rejects a request with no reply address without requeueing it, and logs it', async () => {
     await sendRaw(h.queue, Buffer.from('{"type":"getConnectionsForUserId","userId":"1"}'), { expectReply: false, waitMs: 50 });
     await waitFor(() => h.logs.some((l) => l.msg === 'request without a reply address rejected'), 3_000, 'the rejection log');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialCipher } from '../../src/encryption/CredentialCipher';
 import { generateKey, loadKeyring, KEY_FILE_NAME } from '../../src/encryption/Keyring';
-import { ConnectionStore } from '../../src/store/ConnectionStore';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
 import { checkKeys, reencryptAll } from '../../src/store/keyMaintenance';
 
 const SECRET = 'xoxb-very-secret-token-4242';
@@ -88,12 +88,17 @@ describe('credentials at rest', () => {
 
   const credentials = { access_token: SECRET, refresh_token: 'refresh-also-secret', raw: { access_token: SECRET } };
 
-  it('never writes a credential value in clear to the database file or its WAL', () => {
+  it('never writes a credential value in clear to the database file or its WAL', async () => {
     const path = join(dir, 'nango.sqlite');
-    const store = new ConnectionStore(path, new CredentialCipher(loadKeyring({}, path)));
-    store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { channel: 'visible-config' } });
-    store.updateCredentials('slack', '1', { ...credentials, access_token: `${SECRET}-2` });
-    expect(store.get('slack', '1')?.credentials['access_token']).toBe(`${SECRET}-2`);
+    const store = new SqliteStore(path, new CredentialCipher(loadKeyring({}, path)));
+    await store.connections.insert({
+      integration: 'slack',
+      userId: '1',
+      credentials,
+      additionalConfig: { channel: 'visible-config' },
+    });
+    await store.connections.updateCredentials('slack', '1', { ...credentials, access_token: `${SECRET}-2` });
+    expect((await store.connections.get('slack', '1'))?.credentials['access_token']).toBe(`${SECRET}-2`);
     const onDisk = () =>
       readdirSync(dir)
         .map((file) => readFileSync(join(dir, file)).toString('latin1'))
@@ -101,57 +106,58 @@ describe('credentials at rest', () => {
     expect(onDisk()).toContain('visible-config'); // the check can see the file's contents
     expect(onDisk()).not.toContain(SECRET);
     expect(onDisk()).not.toContain('refresh-also-secret');
-    store.close();
+    await store.close();
     expect(onDisk()).not.toContain(SECRET);
   });
 
-  it('refuses to start with a key that cannot read the stored credentials', () => {
+  it('refuses to start with a key that cannot read the stored credentials', async () => {
     const path = join(dir, 'nango.sqlite');
     const original = generateKey();
-    const store = new ConnectionStore(path, new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: original }, path)));
-    store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
-    store.close();
+    const store = new SqliteStore(path, new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: original }, path)));
+    await store.connections.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    await store.close();
     const wrong = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: generateKey() }, path));
-    const reopened = new ConnectionStore(path, wrong);
-    expect(() => checkKeys(reopened.database, wrong, 'NANGO_ENCRYPTION_KEY')).toThrow(
+    const reopened = new SqliteStore(path, wrong);
+    await expect(checkKeys(reopened, wrong, 'NANGO_ENCRYPTION_KEY')).rejects.toThrow(
       /encrypted with key [0-9a-f]{16}, but the configured key/,
     );
-    reopened.close();
+    await reopened.close();
   });
 
-  it('rotates every Connection to the new key, resumably, and old keys are then not needed', () => {
+  it('rotates every Connection to the new key, resumably, and old keys are then not needed', async () => {
     const path = join(dir, 'nango.sqlite');
     const oldKey = generateKey();
-    const before = new ConnectionStore(path, new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: oldKey }, path)));
-    for (let i = 0; i < 1_200; i++) before.insert({ integration: 'slack', userId: String(i), credentials, additionalConfig: {} });
-    before.close();
+    const before = new SqliteStore(path, new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: oldKey }, path)));
+    for (let i = 0; i < 1_200; i++)
+      await before.connections.insert({ integration: 'slack', userId: String(i), credentials, additionalConfig: {} });
+    await before.close();
     const newKey = generateKey();
     const rotating = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: newKey, NANGO_ENCRYPTION_OLD_KEYS: oldKey }, path));
-    const store = new ConnectionStore(path, rotating);
+    const store = new SqliteStore(path, rotating);
     const progress: number[] = [];
-    expect(reencryptAll(store.database, rotating, { onProgress: (done) => progress.push(done) })).toBe(1_200);
+    expect(await reencryptAll(store, rotating, { onProgress: (done) => progress.push(done) })).toBe(1_200);
     expect(progress).toEqual([0, 500, 1000, 1200]);
-    expect(reencryptAll(store.database, rotating)).toBe(0); // nothing left: running it again is harmless
-    store.close();
+    expect(await reencryptAll(store, rotating)).toBe(0); // nothing left: running it again is harmless
+    await store.close();
     const newOnly = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: newKey }, path));
-    const after = new ConnectionStore(path, newOnly);
-    expect(() => checkKeys(after.database, newOnly, 'env')).not.toThrow();
-    expect(after.get('slack', '777')?.credentials['access_token']).toBe(SECRET);
-    after.close();
+    const after = new SqliteStore(path, newOnly);
+    await checkKeys(after, newOnly, 'env');
+    expect((await after.connections.get('slack', '777'))?.credentials['access_token']).toBe(SECRET);
+    await after.close();
   });
 
-  it('encrypts rows stored in clear before encryption existed', () => {
+  it('encrypts rows stored in clear before encryption existed', async () => {
     const path = join(dir, 'nango.sqlite');
     const cipher = new CredentialCipher(loadKeyring({}, path));
-    const store = new ConnectionStore(path, cipher);
+    const store = new SqliteStore(path, cipher);
     store.database
       .prepare(
         `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config)
          VALUES ('legacy-uuid', 'slack', '9', 'x', 'x', ?, '{}')`,
       )
       .run(JSON.stringify(credentials));
-    expect(reencryptAll(store.database, cipher, { plaintextOnly: true })).toBe(1);
-    expect(store.get('slack', '9')?.credentials['access_token']).toBe(SECRET);
-    store.close();
+    expect(await reencryptAll(store, cipher, { plaintextOnly: true })).toBe(1);
+    expect((await store.connections.get('slack', '9'))?.credentials['access_token']).toBe(SECRET);
+    await store.close();
   });
 });

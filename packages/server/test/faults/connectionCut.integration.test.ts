@@ -1,11 +1,12 @@
 import { NangoError } from '@nangohq/node-client';
 import { waitFor } from '../helpers/harness';
-import { connectionNames, FaultRig, rabbitmqctl, reportFigures, runLoad, sleep, tally } from './faultHarness';
+import { startPrivateBroker, type PrivateBroker } from '../../../../test/privateBroker';
+import { connectionNames, FaultRig, reportFigures, runLoad, sleep, tally } from './faultHarness';
 
 // The broker closes every connection of the client and the worker, three times, while 16 calls are in flight.
 // Neither side is told to reconnect: both must come back by themselves. Calls caught by a cut may fail, but only
-// with an error that says they may be retried, and none may wait past its timeout. The rig runs in its own
-// virtual host, so `close_all_connections --vhost` cuts this test's connections and nobody else's.
+// with an error that says they may be retried, and none may wait past its timeout. The rig runs on a RabbitMQ
+// node of its own, so `close_all_connections` cuts this test's connections and nobody else's.
 const CUTS = 3;
 const IN_FLIGHT = 16;
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -13,23 +14,33 @@ const SETTLE_MARGIN_MS = 1_000;
 const RECONNECT_WITHIN_MS = 15_000;
 
 describe('fault: every broker connection cut under load', () => {
-  let rig: FaultRig;
+  let broker: PrivateBroker | undefined;
+  let rig: FaultRig | undefined;
+
+  beforeAll(async () => {
+    broker = await startPrivateBroker();
+  }, 120_000);
 
   beforeEach(async () => {
-    rig = await FaultRig.start({ ownVhost: true });
+    rig = await FaultRig.start({ broker: broker! });
   });
 
   afterEach(async () => {
-    await rig.close();
+    await rig?.close();
   });
 
+  afterAll(async () => {
+    await broker?.stop();
+  }, 60_000);
+
   it(`recovers client and worker from ${CUTS} cuts by themselves; no call hangs; calls after recovery succeed`, async () => {
+    if (!broker || !rig) throw new Error('beforeAll did not finish');
+    const node = broker;
     const worker = await rig.startWorker();
     const nango = await rig.client({ requestTimeoutMs: REQUEST_TIMEOUT_MS });
     await nango.registerConnection('fault', 'u1', { api_key: 'k' });
-    const vhost = rig.vhost!;
     const allConnected = async () => {
-      const names = await connectionNames(vhost);
+      const names = await connectionNames(node);
       return names.includes('nango-node-client') && names.filter((name) => name.startsWith('nango-worker')).length === 2;
     };
 
@@ -44,7 +55,7 @@ describe('fault: every broker connection cut under load', () => {
       for (let cut = 1; cut <= CUTS; cut++) {
         await sleep(1_000);
         await waitFor(allConnected, RECONNECT_WITHIN_MS, `the client and the worker to be connected before cut ${cut}`);
-        await rabbitmqctl(['close_all_connections', '--vhost', vhost, 'fault test']);
+        await node.ctl(['close_all_connections', 'fault test']);
       }
       await waitFor(allConnected, RECONNECT_WITHIN_MS, `the client and the worker to reconnect after cut ${CUTS}`);
       await sleep(500);

@@ -1,17 +1,21 @@
 /**
  * Shared pieces of the fault tests: real worker processes (the built command line, as users run it) on a temp
- * integrations folder and SQLite file, a local HTTP server that counts the side effects of actions, and
- * `rabbitmqctl` with time limits. A FaultRig owns everything one test starts; `close()` ends it all.
+ * integrations folder and SQLite file, and a local HTTP server that counts the side effects of actions. A FaultRig
+ * owns everything one test starts; `close()` ends it all. Tests that stop or cut the broker give the rig a
+ * private node of their own (test/privateBroker.ts at the repository root), never the machine's broker.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { Nango, type NangoClientOptions } from '@nangohq/node-client';
+import { generateKey } from '../../src/encryption/Keyring';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
+import type { PrivateBroker } from '../../../../test/privateBroker';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
@@ -105,6 +109,12 @@ export class WorkerProcess {
   }
 }
 
+/** Which store the workers of a fault test share: one SQLite file, or one PostgreSQL database (as on several machines). */
+export type RigStore = 'sqlite' | 'postgres';
+
+/** Both, for tests that run once per store. */
+export const RIG_STORES: readonly RigStore[] = ['sqlite', 'postgres'];
+
 /** Everything one fault test starts: counting server, temp folder with integrations and database, workers, clients. */
 export class FaultRig {
   readonly queue = `nango.test.fault.${randomUUID()}`;
@@ -113,29 +123,38 @@ export class FaultRig {
   private readonly clients: Nango[] = [];
 
   private constructor(
-    /** Broker URL, with this rig's own virtual host when it has one. */
+    /** Broker URL: the machine's broker, or the private node the rig was given. */
     readonly url: string,
-    readonly vhost: string | undefined,
     readonly api: ApiServer,
     private readonly dir: string,
+    /** The PostgreSQL database of a rig on PostgreSQL; undefined on SQLite. */
+    readonly database: TestDatabase | undefined,
   ) {
     this.dbPath = join(dir, 'nango.sqlite');
   }
 
+  /** The environment that points a worker at this rig's store (and, on PostgreSQL, the key every worker shares). */
+  get storeEnv(): Record<string, string> {
+    return this.database
+      ? { NANGO_DATABASE_URL: this.database.url, NANGO_ENCRYPTION_KEY: this.encryptionKey }
+      : { NANGO_DB_PATH: this.dbPath };
+  }
+
+  private readonly encryptionKey = generateKey();
+
   /**
-   * Starts the counting server and writes the integrations. With `ownVhost`, everything runs in a fresh virtual
-   * host, so a broker-side fault aimed at it (close_all_connections --vhost) spares whatever else uses the broker.
+   * Starts the counting server and writes the integrations. With `broker`, workers and clients use that private
+   * node instead of the machine's broker: a test that stops or cuts the broker must pass one.
    */
-  static async start(options: { ownVhost?: boolean } = {}): Promise<FaultRig> {
-    const vhost = options.ownVhost ? await createVhost() : undefined;
-    const url = new URL(RABBITMQ_URL);
-    if (vhost) url.pathname = `/${encodeURIComponent(vhost)}`;
+  static async start(options: { broker?: PrivateBroker; store?: RigStore } = {}): Promise<FaultRig> {
+    const url = options.broker?.url ?? RABBITMQ_URL;
     const api = await startApiServer(() => ({ body: { counted: true } }));
     const dir = mkdtempSync(join(tmpdir(), 'nango-fault-'));
     mkdirSync(join(dir, 'integrations', 'fault'), { recursive: true });
     writeFileSync(join(dir, 'integrations.yaml'), integrationsYaml(api.url));
     for (const [file, source] of Object.entries(ACTIONS)) writeFileSync(join(dir, 'integrations', 'fault', file), source);
-    return new FaultRig(url.toString(), vhost, api, dir);
+    const database = options.store === 'postgres' ? await createTestDatabase() : undefined;
+    return new FaultRig(url, api, dir, database);
   }
 
   /** Spawns a worker on this rig's queue, database and integrations, without waiting for it. */
@@ -149,7 +168,7 @@ export class FaultRig {
         NANGO_QUEUE: this.queue,
         NANGO_INTEGRATIONS_YAML: join(this.dir, 'integrations.yaml'),
         NANGO_INTEGRATIONS_DIR: join(this.dir, 'integrations'),
-        NANGO_DB_PATH: this.dbPath,
+        ...this.storeEnv,
         NANGO_WATCH: 'false',
         NANGO_LOG_LEVEL: 'info',
         NANGO_SHUTDOWN_GRACE_MS: '5000',
@@ -190,18 +209,24 @@ export class FaultRig {
   }
 
   /**
-   * Ends everything: closes clients, kills workers still running (SIGKILL), deletes the queues (or the virtual
-   * host), the counting server and the temp folder. Then fails if a call was still waiting for its reply.
+   * Ends everything: closes clients, kills workers still running (SIGKILL), deletes the queues, the counting
+   * server and the temp folder. Then fails if a call was still waiting for its reply.
    */
   async close(): Promise<void> {
     const pending = this.clients.reduce((sum, nango) => sum + nango.pendingCount, 0);
     for (const nango of this.clients) await nango.close().catch(() => undefined);
     await Promise.all(this.workers.map((worker) => worker.stop('SIGKILL')));
     try {
-      if (this.vhost) await rabbitmqctl(['delete_vhost', this.vhost]);
-      else await deleteWorkerQueues(this.queue);
+      await deleteQueues(this.url, [
+        this.queue,
+        `${this.queue}.dead`,
+        `${this.queue}.credentials`,
+        `${this.queue}.actions`,
+        `${this.queue}.actions.dead`,
+      ]);
     } finally {
       await this.api.close();
+      await this.database?.drop();
       rmSync(this.dir, { recursive: true, force: true });
     }
     if (pending !== 0) throw new Error(`the test left ${pending} call(s) waiting for a reply`);
@@ -280,38 +305,23 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Runs `rabbitmqctl` (the broker's own CLI, on PATH where RabbitMQ is installed) and resolves with its stdout.
- * @throws Error with its stderr when it fails, is missing, or runs past `timeoutMs` (it is then killed)
- */
-export function rabbitmqctl(args: string[], timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('rabbitmqctl', args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      const why =
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'it is not on PATH (the fault tests need the broker CLI on this machine)'
-          : error.killed
-            ? `no answer within ${timeoutMs} ms`
-            : stderr.trim() || error.message;
-      reject(new Error(`rabbitmqctl ${args.join(' ')} failed: ${why}`, { cause: error }));
-    });
-  });
+/** Deletes queues on the broker at `url`. */
+async function deleteQueues(url: string, queues: string[]): Promise<void> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+  } finally {
+    await connection.close();
+  }
 }
 
-async function createVhost(): Promise<string> {
-  const vhost = `nango.test.fault.${randomUUID()}`;
-  await rabbitmqctl(['add_vhost', vhost]);
-  await rabbitmqctl(['set_permissions', '-p', vhost, new URL(RABBITMQ_URL).username || 'guest', '.*', '.*', '.*']);
-  return vhost;
-}
-
-/** The client-given names of the connections open in `vhost` (the worker's say `nango-worker <pid> <role>`). */
-export async function connectionNames(vhost: string): Promise<string[]> {
-  const table = await rabbitmqctl(['-q', 'list_connections', '--no-table-headers', 'vhost', 'client_properties']);
+/** The client-given names of the connections open on `broker` (the worker's say `nango-worker <pid> <role>`). */
+export async function connectionNames(broker: PrivateBroker): Promise<string[]> {
+  const table = await broker.ctl(['-q', 'list_connections', '--no-table-headers', 'client_properties']);
   return table
     .split('\n')
-    .filter((line) => line.startsWith(`${vhost}\t`))
+    .filter((line) => line.trim() !== '')
     .map((line) => /\{"connection_name","([^"]*)"\}/.exec(line)?.[1] ?? '');
 }
 
@@ -323,27 +333,4 @@ export async function messageCount(url: string, queue: string): Promise<number> 
   } finally {
     await connection.close();
   }
-}
-
-/** Resolves once the broker accepts an AMQP login again; fails after `timeoutMs`. */
-export async function waitForBroker(timeoutMs = 30_000): Promise<void> {
-  await waitFor(
-    async () => {
-      try {
-        const connection = await amqp.connect(RABBITMQ_URL, { timeout: 2_000 });
-        await connection.close();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    timeoutMs,
-    'the broker to accept connections',
-  );
-}
-
-/** Starts the broker application if it is stopped (a no-op when it runs), then waits until it takes logins. */
-export async function ensureBrokerRunning(): Promise<void> {
-  await rabbitmqctl(['start_app'], 60_000);
-  await waitForBroker();
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import * as amqp from 'amqplib';
-import { ERROR_CODES } from '@nangohq/protocol';
+import { carriesCredentials, credentialsQueue, ERROR_CODES } from '@nangohq/protocol';
 import { waitFor } from '../helpers/harness';
 import { FaultRig, messageCount, reportFigures, sleep, type WorkerProcess } from './faultHarness';
 
@@ -22,6 +22,8 @@ interface FuzzCase {
   expect: Expectation;
   /** For `success`: the returnValue it must carry. */
   returnValue?: unknown;
+  /** Published non-persistent to the credentials queue, as the client sends credential-bearing requests. */
+  toCredentialsQueue?: boolean;
 }
 
 interface Reply {
@@ -102,7 +104,8 @@ async function publishAndCollect(rig: FaultRig, worker: WorkerProcess, cases: Fu
       { noAck: true },
     );
     for (const c of cases) {
-      if (!channel.publish('', rig.queue, c.body, c.properties)) await once(channel, 'drain');
+      const queue = c.toCredentialsQueue ? credentialsQueue(rig.queue) : rig.queue;
+      if (!channel.publish('', queue, c.body, c.properties)) await once(channel, 'drain');
     }
     const answerable = cases.flatMap((c, i) => (c.expect === 'none' ? [] : [`fuzz-${i}`]));
     await waitFor(
@@ -189,7 +192,8 @@ function makeCase(random: Random, i: number): FuzzCase {
     case 'valid': {
       const { type } = base as { type: string };
       const returnValue = type === 'triggerAction' ? (base['input'] as unknown) : undefined;
-      return { kind: `valid ${type}`, body: json(base), properties, expect: 'success', returnValue };
+      const toCredentialsQueue = carriesCredentials(type);
+      return { kind: `valid ${type}`, body: json(base), properties, expect: 'success', returnValue, toCredentialsQueue };
     }
     case 'notJson':
       return { kind: 'not JSON', body: Buffer.from(`{x${random.text(random.int(200))}`), properties, expect: 'error' };

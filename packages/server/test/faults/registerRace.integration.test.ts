@@ -1,17 +1,17 @@
-import { FaultRig, reportFigures, settle, tally } from './faultHarness';
+import { FaultRig, reportFigures, RIG_STORES, settle, tally } from './faultHarness';
 
-// Two worker processes on one SQLite file and five clients race to register the same Connection: the unique
+// Two worker processes on one SQLite file (or one PostgreSQL database) and five clients race to register the same Connection: the unique
 // (integration, user id) must hold across processes, and every loser must hear connection_exists, not a storage
 // error or a timeout.
 const ROUNDS = 3;
 const CALLS = 50;
 const CLIENTS = 5;
 
-describe('fault: concurrent registrations of one Connection', () => {
+describe.each(RIG_STORES)('fault: concurrent registrations of one Connection, on %s', (store) => {
   let rig: FaultRig;
 
   beforeEach(async () => {
-    rig = await FaultRig.start();
+    rig = await FaultRig.start({ store });
   });
 
   afterEach(async () => {

@@ -1,6 +1,6 @@
 import { NangoError } from '@nangohq/node-client';
 import { waitFor } from '../helpers/harness';
-import { FaultRig, HIT_TIMEOUT_MS, reportFigures, settle, tally, type WorkerProcess } from './faultHarness';
+import { FaultRig, HIT_TIMEOUT_MS, reportFigures, RIG_STORES, settle, tally, type WorkerProcess } from './faultHarness';
 
 // Worker A is SIGKILLed while it holds a full prefetch of `hit` runs, each one past its side effect and before
 // its reply. Worker B, on the same queue and database, gets A's unacknowledged requests back from the broker.
@@ -13,11 +13,11 @@ const HOLD_MS = 2_000; // after the side effect: long enough for the kill to lan
 // B answers it once the lease has run out, so callers must wait longer than that.
 const REQUEST_TIMEOUT_MS = HIT_TIMEOUT_MS + 10_000 + 12_000;
 
-describe('fault: a worker killed with SIGKILL while it runs actions', () => {
+describe.each(RIG_STORES)('fault: a worker killed with SIGKILL while it runs actions, on %s', (store) => {
   let rig: FaultRig;
 
   beforeEach(async () => {
-    rig = await FaultRig.start();
+    rig = await FaultRig.start({ store });
   });
 
   afterEach(async () => {
@@ -53,7 +53,13 @@ describe('fault: a worker killed with SIGKILL while it runs actions', () => {
 
     const outcomes = await Promise.all(calls);
     const repeatedWithoutKey = outcomes.filter((_, i) => !keyed(i) && rig.hits(`kill-${i}`) > 1).length;
-    reportFigures('sigkill', { calls: CALLS, cutShort: cutShort.size, outcomes: tally(outcomes), repeatedWithoutKey });
+    reportFigures('sigkill', {
+      store,
+      calls: CALLS,
+      cutShort: cutShort.size,
+      outcomes: tally(outcomes),
+      repeatedWithoutKey,
+    });
     expect(b.running).toBe(true);
     const problems: string[] = [];
     outcomes.forEach((o, i) => {

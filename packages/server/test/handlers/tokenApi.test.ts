@@ -1,5 +1,6 @@
 import type { NangoConnection, NangoMessage, StoredCredentials } from '@nangohq/protocol';
-import { ConnectionStore } from '@nangohq/server';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
+import type { ConnectionStore } from '../../src/store/Store';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../../src/config/types';
 import { WorkerError } from '../../src/errors';
@@ -32,6 +33,7 @@ class RecordingRefresher implements TokenRefresher {
 }
 
 describe('token API handlers (:memory: store, recording refresher)', () => {
+  let sqlite: SqliteStore;
   let store: ConnectionStore;
   let refresher: RecordingRefresher;
   let context: HandlerContext;
@@ -44,8 +46,9 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
       (error: unknown) => error as WorkerError,
     );
 
-  beforeEach(() => {
-    store = new ConnectionStore(':memory:', testCipher());
+  beforeEach(async () => {
+    sqlite = new SqliteStore(':memory:', testCipher());
+    store = sqlite.connections;
     refresher = new RecordingRefresher();
     const config: IntegrationsConfig = parseIntegrationsConfig(YAML, {
       sourceName: 'integrations.yaml',
@@ -60,15 +63,15 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
       idempotencyTtlMs: 0,
       integrations: () => config,
     };
-    store.insert({ integration: 'slack', userId: '1', credentials: OAUTH2, additionalConfig: { channel: 'C1' } });
+    await store.insert({ integration: 'slack', userId: '1', credentials: OAUTH2, additionalConfig: { channel: 'C1' } });
     const apiKey = { api_key: 'key-1', raw: { api_key: 'key-1' } };
-    store.insert({ integration: 'example', userId: '1', credentials: apiKey, additionalConfig: {} });
+    await store.insert({ integration: 'example', userId: '1', credentials: apiKey, additionalConfig: {} });
     const oauth1 = { oauth_token: 't-1', oauth_token_secret: 's-1', raw: { oauth_token: 't-1', oauth_token_secret: 's-1' } };
-    store.insert({ integration: 'twitter', userId: '2', credentials: oauth1, additionalConfig: {} });
+    await store.insert({ integration: 'twitter', userId: '2', credentials: oauth1, additionalConfig: {} });
     const basic = { username: 'me', password: 'pw', raw: { username: 'me', password: 'pw' } };
-    store.insert({ integration: 'basic', userId: '2', credentials: basic, additionalConfig: {} });
+    await store.insert({ integration: 'basic', userId: '2', credentials: basic, additionalConfig: {} });
   });
-  afterEach(() => store.close());
+  afterEach(() => sqlite.close());
 
   describe('getToken', () => {
     it('answers the token of each auth mode', async () => {
@@ -101,7 +104,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
     });
 
     it('names the missing field, never a value, when the auth mode changed since the credentials were stored', async () => {
-      store.insert({ integration: 'example', userId: 'old', credentials: OAUTH2, additionalConfig: {} });
+      await store.insert({ integration: 'example', userId: 'old', credentials: OAUTH2, additionalConfig: {} });
       const error = await failure({ type: 'getToken', integration: 'example', userId: 'old' });
       expect(error).toMatchObject({ code: 'invalid_credentials', message: expect.stringContaining('have no api_key') });
       expect(error.message).not.toContain('access-1');
@@ -140,7 +143,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
         refreshToken: true,
       })) as NangoConnection;
       expect(withToken.credentials).toEqual(OAUTH2);
-      expect(store.get('slack', '1')?.credentials).toEqual(OAUTH2); // the stored credentials are untouched
+      expect((await store.get('slack', '1'))?.credentials).toEqual(OAUTH2); // the stored credentials are untouched
     });
 
     it('forces a refresh when asked', async () => {
@@ -179,11 +182,11 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
 
     it('deletes a Connection, then finds none', async () => {
       await expect(call({ type: 'deleteConnection', integration: 'slack', userId: '1' })).resolves.toBeUndefined();
-      expect(store.get('slack', '1')).toBeUndefined();
+      expect(await store.get('slack', '1')).toBeUndefined();
       await expect(failure({ type: 'deleteConnection', integration: 'slack', userId: '1' })).resolves.toMatchObject({
         code: 'connection_not_found',
       });
-      expect(store.get('example', '1')).toBeDefined();
+      expect(await store.get('example', '1')).toBeDefined();
     });
   });
 
@@ -191,28 +194,28 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
     it('reads, replaces and merges (shallowly) the additionalConfig', async () => {
       await expect(call({ type: 'getMetadata', integration: 'slack', userId: '1' })).resolves.toEqual({ channel: 'C1' });
       await call({ type: 'setMetadata', integration: 'slack', userIds: ['1'], metadata: { plan: 'pro', nested: { a: 1 } } });
-      expect(store.getConfig('slack', '1')).toEqual({ plan: 'pro', nested: { a: 1 } });
+      expect(await store.getConfig('slack', '1')).toEqual({ plan: 'pro', nested: { a: 1 } });
       await call({ type: 'updateMetadata', integration: 'slack', userIds: ['1'], metadata: { nested: { b: 2 }, extra: true } });
-      expect(store.getConfig('slack', '1')).toEqual({ plan: 'pro', nested: { b: 2 }, extra: true });
+      expect(await store.getConfig('slack', '1')).toEqual({ plan: 'pro', nested: { b: 2 }, extra: true });
     });
 
     it('changes several Connections at once, a repeated user id once', async () => {
-      store.insert({ integration: 'slack', userId: '2', credentials: OAUTH2, additionalConfig: { keep: 2 } });
+      await store.insert({ integration: 'slack', userId: '2', credentials: OAUTH2, additionalConfig: { keep: 2 } });
       await call({ type: 'updateMetadata', integration: 'slack', userIds: ['1', '2', '1'], metadata: { plan: 'team' } });
-      expect(store.getConfig('slack', '1')).toEqual({ channel: 'C1', plan: 'team' });
-      expect(store.getConfig('slack', '2')).toEqual({ keep: 2, plan: 'team' });
+      expect(await store.getConfig('slack', '1')).toEqual({ channel: 'C1', plan: 'team' });
+      expect(await store.getConfig('slack', '2')).toEqual({ keep: 2, plan: 'team' });
       await call({ type: 'setMetadata', integration: 'slack', userIds: ['1', '2'], metadata: {} });
-      expect(store.getConfig('slack', '1')).toEqual({});
-      expect(store.getConfig('slack', '2')).toEqual({});
+      expect(await store.getConfig('slack', '1')).toEqual({});
+      expect(await store.getConfig('slack', '2')).toEqual({});
     });
 
     it.each(['setMetadata', 'updateMetadata'] as const)('%s changes nothing when a user id has no Connection', async (type) => {
-      const before = store.get('slack', '1');
+      const before = await store.get('slack', '1');
       const one = await failure({ type, integration: 'slack', userIds: ['1', 'ghost'], metadata: { x: 1 } });
       expect(one).toMatchObject({ code: 'connection_not_found', message: expect.stringContaining("user 'ghost'") });
       const two = await failure({ type, integration: 'slack', userIds: ['g1', '1', 'g2'], metadata: { x: 1 } });
       expect(two.message).toContain("users 'g1', 'g2' on integration 'slack': nothing was changed");
-      expect(store.get('slack', '1')).toEqual(before);
+      expect(await store.get('slack', '1')).toEqual(before);
     });
 
     it('refuses getMetadata for a missing Connection', async () => {

@@ -85,9 +85,11 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
   };
 }
 
-/** Deletes every queue a worker declares for `queue` (requests, action overflow, their dead letters). */
+/** Deletes every queue a worker declares for `queue` (requests, credentials, action overflow, their dead letters). */
 export async function deleteWorkerQueues(queue: string): Promise<void> {
-  for (const name of [queue, `${queue}.dead`, `${queue}.actions`, `${queue}.actions.dead`]) await deleteQueue(name);
+  for (const name of [queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]) {
+    await deleteQueue(name);
+  }
 }
 
 /** Deletes a test queue so the broker does not fill up with them. */

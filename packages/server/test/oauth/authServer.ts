@@ -12,6 +12,10 @@ export interface TokenCall {
   refreshToken?: string;
   clientId?: string;
   clientAuth: 'body' | 'basic';
+  /** Authorization-code grants: the PKCE verifier and redirect URI sent, and how the body was encoded. */
+  codeVerifier?: string;
+  redirectUri?: string;
+  contentType?: string;
   at: number;
 }
 

@@ -1,8 +1,12 @@
-// A real OAuth 2 authorization server for the refresh tests: oauth2-mock-server (ESM only, hence a child process
+// A real OAuth 2 authorization server for the refresh and OAuth flow tests: oauth2-mock-server (ESM only, hence a child process
 // rather than an import into jest), wrapped in a small HTTP server that adds what the tests steer and count.
 //
-//   POST /token            the mock server's token endpoint, after the checks and behaviours below
-//   GET  /control/calls    every call to /token so far: { grantType, refreshToken, clientId, clientAuth }
+//   GET  /authorize        the mock server's authorize endpoint: redirects back at once with a code (PKCE S256 kept)
+//   GET  /consent          a consent page (Allow goes on to /authorize, Deny redirects back with access_denied)
+//   POST /token            the mock server's token endpoint (it checks a PKCE verifier against the challenge), after
+//                          the checks and behaviours below
+//   GET  /control/calls    every call to /token so far: { grantType, refreshToken, clientId, clientAuth, codeVerifier,
+//                          redirectUri, contentType }
 //   POST /control/behave   JSON, merged into the behaviour: { delayMs, failNext: { status, count }, omitRefreshToken,
 //                          expiresIn, rejectEchoing } (expiresIn: null leaves it out of responses; rejectEchoing
 //                          answers invalid_grant quoting the refresh token and client credentials it was sent, as
@@ -67,7 +71,22 @@ function callOf(req) {
     const [id = '', secret = ''] = Buffer.from(header.slice(6), 'base64').toString().split(':');
     [clientAuth, clientId, clientSecret] = ['basic', decodeForm(id), decodeForm(secret)];
   }
-  return { grantType: body.grant_type, refreshToken: body.refresh_token, clientId, clientSecret, clientAuth, at: Date.now() };
+  const call = {
+    grantType: body.grant_type,
+    refreshToken: body.refresh_token,
+    clientId,
+    clientSecret,
+    clientAuth,
+    at: Date.now(),
+  };
+  if (body.grant_type === 'authorization_code') {
+    Object.assign(call, {
+      codeVerifier: body.code_verifier,
+      redirectUri: body.redirect_uri,
+      contentType: req.headers['content-type'],
+    });
+  }
+  return call;
 }
 
 function decodeForm(value) {
@@ -90,8 +109,30 @@ async function control(req, res) {
   reply(behaviour);
 }
 
+/**
+ * GET /consent: the provider's consent screen, for flows a person (or a browser test) clicks through. It takes the
+ * authorize query; Allow goes on to the mock's /authorize (which redirects back with a code), Deny redirects back
+ * with error=access_denied, as RFC 6749 4.1.2.1 says.
+ */
+function consent(req, res) {
+  const url = new URL(req.url, 'http://localhost');
+  const redirect = new URL(url.searchParams.get('redirect_uri') ?? 'about:blank');
+  redirect.searchParams.set('error', 'access_denied');
+  redirect.searchParams.set('error_description', 'The user denied access');
+  const state = url.searchParams.get('state');
+  if (state) redirect.searchParams.set('state', state);
+  const allow = `/authorize${url.search}`;
+  const attr = (value) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    .end(`<!doctype html><html><head><meta charset="utf-8"><title>Mock provider consent</title></head>
+<body style="font-family:sans-serif;margin:2rem"><h1>Mock provider</h1><p>An app asks for access (scope: ${attr(url.searchParams.get('scope') ?? '')}).</p>
+<a id="allow" href="${attr(allow)}">Allow</a> <a id="deny" href="${attr(redirect.toString())}">Deny</a></body></html>`);
+}
+
 const server = createServer((req, res) => {
-  if (req.url?.startsWith('/control/')) {
+  if (req.method === 'GET' && req.url?.startsWith('/consent')) {
+    consent(req, res);
+  } else if (req.url?.startsWith('/control/')) {
     control(req, res).catch((error) => res.writeHead(500).end(String(error)));
   } else if (req.url === '/token' && behaviour.delayMs > 0) {
     setTimeout(() => service.requestHandler(req, res), behaviour.delayMs);

@@ -13,7 +13,10 @@ import { normaliseCredentials } from '../../src/credentials/normaliseCredentials
 import { createLogger } from '../../src/logger';
 import { OAuth2Refresher } from '../../src/oauth/OAuth2Refresher';
 import type { RefresherOptions } from '../../src/oauth/RefresherOptions';
-import { ConnectionStore } from '../../src/store/ConnectionStore';
+import { PgStore } from '../../src/store/postgres/PgStore';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
+import type { ConnectionStore, Store } from '../../src/store/Store';
+import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import { testCipher } from '../helpers/testCipher';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from './authServer';
 
@@ -38,31 +41,42 @@ export interface RefresherHarness {
   readonly auth: AuthServer;
   /** Every log line of this test's refreshers. */
   readonly logs: string[];
-  /** A store on this test's database file, with a refresher of its own, as one worker process has. */
-  readonly worker: (options?: Partial<RefresherOptions>) => { store: ConnectionStore; refresher: OAuth2Refresher };
+  /** A store on this test's database, with a refresher of its own, as one worker process has. */
+  readonly worker: (
+    options?: Partial<RefresherOptions>,
+  ) => Promise<{ store: ConnectionStore; all: Store; refresher: OAuth2Refresher }>;
   /** The acme integration as integrations.yaml would declare it, `oauth` added to its oauth section. */
   readonly acme: (oauth?: string) => IntegrationConfig;
   /** Registers user u1's Connection as registerConnection would; by default its token expires within the margin. */
-  readonly register: (store: ConnectionStore, raw?: Record<string, unknown>) => NangoConnection;
+  readonly register: (store: ConnectionStore, raw?: Record<string, unknown>) => Promise<NangoConnection>;
 }
 
-/** Starts an authorization server and a temp folder before each test of the file, and checks and ends them after. */
-export function useRefresherHarness(): RefresherHarness {
+/** The stores the refresher tests run on. */
+export const REFRESHER_STORE_KINDS = ['sqlite', 'postgres'] as const;
+
+/**
+ * Starts an authorization server and a temp folder (and, for PostgreSQL, a database) before each test of the file,
+ * and checks and ends them after.
+ */
+export function useRefresherHarness(kind: (typeof REFRESHER_STORE_KINDS)[number] = 'sqlite'): RefresherHarness {
   const cipher = testCipher();
   let auth: AuthServer | undefined;
   let dir = '';
-  let stores: ConnectionStore[] = [];
+  let database: TestDatabase | undefined;
+  let stores: Store[] = [];
   const logs: string[] = [];
 
   beforeEach(async () => {
     auth = await AuthServer.start();
     dir = mkdtempSync(join(tmpdir(), 'nango-oauth-'));
+    database = kind === 'postgres' ? await createTestDatabase() : undefined;
     stores = [];
     logs.length = 0;
   });
 
   afterEach(async () => {
-    for (const store of stores) store.close();
+    for (const store of stores) await store.close();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
     await auth?.stop();
     for (const secret of SECRETS) expect(logs.join('\n')).not.toContain(secret);
@@ -74,11 +88,14 @@ export function useRefresherHarness(): RefresherHarness {
       return auth;
     },
     logs,
-    worker: (options = {}) => {
-      const store = new ConnectionStore(join(dir, 'nango.sqlite'), cipher);
-      stores.push(store);
+    worker: async (options = {}) => {
+      const all: Store = database
+        ? await PgStore.open(database.url, cipher, { poolSize: 4 })
+        : new SqliteStore(join(dir, 'nango.sqlite'), cipher);
+      stores.push(all);
       const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-      return { store, refresher: new OAuth2Refresher(store, logger, { ...FAST, ...options }) };
+      const refresher = new OAuth2Refresher(all.connections, all.refreshLocks, logger, { ...FAST, ...options });
+      return { store: all.connections, all, refresher };
     },
     acme: (oauth = 'client_auth: body') => {
       const yaml = `integrations:
@@ -94,7 +111,7 @@ export function useRefresherHarness(): RefresherHarness {
       const config = parseIntegrationsConfig(yaml, { sourceName: 'integrations.yaml', integrationsDir: dir });
       return config.integrations.get('acme') as IntegrationConfig;
     },
-    register: (store, raw = { ...OLD, expires_in: 60 }) => {
+    register: async (store, raw = { ...OLD, expires_in: 60 }) => {
       const credentials = normaliseCredentials('acme', 'OAUTH2', raw);
       return store.insert({ integration: 'acme', userId: 'u1', credentials, additionalConfig: {} });
     },

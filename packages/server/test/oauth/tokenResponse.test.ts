@@ -49,6 +49,35 @@ describe('readTokenResponse', () => {
     );
   });
 
+  it('scrubs a refresh token the provider echoes URL-encoded, form-encoded, in base64 or in part', () => {
+    const token = 'rt/8f3+Kq9~zX=pL2 wQ7&v';
+    const clientSecret = 'cs-0123456789abcdef';
+    const echoes = [
+      encodeURIComponent(token),
+      new URLSearchParams({ t: token }).toString().slice(2),
+      Buffer.from(token).toString('base64'),
+      Buffer.from(token).toString('base64url'),
+      Buffer.from(`app:${token}`).toString('base64'), // inside a longer base64 string, at another offset
+      Buffer.from(`ab:${clientSecret}`).toString('base64'),
+      token.slice(0, 12),
+      token.slice(5, 17),
+      clientSecret.slice(3),
+    ];
+    for (const echo of echoes) {
+      const { message } = failureOf(400, { error: 'invalid_grant', error_description: `bad token <${echo}> sent` }, [
+        token,
+        clientSecret,
+      ]);
+      // Inside a longer base64 string, at most the groups that encode only bytes before the secret stay.
+      const prefix = echo.startsWith('YXBw') ? 'YXBw' : '';
+      expect([echo, message]).toEqual([echo, `invalid_grant: bad token <${prefix}[redacted]> sent`]);
+    }
+    // Short runs and other text stay: only echoes are scrubbed.
+    expect(failureOf(400, { error: 'invalid_grant', error_description: 'token rt/8f3 expired' }, [token]).message).toBe(
+      'invalid_grant: token rt/8f3 expired',
+    );
+  });
+
   it('scrubs before it cuts, so no part of a secret at the cut is left', () => {
     const secret = 's'.repeat(20);
     const { message } = failureOf(400, { error: 'invalid_grant', error_description: `${'x'.repeat(280)}${secret}` }, [secret]);

@@ -48,6 +48,37 @@ describe('Responder', () => {
     expect(responder.activeCount).toBe(0);
   });
 
+  it('gives a request that reuses a running request its correlation id a run of its own, never the other result', async () => {
+    const seen: string[] = [];
+    const { runs, process } = controlledProcess();
+    const published: Array<[string, string]> = [];
+    const responder = responderWith(
+      (content) => (seen.push(content.toString()), process()),
+      async (to, reply) => (published.push([to, reply.toString()]), true),
+    );
+    const victim = responder.answer(delivery('id-x', 'victim', false, { content: Buffer.from('{"who":"victim"}') }));
+    // Same id, another body, first delivery: not a redelivery whatever its id says.
+    const thief = responder.answer(delivery('id-x', 'thief', false, { content: Buffer.from('{"who":"thief"}') }));
+    // Same id and body, but the broker did not mark it redelivered: a replay by another publisher.
+    const replay = responder.answer(delivery('id-x', 'replay', false, { content: Buffer.from('{"who":"victim"}') }));
+    expect(seen).toEqual(['{"who":"victim"}', '{"who":"thief"}', '{"who":"victim"}']);
+    // A redelivery with another body does not share either.
+    void responder.answer(delivery('id-x', 'late', true, { content: Buffer.from('{"who":"other"}') }));
+    expect(runs).toHaveLength(4);
+    runs[1]?.({ reply: Buffer.from('"thief result"'), malformed: false });
+    runs[2]?.({ reply: Buffer.from('"replay result"'), malformed: false });
+    await thief;
+    await replay;
+    runs[0]?.({ reply: Buffer.from('"victim result"'), malformed: false });
+    await victim;
+    runs[3]?.({ reply: Buffer.from('"other result"'), malformed: false });
+    expect(published.slice(0, 3)).toEqual([
+      ['thief', '"thief result"'],
+      ['replay', '"replay result"'],
+      ['victim', '"victim result"'],
+    ]);
+  });
+
   it('runs a request again once its first run has finished', async () => {
     const { runs, process } = controlledProcess();
     const responder = responderWith(process, async () => true);
@@ -129,7 +160,7 @@ describe('Responder', () => {
     // A poison request kills its worker before it is answered, so each delivery reaches a fresh process (a new
     // Responder here); only the count, kept in SQLite in the worker, survives from one to the next.
     const counts = new Map<string, number>();
-    const countDeliveries = (id: string) => {
+    const countDeliveries = async (id: string) => {
       counts.set(id, (counts.get(id) ?? 1) + 1);
       return counts.get(id) as number;
     };

@@ -32,6 +32,32 @@ describe('validateMessage', () => {
     for (const message of messages) expect(validateMessage(message)).toBe(message);
   });
 
+  it('refuses values nested deeper than the limit, naming the field, before anything recurses into them', () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = (levels - i) % 2 ? { a: value } : [value]; // an object outermost
+      return value;
+    };
+    const base = { integration: 'slack', userId: '1' };
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { type: 'registerConnection', ...base, credentials: { access_token: 'a' }, additionalConfig: nest(4_100) },
+        'additionalConfig',
+      ],
+      [{ type: 'registerConnection', ...base, credentials: nest(4_100) }, 'credentials'],
+      [{ type: 'updateConnectionCredentials', ...base, credentials: nest(101) }, 'credentials'],
+      [{ type: 'setMetadata', integration: 'slack', userIds: ['1'], metadata: nest(4_100) }, 'metadata'],
+      [{ type: 'triggerAction', ...base, action: 'notify', input: nest(200) }, 'input'],
+    ];
+    for (const [message, field] of cases) {
+      expect(problem(message)).toBe(
+        `Invalid ${String(message['type'])} message: ${field}: nests objects or arrays more than 100 levels deep`,
+      );
+    }
+    const atLimit = { type: 'setMetadata', integration: 'slack', userIds: ['1'], metadata: nest(100) };
+    expect(validateMessage(atLimit)).toBe(atLimit);
+  });
+
   it('names the missing, unknown and mistyped fields, all at once', () => {
     const text = problem({ type: 'registerConnection', integration: 'slack', credentials: 'x', extra: 1 });
     expect(text).toContain('userId: is required');

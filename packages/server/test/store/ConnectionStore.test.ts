@@ -2,58 +2,140 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConnectionStore } from '@nangohq/server';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
+import type { ConnectionStore } from '../../src/store/Store';
+import { STORE_KINDS, type TestStore } from '../helpers/storeFactories';
 import { testCipher } from '../helpers/testCipher';
 
 const credentials = { access_token: 'tok', raw: { access_token: 'tok' } };
 
-describe('ConnectionStore', () => {
+describe.each(STORE_KINDS)('ConnectionStore on %s', (_kind, open) => {
+  let opened: TestStore;
   let store: ConnectionStore;
-  beforeEach(() => {
-    store = new ConnectionStore(':memory:', testCipher());
+  beforeEach(async () => {
+    opened = await open();
+    store = opened.store.connections;
   });
-  afterEach(() => store.close());
+  afterEach(() => opened.dispose());
 
-  it('stores a Connection with uuid, timestamps, credentials and config', () => {
-    const created = store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { channelId: 'C1' } });
+  it('stores a Connection with uuid, timestamps, credentials and config', async () => {
+    const created = await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { channelId: 'C1' } });
     expect(created.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.dateCreated).toBe(created.lastModified);
     expect(new Date(created.dateCreated).toISOString()).toBe(created.dateCreated);
-    expect(store.get('slack', '1')).toEqual(created);
+    expect(await store.get('slack', '1')).toEqual(created);
   });
 
-  it('refuses a second Connection for the same integration and user', () => {
-    store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
-    expect(() => store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} })).toThrow(
+  it('refuses a second Connection for the same integration and user', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    await expect(store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} })).rejects.toThrow(
       expect.objectContaining({ code: 'connection_exists' }),
     );
-    expect(() => store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} })).not.toThrow();
+    await expect(store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} })).resolves.toBeDefined();
   });
 
   it('updates config and credentials, bumping lastModified, and says when nothing matched', async () => {
-    const created = store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    const created = await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(store.updateConfig('slack', '1', { channelId: 'C2' })).toBe(true);
-    const updated = store.get('slack', '1');
+    expect(await store.updateConfig('slack', '1', { channelId: 'C2' })).toBe(true);
+    const updated = await store.get('slack', '1');
     expect(updated?.additionalConfig).toEqual({ channelId: 'C2' });
     expect((updated?.lastModified ?? '') > created.lastModified).toBe(true);
     expect(updated?.dateCreated).toBe(created.dateCreated);
-    expect(store.updateCredentials('slack', '1', { access_token: 'new', raw: { access_token: 'new' } })).toBe(true);
-    expect(store.get('slack', '1')?.credentials['access_token']).toBe('new');
-    expect(store.updateConfig('slack', 'nobody', {})).toBe(false);
-    expect(store.updateCredentials('nope', '1', credentials)).toBe(false);
+    expect(await store.updateCredentials('slack', '1', { access_token: 'new', raw: { access_token: 'new' } })).toBe(true);
+    expect((await store.get('slack', '1'))?.credentials['access_token']).toBe('new');
+    expect(await store.updateConfig('slack', 'nobody', {})).toBe(false);
+    expect(await store.updateCredentials('nope', '1', credentials)).toBe(false);
   });
 
-  it('lists by user id and by integration without credentials', () => {
-    store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
-    store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} });
-    store.insert({ integration: 'slack', userId: '2', credentials, additionalConfig: {} });
-    const forUser = store.listByUserId('1');
+  it('lists by user id and by integration without credentials', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    await store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} });
+    await store.insert({ integration: 'slack', userId: '2', credentials, additionalConfig: {} });
+    const forUser = await store.listByUserId('1');
     expect(forUser.map((c) => c.integration)).toEqual(['github', 'slack']);
     expect(forUser.every((c) => !('credentials' in c))).toBe(true);
-    expect(store.listByIntegration('slack').map((c) => c.userId)).toEqual(['1', '2']);
-    expect(store.listByUserId('nobody')).toEqual([]);
+    expect((await store.listByIntegration('slack')).map((c) => c.userId)).toEqual(['1', '2']);
+    expect(await store.listByUserId('nobody')).toEqual([]);
   });
+
+  it('lists in byte order of the names, the same on both stores', async () => {
+    for (const userId of ['b', 'B', 'a', '_', 'é'])
+      await store.insert({ integration: 'slack', userId, credentials, additionalConfig: {} });
+    expect((await store.listByIntegration('slack')).map((c) => c.userId)).toEqual(['B', '_', 'a', 'b', 'é']);
+    expect((await store.listAll()).length).toBe(5);
+  });
+
+  it('deletes, and says when there was nothing to delete', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    expect(await store.delete('slack', '1')).toBe(true);
+    expect(await store.delete('slack', '1')).toBe(false);
+    expect(await store.get('slack', '1')).toBeUndefined();
+  });
+
+  it('changes the config of several Connections all or none', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { a: 1 } });
+    await store.insert({ integration: 'slack', userId: '2', credentials, additionalConfig: { a: 2 } });
+    expect(await store.updateConfigs('slack', ['1', 'nobody', '2'], () => ({ changed: true }))).toEqual(['nobody']);
+    expect(await store.getConfig('slack', '1')).toEqual({ a: 1 });
+    expect(await store.updateConfigs('slack', ['2', '1'], (current) => ({ ...current, b: true }))).toEqual([]);
+    expect(await store.getConfig('slack', '1')).toEqual({ a: 1, b: true });
+    expect(await store.getConfig('slack', '2')).toEqual({ a: 2, b: true });
+  });
+
+  it('fences refreshed credentials by version, and a rejection mark too', async () => {
+    const created = await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    const version = (await store.credentialsVersion(created.uuid)) as number;
+    expect(await store.credentialsVersion('no-such-uuid')).toBeUndefined();
+    await store.updateCredentials('slack', '1', { access_token: 'app', raw: {} }); // written meanwhile
+    expect(await store.replaceCredentials(created.uuid, { access_token: 'refreshed', raw: {} }, version)).toBe(false);
+    expect(await store.markNeedsReauthorization(created.uuid, 'rejected', version)).toBe(false);
+    expect((await store.get('slack', '1'))?.credentials['access_token']).toBe('app');
+    const now = (await store.credentialsVersion(created.uuid)) as number;
+    expect(now).toBe(version + 1);
+    expect(await store.markNeedsReauthorization(created.uuid, 'invalid_grant', now)).toBe(true);
+    expect(await store.get('slack', '1')).toMatchObject({
+      authorization: 'needs_reauthorization',
+      authorizationError: 'invalid_grant',
+    });
+    expect(await store.replaceCredentials(created.uuid, { access_token: 'refreshed', raw: {} }, now)).toBe(true);
+    expect(await store.get('slack', '1')).toMatchObject({ authorization: 'ok', credentials: { access_token: 'refreshed' } });
+  });
+
+  it('keeps and clears a refresh cool-down', async () => {
+    const created = await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    expect(await store.refreshCooldown(created.uuid)).toBeUndefined();
+    await store.setRefreshCooldown(created.uuid, 1_700_000_000_123);
+    expect(await store.refreshCooldown(created.uuid)).toBe(1_700_000_000_123);
+    await store.setRefreshCooldown(created.uuid, undefined);
+    expect(await store.refreshCooldown(created.uuid)).toBeUndefined();
+  });
+
+  it('registers one Connection per user and integration when many race for it', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 12 }, () => store.insert({ integration: 'slack', userId: 'race', credentials, additionalConfig: {} })),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.status === 'rejected') expect(attempt.reason).toMatchObject({ code: 'connection_exists' });
+    }
+  });
+
+  it('never lets two concurrent merges of the same rows lose an update', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.updateConfigs('slack', ['1'], (current) => ({ ...current, [`k${i}`]: i }))),
+    );
+    expect(Object.keys((await store.getConfig('slack', '1')) ?? {})).toHaveLength(10);
+  });
+});
+
+describe('SqliteStore query plans', () => {
+  let store: SqliteStore;
+  beforeEach(() => {
+    store = new SqliteStore(':memory:', testCipher());
+  });
+  afterEach(() => store.close());
 
   it('uses an index for lookups by user id and by integration', () => {
     const plan = (sql: string) =>
@@ -63,20 +145,20 @@ describe('ConnectionStore', () => {
   });
 });
 
-describe('ConnectionStore on a file', () => {
+describe('SqliteStore on a file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nango-store-'));
   const cipher = testCipher();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates the folder, uses WAL, and keeps data across reopen', () => {
+  it('creates the folder, uses WAL, and keeps data across reopen', async () => {
     const path = join(dir, 'nested', 'nango.sqlite');
-    const first = new ConnectionStore(path, cipher);
-    first.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { a: 1 } });
+    const first = new SqliteStore(path, cipher);
+    await first.connections.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: { a: 1 } });
     expect(first.database.pragma('journal_mode', { simple: true })).toBe('wal');
-    first.close();
-    const second = new ConnectionStore(path, cipher);
-    expect(second.get('slack', '1')?.additionalConfig).toEqual({ a: 1 });
-    second.close();
+    await first.close();
+    const second = new SqliteStore(path, cipher);
+    expect((await second.connections.get('slack', '1'))?.additionalConfig).toEqual({ a: 1 });
+    await second.close();
   });
 
   it('refuses a database from a newer schema version', () => {
@@ -84,17 +166,17 @@ describe('ConnectionStore on a file', () => {
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => new ConnectionStore(path, cipher)).toThrow(/schema version 99, newer than this worker knows/);
+    expect(() => new SqliteStore(path, cipher)).toThrow(/schema version 99, newer than this worker knows/);
   });
 
-  it('turns a read-only database into storage_error', () => {
+  it('turns a read-only database into storage_error', async () => {
     const path = join(dir, 'ro.sqlite');
-    new ConnectionStore(path, cipher).close();
-    const readOnly = new ConnectionStore(path, cipher);
+    await new SqliteStore(path, cipher).close();
+    const readOnly = new SqliteStore(path, cipher);
     readOnly.database.pragma('query_only = ON');
-    expect(() => readOnly.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} })).toThrow(
-      expect.objectContaining({ code: 'storage_error' }),
-    );
-    readOnly.close();
+    await expect(
+      readOnly.connections.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} }),
+    ).rejects.toThrow(expect.objectContaining({ code: 'storage_error' }));
+    await readOnly.close();
   });
 });

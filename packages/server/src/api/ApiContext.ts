@@ -1,0 +1,31 @@
+import type { HandlerContext } from '../handlers';
+import type { IntegrationRegistry } from '../integrations/IntegrationRegistry';
+import type { Logger } from '../logger';
+import type { OAuthSessionStore } from '../store/OAuthSessionStore';
+import type { WsClients } from './WsClients';
+
+/** The HTTP settings; see WorkerSettings for their environment variables and defaults. */
+export interface ApiSettings {
+  /** Public URL of this server; callback URLs are built on it. */
+  readonly serverUrl: string;
+  /** Required on every non-OAuth route when set. */
+  readonly secretKey: string | undefined;
+  /** Required as `public_key` on /oauth/connect when set. */
+  readonly publicKey: string | undefined;
+  /** When set, /oauth/connect requires `hmac` = hex HMAC-SHA256 of `<provider config key>:<connection id>`. */
+  readonly hmacKey: string | undefined;
+  /** How long an OAuth flow may take from /oauth/connect to its callback. */
+  readonly oauthSessionTtlMs: number;
+  /** Time limit of each call to a provider's token or request-token endpoint. */
+  readonly providerTimeoutMs: number;
+}
+
+/** What every route may use: the same operations the RPC consumer calls, and the HTTP side's own parts. */
+export interface ApiContext {
+  readonly handlers: HandlerContext;
+  readonly registry: IntegrationRegistry;
+  readonly sessions: OAuthSessionStore;
+  readonly sockets: WsClients;
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { isErrorCode } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import type { ApiContext } from './ApiContext';
+import { statusOf, type ApiErrorBody } from './ApiError';
+import { keyOf, secretEquals } from './secretKey';
+import { registerRoutes } from './routes';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route needs no secret key: the OAuth flow, health, the frontend file, the WebSocket. */
+    public?: boolean;
+  }
+}
+
+/** Largest request body accepted by the JSON routes. */
+const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP API: Fastify with the WebSocket plugin, the secret-key check, one error format and every route of
+ * ./routes. Not listening yet: the caller listens (or injects requests in tests) and closes it.
+ */
+export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // Request URLs carry OAuth codes and states: no line per request. Errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const secretKey = context.settings.secretKey;
+    if (secretKey === undefined || request.routeOptions.config.public === true) return;
+    const given = keyOf(request.headers.authorization);
+    if (given === undefined || !secretEquals(given, secretKey)) {
+      const body: ApiErrorBody = {
+        error: {
+          code: 'unauthorized',
+          message: 'This server requires its secret key: send it as "Authorization: Bearer <key>" (or Basic, as the user name)',
+        },
+      };
+      return reply.code(401).header('www-authenticate', 'Bearer').send(body);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = errorBody(error, request.method, request.routeOptions.url ?? '', context);
+    return reply.code(body.status).send({ error: body.error } satisfies ApiErrorBody);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ApiErrorBody = {
+      error: { code: 'route_not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+    };
+    return reply.code(404).send(body);
+  });
+
+  registerRoutes(app, context);
+  return app;
+}
+
+/** One error as its status and body: our codes as they are, Fastify's client errors as invalid_request, the rest as bugs. */
+function errorBody(
+  error: FastifyError,
+  method: string,
+  route: string,
+  context: ApiContext,
+): { status: number; error: ApiErrorBody['error'] } {
+  if (error instanceof WorkerError && isErrorCode(error.code)) {
+    return { status: statusOf(error.code), error: { code: error.code, message: error.message } };
+  }
+  if (error.validation) {
+    const where = error.validationContext ?? 'request';
+    const message = error.validation
+      .map((problem) => `${where}${problem.instancePath} ${problem.message ?? 'is invalid'}`)
+      .join('; ');
+    return { status: 400, error: { code: 'invalid_request', message } };
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors: bad JSON, unsupported content type, body too large. Their messages hold no values.
+    return { status, error: { code: 'invalid_request', message: error.message } };
+  }
+  const incident = randomUUID();
+  context.logger.error({ err: error, incident, method, route }, 'unexpected error in an HTTP route');
+  return { status: 500, error: { code: 'internal_error', message: `Internal error (incident ${incident}); see the server log` } };
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { getConnection } from '../../../handlers/getConnection';
+import { requireIntegration } from '../../../handlers/HandlerContext';
+import type { ApiContext } from '../../ApiContext';
+import { connectionReply } from './connectionReply';
+
+const schema = {
+  params: {
+    type: 'object',
+    required: ['connectionId'],
+    properties: { connectionId: { type: 'string', minLength: 1, maxLength: 255 } },
+  },
+  querystring: {
+    type: 'object',
+    required: ['provider_config_key'],
+    properties: {
+      provider_config_key: { type: 'string', minLength: 1, maxLength: 128 },
+      force_refresh: { type: 'boolean' },
+      refresh_token: { type: 'boolean' },
+    },
+  },
+} as const;
+
+interface Request {
+  Params: { connectionId: string };
+  Querystring: { provider_config_key: string; force_refresh?: boolean; refresh_token?: boolean };
+}
+
+/**
+ * `GET /connection/:connectionId?provider_config_key=…&force_refresh=…&refresh_token=…`: one Connection with fresh
+ * credentials (refreshed first when due, or always with force_refresh), the refresh token left out unless
+ * refresh_token=true. The same operation as the getConnection message.
+ */
+export function registerGetConnection(app: FastifyInstance, context: ApiContext): void {
+  app.get<Request>('/connection/:connectionId', { schema }, async (request) => {
+    const { provider_config_key: integration, force_refresh: forceRefresh, refresh_token: refreshToken } = request.query;
+    const connection = await getConnection(context.handlers, {
+      type: 'getConnection',
+      integration,
+      userId: request.params.connectionId,
+      forceRefresh: forceRefresh === true,
+      refreshToken: refreshToken === true,
+    });
+    return connectionReply(connection, requireIntegration(context.handlers, integration).authMode);
+  });
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { listConnections } from '../../../handlers/listConnections';
+import type { ApiContext } from '../../ApiContext';
+
+const schema = {
+  querystring: {
+    type: 'object',
+    properties: { connectionId: { type: 'string', minLength: 1, maxLength: 255 } },
+  },
+} as const;
+
+interface Request {
+  Querystring: { connectionId?: string };
+}
+
+/**
+ * `GET /connection[?connectionId=…]`: `{ connections: [{ connection_id, provider, created }] }`, where `provider` is
+ * the provider config key (contract C.1–C.2). Never credentials. The same operation as the listConnections message.
+ */
+export function registerListConnections(app: FastifyInstance, context: ApiContext): void {
+  app.get<Request>('/connection', { schema }, async (request) => {
+    const { connectionId } = request.query;
+    return listConnections(context.handlers, {
+      type: 'listConnections',
+      ...(connectionId !== undefined && { userId: connectionId }),
+    });
+  });
+}

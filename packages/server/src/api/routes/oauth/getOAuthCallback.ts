@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import { finishOAuthFlow } from '../../../oauth/flow/runOAuthFlow';
+import type { ApiContext } from '../../ApiContext';
+import { sendFlowResult } from '../../oauthResult';
+
+/**
+ * `GET /oauth/callback?state=…&code=…` (OAuth 2; or `error=…` when the user denied access) and
+ * `?state=…&oauth_token=…&oauth_verifier=…` (OAuth 1.0a): the provider's redirect back. No JSON schema: whatever
+ * arrives ends in the callback protocol. Needs no secret key.
+ */
+export function registerGetOAuthCallback(app: FastifyInstance, context: ApiContext): void {
+  app.get<{ Querystring: Record<string, unknown> }>('/oauth/callback', { config: { public: true } }, async (request, reply) => {
+    const outcome = await finishOAuthFlow(context, request.query);
+    const parties = {
+      providerConfigKey: outcome.session?.providerConfigKey,
+      connectionId: outcome.session?.connectionId,
+      wsClientId: outcome.session?.wsClientId,
+    };
+    return sendFlowResult(context, reply, parties, outcome.error);
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { OAuthFlowError } from '../../../oauth/flow/OAuthFlowError';
+import { parseConnectQuery, type ConnectQuery } from '../../../oauth/flow/parseConnectQuery';
+import { startOAuthFlow, unexpected } from '../../../oauth/flow/runOAuthFlow';
+import type { ApiContext } from '../../ApiContext';
+import { sendFlowResult } from '../../oauthResult';
+
+/**
+ * No JSON schema on purpose: every problem with this request, malformed ones included, must end in the frontends'
+ * callback protocol (a page or a WebSocket frame), not a JSON error the popup would show. parseConnectQuery is the
+ * schema: `connection_id` (required), `ws_client_id`, `public_key`, `hmac`, `params[…]`, `authorization_params[…]`,
+ * `user_scope`.
+ */
+interface Request {
+  Params: { providerConfigKey?: string };
+  Querystring: Record<string, unknown>;
+}
+
+/**
+ * `GET /oauth/connect/:providerConfigKey?connection_id=…`: starts an OAuth flow and redirects (302) the popup to the
+ * provider. Needs no secret key: the browser calls it.
+ */
+export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContext): void {
+  const handler = async (request: { params: Request['Params']; query: Request['Querystring'] }, reply: FastifyReply) => {
+    const key = request.params.providerConfigKey ?? '';
+    const wsClientId = typeof request.query['ws_client_id'] === 'string' ? request.query['ws_client_id'] : undefined;
+    const connectionId = typeof request.query['connection_id'] === 'string' ? request.query['connection_id'] : undefined;
+    let query: ConnectQuery | undefined;
+    try {
+      if (!key)
+        throw new OAuthFlowError('no_provider_config_key', 'The connect URL names no provider config key: /oauth/connect/<key>');
+      query = parseConnectQuery(request.query);
+      const location = await startOAuthFlow(context, key, query);
+      return reply.code(302).header('location', location).header('cache-control', 'no-store').send();
+    } catch (error) {
+      const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+      return sendFlowResult(context, reply, { providerConfigKey: key || undefined, connectionId, wsClientId }, flowError);
+    }
+  };
+  app.get<Request>('/oauth/connect/:providerConfigKey', { config: { public: true } }, handler);
+  app.get<Request>('/oauth/connect', { config: { public: true } }, handler);
+}

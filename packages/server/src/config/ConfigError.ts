@@ -1,0 +1,11 @@
+/** A configuration file is wrong: every problem found, one `path: problem` line each, none quoting a value. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(source: string, problems: string[], options?: { cause?: unknown }) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`${source}: ${count}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

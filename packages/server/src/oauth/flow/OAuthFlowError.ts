@@ -1,0 +1,35 @@
+/**
+ * The error types an OAuth flow ends with, as the official frontends receive them (`error.type` of the postMessage
+ * page, `error_type` of the WebSocket frame; contract B.5). Each says when it is used here.
+ */
+export const OAUTH_ERROR_TYPES = {
+  missing_connection_id: '/oauth/connect without a connection_id.',
+  no_provider_config_key: '/oauth/connect without a provider config key in its path.',
+  unknown_config_key: 'No integration has that provider config key.',
+  provider_config_err:
+    'The integration cannot run an OAuth flow: no provider, no client, or a provider setting this server does not support.',
+  account_or_environment_retrieval_err: 'NANGO_PUBLIC_KEY is set and public_key is missing or wrong.',
+  missing_hmac: 'NANGO_HMAC_KEY is set and the request carries no hmac.',
+  invalid_hmac: 'The hmac does not match.',
+  url_param_err: 'A params[…] value is malformed, or a templated provider URL needs one that was not given.',
+  req_token_err: 'OAuth 1.0a: the provider refused or failed the request-token call.',
+  state_err: 'The callback has no state, or one that is unknown, expired or already used.',
+  callback_err: "The callback carries the provider's error (the user denied access, say) or lacks the code or verifier.",
+  token_err: 'The token endpoint refused or failed the code exchange, or answered without a token.',
+  unknown_err: 'Anything else: a bug or a storage failure; details are in the log under the incident id.',
+} as const;
+
+/** One of OAUTH_ERROR_TYPES. */
+export type OAuthErrorType = keyof typeof OAUTH_ERROR_TYPES;
+
+/** A failed OAuth flow: its type (sent to the frontend) and a message that names the problem, never a secret. */
+export class OAuthFlowError extends Error {
+  constructor(
+    readonly type: OAuthErrorType,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OAuthFlowError';
+  }
+}

@@ -1,0 +1,205 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { StoredCredentials } from '@nangohq/protocol';
+import type { ApiContext } from '../../api/ApiContext';
+import { secretEquals } from '../../api/secretKey';
+import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
+import type { OAuthSession } from '../../store/OAuthSessionStore';
+import { refreshedCredentials } from '../refreshedCredentials';
+import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from './oauth1';
+import { authorizeUrl, exchangeCode, pkcePair } from './oauth2';
+import { OAuthFlowError } from './OAuthFlowError';
+import type { ConnectQuery } from './parseConnectQuery';
+import { saveOAuthConnection } from './saveOAuthConnection';
+
+/**
+ * /oauth/connect: checks the request (public key, HMAC), finds the integration's OAuth client, opens an OAuth
+ * session in the database keyed by a fresh random `state`, and returns the provider URL to redirect the user to
+ * (for OAuth 1.0a after fetching a temporary token).
+ * @throws OAuthFlowError
+ */
+export async function startOAuthFlow(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<string> {
+  const { settings } = context;
+  if (settings.publicKey !== undefined && (query.publicKey === undefined || !secretEquals(query.publicKey, settings.publicKey))) {
+    throw new OAuthFlowError(
+      'account_or_environment_retrieval_err',
+      "public_key is missing or is not this server's NANGO_PUBLIC_KEY",
+    );
+  }
+  if (settings.hmacKey !== undefined) {
+    if (query.hmac === undefined)
+      throw new OAuthFlowError('missing_hmac', 'This server requires an hmac of "<provider config key>:<connection id>"');
+    const expected = createHmac('sha256', settings.hmacKey).update(`${providerConfigKey}:${query.connectionId}`).digest('hex');
+    if (!secretEquals(query.hmac.toLowerCase(), expected))
+      throw new OAuthFlowError('invalid_hmac', 'The hmac does not match this provider config key and connection id');
+  }
+  const client = await oauthClient(context, providerConfigKey);
+  const state = randomBytes(32).toString('base64url');
+  const expiresAt = Date.now() + settings.oauthSessionTtlMs;
+  const base = {
+    providerConfigKey,
+    connectionId: query.connectionId,
+    connectionConfig: query.params,
+    ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
+  };
+  if (client.provider.auth_mode === 'OAUTH1') {
+    const callbackUrl = `${settings.serverUrl}/oauth/callback?state=${state}`;
+    const temporary = await requestTemporaryToken(client, callbackUrl, query.params, settings.providerTimeoutMs);
+    const session: OAuthSession = {
+      ...base,
+      authMode: 'OAUTH1',
+      callbackUrl,
+      requestToken: temporary.token,
+      requestTokenSecret: temporary.secret,
+    };
+    await context.sessions.create(state, session, expiresAt);
+    return oauth1AuthorizeUrl(client, temporary.token, query.params);
+  }
+  const callbackUrl = `${settings.serverUrl}/oauth/callback`;
+  const pkce = client.provider.disable_pkce === true ? undefined : pkcePair();
+  const redirect = authorizeUrl(client, query, { state, callbackUrl, codeChallenge: pkce?.challenge });
+  const session: OAuthSession = { ...base, authMode: 'OAUTH2', callbackUrl, ...(pkce && { codeVerifier: pkce.verifier }) };
+  await context.sessions.create(state, session, expiresAt);
+  return redirect;
+}
+
+/** The outcome of a callback: the session it closed (when one was found) and the error, if it failed. */
+export interface CallbackOutcome {
+  readonly session: OAuthSession | undefined;
+  readonly error: OAuthFlowError | undefined;
+  /** Whether a new Connection was made or an existing one's credentials replaced. */
+  readonly saved?: 'created' | 'updated';
+}
+
+/**
+ * /oauth/callback: takes (and so ends) the session of `state`, turns the provider's answer into credentials, and
+ * stores the Connection. Never throws: every failure is returned with the session it belongs to, if any.
+ */
+export async function finishOAuthFlow(context: ApiContext, query: Readonly<Record<string, unknown>>): Promise<CallbackOutcome> {
+  const state = typeof query['state'] === 'string' ? query['state'] : undefined;
+  if (!state) return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state') };
+  let session: OAuthSession | undefined;
+  try {
+    session = await context.sessions.consume(state);
+    if (!session) {
+      throw new OAuthFlowError('state_err', "The callback's state is unknown, expired or already used: start the flow again");
+    }
+    const client = await oauthClient(context, session.providerConfigKey);
+    const { credentials, config } =
+      session.authMode === 'OAUTH1'
+        ? await finishOAuth1(context, client, session, query)
+        : await finishOAuth2(context, client, session, query);
+    const saved = await saveOAuthConnection(context.handlers, {
+      integration: session.providerConfigKey,
+      userId: session.connectionId,
+      credentials,
+      config,
+    });
+    return { session, error: undefined, saved };
+  } catch (error) {
+    if (error instanceof OAuthFlowError) return { session, error };
+    return { session, error: unexpected(context, error) };
+  }
+}
+
+async function finishOAuth2(
+  context: ApiContext,
+  client: OAuthClientConfig,
+  session: OAuthSession,
+  query: Readonly<Record<string, unknown>>,
+): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
+  const providerError = text(query['error']);
+  if (providerError !== undefined) {
+    const description = text(query['error_description']);
+    throw new OAuthFlowError(
+      'callback_err',
+      `The provider answered ${providerError}${description ? `: ${description.slice(0, 300)}` : ''}`,
+    );
+  }
+  const code = text(query['code']);
+  if (!code) throw new OAuthFlowError('callback_err', 'The callback carries no code');
+  const response = await exchangeCode({
+    client,
+    code,
+    callbackUrl: session.callbackUrl,
+    codeVerifier: session.codeVerifier,
+    connectionConfig: session.connectionConfig,
+    timeoutMs: context.settings.providerTimeoutMs,
+  });
+  const credentials = refreshedCredentials({ raw: {} }, response);
+  if (credentials['refresh_token'] === undefined) delete credentials['refresh_token'];
+  const config: Record<string, unknown> = { ...session.connectionConfig };
+  for (const field of client.provider.token_response_metadata ?? []) {
+    if (response[field] !== undefined) config[field] = response[field];
+  }
+  return { credentials, config };
+}
+
+async function finishOAuth1(
+  context: ApiContext,
+  client: OAuthClientConfig,
+  session: OAuthSession,
+  query: Readonly<Record<string, unknown>>,
+): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
+  const token = text(query['oauth_token']);
+  const verifier = text(query['oauth_verifier']);
+  if (!token || !verifier)
+    throw new OAuthFlowError(
+      'callback_err',
+      'The callback carries no oauth_token and oauth_verifier (did the user deny access?)',
+    );
+  if (!session.requestToken || !session.requestTokenSecret || !secretEquals(token, session.requestToken)) {
+    throw new OAuthFlowError('callback_err', "The callback's oauth_token is not the one this flow was given");
+  }
+  const access = await requestAccessToken(
+    client,
+    { token, secret: session.requestTokenSecret },
+    verifier,
+    session.connectionConfig,
+    context.settings.providerTimeoutMs,
+  );
+  const credentials: StoredCredentials = { oauth_token: access.token, oauth_token_secret: access.secret, raw: access.raw };
+  return { credentials, config: { ...session.connectionConfig } };
+}
+
+/**
+ * The OAuth client of an integration that can run a flow.
+ * @throws OAuthFlowError `unknown_config_key`, `provider_config_err`
+ */
+async function oauthClient(context: ApiContext, providerConfigKey: string): Promise<OAuthClientConfig> {
+  const found = await context.registry.oauthClient(providerConfigKey);
+  if (!found)
+    throw new OAuthFlowError(
+      'unknown_config_key',
+      `No integration '${providerConfigKey}': create it with POST /config (nango config:create)`,
+    );
+  if (!found.client)
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Integration '${providerConfigKey}' cannot run an OAuth flow: ${found.problem ?? 'unknown reason'}`,
+    );
+  const { provider } = found.client;
+  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1') {
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Provider '${found.client.providerName}' uses ${provider.auth_mode}, not OAuth`,
+    );
+  }
+  if (provider.body_format !== undefined && provider.body_format !== 'form' && provider.body_format !== 'json') {
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Provider '${found.client.providerName}' wants body_format ${provider.body_format}, which this server does not send`,
+    );
+  }
+  return found.client;
+}
+
+/** A bug or a storage failure, logged with an incident id; the frontend gets the id only. */
+export function unexpected(context: ApiContext, error: unknown): OAuthFlowError {
+  const incident = randomBytes(8).toString('hex');
+  context.logger.error({ err: error, incident }, 'unexpected error in an OAuth flow');
+  return new OAuthFlowError('unknown_err', `Internal error (incident ${incident}); see the server log`);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

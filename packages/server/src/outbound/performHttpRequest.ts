@@ -1,0 +1,102 @@
+import type { HttpMethod, HttpParams, HttpResponse } from '@nangohq/action';
+import type { NangoConnection } from '@nangohq/protocol';
+import type { IntegrationConfig, Template } from '../config/types';
+import { authorise } from './authorise';
+import { describeRequest } from './describeRequest';
+import { invalid } from './httpErrors';
+import { mergeHeaders } from './mergeHeaders';
+import { prepareBody } from './prepareBody';
+import { renderTemplate } from './renderTemplate';
+import { mergeQuery, resolveUrl } from './resolveUrl';
+import { sendFollowingRedirects, type Hop } from './sendFollowingRedirects';
+import { toHttpResponse } from './toHttpResponse';
+import { withTimeLimit } from './withTimeLimit';
+
+/** One `this.httpRequest(...)` call from an action, plus the run's abort signal. */
+export interface HttpRequestInput {
+  /** Joined to base_url; an absolute URL must have base_url's origin. */
+  endpoint: string;
+  /** Any case; one of {@link HttpMethod}. */
+  method: string;
+  /** Added after the configured query params; same names replace them; null and undefined values are left out. */
+  params?: HttpParams;
+  /** See {@link performHttpRequest} for how each kind of value is sent. */
+  body?: unknown;
+  /**
+   * Added after the configured headers (names are case-insensitive), which they replace unless the integration's
+   * header_precedence is 'configured'.
+   */
+  headers?: Record<string, string>;
+  /** The caller's own abort (the action run's signal); its reason is rethrown as it is. */
+  signal?: AbortSignal;
+  /** Told about what the call asked for but does not get (a body with GET or HEAD), for the action's log. */
+  warn?: (message: string) => void;
+}
+
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * Sends one API call for an action: `endpoint` joined to the integration's base_url, configured and call query
+ * params and headers merged, the Connection's credentials applied for the auth mode, and the body encoded
+ * (undefined/null: none, and none with GET or HEAD, which fetch cannot send; string: text/plain; Buffer/Uint8Array: as is; URLSearchParams: form-encoded and
+ * OAuth 1 signed; anything else: JSON). Resolves with every status code, 4xx and 5xx included.
+ *
+ * base_url's placeholder values may hold only RFC 3986 unreserved characters, so a Connection's values cannot
+ * move the request to another host. Redirects are followed by hand, up to 5 hops and only within base_url's
+ * origin (see sendFollowingRedirects); a redirect elsewhere, or a sixth one, is returned as the 3xx response.
+ *
+ * Messages never show the query string (it may hold an api_key) nor anything rendered from a placeholder: with
+ * a plain base_url they show the method, origin and path; with placeholders, base_url as written plus the
+ * endpoint as the action passed it.
+ *
+ * @throws WorkerError `http_host_not_allowed` when the URL's origin is not base_url's; checked before any
+ *   credential is read or any request is sent.
+ * @throws WorkerError `http_request_invalid` for a bad method, a body that is not
+ *   JSON-serialisable, a missing template value or credential, or a base_url placeholder value holding a
+ *   character other than letters, digits and `.-_~`.
+ * @throws WorkerError `http_request_failed` for a timeout after `httpTimeoutMs` or a network error.
+ * @throws WorkerError `http_response_too_large` for a body over the integration's `maxResponseBytes`.
+ * @throws the reason of `request.signal` when the caller aborts.
+ */
+export async function performHttpRequest(
+  integration: IntegrationConfig,
+  connection: NangoConnection,
+  request: HttpRequestInput,
+  fetchImpl: typeof fetch = fetch,
+): Promise<HttpResponse> {
+  const method = normaliseMethod(request.method);
+  const url = resolveUrl(integration, connection, request.endpoint);
+  mergeQuery(url, renderAll(integration.queryParams, connection), request.params);
+  const body = prepareBody(method, request.body, request.warn);
+  const configuredHeaders = renderAll(integration.headers, connection);
+  const headers = mergeHeaders(configuredHeaders, request.headers, body, integration.headerPrecedence);
+  const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
+  return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {
+    const send = (hop: Hop): Promise<Response> =>
+      fetchImpl(hop.url.href, {
+        method: hop.method,
+        headers: authorise(integration, connection, headers, hop),
+        body: hop.body?.payload ?? null,
+        redirect: 'manual',
+        signal,
+      });
+    const last = await sendFollowingRedirects({ method, url, body }, send);
+    return toHttpResponse(last.method, last.response, {
+      maxBytes: integration.maxResponseBytes,
+      describe: () =>
+        `${label.text}: the response body is larger than ${integration.maxResponseBytes} bytes, the limit of integration ${integration.name} (max_response_bytes in integrations.yaml); it was not read further`,
+    });
+  });
+}
+
+function normaliseMethod(method: unknown): string {
+  const upper = typeof method === 'string' ? method.toUpperCase() : '';
+  if (!METHODS.has(upper)) {
+    throw invalid(`httpRequest method ${String(method)} is not one of ${[...METHODS].join(', ')}`);
+  }
+  return upper;
+}
+
+function renderAll(templates: ReadonlyMap<string, Template>, connection: NangoConnection): [string, string][] {
+  return [...templates].map(([name, template]) => [name, renderTemplate(template, connection)]);
+}

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/** What /oauth/connect remembers for its callback, bound to the `state` value it sent the provider. */
+export interface OAuthSession {
+  readonly providerConfigKey: string;
+  readonly connectionId: string;
+  readonly authMode: 'OAUTH2' | 'OAUTH1';
+  /** The redirect_uri sent to the provider; the token request must repeat it exactly. */
+  readonly callbackUrl: string;
+  /** The Connection's config: the `params[…]` of the connect request. */
+  readonly connectionConfig: Readonly<Record<string, string>>;
+  /** PKCE code verifier (OAuth 2, unless the provider disables PKCE). */
+  readonly codeVerifier?: string;
+  /** The temporary token (OAuth 1.0a), which the callback must bring back. */
+  readonly requestToken?: string;
+  /** The temporary token's secret (OAuth 1.0a), needed to sign the access token request. */
+  readonly requestTokenSecret?: string;
+  /** The frontend's WebSocket, when the result goes there rather than to a postMessage page. */
+  readonly wsClientId?: string;
+}
+
+/**
+ * OAuth sessions in the database, so that a callback finds its session after a restart or on another API process.
+ * The key is a SHA-256 of `state` (the database never holds a value that could complete a flow), the data is
+ * sealed with the credential cipher bound to that hash, and `consume` deletes the row as it reads it, so a
+ * `state` works once. SQLite and PostgreSQL implement it alike.
+ */
+export interface OAuthSessionStore {
+  /** Stores a session under `state` until `expiresAt` (epoch ms). @throws WorkerError `storage_error` */
+  create(state: string, session: OAuthSession, expiresAt: number): Promise<void>;
+  /**
+   * The session of `state`, removed in the same statement so that no second callback can use it; undefined when
+   * there is none or it has expired. @throws WorkerError `storage_error`
+   */
+  consume(state: string): Promise<OAuthSession | undefined>;
+  /** For `rotate-key`: drops sessions sealed with another key than `keyId` (they live minutes; a flow restarts). */
+  dropSealedWithOtherKeys(keyId: string): Promise<void>;
+}
+
+/** The key of a session: a SHA-256 of its `state`, so the database never holds a value that could complete a flow. */
+export function hashOf(state: string): string {
+  return createHash('sha256').update(state).digest('hex');
+}

@@ -1,0 +1,56 @@
+import type { CopiedTable } from './Store';
+
+/** Each copied table's columns (as both stores name them) and primary key, for copy-store. */
+export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly string[]; key: readonly string[] } } = {
+  meta: { columns: ['key', 'value'], key: ['key'] },
+  connections: {
+    columns: [
+      'uuid',
+      'integration',
+      'user_id',
+      'date_created',
+      'last_modified',
+      'credentials',
+      'additional_config',
+      'key_id',
+      'auth_status',
+      'auth_error',
+      'refresh_failed_until',
+      'cred_version',
+    ],
+    key: ['uuid'],
+  },
+  idempotency: {
+    columns: ['integration', 'user_id', 'key', 'call_hash', 'state', 'outcome', 'lease_until', 'expires_at'],
+    key: ['integration', 'user_id', 'key'],
+  },
+  integrations: {
+    columns: [
+      'unique_key',
+      'uuid',
+      'provider',
+      'oauth_client_id',
+      'oauth_client_secret',
+      'key_id',
+      'oauth_scopes',
+      'created_at',
+      'updated_at',
+    ],
+    key: ['unique_key'],
+  },
+};
+
+/** The SQL of a copy, with `param(i)` writing the i-th (0-based) placeholder of the dialect. */
+export function copySql(table: CopiedTable, param: (index: number) => string) {
+  const { columns, key } = COPIED_COLUMNS[table];
+  const keyList = key.join(', ');
+  return {
+    count: `SELECT count(*) AS n FROM ${table}`,
+    first: (limit: number) => `SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${keyList} LIMIT ${limit}`,
+    after: (limit: number) =>
+      `SELECT ${columns.join(', ')} FROM ${table} WHERE (${keyList}) > (${key.map((_, i) => param(i)).join(', ')})
+       ORDER BY ${keyList} LIMIT ${limit}`,
+    insert: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => param(i)).join(', ')})
+             ON CONFLICT DO NOTHING`,
+  };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { CredentialCipher } from '../../encryption/CredentialCipher';
+import { WorkerError } from '../../errors';
+import type { IntegrationInput, IntegrationStore, StoredIntegration } from '../IntegrationStore';
+import type { Pg } from './Pg';
+import { UNIQUE_VIOLATION } from './pgErrors';
+
+interface Row {
+  unique_key: string;
+  uuid: string;
+  provider: string;
+  oauth_client_id: string;
+  oauth_client_secret: string;
+  key_id: string;
+  oauth_scopes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Integrations made at run time, in PostgreSQL (see IntegrationStore). */
+export class PgIntegrationStore implements IntegrationStore {
+  constructor(
+    private readonly pg: Pg,
+    private readonly cipher: CredentialCipher,
+  ) {}
+
+  async list(): Promise<StoredIntegration[]> {
+    const { rows } = await this.pg.query<Row>('SELECT * FROM integrations ORDER BY unique_key');
+    return rows.map((row) => this.toIntegration(row));
+  }
+
+  async get(uniqueKey: string): Promise<StoredIntegration | undefined> {
+    const { rows } = await this.pg.query<Row>('SELECT * FROM integrations WHERE unique_key = $1', [uniqueKey]);
+    return rows[0] && this.toIntegration(rows[0]);
+  }
+
+  async insert(input: IntegrationInput): Promise<void> {
+    const uuid = randomUUID();
+    const sealed = this.cipher.seal(input.oauthClientSecret, uuid);
+    const now = new Date().toISOString();
+    try {
+      await this.pg.query(
+        `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+        [input.uniqueKey, uuid, input.provider, input.oauthClientId, sealed.text, sealed.keyId, input.oauthScopes, now],
+      );
+    } catch (error) {
+      if ((error as { cause?: { code?: unknown } }).cause?.code === UNIQUE_VIOLATION) {
+        throw new WorkerError('integration_exists', `An integration '${input.uniqueKey}' already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async update(input: IntegrationInput): Promise<boolean> {
+    return this.pg.transaction(async (client) => {
+      const found = await client.query<{ uuid: string }>('SELECT uuid FROM integrations WHERE unique_key = $1 FOR UPDATE', [
+        input.uniqueKey,
+      ]);
+      const uuid = found.rows[0]?.uuid;
+      if (uuid === undefined) return false;
+      const sealed = this.cipher.seal(input.oauthClientSecret, uuid);
+      await client.query(
+        `UPDATE integrations SET provider = $1, oauth_client_id = $2, oauth_client_secret = $3, key_id = $4, oauth_scopes = $5,
+           updated_at = $6 WHERE uuid = $7`,
+        [input.provider, input.oauthClientId, sealed.text, sealed.keyId, input.oauthScopes, new Date().toISOString(), uuid],
+      );
+      return true;
+    });
+  }
+
+  async delete(uniqueKey: string): Promise<boolean> {
+    const result = await this.pg.query('DELETE FROM integrations WHERE unique_key = $1', [uniqueKey]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async keyIdsInUse(): Promise<string[]> {
+    const { rows } = await this.pg.query<{ key_id: string }>('SELECT DISTINCT key_id FROM integrations');
+    return rows.map((row) => row.key_id);
+  }
+
+  async reencrypt(cipher: CredentialCipher): Promise<number> {
+    return this.pg.transaction(async (client) => {
+      const { rows } = await client.query<Row>('SELECT * FROM integrations WHERE key_id != $1 FOR UPDATE', [cipher.currentKeyId]);
+      for (const row of rows) {
+        const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
+        await client.query('UPDATE integrations SET oauth_client_secret = $1, key_id = $2 WHERE uuid = $3', [
+          sealed.text,
+          sealed.keyId,
+          row.uuid,
+        ]);
+      }
+      return rows.length;
+    });
+  }
+
+  private toIntegration(row: Row): StoredIntegration {
+    return {
+      uniqueKey: row.unique_key,
+      provider: row.provider,
+      oauthClientId: row.oauth_client_id,
+      oauthClientSecret: this.cipher.open(row.oauth_client_secret, row.uuid),
+      oauthScopes: row.oauth_scopes,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+}

@@ -1,0 +1,145 @@
+import type { CredentialCipher } from '../../encryption/CredentialCipher';
+import type { Store } from '../Store';
+import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
+import pg from 'pg';
+import { Pg, type PgOptions } from './Pg';
+import { toStorageError } from './pgErrors';
+import { PgConnectionStore } from './PgConnectionStore';
+import { PgDeliveryCounter } from './PgDeliveryCounter';
+import { PgIdempotencyStore } from './PgIdempotencyStore';
+import { PgKeyRecords } from './PgKeyRecords';
+import { PG_MIGRATIONS } from './pgMigrations';
+import { PgRefreshLocks } from './PgRefreshLocks';
+import { PgRowCopier } from './PgRowCopier';
+import { PgIntegrationStore } from './PgIntegrationStore';
+import { PgOAuthSessionStore } from './PgOAuthSessionStore';
+
+/** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
+const START_LOCK = 0x6e616e676f;
+
+/** Options of a PostgreSQL store. */
+export interface PgStoreOptions extends PgOptions {
+  idempotency?: IdempotencyStoreOptions;
+  /** Told about an idle pooled connection that died (the pool replaces it); the worker logs it. */
+  onIdleError?: (error: Error) => void;
+}
+
+/**
+ * The store for deployments on several machines: PostgreSQL through a `pg` pool, plain SQL (why not a query builder:
+ * docs/performance.md). Cross-process guarantees come from the database: a unique constraint per (integration,
+ * user id), row locks for read-then-write transactions, conditional updates for leases and fenced credentials, and
+ * an advisory lock around migrations at start.
+ */
+export class PgStore implements Store {
+  readonly kind = 'postgres';
+  readonly connections: PgConnectionStore;
+  readonly idempotency: PgIdempotencyStore;
+  readonly refreshLocks: PgRefreshLocks;
+  readonly deliveries: PgDeliveryCounter;
+  readonly keys: PgKeyRecords;
+  readonly rows: PgRowCopier;
+  readonly integrations: PgIntegrationStore;
+  readonly oauthSessions: PgOAuthSessionStore;
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    readonly location: string,
+    readonly pg: Pg,
+    cipher: CredentialCipher,
+    options: PgStoreOptions,
+  ) {
+    this.connections = new PgConnectionStore(pg, cipher);
+    this.idempotency = new PgIdempotencyStore(pg, cipher, options.idempotency);
+    this.refreshLocks = new PgRefreshLocks(pg);
+    this.deliveries = new PgDeliveryCounter(pg);
+    this.keys = new PgKeyRecords(pg);
+    this.rows = new PgRowCopier(pg);
+    this.integrations = new PgIntegrationStore(pg, cipher);
+    this.oauthSessions = new PgOAuthSessionStore(pg, cipher);
+  }
+
+  /**
+   * Connects, then, holding the database's start lock (an advisory lock, so processes starting together take turns
+   * and none sees a half-made schema), brings the schema up to date and runs `atStart` (the key checks).
+   * @throws WorkerError `storage_error` when the server cannot be reached; Error for a schema newer than this worker
+   */
+  static async open(
+    url: string,
+    cipher: CredentialCipher,
+    options: PgStoreOptions,
+    atStart?: (store: PgStore) => Promise<void>,
+  ): Promise<PgStore> {
+    const pg = new Pg(url, options, options.onIdleError ?? (() => undefined));
+    const store = new PgStore(redactUrl(url), pg, cipher, options);
+    try {
+      await store.underStartLock(url, async () => {
+        await migrate(pg, store.location);
+        await atStart?.(store);
+      });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.pg.end();
+    return this.closed;
+  }
+
+  /**
+   * Runs `work` holding the start lock, on a connection of its own beside the pool: `work` uses the pool, which
+   * may hold a single connection.
+   */
+  private async underStartLock(url: string, work: () => Promise<void>): Promise<void> {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => undefined); // a failure shows on the query that meets it
+    try {
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock($1)', [START_LOCK]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw toStorageError(error); // unreachable: a storage_error naming the cause, never the password
+    }
+    try {
+      await work();
+    } finally {
+      // Ending the session releases the lock, even when the unlock itself cannot be sent any more.
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+/** Applies pending migrations, each in its own transaction with the version it reaches. */
+async function migrate(pg: Pg, location: string): Promise<void> {
+  await pg.query('CREATE TABLE IF NOT EXISTS nango_schema (version INTEGER NOT NULL)');
+  const { rows } = await pg.query<{ version: number }>('SELECT version FROM nango_schema');
+  let version = rows[0]?.version;
+  if (version === undefined) {
+    await pg.query('INSERT INTO nango_schema (version) VALUES (0)');
+    version = 0;
+  }
+  if (version > PG_MIGRATIONS.length) {
+    throw new Error(
+      `The database ${location} is at schema version ${version}, newer than this worker knows (${PG_MIGRATIONS.length}); run a newer worker.`,
+    );
+  }
+  for (let index = version; index < PG_MIGRATIONS.length; index++) {
+    await pg.transaction(async (client) => {
+      await client.query(PG_MIGRATIONS[index] as string);
+      await client.query('UPDATE nango_schema SET version = $1', [index + 1]);
+    });
+  }
+}
+
+/** A connection URL fit for logs and messages: its password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * PostgreSQL schema migrations, applied in order; the `nango_schema` table records how many have run. Append new
+ * ones, never edit a shipped one. The same tables and columns as SQLite's (see sqliteMigrations.ts), so
+ * `copy-store` moves rows as they are; epoch milliseconds are BIGINT, timestamps ISO text as on SQLite.
+ */
+export const PG_MIGRATIONS: readonly string[] = [
+  // 1: everything SQLite reached in its five migrations.
+  `CREATE TABLE connections (
+     uuid                 TEXT PRIMARY KEY,
+     integration          TEXT NOT NULL,
+     user_id              TEXT NOT NULL,
+     date_created         TEXT NOT NULL,
+     last_modified        TEXT NOT NULL,
+     credentials          TEXT NOT NULL,
+     additional_config    TEXT NOT NULL,
+     key_id               TEXT,
+     auth_status          TEXT NOT NULL DEFAULT 'ok',
+     auth_error           TEXT,
+     refresh_failed_until BIGINT,
+     cred_version         BIGINT NOT NULL DEFAULT 0,
+     CONSTRAINT connections_one_per_user UNIQUE (integration, user_id)
+   );
+   CREATE INDEX connections_by_user_id ON connections (user_id);
+   CREATE INDEX connections_by_key_id ON connections (key_id);
+   CREATE TABLE idempotency (
+     integration TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     key         TEXT NOT NULL,
+     call_hash   TEXT,
+     state       TEXT NOT NULL CHECK (state IN ('running', 'done')),
+     outcome     TEXT,
+     lease_until BIGINT NOT NULL,
+     expires_at  BIGINT NOT NULL,
+     PRIMARY KEY (integration, user_id, key)
+   );
+   CREATE INDEX idempotency_by_expiry ON idempotency (expires_at);
+   CREATE TABLE deliveries (
+     id        TEXT PRIMARY KEY,
+     count     BIGINT NOT NULL,
+     last_seen BIGINT NOT NULL
+   );
+   CREATE TABLE refresh_locks (
+     uuid        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until BIGINT NOT NULL
+   );
+   CREATE TABLE meta (
+     key   TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
+  // 2: integrations made at run time through the /config API (the client secret encrypted like credentials, bound
+  // to the row's uuid), and OAuth sessions: one per /oauth/connect, keyed by a hash of its `state`, its data (PKCE
+  // verifier, OAuth 1 request token secret) encrypted, deleted when its callback uses it or once it expires.
+  `CREATE TABLE integrations (
+     unique_key          TEXT PRIMARY KEY,
+     uuid                TEXT NOT NULL UNIQUE,
+     provider            TEXT NOT NULL,
+     oauth_client_id     TEXT NOT NULL,
+     oauth_client_secret TEXT NOT NULL,
+     key_id              TEXT NOT NULL,
+     oauth_scopes        TEXT NOT NULL,
+     created_at          TEXT NOT NULL,
+     updated_at          TEXT NOT NULL
+   );
+   CREATE TABLE oauth_sessions (
+     state_hash TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     key_id     TEXT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);`,
+];

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { CredentialCipher } from '../../encryption/CredentialCipher';
+import { WorkerError } from '../../errors';
+import type { IntegrationInput, IntegrationStore, StoredIntegration } from '../IntegrationStore';
+import { withStorageErrors } from './sqliteErrors';
+
+interface Row {
+  unique_key: string;
+  uuid: string;
+  provider: string;
+  oauth_client_id: string;
+  oauth_client_secret: string;
+  key_id: string;
+  oauth_scopes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Integrations made at run time, in SQLite (see IntegrationStore). */
+export class SqliteIntegrationStore implements IntegrationStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly cipher: CredentialCipher,
+  ) {}
+
+  /** Every integration made at run time, by key. @throws WorkerError `storage_error` */
+  async list(): Promise<StoredIntegration[]> {
+    const rows = withStorageErrors(() => this.db.prepare<[], Row>('SELECT * FROM integrations ORDER BY unique_key').all());
+    return rows.map((row) => this.toIntegration(row));
+  }
+
+  /** One integration, or undefined. @throws WorkerError `storage_error` */
+  async get(uniqueKey: string): Promise<StoredIntegration | undefined> {
+    const row = withStorageErrors(() =>
+      this.db.prepare<[string], Row>('SELECT * FROM integrations WHERE unique_key = ?').get(uniqueKey),
+    );
+    return row && this.toIntegration(row);
+  }
+
+  /** Stores a new integration. @throws WorkerError `integration_exists`, `storage_error` */
+  async insert(input: IntegrationInput): Promise<void> {
+    const uuid = randomUUID();
+    const sealed = this.cipher.seal(input.oauthClientSecret, uuid);
+    const now = new Date().toISOString();
+    try {
+      withStorageErrors(() =>
+        this.db
+          .prepare(
+            `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.uniqueKey,
+            uuid,
+            input.provider,
+            input.oauthClientId,
+            sealed.text,
+            sealed.keyId,
+            input.oauthScopes,
+            now,
+            now,
+          ),
+      );
+    } catch (error) {
+      const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new WorkerError('integration_exists', `An integration '${input.uniqueKey}' already exists`);
+      }
+      throw error;
+    }
+  }
+
+  /** Replaces an integration's provider, client and scopes; false when there is none. @throws WorkerError `storage_error` */
+  async update(input: IntegrationInput): Promise<boolean> {
+    return withStorageErrors(() =>
+      this.db
+        .transaction(() => {
+          const found = this.db
+            .prepare<[string], { uuid: string }>('SELECT uuid FROM integrations WHERE unique_key = ?')
+            .get(input.uniqueKey);
+          if (!found) return false;
+          const sealed = this.cipher.seal(input.oauthClientSecret, found.uuid);
+          this.db
+            .prepare(
+              `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, key_id = ?, oauth_scopes = ?, updated_at = ?
+             WHERE uuid = ?`,
+            )
+            .run(
+              input.provider,
+              input.oauthClientId,
+              sealed.text,
+              sealed.keyId,
+              input.oauthScopes,
+              new Date().toISOString(),
+              found.uuid,
+            );
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  /** Deletes an integration; false when there was none. @throws WorkerError `storage_error` */
+  async delete(uniqueKey: string): Promise<boolean> {
+    return withStorageErrors(() => this.db.prepare('DELETE FROM integrations WHERE unique_key = ?').run(uniqueKey).changes > 0);
+  }
+
+  async keyIdsInUse(): Promise<string[]> {
+    return withStorageErrors(() => this.db.prepare('SELECT DISTINCT key_id FROM integrations').pluck().all() as string[]);
+  }
+
+  async reencrypt(cipher: CredentialCipher): Promise<number> {
+    return withStorageErrors(() =>
+      this.db
+        .transaction(() => {
+          const rows = this.db.prepare<[string], Row>('SELECT * FROM integrations WHERE key_id != ?').all(cipher.currentKeyId);
+          const write = this.db.prepare('UPDATE integrations SET oauth_client_secret = ?, key_id = ? WHERE uuid = ?');
+          for (const row of rows) {
+            const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
+            write.run(sealed.text, sealed.keyId, row.uuid);
+          }
+          return rows.length;
+        })
+        .immediate(),
+    );
+  }
+
+  private toIntegration(row: Row): StoredIntegration {
+    return {
+      uniqueKey: row.unique_key,
+      provider: row.provider,
+      oauthClientId: row.oauth_client_id,
+      oauthClientSecret: this.cipher.open(row.oauth_client_secret, row.uuid),
+      oauthScopes: row.oauth_scopes,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+}

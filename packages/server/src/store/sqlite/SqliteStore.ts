@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CredentialCipher } from '../../encryption/CredentialCipher';
+import type { Store } from '../Store';
+import { SqliteConnectionStore } from './SqliteConnectionStore';
+import { SqliteDeliveryCounter } from './SqliteDeliveryCounter';
+import { SqliteIdempotencyStore, type IdempotencyStoreOptions } from './SqliteIdempotencyStore';
+import { SqliteKeyRecords } from './SqliteKeyRecords';
+import { SqliteRefreshLocks } from './SqliteRefreshLocks';
+import { SqliteRowCopier } from './SqliteRowCopier';
+import { SqliteIntegrationStore } from './SqliteIntegrationStore';
+import { SqliteOAuthSessionStore } from './SqliteOAuthSessionStore';
+import { SQLITE_MIGRATIONS } from './sqliteMigrations';
+
+/** How long a write waits for another process's lock before failing with `storage_error`. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * The embedded store: one SQLite file (better-sqlite3), shared by the worker processes of one machine. WAL mode lets
+ * readers run beside the one writer; write transactions that read first are taken as immediate, so they wait for
+ * the lock instead of failing.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly connections: SqliteConnectionStore;
+  readonly idempotency: SqliteIdempotencyStore;
+  readonly refreshLocks: SqliteRefreshLocks;
+  readonly deliveries: SqliteDeliveryCounter;
+  readonly keys: SqliteKeyRecords;
+  readonly rows: SqliteRowCopier;
+  readonly integrations: SqliteIntegrationStore;
+  readonly oauthSessions: SqliteOAuthSessionStore;
+  /** The underlying handle, for tests and for seeding in benchmarks. */
+  readonly database: Database.Database;
+
+  /**
+   * Opens (creating if needed) the database at `path`, or an in-memory one for ':memory:', and brings its schema up
+   * to date. Several processes may do so at once (see openStore, which serialises their start).
+   */
+  constructor(
+    readonly location: string,
+    cipher: CredentialCipher,
+    options: { idempotency?: IdempotencyStoreOptions } = {},
+  ) {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    // The busy timeout is set as the file opens: switching to WAL, the very first statement, needs an exclusive lock
+    // and must wait for a worker starting beside this one rather than fail with "database is locked".
+    const db = new Database(location, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL'); // readers never block the writer; safe for several worker processes
+      db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast commits
+      db.pragma('secure_delete = ON'); // freed pages are zeroed: replaced credentials leave no trace in the file
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.database = db;
+    this.connections = new SqliteConnectionStore(db, cipher);
+    this.idempotency = new SqliteIdempotencyStore(db, cipher, options.idempotency);
+    this.refreshLocks = new SqliteRefreshLocks(db);
+    this.deliveries = new SqliteDeliveryCounter(db);
+    this.keys = new SqliteKeyRecords(db);
+    this.rows = new SqliteRowCopier(db);
+    this.integrations = new SqliteIntegrationStore(db, cipher);
+    this.oauthSessions = new SqliteOAuthSessionStore(db, cipher);
+  }
+
+  async close(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+}
+
+/**
+ * Brings the schema up to date in one immediate transaction, reading the version (`PRAGMA user_version`) inside it:
+ * two workers starting together on a new file must not both run the same migration.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SQLITE_MIGRATIONS.length) {
+      throw new Error(
+        `The database ${db.name} is at schema version ${version}, newer than this worker knows (${SQLITE_MIGRATIONS.length}); run a newer worker.`,
+      );
+    }
+    for (let index = version; index < SQLITE_MIGRATIONS.length; index++) db.exec(SQLITE_MIGRATIONS[index] as string);
+    if (version < SQLITE_MIGRATIONS.length) db.pragma(`user_version = ${SQLITE_MIGRATIONS.length}`);
+  }).immediate();
+}

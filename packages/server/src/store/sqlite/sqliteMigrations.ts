@@ -1,0 +1,80 @@
+/**
+ * SQLite schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append new ones,
+ * never edit a shipped one: databases in the field have already run it.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: connections, unique per (integration, user id). That unique index also serves lookups by integration
+  // (its leading column); lookups by user id get their own index.
+  `CREATE TABLE connections (
+     uuid              TEXT PRIMARY KEY,
+     integration       TEXT NOT NULL,
+     user_id           TEXT NOT NULL,
+     date_created      TEXT NOT NULL,
+     last_modified     TEXT NOT NULL,
+     credentials       TEXT NOT NULL,
+     additional_config TEXT NOT NULL,
+     UNIQUE (integration, user_id)
+   );
+   CREATE INDEX connections_by_user_id ON connections (user_id);`,
+  // 2: outcomes of calls with an idempotency key (per integration and user), and redelivery counts of requests
+  // (classic queues do not count deliveries; the worker does, so a request that keeps killing workers ends).
+  `CREATE TABLE idempotency (
+     integration TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     key         TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN ('running', 'done')),
+     outcome     TEXT,
+     lease_until INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL,
+     PRIMARY KEY (integration, user_id, key)
+   );
+   CREATE TABLE deliveries (
+     id         TEXT PRIMARY KEY,
+     count      INTEGER NOT NULL,
+     last_seen  INTEGER NOT NULL
+   );`,
+  // 3: credentials encrypted at rest (key_id names the key; NULL marks a row written before encryption, which the
+  // worker encrypts at start), and the OAuth state of a Connection: whether it needs the user to authorise again.
+  `ALTER TABLE connections ADD COLUMN key_id TEXT;
+   CREATE INDEX connections_by_key_id ON connections (key_id);
+   ALTER TABLE connections ADD COLUMN auth_status TEXT NOT NULL DEFAULT 'ok';
+   ALTER TABLE connections ADD COLUMN auth_error TEXT;
+   ALTER TABLE connections ADD COLUMN refresh_failed_until INTEGER;
+   CREATE TABLE refresh_locks (
+     uuid        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until INTEGER NOT NULL
+   );`,
+  // 4: a version of each Connection's credentials, bumped on every write, so a refresh that read version N cannot
+  // overwrite credentials written since (by the app, or by a sibling that took over an expired lock); and facts
+  // about the database itself, such as the id of the key its credentials are encrypted with.
+  `ALTER TABLE connections ADD COLUMN cred_version INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE meta (
+     key   TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
+  // 5: what an idempotency key was used for (a hash of the action and its input), so reusing the key for another
+  // call is refused; outcomes are kept encrypted from now on (rows from before stay readable until they expire).
+  `ALTER TABLE idempotency ADD COLUMN call_hash TEXT;`,
+  // 6: integrations made at run time through the /config API (the client secret encrypted like credentials, bound
+  // to the row's uuid), and OAuth sessions: one per /oauth/connect, keyed by a hash of its `state`, its data (PKCE
+  // verifier, OAuth 1 request token secret) encrypted, deleted when its callback uses it or once it expires.
+  `CREATE TABLE integrations (
+     unique_key          TEXT PRIMARY KEY,
+     uuid                TEXT NOT NULL UNIQUE,
+     provider            TEXT NOT NULL,
+     oauth_client_id     TEXT NOT NULL,
+     oauth_client_secret TEXT NOT NULL,
+     key_id              TEXT NOT NULL,
+     oauth_scopes        TEXT NOT NULL,
+     created_at          TEXT NOT NULL,
+     updated_at          TEXT NOT NULL
+   );
+   CREATE TABLE oauth_sessions (
+     state_hash TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     key_id     TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);`,
+];

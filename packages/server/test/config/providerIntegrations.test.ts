@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
+import type { IntegrationsConfig, Template } from '../../src/config/types';
+import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
+import type { ProviderCatalog } from '../../src/providers/Provider';
+
+const DIR = path.resolve('integrations');
+const ENV = { GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' };
+const builtin = loadProviderCatalog({});
+
+function parse(text: string, providers: ProviderCatalog = builtin, listDir = (_dir: string): string[] => []): IntegrationsConfig {
+  return parseIntegrationsConfig(text, {
+    sourceName: 'integrations.yaml',
+    integrationsDir: DIR,
+    env: ENV,
+    fileExists: () => true,
+    listDir,
+    providers,
+  });
+}
+
+function problemsOf(text: string, providers: ProviderCatalog = builtin): string[] {
+  try {
+    parse(text, providers);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but the config loaded');
+}
+
+/** A template as text, placeholders written back in integrations.yaml's syntax. */
+function text(template: Template | undefined): string | undefined {
+  if (!template) return undefined;
+  return template.parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if (part.kind === 'credential') return `\${${part.field}}`;
+      if (part.kind === 'config') return `\${additionalConfig.${part.path.join('.')}}`;
+      return '${userId}';
+    })
+    .join('');
+}
+
+describe('integrations.yaml: provider:', () => {
+  it('inherits auth mode, base URL, headers and the OAuth token URL from the catalog', () => {
+    const github = parse(`
+integrations:
+  github:
+    provider: github
+    oauth:
+      client_id: \${GITHUB_CLIENT_ID}
+      client_secret: \${GITHUB_CLIENT_SECRET}
+      scopes: [repo, read:user]
+`).integrations.get('github');
+    expect(github?.authMode).toBe('OAUTH2');
+    expect(text(github?.baseUrl)).toBe('https://api.github.com');
+    expect([...(github?.headers.keys() ?? [])]).toEqual(['accept', 'x-github-api-version']);
+    expect(github?.oauth).toMatchObject({
+      clientId: 'id',
+      clientSecret: 'secret',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      scopes: ['repo', 'read:user'],
+      clientAuth: 'body',
+    });
+    expect(github?.provider?.name).toBe('github');
+    expect(github?.provider?.authorization_url).toBe('https://github.com/login/oauth/authorize');
+  });
+
+  it('lets the integration override, field by field, header names compared without case', () => {
+    const github = parse(`
+integrations:
+  github:
+    provider: github
+    base_url: https://github.example.com/api/v3
+    headers:
+      Accept: application/json
+      X-Extra: yes
+    oauth:
+      token_url: https://github.example.com/login/oauth/access_token
+`).integrations.get('github');
+    expect(text(github?.baseUrl)).toBe('https://github.example.com/api/v3');
+    expect(Object.fromEntries([...(github?.headers ?? [])].map(([name, value]) => [name, text(value)]))).toEqual({
+      'x-github-api-version': '2022-11-28',
+      Accept: 'application/json',
+      'X-Extra': 'yes',
+    });
+    expect(github?.oauth?.tokenUrl).toBe('https://github.example.com/login/oauth/access_token');
+  });
+
+  it("translates the catalog's placeholders, including a per-tenant token URL for the refresher", () => {
+    const config = parse(`
+integrations:
+  zendesk:
+    provider: zendesk
+  shopify:
+    provider: shopify
+  sendgrid:
+    provider: sendgrid
+  freshdesk:
+    provider: freshdesk
+  figma:
+    provider: figma
+`);
+    const zendesk = config.integrations.get('zendesk');
+    expect(text(zendesk?.baseUrl)).toBe('https://${additionalConfig.subdomain}.zendesk.com');
+    expect(zendesk?.oauth?.tokenUrl).toBeUndefined();
+    expect(text(zendesk?.oauth?.tokenUrlTemplate)).toBe('https://${additionalConfig.subdomain}.zendesk.com/oauth/tokens');
+    expect(text(config.integrations.get('shopify')?.headers.get('x-shopify-access-token'))).toBe('${access_token}');
+    const sendgrid = config.integrations.get('sendgrid');
+    expect(sendgrid?.authMode).toBe('API_KEY');
+    expect(text(sendgrid?.headers.get('authorization'))).toBe('Bearer ${api_key}');
+    expect(config.integrations.get('freshdesk')?.authMode).toBe('USERNAME_PASSWORD');
+    // Figma refreshes at its own URL, with client credentials as Basic auth.
+    expect(config.integrations.get('figma')?.oauth).toMatchObject({
+      tokenUrl: 'https://api.figma.com/v1/oauth/refresh',
+      clientAuth: 'basic',
+    });
+  });
+
+  it.each(builtin.list().map((provider) => [provider.name]))('compiles an integration of the built-in %s as it is', (name) => {
+    const yaml = `integrations:\n  it:\n    provider: ${name}\n    oauth: { client_id: id, client_secret: secret }\n`;
+    expect(parse(yaml).integrations.get('it')?.provider?.name).toBe(name);
+  });
+
+  it('reports an unknown provider, and nothing else about that integration', () => {
+    expect(problemsOf('integrations:\n  a:\n    provider: nope\n')).toEqual([
+      'integrations.a.provider: no provider named "nope" in the providers catalog (providers.yaml and NANGO_PROVIDERS_FILE)',
+    ]);
+  });
+
+  describe('with a user catalog', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'provider-integrations-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    function catalogOf(yaml: string): ProviderCatalog {
+      const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, yaml);
+      return loadProviderCatalog({ file });
+    }
+
+    it('refuses what it cannot run or render, with the path and what to write instead', () => {
+      const catalog = catalogOf(`
+cc:
+  auth_mode: OAUTH2_CC
+  proxy: { base_url: https://cc.example.com }
+whole-url:
+  auth_mode: OAUTH2
+  authorization_url: https://auth.example.com/authorize
+  token_url: https://auth.example.com/token
+  proxy: { base_url: '\${connectionConfig.instance_url}' }
+odd-header:
+  auth_mode: API_KEY
+  proxy:
+    base_url: https://odd.example.com
+    headers:
+      authorization: Bearer \${apiKey}
+      x-time: \${now}
+`);
+      expect(
+        problemsOf(
+          'integrations:\n  a:\n    provider: cc\n  b:\n    provider: whole-url\n  c:\n    provider: odd-header\n',
+          catalog,
+        ),
+      ).toEqual([
+        'integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs OAUTH2, OAUTH1, API_KEY, BASIC); set auth_mode',
+        "integrations.b.base_url: provider whole-url's proxy.base_url is one per-Connection value; set base_url here, with its scheme and host",
+        'integrations.c.headers.x-time: unknown placeholder ${now}; use ${api_key}, ${userId}, ${additionalConfig.<key>} or an UPPER_CASE environment variable (from provider odd-header)',
+      ]);
+    });
+
+    it("takes the general default of Nango's `A || B` alternatives", () => {
+      const catalog = catalogOf(`
+tenant:
+  auth_mode: OAUTH2
+  authorization_url: https://auth.example.com/authorize
+  token_url: https://\${connectionConfig.hostname}/token || https://auth.example.com/token
+  proxy: { base_url: 'https://\${connectionConfig.apiHost} || https://api.example.com' }
+`);
+      const tenant = parse('integrations:\n  t:\n    provider: tenant\n', catalog).integrations.get('t');
+      expect(text(tenant?.baseUrl)).toBe('https://api.example.com');
+      expect(tenant?.oauth?.tokenUrl).toBe('https://auth.example.com/token');
+    });
+  });
+});
+
+describe('integrations.yaml: actions found by file name', () => {
+  it('takes every <name>.action.ts of the folder when the integration lists none', () => {
+    const files: Record<string, string[]> = {
+      [path.join(DIR, 'github')]: ['listRepos.action.ts', 'helpers.ts', 'createIssue.action.ts', 'bad name.action.ts'],
+    };
+    const config = parse(
+      'integrations:\n  github:\n    provider: github\n  listed:\n    provider: github\n    actions:\n      only:\n',
+      builtin,
+      (dir) => files[dir] ?? [],
+    );
+    expect([...(config.integrations.get('github')?.actions.keys() ?? [])]).toEqual(['createIssue', 'listRepos']);
+    expect(config.integrations.get('github')?.actions.get('listRepos')?.file).toBe(
+      path.join(DIR, 'github', 'listRepos.action.ts'),
+    );
+    expect([...(config.integrations.get('listed')?.actions.keys() ?? [])]).toEqual(['only']);
+  });
+});

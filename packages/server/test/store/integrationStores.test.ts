@@ -1,0 +1,78 @@
+import { CredentialCipher } from '../../src/encryption/CredentialCipher';
+import { generateKey, loadKeyring } from '../../src/encryption/Keyring';
+import type { OAuthSession } from '../../src/store/OAuthSessionStore';
+import { rawQuery, STORE_KINDS, type TestStore } from '../helpers/storeFactories';
+
+const cipherOf = (env: Record<string, string>) => new CredentialCipher(loadKeyring(env, ':memory:'));
+const oldKey = generateKey();
+const newKey = generateKey();
+const input = { uniqueKey: 'gh', provider: 'github', oauthClientId: 'id', oauthClientSecret: 'the-secret', oauthScopes: 'repo' };
+const session: OAuthSession = {
+  providerConfigKey: 'gh',
+  connectionId: 'u',
+  authMode: 'OAUTH2',
+  callbackUrl: 'http://x/oauth/callback',
+  connectionConfig: {},
+  codeVerifier: 'verifier',
+};
+
+describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_kind, open) => {
+  let opened: TestStore;
+  beforeEach(async () => {
+    opened = await open(cipherOf({ NANGO_ENCRYPTION_KEY: oldKey }));
+  });
+  afterEach(() => opened.dispose());
+
+  it('stores an integration with its secret sealed, refuses a second of the same key, updates and deletes it', async () => {
+    const { integrations } = opened.store;
+    await integrations.insert(input);
+    await expect(integrations.insert(input)).rejects.toMatchObject({ code: 'integration_exists' });
+    expect(await integrations.get('gh')).toMatchObject(input);
+    const [row] = await rawQuery<{ oauth_client_secret: string }>(opened.store, 'SELECT oauth_client_secret FROM integrations');
+    expect(row?.oauth_client_secret).not.toContain('the-secret');
+    expect(await integrations.update({ ...input, oauthClientSecret: 'second', oauthScopes: 'repo,user' })).toBe(true);
+    expect(await integrations.update({ ...input, uniqueKey: 'none' })).toBe(false);
+    expect((await integrations.list()).map((i) => [i.uniqueKey, i.oauthClientSecret, i.oauthScopes])).toEqual([
+      ['gh', 'second', 'repo,user'],
+    ]);
+    expect(await integrations.delete('gh')).toBe(true);
+    expect(await integrations.delete('gh')).toBe(false);
+    expect(await integrations.get('gh')).toBeUndefined();
+  });
+
+  it('re-encrypts secrets with a new key and drops sessions sealed with another', async () => {
+    const { integrations, oauthSessions } = opened.store;
+    await integrations.insert(input);
+    await oauthSessions.create('state-1', session, Date.now() + 60_000);
+    const rotating = cipherOf({ NANGO_ENCRYPTION_KEY: newKey, NANGO_ENCRYPTION_OLD_KEYS: oldKey });
+    expect(await integrations.keyIdsInUse()).toEqual([opened.cipher.currentKeyId]);
+
+    expect(await integrations.reencrypt(rotating)).toBe(1);
+    expect(await integrations.reencrypt(rotating)).toBe(0);
+    expect(await integrations.keyIdsInUse()).toEqual([rotating.currentKeyId]);
+    const [row] = await rawQuery<{ uuid: string; oauth_client_secret: string }>(
+      opened.store,
+      'SELECT uuid, oauth_client_secret FROM integrations',
+    );
+    const onlyNew = cipherOf({ NANGO_ENCRYPTION_KEY: newKey });
+    expect(onlyNew.open(row?.oauth_client_secret ?? '', row?.uuid ?? '')).toBe('the-secret');
+
+    await oauthSessions.dropSealedWithOtherKeys(rotating.currentKeyId);
+    expect(await oauthSessions.consume('state-1')).toBeUndefined();
+  });
+
+  it('gives a session back once, never after it expired, and keeps no state in clear', async () => {
+    const { oauthSessions } = opened.store;
+    await oauthSessions.create('state-ok', session, Date.now() + 60_000);
+    await oauthSessions.create('state-old', session, Date.now() - 1);
+    const rows = await rawQuery<{ state_hash: string; data: string }>(
+      opened.store,
+      'SELECT state_hash, data FROM oauth_sessions',
+    );
+    expect(JSON.stringify(rows)).not.toMatch(/state-ok|verifier/);
+    expect(await oauthSessions.consume('state-ok')).toEqual(session);
+    expect(await oauthSessions.consume('state-ok')).toBeUndefined();
+    expect(await oauthSessions.consume('state-old')).toBeUndefined();
+    expect(await oauthSessions.consume('never-made')).toBeUndefined();
+  });
+});
