@@ -1,6 +1,7 @@
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import { WorkerError } from '../errors';
+import { withoutRoot } from './withoutRoot';
 
 /** An action file bundled into one CommonJS module, ready to be evaluated in a sandbox. */
 export interface CompiledAction {
@@ -97,13 +98,4 @@ function formatEsbuildMessage(message: Message, folder: string, root: string): s
 function nameInRoot(file: string, root: string): string {
   const path = relative(root, file);
   return path === '' || path.startsWith('..') || isAbsolute(path) ? basename(file) : path;
-}
-
-/**
- * `text` with the integrations folder's absolute path taken out of the paths it quotes (Node's "Require stack"
- * lists the action file by it), so callers see `slack/notify.action.ts` and not where the server keeps it.
- */
-export function withoutRoot(text: string, root: string): string {
-  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
-  return text.split(prefix).join('');
 }

@@ -7,7 +7,8 @@ import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
-import { withoutRoot, type CompiledAction } from './ActionLoader';
+import type { CompiledAction } from './ActionLoader';
+import { withoutRoot } from './withoutRoot';
 import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
 /** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
@@ -108,7 +109,8 @@ export class Sandbox {
     if (this.loaded.get(compiled.file) === compiled.version) return;
     const key = `${compiled.version}`;
     const loaded = new Promise<SerialisedError | undefined>((resolve) => this.loading.set(key, resolve));
-    this.send({ type: 'load', file: compiled.file, version: compiled.version, code: compiled.code, name: compiled.name });
+    const { file, version, code, name, root } = compiled;
+    this.send({ type: 'load', file, version, code, name, root });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -126,8 +128,7 @@ export class Sandbox {
         `${compiled.name}: stopped its sandbox while loading: ${withoutRoot(this.death.error.message, compiled.root)}`,
       );
     }
-    // The thread's message quotes paths (Node's require stack): callers see them relative to the integrations folder.
-    if (error) throw new WorkerError('action_load_failed', withoutRoot(error.message, compiled.root));
+    if (error) throw new WorkerError('action_load_failed', error.message);
     this.loaded.set(compiled.file, compiled.version);
   }
 

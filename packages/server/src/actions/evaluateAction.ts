@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import * as actionPackage from '@nangohq/action';
 import { NangoAction } from '@nangohq/action';
 import { describeError } from '../describeError';
+import { withoutRoot } from './withoutRoot';
 import { WorkerError } from '../errors';
 
 /** A class an action file exports: one instance is made per run. */
@@ -25,10 +26,11 @@ const ModuleInternals = Module as unknown as {
  * Evaluates an action file compiled by ActionLoader and returns the one class it exports that extends NangoAction.
  * Runs inside the sandbox: `@nangohq/action` is answered with the sandbox's own copy, so `instanceof NangoAction`
  * holds; every other package resolves from the action file's folder, as it would for the user's own code.
- * @param name the file as the user would type it, for messages
+ * @param name the file as callers see it, for messages
+ * @param root the integrations folder, taken out of the paths an error quotes (Node's require stack)
  * @throws WorkerError `action_load_failed`, naming the file and the cause
  */
-export function evaluateAction(file: string, name: string, code: string): ActionClass {
+export function evaluateAction(file: string, name: string, code: string, root: string): ActionClass {
   const module = new ModuleInternals(file);
   module.filename = file;
   module.paths = ModuleInternals._nodeModulePaths(dirname(file));
@@ -37,7 +39,8 @@ export function evaluateAction(file: string, name: string, code: string): Action
   try {
     module._compile(code, file);
   } catch (error) {
-    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${describeError(error)}`, { cause: error });
+    const detail = withoutRoot(describeError(error), root);
+    throw new WorkerError('action_load_failed', `${name}: threw while loading: ${detail}`, { cause: error });
   }
   return findActionClass(module.exports, name);
 }

@@ -17,7 +17,7 @@ export interface SerialisedError {
 /** Worker → sandbox. */
 export type ToSandbox =
   /** Evaluates a compiled action file and checks its export; answered by `loaded`. */
-  | { type: 'load'; file: string; version: number; code: string; name: string }
+  | { type: 'load'; file: string; version: number; code: string; name: string; root: string }
   /** Runs an action already loaded at that version; answered by `done`. */
   | {
       type: 'run';

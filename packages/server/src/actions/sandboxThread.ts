@@ -67,7 +67,7 @@ process.kill = ((pid: number, signal?: string | number) => {
 
 function load(message: Extract<ToSandbox, { type: 'load' }>): void {
   try {
-    const actionClass = evaluateAction(message.file, message.name, message.code);
+    const actionClass = evaluateAction(message.file, message.name, message.code, message.root);
     classes.set(message.file, { version: message.version, actionClass });
     post({ type: 'loaded', file: message.file, version: message.version });
   } catch (error) {

@@ -10,9 +10,9 @@ const fixtures = join(__dirname, '..', 'fixtures', 'integrations');
 describe('ActionLoader and evaluateAction', () => {
   const loader = new ActionLoader();
   // What a sandbox does with the compiled code, here in the test's own thread.
-  const loadClass = async (file: string) => {
-    const compiled = await loader.load(file);
-    return evaluateAction(compiled.file, compiled.name, compiled.code);
+  const loadClass = async (file: string, from: ActionLoader = loader) => {
+    const compiled = await from.load(file);
+    return evaluateAction(compiled.file, compiled.name, compiled.code, compiled.root);
   };
 
   it('loads a default-exported action class that extends the worker’s NangoAction', async () => {
@@ -59,7 +59,7 @@ describe('ActionLoader and evaluateAction', () => {
       const rooted = new ActionLoader(root);
       const messages: string[] = [];
       for (const name of ['syntax', 'missing', 'importsMissingFile', 'throws']) {
-        const error = await rooted.load(join(root, 'slack', `${name}.action.ts`)).catch((e: unknown) => e as Error);
+        const error = await loadClass(join(root, 'slack', `${name}.action.ts`), rooted).catch((e: unknown) => e as Error);
         messages.push((error as Error).message);
       }
       expect(messages.map((m) => m.split(':')[0])).toEqual([

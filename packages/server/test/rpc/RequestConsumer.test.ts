@@ -21,12 +21,17 @@ const read = (id: string) =>
 
 /** A consumer over a fake channel whose answers the test finishes by hand. */
 function setUp(budget: number, admit?: () => number) {
-  let deliver: (msg: ConsumeMessage | null) => void = () => undefined;
+  const handlers = new Map<string, (msg: ConsumeMessage | null) => void>();
+  const consumed: string[] = [];
   const acked: string[] = [];
   const channel = {
     assertQueue: async () => ({}),
     prefetch: async () => undefined,
-    consume: async (_queue: string, onMessage: typeof deliver) => ((deliver = onMessage), { consumerTag: 't' }),
+    consume: async (queue: string, onMessage: (msg: ConsumeMessage | null) => void) => {
+      consumed.push(queue);
+      handlers.set(queue, onMessage);
+      return { consumerTag: `t${consumed.length}` };
+    },
     cancel: async () => undefined,
     ack: (msg: ConsumeMessage) => acked.push(String(msg.properties.correlationId)),
     nack: () => undefined,
@@ -43,12 +48,27 @@ function setUp(budget: number, admit?: () => number) {
   const consumer = admit
     ? new RequestConsumer(channel, responder, logger, undefined, admit)
     : new RequestConsumer(channel, responder, logger, { mover, budget });
-  return { consumer, deliver: (msg: ConsumeMessage) => deliver(msg), acked, answering, moved };
+  // Deliveries come on the first queue consumed (the request queue) unless another is named.
+  const deliver = (msg: ConsumeMessage, queue = consumed[0] ?? '') => handlers.get(queue)?.(msg);
+  return { consumer, deliver, acked, answering, moved, consumed };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RequestConsumer with an action budget', () => {
+  it('consumes the credentials queue beside the request queue, and never counts or moves what comes on it', async () => {
+    const t = setUp(1);
+    await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
+    expect(t.consumed).toEqual(['q', 'q.credentials']);
+    t.deliver(action('a1'));
+    // Past the budget of one, yet it came on the credentials queue (a register, say): answered at once, never moved.
+    t.deliver(action('c1'), 'q.credentials');
+    t.deliver(action('c2'), 'q.credentials');
+    expect([...t.answering.keys()]).toEqual(['a1', 'c1', 'c2']);
+    await sleep(150);
+    expect(t.moved).toEqual([]);
+  });
+
   it('moves an action past the budget to the overflow queue when no room frees up, and acks it', async () => {
     const t = setUp(2);
     await t.consumer.start({ queue: 'q', queueType: 'classic', maxDeliveries: 5 }, 4);
