@@ -41,3 +41,29 @@ export interface IntegrationStore {
   /** For `rotate-key`: re-encrypts every client secret with `cipher`'s current key; returns how many. */
   reencrypt(cipher: CredentialCipher): Promise<number>;
 }
+
+/** A row of the `integrations` table, as both stores read it. */
+export interface IntegrationRow {
+  unique_key: string;
+  uuid: string;
+  provider: string;
+  oauth_client_id: string;
+  oauth_client_secret: string;
+  key_id: string;
+  oauth_scopes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored row as callers see it, its client secret decrypted. */
+export function openIntegrationRow(row: IntegrationRow, cipher: CredentialCipher): StoredIntegration {
+  return {
+    uniqueKey: row.unique_key,
+    provider: row.provider,
+    oauthClientId: row.oauth_client_id,
+    oauthClientSecret: cipher.open(row.oauth_client_secret, row.uuid),
+    oauthScopes: row.oauth_scopes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -2,27 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
+import { FLOW_ENDED, launchChromium } from '../helpers/chromium';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from '../oauth/authServer';
 
-/** Debian's Chromium (apt-get install chromium; .ci/run installs it when missing). */
-const CHROMIUM = '/usr/bin/chromium';
-/** Headless, and nothing that reaches the internet on its own. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** Screenshots go here, to look at after a run. */
 const OUTPUT = join(__dirname, '..', '..', '..', '..', 'test-output', 'browser');
-
-/** Runs in the page (as text: the tests are typed without the DOM library): the result line has changed. */
-const FLOW_ENDED = "!document.getElementById('result').textContent.startsWith('waiting')";
 
 /** The app's page: imports our frontend from the Nango server itself and starts a flow on a click. */
 function appPage(apiUrl: string): string {
@@ -81,7 +67,7 @@ describe('the OAuth popup in a real browser', () => {
     app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(appPage(api.url)));
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -4,23 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
+import { FLOW_ENDED, launchChromium } from '../helpers/chromium';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from '../oauth/authServer';
 
 const run = promisify(execFile);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const OUTPUT = join(__dirname, '..', '..', '..', '..', 'test-output', 'compat');
 const SECRET_KEY = 'compat-secret-key';
-const FLOW_ENDED = "!document.getElementById('result').textContent.startsWith('waiting')";
 
 /** The official frontends under test (npm aliases in the root package.json), by the path the app serves them at. */
 const FRONTENDS: Record<string, string> = {
@@ -90,7 +81,7 @@ describe('the official SDKs, unchanged, against our server', () => {
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

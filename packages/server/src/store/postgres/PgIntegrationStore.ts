@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
-import type { IntegrationInput, IntegrationStore, StoredIntegration } from '../IntegrationStore';
+import {
+  openIntegrationRow,
+  type IntegrationInput,
+  type IntegrationRow,
+  type IntegrationStore,
+  type StoredIntegration,
+} from '../IntegrationStore';
 import type { Pg } from './Pg';
 import { UNIQUE_VIOLATION } from './pgErrors';
-
-interface Row {
-  unique_key: string;
-  uuid: string;
-  provider: string;
-  oauth_client_id: string;
-  oauth_client_secret: string;
-  key_id: string;
-  oauth_scopes: string;
-  created_at: string;
-  updated_at: string;
-}
 
 /** Integrations made at run time, in PostgreSQL (see IntegrationStore). */
 export class PgIntegrationStore implements IntegrationStore {
@@ -25,13 +19,13 @@ export class PgIntegrationStore implements IntegrationStore {
   ) {}
 
   async list(): Promise<StoredIntegration[]> {
-    const { rows } = await this.pg.query<Row>('SELECT * FROM integrations ORDER BY unique_key');
-    return rows.map((row) => this.toIntegration(row));
+    const { rows } = await this.pg.query<IntegrationRow>('SELECT * FROM integrations ORDER BY unique_key');
+    return rows.map((row) => openIntegrationRow(row, this.cipher));
   }
 
   async get(uniqueKey: string): Promise<StoredIntegration | undefined> {
-    const { rows } = await this.pg.query<Row>('SELECT * FROM integrations WHERE unique_key = $1', [uniqueKey]);
-    return rows[0] && this.toIntegration(rows[0]);
+    const { rows } = await this.pg.query<IntegrationRow>('SELECT * FROM integrations WHERE unique_key = $1', [uniqueKey]);
+    return rows[0] && openIntegrationRow(rows[0], this.cipher);
   }
 
   async insert(input: IntegrationInput): Promise<void> {
@@ -81,7 +75,9 @@ export class PgIntegrationStore implements IntegrationStore {
 
   async reencrypt(cipher: CredentialCipher): Promise<number> {
     return this.pg.transaction(async (client) => {
-      const { rows } = await client.query<Row>('SELECT * FROM integrations WHERE key_id != $1 FOR UPDATE', [cipher.currentKeyId]);
+      const { rows } = await client.query<IntegrationRow>('SELECT * FROM integrations WHERE key_id != $1 FOR UPDATE', [
+        cipher.currentKeyId,
+      ]);
       for (const row of rows) {
         const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
         await client.query('UPDATE integrations SET oauth_client_secret = $1, key_id = $2 WHERE uuid = $3', [
@@ -92,17 +88,5 @@ export class PgIntegrationStore implements IntegrationStore {
       }
       return rows.length;
     });
-  }
-
-  private toIntegration(row: Row): StoredIntegration {
-    return {
-      uniqueKey: row.unique_key,
-      provider: row.provider,
-      oauthClientId: row.oauth_client_id,
-      oauthClientSecret: this.cipher.open(row.oauth_client_secret, row.uuid),
-      oauthScopes: row.oauth_scopes,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
   }
 }

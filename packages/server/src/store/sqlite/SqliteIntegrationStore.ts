@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
-import type { IntegrationInput, IntegrationStore, StoredIntegration } from '../IntegrationStore';
+import {
+  openIntegrationRow,
+  type IntegrationInput,
+  type IntegrationRow,
+  type IntegrationStore,
+  type StoredIntegration,
+} from '../IntegrationStore';
 import { withStorageErrors } from './sqliteErrors';
-
-interface Row {
-  unique_key: string;
-  uuid: string;
-  provider: string;
-  oauth_client_id: string;
-  oauth_client_secret: string;
-  key_id: string;
-  oauth_scopes: string;
-  created_at: string;
-  updated_at: string;
-}
 
 /** Integrations made at run time, in SQLite (see IntegrationStore). */
 export class SqliteIntegrationStore implements IntegrationStore {
@@ -26,16 +20,18 @@ export class SqliteIntegrationStore implements IntegrationStore {
 
   /** Every integration made at run time, by key. @throws WorkerError `storage_error` */
   async list(): Promise<StoredIntegration[]> {
-    const rows = withStorageErrors(() => this.db.prepare<[], Row>('SELECT * FROM integrations ORDER BY unique_key').all());
-    return rows.map((row) => this.toIntegration(row));
+    const rows = withStorageErrors(() =>
+      this.db.prepare<[], IntegrationRow>('SELECT * FROM integrations ORDER BY unique_key').all(),
+    );
+    return rows.map((row) => openIntegrationRow(row, this.cipher));
   }
 
   /** One integration, or undefined. @throws WorkerError `storage_error` */
   async get(uniqueKey: string): Promise<StoredIntegration | undefined> {
     const row = withStorageErrors(() =>
-      this.db.prepare<[string], Row>('SELECT * FROM integrations WHERE unique_key = ?').get(uniqueKey),
+      this.db.prepare<[string], IntegrationRow>('SELECT * FROM integrations WHERE unique_key = ?').get(uniqueKey),
     );
-    return row && this.toIntegration(row);
+    return row && openIntegrationRow(row, this.cipher);
   }
 
   /** Stores a new integration. @throws WorkerError `integration_exists`, `storage_error` */
@@ -114,7 +110,9 @@ export class SqliteIntegrationStore implements IntegrationStore {
     return withStorageErrors(() =>
       this.db
         .transaction(() => {
-          const rows = this.db.prepare<[string], Row>('SELECT * FROM integrations WHERE key_id != ?').all(cipher.currentKeyId);
+          const rows = this.db
+            .prepare<[string], IntegrationRow>('SELECT * FROM integrations WHERE key_id != ?')
+            .all(cipher.currentKeyId);
           const write = this.db.prepare('UPDATE integrations SET oauth_client_secret = ?, key_id = ? WHERE uuid = ?');
           for (const row of rows) {
             const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
@@ -124,17 +122,5 @@ export class SqliteIntegrationStore implements IntegrationStore {
         })
         .immediate(),
     );
-  }
-
-  private toIntegration(row: Row): StoredIntegration {
-    return {
-      uniqueKey: row.unique_key,
-      provider: row.provider,
-      oauthClientId: row.oauth_client_id,
-      oauthClientSecret: this.cipher.open(row.oauth_client_secret, row.uuid),
-      oauthScopes: row.oauth_scopes,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
   }
 }
