@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { deleteQueue, RABBITMQ_URL } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL } from '../helpers/harness';
 
 // The built command, as a deployment runs it (`npm run build`, which `npm test` and `npm ci` do).
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -77,8 +77,7 @@ describe('nango-server roles', () => {
       expect(both.ready).toMatchObject({ queue, http: expect.stringMatching(/^http:\/\/localhost:\d+$/) });
     } finally {
       await stop(both.child);
-      await deleteQueue(queue);
-      await deleteQueue(`${queue}.dead`);
+      await deleteWorkerQueues(queue);
     }
   }, 60_000);
 });

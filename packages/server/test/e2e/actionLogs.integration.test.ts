@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango, type NangoError } from '@nangohq/node-client';
-import { deleteQueue, FIXTURES_DIR, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { deleteWorkerQueues, FIXTURES_DIR, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 // The built worker, run from the repository root as `npm start` does, with the fixtures folder elsewhere: what
 // its log lines look like is what a user reads (source maps on, pino writing to stdout).
@@ -49,8 +49,7 @@ describe("the built worker's log lines about actions", () => {
       worker.kill('SIGKILL');
       await new Promise((resolve) => worker.once('exit', resolve));
     }
-    await deleteQueue(queue);
-    await deleteQueue(`${queue}.dead`);
+    await deleteWorkerQueues(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 

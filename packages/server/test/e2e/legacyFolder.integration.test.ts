@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { createLogger, Worker } from '@nangohq/server';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import { deleteQueue, FIXTURES_DIR, RABBITMQ_URL, type LogLine } from '../helpers/harness';
+import { deleteWorkerQueues, FIXTURES_DIR, RABBITMQ_URL, type LogLine } from '../helpers/harness';
 
 jest.setTimeout(30_000);
 
@@ -73,8 +73,7 @@ describe('a 2022 nango-integrations folder, run as it is', () => {
   afterAll(async () => {
     await nango?.close();
     await worker?.stop();
-    await deleteQueue(queue);
-    await deleteQueue(`${queue}.dead`);
+    await deleteWorkerQueues(queue);
     await api.close();
     rmSync(folder, { recursive: true, force: true });
     delete process.env['LEGACY_TEST_API_URL'];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteQueue, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 // `npm start` runs the worker under `sh -c`, and dash (Debian's sh) neither execs it nor forwards signals: npm
 // passes a SIGTERM on to the shell, the shell dies, and the worker used to keep running, orphaned.
@@ -50,8 +50,7 @@ describe('npm start', () => {
     } finally {
       if (workerPid !== undefined && isRunning(workerPid)) process.kill(workerPid, 'SIGKILL');
       if (npm.exitCode === null) npm.kill('SIGKILL');
-      await deleteQueue(queue);
-      await deleteQueue(`${queue}.dead`);
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
