@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { credentialsQueue } from '@nangohq/protocol';
-import { waitFor } from '../helpers/harness';
+import { sendRaw, waitFor } from '../helpers/harness';
 import { startPrivateBroker, type PrivateBroker } from '../../../../test/privateBroker';
 import { FaultRig, messageCount } from './faultHarness';
 
@@ -129,30 +129,8 @@ function search(folder: string, needles: string[]): string[] {
 
 /** Publishes one raw request and waits (up to 5 s) for its reply on direct reply-to. */
 async function call(url: string, queue: string, body: unknown, persistent: boolean): Promise<Record<string, unknown>> {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    const reply = new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply from ${queue} within 5 s`)), 5_000);
-      void channel.consume(
-        'amq.rabbitmq.reply-to',
-        (msg) => {
-          if (!msg) return;
-          clearTimeout(timer);
-          resolve(JSON.parse(msg.content.toString()) as Record<string, unknown>);
-        },
-        { noAck: true },
-      );
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    channel.publish('', queue, Buffer.from(JSON.stringify(body)), {
-      correlationId: randomUUID(),
-      replyTo: 'amq.rabbitmq.reply-to',
-      contentType: 'application/json',
-      persistent,
-    });
-    return await reply;
-  } finally {
-    await connection.close();
-  }
+  const content = Buffer.from(JSON.stringify(body));
+  const reply = await sendRaw(queue, content, { url, persistent, contentType: 'application/json' });
+  if (!reply) throw new Error(`no reply from ${queue} within 5 s`);
+  return reply;
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, Worker, type WorkerStartOptions } from '@nangohq/server';
+import { Worker, type WorkerStartOptions } from '@nangohq/server';
 import type { Provider, ProviderCatalog } from '../../src/providers/Provider';
 import { openStore } from '../../src/store/openStore';
 import type { ConnectionStore, Store } from '../../src/store/Store';
-import type { LogLine } from './harness';
+import { captureLogs, type LogLine } from './harness';
 
 /** A catalog made of the given entries, for tests that point providers at local servers. */
 export function catalogOf(...providers: Provider[]): ProviderCatalog {
@@ -41,14 +41,7 @@ export async function startApi(
   const yamlPath = join(dir, 'integrations.yaml');
   writeFileSync(yamlPath, yaml);
   const dbPath = join(dir, 'nango.sqlite');
-  const logs: LogLine[] = [];
-  const rawLogs: string[] = [];
-  const logger = createLogger('debug', {
-    write(line: string) {
-      rawLogs.push(line);
-      logs.push(JSON.parse(line) as LogLine);
-    },
-  });
+  const { logs, rawLogs, logger } = captureLogs();
   const worker = await Worker.start({
     integrationsYaml: yamlPath,
     integrationsDir: dir,

@@ -39,14 +39,7 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
   writeFileSync(yamlPath, yaml);
   const queue = overrides.queue ?? `nango.test.${randomUUID()}`;
   const dbPath = overrides.dbPath ?? join(dir, 'nango.sqlite');
-  const logs: LogLine[] = [];
-  const rawLogs: string[] = [];
-  const logger = createLogger('debug', {
-    write(line: string) {
-      rawLogs.push(line);
-      logs.push(JSON.parse(line) as LogLine);
-    },
-  });
+  const { logs, rawLogs, logger } = captureLogs();
   const worker = await Worker.start({
     rabbitmqUrl: RABBITMQ_URL,
     queue,
@@ -103,14 +96,17 @@ export async function deleteQueue(queue: string): Promise<void> {
   }
 }
 
-/** Publishes a raw request (anything the client would never send) and waits for its reply, if any. */
+/**
+ * Publishes a raw request (anything the client would never send) and waits for its reply, if any; on the
+ * machine's broker unless `url` names another (a test's private node).
+ */
 export async function sendRaw(
   queue: string,
   content: Buffer,
-  properties: amqp.Options.Publish & { expectReply?: boolean; waitMs?: number } = {},
+  properties: amqp.Options.Publish & { expectReply?: boolean; waitMs?: number; url?: string } = {},
 ): Promise<Record<string, unknown> | undefined> {
-  const { expectReply = true, waitMs = 5_000, ...publish } = properties;
-  const connection = await amqp.connect(RABBITMQ_URL);
+  const { expectReply = true, waitMs = 5_000, url = RABBITMQ_URL, ...publish } = properties;
+  const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
     const reply = new Promise<Record<string, unknown> | undefined>((resolve) => {
@@ -144,4 +140,17 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A debug-level logger whose lines a test reads back, parsed (`logs`) and as written (`rawLogs`). */
+export function captureLogs() {
+  const logs: LogLine[] = [];
+  const rawLogs: string[] = [];
+  const logger = createLogger('debug', {
+    write(line: string) {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as LogLine);
+    },
+  });
+  return { logs, rawLogs, logger };
 }
