@@ -94,6 +94,29 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The integration is declared in integrations.yaml: change it there, not through the API.',
   },
+  not_found: {
+    retryable: false,
+    when: 'The HTTP resource does not exist (yet): an async action still running, a session, a delivery.',
+  },
+  payload_too_large: { retryable: false, when: 'The HTTP request body is larger than the route accepts.' },
+  invalid_content_type: { retryable: false, when: 'A JSON route was sent a body that is not application/json.' },
+  too_many_request: {
+    retryable: true,
+    when: 'The key (or client) made more HTTP requests than NANGO_API_RATE_LIMIT allows; wait Retry-After seconds.',
+  },
+  provider_rate_limited: {
+    retryable: true,
+    when: "The provider's rate limit for this Connection is in force (learned from its 429 or headers) past the wait allowed.",
+  },
+  base_url_not_allowed: {
+    retryable: false,
+    when: 'A proxy call named a Base-Url-Override whose host NANGO_PROXY_ALLOWED_HOSTS does not allow.',
+  },
+  invalid_action_input: { retryable: false, when: "The action's input does not match the input schema it declares." },
+  invalid_connect_session: {
+    retryable: false,
+    when: 'The connect session token is unknown, expired, or does not allow that integration.',
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

@@ -20,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
+import { NO_WEBHOOKS } from './webhooks/Webhooks';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
@@ -88,6 +89,7 @@ export class Worker {
       refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
+      webhooks: NO_WEBHOOKS,
     };
     this.apiContext = {
       handlers: context,
@@ -103,6 +105,9 @@ export class Worker {
         providerTimeoutMs: PROVIDER_TIMEOUT_MS,
       },
       logger,
+      store,
+      webhooks: context.webhooks,
+      workerSettings: settings,
     };
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;

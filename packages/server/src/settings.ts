@@ -72,6 +72,54 @@ export interface WorkerSettings {
   hmacKey: string | undefined;
   /** NANGO_OAUTH_SESSION_TTL_S — time from /oauth/connect to its callback before the flow expires. Default: 900 */
   oauthSessionTtlSeconds: number;
+  /** NANGO_API_RATE_LIMIT — requests per window each key (or client address, without a key) may make to the HTTP API. Default: 1000 */
+  apiRateLimit: number;
+  /** NANGO_API_RATE_LIMIT_WINDOW_S — the window of NANGO_API_RATE_LIMIT, in seconds. Default: 60 */
+  apiRateLimitWindowSeconds: number;
+  /** NANGO_CORS_ORIGINS — origins browsers may call the API from: `*`, or a comma-separated list. Default: * */
+  corsOrigins: string;
+  /** NANGO_PROXY_RETRY_BASE_MS — first backoff of a proxy retry, doubled each attempt, with jitter. Default: 1000 */
+  proxyRetryBaseMs: number;
+  /** NANGO_PROXY_TIMEOUT_MS — time limit of one proxied call to the provider, headers and body. Default: 120000 */
+  proxyTimeoutMs: number;
+  /**
+   * NANGO_PROXY_ALLOWED_HOSTS — hosts a `Base-Url-Override` may name (comma-separated; `*.example.com` matches
+   * subdomains). Default: unset, any host (the caller holds the secret key, which reads the credentials anyway)
+   */
+  proxyAllowedHosts: string[] | undefined;
+  /**
+   * NANGO_RATE_LIMIT_MAX_WAIT_MS — how long a proxy call or httpRequest waits for a provider's learned rate limit to
+   * lift before failing with the retryable `provider_rate_limited`. Default: 30000
+   */
+  rateLimitMaxWaitMs: number;
+  /** NANGO_ASYNC_ACTION_TTL_S — how long the result of an async action is kept. Default: 86400 (a day) */
+  asyncActionTtlSeconds: number;
+  /** NANGO_WEBHOOK_URL — where webhooks go (auth, async action completion, syncs). Default: none (no webhooks) */
+  webhookUrl: string | undefined;
+  /** NANGO_WEBHOOK_SECONDARY_URL — a second URL that receives every webhook too. Default: none */
+  webhookSecondaryUrl: string | undefined;
+  /** NANGO_WEBHOOK_SIGNING_KEY — key of the webhooks' HMAC signatures. Default: NANGO_SECRET_KEY */
+  webhookSigningKey: string | undefined;
+  /** NANGO_WEBHOOK_ON_AUTH_CREATION — send `auth` webhooks when a Connection is created or overridden. Default: true */
+  webhookOnAuthCreation: boolean;
+  /** NANGO_WEBHOOK_ON_AUTH_REFRESH_ERROR — send `auth` webhooks when a token refresh fails for good. Default: true */
+  webhookOnAuthRefreshError: boolean;
+  /** NANGO_WEBHOOK_ON_ASYNC_ACTION_COMPLETION — send `async_action` webhooks when an async action ends. Default: true */
+  webhookOnAsyncActionCompletion: boolean;
+  /** NANGO_WEBHOOK_ON_SYNC_COMPLETION_ALWAYS — send `sync` webhooks even for runs that changed nothing. Default: false */
+  webhookOnSyncCompletionAlways: boolean;
+  /** NANGO_WEBHOOK_ON_SYNC_ERROR — send `sync` webhooks for failed runs. Default: true */
+  webhookOnSyncError: boolean;
+  /** NANGO_WEBHOOK_RETRY_BASE_MS — first backoff of a failed delivery, doubled each attempt, with jitter. Default: 1000 */
+  webhookRetryBaseMs: number;
+  /** NANGO_WEBHOOK_MAX_ATTEMPTS — attempts of one delivery before it is marked failed (replayable). Default: 10 */
+  webhookMaxAttempts: number;
+  /** NANGO_WEBHOOK_TIMEOUT_MS — time limit of one delivery attempt. Default: 10000 */
+  webhookTimeoutMs: number;
+  /** NANGO_ENVIRONMENT — the environment name webhooks carry (`environment`). Default: prod */
+  environment: string;
+  /** NANGO_CONNECT_SESSION_TTL_S — lifetime of a connect session token. Default: 1800 (30 minutes) */
+  connectSessionTtlSeconds: number;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -102,6 +150,27 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_PUBLIC_KEY', 'none'],
   ['NANGO_HMAC_KEY', 'none: no hmac asked on /oauth/connect'],
   ['NANGO_OAUTH_SESSION_TTL_S', '900'],
+  ['NANGO_API_RATE_LIMIT', '1000'],
+  ['NANGO_API_RATE_LIMIT_WINDOW_S', '60'],
+  ['NANGO_CORS_ORIGINS', '*'],
+  ['NANGO_PROXY_RETRY_BASE_MS', '1000'],
+  ['NANGO_PROXY_TIMEOUT_MS', '120000'],
+  ['NANGO_PROXY_ALLOWED_HOSTS', 'unset: a Base-Url-Override may name any host'],
+  ['NANGO_RATE_LIMIT_MAX_WAIT_MS', '30000'],
+  ['NANGO_ASYNC_ACTION_TTL_S', '86400'],
+  ['NANGO_WEBHOOK_URL', 'none: no webhooks'],
+  ['NANGO_WEBHOOK_SECONDARY_URL', 'none'],
+  ['NANGO_WEBHOOK_SIGNING_KEY', 'NANGO_SECRET_KEY'],
+  ['NANGO_WEBHOOK_ON_AUTH_CREATION', 'true'],
+  ['NANGO_WEBHOOK_ON_AUTH_REFRESH_ERROR', 'true'],
+  ['NANGO_WEBHOOK_ON_ASYNC_ACTION_COMPLETION', 'true'],
+  ['NANGO_WEBHOOK_ON_SYNC_COMPLETION_ALWAYS', 'false'],
+  ['NANGO_WEBHOOK_ON_SYNC_ERROR', 'true'],
+  ['NANGO_WEBHOOK_RETRY_BASE_MS', '1000'],
+  ['NANGO_WEBHOOK_MAX_ATTEMPTS', '10'],
+  ['NANGO_WEBHOOK_TIMEOUT_MS', '10000'],
+  ['NANGO_ENVIRONMENT', 'prod'],
+  ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -131,6 +200,13 @@ export function resolveWorkerSettings(
     problems.push(`${name} must be true or false, got '${env[name]}'`);
     return fallback;
   };
+  const list = (raw: string | undefined): string[] | undefined => {
+    const items = (raw ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    return items.length > 0 ? items : undefined;
+  };
   const settings: WorkerSettings = {
     rabbitmqUrl: env['NANGO_RABBITMQ_URL'] || 'amqp://localhost:5672',
     queue: env['NANGO_QUEUE'] || DEFAULT_QUEUE,
@@ -158,6 +234,27 @@ export function resolveWorkerSettings(
     publicKey: env['NANGO_PUBLIC_KEY'] || undefined,
     hmacKey: env['NANGO_HMAC_KEY'] || undefined,
     oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
+    apiRateLimit: int('NANGO_API_RATE_LIMIT', 1000, 1),
+    apiRateLimitWindowSeconds: int('NANGO_API_RATE_LIMIT_WINDOW_S', 60, 1),
+    corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',
+    proxyRetryBaseMs: int('NANGO_PROXY_RETRY_BASE_MS', 1000, 0),
+    proxyTimeoutMs: int('NANGO_PROXY_TIMEOUT_MS', 120_000, 1),
+    proxyAllowedHosts: list(env['NANGO_PROXY_ALLOWED_HOSTS']),
+    rateLimitMaxWaitMs: int('NANGO_RATE_LIMIT_MAX_WAIT_MS', 30_000, 0),
+    asyncActionTtlSeconds: int('NANGO_ASYNC_ACTION_TTL_S', 86_400, 1),
+    webhookUrl: env['NANGO_WEBHOOK_URL'] || undefined,
+    webhookSecondaryUrl: env['NANGO_WEBHOOK_SECONDARY_URL'] || undefined,
+    webhookSigningKey: env['NANGO_WEBHOOK_SIGNING_KEY'] || env['NANGO_SECRET_KEY'] || undefined,
+    webhookOnAuthCreation: bool('NANGO_WEBHOOK_ON_AUTH_CREATION', true),
+    webhookOnAuthRefreshError: bool('NANGO_WEBHOOK_ON_AUTH_REFRESH_ERROR', true),
+    webhookOnAsyncActionCompletion: bool('NANGO_WEBHOOK_ON_ASYNC_ACTION_COMPLETION', true),
+    webhookOnSyncCompletionAlways: bool('NANGO_WEBHOOK_ON_SYNC_COMPLETION_ALWAYS', false),
+    webhookOnSyncError: bool('NANGO_WEBHOOK_ON_SYNC_ERROR', true),
+    webhookRetryBaseMs: int('NANGO_WEBHOOK_RETRY_BASE_MS', 1000, 0),
+    webhookMaxAttempts: int('NANGO_WEBHOOK_MAX_ATTEMPTS', 10, 1),
+    webhookTimeoutMs: int('NANGO_WEBHOOK_TIMEOUT_MS', 10_000, 1),
+    environment: env['NANGO_ENVIRONMENT'] || 'prod',
+    connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
     ...overrides,
   };
   if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
@@ -171,6 +268,12 @@ export function resolveWorkerSettings(
   }
   if (!LOG_LEVELS.includes(settings.logLevel))
     problems.push(`NANGO_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${settings.logLevel}'`);
+  for (const [name, value] of [
+    ['NANGO_WEBHOOK_URL', settings.webhookUrl],
+    ['NANGO_WEBHOOK_SECONDARY_URL', settings.webhookSecondaryUrl],
+  ] as const) {
+    if (value !== undefined && !/^https?:\/\/[^/]/.test(value)) problems.push(`${name} must be an http:// or https:// URL`);
+  }
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
   const url = settings.databaseUrl;
   if (url !== undefined && !/^(postgres|postgresql):\/\//.test(url) && !url.startsWith('sqlite:')) {

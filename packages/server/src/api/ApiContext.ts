@@ -2,6 +2,9 @@ import type { HandlerContext } from '../handlers';
 import type { IntegrationRegistry } from '../integrations/IntegrationRegistry';
 import type { Logger } from '../logger';
 import type { OAuthSessionStore } from '../store/OAuthSessionStore';
+import type { WorkerSettings } from '../settings';
+import type { Store } from '../store/Store';
+import type { Webhooks } from '../webhooks/Webhooks';
 import type { WsClients } from './WsClients';
 
 /** The HTTP settings; see WorkerSettings for their environment variables and defaults. */
@@ -28,4 +31,10 @@ export interface ApiContext {
   readonly sockets: WsClients;
   readonly settings: ApiSettings;
   readonly logger: Logger;
+  /** The whole store, for the REST API's own tables (connect sessions, async actions, rate limits, webhooks). */
+  readonly store: Store;
+  /** Where webhooks are sent from. */
+  readonly webhooks: Webhooks;
+  /** Every setting, for routes that need more than the HTTP ones above. */
+  readonly workerSettings: WorkerSettings;
 }

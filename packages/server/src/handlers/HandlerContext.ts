@@ -3,6 +3,7 @@ import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../oauth/TokenRefresher';
+import type { Webhooks } from '../webhooks/Webhooks';
 
 /** What every message handler may use. */
 export interface HandlerContext {
@@ -13,6 +14,8 @@ export interface HandlerContext {
   readonly refresher: TokenRefresher;
   /** How long the outcome of a keyed call is kept (NANGO_IDEMPOTENCY_TTL_S). */
   readonly idempotencyTtlMs: number;
+  /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
+  readonly webhooks: Webhooks;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -2,6 +2,10 @@ import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '
 import type { CredentialCipher } from '../encryption/CredentialCipher';
 import type { IntegrationStore } from './IntegrationStore';
 import type { OAuthSessionStore } from './OAuthSessionStore';
+import type { AsyncActionStore } from './AsyncActionStore';
+import type { ConnectSessionStore } from './ConnectSessionStore';
+import type { RateLimitStore } from './RateLimitStore';
+import type { WebhookStore } from './WebhookStore';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -25,6 +29,14 @@ export interface Store {
   readonly integrations: IntegrationStore;
   /** OAuth flows in progress, between /oauth/connect and its callback. */
   readonly oauthSessions: OAuthSessionStore;
+  /** Connect sessions of the REST API (POST /connect/sessions). */
+  readonly connectSessions: ConnectSessionStore;
+  /** Provider rate limits learned per Connection, shared by every process. */
+  readonly rateLimits: RateLimitStore;
+  /** Async actions and their outcomes. */
+  readonly asyncActions: AsyncActionStore;
+  /** The webhook outbox and delivery log. */
+  readonly webhooks: WebhookStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -35,6 +47,41 @@ export interface NewConnection {
   userId: string;
   credentials: StoredCredentials;
   additionalConfig: Record<string, unknown>;
+}
+
+/** The end user a Connection was made for (contract C.3.1 `end_user`), set through a connect session or the API. */
+export interface EndUser {
+  id: string;
+  email?: string;
+  displayName?: string;
+  tags?: Record<string, string>;
+  organization?: { id: string; displayName?: string } | null;
+}
+
+/** What the REST API keeps on a Connection besides its config. */
+export interface ConnectionAttributes {
+  tags: Record<string, string>;
+  endUser: EndUser | null;
+}
+
+/** A Connection as listed by the REST API: no credentials, with its attributes. */
+export type ConnectionListing = NangoConnectionPublic & ConnectionAttributes;
+
+/** Filters of `GET /connections` (contract C.3); all given ones must match. */
+export interface ConnectionFilter {
+  /** The connection id (our user id), exactly. */
+  userId?: string;
+  /** Any of these integrations. */
+  integrations?: readonly string[];
+  endUserId?: string;
+  endUserOrganizationId?: string;
+  /** Every one of these tags, with these values (keys compared lower-cased). */
+  tags?: Record<string, string>;
+  /** A substring of the connection id or the end user's id, email or display name, case-insensitive. */
+  search?: string;
+  /** At most this many (default: all), after skipping `offset`; ordered by integration then connection id. */
+  limit?: number;
+  offset?: number;
 }
 
 /** Connections, credentials encrypted with a CredentialCipher bound to each row's uuid. */
@@ -74,6 +121,12 @@ export interface ConnectionStore {
   getConfig(integration: string, userId: string): Promise<Record<string, unknown> | undefined>;
   /** Deletes a Connection; false when there was none. */
   delete(integration: string, userId: string): Promise<boolean>;
+  /** Connections matching every filter given, without credentials. */
+  search(filter: ConnectionFilter): Promise<ConnectionListing[]>;
+  /** The tags and end user of one Connection; undefined when there is none. */
+  attributes(integration: string, userId: string): Promise<ConnectionAttributes | undefined>;
+  /** Replaces the attributes given (tags as a whole, end user as a whole); false when there is no such Connection. */
+  setAttributes(integration: string, userId: string, change: Partial<ConnectionAttributes>): Promise<boolean>;
   /**
    * Sets the additionalConfig of several Connections of one integration to `change(current)`, all or none, in one
    * transaction that no other writer of those rows can interleave with, and only if every user id has a

@@ -8,6 +8,7 @@ import { dispatch, type HandlerContext } from '../../src/handlers';
 import type { TokenRefresher } from '../../src/oauth/TokenRefresher';
 import { testCipher } from '../helpers/testCipher';
 import { FOUR_AUTH_MODES_YAML } from '../helpers/fourAuthModes';
+import { NO_WEBHOOKS } from '../../src/webhooks/Webhooks';
 
 const YAML = FOUR_AUTH_MODES_YAML;
 
@@ -62,6 +63,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
       idempotency: undefined as never,
       idempotencyTtlMs: 0,
       integrations: () => config,
+      webhooks: NO_WEBHOOKS,
     };
     await store.insert({ integration: 'slack', userId: '1', credentials: OAUTH2, additionalConfig: { channel: 'C1' } });
     const apiKey = { api_key: 'key-1', raw: { api_key: 'key-1' } };

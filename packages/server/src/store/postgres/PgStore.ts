@@ -13,6 +13,10 @@ import { PgRefreshLocks } from './PgRefreshLocks';
 import { PgRowCopier } from './PgRowCopier';
 import { PgIntegrationStore } from './PgIntegrationStore';
 import { PgOAuthSessionStore } from './PgOAuthSessionStore';
+import { PgConnectSessionStore } from './PgConnectSessionStore';
+import { PgRateLimitStore } from './PgRateLimitStore';
+import { PgAsyncActionStore } from './PgAsyncActionStore';
+import { PgWebhookStore } from './PgWebhookStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -40,6 +44,10 @@ export class PgStore implements Store {
   readonly rows: PgRowCopier;
   readonly integrations: PgIntegrationStore;
   readonly oauthSessions: PgOAuthSessionStore;
+  readonly connectSessions: PgConnectSessionStore;
+  readonly rateLimits: PgRateLimitStore;
+  readonly asyncActions: PgAsyncActionStore;
+  readonly webhooks: PgWebhookStore;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -56,6 +64,10 @@ export class PgStore implements Store {
     this.rows = new PgRowCopier(pg);
     this.integrations = new PgIntegrationStore(pg, cipher);
     this.oauthSessions = new PgOAuthSessionStore(pg, cipher);
+    this.connectSessions = new PgConnectSessionStore(pg, cipher);
+    this.rateLimits = new PgRateLimitStore(pg, cipher);
+    this.asyncActions = new PgAsyncActionStore(pg, cipher);
+    this.webhooks = new PgWebhookStore(pg, cipher);
   }
 
   /**

@@ -69,4 +69,66 @@ export const PG_MIGRATIONS: readonly string[] = [
      expires_at BIGINT NOT NULL
    );
    CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);`,
+  // 3: as SQLite's 7 (connection tags and end user).
+  `ALTER TABLE connections ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE connections ADD COLUMN end_user TEXT;
+   ALTER TABLE connections ADD COLUMN end_user_id TEXT;
+   CREATE INDEX connections_by_end_user_id ON connections (end_user_id);`,
+
+  // 4: as SQLite's 8 (connect sessions).
+  `CREATE TABLE connect_sessions (
+     token_hash TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX connect_sessions_by_expiry ON connect_sessions (expires_at);`,
+
+  // 5: as SQLite's 9 (learned provider rate limits).
+  `CREATE TABLE rate_limits (
+     scope      TEXT PRIMARY KEY,
+     until_ms   BIGINT NOT NULL,
+     reason     TEXT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );`,
+
+  // 6: as SQLite's 10 (async actions).
+  `CREATE TABLE async_actions (
+     id          TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     action      TEXT NOT NULL,
+     input       TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     max_retries INTEGER NOT NULL DEFAULT 0,
+     outcome     TEXT,
+     key_id      TEXT NOT NULL,
+     lease_until BIGINT,
+     created_at  BIGINT NOT NULL,
+     updated_at  BIGINT NOT NULL,
+     expires_at  BIGINT NOT NULL
+   );
+   CREATE INDEX async_actions_by_state ON async_actions (state, updated_at);`,
+
+  // 7: as SQLite's 11 (webhook outbox and delivery log).
+  `CREATE TABLE webhook_deliveries (
+     id              TEXT PRIMARY KEY,
+     url             TEXT NOT NULL,
+     type            TEXT NOT NULL,
+     body            TEXT NOT NULL,
+     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at BIGINT NOT NULL,
+     lease_until     BIGINT,
+     last_status     INTEGER,
+     last_error      TEXT,
+     created_at      BIGINT NOT NULL,
+     updated_at      BIGINT NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);`,
+
+  // 8: as SQLite's 12 (integration display name and settings).
+  `ALTER TABLE integrations ADD COLUMN display_name TEXT;
+   ALTER TABLE integrations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
 ];

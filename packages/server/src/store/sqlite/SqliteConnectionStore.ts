@@ -4,7 +4,7 @@ import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import { connectionExistsMessage, PUBLIC_COLUMNS, toPublic, type ConnectionRow, type PublicRow } from '../connectionRows';
-import type { ConnectionStore, NewConnection } from '../Store';
+import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
 import { withStorageErrors } from './sqliteErrors';
 
 /**
@@ -172,6 +172,18 @@ export class SqliteConnectionStore implements ConnectionStore {
       return [];
     });
     return run(() => changeAll.immediate());
+  }
+
+  search(_filter: ConnectionFilter): Promise<ConnectionListing[]> {
+    return Promise.reject(new Error('not written yet'));
+  }
+
+  attributes(_integration: string, _userId: string): Promise<ConnectionAttributes | undefined> {
+    return Promise.reject(new Error('not written yet'));
+  }
+
+  setAttributes(_integration: string, _userId: string, _change: Partial<ConnectionAttributes>): Promise<boolean> {
+    return Promise.reject(new Error('not written yet'));
   }
 }
 

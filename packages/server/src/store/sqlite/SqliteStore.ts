@@ -11,6 +11,10 @@ import { SqliteRefreshLocks } from './SqliteRefreshLocks';
 import { SqliteRowCopier } from './SqliteRowCopier';
 import { SqliteIntegrationStore } from './SqliteIntegrationStore';
 import { SqliteOAuthSessionStore } from './SqliteOAuthSessionStore';
+import { SqliteConnectSessionStore } from './SqliteConnectSessionStore';
+import { SqliteRateLimitStore } from './SqliteRateLimitStore';
+import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
+import { SqliteWebhookStore } from './SqliteWebhookStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -31,6 +35,10 @@ export class SqliteStore implements Store {
   readonly rows: SqliteRowCopier;
   readonly integrations: SqliteIntegrationStore;
   readonly oauthSessions: SqliteOAuthSessionStore;
+  readonly connectSessions: SqliteConnectSessionStore;
+  readonly rateLimits: SqliteRateLimitStore;
+  readonly asyncActions: SqliteAsyncActionStore;
+  readonly webhooks: SqliteWebhookStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -65,6 +73,10 @@ export class SqliteStore implements Store {
     this.rows = new SqliteRowCopier(db);
     this.integrations = new SqliteIntegrationStore(db, cipher);
     this.oauthSessions = new SqliteOAuthSessionStore(db, cipher);
+    this.connectSessions = new SqliteConnectSessionStore(db, cipher);
+    this.rateLimits = new SqliteRateLimitStore(db, cipher);
+    this.asyncActions = new SqliteAsyncActionStore(db, cipher);
+    this.webhooks = new SqliteWebhookStore(db, cipher);
   }
 
   async close(): Promise<void> {

@@ -77,4 +77,68 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX oauth_sessions_by_expiry ON oauth_sessions (expires_at);`,
+  // 7: what the REST API keeps on a Connection besides its config: tags (a JSON object of strings) and the end
+  // user it was made for (JSON, null when none), whose id gets a column of its own for filters.
+  `ALTER TABLE connections ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+   ALTER TABLE connections ADD COLUMN end_user TEXT;
+   ALTER TABLE connections ADD COLUMN end_user_id TEXT;
+   CREATE INDEX connections_by_end_user_id ON connections (end_user_id);`,
+
+  // 8: connect sessions, keyed by a SHA-256 of their token (the token itself is never stored); data is JSON.
+  `CREATE TABLE connect_sessions (
+     token_hash TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX connect_sessions_by_expiry ON connect_sessions (expires_at);`,
+
+  // 9: provider rate limits learned per Connection (its uuid): no call before until_ms, shared by every worker.
+  `CREATE TABLE rate_limits (
+     scope      TEXT PRIMARY KEY,
+     until_ms   INTEGER NOT NULL,
+     reason     TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+
+  // 10: async actions (POST /action/trigger with X-Async): input and outcome sealed like credentials.
+  `CREATE TABLE async_actions (
+     id          TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     action      TEXT NOT NULL,
+     input       TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     max_retries INTEGER NOT NULL DEFAULT 0,
+     outcome     TEXT,
+     key_id      TEXT NOT NULL,
+     lease_until INTEGER,
+     created_at  INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL,
+     expires_at  INTEGER NOT NULL
+   );
+   CREATE INDEX async_actions_by_state ON async_actions (state, updated_at);`,
+
+  // 11: the webhook outbox and delivery log: one row per (webhook, URL), delivered or retried until it is.
+  `CREATE TABLE webhook_deliveries (
+     id              TEXT PRIMARY KEY,
+     url             TEXT NOT NULL,
+     type            TEXT NOT NULL,
+     body            TEXT NOT NULL,
+     state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until     INTEGER,
+     last_status     INTEGER,
+     last_error      TEXT,
+     created_at      INTEGER NOT NULL,
+     updated_at      INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);`,
+
+  // 12: what the REST API keeps on a run-time integration besides its OAuth client: a display name and free
+  // settings (JSON).
+  `ALTER TABLE integrations ADD COLUMN display_name TEXT;
+   ALTER TABLE integrations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -1,0 +1,19 @@
+import type { Pg } from './Pg';
+import type { CredentialCipher } from '../../encryption/CredentialCipher';
+import type { LearnedLimit, RateLimitStore } from '../RateLimitStore';
+
+/** RateLimitStore on Pg: not written yet (see ../RateLimitStore.ts for its owner). */
+export class PgRateLimitStore implements RateLimitStore {
+  constructor(
+    readonly pg: Pg,
+    readonly cipher: CredentialCipher,
+  ) {}
+
+  get(_scope: string, _now?: number): Promise<LearnedLimit | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  hold(_scope: string, _limit: LearnedLimit, _now?: number): Promise<void> {
+    return Promise.reject(new Error('not written yet'));
+  }
+}
