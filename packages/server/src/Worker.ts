@@ -20,7 +20,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
-import { NO_WEBHOOKS } from './webhooks/Webhooks';
+import { NO_WEBHOOKS, type Webhooks } from './webhooks/Webhooks';
+import { ActionDispatcher } from './api/ActionDispatcher';
+import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
@@ -39,6 +41,9 @@ export interface WorkerRoles {
   readonly http: boolean;
 }
 
+/** How long a stopping worker waits for the async runs its runner stopped to be given back. */
+const ASYNC_GIVE_BACK_MS = 5_000;
+
 /** Delivery counts older than this are forgotten: a request's deliveries happen within minutes, not days. */
 const DELIVERY_COUNTS_KEPT_MS = 24 * 60 * 60 * 1000;
 
@@ -49,6 +54,10 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   roles?: WorkerRoles;
   /** The providers catalog. Default: the repository's providers.yaml with NANGO_PROVIDERS_FILE's entries. */
   catalog?: ProviderCatalog;
+  /** Where webhooks go. Default: none (tests pass a recording one). */
+  webhooks?: Webhooks;
+  /** Lease, sweep and retry timings of async actions; tests shorten them. */
+  asyncActionTimings?: AsyncActionTimings;
 }
 
 /**
@@ -61,6 +70,7 @@ export class Worker {
   private readonly runner: ActionRunner;
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
+  private readonly asyncActions: AsyncActionConsumer;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -76,6 +86,8 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
+    webhooks: Webhooks,
+    asyncActionTimings: AsyncActionTimings | undefined,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -89,7 +101,7 @@ export class Worker {
       refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
-      webhooks: NO_WEBHOOKS,
+      webhooks,
     };
     this.apiContext = {
       handlers: context,
@@ -109,6 +121,16 @@ export class Worker {
       webhooks: context.webhooks,
       workerSettings: settings,
     };
+    this.asyncActions = new AsyncActionConsumer({
+      context,
+      store: store.asyncActions,
+      logger,
+      queue: settings.queue,
+      queueType: settings.queueType,
+      prefetch: settings.maxConcurrentActions,
+      ttlMs: settings.asyncActionTtlSeconds * 1000,
+      ...(asyncActionTimings && { timings: asyncActionTimings }),
+    });
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
@@ -127,7 +149,14 @@ export class Worker {
    * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
-    const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
+    const {
+      logger: givenLogger,
+      roles = { rpc: true, http: true },
+      catalog: givenCatalog,
+      webhooks = NO_WEBHOOKS,
+      asyncActionTimings,
+      ...overrides
+    } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     const logLevelGiven =
@@ -141,7 +170,9 @@ export class Worker {
       // What the last run left: outcomes past their time, and counts of deliveries long over.
       await store.idempotency.prune();
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
-      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), catalog);
+      await store.asyncActions.prune(Date.now());
+      const loader = new ActionLoader(settings.integrationsDir);
+      worker = new Worker(settings, logger, store, loader, catalog, webhooks, asyncActionTimings);
     } catch (error) {
       await store.close();
       throw error;
@@ -198,9 +229,15 @@ export class Worker {
     this.registry.stop();
     this.apiContext.sockets.closeAll();
     await this.api?.close();
+    await this.apiContext.actions?.close();
     for (const consumer of this.consumers) await consumer.stop();
-    await this.responder.waitIdle(this.settings.shutdownGraceMs);
+    await this.asyncActions.stop();
+    const grace = this.settings.shutdownGraceMs;
+    await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace)]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
+    // Async runs the runner stopped give their row back (queued again) before the store closes.
+    await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
+    await this.asyncActions.close();
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();
@@ -215,7 +252,10 @@ export class Worker {
    * allowed (spec 3 runs it so), but said loudly. With port 0 and no NANGO_SERVER_URL, the URL gets the real port.
    */
   private async listen(serverUrlExplicit: boolean): Promise<void> {
-    const { host, port, secretKey } = this.settings;
+    const { host, port, secretKey, rabbitmqUrl, queue, queueType } = this.settings;
+    const actions = new ActionDispatcher({ rabbitmqUrl, queue, queueType, logger: this.logger });
+    this.apiContext.actions = actions;
+    actions.start();
     this.api = await buildApi(this.apiContext);
     await this.api.listen({ host, port });
     const address = this.api.server.address();
@@ -235,6 +275,8 @@ export class Worker {
     const logger = this.logger;
     this.connections.push(await connectBroker({ url, name: 'replies', retries, logger, setup: this.replies.setup }));
     this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
+    const setup = this.asyncActions.setup;
+    this.connections.push(await connectBroker({ url, name: 'async actions', retries, logger, setup }));
   }
 
   /**

@@ -5,6 +5,7 @@ import type { OAuthSessionStore } from '../store/OAuthSessionStore';
 import type { WorkerSettings } from '../settings';
 import type { Store } from '../store/Store';
 import type { Webhooks } from '../webhooks/Webhooks';
+import type { ActionDispatcher } from './ActionDispatcher';
 import type { WsClients } from './WsClients';
 
 /** The HTTP settings; see WorkerSettings for their environment variables and defaults. */
@@ -37,4 +38,6 @@ export interface ApiContext {
   readonly webhooks: Webhooks;
   /** Every setting, for routes that need more than the HTTP ones above. */
   readonly workerSettings: WorkerSettings;
+  /** How /action routes reach the workers over the broker; absent when this API has no broker connection. */
+  actions?: ActionDispatcher;
 }

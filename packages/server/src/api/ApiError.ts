@@ -18,6 +18,30 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   integration_read_only: 409,
   token_refresh_failed: 502,
   storage_error: 503,
+  // Actions (POST /action/trigger, GET /action/:id): the caller's mistakes are 4xx, the action's own failure and the
+  // platform's are 5xx, and what may pass with a retry says so (503, 504).
+  unknown_action: 404,
+  not_found: 404,
+  invalid_action_input: 400,
+  idempotency_key_reused: 409,
+  action_outcome_unknown: 409,
+  request_too_large: 413,
+  action_failed: 500,
+  action_load_failed: 500,
+  action_memory_exceeded: 500,
+  action_result_not_json: 500,
+  request_dead_lettered: 500,
+  reply_too_large: 502,
+  http_request_failed: 502,
+  action_sandbox_crashed: 503,
+  not_connected: 503,
+  connection_failed: 503,
+  connection_lost: 503,
+  unroutable: 503,
+  refused_by_broker: 503,
+  client_closed: 503,
+  action_timeout: 504,
+  timeout: 504,
 };
 
 /** The HTTP status for a WorkerError's code. */

@@ -56,7 +56,14 @@ const oauth = {
 
 const action = {
   type: ['object', 'null'],
-  properties: { timeout_ms: timeoutMs, memory_mb: memoryMb },
+  properties: {
+    timeout_ms: timeoutMs,
+    memory_mb: memoryMb,
+    // What the action does, for people and for LLM tools (GET /scripts/config).
+    description: { type: 'string', maxLength: 4096 },
+    // A JSON Schema its input must match; compiled (and its own errors reported) by loadIntegrationsConfig.
+    input: { type: 'object' },
+  },
   additionalProperties: false,
 };
 

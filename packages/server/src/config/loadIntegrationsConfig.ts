@@ -11,6 +11,7 @@ import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Co
 import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
+import { inputSchemaProblem } from '../actions/actionInput';
 import type {
   ActionConfig,
   HeaderPrecedence,
@@ -175,7 +176,10 @@ interface IntegrationYaml {
     refresh_margin_s?: number;
     scopes?: string[] | null;
   } | null;
-  actions?: Record<string, { timeout_ms?: number; memory_mb?: number } | null> | null;
+  actions?: Record<
+    string,
+    { timeout_ms?: number; memory_mb?: number; description?: string; input?: Record<string, unknown> } | null
+  > | null;
 }
 
 /** One pass: environment, schema and cross-checks, so the user sees every problem at once. */
@@ -324,7 +328,14 @@ function compileActions(
     if (problem)
       problems.push({ path: ['integrations', integration, 'actions', name], message: `file ${displayPath(file)} ${problem}` });
     const timeoutMs = action?.timeout_ms ?? defaults.timeoutMs;
-    return [name, Object.freeze({ name, file, timeoutMs, memoryMb: action?.memory_mb ?? defaults.memoryMb })];
+    const memoryMb = action?.memory_mb ?? defaults.memoryMb;
+    const inputProblem = action?.input === undefined ? undefined : inputSchemaProblem(action.input);
+    if (inputProblem) problems.push({ path: ['integrations', integration, 'actions', name, 'input'], message: inputProblem });
+    const described = {
+      ...(action?.description !== undefined && { description: action.description }),
+      ...(action?.input !== undefined && !inputProblem && { inputSchema: action.input }),
+    };
+    return [name, Object.freeze({ name, file, timeoutMs, memoryMb, ...described })];
   });
   return frozenMap(actions);
 }

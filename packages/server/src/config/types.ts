@@ -54,6 +54,10 @@ export interface ActionConfig {
   readonly timeoutMs: number;
   /** Heap cap of the sandbox a run uses, in MB. Default: the integration's action_memory_mb. */
   readonly memoryMb: number;
+  /** `description`: what the action does, for GET /scripts/config. Default: none. */
+  readonly description?: string;
+  /** `input`: the JSON Schema its input must match, checked before every run. Default: none (any object). */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** One integration from integrations.yaml, validated, defaulted and frozen. */

@@ -1,4 +1,5 @@
 import type { TriggerActionMessage } from '@nangohq/protocol';
+import { validateActionInput } from '../actions/actionInput';
 import { callFingerprint, runIdempotently } from '../actions/runIdempotently';
 import { WorkerError } from '../errors';
 import type { EncodedJson } from '../rpc/EncodedJson';
@@ -8,7 +9,8 @@ import { connectionNotFound, requireIntegration, type HandlerContext } from './H
  * Runs an action for a user's Connection. The action is looked up among those integrations.yaml declares, so a
  * name from a message only ever selects a declared file and can never point outside the integrations folder.
  * With an idempotency key, the action runs at most once per key (see runIdempotently).
- * @throws WorkerError `unknown_integration`, `unknown_action`, `connection_not_found`, and the run's errors
+ * @throws WorkerError `unknown_integration`, `unknown_action`, `invalid_action_input`, `connection_not_found`, and the
+ *   run's errors
  */
 export async function triggerAction(context: HandlerContext, message: TriggerActionMessage): Promise<EncodedJson> {
   const integration = requireIntegration(context, message.integration);
@@ -20,6 +22,7 @@ export async function triggerAction(context: HandlerContext, message: TriggerAct
       `Integration '${integration.name}' has no action '${message.action}'; declared: ${known}`,
     );
   }
+  validateActionInput(action, message.input ?? {});
   const stored = await context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);
   // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../ApiContext';
+import { registerGetAsyncActionResult } from './action/getAsyncActionResult';
+import { registerPostActionTrigger } from './action/postActionTrigger';
+import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
 import { registerListConfigs } from './config/listConfigs';
@@ -29,4 +32,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  registerPostActionTrigger(app, context);
+  registerGetAsyncActionResult(app, context);
+  registerGetScriptsConfig(app, context);
 }

@@ -1,0 +1,185 @@
+import type * as amqp from 'amqplib';
+import { Nango, NangoError } from '@nangohq/node-client';
+import { WorkerError } from '../errors';
+import type { Logger } from '../logger';
+import { connectBroker } from '../rpc/connectBroker';
+import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
+
+/** What the HTTP API needs from the broker to reach the workers. */
+export interface ActionDispatcherOptions {
+  rabbitmqUrl: string;
+  queue: string;
+  queueType: 'classic' | 'quorum';
+  logger: Logger;
+}
+
+/** How long a call waits for the broker connection when the API has just started. */
+const CONNECT_WAIT_MS = 5_000;
+
+/** One action call as the HTTP API makes it. */
+export interface ActionCall {
+  integration: string;
+  userId: string;
+  action: string;
+  input: Record<string, unknown>;
+  idempotencyKey?: string | undefined;
+  /** How long to wait for the reply: the action's time limit and some slack. */
+  timeoutMs: number;
+}
+
+/**
+ * The HTTP API's way to its workers: it runs no action itself (an API-only process has no runner). A synchronous
+ * call is the very `triggerAction` request @nangohq/node-client sends (the client itself, with its direct reply-to,
+ * deadline header and reconnection), so it meets the same runner, limits and idempotency on a worker. An async
+ * call only publishes `{ id }` persistent, with a publisher confirm, on `<queue>.async`: the row in the store is
+ * what holds it, and a worker's sweep runs it even when this publish is lost.
+ */
+export class ActionDispatcher {
+  private client: Nango | undefined;
+  private publisher: amqp.RecoveringChannelModel | undefined;
+  private channel: amqp.ConfirmChannel | undefined;
+  private closed = false;
+  private readonly connecting: Promise<void>[] = [];
+  /** Wakes the connect loops' waits when the dispatcher closes. */
+  private readonly wakers = new Set<() => void>();
+
+  constructor(private readonly options: ActionDispatcherOptions) {}
+
+  /**
+   * Connects both in the background, trying again until it succeeds: the API serves its other routes without a
+   * broker, and /action routes answer `not_connected` (503) until the broker is reached. Once connected, both
+   * connections reconnect by themselves.
+   */
+  start(): void {
+    this.connecting.push(this.keepTrying('requests', () => this.connectClient()));
+    this.connecting.push(this.keepTrying('async actions', () => this.connectPublisher()));
+  }
+
+  /** Resolves once both connections are up (tests and the benchmark wait for it). */
+  async ready(): Promise<void> {
+    await Promise.all(this.connecting);
+  }
+
+  private async keepTrying(name: string, connect: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        await connect();
+        return;
+      } catch (error) {
+        if (attempt === 0) {
+          this.options.logger.warn({ err: error, connection: name }, 'the HTTP API cannot reach the broker yet; /action routes answer 503 until it does');
+        }
+        await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when the dispatcher closes. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  /** Gives a call made right after start a moment to find the broker connected. */
+  private async settled(): Promise<void> {
+    if (this.client && this.channel) return;
+    await Promise.race([this.ready(), this.sleep(CONNECT_WAIT_MS)]);
+  }
+
+  private async connectClient(): Promise<void> {
+    const { rabbitmqUrl, queue } = this.options;
+    const client = new Nango({ url: rabbitmqUrl, queue, connectionName: `nango-server ${process.pid} http actions` });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) await client.close().catch(() => undefined);
+    else this.client = client;
+  }
+
+  private async connectPublisher(): Promise<void> {
+    const { rabbitmqUrl: url, logger, queue, queueType } = this.options;
+    const publisher = await connectBroker({
+      url,
+      name: 'async actions',
+      retries: 0,
+      logger,
+      setup: async (model) => {
+        const channel = await model.createConfirmChannel();
+        channel.on('error', (error: Error) => logger.warn({ err: error }, 'async action publisher channel error'));
+        channel.on('close', () => {
+          if (this.channel === channel) this.channel = undefined;
+        });
+        await declareAsyncActionQueue(channel, queue, queueType);
+        this.channel = channel;
+      },
+    });
+    if (this.closed) await publisher.close().catch(() => undefined);
+    else this.publisher = publisher;
+  }
+
+  /**
+   * Runs an action on a worker and resolves to its output.
+   * @throws WorkerError with the worker's code (`unknown_action`, `action_failed`, ...) or the transport's
+   *   (`timeout`, `connection_lost`, `not_connected`, ...)
+   */
+  async trigger(call: ActionCall): Promise<unknown> {
+    await this.settled();
+    if (!this.client) throw new WorkerError('not_connected', 'The HTTP API has not reached the broker yet; try again shortly');
+    try {
+      const reply = await this.client.triggerAction(call.integration, call.action, call.userId, call.input, {
+        timeoutMs: call.timeoutMs,
+        ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
+      });
+      return reply.returnValue;
+    } catch (error) {
+      if (error instanceof NangoError) throw new WorkerError(error.code, error.errorMsg, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Publishes the run of a stored async action; false when it could not (no channel, refused): the sweep of a
+   * worker runs it later all the same.
+   */
+  async publishAsync(id: string): Promise<boolean> {
+    await this.settled();
+    const channel = this.channel;
+    if (!channel) return false;
+    const name = `${this.options.queue}.async`;
+    try {
+      await new Promise<void>((resolve, reject) =>
+        channel.sendToQueue(
+          name,
+          Buffer.from(JSON.stringify({ id })),
+          { persistent: true, contentType: 'application/json' },
+          (error) => (error ? reject(error as Error) : resolve()),
+        ),
+      );
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ err: error, asyncActionId: id }, 'could not publish an async action; a worker sweep will run it');
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of [...this.wakers]) wake();
+    await this.ready();
+    await this.client?.close().catch(() => undefined);
+    const channel = this.channel;
+    this.channel = undefined;
+    await channel?.close().catch(() => undefined);
+    await this.publisher?.close().catch(() => undefined);
+  }
+}

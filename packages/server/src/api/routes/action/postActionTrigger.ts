@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { validateActionInput } from '../../../actions/actionInput';
+import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
+import type { ActionConfig } from '../../../config/types';
+import { connectionNotFound, requireIntegration } from '../../../handlers/HandlerContext';
+import type { ApiContext } from '../../ApiContext';
+import { apiError } from '../../ApiError';
+
+const schema = {
+  headers: {
+    type: 'object',
+    required: ['connection-id', 'provider-config-key'],
+    properties: {
+      'connection-id': { type: 'string', minLength: 1, maxLength: 255 },
+      'provider-config-key': { type: 'string', minLength: 1, maxLength: 128 },
+      'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 },
+      'x-async': { type: 'string', enum: ['true', 'false'] },
+      'x-max-retries': { type: 'integer', minimum: 0, maximum: 5 },
+    },
+  },
+  body: {
+    type: 'object',
+    required: ['action_name'],
+    properties: {
+      action_name: { type: 'string', minLength: 1, maxLength: 128 },
+      input: { type: ['object', 'null'] },
+    },
+  },
+} as const;
+
+interface Request {
+  Headers: {
+    'connection-id': string;
+    'provider-config-key': string;
+    'idempotency-key'?: string;
+    'x-async'?: 'true' | 'false';
+    'x-max-retries'?: number;
+  };
+  Body: { action_name: string; input?: Record<string, unknown> | null };
+}
+
+/** Time a synchronous call waits past its action's time limit: the run's queueing, refresh and reply. */
+const REPLY_SLACK_MS = 15_000;
+/** What a synchronous call waits for an action the API does not know (the worker answers `unknown_action`). */
+const DEFAULT_WAIT_MS = 40_000;
+
+/**
+ * `POST /action/trigger` (headers `Connection-Id`, `Provider-Config-Key`; body `{ action_name, input }`): runs the
+ * action on a worker, through the queue, and answers with its output as raw JSON. `Idempotency-Key` makes it run at
+ * most once per key (as triggerAction's idempotencyKey). With `X-Async: true` it is stored and queued, and the reply
+ * is 202 with `Location: /action/<id>` and `{ id, statusUrl }` at once; `X-Max-Retries` (0–5) retries retryable
+ * failures.
+ */
+export function registerPostActionTrigger(app: FastifyInstance, context: ApiContext): void {
+  app.post<Request>('/action/trigger', { schema }, async (request, reply) => {
+    const dispatcher = context.actions;
+    if (!dispatcher) throw apiError('not_connected', 'This server runs no broker connection for actions');
+    const call = {
+      integration: request.headers['provider-config-key'],
+      userId: request.headers['connection-id'],
+      action: request.body.action_name,
+      input: request.body.input ?? {},
+      idempotencyKey: request.headers['idempotency-key'],
+    };
+    if (request.headers['x-async'] === 'true') {
+      return triggerAsync(context, reply, { ...call, maxRetries: request.headers['x-max-retries'] ?? 0 });
+    }
+    const action = context.handlers.integrations().integrations.get(call.integration)?.actions.get(call.action);
+    const timeoutMs = action ? action.timeoutMs + REPLY_SLACK_MS : DEFAULT_WAIT_MS;
+    const output = await dispatcher.trigger({ ...call, timeoutMs });
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(output ?? null));
+  });
+}
+
+/**
+ * Checks what the worker would refuse at once (so that a 202 is never given for a call bound to fail so), stores
+ * the call and publishes it. The row is what makes it durable: a lost publish is picked up by a worker's sweep.
+ * @throws WorkerError `unknown_integration`, `unknown_action`, `invalid_action_input`, `connection_not_found`
+ */
+async function triggerAsync(
+  context: ApiContext,
+  reply: FastifyReply,
+  call: {
+    integration: string;
+    userId: string;
+    action: string;
+    input: Record<string, unknown>;
+    idempotencyKey: string | undefined;
+    maxRetries: number;
+  },
+): Promise<FastifyReply> {
+  const integration = requireIntegration(context.handlers, call.integration);
+  const action: ActionConfig | undefined = integration.actions.get(call.action);
+  if (!action) {
+    const known = [...integration.actions.keys()].join(', ') || 'none';
+    throw apiError('unknown_action', `Integration '${integration.name}' has no action '${call.action}'; declared: ${known}`);
+  }
+  validateActionInput(action, call.input);
+  if (!(await context.handlers.store.get(integration.name, call.userId))) {
+    throw connectionNotFound(integration.name, call.userId);
+  }
+  const id = randomUUID();
+  const now = Date.now();
+  const ttlMs = context.workerSettings.asyncActionTtlSeconds * 1000;
+  await context.store.asyncActions.create({ id, ...call }, now, now + ttlMs);
+  await context.actions?.publishAsync(id);
+  const statusUrl = statusUrlOf(id);
+  return reply.code(202).header('location', statusUrl).send({ id, statusUrl });
+}
