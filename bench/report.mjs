@@ -64,7 +64,24 @@ export function buildReport(results, environment) {
     add('startup', 'first call of an action (compiles it)', s.firstCallMs, 'ms');
     add('startup', 'later calls of the same action (p50)', s.laterCallMs, 'ms');
   }
+  if (results['http-actions']) addHttpActionRows(results['http-actions'], add);
   return { rows, text: renderTable(rows, environment) };
+}
+
+/** POST /action/trigger against triggerAction over RabbitMQ, the no-op action on the same worker. */
+function addHttpActionRows(r, add) {
+  for (const inFlight of [1, 64]) {
+    const base = r[`rabbitmq@${inFlight}`];
+    const http = r[`http@${inFlight}`];
+    if (!base || !http) continue;
+    add('http-actions', `triggerAction over RabbitMQ @${inFlight}: p50`, base.p50, 'ms', 3);
+    add('http-actions', `triggerAction over RabbitMQ @${inFlight}: calls/s`, base.perSecond, 'calls/s', 0);
+    add('http-actions', `POST /action/trigger @${inFlight}: p50`, http.p50, 'ms', 3, ratioTo(http.p50, base.p50, 'vs RabbitMQ'));
+    add('http-actions', `POST /action/trigger @${inFlight}: p99`, http.p99, 'ms', 3, ratioTo(http.p99, base.p99, 'vs RabbitMQ'));
+    add('http-actions', `POST /action/trigger @${inFlight}: calls/s`, http.perSecond, 'calls/s', 0, {
+      ...ratioTo(http.perSecond, base.perSecond, 'vs RabbitMQ'),
+    });
+  }
 }
 
 function addRpcRows(rpc, add) {

@@ -7,12 +7,19 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
+import { httpActionsScenario } from './scenarios/httpActions.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
 import { startupScenario } from './scenarios/startup.mjs';
 import { buildReport } from './report.mjs';
 
-const SCENARIOS = { rpc: rpcScenario, connections: connectionsScenario, memory: memoryScenario, startup: startupScenario };
+const SCENARIOS = {
+  rpc: rpcScenario,
+  connections: connectionsScenario,
+  memory: memoryScenario,
+  startup: startupScenario,
+  'http-actions': httpActionsScenario,
+};
 
 const HELP = `npm run bench -- [options]
 
