@@ -3,7 +3,7 @@ import { Nango, NangoError } from '@nangohq/node-client';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import { connectBroker } from '../rpc/connectBroker';
-import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
+import { asyncActionQueue, declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
@@ -67,7 +67,10 @@ export class ActionDispatcher {
         return;
       } catch (error) {
         if (attempt === 0) {
-          this.options.logger.warn({ err: error, connection: name }, 'the HTTP API cannot reach the broker yet; /action routes answer 503 until it does');
+          this.options.logger.warn(
+            { err: error, connection: name },
+            'the HTTP API cannot reach the broker yet; /action routes answer 503 until it does',
+          );
         }
         await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)));
       }
@@ -155,7 +158,7 @@ export class ActionDispatcher {
     await this.settled();
     const channel = this.channel;
     if (!channel) return false;
-    const name = `${this.options.queue}.async`;
+    const name = asyncActionQueue(this.options.queue);
     try {
       await new Promise<void>((resolve, reject) =>
         channel.sendToQueue(
@@ -167,7 +170,10 @@ export class ActionDispatcher {
       );
       return true;
     } catch (error) {
-      this.options.logger.warn({ err: error, asyncActionId: id }, 'could not publish an async action; a worker sweep will run it');
+      this.options.logger.warn(
+        { err: error, asyncActionId: id },
+        'could not publish an async action; a worker sweep will run it',
+      );
       return false;
     }
   }

@@ -6,11 +6,7 @@ export function asyncActionQueue(queue: string): string {
 }
 
 /** Declares the async action queue; the API (which publishes) and the workers (which consume) declare it alike. */
-export async function declareAsyncActionQueue(
-  channel: Channel,
-  queue: string,
-  queueType: 'classic' | 'quorum',
-): Promise<string> {
+export async function declareAsyncActionQueue(channel: Channel, queue: string, queueType: 'classic' | 'quorum'): Promise<string> {
   const name = asyncActionQueue(queue);
   await channel.assertQueue(name, { durable: true, arguments: { 'x-queue-type': queueType } });
   return name;

@@ -3,14 +3,18 @@ import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { startHarness, type Harness } from '../helpers/harness';
 import type { WebhookBody, Webhooks } from '../../src/webhooks/Webhooks';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the official SDK, as users install it
 const { Nango: OfficialNango } = require('nango-node-0714') as {
   Nango: new (options: { host: string; secretKey: string }) => OfficialSdk;
 };
 
 interface OfficialSdk {
   triggerAction(key: string, connectionId: string, action: string, input?: unknown): Promise<unknown>;
-  triggerActionAsync(key: string, connectionId: string, action: string, input?: unknown): Promise<{ id: string; statusUrl: string }>;
+  triggerActionAsync(
+    key: string,
+    connectionId: string,
+    action: string,
+    input?: unknown,
+  ): Promise<{ id: string; statusUrl: string }>;
   getAsyncActionResult(ref: { id: string } | { statusUrl: string }): Promise<unknown>;
   getScriptsConfig(format?: 'nango' | 'openai'): Promise<unknown>;
 }
@@ -124,13 +128,21 @@ describe('HTTP actions', () => {
   it('runs an action synchronously through the queue and answers its raw output', async () => {
     const reply = await post(url(), { action_name: 'echo', input: { msg: 'hi' } });
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ input: { msg: 'hi' }, userId: 'u-1', additionalConfig: {}, credentialKeys: expect.arrayContaining(['api_key']) });
+    expect(reply.json).toEqual({
+      input: { msg: 'hi' },
+      userId: 'u-1',
+      additionalConfig: {},
+      credentialKeys: expect.arrayContaining(['api_key']),
+    });
     const nothing = await post(url(), { action_name: 'returnsNothing' });
     expect(nothing).toMatchObject({ status: 200, json: null });
   });
 
   it('maps errors to statuses and codes', async () => {
-    expect(await post(url(), { action_name: 'nope' })).toMatchObject({ status: 404, json: { error: { code: 'unknown_action' } } });
+    expect(await post(url(), { action_name: 'nope' })).toMatchObject({
+      status: 404,
+      json: { error: { code: 'unknown_action' } },
+    });
     const thrown = await post(url(), { action_name: 'throws' }, {}, 'u-1', 'broken');
     expect(thrown).toMatchObject({
       status: 500,
@@ -143,7 +155,9 @@ describe('HTTP actions', () => {
     expect(message).toContain('input.msg: must be string');
     expect(message).toContain('input.extra: is not allowed');
     const missing = await post(url(), { action_name: 'echo', input: {} });
-    expect(missing.json).toMatchObject({ error: { code: 'invalid_action_input', message: expect.stringContaining('input.msg: is required') } });
+    expect(missing.json).toMatchObject({
+      error: { code: 'invalid_action_input', message: expect.stringContaining('input.msg: is required') },
+    });
     const stranger = await post(url(), { action_name: 'echo', input: { msg: 'x' } }, {}, 'nobody');
     expect(stranger).toMatchObject({ status: 404, json: { error: { code: 'connection_not_found' } } });
     const noHeader = await fetch(`${url()}/action/trigger`, {
@@ -166,9 +180,21 @@ describe('HTTP actions', () => {
     const first = await post(url(), { action_name: 'call', input: { endpoint: '/x' } }, { 'idempotency-key': key }, 'u-1', 'api');
     // The first upstream call hangs past the time limit: http_request_failed, not kept (a retry may run it again).
     expect(first).toMatchObject({ status: 502, json: { error: { code: 'http_request_failed' } } });
-    const second = await post(url(), { action_name: 'call', input: { endpoint: '/x' } }, { 'idempotency-key': key }, 'u-1', 'api');
+    const second = await post(
+      url(),
+      { action_name: 'call', input: { endpoint: '/x' } },
+      { 'idempotency-key': key },
+      'u-1',
+      'api',
+    );
     expect(second).toMatchObject({ status: 200, json: { status: 200, json: { n: before + 2 } } });
-    const third_ = await post(url(), { action_name: 'call', input: { endpoint: '/x' } }, { 'idempotency-key': key }, 'u-1', 'api');
+    const third_ = await post(
+      url(),
+      { action_name: 'call', input: { endpoint: '/x' } },
+      { 'idempotency-key': key },
+      'u-1',
+      'api',
+    );
     expect(third_.json).toEqual(second.json); // the kept outcome, not a new run
     expect(calls).toBe(before + 2);
     const other = await post(url(), { action_name: 'call', input: { endpoint: '/y' } }, { 'idempotency-key': key }, 'u-1', 'api');
@@ -176,7 +202,13 @@ describe('HTTP actions', () => {
   });
 
   it('runs an async action: 202 and Location at once, 404 until it ends, then the output and a webhook', async () => {
-    const accepted = await post(url(), { action_name: 'sleeps', input: { ms: 800 } }, { 'x-async': 'true' }, 'u-1', 'misbehaving');
+    const accepted = await post(
+      url(),
+      { action_name: 'sleeps', input: { ms: 800 } },
+      { 'x-async': 'true' },
+      'u-1',
+      'misbehaving',
+    );
     expect(accepted.status).toBe(202);
     const { id, statusUrl } = accepted.json as { id: string; statusUrl: string };
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -206,9 +238,18 @@ describe('HTTP actions', () => {
 
   it('retries a retryable failure up to X-Max-Retries, and keeps a failure after the last', async () => {
     const start = calls;
-    const retried = await post(url(), { action_name: 'call', input: { endpoint: '/r' } }, { 'x-async': 'true', 'x-max-retries': '1' }, 'u-1', 'api');
+    const retried = await post(
+      url(),
+      { action_name: 'call', input: { endpoint: '/r' } },
+      { 'x-async': 'true', 'x-max-retries': '1' },
+      'u-1',
+      'api',
+    );
     const { id } = retried.json as { id: string };
-    expect(await result(url(), id)).toEqual({ status: 200, json: expect.objectContaining({ status: 200, json: { n: start + 2 } }) });
+    expect(await result(url(), id)).toEqual({
+      status: 200,
+      json: expect.objectContaining({ status: 200, json: { n: start + 2 } }),
+    });
 
     const failed = await post(url(), { action_name: 'throws' }, { 'x-async': 'true', 'x-max-retries': '3' }, 'u-1', 'broken');
     const outcome = await result(url(), (failed.json as { id: string }).id);
@@ -238,12 +279,19 @@ describe('HTTP actions', () => {
         required: ['msg'],
       },
     });
-    expect(openai.data).toContainEqual({ name: 'sleeps', description: '', parameters: { type: 'object', properties: {}, required: [] } });
+    expect(openai.data).toContainEqual({
+      name: 'sleeps',
+      description: '',
+      parameters: { type: 'object', properties: {}, required: [] },
+    });
   });
 
   it('works with the official @nangohq/node 0.71.4', async () => {
     const sdk = new OfficialNango({ host: url(), secretKey: 'unused' });
-    await expect(sdk.triggerAction('demo', 'u-1', 'echo', { msg: 'sdk' })).resolves.toMatchObject({ input: { msg: 'sdk' }, userId: 'u-1' });
+    await expect(sdk.triggerAction('demo', 'u-1', 'echo', { msg: 'sdk' })).resolves.toMatchObject({
+      input: { msg: 'sdk' },
+      userId: 'u-1',
+    });
     const { id, statusUrl } = await sdk.triggerActionAsync('demo', 'u-1', 'echo', { msg: 'later' });
     expect(statusUrl).toBe(`/action/${id}`);
     await result(url(), id);

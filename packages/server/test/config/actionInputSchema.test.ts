@@ -3,7 +3,12 @@ import { validateActionInput } from '../../src/actions/actionInput';
 import { ConfigError, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 const parse = (text: string) =>
-  parseIntegrationsConfig(text, { sourceName: 'integrations.yaml', integrationsDir: path.resolve('integrations'), env: {}, fileExists: () => true });
+  parseIntegrationsConfig(text, {
+    sourceName: 'integrations.yaml',
+    integrationsDir: path.resolve('integrations'),
+    env: {},
+    fileExists: () => true,
+  });
 
 const yaml = (action: string) => `
 integrations:
@@ -47,7 +52,9 @@ describe('action descriptions and input schemas in integrations.yaml', () => {
     } catch (error) {
       problems = (error as ConfigError).problems;
     }
-    expect(problems).toEqual([expect.stringMatching(/integrations\.github\.actions\.create-issue\.input.*not a valid JSON Schema/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/integrations\.github\.actions\.create-issue\.input.*not a valid JSON Schema/),
+    ]);
     try {
       parse(yaml(`        description: 42\n`));
     } catch (error) {

@@ -22,7 +22,11 @@ describe.each(STORE_KINDS)('async actions on %s', (_kind, open) => {
     const store = opened.store.asyncActions;
     const c = call();
     await store.create(c, 1_000, 100_000);
-    const [row] = await rawQuery<{ input: string; state: string }>(opened.store, 'SELECT input, state FROM async_actions WHERE id = ?', [c.id]);
+    const [row] = await rawQuery<{ input: string; state: string }>(
+      opened.store,
+      'SELECT input, state FROM async_actions WHERE id = ?',
+      [c.id],
+    );
     expect(row?.state).toBe('queued');
     expect(row?.input).not.toContain('secret');
     expect(await store.status(c.id, 2_000)).toEqual({ state: 'queued', integration: 'demo', userId: 'u-1' });

@@ -37,10 +37,10 @@ export class PgAsyncActionStore implements AsyncActionStore {
   }
 
   async renew(id: string, leaseUntil: number): Promise<boolean> {
-    const { rowCount } = await this.pg.query(
-      `UPDATE async_actions SET lease_until = $1 WHERE id = $2 AND state = 'running'`,
-      [leaseUntil, id],
-    );
+    const { rowCount } = await this.pg.query(`UPDATE async_actions SET lease_until = $1 WHERE id = $2 AND state = 'running'`, [
+      leaseUntil,
+      id,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 
