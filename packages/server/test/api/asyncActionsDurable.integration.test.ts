@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { Worker, type WorkerStartOptions } from '@nangohq/server';
+import { openStore } from '../../src/store/openStore';
 import { captureLogs, deleteWorkerQueues, FIXTURES_DIR, RABBITMQ_URL } from '../helpers/harness';
 
 const YAML = `
@@ -126,5 +127,22 @@ describe('async actions across processes and restarts', () => {
 
     const second = await start({});
     expect(await result(second.httpUrl as string, id)).toEqual({ status: 200, json: 'slept' });
+  }, 60_000);
+
+  it('a run whose publish was lost is found by a worker sweep and run', async () => {
+    const worker = await start({});
+    client = new Nango({ url: RABBITMQ_URL, queue });
+    await client.connect();
+    await client.registerConnection('misbehaving', 'u-1', { api_key: 'k' });
+    // Stored as POST /action/trigger stores it, but never published (the API died in between, say).
+    const { store } = await openStore(process.env, { kind: 'sqlite', path: join(dir, 'nango.sqlite') });
+    const id = randomUUID();
+    try {
+      const call = { id, integration: 'misbehaving', userId: 'u-1', action: 'sleeps', input: { ms: 10 }, maxRetries: 0 };
+      await store.asyncActions.create(call, Date.now(), Date.now() + 60_000);
+    } finally {
+      await store.close();
+    }
+    expect(await result(worker.httpUrl as string, id)).toEqual({ status: 200, json: 'slept' });
   }, 60_000);
 });
