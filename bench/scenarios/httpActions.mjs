@@ -1,6 +1,7 @@
 // POST /action/trigger (HTTP → the API → RabbitMQ → a worker → back) against triggerAction over RabbitMQ straight from
 // @nangohq/node-client, both running the no-op action on the same worker, at 1 and 64 in flight, back to back.
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
@@ -24,19 +25,29 @@ export async function httpActionsScenario({ quick, log, queueType, store: kind, 
   const nango = new Nango({ url: RABBITMQ_URL, queue });
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  const url = `http://127.0.0.1:${port}/action/trigger`;
-  const init = {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'connection-id': 'u1', 'provider-config-key': 'bench' },
-    body: JSON.stringify({ action_name: 'noop', input: {} }),
+  // node:http with keep-alive rather than fetch: undici's per-call cost on the shared cores would be measured too.
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const body = JSON.stringify({ action_name: 'noop', input: {} });
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'connection-id': 'u1',
+    'provider-config-key': 'bench',
   };
+  const post = () =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/action/trigger', method: 'POST', headers, agent }, (res) => {
+        res.resume();
+        res.once('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`POST /action/trigger answered ${res.statusCode}`)),
+        );
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
   const calls = {
     rabbitmq: () => nango.triggerAction('bench', 'noop', 'u1', {}),
-    http: async () => {
-      const response = await fetch(url, init);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`POST /action/trigger answered ${response.status}`);
-    },
+    http: post,
   };
   const results = {};
   try {
@@ -49,6 +60,7 @@ export async function httpActionsScenario({ quick, log, queueType, store: kind, 
       }
     }
   } finally {
+    agent.destroy();
     await nango.close();
     await worker.stop();
     const suffixes = ['', '.dead', '.credentials', '.actions', '.actions.dead', '.async'];
