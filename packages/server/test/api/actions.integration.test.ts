@@ -258,6 +258,22 @@ describe('HTTP actions', () => {
     expect(h.logs.filter((line) => line.msg === 'async action failed; retrying')).toHaveLength(1);
   });
 
+  it('maps an Idempotency-Key of an async call onto the same kept outcome', async () => {
+    const key = randomUUID();
+    const headers = { 'x-async': 'true', 'idempotency-key': key };
+    const first = await post(url(), { action_name: 'echo', input: { msg: 'once' } }, headers);
+    const firstResult = await result(url(), (first.json as { id: string }).id);
+    expect(firstResult).toMatchObject({ status: 200, json: { input: { msg: 'once' } } });
+    // The same key, synchronously: the kept outcome; with another input: refused, and kept as the async outcome too.
+    const again = await post(url(), { action_name: 'echo', input: { msg: 'once' } }, { 'idempotency-key': key });
+    expect(again).toMatchObject({ status: 200, json: firstResult.json as object });
+    const other = await post(url(), { action_name: 'echo', input: { msg: 'twice' } }, headers);
+    expect(await result(url(), (other.json as { id: string }).id)).toMatchObject({
+      status: 409,
+      json: { error: { code: 'idempotency_key_reused' } },
+    });
+  });
+
   it('answers GET /scripts/config in both formats', async () => {
     const nango = (await (await fetch(`${url()}/scripts/config`)).json()) as Array<Record<string, unknown>>;
     const demo = nango.find((entry) => entry['providerConfigKey'] === 'demo');
