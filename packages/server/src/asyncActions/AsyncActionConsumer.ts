@@ -15,6 +15,9 @@ import {
   statusUrlOf,
 } from './asyncActionQueue';
 
+/** How often a worker deletes the async actions past their time (it also does at start). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 /** Timings, all overridable so that tests need not wait for production ones. */
 export interface AsyncActionTimings {
   /** Default: ASYNC_LEASE_MS. */
@@ -53,6 +56,7 @@ export class AsyncActionConsumer {
   private consumerTag: string | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private stopping = false;
+  private lastPruned = Date.now();
   private readonly active = new Set<Promise<unknown>>();
   private readonly timings: Required<AsyncActionTimings>;
 
@@ -137,6 +141,11 @@ export class AsyncActionConsumer {
     try {
       const ids = await this.options.store.stranded(now, now - this.timings.queuedGraceMs, this.options.prefetch);
       for (const id of ids) void this.track(this.take(id));
+      // Expired rows are never answered (status checks expires_at); deleting them now and then keeps the table small.
+      if (now - this.lastPruned >= PRUNE_EVERY_MS) {
+        this.lastPruned = now;
+        await this.options.store.prune(now);
+      }
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not look for stranded async actions');
     }
