@@ -20,7 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
-import { NO_WEBHOOKS } from './webhooks/Webhooks';
+import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
@@ -61,6 +61,8 @@ export class Worker {
   private readonly runner: ActionRunner;
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
+  /** The webhook outbox; its deliverer runs in every role (see README, Webhooks). */
+  private readonly webhooks: WebhookOutbox;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -82,14 +84,15 @@ export class Worker {
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions);
+    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
     const context: HandlerContext = {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
-      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, this.webhooks),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
-      webhooks: NO_WEBHOOKS,
+      webhooks: this.webhooks,
     };
     this.apiContext = {
       handlers: context,
@@ -151,6 +154,7 @@ export class Worker {
     if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
     try {
       await worker.registry.start();
+      worker.webhooks.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       if (settings.watch) {
@@ -201,6 +205,7 @@ export class Worker {
     for (const consumer of this.consumers) await consumer.stop();
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
+    await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();

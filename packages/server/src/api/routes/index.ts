@@ -13,6 +13,8 @@ import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
+import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
+import { registerReplayWebhookDelivery } from './webhooks/replayWebhookDelivery';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -29,4 +31,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  registerListWebhookDeliveries(app, context);
+  registerReplayWebhookDelivery(app, context);
 }
