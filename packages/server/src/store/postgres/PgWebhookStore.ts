@@ -5,7 +5,8 @@ import type { Pg } from './Pg';
 
 /**
  * The webhook outbox on PostgreSQL (see WebhookStore). A claim locks the due rows it picks with `FOR UPDATE SKIP
- * LOCKED` and re-checks the lease in the UPDATE, so workers claiming at the same time get disjoint rows.
+ * LOCKED` (a row another claimer just leased is skipped, or re-checked on its new version and found leased), so
+ * workers claiming at the same time get disjoint rows.
  */
 export class PgWebhookStore implements WebhookStore {
   constructor(
@@ -32,12 +33,15 @@ export class PgWebhookStore implements WebhookStore {
 
   async claim(owner: string, leaseMs: number, limit: number, now = Date.now()): Promise<WebhookDelivery[]> {
     const { rows } = await this.pg.query<DeliveryRow>(
-      `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
-       WHERE id IN (SELECT id FROM webhook_deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
-                    ORDER BY next_attempt_at, created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-         AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $3)
-       RETURNING ${DELIVERY_COLUMNS}`,
+      // MATERIALIZED: the rows are picked (and locked) once; inlined, the planner may run the pick per row and
+      // lease more than `limit`, or rows another claimer locked a moment later.
+      `WITH picked AS MATERIALIZED (
+         SELECT id FROM webhook_deliveries
+         WHERE state = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+         ORDER BY next_attempt_at, created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+       UPDATE webhook_deliveries AS w SET lease_owner = $1, lease_until = $2, attempts = w.attempts + 1, updated_at = $3
+       FROM picked WHERE w.id = picked.id
+       RETURNING w.*`,
       [owner, now + leaseMs, now, limit],
     );
     return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt);
