@@ -12,12 +12,10 @@ import type { AsyncActionWebhookBody, AuthWebhookBody, WebhookBody } from '../..
 import { createTestDatabase } from '../helpers/pgDatabase';
 import { testCipher } from '../helpers/testCipher';
 import { startReceiver, type Received, type Receiver } from './webhookReceiver';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Nango } = require('nango-node-0714') as typeof import('nango-node-0714');
+import { officialNango } from './officialSdk';
 
 const KEY = 'sk-webhook-test-key';
-const sdk = new Nango({ host: 'http://localhost:1', secretKey: KEY });
+const sdk = officialNango(KEY);
 
 /** Two handles on one database, as two server processes have. */
 interface Shared {
@@ -138,9 +136,7 @@ describe.each([
     for (const body of bodies) await first.enqueue(body);
     await receiver.waitFor((got) => got.length >= 6); // each tried at least twice, on average
     await receiver.close(); // now connections are refused
-    await waitUntil(async () =>
-      (await shared.a.webhooks.list()).some((d) => d.lastError?.includes('ECONNREFUSED') === true),
-    );
+    await waitUntil(async () => (await shared.a.webhooks.list()).some((d) => d.lastError?.includes('ECONNREFUSED') === true));
     await first.stop(); // the server stops with webhooks pending
     const pending = await shared.a.webhooks.list({ state: 'pending' });
     expect(pending).toHaveLength(3);
@@ -155,7 +151,12 @@ describe.each([
     await new Promise((resolve) => setTimeout(resolve, 300)); // time for a duplicate to show, if there were one
     expect(receiver.accepted().map((r) => JSON.parse(r.body) as unknown)).toEqual(expect.arrayContaining(bodies));
     expect(receiver.accepted()).toHaveLength(3);
-    expect(receiver.accepted().map((r) => r.body).sort()).toEqual(bodies.map(stableJson).sort());
+    expect(
+      receiver
+        .accepted()
+        .map((r) => r.body)
+        .sort(),
+    ).toEqual(bodies.map(stableJson).sort());
     expectSigned(receiver.accepted());
     const delivered = await shared.b.webhooks.list();
     expect(delivered.every((d) => d.state === 'delivered' && d.lastStatus === 200 && d.attempts >= 2)).toBe(true);
