@@ -67,4 +67,6 @@ export interface WebhookStore {
    * is left as it is (it is being sent). Returns the delivery as it is after, undefined when there is none.
    */
   replay(id: string, now?: number): Promise<WebhookDelivery | undefined>;
+  /** Deletes delivered deliveries last changed before `before` (failed ones stay, replayable); returns how many. */
+  pruneDelivered(before: number): Promise<number>;
 }

@@ -4,6 +4,12 @@ import type { Logger } from '../logger';
 import type { WebhookDelivery, WebhookStore } from '../store/WebhookStore';
 import { attemptDelivery, type AttemptSettings } from './attemptDelivery';
 
+/** How long delivered webhooks stay in the delivery log. Failed ones stay until replayed (or deleted by hand). */
+export const DELIVERED_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How often a deliverer deletes delivered webhooks older than DELIVERED_KEPT_MS. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 /** Options of a deliverer; tests shorten the poll. */
 export interface DelivererOptions extends AttemptSettings {
   /** Longest sleep between two looks at the outbox (another process may have stored deliveries). Default: 1000 ms */
@@ -28,6 +34,7 @@ export class WebhookDeliverer {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private lastPruned = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: WebhookStore,
@@ -67,6 +74,10 @@ export class WebhookDeliverer {
     while (!this.stopping) {
       let waitMs = this.pollMs;
       try {
+        if (Date.now() - this.lastPruned >= PRUNE_EVERY_MS) {
+          this.lastPruned = Date.now();
+          await this.store.pruneDelivered(Date.now() - DELIVERED_KEPT_MS);
+        }
         const free = this.maxInFlight - this.inFlight.size;
         const next = free > 0 ? await this.store.nextDue() : undefined;
         if (next !== undefined && next <= Date.now()) {

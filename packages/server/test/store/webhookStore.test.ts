@@ -103,4 +103,15 @@ describe.each(STORE_KINDS)('the webhook outbox on %s', (_kind, open) => {
     expect(await webhooks.replay(other, 5_000)).toMatchObject({ state: 'pending', attempts: 0, lastStatus: 200 });
     expect(await webhooks.replay('missing', 5_000)).toBeUndefined();
   });
+
+  it('prunes delivered deliveries past their time, and keeps failed and pending ones', async () => {
+    const { webhooks } = opened.store;
+    await webhooks.add([delivery('old'), delivery('new'), delivery('bad'), delivery('wait')], 1_000);
+    await webhooks.claim('me', 60_000, 10, 1_000);
+    await webhooks.finish('old', 'me', { kind: 'delivered', status: 200 }, 2_000);
+    await webhooks.finish('new', 'me', { kind: 'delivered', status: 200 }, 9_000);
+    await webhooks.finish('bad', 'me', { kind: 'failed', status: 400, error: 'HTTP 400' }, 2_000);
+    expect(await webhooks.pruneDelivered(5_000)).toBe(1);
+    expect((await webhooks.list()).map((d) => d.id).sort()).toEqual(['bad', 'new', 'wait']);
+  });
 });

@@ -202,4 +202,18 @@ describe('the outbox', () => {
       },
     ]);
   });
+
+  it('warns at start, without any key, when webhooks are configured but cannot be signed', async () => {
+    const lines: string[] = [];
+    const capture = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    const unsigned = new WebhookOutbox(store.webhooks, { ...SETTINGS, webhookSigningKey: undefined }, capture);
+    unsigned.start();
+    await unsigned.stop();
+    const signed = new WebhookOutbox(store.webhooks, SETTINGS, capture);
+    signed.start();
+    await signed.stop();
+    const warnings = lines.filter((line) => line.includes('unsigned'));
+    expect(warnings).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain('sk-test-signing');
+  });
 });

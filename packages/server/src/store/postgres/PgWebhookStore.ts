@@ -105,4 +105,9 @@ export class PgWebhookStore implements WebhookStore {
     );
     return this.get(id);
   }
+
+  async pruneDelivered(before: number): Promise<number> {
+    const result = await this.pg.query(`DELETE FROM webhook_deliveries WHERE state = 'delivered' AND updated_at < $1`, [before]);
+    return result.rowCount ?? 0;
+  }
 }

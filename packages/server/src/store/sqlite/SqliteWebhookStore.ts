@@ -114,4 +114,11 @@ export class SqliteWebhookStore implements WebhookStore {
     );
     return this.get(id);
   }
+
+  pruneDelivered(before: number): Promise<number> {
+    const result = withStorageErrors(() =>
+      this.db.prepare(`DELETE FROM webhook_deliveries WHERE state = 'delivered' AND updated_at < ?`).run(before),
+    );
+    return Promise.resolve(result.changes);
+  }
 }
