@@ -30,6 +30,7 @@ export interface Receiver {
 /** Starts a receiver on `port` (0: any free one). It answers 200 until told otherwise. */
 export async function startReceiver(port = 0, answer: Receiver['answer'] = () => ({ status: 200 })): Promise<Receiver> {
   const received: Received[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   const receiver: Receiver = {
     url: '',
     port: 0,
@@ -55,7 +56,11 @@ export async function startReceiver(port = 0, answer: Receiver['answer'] = () =>
       const request = { at: Date.now(), path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
       const { status, headers = {}, delayMs = 0 } = receiver.answer(request, received.length);
       received.push({ ...request, status });
-      setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('ok'), delayMs);
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('ok');
+      }, delayMs);
+      delayed.add(timer);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -66,6 +71,7 @@ export async function startReceiver(port = 0, answer: Receiver['answer'] = () =>
   receiver.url = `http://127.0.0.1:${receiver.port}`;
   receiver.close = () =>
     new Promise<void>((resolve) => {
+      for (const timer of delayed) clearTimeout(timer); // answers never given: their sockets are closed below
       server.closeAllConnections();
       server.close(() => resolve());
     });
