@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runWebhooksCommand } from '../../src/commands/webhooks';
+import { openStore } from '../../src/store/openStore';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 import { FOUR_AUTH_MODES_YAML } from '../helpers/fourAuthModes';
@@ -300,6 +305,58 @@ describe('auth webhooks from the OAuth flow and refresh failures', () => {
     await app.call('/connection/u1?provider_config_key=api', { key: KEY });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(1);
+  });
+});
+
+describe('nango-server webhooks, the bin', () => {
+  const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nango-webhooks-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists and replays deliveries of the database the environment names, with usage errors as exit code 2', async () => {
+    const env = { NANGO_DB_PATH: join(dir, 'nango.sqlite') };
+    const { store } = await openStore(env, { kind: 'sqlite', path: env.NANGO_DB_PATH });
+    await store.webhooks.add([{ id: 'd-1', url: 'http://receiver.test/hook', type: 'auth', body: '{}' }], 1_000);
+    await store.webhooks.claim('gone', 60_000, 1, 1_000);
+    await store.webhooks.finish('d-1', 'gone', { kind: 'failed', status: 404, error: 'HTTP 404: not retried' }, 2_000);
+    await store.close();
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'webhooks', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+    const listed = run('list', '--state', 'failed', '--json');
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({
+      deliveries: [
+        {
+          id: 'd-1',
+          url: 'http://receiver.test/hook',
+          type: 'auth',
+          state: 'failed',
+          attempts: 1,
+          last_status: 404,
+          last_error: 'HTTP 404: not retried',
+          next_attempt_at: null,
+          created_at: new Date(1_000).toISOString(),
+          updated_at: new Date(2_000).toISOString(),
+        },
+      ],
+    });
+    expect(run('list').stdout).toMatch(
+      /^ID\s+STATE\s+ATTEMPTS\s+STATUS\s+TYPE\s+UPDATED\s+URL\s+LAST ERROR\nd-1\s+failed\s+1\s+404/,
+    );
+    const replayed = run('replay', 'd-1');
+    expect([replayed.status, replayed.stdout]).toEqual([
+      0,
+      expect.stringContaining('d-1 (auth to http://receiver.test/hook) is pending again'),
+    ]);
+    expect(JSON.parse(run('list', '--json').stdout).deliveries[0]).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(run('replay', 'nope')).toMatchObject({ status: 1, stderr: expect.stringContaining("no delivery 'nope'") });
+    expect(run('frob')).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command frob') });
+    expect(run('list', '--limit', '0')).toMatchObject({ status: 2 });
+    expect(run('--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('nango-server webhooks replay <id>') });
   });
 });
 
