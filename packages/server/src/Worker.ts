@@ -20,7 +20,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
-import { NO_WEBHOOKS, type Webhooks } from './webhooks/Webhooks';
+import type { Webhooks } from './webhooks/Webhooks';
+import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { ActionDispatcher } from './api/ActionDispatcher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
@@ -71,6 +72,8 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
+  /** The webhook outbox; its deliverer runs in every role (see README, Webhooks). */
+  private readonly webhooks: WebhookOutbox;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -86,7 +89,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    webhooks: Webhooks,
+    givenWebhooks: Webhooks | undefined,
     asyncActionTimings: AsyncActionTimings | undefined,
   ) {
     this.providers = catalog;
@@ -94,11 +97,14 @@ export class Worker {
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions);
+    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
+    // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
+    const webhooks = givenWebhooks ?? this.webhooks;
     const context: HandlerContext = {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
-      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
       webhooks,
@@ -153,7 +159,7 @@ export class Worker {
       logger: givenLogger,
       roles = { rpc: true, http: true },
       catalog: givenCatalog,
-      webhooks = NO_WEBHOOKS,
+      webhooks,
       asyncActionTimings,
       ...overrides
     } = options;
@@ -182,6 +188,7 @@ export class Worker {
     if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
     try {
       await worker.registry.start();
+      worker.webhooks.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       if (settings.watch) {
@@ -238,6 +245,7 @@ export class Worker {
     // Async runs the runner stopped give their row back (queued again) before the store closes.
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
+    await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runMigrateConfig } from './commands/migrateConfig';
 import { copyStore, CopyStoreError } from './commands/copyStore';
 import { rotateKey } from './commands/rotateKey';
+import { runWebhooksCommand } from './commands/webhooks';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
 import { SETTINGS_ENV } from './settings';
@@ -38,6 +39,10 @@ Commands:
                               copy everything the store keeps to another store, SQLite to
                               PostgreSQL or back (URLs: postgres://…, sqlite:<path> or a path);
                               refuses a non-empty target unless --resume continues a copy
+  nango-server webhooks list [--state pending|delivered|failed] [--limit <n>] [--json]
+                              the webhook delivery log, newest first
+  nango-server webhooks replay <id>
+                              send a delivered or failed webhook again (see webhooks --help)
 
 Options:
   --help      show this help
@@ -55,7 +60,7 @@ const ROLES: Readonly<Record<string, { rpc: boolean; http: boolean }>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  if ((argv.includes('--help') || argv.includes('-h')) && argv[0] !== 'webhooks') {
     console.log(HELP);
     return 0;
   }
@@ -85,6 +90,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));
+  if (argv[0] === 'webhooks') {
+    try {
+      return await runWebhooksCommand(argv.slice(1), process.env);
+    } catch (error) {
+      console.error(`nango-server webhooks: ${(error as Error).message}`);
+      return 1;
+    }
+  }
   const dirAt = argv.indexOf('--integrations-dir');
   if (dirAt !== -1) {
     const folder = argv[dirAt + 1];

@@ -244,7 +244,7 @@ export function resolveWorkerSettings(
     asyncActionTtlSeconds: int('NANGO_ASYNC_ACTION_TTL_S', 86_400, 1),
     webhookUrl: env['NANGO_WEBHOOK_URL'] || undefined,
     webhookSecondaryUrl: env['NANGO_WEBHOOK_SECONDARY_URL'] || undefined,
-    webhookSigningKey: env['NANGO_WEBHOOK_SIGNING_KEY'] || env['NANGO_SECRET_KEY'] || undefined,
+    webhookSigningKey: env['NANGO_WEBHOOK_SIGNING_KEY'] || undefined, // else the secret key, below
     webhookOnAuthCreation: bool('NANGO_WEBHOOK_ON_AUTH_CREATION', true),
     webhookOnAuthRefreshError: bool('NANGO_WEBHOOK_ON_AUTH_REFRESH_ERROR', true),
     webhookOnAsyncActionCompletion: bool('NANGO_WEBHOOK_ON_ASYNC_ACTION_COMPLETION', true),
@@ -257,6 +257,7 @@ export function resolveWorkerSettings(
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
     ...overrides,
   };
+  settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override
   if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
   settings.serverUrl = (overrides.serverUrl || env['NANGO_SERVER_URL'] || `http://localhost:${settings.port}`).replace(
     /\/+$/,

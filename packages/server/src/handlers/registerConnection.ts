@@ -1,8 +1,9 @@
 import type { RegisterConnectionMessage } from '@nangohq/protocol';
 import { normaliseCredentials } from '../credentials/normaliseCredentials';
+import { sendAuthWebhook } from '../webhooks/authWebhook';
 import { requireIntegration, type HandlerContext } from './HandlerContext';
 
-/** Stores a new Connection. @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_exists` */
+/** Stores a new Connection, then sends its `auth` creation webhook. @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_exists` */
 export async function registerConnection(context: HandlerContext, message: RegisterConnectionMessage): Promise<undefined> {
   const integration = requireIntegration(context, message.integration);
   const credentials = normaliseCredentials(integration.name, integration.authMode, message.credentials);
@@ -11,6 +12,15 @@ export async function registerConnection(context: HandlerContext, message: Regis
     userId: message.userId,
     credentials,
     additionalConfig: message.additionalConfig ?? {},
+  });
+  const provider = integration.provider?.name ?? integration.name;
+  const { authMode } = integration;
+  await sendAuthWebhook(context, {
+    integration: integration.name,
+    userId: message.userId,
+    authMode,
+    provider,
+    operation: 'creation',
   });
   return undefined;
 }

@@ -10,6 +10,8 @@ import { refreshedCredentials } from './refreshedCredentials';
 import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
 import { requestTokenWithRetries, TokenEndpointError, type TokenRequest } from './requestToken';
 import type { TokenRefresher } from './TokenRefresher';
+import { sendAuthWebhook } from '../webhooks/authWebhook';
+import { NO_WEBHOOKS, type Webhooks } from '../webhooks/Webhooks';
 
 /**
  * Refreshes OAuth 2 access tokens before they expire, one refresh at a time per Connection: callers in this process
@@ -31,6 +33,8 @@ export class OAuth2Refresher implements TokenRefresher {
     private readonly locks: RefreshLocks,
     private readonly logger: Logger,
     options: Partial<RefresherOptions> = {},
+    /** Where the `auth` refresh-failure webhook goes when a Connection is marked as needing re-authorisation. */
+    private readonly webhooks: Webhooks = NO_WEBHOOKS,
   ) {
     this.options = resolveRefresherOptions(options);
   }
@@ -167,7 +171,7 @@ export class OAuth2Refresher implements TokenRefresher {
       // stalled process can still outlive its lease mid-request; the version fence below catches that.
       response = await requestTokenWithRetries(request, this.options, () => this.locks.renew(current.uuid, owner, leaseMs));
     } catch (error) {
-      return await this.failed(current, version, error);
+      return await this.failed(integration, current, version, error);
     }
     if (response === undefined) {
       this.logger.warn(fields, 'oauth refresh lock lost before calling the token endpoint; using the stored credentials');
@@ -190,7 +194,12 @@ export class OAuth2Refresher implements TokenRefresher {
    * written meanwhile, in which case the failure is about credentials that are gone, and the new ones are returned.
    * @throws WorkerError `connection_needs_reauthorization`, `token_refresh_failed`, or `error` as it is
    */
-  private async failed(connection: NangoConnection, version: number, error: unknown): Promise<NangoConnection> {
+  private async failed(
+    integration: IntegrationConfig,
+    connection: NangoConnection,
+    version: number,
+    error: unknown,
+  ): Promise<NangoConnection> {
     if (!(error instanceof TokenEndpointError)) throw error;
     const fields = { integration: connection.integration, connection: connection.uuid, reason: error.message };
     if (error.kind === 'rejected') {
@@ -199,6 +208,17 @@ export class OAuth2Refresher implements TokenRefresher {
         return this.reread(connection);
       }
       this.logger.warn(fields, 'oauth refresh token rejected; the Connection needs authorising again');
+      await sendAuthWebhook(
+        { webhooks: this.webhooks, store: this.store },
+        {
+          integration: connection.integration,
+          userId: connection.userId,
+          authMode: integration.authMode,
+          provider: integration.provider?.name ?? integration.name,
+          operation: 'refresh',
+          error: { type: 'refresh_token_rejected', description: refreshFailure(error.message) },
+        },
+      );
       throw needsReauthorization({ ...connection, authorizationError: error.message });
     }
     // Not atomic, unlike the fenced writes: at worst new credentials inherit a cool-down, as before fencing.
@@ -300,4 +320,9 @@ function needsReauthorization(connection: NangoConnection): WorkerError {
     'connection_needs_reauthorization',
     `The provider rejected the refresh token of ${who(connection)} (${reason}): the user must authorise again, then register the new credentials with updateConnectionCredentials.`,
   );
+}
+
+/** What the refresh-failure webhook says: the provider's reason (tokens it quoted already scrubbed), kept short. */
+function refreshFailure(reason: string): string {
+  return `The provider rejected the refresh token (${reason.slice(0, 300)}): the user must authorise again`;
 }

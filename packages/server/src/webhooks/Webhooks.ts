@@ -63,6 +63,8 @@ export interface WebhookTarget {
  */
 export interface Webhooks {
   enqueue(body: WebhookBody, target?: WebhookTarget): Promise<void>;
+  /** The environment name `auth` bodies carry (NANGO_ENVIRONMENT); absent on NO_WEBHOOKS and fakes ('prod'). */
+  readonly environment?: string;
 }
 
 /** No webhooks at all: what parts get until the outbox is wired in, and in unit tests. */

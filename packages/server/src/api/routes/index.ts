@@ -16,6 +16,8 @@ import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
+import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
+import { registerReplayWebhookDelivery } from './webhooks/replayWebhookDelivery';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -35,4 +37,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostActionTrigger(app, context);
   registerGetAsyncActionResult(app, context);
   registerGetScriptsConfig(app, context);
+  registerListWebhookDeliveries(app, context);
+  registerReplayWebhookDelivery(app, context);
 }

@@ -10,6 +10,7 @@ import { authorizeUrl, exchangeCode, pkcePair } from './oauth2';
 import { OAuthFlowError } from './OAuthFlowError';
 import type { ConnectQuery } from './parseConnectQuery';
 import { saveOAuthConnection } from './saveOAuthConnection';
+import { sendAuthWebhook } from '../../webhooks/authWebhook';
 
 /**
  * /oauth/connect: checks the request (public key, HMAC), finds the integration's OAuth client, opens an OAuth
@@ -93,6 +94,13 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       userId: session.connectionId,
       credentials,
       config,
+    });
+    await sendAuthWebhook(context.handlers, {
+      integration: session.providerConfigKey,
+      userId: session.connectionId,
+      authMode: client.provider.auth_mode,
+      provider: client.providerName,
+      operation: saved === 'created' ? 'creation' : 'override',
     });
     return { session, error: undefined, saved };
   } catch (error) {

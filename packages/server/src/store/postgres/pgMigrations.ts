@@ -121,12 +121,14 @@ export const PG_MIGRATIONS: readonly string[] = [
      attempts        INTEGER NOT NULL DEFAULT 0,
      next_attempt_at BIGINT NOT NULL,
      lease_until     BIGINT,
+     lease_owner     TEXT,
      last_status     INTEGER,
      last_error      TEXT,
      created_at      BIGINT NOT NULL,
      updated_at      BIGINT NOT NULL
    );
-   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);`,
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+   CREATE INDEX webhook_deliveries_by_created ON webhook_deliveries (created_at);`,
 
   // 8: as SQLite's 12 (integration display name and settings).
   `ALTER TABLE integrations ADD COLUMN display_name TEXT;

@@ -130,12 +130,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      attempts        INTEGER NOT NULL DEFAULT 0,
      next_attempt_at INTEGER NOT NULL,
      lease_until     INTEGER,
+     lease_owner     TEXT,
      last_status     INTEGER,
      last_error      TEXT,
      created_at      INTEGER NOT NULL,
      updated_at      INTEGER NOT NULL
    );
-   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);`,
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+   CREATE INDEX webhook_deliveries_by_created ON webhook_deliveries (created_at);`,
 
   // 12: what the REST API keeps on a run-time integration besides its OAuth client: a display name and free
   // settings (JSON).
