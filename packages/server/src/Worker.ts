@@ -90,6 +90,7 @@ export class Worker {
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
       webhooks: NO_WEBHOOKS,
+      logger,
     };
     this.apiContext = {
       handlers: context,

@@ -75,7 +75,7 @@ export function attributeColumns(change: Partial<ConnectionAttributes>): { colum
 /**
  * Whether a listed Connection passes the filters that both stores apply after the query (those on JSON columns):
  * end user (its id, or the tag `end_user_id`, contract C.5), organization, tags (containment, keys compared
- * lower-cased) and search (a case-insensitive substring of the connection id or the end user's id, email or name).
+ * lower-cased; `end_user_id`, `end_user_email` and `end_user_display_name` also match the end user's fields) and search (a case-insensitive substring of the connection id or the end user's id, email or name).
  */
 export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilter): boolean {
   const tags = new Map(Object.entries(listing.tags).map(([key, value]) => [key.toLowerCase(), value]));
@@ -83,7 +83,16 @@ export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilt
     return false;
   if (filter.endUserOrganizationId !== undefined && listing.endUser?.organization?.id !== filter.endUserOrganizationId)
     return false;
-  for (const [key, value] of Object.entries(filter.tags ?? {})) if (tags.get(key.toLowerCase()) !== value) return false;
+  // The end user's fields count as the tags the official SDK filters them by (tags[end_user_email] for `email`, ...).
+  const fromEndUser = new Map([
+    ['end_user_id', listing.endUser?.id],
+    ['end_user_email', listing.endUser?.email],
+    ['end_user_display_name', listing.endUser?.displayName],
+  ]);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    const name = key.toLowerCase();
+    if (tags.get(name) !== value && fromEndUser.get(name) !== value) return false;
+  }
   if (filter.search !== undefined && filter.search !== '') {
     const needle = filter.search.toLowerCase();
     const haystack = [listing.userId, listing.endUser?.id, listing.endUser?.email, listing.endUser?.displayName];
