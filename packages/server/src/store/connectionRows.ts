@@ -101,6 +101,29 @@ export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilt
   return true;
 }
 
+/**
+ * Conditions that narrow a search in SQL before matchesFilter decides, each keeping the rows matchesFilter could take
+ * (but for the odd non-ASCII letter whose lower case is ASCII, such as the Kelvin sign): the end user id through its
+ * indexed column or a tags text mentioning `end_user_id`, and an ASCII search through the connection id and the end
+ * user's JSON. `param(value)` adds a parameter and returns its placeholder; `like` is
+ * the dialect's case-insensitive LIKE (ASCII).
+ */
+export function prefilters(filter: ConnectionFilter, param: (value: string) => string, like: string): string[] {
+  const where: string[] = [];
+  if (filter.endUserId !== undefined) {
+    where.push(`(end_user_id = ${param(filter.endUserId)} OR tags ${like} ${param('%end\\_user\\_id%')} ESCAPE '\\')`);
+  }
+  // Printable ASCII only: SQL folds the case of ASCII letters alone.
+  if (filter.search !== undefined && filter.search !== '' && /^[\x20-\x7e]+$/.test(filter.search)) {
+    // JSON escapes `"` and `\` in the end user's text: such a needle is left to matchesFilter alone.
+    if (!/["\\]/.test(filter.search)) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(user_id ${like} ${param(pattern)} ESCAPE '\\' OR end_user ${like} ${param(pattern)} ESCAPE '\\')`);
+    }
+  }
+  return where;
+}
+
 /** The page of `filter` out of matching listings already in order. */
 export function pageOf<T>(items: readonly T[], filter: ConnectionFilter): T[] {
   const offset = filter.offset ?? 0;

@@ -82,6 +82,25 @@ describe.each(STORE_KINDS)('Connection attributes and search on %s', (_kind, ope
     expect(listed && 'credentials' in listed).toBe(false);
   });
 
+  it('narrows in SQL without losing matches: wildcards, quotes, non-ASCII, tag key case', async () => {
+    await add('slack', 'a_b');
+    await add('slack', 'axb');
+    await add('slack', '100%');
+    await add('slack', 'zoe');
+    await store.setAttributes('slack', 'zoe', { endUser: { id: 'z', displayName: 'Zoë "Z" O\\Brien' } });
+    await store.setAttributes('slack', 'axb', { tags: { End_User_Id: 'via-tag' } });
+    const keys = async (filter: Parameters<ConnectionStore['search']>[0]) => (await store.search(filter)).map((c) => c.userId);
+    expect(await keys({ search: 'a_b' })).toEqual(['a_b']);
+    expect(await keys({ search: '0%' })).toEqual(['100%']);
+    expect(await keys({ search: 'ZOË' })).toEqual(['zoe']);
+    expect(await keys({ search: '"z"' })).toEqual(['zoe']);
+    expect(await keys({ search: 'o\\b' })).toEqual(['zoe']);
+    expect(await keys({ search: 'BRIEN' })).toEqual(['zoe']);
+    expect(await keys({ endUserId: 'via-tag' })).toEqual(['axb']);
+    expect(await keys({ endUserId: 'z' })).toEqual(['zoe']);
+    expect(await keys({ endUserId: 'nobody' })).toEqual([]);
+  });
+
   it('forgets the attributes with the Connection', async () => {
     await add('slack', 'u1');
     await store.setAttributes('slack', 'u1', { tags: { a: 'b' }, endUser: { id: 'eu' } });

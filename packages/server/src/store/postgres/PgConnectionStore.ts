@@ -8,6 +8,7 @@ import {
   LISTING_COLUMNS,
   matchesFilter,
   pageOf,
+  prefilters,
   PUBLIC_COLUMNS,
   toAttributes,
   toListing,
@@ -214,6 +215,16 @@ export class PgConnectionStore implements ConnectionStore {
       params.push(filter.integrations);
       where.push(`integration = ANY($${params.length})`);
     }
+    where.push(
+      ...prefilters(
+        filter,
+        (value) => {
+          params.push(value);
+          return `$${params.length}`;
+        },
+        'ILIKE',
+      ),
+    );
     const { rows } = await this.pg.query<ListingRow>(
       `SELECT ${LISTING_COLUMNS} FROM connections ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY integration COLLATE "C", user_id COLLATE "C"`,

@@ -9,6 +9,7 @@ import {
   LISTING_COLUMNS,
   matchesFilter,
   pageOf,
+  prefilters,
   PUBLIC_COLUMNS,
   toAttributes,
   toListing,
@@ -205,6 +206,16 @@ export class SqliteConnectionStore implements ConnectionStore {
       where.push(`integration IN (${filter.integrations.map(() => '?').join(', ')})`);
       params.push(...filter.integrations);
     }
+    where.push(
+      ...prefilters(
+        filter,
+        (value) => {
+          params.push(value);
+          return '?';
+        },
+        'LIKE',
+      ),
+    );
     const sql = `SELECT ${LISTING_COLUMNS} FROM connections ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY integration, user_id`;
     const rows = run(() => this.db.prepare<string[], ListingRow>(sql).all(...params));
