@@ -108,6 +108,7 @@ export class Worker {
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
       webhooks,
+      logger,
     };
     this.apiContext = {
       handlers: context,

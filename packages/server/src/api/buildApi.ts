@@ -5,6 +5,7 @@ import { isErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import type { ApiContext } from './ApiContext';
 import { statusOf, type ApiErrorBody } from './ApiError';
+import { clientErrorCode, jsonOnly, registerCors, registerRateLimit, ReplyError } from './crossCutting';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
 
@@ -19,8 +20,21 @@ declare module 'fastify' {
 const BODY_LIMIT = 1024 * 1024;
 
 /**
- * The HTTP API: Fastify with the WebSocket plugin, the secret-key check, one error format and every route of
- * ./routes. Not listening yet: the caller listens (or injects requests in tests) and closes it.
+ * The HTTP API: Fastify with CORS, the rate limit, the WebSocket plugin, the secret-key check, one error format and
+ * every route of ./routes. Not listening yet: the caller listens (or injects requests in tests) and closes it.
+ *
+ * Bodies: every route takes JSON only (any other Content-Type is a 415 `invalid_content_type`; no body or no
+ * Content-Type is fine) up to BODY_LIMIT (past it, 413 `payload_too_large`). A route that takes any body, such as
+ * `/proxy/*`, opts out in an encapsulated plugin of its own, where its parsers replace the JSON-only ones:
+ *
+ *   app.register(async (scope) => {
+ *     scope.removeAllContentTypeParsers();
+ *     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload)); // the raw stream
+ *     scope.all('/proxy/*', { bodyLimit: Number.MAX_SAFE_INTEGER }, handler);           // streamed, not buffered
+ *   });
+ *
+ * (a body-less request, with Content-Type or not, reaches the handler unparsed). CORS, the rate limit and the
+ * secret-key check are hooks of the root, so they apply inside such a plugin too.
  */
 export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -31,6 +45,11 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Order matters: CORS answers preflights before the rate limit and the key check, and the rate limit counts (and
+  // labels) every request, those refused for a wrong key included.
+  await registerCors(app, context);
+  await registerRateLimit(app, context);
+  jsonOnly(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -49,6 +68,7 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ReplyError) return reply.code(error.statusCode).send(error.body);
     const body = errorBody(error, request.method, request.routeOptions.url ?? '', context);
     return reply.code(body.status).send({ error: body.error } satisfies ApiErrorBody);
   });
@@ -74,10 +94,12 @@ function errorBody(
   if (error instanceof WorkerError && isErrorCode(error.code)) {
     return { status: statusOf(error.code), error: { code: error.code, message: error.message } };
   }
+  const clientError = clientErrorCode(error);
+  if (clientError) return { status: clientError.status, error: { code: clientError.code, message: clientError.message } };
   if (error.validation) {
     const where = error.validationContext ?? 'request';
     const message = error.validation
-      .map((problem) => `${where}${problem.instancePath} ${problem.message ?? 'is invalid'}`)
+      .map((problem) => `${where}${problem.instancePath} ${problem.message ?? 'is invalid'}${unknownField(problem.params)}`)
       .join('; ');
     return { status: 400, error: { code: 'invalid_request', message } };
   }
@@ -89,4 +111,9 @@ function errorBody(
   const incident = randomUUID();
   context.logger.error({ err: error, incident, method, route }, 'unexpected error in an HTTP route');
   return { status: 500, error: { code: 'internal_error', message: `Internal error (incident ${incident}); see the server log` } };
+}
+
+/** The name of the unknown field an `additionalProperties` problem is about, so the message names it. */
+function unknownField(params: Record<string, unknown>): string {
+  return typeof params['additionalProperty'] === 'string' ? `: '${params['additionalProperty']}'` : '';
 }

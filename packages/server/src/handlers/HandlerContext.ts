@@ -1,6 +1,7 @@
 import type { ActionRunner } from '../actions/ActionRunner';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
+import type { Logger } from '../logger';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../oauth/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
@@ -16,6 +17,8 @@ export interface HandlerContext {
   readonly idempotencyTtlMs: number;
   /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
   readonly webhooks: Webhooks;
+  /** Where handlers log what the caller does not see (a failed token revocation); none in some unit tests. */
+  readonly logger?: Logger;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -156,6 +156,6 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
 }
 
 /** application/x-www-form-urlencoded encoding of one value (space as '+'). */
-function formEncode(value: string): string {
+export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }

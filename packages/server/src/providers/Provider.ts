@@ -23,6 +23,8 @@ export interface Provider {
   readonly refresh_url?: string;
   /** Where to revoke a token when its Connection is deleted, if the provider has such an endpoint. */
   readonly revocation_url?: string;
+  /** How to call revocation_url, where it differs from RFC 7009's form POST (see ProviderRevocation). */
+  readonly revocation?: ProviderRevocation;
   readonly authorization_params?: Readonly<Record<string, string>>;
   readonly token_params?: Readonly<Record<string, string>>;
   readonly refresh_params?: Readonly<Record<string, string>>;
@@ -57,6 +59,27 @@ export interface Provider {
     readonly retry?: Readonly<Record<string, unknown>>;
     readonly paginate?: Readonly<Record<string, unknown>>;
   };
+}
+
+/**
+ * How a provider's revocation endpoint is called. Default: RFC 7009, a form POST of `token=<refresh token, or access
+ * token when there is none>&token_type_hint=…`, the client authenticated as at the token URL (authorization_method).
+ */
+export interface ProviderRevocation {
+  /** Default POST. */
+  readonly method?: 'POST' | 'DELETE' | 'GET';
+  /** The parameter the token goes in. Default `token`. */
+  readonly token_param?: string;
+  /** Which token to revoke. Default: the refresh token when the Connection has one, else the access token. */
+  readonly token?: 'access_token' | 'refresh_token';
+  /**
+   * How the client authenticates: `client_basic` (HTTP Basic client id and secret), `client_body` (client_id and
+   * client_secret fields), `none`, or `bearer` (the access token as `Authorization: Bearer`, and no body at all).
+   * Default: as at the token URL, `client_basic` for authorization_method `header`, else `client_body`.
+   */
+  readonly auth?: 'client_basic' | 'client_body' | 'none' | 'bearer';
+  /** `form` (default) or `json` (a JSON object body). */
+  readonly body_format?: 'form' | 'json';
 }
 
 /** The loaded catalog: the repository's providers.yaml merged with the user's own file, aliases resolved. */

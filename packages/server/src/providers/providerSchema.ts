@@ -38,6 +38,17 @@ export const PROVIDERS_SCHEMA = {
       token_url: { type: ['string', 'object'], additionalProperties: text },
       refresh_url: text,
       revocation_url: text,
+      revocation: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: {
+          method: { enum: ['POST', 'DELETE', 'GET'] },
+          token_param: { type: 'string', minLength: 1 },
+          token: { enum: ['access_token', 'refresh_token'] },
+          auth: { enum: ['client_basic', 'client_body', 'none', 'bearer'] },
+          body_format: { enum: ['form', 'json'] },
+        },
+      },
       authorization_params: params,
       token_params: params,
       refresh_params: params,

@@ -1,6 +1,6 @@
 import type { NangoConnectionPublic } from '@nangohq/protocol';
 import type { CredentialCipher } from '../encryption/CredentialCipher';
-import type { StoredOutcome } from './Store';
+import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, EndUser, StoredOutcome } from './Store';
 
 /** A row of the connections table, as both stores keep it. */
 export interface ConnectionRow {
@@ -34,6 +34,100 @@ export function toPublic(row: PublicRow): NangoConnectionPublic {
     authorization: row.auth_status ?? 'ok',
     ...(row.auth_error ? { authorizationError: row.auth_error } : {}),
   };
+}
+
+/** The columns a Connection is listed from by the REST API: the public ones and its attributes. */
+export const LISTING_COLUMNS = `${PUBLIC_COLUMNS}, tags, end_user`;
+
+/** The row of a listed Connection. */
+export type ListingRow = PublicRow & AttributeRow;
+
+/** The attribute columns of a row (migration 7). */
+export interface AttributeRow {
+  tags: string | null;
+  end_user: string | null;
+}
+
+/** Tags and end user from their columns. */
+export function toAttributes(row: AttributeRow): ConnectionAttributes {
+  return {
+    tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
+    endUser: row.end_user ? (JSON.parse(row.end_user) as EndUser) : null,
+  };
+}
+
+/** A listed Connection from its row. */
+export function toListing(row: ListingRow): ConnectionListing {
+  return { ...toPublic(row), ...toAttributes(row) };
+}
+
+/** The column values that store a change of attributes (only those given). */
+export function attributeColumns(change: Partial<ConnectionAttributes>): { column: string; value: string | null }[] {
+  const columns: { column: string; value: string | null }[] = [];
+  if (change.tags !== undefined) columns.push({ column: 'tags', value: JSON.stringify(change.tags) });
+  if (change.endUser !== undefined) {
+    columns.push({ column: 'end_user', value: change.endUser ? JSON.stringify(change.endUser) : null });
+    columns.push({ column: 'end_user_id', value: change.endUser?.id ?? null });
+  }
+  return columns;
+}
+
+/**
+ * Whether a listed Connection passes the filters that both stores apply after the query (those on JSON columns):
+ * end user (its id, or the tag `end_user_id`, contract C.5), organization, tags (containment, keys compared
+ * lower-cased; `end_user_id`, `end_user_email` and `end_user_display_name` also match the end user's fields) and search (a case-insensitive substring of the connection id or the end user's id, email or name).
+ */
+export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilter): boolean {
+  const tags = new Map(Object.entries(listing.tags).map(([key, value]) => [key.toLowerCase(), value]));
+  if (filter.endUserId !== undefined && listing.endUser?.id !== filter.endUserId && tags.get('end_user_id') !== filter.endUserId)
+    return false;
+  if (filter.endUserOrganizationId !== undefined && listing.endUser?.organization?.id !== filter.endUserOrganizationId)
+    return false;
+  // The end user's fields count as the tags the official SDK filters them by (tags[end_user_email] for `email`, ...).
+  const fromEndUser = new Map([
+    ['end_user_id', listing.endUser?.id],
+    ['end_user_email', listing.endUser?.email],
+    ['end_user_display_name', listing.endUser?.displayName],
+  ]);
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    const name = key.toLowerCase();
+    if (tags.get(name) !== value && fromEndUser.get(name) !== value) return false;
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    const needle = filter.search.toLowerCase();
+    const haystack = [listing.userId, listing.endUser?.id, listing.endUser?.email, listing.endUser?.displayName];
+    if (!haystack.some((text) => typeof text === 'string' && text.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+/**
+ * Conditions that narrow a search in SQL before matchesFilter decides, each keeping the rows matchesFilter could take
+ * (but for the odd non-ASCII letter whose lower case is ASCII, such as the Kelvin sign): the end user id through its
+ * indexed column or a tags text mentioning `end_user_id`, and an ASCII search through the connection id and the end
+ * user's JSON. `param(value)` adds a parameter and returns its placeholder; `like` is
+ * the dialect's case-insensitive LIKE (ASCII).
+ */
+export function prefilters(filter: ConnectionFilter, param: (value: string) => string, like: string): string[] {
+  const where: string[] = [];
+  if (filter.endUserId !== undefined) {
+    where.push(`(end_user_id = ${param(filter.endUserId)} OR tags ${like} ${param('%end\\_user\\_id%')} ESCAPE '\\')`);
+  }
+  // Printable ASCII only: SQL folds the case of ASCII letters alone.
+  if (filter.search !== undefined && filter.search !== '' && /^[\x20-\x7e]+$/.test(filter.search)) {
+    // JSON escapes `"` and `\` in the end user's text: such a needle is left to matchesFilter alone.
+    if (!/["\\]/.test(filter.search)) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(user_id ${like} ${param(pattern)} ESCAPE '\\' OR end_user ${like} ${param(pattern)} ESCAPE '\\')`);
+    }
+  }
+  return where;
+}
+
+/** The page of `filter` out of matching listings already in order. */
+export function pageOf<T>(items: readonly T[], filter: ConnectionFilter): T[] {
+  const offset = filter.offset ?? 0;
+  return items.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
 }
 
 /** The error for a second Connection of the same user on the same integration, worded the same on both stores. */

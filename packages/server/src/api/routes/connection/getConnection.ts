@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { getConnection } from '../../../handlers/getConnection';
 import { requireIntegration } from '../../../handlers/HandlerContext';
 import type { ApiContext } from '../../ApiContext';
+import { modernFields } from './connectionObject';
 import { connectionReply } from './connectionReply';
 
 const schema = {
@@ -41,6 +42,11 @@ export function registerGetConnection(app: FastifyInstance, context: ApiContext)
       forceRefresh: forceRefresh === true,
       refreshToken: refreshToken === true,
     });
-    return connectionReply(connection, requireIntegration(context.handlers, integration).authMode);
+    // The fields of contract C.3.1 too, as today's Nango answers on this path: old SDKs ignore what they do not read.
+    const attributes = await context.store.connections.attributes(integration, request.params.connectionId);
+    return {
+      ...connectionReply(connection, requireIntegration(context.handlers, integration).authMode),
+      ...modernFields(context.handlers, connection, attributes),
+    };
   });
 }

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '@nangohq/protocol';
+import type { ApiContext } from './ApiContext';
+import { keyOf, secretEquals } from './secretKey';
+
+/** Headers a browser may read from a reply (contract C.3.3). */
+export const CORS_EXPOSED_HEADERS = [
+  'Authorization',
+  'Etag',
+  'Content-Type',
+  'Content-Length',
+  'X-Nango-Signature',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Retry-After',
+];
+
+/** Headers a browser may send; besides these, any `Nango-*` header it asks for (Nango-Proxy-<name> has no fixed list). */
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'Accept-Encoding',
+  'Provider-Config-Key',
+  'Connection-Id',
+  'Base-Url-Override',
+  'Retries',
+  'Retry-On',
+  'Decompress',
+  'Forward-Headers-On-Redirect',
+  'X-Async',
+  'X-Max-Retries',
+  'Idempotency-Key',
+  'X-Nango-Signature',
+];
+
+/** An error whose reply body is given whole (the 429 of the rate limit carries `method` and `path` besides the code). */
+export class ReplyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: { error: { code: ErrorCode; message: string } & Record<string, unknown> },
+  ) {
+    super(body.error.message);
+    this.name = 'ReplyError';
+  }
+}
+
+/**
+ * CORS (@fastify/cors): origins from NANGO_CORS_ORIGINS (`*`, or a comma-separated list, each echoed back when it
+ * matches, with `Vary: Origin`). Preflights are answered in an onRequest hook registered before the secret-key
+ * check (a browser's preflight carries no Authorization header) and before the rate limit.
+ */
+export async function registerCors(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const configured = context.workerSettings.corsOrigins.trim();
+  const origins = configured === '*' ? '*' : configured.split(',').map((origin) => origin.trim().replace(/\/+$/, ''));
+  await app.register(fastifyCors, {
+    delegator: (request: FastifyRequest, callback: (error: Error | null, options: object) => void) => {
+      const asked = String(request.headers['access-control-request-headers'] ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => /^nango-[A-Za-z0-9-]+$/i.test(name));
+      callback(null, {
+        origin: origins,
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowedHeaders: [...CORS_ALLOWED_HEADERS, ...asked],
+        exposedHeaders: CORS_EXPOSED_HEADERS,
+        maxAge: 600,
+      });
+    },
+  });
+}
+
+/**
+ * The API's own rate limit (@fastify/rate-limit, its in-memory store: counts are per process): NANGO_API_RATE_LIMIT
+ * requests per NANGO_API_RATE_LIMIT_WINDOW_S for each secret key (a hash of it, when it is the right one) or, without
+ * a valid key, each client address. An onRequest hook before the secret-key check, so every reply (401s and 404s
+ * too) carries X-RateLimit-Limit/Remaining/Reset, and guessing keys is limited per address. Over the limit: 429 with
+ * Retry-After and `{ error: { code: 'too_many_request', message, method, path } }`.
+ */
+export async function registerRateLimit(app: FastifyInstance, context: ApiContext): Promise<void> {
+  const { apiRateLimit, apiRateLimitWindowSeconds } = context.workerSettings;
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: apiRateLimit,
+    timeWindow: apiRateLimitWindowSeconds * 1000,
+    keyGenerator: (request) => {
+      const secretKey = context.settings.secretKey;
+      const given = keyOf(request.headers.authorization);
+      if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) {
+        return `key:${createHash('sha256').update(given).digest('hex')}`;
+      }
+      return `address:${request.ip}`;
+    },
+    errorResponseBuilder: (request, limit) =>
+      new ReplyError(limit.statusCode, {
+        error: {
+          code: 'too_many_request',
+          message: `Too many requests: at most ${limit.max} per ${apiRateLimitWindowSeconds} s (NANGO_API_RATE_LIMIT); retry in ${limit.after}`,
+          method: request.method,
+          path: request.url.split('?')[0] ?? '',
+        },
+      }),
+  });
+  app.addHook('onRequest', app.rateLimit());
+}
+
+/**
+ * Only JSON bodies: Fastify's text/plain parser goes, so any content type but application/json is a 415 (a request
+ * without a body, or without Content-Type, is fine). Bodies over the app's bodyLimit are a 413. An empty body with
+ * `Content-Type: application/json` is no body: the official SDKs send that header on DELETE requests without one.
+ */
+export function jsonOnly(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body.toString(), done);
+  });
+}
+
+/** Our code for Fastify's own client errors (body too large, wrong content type), undefined for the others. */
+export function clientErrorCode(error: FastifyError): { status: number; code: ErrorCode; message: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'payload_too_large', message: 'The request body is larger than this route accepts' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        code: 'invalid_content_type',
+        message: 'This route takes a JSON body: send it with Content-Type: application/json',
+      };
+    default:
+      return undefined;
+  }
+}
