@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../ApiContext';
+import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
+import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
 import { registerListConfigs } from './config/listConfigs';
 import { registerPostConfig } from './config/postConfig';
 import { registerPutConfig } from './config/putConfig';
+import { registerDeleteConnectSession } from './connect/deleteSession';
+import { registerGetConnectPage } from './connect/getConnectPage';
+import { registerGetConnectSession } from './connect/getSession';
+import { registerGetConnectSessionIntegrations } from './connect/getSessionIntegrations';
+import { registerPostConnectSessions } from './connect/postSessions';
+import { registerPostReconnectSession } from './connect/postReconnectSession';
 import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
@@ -29,4 +37,13 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  // Connect sessions, the Connect page and the non-OAuth frontend auth (issue 10, connect part).
+  registerPostConnectSessions(app, context);
+  registerPostReconnectSession(app, context);
+  registerGetConnectSession(app, context);
+  registerDeleteConnectSession(app, context);
+  registerGetConnectSessionIntegrations(app, context);
+  registerGetConnectPage(app, context);
+  registerPostApiKeyAuth(app, context);
+  registerPostBasicAuth(app, context);
 }

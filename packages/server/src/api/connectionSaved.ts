@@ -1,0 +1,33 @@
+import type { ConnectionAttributes } from '../store/Store';
+import type { ApiContext } from './ApiContext';
+
+/** A Connection a frontend flow (OAuth callback or /api-auth) has just created or re-authorised. */
+export interface SavedConnection {
+  readonly providerConfigKey: string;
+  readonly connectionId: string;
+  /** `creation` for a new Connection, `override` when an existing one got new credentials (contract E.2 wording). */
+  readonly operation: 'creation' | 'override';
+  readonly authMode: string;
+  /** From the connect session the flow ran under, if any: what the Connection gets. */
+  readonly attributes: ConnectionAttributes | undefined;
+}
+
+/**
+ * The one place where everything that follows a frontend flow's success happens, after the credentials are stored
+ * and before the frontend is told: the connect session's end user and tags go on the Connection (an empty part is
+ * left as it was, so a reconnect session without an end user keeps the Connection's), then the auth webhook.
+ * @throws WorkerError `storage_error`
+ */
+export async function connectionSaved(context: ApiContext, saved: SavedConnection): Promise<void> {
+  const { attributes } = saved;
+  if (attributes) {
+    const change: Partial<ConnectionAttributes> = {};
+    if (attributes.endUser !== null) change.endUser = attributes.endUser;
+    if (Object.keys(attributes.tags).length > 0) change.tags = { ...attributes.tags };
+    if (Object.keys(change).length > 0) {
+      await context.handlers.store.setAttributes(saved.providerConfigKey, saved.connectionId, change);
+    }
+  }
+  // MERGE(webhooks): the auth webhook (contract E.2 `auth`, operation `saved.operation`) is sent from here, and only
+  // here, for OAuth callbacks and /api-auth alike.
+}
