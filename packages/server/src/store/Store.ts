@@ -73,6 +73,7 @@ export interface ConnectionFilter {
   userId?: string;
   /** Any of these integrations. */
   integrations?: readonly string[];
+  /** The end user's id, or the tag `end_user_id` (contract C.5: waitForConnection's two meanings). */
   endUserId?: string;
   endUserOrganizationId?: string;
   /** Every one of these tags, with these values (keys compared lower-cased). */

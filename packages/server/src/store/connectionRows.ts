@@ -1,6 +1,6 @@
 import type { NangoConnectionPublic } from '@nangohq/protocol';
 import type { CredentialCipher } from '../encryption/CredentialCipher';
-import type { StoredOutcome } from './Store';
+import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, EndUser, StoredOutcome } from './Store';
 
 /** A row of the connections table, as both stores keep it. */
 export interface ConnectionRow {
@@ -34,6 +34,68 @@ export function toPublic(row: PublicRow): NangoConnectionPublic {
     authorization: row.auth_status ?? 'ok',
     ...(row.auth_error ? { authorizationError: row.auth_error } : {}),
   };
+}
+
+/** The columns a Connection is listed from by the REST API: the public ones and its attributes. */
+export const LISTING_COLUMNS = `${PUBLIC_COLUMNS}, tags, end_user`;
+
+/** The row of a listed Connection. */
+export type ListingRow = PublicRow & AttributeRow;
+
+/** The attribute columns of a row (migration 7). */
+export interface AttributeRow {
+  tags: string | null;
+  end_user: string | null;
+}
+
+/** Tags and end user from their columns. */
+export function toAttributes(row: AttributeRow): ConnectionAttributes {
+  return {
+    tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
+    endUser: row.end_user ? (JSON.parse(row.end_user) as EndUser) : null,
+  };
+}
+
+/** A listed Connection from its row. */
+export function toListing(row: ListingRow): ConnectionListing {
+  return { ...toPublic(row), ...toAttributes(row) };
+}
+
+/** The column values that store a change of attributes (only those given). */
+export function attributeColumns(change: Partial<ConnectionAttributes>): { column: string; value: string | null }[] {
+  const columns: { column: string; value: string | null }[] = [];
+  if (change.tags !== undefined) columns.push({ column: 'tags', value: JSON.stringify(change.tags) });
+  if (change.endUser !== undefined) {
+    columns.push({ column: 'end_user', value: change.endUser ? JSON.stringify(change.endUser) : null });
+    columns.push({ column: 'end_user_id', value: change.endUser?.id ?? null });
+  }
+  return columns;
+}
+
+/**
+ * Whether a listed Connection passes the filters that both stores apply after the query (those on JSON columns):
+ * end user (its id, or the tag `end_user_id`, contract C.5), organization, tags (containment, keys compared
+ * lower-cased) and search (a case-insensitive substring of the connection id or the end user's id, email or name).
+ */
+export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilter): boolean {
+  const tags = new Map(Object.entries(listing.tags).map(([key, value]) => [key.toLowerCase(), value]));
+  if (filter.endUserId !== undefined && listing.endUser?.id !== filter.endUserId && tags.get('end_user_id') !== filter.endUserId)
+    return false;
+  if (filter.endUserOrganizationId !== undefined && listing.endUser?.organization?.id !== filter.endUserOrganizationId)
+    return false;
+  for (const [key, value] of Object.entries(filter.tags ?? {})) if (tags.get(key.toLowerCase()) !== value) return false;
+  if (filter.search !== undefined && filter.search !== '') {
+    const needle = filter.search.toLowerCase();
+    const haystack = [listing.userId, listing.endUser?.id, listing.endUser?.email, listing.endUser?.displayName];
+    if (!haystack.some((text) => typeof text === 'string' && text.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+/** The page of `filter` out of matching listings already in order. */
+export function pageOf<T>(items: readonly T[], filter: ConnectionFilter): T[] {
+  const offset = filter.offset ?? 0;
+  return items.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
 }
 
 /** The error for a second Connection of the same user on the same integration, worded the same on both stores. */

@@ -2,7 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '@nangohq/protocol';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
-import { connectionExistsMessage, PUBLIC_COLUMNS, toPublic, type ConnectionRow, type PublicRow } from '../connectionRows';
+import {
+  attributeColumns,
+  connectionExistsMessage,
+  LISTING_COLUMNS,
+  matchesFilter,
+  pageOf,
+  PUBLIC_COLUMNS,
+  toAttributes,
+  toListing,
+  toPublic,
+  type AttributeRow,
+  type ConnectionRow,
+  type ListingRow,
+  type PublicRow,
+} from '../connectionRows';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
 import type { Pg } from './Pg';
 import { UNIQUE_VIOLATION } from './pgErrors';
@@ -187,15 +201,46 @@ export class PgConnectionStore implements ConnectionStore {
     });
   }
 
-  search(_filter: ConnectionFilter): Promise<ConnectionListing[]> {
-    return Promise.reject(new Error('not written yet'));
+  async search(filter: ConnectionFilter): Promise<ConnectionListing[]> {
+    // As on SQLite: the indexed columns in SQL, the JSON ones by matchesFilter (shared code, same answers).
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.userId !== undefined) {
+      params.push(filter.userId);
+      where.push(`user_id = $${params.length}`);
+    }
+    if (filter.integrations !== undefined) {
+      if (filter.integrations.length === 0) return [];
+      params.push(filter.integrations);
+      where.push(`integration = ANY($${params.length})`);
+    }
+    const { rows } = await this.pg.query<ListingRow>(
+      `SELECT ${LISTING_COLUMNS} FROM connections ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY integration COLLATE "C", user_id COLLATE "C"`,
+      params,
+    );
+    return pageOf(
+      rows.map(toListing).filter((listing) => matchesFilter(listing, filter)),
+      filter,
+    );
   }
 
-  attributes(_integration: string, _userId: string): Promise<ConnectionAttributes | undefined> {
-    return Promise.reject(new Error('not written yet'));
+  async attributes(integration: string, userId: string): Promise<ConnectionAttributes | undefined> {
+    const { rows } = await this.pg.query<AttributeRow>(
+      'SELECT tags, end_user FROM connections WHERE integration = $1 AND user_id = $2',
+      [integration, userId],
+    );
+    const row = rows[0];
+    return row && toAttributes(row);
   }
 
-  setAttributes(_integration: string, _userId: string, _change: Partial<ConnectionAttributes>): Promise<boolean> {
-    return Promise.reject(new Error('not written yet'));
+  async setAttributes(integration: string, userId: string, change: Partial<ConnectionAttributes>): Promise<boolean> {
+    const columns = attributeColumns(change);
+    const sets = [...columns.map(({ column }, i) => `${column} = $${i + 1}`), `last_modified = $${columns.length + 1}`];
+    const { rowCount } = await this.pg.query(
+      `UPDATE connections SET ${sets.join(', ')} WHERE integration = $${columns.length + 2} AND user_id = $${columns.length + 3}`,
+      [...columns.map(({ value }) => value), new Date().toISOString(), integration, userId],
+    );
+    return (rowCount ?? 0) > 0;
   }
 }

@@ -3,7 +3,21 @@ import type Database from 'better-sqlite3';
 import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '@nangohq/protocol';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
-import { connectionExistsMessage, PUBLIC_COLUMNS, toPublic, type ConnectionRow, type PublicRow } from '../connectionRows';
+import {
+  attributeColumns,
+  connectionExistsMessage,
+  LISTING_COLUMNS,
+  matchesFilter,
+  pageOf,
+  PUBLIC_COLUMNS,
+  toAttributes,
+  toListing,
+  toPublic,
+  type AttributeRow,
+  type ConnectionRow,
+  type ListingRow,
+  type PublicRow,
+} from '../connectionRows';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
 import { withStorageErrors } from './sqliteErrors';
 
@@ -59,6 +73,9 @@ export class SqliteConnectionStore implements ConnectionStore {
         'SELECT additional_config FROM connections WHERE integration = ? AND user_id = ?',
       ),
       delete: db.prepare<[string, string]>('DELETE FROM connections WHERE integration = ? AND user_id = ?'),
+      attributesOf: db.prepare<[string, string], AttributeRow>(
+        'SELECT tags, end_user FROM connections WHERE integration = ? AND user_id = ?',
+      ),
     };
   }
 
@@ -174,16 +191,42 @@ export class SqliteConnectionStore implements ConnectionStore {
     return run(() => changeAll.immediate());
   }
 
-  search(_filter: ConnectionFilter): Promise<ConnectionListing[]> {
-    return Promise.reject(new Error('not written yet'));
+  async search(filter: ConnectionFilter): Promise<ConnectionListing[]> {
+    // The indexed columns narrow the rows in SQL; the JSON ones (tags, end user) are matched here, the same code
+    // as on PostgreSQL, so both stores answer alike.
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.userId !== undefined) {
+      where.push('user_id = ?');
+      params.push(filter.userId);
+    }
+    if (filter.integrations !== undefined) {
+      if (filter.integrations.length === 0) return [];
+      where.push(`integration IN (${filter.integrations.map(() => '?').join(', ')})`);
+      params.push(...filter.integrations);
+    }
+    const sql = `SELECT ${LISTING_COLUMNS} FROM connections ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY integration, user_id`;
+    const rows = run(() => this.db.prepare<string[], ListingRow>(sql).all(...params));
+    return pageOf(
+      rows.map(toListing).filter((listing) => matchesFilter(listing, filter)),
+      filter,
+    );
   }
 
-  attributes(_integration: string, _userId: string): Promise<ConnectionAttributes | undefined> {
-    return Promise.reject(new Error('not written yet'));
+  async attributes(integration: string, userId: string): Promise<ConnectionAttributes | undefined> {
+    const row = run(() => this.statements.attributesOf.get(integration, userId));
+    return row && toAttributes(row);
   }
 
-  setAttributes(_integration: string, _userId: string, _change: Partial<ConnectionAttributes>): Promise<boolean> {
-    return Promise.reject(new Error('not written yet'));
+  async setAttributes(integration: string, userId: string, change: Partial<ConnectionAttributes>): Promise<boolean> {
+    const columns = attributeColumns(change);
+    const sets = [...columns.map(({ column }) => `${column} = ?`), 'last_modified = ?'].join(', ');
+    const values = [...columns.map(({ value }) => value), new Date().toISOString(), integration, userId];
+    return (
+      run(() => this.db.prepare(`UPDATE connections SET ${sets} WHERE integration = ? AND user_id = ?`).run(...values)).changes >
+      0
+    );
   }
 }
 
