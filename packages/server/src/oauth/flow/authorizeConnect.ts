@@ -24,7 +24,11 @@ export interface ConnectTarget {
  * @throws OAuthFlowError `invalid_query_params`, `invalid_connect_session`, `integration_not_allowed`,
  *   `missing_connection_id`, `account_or_environment_retrieval_err`, `missing_hmac`, `invalid_hmac`
  */
-export async function authorizeConnect(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<ConnectTarget> {
+export async function authorizeConnect(
+  context: ApiContext,
+  providerConfigKey: string,
+  query: ConnectQuery,
+): Promise<ConnectTarget> {
   if (query.connectSessionToken !== undefined) return withSession(context, providerConfigKey, query, query.connectSessionToken);
   const { settings } = context;
   if (settings.publicKey !== undefined && (query.publicKey === undefined || !secretEquals(query.publicKey, settings.publicKey))) {
@@ -66,7 +70,10 @@ async function withSession(
   }
   const session = await context.store.connectSessions.get(token);
   if (!session)
-    throw new OAuthFlowError('invalid_connect_session', 'The connect session is unknown or has expired: ask the app for a new one');
+    throw new OAuthFlowError(
+      'invalid_connect_session',
+      'The connect session is unknown or has expired: ask the app for a new one',
+    );
   let connectionId: string;
   if (session.reconnect) {
     if (session.reconnect.integration !== providerConfigKey)
@@ -77,7 +84,10 @@ async function withSession(
     connectionId = session.reconnect.connectionId;
   } else {
     if (session.allowedIntegrations !== undefined && !session.allowedIntegrations.includes(providerConfigKey))
-      throw new OAuthFlowError('integration_not_allowed', `This connect session does not allow integration '${providerConfigKey}'`);
+      throw new OAuthFlowError(
+        'integration_not_allowed',
+        `This connect session does not allow integration '${providerConfigKey}'`,
+      );
     connectionId = randomUUID();
   }
   const defaults = session.integrationsConfigDefaults[providerConfigKey];

@@ -34,7 +34,9 @@ export class SqliteConnectSessionStore implements ConnectSessionStore {
   }
 
   async delete(token: string): Promise<boolean> {
-    const result = withStorageErrors(() => this.db.prepare('DELETE FROM connect_sessions WHERE token_hash = ?').run(hashOf(token)));
+    const result = withStorageErrors(() =>
+      this.db.prepare('DELETE FROM connect_sessions WHERE token_hash = ?').run(hashOf(token)),
+    );
     return result.changes > 0;
   }
 }

@@ -51,7 +51,10 @@ export async function credentialAuth(
     const integration = context.registry.snapshot().integrations.get(providerConfigKey);
     if (!integration) throw new OAuthFlowError('unknown_config_key', `No integration '${providerConfigKey}'`);
     if (integration.authMode !== authMode) {
-      throw new OAuthFlowError('auth_mode_err', `Integration '${providerConfigKey}' uses ${integration.authMode}, not ${authMode}`);
+      throw new OAuthFlowError(
+        'auth_mode_err',
+        `Integration '${providerConfigKey}' uses ${integration.authMode}, not ${authMode}`,
+      );
     }
     const body = (request.body ?? {}) as Record<string, unknown>;
     const raw = credentialsOf(typeof body === 'object' ? body : {});
@@ -70,7 +73,10 @@ export async function credentialAuth(
       authMode,
       attributes: target.session && { endUser: target.session.endUser, tags: { ...target.session.tags } },
     });
-    context.logger.info({ providerConfigKey, connectionId: target.connectionId, operation }, 'credentials saved through /api-auth');
+    context.logger.info(
+      { providerConfigKey, connectionId: target.connectionId, operation },
+      'credentials saved through /api-auth',
+    );
     return reply.code(200).send({ connectionId: target.connectionId, providerConfigKey });
   } catch (error) {
     const failure = asFlowError(context, error);
@@ -155,7 +161,8 @@ async function verify(
 
 function asFlowError(context: ApiContext, error: unknown): OAuthFlowError {
   if (error instanceof OAuthFlowError) return error;
-  if (error instanceof WorkerError && error.code === 'invalid_credentials') return new OAuthFlowError('invalid_credentials', error.message);
+  if (error instanceof WorkerError && error.code === 'invalid_credentials')
+    return new OAuthFlowError('invalid_credentials', error.message);
   const incident = randomUUID();
   context.logger.error({ err: error, incident }, 'unexpected error in /api-auth');
   return new OAuthFlowError('unknown_err', `Internal error (incident ${incident}); see the server log`);

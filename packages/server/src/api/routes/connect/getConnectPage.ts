@@ -34,5 +34,8 @@ export function registerGetConnectPage(app: FastifyInstance, _context: ApiContex
 }
 
 function secured(reply: FastifyReply, contentType: string): FastifyReply {
-  return reply.header('content-type', contentType).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  return reply
+    .header('content-type', contentType)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer');
 }

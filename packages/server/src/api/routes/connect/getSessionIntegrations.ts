@@ -25,10 +25,12 @@ export function registerGetConnectSessionIntegrations(app: FastifyInstance, cont
     for (const key of keys) {
       const integration = integrations.get(key);
       if (!integration) continue;
+      // A run-time integration's compiled config may not keep its catalog entry: its OAuth client names it.
+      const provider = integration.provider ?? (await context.registry.oauthClient(key))?.client?.provider;
       data.push({
         unique_key: key,
-        provider: integration.provider?.name ?? null,
-        display_name: integration.provider?.display_name ?? key,
+        provider: provider?.name ?? null,
+        display_name: provider?.display_name ?? key,
         auth_mode: AUTH_MODE[integration.authMode],
       });
     }

@@ -32,7 +32,10 @@ export function registerPostReconnectSession(app: FastifyInstance, context: ApiC
     const attributes = await connections.attributes(integration, connectionId);
     if (!attributes) {
       return reply.code(400).send({
-        error: { code: 'connection_not_found', message: `No Connection '${connectionId}' on integration '${integration}' to reconnect` },
+        error: {
+          code: 'connection_not_found',
+          message: `No Connection '${connectionId}' on integration '${integration}' to reconnect`,
+        },
       });
     }
     const session = sessionOf(context, body, {

@@ -59,7 +59,10 @@ export function sessionOf(
   extra: Pick<ConnectSession, 'allowedIntegrations' | 'reconnect'> & { endUser?: EndUser | null },
 ): ConnectSession {
   const organization = body.organization
-    ? { id: body.organization.id, ...(body.organization.display_name !== undefined && { displayName: body.organization.display_name }) }
+    ? {
+        id: body.organization.id,
+        ...(body.organization.display_name !== undefined && { displayName: body.organization.display_name }),
+      }
     : null;
   let endUser: EndUser | null = extra.endUser ?? null;
   if (body.end_user) {
@@ -128,7 +131,10 @@ export async function unknownIntegrations(context: ApiContext, keys: Iterable<st
  * The live session of a request authenticated with `Authorization: Bearer <session token>`, and its token.
  * @throws WorkerError `invalid_connect_session` (401)
  */
-export async function requireSession(context: ApiContext, request: FastifyRequest): Promise<{ token: string; session: ConnectSession }> {
+export async function requireSession(
+  context: ApiContext,
+  request: FastifyRequest,
+): Promise<{ token: string; session: ConnectSession }> {
   const [scheme = '', token = ''] = (request.headers.authorization ?? '').trim().split(/\s+/, 2);
   if (scheme.toLowerCase() !== 'bearer' || !CONNECT_SESSION_TOKEN.test(token)) {
     throw new WorkerError(
@@ -137,6 +143,7 @@ export async function requireSession(context: ApiContext, request: FastifyReques
     );
   }
   const session = await context.store.connectSessions.get(token);
-  if (!session) throw new WorkerError('invalid_connect_session', 'The connect session is unknown or has expired: ask the app for a new one');
+  if (!session)
+    throw new WorkerError('invalid_connect_session', 'The connect session is unknown or has expired: ask the app for a new one');
   return { token, session };
 }
