@@ -1,5 +1,6 @@
 /** The Connect page's style: system fonts, high contrast (text 16:1, buttons 7:1 and more), visible focus. */
 export const CONNECT_PAGE_CSS = `*{box-sizing:border-box}
+[hidden]{display:none!important}
 html,body{margin:0;min-height:100%}
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;background:#f2f3f5;display:flex;align-items:flex-start;justify-content:center;padding:5vh 1rem}
 html.framed body{background:rgba(17,17,17,.55);min-height:100vh}
