@@ -7,7 +7,6 @@ import { playFlow } from '../helpers/oauthFlow';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from '../oauth/authServer';
 
 // The official @nangohq/node 0.71.4, unchanged (its CommonJS build).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Nango } = require('nango-node-0714') as {
   Nango: new (options: { host: string; secretKey: string }) => {
     createConnectSession(body: unknown): Promise<{ data: { token: string; connect_link: string; expires_at: string } }>;
