@@ -286,6 +286,24 @@ describe('the Connect page in a real browser', () => {
     await page.close();
   }, 60_000);
 
+  it('lets our frontend auth() with connectSessionToken make a Connection with a generated id', async () => {
+    const { token } = await session({ run: 'ours' });
+    const page = await browser.newPage();
+    await page.goto(`${appUrl}?sdk=ours&token=${token}`);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#auth')]);
+    await popup.waitForSelector('#allow');
+    await popup.click('#allow');
+    await page.waitForFunction("!document.getElementById('result').textContent.startsWith('waiting')", undefined, {
+      timeout: 20_000,
+    });
+    const made = await connectionsOf('mock', 'ours');
+    expect(made).toHaveLength(1);
+    expect(await page.textContent('#result')).toBe(
+      `OK ${JSON.stringify({ providerConfigKey: 'mock', connectionId: made[0]?.userId, isPending: false })}`,
+    );
+    await page.close();
+  }, 60_000);
+
   it("also runs under the official frontend 0.71.4's openConnectUI pointed at this server", async () => {
     const { token } = await session({ run: 'official-ui' });
     const page = await browser.newPage();
