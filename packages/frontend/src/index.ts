@@ -10,6 +10,12 @@
  * The result comes back as a WebSocket frame; the callback page's postMessage (from the server's origin only) is
  * read as well, so a flow still ends if the socket could not be opened. Closing the popup rejects with
  * `authorization_cancelled`.
+ *
+ * With a connect session (made by the app's backend with POST /connect/sessions):
+ *
+ *   const nango = new Nango({ host: 'http://localhost:3003', connectSessionToken });
+ *   const { connectionId } = await nango.auth('github'); // the server chooses the connection id
+ *   nango.openConnectUI({ onEvent: (event) => console.log(event.type) }); // the server's Connect page, in an iframe
  */
 
 /** How long auth() waits after the popup closed for a result already on its way (the page closes itself). */
@@ -24,6 +30,11 @@ export interface NangoOptions {
   host: string;
   /** The server's NANGO_PUBLIC_KEY, when it sets one. */
   publicKey?: string;
+  /**
+   * A connect session token (`nango_connect_session_…`, from POST /connect/sessions on the app's backend). auth()
+   * then takes no connection id: the server generates it, and the session says which integrations are allowed.
+   */
+  connectSessionToken?: string;
 }
 
 /** Options of one auth() call, as in spec 3 and the official frontends. */
@@ -36,12 +47,20 @@ export interface AuthOptions {
   user_scope?: string[];
   /** Extra authorize-URL params; `undefined` removes one the provider's defaults would add. */
   authorization_params?: Record<string, string | undefined>;
+  /**
+   * Non-OAuth credentials: `{ apiKey }` (API_KEY integrations) or `{ username, password }` (USERNAME_PASSWORD). No
+   * popup: they are posted to the server's /api-auth routes.
+   */
+  credentials?: { apiKey: string } | { username: string; password: string };
 }
 
 /** What auth() resolves with. */
 export interface AuthResult {
   providerConfigKey: string;
+  /** The Connection's id: the one given, or the one the server generated for a connect session. */
   connectionId: string;
+  /** Always false here (the official frontend's field). */
+  isPending?: boolean;
 }
 
 /** What auth() rejects with: `error.type` is one of the server's error types, or `authorization_cancelled`. */
@@ -55,6 +74,7 @@ export interface AuthError {
 export class Nango {
   readonly host: string;
   readonly publicKey: string | undefined;
+  connectSessionToken: string | undefined;
 
   constructor(hostOrOptions: string | NangoOptions) {
     const options = typeof hostOrOptions === 'string' ? { host: hostOrOptions } : hostOrOptions;
@@ -63,17 +83,29 @@ export class Nango {
     }
     this.host = options.host.replace(/\/+$/, '');
     this.publicKey = options.publicKey;
+    this.connectSessionToken = options.connectSessionToken;
   }
 
   /**
-   * Runs one OAuth flow in a popup and resolves once the server has stored the Connection.
+   * Runs one OAuth flow in a popup and resolves once the server has stored the Connection (or, with
+   * `options.credentials`, posts an API key or username and password). With a connect session token, call it
+   * without a connection id: `auth(providerConfigKey, options?)`.
    * Rejects with `{ providerConfigKey, connectionId, error: { type, message } }`.
    */
-  auth(providerConfigKey: string, connectionId: string, options: AuthOptions = {}): Promise<AuthResult> {
+  auth(
+    providerConfigKey: string,
+    connectionIdOrOptions?: string | AuthOptions,
+    maybeOptions: AuthOptions = {},
+  ): Promise<AuthResult> {
+    const connectionId = typeof connectionIdOrOptions === 'string' ? connectionIdOrOptions : '';
+    const options = typeof connectionIdOrOptions === 'object' ? connectionIdOrOptions : maybeOptions;
     const fail = (type: string, message: string): Promise<never> =>
       Promise.reject<never>({ providerConfigKey, connectionId, error: { type, message } } satisfies AuthError);
     if (!providerConfigKey) return fail('no_provider_config_key', 'auth() needs a provider config key');
-    if (!connectionId) return fail('missing_connection_id', 'auth() needs a connection id');
+    if (this.connectSessionToken && connectionId)
+      return fail('invalid_query_params', 'With a connect session token, auth() takes no connection id: the server chooses it');
+    if (!this.connectSessionToken && !connectionId) return fail('missing_connection_id', 'auth() needs a connection id');
+    if (options.credentials) return this.credentialAuth(providerConfigKey, connectionId, options);
     const popup = window.open('', '_blank', popupFeatures());
     if (!popup) return fail('blocked_by_browser', 'The browser blocked the popup: call auth() from a click handler');
     return new Promise<AuthResult>((resolve, reject) => {
@@ -85,10 +117,11 @@ export class Nango {
         window.removeEventListener('message', onMessage);
         if (socket && socket.readyState <= 1) socket.close();
       };
-      const succeed = (): void => {
+      const succeed = (generatedId?: unknown): void => {
         if (settled) return;
         cleanUp();
-        resolve({ providerConfigKey, connectionId });
+        const id = typeof generatedId === 'string' && generatedId ? generatedId : connectionId;
+        resolve({ providerConfigKey, connectionId: id, isPending: false });
       };
       const failWith = (type: string, message: string): void => {
         if (settled) return;
@@ -97,8 +130,11 @@ export class Nango {
       };
       const onMessage = (event: MessageEvent): void => {
         if (event.origin !== new URL(this.host).origin) return;
-        const data = event.data as { eventType?: string; data?: { error?: { type?: string; message?: string } } } | null;
-        if (data?.eventType === 'AUTHORIZATION_SUCEEDED') succeed();
+        const data = event.data as {
+          eventType?: string;
+          data?: { connectionId?: string; error?: { type?: string; message?: string } };
+        } | null;
+        if (data?.eventType === 'AUTHORIZATION_SUCEEDED') succeed(data.data?.connectionId);
         else if (data?.eventType === 'AUTHORIZATION_FAILED') {
           failWith(data.data?.error?.type ?? 'unknown_err', data.data?.error?.message ?? 'The authorization failed');
         }
@@ -135,7 +171,7 @@ export class Nango {
         if (frame['message_type'] === 'connection_ack' && typeof frame['ws_client_id'] === 'string') {
           navigate(`${url}&ws_client_id=${encodeURIComponent(frame['ws_client_id'])}`);
         } else if (frame['message_type'] === 'success') {
-          succeed();
+          succeed(frame['connection_id']);
         } else if (frame['message_type'] === 'error') {
           failWith(String(frame['error_type'] ?? 'unknown_err'), String(frame['error_desc'] ?? 'The authorization failed'));
         }
@@ -147,18 +183,173 @@ export class Nango {
     });
   }
 
+  /**
+   * Re-authorises the Connection of a reconnect session (POST /connect/sessions/reconnect): auth() without a
+   * connection id. Rejects with `missing_connect_session_token` when no session token is set.
+   */
+  reconnect(providerConfigKey: string, options: AuthOptions = {}): Promise<AuthResult> {
+    if (!this.connectSessionToken) {
+      const error = { type: 'missing_connect_session_token', message: 'reconnect() needs a connectSessionToken' };
+      return Promise.reject<never>({ providerConfigKey, connectionId: '', error } satisfies AuthError);
+    }
+    return this.auth(providerConfigKey, options);
+  }
+
+  /**
+   * Opens the server's Connect page in a full-screen iframe (contract B.6): it lists the session's integrations and
+   * connects one. Only messages from `baseURL`'s origin are read; the page's `ready` is answered with the session
+   * token, its `close` removes the iframe, and every event (`ready`, `connect`, `error`, `close`) goes to `onEvent`.
+   */
+  openConnectUI(options: ConnectUIOptions = {}): ConnectUI {
+    const ui = new ConnectUI({
+      ...options,
+      sessionToken: options.sessionToken ?? this.connectSessionToken,
+      baseURL: options.baseURL ?? `${this.host}/connect`,
+      apiURL: options.apiURL ?? this.host,
+    });
+    ui.open();
+    return ui;
+  }
+
+  /** auth() with API-key or username/password credentials: one POST to /api-auth, no popup. */
+  private async credentialAuth(providerConfigKey: string, connectionId: string, options: AuthOptions): Promise<AuthResult> {
+    const credentials = options.credentials ?? { apiKey: '' };
+    const route = 'apiKey' in credentials ? 'api-key' : 'basic';
+    const url = `${this.host}/api-auth/${route}/${encodeURIComponent(providerConfigKey)}?${this.connectQuery(connectionId, options)}`;
+    const fail = (type: string, message: string): AuthError => ({ providerConfigKey, connectionId, error: { type, message } });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(credentials),
+      });
+    } catch (error) {
+      throw fail('unknown_err', `The server could not be reached: ${String(error)}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      connectionId?: string;
+      error?: { code?: string; message?: string };
+    };
+    if (!response.ok) throw fail(body.error?.code ?? 'unknown_err', body.error?.message ?? `HTTP ${response.status}`);
+    return { providerConfigKey, connectionId: body.connectionId ?? connectionId, isPending: false };
+  }
+
   /** The /oauth/connect URL of a flow, every value encoded. */
   private connectUrl(providerConfigKey: string, connectionId: string, options: AuthOptions): string {
-    const query: [string, string][] = [['connection_id', connectionId]];
+    return `${this.host}/oauth/connect/${encodeURIComponent(providerConfigKey)}?${this.connectQuery(connectionId, options)}`;
+  }
+
+  /** The query of /oauth/connect and /api-auth: who the Connection is for and the flow's options, every value encoded. */
+  private connectQuery(connectionId: string, options: AuthOptions): string {
+    const query: [string, string][] = [];
+    if (connectionId) query.push(['connection_id', connectionId]);
     if (this.publicKey) query.push(['public_key', this.publicKey]);
+    if (this.connectSessionToken) query.push(['connect_session_token', this.connectSessionToken]);
     for (const [name, value] of Object.entries(options.params ?? {})) query.push([`params[${name}]`, value]);
     if (options.hmac) query.push(['hmac', options.hmac]);
     if (options.user_scope && options.user_scope.length > 0) query.push(['user_scope', options.user_scope.join(',')]);
     for (const [name, value] of Object.entries(options.authorization_params ?? {})) {
       query.push([`authorization_params[${name}]`, value === undefined ? 'undefined' : value]);
     }
-    const search = query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
-    return `${this.host}/oauth/connect/${encodeURIComponent(providerConfigKey)}?${search}`;
+    return query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+  }
+}
+
+/** An event of the Connect page (contract B.6), as onEvent receives it. */
+export type ConnectUIEvent =
+  | { type: 'ready' }
+  | { type: 'close' }
+  | { type: 'connect'; payload: { providerConfigKey: string; connectionId: string; isPending: boolean } }
+  | { type: 'error'; payload: { errorType: string; errorMessage: string } }
+  | { type: 'settings_changed'; payload: unknown };
+
+/** What openConnectUI() takes (the official frontend's options; `lang` and `themeOverride` are not used). */
+export interface ConnectUIOptions {
+  /** Default: the client's connectSessionToken; may also be set later with setSessionToken(). */
+  sessionToken?: string | undefined;
+  /** Where the Connect page is. Default: `<host>/connect`. */
+  baseURL?: string;
+  /** The API the page talks to, passed to it as `?apiURL=`. Default: the client's host. */
+  apiURL?: string;
+  onEvent?: (event: ConnectUIEvent) => void;
+  /** Report a closed sign-in window sooner. */
+  detectClosedAuthWindow?: boolean;
+}
+
+/** The Connect page in a full-screen iframe; see Nango.openConnectUI(). */
+export class ConnectUI {
+  private iframe: HTMLIFrameElement | undefined;
+  private listener: ((event: MessageEvent) => void) | undefined;
+  private ready = false;
+  private sessionToken: string | undefined;
+  private readonly base: URL;
+
+  constructor(private readonly options: ConnectUIOptions & { baseURL: string }) {
+    this.sessionToken = options.sessionToken;
+    this.base = new URL(options.baseURL);
+  }
+
+  /** Appends the iframe (once) and starts listening to it. */
+  open(): void {
+    if (this.iframe?.isConnected) return;
+    this.close();
+    const src = new URL(this.base.href);
+    if (this.options.apiURL) src.searchParams.set('apiURL', this.options.apiURL);
+    if (this.options.detectClosedAuthWindow) src.searchParams.set('detectClosedAuthWindow', 'true');
+    const iframe = document.createElement('iframe');
+    iframe.src = src.href;
+    iframe.id = 'connect-ui';
+    iframe.title = 'Connect an account';
+    Object.assign(iframe.style, {
+      position: 'fixed',
+      inset: '0',
+      width: '100vw',
+      height: '100vh',
+      border: 'none',
+      zIndex: '9999',
+      backgroundColor: 'transparent',
+    });
+    this.listener = (event: MessageEvent) => this.onMessage(event);
+    window.addEventListener('message', this.listener);
+    document.body.append(iframe);
+    document.body.style.overflow = 'hidden';
+    this.iframe = iframe;
+  }
+
+  /** Gives the page a (new) session token; sent at once if the page is ready. */
+  setSessionToken(sessionToken: string): void {
+    this.sessionToken = sessionToken;
+    if (this.ready) this.sendToken();
+  }
+
+  /** Removes the iframe and stops listening. */
+  close(): void {
+    if (this.listener) window.removeEventListener('message', this.listener);
+    this.listener = undefined;
+    if (this.iframe) {
+      this.iframe.remove();
+      document.body.style.overflow = '';
+    }
+    this.iframe = undefined;
+    this.ready = false;
+  }
+
+  private onMessage(event: MessageEvent): void {
+    if (event.origin !== this.base.origin || event.source !== this.iframe?.contentWindow) return;
+    const data = event.data as ConnectUIEvent | null;
+    if (!data || typeof data !== 'object' || typeof data.type !== 'string') return;
+    if (data.type === 'ready') {
+      this.ready = true;
+      this.sendToken();
+    }
+    if (data.type === 'close') this.close();
+    this.options.onEvent?.(data);
+  }
+
+  private sendToken(): void {
+    if (!this.sessionToken) return;
+    this.iframe?.contentWindow?.postMessage({ type: 'session_token', sessionToken: this.sessionToken }, this.base.origin);
   }
 }
 

@@ -10,6 +10,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   refresh_not_possible: 400,
   connection_needs_reauthorization: 400,
   unauthorized: 401,
+  invalid_connect_session: 401,
   route_not_found: 404,
   unknown_integration: 404,
   connection_not_found: 404,

@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route needs no secret key: the OAuth flow, health, the frontend file, the WebSocket. */
     public?: boolean;
+    /** The route is authenticated by a connect session token instead (routes/connect/sessionWire.ts requireSession). */
+    connectSession?: boolean;
   }
 }
 
@@ -54,7 +56,8 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     const secretKey = context.settings.secretKey;
-    if (secretKey === undefined || request.routeOptions.config.public === true) return;
+    const { config } = request.routeOptions;
+    if (secretKey === undefined || config.public === true || config.connectSession === true) return;
     const given = keyOf(request.headers.authorization);
     if (given === undefined || !secretEquals(given, secretKey)) {
       const body: ApiErrorBody = {

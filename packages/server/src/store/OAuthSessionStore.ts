@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ConnectionAttributes } from './Store';
 
 /** What /oauth/connect remembers for its callback, bound to the `state` value it sent the provider. */
 export interface OAuthSession {
@@ -17,6 +18,8 @@ export interface OAuthSession {
   readonly requestTokenSecret?: string;
   /** The frontend's WebSocket, when the result goes there rather than to a postMessage page. */
   readonly wsClientId?: string;
+  /** A flow started with a connect session: the end user and tags its Connection gets at the callback. */
+  readonly attributes?: ConnectionAttributes;
 }
 
 /**

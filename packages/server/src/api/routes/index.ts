@@ -3,11 +3,19 @@ import type { ApiContext } from '../ApiContext';
 import { registerGetAsyncActionResult } from './action/getAsyncActionResult';
 import { registerPostActionTrigger } from './action/postActionTrigger';
 import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
+import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
+import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
 import { registerListConfigs } from './config/listConfigs';
 import { registerPostConfig } from './config/postConfig';
 import { registerPutConfig } from './config/putConfig';
+import { registerDeleteConnectSession } from './connect/deleteSession';
+import { registerGetConnectPage } from './connect/getConnectPage';
+import { registerGetConnectSession } from './connect/getSession';
+import { registerGetConnectSessionIntegrations } from './connect/getSessionIntegrations';
+import { registerPostConnectSessions } from './connect/postSessions';
+import { registerPostReconnectSession } from './connect/postReconnectSession';
 import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
@@ -50,4 +58,13 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetScriptsConfig(app, context);
   registerListWebhookDeliveries(app, context);
   registerReplayWebhookDelivery(app, context);
+  // Connect sessions, the Connect page and the non-OAuth frontend auth (issue 10, connect part).
+  registerPostConnectSessions(app, context);
+  registerPostReconnectSession(app, context);
+  registerGetConnectSession(app, context);
+  registerDeleteConnectSession(app, context);
+  registerGetConnectSessionIntegrations(app, context);
+  registerGetConnectPage(app, context);
+  registerPostApiKeyAuth(app, context);
+  registerPostBasicAuth(app, context);
 }

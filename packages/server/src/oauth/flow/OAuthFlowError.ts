@@ -3,7 +3,14 @@
  * page, `error_type` of the WebSocket frame; contract B.5). Each says when it is used here.
  */
 export const OAUTH_ERROR_TYPES = {
-  missing_connection_id: '/oauth/connect without a connection_id.',
+  missing_connection_id: '/oauth/connect (or /api-auth) without a connection_id nor a connect session token.',
+  invalid_query_params: 'A connection_id was given with a connect session token, which chooses the id itself.',
+  invalid_connect_session: 'The connect session token is unknown or expired (sessions live NANGO_CONNECT_SESSION_TTL_S).',
+  integration_not_allowed:
+    "The connect session does not allow this integration (its allowed_integrations, or a reconnect session's).",
+  auth_mode_err: '/api-auth for an integration of another auth mode (an API key for an OAuth integration, say).',
+  invalid_credentials: '/api-auth with credentials missing or empty.',
+  connection_test_failed: "The provider refused the credentials at its catalog entry's proxy.verification endpoint.",
   no_provider_config_key: '/oauth/connect without a provider config key in its path.',
   unknown_config_key: 'No integration has that provider config key.',
   provider_config_err:

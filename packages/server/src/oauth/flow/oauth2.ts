@@ -19,7 +19,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
  */
 export function authorizeUrl(
   client: OAuthClientConfig,
-  query: ConnectQuery,
+  query: Pick<ConnectQuery, 'params' | 'authorizationParams' | 'userScope'>,
   options: { state: string; callbackUrl: string; codeChallenge: string | undefined },
 ): string {
   const { provider } = client;

@@ -2,9 +2,12 @@ import { OAuthFlowError } from './OAuthFlowError';
 
 /** What /oauth/connect reads from its query (contract B.5): the official frontends' keys, nested ones flattened. */
 export interface ConnectQuery {
-  readonly connectionId: string;
+  /** Required without a session token; forbidden with one (see authorizeConnect). */
+  readonly connectionId: string | undefined;
   readonly wsClientId: string | undefined;
   readonly publicKey: string | undefined;
+  /** `connect_session_token` (frontend 0.71 with a connect session): replaces public_key and connection_id. */
+  readonly connectSessionToken: string | undefined;
   readonly hmac: string | undefined;
   /** `params[<name>]=<value>`: the Connection's config, also what fills templated provider URLs. */
   readonly params: Readonly<Record<string, string>>;
@@ -22,7 +25,7 @@ const MAX_VALUE = 1024;
  * Reads the connect query as Fastify hands it over (node:querystring: `+` and percent-escapes decoded, so raw
  * `params[x]` from frontends 0.8/0.17 and encoded `params%5Bx%5D` from 0.71 both arrive as `params[x]`). A key
  * sent twice is refused rather than guessed at.
- * @throws OAuthFlowError `missing_connection_id`, `url_param_err`
+ * @throws OAuthFlowError `url_param_err`
  */
 export function parseConnectQuery(query: Readonly<Record<string, unknown>>): ConnectQuery {
   const one = (name: string): string | undefined => {
@@ -32,9 +35,9 @@ export function parseConnectQuery(query: Readonly<Record<string, unknown>>): Con
     if (value.length > MAX_VALUE) throw new OAuthFlowError('url_param_err', `${name} is longer than ${MAX_VALUE} characters`);
     return value;
   };
-  const connectionId = one('connection_id');
-  if (!connectionId) throw new OAuthFlowError('missing_connection_id', 'The connect request has no connection_id');
-  if (connectionId.length > 255) throw new OAuthFlowError('missing_connection_id', 'connection_id is longer than 255 characters');
+  const connectionId = one('connection_id') || undefined;
+  if (connectionId !== undefined && connectionId.length > 255)
+    throw new OAuthFlowError('missing_connection_id', 'connection_id is longer than 255 characters');
   // No prototype: a param named __proto__ is just a param.
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   const authorizationParams = Object.create(null) as Record<string, string | undefined>;
@@ -59,6 +62,7 @@ export function parseConnectQuery(query: Readonly<Record<string, unknown>>): Con
     connectionId,
     wsClientId: one('ws_client_id') || undefined,
     publicKey: one('public_key') || undefined,
+    connectSessionToken: one('connect_session_token') || undefined,
     hmac: one('hmac') || undefined,
     params,
     authorizationParams,

@@ -1,50 +1,40 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StoredCredentials } from '@nangohq/protocol';
 import type { ApiContext } from '../../api/ApiContext';
+import { connectionSaved } from '../../api/connectionSaved';
 import { secretEquals } from '../../api/secretKey';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
 import type { OAuthSession } from '../../store/OAuthSessionStore';
 import { refreshedCredentials } from '../refreshedCredentials';
 import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from './oauth1';
+import { authorizeConnect } from './authorizeConnect';
 import { authorizeUrl, exchangeCode, pkcePair } from './oauth2';
 import { OAuthFlowError } from './OAuthFlowError';
 import type { ConnectQuery } from './parseConnectQuery';
 import { saveOAuthConnection } from './saveOAuthConnection';
-import { sendAuthWebhook } from '../../webhooks/authWebhook';
 
 /**
- * /oauth/connect: checks the request (public key, HMAC), finds the integration's OAuth client, opens an OAuth
+ * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
  * session in the database keyed by a fresh random `state`, and returns the provider URL to redirect the user to
  * (for OAuth 1.0a after fetching a temporary token).
  * @throws OAuthFlowError
  */
 export async function startOAuthFlow(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<string> {
   const { settings } = context;
-  if (settings.publicKey !== undefined && (query.publicKey === undefined || !secretEquals(query.publicKey, settings.publicKey))) {
-    throw new OAuthFlowError(
-      'account_or_environment_retrieval_err',
-      "public_key is missing or is not this server's NANGO_PUBLIC_KEY",
-    );
-  }
-  if (settings.hmacKey !== undefined) {
-    if (query.hmac === undefined)
-      throw new OAuthFlowError('missing_hmac', 'This server requires an hmac of "<provider config key>:<connection id>"');
-    const expected = createHmac('sha256', settings.hmacKey).update(`${providerConfigKey}:${query.connectionId}`).digest('hex');
-    if (!secretEquals(query.hmac.toLowerCase(), expected))
-      throw new OAuthFlowError('invalid_hmac', 'The hmac does not match this provider config key and connection id');
-  }
+  const target = await authorizeConnect(context, providerConfigKey, query);
   const client = await oauthClient(context, providerConfigKey);
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
     providerConfigKey,
-    connectionId: query.connectionId,
-    connectionConfig: query.params,
+    connectionId: target.connectionId,
+    connectionConfig: { ...target.params },
     ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
+    ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
   };
   if (client.provider.auth_mode === 'OAUTH1') {
     const callbackUrl = `${settings.serverUrl}/oauth/callback?state=${state}`;
-    const temporary = await requestTemporaryToken(client, callbackUrl, query.params, settings.providerTimeoutMs);
+    const temporary = await requestTemporaryToken(client, callbackUrl, target.params, settings.providerTimeoutMs);
     const session: OAuthSession = {
       ...base,
       authMode: 'OAUTH1',
@@ -53,11 +43,11 @@ export async function startOAuthFlow(context: ApiContext, providerConfigKey: str
       requestTokenSecret: temporary.secret,
     };
     await context.sessions.create(state, session, expiresAt);
-    return oauth1AuthorizeUrl(client, temporary.token, query.params);
+    return oauth1AuthorizeUrl(client, temporary.token, target.params);
   }
   const callbackUrl = `${settings.serverUrl}/oauth/callback`;
   const pkce = client.provider.disable_pkce === true ? undefined : pkcePair();
-  const redirect = authorizeUrl(client, query, { state, callbackUrl, codeChallenge: pkce?.challenge });
+  const redirect = authorizeUrl(client, target, { state, callbackUrl, codeChallenge: pkce?.challenge });
   const session: OAuthSession = { ...base, authMode: 'OAUTH2', callbackUrl, ...(pkce && { codeVerifier: pkce.verifier }) };
   await context.sessions.create(state, session, expiresAt);
   return redirect;
@@ -95,12 +85,13 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       credentials,
       config,
     });
-    await sendAuthWebhook(context.handlers, {
-      integration: session.providerConfigKey,
-      userId: session.connectionId,
+    await connectionSaved(context, {
+      providerConfigKey: session.providerConfigKey,
+      connectionId: session.connectionId,
+      operation: saved === 'created' ? 'creation' : 'override',
       authMode: client.provider.auth_mode,
       provider: client.providerName,
-      operation: saved === 'created' ? 'creation' : 'override',
+      attributes: session.attributes,
     });
     return { session, error: undefined, saved };
   } catch (error) {

@@ -1,23 +1,36 @@
-import type { Pg } from './Pg';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { ConnectSession, ConnectSessionStore } from '../ConnectSessionStore';
+import { hashOf } from '../OAuthSessionStore';
+import type { Pg } from './Pg';
 
-/** ConnectSessionStore on Pg: not written yet (see ../ConnectSessionStore.ts for its owner). */
+/** Connect sessions in PostgreSQL (see ConnectSessionStore and SqliteConnectSessionStore). */
 export class PgConnectSessionStore implements ConnectSessionStore {
   constructor(
     readonly pg: Pg,
     readonly cipher: CredentialCipher,
   ) {}
 
-  create(_token: string, _session: ConnectSession): Promise<void> {
-    return Promise.reject(new Error('not written yet'));
+  async create(token: string, session: ConnectSession): Promise<void> {
+    // Expired sessions are swept here, where a write happens anyway.
+    await this.pg.query('DELETE FROM connect_sessions WHERE expires_at < $1', [Date.now()]);
+    await this.pg.query('INSERT INTO connect_sessions (token_hash, data, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+      hashOf(token),
+      JSON.stringify(session),
+      session.createdAt,
+      session.expiresAt,
+    ]);
   }
 
-  get(_token: string): Promise<ConnectSession | undefined> {
-    return Promise.reject(new Error('not written yet'));
+  async get(token: string, now = Date.now()): Promise<ConnectSession | undefined> {
+    const { rows } = await this.pg.query<{ data: string }>(
+      'SELECT data FROM connect_sessions WHERE token_hash = $1 AND expires_at > $2',
+      [hashOf(token), now],
+    );
+    return rows[0] ? (JSON.parse(rows[0].data) as ConnectSession) : undefined;
   }
 
-  delete(_token: string): Promise<boolean> {
-    return Promise.reject(new Error('not written yet'));
+  async delete(token: string): Promise<boolean> {
+    const { rowCount } = await this.pg.query('DELETE FROM connect_sessions WHERE token_hash = $1', [hashOf(token)]);
+    return (rowCount ?? 0) > 0;
   }
 }

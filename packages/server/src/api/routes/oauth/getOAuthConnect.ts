@@ -8,8 +8,8 @@ import { sendFlowResult } from '../../oauthResult';
 /**
  * No JSON schema on purpose: every problem with this request, malformed ones included, must end in the frontends'
  * callback protocol (a page or a WebSocket frame), not a JSON error the popup would show. parseConnectQuery is the
- * schema: `connection_id` (required), `ws_client_id`, `public_key`, `hmac`, `params[…]`, `authorization_params[…]`,
- * `user_scope`.
+ * schema: `connection_id` (required, unless `connect_session_token` is given, which forbids it), `ws_client_id`,
+ * `public_key`, `hmac`, `params[…]`, `authorization_params[…]`, `user_scope`.
  */
 interface Request {
   Params: { providerConfigKey?: string };
@@ -17,7 +17,7 @@ interface Request {
 }
 
 /**
- * `GET /oauth/connect/:providerConfigKey?connection_id=…`: starts an OAuth flow and redirects (302) the popup to the
+ * `GET /oauth/connect/:providerConfigKey?connection_id=…` (or `?connect_session_token=…`): starts an OAuth flow and redirects (302) the popup to the
  * provider. Needs no secret key: the browser calls it.
  */
 export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContext): void {

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { RegisterConnectionMessage, StoredCredentials } from '@nangohq/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IntegrationConfig } from '../../../config/types';
+import { WorkerError } from '../../../errors';
+import { registerConnection } from '../../../handlers/registerConnection';
+import { updateConnectionCredentials } from '../../../handlers/updateConnectionCredentials';
+import { normaliseCredentials } from '../../../credentials/normaliseCredentials';
+import { performHttpRequest } from '../../../outbound/performHttpRequest';
+import { authorizeConnect } from '../../../oauth/flow/authorizeConnect';
+import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
+import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
+import type { ApiContext } from '../../ApiContext';
+import { connectionSaved } from '../../connectionSaved';
+
+/** Status of each flow error an /api-auth route answers with; others are 400. */
+const STATUS: Partial<Record<OAuthErrorType, number>> = {
+  account_or_environment_retrieval_err: 401,
+  invalid_connect_session: 401,
+  missing_hmac: 401,
+  invalid_hmac: 401,
+  integration_not_allowed: 403,
+  unknown_config_key: 404,
+  unknown_err: 500,
+};
+
+/** Nango's catalog `proxy.verification`: a call that succeeds only with good credentials. */
+interface Verification {
+  method?: string;
+  endpoints?: string[];
+  endpoint?: string;
+}
+
+/**
+ * The two routes of frontend 0.71's non-OAuth `auth()` (contract B.4): the request is authorised as /oauth/connect
+ * is (connection_id with public key and hmac, or a connect session token), the credentials are checked against the
+ * integration's auth mode and, when its catalog entry names a `proxy.verification` endpoint, against the provider;
+ * then the Connection is made, or, over an existing one, its credentials replaced (an override). 200
+ * `{ connectionId, providerConfigKey }`; errors `{ error: { code, message } }` whose code the frontend rejects with.
+ */
+export async function credentialAuth(
+  context: ApiContext,
+  request: FastifyRequest<{ Params: { providerConfigKey: string }; Querystring: Record<string, unknown> }>,
+  reply: FastifyReply,
+  authMode: 'API_KEY' | 'USERNAME_PASSWORD',
+  credentialsOf: (body: Record<string, unknown>) => Record<string, unknown>,
+): Promise<FastifyReply> {
+  const providerConfigKey = request.params.providerConfigKey;
+  try {
+    const target = await authorizeConnect(context, providerConfigKey, parseConnectQuery(request.query));
+    const integration = context.registry.snapshot().integrations.get(providerConfigKey);
+    if (!integration) throw new OAuthFlowError('unknown_config_key', `No integration '${providerConfigKey}'`);
+    if (integration.authMode !== authMode) {
+      throw new OAuthFlowError(
+        'auth_mode_err',
+        `Integration '${providerConfigKey}' uses ${integration.authMode}, not ${authMode}`,
+      );
+    }
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const raw = credentialsOf(typeof body === 'object' ? body : {});
+    let credentials: StoredCredentials;
+    try {
+      credentials = normaliseCredentials(providerConfigKey, authMode, raw);
+    } catch (error) {
+      throw new OAuthFlowError('invalid_credentials', error instanceof Error ? error.message : 'invalid credentials');
+    }
+    await verify(integration, target.connectionId, credentials, target.params);
+    const operation = await save(context, providerConfigKey, target.connectionId, raw, target.params);
+    await connectionSaved(context, {
+      providerConfigKey,
+      connectionId: target.connectionId,
+      operation,
+      authMode,
+      attributes: target.session && { endUser: target.session.endUser, tags: { ...target.session.tags } },
+    });
+    context.logger.info(
+      { providerConfigKey, connectionId: target.connectionId, operation },
+      'credentials saved through /api-auth',
+    );
+    return reply.code(200).send({ connectionId: target.connectionId, providerConfigKey });
+  } catch (error) {
+    const failure = asFlowError(context, error);
+    context.logger.warn({ type: failure.type, reason: failure.message, providerConfigKey }, '/api-auth refused');
+    return reply.code(STATUS[failure.type] ?? 400).send({ error: { code: failure.type, message: failure.message } });
+  }
+}
+
+/** A new Connection, or new credentials (and the request's params merged into its config) on an existing one. */
+async function save(
+  context: ApiContext,
+  integration: string,
+  userId: string,
+  credentials: Record<string, unknown>,
+  params: Readonly<Record<string, string>>,
+): Promise<'creation' | 'override'> {
+  try {
+    await registerConnection(context.handlers, {
+      type: 'registerConnection',
+      integration,
+      userId,
+      credentials: credentials as RegisterConnectionMessage['credentials'],
+      additionalConfig: { ...params },
+    });
+    return 'creation';
+  } catch (error) {
+    if (!(error instanceof WorkerError) || error.code !== 'connection_exists') throw error;
+  }
+  await updateConnectionCredentials(context.handlers, {
+    type: 'updateConnectionCredentials',
+    integration,
+    userId,
+    credentials: credentials as RegisterConnectionMessage['credentials'],
+  });
+  if (Object.keys(params).length > 0) {
+    await context.handlers.store.updateConfigs(integration, [userId], (current) => ({ ...current, ...params }));
+  }
+  return 'override';
+}
+
+/**
+ * Tries the credentials at the catalog's `proxy.verification` endpoint, when there is one, as an action's
+ * httpRequest would send them. Any non-2xx answer (or no answer) refuses them; nothing is stored before.
+ * @throws OAuthFlowError `connection_test_failed`
+ */
+async function verify(
+  integration: IntegrationConfig,
+  connectionId: string,
+  credentials: StoredCredentials,
+  params: Readonly<Record<string, string>>,
+): Promise<void> {
+  const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
+  const endpoint = verification?.endpoints?.[0] ?? verification?.endpoint;
+  if (!verification || !endpoint) return;
+  const now = new Date().toISOString();
+  let status: number | string;
+  try {
+    const response = await performHttpRequest(
+      integration,
+      {
+        uuid: randomUUID(),
+        integration: integration.name,
+        userId: connectionId,
+        dateCreated: now,
+        lastModified: now,
+        additionalConfig: { ...params },
+        authorization: 'ok',
+        credentials,
+      },
+      { method: verification.method ?? 'GET', endpoint },
+    );
+    if (response.ok) return;
+    status = response.status;
+  } catch (error) {
+    status = error instanceof WorkerError ? error.code : 'network error';
+  }
+  throw new OAuthFlowError(
+    'connection_test_failed',
+    `The provider refused these credentials (${integration.name} verification ${endpoint} answered ${status}): check them and try again`,
+  );
+}
+
+function asFlowError(context: ApiContext, error: unknown): OAuthFlowError {
+  if (error instanceof OAuthFlowError) return error;
+  if (error instanceof WorkerError && error.code === 'invalid_credentials')
+    return new OAuthFlowError('invalid_credentials', error.message);
+  const incident = randomUUID();
+  context.logger.error({ err: error, incident }, 'unexpected error in /api-auth');
+  return new OAuthFlowError('unknown_err', `Internal error (incident ${incident}); see the server log`);
+}
