@@ -11,6 +11,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   connection_needs_reauthorization: 400,
   unauthorized: 401,
   route_not_found: 404,
+  not_found: 404,
   unknown_integration: 404,
   connection_not_found: 404,
   connection_exists: 409,

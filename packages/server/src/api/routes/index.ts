@@ -9,6 +9,11 @@ import { registerDeleteConnection } from './connection/deleteConnection';
 import { registerGetConnection } from './connection/getConnection';
 import { registerListConnections } from './connection/listConnections';
 import { registerGetFrontendSdk } from './getFrontendSdk';
+import { registerDeleteIntegration } from './integrations/deleteIntegration';
+import { registerGetIntegration } from './integrations/getIntegration';
+import { registerListIntegrations } from './integrations/listIntegrations';
+import { registerPatchIntegration } from './integrations/patchIntegration';
+import { registerPostIntegration } from './integrations/postIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
@@ -29,4 +34,9 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  registerListIntegrations(app, context);
+  registerGetIntegration(app, context);
+  registerPostIntegration(app, context);
+  registerPatchIntegration(app, context);
+  registerDeleteIntegration(app, context);
 }
