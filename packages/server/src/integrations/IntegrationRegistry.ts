@@ -210,13 +210,16 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     maxResponseBytes: DEFAULTS.maxResponseBytes,
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
-    oauth: authMode !== 'OAUTH2' && authMode !== 'OAUTH1' ? undefined : {
-      clientId: stored.oauthClientId,
-      clientSecret: stored.oauthClientSecret,
-      tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
-      clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
-      refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
-    },
+    oauth:
+      authMode !== 'OAUTH2' && authMode !== 'OAUTH1'
+        ? undefined
+        : {
+            clientId: stored.oauthClientId,
+            clientSecret: stored.oauthClientSecret,
+            tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
+            clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
+            refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
+          },
     actions: new Map(),
   };
 }

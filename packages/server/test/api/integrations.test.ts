@@ -101,7 +101,12 @@ describe('the /providers and /integrations routes', () => {
     expect(withWebhook.body.data).toMatchObject({ webhook_url: null });
     expect(withWebhook.body.data).not.toHaveProperty('credentials');
     const withCredentials = await api.call('/integrations/gh?include=webhook&include=credentials');
-    expect(withCredentials.body.data.credentials).toEqual({ type: 'OAUTH2', client_id: 'id-1', client_secret: SECRET, scopes: '' });
+    expect(withCredentials.body.data.credentials).toEqual({
+      type: 'OAUTH2',
+      client_id: 'id-1',
+      client_secret: SECRET,
+      scopes: '',
+    });
     expect((await api.call('/integrations/tr?include=credentials')).body.data.credentials).toMatchObject({
       type: 'OAUTH1',
       scopes: 'read,write',
@@ -130,23 +135,40 @@ describe('the /providers and /integrations routes', () => {
       body: { error: { code: 'unknown_provider' } },
     });
     const apiKeyWithClient = post({ provider: 'someapi', unique_key: 'x', credentials: { client_id: 'a', client_secret: 'b' } });
-    expect(await api.call('/integrations', apiKeyWithClient)).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    expect(await api.call('/integrations', apiKeyWithClient)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request' } },
+    });
     const wrongType = post({ provider: 'github', unique_key: 'x', credentials: { type: 'APP', app_id: '1' } });
-    expect(await api.call('/integrations', wrongType)).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    expect(await api.call('/integrations', wrongType)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request' } },
+    });
     expect(await api.call('/integrations', post({ provider: 'github' }))).toMatchObject({ status: 400 });
     expect(await api.call('/integrations', post({ provider: 'github', unique_key: 'a/b' }))).toMatchObject({ status: 400 });
   });
 
   it('patches display name, settings and credentials, renames with its Connections, and refuses integrations.yaml ones', async () => {
-    await api.call('/integrations', post({ provider: 'github', unique_key: 'gh', credentials: { oauth_client_id: 'id-1', oauth_client_secret: SECRET } }));
+    await api.call(
+      '/integrations',
+      post({ provider: 'github', unique_key: 'gh', credentials: { oauth_client_id: 'id-1', oauth_client_secret: SECRET } }),
+    );
     const store = await api.store();
-    await store.insert({ integration: 'gh', userId: 'u1', credentials: { access_token: 't' }, additionalConfig: {} });
+    await store.insert({ integration: 'gh', userId: 'u1', credentials: { access_token: 't', raw: {} }, additionalConfig: {} });
 
     const patched = await api.call(
       '/integrations/gh',
-      patch({ display_name: 'Prod', forward_webhooks: true, custom: { x: 'ignored' }, credentials: { client_secret: 'new-secret' } }),
+      patch({
+        display_name: 'Prod',
+        forward_webhooks: true,
+        custom: { x: 'ignored' },
+        credentials: { client_secret: 'new-secret' },
+      }),
     );
-    expect(patched).toMatchObject({ status: 200, body: { data: { unique_key: 'gh', display_name: 'Prod', forward_webhooks: true } } });
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { data: { unique_key: 'gh', display_name: 'Prod', forward_webhooks: true } },
+    });
     expect((await api.call('/integrations/gh?include=credentials')).body.data.credentials).toMatchObject({
       client_id: 'id-1',
       client_secret: 'new-secret',
@@ -174,8 +196,8 @@ describe('the /providers and /integrations routes', () => {
   it('deletes an integration with its Connections; integrations.yaml ones stay', async () => {
     await api.call('/integrations', post({ provider: 'someapi', unique_key: 'some' }));
     const store = await api.store();
-    await store.insert({ integration: 'some', userId: 'u1', credentials: { api_key: 'k' }, additionalConfig: {} });
-    await store.insert({ integration: 'some', userId: 'u2', credentials: { api_key: 'k' }, additionalConfig: {} });
+    await store.insert({ integration: 'some', userId: 'u1', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
+    await store.insert({ integration: 'some', userId: 'u2', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
     expect(await api.call('/integrations/some', { method: 'DELETE' })).toMatchObject({ status: 200, body: { success: true } });
     expect(await store.listByIntegration('some')).toEqual([]);
     expect(await api.call('/integrations/some', { method: 'DELETE' })).toMatchObject({

@@ -46,7 +46,12 @@ describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_k
     await integrations.insert({ ...input, uniqueKey: 'other' });
     expect(await integrations.get('gh')).toMatchObject({ displayName: 'GitHub', extra: { forward_webhooks: true } });
     expect(await integrations.get('other')).toMatchObject({ displayName: null, extra: {} });
-    await connections.insert({ integration: 'gh', userId: 'u1', credentials: { access_token: 't' }, additionalConfig: {} });
+    await connections.insert({
+      integration: 'gh',
+      userId: 'u1',
+      credentials: { access_token: 't', raw: {} },
+      additionalConfig: {},
+    });
 
     expect(await integrations.change('gh', { oauthClientSecret: 'changed', extra: { integration_config: { a: 1 } } })).toBe(true);
     expect(await integrations.get('gh')).toMatchObject({

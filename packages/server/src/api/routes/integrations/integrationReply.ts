@@ -42,9 +42,7 @@ export interface Includes {
 
 /** `include` as it arrives: absent, one value, or repeated (the 0.71 SDK sends only the last of its array). */
 export function includesOf(include: string | string[] | undefined): Includes {
-  const values = (Array.isArray(include) ? include : include === undefined ? [] : [include]).flatMap((value) =>
-    value.split(','),
-  );
+  const values = (Array.isArray(include) ? include : include === undefined ? [] : [include]).flatMap((value) => value.split(','));
   return { webhook: values.includes('webhook'), credentials: values.includes('credentials') };
 }
 
