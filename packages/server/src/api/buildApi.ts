@@ -7,6 +7,7 @@ import type { ApiContext } from './ApiContext';
 import { statusOf, type ApiErrorBody } from './ApiError';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
+import { acceptEmptyJsonBodies } from './emptyJsonBody';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,6 +33,7 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  acceptEmptyJsonBodies(app);
 
   app.addHook('onRequest', async (request, reply) => {
     const secretKey = context.settings.secretKey;

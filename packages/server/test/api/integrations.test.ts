@@ -118,6 +118,12 @@ describe('the /providers and /integrations routes', () => {
     });
     expect(await api.call('/integrations/nope')).toMatchObject({ status: 404, body: { error: { code: 'unknown_integration' } } });
     expect(await api.call('/integrations/gh?include=secrets')).toMatchObject({ status: 400 });
+    expect(await api.call('/integrations', { method: 'POST', headers: json, body: '{"provider":' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request' } },
+    });
+    const poisoned = '{"provider":"github","unique_key":"p","__proto__":{"x":1}}';
+    expect(await api.call('/integrations', { method: 'POST', headers: json, body: poisoned })).toMatchObject({ status: 400 });
   });
 
   it('refuses a taken key, an unknown provider, credentials that do not fit the provider, and a bad body', async () => {
@@ -198,7 +204,11 @@ describe('the /providers and /integrations routes', () => {
     const store = await api.store();
     await store.insert({ integration: 'some', userId: 'u1', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
     await store.insert({ integration: 'some', userId: 'u2', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
-    expect(await api.call('/integrations/some', { method: 'DELETE' })).toMatchObject({ status: 200, body: { success: true } });
+    // As the official SDK sends DELETEs: Content-Type application/json, no body.
+    expect(await api.call('/integrations/some', { method: 'DELETE', headers: json })).toMatchObject({
+      status: 200,
+      body: { success: true },
+    });
     expect(await store.listByIntegration('some')).toEqual([]);
     expect(await api.call('/integrations/some', { method: 'DELETE' })).toMatchObject({
       status: 404,
