@@ -6,12 +6,12 @@
 //   NANGO_SECRET_KEY=example-secret-key NANGO_WEBHOOK_URL=http://localhost:3010/webhooks npm start
 //   npm run example:node-sdk            (or: node examples/official-node-sdk.mjs)
 //
-// Environment: NANGO_HOST (default http://localhost:3003), NANGO_SECRET_KEY (default example-secret-key),
-// NANGO_EXAMPLE_WEBHOOK_PORT (default 3010). It starts two local HTTP servers of its own: a small "provider API" the
+// Environment: NANGO_SERVER_URL (the server's URL; default http://localhost:3003), NANGO_SECRET_KEY (default
+// example-secret-key), NANGO_EXAMPLE_WEBHOOK_PORT (default 3010). It starts two local HTTP servers of its own: a small "provider API" the
 // proxy calls reach (through Base-Url-Override, on the `example` integration of integrations.yaml) and the webhook
 // receiver. A Connection is made through a connect session (POST /api-auth/api-key, as @nangohq/frontend 0.71 does)
 // and another over RabbitMQ (@nangohq/node-client, as `npm run example` does). Each run uses fresh ids.
-import { createServer } from 'node:http';
+import { createServer, globalAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import NodeClient from '@nangohq/node-client';
 
@@ -24,7 +24,7 @@ if (process.argv.includes('--help')) {
   process.exit(0);
 }
 
-const host = process.env.NANGO_HOST ?? 'http://localhost:3003';
+const host = process.env.NANGO_SERVER_URL ?? 'http://localhost:3003';
 const secretKey = process.env.NANGO_SECRET_KEY ?? 'example-secret-key';
 const webhookPort = Number(process.env.NANGO_EXAMPLE_WEBHOOK_PORT ?? 3010);
 const run = Date.now().toString(36);
@@ -37,14 +37,16 @@ const context = {};
 /** Runs one step: prints it, its result, and records a failure without stopping the others. */
 async function step(title, body) {
   console.log(`\n▶ ${title}`);
+  const started = Date.now();
+  const took = () => `(${Date.now() - started} ms)`;
   try {
     const shown = await body();
-    console.log(`  ✓ ${shown ?? 'ok'}`);
+    console.log(`  ✓ ${shown ?? 'ok'} ${took()}`);
   } catch (error) {
     const status = error.response?.status;
     const data = error.response?.data;
     const detail = data === undefined || typeof data.pipe === 'function' ? '' : ` ${JSON.stringify(data)}`;
-    console.log(`  ✗ ${status ? `HTTP ${status}:` : ''} ${error.message}${detail}`);
+    console.log(`  ✗ ${status ? `HTTP ${status}: ` : ''}${error.message}${detail} ${took()}`);
     failures.push(title);
   }
 }
@@ -442,8 +444,13 @@ await step('deleteConnection (both), then getConnection fails', async () => {
   return 'deleted';
 });
 
-providerApi.close();
-webhookServer.close();
+for (const server of [providerApi, webhookServer]) {
+  server.closeAllConnections();
+  server.close();
+}
+// The official SDK's axios keeps its connections to the server alive (Node's global agent); close them so the script
+// ends now rather than when the server drops them.
+globalAgent.destroy();
 if (failures.length > 0) {
   console.error(`\n${failures.length} step(s) failed:\n${failures.map((title) => `  - ${title}`).join('\n')}`);
   process.exitCode = 1;

@@ -24,7 +24,11 @@ const catalog = catalogOf(
     authorization_url: 'https://github.com/login/oauth/authorize',
     token_url: 'https://github.com/login/oauth/access_token',
   },
-  { name: 'someapi', auth_mode: 'API_KEY', proxy: { base_url: 'https://api.some.example', headers: { 'x-api-key': '${apiKey}' } } },
+  {
+    name: 'someapi',
+    auth_mode: 'API_KEY',
+    proxy: { base_url: 'https://api.some.example', headers: { 'x-api-key': '${apiKey}' } },
+  },
 );
 const YAML = `integrations:
   slack:
@@ -83,11 +87,18 @@ describe('our SDK and the official 0.71.4 against the server: providers and inte
     expect(theirs.data.credentials).toMatchObject({ client_id: 'id-1', client_secret: 'secret-1' });
     expect(theirs.data).not.toHaveProperty('webhook_url'); // only the last include reaches the server
     const mine = await ours.getIntegration({ uniqueKey: 'gh-ours' }, { include: ['webhook', 'credentials'] });
-    expect(mine.data).toMatchObject({ webhook_url: null, credentials: { type: 'OAUTH2', client_id: 'id-2', client_secret: 'secret-2' } });
+    expect(mine.data).toMatchObject({
+      webhook_url: null,
+      credentials: { type: 'OAUTH2', client_id: 'id-2', client_secret: 'secret-2' },
+    });
     expect((await ours.getIntegration({ uniqueKey: 'gh-ours' })).data).not.toHaveProperty('credentials');
 
-    expect((await official.updateIntegration({ uniqueKey: 'gh-official' }, { display_name: 'Renamed' })).data.display_name).toBe('Renamed');
-    expect((await ours.updateIntegration({ uniqueKey: 'gh-ours' }, { unique_key: 'gh-ours-2' })).data.unique_key).toBe('gh-ours-2');
+    expect((await official.updateIntegration({ uniqueKey: 'gh-official' }, { display_name: 'Renamed' })).data.display_name).toBe(
+      'Renamed',
+    );
+    expect((await ours.updateIntegration({ uniqueKey: 'gh-ours' }, { unique_key: 'gh-ours-2' })).data.unique_key).toBe(
+      'gh-ours-2',
+    );
     await expect(ours.updateIntegration({ uniqueKey: 'slack' }, { display_name: 'x' })).rejects.toMatchObject({
       status: 409,
       code: 'integration_read_only',
