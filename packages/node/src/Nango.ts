@@ -2,6 +2,17 @@ import { release, platform } from 'node:os';
 import { requestJson, type HttpRequest, type HttpSettings } from './http';
 import { NangoError } from './NangoError';
 import { sendProxy } from './proxy';
+import {
+  actionRequest,
+  connectionRequest,
+  legacyListQuery,
+  listQuery,
+  queryString,
+  requireIds,
+  seg,
+  sleep,
+  throwIfAborted,
+} from './requests';
 import type {
   AsyncActionRef,
   AsyncActionReply,
@@ -37,9 +48,6 @@ import { verifyIncomingWebhookRequest } from './webhooks';
 /** Where the SDK goes without `host`: the server's default address. */
 export const DEFAULT_HOST = 'http://localhost:3003';
 const VERSION = '0.1.0';
-
-/** A path segment, encoded (the official SDK sends ids raw, which breaks on `/`, `?` or `#`). */
-const seg = encodeURIComponent;
 
 /**
  * The REST API of this server, with the methods and wire format of the official `@nangohq/node` 0.71 (spec 5),
@@ -381,96 +389,4 @@ export class Nango {
   private json<T>(request: HttpRequest): Promise<T> {
     return requestJson<T>(this.http, request);
   }
-}
-
-/** `?a=1&b=2` (form-encoded), or '' when there is nothing. */
-function queryString(entries: ReadonlyArray<readonly [string, string | number | undefined]>): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of entries) if (value !== undefined && value !== '') query.append(name, String(value));
-  const text = query.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
-/** The official SDK's query for the object form of listConnections. */
-function listQuery(query: ListConnectionsQuery): Array<[string, string | number | undefined]> {
-  const { connectionId, userId, integrationId, tags = {}, limit, page } = query;
-  const tagEntries = Object.entries(tags).map(([key, value]): [string, string] => [
-    key === 'displayName'
-      ? 'tags[end_user_display_name]'
-      : key === 'email'
-        ? 'tags[end_user_email]'
-        : `tags[${key.toLowerCase()}]`,
-    value,
-  ]);
-  return [
-    ['connectionId', connectionId],
-    ['endUserId', userId],
-    ['integrationId', Array.isArray(integrationId) ? integrationId.join(',') : integrationId],
-    ...tagEntries,
-    ['limit', limit || undefined],
-    ['page', page || undefined],
-  ];
-}
-
-/** The official SDK's query for the legacy form of listConnections. */
-function legacyListQuery(
-  connectionId: string | undefined,
-  search: string | undefined,
-  queries: ListConnectionsLegacyQuery = {},
-): Array<[string, string | number | undefined]> {
-  return [
-    ['connectionId', connectionId],
-    ['search', search],
-    ['endUserId', queries.endUserId],
-    ['endUserOrganizationId', queries.endUserOrganizationId],
-    ['limit', queries.limit || undefined],
-    ['page', queries.page || undefined],
-  ];
-}
-
-/** The official SDK's getConnection request: all four flags always sent. */
-function connectionRequest(key: string, connectionId: string, forceRefresh: boolean, refreshToken: boolean): HttpRequest {
-  const query = queryString([
-    ['provider_config_key', key],
-    ['force_refresh', String(forceRefresh)],
-    ['refresh_token', String(refreshToken)],
-    ['refresh_github_app_jwt_token', 'false'],
-  ]);
-  return { method: 'GET', path: `/connections/${seg(connectionId)}${query}`, jsonContentType: true };
-}
-
-function actionRequest(key: string, connectionId: string, actionName: string, input: unknown, async: boolean): HttpRequest {
-  return {
-    method: 'POST',
-    path: '/action/trigger',
-    headers: { 'Connection-Id': connectionId, 'Provider-Config-Key': key, ...(async && { 'X-Async': 'true' }) },
-    json: { action_name: actionName, input },
-  };
-}
-
-/** @throws NangoError `invalid_argument` */
-function requireIds(providerConfigKey: string, connectionId: string | string[]): void {
-  if (!providerConfigKey) throw new NangoError({ code: 'invalid_argument', message: 'Provider Config Key is required' });
-  if (!connectionId || (Array.isArray(connectionId) && connectionId.length === 0)) {
-    throw new NangoError({ code: 'invalid_argument', message: 'Connection Id is required' });
-  }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new NangoError({ code: 'aborted', message: 'Wait for connection was aborted' });
-}
-
-/** Waits `ms`, or rejects with `aborted` as soon as `signal` fires. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new NangoError({ code: 'aborted', message: 'Wait for connection was aborted' }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
