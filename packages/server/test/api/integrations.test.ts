@@ -220,6 +220,16 @@ describe('the /providers and /integrations routes', () => {
     });
   });
 
+  it('answers provider_config_err at /oauth/connect for an OAuth integration made without a client, until a PATCH gives one', async () => {
+    await api.call('/integrations', post({ provider: 'github', unique_key: 'bare' }));
+    const before = await api.call('/oauth/connect/bare?connection_id=u1', { redirect: 'manual' });
+    expect(String(before.body)).toContain('provider_config_err');
+    await api.call('/integrations/bare', patch({ credentials: { type: 'OAUTH2', client_id: 'id', client_secret: 's' } }));
+    const after = await api.call('/oauth/connect/bare?connection_id=u1', { redirect: 'manual' });
+    expect(after.status).toBe(302);
+    expect(after.headers.get('location')).toContain('client_id=id');
+  });
+
   it('serves an API-key integration made at run time to the worker with the catalog headers', async () => {
     await api.call('/integrations', post({ provider: 'someapi', unique_key: 'some' }));
     const { registry } = api.worker as unknown as { registry: IntegrationRegistry };
