@@ -1,5 +1,5 @@
 import { Nango } from '@nangohq/node';
-import { startCaptureServer, type CaptureServer, type CapturedRequest } from './captureServer';
+import { startCaptureServer, TRANSPORT_HEADERS, type CaptureServer, type CapturedRequest } from './captureServer';
 
 const { Nango: OfficialNango } = require('nango-node-0714') as { Nango: new (options: object) => Client };
 
@@ -154,6 +154,19 @@ describe('our SDK sends what the official @nangohq/node 0.71.4 sends', () => {
         continue;
       expect([name, await call(ours)]).toEqual([name, await call(official)]);
     }
+  });
+
+  it('differs only in headers the HTTP stack sets (axios vs fetch), which the comparison above leaves out', async () => {
+    const names = async (client: Client) => {
+      server.rawHeaders.length = 0;
+      await client.post!({ ...proxyBase, endpoint: '/x', data: { a: 1 } });
+      return new Set(Object.keys(server.rawHeaders[0] ?? {}));
+    };
+    const theirs = await names(official);
+    const mine = await names(ours);
+    const differing = [...theirs, ...mine].filter((name) => !(theirs.has(name) && mine.has(name)));
+    expect(differing.every((name) => TRANSPORT_HEADERS.has(name))).toBe(true);
+    expect(server.rawHeaders[0]?.['user-agent']).toMatch(/^nango-node-sdk\/\S+ \(/);
   });
 
   describe('differences chosen on purpose', () => {
