@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   invalid_connect_session: 401,
   route_not_found: 404,
+  not_found: 404,
   unknown_integration: 404,
   connection_not_found: 404,
   connection_exists: 409,
@@ -22,7 +23,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // Actions (POST /action/trigger, GET /action/:id): the caller's mistakes are 4xx, the action's own failure and the
   // platform's are 5xx, and what may pass with a retry says so (503, 504).
   unknown_action: 404,
-  not_found: 404,
   invalid_action_input: 400,
   idempotency_key_reused: 409,
   action_outcome_unknown: 409,

@@ -100,7 +100,10 @@ export class IntegrationRegistry {
       integrations: {
         [stored.uniqueKey]: {
           provider: stored.provider,
-          oauth: { client_id: stored.oauthClientId, client_secret: stored.oauthClientSecret, scopes },
+          // An integration made through POST /integrations may have no OAuth client yet (or need none: API_KEY).
+          ...(stored.oauthClientId !== '' && {
+            oauth: { client_id: stored.oauthClientId, client_secret: stored.oauthClientSecret, scopes },
+          }),
         },
       },
     };
@@ -137,6 +140,9 @@ export class IntegrationRegistry {
     if (!stored) return undefined;
     const provider = this.catalog.get(stored.provider);
     if (!provider) return { problem: `its provider '${stored.provider}' is not in the providers catalog` };
+    if (stored.oauthClientId === '' || stored.oauthClientSecret === '') {
+      return { problem: 'it has no OAuth client yet (PATCH /integrations/:key with credentials sets one)' };
+    }
     const scopes = stored.oauthScopes
       .split(',')
       .map((scope) => scope.trim())
@@ -180,7 +186,14 @@ function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClient
  * integrations.yaml.
  */
 function toIntegrationConfig(stored: StoredIntegration, provider: Provider): IntegrationConfig {
-  const authMode: AuthMode = provider.auth_mode === 'OAUTH1' ? 'OAUTH1' : 'OAUTH2';
+  const authMode: AuthMode =
+    provider.auth_mode === 'OAUTH1'
+      ? 'OAUTH1'
+      : provider.auth_mode === 'API_KEY'
+        ? 'API_KEY'
+        : provider.auth_mode === 'BASIC'
+          ? 'USERNAME_PASSWORD'
+          : 'OAUTH2';
   const tokenUrl = provider.refresh_url ?? provider.token_url;
   const baseUrl = provider.proxy?.base_url ?? '';
   return {
@@ -197,13 +210,16 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     maxResponseBytes: DEFAULTS.maxResponseBytes,
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
-    oauth: {
-      clientId: stored.oauthClientId,
-      clientSecret: stored.oauthClientSecret,
-      tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
-      clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
-      refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
-    },
+    oauth:
+      authMode !== 'OAUTH2' && authMode !== 'OAUTH1'
+        ? undefined
+        : {
+            clientId: stored.oauthClientId,
+            clientSecret: stored.oauthClientSecret,
+            tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
+            clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
+            refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
+          },
     actions: new Map(),
   };
 }

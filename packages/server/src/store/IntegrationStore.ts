@@ -10,13 +10,42 @@ export interface StoredIntegration {
   readonly oauthClientSecret: string;
   /** Scopes as the user gave them: a comma-separated list (spec 3's CLI form). */
   readonly oauthScopes: string;
+  /** A human-readable name (POST/PATCH /integrations `display_name`); null when none was given. */
+  readonly displayName: string | null;
+  /** Settings the REST API keeps without acting on them (see IntegrationExtra). */
+  readonly extra: IntegrationExtra;
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-/** What is written: everything but the timestamps. */
-export type IntegrationInput = Omit<StoredIntegration, 'createdAt' | 'updatedAt'>;
+/**
+ * What POST/PATCH /integrations accept besides the OAuth client and display name, kept as JSON in the `extra` column
+ * and given back as they came. Nothing secret goes here: `custom` (app private keys) is not stored.
+ */
+export interface IntegrationExtra {
+  /** Nango's switch for relaying provider webhooks; kept, not acted on (this server relays none). */
+  readonly forward_webhooks?: boolean;
+  /** Nango's per-integration settings object; kept, not acted on. */
+  readonly integration_config?: Readonly<Record<string, unknown>>;
+}
+
+/** What is written: everything but the timestamps; `displayName` and `extra` default to none. */
+export type IntegrationInput = Omit<StoredIntegration, 'createdAt' | 'updatedAt' | 'displayName' | 'extra'> & {
+  readonly displayName?: string | null;
+  readonly extra?: IntegrationExtra;
+};
+
+/** A partial change of a stored integration (PATCH /integrations/:key); absent fields are kept. */
+export interface IntegrationChange {
+  /** A new key: the integration is renamed, and its Connections move with it. */
+  readonly uniqueKey?: string;
+  readonly oauthClientId?: string;
+  readonly oauthClientSecret?: string;
+  readonly oauthScopes?: string;
+  readonly displayName?: string | null;
+  readonly extra?: IntegrationExtra;
+}
 
 /**
  * Integrations made at run time through the /config API, in the `integrations` table. The client secret is sealed
@@ -31,6 +60,12 @@ export interface IntegrationStore {
   insert(input: IntegrationInput): Promise<void>;
   /** Replaces an integration's provider, client and scopes; false when there is none. @throws WorkerError `storage_error` */
   update(input: IntegrationInput): Promise<boolean>;
+  /**
+   * Applies a partial change (PATCH /integrations/:key); a new `uniqueKey` renames the integration and moves its
+   * Connections with it, in one transaction. False when there is no integration `uniqueKey`.
+   * @throws WorkerError `integration_exists` (the new key is taken), `storage_error`
+   */
+  change(uniqueKey: string, change: IntegrationChange): Promise<boolean>;
   /** Deletes an integration; false when there was none. @throws WorkerError `storage_error` */
   delete(uniqueKey: string): Promise<boolean>;
   /**
@@ -51,6 +86,9 @@ export interface IntegrationRow {
   oauth_client_secret: string;
   key_id: string;
   oauth_scopes: string;
+  display_name: string | null;
+  /** JSON of IntegrationExtra. */
+  extra: string;
   created_at: string;
   updated_at: string;
 }
@@ -63,7 +101,34 @@ export function openIntegrationRow(row: IntegrationRow, cipher: CredentialCipher
     oauthClientId: row.oauth_client_id,
     oauthClientSecret: cipher.open(row.oauth_client_secret, row.uuid),
     oauthScopes: row.oauth_scopes,
+    displayName: row.display_name ?? null,
+    extra: parseExtra(row.extra),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The row `row` becomes after `change` (the secret re-sealed when it changes), for both stores' change(). */
+export function changedRow(row: IntegrationRow, change: IntegrationChange, cipher: CredentialCipher): IntegrationRow {
+  const sealed = change.oauthClientSecret === undefined ? undefined : cipher.seal(change.oauthClientSecret, row.uuid);
+  return {
+    ...row,
+    unique_key: change.uniqueKey ?? row.unique_key,
+    oauth_client_id: change.oauthClientId ?? row.oauth_client_id,
+    oauth_client_secret: sealed?.text ?? row.oauth_client_secret,
+    key_id: sealed?.keyId ?? row.key_id,
+    oauth_scopes: change.oauthScopes ?? row.oauth_scopes,
+    display_name: change.displayName === undefined ? row.display_name : change.displayName,
+    extra: change.extra === undefined ? row.extra : JSON.stringify({ ...parseExtra(row.extra), ...change.extra }),
+    updated_at: new Date().toISOString(),
+  };
+}
+
+function parseExtra(text: string | null | undefined): IntegrationExtra {
+  try {
+    const value: unknown = JSON.parse(text ?? '{}');
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IntegrationExtra) : {};
+  } catch {
+    return {};
+  }
 }

@@ -36,6 +36,8 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
       'oauth_client_secret',
       'key_id',
       'oauth_scopes',
+      'display_name',
+      'extra',
       'created_at',
       'updated_at',
     ],

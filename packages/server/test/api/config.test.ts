@@ -78,10 +78,10 @@ describe('the /config routes', () => {
     const list = await api.call('/providers');
     expect(list.body.data.map((provider: { name: string }) => provider.name)).toEqual(['github', 'someapi', 'trello']);
     expect((await api.call('/providers?search=git')).body.data).toEqual([
-      { name: 'github', display_name: 'github', auth_mode: 'OAUTH2', categories: [], docs: null },
+      expect.objectContaining({ name: 'github', auth_mode: 'OAUTH2', logo_url: expect.stringContaining('github') }),
     ]);
     expect((await api.call('/providers/trello')).body.data).toMatchObject({ name: 'trello', auth_mode: 'OAUTH1' });
-    expect(await api.call('/providers/nope')).toMatchObject({ status: 400, body: { error: { code: 'unknown_provider' } } });
+    expect(await api.call('/providers/nope')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
   });
 
   it('keeps the client secret encrypted in the database', async () => {

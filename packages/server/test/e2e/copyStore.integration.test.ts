@@ -60,6 +60,15 @@ describe('nango-server copy-store', () => {
       { ok: true, json: '"kept"' },
       Date.now() + 60_000,
     );
+    await store.integrations.insert({
+      uniqueKey: 'gh',
+      provider: 'github',
+      oauthClientId: 'id',
+      oauthClientSecret: 'client-secret',
+      oauthScopes: 'repo',
+      displayName: 'GitHub',
+      extra: { forward_webhooks: true },
+    });
     await store.close();
   }
 
@@ -78,6 +87,11 @@ describe('nango-server copy-store', () => {
         Date.now(),
       );
       expect(replay).toEqual({ kind: 'done', outcome: { ok: true, json: '"kept"' } });
+      expect(await store.integrations.get('gh')).toMatchObject({
+        oauthClientSecret: 'client-secret',
+        displayName: 'GitHub',
+        extra: { forward_webhooks: true },
+      });
     } finally {
       await store.close();
     }
@@ -87,7 +101,7 @@ describe('nango-server copy-store', () => {
     const sqlite = join(dir, 'nango.sqlite');
     await seedSqlite(sqlite);
     const there = await copyStore('--from', `sqlite:${sqlite}`, '--to', database.url);
-    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 2} row(s) written, 0 already there.`);
+    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 3} row(s) written, 0 already there.`);
     expect(there.stderr).toContain('100%');
     expect(there.status).toBe(0);
     await check({ kind: 'postgres', url: database.url, poolSize: 2 });

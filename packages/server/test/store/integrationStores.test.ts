@@ -40,6 +40,35 @@ describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_k
     expect(await integrations.get('gh')).toBeUndefined();
   });
 
+  it('keeps a display name and settings, changes parts of an integration, and renames it with its Connections', async () => {
+    const { integrations, connections } = opened.store;
+    await integrations.insert({ ...input, displayName: 'GitHub', extra: { forward_webhooks: true } });
+    await integrations.insert({ ...input, uniqueKey: 'other' });
+    expect(await integrations.get('gh')).toMatchObject({ displayName: 'GitHub', extra: { forward_webhooks: true } });
+    expect(await integrations.get('other')).toMatchObject({ displayName: null, extra: {} });
+    await connections.insert({
+      integration: 'gh',
+      userId: 'u1',
+      credentials: { access_token: 't', raw: {} },
+      additionalConfig: {},
+    });
+
+    expect(await integrations.change('gh', { oauthClientSecret: 'changed', extra: { integration_config: { a: 1 } } })).toBe(true);
+    expect(await integrations.get('gh')).toMatchObject({
+      oauthClientId: 'id',
+      oauthClientSecret: 'changed',
+      displayName: 'GitHub',
+      extra: { forward_webhooks: true, integration_config: { a: 1 } },
+    });
+    await expect(integrations.change('gh', { uniqueKey: 'other' })).rejects.toMatchObject({ code: 'integration_exists' });
+    expect(await integrations.change('gh', { uniqueKey: 'gh2', displayName: null })).toBe(true);
+    expect(await integrations.get('gh')).toBeUndefined();
+    expect(await integrations.get('gh2')).toMatchObject({ oauthClientSecret: 'changed', displayName: null });
+    expect((await connections.get('gh2', 'u1'))?.credentials).toMatchObject({ access_token: 't' });
+    expect(await connections.get('gh', 'u1')).toBeUndefined();
+    expect(await integrations.change('none', { displayName: 'x' })).toBe(false);
+  });
+
   it('re-encrypts secrets with a new key and drops sessions sealed with another', async () => {
     const { integrations, oauthSessions } = opened.store;
     await integrations.insert(input);

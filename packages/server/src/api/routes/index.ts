@@ -25,6 +25,11 @@ import { registerConnectionsList } from './connection/connectionsList';
 import { registerConnectionsSetMetadata, registerConnectionsUpdateMetadata } from './connection/connectionsMetadata';
 import { registerConnectionsPatch } from './connection/connectionsPatch';
 import { registerGetFrontendSdk } from './getFrontendSdk';
+import { registerDeleteIntegration } from './integrations/deleteIntegration';
+import { registerGetIntegration } from './integrations/getIntegration';
+import { registerListIntegrations } from './integrations/listIntegrations';
+import { registerPatchIntegration } from './integrations/patchIntegration';
+import { registerPostIntegration } from './integrations/postIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
@@ -67,4 +72,9 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetConnectPage(app, context);
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
+  registerListIntegrations(app, context);
+  registerGetIntegration(app, context);
+  registerPostIntegration(app, context);
+  registerPatchIntegration(app, context);
+  registerDeleteIntegration(app, context);
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import {
+  changedRow,
   openIntegrationRow,
+  type IntegrationChange,
   type IntegrationInput,
   type IntegrationRow,
   type IntegrationStore,
@@ -34,9 +36,21 @@ export class PgIntegrationStore implements IntegrationStore {
     const now = new Date().toISOString();
     try {
       await this.pg.query(
-        `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-        [input.uniqueKey, uuid, input.provider, input.oauthClientId, sealed.text, sealed.keyId, input.oauthScopes, now],
+        `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes,
+           display_name, extra, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+        [
+          input.uniqueKey,
+          uuid,
+          input.provider,
+          input.oauthClientId,
+          sealed.text,
+          sealed.keyId,
+          input.oauthScopes,
+          input.displayName ?? null,
+          JSON.stringify(input.extra ?? {}),
+          now,
+        ],
       );
     } catch (error) {
       if ((error as { cause?: { code?: unknown } }).cause?.code === UNIQUE_VIOLATION) {
@@ -61,6 +75,43 @@ export class PgIntegrationStore implements IntegrationStore {
       );
       return true;
     });
+  }
+
+  async change(uniqueKey: string, change: IntegrationChange): Promise<boolean> {
+    try {
+      return await this.pg.transaction(async (client) => {
+        const found = await client.query<IntegrationRow>('SELECT * FROM integrations WHERE unique_key = $1 FOR UPDATE', [
+          uniqueKey,
+        ]);
+        const row = found.rows[0];
+        if (!row) return false;
+        const next = changedRow(row, change, this.cipher);
+        await client.query(
+          `UPDATE integrations SET unique_key = $1, oauth_client_id = $2, oauth_client_secret = $3, key_id = $4, oauth_scopes = $5,
+             display_name = $6, extra = $7, updated_at = $8 WHERE uuid = $9`,
+          [
+            next.unique_key,
+            next.oauth_client_id,
+            next.oauth_client_secret,
+            next.key_id,
+            next.oauth_scopes,
+            next.display_name,
+            next.extra,
+            next.updated_at,
+            row.uuid,
+          ],
+        );
+        if (next.unique_key !== uniqueKey) {
+          await client.query('UPDATE connections SET integration = $1 WHERE integration = $2', [next.unique_key, uniqueKey]);
+        }
+        return true;
+      });
+    } catch (error) {
+      if ((error as { cause?: { code?: unknown } }).cause?.code === UNIQUE_VIOLATION) {
+        throw new WorkerError('integration_exists', `An integration '${change.uniqueKey ?? uniqueKey}' already exists`);
+      }
+      throw error;
+    }
   }
 
   async delete(uniqueKey: string): Promise<boolean> {

@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import {
+  changedRow,
   openIntegrationRow,
+  type IntegrationChange,
   type IntegrationInput,
   type IntegrationRow,
   type IntegrationStore,
@@ -43,8 +45,9 @@ export class SqliteIntegrationStore implements IntegrationStore {
       withStorageErrors(() =>
         this.db
           .prepare(
-            `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes,
+               display_name, extra, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             input.uniqueKey,
@@ -54,16 +57,14 @@ export class SqliteIntegrationStore implements IntegrationStore {
             sealed.text,
             sealed.keyId,
             input.oauthScopes,
+            input.displayName ?? null,
+            JSON.stringify(input.extra ?? {}),
             now,
             now,
           ),
       );
     } catch (error) {
-      const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new WorkerError('integration_exists', `An integration '${input.uniqueKey}' already exists`);
-      }
-      throw error;
+      throw asIntegrationExists(error, input.uniqueKey);
     }
   }
 
@@ -97,6 +98,45 @@ export class SqliteIntegrationStore implements IntegrationStore {
     );
   }
 
+  /** Applies a partial change, renaming with its Connections. @throws WorkerError `integration_exists`, `storage_error` */
+  async change(uniqueKey: string, change: IntegrationChange): Promise<boolean> {
+    try {
+      return withStorageErrors(() =>
+        this.db
+          .transaction(() => {
+            const row = this.db
+              .prepare<[string], IntegrationRow>('SELECT * FROM integrations WHERE unique_key = ?')
+              .get(uniqueKey);
+            if (!row) return false;
+            const next = changedRow(row, change, this.cipher);
+            this.db
+              .prepare(
+                `UPDATE integrations SET unique_key = ?, oauth_client_id = ?, oauth_client_secret = ?, key_id = ?, oauth_scopes = ?,
+                   display_name = ?, extra = ?, updated_at = ? WHERE uuid = ?`,
+              )
+              .run(
+                next.unique_key,
+                next.oauth_client_id,
+                next.oauth_client_secret,
+                next.key_id,
+                next.oauth_scopes,
+                next.display_name,
+                next.extra,
+                next.updated_at,
+                row.uuid,
+              );
+            if (next.unique_key !== uniqueKey) {
+              this.db.prepare('UPDATE connections SET integration = ? WHERE integration = ?').run(next.unique_key, uniqueKey);
+            }
+            return true;
+          })
+          .immediate(),
+      );
+    } catch (error) {
+      throw asIntegrationExists(error, change.uniqueKey ?? uniqueKey);
+    }
+  }
+
   /** Deletes an integration; false when there was none. @throws WorkerError `storage_error` */
   async delete(uniqueKey: string): Promise<boolean> {
     return withStorageErrors(() => this.db.prepare('DELETE FROM integrations WHERE unique_key = ?').run(uniqueKey).changes > 0);
@@ -123,4 +163,13 @@ export class SqliteIntegrationStore implements IntegrationStore {
         .immediate(),
     );
   }
+}
+
+/** A unique-key violation as `integration_exists`; any other error as it is. */
+function asIntegrationExists(error: unknown, key: string): unknown {
+  const code = ((error as { cause?: { code?: unknown } }).cause ?? {}).code;
+  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return new WorkerError('integration_exists', `An integration '${key}' already exists`);
+  }
+  return error;
 }

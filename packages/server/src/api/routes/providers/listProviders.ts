@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WorkerError } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
+import { providerReply } from './providerReply';
 
 const schema = {
   querystring: { type: 'object', properties: { search: { type: 'string', maxLength: 128 } } },
@@ -8,9 +9,9 @@ const schema = {
 } as const;
 
 /**
- * `GET /providers[?search=…]`: `{ data: [{ name, display_name, auth_mode, categories, docs }] }`, the catalog's
- * providers by name (what `provider` of POST /config may be); `GET /providers/:provider`: `{ data: <entry> }`, or 404
- * unknown_provider. The shapes of today's Nango (contract C.3).
+ * `GET /providers[?search=…]`: `{ data: [provider…] }`, every catalog entry (aliases resolved) with its `name` and
+ * `logo_url`, those whose name or display name contains `search` (any case); `GET /providers/:provider`:
+ * `{ data: provider }`, or 404 not_found. The shapes of today's Nango (contract C.3).
  */
 export function registerListProviders(app: FastifyInstance, context: ApiContext): void {
   app.get<{ Querystring: { search?: string } }>(
@@ -21,23 +22,17 @@ export function registerListProviders(app: FastifyInstance, context: ApiContext)
       const providers = context.registry.catalog
         .list()
         .filter(
-          (provider) => !search || provider.name.includes(search) || (provider.display_name ?? '').toLowerCase().includes(search),
+          (provider) =>
+            !search ||
+            provider.name.toLowerCase().includes(search) ||
+            (provider.display_name ?? '').toLowerCase().includes(search),
         );
-      return {
-        data: providers.map((provider) => ({
-          name: provider.name,
-          display_name: provider.display_name ?? provider.name,
-          auth_mode: provider.auth_mode,
-          categories: provider.categories ?? [],
-          docs: provider.docs ?? null,
-        })),
-      };
+      return { data: providers.map(providerReply) };
     },
   );
   app.get<{ Params: { provider: string } }>('/providers/:provider', { schema: { params: schema.params } }, async (request) => {
     const provider = context.registry.catalog.get(request.params.provider);
-    if (!provider)
-      throw new WorkerError('unknown_provider', `Unknown provider '${request.params.provider}': GET /providers lists them`);
-    return { data: provider };
+    if (!provider) throw new WorkerError('not_found', `Unknown provider '${request.params.provider}': GET /providers lists them`);
+    return { data: providerReply(provider) };
   });
 }

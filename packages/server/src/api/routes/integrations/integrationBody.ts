@@ -1,0 +1,130 @@
+import { WorkerError } from '../../../errors';
+import type { Provider } from '../../../providers/Provider';
+import type { IntegrationExtra } from '../../../store/IntegrationStore';
+
+const SCOPES_SCHEMA = {
+  anyOf: [
+    { type: 'string', maxLength: 4096 },
+    { type: 'array', items: { type: 'string', maxLength: 512 }, maxItems: 256 },
+  ],
+} as const;
+
+/**
+ * `credentials` of POST/PATCH /integrations, in either shape of contract C.5: spec 5's
+ * `{ oauth_client_id, oauth_client_secret, oauth_scopes? }` or the 0.71 SDK's `{ type, client_id, client_secret,
+ * scopes?, webhook_secret? }`. Other keys are accepted and ignored (Nango's APP/CUSTOM shapes are refused below).
+ */
+const CREDENTIALS_SCHEMA = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', maxLength: 32 },
+    client_id: { type: 'string', maxLength: 4096 },
+    client_secret: { type: 'string', maxLength: 4096 },
+    scopes: SCOPES_SCHEMA,
+    webhook_secret: { type: 'string', maxLength: 4096 },
+    oauth_client_id: { type: 'string', maxLength: 4096 },
+    oauth_client_secret: { type: 'string', maxLength: 4096 },
+    oauth_scopes: SCOPES_SCHEMA,
+  },
+} as const;
+
+/** The integration key: what /config allows, so a key made here works in every route. */
+export const UNIQUE_KEY_SCHEMA = { type: 'string', pattern: '^[A-Za-z0-9_-]+$', minLength: 1, maxLength: 128 } as const;
+
+const COMMON_PROPERTIES = {
+  unique_key: UNIQUE_KEY_SCHEMA,
+  display_name: { type: 'string', minLength: 1, maxLength: 255 },
+  forward_webhooks: { type: 'boolean' },
+  integration_config: { type: 'object' },
+  custom: { type: 'object' },
+  credentials: CREDENTIALS_SCHEMA,
+} as const;
+
+/** POST /integrations (contract C.3). Unknown keys are accepted (lenient, as contract C.3.3 advises). */
+export const POST_INTEGRATION_SCHEMA = {
+  type: 'object',
+  required: ['provider', 'unique_key'],
+  properties: { provider: { type: 'string', minLength: 1, maxLength: 128 }, ...COMMON_PROPERTIES },
+} as const;
+
+/** PATCH /integrations/:uniqueKey: every field optional. */
+export const PATCH_INTEGRATION_SCHEMA = { type: 'object', properties: COMMON_PROPERTIES } as const;
+
+export const UNIQUE_KEY_PARAMS_SCHEMA = {
+  type: 'object',
+  required: ['uniqueKey'],
+  properties: { uniqueKey: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+
+/** The credentials object as validated. */
+export interface CredentialsBody {
+  type?: string;
+  client_id?: string;
+  client_secret?: string;
+  scopes?: string | string[];
+  webhook_secret?: string;
+  oauth_client_id?: string;
+  oauth_client_secret?: string;
+  oauth_scopes?: string | string[];
+}
+
+/** Fields PATCH and POST share. */
+export interface IntegrationBodyCommon {
+  unique_key?: string;
+  display_name?: string;
+  forward_webhooks?: boolean;
+  integration_config?: Record<string, unknown>;
+  /** Nango's APP/CUSTOM settings (private keys): accepted, not stored, since this server runs no GitHub App flow. */
+  custom?: Record<string, unknown>;
+  credentials?: CredentialsBody;
+}
+
+/** An OAuth client read from either credentials shape; absent parts are undefined. */
+export interface OAuthClientInput {
+  clientId?: string;
+  clientSecret?: string;
+  /** Comma-separated, trimmed. */
+  scopes?: string;
+}
+
+/**
+ * The OAuth client in `credentials`, checked against the provider's auth mode.
+ * @throws WorkerError `invalid_request` for credentials on a provider that takes none, a `type` that is not its
+ *   auth mode, or an APP/CUSTOM/TBA shape
+ */
+export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
+  if (credentials === undefined) return {};
+  const authMode = provider?.auth_mode;
+  if (authMode !== 'OAUTH2' && authMode !== 'OAUTH1') {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials: provider '${provider?.name ?? '?'}' uses ${authMode ?? 'no known auth mode'}, which takes no OAuth client`,
+    );
+  }
+  if (credentials.type !== undefined && credentials.type !== authMode) {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials.type: '${credentials.type}' is not supported for provider '${provider?.name ?? '?'}' (${authMode}); send type '${authMode}' with client_id and client_secret`,
+    );
+  }
+  const scopes = credentials.scopes ?? credentials.oauth_scopes;
+  return {
+    clientId: credentials.client_id ?? credentials.oauth_client_id,
+    clientSecret: credentials.client_secret ?? credentials.oauth_client_secret,
+    scopes:
+      scopes === undefined
+        ? undefined
+        : (Array.isArray(scopes) ? scopes : scopes.split(','))
+            .map((scope) => scope.trim())
+            .filter(Boolean)
+            .join(','),
+  };
+}
+
+/** The kept settings of a body (those it carries). */
+export function extraOf(body: IntegrationBodyCommon): IntegrationExtra | undefined {
+  const extra: { forward_webhooks?: boolean; integration_config?: Record<string, unknown> } = {};
+  if (body.forward_webhooks !== undefined) extra.forward_webhooks = body.forward_webhooks;
+  if (body.integration_config !== undefined) extra.integration_config = body.integration_config;
+  return Object.keys(extra).length > 0 ? extra : undefined;
+}
