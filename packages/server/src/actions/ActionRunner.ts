@@ -1,3 +1,4 @@
+import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { randomUUID } from 'node:crypto';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
@@ -36,6 +37,8 @@ export class ActionRunner {
     private readonly loader: ActionLoader,
     private readonly logger: Logger,
     maxConcurrentActions = 16,
+    /** Learned provider rate limits every httpRequest waits for and feeds; none when absent. */
+    private readonly rateLimits?: RateLimitGate,
   ) {
     this.slots = new Semaphore(maxConcurrentActions);
     this.pool = new SandboxPool(maxConcurrentActions, logger);
@@ -150,17 +153,23 @@ export class ActionRunner {
     };
     return {
       http: (request, signal) =>
-        performHttpRequest(integration, connection, {
-          endpoint: request.endpoint,
-          method: request.method,
-          signal,
-          warn: (message) => write('warn', message),
-          ...(request.params !== undefined && { params: request.params }),
-          ...(request.form !== undefined
-            ? { body: new URLSearchParams(request.form) }
-            : request.body !== undefined && { body: request.body }),
-          ...(request.headers !== undefined && { headers: request.headers }),
-        }),
+        performHttpRequest(
+          integration,
+          connection,
+          {
+            endpoint: request.endpoint,
+            method: request.method,
+            signal,
+            warn: (message) => write('warn', message),
+            ...(request.params !== undefined && { params: request.params }),
+            ...(request.form !== undefined
+              ? { body: new URLSearchParams(request.form) }
+              : request.body !== undefined && { body: request.body }),
+            ...(request.headers !== undefined && { headers: request.headers }),
+          },
+          fetch,
+          this.rateLimits,
+        ),
       log: write,
     };
   }

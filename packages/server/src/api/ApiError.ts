@@ -18,6 +18,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   integration_read_only: 409,
   token_refresh_failed: 502,
   storage_error: 503,
+  http_request_invalid: 400,
+  http_host_not_allowed: 400,
+  base_url_not_allowed: 403,
+  provider_rate_limited: 429,
+  http_request_failed: 502,
 };
 
 /** The HTTP status for a WorkerError's code. */

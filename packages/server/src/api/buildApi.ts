@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route needs no secret key: the OAuth flow, health, the frontend file, the WebSocket. */
     public?: boolean;
+    /** The route takes a body of any content type and size, read by itself (the proxy): no JSON-only rule. */
+    anyContentType?: boolean;
   }
 }
 

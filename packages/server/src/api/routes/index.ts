@@ -11,6 +11,7 @@ import { registerListConnections } from './connection/listConnections';
 import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
+import { registerProxy } from './proxy/registerProxy';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 
@@ -29,4 +30,5 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  registerProxy(app, context);
 }
