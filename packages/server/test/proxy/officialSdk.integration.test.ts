@@ -1,7 +1,7 @@
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 import { startProviderServer, type ProviderServer } from './providerServer';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the official SDK as published, unchanged
+// The official SDK as published, unchanged.
 const { Nango } = require('nango-node-0714') as { Nango: new (options: { host: string; secretKey: string }) => any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const KEY = 'sdk-proxy-secret';
