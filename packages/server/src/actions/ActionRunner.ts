@@ -51,7 +51,7 @@ export class ActionRunner {
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
-   *   `http_request_failed`
+   *   `http_request_failed`, `provider_rate_limited` (a learned rate limit past the wait allowed)
    */
   run(
     integration: IntegrationConfig,
