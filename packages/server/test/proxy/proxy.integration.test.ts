@@ -108,6 +108,9 @@ describe('the /proxy route', () => {
     await proxy('/new', { ...ids(), 'X-Bare': 'no', 'NANGO-PROXY-X-Shouted': 'yes' });
     expect(provider.seen[1]!.headers['x-bare']).toBeUndefined();
     expect(provider.seen[1]!.headers['x-shouted']).toBe('yes');
+    // The caller's own Authorization, prefixed, is theirs to send: it replaces the Connection's credentials.
+    await proxy('/mine', { ...ids(), 'Nango-Proxy-Authorization': 'Bearer theirs' });
+    expect(provider.seen[2]!.headers.authorization).toBe('Bearer theirs');
   });
 
   it('sends any method with its body, DELETE included, and passes 4xx and 5xx back verbatim without hop-by-hop headers', async () => {
@@ -135,6 +138,12 @@ describe('the /proxy route', () => {
     const patched = await proxy('/things/1', ids(), { method: 'PATCH', body: 'plain' });
     expect(patched).toMatchObject({ status: 503, body: 'got PATCH plain' });
     expect(provider.seen).toHaveLength(2); // no Retries: no retry
+
+    const head = await proxy('/things/1', ids(), { method: 'HEAD' });
+    expect(head.status).toBe(503);
+    expect(head.headers.get('x-upstream')).toBe('kept');
+    expect(head.body).toBe('');
+    expect(provider.seen.at(-1)!.method).toBe('HEAD');
   });
 
   it('answers its own errors with our codes', async () => {
@@ -242,6 +251,30 @@ describe('the /proxy route with an allow-list', () => {
         200,
       );
       expect(provider.seen.map((request) => request.url)).toEqual(['/v2/x']);
+    } finally {
+      await api.stop();
+      await provider.close();
+    }
+  });
+});
+
+describe('the /proxy route with a short time limit', () => {
+  it('answers http_request_failed when the provider does not answer in NANGO_PROXY_TIMEOUT_MS', async () => {
+    const provider = await startProviderServer();
+    provider.handle(() => undefined); // never answers
+    const api = await startApi({
+      yaml: `integrations:\n  keyed:\n    auth_mode: API_KEY\n    base_url: ${provider.url}\n    headers:\n      X-Key: \${api_key}\n`,
+      catalog: catalogOf(),
+      proxyTimeoutMs: 300,
+    });
+    try {
+      const store = await api.store();
+      await store.insert({ integration: 'keyed', userId: 'u1', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
+      const reply = await api.call('/proxy/slow', { headers: { 'Connection-Id': 'u1', 'Provider-Config-Key': 'keyed' } });
+      expect(reply).toMatchObject({
+        status: 502,
+        body: { error: { code: 'http_request_failed', message: expect.stringContaining('timed out') } },
+      });
     } finally {
       await api.stop();
       await provider.close();
