@@ -46,7 +46,8 @@ async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiC
     control.baseUrlOverride === undefined
       ? fresh.integration
       : withBaseUrlOverride(fresh.integration, control.baseUrlOverride, settings.proxyAllowedHosts);
-  const url = resolveUrl(integration, connection, endpointOf(request.url));
+  const endpoint = endpointOf(request.url);
+  const url = resolveUrl(integration, connection, endpoint);
   mergeQuery(url, renderAll(integration.queryParams, connection), undefined);
   const configured = renderAll(integration.headers, connection);
   const headers = mergeHeaders(configured, forwardedHeaders(request.headers), undefined, integration.headerPrecedence);
@@ -61,6 +62,7 @@ async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiC
       connection,
       method: request.method,
       url,
+      endpoint,
       headers,
       body: await readProxyBody(request.method, request.raw),
       retries: control.retries,

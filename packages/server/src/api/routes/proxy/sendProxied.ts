@@ -4,7 +4,8 @@ import { request, type Dispatcher } from 'undici';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { authorise } from '../../../outbound/authorise';
-import { causeMessage, failed } from '../../../outbound/httpErrors';
+import { describeRequest } from '../../../outbound/describeRequest';
+import { failed } from '../../../outbound/httpErrors';
 import type { PreparedBody } from '../../../outbound/prepareBody';
 import { sendFollowingRedirects, type Hop, type HopResponse } from '../../../outbound/sendFollowingRedirects';
 import type { RateLimitGate } from '../../../ratelimits/RateLimitGate';
@@ -17,6 +18,8 @@ export interface ProxiedCall {
   readonly connection: NangoConnection;
   readonly method: string;
   readonly url: URL;
+  /** As the caller wrote it, for messages (describeRequest): the URL may hold values rendered from the Connection. */
+  readonly endpoint: string;
   /** Configured and caller headers merged (mergeHeaders), before credentials. */
   readonly headers: Headers;
   readonly body: ProxyBody;
@@ -62,10 +65,10 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
   const deadline = Date.now() + call.timeoutMs;
   const replayable = call.body.kind !== 'stream';
   const retry = retryHeadersOf(integration.provider?.proxy?.retry);
-  const label = `${call.method} ${call.url.origin}${call.url.pathname}`;
+  const label = describeRequest(integration.baseUrl, call.method, call.endpoint, call.url);
   const firstBody = call.body.kind === 'buffer' ? call.body.prepared : call.body.kind === 'stream' ? STREAMED : undefined;
   for (let attempt = 0; ; attempt++) {
-    await gate.pass(connection.uuid, `proxy ${label}`, deadline - Date.now(), call.signal);
+    await gate.pass(connection.uuid, `proxy ${label.text}`, deadline - Date.now(), call.signal);
     const canRetry = attempt < call.retries && replayable;
     let reply: UpstreamReply;
     try {
@@ -85,8 +88,8 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
         continue;
       }
       const timedOut = Date.now() >= deadline || (err as { code?: unknown }).code === 'UND_ERR_HEADERS_TIMEOUT';
-      if (timedOut) throw failed(`proxy ${label} timed out after ${call.timeoutMs} ms`, err);
-      throw failed(`proxy ${label} failed: ${causeMessage(err, call.url)}`, err);
+      if (timedOut) throw failed(`proxy ${label.text} timed out after ${call.timeoutMs} ms`, err);
+      throw failed(`proxy ${label.text} failed: ${label.cause(err)}`, err);
     }
     const header = (name: string): string | undefined => reply.headers.get(name) ?? undefined;
     const limit = await gate.learn(connection.uuid, reply.status, header, retry);
