@@ -65,6 +65,7 @@ export function buildReport(results, environment) {
     add('startup', 'later calls of the same action (p50)', s.laterCallMs, 'ms');
   }
   if (results['http-actions']) addHttpActionRows(results['http-actions'], add);
+  if (results.proxy) addProxyRows(results.proxy, add, rows);
   return { rows, text: renderTable(rows, environment) };
 }
 
@@ -81,6 +82,47 @@ function addHttpActionRows(r, add) {
     add('http-actions', `POST /action/trigger @${inFlight}: calls/s`, http.perSecond, 'calls/s', 0, {
       ...ratioTo(http.perSecond, base.perSecond, 'vs RabbitMQ'),
     });
+  }
+}
+
+function addProxyRows(proxy, add, rows) {
+  for (const inFlight of [1, 16, 64]) {
+    const direct = proxy[`direct@${inFlight}`];
+    const proxied = proxy[`proxy@${inFlight}`];
+    if (!direct || !proxied) continue;
+    add('proxy', `direct call @${inFlight}: p50`, direct.p50, 'ms', 3);
+    add('proxy', `direct call @${inFlight}: calls/s`, direct.perSecond, 'calls/s', 0);
+    add('proxy', `/proxy @${inFlight}: p50`, proxied.p50, 'ms', 3, ratioTo(proxied.p50, direct.p50, 'vs direct'));
+    add(
+      'proxy',
+      `/proxy @${inFlight}: calls/s`,
+      proxied.perSecond,
+      'calls/s',
+      0,
+      ratioTo(proxied.perSecond, direct.perSecond, 'vs direct'),
+    );
+  }
+  const directSlow = proxy['directSlow@1'];
+  const proxySlow = proxy['proxySlow@1'];
+  if (directSlow && proxySlow) {
+    const label = `provider taking ${proxy.providerMs} ms`;
+    add('proxy', `direct call @1, ${label}: p50`, directSlow.p50, 'ms', 3);
+    const p50 = ratioTo(proxySlow.p50, directSlow.p50, 'vs direct');
+    const target = verdictRatio(p50.ratio, (r) => r <= 1.3, '≤ 1.3× direct');
+    add('proxy', `/proxy @1, ${label}: p50`, proxySlow.p50, 'ms', 3, { ...p50, ...target });
+  }
+  const stream = proxy.stream;
+  if (stream) {
+    const size = `${Math.round(stream.bytes / 2 ** 20)} MiB`;
+    rows.push({
+      section: 'proxy',
+      figure: 'worker RSS before the streamed body',
+      unit: 'MiB',
+      median: stream.beforeMiB,
+      text: fmt(stream.beforeMiB, 1),
+    });
+    add('proxy', `worker peak RSS while ${size} streams through`, stream.peakMiB, 'MiB', 1);
+    add('proxy', `time to stream ${size}`, stream.seconds, 's', 2);
   }
 }
 

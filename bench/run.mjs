@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only rpc,connections,memory,startup]
+// npm run bench [-- --quick] [-- --only rpc,connections,memory,startup,proxy]
 // Measures the product against a bare amqplib RPC baseline measured in the same run; see docs/performance.md.
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
 import { httpActionsScenario } from './scenarios/httpActions.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
+import { proxyScenario } from './scenarios/proxy.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
 import { startupScenario } from './scenarios/startup.mjs';
 import { buildReport } from './report.mjs';
@@ -19,6 +20,7 @@ const SCENARIOS = {
   memory: memoryScenario,
   startup: startupScenario,
   'http-actions': httpActionsScenario,
+  proxy: proxyScenario,
 };
 
 const HELP = `npm run bench -- [options]
@@ -32,7 +34,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
-  --levels 1,64      rpc: only these numbers of calls in flight (default 1,16,64)
+  --levels 1,64      rpc and proxy: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
   --store S          sqlite (default) or postgres: the worker's store in the rpc and connections scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,

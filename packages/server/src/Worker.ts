@@ -1,6 +1,7 @@
 import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionRunner } from './actions/ActionRunner';
+import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { HandlerContext } from './handlers';
@@ -96,7 +97,8 @@ export class Worker {
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
-    this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions);
+    const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
+    this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
     this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = givenWebhooks ?? this.webhooks;

@@ -1,3 +1,4 @@
+import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { randomUUID } from 'node:crypto';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
@@ -36,6 +37,8 @@ export class ActionRunner {
     private readonly loader: ActionLoader,
     private readonly logger: Logger,
     maxConcurrentActions = 16,
+    /** Learned provider rate limits every httpRequest waits for and feeds; none when absent. */
+    private readonly rateLimits?: RateLimitGate,
   ) {
     this.slots = new Semaphore(maxConcurrentActions);
     this.pool = new SandboxPool(maxConcurrentActions, logger);
@@ -48,7 +51,7 @@ export class ActionRunner {
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
-   *   `http_request_failed`
+   *   `http_request_failed`, `provider_rate_limited` (a learned rate limit past the wait allowed)
    */
   run(
     integration: IntegrationConfig,
@@ -150,17 +153,23 @@ export class ActionRunner {
     };
     return {
       http: (request, signal) =>
-        performHttpRequest(integration, connection, {
-          endpoint: request.endpoint,
-          method: request.method,
-          signal,
-          warn: (message) => write('warn', message),
-          ...(request.params !== undefined && { params: request.params }),
-          ...(request.form !== undefined
-            ? { body: new URLSearchParams(request.form) }
-            : request.body !== undefined && { body: request.body }),
-          ...(request.headers !== undefined && { headers: request.headers }),
-        }),
+        performHttpRequest(
+          integration,
+          connection,
+          {
+            endpoint: request.endpoint,
+            method: request.method,
+            signal,
+            warn: (message) => write('warn', message),
+            ...(request.params !== undefined && { params: request.params }),
+            ...(request.form !== undefined
+              ? { body: new URLSearchParams(request.form) }
+              : request.body !== undefined && { body: request.body }),
+            ...(request.headers !== undefined && { headers: request.headers }),
+          },
+          fetch,
+          this.rateLimits,
+        ),
       log: write,
     };
   }

@@ -43,6 +43,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   client_closed: 503,
   action_timeout: 504,
   timeout: 504,
+  // The proxy (and its learned rate limits).
+  http_request_invalid: 400,
+  http_host_not_allowed: 400,
+  base_url_not_allowed: 403,
+  provider_rate_limited: 429,
 };
 
 /** The HTTP status for a WorkerError's code. */

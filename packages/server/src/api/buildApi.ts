@@ -15,6 +15,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The route is authenticated by a connect session token instead (routes/connect/sessionWire.ts requireSession). */
     connectSession?: boolean;
+    /** The route takes a body of any content type and size, read by itself (the proxy): no JSON-only rule. */
+    anyContentType?: boolean;
   }
 }
 

@@ -1,12 +1,14 @@
 import type { HttpMethod, HttpParams, HttpResponse } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
-import type { IntegrationConfig, Template } from '../config/types';
+import type { IntegrationConfig } from '../config/types';
+import type { RateLimitGate } from '../ratelimits/RateLimitGate';
+import { retryHeadersOf } from '../ratelimits/readRateLimit';
 import { authorise } from './authorise';
 import { describeRequest } from './describeRequest';
 import { invalid } from './httpErrors';
 import { mergeHeaders } from './mergeHeaders';
 import { prepareBody } from './prepareBody';
-import { renderTemplate } from './renderTemplate';
+import { renderAll } from './renderTemplate';
 import { mergeQuery, resolveUrl } from './resolveUrl';
 import { sendFollowingRedirects, type Hop } from './sendFollowingRedirects';
 import { toHttpResponse } from './toHttpResponse';
@@ -56,6 +58,9 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
  *   character other than letters, digits and `.-_~`.
  * @throws WorkerError `http_request_failed` for a timeout after `httpTimeoutMs` or a network error.
  * @throws WorkerError `http_response_too_large` for a body over the integration's `maxResponseBytes`.
+ * @throws WorkerError `provider_rate_limited` when `gate` holds a limit learned for this Connection that lasts longer
+ *   than the call may wait (within its time limit); a reply announcing a limit (429, Retry-After, remaining 0) is
+ *   recorded in `gate` for every process.
  * @throws the reason of `request.signal` when the caller aborts.
  */
 export async function performHttpRequest(
@@ -63,6 +68,7 @@ export async function performHttpRequest(
   connection: NangoConnection,
   request: HttpRequestInput,
   fetchImpl: typeof fetch = fetch,
+  gate?: RateLimitGate,
 ): Promise<HttpResponse> {
   const method = normaliseMethod(request.method);
   const url = resolveUrl(integration, connection, request.endpoint);
@@ -71,7 +77,9 @@ export async function performHttpRequest(
   const configuredHeaders = renderAll(integration.headers, connection);
   const headers = mergeHeaders(configuredHeaders, request.headers, body, integration.headerPrecedence);
   const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
+  const startedAt = Date.now();
   return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {
+    await gate?.pass(connection.uuid, label.text, integration.httpTimeoutMs - (Date.now() - startedAt), signal);
     const send = (hop: Hop): Promise<Response> =>
       fetchImpl(hop.url.href, {
         method: hop.method,
@@ -81,6 +89,9 @@ export async function performHttpRequest(
         signal,
       });
     const last = await sendFollowingRedirects({ method, url, body }, send);
+    const { headers: replyHeaders, status } = last.response;
+    const retry = retryHeadersOf(integration.provider?.proxy?.retry);
+    await gate?.learn(connection.uuid, status, (name) => replyHeaders.get(name) ?? undefined, retry);
     return toHttpResponse(last.method, last.response, {
       maxBytes: integration.maxResponseBytes,
       describe: () =>
@@ -95,8 +106,4 @@ function normaliseMethod(method: unknown): string {
     throw invalid(`httpRequest method ${String(method)} is not one of ${[...METHODS].join(', ')}`);
   }
   return upper;
-}
-
-function renderAll(templates: ReadonlyMap<string, Template>, connection: NangoConnection): [string, string][] {
-  return [...templates].map(([name, template]) => [name, renderTemplate(template, connection)]);
 }

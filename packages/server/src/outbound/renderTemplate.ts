@@ -54,6 +54,11 @@ export function renderTemplate(template: Template, connection: NangoConnection, 
   return out;
 }
 
+/** Every template of a map (configured headers or query params) filled for one Connection, in declaration order. */
+export function renderAll(templates: ReadonlyMap<string, Template>, connection: NangoConnection): [string, string][] {
+  return [...templates].map(([name, template]) => [name, renderTemplate(template, connection)]);
+}
+
 /** WHATWG URL has already turned `0x7f.1`, `2130706434` and friends into dotted decimal; IPv6 comes in brackets. */
 function isIpLiteral(hostname: string): boolean {
   return hostname.startsWith('[') || isIP(hostname.replace(/\.$/, '')) !== 0;

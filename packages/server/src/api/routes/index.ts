@@ -32,6 +32,7 @@ import { registerPatchIntegration } from './integrations/patchIntegration';
 import { registerPostIntegration } from './integrations/postIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
+import { registerProxy } from './proxy/registerProxy';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
@@ -77,4 +78,5 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostIntegration(app, context);
   registerPatchIntegration(app, context);
   registerDeleteIntegration(app, context);
+  registerProxy(app, context);
 }

@@ -1,0 +1,101 @@
+import { pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { freshConnection } from '../../../handlers/freshConnection';
+import { mergeHeaders } from '../../../outbound/mergeHeaders';
+import { renderAll } from '../../../outbound/renderTemplate';
+import { mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
+import { ProviderRateLimited, RateLimitGate } from '../../../ratelimits/RateLimitGate';
+import type { ApiContext } from '../../ApiContext';
+import { withBaseUrlOverride } from './baseUrlOverride';
+import { readProxyBody } from './proxyBody';
+import { forwardedHeaders, readControl, replyHeaders } from './proxyHeaders';
+import { sendProxied, type UpstreamReply } from './sendProxied';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const NO_BODY_STATUSES = new Set([204, 304]);
+
+/**
+ * `/proxy/*`, every method: the call is sent to the integration's API with the Connection's credentials, and the
+ * provider's reply comes back as it is, streamed both ways (see sendProxied for retries and learned rate limits).
+ * Registered in a plugin of its own whose content-type parser accepts any type and size and leaves the body unread,
+ * so the route reads the raw request stream itself: no JSON parsing, no 1 MiB limit.
+ */
+export function registerProxy(app: FastifyInstance, context: ApiContext): void {
+  const settings = context.workerSettings;
+  const gate = new RateLimitGate(context.store.rateLimits, settings.rateLimitMaxWaitMs, context.logger);
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, done: (err: null) => void) => done(null));
+    scope.route({
+      method: METHODS,
+      url: '/proxy/*',
+      exposeHeadRoute: false,
+      config: { anyContentType: true },
+      handler: (request, reply) => proxy(request, reply, context, gate),
+    });
+  });
+}
+
+async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiContext, gate: RateLimitGate): Promise<void> {
+  const settings = context.workerSettings;
+  const control = readControl(request.headers);
+  const fresh = await freshConnection(context.handlers, control.integration, control.connectionId);
+  const { connection } = fresh;
+  const integration =
+    control.baseUrlOverride === undefined
+      ? fresh.integration
+      : withBaseUrlOverride(fresh.integration, control.baseUrlOverride, settings.proxyAllowedHosts);
+  const endpoint = endpointOf(request.url);
+  const url = resolveUrl(integration, connection, endpoint);
+  mergeQuery(url, renderAll(integration.queryParams, connection), undefined);
+  const configured = renderAll(integration.headers, connection);
+  const headers = mergeHeaders(configured, forwardedHeaders(request.headers), undefined, integration.headerPrecedence);
+  const aborted = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) aborted.abort(new Error('the caller went away'));
+  });
+  let upstream: UpstreamReply;
+  try {
+    upstream = await sendProxied({
+      integration,
+      connection,
+      method: request.method,
+      url,
+      endpoint,
+      headers,
+      body: await readProxyBody(request.method, request.raw),
+      retries: control.retries,
+      retryOn: control.retryOn,
+      retryBaseMs: settings.proxyRetryBaseMs,
+      timeoutMs: settings.proxyTimeoutMs,
+      gate,
+      signal: aborted.signal,
+    });
+  } catch (err) {
+    if (err instanceof ProviderRateLimited) void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
+    throw err;
+  }
+  const { raw } = upstream;
+  const encoding = String(raw.headers['content-encoding'] ?? '').toLowerCase();
+  const decoder = control.decompress ? decoderFor(encoding) : undefined;
+  void reply.code(raw.statusCode).headers(replyHeaders(raw.headers, decoder !== undefined));
+  if (request.method === 'HEAD' || NO_BODY_STATUSES.has(raw.statusCode)) {
+    await raw.body.dump();
+    return reply.send();
+  }
+  if (decoder === undefined) return reply.send(raw.body);
+  return reply.send(pipeline(raw.body, decoder, () => undefined));
+}
+
+/** The URL minus `/proxy`, query string kept, leading slashes collapsed to one (so `/proxy//x` is `/x`). */
+export function endpointOf(url: string): string {
+  return `/${url.replace(/^\/proxy/, '').replace(/^\/+/, '')}`;
+}
+
+function decoderFor(encoding: string) {
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  return undefined;
+}
