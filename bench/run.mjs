@@ -8,11 +8,18 @@ import { join } from 'node:path';
 import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
+import { recordsScenario } from './scenarios/records.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
 import { startupScenario } from './scenarios/startup.mjs';
 import { buildReport } from './report.mjs';
 
-const SCENARIOS = { rpc: rpcScenario, connections: connectionsScenario, memory: memoryScenario, startup: startupScenario };
+const SCENARIOS = {
+  rpc: rpcScenario,
+  connections: connectionsScenario,
+  memory: memoryScenario,
+  startup: startupScenario,
+  records: recordsScenario,
+};
 
 const HELP = `npm run bench -- [options]
 
@@ -27,7 +34,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --levels 1,64      rpc: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
-  --store S          sqlite (default) or postgres: the worker's store in the rpc and connections scenarios
+  --store S          sqlite (default) or postgres: the store of the rpc, connections and records scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
                      a fresh database per scenario, dropped after)
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
