@@ -205,5 +205,6 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
       refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
     },
     actions: new Map(),
+    syncs: new Map(),
   };
 }
