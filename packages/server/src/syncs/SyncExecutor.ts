@@ -18,7 +18,10 @@ export interface SyncExecutor {
 
 /** What one run is. */
 export interface SyncJob {
-  /** Unique per run (and per retry of a run). */
+  /**
+   * Unique per run, and THE SAME for every retry of one run (a run resumed from its checkpoint after its worker
+   * died): a full run marks deleted the records no attempt of it saved, so an earlier attempt's saves must count.
+   */
   readonly runId: string;
   readonly integration: string;
   readonly sync: string;
