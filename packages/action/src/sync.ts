@@ -62,7 +62,10 @@ export abstract class NangoSync<Checkpoint extends Record<string, unknown> = Rec
   }
 
   /** Merges the given fields into records saved before (by id); ids not saved yet are added as they are. */
-  async batchUpdate<T extends SyncRecord>(records: readonly Partial<T>[] & readonly { id: string | number }[], model: string): Promise<boolean> {
+  async batchUpdate<T extends SyncRecord>(
+    records: readonly Partial<T>[] & readonly { id: string | number }[],
+    model: string,
+  ): Promise<boolean> {
     await this.sync.call('batchUpdate', { model, records: [...records] });
     return true;
   }
@@ -95,8 +98,13 @@ export abstract class NangoSync<Checkpoint extends Record<string, unknown> = Rec
    * link or offset) merged with `request.paginate`.
    */
   paginate<T = unknown>(request: PaginateRequest): AsyncGenerator<T[], void, undefined> {
-    const fetch = (endpoint: string, method: string, params: unknown, body: unknown, headers: Record<string, string> | undefined) =>
-      this.httpRequest(endpoint, method as 'GET', params as never, body, headers);
+    const fetch = (
+      endpoint: string,
+      method: string,
+      params: unknown,
+      body: unknown,
+      headers: Record<string, string> | undefined,
+    ) => this.httpRequest(endpoint, method as 'GET', params as never, body, headers);
     return paginate<T>(fetch, request, this.sync.paginate);
   }
 
