@@ -66,7 +66,30 @@ export function buildReport(results, environment) {
   }
   if (results['http-actions']) addHttpActionRows(results['http-actions'], add);
   if (results.proxy) addProxyRows(results.proxy, add, rows);
+  if (results.records) addRecordRows(results.records, add, rows);
   return { rows, text: renderTable(rows, environment) };
+}
+function addRecordRows(r, add, rows) {
+  const label = r.stored.toLocaleString('en');
+  rows.push({
+    section: 'records',
+    figure: `seed ${label} records`,
+    unit: 's',
+    median: r.seedMs / 1000,
+    text: fmt(r.seedMs / 1000, 1),
+  });
+  add('records', `save, batches of ${r.batchSize}: new records`, r.insertPerSecond, 'records/s', 0);
+  add('records', `save, batches of ${r.batchSize}: changed records`, r.updatePerSecond, 'records/s', 0);
+  const one = (figure, value, extra = {}) =>
+    rows.push({ section: 'records', figure, unit: 'ms', median: value, text: fmt(value, 3), ...extra });
+  one('listRecords first page (100): p50', r.firstPage.p50);
+  one(`listRecords page after ${label} records: p50`, r.deepPage.p50, {
+    ratio: r.deepPage.p50 / r.firstPage.p50,
+    ratioText: `${fmt(r.deepPage.p50 / r.firstPage.p50, 2)}× first page`,
+    ...verdict(r.deepPage.p50 / r.firstPage.p50 <= 1.2, '≤ 1.2× the first page'),
+  });
+  one('listRecords first page (100): p99', r.firstPage.p99);
+  one(`listRecords page after ${label} records: p99`, r.deepPage.p99);
 }
 
 /** POST /action/trigger against triggerAction over RabbitMQ, the no-op action on the same worker. */

@@ -10,6 +10,7 @@ import { connectionsScenario } from './scenarios/connections.mjs';
 import { httpActionsScenario } from './scenarios/httpActions.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
 import { proxyScenario } from './scenarios/proxy.mjs';
+import { recordsScenario } from './scenarios/records.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
 import { startupScenario } from './scenarios/startup.mjs';
 import { buildReport } from './report.mjs';
@@ -21,6 +22,7 @@ const SCENARIOS = {
   startup: startupScenario,
   'http-actions': httpActionsScenario,
   proxy: proxyScenario,
+  records: recordsScenario,
 };
 
 const HELP = `npm run bench -- [options]
@@ -36,7 +38,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --levels 1,64      rpc and proxy: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
-  --store S          sqlite (default) or postgres: the worker's store in the rpc and connections scenarios
+  --store S          sqlite (default) or postgres: the store of the rpc, connections and records scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
                      a fresh database per scenario, dropped after)
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)

@@ -13,6 +13,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { withCredentialAliases, type ActionConnection, type LegacyCredentialNames } from './withCredentialAliases';
 import { withWinstonMethods, type ActionLogger, type NangoActionLogger } from './withWinstonMethods';
+import type { SyncContext } from './sync';
 
 export type { NangoConnection, NangoConnectionPublic, StoredCredentials, AuthMode } from '@nangohq/protocol';
 export type { ActionConnection, ActionLogger, NangoActionLogger, LegacyCredentialNames };
@@ -59,6 +60,8 @@ export interface ActionContext {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<HttpResponse>;
+  /** Set only for sync runs (see NangoSync). */
+  sync?: SyncContext;
 }
 
 /** One wrapped logger and one Connection view per run, made on first use. */
@@ -144,3 +147,7 @@ export abstract class NangoAction<Input = Record<string, unknown>, Output = unkn
     return context;
   }
 }
+
+// After NangoAction, which NangoSync extends.
+export { NangoSync, type SyncContext, type SyncCall, type SyncRecord } from './sync';
+export type { PaginateConfig, PaginateRequest } from './paginate';

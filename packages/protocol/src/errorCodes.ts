@@ -117,6 +117,11 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The connect session token is unknown, expired, or does not allow that integration.',
   },
+  unknown_sync: { retryable: false, when: 'The sync is not declared for that integration in integrations.yaml.' },
+  invalid_records: {
+    retryable: false,
+    when: "A sync's batchSave, batchUpdate or batchDelete got records that are not objects with an id, or do not match their model's schema; none of that batch was saved.",
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

@@ -1,7 +1,7 @@
 import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { randomUUID } from 'node:crypto';
 import type { NangoConnection } from '@nangohq/protocol';
-import type { ActionConfig, IntegrationConfig } from '../config/types';
+import type { ActionConfig, IntegrationConfig, SyncConfig } from '../config/types';
 import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
@@ -10,6 +10,7 @@ import { EncodedJson } from '../rpc/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';
+import type { SyncRunData } from './sandboxProtocol';
 import { SandboxPool } from './SandboxPool';
 import { Semaphore } from './Semaphore';
 
@@ -64,6 +65,22 @@ export class ActionRunner {
     return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
   }
 
+  /**
+   * Runs a sync script (a NangoSync's fetchData) in a sandbox as an action runs, with the sync's saves and
+   * checkpoints answered by `host`. Sync runs take action slots too: a worker's sandboxes are one budget.
+   * @throws WorkerError as `run`, and what `host` throws (`invalid_records`, `storage_error`), or the signal's reason
+   */
+  async runSync(
+    integration: IntegrationConfig,
+    sync: SyncConfig,
+    connection: NangoConnection,
+    data: SyncRunData,
+    host: NonNullable<RunHooks['host']>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.slots.run(() => this.runNow(integration, sync, connection, undefined, undefined, { data, host, signal }));
+  }
+
   /** Action slots free right now (none promised to a waiting run). */
   get freeSlots(): number {
     return this.slots.free;
@@ -85,14 +102,20 @@ export class ActionRunner {
     connection: NangoConnection,
     input: unknown,
     onStart: (() => Promise<void>) | undefined,
+    sync?: { data: SyncRunData; host: NonNullable<RunHooks['host']>; signal: AbortSignal },
   ): Promise<EncodedJson> {
     const name = `${integration.name}.${action.name}`;
-    const tags = { integration: integration.name, action: action.name, userId: connection.userId, executionId: randomUUID() };
+    const tags = {
+      integration: integration.name,
+      [sync ? 'sync' : 'action']: action.name,
+      userId: connection.userId,
+      executionId: randomUUID(),
+    };
     const started = performance.now();
     const log = (outcome: string, extra: Record<string, unknown> = {}) =>
       this.logger.info(
         { ...tags, durationMs: Math.round((performance.now() - started) * 100) / 100, outcome, ...extra },
-        'action run',
+        sync ? 'sync run' : 'action run',
       );
     let sandbox: Sandbox | undefined;
     let refusedToStart = false;
@@ -106,9 +129,18 @@ export class ActionRunner {
           throw error;
         });
       }
+      const hooks = this.hooks(integration, connection, tags);
       const json = await sandbox.run(
-        { compiled, name, connection, input, timeoutMs: action.timeoutMs, logLevels: logLevels(integration.logLevel) },
-        this.hooks(integration, connection, tags),
+        {
+          compiled,
+          name,
+          connection,
+          input,
+          timeoutMs: action.timeoutMs,
+          logLevels: logLevels(integration.logLevel),
+          ...(sync && { sync: sync.data, signal: sync.signal }),
+        },
+        sync ? { ...hooks, host: sync.host } : hooks,
       );
       log('success');
       return new EncodedJson(json);

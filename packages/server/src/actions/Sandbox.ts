@@ -2,22 +2,24 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
-import type { HttpResponse } from '@nangohq/action';
+import type { HttpResponse, SyncCall } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompiledAction } from './ActionLoader';
 import { withoutRoot } from './withoutRoot';
-import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
+import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, SyncRunData, ToSandbox } from './sandboxProtocol';
 
 /** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
 export const ABORT_GRACE_MS = 250;
 
-/** What one run needs from the worker while it runs: its HTTP calls and its log lines. */
+/** What one run needs from the worker while it runs: its HTTP calls and its log lines (and a sync's saves). */
 export interface RunHooks {
   http(request: SandboxHttpRequest, signal: AbortSignal): Promise<HttpResponse>;
   log(level: string, message: string, fields: Record<string, unknown> | undefined): void;
+  /** Only for sync runs: batchSave, batchUpdate, batchDelete, saveCheckpoint. */
+  host?(method: SyncCall, args: HostCallArgs): Promise<unknown>;
 }
 
 /** One run as the sandbox is asked for it. */
@@ -29,6 +31,10 @@ export interface RunRequest {
   input: unknown;
   timeoutMs: number;
   logLevels: readonly string[];
+  /** Set for a sync run. */
+  sync?: SyncRunData;
+  /** Stops the run like its time limit does, with the signal's reason (a WorkerError) as its error. */
+  signal?: AbortSignal;
 }
 
 /** The run in a sandbox, with what settles it. */
@@ -156,6 +162,7 @@ export class Sandbox {
         connection: request.connection,
         input: request.input,
         logLevels: request.logLevels,
+        ...(request.sync !== undefined && { sync: request.sync }),
       });
     } catch (error) {
       // Nothing was sent (the clone failed first: input nested past what the port can carry), so nothing ran.
@@ -163,17 +170,31 @@ export class Sandbox {
       throw new WorkerError('invalid_message', `The input cannot be handed to ${name}: ${describeError(error)}`);
     }
     let grace: NodeJS.Timeout | undefined;
-    const deadline = setTimeout(() => {
-      timedOut = performance.now();
-      const reason = new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms`);
+    let stoppedBy: WorkerError | undefined;
+    const stopRun = (reason: WorkerError) => {
+      if (grace) return;
       this.active?.http?.abort(reason);
       this.send({ type: 'abort', id, reason: { name: reason.name, message: reason.message, code: reason.code } });
       grace = setTimeout(() => void this.stop(), ABORT_GRACE_MS);
+    };
+    const deadline = setTimeout(() => {
+      timedOut = performance.now();
+      stopRun(new WorkerError('action_timeout', `${name} did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
+    // A caller's own reason to stop (a sync whose lease is lost, a worker stopping): the same path as the time limit.
+    const onAbort = () => {
+      const reason = request.signal?.reason;
+      stoppedBy = reason instanceof WorkerError ? reason : new WorkerError('action_timeout', `${name} was stopped`);
+      stopRun(stoppedBy);
+    };
+    if (request.signal?.aborted) onAbort();
+    else request.signal?.addEventListener('abort', onAbort, { once: true });
     const result = await outcome;
+    request.signal?.removeEventListener('abort', onAbort);
     clearTimeout(deadline);
     clearTimeout(grace);
     this.active = undefined;
+    if (stoppedBy && !timedOut) throw stoppedBy;
     if (timedOut) {
       // However it ended (settled late, stopped, died), the caller hears of the time limit, and only now.
       const how = this.alive ? 'it was aborted' : 'it was stopped';
@@ -214,6 +235,9 @@ export class Sandbox {
       case 'log':
         if (active?.id === message.id) active.hooks.log(message.level, message.message, message.fields);
         return;
+      case 'host':
+        if (active?.id === message.id) this.forwardHost(active, message.call, message.method, message.args);
+        return;
       case 'fatal':
         if (active?.id !== message.id) {
           // No run of its own to report it: the log is the only place it shows.
@@ -226,6 +250,10 @@ export class Sandbox {
         this.death ??= fatalError(message, active);
         return;
     }
+  }
+
+  private forwardHost(active: ActiveRun, call: number, method: SyncCall, args: HostCallArgs): void {
+    void hostOutcome(active.hooks, method, args).then((outcome) => this.send({ type: 'host', call, ...outcome }));
   }
 
   private forwardHttp(active: ActiveRun, call: number, request: SandboxHttpRequest): void {
@@ -247,6 +275,24 @@ export class Sandbox {
       },
     );
   }
+}
+
+/** A sync's call to the worker, answered with its value or its error (a WorkerError keeps its code). */
+function hostOutcome(
+  hooks: RunHooks,
+  method: SyncCall,
+  args: HostCallArgs,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: SerialisedError }> {
+  const call = hooks.host
+    ? hooks.host(method, args)
+    : Promise.reject(new WorkerError('internal_error', `${method} is only for sync runs`));
+  return call.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => {
+      const { name, message, code } = error instanceof WorkerError ? error : new WorkerError('internal_error', String(error));
+      return { ok: false as const, error: { name, message, code } };
+    },
+  );
 }
 
 function toWorkerError(error: SerialisedError, name: string): { error: WorkerError; stack?: string } {

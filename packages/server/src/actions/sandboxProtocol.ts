@@ -3,7 +3,7 @@
  * Everything here is structured-clone data: the sandbox holds no handle of the worker's (database, key, broker),
  * only what these messages carry.
  */
-import type { HttpParams } from '@nangohq/action';
+import type { HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 
 /** An error as it crosses the port: `code` set only for the platform's own errors (httpRequest, timeout). */
@@ -29,12 +29,24 @@ export type ToSandbox =
       input: unknown;
       /** Log levels the action's logger sends; the others are dropped in the sandbox, unsent. */
       logLevels: readonly string[];
+      /** Set for a sync run: the class must extend NangoSync, and gets this with its context. */
+      sync?: SyncRunData;
     }
   /** The run's time limit passed: its signal is aborted with this error. */
   | { type: 'abort'; id: number; reason: SerialisedError }
   /** The outcome of an httpRequest the sandbox asked for. */
   | { type: 'http'; call: number; ok: true; response: unknown }
-  | { type: 'http'; call: number; ok: false; error: SerialisedError };
+  | { type: 'http'; call: number; ok: false; error: SerialisedError }
+  /** The outcome of a sync's batchSave, batchUpdate, batchDelete or saveCheckpoint. */
+  | { type: 'host'; call: number; ok: true; value: unknown }
+  | { type: 'host'; call: number; ok: false; error: SerialisedError };
+
+/** What a sync run starts with. */
+export interface SyncRunData {
+  checkpoint: Record<string, unknown> | null;
+  lastSyncDate: string | null;
+  paginate: Partial<PaginateConfig> | undefined;
+}
 
 /** Sandbox → worker. */
 export type FromSandbox =
@@ -42,6 +54,7 @@ export type FromSandbox =
   /** The run ended: `json` is the result already encoded, or `error` says why not. */
   | { type: 'done'; id: number; json: string | undefined; error?: SerialisedError; notJson?: true }
   | { type: 'http'; id: number; call: number; request: SandboxHttpRequest }
+  | { type: 'host'; id: number; call: number; method: SyncCall; args: HostCallArgs }
   | { type: 'log'; id: number; level: string; message: string; fields: Record<string, unknown> | undefined }
   /**
    * The sandbox is about to die: an exception nobody caught, or process.exit(). `id` is the run whose code
@@ -57,4 +70,11 @@ export interface SandboxHttpRequest {
   body?: unknown;
   form?: string;
   headers?: Record<string, string>;
+}
+
+/** The arguments of a sync's call to the worker. */
+export interface HostCallArgs {
+  model?: string;
+  records?: unknown[];
+  checkpoint?: unknown;
 }

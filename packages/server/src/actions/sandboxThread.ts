@@ -6,11 +6,18 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort } from 'node:worker_threads';
-import { ACTION_CONTEXT, type ActionContext, type ActionLogger, type HttpResponse } from '@nangohq/action';
+import {
+  ACTION_CONTEXT,
+  NangoSync,
+  type ActionContext,
+  type ActionLogger,
+  type HttpResponse,
+  type SyncCall,
+} from '@nangohq/action';
 import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { evaluateAction, type ActionClass } from './evaluateAction';
-import type { FromSandbox, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
+import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
 if (!parentPort) throw new Error('sandboxThread runs only as a worker thread');
 const port = parentPort;
@@ -21,6 +28,7 @@ const currentRun = new AsyncLocalStorage<number>();
 const classes = new Map<string, { version: number; actionClass: ActionClass }>();
 const aborts = new Map<number, (reason: Error) => void>();
 const pendingHttp = new Map<number, { resolve: (response: HttpResponse) => void; reject: (error: Error) => void }>();
+const pendingHost = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 /** Errors the platform made (httpRequest's, the timeout's): they keep their code when an action rethrows them. */
 const platformErrors = new WeakSet<object>();
 let httpCalls = 0;
@@ -39,6 +47,13 @@ port.on('message', (message: ToSandbox) => {
       const pending = pendingHttp.get(message.call);
       pendingHttp.delete(message.call);
       if (message.ok) pending?.resolve(message.response as HttpResponse);
+      else pending?.reject(platformError(message.error));
+      return;
+    }
+    case 'host': {
+      const pending = pendingHost.get(message.call);
+      pendingHost.delete(message.call);
+      if (message.ok) pending?.resolve(message.value);
       else pending?.reject(platformError(message.error));
     }
   }
@@ -86,6 +101,13 @@ async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> 
     const loaded = classes.get(message.file);
     if (loaded?.version !== message.version) throw new Error(`${name} is not loaded in this sandbox`);
     const instance = new loaded.actionClass();
+    if (message.sync !== undefined && !(instance instanceof NangoSync)) {
+      throw platformError({
+        name: 'WorkerError',
+        code: 'action_load_failed',
+        message: `${name}: a sync file must export a class extending NangoSync (with fetchData), not NangoAction`,
+      });
+    }
     const context: ActionContext = {
       connection: message.connection,
       get signal() {
@@ -96,6 +118,9 @@ async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> 
       },
       httpRequest: (endpoint, method, params, body, headers) =>
         httpRequest(id, signal(), { endpoint, method, params, body, headers }),
+      ...(message.sync !== undefined && {
+        sync: { ...message.sync, call: (method: SyncCall, args: HostCallArgs) => hostCall(id, signal(), method, args) },
+      }),
     };
     instance[ACTION_CONTEXT] = context;
     const result = await instance.executeAction(message.input);
@@ -123,6 +148,23 @@ function httpRequest(
       pendingHttp.delete(number);
       reject(platformError({ name: 'WorkerError', code: 'http_request_invalid', message: `httpRequest ${describe(error)}` }));
     }
+  });
+}
+
+/** A sync's batchSave (and the like), done by the worker: records are cloned as plain data (JSON and back). */
+function hostCall(id: number, signal: AbortSignal, method: SyncCall, args: HostCallArgs): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let plain: HostCallArgs;
+  try {
+    plain = JSON.parse(JSON.stringify(args)) as HostCallArgs;
+  } catch (error) {
+    const message = `${method}: the records cannot be saved as JSON: ${describe(error)}`;
+    return Promise.reject(platformError({ name: 'WorkerError', code: 'invalid_records', message }));
+  }
+  const number = ++httpCalls;
+  return new Promise((resolve, reject) => {
+    pendingHost.set(number, { resolve, reject });
+    post({ type: 'host', id, call: number, method, args: plain });
   });
 }
 

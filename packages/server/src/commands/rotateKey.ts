@@ -15,11 +15,17 @@ export async function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream 
     out.write(`Re-encrypting the credentials in ${store.location} with key ${cipher.currentKeyId} (from ${keyring.source})\n`);
     const done = await reencryptAll(store, cipher, { onProgress: progressBar(out) });
     const secrets = await store.integrations.reencrypt(cipher);
+    let records = 0;
+    for (;;) {
+      const changed = await store.records.reencryptBatch(cipher, 1_000);
+      if (changed === 0) break;
+      records += changed;
+    }
     await store.oauthSessions.dropSealedWithOtherKeys(cipher.currentKeyId);
     await store.keys.recordKeyId(cipher.currentKeyId);
     await store.keys.scrub(); // the old ciphertexts go too: a key is often rotated because it leaked
     out.write(
-      `\nDone: ${done} Connection(s) re-encrypted (and ${secrets} integration secret(s)). Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`,
+      `\nDone: ${done} Connection(s) re-encrypted (and ${secrets} integration secret(s), ${records} sync record(s)). Old keys can now be removed from NANGO_ENCRYPTION_OLD_KEYS.\n`,
     );
     return 0;
   } finally {

@@ -67,6 +67,29 @@ const action = {
   additionalProperties: false,
 };
 
+// --- Syncs (syncs issue): models are JSON Schemas, checked by ajv when the file loads ----------------------------
+const sync = {
+  type: ['object', 'null'],
+  properties: {
+    models: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,127}$' },
+      additionalProperties: { type: ['object', 'null'] },
+    },
+    frequency: { type: 'string', minLength: 1 },
+    auto_start: { type: 'boolean' },
+    sync_type: { enum: ['full', 'incremental'] },
+    track_deletes: { type: 'boolean' },
+    timeout_ms: timeoutMs,
+    memory_mb: memoryMb,
+    encrypt_records: { type: 'boolean' },
+  },
+  required: ['models'],
+  additionalProperties: false,
+};
+// --- end of the syncs block ------------------------------------------------------------------------------------
+
 const integration = {
   type: 'object',
   properties: {
@@ -84,6 +107,7 @@ const integration = {
     log_level: { enum: LOG_LEVELS },
     oauth,
     actions: { type: ['object', 'null'], propertyNames: names, additionalProperties: action },
+    syncs: { type: ['object', 'null'], propertyNames: names, additionalProperties: sync },
   },
   additionalProperties: false,
 };

@@ -12,8 +12,12 @@ import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
 import { inputSchemaProblem } from '../actions/actionInput';
+import { modelSchemaProblem } from '../syncs/modelSchemas';
+import { parseFrequency } from '../syncs/frequency';
 import type {
   ActionConfig,
+  ModelConfig,
+  SyncConfig,
   HeaderPrecedence,
   IntegrationConfig,
   IntegrationsConfig,
@@ -40,6 +44,10 @@ export const DEFAULTS = Object.freeze({
   clientAuth: 'body' as OAuthConfig['clientAuth'],
   /** `oauth.refresh_margin_s`: refresh an OAuth 2 token this many seconds before it expires. */
   refreshMarginSeconds: 900,
+  /** `syncs.<name>.frequency`: a sync runs hourly for each Connection unless it says otherwise. */
+  syncFrequencyMs: 3_600_000,
+  /** `syncs.<name>.timeout_ms`: a run that lasts an hour is stopped (and goes on from its checkpoint next time). */
+  syncTimeoutMs: 3_600_000,
 });
 
 export { ConfigError };
@@ -180,6 +188,18 @@ interface IntegrationYaml {
     string,
     { timeout_ms?: number; memory_mb?: number; description?: string; input?: Record<string, unknown> } | null
   > | null;
+  syncs?: Record<string, SyncYaml | null> | null;
+}
+
+interface SyncYaml {
+  models: Record<string, Record<string, unknown> | null>;
+  frequency?: string;
+  auto_start?: boolean;
+  sync_type?: 'full' | 'incremental';
+  track_deletes?: boolean;
+  timeout_ms?: number;
+  memory_mb?: number;
+  encrypt_records?: boolean;
 }
 
 /** One pass: environment, schema and cross-checks, so the user sees every problem at once. */
@@ -266,6 +286,7 @@ function compileIntegration(
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
+    syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,
   });
 }
@@ -338,6 +359,49 @@ function compileActions(
     return [name, Object.freeze({ name, file, timeoutMs, memoryMb, ...described })];
   });
   return frozenMap(actions);
+}
+
+/** Syncs are declared, never discovered: each needs its models. Model schemas must compile. */
+function compileSyncs(
+  integration: string,
+  yaml: IntegrationYaml,
+  memoryMb: number,
+  context: Context,
+  problems: ConfigProblem[],
+): ReadonlyMap<string, SyncConfig> {
+  const syncs = Object.entries(yaml.syncs ?? {}).map(([name, sync]): [string, SyncConfig] => {
+    const at = ['integrations', integration, 'syncs', name];
+    const file = path.resolve(context.integrationsDir, integration, `${name}.sync.ts`);
+    const problem = context.fileProblem(file);
+    if (problem) problems.push({ path: at, message: `file ${displayPath(file)} ${problem}` });
+    const models = Object.entries(sync?.models ?? {}).map(([model, schema]): [string, ModelConfig] => {
+      const schemaProblem = schema ? modelSchemaProblem(schema) : undefined;
+      if (schemaProblem) problems.push({ path: [...at, 'models', model], message: schemaProblem });
+      return [model, Object.freeze({ name: model, schema: schema ?? undefined })];
+    });
+    let frequencyMs: number = DEFAULTS.syncFrequencyMs;
+    if (sync?.frequency !== undefined) {
+      const parsed = parseFrequency(sync.frequency);
+      if ('problem' in parsed) problems.push({ path: [...at, 'frequency'], message: parsed.problem });
+      else frequencyMs = parsed.ms;
+    }
+    return [
+      name,
+      Object.freeze({
+        name,
+        file,
+        models: frozenMap(models),
+        frequencyMs,
+        autoStart: sync?.auto_start ?? true,
+        syncType: sync?.sync_type ?? 'incremental',
+        trackDeletes: sync?.track_deletes ?? false,
+        timeoutMs: sync?.timeout_ms ?? DEFAULTS.syncTimeoutMs,
+        memoryMb: sync?.memory_mb ?? memoryMb,
+        encryptRecords: sync?.encrypt_records ?? true,
+      }),
+    ];
+  });
+  return frozenMap(syncs);
 }
 
 /**

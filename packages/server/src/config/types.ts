@@ -60,6 +60,34 @@ export interface ActionConfig {
   readonly inputSchema?: Readonly<Record<string, unknown>>;
 }
 
+/** One model a sync writes: its name and, when declared, the JSON Schema each record must match. */
+export interface ModelConfig {
+  readonly name: string;
+  readonly schema: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** One sync declared under an integration (`integrations.<name>.syncs.<sync>`). */
+export interface SyncConfig {
+  readonly name: string;
+  /** Absolute path of `<integrationsDir>/<integration>/<name>.sync.ts`. */
+  readonly file: string;
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  /** Time between runs. `frequency: every 30 minutes`; at least 5 minutes. Default: 1 hour */
+  readonly frequencyMs: number;
+  /** Scheduled for every new Connection of the integration. Default: true */
+  readonly autoStart: boolean;
+  /** `full`: every run fetches everything; `incremental`: runs go on from the checkpoint. Default: incremental */
+  readonly syncType: 'full' | 'incremental';
+  /** At the end of a full run, records it did not save are marked deleted. Default: false */
+  readonly trackDeletes: boolean;
+  /** Time limit of one run. Default: 1 hour */
+  readonly timeoutMs: number;
+  /** Heap cap of the sandbox a run uses, in MB. Default: the integration's action_memory_mb. */
+  readonly memoryMb: number;
+  /** Records are sealed with the credential cipher unless `encrypt_records: false`. Default: true */
+  readonly encryptRecords: boolean;
+}
+
 /** One integration from integrations.yaml, validated, defaulted and frozen. */
 export interface IntegrationConfig {
   readonly name: string;
@@ -86,6 +114,8 @@ export interface IntegrationConfig {
   readonly logLevel: LogLevel;
   readonly oauth: OAuthConfig | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
+  /** Syncs; empty when none is declared. */
+  readonly syncs: ReadonlyMap<string, SyncConfig>;
   /** The `provider:` entry of the providers catalog this integration inherits from, aliases resolved. */
   readonly provider?: Provider | undefined;
 }

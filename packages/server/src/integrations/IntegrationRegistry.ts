@@ -221,5 +221,6 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
             refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
           },
     actions: new Map(),
+    syncs: new Map(),
   };
 }

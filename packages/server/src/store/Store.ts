@@ -6,6 +6,7 @@ import type { AsyncActionStore } from './AsyncActionStore';
 import type { ConnectSessionStore } from './ConnectSessionStore';
 import type { RateLimitStore } from './RateLimitStore';
 import type { WebhookStore } from './WebhookStore';
+import type { RecordStore } from './RecordStore';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -37,6 +38,8 @@ export interface Store {
   readonly asyncActions: AsyncActionStore;
   /** The webhook outbox and delivery log. */
   readonly webhooks: WebhookStore;
+  /** Records kept by syncs. */
+  readonly records: RecordStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -222,7 +225,7 @@ export interface KeyRecords {
 export type StoredRow = Record<string, string | number | null>;
 
 /** Tables copy-store moves, in order; locks and delivery counts are transient and stay behind. */
-export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations'] as const;
+export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations', 'records'] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 /** Reads and writes rows as stored, for `nango-server copy-store`. */

@@ -43,6 +43,24 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
     ],
     key: ['unique_key'],
   },
+  records: {
+    columns: [
+      'connection',
+      'model',
+      'variant',
+      'id',
+      'hash',
+      'data',
+      'key_id',
+      'first_seen_at',
+      'modified_at',
+      'last_action',
+      'deleted_at',
+      'pruned_at',
+      'seen_run',
+    ],
+    key: ['connection', 'model', 'variant', 'id'],
+  },
 };
 
 /** The SQL of a copy, with `param(i)` writing the i-th (0-based) placeholder of the dialect. */

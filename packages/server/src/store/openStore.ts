@@ -72,10 +72,11 @@ export async function openStore(env: NodeJS.ProcessEnv, target: StoreTarget, log
 /** The key checks of every start, and the encryption of rows from before encryption. */
 async function prepareKeys(store: Store, cipher: CredentialCipher, keyring: Keyring, logger: Logger | undefined): Promise<void> {
   await checkKeys(store, cipher, keyring.source);
-  const missing = (await store.integrations.keyIdsInUse()).filter((id) => !cipher.canDecrypt(id));
+  const inUse = [...(await store.integrations.keyIdsInUse()), ...(await store.records.keyIdsInUse())];
+  const missing = [...new Set(inUse)].filter((id) => !cipher.canDecrypt(id));
   if (missing.length > 0) {
     throw new Error(
-      `Integration secrets in ${store.location} are encrypted with key ${missing.join(', ')}, which is not configured: ` +
+      `Integration secrets or sync records in ${store.location} are encrypted with key ${missing.join(', ')}, which is not configured: ` +
         'add it to NANGO_ENCRYPTION_OLD_KEYS and run `nango-server rotate-key`.',
     );
   }

@@ -91,6 +91,7 @@ function integration(overrides: Partial<IntegrationConfig> & { base?: string } =
     logLevel: 'info',
     oauth: undefined,
     actions: new Map(),
+    syncs: new Map(),
     ...rest,
   };
 }

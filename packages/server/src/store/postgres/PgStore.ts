@@ -17,6 +17,7 @@ import { PgConnectSessionStore } from './PgConnectSessionStore';
 import { PgRateLimitStore } from './PgRateLimitStore';
 import { PgAsyncActionStore } from './PgAsyncActionStore';
 import { PgWebhookStore } from './PgWebhookStore';
+import { PgRecordStore } from './PgRecordStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -48,6 +49,7 @@ export class PgStore implements Store {
   readonly rateLimits: PgRateLimitStore;
   readonly asyncActions: PgAsyncActionStore;
   readonly webhooks: PgWebhookStore;
+  readonly records: PgRecordStore;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -68,6 +70,7 @@ export class PgStore implements Store {
     this.rateLimits = new PgRateLimitStore(pg, cipher);
     this.asyncActions = new PgAsyncActionStore(pg, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);
+    this.records = new PgRecordStore(pg, cipher);
   }
 
   /**

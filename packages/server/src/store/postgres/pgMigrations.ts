@@ -133,4 +133,31 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 8: as SQLite's 12 (integration display name and settings).
   `ALTER TABLE integrations ADD COLUMN display_name TEXT;
    ALTER TABLE integrations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
+
+  // 9: as SQLite's 13 (sync records); ids compare byte by byte, as on SQLite, so both page in the same order.
+  `CREATE TABLE records (
+     connection    TEXT NOT NULL,
+     model         TEXT NOT NULL,
+     variant       TEXT NOT NULL,
+     id            TEXT COLLATE "C" NOT NULL,
+     hash          TEXT NOT NULL,
+     data          TEXT,
+     key_id        TEXT,
+     first_seen_at BIGINT NOT NULL,
+     modified_at   BIGINT NOT NULL,
+     last_action   TEXT NOT NULL CHECK (last_action IN ('ADDED', 'UPDATED', 'DELETED')),
+     deleted_at    BIGINT,
+     pruned_at     BIGINT,
+     seen_run      TEXT NOT NULL,
+     PRIMARY KEY (connection, model, variant, id)
+   );
+   CREATE INDEX records_by_stamp ON records (connection, model, variant, modified_at, id);
+   CREATE INDEX records_by_key_id ON records (key_id);
+   CREATE FUNCTION delete_connection_records() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     DELETE FROM records WHERE connection = OLD.uuid;
+     RETURN OLD;
+   END $$;
+   CREATE TRIGGER connections_delete_records AFTER DELETE ON connections
+     FOR EACH ROW EXECUTE FUNCTION delete_connection_records();`,
 ];

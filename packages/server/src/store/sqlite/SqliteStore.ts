@@ -15,6 +15,7 @@ import { SqliteConnectSessionStore } from './SqliteConnectSessionStore';
 import { SqliteRateLimitStore } from './SqliteRateLimitStore';
 import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
 import { SqliteWebhookStore } from './SqliteWebhookStore';
+import { SqliteRecordStore } from './SqliteRecordStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly rateLimits: SqliteRateLimitStore;
   readonly asyncActions: SqliteAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
+  readonly records: SqliteRecordStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -77,6 +79,7 @@ export class SqliteStore implements Store {
     this.rateLimits = new SqliteRateLimitStore(db, cipher);
     this.asyncActions = new SqliteAsyncActionStore(db, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);
+    this.records = new SqliteRecordStore(db, cipher);
   }
 
   async close(): Promise<void> {

@@ -143,4 +143,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // settings (JSON).
   `ALTER TABLE integrations ADD COLUMN display_name TEXT;
    ALTER TABLE integrations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
+
+  // 13: records kept by syncs, per Connection (its uuid), model, variant and record id: the payload sealed like
+  // credentials (key_id NULL when the integration keeps them in clear, and once pruned), a hash that tells a changed
+  // payload from the same one, and a stamp in microseconds, strictly increasing per scope, that readers page on.
+  `CREATE TABLE records (
+     connection    TEXT NOT NULL,
+     model         TEXT NOT NULL,
+     variant       TEXT NOT NULL,
+     id            TEXT NOT NULL,
+     hash          TEXT NOT NULL,
+     data          TEXT,
+     key_id        TEXT,
+     first_seen_at INTEGER NOT NULL,
+     modified_at   INTEGER NOT NULL,
+     last_action   TEXT NOT NULL CHECK (last_action IN ('ADDED', 'UPDATED', 'DELETED')),
+     deleted_at    INTEGER,
+     pruned_at     INTEGER,
+     seen_run      TEXT NOT NULL,
+     PRIMARY KEY (connection, model, variant, id)
+   );
+   CREATE INDEX records_by_stamp ON records (connection, model, variant, modified_at, id);
+   CREATE INDEX records_by_key_id ON records (key_id);
+   -- A Connection's records go with it, in the same statement, whichever door deleted it.
+   CREATE TRIGGER connections_delete_records AFTER DELETE ON connections
+   BEGIN
+     DELETE FROM records WHERE connection = OLD.uuid;
+   END;`,
 ];

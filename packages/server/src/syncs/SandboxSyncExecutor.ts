@@ -1,0 +1,148 @@
+import type { SyncCall } from '@nangohq/action';
+import type { ActionRunner } from '../actions/ActionRunner';
+import type { HostCallArgs } from '../actions/sandboxProtocol';
+import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
+import { WorkerError } from '../errors';
+import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
+import { recordProblems } from './modelSchemas';
+import type { ModelResult, SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
+
+/** Most records one batchSave, batchUpdate or batchDelete call may carry. */
+export const MAX_BATCH_RECORDS = 10_000;
+/** Most bad records one invalid_records error names: the rest are counted. */
+const NAMED_PROBLEMS = 5;
+
+/**
+ * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
+ * batchDelete come here, are checked (an object with an id; the model's JSON Schema) and written to the
+ * RecordStore; its checkpoints go to the scheduler at once. At the end of a full run of a sync that tracks
+ * deletes, records no attempt of the run saved are marked deleted.
+ */
+export class SandboxSyncExecutor implements SyncExecutor {
+  constructor(
+    private readonly runner: ActionRunner,
+    private readonly records: RecordStore,
+    private readonly integrations: () => IntegrationsConfig,
+  ) {}
+
+  async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
+    const integration = this.integrations().integrations.get(job.integration);
+    if (!integration) throw new WorkerError('unknown_integration', `Unknown integration '${job.integration}'`);
+    const sync = integration.syncs.get(job.sync);
+    if (!sync) {
+      const known = [...integration.syncs.keys()].join(', ') || 'none';
+      throw new WorkerError(
+        'unknown_sync',
+        `Unknown sync '${job.sync}' of integration '${job.integration}': it declares ${known}`,
+      );
+    }
+    const counts: Record<string, ModelResult> = {};
+    for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
+    let checkpoint = job.checkpoint;
+    const host = async (method: SyncCall, args: HostCallArgs): Promise<unknown> => {
+      if (method === 'saveCheckpoint') {
+        checkpoint = checkpointOf(args.checkpoint);
+        await hooks.saveCheckpoint(checkpoint);
+        return null;
+      }
+      const model = modelOf(sync, method, args.model);
+      const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
+      const inputs = recordsOf(method, model, args.records);
+      const count = counts[model.name] as ModelResult;
+      const options = { runId: job.runId, encrypt: sync.encryptRecords };
+      if (method === 'batchDelete') {
+        count.deleted += await this.records.markDeleted(scope, [...new Set(inputs.map((input) => input.id))], options);
+        return null;
+      }
+      const merged = method === 'batchUpdate' ? await this.mergeWithSaved(scope, inputs) : inputs;
+      checkRecords(method, model, merged);
+      const result = await this.records.save(scope, merged, options);
+      count.added += result.added;
+      count.updated += result.updated;
+      return null;
+    };
+    const data = {
+      checkpoint: job.checkpoint,
+      lastSyncDate: job.lastSyncDate,
+      paginate: integration.provider?.proxy?.paginate as never,
+    };
+    await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal);
+    if (job.full && sync.trackDeletes) {
+      for (const model of sync.models.keys()) {
+        const scope = { connection: job.connection.uuid, model, variant: job.variant };
+        (counts[model] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
+      }
+    }
+    return { models: counts, checkpoint };
+  }
+
+  /** batchUpdate: each record's fields merged over the payload saved before (ids not saved yet are taken as they are). */
+  private async mergeWithSaved(scope: RecordScope, inputs: RecordInput[]): Promise<RecordInput[]> {
+    const ids = [...new Set(inputs.map((input) => input.id))];
+    const saved = new Map<string, Record<string, unknown>>();
+    for (let from = 0; from < ids.length; from += 1_000) {
+      const page = await this.records.list(scope, { ids: ids.slice(from, from + 1_000), limit: 1_000 });
+      for (const record of page.records) if (record.payload) saved.set(record.id, record.payload);
+    }
+    return inputs.map((input) => ({ id: input.id, payload: { ...saved.get(input.id), ...input.payload } }));
+  }
+}
+
+function modelOf(sync: SyncConfig, method: SyncCall, name: unknown): ModelConfig {
+  const model = typeof name === 'string' ? sync.models.get(name) : undefined;
+  if (!model) {
+    const known = [...sync.models.keys()].join(', ');
+    const given = typeof name === 'string' ? `'${name}'` : 'no model';
+    throw new WorkerError('invalid_records', `${method} was given ${given}: sync ${sync.name} declares the models ${known}`);
+  }
+  return model;
+}
+
+/** The records of a call as stored: objects with a non-empty id (a number becomes its string). */
+function recordsOf(method: SyncCall, model: ModelConfig, records: unknown): RecordInput[] {
+  if (!Array.isArray(records)) throw new WorkerError('invalid_records', `${method}(${model.name}) takes an array of records`);
+  if (records.length > MAX_BATCH_RECORDS) {
+    throw new WorkerError(
+      'invalid_records',
+      `${method}(${model.name}) was given ${records.length} records: at most ${MAX_BATCH_RECORDS} per call`,
+    );
+  }
+  const bad: string[] = [];
+  const inputs: RecordInput[] = [];
+  records.forEach((record: unknown, index) => {
+    const id = record !== null && typeof record === 'object' ? (record as { id?: unknown }).id : undefined;
+    if (Array.isArray(record) || (typeof id !== 'string' && typeof id !== 'number') || id === '') {
+      bad.push(`record #${index} is not an object with an id (a non-empty string or a number)`);
+      return;
+    }
+    inputs.push({ id: String(id), payload: { ...(record as Record<string, unknown>), id: String(id) } });
+  });
+  if (bad.length > 0) throw invalidRecords(method, model, bad);
+  return inputs;
+}
+
+/** Every record against the model's schema; one bad record and none of the batch is saved. */
+function checkRecords(method: SyncCall, model: ModelConfig, inputs: RecordInput[]): void {
+  if (!model.schema) return;
+  const bad: string[] = [];
+  for (const input of inputs) {
+    const problems = recordProblems(model.schema as Record<string, unknown>, input.payload);
+    if (problems.length > 0) bad.push(`record ${input.id}: ${problems.join('; ')}`);
+  }
+  if (bad.length > 0) throw invalidRecords(method, model, bad);
+}
+
+function invalidRecords(method: SyncCall, model: ModelConfig, bad: string[]): WorkerError {
+  const more = bad.length > NAMED_PROBLEMS ? ` (and ${bad.length - NAMED_PROBLEMS} more)` : '';
+  return new WorkerError(
+    'invalid_records',
+    `${method}(${model.name}) saved nothing: ${bad.slice(0, NAMED_PROBLEMS).join(' | ')}${more}`,
+  );
+}
+
+function checkpointOf(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new WorkerError('invalid_records', 'saveCheckpoint takes a JSON object, e.g. { cursor: "…" }');
+  }
+  return value as Record<string, unknown>;
+}
