@@ -117,6 +117,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The connect session token is unknown, expired, or does not allow that integration.',
   },
+  unknown_sync: {
+    retryable: false,
+    when: 'The sync is not declared for that integration in integrations.yaml (or has no schedule for that Connection).',
+  },
   internal_error: { retryable: false, when: 'A bug or unexpected failure in the worker; details are in its log.' },
 } as const satisfies Record<string, { retryable: boolean; when: string }>;
 

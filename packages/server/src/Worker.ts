@@ -20,7 +20,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { WsClients } from './api/WsClients';
-import { NO_WEBHOOKS } from './webhooks/Webhooks';
+import { NO_WEBHOOKS, type Webhooks } from './webhooks/Webhooks';
+import type { SyncExecutor } from './syncs/SyncExecutor';
+import { SyncScheduler } from './syncs/SyncScheduler';
+import { UNWIRED_SYNC_EXECUTOR } from './syncs/unwiredExecutor';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
@@ -49,6 +52,10 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   roles?: WorkerRoles;
   /** The providers catalog. Default: the repository's providers.yaml with NANGO_PROVIDERS_FILE's entries. */
   catalog?: ProviderCatalog;
+  /** Runs sync scripts (the scheduler around it decides when). Default: the sandboxed executor of `<sync>.sync.ts`. */
+  syncExecutor?: SyncExecutor;
+  /** Where webhooks go. Default: the webhook outbox (tests pass a recorder). */
+  webhooks?: Webhooks;
 }
 
 /**
@@ -61,6 +68,8 @@ export class Worker {
   private readonly runner: ActionRunner;
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
+  /** The sync scheduler, in processes with the `worker` role. */
+  private readonly syncs: SyncScheduler;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -76,6 +85,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
+    extras: { syncExecutor: SyncExecutor; webhooks: Webhooks | undefined },
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -89,7 +99,7 @@ export class Worker {
       refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
-      webhooks: NO_WEBHOOKS,
+      webhooks: extras.webhooks ?? NO_WEBHOOKS,
     };
     this.apiContext = {
       handlers: context,
@@ -109,6 +119,19 @@ export class Worker {
       webhooks: context.webhooks,
       workerSettings: settings,
     };
+    this.syncs = new SyncScheduler({
+      queue: settings.queue,
+      tickMs: settings.syncTickMs,
+      maxConcurrent: settings.maxConcurrentSyncs,
+      leaseMs: settings.syncLeaseMs,
+      schedules: store.syncSchedules,
+      handlers: context,
+      executor: extras.syncExecutor,
+      webhooks: context.webhooks,
+      switches: settings,
+      logger: logger.child({ component: 'syncs' }),
+      integrations: () => this.registry.snapshot(),
+    });
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
@@ -127,7 +150,14 @@ export class Worker {
    * @throws ConfigError for a bad integrations.yaml or providers catalog; an Error when the broker stays unreachable
    */
   static async start(options: WorkerStartOptions = {}): Promise<Worker> {
-    const { logger: givenLogger, roles = { rpc: true, http: true }, catalog: givenCatalog, ...overrides } = options;
+    const {
+      logger: givenLogger,
+      roles = { rpc: true, http: true },
+      catalog: givenCatalog,
+      syncExecutor = UNWIRED_SYNC_EXECUTOR,
+      webhooks,
+      ...overrides
+    } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
     const logger = givenLogger ?? createLogger(settings.logLevel);
     const logLevelGiven =
@@ -141,7 +171,8 @@ export class Worker {
       // What the last run left: outcomes past their time, and counts of deliveries long over.
       await store.idempotency.prune();
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
-      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), catalog);
+      const extras = { syncExecutor, webhooks };
+      worker = new Worker(settings, logger, store, new ActionLoader(settings.integrationsDir), catalog, extras);
     } catch (error) {
       await store.close();
       throw error;
@@ -199,6 +230,7 @@ export class Worker {
     this.apiContext.sockets.closeAll();
     await this.api?.close();
     for (const consumer of this.consumers) await consumer.stop();
+    await this.syncs.stop(); // runs in flight are aborted and hand their leases back
     await this.responder.waitIdle(this.settings.shutdownGraceMs);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
@@ -235,6 +267,7 @@ export class Worker {
     const logger = this.logger;
     this.connections.push(await connectBroker({ url, name: 'replies', retries, logger, setup: this.replies.setup }));
     this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
+    this.connections.push(await connectBroker({ url, name: 'syncs', retries, logger, setup: this.syncs.setup }));
   }
 
   /**

@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   route_not_found: 404,
   unknown_integration: 404,
+  unknown_sync: 404,
   connection_not_found: 404,
   connection_exists: 409,
   integration_exists: 409,

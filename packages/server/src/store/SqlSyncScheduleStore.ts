@@ -95,7 +95,7 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     // The outer conditions repeat the inner ones: a row another claimer updated meanwhile is re-checked on PostgreSQL.
     const due = `next_run_at <= ? AND (status = 'running' OR trigger_seq > done_seq) AND (lease_until IS NULL OR lease_until <= ?)`;
     const rows = await this.db.all<{ id: string; run_id: string }>(
-      `UPDATE sync_schedules SET run_id = ${this.dialect.randomId}, lease_owner = ?, lease_until = ?
+      `UPDATE sync_schedules SET run_id = ${this.dialect.randomId}, lease_owner = ?, lease_until = ?, run_started = FALSE
        WHERE id IN (SELECT id FROM sync_schedules WHERE ${due} ORDER BY next_run_at LIMIT ?${this.dialect.skipLocked})
          AND ${due}
        RETURNING id, run_id`,
@@ -104,14 +104,14 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     return rows.map((row) => ({ id: row.id, runId: row.run_id }));
   }
 
-  async begin(id: string, runId: string, leaseUntil: number, now = Date.now()): Promise<StartedRun | undefined> {
+  async begin(id: string, runId: string, owner: string, leaseUntil: number, now = Date.now()): Promise<StartedRun | undefined> {
     const changed = await this.db.run(
-      `UPDATE sync_schedules SET lease_until = ?,
+      `UPDATE sync_schedules SET lease_until = ?, lease_owner = ?, run_started = TRUE,
          checkpoint = CASE WHEN reset_pending THEN NULL ELSE checkpoint END,
          full_pending = (full_pending OR reset_pending),
          reset_pending = FALSE
-       WHERE id = ? AND run_id = ? AND lease_until > ?`,
-      [leaseUntil, id, runId, now],
+       WHERE id = ? AND run_id = ? AND lease_until > ? AND NOT run_started`,
+      [leaseUntil, owner, id, runId, now],
     );
     if (changed === 0) return undefined;
     const rows = await this.db.all<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM ${FROM} WHERE s.id = ?`, [id]);
@@ -132,7 +132,7 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   async finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean> {
     const { startedAt, finishedAt, frequencyMs, triggerSeq, success } = outcome;
     const changed = await this.db.run(
-      `UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL,
+      `UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE,
          next_run_at = CASE WHEN trigger_seq > ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
          done_seq = ?, checkpoint = ?,
          full_pending = CASE WHEN ? THEN FALSE ELSE full_pending END,
@@ -161,7 +161,7 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   }
 
   async release(id: string, runId: string): Promise<boolean> {
-    const sql = 'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ? AND run_id = ?';
+    const sql = 'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE WHERE id = ? AND run_id = ?';
     return (await this.db.run(sql, [id, runId])) > 0;
   }
 

@@ -29,11 +29,12 @@ export interface SyncScheduleStore {
    */
   claimDue(owner: string, leaseUntil: number, limit: number, now?: number): Promise<ClaimedRun[]>;
   /**
-   * Starts the claimed run `runId` (the one a run message names): extends its lease, consumes a pending reset (the
-   * checkpoint is cleared and the run made full) and returns the schedule as the run starts from. Undefined when the
-   * run is not the schedule's current one or its lease has expired: a stale duplicate, to drop.
+   * Starts the claimed run `runId` (the one a run message names) in `owner`: extends its lease, consumes a pending
+   * reset (the checkpoint is cleared and the run made full) and returns the schedule as the run starts from.
+   * Undefined when the run is not the schedule's current one, its lease has expired, or it was started already (a
+   * message delivered twice): a stale duplicate, to drop.
    */
-  begin(id: string, runId: string, leaseUntil: number, now?: number): Promise<StartedRun | undefined>;
+  begin(id: string, runId: string, owner: string, leaseUntil: number, now?: number): Promise<StartedRun | undefined>;
   /** Extends the lease of run `runId` (the heartbeat); false when it is not the current run any more. */
   renew(id: string, runId: string, leaseUntil: number): Promise<boolean>;
   /** Stores the checkpoint of run `runId`; false when it is not the current run any more. */
@@ -82,6 +83,8 @@ export interface SyncSchedule extends ScheduleKey {
   readonly nextRunAt: number;
   /** The run in flight, when a lease is held (it may have expired). */
   readonly runId: string | null;
+  /** A worker started the run (else it waits in the queue). */
+  readonly runStarted: boolean;
   readonly leaseOwner: string | null;
   readonly leaseUntil: number | null;
   readonly checkpoint: Record<string, unknown> | null;
@@ -138,6 +141,7 @@ export interface ScheduleRow {
   run_id: string | null;
   lease_owner: string | null;
   lease_until: number | null;
+  run_started: number | boolean;
   checkpoint: string | null;
   reset_pending: number | boolean;
   full_pending: number | boolean;
@@ -153,7 +157,7 @@ export interface ScheduleRow {
 
 /** The columns read, joined with `connections c` for the user id. */
 export const SCHEDULE_COLUMNS = `s.id, s.integration, s.sync, s.variant, s.connection, c.user_id, s.status, s.frequency_ms,
-  s.next_run_at, s.run_id, s.lease_owner, s.lease_until, s.checkpoint, s.reset_pending, s.full_pending, s.trigger_seq,
+  s.next_run_at, s.run_id, s.lease_owner, s.lease_until, s.run_started, s.checkpoint, s.reset_pending, s.full_pending, s.trigger_seq,
   s.done_seq, s.last_started_at, s.last_finished_at, s.last_outcome, s.last_error, s.last_counts, s.last_success_started_at`;
 
 /** A row as a SyncSchedule. */
@@ -179,6 +183,7 @@ export function scheduleFromRow(row: ScheduleRow): SyncSchedule {
     frequencyMs: row.frequency_ms,
     nextRunAt: row.next_run_at,
     runId: row.run_id,
+    runStarted: Boolean(row.run_started),
     leaseOwner: row.lease_owner,
     leaseUntil: row.lease_until,
     checkpoint: row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as Record<string, unknown>),

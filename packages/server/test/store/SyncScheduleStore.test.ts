@@ -56,9 +56,11 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     expect(claimed).toHaveLength(2);
     expect(await schedules.claimDue('w2', T0 + 60_000, 10, T0 + 1)).toEqual([]); // leased
     const first = claimed.find((run) => run.id === ids['u1'])!;
-    const started = await schedules.begin(first.id, first.runId, T0 + 70_000, T0 + 5);
+    const started = await schedules.begin(first.id, first.runId, 'w1', T0 + 70_000, T0 + 5);
     expect(started?.schedule).toMatchObject({ userId: 'u1', runId: first.runId, leaseOwner: 'w1', leaseUntil: T0 + 70_000 });
-    expect(await schedules.begin(first.id, 'stale-run', T0 + 70_000, T0 + 5)).toBeUndefined();
+    expect(await schedules.begin(first.id, 'stale-run', 'w1', T0 + 70_000, T0 + 5)).toBeUndefined();
+    // The same run message delivered twice starts one run only.
+    expect(await schedules.begin(first.id, first.runId, 'w2', T0 + 70_000, T0 + 6)).toBeUndefined();
     expect(await schedules.saveCheckpoint(first.id, first.runId, { page: 3 })).toBe(true);
     expect(await schedules.saveCheckpoint(first.id, 'stale-run', { page: 9 })).toBe(false);
     expect(await schedules.renew(first.id, first.runId, T0 + 80_000)).toBe(true);
@@ -97,7 +99,7 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
   it('re-claims a run whose lease expired; the old run can write nothing more', async () => {
     await scheduled();
     const [run] = await schedules.claimDue('w1', T0 + 1_000, 1, T0);
-    await schedules.begin(run!.id, run!.runId, T0 + 1_000, T0);
+    await schedules.begin(run!.id, run!.runId, 'w1', T0 + 1_000, T0);
     await schedules.saveCheckpoint(run!.id, run!.runId, { page: 2 });
     expect(await schedules.claimDue('w2', T0 + 61_000, 10, T0 + 500)).toHaveLength(1); // the other Connection
     const [again] = await schedules.claimDue('w2', T0 + 61_000, 10, T0 + 1_000);
@@ -105,7 +107,7 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     expect(again?.runId).not.toBe(run!.runId);
     expect(await schedules.renew(run!.id, run!.runId, T0 + 5_000)).toBe(false);
     expect(await schedules.saveCheckpoint(run!.id, run!.runId, { page: 99 })).toBe(false);
-    const started = await schedules.begin(again!.id, again!.runId, T0 + 62_000, T0 + 1_001);
+    const started = await schedules.begin(again!.id, again!.runId, 'w1', T0 + 62_000, T0 + 1_001);
     expect(started?.schedule.checkpoint).toEqual({ page: 2 });
   });
 
@@ -132,7 +134,7 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
   it('releases a lease for another worker to resume at once', async () => {
     await scheduled();
     const [run] = await schedules.claimDue('w1', T0 + 60_000, 1, T0);
-    await schedules.begin(run!.id, run!.runId, T0 + 60_000, T0);
+    await schedules.begin(run!.id, run!.runId, 'w1', T0 + 60_000, T0);
     expect(await schedules.release(run!.id, run!.runId)).toBe(true);
     const again = await schedules.claimDue('w2', T0 + 60_000, 10, T0 + 1);
     expect(again.map((claim) => claim.id)).toContain(run!.id);
@@ -147,7 +149,7 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     const [run] = await schedules.claimDue('w1', T0 + 60_000, 10, T0 + 10);
     expect(run?.id).toBe(id);
     await schedules.saveCheckpoint(id, run!.runId, { page: 1 }); // what a run before the reset left
-    const started = await schedules.begin(id, run!.runId, T0 + 60_000, T0 + 11);
+    const started = await schedules.begin(id, run!.runId, 'w1', T0 + 60_000, T0 + 11);
     expect(started?.schedule).toMatchObject({ checkpoint: null, fullPending: true, resetPending: false, status: 'paused' });
     await schedules.finish(id, run!.runId, { ...baseOutcome(), triggerSeq: started!.triggerSeq, finishedAt: T0 + 20 });
     expect(await schedules.claimDue('w1', T0 + 60_000, 10, T0 + HOUR * 3)).toEqual([]); // paused, trigger served
@@ -162,7 +164,7 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     const id = (await scheduled())['u1'] as string;
     const runs = await schedules.claimDue('w1', T0 + 60_000, 10, T0);
     const run = runs.find((claim) => claim.id === id)!;
-    const started = await schedules.begin(id, run.runId, T0 + 60_000, T0);
+    const started = await schedules.begin(id, run.runId, 'w1', T0 + 60_000, T0);
     await schedules.trigger([id], false, T0 + 5);
     await schedules.finish(id, run.runId, { ...baseOutcome(), triggerSeq: started!.triggerSeq, finishedAt: T0 + 50 });
     expect((await schedules.get(key('u1')))?.nextRunAt).toBe(T0 + 50);

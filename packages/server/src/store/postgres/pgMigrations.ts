@@ -172,6 +172,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      run_id                  TEXT,
      lease_owner             TEXT,
      lease_until             BIGINT,
+     run_started             BOOLEAN NOT NULL DEFAULT FALSE,
      checkpoint              TEXT,
      reset_pending           BOOLEAN NOT NULL DEFAULT FALSE,
      full_pending            BOOLEAN NOT NULL DEFAULT TRUE,

@@ -170,7 +170,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    END;`,
 
   // 14: sync schedules, one per (sync, variant, Connection uuid): status, own frequency (NULL: the sync's), next run,
-  // the lease of the run in flight (run_id names the claim; every write of a run is conditional on it), the
+  // the lease of the run in flight (run_id names the claim; every write of a run is conditional on it; run_started
+  // lets one worker only start it), the
   // checkpoint (JSON), a pending reset, triggers not yet served (trigger_seq > done_seq), and the last run.
   `CREATE TABLE sync_schedules (
      id                      TEXT NOT NULL UNIQUE,
@@ -184,6 +185,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      run_id                  TEXT,
      lease_owner             TEXT,
      lease_until             INTEGER,
+     run_started             INTEGER NOT NULL DEFAULT 0,
      checkpoint              TEXT,
      reset_pending           INTEGER NOT NULL DEFAULT 0,
      full_pending            INTEGER NOT NULL DEFAULT 1,
