@@ -121,7 +121,9 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   }
 
   async renew(id: string, runId: string, leaseUntil: number): Promise<boolean> {
-    return (await this.db.run('UPDATE sync_schedules SET lease_until = ? WHERE id = ? AND run_id = ?', [leaseUntil, id, runId])) > 0;
+    return (
+      (await this.db.run('UPDATE sync_schedules SET lease_until = ? WHERE id = ? AND run_id = ?', [leaseUntil, id, runId])) > 0
+    );
   }
 
   async saveCheckpoint(id: string, runId: string, checkpoint: Record<string, unknown> | null): Promise<boolean> {
@@ -161,7 +163,8 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   }
 
   async release(id: string, runId: string): Promise<boolean> {
-    const sql = 'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE WHERE id = ? AND run_id = ?';
+    const sql =
+      'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE WHERE id = ? AND run_id = ?';
     return (await this.db.run(sql, [id, runId])) > 0;
   }
 

@@ -51,12 +51,15 @@ export async function runSync(context: RunContext, id: string, runId: string, st
   const onStop = () => abort('shutdown');
   stop.addEventListener('abort', onStop);
   if (stop.aborted) abort('shutdown');
-  const heartbeat = setInterval(() => {
-    schedules.renew(id, runId, Date.now() + leaseMs).then(
-      (held) => held || abort('lease_lost'),
-      (error: unknown) => log.warn({ err: error }, 'could not renew a sync run lease; retrying'),
-    );
-  }, Math.max(100, Math.floor(leaseMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      schedules.renew(id, runId, Date.now() + leaseMs).then(
+        (held) => held || abort('lease_lost'),
+        (error: unknown) => log.warn({ err: error }, 'could not renew a sync run lease; retrying'),
+      );
+    },
+    Math.max(100, Math.floor(leaseMs / 3)),
+  );
   const timer = sync ? setTimeout(() => abort('timeout'), sync.timeoutMs) : undefined;
   let result: SyncRunResult | undefined;
   let failure: unknown;

@@ -83,7 +83,12 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
       checkpoint: { page: 3 },
       fullPending: false,
       lastSuccessStartedAt: T0 + 5,
-      lastRun: { startedAt: T0 + 5, finishedAt: T0 + 100, outcome: 'success', counts: { Issue: { added: 3, updated: 0, deleted: 0 } } },
+      lastRun: {
+        startedAt: T0 + 5,
+        finishedAt: T0 + 100,
+        outcome: 'success',
+        counts: { Issue: { added: 3, updated: 0, deleted: 0 } },
+      },
     });
     expect(await schedules.claimDue('w2', T0 + 200_000, 10, T0 + 150)).toEqual([]);
   });

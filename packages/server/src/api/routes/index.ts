@@ -13,6 +13,13 @@ import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
+import { registerGetRecords } from './records/getRecords';
+import { registerPatchPruneRecords } from './records/patchPruneRecords';
+import { registerGetSyncStatus } from './sync/getSyncStatus';
+import { registerPostSyncPause } from './sync/postSyncPause';
+import { registerPostSyncStart } from './sync/postSyncStart';
+import { registerPostSyncTrigger } from './sync/postSyncTrigger';
+import { registerPutSyncFrequency } from './sync/putSyncFrequency';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -29,4 +36,12 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
+  // Syncs and records (issue 11).
+  registerPostSyncTrigger(app, context);
+  registerPostSyncStart(app, context);
+  registerPostSyncPause(app, context);
+  registerGetSyncStatus(app, context);
+  registerPutSyncFrequency(app, context);
+  registerGetRecords(app, context);
+  registerPatchPruneRecords(app, context);
 }
