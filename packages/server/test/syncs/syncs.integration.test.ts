@@ -6,17 +6,20 @@ import type { Store } from '../../src/store/Store';
 import { startHarness, waitFor, type Harness } from '../helpers/harness';
 import { itemsYaml, ItemsApi, PagingExecutor, RecordingWebhooks } from './pagingExecutor';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the official SDK 0.71.4, as apps use it
+// The official SDK 0.71.4, as apps use it.
 const { Nango } = require('nango-node-0714') as { Nango: new (options: { host: string; secretKey: string }) => OfficialNango };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- records and statuses are checked by shape below
+type Row = Record<string, any>;
 
 /** The methods of the official @nangohq/node 0.71.4 this test calls. */
 interface OfficialNango {
-  listRecords(config: Record<string, unknown>): Promise<{ records: Array<Record<string, any>>; next_cursor: string | null }>;
+  listRecords(config: Record<string, unknown>): Promise<{ records: Array<Row>; next_cursor: string | null }>;
   pruneRecords(config: Record<string, unknown>): Promise<{ count: number; has_more: boolean }>;
   triggerSync(key: string, syncs?: unknown[], connectionId?: string, opts?: unknown): Promise<{ data: unknown }>;
   startSync(key: string, syncs: unknown[], connectionId?: string): Promise<{ data: unknown }>;
   pauseSync(key: string, syncs: unknown[], connectionId?: string): Promise<{ data: unknown }>;
-  syncStatus(key: string, syncs: '*' | unknown[], connectionId?: string): Promise<{ syncs: Array<Record<string, any>> }>;
+  syncStatus(key: string, syncs: '*' | unknown[], connectionId?: string): Promise<{ syncs: Array<Row> }>;
   updateSyncConnectionFrequency(
     key: string,
     sync: string,
@@ -73,8 +76,8 @@ describe('syncs: scheduler, records and the official SDK (SQLite, real RabbitMQ)
   const done = (count: number) =>
     waitFor(() => webhooks.syncs().length >= count, 20_000, `${count} sync webhook(s)`).then(() => webhooks.syncs());
 
-  async function listAll(query: Record<string, unknown>): Promise<Array<Record<string, any>>> {
-    const all: Array<Record<string, any>> = [];
+  async function listAll(query: Record<string, unknown>): Promise<Array<Row>> {
+    const all: Array<Row> = [];
     let cursor: string | null = null;
     do {
       const page = await nango.listRecords({
