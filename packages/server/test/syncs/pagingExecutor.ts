@@ -105,9 +105,10 @@ export class PagingExecutor implements SyncExecutor {
   private async pages(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
     const scope = { connection: job.connection.uuid, model: 'Item', variant: job.variant };
     const result = { added: 0, updated: 0, deleted: 0 };
-    const start = job.checkpoint as Checkpoint | null;
+    const start = job.checkpoint as Partial<Checkpoint> | null;
+    const since = start?.since ?? 0;
     let checkpoint: Checkpoint =
-      start && 'page' in start ? start : { since: start?.since ?? 0, page: 0, high: start?.since ?? 0 };
+      start?.page !== undefined ? { since, page: start.page, high: start.high ?? since } : { since, page: 0, high: since };
     for (;;) {
       hooks.signal.throwIfAborted();
       const response = await fetch(`${this.api()}/items?since=${checkpoint.since}&page=${checkpoint.page}`, {
