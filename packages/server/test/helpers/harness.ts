@@ -80,7 +80,14 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
 
 /** Deletes every queue a worker declares for `queue` (requests, credentials, action overflow, their dead letters). */
 export async function deleteWorkerQueues(queue: string): Promise<void> {
-  for (const name of [queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`, `${queue}.syncs`]) {
+  for (const name of [
+    queue,
+    `${queue}.dead`,
+    `${queue}.credentials`,
+    `${queue}.actions`,
+    `${queue}.actions.dead`,
+    `${queue}.syncs`,
+  ]) {
     await deleteQueue(name);
   }
 }
