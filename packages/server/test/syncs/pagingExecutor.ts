@@ -76,6 +76,8 @@ export class PagingExecutor implements SyncExecutor {
   overlaps = 0;
   /** Fails the next run with this message. */
   failNext: string | undefined;
+  /** Runs hang until their signal stops them. */
+  hang = false;
   /** Waits this long after each page (a run that takes time). */
   pageDelayMs = 0;
   private readonly active = new Set<string>();
@@ -95,6 +97,11 @@ export class PagingExecutor implements SyncExecutor {
         const message = this.failNext;
         this.failNext = undefined;
         throw Object.assign(new Error(message), { code: 'sync_failed' });
+      }
+      if (this.hang) {
+        await new Promise((_resolve, reject) =>
+          hooks.signal.addEventListener('abort', () => reject(hooks.signal.reason as Error)),
+        );
       }
       return await this.pages(job, hooks);
     } finally {
@@ -150,7 +157,7 @@ export class RecordingWebhooks implements Webhooks {
 }
 
 /** integrations.yaml with one API-key integration `items` and its `items` sync of model `Item`. */
-export function itemsYaml(options: { autoStart?: boolean; frequency?: string } = {}): string {
+export function itemsYaml(options: { autoStart?: boolean; frequency?: string; timeoutMs?: number } = {}): string {
   return [
     'integrations:',
     '  items:',
@@ -162,6 +169,7 @@ export function itemsYaml(options: { autoStart?: boolean; frequency?: string } =
     '      items:',
     `        frequency: ${options.frequency ?? 'every hour'}`,
     `        auto_start: ${options.autoStart ?? true}`,
+    ...(options.timeoutMs === undefined ? [] : [`        timeout_ms: ${options.timeoutMs}`]),
     '        models:',
     '          Item:',
     '            type: object',

@@ -183,4 +183,26 @@ describe.each(['sqlite', 'postgres'] as const)('sync leases across workers on %s
     expect(schedule).toMatchObject({ runId: null, lastRun: { outcome: 'success' }, checkpoint: { since: 200 } });
     expect(schedule?.lastRun?.startedAt).toBeGreaterThanOrEqual(leaseUntil);
   }, 60_000);
+
+  it('stops a run at its time limit, records sync_timeout and sends the failure webhook', async () => {
+    writeFileSync(join(dir, 'integrations.yaml'), itemsYaml({ timeoutMs: 300 }));
+    await startApi(10, 10, 0);
+    executor.hang = true;
+    await connect('alice');
+    await startWorker('a', 2_000);
+    await waitFor(() => webhooks.syncs().length >= 1, 20_000, 'the run to time out');
+    expect(webhooks.syncs()[0]).toMatchObject({
+      success: false,
+      syncType: 'INITIAL',
+      error: { type: 'sync_timeout', description: expect.stringContaining('timeout_ms: 300') },
+    });
+    const schedule = (await store.syncSchedules.list('items'))[0];
+    expect(schedule).toMatchObject({
+      runId: null,
+      fullPending: true,
+      lastRun: { outcome: 'failure', error: { type: 'sync_timeout' } },
+    });
+    // The next run is at the end of this one plus the frequency, not at once.
+    expect(schedule!.nextRunAt - schedule!.lastRun!.finishedAt!).toBe(3_600_000);
+  }, 30_000);
 });
