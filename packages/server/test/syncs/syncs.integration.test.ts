@@ -29,7 +29,7 @@ interface OfficialNango {
 }
 
 const SECRET = 'syncs-test-secret';
-const ITEMS = 1_000;
+const ITEMS = 10_000;
 
 describe('syncs: scheduler, records and the official SDK (SQLite, real RabbitMQ)', () => {
   let api: ItemsApi;
