@@ -95,7 +95,7 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     // The outer conditions repeat the inner ones: a row another claimer updated meanwhile is re-checked on PostgreSQL.
     const due = `next_run_at <= ? AND (status = 'running' OR trigger_seq > done_seq) AND (lease_until IS NULL OR lease_until <= ?)`;
     const rows = await this.db.all<{ id: string; run_id: string }>(
-      `UPDATE sync_schedules SET run_id = ${this.dialect.randomId}, lease_owner = ?, lease_until = ?, run_started = FALSE
+      `UPDATE sync_schedules SET run_id = ${this.dialect.randomId}, lease_owner = ?, lease_until = ?, run_started = 0
        WHERE id IN (SELECT id FROM sync_schedules WHERE ${due} ORDER BY next_run_at LIMIT ?${this.dialect.skipLocked})
          AND ${due}
        RETURNING id, run_id`,
@@ -106,11 +106,11 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
 
   async begin(id: string, runId: string, owner: string, leaseUntil: number, now = Date.now()): Promise<StartedRun | undefined> {
     const changed = await this.db.run(
-      `UPDATE sync_schedules SET lease_until = ?, lease_owner = ?, run_started = TRUE,
-         checkpoint = CASE WHEN reset_pending THEN NULL ELSE checkpoint END,
-         full_pending = (full_pending OR reset_pending),
-         reset_pending = FALSE
-       WHERE id = ? AND run_id = ? AND lease_until > ? AND NOT run_started`,
+      `UPDATE sync_schedules SET lease_until = ?, lease_owner = ?, run_started = 1,
+         checkpoint = CASE WHEN reset_pending <> 0 THEN NULL ELSE checkpoint END,
+         full_pending = CASE WHEN reset_pending <> 0 THEN 1 ELSE full_pending END,
+         reset_pending = 0
+       WHERE id = ? AND run_id = ? AND lease_until > ? AND run_started = 0`,
       [leaseUntil, owner, id, runId, now],
     );
     if (changed === 0) return undefined;
@@ -134,12 +134,12 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   async finish(id: string, runId: string, outcome: RunOutcome): Promise<boolean> {
     const { startedAt, finishedAt, frequencyMs, triggerSeq, success } = outcome;
     const changed = await this.db.run(
-      `UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE,
+      `UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = 0,
          next_run_at = CASE WHEN trigger_seq > ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
          done_seq = ?, checkpoint = ?,
-         full_pending = CASE WHEN ? THEN FALSE ELSE full_pending END,
+         full_pending = CASE WHEN ? = 1 THEN 0 ELSE full_pending END,
          last_started_at = ?, last_finished_at = ?, last_outcome = ?, last_error = ?, last_counts = ?,
-         last_success_started_at = CASE WHEN ? THEN ? ELSE last_success_started_at END
+         last_success_started_at = CASE WHEN ? = 1 THEN CAST(? AS BIGINT) ELSE last_success_started_at END
        WHERE id = ? AND run_id = ?`,
       [
         triggerSeq,
@@ -147,13 +147,13 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
         finishedAt + frequencyMs,
         triggerSeq,
         outcome.checkpoint === null ? null : JSON.stringify(outcome.checkpoint),
-        success,
+        success ? 1 : 0,
         startedAt,
         finishedAt,
         success ? 'success' : 'failure',
         outcome.error === null ? null : JSON.stringify(outcome.error),
         outcome.counts === null ? null : JSON.stringify(outcome.counts),
-        success,
+        success ? 1 : 0,
         startedAt,
         id,
         runId,
@@ -164,7 +164,7 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
 
   async release(id: string, runId: string): Promise<boolean> {
     const sql =
-      'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = FALSE WHERE id = ? AND run_id = ?';
+      'UPDATE sync_schedules SET run_id = NULL, lease_owner = NULL, lease_until = NULL, run_started = 0 WHERE id = ? AND run_id = ?';
     return (await this.db.run(sql, [id, runId])) > 0;
   }
 
@@ -177,9 +177,9 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     if (ids.length === 0) return 0;
     return this.db.run(
       `UPDATE sync_schedules SET trigger_seq = trigger_seq + 1, next_run_at = ?,
-         reset_pending = (reset_pending OR ?)
+         reset_pending = CASE WHEN ? = 1 THEN 1 ELSE reset_pending END
        WHERE id IN (${ids.map(() => '?').join(', ')})`,
-      [now, reset, ...ids],
+      [now, reset ? 1 : 0, ...ids],
     );
   }
 

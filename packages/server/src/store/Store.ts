@@ -227,7 +227,7 @@ export interface KeyRecords {
 export type StoredRow = Record<string, string | number | null>;
 
 /** Tables copy-store moves, in order; locks and delivery counts are transient and stay behind. */
-export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations', 'records'] as const;
+export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations', 'records', 'sync_schedules'] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 /** Reads and writes rows as stored, for `nango-server copy-store`. */

@@ -141,10 +141,10 @@ export interface ScheduleRow {
   run_id: string | null;
   lease_owner: string | null;
   lease_until: number | null;
-  run_started: number | boolean;
+  run_started: number;
   checkpoint: string | null;
-  reset_pending: number | boolean;
-  full_pending: number | boolean;
+  reset_pending: number;
+  full_pending: number;
   trigger_seq: number;
   done_seq: number;
   last_started_at: number | null;

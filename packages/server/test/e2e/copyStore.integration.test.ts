@@ -60,6 +60,14 @@ describe('nango-server copy-store', () => {
       { ok: true, json: '"kept"' },
       Date.now() + 60_000,
     );
+    // A paused sync schedule with its own frequency and a checkpoint (its flags are 0/1 in both stores).
+    const u1 = (await store.connections.get('slack', 'u1'))!.uuid;
+    const schedule = await store.syncSchedules.ensure(
+      { integration: 'slack', sync: 'issues', variant: 'base', connection: u1 },
+      'paused',
+    );
+    await store.syncSchedules.setFrequency(schedule.id, 7_200_000, 3_600_000);
+    await store.syncSchedules.trigger([schedule.id], true);
     await store.close();
   }
 
@@ -78,6 +86,16 @@ describe('nango-server copy-store', () => {
         Date.now(),
       );
       expect(replay).toEqual({ kind: 'done', outcome: { ok: true, json: '"kept"' } });
+      const u1 = (await store.connections.get('slack', 'u1'))!.uuid;
+      expect(
+        await store.syncSchedules.get({ integration: 'slack', sync: 'issues', variant: 'base', connection: u1 }),
+      ).toMatchObject({
+        status: 'paused',
+        frequencyMs: 7_200_000,
+        resetPending: true,
+        fullPending: true,
+        triggered: true,
+      });
     } finally {
       await store.close();
     }
@@ -87,7 +105,7 @@ describe('nango-server copy-store', () => {
     const sqlite = join(dir, 'nango.sqlite');
     await seedSqlite(sqlite);
     const there = await copyStore('--from', `sqlite:${sqlite}`, '--to', database.url);
-    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 2} row(s) written, 0 already there.`);
+    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 3} row(s) written, 0 already there.`);
     expect(there.stderr).toContain('100%');
     expect(there.status).toBe(0);
     await check({ kind: 'postgres', url: database.url, poolSize: 2 });

@@ -159,7 +159,7 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE TRIGGER connections_delete_records AFTER DELETE ON connections
      FOR EACH ROW EXECUTE FUNCTION delete_connection_records();`,
 
-  // 10: as SQLite's 14 (sync schedules).
+  // 10: as SQLite's 14 (sync schedules); flags are 0/1 integers as there, so copy-store moves rows either way.
   `CREATE TABLE sync_schedules (
      id                      TEXT NOT NULL UNIQUE,
      integration             TEXT NOT NULL,
@@ -172,10 +172,10 @@ export const PG_MIGRATIONS: readonly string[] = [
      run_id                  TEXT,
      lease_owner             TEXT,
      lease_until             BIGINT,
-     run_started             BOOLEAN NOT NULL DEFAULT FALSE,
+     run_started             SMALLINT NOT NULL DEFAULT 0,
      checkpoint              TEXT,
-     reset_pending           BOOLEAN NOT NULL DEFAULT FALSE,
-     full_pending            BOOLEAN NOT NULL DEFAULT TRUE,
+     reset_pending           SMALLINT NOT NULL DEFAULT 0,
+     full_pending            SMALLINT NOT NULL DEFAULT 1,
      trigger_seq             BIGINT NOT NULL DEFAULT 0,
      done_seq                BIGINT NOT NULL DEFAULT 0,
      last_started_at         BIGINT,
