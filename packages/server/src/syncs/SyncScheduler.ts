@@ -39,6 +39,11 @@ export class SyncScheduler {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly running = new Set<Promise<unknown>>();
+  /**
+   * Deliveries past NANGO_MAX_CONCURRENT_SYNCS: the prefetch bounds runs per channel, but runs of a channel lost to a
+   * reconnect go on beside the new channel's, so a delivery waits here for a free slot.
+   */
+  private readonly waiting: Array<() => void> = [];
   private readonly stopping = new AbortController();
 
   constructor(private readonly options: SchedulerOptions) {}
@@ -131,6 +136,10 @@ export class SyncScheduler {
       ackQuietly(channel, msg);
       return;
     }
+    if (this.running.size >= this.options.maxConcurrent) {
+      this.waiting.push(() => this.onDelivery(channel, msg));
+      return;
+    }
     const context: RunContext = { ...this.options, owner: this.owner };
     const run = runSync(context, message.id, message.runId, this.stopping.signal)
       .catch((error: unknown): RunEnd => {
@@ -143,7 +152,10 @@ export class SyncScheduler {
         this.options.onRunEnd?.(end, message);
       });
     this.running.add(run);
-    void run.finally(() => this.running.delete(run));
+    void run.finally(() => {
+      this.running.delete(run);
+      if (!this.stopping.signal.aborted) this.waiting.shift()?.();
+    });
   }
 }
 

@@ -51,11 +51,18 @@ export async function runSync(context: RunContext, id: string, runId: string, st
   const onStop = () => abort('shutdown');
   stop.addEventListener('abort', onStop);
   if (stop.aborted) abort('shutdown');
+  // The lease as this worker last wrote it: a run that cannot renew it before it runs out stops, since another
+  // worker may claim the run from then on.
+  let heldUntil = Date.now() + leaseMs;
   const heartbeat = setInterval(
     () => {
-      schedules.renew(id, runId, Date.now() + leaseMs).then(
-        (held) => held || abort('lease_lost'),
-        (error: unknown) => log.warn({ err: error }, 'could not renew a sync run lease; retrying'),
+      const until = Date.now() + leaseMs;
+      schedules.renew(id, runId, until).then(
+        (held) => (held ? (heldUntil = until) : abort('lease_lost')),
+        (error: unknown) => {
+          log.warn({ err: error }, 'could not renew a sync run lease; retrying');
+          if (Date.now() + leaseMs / 3 >= heldUntil) abort('lease_lost');
+        },
       );
     },
     Math.max(100, Math.floor(leaseMs / 3)),
