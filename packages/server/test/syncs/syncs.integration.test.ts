@@ -269,6 +269,32 @@ describe('syncs: scheduler, records and the official SDK (SQLite, real RabbitMQ)
     });
   }, 30_000);
 
+  it('takes the legacy sync_mode: full_refresh resets the checkpoint but keeps the records', async () => {
+    const count = webhooks.syncs().length;
+    const before = (await store.syncSchedules.list('items'))[0];
+    await nango.triggerSync('items', ['items'], 'alice', 'full_refresh' as unknown as object);
+    await waitFor(
+      async () => ((await store.syncSchedules.list('items'))[0]?.lastRun?.startedAt ?? 0) > (before?.lastRun?.startedAt ?? 0),
+      20_000,
+      'the full refresh to run',
+    );
+    expect(before?.checkpoint).not.toBeNull();
+    expect(executor.jobs[executor.jobs.length - 1]).toMatchObject({ full: true, checkpoint: null });
+    // Every record came back unchanged: a run that changed nothing sends no webhook (the switch is off).
+    expect((await store.syncSchedules.list('items'))[0]?.lastRun).toMatchObject({
+      outcome: 'success',
+      counts: { Item: { added: 0, updated: 0, deleted: 0 } },
+    });
+    expect(webhooks.syncs()).toHaveLength(count);
+    const uuid = (await store.connections.get('items', 'alice'))!.uuid;
+    expect((await store.records.count({ connection: uuid, model: 'Item', variant: 'base' })).total).toBeGreaterThan(ITEMS);
+    // `delta` is the old name of modified_after.
+    const response = await fetch(`${host}/records?model=Item&limit=1&delta=${encodeURIComponent(new Date(0).toISOString())}`, {
+      headers: { authorization: `Bearer ${SECRET}`, 'connection-id': 'alice', 'provider-config-key': 'items' },
+    });
+    expect(((await response.json()) as { records: unknown[] }).records).toHaveLength(1);
+  }, 30_000);
+
   it('refuses bad requests with clear errors naming the field', async () => {
     const call = async (path: string, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
