@@ -174,8 +174,8 @@ async function finish(
       full: sync?.syncType === 'full' || schedule.fullPending,
       startedAt,
       finishedAt,
-      ...(success ? { results: result.models } : { error: error ?? undefined }),
-    } as Parameters<typeof syncWebhooks>[0],
+      ...(success ? { results: result.models } : error && { error }),
+    },
     context.switches,
   );
   for (const body of bodies) {
