@@ -117,7 +117,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The connect session token is unknown, expired, or does not allow that integration.',
   },
-  unknown_sync: { retryable: false, when: 'The sync is not declared for that integration in integrations.yaml.' },
+  unknown_sync: {
+    retryable: false,
+    when: 'The sync is not declared for that integration in integrations.yaml (or has no schedule for that Connection).',
+  },
   invalid_records: {
     retryable: false,
     when: "A sync's batchSave, batchUpdate or batchDelete got records that are not objects with an id, or do not match their model's schema; none of that batch was saved.",

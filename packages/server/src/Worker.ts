@@ -25,6 +25,9 @@ import type { Webhooks } from './webhooks/Webhooks';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { ActionDispatcher } from './api/ActionDispatcher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
+import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
+import type { SyncExecutor } from './syncs/SyncExecutor';
+import { SyncScheduler } from './syncs/SyncScheduler';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
@@ -56,10 +59,12 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   roles?: WorkerRoles;
   /** The providers catalog. Default: the repository's providers.yaml with NANGO_PROVIDERS_FILE's entries. */
   catalog?: ProviderCatalog;
-  /** Where webhooks go. Default: none (tests pass a recording one). */
+  /** Where webhooks go. Default: the webhook outbox (tests pass a recorder). */
   webhooks?: Webhooks;
   /** Lease, sweep and retry timings of async actions; tests shorten them. */
   asyncActionTimings?: AsyncActionTimings;
+  /** Runs sync scripts (the scheduler around it decides when). Default: the sandboxed executor of `<sync>.sync.ts`. */
+  syncExecutor?: SyncExecutor;
 }
 
 /**
@@ -75,6 +80,8 @@ export class Worker {
   private readonly asyncActions: AsyncActionConsumer;
   /** The webhook outbox; its deliverer runs in every role (see README, Webhooks). */
   private readonly webhooks: WebhookOutbox;
+  /** The sync scheduler, in processes with the `worker` role. */
+  private readonly syncs: SyncScheduler;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -90,8 +97,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    givenWebhooks: Webhooks | undefined,
-    asyncActionTimings: AsyncActionTimings | undefined,
+    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor'>,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -101,7 +107,8 @@ export class Worker {
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
     this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
-    const webhooks = givenWebhooks ?? this.webhooks;
+    const webhooks = extras.webhooks ?? this.webhooks;
+    const { asyncActionTimings } = extras;
     const context: HandlerContext = {
       store: store.connections,
       runner: this.runner,
@@ -140,6 +147,19 @@ export class Worker {
       ttlMs: settings.asyncActionTtlSeconds * 1000,
       ...(asyncActionTimings && { timings: asyncActionTimings }),
     });
+    this.syncs = new SyncScheduler({
+      queue: settings.queue,
+      tickMs: settings.syncTickMs,
+      maxConcurrent: settings.maxConcurrentSyncs,
+      leaseMs: settings.syncLeaseMs,
+      schedules: store.syncSchedules,
+      handlers: context,
+      executor: extras.syncExecutor ?? new SandboxSyncExecutor(this.runner, store.records, () => this.registry.snapshot()),
+      webhooks: context.webhooks,
+      switches: settings,
+      logger: logger.child({ component: 'syncs' }),
+      integrations: () => this.registry.snapshot(),
+    });
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
@@ -164,6 +184,7 @@ export class Worker {
       catalog: givenCatalog,
       webhooks,
       asyncActionTimings,
+      syncExecutor,
       ...overrides
     } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
@@ -181,7 +202,8 @@ export class Worker {
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       await store.asyncActions.prune(Date.now());
       const loader = new ActionLoader(settings.integrationsDir);
-      worker = new Worker(settings, logger, store, loader, catalog, webhooks, asyncActionTimings);
+      const extras = { webhooks, asyncActionTimings, syncExecutor };
+      worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
       throw error;
@@ -242,6 +264,7 @@ export class Worker {
     await this.apiContext.actions?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
+    await this.syncs.stop(); // runs in flight are aborted and hand their leases back
     const grace = this.settings.shutdownGraceMs;
     await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace)]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
@@ -288,6 +311,7 @@ export class Worker {
     this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
     const setup = this.asyncActions.setup;
     this.connections.push(await connectBroker({ url, name: 'async actions', retries, logger, setup }));
+    this.connections.push(await connectBroker({ url, name: 'syncs', retries, logger, setup: this.syncs.setup }));
   }
 
   /**

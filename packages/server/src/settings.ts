@@ -120,6 +120,15 @@ export interface WorkerSettings {
   environment: string;
   /** NANGO_CONNECT_SESSION_TTL_S — lifetime of a connect session token. Default: 1800 (30 minutes) */
   connectSessionTtlSeconds: number;
+  /** NANGO_SYNC_TICK_MS — how often the sync scheduler looks for due runs (and new Connections to schedule). Default: 1000 */
+  syncTickMs: number;
+  /** NANGO_MAX_CONCURRENT_SYNCS — sync runs at once in this worker (the prefetch of the sync run queue). Default: 4 */
+  maxConcurrentSyncs: number;
+  /**
+   * NANGO_SYNC_LEASE_MS — lease of a sync run, renewed every third of it while the run goes on: a worker that dies
+   * mid-run is replaced (from the last checkpoint) once it expires. Default: 60000
+   */
+  syncLeaseMs: number;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -171,6 +180,9 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_WEBHOOK_TIMEOUT_MS', '10000'],
   ['NANGO_ENVIRONMENT', 'prod'],
   ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
+  ['NANGO_SYNC_TICK_MS', '1000'],
+  ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
+  ['NANGO_SYNC_LEASE_MS', '60000'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -255,6 +267,9 @@ export function resolveWorkerSettings(
     webhookTimeoutMs: int('NANGO_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     environment: env['NANGO_ENVIRONMENT'] || 'prod',
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
+    syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
+    maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
+    syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override

@@ -14,6 +14,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   route_not_found: 404,
   not_found: 404,
   unknown_integration: 404,
+  unknown_sync: 404,
   connection_not_found: 404,
   connection_exists: 409,
   integration_exists: 409,

@@ -7,6 +7,7 @@ import type { ConnectSessionStore } from './ConnectSessionStore';
 import type { RateLimitStore } from './RateLimitStore';
 import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
+import type { SyncScheduleStore } from './SyncScheduleStore';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -40,6 +41,8 @@ export interface Store {
   readonly webhooks: WebhookStore;
   /** Records kept by syncs. */
   readonly records: RecordStore;
+  /** When each sync runs for each Connection, and the lease of the run in flight. */
+  readonly syncSchedules: SyncScheduleStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -225,7 +228,7 @@ export interface KeyRecords {
 export type StoredRow = Record<string, string | number | null>;
 
 /** Tables copy-store moves, in order; locks and delivery counts are transient and stay behind. */
-export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations', 'records'] as const;
+export const COPIED_TABLES = ['meta', 'connections', 'idempotency', 'integrations', 'records', 'sync_schedules'] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 /** Reads and writes rows as stored, for `nango-server copy-store`. */

@@ -16,7 +16,7 @@ const NAMED_PROBLEMS = 5;
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
  * batchDelete come here, are checked (an object with an id; the model's JSON Schema) and written to the
  * RecordStore; its checkpoints go to the scheduler at once. At the end of a full run of a sync that tracks
- * deletes, records no attempt of the run saved are marked deleted.
+ * deletes (one that started from no checkpoint), records it did not save are marked deleted.
  */
 export class SandboxSyncExecutor implements SyncExecutor {
   constructor(
@@ -67,7 +67,10 @@ export class SandboxSyncExecutor implements SyncExecutor {
       paginate: integration.provider?.proxy?.paginate as never,
     };
     await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal);
-    if (job.full && sync.trackDeletes) {
+    // Only a full run that read everything in this attempt knows what is gone: one resumed from a checkpoint (its
+    // worker died, its time ran out) did not see the records an earlier attempt saved, so it marks nothing; the next
+    // full run does.
+    if (job.full && job.checkpoint === null && sync.trackDeletes) {
       for (const model of sync.models.keys()) {
         const scope = { connection: job.connection.uuid, model, variant: job.variant };
         (counts[model] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);

@@ -19,8 +19,8 @@ export interface SyncExecutor {
 /** What one run is. */
 export interface SyncJob {
   /**
-   * Unique per run, and THE SAME for every retry of one run (a run resumed from its checkpoint after its worker
-   * died): a full run marks deleted the records no attempt of it saved, so an earlier attempt's saves must count.
+   * Unique per attempt. Records a run saves are marked with it; a full run that started from no checkpoint marks
+   * the records it did not save as deleted (a resumed one does not: it cannot know what an earlier attempt saw).
    */
   readonly runId: string;
   readonly integration: string;

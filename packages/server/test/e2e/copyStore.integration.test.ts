@@ -69,6 +69,14 @@ describe('nango-server copy-store', () => {
       displayName: 'GitHub',
       extra: { forward_webhooks: true },
     });
+    // A paused sync schedule with its own frequency and a checkpoint (its flags are 0/1 in both stores).
+    const u1 = (await store.connections.get('slack', 'u1'))!.uuid;
+    const schedule = await store.syncSchedules.ensure(
+      { integration: 'slack', sync: 'issues', variant: 'base', connection: u1 },
+      'paused',
+    );
+    await store.syncSchedules.setFrequency(schedule.id, 7_200_000, 3_600_000);
+    await store.syncSchedules.trigger([schedule.id], true);
     await store.close();
   }
 
@@ -91,6 +99,16 @@ describe('nango-server copy-store', () => {
         oauthClientSecret: 'client-secret',
         displayName: 'GitHub',
         extra: { forward_webhooks: true },
+      });
+      const u1 = (await store.connections.get('slack', 'u1'))!.uuid;
+      expect(
+        await store.syncSchedules.get({ integration: 'slack', sync: 'issues', variant: 'base', connection: u1 }),
+      ).toMatchObject({
+        status: 'paused',
+        frequencyMs: 7_200_000,
+        resetPending: true,
+        fullPending: true,
+        triggered: true,
       });
     } finally {
       await store.close();

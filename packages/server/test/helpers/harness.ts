@@ -87,6 +87,7 @@ export async function deleteWorkerQueues(queue: string): Promise<void> {
     `${queue}.actions`,
     `${queue}.actions.dead`,
     `${queue}.async`,
+    `${queue}.syncs`,
   ]) {
     await deleteQueue(name);
   }

@@ -54,6 +54,6 @@ describe.each(STORE_KINDS)('delivery counts, key records and row copies on %s', 
     expect(new Set(uuids).size).toBe(7);
     expect(String(first[0]?.['credentials'])).toMatch(/^v1:/); // ciphertexts, as stored
     expect(await rows.write('connections', first)).toBe(0); // all there already
-    expect(COPIED_TABLES).toEqual(['meta', 'connections', 'idempotency', 'integrations']);
+    expect(COPIED_TABLES).toEqual(['meta', 'connections', 'idempotency', 'integrations', 'records', 'sync_schedules']);
   });
 });

@@ -37,6 +37,13 @@ import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
 import { registerReplayWebhookDelivery } from './webhooks/replayWebhookDelivery';
+import { registerGetRecords } from './records/getRecords';
+import { registerPatchPruneRecords } from './records/patchPruneRecords';
+import { registerGetSyncStatus } from './sync/getSyncStatus';
+import { registerPostSyncPause } from './sync/postSyncPause';
+import { registerPostSyncStart } from './sync/postSyncStart';
+import { registerPostSyncTrigger } from './sync/postSyncTrigger';
+import { registerPutSyncFrequency } from './sync/putSyncFrequency';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -79,4 +86,12 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPatchIntegration(app, context);
   registerDeleteIntegration(app, context);
   registerProxy(app, context);
+  // Syncs and records (issue 11).
+  registerPostSyncTrigger(app, context);
+  registerPostSyncStart(app, context);
+  registerPostSyncPause(app, context);
+  registerGetSyncStatus(app, context);
+  registerPutSyncFrequency(app, context);
+  registerGetRecords(app, context);
+  registerPatchPruneRecords(app, context);
 }

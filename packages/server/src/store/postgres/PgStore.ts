@@ -18,6 +18,7 @@ import { PgRateLimitStore } from './PgRateLimitStore';
 import { PgAsyncActionStore } from './PgAsyncActionStore';
 import { PgWebhookStore } from './PgWebhookStore';
 import { PgRecordStore } from './PgRecordStore';
+import { PgSyncScheduleStore } from './PgSyncScheduleStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -50,6 +51,7 @@ export class PgStore implements Store {
   readonly asyncActions: PgAsyncActionStore;
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
+  readonly syncSchedules: PgSyncScheduleStore;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -71,6 +73,7 @@ export class PgStore implements Store {
     this.asyncActions = new PgAsyncActionStore(pg, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);
+    this.syncSchedules = new PgSyncScheduleStore(pg);
   }
 
   /**

@@ -160,4 +160,42 @@ export const PG_MIGRATIONS: readonly string[] = [
    END $$;
    CREATE TRIGGER connections_delete_records AFTER DELETE ON connections
      FOR EACH ROW EXECUTE FUNCTION delete_connection_records();`,
+
+  // 10: as SQLite's 14 (sync schedules); flags are 0/1 integers as there, so copy-store moves rows either way.
+  `CREATE TABLE sync_schedules (
+     id                      TEXT NOT NULL UNIQUE,
+     integration             TEXT NOT NULL,
+     sync                    TEXT NOT NULL,
+     variant                 TEXT NOT NULL,
+     connection              TEXT NOT NULL,
+     status                  TEXT NOT NULL CHECK (status IN ('running', 'paused')),
+     frequency_ms            BIGINT,
+     next_run_at             BIGINT NOT NULL,
+     run_id                  TEXT,
+     lease_owner             TEXT,
+     lease_until             BIGINT,
+     run_started             SMALLINT NOT NULL DEFAULT 0,
+     checkpoint              TEXT,
+     reset_pending           SMALLINT NOT NULL DEFAULT 0,
+     full_pending            SMALLINT NOT NULL DEFAULT 1,
+     trigger_seq             BIGINT NOT NULL DEFAULT 0,
+     done_seq                BIGINT NOT NULL DEFAULT 0,
+     last_started_at         BIGINT,
+     last_finished_at        BIGINT,
+     last_outcome            TEXT CHECK (last_outcome IN ('success', 'failure')),
+     last_error              TEXT,
+     last_counts             TEXT,
+     last_success_started_at BIGINT,
+     created_at              BIGINT NOT NULL,
+     PRIMARY KEY (connection, sync, variant)
+   );
+   CREATE INDEX sync_schedules_due ON sync_schedules (next_run_at);
+   CREATE INDEX sync_schedules_by_integration ON sync_schedules (integration, sync);
+   CREATE FUNCTION delete_connection_sync_schedules() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     DELETE FROM sync_schedules WHERE connection = OLD.uuid;
+     RETURN OLD;
+   END $$;
+   CREATE TRIGGER connections_delete_sync_schedules AFTER DELETE ON connections
+     FOR EACH ROW EXECUTE FUNCTION delete_connection_sync_schedules();`,
 ];

@@ -16,6 +16,7 @@ import { SqliteRateLimitStore } from './SqliteRateLimitStore';
 import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
 import { SqliteWebhookStore } from './SqliteWebhookStore';
 import { SqliteRecordStore } from './SqliteRecordStore';
+import { SqliteSyncScheduleStore } from './SqliteSyncScheduleStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -41,6 +42,7 @@ export class SqliteStore implements Store {
   readonly asyncActions: SqliteAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
+  readonly syncSchedules: SqliteSyncScheduleStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -80,6 +82,7 @@ export class SqliteStore implements Store {
     this.asyncActions = new SqliteAsyncActionStore(db, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
+    this.syncSchedules = new SqliteSyncScheduleStore(db);
   }
 
   async close(): Promise<void> {

@@ -170,4 +170,43 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    BEGIN
      DELETE FROM records WHERE connection = OLD.uuid;
    END;`,
+
+  // 14: sync schedules, one per (sync, variant, Connection uuid): status, own frequency (NULL: the sync's), next run,
+  // the lease of the run in flight (run_id names the claim; every write of a run is conditional on it; run_started
+  // lets one worker only start it), the
+  // checkpoint (JSON), a pending reset, triggers not yet served (trigger_seq > done_seq), and the last run.
+  `CREATE TABLE sync_schedules (
+     id                      TEXT NOT NULL UNIQUE,
+     integration             TEXT NOT NULL,
+     sync                    TEXT NOT NULL,
+     variant                 TEXT NOT NULL,
+     connection              TEXT NOT NULL,
+     status                  TEXT NOT NULL CHECK (status IN ('running', 'paused')),
+     frequency_ms            INTEGER,
+     next_run_at             INTEGER NOT NULL,
+     run_id                  TEXT,
+     lease_owner             TEXT,
+     lease_until             INTEGER,
+     run_started             INTEGER NOT NULL DEFAULT 0,
+     checkpoint              TEXT,
+     reset_pending           INTEGER NOT NULL DEFAULT 0,
+     full_pending            INTEGER NOT NULL DEFAULT 1,
+     trigger_seq             INTEGER NOT NULL DEFAULT 0,
+     done_seq                INTEGER NOT NULL DEFAULT 0,
+     last_started_at         INTEGER,
+     last_finished_at        INTEGER,
+     last_outcome            TEXT CHECK (last_outcome IN ('success', 'failure')),
+     last_error              TEXT,
+     last_counts             TEXT,
+     last_success_started_at INTEGER,
+     created_at              INTEGER NOT NULL,
+     PRIMARY KEY (connection, sync, variant)
+   );
+   CREATE INDEX sync_schedules_due ON sync_schedules (next_run_at);
+   CREATE INDEX sync_schedules_by_integration ON sync_schedules (integration, sync);
+   -- A Connection's schedules go with it, whichever door deleted it.
+   CREATE TRIGGER connections_delete_sync_schedules AFTER DELETE ON connections
+   BEGIN
+     DELETE FROM sync_schedules WHERE connection = OLD.uuid;
+   END;`,
 ];

@@ -1,0 +1,14 @@
+/** The headers that name the Connection of the records routes. */
+export const RECORD_HEADERS = {
+  type: 'object',
+  required: ['connection-id', 'provider-config-key'],
+  properties: {
+    'connection-id': { type: 'string', minLength: 1, maxLength: 255 },
+    'provider-config-key': { type: 'string', minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+export interface RecordHeaders {
+  'connection-id': string;
+  'provider-config-key': string;
+}

@@ -1,0 +1,31 @@
+import type { Channel } from 'amqplib';
+
+/** The durable queue of sync run messages beside the request queue: `<queue>.syncs`. */
+export function syncQueue(queue: string): string {
+  return `${queue}.syncs`;
+}
+
+/** A run message: which schedule, and the claim (run id) it was published for. */
+export interface SyncRunMessage {
+  readonly id: string;
+  readonly runId: string;
+}
+
+/**
+ * Declares the sync run queue: durable, classic, no dead letters (a message that cannot be read is dropped; the lease
+ * of its run expires and the scheduler publishes it again).
+ */
+export async function declareSyncQueue(channel: Channel, queue: string): Promise<void> {
+  await channel.assertQueue(syncQueue(queue), { durable: true, arguments: { 'x-queue-type': 'classic' } });
+}
+
+/** The run message a delivery holds, or undefined when it is not one. */
+export function parseRunMessage(content: Buffer): SyncRunMessage | undefined {
+  try {
+    const value = JSON.parse(content.toString('utf8')) as Partial<SyncRunMessage>;
+    if (typeof value.id === 'string' && typeof value.runId === 'string') return { id: value.id, runId: value.runId };
+  } catch {
+    // not JSON: dropped below
+  }
+  return undefined;
+}
