@@ -119,7 +119,8 @@ describe('nango-server copy-store', () => {
     const sqlite = join(dir, 'nango.sqlite');
     await seedSqlite(sqlite);
     const there = await copyStore('--from', `sqlite:${sqlite}`, '--to', database.url);
-    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 3} row(s) written, 0 already there.`);
+    // The Connections, the key record, an idempotency outcome, an integration and a sync schedule.
+    expect(there.stderr).toContain(`Done: ${CONNECTIONS + 4} row(s) written, 0 already there.`);
     expect(there.stderr).toContain('100%');
     expect(there.status).toBe(0);
     await check({ kind: 'postgres', url: database.url, poolSize: 2 });
