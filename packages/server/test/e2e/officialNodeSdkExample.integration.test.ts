@@ -1,44 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, runScript } from '../helpers/exampleRuns';
 import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
 const SCRIPT = join(ROOT, 'examples', 'official-node-sdk.mjs');
-
-/**
- * Steps of examples/official-node-sdk.mjs whose routes come from other parts of the REST API issue (connections,
- * proxy, actions, webhooks, connect sessions). Remove an entry once its part is in: with none left, the script must
- * exit 0. Every step not listed here must pass now.
- */
-const PENDING: string[] = [];
-
-/** A port free right now (the server and the webhook receiver need fixed ones, as a user gives them). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function runScript(env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT], { env, timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('examples/official-node-sdk.mjs against nango-server as npm start runs it', () => {
   let server: ChildProcess;
@@ -77,19 +47,16 @@ describe('examples/official-node-sdk.mjs against nango-server as npm start runs 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs every method of the official SDK; each step of the parts merged so far passes', async () => {
-    const run = await runScript(env);
+  it('runs every method of the official SDK, each step passing', async () => {
+    const run = await runScript(SCRIPT, env);
     const steps = run.stdout.split('\n▶ ').slice(1);
     expect(steps).toHaveLength(26);
     for (const step of steps) {
       const [title = ''] = step.split('\n');
-      if (PENDING.some((pending) => title.startsWith(pending))) continue;
       expect([title, step.includes('  ✓ ')]).toEqual([title, true]);
     }
-    if (PENDING.length === 0) {
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-    }
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
     // No secret in what the server logged while the script ran.
     expect(output).not.toContain('example-client-secret');
     expect(output).not.toContain('linear-secret');
