@@ -228,7 +228,7 @@ describe('nango-server command line', () => {
         .filter((line) => line.includes('nango worker ready'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(ready).toHaveLength(1);
-      expect(ready[0]).toMatchObject({ queue, integrations: 5 });
+      expect(ready[0]).toMatchObject({ queue, integrations: 6 });
     });
 
     it('runs the example script: every spec 1 flow, and Slack notify as spec 2 writes it', async () => {

@@ -41,7 +41,8 @@ describe('fault: every broker connection cut under load', () => {
     await nango.registerConnection('fault', 'u1', { api_key: 'k' });
     const allConnected = async () => {
       const names = await connectionNames(node);
-      return names.includes('nango-node-client') && names.filter((name) => name.startsWith('nango-worker')).length === 2;
+      // The worker's four: replies, requests, async actions and syncs.
+      return names.includes('nango-node-client') && names.filter((name) => name.startsWith('nango-worker')).length === 4;
     };
 
     let loadDone = false;
