@@ -13,6 +13,14 @@ import {
   sleep,
   throwIfAborted,
 } from './requests';
+import {
+  listRecordsRequest,
+  pruneRecordsRequest,
+  scheduleRequest,
+  syncFrequencyRequest,
+  syncStatusRequest,
+  triggerSyncRequest,
+} from './syncs';
 import type {
   AsyncActionRef,
   AsyncActionReply,
@@ -26,6 +34,8 @@ import type {
   Integration,
   IntegrationInclude,
   JsonObject,
+  ListRecordsConfig,
+  ListRecordsReply,
   ListConnectionsLegacyQuery,
   ListConnectionsQuery,
   ListProvidersQuery,
@@ -39,8 +49,15 @@ import type {
   ProxyCallConfiguration,
   ProxyConfiguration,
   ProxyResponse,
+  PruneRecordsConfig,
+  PruneRecordsReply,
   SuccessReply,
+  SyncMode,
+  SyncRef,
+  SyncStatusReply,
+  TriggerSyncOptions,
   UpdateIntegrationBody,
+  UpdateSyncFrequencyReply,
   WaitForConnectionOptions,
 } from './types';
 import { verifyIncomingWebhookRequest } from './webhooks';
@@ -50,8 +67,7 @@ export const DEFAULT_HOST = 'http://localhost:3003';
 const VERSION = '0.1.0';
 
 /**
- * The REST API of this server, with the methods and wire format of the official `@nangohq/node` 0.71 (spec 5),
- * syncs and records aside. Every call rejects with a NangoError carrying the status, the server's error code and
+ * The REST API of this server, with the methods and wire format of the official `@nangohq/node` 0.71 (spec 5). Every call rejects with a NangoError carrying the status, the server's error code and
  * Retry-After.
  *
  *   const nango = new Nango({ host: 'http://localhost:3003', secretKey: process.env.NANGO_SECRET_KEY });
@@ -374,6 +390,104 @@ export class Nango {
   getScriptsConfig(format: 'openai'): Promise<OpenAIScriptsConfig>;
   getScriptsConfig(format: 'nango' | 'openai' = 'nango'): Promise<NangoScriptsConfig[] | OpenAIScriptsConfig> {
     return this.json({ method: 'GET', path: `/scripts/config${queryString([['format', format]])}`, jsonContentType: true });
+  }
+
+  // ----- Syncs and records -----------------------------------------------------------------------------------
+
+  /**
+   * `GET /records/?model=…`: one page of a sync's records for a Connection, oldest change first, each with its
+   * `_nango_metadata`. Pass `next_cursor` back as `cursor` for the next page (null on the last), or a record's
+   * `_nango_metadata.cursor` to read only what changed after it.
+   *
+   *   const { records, next_cursor } = await nango.listRecords<Issue>({ providerConfigKey: 'tracker',
+   *     connectionId: 'user-1', model: 'Issue', filter: 'added,updated', limit: 100 });
+   *
+   * @throws NangoError `connection_not_found`, `unknown_integration`, `invalid_request` (unknown model, bad filter,
+   *   limit, date or cursor), `invalid_argument` (providerConfigKey, connectionId or model missing; nothing sent)
+   */
+  async listRecords<T extends object = JsonObject>(config: ListRecordsConfig): Promise<ListRecordsReply<T>> {
+    return this.json(listRecordsRequest(config));
+  }
+
+  /**
+   * `PATCH /records/prune`: drops the payloads of a model's records up to `untilCursor` (a record's
+   * `_nango_metadata.cursor`), keeping their ids and metadata; call again while `has_more`.
+   * @throws NangoError `connection_not_found`, `invalid_request`, `invalid_argument`
+   */
+  async pruneRecords(config: PruneRecordsConfig): Promise<PruneRecordsReply> {
+    return this.json(pruneRecordsRequest(config));
+  }
+
+  /**
+   * `POST /sync/trigger`: runs the syncs now (all of the integration when `syncs` is empty), for one Connection or
+   * all of them; a paused sync runs once. `opts.reset` starts over from no checkpoint with a full run, and
+   * `opts.emptyCache` (with `reset`) deletes the records first. The legacy fourth argument, a sync mode or a boolean,
+   * is sent as `sync_mode`. Resolves with the body (the official SDK gives the axios response).
+   * @throws NangoError `unknown_integration`, `unknown_sync`, `connection_not_found`, `invalid_argument`
+   */
+  triggerSync(
+    providerConfigKey: string,
+    syncs?: SyncRef[],
+    connectionId?: string,
+    opts?: TriggerSyncOptions,
+  ): Promise<SuccessReply>;
+  /** @deprecated give `{ reset, emptyCache }` instead of a sync mode */
+  triggerSync(
+    providerConfigKey: string,
+    syncs: SyncRef[] | undefined,
+    connectionId: string | undefined,
+    syncMode: SyncMode,
+  ): Promise<SuccessReply>;
+  async triggerSync(
+    providerConfigKey: string,
+    syncs?: SyncRef[],
+    connectionId?: string,
+    optsOrMode?: TriggerSyncOptions | SyncMode,
+  ): Promise<SuccessReply> {
+    return this.json(triggerSyncRequest(providerConfigKey, syncs, connectionId, optsOrMode));
+  }
+
+  /**
+   * `POST /sync/start`: (re)starts the syncs' schedules (all of the integration when `syncs` is empty) for one
+   * Connection or all; a sync never run runs at once. No effect on a started one. Resolves with the body (the
+   * official SDK gives the axios response).
+   * @throws NangoError `unknown_integration`, `unknown_sync`, `connection_not_found`, `invalid_argument`
+   */
+  async startSync(providerConfigKey: string, syncs: SyncRef[], connectionId?: string): Promise<SuccessReply> {
+    return this.json(scheduleRequest('start', providerConfigKey, syncs, connectionId));
+  }
+
+  /**
+   * `POST /sync/pause`: stops the syncs' schedules until `startSync` (a `triggerSync` still runs them once).
+   * Resolves with the body (the official SDK gives the axios response).
+   * @throws NangoError `unknown_integration`, `unknown_sync`, `connection_not_found`, `invalid_argument`
+   */
+  async pauseSync(providerConfigKey: string, syncs: SyncRef[], connectionId?: string): Promise<SuccessReply> {
+    return this.json(scheduleRequest('pause', providerConfigKey, syncs, connectionId));
+  }
+
+  /**
+   * `GET /sync/status`: status, last result, frequency, next run, record counts and checkpoint of the syncs (`'*'`:
+   * all of the integration), for one Connection or all of them.
+   * @throws NangoError `unknown_integration`, `unknown_sync`, `connection_not_found`, `invalid_argument`
+   */
+  async syncStatus(providerConfigKey: string, syncs: '*' | SyncRef[], connectionId?: string): Promise<SyncStatusReply> {
+    return this.json(syncStatusRequest(providerConfigKey, syncs, connectionId));
+  }
+
+  /**
+   * `PUT /sync/update-connection-frequency`: the sync's frequency for this Connection (`'every 2 hours'`, at least
+   * 5 minutes), or back to the sync's own with `null`. Resolves with the frequency now in force.
+   * @throws NangoError `invalid_request` (unreadable or under 5 minutes), `unknown_sync`, `connection_not_found`,
+   *   `invalid_argument`
+   */
+  async updateSyncConnectionFrequency(
+    providerConfigKey: string,
+    sync: SyncRef,
+    connectionId: string,
+    frequency: string | null,
+  ): Promise<UpdateSyncFrequencyReply> {
+    return this.json(syncFrequencyRequest(providerConfigKey, sync, connectionId, frequency));
   }
 
   // ----- Webhooks --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * @nangohq/node (this repository's): the server's REST API from Node.js, with the methods and wire format of the
- * official `@nangohq/node` 0.71 (spec 5), syncs and records aside.
+ * official `@nangohq/node` 0.71 (spec 5).
  *
  *   import { Nango } from '@nangohq/node';
  *   const nango = new Nango({ host: 'http://localhost:3003', secretKey: '<NANGO_SECRET_KEY>' });

@@ -366,3 +366,141 @@ export interface OpenAIScriptsConfig {
 export interface SuccessReply {
   success: true;
 }
+
+// ----- Syncs and records ---------------------------------------------------------------------------------------
+
+/** How a record last changed. */
+export type RecordLastAction = 'ADDED' | 'UPDATED' | 'DELETED';
+
+/** What the server keeps about every record, beside its payload (`_nango_metadata`). */
+export interface RecordMetadata {
+  /** ISO 8601: when a run first saved it. */
+  first_seen_at: string;
+  /** ISO 8601: when its payload last changed (or it was deleted). */
+  last_modified_at: string;
+  last_action: RecordLastAction;
+  /** ISO 8601, once a run deleted it. */
+  deleted_at: string | null;
+  /** ISO 8601, once `pruneRecords` dropped its payload (only `id` and `_nango_metadata` are left). */
+  pruned_at: string | null;
+  /** Where this record sits in the model's changes: `cursor` for `listRecords`, `untilCursor` for `pruneRecords`. */
+  cursor: string;
+}
+
+/** A synced record: the payload the sync saved (of type T), its id and `_nango_metadata`. */
+export type NangoRecord<T extends object = JsonObject> = T & { id: string | number; _nango_metadata: RecordMetadata };
+
+/** One `listRecords` filter value. */
+export type RecordFilterAction = 'added' | 'updated' | 'deleted' | 'ADDED' | 'UPDATED' | 'DELETED';
+
+/** `listRecords` `filter`: one action, or a comma list of them. */
+export type RecordFilter =
+  | RecordFilterAction
+  | `${RecordFilterAction},${RecordFilterAction}`
+  | `${RecordFilterAction},${RecordFilterAction},${RecordFilterAction}`;
+
+/** What `listRecords` takes. */
+export interface ListRecordsConfig {
+  providerConfigKey: string;
+  connectionId: string;
+  /** The model's name, as integrations.yaml declares it. */
+  model: string;
+  /** The sync variant; default the base one. */
+  variant?: string;
+  /** ISO 8601: only records changed after it (sent as `modified_after`). */
+  modifiedAfter?: string;
+  /** @deprecated the old name of `modifiedAfter` */
+  delta?: string;
+  /** Records per page: default 100, at most 10 000. */
+  limit?: number;
+  /** Only records whose last change was one of these. */
+  filter?: RecordFilter;
+  /** `next_cursor` of the previous page, or a record's `_nango_metadata.cursor`: the changes after it. */
+  cursor?: string | null;
+  /** Only these records. */
+  ids?: string[];
+}
+
+/** One page of records, oldest change first; `next_cursor` is null on the last page. */
+export interface ListRecordsReply<T extends object = JsonObject> {
+  records: Array<NangoRecord<T>>;
+  next_cursor: string | null;
+}
+
+/** What `pruneRecords` takes. */
+export interface PruneRecordsConfig {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+  variant?: string;
+  /** A record's `_nango_metadata.cursor`: payloads up to it (included) are dropped. */
+  untilCursor: string;
+  /** Records pruned in this call: default 1000. */
+  limit?: number;
+}
+
+/** What `pruneRecords` answers: how many records lost their payload, and whether more are left before the cursor. */
+export interface PruneRecordsReply {
+  count: number;
+  has_more: boolean;
+}
+
+/** A sync by name (its base variant), or by name and variant. */
+export type SyncRef = string | { name: string; variant?: string };
+
+/** `triggerSync` options. */
+export interface TriggerSyncOptions {
+  /** Starts over: no checkpoint, a full run. */
+  reset?: boolean;
+  /** With `reset`: deletes the sync's records first. */
+  emptyCache?: boolean;
+}
+
+/** The legacy fourth argument of `triggerSync`: a sync mode, or `true` for `full_refresh` (`false`: `incremental`). */
+export type SyncMode = 'incremental' | 'full_refresh' | 'full_refresh_and_clear_cache' | boolean;
+
+/** A sync's state for one Connection. */
+export type SyncStatusValue = 'RUNNING' | 'SUCCESS' | 'ERROR' | 'PAUSED' | 'STOPPED';
+
+/** What one run did to one model. */
+export interface SyncModelResult {
+  added: number;
+  updated: number;
+  deleted: number;
+}
+
+/** One sync of one Connection in `syncStatus`. */
+export interface SyncStatus {
+  id: string;
+  /** INITIAL while the next run is full, else INCREMENTAL. */
+  type: 'INITIAL' | 'INCREMENTAL';
+  name: string;
+  variant: string;
+  connection_id: string;
+  /** RUNNING while a run goes, PAUSED, else how the last run ended (STOPPED before any). */
+  status: SyncStatusValue;
+  /** The last run's counts per model. */
+  latestResult: Record<string, SyncModelResult>;
+  /** E.g. `every hour`: the Connection's own, else the sync's. */
+  frequency: string;
+  /** ISO 8601, or null before any run. */
+  finishedAt: string | null;
+  /** ISO 8601, or null while paused. */
+  nextScheduledSyncAt: string | null;
+  latestExecutionStatus: SyncStatusValue | null;
+  /** Live (not deleted) records per model. */
+  recordCount: Record<string, number>;
+  /** What the script saved with `saveCheckpoint`. */
+  checkpoint: JsonObject | null;
+  [field: string]: unknown;
+}
+
+/** What `syncStatus` answers. */
+export interface SyncStatusReply {
+  syncs: SyncStatus[];
+}
+
+/** What `updateSyncConnectionFrequency` answers: the frequency now in force. */
+export interface UpdateSyncFrequencyReply {
+  frequency: string;
+}

@@ -1,4 +1,4 @@
-import { Nango } from '@nangohq/node';
+import { Nango, NangoError } from '@nangohq/node';
 import { startCaptureServer, TRANSPORT_HEADERS, type CaptureServer, type CapturedRequest } from './captureServer';
 
 const { Nango: OfficialNango } = require('nango-node-0714') as { Nango: new (options: object) => Client };
@@ -117,6 +117,49 @@ const CALLS: Array<[string, (client: Client) => Promise<unknown>]> = [
   ['getAsyncActionResult by statusUrl', (c) => c.getAsyncActionResult!({ statusUrl: '/action/action-1' })],
   ['getScriptsConfig', (c) => c.getScriptsConfig!()],
   ['getScriptsConfig openai', (c) => c.getScriptsConfig!('openai')],
+  ['listRecords', (c) => c.listRecords!({ ...proxyBase, model: 'Issue' })],
+  [
+    'listRecords with every option',
+    (c) =>
+      c.listRecords!({
+        ...proxyBase,
+        model: 'Issue',
+        variant: 'eu',
+        modifiedAfter: '2026-01-02T03:04:05.000Z',
+        limit: 50,
+        filter: 'added,deleted',
+        cursor: 'Y3Vyc29y',
+        ids: ['1', 'a b', 'x&y'],
+      }),
+  ],
+  [
+    'listRecords with delta',
+    (c) => c.listRecords!({ ...proxyBase, model: 'Issue', delta: '2026-01-01', cursor: null, limit: 0 }),
+  ],
+  ['pruneRecords', (c) => c.pruneRecords!({ ...proxyBase, model: 'Issue', untilCursor: 'Y3Vyc29y' })],
+  [
+    'pruneRecords with limit and variant',
+    (c) => c.pruneRecords!({ ...proxyBase, model: 'Issue', untilCursor: 'Y3Vyc29y', limit: 10, variant: 'eu' }),
+  ],
+  ['triggerSync', (c) => c.triggerSync!('gh', ['issues'], 'c1')],
+  ['triggerSync for every sync and Connection', (c) => c.triggerSync!('gh')],
+  [
+    'triggerSync with opts and a variant',
+    (c) => c.triggerSync!('gh', [{ name: 'issues', variant: 'eu' }, 'repos'], 'c1', { reset: true, emptyCache: true }),
+  ],
+  ['triggerSync legacy sync_mode', (c) => c.triggerSync!('gh', ['issues'], 'c1', 'full_refresh_and_clear_cache')],
+  ['triggerSync legacy true', (c) => c.triggerSync!('gh', [], undefined, true)],
+  ['triggerSync legacy false', (c) => c.triggerSync!('gh', ['issues'], 'c1', false)],
+  ['startSync', (c) => c.startSync!('gh', ['issues', { name: 'repos', variant: 'eu' }], 'c1')],
+  ['startSync for every Connection', (c) => c.startSync!('gh', ['issues'])],
+  ['pauseSync', (c) => c.pauseSync!('gh', ['issues'], 'c1')],
+  ['syncStatus', (c) => c.syncStatus!('gh', ['issues', { name: 'repos', variant: 'eu' }], 'c1')],
+  ['syncStatus of every sync', (c) => c.syncStatus!('gh', '*')],
+  ['updateSyncConnectionFrequency', (c) => c.updateSyncConnectionFrequency!('gh', 'issues', 'c1', 'every 2 hours')],
+  [
+    'updateSyncConnectionFrequency of a variant, back to the default',
+    (c) => c.updateSyncConnectionFrequency!('gh', { name: 'issues', variant: 'eu' }, 'c1', null),
+  ],
 ];
 
 /** The request a call sends, with a fresh capture. */
@@ -150,7 +193,11 @@ describe('our SDK sends what the official @nangohq/node 0.71.4 sends', () => {
 
   it('reads the same results from the same answers', async () => {
     for (const [name, call] of CALLS) {
-      if (/^(get|post|put|patch|delete)\b|proxy|deleteIntegration|deleteConnection|setMetadata|updateMetadata/.test(name))
+      if (
+        /^(get|post|put|patch|delete)\b|proxy|deleteIntegration|deleteConnection|setMetadata|updateMetadata|(trigger|start|pause)Sync/.test(
+          name,
+        )
+      )
         continue;
       expect([name, await call(ours)]).toEqual([name, await call(official)]);
     }
@@ -170,6 +217,50 @@ describe('our SDK sends what the official @nangohq/node 0.71.4 sends', () => {
   });
 
   describe('differences chosen on purpose', () => {
+    it('resolves triggerSync, startSync and pauseSync with the body; the official SDK gives the axios response', async () => {
+      const typed = ours as unknown as Nango;
+      for (const call of [
+        () => typed.triggerSync('gh', ['issues'], 'c1'),
+        () => typed.startSync('gh', ['issues'], 'c1'),
+        () => typed.pauseSync('gh', ['issues'], 'c1'),
+      ]) {
+        expect(await call()).toEqual(ANSWER);
+      }
+      const theirs = (await official.triggerSync!('gh', ['issues'], 'c1')) as { data: unknown; status: number };
+      expect([theirs.status, theirs.data]).toEqual([200, ANSWER]);
+    });
+
+    it('refuses a call without its ids with NangoError invalid_argument, before sending; the official SDK throws an Error', async () => {
+      const calls: Array<(c: Client) => Promise<unknown>> = [
+        (c) => c.listRecords!({ providerConfigKey: 'gh', model: 'Issue' }),
+        (c) => c.syncStatus!('gh', 'issues'),
+        (c) => c.startSync!('gh', 'issues', 'c1'),
+        (c) => c.triggerSync!('gh', 'issues'),
+        (c) => c.updateSyncConnectionFrequency!('gh', 'issues', 'c1', 60),
+      ];
+      for (const call of calls) {
+        server.requests.length = 0;
+        const theirs: unknown = await Promise.resolve()
+          .then(() => call(official))
+          .catch((error: unknown) => error);
+        const mine: unknown = await call(ours).catch((error: unknown) => error); // rejects, never throws at once
+        expect(theirs).toBeInstanceOf(Error);
+        expect(mine).toBeInstanceOf(NangoError);
+        expect(mine).toMatchObject({ code: 'invalid_argument' });
+        expect(server.requests).toHaveLength(0);
+      }
+    });
+
+    it('checks pruneRecords arguments too; the official SDK sends them as they are', async () => {
+      const call = (c: Client) => c.pruneRecords!({ ...proxyBase, model: 'Issue' });
+      expect((await capture(server, official, call))[0]?.body).toEqual({ model: 'Issue' });
+      server.requests.length = 0;
+      await expect(call(ours)).rejects.toMatchObject({
+        code: 'invalid_argument',
+        message: expect.stringContaining('untilCursor'),
+      });
+      expect(server.requests).toHaveLength(0);
+    });
     it('sends every include value; the official SDK sends only the last', async () => {
       const call = (c: Client) => c.getIntegration!({ uniqueKey: 'gh' }, { include: ['webhook', 'credentials'] });
       expect((await capture(server, official, call))[0]?.query).toEqual([['include', 'credentials']]);
