@@ -36,7 +36,8 @@ export async function benchStore(kind) {
   };
 }
 
-async function admin(sql) {
+/** Runs one statement as the PostgreSQL admin (database creation and removal). */
+export async function admin(sql) {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {

@@ -6,9 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import server from '@nangohq/server';
-import { POSTGRES_URL } from '../lib/benchStore.mjs';
+import { admin, POSTGRES_URL } from '../lib/benchStore.mjs';
 import { quantile, spread } from '../lib/stats.mjs';
 
 const BATCH = 100;
@@ -125,14 +124,4 @@ async function openStore(kind) {
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
-}
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -169,3 +169,36 @@ export function firstStamp(now: number, largest: number | null | undefined): num
 export function stampToMs(stamp: number): number {
   return Math.floor(stamp / 1000);
 }
+
+/** A record as written: its hash, and its payload sealed for its row (or in clear when the integration opts out). */
+export function sealRecord(
+  cipher: CredentialCipher,
+  scope: RecordScope,
+  record: RecordInput,
+  encrypt: boolean,
+): { id: string; hash: string; data: string; keyId: string | null } {
+  const json = JSON.stringify(record.payload);
+  const hash = payloadHash(record.payload);
+  if (!encrypt) return { id: record.id, hash, data: json, keyId: null };
+  const sealed = cipher.seal(json, recordBinding(scope, record.id));
+  return { id: record.id, hash, data: sealed.text, keyId: sealed.keyId };
+}
+
+/** A stored row as callers read it: its payload opened (null once pruned) and its cursor. */
+export function openRecordRow(cipher: CredentialCipher, scope: RecordScope, row: RecordRow): StoredRecord {
+  let payload: Record<string, unknown> | null = null;
+  if (row.data !== null) {
+    const json = row.key_id === null ? row.data : cipher.open(row.data, recordBinding(scope, row.id));
+    payload = JSON.parse(json) as Record<string, unknown>;
+  }
+  return {
+    id: row.id,
+    payload,
+    firstSeenAt: row.first_seen_at,
+    lastModifiedAt: stampToMs(row.modified_at),
+    lastAction: row.last_action,
+    deletedAt: row.deleted_at,
+    prunedAt: row.pruned_at,
+    cursor: encodeCursor(row.modified_at, row.id),
+  };
+}

@@ -1,19 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runScript } from '../helpers/exampleRuns';
-import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
+import { freePort, runScript, startCliServer, type CliServer } from '../helpers/exampleRuns';
+import { deleteWorkerQueues, RABBITMQ_URL } from '../helpers/harness';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
 const SCRIPT = join(ROOT, 'examples', 'official-node-sdk.mjs');
 
 describe('examples/official-node-sdk.mjs against nango-server as npm start runs it', () => {
-  let server: ChildProcess;
+  let server: CliServer | undefined;
   let dir: string;
-  let output = '';
   const queue = `nango.test.node-sdk.${randomUUID()}`;
   const env: NodeJS.ProcessEnv = {};
 
@@ -32,17 +29,11 @@ describe('examples/official-node-sdk.mjs against nango-server as npm start runs 
       NANGO_PROXY_RETRY_BASE_MS: '50',
       NANGO_WATCH: 'false',
     });
-    server = spawn(process.execPath, [CLI], { cwd: ROOT, env });
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('nango worker ready'), 20_000, 'the server to be ready');
+    server = await startCliServer(env);
   }, 30_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await server?.stop();
     await deleteWorkerQueues(queue);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -58,7 +49,7 @@ describe('examples/official-node-sdk.mjs against nango-server as npm start runs 
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     // No secret in what the server logged while the script ran.
-    expect(output).not.toContain('example-client-secret');
-    expect(output).not.toContain('linear-secret');
+    expect(server!.output()).not.toContain('example-client-secret');
+    expect(server!.output()).not.toContain('linear-secret');
   }, 150_000);
 });

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runScript } from '../helpers/exampleRuns';
+import { freePort, runScript, startCliServer, type CliServer } from '../helpers/exampleRuns';
 import { deleteWorkerQueues, RABBITMQ_URL, waitFor } from '../helpers/harness';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
 const SCRIPT = join(ROOT, 'examples', 'sync.mjs');
 
 /**
@@ -16,9 +14,8 @@ const SCRIPT = join(ROOT, 'examples', 'sync.mjs');
  * reading the records with the official @nangohq/node 0.71.4.
  */
 describe('examples/sync.mjs against nango-server as npm start runs it', () => {
-  let server: ChildProcess;
+  let server: CliServer | undefined;
   let dir: string;
-  let output = '';
   const queue = `nango.test.sync-example.${randomUUID()}`;
   const env: NodeJS.ProcessEnv = {};
 
@@ -35,17 +32,11 @@ describe('examples/sync.mjs against nango-server as npm start runs it', () => {
       NANGO_WATCH: 'false',
       TRACKER_API_URL: `http://127.0.0.1:${trackerPort}`,
     });
-    server = spawn(process.execPath, [CLI], { cwd: ROOT, env });
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('nango worker ready'), 20_000, 'the server to be ready');
+    server = await startCliServer(env);
   }, 30_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await server?.stop();
     await deleteWorkerQueues(queue);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -57,9 +48,9 @@ describe('examples/sync.mjs against nango-server as npm start runs it', () => {
     expect(run.stdout).toContain('✓ 250 records read (250)');
     expect(run.stdout).toContain('✓ 1 added, 4 updated, 1 deleted');
     // Two runs, each logged once with its counts; record payloads never reach the log.
-    expect(output).toContain('"models":{"TrackerIssue":{"added":250,"updated":0,"deleted":0}}');
+    expect(server!.output()).toContain('"models":{"TrackerIssue":{"added":250,"updated":0,"deleted":0}}');
     const second = '"models":{"TrackerIssue":{"added":1,"updated":4,"deleted":1}}';
-    await waitFor(() => output.includes(second), 5_000, 'the second run in the server log'); // the log is buffered
-    expect(output).not.toContain('Issue 17');
+    await waitFor(() => server!.output().includes(second), 5_000, 'the second run in the server log'); // the log is buffered
+    expect(server!.output()).not.toContain('Issue 17');
   }, 150_000);
 });

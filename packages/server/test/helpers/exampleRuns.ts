@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './harness';
 import { createServer } from 'node:net';
 
 /** A port free right now (servers the examples talk to need fixed ones, as a user gives them). */
@@ -27,4 +29,31 @@ export function runScript(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** `nango-server` as `npm start` runs it (the compiled CLI, from the repository root), with `env`. */
+export interface CliServer {
+  /** Everything it has logged so far. */
+  output(): string;
+  /** Stops it with SIGTERM and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts the server and resolves once it logs that it is ready. */
+export async function startCliServer(env: NodeJS.ProcessEnv): Promise<CliServer> {
+  const server = spawn(process.execPath, [join(ROOT, 'packages', 'server', 'dist', 'cli.js')], { cwd: ROOT, env });
+  let output = '';
+  server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(() => output.includes('nango worker ready'), 20_000, 'the server to be ready');
+  return {
+    output: () => output,
+    stop: async () => {
+      if (server.exitCode !== null) return;
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   decodeCursor,
-  encodeCursor,
   firstStamp,
-  payloadHash,
+  openRecordRow,
   recordBinding,
-  stampToMs,
+  sealRecord,
   type RecordInput,
   type RecordPage,
   type RecordQuery,
@@ -14,7 +13,6 @@ import {
   type RecordStore,
   type SaveOptions,
   type SaveResult,
-  type StoredRecord,
 } from '../RecordStore';
 import type { Pg, PgClient } from './Pg';
 
@@ -34,7 +32,7 @@ export class PgRecordStore implements RecordStore {
   async save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult> {
     const now = options.now ?? Date.now();
     const latest = new Map(records.map((record) => [record.id, record]));
-    const prepared = [...latest.values()].map((record) => this.prepare(scope, record, options.encrypt));
+    const prepared = [...latest.values()].map((record) => sealRecord(this.cipher, scope, record, options.encrypt));
     return this.pg.transaction(async (client) => {
       let stamp = await lockScope(client, scope, now);
       const { rows } = await client.query<{ id: string; hash: string; last_action: string }>(
@@ -137,7 +135,7 @@ export class PgRecordStore implements RecordStore {
       `SELECT ${COLUMNS} FROM records WHERE ${where.join(' AND ')} ORDER BY modified_at, id LIMIT ${next(query.limit + 1)}`,
       params,
     );
-    const page = rows.slice(0, query.limit).map((row) => this.open(scope, row));
+    const page = rows.slice(0, query.limit).map((row) => openRecordRow(this.cipher, scope, row));
     const last = page[page.length - 1];
     return { records: page, nextCursor: rows.length > query.limit && last ? last.cursor : null };
   }
@@ -230,32 +228,6 @@ export class PgRecordStore implements RecordStore {
       [...scopeKey(scope), now, stamp, ...extra],
     );
     return result.rowCount ?? 0;
-  }
-
-  private prepare(scope: RecordScope, record: RecordInput, encrypt: boolean) {
-    const json = JSON.stringify(record.payload);
-    const hash = payloadHash(record.payload);
-    if (!encrypt) return { id: record.id, hash, data: json, keyId: null as string | null };
-    const sealed = this.cipher.seal(json, recordBinding(scope, record.id));
-    return { id: record.id, hash, data: sealed.text, keyId: sealed.keyId as string | null };
-  }
-
-  private open(scope: RecordScope, row: RecordRow): StoredRecord {
-    let payload: Record<string, unknown> | null = null;
-    if (row.data !== null) {
-      const json = row.key_id === null ? row.data : this.cipher.open(row.data, recordBinding(scope, row.id));
-      payload = JSON.parse(json) as Record<string, unknown>;
-    }
-    return {
-      id: row.id,
-      payload,
-      firstSeenAt: row.first_seen_at,
-      lastModifiedAt: stampToMs(row.modified_at),
-      lastAction: row.last_action,
-      deletedAt: row.deleted_at,
-      prunedAt: row.pruned_at,
-      cursor: encodeCursor(row.modified_at, row.id),
-    };
   }
 }
 

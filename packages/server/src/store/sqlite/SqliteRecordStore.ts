@@ -2,11 +2,10 @@ import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   decodeCursor,
-  encodeCursor,
   firstStamp,
-  payloadHash,
+  openRecordRow,
   recordBinding,
-  stampToMs,
+  sealRecord,
   type RecordInput,
   type RecordPage,
   type RecordQuery,
@@ -15,7 +14,6 @@ import {
   type RecordStore,
   type SaveOptions,
   type SaveResult,
-  type StoredRecord,
 } from '../RecordStore';
 import { withStorageErrors } from './sqliteErrors';
 
@@ -67,7 +65,7 @@ export class SqliteRecordStore implements RecordStore {
     const key = scopeKey(scope);
     // Sealing is the costly part: done before the transaction, which then only writes.
     const latest = new Map(records.map((record) => [record.id, record]));
-    const prepared = [...latest.values()].map((record) => this.prepare(scope, record, options.encrypt));
+    const prepared = [...latest.values()].map((record) => sealRecord(this.cipher, scope, record, options.encrypt));
     const write = this.db.transaction(() => {
       const result: SaveResult = { added: 0, updated: 0, unchanged: 0 };
       let stamp = firstStamp(now, this.statements.largest.get(...key)?.stamp);
@@ -135,7 +133,7 @@ export class SqliteRecordStore implements RecordStore {
         )
         .all(...params, query.limit + 1),
     );
-    const page = rows.slice(0, query.limit).map((row) => this.open(scope, row));
+    const page = rows.slice(0, query.limit).map((row) => openRecordRow(this.cipher, scope, row));
     const last = page[page.length - 1];
     return { records: page, nextCursor: rows.length > query.limit && last ? last.cursor : null };
   }
@@ -226,32 +224,6 @@ export class SqliteRecordStore implements RecordStore {
       return changed;
     });
     return run.immediate();
-  }
-
-  private prepare(scope: RecordScope, record: RecordInput, encrypt: boolean) {
-    const json = JSON.stringify(record.payload);
-    const hash = payloadHash(record.payload);
-    if (!encrypt) return { id: record.id, hash, data: json, keyId: null };
-    const sealed = this.cipher.seal(json, recordBinding(scope, record.id));
-    return { id: record.id, hash, data: sealed.text, keyId: sealed.keyId };
-  }
-
-  private open(scope: RecordScope, row: RecordRow): StoredRecord {
-    let payload: Record<string, unknown> | null = null;
-    if (row.data !== null) {
-      const json = row.key_id === null ? row.data : this.cipher.open(row.data, recordBinding(scope, row.id));
-      payload = JSON.parse(json) as Record<string, unknown>;
-    }
-    return {
-      id: row.id,
-      payload,
-      firstSeenAt: row.first_seen_at,
-      lastModifiedAt: stampToMs(row.modified_at),
-      lastAction: row.last_action,
-      deletedAt: row.deleted_at,
-      prunedAt: row.pruned_at,
-      cursor: encodeCursor(row.modified_at, row.id),
-    };
   }
 }
 
