@@ -113,7 +113,7 @@ export class ActionDispatcher {
     const { rabbitmqUrl: url, logger, queue, queueType } = this.options;
     const publisher = await connectBroker({
       url,
-      name: 'async actions',
+      name: 'async action publisher',
       retries: 0,
       logger,
       setup: async (model) => {
