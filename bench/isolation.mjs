@@ -15,6 +15,7 @@ import { connectBareClient } from './lib/bareClient.mjs';
 import { runLoad } from './lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker } from './lib/processes.mjs';
 import { quantile } from './lib/stats.mjs';
+import server from '@nangohq/server';
 
 const args = process.argv.slice(2);
 const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
@@ -86,7 +87,7 @@ try {
   for (const worker of Object.values(workers)) await worker.stop();
   await responder.stop();
   await api.close();
-  const names = Object.values(queues).flatMap((q) => [q, `${q}.dead`, `${q}.actions`, `${q}.actions.dead`]);
+  const names = Object.values(queues).flatMap((q) => server.workerQueueNames(q));
   await deleteQueues(names);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import { benchStore } from '../lib/benchStore.mjs';
 import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
+import server from '@nangohq/server';
 
 export async function connectionsScenario({ quick, log, store: kind }) {
   const results = {};
@@ -40,7 +41,7 @@ export async function connectionsScenario({ quick, log, store: kind }) {
     } finally {
       await nango.close();
       await worker.stop();
-      await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
+      await deleteQueues(server.workerQueueNames(queue));
       await store.dispose();
     }
   }

@@ -9,6 +9,7 @@ import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
 import { benchStore } from '../lib/benchStore.mjs';
+import server from '@nangohq/server';
 
 export async function httpActionsScenario({ quick, log, queueType, store: kind, levels = [1, 64] }) {
   const store = await benchStore(kind);
@@ -65,8 +66,7 @@ export async function httpActionsScenario({ quick, log, queueType, store: kind, 
     agent.destroy();
     await nango.close();
     await worker.stop();
-    const suffixes = ['', '.dead', '.credentials', '.actions', '.actions.dead', '.async'];
-    await deleteQueues(suffixes.map((suffix) => `${queue}${suffix}`));
+    await deleteQueues(server.workerQueueNames(queue));
     await store.dispose();
   }
   return results;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { runLoad } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, rssMiB, startWorker } from '../lib/processes.mjs';
+import server from '@nangohq/server';
 
 export async function memoryScenario({ quick, log }) {
   const runs = quick ? 10_000 : 100_000;
@@ -36,7 +37,7 @@ export async function memoryScenario({ quick, log }) {
   } finally {
     await nango.close();
     await worker.stop();
-    await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
+    await deleteQueues(server.workerQueueNames(queue));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -11,6 +11,7 @@ import { Agent, request } from 'undici';
 import { combineRuns, spread } from '../lib/stats.mjs';
 import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, rssMiB, startWorker } from '../lib/processes.mjs';
+import server from '@nangohq/server';
 
 const MiB = 1024 * 1024;
 const PROVIDER_MS = 5;
@@ -80,7 +81,7 @@ export async function proxyScenario({ quick, log, levels = [1, 64] }) {
     await agent.close();
     await worker.stop();
     await provider.close();
-    await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
+    await deleteQueues(server.workerQueueNames(queue));
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

@@ -9,6 +9,7 @@ import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
 import { benchStore } from '../lib/benchStore.mjs';
+import server from '@nangohq/server';
 
 const PREFETCH = 32; // the worker's default NANGO_PREFETCH, used by the baseline responder too
 
@@ -56,14 +57,7 @@ export async function rpcScenario({ quick, log, queueType, store: kind, levels =
     await worker.stop();
     await responder.stop();
     await api.close();
-    await deleteQueues([
-      baselineQueue,
-      workerQueue,
-      `${workerQueue}.dead`,
-      `${workerQueue}.credentials`,
-      `${workerQueue}.actions`,
-      `${workerQueue}.actions.dead`,
-    ]);
+    await deleteQueues([baselineQueue, ...server.workerQueueNames(workerQueue)]);
     await store.dispose();
   }
   return results;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { deleteQueues, RABBITMQ_URL, startWorker } from '../lib/processes.mjs';
 import { quantile, spread } from '../lib/stats.mjs';
+import server from '@nangohq/server';
 
 const INTEGRATIONS = 50;
 const ACTIONS_EACH = 4;
@@ -48,7 +49,7 @@ export async function startupScenario({ quick, log }) {
       } finally {
         await nango.close();
         await worker.stop();
-        await deleteQueues([queue, `${queue}.dead`, `${queue}.credentials`, `${queue}.actions`, `${queue}.actions.dead`]);
+        await deleteQueues(server.workerQueueNames(queue));
       }
     }
   } finally {

@@ -16,6 +16,7 @@ import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import type { PrivateBroker } from '../../../../test/privateBroker';
+import { workerQueueNames } from '../../src/rpc/workerQueues';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
@@ -217,13 +218,7 @@ export class FaultRig {
     for (const nango of this.clients) await nango.close().catch(() => undefined);
     await Promise.all(this.workers.map((worker) => worker.stop('SIGKILL')));
     try {
-      await deleteQueues(this.url, [
-        this.queue,
-        `${this.queue}.dead`,
-        `${this.queue}.credentials`,
-        `${this.queue}.actions`,
-        `${this.queue}.actions.dead`,
-      ]);
+      await deleteQueues(this.url, workerQueueNames(this.queue));
     } finally {
       await this.api.close();
       await this.database?.drop();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { Nango } from '@nangohq/node-client';
 import { createLogger, Worker, type WorkerStartOptions } from '@nangohq/server';
+import { workerQueueNames } from '../../src/rpc/workerQueues';
 
 /** The broker the integration tests use. */
 export const RABBITMQ_URL = process.env['NANGO_TEST_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -80,17 +81,7 @@ export async function startHarness(options: { yaml: string; integrationsDir?: st
 
 /** Deletes every queue a worker declares for `queue` (requests, credentials, action overflow, their dead letters). */
 export async function deleteWorkerQueues(queue: string): Promise<void> {
-  for (const name of [
-    queue,
-    `${queue}.dead`,
-    `${queue}.credentials`,
-    `${queue}.actions`,
-    `${queue}.actions.dead`,
-    `${queue}.async`,
-    `${queue}.syncs`,
-  ]) {
-    await deleteQueue(name);
-  }
+  for (const name of workerQueueNames(queue)) await deleteQueue(name);
 }
 
 /** Deletes a test queue so the broker does not fill up with them. */
