@@ -328,6 +328,7 @@ describe('the OAuth 2 flow against a real authorization server', () => {
     const dbPath = api.dbPath;
     await api.worker.stop();
     const second = await Worker.start({
+      queue: api.queue,
       integrationsYaml: `${api.dir}/integrations.yaml`,
       integrationsDir: api.dir,
       dbPath,

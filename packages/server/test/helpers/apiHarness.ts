@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { Worker, type WorkerStartOptions } from '@nangohq/server';
 import type { Provider, ProviderCatalog } from '../../src/providers/Provider';
 import { openStore } from '../../src/store/openStore';
 import type { ConnectionStore, Store } from '../../src/store/Store';
-import { captureLogs, type LogLine } from './harness';
+import { captureLogs, deleteWorkerQueues, type LogLine } from './harness';
 
 /** A catalog made of the given entries, for tests that point providers at local servers. */
 export function catalogOf(...providers: Provider[]): ProviderCatalog {
@@ -19,6 +20,8 @@ export interface ApiHarness {
   url: string;
   dir: string;
   dbPath: string;
+  /** The broker queue it sends actions on (its own, deleted by stop()): a second process of the test shares it. */
+  queue: string;
   logs: LogLine[];
   rawLogs: string[];
   /** A second handle on the worker's database, for seeding and checking Connections. Closed by stop(). */
@@ -42,7 +45,10 @@ export async function startApi(
   writeFileSync(yamlPath, yaml);
   const dbPath = join(dir, 'nango.sqlite');
   const { logs, rawLogs, logger } = captureLogs();
+  // The API sends actions through the broker (and declares its async queue there): a queue of its own, deleted after.
+  const queue = overrides.queue ?? `nango.test.api.${randomUUID()}`;
   const worker = await Worker.start({
+    queue,
     integrationsYaml: yamlPath,
     integrationsDir: dir,
     dbPath,
@@ -59,6 +65,7 @@ export async function startApi(
     url,
     dir,
     dbPath,
+    queue,
     logs,
     rawLogs,
     async store() {
@@ -82,6 +89,7 @@ export async function startApi(
     async stop() {
       await second?.close();
       await worker.stop();
+      await deleteWorkerQueues(queue);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -21,6 +21,7 @@ describe('learned rate limits', () => {
     const yaml = `integrations:\n  keyed:\n    auth_mode: API_KEY\n    base_url: ${provider.url}\n    headers:\n      X-Key: \${api_key}\n`;
     const first: ApiHarness = await startApi({ yaml, catalog: catalogOf(), rateLimitMaxWaitMs: 0 });
     const second = await Worker.start({
+      queue: first.queue,
       integrationsYaml: join(first.dir, 'integrations.yaml'),
       integrationsDir: first.dir,
       dbPath: first.dbPath,
