@@ -39,15 +39,16 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     private readonly dialect: ScheduleDialect,
   ) {}
 
-  async createMissing(integration: string, sync: string, now = Date.now()): Promise<number> {
+  async createMissing(integration: string, sync: string, now = Date.now(), createdSince?: string): Promise<number> {
+    const since = createdSince === undefined ? '' : 'AND c.date_created >= ?';
     return this.db.run(
       `INSERT INTO sync_schedules (id, integration, sync, variant, connection, status, next_run_at, created_at)
        SELECT ${this.dialect.randomId}, c.integration, ?, 'base', c.uuid, 'running', CAST(? AS BIGINT), CAST(? AS BIGINT)
        FROM connections c
-       WHERE c.integration = ?
+       WHERE c.integration = ? ${since}
          AND NOT EXISTS (SELECT 1 FROM sync_schedules s WHERE s.connection = c.uuid AND s.sync = ? AND s.variant = 'base')
        ON CONFLICT DO NOTHING`,
-      [sync, now, now, integration, sync],
+      createdSince === undefined ? [sync, now, now, integration, sync] : [sync, now, now, integration, createdSince, sync],
     );
   }
 

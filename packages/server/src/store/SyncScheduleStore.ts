@@ -13,9 +13,10 @@ import type { ModelResult } from '../syncs/SyncExecutor';
 export interface SyncScheduleStore {
   /**
    * Schedules `sync` for every Connection of `integration` that has no schedule of it yet (variant `base`), due at
-   * once: one set-based insert, so Connections made through any door get it. Returns how many it created.
+   * once: one set-based insert, so Connections made through any door get it. With `createdSince` (an ISO time), only
+   * Connections created since then are looked at (an index range, not every Connection). Returns how many it created.
    */
-  createMissing(integration: string, sync: string, now?: number): Promise<number>;
+  createMissing(integration: string, sync: string, now?: number, createdSince?: string): Promise<number>;
   /** The schedule of one (sync, variant, Connection), created with `status` (due at once) if it has none yet. */
   ensure(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<SyncSchedule>;
   /** One schedule, or undefined. */

@@ -8,6 +8,10 @@ import { declareSyncQueue, parseRunMessage, syncQueue, type SyncRunMessage } fro
 const CLAIMS_PER_TICK = 100;
 /** How long a stop waits for aborted runs to hand their leases back. */
 const STOP_WAIT_MS = 10_000;
+/** How often a pass looks at every Connection for auto_start syncs, not only the new ones. */
+const RECONCILE_ALL_MS = 10 * 60_000;
+/** How far back a pass looks for new Connections: clocks of other processes, and inserts not yet committed. */
+const NEW_CONNECTION_MARGIN_MS = 60_000;
 
 /** What the scheduler takes besides a run's context. */
 export interface SchedulerOptions extends Omit<RunContext, 'owner'> {
@@ -45,6 +49,8 @@ export class SyncScheduler {
    */
   private readonly waiting: Array<() => void> = [];
   private readonly stopping = new AbortController();
+  /** Per auto_start sync (`integration\nsync`): when the last pass looked for new Connections, and looked at all. */
+  private readonly lastLook = new Map<string, { at: number; all: number }>();
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -100,13 +106,30 @@ export class SyncScheduler {
     this.publisher = undefined;
   }
 
+  /**
+   * Schedules an auto_start sync for the Connections that have none: every Connection on the first pass and every
+   * RECONCILE_ALL_MS (a safety net, for rows copied in with old creation times), otherwise only those created since
+   * the last pass, less a margin for clocks and commits that lag. Each pass costs what the new Connections cost, not
+   * what all of them do.
+   */
+  private async scheduleNewConnections(integration: string, sync: string): Promise<number> {
+    const key = `${integration}\n${sync}`;
+    const started = Date.now();
+    const last = this.lastLook.get(key);
+    const all = last === undefined || started - last.all >= RECONCILE_ALL_MS;
+    const since = all ? undefined : new Date(last.at - NEW_CONNECTION_MARGIN_MS).toISOString();
+    const created = await this.options.schedules.createMissing(integration, sync, started, since);
+    this.lastLook.set(key, { at: started, all: all ? started : (last as { all: number }).all });
+    return created;
+  }
+
   private async pass(): Promise<void> {
     const { schedules, logger, leaseMs } = this.options;
     try {
       for (const integration of this.options.integrations().integrations.values()) {
         for (const sync of integration.syncs.values()) {
           if (!sync.autoStart) continue;
-          const created = await schedules.createMissing(integration.name, sync.name);
+          const created = await this.scheduleNewConnections(integration.name, sync.name);
           if (created > 0) logger.info({ integration: integration.name, sync: sync.name, created }, 'syncs scheduled');
         }
       }

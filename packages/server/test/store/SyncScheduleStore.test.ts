@@ -50,6 +50,14 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     expect(await schedules.list('other')).toEqual([]);
   });
 
+  it('looks only at Connections created since a time when given one', async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect(await schedules.createMissing('github', 'issues', T0, future)).toBe(0);
+    expect(await schedules.createMissing('github', 'issues', T0, past)).toBe(2);
+    expect(await schedules.list('github')).toHaveLength(2);
+  });
+
   it('claims a due run once, runs it under its lease, and schedules the next one', async () => {
     const ids = await scheduled();
     const claimed = await schedules.claimDue('w1', T0 + 60_000, 10, T0);

@@ -198,4 +198,6 @@ export const PG_MIGRATIONS: readonly string[] = [
    END $$;
    CREATE TRIGGER connections_delete_sync_schedules AFTER DELETE ON connections
      FOR EACH ROW EXECUTE FUNCTION delete_connection_sync_schedules();`,
+  // 11: as SQLite's 15 (Connections by integration and creation time, for the sync scheduler).
+  `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
 ];

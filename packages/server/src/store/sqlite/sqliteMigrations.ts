@@ -209,4 +209,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    BEGIN
      DELETE FROM sync_schedules WHERE connection = OLD.uuid;
    END;`,
+  // 15: Connections by integration and creation time, so the sync scheduler looks only at Connections made since
+  // its last look when it schedules auto_start syncs, not at every Connection each tick.
+  `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
 ];
