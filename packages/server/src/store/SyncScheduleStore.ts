@@ -1,4 +1,9 @@
-import type { ModelResult } from '../syncs/SyncExecutor';
+/** Counts of one model in one run. */
+export interface ModelResult {
+  added: number;
+  updated: number;
+  deleted: number;
+}
 
 /**
  * When each sync runs for each Connection, and who runs it now. One row per (sync, variant, Connection): its status

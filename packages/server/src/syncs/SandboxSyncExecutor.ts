@@ -5,7 +5,8 @@ import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/type
 import { WorkerError } from '../errors';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
 import { recordProblems } from './modelSchemas';
-import type { ModelResult, SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
+import type { ModelResult } from '../store/SyncScheduleStore';
+import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
 
 /** Most records one batchSave, batchUpdate or batchDelete call may carry. */
 export const MAX_BATCH_RECORDS = 10_000;

@@ -1,4 +1,5 @@
 import type { NangoConnection } from '@nangohq/protocol';
+import type { ModelResult } from '../store/SyncScheduleStore';
 
 /**
  * The seam between the two halves of syncs: the scheduler (when a sync runs, for which Connection, with a lease so
@@ -46,13 +47,6 @@ export interface SyncRunHooks {
   readonly signal: AbortSignal;
   /** Stores the script's checkpoint at once (so a run that dies goes on from it next time). */
   saveCheckpoint(checkpoint: Record<string, unknown>): Promise<void>;
-}
-
-/** Counts of one model in one run. */
-export interface ModelResult {
-  added: number;
-  updated: number;
-  deleted: number;
 }
 
 /** What a run did. */

@@ -1,5 +1,5 @@
 import type { SyncSchedule } from '../store/SyncScheduleStore';
-import type { ModelResult } from './SyncExecutor';
+import type { ModelResult } from '../store/SyncScheduleStore';
 import { describeFrequency } from './describeFrequency';
 import { connectionsOf, selectSyncs, type SyncOpsContext, type SyncRef } from './syncTargets';
 

@@ -1,5 +1,5 @@
 import type { SyncWebhookBody } from '../webhooks/Webhooks';
-import type { ModelResult } from './SyncExecutor';
+import type { ModelResult } from '../store/SyncScheduleStore';
 
 /** What a finished run tells its webhooks. */
 export interface RunReport {
