@@ -29,8 +29,10 @@ interface Request {
 
 /**
  * `GET /connection/:connectionId?provider_config_key=…&force_refresh=…&refresh_token=…`: one Connection with fresh
- * credentials (refreshed first when due, or always with force_refresh), the refresh token left out unless
- * refresh_token=true. The same operation as the getConnection message.
+ * credentials (refreshed first when due, or always with force_refresh). The refresh token is left out only when the
+ * caller says `refresh_token=false`: spec 3's reply shows it, and node 0.9.0 (contract C.1) sends no flag, while
+ * 0.17.6 (C.2) always sends one. The modern `/connections/:connectionId` withholds it by default (C.3.1). The same
+ * operation as the getConnection message.
  */
 export function registerGetConnection(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/connection/:connectionId', { schema }, async (request) => {
@@ -40,7 +42,7 @@ export function registerGetConnection(app: FastifyInstance, context: ApiContext)
       integration,
       userId: request.params.connectionId,
       forceRefresh: forceRefresh === true,
-      refreshToken: refreshToken === true,
+      refreshToken: refreshToken !== false,
     });
     // The fields of contract C.3.1 too, as today's Nango answers on this path: old SDKs ignore what they do not read.
     const attributes = await context.store.connections.attributes(integration, request.params.connectionId);
