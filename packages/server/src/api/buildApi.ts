@@ -6,6 +6,7 @@ import { WorkerError } from '../errors';
 import type { ApiContext } from './ApiContext';
 import { statusOf, type ApiErrorBody } from './ApiError';
 import { clientErrorCode, jsonOnly, registerCors, registerRateLimit, ReplyError } from './crossCutting';
+import { MALFORMED_AUTHORIZATION, parseAuthorization } from './parseAuthorization';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
 
@@ -60,14 +61,10 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     const secretKey = context.settings.secretKey;
     const { config } = request.routeOptions;
     if (secretKey === undefined || config.public === true || config.connectSession === true) return;
-    const given = keyOf(request.headers.authorization);
+    const header = request.headers.authorization;
+    const given = keyOf(header);
     if (given === undefined || !secretEquals(given, secretKey)) {
-      const body: ApiErrorBody = {
-        error: {
-          code: 'unauthorized',
-          message: 'This server requires its secret key: send it as "Authorization: Bearer <key>" (or Basic, as the user name)',
-        },
-      };
+      const body: ApiErrorBody = { error: { code: 'unauthorized', message: refusal(header, given) } };
       return reply.code(401).header('www-authenticate', 'Bearer').send(body);
     }
   });
@@ -87,6 +84,15 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
 
   registerRoutes(app, context);
   return app;
+}
+
+/** Why a request's key was refused, without quoting it: no header, a malformed one, or a key that is not ours. */
+function refusal(header: string | undefined, given: string | undefined): string {
+  if (parseAuthorization(header).kind === 'malformed') return MALFORMED_AUTHORIZATION;
+  if (given === undefined) {
+    return 'This server requires its secret key: send it as "Authorization: Bearer <key>" (or Basic, as the user name)';
+  }
+  return "The key in the Authorization header is not this server's secret key (NANGO_SECRET_KEY)";
 }
 
 /** One error as its status and body: our codes as they are, Fastify's client errors as invalid_request, the rest as bugs. */

@@ -4,6 +4,7 @@ import { WorkerError } from '../../../errors';
 import { CONNECT_SESSION_TOKEN, type ConnectSession, type IntegrationFlowDefaults } from '../../../store/ConnectSessionStore';
 import type { EndUser } from '../../../store/Store';
 import type { ApiContext } from '../../ApiContext';
+import { parseAuthorization } from '../../parseAuthorization';
 
 const id = { type: 'string', minLength: 1, maxLength: 255 } as const;
 const text = { type: 'string', maxLength: 1024 } as const;
@@ -135,8 +136,15 @@ export async function requireSession(
   context: ApiContext,
   request: FastifyRequest,
 ): Promise<{ token: string; session: ConnectSession }> {
-  const [scheme = '', token = ''] = (request.headers.authorization ?? '').trim().split(/\s+/, 2);
-  if (scheme.toLowerCase() !== 'bearer' || !CONNECT_SESSION_TOKEN.test(token)) {
+  const parsed = parseAuthorization(request.headers.authorization);
+  if (parsed.kind === 'malformed') {
+    throw new WorkerError(
+      'invalid_connect_session',
+      'The Authorization header is malformed: send exactly "Bearer <connect session token>" (one space, nothing after it)',
+    );
+  }
+  const token = parsed.kind === 'bearer' ? parsed.token : '';
+  if (!CONNECT_SESSION_TOKEN.test(token)) {
     throw new WorkerError(
       'invalid_connect_session',
       'This route needs "Authorization: Bearer <connect session token>" (nango_connect_session_ and 64 hex characters)',
