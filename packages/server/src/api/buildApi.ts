@@ -7,6 +7,7 @@ import type { ApiContext } from './ApiContext';
 import { statusOf, type ApiErrorBody } from './ApiError';
 import { clientErrorCode, jsonOnly, registerCors, registerRateLimit, ReplyError } from './crossCutting';
 import { MALFORMED_AUTHORIZATION, parseAuthorization } from './parseAuthorization';
+import { integerKeyword } from './integerIn';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
 
@@ -47,7 +48,7 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     // Request URLs carry OAuth codes and states: no line per request. Errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true }, plugins: [integerKeyword] },
     routerOptions: { ignoreTrailingSlash: true },
   });
   // Order matters: CORS answers preflights before the rate limit and the key check, and the rate limit counts (and

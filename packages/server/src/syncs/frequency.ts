@@ -1,6 +1,9 @@
 /** The shortest time between two runs of a sync for one Connection. */
 export const MIN_SYNC_FREQUENCY_MS = 5 * 60 * 1000;
 
+/** The longest: 365 days. Past it a next run time would not be a date any more (or not fit the database's BIGINT). */
+export const MAX_SYNC_FREQUENCY_MS = 365 * 86_400_000;
+
 const UNITS: Record<string, number> = {
   s: 1000,
   sec: 1000,
@@ -28,7 +31,7 @@ const UNITS: Record<string, number> = {
 /**
  * A sync frequency in milliseconds: `every 30 minutes`, `every hour`, `every 2 hours`, `every day`, or the short
  * forms of vercel/ms that spec 5 names (`30m`, `1h`, `1d`). Returns a problem instead when the text is none of
- * these or is shorter than 5 minutes.
+ * these, is shorter than 5 minutes or longer than 365 days.
  */
 export function parseFrequency(text: string): { ms: number } | { problem: string } {
   const match = /^\s*(?:every\s+)?(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$/i.exec(text);
@@ -38,5 +41,6 @@ export function parseFrequency(text: string): { ms: number } | { problem: string
   }
   const ms = Math.round(Number(match[1] ?? '1') * unit);
   if (ms < MIN_SYNC_FREQUENCY_MS) return { problem: `'${text}' is shorter than the minimum of 5 minutes` };
+  if (!(ms <= MAX_SYNC_FREQUENCY_MS)) return { problem: `'${text.slice(0, 40)}' is longer than the maximum: at most 365 days` };
   return { ms };
 }

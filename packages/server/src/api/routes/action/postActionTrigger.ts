@@ -6,6 +6,7 @@ import type { ActionConfig } from '../../../config/types';
 import { connectionNotFound, requireIntegration } from '../../../handlers/HandlerContext';
 import type { ApiContext } from '../../ApiContext';
 import { apiError } from '../../ApiError';
+import { integerIn } from '../../integerIn';
 
 const schema = {
   headers: {
@@ -16,7 +17,7 @@ const schema = {
       'provider-config-key': { type: 'string', minLength: 1, maxLength: 128 },
       'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 },
       'x-async': { type: 'string', enum: ['true', 'false'] },
-      'x-max-retries': { type: 'integer', minimum: 0, maximum: 5 },
+      'x-max-retries': integerIn(0, 5),
     },
   },
   body: {

@@ -3,6 +3,7 @@ import { WorkerError } from '../../../errors';
 import type { ConnectionFilter } from '../../../store/Store';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_ID, listItem } from './connectionObject';
+import { integerIn } from '../../integerIn';
 
 /** Replies hold at most this many Connections when no limit is given; a given limit may be at most MAX_LIMIT. */
 export const DEFAULT_LIMIT = 10_000;
@@ -19,8 +20,8 @@ const schema = {
       endUserId: text,
       endUserOrganizationId: text,
       integrationId: { type: 'string', minLength: 1, maxLength: 4096 },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
-      page: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+      limit: integerIn(1, MAX_LIMIT),
+      page: integerIn(0, 1_000_000),
     },
   },
 } as const;

@@ -57,19 +57,24 @@ const HOP_BY_HOP = new Set([
 export function readControl(headers: IncomingHttpHeaders): ProxyControl {
   const connectionId = required(headers, 'connection-id', 'Connection-Id');
   const integration = required(headers, 'provider-config-key', 'Provider-Config-Key');
-  const retriesText = one(headers, 'retries') ?? '';
-  const retries = retriesText === '' ? 0 : Number(retriesText);
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw apiError('invalid_request', `The Retries header must be a whole number of retries, not ${JSON.stringify(retriesText)}`);
+  const retriesText = one(headers, 'retries')?.trim() ?? '';
+  // Decimal digits only: Number() would also take `Infinity`, `1e3`, `0x10` and ` `.
+  if (retriesText !== '' && !/^\d+$/.test(retriesText)) {
+    throw apiError(
+      'invalid_request',
+      `The Retries header must be a whole number of retries, 0 or more (more than ${MAX_RETRIES} count as ${MAX_RETRIES}), not ${JSON.stringify(retriesText.slice(0, 32))}`,
+    );
   }
+  const retries = retriesText === '' ? 0 : Number(retriesText);
   const retryOn = new Set<number>();
-  for (const text of (one(headers, 'retry-on') ?? '').split(',')) {
-    if (text.trim() === '') continue;
-    const status = Number(text);
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
+  for (const item of (one(headers, 'retry-on') ?? '').split(',')) {
+    const text = item.trim();
+    if (text === '') continue;
+    const status = /^\d{3}$/.test(text) ? Number(text) : NaN;
+    if (!(status >= 100 && status <= 599)) {
       throw apiError(
         'invalid_request',
-        `The Retry-On header must list HTTP statuses separated by commas, not ${JSON.stringify(text.trim())}`,
+        `The Retry-On header must list HTTP statuses from 100 to 599 separated by commas, not ${JSON.stringify(text.slice(0, 32))}`,
       );
     }
     retryOn.add(status);

@@ -6,6 +6,7 @@ import { listRecords } from '../../../syncs/listRecords';
 import { BASE_VARIANT } from '../../../syncs/syncTargets';
 import type { ApiContext } from '../../ApiContext';
 import { RECORD_HEADERS, type RecordHeaders } from './recordHeaders';
+import { integerIn } from '../../integerIn';
 
 const TEXT = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 
@@ -19,7 +20,7 @@ const schema = {
       variant: { type: 'string', minLength: 1, maxLength: 255 },
       modified_after: TEXT,
       delta: TEXT,
-      limit: { type: 'integer', minimum: 1, maximum: MAX_RECORD_PAGE },
+      limit: integerIn(1, MAX_RECORD_PAGE),
       filter: { type: 'string', minLength: 1, maxLength: 100 },
       cursor: TEXT,
       ids: {

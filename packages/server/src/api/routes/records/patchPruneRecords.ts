@@ -4,6 +4,7 @@ import { pruneRecords } from '../../../syncs/pruneRecords';
 import { BASE_VARIANT } from '../../../syncs/syncTargets';
 import type { ApiContext } from '../../ApiContext';
 import { RECORD_HEADERS, type RecordHeaders } from './recordHeaders';
+import { integerIn } from '../../integerIn';
 
 const schema = {
   headers: RECORD_HEADERS,
@@ -14,7 +15,7 @@ const schema = {
       model: { type: 'string', minLength: 1, maxLength: 255 },
       variant: { type: 'string', minLength: 1, maxLength: 255 },
       until_cursor: { type: 'string', minLength: 1, maxLength: 1000 },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_RECORD_PAGE },
+      limit: integerIn(1, MAX_RECORD_PAGE),
     },
   },
 } as const;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DeliveryState } from '../../../store/WebhookStore';
 import { deliveryListing } from '../../../webhooks/deliveryListing';
 import type { ApiContext } from '../../ApiContext';
+import { integerIn } from '../../integerIn';
 
 const schema = {
   querystring: {
@@ -9,7 +10,7 @@ const schema = {
     additionalProperties: false,
     properties: {
       state: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
-      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      limit: { ...integerIn(1, 1000), default: 100 },
     },
   },
 } as const;
