@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { isErrorCode } from '@nangohq/protocol';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import { isErrorCode, MAX_CONNECTION_ID_LENGTH } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import type { ApiContext } from './ApiContext';
 import { statusOf, type ApiErrorBody } from './ApiError';
@@ -24,6 +30,12 @@ declare module 'fastify' {
 
 /** Largest request body accepted by the JSON routes. */
 const BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Longest path parameter the router hands to a route, in UTF-16 units after decoding: well past the longest id
+ * (255 characters of up to two units each), so that the route's schema names the parameter and its limit.
+ */
+const MAX_PATH_PARAM_LENGTH = 2048;
 
 /**
  * The HTTP API: Fastify with CORS, the rate limit, the WebSocket plugin, the secret-key check, one error format and
@@ -49,7 +61,22 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true }, plugins: [integerKeyword] },
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter may hold any id up to MAX_CONNECTION_ID_LENGTH characters, percent-encoded or not, so that
+    // the route's schema, not the router's default of 100 (a bare 414), says what is wrong with a longer one.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: (error, _request, reply) => {
+      const body: ApiErrorBody = {
+        error: {
+          code: 'invalid_request',
+          message:
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters: ids are at most ${MAX_CONNECTION_ID_LENGTH}`
+              : 'The URL path is malformed (a percent-escape that is not UTF-8, say)',
+        },
+      };
+      // The reply type here is generic over every route; this one sends our error body.
+      void (reply as FastifyReply).code(400).send(body);
+    },
   });
   // Order matters: CORS answers preflights before the rate limit and the key check, and the rate limit counts (and
   // labels) every request, those refused for a wrong key included.

@@ -82,7 +82,7 @@ describe('validateMessage', () => {
 
   it('caps user id length', () => {
     expect(problem({ type: 'getConnectionsForUserId', userId: 'x'.repeat(300) })).toContain(
-      'userId: must NOT have more than 256 characters',
+      'userId: must NOT have more than 255 characters',
     );
     expect(problem({ type: 'getConnectionsForUserId', userId: '' })).toContain('userId: must NOT have fewer than 1 characters');
   });

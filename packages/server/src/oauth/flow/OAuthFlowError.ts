@@ -18,7 +18,8 @@ export const OAUTH_ERROR_TYPES = {
   account_or_environment_retrieval_err: 'NANGO_PUBLIC_KEY is set and public_key is missing or wrong.',
   missing_hmac: 'NANGO_HMAC_KEY is set and the request carries no hmac.',
   invalid_hmac: 'The hmac does not match.',
-  url_param_err: 'A params[…] value is malformed, or a templated provider URL needs one that was not given.',
+  url_param_err:
+    'A query value is malformed (given twice, too long), or a templated provider URL needs a params[…] value that was not given.',
   req_token_err: 'OAuth 1.0a: the provider refused or failed the request-token call.',
   state_err: 'The callback has no state, or one that is unknown, expired or already used.',
   callback_err: "The callback carries the provider's error (the user denied access, say) or lacks the code or verifier.",

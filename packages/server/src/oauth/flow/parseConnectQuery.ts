@@ -1,3 +1,4 @@
+import { MAX_CONNECTION_ID_LENGTH } from '@nangohq/protocol';
 import { OAuthFlowError } from './OAuthFlowError';
 
 /** What /oauth/connect reads from its query (contract B.5): the official frontends' keys, nested ones flattened. */
@@ -36,8 +37,10 @@ export function parseConnectQuery(query: Readonly<Record<string, unknown>>): Con
     return value;
   };
   const connectionId = one('connection_id') || undefined;
-  if (connectionId !== undefined && connectionId.length > 255)
-    throw new OAuthFlowError('missing_connection_id', 'connection_id is longer than 255 characters');
+  // Characters as JSON Schema counts them (code points), as the other doors do.
+  if (connectionId !== undefined && [...connectionId].length > MAX_CONNECTION_ID_LENGTH) {
+    throw new OAuthFlowError('url_param_err', `connection_id is longer than ${MAX_CONNECTION_ID_LENGTH} characters`);
+  }
   // No prototype: a param named __proto__ is just a param.
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   const authorizationParams = Object.create(null) as Record<string, string | undefined>;

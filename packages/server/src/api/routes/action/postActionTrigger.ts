@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { validateActionInput } from '../../../actions/actionInput';
 import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
@@ -13,7 +14,7 @@ const schema = {
     type: 'object',
     required: ['connection-id', 'provider-config-key'],
     properties: {
-      'connection-id': { type: 'string', minLength: 1, maxLength: 255 },
+      'connection-id': CONNECTION_ID_SCHEMA,
       'provider-config-key': { type: 'string', minLength: 1, maxLength: 128 },
       'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 },
       'x-async': { type: 'string', enum: ['true', 'false'] },

@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../ApiContext';
 import { createSession, SESSION_BODY_PROPERTIES, sessionOf, type SessionBody } from './sessionWire';
@@ -8,7 +9,7 @@ const schema = {
     required: ['connection_id', 'integration_id'],
     properties: {
       ...SESSION_BODY_PROPERTIES,
-      connection_id: { type: 'string', minLength: 1, maxLength: 255 },
+      connection_id: CONNECTION_ID_SCHEMA,
       integration_id: { type: 'string', minLength: 1, maxLength: 255 },
     },
   },

@@ -1,4 +1,4 @@
-import type { NangoConnectionPublic } from '@nangohq/protocol';
+import { CONNECTION_ID_SCHEMA, type NangoConnectionPublic } from '@nangohq/protocol';
 import type { HandlerContext } from '../../../handlers';
 import type { ConnectionAttributes, ConnectionListing, EndUser } from '../../../store/Store';
 
@@ -99,7 +99,7 @@ export function modernFields(
 }
 
 /** JSON schema pieces shared by the /connections routes. */
-export const CONNECTION_ID = { type: 'string', minLength: 1, maxLength: 255 } as const;
+export const CONNECTION_ID = CONNECTION_ID_SCHEMA;
 export const PROVIDER_CONFIG_KEY = { type: 'string', minLength: 1, maxLength: 128 } as const;
 export const CONNECTION_PARAMS = {
   type: 'object',

@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { deleteConnection } from '../../../handlers/deleteConnection';
 import type { ApiContext } from '../../ApiContext';
@@ -6,7 +7,7 @@ const schema = {
   params: {
     type: 'object',
     required: ['connectionId'],
-    properties: { connectionId: { type: 'string', minLength: 1, maxLength: 255 } },
+    properties: { connectionId: CONNECTION_ID_SCHEMA },
   },
   querystring: {
     type: 'object',

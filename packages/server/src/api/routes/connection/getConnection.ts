@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getConnection } from '../../../handlers/getConnection';
 import { requireIntegration } from '../../../handlers/HandlerContext';
@@ -9,7 +10,7 @@ const schema = {
   params: {
     type: 'object',
     required: ['connectionId'],
-    properties: { connectionId: { type: 'string', minLength: 1, maxLength: 255 } },
+    properties: { connectionId: CONNECTION_ID_SCHEMA },
   },
   querystring: {
     type: 'object',

@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { listConnections } from '../../../handlers/listConnections';
 import type { ApiContext } from '../../ApiContext';
@@ -5,7 +6,7 @@ import type { ApiContext } from '../../ApiContext';
 const schema = {
   querystring: {
     type: 'object',
-    properties: { connectionId: { type: 'string', minLength: 1, maxLength: 255 } },
+    properties: { connectionId: CONNECTION_ID_SCHEMA },
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { MAX_CONNECTION_ID_LENGTH } from '@nangohq/protocol';
 import { apiError } from '../../ApiError';
 
 /** What the caller asks of one proxy call through the control headers (contract C.3.2). */
@@ -56,6 +57,9 @@ const HOP_BY_HOP = new Set([
  */
 export function readControl(headers: IncomingHttpHeaders): ProxyControl {
   const connectionId = required(headers, 'connection-id', 'Connection-Id');
+  if ([...connectionId].length > MAX_CONNECTION_ID_LENGTH) {
+    throw apiError('invalid_request', `The Connection-Id header is longer than ${MAX_CONNECTION_ID_LENGTH} characters`);
+  }
   const integration = required(headers, 'provider-config-key', 'Provider-Config-Key');
   const retriesText = one(headers, 'retries')?.trim() ?? '';
   // Decimal digits only: Number() would also take `Infinity`, `1e3`, `0x10` and ` `.

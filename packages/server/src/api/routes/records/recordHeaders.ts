@@ -1,9 +1,11 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
+
 /** The headers that name the Connection of the records routes. */
 export const RECORD_HEADERS = {
   type: 'object',
   required: ['connection-id', 'provider-config-key'],
   properties: {
-    'connection-id': { type: 'string', minLength: 1, maxLength: 255 },
+    'connection-id': CONNECTION_ID_SCHEMA,
     'provider-config-key': { type: 'string', minLength: 1, maxLength: 128 },
   },
 } as const;

@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { syncStatus } from '../../../syncs/syncStatus';
 import type { SyncRef } from '../../../syncs/syncTargets';
@@ -10,7 +11,7 @@ const schema = {
     properties: {
       syncs: { type: 'string', minLength: 1, maxLength: 10_000 },
       provider_config_key: { type: 'string', minLength: 1, maxLength: 128 },
-      connection_id: { type: 'string', minLength: 1, maxLength: 255 },
+      connection_id: CONNECTION_ID_SCHEMA,
     },
   },
 } as const;

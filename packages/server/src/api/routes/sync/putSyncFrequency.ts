@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { updateSyncFrequency } from '../../../syncs/updateSyncFrequency';
 import type { ApiContext } from '../../ApiContext';
@@ -10,7 +11,7 @@ const schema = {
       sync_name: { type: 'string', minLength: 1, maxLength: 255 },
       sync_variant: { type: 'string', minLength: 1, maxLength: 255 },
       provider_config_key: { type: 'string', minLength: 1, maxLength: 128 },
-      connection_id: { type: 'string', minLength: 1, maxLength: 255 },
+      connection_id: CONNECTION_ID_SCHEMA,
       frequency: { type: ['string', 'null'], maxLength: 100 },
     },
   },

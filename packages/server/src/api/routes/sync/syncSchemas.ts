@@ -1,3 +1,4 @@
+import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { SyncRef } from '../../../syncs/syncTargets';
 
 /** `syncs` of the sync routes: names, or `{ name, variant }`. */
@@ -26,7 +27,7 @@ export const SYNC_SELECTION_BODY = {
   properties: {
     syncs: SYNCS_SCHEMA,
     provider_config_key: { type: 'string', minLength: 1, maxLength: 128 },
-    connection_id: { type: 'string', minLength: 1, maxLength: 255 },
+    connection_id: CONNECTION_ID_SCHEMA,
   },
 } as const;
 
