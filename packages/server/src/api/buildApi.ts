@@ -14,6 +14,7 @@ import { statusOf, type ApiErrorBody } from './ApiError';
 import { clientErrorCode, jsonOnly, registerCors, registerRateLimit, ReplyError } from './crossCutting';
 import { MALFORMED_AUTHORIZATION, parseAuthorization } from './parseAuthorization';
 import { integerKeyword } from './integerIn';
+import { refuseNulCharacters } from './nulCharacter';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
 
@@ -25,6 +26,8 @@ declare module 'fastify' {
     connectSession?: boolean;
     /** The route takes a body of any content type and size, read by itself (the proxy): no JSON-only rule. */
     anyContentType?: boolean;
+    /** The route checks its own input (the OAuth flow pages, the proxy): no generic NUL refusal (nulCharacter.ts). */
+    ownInputChecks?: boolean;
   }
 }
 
@@ -83,6 +86,7 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
   await registerCors(app, context);
   await registerRateLimit(app, context);
   jsonOnly(app);
+  refuseNulCharacters(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -124,8 +124,11 @@ export function readTokenResponse(
   }
   const error = typeof json?.['error'] === 'string' ? json['error'] : undefined;
   const description = typeof json?.['error_description'] === 'string' ? json['error_description'] : undefined;
-  // Scrubbed before it is cut: a secret cut in half would no longer match, and half of it would leak.
-  const reason = scrubSecrets([error, description].filter(Boolean).join(': '), secrets).slice(0, MAX_REASON_LENGTH);
+  // Scrubbed before it is cut: a secret cut in half would no longer match, and half of it would leak. A NUL is
+  // written out (the reason is stored on the Connection, and PostgreSQL text cannot hold one).
+  const reason = scrubSecrets([error, description].filter(Boolean).join(': '), secrets)
+    .slice(0, MAX_REASON_LENGTH)
+    .replaceAll('\u0000', '\\u0000');
   const message = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
   if (isTransientStatus(status)) throw new TokenEndpointError('transient', message);
   if ((status === 400 || status === 401) && error !== undefined && REJECTED_GRANT_ERRORS.has(error)) {

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType, type NangoMessage } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
+import { NUL_REFUSAL, nulPath } from '../nulPath';
 
 /** One validator per message type, compiled once when this module loads. */
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -13,7 +14,7 @@ const VALIDATORS = new Map<string, ValidateFunction>(MESSAGE_TYPES.map((type) =>
 export const MAX_FIELD_DEPTH = 100;
 
 /**
- * Checks a decoded request against its type's schema.
+ * Checks a decoded request against its type's schema; no string or key in it may hold U+0000.
  * @throws WorkerError `invalid_message`, naming every field and problem
  */
 export function validateMessage(body: unknown): NangoMessage {
@@ -32,6 +33,11 @@ export function validateMessage(body: unknown): NangoMessage {
       'invalid_message',
       `Invalid ${type as MessageType} message: ${deep}: nests objects or arrays more than ${MAX_FIELD_DEPTH} levels deep`,
     );
+  }
+  // PostgreSQL cannot store U+0000 in text (SQLite can): refused here, as at the HTTP door, on both stores alike.
+  const nul = nulPath(body, '', '.');
+  if (nul !== undefined) {
+    throw new WorkerError('invalid_message', `Invalid ${type as MessageType} message: ${nul || '(message)'}: ${NUL_REFUSAL}`);
   }
   if (!validate(body)) {
     throw new WorkerError('invalid_message', `Invalid ${type as MessageType} message: ${formatErrors(validate.errors ?? [])}`);

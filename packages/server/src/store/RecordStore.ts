@@ -151,7 +151,8 @@ export function decodeCursor(cursor: string): { stamp: number; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const newline = text.indexOf('\n');
   const stamp = Number(text.slice(0, newline));
-  if (newline <= 0 || !Number.isSafeInteger(stamp) || stamp < 0) {
+  // Record ids never hold U+0000 (SandboxSyncExecutor refuses them): one that does is not a cursor of ours.
+  if (newline <= 0 || !Number.isSafeInteger(stamp) || stamp < 0 || text.includes('\u0000')) {
     throw new WorkerError(
       'invalid_request',
       'cursor is not a cursor this server made: pass next_cursor or a record cursor as given',

@@ -3,6 +3,7 @@ import type { ActionRunner } from '../actions/ActionRunner';
 import type { HostCallArgs } from '../actions/sandboxProtocol';
 import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
+import { NUL_REFUSAL } from '../nulPath';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
 import { recordProblems } from './modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
@@ -96,7 +97,7 @@ function modelOf(sync: SyncConfig, method: SyncCall, name: unknown): ModelConfig
   const model = typeof name === 'string' ? sync.models.get(name) : undefined;
   if (!model) {
     const known = [...sync.models.keys()].join(', ');
-    const given = typeof name === 'string' ? `'${name}'` : 'no model';
+    const given = typeof name !== 'string' ? 'no model' : describeId(name) === name ? `'${name}'` : describeId(name);
     throw new WorkerError('invalid_records', `${method} was given ${given}: sync ${sync.name} declares the models ${known}`);
   }
   return model;
@@ -119,6 +120,11 @@ function recordsOf(method: SyncCall, model: ModelConfig, records: unknown): Reco
       bad.push(`record #${index} is not an object with an id (a non-empty string or a number)`);
       return;
     }
+    // PostgreSQL cannot store U+0000 in text (SQLite can): refused on both, so both stores behave alike.
+    if (typeof id === 'string' && id.includes('\u0000')) {
+      bad.push(`record ${describeId(id)}: its id ${NUL_REFUSAL}`);
+      return;
+    }
     inputs.push({ id: String(id), payload: { ...(record as Record<string, unknown>), id: String(id) } });
   });
   if (bad.length > 0) throw invalidRecords(method, model, bad);
@@ -131,9 +137,18 @@ function checkRecords(method: SyncCall, model: ModelConfig, inputs: RecordInput[
   const bad: string[] = [];
   for (const input of inputs) {
     const problems = recordProblems(model.schema as Record<string, unknown>, input.payload);
-    if (problems.length > 0) bad.push(`record ${input.id}: ${problems.join('; ')}`);
+    if (problems.length > 0) bad.push(`record ${describeId(input.id)}: ${problems.join('; ')}`);
   }
   if (bad.length > 0) throw invalidRecords(method, model, bad);
+}
+
+/**
+ * An id (or a model name) as an error message quotes it: as it is, or as a JSON string when it holds control
+ * characters, so that the message, which is logged and stored as the run's error, never carries a NUL.
+ */
+function describeId(id: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return /[\u0000-\u001f\u007f]/.test(id) ? JSON.stringify(id) : id;
 }
 
 function invalidRecords(method: SyncCall, model: ModelConfig, bad: string[]): WorkerError {

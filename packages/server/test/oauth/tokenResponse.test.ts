@@ -35,6 +35,12 @@ describe('readTokenResponse', () => {
     expect(failureOf(status, body)).toEqual({ kind, message });
   });
 
+  it('escapes a NUL in the provider reason: it is stored on the Connection, and PostgreSQL text cannot hold one', () => {
+    const body = { error: 'invalid_grant', error_description: 'bad\u0000grant' };
+    expect(failureOf(400, body)).toEqual({ kind: 'rejected', message: 'invalid_grant: bad\\u0000grant' });
+    expect(failureOf(503, body).message).toBe('HTTP 503 invalid_grant: bad\\u0000grant');
+  });
+
   it('scrubs the refresh token, access token, client secret and client id from the provider reason', () => {
     const body = {
       error: 'invalid_grant',

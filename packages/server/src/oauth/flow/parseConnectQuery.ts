@@ -1,4 +1,5 @@
 import { MAX_CONNECTION_ID_LENGTH } from '@nangohq/protocol';
+import { NUL_REFUSAL } from '../../nulPath';
 import { OAuthFlowError } from './OAuthFlowError';
 
 /** What /oauth/connect reads from its query (contract B.5): the official frontends' keys, nested ones flattened. */
@@ -34,6 +35,8 @@ export function parseConnectQuery(query: Readonly<Record<string, unknown>>): Con
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw new OAuthFlowError('url_param_err', `${name} was given more than once`);
     if (value.length > MAX_VALUE) throw new OAuthFlowError('url_param_err', `${name} is longer than ${MAX_VALUE} characters`);
+    // PostgreSQL cannot store U+0000 in text: refused here as at the HTTP door (api/nulCharacter.ts).
+    if (value.includes('\u0000')) throw new OAuthFlowError('url_param_err', `${name} ${NUL_REFUSAL}`);
     return value;
   };
   const connectionId = one('connection_id') || undefined;

@@ -9,13 +9,17 @@ import { sendFlowResult } from '../../oauthResult';
  * arrives ends in the callback protocol. Needs no secret key.
  */
 export function registerGetOAuthCallback(app: FastifyInstance, context: ApiContext): void {
-  app.get<{ Querystring: Record<string, unknown> }>('/oauth/callback', { config: { public: true } }, async (request, reply) => {
-    const outcome = await finishOAuthFlow(context, request.query);
-    const parties = {
-      providerConfigKey: outcome.session?.providerConfigKey,
-      connectionId: outcome.session?.connectionId,
-      wsClientId: outcome.session?.wsClientId,
-    };
-    return sendFlowResult(context, reply, parties, outcome.error);
-  });
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/oauth/callback',
+    { config: { public: true, ownInputChecks: true } },
+    async (request, reply) => {
+      const outcome = await finishOAuthFlow(context, request.query);
+      const parties = {
+        providerConfigKey: outcome.session?.providerConfigKey,
+        connectionId: outcome.session?.connectionId,
+        wsClientId: outcome.session?.wsClientId,
+      };
+      return sendFlowResult(context, reply, parties, outcome.error);
+    },
+  );
 }

@@ -37,6 +37,7 @@ export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContex
       return sendFlowResult(context, reply, { providerConfigKey: key || undefined, connectionId, wsClientId }, flowError);
     }
   };
-  app.get<Request>('/oauth/connect/:providerConfigKey', { config: { public: true } }, handler);
-  app.get<Request>('/oauth/connect', { config: { public: true } }, handler);
+  const config = { public: true, ownInputChecks: true };
+  app.get<Request>('/oauth/connect/:providerConfigKey', { config }, handler);
+  app.get<Request>('/oauth/connect', { config }, handler);
 }

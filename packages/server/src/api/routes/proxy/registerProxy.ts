@@ -31,7 +31,7 @@ export function registerProxy(app: FastifyInstance, context: ApiContext): void {
       method: METHODS,
       url: '/proxy/*',
       exposeHeadRoute: false,
-      config: { anyContentType: true },
+      config: { anyContentType: true, ownInputChecks: true },
       handler: (request, reply) => proxy(request, reply, context, gate),
     });
   });
