@@ -26,11 +26,17 @@ export interface OAuthSession {
  * OAuth sessions in the database, so that a callback finds its session after a restart or on another API process.
  * The key is a SHA-256 of `state` (the database never holds a value that could complete a flow), the data is
  * sealed with the credential cipher bound to that hash, and `consume` deletes the row as it reads it, so a
- * `state` works once. SQLite and PostgreSQL implement it alike.
+ * `state` completes one flow. SQLite and PostgreSQL implement it alike.
  */
 export interface OAuthSessionStore {
   /** Stores a session under `state` until `expiresAt` (epoch ms). @throws WorkerError `storage_error` */
   create(state: string, session: OAuthSession, expiresAt: number): Promise<void>;
+  /**
+   * The session of `state`, left in place; undefined when there is none or it has expired. A callback reads it first
+   * and consumes it only once its flow completes or the provider reported an error for it, so that a failed callback
+   * carrying someone else's state does not use that state up. @throws WorkerError `storage_error`
+   */
+  peek(state: string): Promise<OAuthSession | undefined>;
   /**
    * The session of `state`, removed in the same statement so that no second callback can use it; undefined when
    * there is none or it has expired. @throws WorkerError `storage_error`

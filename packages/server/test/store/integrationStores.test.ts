@@ -99,7 +99,13 @@ describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_k
       'SELECT state_hash, data FROM oauth_sessions',
     );
     expect(JSON.stringify(rows)).not.toMatch(/state-ok|verifier/);
+    // peek leaves the session for its callback; only consume ends it.
+    expect(await oauthSessions.peek('state-ok')).toEqual(session);
+    expect(await oauthSessions.peek('state-ok')).toEqual(session);
+    expect(await oauthSessions.peek('state-old')).toBeUndefined();
+    expect(await oauthSessions.peek('never-made')).toBeUndefined();
     expect(await oauthSessions.consume('state-ok')).toEqual(session);
+    expect(await oauthSessions.peek('state-ok')).toBeUndefined();
     expect(await oauthSessions.consume('state-ok')).toBeUndefined();
     expect(await oauthSessions.consume('state-old')).toBeUndefined();
     expect(await oauthSessions.consume('never-made')).toBeUndefined();

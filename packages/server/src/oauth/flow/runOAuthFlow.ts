@@ -53,32 +53,59 @@ export async function startOAuthFlow(context: ApiContext, providerConfigKey: str
   return redirect;
 }
 
-/** The outcome of a callback: the session it closed (when one was found) and the error, if it failed. */
+/** The outcome of a callback: the session it was for (when one was found) and the error, if it failed. */
 export interface CallbackOutcome {
   readonly session: OAuthSession | undefined;
   readonly error: OAuthFlowError | undefined;
   /** Whether a new Connection was made or an existing one's credentials replaced. */
   readonly saved?: 'created' | 'updated';
+  /**
+   * Whether the session's own frontend hears of this outcome (its WebSocket, and its names on the page): the flow
+   * ended, or the provider refused what the callback brought. A callback no provider would send (no code, another
+   * flow's token) is answered on its own page only: it may come from anyone who learnt the state.
+   */
+  readonly toOwner: boolean;
 }
 
+/** What a callback brought for its flow: the provider's error, or what to trade for credentials. */
+type CallbackAnswer =
+  | { readonly kind: 'error'; readonly error: OAuthFlowError }
+  | { readonly kind: 'code'; readonly code: string }
+  | { readonly kind: 'verifier'; readonly token: string; readonly verifier: string };
+
 /**
- * /oauth/callback: takes (and so ends) the session of `state`, turns the provider's answer into credentials, and
- * stores the Connection. Never throws: every failure is returned with the session it belongs to, if any.
+ * /oauth/callback: finds the session of `state`, turns the provider's answer into credentials and stores the
+ * Connection. The session ends (its state works no more) only when the flow completes or the provider reported an
+ * error for it; any other failure leaves it to its real callback until it expires, so a failed callback carrying
+ * someone else's state cannot use that state up. Never throws: every failure is returned with its session, if any.
  */
 export async function finishOAuthFlow(context: ApiContext, query: Readonly<Record<string, unknown>>): Promise<CallbackOutcome> {
   const state = typeof query['state'] === 'string' ? query['state'] : undefined;
-  if (!state) return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state') };
+  if (!state)
+    return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state'), toOwner: false };
   let session: OAuthSession | undefined;
+  let toOwner = false;
   try {
-    session = await context.sessions.consume(state);
-    if (!session) {
-      throw new OAuthFlowError('state_err', "The callback's state is unknown, expired or already used: start the flow again");
+    session = await context.sessions.peek(state);
+    if (!session) throw unknownState();
+    const answer = callbackAnswer(session, query);
+    if (answer.kind === 'error') {
+      if (!(await context.sessions.consume(state))) throw unknownState();
+      toOwner = true;
+      throw answer.error;
     }
+    // From here the provider decides: what it refuses (a forged code too) is its owner's business as well.
+    toOwner = true;
     const client = await oauthClient(context, session.providerConfigKey);
     const { credentials, config } =
-      session.authMode === 'OAUTH1'
-        ? await finishOAuth1(context, client, session, query)
-        : await finishOAuth2(context, client, session, query);
+      answer.kind === 'verifier'
+        ? await finishOAuth1(context, client, session, answer)
+        : await finishOAuth2(context, client, session, answer.code);
+    // Two callbacks can get this far for one state; the first to consume it saves, the other stops here.
+    if (!(await context.sessions.consume(state))) {
+      toOwner = false;
+      throw unknownState();
+    }
     const saved = await saveOAuthConnection(context.handlers, {
       integration: session.providerConfigKey,
       userId: session.connectionId,
@@ -93,29 +120,63 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       provider: client.providerName,
       attributes: session.attributes,
     });
-    return { session, error: undefined, saved };
+    return { session, error: undefined, saved, toOwner: true };
   } catch (error) {
-    if (error instanceof OAuthFlowError) return { session, error };
-    return { session, error: unexpected(context, error) };
+    if (error instanceof OAuthFlowError) return { session, error, toOwner };
+    return { session, error: unexpected(context, error), toOwner };
   }
+}
+
+function unknownState(): OAuthFlowError {
+  return new OAuthFlowError('state_err', "The callback's state is unknown, expired or already used: start the flow again");
+}
+
+/**
+ * What the callback brings for `session`'s flow. OAuth 2: `error` (the provider's, RFC 6749 4.1.2.1), else `code`.
+ * OAuth 1.0a: `denied` with the flow's own request token (the user refused, as Twitter says it), else
+ * `oauth_token` (the flow's own) and `oauth_verifier`.
+ * @throws OAuthFlowError `callback_err` when it brings none of these: no provider sends that, whoever did
+ */
+function callbackAnswer(session: OAuthSession, query: Readonly<Record<string, unknown>>): CallbackAnswer {
+  if (session.authMode === 'OAUTH1') {
+    const requestToken = session.requestToken ?? '';
+    const denied = text(query['denied']);
+    if (denied !== undefined && requestToken !== '' && secretEquals(denied, requestToken)) {
+      return { kind: 'error', error: new OAuthFlowError('callback_err', 'The provider answered that the user denied access') };
+    }
+    const token = text(query['oauth_token']);
+    const verifier = text(query['oauth_verifier']);
+    if (!token || !verifier) {
+      throw new OAuthFlowError(
+        'callback_err',
+        'The callback carries no oauth_token and oauth_verifier (did the user deny access?)',
+      );
+    }
+    if (requestToken === '' || !session.requestTokenSecret || !secretEquals(token, requestToken)) {
+      throw new OAuthFlowError('callback_err', "The callback's oauth_token is not the one this flow was given");
+    }
+    return { kind: 'verifier', token, verifier };
+  }
+  const providerError = text(query['error']);
+  if (providerError !== undefined) {
+    const description = text(query['error_description']);
+    const error = new OAuthFlowError(
+      'callback_err',
+      `The provider answered ${providerError}${description ? `: ${description.slice(0, 300)}` : ''}`,
+    );
+    return { kind: 'error', error };
+  }
+  const code = text(query['code']);
+  if (!code) throw new OAuthFlowError('callback_err', 'The callback carries no code');
+  return { kind: 'code', code };
 }
 
 async function finishOAuth2(
   context: ApiContext,
   client: OAuthClientConfig,
   session: OAuthSession,
-  query: Readonly<Record<string, unknown>>,
+  code: string,
 ): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
-  const providerError = text(query['error']);
-  if (providerError !== undefined) {
-    const description = text(query['error_description']);
-    throw new OAuthFlowError(
-      'callback_err',
-      `The provider answered ${providerError}${description ? `: ${description.slice(0, 300)}` : ''}`,
-    );
-  }
-  const code = text(query['code']);
-  if (!code) throw new OAuthFlowError('callback_err', 'The callback carries no code');
   const response = await exchangeCode({
     client,
     code,
@@ -137,22 +198,12 @@ async function finishOAuth1(
   context: ApiContext,
   client: OAuthClientConfig,
   session: OAuthSession,
-  query: Readonly<Record<string, unknown>>,
+  answer: { readonly token: string; readonly verifier: string },
 ): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
-  const token = text(query['oauth_token']);
-  const verifier = text(query['oauth_verifier']);
-  if (!token || !verifier)
-    throw new OAuthFlowError(
-      'callback_err',
-      'The callback carries no oauth_token and oauth_verifier (did the user deny access?)',
-    );
-  if (!session.requestToken || !session.requestTokenSecret || !secretEquals(token, session.requestToken)) {
-    throw new OAuthFlowError('callback_err', "The callback's oauth_token is not the one this flow was given");
-  }
   const access = await requestAccessToken(
     client,
-    { token, secret: session.requestTokenSecret },
-    verifier,
+    { token: answer.token, secret: session.requestTokenSecret ?? '' },
+    answer.verifier,
     session.connectionConfig,
     context.settings.providerTimeoutMs,
   );

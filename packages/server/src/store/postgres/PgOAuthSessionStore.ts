@@ -22,6 +22,17 @@ export class PgOAuthSessionStore implements OAuthSessionStore {
     ]);
   }
 
+  async peek(state: string): Promise<OAuthSession | undefined> {
+    const hash = hashOf(state);
+    const { rows } = await this.pg.query<{ data: string; expires_at: string }>(
+      'SELECT data, expires_at FROM oauth_sessions WHERE state_hash = $1',
+      [hash],
+    );
+    const row = rows[0];
+    if (!row || Number(row.expires_at) < Date.now()) return undefined;
+    return JSON.parse(this.cipher.open(row.data, hash)) as OAuthSession;
+  }
+
   async consume(state: string): Promise<OAuthSession | undefined> {
     const hash = hashOf(state);
     const { rows } = await this.pg.query<{ data: string; expires_at: string }>(

@@ -23,6 +23,19 @@ export class SqliteOAuthSessionStore implements OAuthSessionStore {
     });
   }
 
+  async peek(state: string): Promise<OAuthSession | undefined> {
+    const hash = hashOf(state);
+    const row = withStorageErrors(() =>
+      this.db
+        .prepare<[string], { data: string; expires_at: number }>(
+          'SELECT data, expires_at FROM oauth_sessions WHERE state_hash = ?',
+        )
+        .get(hash),
+    );
+    if (!row || row.expires_at < Date.now()) return undefined;
+    return JSON.parse(this.cipher.open(row.data, hash)) as OAuthSession;
+  }
+
   /**
    * The session of `state`, removed in the same statement so that no second callback can use it; undefined when
    * there is none or it has expired. @throws WorkerError `storage_error`

@@ -5,8 +5,8 @@ import { sendFlowResult } from '../../oauthResult';
 
 /**
  * `GET /oauth/callback?state=…&code=…` (OAuth 2; or `error=…` when the user denied access) and
- * `?state=…&oauth_token=…&oauth_verifier=…` (OAuth 1.0a): the provider's redirect back. No JSON schema: whatever
- * arrives ends in the callback protocol. Needs no secret key.
+ * `?state=…&oauth_token=…&oauth_verifier=…` (or `denied=…`, OAuth 1.0a): the provider's redirect back. No JSON
+ * schema: whatever arrives ends in the callback protocol. Needs no secret key.
  */
 export function registerGetOAuthCallback(app: FastifyInstance, context: ApiContext): void {
   app.get<{ Querystring: Record<string, unknown> }>(
@@ -14,10 +14,12 @@ export function registerGetOAuthCallback(app: FastifyInstance, context: ApiConte
     { config: { public: true, ownInputChecks: true } },
     async (request, reply) => {
       const outcome = await finishOAuthFlow(context, request.query);
+      // A callback that is not the flow's own (it may come from anyone who learnt the state) hears only of itself.
+      const session = outcome.toOwner ? outcome.session : undefined;
       const parties = {
-        providerConfigKey: outcome.session?.providerConfigKey,
-        connectionId: outcome.session?.connectionId,
-        wsClientId: outcome.session?.wsClientId,
+        providerConfigKey: session?.providerConfigKey,
+        connectionId: session?.connectionId,
+        wsClientId: session?.wsClientId,
       };
       return sendFlowResult(context, reply, parties, outcome.error);
     },
