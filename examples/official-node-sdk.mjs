@@ -3,12 +3,14 @@
 // checks each result, and exits non-zero on any mismatch. Start the server first, with a secret key and a webhook URL
 // pointing at this script's receiver:
 //
-//   NANGO_SECRET_KEY=example-secret-key NANGO_WEBHOOK_URL=http://localhost:3010/webhooks npm start
+//   NANGO_SECRET_KEY=example-secret-key NANGO_WEBHOOK_URL=http://localhost:3010/webhooks \
+//     NANGO_PROXY_ALLOWED_HOSTS=127.0.0.1 npm start
 //   npm run example:node-sdk            (or: node examples/official-node-sdk.mjs)
 //
 // Environment: NANGO_SERVER_URL (the server's URL; default http://localhost:3003), NANGO_SECRET_KEY (default
 // example-secret-key), NANGO_EXAMPLE_WEBHOOK_PORT (default 3010). It starts two local HTTP servers of its own: a small "provider API" the
-// proxy calls reach (through Base-Url-Override, on the `example` integration of integrations.yaml) and the webhook
+// proxy calls reach (through Base-Url-Override, on the `example` integration of integrations.yaml: hence the allowed
+// host) and the webhook
 // receiver. A Connection is made through a connect session (POST /api-auth/api-key, as @nangohq/frontend 0.71 does)
 // and another over RabbitMQ (@nangohq/node-client, as `npm run example` does). Each run uses fresh ids.
 import { createServer, globalAgent } from 'node:http';

@@ -110,7 +110,7 @@ export const ERROR_CODES = {
   },
   base_url_not_allowed: {
     retryable: false,
-    when: 'A proxy call named a Base-Url-Override whose host NANGO_PROXY_ALLOWED_HOSTS does not allow.',
+    when: "A proxy call named a Base-Url-Override whose host is not the integration's own nor allowed by NANGO_PROXY_ALLOWED_HOSTS.",
   },
   invalid_action_input: { retryable: false, when: "The action's input does not match the input schema it declares." },
   invalid_connect_session: {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 import type { StoreTarget } from './store/openStore';
+import { parseAllowList } from './outbound/overrideHost';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
@@ -83,8 +84,10 @@ export interface WorkerSettings {
   /** NANGO_PROXY_TIMEOUT_MS — time limit of one proxied call to the provider, headers and body. Default: 120000 */
   proxyTimeoutMs: number;
   /**
-   * NANGO_PROXY_ALLOWED_HOSTS — hosts a `Base-Url-Override` may name (comma-separated; `*.example.com` matches
-   * subdomains). Default: unset, any host (the caller holds the secret key, which reads the credentials anyway)
+   * NANGO_PROXY_ALLOWED_HOSTS — hosts a `Base-Url-Override` may name besides the integration's own (comma-separated:
+   * `api.example.com`, `*.example.com` for its subdomains, `*` for any host). Link-local and cloud metadata hosts
+   * (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal) only by an entry of their own, even with `*`.
+   * Default: unset, the integration's own hosts only (its base_url's and its catalog entry's)
    */
   proxyAllowedHosts: string[] | undefined;
   /**
@@ -164,7 +167,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_CORS_ORIGINS', '*'],
   ['NANGO_PROXY_RETRY_BASE_MS', '1000'],
   ['NANGO_PROXY_TIMEOUT_MS', '120000'],
-  ['NANGO_PROXY_ALLOWED_HOSTS', 'unset: a Base-Url-Override may name any host'],
+  ['NANGO_PROXY_ALLOWED_HOSTS', "unset: a Base-Url-Override may name only the integration's own hosts"],
   ['NANGO_RATE_LIMIT_MAX_WAIT_MS', '30000'],
   ['NANGO_ASYNC_ACTION_TTL_S', '86400'],
   ['NANGO_WEBHOOK_URL', 'none: no webhooks'],
@@ -290,6 +293,8 @@ export function resolveWorkerSettings(
   ] as const) {
     if (value !== undefined && !/^https?:\/\/[^/]/.test(value)) problems.push(`${name} must be an http:// or https:// URL`);
   }
+  for (const problem of parseAllowList(settings.proxyAllowedHosts).problems)
+    problems.push(`NANGO_PROXY_ALLOWED_HOSTS: ${problem}`);
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
   const url = settings.databaseUrl;
   if (url !== undefined && !/^(postgres|postgresql):\/\//.test(url) && !url.startsWith('sqlite:')) {

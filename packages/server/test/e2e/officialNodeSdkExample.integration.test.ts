@@ -27,6 +27,8 @@ describe('examples/official-node-sdk.mjs against nango-server as npm start runs 
       NANGO_WEBHOOK_URL: `http://localhost:${webhookPort}/webhooks`,
       NANGO_EXAMPLE_WEBHOOK_PORT: String(webhookPort),
       NANGO_PROXY_RETRY_BASE_MS: '50',
+      // The script's proxy calls override the example integration's base URL to its own local API, as the README says.
+      NANGO_PROXY_ALLOWED_HOSTS: '127.0.0.1',
       NANGO_WATCH: 'false',
     });
     server = await startCliServer(env);

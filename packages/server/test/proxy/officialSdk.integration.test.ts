@@ -18,6 +18,8 @@ describe('the official @nangohq/node 0.71.4 through /proxy', () => {
       catalog: catalogOf(),
       secretKey: KEY,
       proxyRetryBaseMs: 5,
+      // baseUrlOverride to the other local server (another port) needs the host allowed explicitly.
+      proxyAllowedHosts: ['127.0.0.1'],
     });
     const store = await api.store();
     const expires = new Date(Date.now() + 3600_000).toISOString();

@@ -47,7 +47,15 @@ describe('the /proxy route', () => {
     auth_mode: USERNAME_PASSWORD
     base_url: ${provider.url}
 `;
-    api = await startApi({ yaml, catalog, secretKey: KEY, proxyRetryBaseMs: 5, rateLimitMaxWaitMs: 2000 });
+    // Base-Url-Override to the other local server (another port) needs the host allowed explicitly.
+    api = await startApi({
+      yaml,
+      catalog,
+      secretKey: KEY,
+      proxyRetryBaseMs: 5,
+      rateLimitMaxWaitMs: 2000,
+      proxyAllowedHosts: ['127.0.0.1'],
+    });
     const store = await api.store();
     const far = new Date(Date.now() + 3600_000).toISOString();
     await store.insert({

@@ -1,26 +1,46 @@
+import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../../../config/types';
+import { checkOverrideHost, parseAllowList } from '../../../outbound/overrideHost';
+import { renderTemplate } from '../../../outbound/renderTemplate';
 import { apiError } from '../../ApiError';
 
 /**
- * The integration with its base_url replaced by a `Base-Url-Override`, whose host `allowedHosts` must allow when set
- * (`api.example.com` exactly, `*.example.com` any subdomain of it). Headers, query params and credentials stay the
- * integration's: the caller holds the secret key, which can read the credentials anyway.
- * @throws WorkerError `base_url_not_allowed`, `invalid_request` for a URL that does not parse
+ * The integration with its base_url replaced by a `Base-Url-Override`. The Connection's credentials go with the call,
+ * so its host must be the integration's own (its base_url for this Connection, or its catalog entry's
+ * `proxy.base_url`, host and port) unless NANGO_PROXY_ALLOWED_HOSTS allows more: `*` any host, `*.example.com` any
+ * subdomain, or a host itself; link-local and cloud metadata hosts only by an entry of their own (see overrideHost).
+ * @throws WorkerError `base_url_not_allowed`, `invalid_request` for a URL that does not parse, is not http(s) or
+ *   carries user info
  */
 export function withBaseUrlOverride(
   integration: IntegrationConfig,
+  connection: NangoConnection,
   override: string,
   allowedHosts: readonly string[] | undefined,
 ): IntegrationConfig {
   if (!URL.canParse(override)) throw apiError('invalid_request', 'The Base-Url-Override header is not a valid URL');
-  const host = new URL(override).hostname.toLowerCase();
-  if (allowedHosts !== undefined && !allowedHosts.some((pattern) => hostMatches(host, pattern.toLowerCase()))) {
-    throw apiError('base_url_not_allowed', `Base-Url-Override host ${host} is not among NANGO_PROXY_ALLOWED_HOSTS`);
+  const target = new URL(override);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw apiError('invalid_request', 'The Base-Url-Override header must be an http or https URL');
   }
+  if (target.username !== '' || target.password !== '') {
+    throw apiError('invalid_request', 'The Base-Url-Override header must not carry user info (user:password@)');
+  }
+  const verdict = checkOverrideHost(target, ownUrls(integration, connection), parseAllowList(allowedHosts).list);
+  if (!verdict.allowed) throw apiError('base_url_not_allowed', verdict.why);
   return { ...integration, baseUrl: { source: override, path: 'the Base-Url-Override header', parts: [override] } };
 }
 
-function hostMatches(host: string, pattern: string): boolean {
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
-  return host === pattern;
+/** The integration's own base URLs: base_url as this Connection renders it, and the catalog's when it is literal. */
+function ownUrls(integration: IntegrationConfig, connection: NangoConnection): URL[] {
+  const urls: URL[] = [];
+  try {
+    const rendered = renderTemplate(integration.baseUrl, connection, { baseUrl: true });
+    if (URL.canParse(rendered)) urls.push(new URL(rendered));
+  } catch {
+    // A base_url this Connection cannot render gives no own host; the call would fail without the override too.
+  }
+  const catalog = integration.provider?.proxy?.base_url;
+  if (catalog !== undefined && !catalog.includes('${') && URL.canParse(catalog)) urls.push(new URL(catalog));
+  return urls;
 }

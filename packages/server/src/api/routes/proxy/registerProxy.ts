@@ -45,7 +45,7 @@ async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiC
   const integration =
     control.baseUrlOverride === undefined
       ? fresh.integration
-      : withBaseUrlOverride(fresh.integration, control.baseUrlOverride, settings.proxyAllowedHosts);
+      : withBaseUrlOverride(fresh.integration, connection, control.baseUrlOverride, settings.proxyAllowedHosts);
   const endpoint = endpointOf(request.url);
   const url = resolveUrl(integration, connection, endpoint);
   mergeQuery(url, renderAll(integration.queryParams, connection), undefined);
