@@ -1,19 +1,6 @@
-import { ACTION_CONTEXT, NangoAction, type ActionContext } from './index';
-import { paginate, type PaginateConfig, type PaginateRequest } from './paginate';
-
-/** What the worker gives a sync run besides an action's context. */
-export interface SyncContext {
-  /** The checkpoint the last run saved, null on a first run or after a reset. */
-  checkpoint: Record<string, unknown> | null;
-  /** When the last successful run started (ISO), null on a first run. */
-  lastSyncDate: string | null;
-  /** The provider's `proxy.paginate` from the catalog, the default of {@link NangoSync.paginate}. */
-  paginate: Partial<PaginateConfig> | undefined;
-  /** The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint. */
-  call(method: SyncCall, args: { model?: string; records?: unknown[]; checkpoint?: unknown }): Promise<unknown>;
-}
-
-export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint';
+import { ACTION_CONTEXT, type ActionContext, type SyncContext } from './context';
+import { NangoAction } from './NangoAction';
+import { paginate, type PaginateRequest } from './paginate';
 
 /** A record a sync saves: an object with an `id` (a string, or a number stored as its string). */
 export interface SyncRecord {
