@@ -1,3 +1,10 @@
+/** One problem found in a configuration file (integrations.yaml, the providers catalog): the keys leading to it from the root, and what is wrong. */
+export interface ConfigProblem {
+  readonly path: readonly string[];
+  /** Never quotes a value from the file: after substitution, values may hold secrets from the environment. */
+  readonly message: string;
+}
+
 /** A configuration file is wrong: every problem found, one `path: problem` line each, none quoting a value. */
 export class ConfigError extends Error {
   readonly problems: string[];

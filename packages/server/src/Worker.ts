@@ -4,10 +4,11 @@ import { ActionRunner } from './actions/ActionRunner';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
-import type { HandlerContext } from './handlers';
+import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
-import { connectBroker } from './rpc/connectBroker';
-import { ActionOverflow, overflowQueue } from './rpc/ActionOverflow';
+import { connectBroker } from './broker/connectBroker';
+import { overflowQueue } from './broker/queueNames';
+import { ActionOverflow } from './rpc/ActionOverflow';
 import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
@@ -109,7 +110,7 @@ export class Worker {
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
-    const context: HandlerContext = {
+    const context: OperationContext = {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
@@ -120,7 +121,7 @@ export class Worker {
       logger,
     };
     this.apiContext = {
-      handlers: context,
+      operations: context,
       registry: this.registry,
       sessions: store.oauthSessions,
       sockets: new WsClients(),
@@ -153,7 +154,7 @@ export class Worker {
       maxConcurrent: settings.maxConcurrentSyncs,
       leaseMs: settings.syncLeaseMs,
       schedules: store.syncSchedules,
-      handlers: context,
+      operations: context,
       executor: extras.syncExecutor ?? new SandboxSyncExecutor(this.runner, store.records, () => this.registry.snapshot()),
       webhooks: context.webhooks,
       switches: settings,

@@ -6,7 +6,7 @@ import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
-import { EncodedJson } from '../rpc/EncodedJson';
+import { EncodedJson } from '../broker/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';

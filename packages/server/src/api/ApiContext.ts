@@ -1,4 +1,4 @@
-import type { HandlerContext } from '../handlers';
+import type { OperationContext } from '../operations/OperationContext';
 import type { IntegrationRegistry } from '../integrations/IntegrationRegistry';
 import type { Logger } from '../logger';
 import type { OAuthSessionStore } from '../store/OAuthSessionStore';
@@ -26,7 +26,7 @@ export interface ApiSettings {
 
 /** What every route may use: the same operations the RPC consumer calls, and the HTTP side's own parts. */
 export interface ApiContext {
-  readonly handlers: HandlerContext;
+  readonly operations: OperationContext;
   readonly registry: IntegrationRegistry;
   readonly sessions: OAuthSessionStore;
   readonly sockets: WsClients;

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { ActionConfig } from '../config/types';
+import type { ActionConfig } from './types';
 import { WorkerError } from '../errors';
 
 /**

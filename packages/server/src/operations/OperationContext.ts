@@ -7,7 +7,7 @@ import type { TokenRefresher } from '../oauth/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
 
 /** What every message handler may use. */
-export interface HandlerContext {
+export interface OperationContext {
   readonly store: ConnectionStore;
   readonly runner: ActionRunner;
   readonly idempotency: IdempotencyStore;
@@ -17,7 +17,7 @@ export interface HandlerContext {
   readonly idempotencyTtlMs: number;
   /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
   readonly webhooks: Webhooks;
-  /** Where handlers log what the caller does not see (a failed token revocation); none in some unit tests. */
+  /** Where operations log what the caller does not see (a failed token revocation); none in some unit tests. */
   readonly logger?: Logger;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
@@ -27,7 +27,7 @@ export interface HandlerContext {
  * The integration named in a message.
  * @throws WorkerError `unknown_integration`
  */
-export function requireIntegration(context: HandlerContext, name: string): IntegrationConfig {
+export function requireIntegration(context: OperationContext, name: string): IntegrationConfig {
   const { integrations } = context.integrations();
   const integration = integrations.get(name);
   if (!integration) {
@@ -35,12 +35,4 @@ export function requireIntegration(context: HandlerContext, name: string): Integ
     throw new WorkerError('unknown_integration', `Unknown integration '${name}': integrations.yaml declares ${known}`);
   }
   return integration;
-}
-
-/** The error for a missing Connection, worded the same everywhere. */
-export function connectionNotFound(integration: string, userId: string): WorkerError {
-  return new WorkerError(
-    'connection_not_found',
-    `No Connection for user '${userId}' on integration '${integration}': register one with registerConnection first`,
-  );
 }

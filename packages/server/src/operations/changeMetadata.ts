@@ -1,5 +1,5 @@
-import { WorkerError } from '../errors';
-import { connectionNotFound, type HandlerContext } from './HandlerContext';
+import { connectionNotFound, WorkerError } from '../errors';
+import { type OperationContext } from './OperationContext';
 
 /**
  * Sets the metadata (additionalConfig) of the Connections of `userIds` on `integration` to `change(current)`, all
@@ -7,7 +7,7 @@ import { connectionNotFound, type HandlerContext } from './HandlerContext';
  * @throws WorkerError `connection_not_found` naming every missing user id
  */
 export async function changeMetadata(
-  context: HandlerContext,
+  context: OperationContext,
   integration: string,
   userIds: readonly string[],
   change: (current: Record<string, unknown>) => Record<string, unknown>,

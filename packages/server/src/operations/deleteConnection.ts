@@ -1,7 +1,8 @@
 import type { DeleteConnectionMessage, NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
 import { revokeToken } from '../oauth/revokeToken';
-import { connectionNotFound, type HandlerContext } from './HandlerContext';
+import { type OperationContext } from './OperationContext';
+import { connectionNotFound } from '../errors';
 
 /** Longest wait for a provider's revocation endpoint (less when the integration's http_timeout_ms is lower). */
 export const REVOCATION_TIMEOUT_MS = 10_000;
@@ -13,7 +14,7 @@ export const REVOCATION_TIMEOUT_MS = 10_000;
  * cleaned up (without revocation: nothing says where).
  * @throws WorkerError `connection_not_found`
  */
-export async function deleteConnection(context: HandlerContext, message: DeleteConnectionMessage): Promise<undefined> {
+export async function deleteConnection(context: OperationContext, message: DeleteConnectionMessage): Promise<undefined> {
   const integration = context.integrations().integrations.get(message.integration);
   let connection: NangoConnection | undefined;
   if (integration?.provider?.revocation_url !== undefined && integration.authMode === 'OAUTH2') {
@@ -35,7 +36,7 @@ export async function deleteConnection(context: HandlerContext, message: DeleteC
 }
 
 async function revokeQuietly(
-  context: HandlerContext,
+  context: OperationContext,
   integration: IntegrationConfig,
   connection: NangoConnection,
 ): Promise<void> {

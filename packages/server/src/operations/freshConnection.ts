@@ -1,6 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
-import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
+import { requireIntegration, type OperationContext } from './OperationContext';
+import { connectionNotFound } from '../errors';
 
 /**
  * The Connection of `userId` on `integration` with credentials fit to use now, through the refresher: an OAuth 2
@@ -9,7 +10,7 @@ import { connectionNotFound, requireIntegration, type HandlerContext } from './H
  *   (`connection_needs_reauthorization`, `token_refresh_failed`, `refresh_not_possible`)
  */
 export async function freshConnection(
-  context: HandlerContext,
+  context: OperationContext,
   integrationName: string,
   userId: string,
   force = false,

@@ -1,6 +1,6 @@
 import type { GetConnectionMessage, NangoConnection, StoredCredentials } from '@nangohq/protocol';
 import { freshConnection } from './freshConnection';
-import type { HandlerContext } from './HandlerContext';
+import type { OperationContext } from './OperationContext';
 
 /**
  * One Connection with fresh credentials (refreshed if needed, or always with `forceRefresh`). The refresh token
@@ -8,7 +8,7 @@ import type { HandlerContext } from './HandlerContext';
  * so it should not travel unless the app really wants it.
  * @throws WorkerError `unknown_integration`, `connection_not_found`, and the refresher's errors
  */
-export async function getConnection(context: HandlerContext, message: GetConnectionMessage): Promise<NangoConnection> {
+export async function getConnection(context: OperationContext, message: GetConnectionMessage): Promise<NangoConnection> {
   const { connection } = await freshConnection(context, message.integration, message.userId, message.forceRefresh);
   if (message.refreshToken === true) return connection;
   return { ...connection, credentials: withoutRefreshToken(connection.credentials) };

@@ -1,9 +1,9 @@
 import type { GetConnectionsForUserIdMessage, NangoConnectionPublic } from '@nangohq/protocol';
-import type { HandlerContext } from './HandlerContext';
+import type { OperationContext } from './OperationContext';
 
 /** Every Connection of a user, without credentials; [] when none. */
 export async function getConnectionsForUserId(
-  context: HandlerContext,
+  context: OperationContext,
   message: GetConnectionsForUserIdMessage,
 ): Promise<NangoConnectionPublic[]> {
   return context.store.listByUserId(message.userId);

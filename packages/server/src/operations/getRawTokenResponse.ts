@@ -1,6 +1,6 @@
 import type { GetRawTokenResponseMessage } from '@nangohq/protocol';
 import { freshConnection } from './freshConnection';
-import type { HandlerContext } from './HandlerContext';
+import type { OperationContext } from './OperationContext';
 
 /**
  * The Connection's `credentials.raw`: the provider's last token response once the worker has refreshed it, else
@@ -8,7 +8,7 @@ import type { HandlerContext } from './HandlerContext';
  * @throws WorkerError `unknown_integration`, `connection_not_found`, and the refresher's errors
  */
 export async function getRawTokenResponse(
-  context: HandlerContext,
+  context: OperationContext,
   message: GetRawTokenResponseMessage,
 ): Promise<Record<string, unknown>> {
   const { connection } = await freshConnection(context, message.integration, message.userId);

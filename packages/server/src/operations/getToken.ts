@@ -1,7 +1,7 @@
 import type { AuthMode, GetTokenMessage, NangoToken } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { freshConnection } from './freshConnection';
-import type { HandlerContext } from './HandlerContext';
+import type { OperationContext } from './OperationContext';
 
 /**
  * The credentials to call the API with, per the integration's auth mode: OAUTH2 the access token (refreshed if
@@ -10,7 +10,7 @@ import type { HandlerContext } from './HandlerContext';
  * @throws WorkerError `unknown_integration`, `connection_not_found`, `invalid_credentials` (the stored credentials
  *   lack a field of the auth mode, which changed since they were stored), and the refresher's errors
  */
-export async function getToken(context: HandlerContext, message: GetTokenMessage): Promise<NangoToken> {
+export async function getToken(context: OperationContext, message: GetTokenMessage): Promise<NangoToken> {
   const { integration, connection } = await freshConnection(context, message.integration, message.userId, message.forceRefresh);
   const field = (name: string): string => {
     const value = connection.credentials[name];

@@ -1,26 +1,18 @@
 import type { RegisterConnectionMessage } from '@nangohq/protocol';
 import { normaliseCredentials } from '../credentials/normaliseCredentials';
-import { sendAuthWebhook } from '../webhooks/authWebhook';
-import { requireIntegration, type HandlerContext } from './HandlerContext';
+import { requireIntegration, type OperationContext } from './OperationContext';
+import { saveConnection } from './saveConnection';
 
 /** Stores a new Connection, then sends its `auth` creation webhook. @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_exists` */
-export async function registerConnection(context: HandlerContext, message: RegisterConnectionMessage): Promise<undefined> {
+export async function registerConnection(context: OperationContext, message: RegisterConnectionMessage): Promise<undefined> {
   const integration = requireIntegration(context, message.integration);
-  const credentials = normaliseCredentials(integration.name, integration.authMode, message.credentials);
-  await context.store.insert({
+  await saveConnection(context, {
     integration: integration.name,
     userId: message.userId,
-    credentials,
-    additionalConfig: message.additionalConfig ?? {},
-  });
-  const provider = integration.provider?.name ?? integration.name;
-  const { authMode } = integration;
-  await sendAuthWebhook(context, {
-    integration: integration.name,
-    userId: message.userId,
-    authMode,
-    provider,
-    operation: 'creation',
+    credentials: normaliseCredentials(integration.name, integration.authMode, message.credentials),
+    config: message.additionalConfig ?? {},
+    mode: 'create',
+    authMode: integration.authMode,
   });
   return undefined;
 }

@@ -1,9 +1,9 @@
 import type { TriggerActionMessage } from '@nangohq/protocol';
-import { validateActionInput } from '../actions/actionInput';
+import { validateActionInput } from '../config/actionInput';
 import { callFingerprint, runIdempotently } from '../actions/runIdempotently';
-import { WorkerError } from '../errors';
-import type { EncodedJson } from '../rpc/EncodedJson';
-import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
+import { connectionNotFound, WorkerError } from '../errors';
+import type { EncodedJson } from '../broker/EncodedJson';
+import { requireIntegration, type OperationContext } from './OperationContext';
 
 /**
  * Runs an action for a user's Connection. The action is looked up among those integrations.yaml declares, so a
@@ -12,7 +12,7 @@ import { connectionNotFound, requireIntegration, type HandlerContext } from './H
  * @throws WorkerError `unknown_integration`, `unknown_action`, `invalid_action_input`, `connection_not_found`, and the
  *   run's errors
  */
-export async function triggerAction(context: HandlerContext, message: TriggerActionMessage): Promise<EncodedJson> {
+export async function triggerAction(context: OperationContext, message: TriggerActionMessage): Promise<EncodedJson> {
   const integration = requireIntegration(context, message.integration);
   const action = integration.actions.get(message.action);
   if (!action) {

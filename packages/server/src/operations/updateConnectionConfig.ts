@@ -1,5 +1,6 @@
 import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
-import { connectionNotFound, type HandlerContext } from './HandlerContext';
+import { type OperationContext } from './OperationContext';
+import { connectionNotFound } from '../errors';
 
 /**
  * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
@@ -7,7 +8,7 @@ import { connectionNotFound, type HandlerContext } from './HandlerContext';
  * @throws WorkerError `connection_not_found`
  */
 export async function updateConnectionConfig(
-  context: HandlerContext,
+  context: OperationContext,
   message: UpdateConnectionConfigMessage,
 ): Promise<undefined> {
   if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {

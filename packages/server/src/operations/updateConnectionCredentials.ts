@@ -1,13 +1,14 @@
 import type { UpdateConnectionCredentialsMessage } from '@nangohq/protocol';
 import { normaliseCredentials } from '../credentials/normaliseCredentials';
-import { connectionNotFound, requireIntegration, type HandlerContext } from './HandlerContext';
+import { requireIntegration, type OperationContext } from './OperationContext';
+import { connectionNotFound } from '../errors';
 
 /**
  * Replaces a Connection's credentials after checking them against the auth mode.
  * @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_not_found`
  */
 export async function updateConnectionCredentials(
-  context: HandlerContext,
+  context: OperationContext,
   message: UpdateConnectionCredentialsMessage,
 ): Promise<undefined> {
   const integration = requireIntegration(context, message.integration);

@@ -1,23 +1,21 @@
 import type { MessageType, NangoMessage } from '@nangohq/protocol';
-import { deleteConnection } from './deleteConnection';
-import { getConnection } from './getConnection';
-import { getConnectionsForIntegration } from './getConnectionsForIntegration';
-import { getConnectionsForUserId } from './getConnectionsForUserId';
-import { getMetadata } from './getMetadata';
-import { getRawTokenResponse } from './getRawTokenResponse';
-import { getToken } from './getToken';
-import type { HandlerContext } from './HandlerContext';
-import { listConnections } from './listConnections';
-import { registerConnection } from './registerConnection';
-import { setMetadata } from './setMetadata';
-import { triggerAction } from './triggerAction';
-import { updateConnectionConfig } from './updateConnectionConfig';
-import { updateConnectionCredentials } from './updateConnectionCredentials';
-import { updateMetadata } from './updateMetadata';
+import { deleteConnection } from '../operations/deleteConnection';
+import { getConnection } from '../operations/getConnection';
+import { getConnectionsForIntegration } from '../operations/getConnectionsForIntegration';
+import { getConnectionsForUserId } from '../operations/getConnectionsForUserId';
+import { getMetadata } from '../operations/getMetadata';
+import { getRawTokenResponse } from '../operations/getRawTokenResponse';
+import { getToken } from '../operations/getToken';
+import type { OperationContext } from '../operations/OperationContext';
+import { listConnections } from '../operations/listConnections';
+import { registerConnection } from '../operations/registerConnection';
+import { setMetadata } from '../operations/setMetadata';
+import { triggerAction } from '../operations/triggerAction';
+import { updateConnectionConfig } from '../operations/updateConnectionConfig';
+import { updateConnectionCredentials } from '../operations/updateConnectionCredentials';
+import { updateMetadata } from '../operations/updateMetadata';
 
-export type { HandlerContext } from './HandlerContext';
-
-type Handler<T extends MessageType> = (context: HandlerContext, message: Extract<NangoMessage, { type: T }>) => unknown;
+type Handler<T extends MessageType> = (context: OperationContext, message: Extract<NangoMessage, { type: T }>) => unknown;
 
 /** One handler per message type; the compiler checks that none is missing. */
 export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
@@ -38,7 +36,7 @@ export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
 };
 
 /** Runs the handler for a validated message. */
-export function dispatch(context: HandlerContext, message: NangoMessage): unknown {
+export function dispatch(context: OperationContext, message: NangoMessage): unknown {
   const handler = HANDLERS[message.type] as Handler<MessageType>;
   return handler(context, message as never);
 }

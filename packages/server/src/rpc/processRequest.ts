@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { carriesCredentials, type ErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
-import { dispatch, type HandlerContext } from '../handlers';
+import type { OperationContext } from '../operations/OperationContext';
+import { dispatch } from './dispatch';
 import type { Logger } from '../logger';
-import { EncodedJson } from './EncodedJson';
-import type { Delivery } from './Responder';
+import { EncodedJson } from '../broker/EncodedJson';
 import { validateMessage } from './validateMessage';
+
+/** How a request reached the worker: what decides whether it may carry credentials. */
+export interface Delivery {
+  /** Published persistent (delivery mode 2): the broker may have written it to disk. */
+  persistent: boolean;
+  /** Consumed from the credentials queue, which has no dead-letter queue. */
+  fromCredentialsQueue: boolean;
+}
 
 /** The reply to one request, encoded, and whether the request itself was unreadable. */
 export interface ProcessedRequest {
@@ -20,7 +28,7 @@ export interface ProcessedRequest {
  * reported as `internal_error` with an id the caller can find in the log, and its details logged only.
  */
 export async function processRequest(
-  context: HandlerContext,
+  context: OperationContext,
   content: Buffer,
   logger: Logger,
   delivery: Delivery = { persistent: false, fromCredentialsQueue: false },

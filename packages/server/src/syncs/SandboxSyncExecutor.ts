@@ -4,7 +4,7 @@ import type { HostCallArgs } from '../actions/sandboxProtocol';
 import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
-import { recordProblems } from './modelSchemas';
+import { recordProblems } from '../config/modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
 import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
 

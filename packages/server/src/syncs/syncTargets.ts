@@ -1,12 +1,12 @@
 import type { IntegrationConfig, SyncConfig } from '../config/types';
-import { WorkerError } from '../errors';
-import { connectionNotFound, requireIntegration, type HandlerContext } from '../handlers/HandlerContext';
+import { connectionNotFound, WorkerError } from '../errors';
+import { requireIntegration, type OperationContext } from '../operations/OperationContext';
 import type { Store } from '../store/Store';
 import type { ScheduleKey, ScheduleStatus, SyncSchedule } from '../store/SyncScheduleStore';
 
-/** What the sync operations use: the handlers' view of integrations and Connections, and the store. */
+/** What the sync operations use: the operations' view of integrations and Connections, and the store. */
 export interface SyncOpsContext {
-  readonly handlers: HandlerContext;
+  readonly operations: OperationContext;
   readonly store: Store;
 }
 
@@ -40,7 +40,7 @@ export function selectSyncs(
   integrationName: string,
   refs: readonly SyncRef[],
 ): { integration: IntegrationConfig; syncs: Array<{ sync: SyncConfig; variant: string }> } {
-  const integration = requireIntegration(context.handlers, integrationName);
+  const integration = requireIntegration(context.operations, integrationName);
   if (refs.length === 0) {
     return { integration, syncs: [...integration.syncs.values()].map((sync) => ({ sync, variant: BASE_VARIANT })) };
   }
@@ -102,8 +102,8 @@ export async function connectionsOf(
   integration: string,
   userId: string | undefined,
 ): Promise<Array<{ uuid: string; userId: string }>> {
-  if (userId === undefined) return context.handlers.store.listByIntegration(integration);
-  const connection = await context.handlers.store.get(integration, userId);
+  if (userId === undefined) return context.operations.store.listByIntegration(integration);
+  const connection = await context.operations.store.get(integration, userId);
   if (!connection) throw connectionNotFound(integration, userId);
   return [{ uuid: connection.uuid, userId: connection.userId }];
 }

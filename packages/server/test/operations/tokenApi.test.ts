@@ -4,7 +4,8 @@ import type { ConnectionStore } from '../../src/store/Store';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../../src/config/types';
 import { WorkerError } from '../../src/errors';
-import { dispatch, type HandlerContext } from '../../src/handlers';
+import type { OperationContext } from '../../src/operations/OperationContext';
+import { dispatch } from '../../src/rpc/dispatch';
 import type { TokenRefresher } from '../../src/oauth/TokenRefresher';
 import { testCipher } from '../helpers/testCipher';
 import { FOUR_AUTH_MODES_YAML } from '../helpers/fourAuthModes';
@@ -37,7 +38,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
   let sqlite: SqliteStore;
   let store: ConnectionStore;
   let refresher: RecordingRefresher;
-  let context: HandlerContext;
+  let context: OperationContext;
   const call = async (message: NangoMessage) => dispatch(context, message);
   const failure = (message: NangoMessage) =>
     call(message).then(

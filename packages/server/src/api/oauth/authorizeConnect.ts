@@ -1,9 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { ApiContext } from '../../api/ApiContext';
-import { secretEquals } from '../../api/secretKey';
+import type { ApiContext } from '../ApiContext';
+import { secretEquals } from '../secretKey';
 import type { ConnectSession } from '../../store/ConnectSessionStore';
-import { OAuthFlowError } from './OAuthFlowError';
-import type { ConnectQuery } from './parseConnectQuery';
+import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
+import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
 
 /** Who a frontend connect request is for, once authorised, and the flow inputs after the session's defaults. */
 export interface ConnectTarget {

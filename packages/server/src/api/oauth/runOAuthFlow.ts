@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredCredentials } from '@nangohq/protocol';
-import type { ApiContext } from '../../api/ApiContext';
-import { connectionSaved } from '../../api/connectionSaved';
-import { secretEquals } from '../../api/secretKey';
+import type { ApiContext } from '../ApiContext';
+import { secretEquals } from '../secretKey';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
 import type { OAuthSession } from '../../store/OAuthSessionStore';
-import { refreshedCredentials } from '../refreshedCredentials';
-import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from './oauth1';
+import { refreshedCredentials } from '../../oauth/refreshedCredentials';
+import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from '../../oauth/flow/oauth1';
 import { authorizeConnect } from './authorizeConnect';
-import { authorizeUrl, exchangeCode, pkcePair } from './oauth2';
-import { OAuthFlowError } from './OAuthFlowError';
-import type { ConnectQuery } from './parseConnectQuery';
-import { saveOAuthConnection } from './saveOAuthConnection';
+import { authorizeUrl, exchangeCode, pkcePair } from '../../oauth/flow/oauth2';
+import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
+import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
+import { saveConnection } from '../../operations/saveConnection';
 
 /**
  * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
@@ -79,21 +78,17 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       session.authMode === 'OAUTH1'
         ? await finishOAuth1(context, client, session, query)
         : await finishOAuth2(context, client, session, query);
-    const saved = await saveOAuthConnection(context.handlers, {
+    const operation = await saveConnection(context.operations, {
       integration: session.providerConfigKey,
       userId: session.connectionId,
       credentials,
       config,
-    });
-    await connectionSaved(context, {
-      providerConfigKey: session.providerConfigKey,
-      connectionId: session.connectionId,
-      operation: saved === 'created' ? 'creation' : 'override',
+      mode: 'upsert',
+      attributes: session.attributes,
       authMode: client.provider.auth_mode,
       provider: client.providerName,
-      attributes: session.attributes,
     });
-    return { session, error: undefined, saved };
+    return { session, error: undefined, saved: operation === 'creation' ? 'created' : 'updated' };
   } catch (error) {
     if (error instanceof OAuthFlowError) return { session, error };
     return { session, error: unexpected(context, error) };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { setMetadata } from '../../../handlers/setMetadata';
-import { updateMetadata } from '../../../handlers/updateMetadata';
+import { setMetadata } from '../../../operations/setMetadata';
+import { updateMetadata } from '../../../operations/updateMetadata';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_ID, PROVIDER_CONFIG_KEY } from './connectionObject';
 
@@ -36,13 +36,13 @@ export function userIdsOf(body: MetadataBody): string[] {
  * getMetadata and actions see) of one Connection or several, all or none; 201 with the request body echoed
  * (contract C.3), 404 connection_not_found naming every missing id. The same operation as the setMetadata message.
  */
-export function registerConnectionsSetMetadata(app: FastifyInstance, context: ApiContext): void {
+export function registerPostConnectionMetadata(app: FastifyInstance, context: ApiContext): void {
   app.post<{ Body: MetadataBody }>(
     '/connections/metadata',
     { schema: { body: METADATA_BODY_SCHEMA } },
     async (request, reply) => {
       const body = request.body;
-      await setMetadata(context.handlers, {
+      await setMetadata(context.operations, {
         type: 'setMetadata',
         integration: body.provider_config_key,
         userIds: userIdsOf(body),
@@ -57,10 +57,10 @@ export function registerConnectionsSetMetadata(app: FastifyInstance, context: Ap
  * `PATCH /connections/metadata`: merges the given top-level keys into the metadata of one Connection or several
  * (shallow), all or none; 200 with the request body echoed, 404 connection_not_found. The updateMetadata operation.
  */
-export function registerConnectionsUpdateMetadata(app: FastifyInstance, context: ApiContext): void {
+export function registerPatchConnectionMetadata(app: FastifyInstance, context: ApiContext): void {
   app.patch<{ Body: MetadataBody }>('/connections/metadata', { schema: { body: METADATA_BODY_SCHEMA } }, async (request) => {
     const body = request.body;
-    await updateMetadata(context.handlers, {
+    await updateMetadata(context.operations, {
       type: 'updateMetadata',
       integration: body.provider_config_key,
       userIds: userIdsOf(body),

@@ -1,5 +1,5 @@
 import type { NangoConnectionPublic } from '@nangohq/protocol';
-import type { HandlerContext } from '../../../handlers';
+import type { OperationContext } from '../../../operations/OperationContext';
 import type { ConnectionAttributes, ConnectionListing, EndUser } from '../../../store/Store';
 
 /** `end_user` as the REST API shows it (contract C.3.1): snake case, absent fields as null. */
@@ -57,16 +57,16 @@ export function errorsOf(connection: NangoConnectionPublic): ConnectionErrorRepl
  * The provider name of an integration (its catalog entry, e.g. `github`); an integration without a catalog entry,
  * or one no longer declared, shows its own name.
  */
-export function providerNameOf(handlers: HandlerContext, integrationName: string): string {
-  return handlers.integrations().integrations.get(integrationName)?.provider?.name ?? integrationName;
+export function providerNameOf(operations: OperationContext, integrationName: string): string {
+  return operations.integrations().integrations.get(integrationName)?.provider?.name ?? integrationName;
 }
 
-export function listItem(handlers: HandlerContext, listing: ConnectionListing): ConnectionListItem {
+export function listItem(operations: OperationContext, listing: ConnectionListing): ConnectionListItem {
   return {
     id: listing.uuid,
     connection_id: listing.userId,
     provider_config_key: listing.integration,
-    provider: providerNameOf(handlers, listing.integration),
+    provider: providerNameOf(operations, listing.integration),
     errors: errorsOf(listing),
     end_user: endUserReply(listing.endUser),
     tags: listing.tags,
@@ -77,7 +77,7 @@ export function listItem(handlers: HandlerContext, listing: ConnectionListing): 
 
 /** The fields C.3.1 adds to the legacy connection reply. */
 export function modernFields(
-  handlers: HandlerContext,
+  operations: OperationContext,
   connection: NangoConnectionPublic,
   attributes: ConnectionAttributes | undefined,
 ): {
@@ -89,7 +89,7 @@ export function modernFields(
   last_fetched_at: string;
 } {
   return {
-    provider: providerNameOf(handlers, connection.integration),
+    provider: providerNameOf(operations, connection.integration),
     errors: errorsOf(connection),
     end_user: endUserReply(attributes?.endUser ?? null),
     tags: attributes?.tags ?? {},

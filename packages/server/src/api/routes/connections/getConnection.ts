@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { getConnection } from '../../../handlers/getConnection';
-import { requireIntegration } from '../../../handlers/HandlerContext';
+import { getConnection } from '../../../operations/getConnection';
+import { requireIntegration } from '../../../operations/OperationContext';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_PARAMS, modernFields, PROVIDER_CONFIG_KEY } from './connectionObject';
 import { connectionReply } from './connectionReply';
@@ -31,11 +31,11 @@ interface Request {
  * when due (or always with force_refresh=true), the refresh token left out unless refresh_token=true. The same
  * operation as `GET /connection/:connectionId` and the getConnection message.
  */
-export function registerConnectionsGet(app: FastifyInstance, context: ApiContext): void {
+export function registerGetConnection(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/connections/:connectionId', { schema }, async (request) => {
     const { provider_config_key: integration, force_refresh: forceRefresh, refresh_token: refreshToken } = request.query;
     const userId = request.params.connectionId;
-    const connection = await getConnection(context.handlers, {
+    const connection = await getConnection(context.operations, {
       type: 'getConnection',
       integration,
       userId,
@@ -43,7 +43,7 @@ export function registerConnectionsGet(app: FastifyInstance, context: ApiContext
       refreshToken: refreshToken === true,
     });
     const attributes = await context.store.connections.attributes(integration, userId);
-    const { authMode } = requireIntegration(context.handlers, integration);
-    return { ...connectionReply(connection, authMode), ...modernFields(context.handlers, connection, attributes) };
+    const { authMode } = requireIntegration(context.operations, integration);
+    return { ...connectionReply(connection, authMode), ...modernFields(context.operations, connection, attributes) };
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { deleteConnection } from '../../../handlers/deleteConnection';
+import { deleteConnection } from '../../../operations/deleteConnection';
 import type { ApiContext } from '../../ApiContext';
 
 const schema = {
@@ -21,9 +21,9 @@ interface Request {
 }
 
 /** `DELETE /connection/:connectionId?provider_config_key=…`: `{ success: true }`, or 404 connection_not_found. */
-export function registerDeleteConnection(app: FastifyInstance, context: ApiContext): void {
+export function registerLegacyDeleteConnection(app: FastifyInstance, context: ApiContext): void {
   app.delete<Request>('/connection/:connectionId', { schema }, async (request) => {
-    await deleteConnection(context.handlers, {
+    await deleteConnection(context.operations, {
       type: 'deleteConnection',
       integration: request.query.provider_config_key,
       userId: request.params.connectionId,

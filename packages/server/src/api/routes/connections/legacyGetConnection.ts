@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { getConnection } from '../../../handlers/getConnection';
-import { requireIntegration } from '../../../handlers/HandlerContext';
+import { getConnection } from '../../../operations/getConnection';
+import { requireIntegration } from '../../../operations/OperationContext';
 import type { ApiContext } from '../../ApiContext';
 import { modernFields } from './connectionObject';
 import { connectionReply } from './connectionReply';
@@ -32,10 +32,10 @@ interface Request {
  * credentials (refreshed first when due, or always with force_refresh), the refresh token left out unless
  * refresh_token=true. The same operation as the getConnection message.
  */
-export function registerGetConnection(app: FastifyInstance, context: ApiContext): void {
+export function registerLegacyGetConnection(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/connection/:connectionId', { schema }, async (request) => {
     const { provider_config_key: integration, force_refresh: forceRefresh, refresh_token: refreshToken } = request.query;
-    const connection = await getConnection(context.handlers, {
+    const connection = await getConnection(context.operations, {
       type: 'getConnection',
       integration,
       userId: request.params.connectionId,
@@ -45,8 +45,8 @@ export function registerGetConnection(app: FastifyInstance, context: ApiContext)
     // The fields of contract C.3.1 too, as today's Nango answers on this path: old SDKs ignore what they do not read.
     const attributes = await context.store.connections.attributes(integration, request.params.connectionId);
     return {
-      ...connectionReply(connection, requireIntegration(context.handlers, integration).authMode),
-      ...modernFields(context.handlers, connection, attributes),
+      ...connectionReply(connection, requireIntegration(context.operations, integration).authMode),
+      ...modernFields(context.operations, connection, attributes),
     };
   });
 }

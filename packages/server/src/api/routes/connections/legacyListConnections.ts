@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listConnections } from '../../../handlers/listConnections';
+import { listConnections } from '../../../operations/listConnections';
 import type { ApiContext } from '../../ApiContext';
 
 const schema = {
@@ -17,10 +17,10 @@ interface Request {
  * `GET /connection[?connectionId=…]`: `{ connections: [{ connection_id, provider, created }] }`, where `provider` is
  * the provider config key (contract C.1–C.2). Never credentials. The same operation as the listConnections message.
  */
-export function registerListConnections(app: FastifyInstance, context: ApiContext): void {
+export function registerLegacyListConnections(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/connection', { schema }, async (request) => {
     const { connectionId } = request.query;
-    return listConnections(context.handlers, {
+    return listConnections(context.operations, {
       type: 'listConnections',
       ...(connectionId !== undefined && { userId: connectionId }),
     });

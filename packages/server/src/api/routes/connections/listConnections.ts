@@ -44,7 +44,7 @@ interface Query {
  * keys compared lower-cased), `limit` (1 to 2000; default 10000) and `page` (0-based, of `limit` each), ordered by
  * integration then connection id. Never credentials; nothing is refreshed.
  */
-export function registerConnectionsList(app: FastifyInstance, context: ApiContext): void {
+export function registerListConnections(app: FastifyInstance, context: ApiContext): void {
   app.get<{ Querystring: Query }>('/connections', { schema }, async (request) => {
     const query = request.query;
     const filter: ConnectionFilter = {};
@@ -66,7 +66,7 @@ export function registerConnectionsList(app: FastifyInstance, context: ApiContex
     filter.limit = limit;
     filter.offset = (query.page ?? 0) * limit;
     const found = await context.store.connections.search(filter);
-    return { connections: found.map((listing) => listItem(context.handlers, listing)) };
+    return { connections: found.map((listing) => listItem(context.operations, listing)) };
   });
 }
 

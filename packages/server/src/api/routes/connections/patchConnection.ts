@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { WorkerError } from '../../../errors';
-import { connectionNotFound } from '../../../handlers/HandlerContext';
-import { updateMetadata } from '../../../handlers/updateMetadata';
+import { connectionNotFound, WorkerError } from '../../../errors';
+import { updateMetadata } from '../../../operations/updateMetadata';
 import type { ConnectionAttributes, EndUser } from '../../../store/Store';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_PARAMS, KEY_QUERY } from './connectionObject';
@@ -87,7 +86,7 @@ export function endUserOf(body: EndUserBody): EndUser {
  * `webhook_url_override` is refused unless null: webhooks go to NANGO_WEBHOOK_URL. 200 `{ success: true }`; 404
  * connection_not_found; 400 invalid_request naming any unknown or malformed field.
  */
-export function registerConnectionsPatch(app: FastifyInstance, context: ApiContext): void {
+export function registerPatchConnection(app: FastifyInstance, context: ApiContext): void {
   app.patch<{ Params: { connectionId: string }; Querystring: { provider_config_key: string }; Body: Body | undefined }>(
     '/connections/:connectionId',
     { schema },
@@ -110,7 +109,7 @@ export function registerConnectionsPatch(app: FastifyInstance, context: ApiConte
           : (await context.store.connections.attributes(integration, userId)) !== undefined;
       if (!found) throw connectionNotFound(integration, userId);
       if (body.metadata !== undefined) {
-        await updateMetadata(context.handlers, {
+        await updateMetadata(context.operations, {
           type: 'updateMetadata',
           integration,
           userIds: [userId],
