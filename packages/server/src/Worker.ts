@@ -79,7 +79,7 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
-  /** The webhook outbox; its deliverer runs in every role (see README, Webhooks). */
+  /** The webhook outbox; its deliverer runs in every role (see docs/http-api.md, Webhooks). */
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
   private readonly syncs: SyncScheduler;

@@ -220,7 +220,7 @@ export interface KeyRecords {
    * encryption; only those with `plaintextOnly`), in one transaction. Returns how many it changed.
    */
   reencryptBatch(cipher: CredentialCipher, plaintextOnly: boolean, limit: number): Promise<number>;
-  /** Erases what re-encryption left behind, as far as the database allows (README, Credentials at rest). */
+  /** Erases what re-encryption left behind, as far as the database allows (docs/operations.md, Credentials at rest). */
   scrub(): Promise<void>;
 }
 
