@@ -6,6 +6,7 @@ import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
+import { NO_OPERATIONS } from './operationLog/OperationLog';
 import { connectBroker } from './broker/connectBroker';
 import { overflowQueue } from './broker/queueNames';
 import { ActionOverflow } from './rpc/ActionOverflow';
@@ -119,6 +120,7 @@ export class Worker {
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
+      log: NO_OPERATIONS,
     };
     this.apiContext = {
       operations: context,

@@ -2,6 +2,7 @@ import type { ActionRunner } from '../actions/ActionRunner';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
+import type { OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../oauth/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
@@ -19,6 +20,8 @@ export interface OperationContext {
   readonly webhooks: Webhooks;
   /** Where operations log what the caller does not see (a failed token revocation); none in some unit tests. */
   readonly logger?: Logger;
+  /** The operations log: every operation the server does for a user is recorded here (NO_OPERATIONS records none). */
+  readonly log: OperationLog;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

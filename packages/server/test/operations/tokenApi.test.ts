@@ -1,3 +1,4 @@
+import { NO_OPERATIONS } from '../../src/operationLog/OperationLog';
 import type { NangoConnection, NangoMessage, StoredCredentials } from '@nangohq/protocol';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
 import type { ConnectionStore } from '../../src/store/Store';
@@ -65,6 +66,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
       idempotencyTtlMs: 0,
       integrations: () => config,
       webhooks: NO_WEBHOOKS,
+      log: NO_OPERATIONS,
     };
     await store.insert({ integration: 'slack', userId: '1', credentials: OAUTH2, additionalConfig: { channel: 'C1' } });
     const apiKey = { api_key: 'key-1', raw: { api_key: 'key-1' } };
