@@ -121,6 +121,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The sync is not declared for that integration in integrations.yaml (or has no schedule for that Connection).',
   },
+  sync_variant_exists: {
+    retryable: false,
+    when: 'A variant of that name already exists for that sync and Connection: delete it first, or pick another name.',
+  },
   invalid_records: {
     retryable: false,
     when: "A sync's batchSave, batchUpdate or batchDelete got records that are not objects with an id, or do not match their model's schema; none of that batch was saved.",

@@ -15,6 +15,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   unknown_integration: 404,
   unknown_sync: 404,
+  sync_variant_exists: 409,
   connection_not_found: 404,
   connection_exists: 409,
   integration_exists: 409,

@@ -44,6 +44,8 @@ import { registerPostSyncPause } from './sync/postSyncPause';
 import { registerPostSyncStart } from './sync/postSyncStart';
 import { registerPostSyncTrigger } from './sync/postSyncTrigger';
 import { registerPutSyncFrequency } from './sync/putSyncFrequency';
+import { registerDeleteSyncVariant } from './sync/deleteSyncVariant';
+import { registerPostSyncVariant } from './sync/postSyncVariant';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -94,4 +96,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPutSyncFrequency(app, context);
   registerGetRecords(app, context);
   registerPatchPruneRecords(app, context);
+  // Sync variants (node SDK 0.71 createSyncVariant, deleteSyncVariant).
+  registerPostSyncVariant(app, context);
+  registerDeleteSyncVariant(app, context);
 }
