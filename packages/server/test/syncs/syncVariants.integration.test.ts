@@ -27,6 +27,8 @@ interface OfficialNango {
   listRecords(config: Record<string, unknown>): Promise<{ records: Row[]; next_cursor: string | null }>;
   triggerSync(key: string, syncs?: unknown[], connectionId?: string): Promise<{ data: unknown }>;
   startSync(key: string, syncs: unknown[], connectionId?: string): Promise<{ data: unknown }>;
+  pauseSync(key: string, syncs: unknown[], connectionId?: string): Promise<{ data: unknown }>;
+  updateSyncConnectionFrequency(key: string, sync: unknown, connectionId: string, frequency: string | null): Promise<unknown>;
   syncStatus(key: string, syncs: '*' | unknown[], connectionId?: string): Promise<{ syncs: Row[] }>;
 }
 
@@ -216,5 +218,28 @@ describe('sync variants through the official SDK 0.71.4 (SQLite, real RabbitMQ)'
     // The name is free again.
     expect((await nango.createSyncVariant(props('eu'))).variant).toBe('eu');
     expect(await nango.deleteSyncVariant(props('eu'))).toEqual({ success: true });
+  }, 30_000);
+
+  it('never makes a variant by triggering, starting, pausing or timing one the Connection does not have', async () => {
+    const ghost = { name: 'items', variant: 'ghost' };
+    const calls: Array<() => Promise<unknown>> = [
+      () => nango.triggerSync('items', [ghost], 'alice'),
+      () => nango.triggerSync('items', [ghost]),
+      () => nango.startSync('items', [ghost], 'alice'),
+      () => nango.pauseSync('items', [ghost], 'alice'),
+      () => nango.updateSyncConnectionFrequency('items', ghost, 'alice', 'every 2 hours'),
+    ];
+    for (const call of calls) {
+      expect(await failure(call())).toMatchObject({
+        status: 404,
+        code: 'unknown_sync',
+        message: expect.stringContaining("no variant 'ghost'"),
+      });
+    }
+    expect((await store.syncSchedules.list('items')).map((schedule) => schedule.variant)).toEqual(['base']);
+    // The base is still made where missing, as before: `manual` has no auto_start, so bob's comes from the call.
+    await harness.nango.registerConnection('manual', 'bob', { api_key: 'k' });
+    expect((await nango.pauseSync('manual', ['items'], 'bob')).data).toEqual({ success: true });
+    expect((await nango.syncStatus('manual', ['items'], 'bob')).syncs).toMatchObject([{ variant: 'base', status: 'PAUSED' }]);
   }, 30_000);
 });
