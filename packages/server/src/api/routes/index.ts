@@ -24,6 +24,7 @@ import { registerConnectionsGet } from './connection/connectionsGet';
 import { registerConnectionsList } from './connection/connectionsList';
 import { registerConnectionsSetMetadata, registerConnectionsUpdateMetadata } from './connection/connectionsMetadata';
 import { registerConnectionsPatch } from './connection/connectionsPatch';
+import { registerGetEnvironmentVariables } from './environment/getEnvironmentVariables';
 import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerDeleteIntegration } from './integrations/deleteIntegration';
 import { registerGetIntegration } from './integrations/getIntegration';
@@ -99,4 +100,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // Sync variants (node SDK 0.71 createSyncVariant, deleteSyncVariant).
   registerPostSyncVariant(app, context);
   registerDeleteSyncVariant(app, context);
+  // Environment variables (node SDK 0.71 getEnvironmentVariables), from NANGO_ENVIRONMENT_VARIABLES only.
+  registerGetEnvironmentVariables(app, context);
 }
