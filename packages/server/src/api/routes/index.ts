@@ -31,6 +31,7 @@ import { registerGetIntegration } from './integrations/getIntegration';
 import { registerListIntegrations } from './integrations/listIntegrations';
 import { registerPatchIntegration } from './integrations/patchIntegration';
 import { registerPostIntegration } from './integrations/postIntegration';
+import { registerPostQuickstartIntegration } from './integrations/postQuickstartIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerProxy } from './proxy/registerProxy';
@@ -102,4 +103,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerDeleteSyncVariant(app, context);
   // Environment variables (node SDK 0.71 getEnvironmentVariables), from NANGO_ENVIRONMENT_VARIABLES only.
   registerGetEnvironmentVariables(app, context);
+  // Nango Cloud's quickstart integrations: refused, saying what to do instead.
+  registerPostQuickstartIntegration(app, context);
 }
