@@ -24,6 +24,7 @@ import { registerConnectionsGet } from './connection/connectionsGet';
 import { registerConnectionsList } from './connection/connectionsList';
 import { registerConnectionsSetMetadata, registerConnectionsUpdateMetadata } from './connection/connectionsMetadata';
 import { registerConnectionsPatch } from './connection/connectionsPatch';
+import { registerPostConnections } from './connection/postConnections';
 import { registerGetEnvironmentVariables } from './environment/getEnvironmentVariables';
 import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerDeleteIntegration } from './integrations/deleteIntegration';
@@ -105,4 +106,6 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetEnvironmentVariables(app, context);
   // Nango Cloud's quickstart integrations: refused, saying what to do instead.
   registerPostQuickstartIntegration(app, context);
+  // Nango's import of a Connection with its credentials.
+  registerPostConnections(app, context);
 }

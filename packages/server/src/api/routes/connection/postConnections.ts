@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { WorkerError } from '../../../errors';
+import { withoutRefreshToken } from '../../../handlers/getConnection';
+import { connectionNotFound, requireIntegration } from '../../../handlers/HandlerContext';
+import type { ApiContext } from '../../ApiContext';
+import { END_USER_SCHEMA, endUserOf, TAGS_SCHEMA, type EndUserBody } from './connectionsPatch';
+import { CONNECTION_ID, modernFields, PROVIDER_CONFIG_KEY } from './connectionObject';
+import { connectionReply } from './connectionReply';
+import { importConnection } from './importConnection';
+import { importedCredentials } from './importedCredentials';
+
+const schema = {
+  body: {
+    type: 'object',
+    required: ['provider_config_key', 'credentials'],
+    additionalProperties: false,
+    properties: {
+      provider_config_key: PROVIDER_CONFIG_KEY,
+      connection_id: CONNECTION_ID,
+      // Checked per auth mode by importedCredentials, which names each field.
+      credentials: { type: 'object', required: ['type'], properties: { type: { type: 'string', maxLength: 32 } } },
+      metadata: { type: 'object' },
+      connection_config: { type: 'object' },
+      end_user: END_USER_SCHEMA,
+      tags: TAGS_SCHEMA,
+      webhook_url_override: { type: ['string', 'null'], maxLength: 2048 },
+    },
+  },
+} as const;
+
+/** The body of Nango's import (`@nangohq/types` PostPublicConnection['Body']). */
+interface Body {
+  provider_config_key: string;
+  connection_id?: string;
+  credentials: Record<string, unknown> & { type: string };
+  metadata?: Record<string, unknown>;
+  connection_config?: Record<string, unknown>;
+  end_user?: EndUserBody;
+  tags?: Record<string, string>;
+  webhook_url_override?: string | null;
+}
+
+/**
+ * `POST /connections` (Nango's "import a connection"): brings a Connection over with the credentials it already
+ * has, so a team moving from Nango (or from its own OAuth code) keeps its users' authorisations. `credentials` is
+ * `{ type, … }` in the integration's auth mode: OAUTH2 `{ access_token, refresh_token?, expires_at? | expires_in?,
+ * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`.
+ * `connection_id` defaults to a new UUID; `metadata` and `connection_config` both go into the Connection's one config
+ * object; `end_user` and `tags` are set as PATCH /connections/:id sets them. An existing Connection is overridden
+ * (new credentials, config merged). Saved through registerConnection / updateConnectionCredentials, with the `auth`
+ * webhook (`creation` or `override`). 201 with the connection object of GET /connections/:id (no refresh token);
+ * 404 unknown_integration; 400 invalid_credentials / invalid_request naming the field.
+ */
+export function registerPostConnections(app: FastifyInstance, context: ApiContext): void {
+  app.post<{ Body: Body }>('/connections', { schema }, async (request, reply) => {
+    const body = request.body;
+    if (typeof body.webhook_url_override === 'string') {
+      throw new WorkerError(
+        'invalid_request',
+        'body/webhook_url_override is not supported: this server sends every webhook to NANGO_WEBHOOK_URL (and NANGO_WEBHOOK_SECONDARY_URL)',
+      );
+    }
+    const integration = requireIntegration(context.handlers, body.provider_config_key);
+    const credentials = importedCredentials(integration.name, integration.authMode, body.credentials);
+    const userId = body.connection_id ?? randomUUID();
+    const operation = await importConnection(context, {
+      integration,
+      userId,
+      credentials,
+      config: configOf(body),
+      attributes: { endUser: body.end_user ? endUserOf(body.end_user) : null, tags: body.tags ?? {} },
+    });
+    context.logger.info(
+      { providerConfigKey: integration.name, connectionId: userId, operation },
+      'Connection imported through POST /connections',
+    );
+    const stored = await context.handlers.store.get(integration.name, userId);
+    if (!stored) throw connectionNotFound(integration.name, userId); // deleted since: as if the delete came last
+    const connection = { ...stored, credentials: withoutRefreshToken(stored.credentials) };
+    const attributes = await context.store.connections.attributes(integration.name, userId);
+    return reply.code(201).send({
+      ...connectionReply(connection, integration.authMode),
+      ...modernFields(context.handlers, connection, attributes),
+    });
+  });
+}
+
+/**
+ * `connection_config` and `metadata` as the one config object a Connection keeps for both (what its
+ * `connection_config` and `metadata` read back). A key in both with different values would be lost: refused.
+ * @throws WorkerError `invalid_request`
+ */
+function configOf(body: Body): Record<string, unknown> {
+  const config = { ...body.connection_config };
+  for (const [key, value] of Object.entries(body.metadata ?? {})) {
+    if (Object.hasOwn(config, key) && JSON.stringify(config[key]) !== JSON.stringify(value)) {
+      throw new WorkerError(
+        'invalid_request',
+        `body/metadata/${key} and body/connection_config/${key} differ: this server keeps one object for both, so give the key once`,
+      );
+    }
+    config[key] = value;
+  }
+  return config;
+}
