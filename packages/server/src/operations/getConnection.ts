@@ -14,7 +14,8 @@ export async function getConnection(context: OperationContext, message: GetConne
   return { ...connection, credentials: withoutRefreshToken(connection.credentials) };
 }
 
-function withoutRefreshToken(credentials: StoredCredentials): StoredCredentials {
+/** Credentials without the refresh token, in their fields and in `raw`. */
+export function withoutRefreshToken(credentials: StoredCredentials): StoredCredentials {
   const raw: Record<string, unknown> = { ...credentials.raw };
   delete raw['refresh_token'];
   const fields: StoredCredentials = { ...credentials, raw };

@@ -53,16 +53,22 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   }
 
   async ensure(key: ScheduleKey, status: ScheduleStatus, now = Date.now()): Promise<SyncSchedule> {
-    await this.db.run(
-      `INSERT INTO sync_schedules (id, integration, sync, variant, connection, status, next_run_at, created_at)
-       SELECT ${this.dialect.randomId}, c.integration, ?, ?, c.uuid, ?, CAST(? AS BIGINT), CAST(? AS BIGINT)
-       FROM connections c WHERE c.uuid = ? AND c.integration = ?
-       ON CONFLICT DO NOTHING`,
-      [key.sync, key.variant, status, now, now, key.connection, key.integration],
-    );
+    await this.insert(key, status, now);
     const schedule = await this.get(key);
     if (!schedule) throw new Error(`no Connection ${key.connection} on ${key.integration} to schedule ${key.sync} for`);
     return schedule;
+  }
+
+  async create(key: ScheduleKey, status: ScheduleStatus, now = Date.now()): Promise<boolean> {
+    return (await this.insert(key, status, now)) > 0;
+  }
+
+  async delete(key: ScheduleKey): Promise<boolean> {
+    const deleted = await this.db.run(
+      'DELETE FROM sync_schedules WHERE connection = ? AND sync = ? AND variant = ? AND integration = ?',
+      [key.connection, key.sync, key.variant, key.integration],
+    );
+    return deleted > 0;
   }
 
   async get(key: ScheduleKey): Promise<SyncSchedule | undefined> {
@@ -71,6 +77,17 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
       [key.connection, key.sync, key.variant, key.integration],
     );
     return rows[0] && scheduleFromRow(rows[0]);
+  }
+
+  /** Inserts a schedule unless it exists (or the Connection does not): the rows it inserted, 0 or 1. */
+  private insert(key: ScheduleKey, status: ScheduleStatus, now: number): Promise<number> {
+    return this.db.run(
+      `INSERT INTO sync_schedules (id, integration, sync, variant, connection, status, next_run_at, created_at)
+       SELECT ${this.dialect.randomId}, c.integration, ?, ?, c.uuid, ?, CAST(? AS BIGINT), CAST(? AS BIGINT)
+       FROM connections c WHERE c.uuid = ? AND c.integration = ?
+       ON CONFLICT DO NOTHING`,
+      [key.sync, key.variant, status, now, now, key.connection, key.integration],
+    );
   }
 
   async list(integration: string, filter: { connection?: string; syncs?: readonly string[] } = {}): Promise<SyncSchedule[]> {

@@ -24,6 +24,13 @@ export interface SyncScheduleStore {
   createMissing(integration: string, sync: string, now?: number, createdSince?: string): Promise<number>;
   /** The schedule of one (sync, variant, Connection), created with `status` (due at once) if it has none yet. */
   ensure(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<SyncSchedule>;
+  /**
+   * Makes the schedule of one (sync, variant, Connection) with `status`, due at once. False when it exists already
+   * or the Connection does not (createSyncVariant tells the two apart).
+   */
+  create(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<boolean>;
+  /** Deletes one schedule (deleteSyncVariant); false when there was none. A run in flight loses its lease. */
+  delete(key: ScheduleKey): Promise<boolean>;
   /** One schedule, or undefined. */
   get(key: ScheduleKey): Promise<SyncSchedule | undefined>;
   /** The schedules of an integration, of one Connection (its uuid) if given, of some syncs if given; by user id, sync, variant. */

@@ -192,6 +192,21 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     expect(await schedules.list('github', { connection: uuids['u1'] as string })).toEqual([]);
     expect(await schedules.list('github')).toHaveLength(1);
   });
+
+  it('creates a variant once, beside the base, and deletes it alone', async () => {
+    await scheduled();
+    const eu = { ...key('u1'), variant: 'eu' };
+    expect(await schedules.create(eu, 'paused', T0)).toBe(true);
+    expect(await schedules.create(eu, 'running', T0)).toBe(false); // exists: not made again, not changed
+    expect(await schedules.get(eu)).toMatchObject({ variant: 'eu', status: 'paused', userId: 'u1', nextRunAt: T0 });
+    expect(await schedules.create({ ...eu, connection: 'no-such-connection' }, 'running', T0)).toBe(false);
+    expect(await schedules.create({ ...eu, integration: 'other' }, 'running', T0)).toBe(false); // not that Connection's integration
+    expect((await schedules.list('github', { connection: uuids['u1'] as string })).map((s) => s.variant)).toEqual(['base', 'eu']);
+    expect(await schedules.delete(eu)).toBe(true);
+    expect(await schedules.delete(eu)).toBe(false);
+    expect(await schedules.get(eu)).toBeUndefined();
+    expect(await schedules.get(key('u1'))).toMatchObject({ variant: 'base' });
+  });
 });
 
 function baseOutcome() {

@@ -24,12 +24,15 @@ import { registerLegacyGetConnection } from './connections/legacyGetConnection';
 import { registerLegacyListConnections } from './connections/legacyListConnections';
 import { registerListConnections } from './connections/listConnections';
 import { registerPatchConnection } from './connections/patchConnection';
+import { registerPostConnections } from './connections/postConnections';
+import { registerGetEnvironmentVariables } from './environment/getEnvironmentVariables';
 import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerDeleteIntegration } from './integrations/deleteIntegration';
 import { registerGetIntegration } from './integrations/getIntegration';
 import { registerListIntegrations } from './integrations/listIntegrations';
 import { registerPatchIntegration } from './integrations/patchIntegration';
 import { registerPostIntegration } from './integrations/postIntegration';
+import { registerPostQuickstartIntegration } from './integrations/postQuickstartIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
 import { registerProxy } from './proxy/registerProxy';
@@ -44,6 +47,8 @@ import { registerPostSyncPause } from './sync/postSyncPause';
 import { registerPostSyncStart } from './sync/postSyncStart';
 import { registerPostSyncTrigger } from './sync/postSyncTrigger';
 import { registerPutSyncFrequency } from './sync/putSyncFrequency';
+import { registerDeleteSyncVariant } from './sync/deleteSyncVariant';
+import { registerPostSyncVariant } from './sync/postSyncVariant';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -95,4 +100,13 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPutSyncFrequency(app, context);
   registerGetRecords(app, context);
   registerPatchPruneRecords(app, context);
+  // Sync variants (node SDK 0.71 createSyncVariant, deleteSyncVariant).
+  registerPostSyncVariant(app, context);
+  registerDeleteSyncVariant(app, context);
+  // Environment variables (node SDK 0.71 getEnvironmentVariables), from NANGO_ENVIRONMENT_VARIABLES only.
+  registerGetEnvironmentVariables(app, context);
+  // Nango Cloud's quickstart integrations: refused, saying what to do instead.
+  registerPostQuickstartIntegration(app, context);
+  // Nango's import of a Connection with its credentials.
+  registerPostConnections(app, context);
 }

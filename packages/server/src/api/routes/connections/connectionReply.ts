@@ -1,7 +1,7 @@
 import type { AuthMode, NangoConnection } from '@nangohq/protocol';
 
 /** The `credentials.type` of each auth mode, as the official SDKs read it (contract C.1, C.3.1). */
-const CREDENTIALS_TYPE: Readonly<Record<AuthMode, string>> = {
+export const CREDENTIALS_TYPE: Readonly<Record<AuthMode, string>> = {
   OAUTH2: 'OAUTH2',
   OAUTH1: 'OAUTH1',
   API_KEY: 'API_KEY',
