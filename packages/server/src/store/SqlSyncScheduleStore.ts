@@ -7,6 +7,7 @@ import {
   type ScheduleRow,
   type ScheduleStatus,
   type StartedRun,
+  type SyncLag,
   type SyncSchedule,
   type SyncScheduleStore,
 } from './SyncScheduleStore';
@@ -210,5 +211,16 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
       [frequencyMs, frequencyMs ?? defaultMs, id],
     );
     return changed > 0;
+  }
+
+  async lag(now = Date.now()): Promise<SyncLag> {
+    // An index range on next_run_at: only the due rows are read.
+    const rows = await this.db.all<{ due: number | string; oldest: number | string | null }>(
+      `SELECT COUNT(*) AS due, MIN(next_run_at) AS oldest FROM sync_schedules
+       WHERE next_run_at <= ? AND (status = 'running' OR trigger_seq > done_seq) AND (run_started = 0 OR lease_until <= ?)`,
+      [now, now],
+    );
+    const oldest = rows[0]?.oldest ?? null;
+    return { due: Number(rows[0]?.due ?? 0), oldestDueAt: oldest === null ? null : Number(oldest) };
   }
 }

@@ -45,6 +45,19 @@ export interface Store {
   readonly syncSchedules: SyncScheduleStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
+  /** The connection pool's use right now, for metrics; absent where there is no pool (SQLite: one connection). */
+  poolUse?(): PoolUse;
+}
+
+/** A connection pool's use. */
+export interface PoolUse {
+  /** Connections open, busy or idle. */
+  readonly total: number;
+  readonly idle: number;
+  /** Calls waiting for a connection. */
+  readonly waiting: number;
+  /** Most connections the pool opens. */
+  readonly max: number;
 }
 
 /** A Connection to store: credentials in clear, encrypted by the store. */

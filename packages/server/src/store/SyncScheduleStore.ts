@@ -62,6 +62,18 @@ export interface SyncScheduleStore {
   trigger(ids: readonly string[], reset: boolean, now?: number): Promise<number>;
   /** Sets (or with null removes) a schedule's own frequency; the next run time moves to its last start + it. */
   setFrequency(id: string, frequencyMs: number | null, defaultMs: number): Promise<boolean>;
+  /**
+   * Runs due at `now` (running or triggered, next run time come) that no worker has started: waiting to be claimed,
+   * claimed and waiting in the queue, or left by a worker whose lease expired. For metrics: how far syncs are behind.
+   */
+  lag(now?: number): Promise<SyncLag>;
+}
+
+/** Sync runs due and not started. */
+export interface SyncLag {
+  readonly due: number;
+  /** Epoch ms the longest-waiting of them fell due; null when none is. */
+  readonly oldestDueAt: number | null;
 }
 
 export type ScheduleStatus = 'running' | 'paused';
