@@ -86,6 +86,11 @@ export class ActionRunner {
     return this.slots.free;
   }
 
+  /** Sandboxes running an action or a sync script right now, and those kept warm for the next run (for metrics). */
+  get sandboxes(): { busy: number; idle: number } {
+    return { busy: this.pool.busyCount, idle: this.pool.warmCount };
+  }
+
   /** Calls `listener` whenever a run gives up its slot. */
   onSlotFreed(listener: () => void): void {
     this.slots.onRelease = listener;

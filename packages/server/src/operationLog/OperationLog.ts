@@ -9,6 +9,11 @@ export interface OperationLog {
   start(start: OperationStart): OperationHandle;
   /** Called with each operation as it ends (metrics count them). Returns a function that unsubscribes. */
   onEnd(listener: (operation: OperationRecord) => void): () => void;
+  /**
+   * Entries dropped since the log was made because its buffer was full (never decreases); metrics report it as
+   * `nango_operation_log_dropped_total`. Absent on a log that never drops.
+   */
+  readonly droppedCount?: number;
 }
 
 /** One operation in flight. Calls after `end` are ignored. */
