@@ -6,7 +6,10 @@ import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
-import { NO_OPERATIONS } from './operationLog/OperationLog';
+import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
+import { WorkerMetrics } from './metrics/WorkerMetrics';
+import { QUEUE_CACHE_MS, QueueProbe } from './metrics/QueueProbe';
+import { listenMetrics, type MetricsListener } from './api/listenMetrics';
 import { connectBroker } from './broker/connectBroker';
 import { overflowQueue } from './broker/queueNames';
 import { ActionOverflow } from './rpc/ActionOverflow';
@@ -67,6 +70,10 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   asyncActionTimings?: AsyncActionTimings;
   /** Runs sync scripts (the scheduler around it decides when). Default: the sandboxed executor of `<sync>.sync.ts`. */
   syncExecutor?: SyncExecutor;
+  /** Where operations are recorded (and counted by the metrics as they end). Default: NO_OPERATIONS */
+  operationLog?: OperationLog;
+  /** How long a scrape's look-ups (queues, webhook outbox, sync lag) are reused. Default: 5000 ms; tests shorten it. */
+  metricsCacheMs?: number;
 }
 
 /**
@@ -84,6 +91,10 @@ export class Worker {
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
   private readonly syncs: SyncScheduler;
+  /** This worker's metrics (GET /metrics, NANGO_METRICS_PORT), and the broker look-ups they make when scraped. */
+  private readonly metrics: WorkerMetrics;
+  private readonly queueProbe: QueueProbe;
+  private metricsListener: MetricsListener | undefined;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -99,7 +110,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor'>,
+    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor' | 'operationLog' | 'metricsCacheMs'>,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -120,8 +131,23 @@ export class Worker {
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
-      log: NO_OPERATIONS,
+      log: extras.operationLog ?? NO_OPERATIONS,
     };
+    const cacheMs = extras.metricsCacheMs ?? QUEUE_CACHE_MS;
+    this.queueProbe = new QueueProbe(settings.rabbitmqUrl, settings.queue, cacheMs);
+    const poolUse = store.poolUse?.bind(store);
+    this.metrics = new WorkerMetrics(
+      {
+        log: context.log,
+        sandboxes: () => this.runner.sandboxes,
+        queues: this.queueProbe.depths,
+        webhookBacklog: () => store.webhooks.backlog(),
+        syncLag: (now) => store.syncSchedules.lag(now),
+        ...(poolUse && { storePool: poolUse }),
+      },
+      logger,
+      { storeCacheMs: cacheMs },
+    );
     this.apiContext = {
       operations: context,
       registry: this.registry,
@@ -139,6 +165,7 @@ export class Worker {
       store,
       webhooks: context.webhooks,
       workerSettings: settings,
+      metrics: this.metrics,
     };
     this.asyncActions = new AsyncActionConsumer({
       context,
@@ -166,7 +193,7 @@ export class Worker {
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
-      process: (content, delivery) => processRequest(context, content, logger, delivery),
+      process: (content, delivery) => processRequest(context, content, logger, delivery, this.metrics.rpc),
       publish: this.replies.publish,
       logger,
       maxRequestBytes: settings.maxRequestBytes,
@@ -188,6 +215,8 @@ export class Worker {
       webhooks,
       asyncActionTimings,
       syncExecutor,
+      operationLog,
+      metricsCacheMs,
       ...overrides
     } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
@@ -205,7 +234,7 @@ export class Worker {
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       await store.asyncActions.prune(Date.now());
       const loader = new ActionLoader(settings.integrationsDir);
-      const extras = { webhooks, asyncActionTimings, syncExecutor };
+      const extras = { webhooks, asyncActionTimings, syncExecutor, operationLog, metricsCacheMs };
       worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
@@ -219,6 +248,7 @@ export class Worker {
       worker.webhooks.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
+      await worker.listenMetrics();
       if (settings.watch) {
         const paths = [settings.integrationsYaml, settings.integrationsDir];
         worker.stopWatching = await watchIntegrations(paths, () => worker.reload(), logger);
@@ -254,6 +284,11 @@ export class Worker {
     return this.stopped;
   }
 
+  /** Address of the NANGO_METRICS_PORT listener, once it listens. */
+  get metricsUrl(): string | undefined {
+    return this.metricsListener?.url;
+  }
+
   /** Address the HTTP API listens on, once it does (tests listen on port 0). */
   get httpUrl(): string | undefined {
     return this.api ? this.apiContext.settings.serverUrl : undefined;
@@ -264,6 +299,7 @@ export class Worker {
     this.registry.stop();
     this.apiContext.sockets.closeAll();
     await this.api?.close();
+    await this.metricsListener?.close();
     await this.apiContext.actions?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
@@ -279,6 +315,8 @@ export class Worker {
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
+    this.metrics.close();
+    await this.queueProbe.close();
     await this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
@@ -304,6 +342,19 @@ export class Worker {
         { host },
         'the HTTP API listens beyond loopback without NANGO_SECRET_KEY: anyone who can reach it can read every token',
       );
+    }
+  }
+
+  /**
+   * Starts the NANGO_METRICS_PORT listener, when set. Beyond loopback without NANGO_METRICS_TOKEN or a secret key,
+   * anyone who reaches it reads the metrics (no secret is in them, but names of integrations and routes are): said.
+   */
+  private async listenMetrics(): Promise<void> {
+    const { metricsPort: port, metricsHost: host, metricsToken, secretKey } = this.settings;
+    if (port === undefined) return;
+    this.metricsListener = await listenMetrics(this.metrics, { host, port, metricsToken, secretKey, logger: this.logger });
+    if (metricsToken === undefined && secretKey === undefined && !isLoopback(host)) {
+      this.logger.warn({ host }, 'the metrics listener is open beyond loopback: set NANGO_METRICS_TOKEN');
     }
   }
 

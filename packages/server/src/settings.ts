@@ -135,6 +135,18 @@ export interface WorkerSettings {
    * mid-run is replaced (from the last checkpoint) once it expires. Default: 60000
    */
   syncLeaseMs: number;
+  /**
+   * NANGO_METRICS_TOKEN — a token that reads `GET /metrics` (Bearer) and nothing else, for Prometheus, which then needs
+   * no secret key. Default: none (the secret key reads it; without a secret key either, it is open like the API)
+   */
+  metricsToken: string | undefined;
+  /**
+   * NANGO_METRICS_PORT — a listener of its own that serves only `GET /metrics`, in every role (a `worker` process has
+   * no HTTP API otherwise), with the keys of the route (NANGO_METRICS_TOKEN or the secret key, when set). Default: none
+   */
+  metricsPort: number | undefined;
+  /** NANGO_METRICS_HOST — address NANGO_METRICS_PORT listens on. Default: 127.0.0.1 (loopback only) */
+  metricsHost: string;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -190,6 +202,9 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_SYNC_TICK_MS', '1000'],
   ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
   ['NANGO_SYNC_LEASE_MS', '60000'],
+  ['NANGO_METRICS_TOKEN', 'none: the secret key reads /metrics'],
+  ['NANGO_METRICS_PORT', 'none: /metrics on the HTTP API only'],
+  ['NANGO_METRICS_HOST', '127.0.0.1'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -278,10 +293,16 @@ export function resolveWorkerSettings(
     syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
     maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
     syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),
+    metricsToken: env['NANGO_METRICS_TOKEN'] || undefined,
+    metricsPort: env['NANGO_METRICS_PORT'] ? int('NANGO_METRICS_PORT', 0, 0) : undefined,
+    metricsHost: env['NANGO_METRICS_HOST'] || '127.0.0.1',
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override
   if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
+  if (settings.metricsPort !== undefined && settings.metricsPort > 65535) {
+    problems.push(`NANGO_METRICS_PORT must be at most 65535, got '${settings.metricsPort}'`);
+  }
   settings.serverUrl = (overrides.serverUrl || env['NANGO_SERVER_URL'] || `http://localhost:${settings.port}`).replace(
     /\/+$/,
     '',

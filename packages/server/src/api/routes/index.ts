@@ -35,6 +35,7 @@ import { registerPostIntegration } from './integrations/postIntegration';
 import { registerPostQuickstartIntegration } from './integrations/postQuickstartIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
+import { registerGetMetrics } from './metrics/getMetrics';
 import { registerProxy } from './proxy/registerProxy';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
@@ -53,6 +54,7 @@ import { registerPostSyncVariant } from './sync/postSyncVariant';
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
   registerHealth(app, context);
+  registerGetMetrics(app, context);
   registerListConfigs(app, context);
   registerGetConfig(app, context);
   registerPostConfig(app, context);
