@@ -27,7 +27,8 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/packages/*/test/**/*.integration.test.ts'],
-      globalSetup: '<rootDir>/test/requireBroker.js',
+      // RabbitMQ must answer; Chromium is installed when missing and the run has browser tests.
+      globalSetup: '<rootDir>/test/integrationSetup.js',
     },
   ],
 };

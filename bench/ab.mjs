@@ -10,6 +10,7 @@ import { runLoad } from './lib/load.mjs';
 import { benchStore } from './lib/benchStore.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startProcess } from './lib/processes.mjs';
 import { join } from 'node:path';
+import server from '@nangohq/server';
 
 const [cliA, cliB, blocksArg = '12', envB = '{}'] = process.argv.slice(2);
 if (!cliA || !cliB) {
@@ -31,6 +32,7 @@ for (const [name, cli, extra] of [
       NANGO_RABBITMQ_URL: RABBITMQ_URL,
       NANGO_WATCH: 'false',
       NODE_ENV: 'production',
+      NANGO_PORT: '0', // both sides run at once: neither may take the default port
       NANGO_QUEUE: queue,
       NANGO_INTEGRATIONS_YAML: join(ROOT, 'bench', 'integrations.yaml'),
       NANGO_INTEGRATIONS_DIR: join(ROOT, 'bench', 'integrations'),
@@ -85,5 +87,5 @@ for (const side of sides) {
   await side.nango.close();
   await side.worker.stop();
   await side.store.dispose();
-  await deleteQueues([side.queue, `${side.queue}.dead`]);
+  await deleteQueues(server.workerQueueNames(side.queue));
 }

@@ -1,4 +1,4 @@
-import type { HttpMethod, HttpParams, HttpResponse } from './index';
+import type { HttpMethod, HttpParams, HttpResponse } from './http';
 
 /**
  * How an API pages its lists, in the catalog's `proxy.paginate` format (Nango's providers.yaml):

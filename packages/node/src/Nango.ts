@@ -19,6 +19,7 @@ import {
   scheduleRequest,
   syncFrequencyRequest,
   syncStatusRequest,
+  syncVariantRequest,
   triggerSyncRequest,
 } from './syncs';
 import type {
@@ -31,6 +32,7 @@ import type {
   CreateConnectSessionBody,
   CreateIntegrationBody,
   CreateReconnectSessionBody,
+  EnvironmentVariable,
   Integration,
   IntegrationInclude,
   JsonObject,
@@ -55,6 +57,8 @@ import type {
   SyncMode,
   SyncRef,
   SyncStatusReply,
+  SyncVariantProps,
+  SyncVariantReply,
   TriggerSyncOptions,
   UpdateIntegrationBody,
   UpdateSyncFrequencyReply,
@@ -488,6 +492,34 @@ export class Nango {
     frequency: string | null,
   ): Promise<UpdateSyncFrequencyReply> {
     return this.json(syncFrequencyRequest(providerConfigKey, sync, connectionId, frequency));
+  }
+
+  /**
+   * `POST /sync/:name/variant/:variant`: a variant of the sync for one Connection, scheduled as the sync is declared,
+   * with its own checkpoint and records (`variant` of listRecords, `{ name, variant }` of the sync methods).
+   * @throws NangoError `sync_variant_exists` (409), `invalid_request` (`base` or a bad name), `unknown_sync`,
+   *   `connection_not_found`, `invalid_argument`
+   */
+  async createSyncVariant(props: SyncVariantProps): Promise<SyncVariantReply> {
+    return this.json(syncVariantRequest('POST', props));
+  }
+
+  /**
+   * `DELETE /sync/:name/variant/:variant`: the variant's schedule and records.
+   * @throws NangoError `unknown_sync` (also when there is no such variant), `connection_not_found`, `invalid_argument`
+   */
+  async deleteSyncVariant(props: SyncVariantProps): Promise<SuccessReply> {
+    return this.json(syncVariantRequest('DELETE', props));
+  }
+
+  // ----- Environment -----------------------------------------------------------------------------------------
+
+  /** `GET /environment-variables`: what the server's NANGO_ENVIRONMENT_VARIABLES lists (`[]` when nothing). */
+  async getEnvironmentVariables(): Promise<EnvironmentVariable[]> {
+    return (
+      (await this.json<EnvironmentVariable[] | null>({ method: 'GET', path: '/environment-variables', jsonContentType: true })) ??
+      []
+    );
   }
 
   // ----- Webhooks --------------------------------------------------------------------------------------------

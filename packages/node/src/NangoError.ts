@@ -1,5 +1,5 @@
 /**
- * The codes a NangoError may carry: the server's error codes (`{ error: { code } }`, see the README's "Error codes"),
+ * The codes a NangoError may carry: the server's error codes (`{ error: { code } }`, see docs/errors.md),
  * and these, set by the SDK itself:
  * - `http_error`: a non-2xx answer without an error code (the proxy passes the API's own errors through this way);
  * - `network_error`: the server could not be reached or the connection broke;

@@ -1,7 +1,7 @@
 import type { HttpRequest } from './http';
 import { NangoError } from './NangoError';
-import { queryString } from './requests';
-import type { ListRecordsConfig, PruneRecordsConfig, SyncMode, SyncRef, TriggerSyncOptions } from './types';
+import { queryString, seg } from './requests';
+import type { ListRecordsConfig, PruneRecordsConfig, SyncMode, SyncRef, SyncVariantProps, TriggerSyncOptions } from './types';
 
 /** @throws NangoError `invalid_argument` */
 function invalid(message: string): never {
@@ -148,4 +148,21 @@ export function syncFrequencyRequest(
     frequency,
   };
   return { method: 'PUT', path: '/sync/update-connection-frequency', json };
+}
+
+/**
+ * `POST` (create) or `DELETE` (delete) `/sync/:name/variant/:variant` `{ provider_config_key, connection_id }`.
+ * @throws NangoError `invalid_argument`
+ */
+export function syncVariantRequest(method: 'POST' | 'DELETE', props: SyncVariantProps): HttpRequest {
+  const { provider_config_key: providerConfigKey, connection_id: connectionId, name, variant } = props ?? {};
+  requireStrings(
+    { provider_config_key: providerConfigKey, connection_id: connectionId, name, variant },
+    `${method === 'POST' ? 'create' : 'delete'} a sync variant`,
+  );
+  return {
+    method,
+    path: `/sync/${seg(name)}/variant/${seg(variant)}`,
+    json: { provider_config_key: providerConfigKey, connection_id: connectionId },
+  };
 }

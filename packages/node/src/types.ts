@@ -504,3 +504,26 @@ export interface SyncStatusReply {
 export interface UpdateSyncFrequencyReply {
   frequency: string;
 }
+
+/** A variant of a sync for one Connection, as `createSyncVariant` and `deleteSyncVariant` take it. */
+export interface SyncVariantProps {
+  provider_config_key: string;
+  connection_id: string;
+  /** The sync's name. */
+  name: string;
+  /** The variant's name: letters, digits, `_` and `-`, not `base`. */
+  variant: string;
+}
+
+/** What `createSyncVariant` answers: the new schedule's id (as `syncStatus` shows it), the sync and the variant. */
+export interface SyncVariantReply {
+  id: string;
+  name: string;
+  variant: string;
+}
+
+/** One entry of `getEnvironmentVariables`: what the server's NANGO_ENVIRONMENT_VARIABLES lists. */
+export interface EnvironmentVariable {
+  name: string;
+  value: string;
+}

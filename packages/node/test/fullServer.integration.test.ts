@@ -62,6 +62,7 @@ describe('our @nangohq/node against the whole server', () => {
       secretKey: SECRET_KEY,
       webhookUrl: receiverUrl,
       proxyRetryBaseMs: 10,
+      environmentVariables: { REGION: 'eu', API_BASE: 'https://api.example.com' },
     });
     nango = new Nango({ host: harness.worker.httpUrl as string, secretKey: SECRET_KEY });
     await harness.nango.registerConnection('demo', 'c1', { api_key: 'key-1' }, { greeting: 'Hi' });
@@ -73,6 +74,13 @@ describe('our @nangohq/node against the whole server', () => {
     await provider?.close();
     receiver?.closeAllConnections();
     await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it('environment variables: what NANGO_ENVIRONMENT_VARIABLES lists', async () => {
+    expect(await nango.getEnvironmentVariables()).toEqual([
+      { name: 'REGION', value: 'eu' },
+      { name: 'API_BASE', value: 'https://api.example.com' },
+    ]);
   });
 
   it('providers and integrations', async () => {
@@ -421,6 +429,31 @@ describe('our @nangohq/node: syncs and records against the whole server', () => 
       frequency: 'every hour',
     });
   }, 30_000);
+
+  it('makes a sync variant that runs with records of its own, then deletes it', async () => {
+    const props = { provider_config_key: 'tracker', connection_id: 'c1', name: 'issues', variant: 'eu' };
+    const created = await nango.createSyncVariant(props);
+    expect(created).toEqual({ id: expect.any(String), name: 'issues', variant: 'eu' });
+    await expect(nango.createSyncVariant(props)).rejects.toMatchObject({ code: 'sync_variant_exists', status: 409 });
+    const eu = [{ name: 'issues', variant: 'eu' }];
+    // auto_start: false, so the variant waits, as the base did, until it is triggered.
+    expect((await nango.syncStatus('tracker', eu, 'c1')).syncs[0]).toMatchObject({ id: created.id, status: 'PAUSED' });
+    expect(await nango.triggerSync('tracker', eu, 'c1')).toEqual({ success: true });
+    const deadline = Date.now() + 30_000;
+    while ((await nango.syncStatus('tracker', eu, 'c1')).syncs[0]?.finishedAt == null) {
+      if (Date.now() > deadline) throw new Error('the variant never ran');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const records = await nango.listRecords<Issue>({ ...scope, variant: 'eu', limit: 10 });
+    expect(records.records).toHaveLength(10);
+    expect(await nango.deleteSyncVariant(props)).toEqual({ success: true });
+    expect((await nango.listRecords<Issue>({ ...scope, variant: 'eu' })).records).toEqual([]);
+    await expect(nango.deleteSyncVariant(props)).rejects.toMatchObject({ code: 'unknown_sync', status: 404 });
+    await expect(nango.createSyncVariant({ ...props, variant: 'base' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      status: 400,
+    });
+  }, 40_000);
 
   it('rejects with NangoError carrying the server code and status', async () => {
     await expect(nango.updateSyncConnectionFrequency('tracker', 'issues', 'c1', 'every minute')).rejects.toMatchObject({

@@ -160,6 +160,15 @@ const CALLS: Array<[string, (client: Client) => Promise<unknown>]> = [
     'updateSyncConnectionFrequency of a variant, back to the default',
     (c) => c.updateSyncConnectionFrequency!('gh', { name: 'issues', variant: 'eu' }, 'c1', null),
   ],
+  [
+    'createSyncVariant',
+    (c) => c.createSyncVariant!({ provider_config_key: 'gh', connection_id: 'c1', name: 'issues', variant: 'eu' }),
+  ],
+  [
+    'deleteSyncVariant',
+    (c) => c.deleteSyncVariant!({ provider_config_key: 'gh', connection_id: 'c1', name: 'issues', variant: 'eu' }),
+  ],
+  ['getEnvironmentVariables', (c) => c.getEnvironmentVariables!()],
 ];
 
 /** The request a call sends, with a fresh capture. */
@@ -261,6 +270,14 @@ describe('our SDK sends what the official @nangohq/node 0.71.4 sends', () => {
       });
       expect(server.requests).toHaveLength(0);
     });
+    it('checks sync variant arguments too; the official SDK sends `undefined` in the path', async () => {
+      const call = (c: Client) => c.createSyncVariant!({ provider_config_key: 'gh', connection_id: 'c1', name: 'issues' });
+      expect((await capture(server, official, call))[0]?.path).toBe('/sync/issues/variant/undefined');
+      server.requests.length = 0;
+      await expect(call(ours)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('variant') });
+      expect(server.requests).toHaveLength(0);
+    });
+
     it('sends every include value; the official SDK sends only the last', async () => {
       const call = (c: Client) => c.getIntegration!({ uniqueKey: 'gh' }, { include: ['webhook', 'credentials'] });
       expect((await capture(server, official, call))[0]?.query).toEqual([['include', 'credentials']]);

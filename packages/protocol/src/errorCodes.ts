@@ -121,6 +121,14 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The sync is not declared for that integration in integrations.yaml (or has no schedule for that Connection).',
   },
+  sync_variant_exists: {
+    retryable: false,
+    when: 'A variant of that name already exists for that sync and Connection: delete it first, or pick another name.',
+  },
+  not_supported: {
+    retryable: false,
+    when: 'HTTP API: the route exists in Nango Cloud but has no meaning on a self-hosted server; the message says what to do instead.',
+  },
   invalid_records: {
     retryable: false,
     when: "A sync's batchSave, batchUpdate or batchDelete got records that are not objects with an id, or do not match their model's schema; none of that batch was saved.",

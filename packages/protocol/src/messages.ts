@@ -197,7 +197,7 @@ export const DEFAULT_QUEUE = 'nango.requests';
 /**
  * Request types whose body carries a Connection's credentials. The client publishes them non-persistent to the
  * credentials queue, which has no dead-letter queue, so no credential is written to the broker's disk or kept
- * in `<queue>.dead`; the worker refuses them from anywhere else (README "What crosses the broker").
+ * in `<queue>.dead`; the worker refuses them from anywhere else (docs/operations.md, "What crosses the broker").
  */
 export const CREDENTIAL_MESSAGE_TYPES: readonly MessageType[] = ['registerConnection', 'updateConnectionCredentials'];
 

@@ -15,14 +15,14 @@ describe('error codes', () => {
   });
 });
 
-describe('README error table', () => {
-  const readme = require('node:fs').readFileSync(
-    require('node:path').join(__dirname, '..', '..', '..', 'README.md'),
+describe('the error table of docs/errors.md', () => {
+  const page = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '..', '..', '..', 'docs', 'errors.md'),
     'utf8',
   ) as string;
 
   it('lists every code with its retryable flag, and no code that does not exist', () => {
-    const rows = [...readme.matchAll(/^\| `([a-z_]+)`\s*\| (yes|no)\s*\|/gm)].map((m) => [m[1], m[2] === 'yes'] as const);
+    const rows = [...page.matchAll(/^\| `([a-z_]+)`\s*\| (yes|no)\s*\|/gm)].map((m) => [m[1], m[2] === 'yes'] as const);
     expect(Object.fromEntries(rows)).toEqual(
       Object.fromEntries(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.retryable])),
     );

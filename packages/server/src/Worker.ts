@@ -4,10 +4,15 @@ import { ActionRunner } from './actions/ActionRunner';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
-import type { HandlerContext } from './handlers';
+import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
-import { connectBroker } from './rpc/connectBroker';
-import { ActionOverflow, overflowQueue } from './rpc/ActionOverflow';
+import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
+import { WorkerMetrics } from './metrics/WorkerMetrics';
+import { QUEUE_CACHE_MS, QueueProbe } from './metrics/QueueProbe';
+import { listenMetrics, type MetricsListener } from './api/listenMetrics';
+import { connectBroker } from './broker/connectBroker';
+import { overflowQueue } from './broker/queueNames';
+import { ActionOverflow } from './rpc/ActionOverflow';
 import { processRequest } from './rpc/processRequest';
 import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
@@ -65,6 +70,10 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   asyncActionTimings?: AsyncActionTimings;
   /** Runs sync scripts (the scheduler around it decides when). Default: the sandboxed executor of `<sync>.sync.ts`. */
   syncExecutor?: SyncExecutor;
+  /** Where operations are recorded (and counted by the metrics as they end). Default: NO_OPERATIONS */
+  operationLog?: OperationLog;
+  /** How long a scrape's look-ups (queues, webhook outbox, sync lag) are reused. Default: 5000 ms; tests shorten it. */
+  metricsCacheMs?: number;
 }
 
 /**
@@ -78,10 +87,14 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
-  /** The webhook outbox; its deliverer runs in every role (see README, Webhooks). */
+  /** The webhook outbox; its deliverer runs in every role (see docs/http-api.md, Webhooks). */
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
   private readonly syncs: SyncScheduler;
+  /** This worker's metrics (GET /metrics, NANGO_METRICS_PORT), and the broker look-ups they make when scraped. */
+  private readonly metrics: WorkerMetrics;
+  private readonly queueProbe: QueueProbe;
+  private metricsListener: MetricsListener | undefined;
   private api: FastifyInstance | undefined;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
@@ -97,7 +110,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor'>,
+    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor' | 'operationLog' | 'metricsCacheMs'>,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -109,7 +122,7 @@ export class Worker {
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
-    const context: HandlerContext = {
+    const context: OperationContext = {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
@@ -118,9 +131,25 @@ export class Worker {
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
+      log: extras.operationLog ?? NO_OPERATIONS,
     };
+    const cacheMs = extras.metricsCacheMs ?? QUEUE_CACHE_MS;
+    this.queueProbe = new QueueProbe(settings.rabbitmqUrl, settings.queue, cacheMs);
+    const poolUse = store.poolUse?.bind(store);
+    this.metrics = new WorkerMetrics(
+      {
+        log: context.log,
+        sandboxes: () => this.runner.sandboxes,
+        queues: this.queueProbe.depths,
+        webhookBacklog: () => store.webhooks.backlog(),
+        syncLag: (now) => store.syncSchedules.lag(now),
+        ...(poolUse && { storePool: poolUse }),
+      },
+      logger,
+      { storeCacheMs: cacheMs },
+    );
     this.apiContext = {
-      handlers: context,
+      operations: context,
       registry: this.registry,
       sessions: store.oauthSessions,
       sockets: new WsClients(),
@@ -136,6 +165,7 @@ export class Worker {
       store,
       webhooks: context.webhooks,
       workerSettings: settings,
+      metrics: this.metrics,
     };
     this.asyncActions = new AsyncActionConsumer({
       context,
@@ -153,7 +183,7 @@ export class Worker {
       maxConcurrent: settings.maxConcurrentSyncs,
       leaseMs: settings.syncLeaseMs,
       schedules: store.syncSchedules,
-      handlers: context,
+      operations: context,
       executor: extras.syncExecutor ?? new SandboxSyncExecutor(this.runner, store.records, () => this.registry.snapshot()),
       webhooks: context.webhooks,
       switches: settings,
@@ -163,7 +193,7 @@ export class Worker {
     this.replies = new ReplyPublisher(logger);
     const deliveries = settings.queueType === 'classic' ? store.deliveries : undefined;
     this.responder = new Responder({
-      process: (content, delivery) => processRequest(context, content, logger, delivery),
+      process: (content, delivery) => processRequest(context, content, logger, delivery, this.metrics.rpc),
       publish: this.replies.publish,
       logger,
       maxRequestBytes: settings.maxRequestBytes,
@@ -185,6 +215,8 @@ export class Worker {
       webhooks,
       asyncActionTimings,
       syncExecutor,
+      operationLog,
+      metricsCacheMs,
       ...overrides
     } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
@@ -202,7 +234,7 @@ export class Worker {
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       await store.asyncActions.prune(Date.now());
       const loader = new ActionLoader(settings.integrationsDir);
-      const extras = { webhooks, asyncActionTimings, syncExecutor };
+      const extras = { webhooks, asyncActionTimings, syncExecutor, operationLog, metricsCacheMs };
       worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
@@ -216,6 +248,7 @@ export class Worker {
       worker.webhooks.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
+      await worker.listenMetrics();
       if (settings.watch) {
         const paths = [settings.integrationsYaml, settings.integrationsDir];
         worker.stopWatching = await watchIntegrations(paths, () => worker.reload(), logger);
@@ -251,6 +284,11 @@ export class Worker {
     return this.stopped;
   }
 
+  /** Address of the NANGO_METRICS_PORT listener, once it listens. */
+  get metricsUrl(): string | undefined {
+    return this.metricsListener?.url;
+  }
+
   /** Address the HTTP API listens on, once it does (tests listen on port 0). */
   get httpUrl(): string | undefined {
     return this.api ? this.apiContext.settings.serverUrl : undefined;
@@ -261,6 +299,7 @@ export class Worker {
     this.registry.stop();
     this.apiContext.sockets.closeAll();
     await this.api?.close();
+    await this.metricsListener?.close();
     await this.apiContext.actions?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
@@ -276,6 +315,8 @@ export class Worker {
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();
     for (const connection of this.connections) await connection.close().catch(() => undefined);
+    this.metrics.close();
+    await this.queueProbe.close();
     await this.store.close();
     this.logger.info('nango worker stopped');
     this.logger.flush();
@@ -301,6 +342,19 @@ export class Worker {
         { host },
         'the HTTP API listens beyond loopback without NANGO_SECRET_KEY: anyone who can reach it can read every token',
       );
+    }
+  }
+
+  /**
+   * Starts the NANGO_METRICS_PORT listener, when set. Beyond loopback without NANGO_METRICS_TOKEN or a secret key,
+   * anyone who reaches it reads the metrics (no secret is in them, but names of integrations and routes are): said.
+   */
+  private async listenMetrics(): Promise<void> {
+    const { metricsPort: port, metricsHost: host, metricsToken, secretKey } = this.settings;
+    if (port === undefined) return;
+    this.metricsListener = await listenMetrics(this.metrics, { host, port, metricsToken, secretKey, logger: this.logger });
+    if (metricsToken === undefined && secretKey === undefined && !isLoopback(host)) {
+      this.logger.warn({ host }, 'the metrics listener is open beyond loopback: set NANGO_METRICS_TOKEN');
     }
   }
 

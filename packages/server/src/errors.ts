@@ -13,3 +13,11 @@ export class WorkerError extends Error {
     this.code = code;
   }
 }
+
+/** The error for a missing Connection, worded the same everywhere. */
+export function connectionNotFound(integration: string, userId: string): WorkerError {
+  return new WorkerError(
+    'connection_not_found',
+    `No Connection for user '${userId}' on integration '${integration}': register one with registerConnection first`,
+  );
+}

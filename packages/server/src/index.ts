@@ -14,4 +14,4 @@ export { openStore, type StoreTarget } from './store/openStore';
 export { CredentialCipher } from './encryption/CredentialCipher';
 export { loadKeyring, generateKey, type Keyring } from './encryption/Keyring';
 export { createLogger, type Logger } from './logger';
-export { workerQueueNames } from './rpc/workerQueues';
+export { workerQueueNames } from './broker/queueNames';

@@ -121,6 +121,12 @@ export interface WorkerSettings {
   webhookTimeoutMs: number;
   /** NANGO_ENVIRONMENT — the environment name webhooks carry (`environment`). Default: prod */
   environment: string;
+  /**
+   * NANGO_ENVIRONMENT_VARIABLES — what `GET /environment-variables` (getEnvironmentVariables) answers: a JSON object
+   * of names to text values, e.g. `{"API_BASE":"https://api.example.com"}`. Only what is listed here is shown; no
+   * other setting or environment variable ever is. Default: `{}` (none)
+   */
+  environmentVariables: Readonly<Record<string, string>>;
   /** NANGO_CONNECT_SESSION_TTL_S — lifetime of a connect session token. Default: 1800 (30 minutes) */
   connectSessionTtlSeconds: number;
   /** NANGO_SYNC_TICK_MS — how often the sync scheduler looks for due runs (and new Connections to schedule). Default: 1000 */
@@ -132,6 +138,18 @@ export interface WorkerSettings {
    * mid-run is replaced (from the last checkpoint) once it expires. Default: 60000
    */
   syncLeaseMs: number;
+  /**
+   * NANGO_METRICS_TOKEN — a token that reads `GET /metrics` (Bearer) and nothing else, for Prometheus, which then needs
+   * no secret key. Default: none (the secret key reads it; without a secret key either, it is open like the API)
+   */
+  metricsToken: string | undefined;
+  /**
+   * NANGO_METRICS_PORT — a listener of its own that serves only `GET /metrics`, in every role (a `worker` process has
+   * no HTTP API otherwise), with the keys of the route (NANGO_METRICS_TOKEN or the secret key, when set). Default: none
+   */
+  metricsPort: number | undefined;
+  /** NANGO_METRICS_HOST — address NANGO_METRICS_PORT listens on. Default: 127.0.0.1 (loopback only) */
+  metricsHost: string;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -182,10 +200,14 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_WEBHOOK_MAX_ATTEMPTS', '10'],
   ['NANGO_WEBHOOK_TIMEOUT_MS', '10000'],
   ['NANGO_ENVIRONMENT', 'prod'],
+  ['NANGO_ENVIRONMENT_VARIABLES', '{}: GET /environment-variables lists none'],
   ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
   ['NANGO_SYNC_TICK_MS', '1000'],
   ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
   ['NANGO_SYNC_LEASE_MS', '60000'],
+  ['NANGO_METRICS_TOKEN', 'none: the secret key reads /metrics'],
+  ['NANGO_METRICS_PORT', 'none: /metrics on the HTTP API only'],
+  ['NANGO_METRICS_HOST', '127.0.0.1'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -269,14 +291,21 @@ export function resolveWorkerSettings(
     webhookMaxAttempts: int('NANGO_WEBHOOK_MAX_ATTEMPTS', 10, 1),
     webhookTimeoutMs: int('NANGO_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     environment: env['NANGO_ENVIRONMENT'] || 'prod',
+    environmentVariables: environmentVariables(env['NANGO_ENVIRONMENT_VARIABLES'], problems),
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
     syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
     maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
     syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),
+    metricsToken: env['NANGO_METRICS_TOKEN'] || undefined,
+    metricsPort: env['NANGO_METRICS_PORT'] ? int('NANGO_METRICS_PORT', 0, 0) : undefined,
+    metricsHost: env['NANGO_METRICS_HOST'] || '127.0.0.1',
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override
   if (settings.port > 65535) problems.push(`NANGO_PORT must be at most 65535, got '${settings.port}'`);
+  if (settings.metricsPort !== undefined && settings.metricsPort > 65535) {
+    problems.push(`NANGO_METRICS_PORT must be at most 65535, got '${settings.metricsPort}'`);
+  }
   settings.serverUrl = (overrides.serverUrl || env['NANGO_SERVER_URL'] || `http://localhost:${settings.port}`).replace(
     /\/+$/,
     '',
@@ -316,6 +345,46 @@ export function resolveWorkerSettings(
   if (settings.providersFile !== undefined) settings.providersFile = resolve(settings.providersFile);
   if (settings.dbPath !== ':memory:') settings.dbPath = resolve(settings.dbPath);
   return settings;
+}
+
+/**
+ * NANGO_ENVIRONMENT_VARIABLES as a frozen object of names to text, or {} when unset; each problem goes to `problems`.
+ * Messages name the variable and the entry, never a value: an operator may list a value meant for scripts only.
+ */
+function environmentVariables(raw: string | undefined, problems: string[]): Readonly<Record<string, string>> {
+  if (raw === undefined || raw.trim() === '') return Object.freeze({});
+  const example = 'e.g. {"API_BASE":"https://api.example.com"}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // JSON.parse's own message quotes the text: not repeated here.
+    problems.push(`NANGO_ENVIRONMENT_VARIABLES is not valid JSON: give a JSON object of names to text values, ${example}`);
+    return Object.freeze({});
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`NANGO_ENVIRONMENT_VARIABLES must be a JSON object of names to text values, ${example}`);
+    return Object.freeze({});
+  }
+  const variables: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (name.trim() === '' || name.length > 255) {
+      problems.push('NANGO_ENVIRONMENT_VARIABLES: every name is 1 to 255 characters, not blank');
+    } else if (typeof value !== 'string') {
+      problems.push(`NANGO_ENVIRONMENT_VARIABLES: the value of '${name}' must be text (a JSON string), not ${typeOf(value)}`);
+    } else {
+      variables.push([name, value]);
+    }
+  }
+  // fromEntries defines each name as an own property: a name such as `__proto__` is kept, not taken as the prototype.
+  return Object.freeze(Object.fromEntries(variables));
+}
+
+/** A JSON value's kind, for messages. */
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The store the settings choose: PostgreSQL when NANGO_DATABASE_URL names one, else the SQLite file. */

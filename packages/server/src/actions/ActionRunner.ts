@@ -6,7 +6,7 @@ import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
-import { EncodedJson } from '../rpc/EncodedJson';
+import { EncodedJson } from '../broker/EncodedJson';
 import type { ActionLoader } from './ActionLoader';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';
@@ -84,6 +84,11 @@ export class ActionRunner {
   /** Action slots free right now (none promised to a waiting run). */
   get freeSlots(): number {
     return this.slots.free;
+  }
+
+  /** Sandboxes running an action or a sync script right now, and those kept warm for the next run (for metrics). */
+  get sandboxes(): { busy: number; idle: number } {
+    return { busy: this.pool.busyCount, idle: this.pool.warmCount };
   }
 
   /** Calls `listener` whenever a run gives up its slot. */

@@ -15,6 +15,8 @@ export class SandboxPool {
   private readonly all = new Set<Sandbox>();
   private readonly idleSince = new Map<Sandbox, number>();
   private closed = false;
+  /** Sandboxes taken for a run and not given back yet. */
+  private lent = 0;
   private readonly reaper: NodeJS.Timeout;
 
   /** @param maxIdle sandboxes kept warm at most (the worker's NANGO_MAX_CONCURRENT_ACTIONS) */
@@ -32,6 +34,11 @@ export class SandboxPool {
     return this.idle.length;
   }
 
+  /** Sandboxes running a run right now. */
+  get busyCount(): number {
+    return this.lent;
+  }
+
   /** A sandbox with that cap, warm if one is idle, for one run. */
   take(memoryMb: number): Sandbox {
     for (let i = this.idle.length - 1; i >= 0; i--) {
@@ -39,13 +46,17 @@ export class SandboxPool {
       if (sandbox.memoryMb !== memoryMb || !sandbox.usable) continue;
       this.idle.splice(i, 1);
       this.idleSince.delete(sandbox);
+      this.lent++;
       return sandbox;
     }
-    return this.start(memoryMb);
+    const started = this.start(memoryMb);
+    this.lent++;
+    return started;
   }
 
   /** Takes a sandbox back after a run: kept warm if it is still usable, else replaced. */
   give(sandbox: Sandbox): void {
+    this.lent--;
     if (this.closed) {
       void sandbox.stop();
       return;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ERROR_CODES, isErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
-import { EncodedJson } from '../rpc/EncodedJson';
+import { EncodedJson } from '../broker/EncodedJson';
 import type { Claim, IdempotencyScope, IdempotencyStore, StoredOutcome } from '../store/Store';
 
 /** How often a duplicate call looks again whether the first run has finished. */

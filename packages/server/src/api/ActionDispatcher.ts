@@ -2,8 +2,9 @@ import type * as amqp from 'amqplib';
 import { Nango, NangoError } from '@nangohq/node-client';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
-import { connectBroker } from '../rpc/connectBroker';
-import { asyncActionQueue, declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
+import { connectBroker } from '../broker/connectBroker';
+import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
+import { asyncActionQueue } from '../broker/queueNames';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {

@@ -1,6 +1,7 @@
-import type { HandlerContext } from '../handlers';
+import type { OperationContext } from '../operations/OperationContext';
 import type { IntegrationRegistry } from '../integrations/IntegrationRegistry';
 import type { Logger } from '../logger';
+import type { WorkerMetrics } from '../metrics/WorkerMetrics';
 import type { OAuthSessionStore } from '../store/OAuthSessionStore';
 import type { WorkerSettings } from '../settings';
 import type { Store } from '../store/Store';
@@ -26,7 +27,7 @@ export interface ApiSettings {
 
 /** What every route may use: the same operations the RPC consumer calls, and the HTTP side's own parts. */
 export interface ApiContext {
-  readonly handlers: HandlerContext;
+  readonly operations: OperationContext;
   readonly registry: IntegrationRegistry;
   readonly sessions: OAuthSessionStore;
   readonly sockets: WsClients;
@@ -40,4 +41,6 @@ export interface ApiContext {
   readonly workerSettings: WorkerSettings;
   /** How /action routes reach the workers over the broker; absent when this API has no broker connection. */
   actions?: ActionDispatcher;
+  /** The worker's metrics: requests are counted into it and `GET /metrics` reads it; none in some tests. */
+  readonly metrics?: WorkerMetrics;
 }

@@ -15,6 +15,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   unknown_integration: 404,
   unknown_sync: 404,
+  sync_variant_exists: 409,
+  // A Nango Cloud route this server answers only to say so (and what to do instead): the request, not the server, is at fault.
+  not_supported: 400,
   connection_not_found: 404,
   connection_exists: 409,
   integration_exists: 409,

@@ -114,6 +114,15 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     return reply.code(404).send(body);
   });
 
+  const { metrics } = context;
+  if (metrics) {
+    // After the reply went out, so counting costs the caller nothing; by route pattern, never the URL.
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.http.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+
   registerRoutes(app, context);
   return app;
 }

@@ -1,8 +1,8 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { ERROR_CODES, type TriggerActionMessage } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
-import type { HandlerContext } from '../handlers';
-import { triggerAction } from '../handlers/triggerAction';
+import type { OperationContext } from '../operations/OperationContext';
+import { triggerAction } from '../operations/triggerAction';
 import type { Logger } from '../logger';
 import type { AsyncActionStore, ClaimedAsyncAction } from '../store/AsyncActionStore';
 import type { StoredOutcome } from '../store/Store';
@@ -31,7 +31,7 @@ export interface AsyncActionTimings {
 }
 
 export interface AsyncActionConsumerOptions {
-  context: HandlerContext;
+  context: OperationContext;
   store: AsyncActionStore;
   logger: Logger;
   queue: string;

@@ -1,9 +1,5 @@
 import type { Channel } from 'amqplib';
-
-/** The durable queue of async action runs: each message is `{ "id": "<uuid>" }`, published persistent. */
-export function asyncActionQueue(queue: string): string {
-  return `${queue}.async`;
-}
+import { asyncActionQueue } from '../broker/queueNames';
 
 /** Declares the async action queue; the API (which publishes) and the workers (which consume) declare it alike. */
 export async function declareAsyncActionQueue(channel: Channel, queue: string, queueType: 'classic' | 'quorum'): Promise<string> {

@@ -1,6 +1,6 @@
 import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
-import type { ConfigProblem } from './integrationsSchema';
+import type { ConfigProblem } from '../ConfigError';
 
 /** The catalog's auth modes this server runs, under our names. Any other mode needs an explicit `auth_mode`. */
 const AUTH_MODE_OF_CATALOG: Readonly<Record<string, AuthMode>> = Object.freeze({

@@ -1,5 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
-import type { ConfigProblem } from './integrationsSchema';
+import type { ConfigProblem } from '../ConfigError';
 import type { Template, TemplatePart } from './types';
 
 /**

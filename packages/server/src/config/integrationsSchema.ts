@@ -1,14 +1,8 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AUTH_MODES } from '@nangohq/protocol';
+import type { ConfigProblem } from '../ConfigError';
 import type { LogLevel } from './types';
-
-/** One problem found in integrations.yaml: the keys leading to it from the root, and what is wrong. */
-export interface ConfigProblem {
-  readonly path: readonly string[];
-  /** Never quotes a value from the file: after substitution, values may hold secrets from the environment. */
-  readonly message: string;
-}
 
 /** The log levels integrations.yaml accepts, from most to least verbose. */
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];

@@ -6,14 +6,16 @@ import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
 import { applyProvider, type IntegrationFields } from './applyProvider';
-import { ConfigError } from './ConfigError';
-import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022, type Converted2022 } from './legacy/convert2022Config';
+import { ConfigError } from '../ConfigError';
+import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from './legacy/convert2022Config';
+import type { Converted2022 } from './legacy/Converted2022';
 import { baseUrlHost } from './baseUrlHost';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
-import { validateIntegrationsShape, type ConfigProblem } from './integrationsSchema';
-import { inputSchemaProblem } from '../actions/actionInput';
-import { modelSchemaProblem } from '../syncs/modelSchemas';
-import { parseFrequency } from '../syncs/frequency';
+import type { ConfigProblem } from '../ConfigError';
+import { validateIntegrationsShape } from './integrationsSchema';
+import { inputSchemaProblem } from './actionInput';
+import { modelSchemaProblem } from './modelSchemas';
+import { parseFrequency } from './frequency';
 import type {
   ActionConfig,
   ModelConfig,

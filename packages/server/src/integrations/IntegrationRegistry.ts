@@ -50,7 +50,7 @@ export class IntegrationRegistry {
     clearInterval(this.timer);
   }
 
-  /** The merged integrations, as handlers see them. */
+  /** The merged integrations, as operations see them. */
   snapshot(): IntegrationsConfig {
     const file = this.fileConfig();
     if (this.runtime.size === 0) return file;
@@ -181,7 +181,7 @@ function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClient
 }
 
 /**
- * A run-time integration as handlers see it: the provider's auth mode, and its token URL for refreshes when it is
+ * A run-time integration as operations see it: the provider's auth mode, and its token URL for refreshes when it is
  * a plain URL (a per-tenant one, templated, cannot be refreshed from here). No actions: actions are declared in
  * integrations.yaml.
  */

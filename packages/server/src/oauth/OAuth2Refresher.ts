@@ -1,9 +1,8 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
-import { WorkerError } from '../errors';
+import { connectionNotFound, WorkerError } from '../errors';
 import { renderTemplate } from '../outbound/renderTemplate';
-import { connectionNotFound } from '../handlers/HandlerContext';
 import type { Logger } from '../logger';
 import type { ConnectionStore, RefreshLocks } from '../store/Store';
 import { refreshedCredentials } from './refreshedCredentials';

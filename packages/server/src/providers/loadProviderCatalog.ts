@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../config/ConfigError';
+import { ConfigError } from '../ConfigError';
 import { displayPath } from '../displayPath';
 import type { Provider, ProviderCatalog } from './Provider';
 import { validateProvidersShape } from './providerSchema';

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import type { ConfigProblem } from '../config/integrationsSchema';
+import type { ConfigProblem } from '../ConfigError';
 
 /**
  * Catalog keys: Nango's own providers.yaml uses lowercase names with `-` (`google-calendar`), a few with `.` or `_`.

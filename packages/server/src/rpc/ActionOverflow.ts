@@ -1,11 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from '../logger';
 
-/** Name of the queue where action requests wait when a worker already holds its share of them. */
-export function overflowQueue(queue: string): string {
-  return `${queue}.actions`;
-}
-
 /** A cheap test on the raw body: only triggerAction requests carry this string (a false hit only costs a hop). */
 const ACTION_MARKER = Buffer.from('"triggerAction"');
 

@@ -2,21 +2,13 @@ import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { DEADLINE_HEADER } from '@nangohq/protocol';
 import type { Logger } from '../logger';
-import { errorReply, type ProcessedRequest } from './processRequest';
+import { errorReply, type Delivery, type ProcessedRequest } from './processRequest';
 
 /** What to do with a delivery once it has been answered (or found unanswerable). */
 export type Settlement = 'ack' | 'reject' | 'requeue';
 
 /** Sends a reply; false when no reply channel could be had in time. */
 export type PublishReply = (replyTo: string, reply: Buffer, correlationId: string | undefined) => Promise<boolean>;
-
-/** How a request reached the worker: what decides whether it may carry credentials. */
-export interface Delivery {
-  /** Published persistent (delivery mode 2): the broker may have written it to disk. */
-  persistent: boolean;
-  /** Consumed from the credentials queue, which has no dead-letter queue. */
-  fromCredentialsQueue: boolean;
-}
 
 /** What a Responder needs; the limits come from the worker's settings. */
 export interface ResponderOptions {

@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import { deadLetterQueue } from '../broker/queueNames';
 import { credentialsQueue } from '@nangohq/protocol';
 
 /** How the request queue is declared. */
@@ -8,11 +9,6 @@ export interface QueueSettings {
   maxDeliveries: number;
   /** Whether the queue has a credentials queue beside it. Default: true; false for the action overflow queue. */
   credentialsQueue?: boolean;
-}
-
-/** Name of the queue where requests that cannot be answered end up, for inspection. */
-export function deadLetterQueue(queue: string): string {
-  return `${queue}.dead`;
 }
 
 /**

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { carriesCredentials, type ErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
-import { dispatch, type HandlerContext } from '../handlers';
+import type { OperationContext } from '../operations/OperationContext';
+import { dispatch } from './dispatch';
 import type { Logger } from '../logger';
-import { EncodedJson } from './EncodedJson';
-import type { Delivery } from './Responder';
+import { EncodedJson } from '../broker/EncodedJson';
+import { INVALID_MESSAGE, type RpcMetrics } from '../metrics/RpcMetrics';
 import { validateMessage } from './validateMessage';
+
+/** How a request reached the worker: what decides whether it may carry credentials. */
+export interface Delivery {
+  /** Published persistent (delivery mode 2): the broker may have written it to disk. */
+  persistent: boolean;
+  /** Consumed from the credentials queue, which has no dead-letter queue. */
+  fromCredentialsQueue: boolean;
+}
 
 /** The reply to one request, encoded, and whether the request itself was unreadable. */
 export interface ProcessedRequest {
@@ -17,26 +26,39 @@ export interface ProcessedRequest {
 /**
  * Decodes, validates and handles one request body, and encodes the reply. Never throws: every failure becomes
  * an error reply. Errors the worker raised on purpose keep their code and message; anything else is a bug,
- * reported as `internal_error` with an id the caller can find in the log, and its details logged only.
+ * reported as `internal_error` with an id the caller can find in the log, and its details logged only. Each request
+ * is counted in `metrics` by its type and reply status.
  */
 export async function processRequest(
-  context: HandlerContext,
+  context: OperationContext,
   content: Buffer,
   logger: Logger,
   delivery: Delivery = { persistent: false, fromCredentialsQueue: false },
+  metrics?: RpcMetrics,
 ): Promise<ProcessedRequest> {
+  const startedAt = performance.now();
   let body: unknown;
   try {
     body = JSON.parse(content.toString('utf8'));
   } catch {
+    metrics?.observe(INVALID_MESSAGE, 'invalid_message', startedAt);
     return { reply: errorReply('invalid_message', 'The message body is not valid JSON'), malformed: true };
   }
+  // The type label is a known message type only once the message is valid: a label is never taken from input.
+  let type = INVALID_MESSAGE;
   try {
     const message = validateMessage(body);
+    type = message.type;
     refuseStoredCredentials(message.type, delivery);
-    return { reply: successReply(await dispatch(context, message)), malformed: false };
+    const reply = successReply(await dispatch(context, message));
+    metrics?.observe(type, 'success', startedAt);
+    return { reply, malformed: false };
   } catch (error) {
-    if (error instanceof WorkerError) return { reply: errorReply(error.code, error.message), malformed: false };
+    if (error instanceof WorkerError) {
+      metrics?.observe(type, error.code, startedAt);
+      return { reply: errorReply(error.code, error.message), malformed: false };
+    }
+    metrics?.observe(type, 'internal_error', startedAt);
     const incident = randomUUID();
     logger.error({ err: error, incident }, 'unexpected error while handling a request');
     return {

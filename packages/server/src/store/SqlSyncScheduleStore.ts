@@ -7,6 +7,7 @@ import {
   type ScheduleRow,
   type ScheduleStatus,
   type StartedRun,
+  type SyncLag,
   type SyncSchedule,
   type SyncScheduleStore,
 } from './SyncScheduleStore';
@@ -53,16 +54,22 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
   }
 
   async ensure(key: ScheduleKey, status: ScheduleStatus, now = Date.now()): Promise<SyncSchedule> {
-    await this.db.run(
-      `INSERT INTO sync_schedules (id, integration, sync, variant, connection, status, next_run_at, created_at)
-       SELECT ${this.dialect.randomId}, c.integration, ?, ?, c.uuid, ?, CAST(? AS BIGINT), CAST(? AS BIGINT)
-       FROM connections c WHERE c.uuid = ? AND c.integration = ?
-       ON CONFLICT DO NOTHING`,
-      [key.sync, key.variant, status, now, now, key.connection, key.integration],
-    );
+    await this.insert(key, status, now);
     const schedule = await this.get(key);
     if (!schedule) throw new Error(`no Connection ${key.connection} on ${key.integration} to schedule ${key.sync} for`);
     return schedule;
+  }
+
+  async create(key: ScheduleKey, status: ScheduleStatus, now = Date.now()): Promise<boolean> {
+    return (await this.insert(key, status, now)) > 0;
+  }
+
+  async delete(key: ScheduleKey): Promise<boolean> {
+    const deleted = await this.db.run(
+      'DELETE FROM sync_schedules WHERE connection = ? AND sync = ? AND variant = ? AND integration = ?',
+      [key.connection, key.sync, key.variant, key.integration],
+    );
+    return deleted > 0;
   }
 
   async get(key: ScheduleKey): Promise<SyncSchedule | undefined> {
@@ -71,6 +78,17 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
       [key.connection, key.sync, key.variant, key.integration],
     );
     return rows[0] && scheduleFromRow(rows[0]);
+  }
+
+  /** Inserts a schedule unless it exists (or the Connection does not): the rows it inserted, 0 or 1. */
+  private insert(key: ScheduleKey, status: ScheduleStatus, now: number): Promise<number> {
+    return this.db.run(
+      `INSERT INTO sync_schedules (id, integration, sync, variant, connection, status, next_run_at, created_at)
+       SELECT ${this.dialect.randomId}, c.integration, ?, ?, c.uuid, ?, CAST(? AS BIGINT), CAST(? AS BIGINT)
+       FROM connections c WHERE c.uuid = ? AND c.integration = ?
+       ON CONFLICT DO NOTHING`,
+      [key.sync, key.variant, status, now, now, key.connection, key.integration],
+    );
   }
 
   async list(integration: string, filter: { connection?: string; syncs?: readonly string[] } = {}): Promise<SyncSchedule[]> {
@@ -193,5 +211,16 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
       [frequencyMs, frequencyMs ?? defaultMs, id],
     );
     return changed > 0;
+  }
+
+  async lag(now = Date.now()): Promise<SyncLag> {
+    // An index range on next_run_at: only the due rows are read.
+    const rows = await this.db.all<{ due: number | string; oldest: number | string | null }>(
+      `SELECT COUNT(*) AS due, MIN(next_run_at) AS oldest FROM sync_schedules
+       WHERE next_run_at <= ? AND (status = 'running' OR trigger_seq > done_seq) AND (run_started = 0 OR lease_until <= ?)`,
+      [now, now],
+    );
+    const oldest = rows[0]?.oldest ?? null;
+    return { due: Number(rows[0]?.due ?? 0), oldestDueAt: oldest === null ? null : Number(oldest) };
   }
 }

@@ -45,6 +45,19 @@ export interface Store {
   readonly syncSchedules: SyncScheduleStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
+  /** The connection pool's use right now, for metrics; absent where there is no pool (SQLite: one connection). */
+  poolUse?(): PoolUse;
+}
+
+/** A connection pool's use. */
+export interface PoolUse {
+  /** Connections open, busy or idle. */
+  readonly total: number;
+  readonly idle: number;
+  /** Calls waiting for a connection. */
+  readonly waiting: number;
+  /** Most connections the pool opens. */
+  readonly max: number;
 }
 
 /** A Connection to store: credentials in clear, encrypted by the store. */
@@ -220,7 +233,7 @@ export interface KeyRecords {
    * encryption; only those with `plaintextOnly`), in one transaction. Returns how many it changed.
    */
   reencryptBatch(cipher: CredentialCipher, plaintextOnly: boolean, limit: number): Promise<number>;
-  /** Erases what re-encryption left behind, as far as the database allows (README, Credentials at rest). */
+  /** Erases what re-encryption left behind, as far as the database allows (docs/operations.md, Credentials at rest). */
   scrub(): Promise<void>;
 }
 

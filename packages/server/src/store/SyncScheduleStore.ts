@@ -24,6 +24,13 @@ export interface SyncScheduleStore {
   createMissing(integration: string, sync: string, now?: number, createdSince?: string): Promise<number>;
   /** The schedule of one (sync, variant, Connection), created with `status` (due at once) if it has none yet. */
   ensure(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<SyncSchedule>;
+  /**
+   * Makes the schedule of one (sync, variant, Connection) with `status`, due at once. False when it exists already
+   * or the Connection does not (createSyncVariant tells the two apart).
+   */
+  create(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<boolean>;
+  /** Deletes one schedule (deleteSyncVariant); false when there was none. A run in flight loses its lease. */
+  delete(key: ScheduleKey): Promise<boolean>;
   /** One schedule, or undefined. */
   get(key: ScheduleKey): Promise<SyncSchedule | undefined>;
   /** The schedules of an integration, of one Connection (its uuid) if given, of some syncs if given; by user id, sync, variant. */
@@ -55,6 +62,18 @@ export interface SyncScheduleStore {
   trigger(ids: readonly string[], reset: boolean, now?: number): Promise<number>;
   /** Sets (or with null removes) a schedule's own frequency; the next run time moves to its last start + it. */
   setFrequency(id: string, frequencyMs: number | null, defaultMs: number): Promise<boolean>;
+  /**
+   * Runs due at `now` (running or triggered, next run time come) that no worker has started: waiting to be claimed,
+   * claimed and waiting in the queue, or left by a worker whose lease expired. For metrics: how far syncs are behind.
+   */
+  lag(now?: number): Promise<SyncLag>;
+}
+
+/** Sync runs due and not started. */
+export interface SyncLag {
+  readonly due: number;
+  /** Epoch ms the longest-waiting of them fell due; null when none is. */
+  readonly oldestDueAt: number | null;
 }
 
 export type ScheduleStatus = 'running' | 'paused';

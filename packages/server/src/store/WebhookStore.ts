@@ -69,4 +69,13 @@ export interface WebhookStore {
   replay(id: string, now?: number): Promise<WebhookDelivery | undefined>;
   /** Deletes delivered deliveries last changed before `before` (failed ones stay, replayable); returns how many. */
   pruneDelivered(before: number): Promise<number>;
+  /** How many deliveries are pending, and when the oldest of them was stored (for metrics). */
+  backlog(): Promise<WebhookBacklog>;
+}
+
+/** The outbox's pending deliveries. */
+export interface WebhookBacklog {
+  readonly pending: number;
+  /** Epoch ms the oldest pending delivery was stored; null when none is pending. */
+  readonly oldestCreatedAt: number | null;
 }

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, DeliveryState, WebhookDelivery } from './WebhookStore';
+import type { AttemptOutcome, DeliveryState, WebhookBacklog, WebhookDelivery } from './WebhookStore';
 
 /** A `webhook_deliveries` row as both stores return it. */
 export interface DeliveryRow {
@@ -63,6 +63,15 @@ export function outcomeColumns(outcome: AttemptOutcome): {
         error: outcome.error.slice(0, MAX_ERROR_CHARS),
       };
   }
+}
+
+/** The outbox's backlog, one text for both databases (the `webhook_deliveries_due` index starts with state). */
+export const BACKLOG_SQL = `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM webhook_deliveries WHERE state = 'pending'`;
+
+/** A backlog row as either database returns it (PostgreSQL's COUNT is a BIGINT). */
+export function toBacklog(row: { pending: number | string; oldest: number | string | null } | undefined): WebhookBacklog {
+  const oldest = row?.oldest ?? null;
+  return { pending: Number(row?.pending ?? 0), oldestCreatedAt: oldest === null ? null : Number(oldest) };
 }
 
 /** Most rows one list returns. */

@@ -5,7 +5,7 @@ import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/type
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL } from '../nulPath';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
-import { recordProblems } from './modelSchemas';
+import { recordProblems } from '../config/modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
 import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
 

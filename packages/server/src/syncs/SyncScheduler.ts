@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { IntegrationsConfig } from '../config/types';
 import { runSync, type RunContext, type RunEnd } from './runSync';
-import { declareSyncQueue, parseRunMessage, syncQueue, type SyncRunMessage } from './syncQueue';
+import { syncQueue } from '../broker/queueNames';
+import { declareSyncQueue, parseRunMessage, type SyncRunMessage } from './syncQueue';
 
 /** Most runs one tick claims: the rest wait for the next tick. */
 const CLAIMS_PER_TICK = 100;

@@ -1,5 +1,5 @@
 import { WorkerError } from '../errors';
-import { requireIntegration } from '../handlers/HandlerContext';
+import { requireIntegration } from '../operations/OperationContext';
 import type { RecordAction, RecordScope, StoredRecord } from '../store/RecordStore';
 import { connectionsOf, type SyncOpsContext } from './syncTargets';
 
@@ -61,7 +61,7 @@ export async function recordScope(
   model: string,
   variant: string,
 ): Promise<RecordScope> {
-  const integration = requireIntegration(context.handlers, integrationName);
+  const integration = requireIntegration(context.operations, integrationName);
   const declared = [...integration.syncs.values()].some((sync) => sync.models.has(model));
   if (!declared) {
     const models = [...new Set([...integration.syncs.values()].flatMap((sync) => [...sync.models.keys()]))];

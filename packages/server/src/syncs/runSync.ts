@@ -1,7 +1,7 @@
 import type { SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
-import { freshConnection } from '../handlers/freshConnection';
-import type { HandlerContext } from '../handlers/HandlerContext';
+import { freshConnection } from '../operations/freshConnection';
+import type { OperationContext } from '../operations/OperationContext';
 import type { Logger } from '../logger';
 import type { StartedRun, SyncScheduleStore } from '../store/SyncScheduleStore';
 import type { Webhooks } from '../webhooks/Webhooks';
@@ -11,7 +11,7 @@ import { syncWebhooks, type SyncWebhookSwitches } from './syncWebhooks';
 /** What one run needs. */
 export interface RunContext {
   readonly schedules: SyncScheduleStore;
-  readonly handlers: HandlerContext;
+  readonly operations: OperationContext;
   readonly executor: SyncExecutor;
   readonly webhooks: Webhooks;
   readonly switches: SyncWebhookSwitches;
@@ -41,7 +41,7 @@ export async function runSync(context: RunContext, id: string, runId: string, st
   if (!started) return 'stale';
   const { schedule } = started;
   const log = logger.child({ integration: schedule.integration, sync: schedule.sync, variant: schedule.variant, runId });
-  const sync = context.handlers.integrations().integrations.get(schedule.integration)?.syncs.get(schedule.sync);
+  const sync = context.operations.integrations().integrations.get(schedule.integration)?.syncs.get(schedule.sync);
   const controller = new AbortController();
   let reason: StopReason | undefined;
   const abort = (why: StopReason) => {
@@ -106,7 +106,7 @@ async function execute(
       `integrations.yaml declares no sync '${schedule.sync}' for integration '${schedule.integration}'`,
     );
   }
-  const { connection } = await freshConnection(context.handlers, schedule.integration, schedule.userId);
+  const { connection } = await freshConnection(context.operations, schedule.integration, schedule.userId);
   const full = sync.syncType === 'full' || schedule.fullPending;
   const lastSyncDate = schedule.lastSuccessStartedAt === null ? null : new Date(schedule.lastSuccessStartedAt).toISOString();
   return context.executor.run(

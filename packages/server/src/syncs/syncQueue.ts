@@ -1,9 +1,5 @@
 import type { Channel } from 'amqplib';
-
-/** The durable queue of sync run messages beside the request queue: `<queue>.syncs`. */
-export function syncQueue(queue: string): string {
-  return `${queue}.syncs`;
-}
+import { syncQueue } from '../broker/queueNames';
 
 /** A run message: which schedule, and the claim (run id) it was published for. */
 export interface SyncRunMessage {

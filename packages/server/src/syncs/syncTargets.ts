@@ -1,12 +1,12 @@
 import type { IntegrationConfig, SyncConfig } from '../config/types';
-import { WorkerError } from '../errors';
-import { connectionNotFound, requireIntegration, type HandlerContext } from '../handlers/HandlerContext';
+import { connectionNotFound, WorkerError } from '../errors';
+import { requireIntegration, type OperationContext } from '../operations/OperationContext';
 import type { Store } from '../store/Store';
 import type { ScheduleKey, ScheduleStatus, SyncSchedule } from '../store/SyncScheduleStore';
 
-/** What the sync operations use: the handlers' view of integrations and Connections, and the store. */
+/** What the sync operations use: the operations' view of integrations and Connections, and the store. */
 export interface SyncOpsContext {
-  readonly handlers: HandlerContext;
+  readonly operations: OperationContext;
   readonly store: Store;
 }
 
@@ -40,7 +40,7 @@ export function selectSyncs(
   integrationName: string,
   refs: readonly SyncRef[],
 ): { integration: IntegrationConfig; syncs: Array<{ sync: SyncConfig; variant: string }> } {
-  const integration = requireIntegration(context.handlers, integrationName);
+  const integration = requireIntegration(context.operations, integrationName);
   if (refs.length === 0) {
     return { integration, syncs: [...integration.syncs.values()].map((sync) => ({ sync, variant: BASE_VARIANT })) };
   }
@@ -79,16 +79,43 @@ export async function selectTargets(context: SyncOpsContext, selection: SyncSele
   );
 }
 
-/** The schedules of the targets, made where missing (with `status`, or by the sync's `auto_start` when undefined). */
+/**
+ * The schedules of the targets: base ones made where missing (with `status`, or by the sync's `auto_start` when
+ * undefined). A variant is made only by createSyncVariant, never here (a typo in a trigger would make a schedule that
+ * runs for ever): targets without it are left out, and a variant no target has is an error.
+ * @throws WorkerError `unknown_sync` for a variant none of the targeted Connections has
+ */
 export async function ensureSchedules(
   context: SyncOpsContext,
   targets: readonly SyncTarget[],
   status?: ScheduleStatus,
 ): Promise<SyncSchedule[]> {
   const schedules: SyncSchedule[] = [];
+  const variants = new Map<string, { target: SyncTarget; targets: number; found: number }>();
   for (const target of targets) {
-    const initial = status ?? (target.sync.autoStart ? 'running' : 'paused');
-    schedules.push(await context.store.syncSchedules.ensure(target.key, initial));
+    if (target.key.variant === BASE_VARIANT) {
+      const initial = status ?? (target.sync.autoStart ? 'running' : 'paused');
+      schedules.push(await context.store.syncSchedules.ensure(target.key, initial));
+      continue;
+    }
+    const name = `${target.key.sync}::${target.key.variant}`;
+    const seen = variants.get(name) ?? { target, targets: 0, found: 0 };
+    variants.set(name, seen);
+    seen.targets += 1;
+    const schedule = await context.store.syncSchedules.get(target.key);
+    if (schedule) {
+      schedules.push(schedule);
+      seen.found += 1;
+    }
+  }
+  for (const { target, targets: count, found } of variants.values()) {
+    if (found > 0) continue;
+    const { integration, sync, variant } = target.key;
+    const whose = count === 1 ? `Connection '${target.userId}'` : 'any of its Connections';
+    throw new WorkerError(
+      'unknown_sync',
+      `Sync '${sync}' of integration '${integration}' has no variant '${variant}' for ${whose}: make it with createSyncVariant (POST /sync/${sync}/variant/${variant})`,
+    );
   }
   return schedules;
 }
@@ -102,8 +129,8 @@ export async function connectionsOf(
   integration: string,
   userId: string | undefined,
 ): Promise<Array<{ uuid: string; userId: string }>> {
-  if (userId === undefined) return context.handlers.store.listByIntegration(integration);
-  const connection = await context.handlers.store.get(integration, userId);
+  if (userId === undefined) return context.operations.store.listByIntegration(integration);
+  const connection = await context.operations.store.get(integration, userId);
   if (!connection) throw connectionNotFound(integration, userId);
   return [{ uuid: connection.uuid, userId: connection.userId }];
 }

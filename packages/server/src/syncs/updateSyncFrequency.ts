@@ -1,6 +1,6 @@
 import { WorkerError } from '../errors';
 import { describeFrequency } from './describeFrequency';
-import { parseFrequency } from './frequency';
+import { parseFrequency } from '../config/frequency';
 import { ensureSchedules, selectTargets, type SyncOpsContext } from './syncTargets';
 
 /**

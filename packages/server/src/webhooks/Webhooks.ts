@@ -59,7 +59,6 @@ export interface WebhookTarget {
 /**
  * Sends webhooks. `enqueue` resolves once the webhook is stored in the outbox (or known to be switched off: no URL
  * configured, or its NANGO_WEBHOOK_ON_* switch off); delivery happens after, with retries.
- * OWNER: the webhooks helper (branch h-webhooks) writes the outbox that implements it.
  */
 export interface Webhooks {
   enqueue(body: WebhookBody, target?: WebhookTarget): Promise<void>;

@@ -1,7 +1,7 @@
 import type { ConnectionStore } from '../store/Store';
 import type { AuthWebhookBody, Webhooks } from './Webhooks';
 
-/** What sendAuthWebhook needs: a HandlerContext has both. */
+/** What sendAuthWebhook needs: a OperationContext has both. */
 export interface AuthWebhookDeps {
   readonly webhooks: Webhooks;
   readonly store: Pick<ConnectionStore, 'attributes'>;

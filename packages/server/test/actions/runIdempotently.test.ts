@@ -1,7 +1,7 @@
 import { callFingerprint, runIdempotently } from '../../src/actions/runIdempotently';
 import { Semaphore } from '../../src/actions/Semaphore';
 import { WorkerError } from '../../src/errors';
-import { EncodedJson } from '../../src/rpc/EncodedJson';
+import { EncodedJson } from '../../src/broker/EncodedJson';
 import { PgIdempotencyStore } from '../../src/store/postgres/PgIdempotencyStore';
 import type { PgStore } from '../../src/store/postgres/PgStore';
 import { SqliteIdempotencyStore } from '../../src/store/sqlite/SqliteIdempotencyStore';

@@ -5,6 +5,7 @@ import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { playFlow } from '../helpers/oauthFlow';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from '../oauth/authServer';
+import type { WebhookBody } from '../../src/webhooks/Webhooks';
 
 // The official @nangohq/node 0.71.4, unchanged (its CommonJS build).
 const { Nango } = require('nango-node-0714') as {
@@ -25,6 +26,10 @@ describe('connect sessions over HTTP, with the official node SDK 0.71.4', () => 
   let provider: ApiServer;
   let api: ApiHarness;
   let nango: InstanceType<typeof Nango>;
+  const webhooks: WebhookBody[] = [];
+  /** The auth webhooks one Connection got, in order. */
+  const authWebhooks = (connectionId: string) =>
+    webhooks.flatMap((body) => (body.type === 'auth' && body.connectionId === connectionId ? [body.operation] : []));
 
   beforeAll(async () => {
     auth = await AuthServer.start();
@@ -44,6 +49,7 @@ describe('connect sessions over HTTP, with the official node SDK 0.71.4', () => 
     } as Provider;
     api = await startApi({
       secretKey: SECRET_KEY,
+      webhooks: { enqueue: async (body) => void webhooks.push(body) },
       yaml: `integrations:
   keyed:
     provider: keyed
@@ -265,6 +271,7 @@ describe('connect sessions over HTTP, with the official node SDK 0.71.4', () => 
       tags: { from: 'form' },
       endUser: { id: 'eu-1' },
     });
+    expect(authWebhooks(right.body.connectionId)).toEqual(['creation']);
     // With connection_id and no session: created, then overridden.
     expect((await postKey('connection_id=k-1', { apiKey: GOOD_KEY })).body).toEqual({
       connectionId: 'k-1',
@@ -272,6 +279,7 @@ describe('connect sessions over HTTP, with the official node SDK 0.71.4', () => 
     });
     expect((await postKey('connection_id=k-1&params%5Bregion%5D=eu', { apiKey: GOOD_KEY })).status).toBe(200);
     expect((await connections.get('keyed', 'k-1'))?.additionalConfig).toEqual({ region: 'eu' });
+    expect(authWebhooks('k-1')).toEqual(['creation', 'override']);
     expect((await postKey('', { apiKey: GOOD_KEY })).body.error.code).toBe('missing_connection_id');
     const basic = await api.call('/api-auth/basic/basic?connection_id=b-1', {
       method: 'POST',

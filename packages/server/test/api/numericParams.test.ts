@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFrequency } from '../../src/syncs/frequency';
+import { parseFrequency } from '../../src/config/frequency';
 import type { ApiHarness } from '../helpers/apiHarness';
 import { API_STORES, startApiOn } from '../helpers/apiOnStore';
 import { itemsYaml } from '../syncs/pagingExecutor';

@@ -5,7 +5,7 @@ import { CONSUMER_KEY, CONSUMER_SECRET, OAuth1Provider } from '../oauth/oauth1Pr
 
 const json = { 'content-type': 'application/json' };
 
-describe('the OAuth 1.0a flow against a provider that checks signatures with oauthlib', () => {
+describe('the OAuth 1.0a flow against a provider that checks signatures with oauth-sign', () => {
   let provider: OAuth1Provider;
   let api: ApiHarness;
 

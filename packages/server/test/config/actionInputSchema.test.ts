@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { validateActionInput } from '../../src/actions/actionInput';
+import { validateActionInput } from '../../src/config/actionInput';
 import { ConfigError, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 const parse = (text: string) =>

@@ -16,7 +16,7 @@ import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import type { PrivateBroker } from '../../../../test/privateBroker';
-import { workerQueueNames } from '../../src/rpc/workerQueues';
+import { workerQueueNames } from '../../src/broker/queueNames';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');

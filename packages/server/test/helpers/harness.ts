@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { Nango } from '@nangohq/node-client';
 import { createLogger, Worker, type WorkerStartOptions } from '@nangohq/server';
-import { workerQueueNames } from '../../src/rpc/workerQueues';
+import { workerQueueNames } from '../../src/broker/queueNames';
 
 /** The broker the integration tests use. */
 export const RABBITMQ_URL = process.env['NANGO_TEST_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';

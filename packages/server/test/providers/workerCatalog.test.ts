@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../src/config/ConfigError';
+import { ConfigError } from '../../src/ConfigError';
 import { createLogger } from '../../src/logger';
 import { resolveWorkerSettings } from '../../src/settings';
 import { Worker } from '../../src/Worker';

@@ -192,6 +192,41 @@ describe.each(STORE_KINDS)('SyncScheduleStore on %s', (_kind, open) => {
     expect(await schedules.list('github', { connection: uuids['u1'] as string })).toEqual([]);
     expect(await schedules.list('github')).toHaveLength(1);
   });
+
+  it('creates a variant once, beside the base, and deletes it alone', async () => {
+    await scheduled();
+    const eu = { ...key('u1'), variant: 'eu' };
+    expect(await schedules.create(eu, 'paused', T0)).toBe(true);
+    expect(await schedules.create(eu, 'running', T0)).toBe(false); // exists: not made again, not changed
+    expect(await schedules.get(eu)).toMatchObject({ variant: 'eu', status: 'paused', userId: 'u1', nextRunAt: T0 });
+    expect(await schedules.create({ ...eu, connection: 'no-such-connection' }, 'running', T0)).toBe(false);
+    expect(await schedules.create({ ...eu, integration: 'other' }, 'running', T0)).toBe(false); // not that Connection's integration
+    expect((await schedules.list('github', { connection: uuids['u1'] as string })).map((s) => s.variant)).toEqual(['base', 'eu']);
+    expect(await schedules.delete(eu)).toBe(true);
+    expect(await schedules.delete(eu)).toBe(false);
+    expect(await schedules.get(eu)).toBeUndefined();
+    expect(await schedules.get(key('u1'))).toMatchObject({ variant: 'base' });
+  });
+
+  it('reports the lag: due runs no worker started, claimed or not, and those whose worker died', async () => {
+    expect(await schedules.lag(T0)).toEqual({ due: 0, oldestDueAt: null });
+    const ids = await scheduled(); // both due at T0
+    await schedules.ensure(key('u1', 'later'), 'running', T0 + HOUR); // not due yet
+    await schedules.ensure(key('u2', 'paused'), 'paused', T0 - HOUR); // paused, not triggered: not due
+    expect(await schedules.lag(T0 + 5_000)).toEqual({ due: 2, oldestDueAt: T0 });
+    // Claimed and waiting in the queue: still behind. Started: no longer.
+    const claimed = await schedules.claimDue('w1', T0 + 60_000, 10, T0 + 5_000);
+    expect(await schedules.lag(T0 + 5_000)).toEqual({ due: 2, oldestDueAt: T0 });
+    const u1 = claimed.find((run) => run.id === ids['u1'])!;
+    await schedules.begin(u1.id, u1.runId, 'w1', T0 + 60_000, T0 + 6_000);
+    expect(await schedules.lag(T0 + 7_000)).toEqual({ due: 1, oldestDueAt: T0 });
+    // A started run whose lease ran out (its worker died) is behind again.
+    expect(await schedules.lag(T0 + 60_000)).toEqual({ due: 2, oldestDueAt: T0 });
+    // A paused schedule that is triggered is due.
+    const paused = await schedules.get(key('u2', 'paused'));
+    await schedules.trigger([paused!.id], false, T0 + 1_000);
+    expect(await schedules.lag(T0 + 7_000)).toEqual({ due: 2, oldestDueAt: T0 });
+  });
 });
 
 function baseOutcome() {

@@ -114,4 +114,19 @@ describe.each(STORE_KINDS)('the webhook outbox on %s', (_kind, open) => {
     expect(await webhooks.pruneDelivered(5_000)).toBe(1);
     expect((await webhooks.list()).map((d) => d.id).sort()).toEqual(['bad', 'new', 'wait']);
   });
+
+  it('reports the backlog: pending deliveries and when the oldest was stored, whatever their attempts', async () => {
+    const { webhooks } = opened.store;
+    expect(await webhooks.backlog()).toEqual({ pending: 0, oldestCreatedAt: null });
+    await webhooks.add([delivery('old')], 1_000);
+    await webhooks.add([delivery('new'), delivery('done')], 3_000);
+    const claimed = await webhooks.claim('me', 10_000, 10, 3_000);
+    expect(claimed).toHaveLength(3);
+    await webhooks.finish('done', 'me', { kind: 'delivered', status: 200 }, 3_500);
+    await webhooks.finish('old', 'me', { kind: 'retry', status: 500, error: 'HTTP 500', nextAttemptAt: 60_000 }, 3_500);
+    // Leased ('new') and waiting for a retry ('old') are both pending; delivered is not.
+    expect(await webhooks.backlog()).toEqual({ pending: 2, oldestCreatedAt: 1_000 });
+    await webhooks.finish('new', 'me', { kind: 'failed', status: 410, error: 'HTTP 410' }, 4_000);
+    expect(await webhooks.backlog()).toEqual({ pending: 1, oldestCreatedAt: 1_000 });
+  });
 });

@@ -16,22 +16,26 @@ import { registerGetConnectSession } from './connect/getSession';
 import { registerGetConnectSessionIntegrations } from './connect/getSessionIntegrations';
 import { registerPostConnectSessions } from './connect/postSessions';
 import { registerPostReconnectSession } from './connect/postReconnectSession';
-import { registerDeleteConnection } from './connection/deleteConnection';
-import { registerGetConnection } from './connection/getConnection';
-import { registerListConnections } from './connection/listConnections';
-import { registerConnectionsDelete } from './connection/connectionsDelete';
-import { registerConnectionsGet } from './connection/connectionsGet';
-import { registerConnectionsList } from './connection/connectionsList';
-import { registerConnectionsSetMetadata, registerConnectionsUpdateMetadata } from './connection/connectionsMetadata';
-import { registerConnectionsPatch } from './connection/connectionsPatch';
+import { registerPostConnectionMetadata, registerPatchConnectionMetadata } from './connections/connectionMetadata';
+import { registerDeleteConnection } from './connections/deleteConnection';
+import { registerGetConnection } from './connections/getConnection';
+import { registerLegacyDeleteConnection } from './connections/legacyDeleteConnection';
+import { registerLegacyGetConnection } from './connections/legacyGetConnection';
+import { registerLegacyListConnections } from './connections/legacyListConnections';
+import { registerListConnections } from './connections/listConnections';
+import { registerPatchConnection } from './connections/patchConnection';
+import { registerPostConnections } from './connections/postConnections';
+import { registerGetEnvironmentVariables } from './environment/getEnvironmentVariables';
 import { registerGetFrontendSdk } from './getFrontendSdk';
 import { registerDeleteIntegration } from './integrations/deleteIntegration';
 import { registerGetIntegration } from './integrations/getIntegration';
 import { registerListIntegrations } from './integrations/listIntegrations';
 import { registerPatchIntegration } from './integrations/patchIntegration';
 import { registerPostIntegration } from './integrations/postIntegration';
+import { registerPostQuickstartIntegration } from './integrations/postQuickstartIntegration';
 import { registerListProviders } from './providers/listProviders';
 import { registerHealth } from './getHealth';
+import { registerGetMetrics } from './metrics/getMetrics';
 import { registerProxy } from './proxy/registerProxy';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
@@ -44,24 +48,28 @@ import { registerPostSyncPause } from './sync/postSyncPause';
 import { registerPostSyncStart } from './sync/postSyncStart';
 import { registerPostSyncTrigger } from './sync/postSyncTrigger';
 import { registerPutSyncFrequency } from './sync/putSyncFrequency';
+import { registerDeleteSyncVariant } from './sync/deleteSyncVariant';
+import { registerPostSyncVariant } from './sync/postSyncVariant';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
   registerHealth(app, context);
+  registerGetMetrics(app, context);
   registerListConfigs(app, context);
   registerGetConfig(app, context);
   registerPostConfig(app, context);
   registerPutConfig(app, context);
   registerDeleteConfig(app, context);
+  // The legacy family (/connection…) and the REST family (/connections…), one file per route in connections/.
+  registerLegacyListConnections(app, context);
+  registerLegacyGetConnection(app, context);
+  registerLegacyDeleteConnection(app, context);
   registerListConnections(app, context);
   registerGetConnection(app, context);
   registerDeleteConnection(app, context);
-  registerConnectionsList(app, context);
-  registerConnectionsGet(app, context);
-  registerConnectionsDelete(app, context);
-  registerConnectionsSetMetadata(app, context);
-  registerConnectionsUpdateMetadata(app, context);
-  registerConnectionsPatch(app, context);
+  registerPostConnectionMetadata(app, context);
+  registerPatchConnectionMetadata(app, context);
+  registerPatchConnection(app, context);
   registerGetOAuthConnect(app, context);
   registerGetOAuthCallback(app, context);
   registerGetFrontendSdk(app, context);
@@ -94,4 +102,13 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPutSyncFrequency(app, context);
   registerGetRecords(app, context);
   registerPatchPruneRecords(app, context);
+  // Sync variants (node SDK 0.71 createSyncVariant, deleteSyncVariant).
+  registerPostSyncVariant(app, context);
+  registerDeleteSyncVariant(app, context);
+  // Environment variables (node SDK 0.71 getEnvironmentVariables), from NANGO_ENVIRONMENT_VARIABLES only.
+  registerGetEnvironmentVariables(app, context);
+  // Nango Cloud's quickstart integrations: refused, saying what to do instead.
+  registerPostQuickstartIntegration(app, context);
+  // Nango's import of a Connection with its credentials.
+  registerPostConnections(app, context);
 }

@@ -1,5 +1,6 @@
-import type { ConfigProblem } from '../integrationsSchema';
+import type { ConfigProblem } from '../../ConfigError';
 import { BLUEPRINTS_2022 } from './blueprints2022';
+import type { Converted2022 } from './Converted2022';
 import { convert2022Requests, type Conversion } from './convert2022Requests';
 
 type Mapping = Record<string, unknown>;
@@ -51,20 +52,6 @@ const LOG_LEVELS_2022: Readonly<Record<string, string>> = Object.freeze({
 
 /** setTimeout's largest delay: the 2022 format's `0` (no timeout) becomes the longest one we can set. */
 const NO_TIMEOUT_MS = 2_147_483_647;
-
-/** What a 2022 folder became: our integrations.yaml, catalog entries for inline `auth:`, and what was said about it. */
-export interface Converted2022 {
-  /** The equivalent integrations.yaml document, in our format. */
-  readonly document: { integrations: Record<string, Mapping> };
-  /** Providers for integrations that declared their own OAuth settings (`auth:`), by name. */
-  readonly providers: Record<string, Mapping>;
-  /** What cannot be mapped, with its path in the 2022 file and what to write instead: loading fails. */
-  readonly problems: ConfigProblem[];
-  /** What was mapped to something else or has no effect here, with its path: loading goes on. */
-  readonly notices: ConfigProblem[];
-  /** nango-config.yaml's `main_server_log_level`, as our level, for NANGO_LOG_LEVEL when it is not set. */
-  readonly serverLogLevel: string | undefined;
-}
 
 /** One problem or notice as a line: `path: message`, or `nango-config.yaml: key: message` for that other file. */
 export function lineOf2022(problem: ConfigProblem): string {

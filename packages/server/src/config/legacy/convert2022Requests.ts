@@ -1,4 +1,4 @@
-import type { Converted2022 } from './convert2022Config';
+import type { Converted2022 } from './Converted2022';
 
 type Mapping = Record<string, unknown>;
 

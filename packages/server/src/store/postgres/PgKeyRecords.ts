@@ -55,7 +55,7 @@ export class PgKeyRecords implements KeyRecords {
   /**
    * PostgreSQL has no secure_delete: an updated row's old version stays in the table file as a dead tuple until
    * VACUUM, and in WAL segments and backups until they are recycled. VACUUM FULL rewrites the table without them
-   * (it takes an exclusive lock on the table for the time it runs; README, Credentials at rest).
+   * (it takes an exclusive lock on the table for the time it runs; docs/operations.md, Credentials at rest).
    */
   async scrub(): Promise<void> {
     await this.pg.query('VACUUM FULL connections');

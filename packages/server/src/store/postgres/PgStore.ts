@@ -1,5 +1,5 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import type { Store } from '../Store';
+import type { PoolUse, Store } from '../Store';
 import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
 import pg from 'pg';
 import { Pg, type PgOptions } from './Pg';
@@ -52,6 +52,7 @@ export class PgStore implements Store {
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
   readonly syncSchedules: PgSyncScheduleStore;
+  private readonly poolSize: number;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -74,6 +75,7 @@ export class PgStore implements Store {
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);
     this.syncSchedules = new PgSyncScheduleStore(pg);
+    this.poolSize = options.poolSize;
   }
 
   /**
@@ -104,6 +106,11 @@ export class PgStore implements Store {
   close(): Promise<void> {
     this.closed ??= this.pg.end();
     return this.closed;
+  }
+
+  poolUse(): PoolUse {
+    const { pool } = this.pg;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: this.poolSize };
   }
 
   /**

@@ -1,6 +1,14 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import { DELIVERY_COLUMNS, MAX_LISTED, outcomeColumns, toDelivery, type DeliveryRow } from '../webhookRows';
-import type { AttemptOutcome, DeliveryState, NewDelivery, WebhookDelivery, WebhookStore } from '../WebhookStore';
+import {
+  BACKLOG_SQL,
+  DELIVERY_COLUMNS,
+  MAX_LISTED,
+  outcomeColumns,
+  toBacklog,
+  toDelivery,
+  type DeliveryRow,
+} from '../webhookRows';
+import type { AttemptOutcome, DeliveryState, NewDelivery, WebhookBacklog, WebhookDelivery, WebhookStore } from '../WebhookStore';
 import type { Pg } from './Pg';
 
 /**
@@ -109,5 +117,10 @@ export class PgWebhookStore implements WebhookStore {
   async pruneDelivered(before: number): Promise<number> {
     const result = await this.pg.query(`DELETE FROM webhook_deliveries WHERE state = 'delivered' AND updated_at < $1`, [before]);
     return result.rowCount ?? 0;
+  }
+
+  async backlog(): Promise<WebhookBacklog> {
+    const { rows } = await this.pg.query<{ pending: string; oldest: number | null }>(BACKLOG_SQL);
+    return toBacklog(rows[0]);
   }
 }

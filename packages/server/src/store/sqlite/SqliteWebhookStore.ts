@@ -1,7 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import { DELIVERY_COLUMNS, MAX_LISTED, outcomeColumns, toDelivery, type DeliveryRow } from '../webhookRows';
-import type { AttemptOutcome, DeliveryState, NewDelivery, WebhookDelivery, WebhookStore } from '../WebhookStore';
+import {
+  BACKLOG_SQL,
+  DELIVERY_COLUMNS,
+  MAX_LISTED,
+  outcomeColumns,
+  toBacklog,
+  toDelivery,
+  type DeliveryRow,
+} from '../webhookRows';
+import type { AttemptOutcome, DeliveryState, NewDelivery, WebhookBacklog, WebhookDelivery, WebhookStore } from '../WebhookStore';
 import { withStorageErrors } from './sqliteErrors';
 
 /**
@@ -121,4 +129,10 @@ export class SqliteWebhookStore implements WebhookStore {
     );
     return Promise.resolve(result.changes);
   }
+
+  backlog(): Promise<WebhookBacklog> {
+    return Promise.resolve(toBacklog(withStorageErrors(() => this.db.prepare(BACKLOG_SQL).get() as BacklogRow | undefined)));
+  }
 }
+
+type BacklogRow = Parameters<typeof toBacklog>[0];

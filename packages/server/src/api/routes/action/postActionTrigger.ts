@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { validateActionInput } from '../../../actions/actionInput';
+import { validateActionInput } from '../../../config/actionInput';
 import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
 import type { ActionConfig } from '../../../config/types';
-import { connectionNotFound, requireIntegration } from '../../../handlers/HandlerContext';
+import { requireIntegration } from '../../../operations/OperationContext';
+import { connectionNotFound } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
 import { apiError } from '../../ApiError';
 import { integerIn } from '../../integerIn';
@@ -68,7 +69,7 @@ export function registerPostActionTrigger(app: FastifyInstance, context: ApiCont
     if (request.headers['x-async'] === 'true') {
       return triggerAsync(context, reply, { ...call, maxRetries: request.headers['x-max-retries'] ?? 0 });
     }
-    const action = context.handlers.integrations().integrations.get(call.integration)?.actions.get(call.action);
+    const action = context.operations.integrations().integrations.get(call.integration)?.actions.get(call.action);
     const timeoutMs = action ? action.timeoutMs + REPLY_SLACK_MS : DEFAULT_WAIT_MS;
     const output = await dispatcher.trigger({ ...call, timeoutMs });
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(output ?? null));
@@ -92,14 +93,14 @@ async function triggerAsync(
     maxRetries: number;
   },
 ): Promise<FastifyReply> {
-  const integration = requireIntegration(context.handlers, call.integration);
+  const integration = requireIntegration(context.operations, call.integration);
   const action: ActionConfig | undefined = integration.actions.get(call.action);
   if (!action) {
     const known = [...integration.actions.keys()].join(', ') || 'none';
     throw apiError('unknown_action', `Integration '${integration.name}' has no action '${call.action}'; declared: ${known}`);
   }
   validateActionInput(action, call.input);
-  if (!(await context.handlers.store.get(integration.name, call.userId))) {
+  if (!(await context.operations.store.get(integration.name, call.userId))) {
     throw connectionNotFound(integration.name, call.userId);
   }
   const id = randomUUID();

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { RegisterConnectionMessage, StoredCredentials } from '@nangohq/protocol';
+import type { StoredCredentials } from '@nangohq/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
-import { registerConnection } from '../../../handlers/registerConnection';
-import { updateConnectionCredentials } from '../../../handlers/updateConnectionCredentials';
+import { saveConnection } from '../../../operations/saveConnection';
 import { normaliseCredentials } from '../../../credentials/normaliseCredentials';
 import { performHttpRequest } from '../../../outbound/performHttpRequest';
-import { authorizeConnect } from '../../../oauth/flow/authorizeConnect';
+import { authorizeConnect } from '../../oauth/authorizeConnect';
 import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
 import type { ApiContext } from '../../ApiContext';
-import { connectionSaved } from '../../connectionSaved';
 
 /** Status of each flow error an /api-auth route answers with; others are 400. */
 const STATUS: Partial<Record<OAuthErrorType, number>> = {
@@ -65,13 +63,14 @@ export async function credentialAuth(
       throw new OAuthFlowError('invalid_credentials', error instanceof Error ? error.message : 'invalid credentials');
     }
     await verify(integration, target.connectionId, credentials, target.params);
-    const operation = await save(context, providerConfigKey, target.connectionId, raw, target.params);
-    await connectionSaved(context, {
-      providerConfigKey,
-      connectionId: target.connectionId,
-      operation,
-      authMode,
+    const operation = await saveConnection(context.operations, {
+      integration: providerConfigKey,
+      userId: target.connectionId,
+      credentials,
+      config: target.params,
+      mode: 'upsert',
       attributes: target.session && { endUser: target.session.endUser, tags: { ...target.session.tags } },
+      authMode,
     });
     context.logger.info(
       { providerConfigKey, connectionId: target.connectionId, operation },
@@ -83,38 +82,6 @@ export async function credentialAuth(
     context.logger.warn({ type: failure.type, reason: failure.message, providerConfigKey }, '/api-auth refused');
     return reply.code(STATUS[failure.type] ?? 400).send({ error: { code: failure.type, message: failure.message } });
   }
-}
-
-/** A new Connection, or new credentials (and the request's params merged into its config) on an existing one. */
-async function save(
-  context: ApiContext,
-  integration: string,
-  userId: string,
-  credentials: Record<string, unknown>,
-  params: Readonly<Record<string, string>>,
-): Promise<'creation' | 'override'> {
-  try {
-    await registerConnection(context.handlers, {
-      type: 'registerConnection',
-      integration,
-      userId,
-      credentials: credentials as RegisterConnectionMessage['credentials'],
-      additionalConfig: { ...params },
-    });
-    return 'creation';
-  } catch (error) {
-    if (!(error instanceof WorkerError) || error.code !== 'connection_exists') throw error;
-  }
-  await updateConnectionCredentials(context.handlers, {
-    type: 'updateConnectionCredentials',
-    integration,
-    userId,
-    credentials: credentials as RegisterConnectionMessage['credentials'],
-  });
-  if (Object.keys(params).length > 0) {
-    await context.handlers.store.updateConfigs(integration, [userId], (current) => ({ ...current, ...params }));
-  }
-  return 'override';
 }
 
 /**

@@ -29,7 +29,7 @@ export function registerPostReconnectSession(app: FastifyInstance, context: ApiC
   app.post<{ Body: Body }>('/connect/sessions/reconnect', { schema }, async (request, reply) => {
     const body = request.body;
     const { connection_id: connectionId, integration_id: integration } = body;
-    const connections = context.handlers.store;
+    const connections = context.operations.store;
     const attributes = await connections.attributes(integration, connectionId);
     if (!attributes) {
       return reply.code(400).send({

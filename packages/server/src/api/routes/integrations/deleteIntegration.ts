@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { WorkerError } from '../../../errors';
-import { deleteConnection } from '../../../handlers/deleteConnection';
+import { deleteConnection } from '../../../operations/deleteConnection';
 import type { ApiContext } from '../../ApiContext';
 import { refuseFileIntegration } from '../config/configBody';
 import { UNIQUE_KEY_PARAMS_SCHEMA } from './integrationBody';
@@ -22,9 +22,9 @@ export function registerDeleteIntegration(app: FastifyInstance, context: ApiCont
       throw new WorkerError('unknown_integration', `No integration '${key}': GET /integrations lists them`);
     }
     // Connections first: revoking a token needs the integration's provider.
-    for (const connection of await context.handlers.store.listByIntegration(key)) {
+    for (const connection of await context.operations.store.listByIntegration(key)) {
       try {
-        await deleteConnection(context.handlers, { type: 'deleteConnection', integration: key, userId: connection.userId });
+        await deleteConnection(context.operations, { type: 'deleteConnection', integration: key, userId: connection.userId });
       } catch (error) {
         if (!(error instanceof WorkerError && error.code === 'connection_not_found')) throw error;
       }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { finishOAuthFlow } from '../../../oauth/flow/runOAuthFlow';
+import { finishOAuthFlow } from '../../oauth/runOAuthFlow';
 import type { ApiContext } from '../../ApiContext';
 import { sendFlowResult } from '../../oauthResult';
 

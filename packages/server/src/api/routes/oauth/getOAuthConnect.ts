@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OAuthFlowError } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery, type ConnectQuery } from '../../../oauth/flow/parseConnectQuery';
-import { startOAuthFlow, unexpected } from '../../../oauth/flow/runOAuthFlow';
+import { startOAuthFlow, unexpected } from '../../oauth/runOAuthFlow';
 import type { ApiContext } from '../../ApiContext';
 import { sendFlowResult } from '../../oauthResult';
 

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { freshConnection } from '../../../handlers/freshConnection';
+import { freshConnection } from '../../../operations/freshConnection';
 import { mergeHeaders } from '../../../outbound/mergeHeaders';
 import { renderAll } from '../../../outbound/renderTemplate';
 import { mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
@@ -40,7 +40,7 @@ export function registerProxy(app: FastifyInstance, context: ApiContext): void {
 async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiContext, gate: RateLimitGate): Promise<void> {
   const settings = context.workerSettings;
   const control = readControl(request.headers);
-  const fresh = await freshConnection(context.handlers, control.integration, control.connectionId);
+  const fresh = await freshConnection(context.operations, control.integration, control.connectionId);
   const { connection } = fresh;
   const integration =
     control.baseUrlOverride === undefined

@@ -21,7 +21,7 @@ interface Request {
  */
 export function registerGetScriptsConfig(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/scripts/config', { schema }, async (request) => {
-    const integrations = [...context.handlers.integrations().integrations.values()].filter((i) => i.actions.size > 0);
+    const integrations = [...context.operations.integrations().integrations.values()].filter((i) => i.actions.size > 0);
     if (request.query.format === 'openai') {
       return { data: integrations.flatMap((integration) => [...integration.actions.values()].map(openAiFunction)) };
     }

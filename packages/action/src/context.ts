@@ -1,0 +1,38 @@
+import type { NangoConnection } from '@nangohq/protocol';
+import type { HttpParams, HttpResponse } from './http';
+import type { PaginateConfig } from './paginate';
+import type { ActionLogger } from './withWinstonMethods';
+
+/** What the worker gives an action for one run. */
+export interface ActionContext {
+  connection: NangoConnection;
+  logger: ActionLogger;
+  /** Aborted when the run's time limit passes or the worker shuts down. */
+  signal: AbortSignal;
+  httpRequest(
+    endpoint: string,
+    method: string,
+    params?: HttpParams,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpResponse>;
+  /** Set only for sync runs (see NangoSync). */
+  sync?: SyncContext;
+}
+
+/** Key under which the worker attaches the ActionContext to an action instance. */
+export const ACTION_CONTEXT: unique symbol = Symbol('nango.actionContext');
+
+/** What the worker gives a sync run besides an action's context. */
+export interface SyncContext {
+  /** The checkpoint the last run saved, null on a first run or after a reset. */
+  checkpoint: Record<string, unknown> | null;
+  /** When the last successful run started (ISO), null on a first run. */
+  lastSyncDate: string | null;
+  /** The provider's `proxy.paginate` from the catalog, the default of {@link NangoSync.paginate}. */
+  paginate: Partial<PaginateConfig> | undefined;
+  /** The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint. */
+  call(method: SyncCall, args: { model?: string; records?: unknown[]; checkpoint?: unknown }): Promise<unknown>;
+}
+
+export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint';

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import type { StoredCredentials } from '@nangohq/protocol';
+import type { ApiContext } from '../ApiContext';
+import { secretEquals } from '../secretKey';
+import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
+import type { OAuthSession } from '../../store/OAuthSessionStore';
+import { refreshedCredentials } from '../../oauth/refreshedCredentials';
+import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from '../../oauth/flow/oauth1';
+import { authorizeConnect } from './authorizeConnect';
+import { authorizeUrl, exchangeCode, pkcePair } from '../../oauth/flow/oauth2';
+import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
+import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
+import { saveConnection } from '../../operations/saveConnection';
+
+/**
+ * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
+ * session in the database keyed by a fresh random `state`, and returns the provider URL to redirect the user to
+ * (for OAuth 1.0a after fetching a temporary token).
+ * @throws OAuthFlowError
+ */
+export async function startOAuthFlow(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<string> {
+  const { settings } = context;
+  const target = await authorizeConnect(context, providerConfigKey, query);
+  const client = await oauthClient(context, providerConfigKey);
+  const state = randomBytes(32).toString('base64url');
+  const expiresAt = Date.now() + settings.oauthSessionTtlMs;
+  const base = {
+    providerConfigKey,
+    connectionId: target.connectionId,
+    connectionConfig: { ...target.params },
+    ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
+    ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
+  };
+  if (client.provider.auth_mode === 'OAUTH1') {
+    const callbackUrl = `${settings.serverUrl}/oauth/callback?state=${state}`;
+    const temporary = await requestTemporaryToken(client, callbackUrl, target.params, settings.providerTimeoutMs);
+    const session: OAuthSession = {
+      ...base,
+      authMode: 'OAUTH1',
+      callbackUrl,
+      requestToken: temporary.token,
+      requestTokenSecret: temporary.secret,
+    };
+    await context.sessions.create(state, session, expiresAt);
+    return oauth1AuthorizeUrl(client, temporary.token, target.params);
+  }
+  const callbackUrl = `${settings.serverUrl}/oauth/callback`;
+  const pkce = client.provider.disable_pkce === true ? undefined : pkcePair();
+  const redirect = authorizeUrl(client, target, { state, callbackUrl, codeChallenge: pkce?.challenge });
+  const session: OAuthSession = { ...base, authMode: 'OAUTH2', callbackUrl, ...(pkce && { codeVerifier: pkce.verifier }) };
+  await context.sessions.create(state, session, expiresAt);
+  return redirect;
+}
+
+/** The outcome of a callback: the session it was for (when one was found) and the error, if it failed. */
+export interface CallbackOutcome {
+  readonly session: OAuthSession | undefined;
+  readonly error: OAuthFlowError | undefined;
+  /** Whether a new Connection was made or an existing one's credentials replaced. */
+  readonly saved?: 'created' | 'updated';
+  /**
+   * Whether the session's own frontend hears of this outcome (its WebSocket, and its names on the page): the flow
+   * ended, or the provider refused what the callback brought. A callback no provider would send (no code, another
+   * flow's token) is answered on its own page only: it may come from anyone who learnt the state.
+   */
+  readonly toOwner: boolean;
+}
+
+/** What a callback brought for its flow: the provider's error, or what to trade for credentials. */
+type CallbackAnswer =
+  | { readonly kind: 'error'; readonly error: OAuthFlowError }
+  | { readonly kind: 'code'; readonly code: string }
+  | { readonly kind: 'verifier'; readonly token: string; readonly verifier: string };
+
+/**
+ * /oauth/callback: finds the session of `state`, turns the provider's answer into credentials and stores the
+ * Connection. The session ends (its state works no more) only when the flow completes or the provider reported an
+ * error for it; any other failure leaves it to its real callback until it expires, so a failed callback carrying
+ * someone else's state cannot use that state up. Never throws: every failure is returned with its session, if any.
+ */
+export async function finishOAuthFlow(context: ApiContext, query: Readonly<Record<string, unknown>>): Promise<CallbackOutcome> {
+  const state = typeof query['state'] === 'string' ? query['state'] : undefined;
+  if (!state)
+    return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state'), toOwner: false };
+  let session: OAuthSession | undefined;
+  let toOwner = false;
+  try {
+    session = await context.sessions.peek(state);
+    if (!session) throw unknownState();
+    const answer = callbackAnswer(session, query);
+    if (answer.kind === 'error') {
+      if (!(await context.sessions.consume(state))) throw unknownState();
+      toOwner = true;
+      throw answer.error;
+    }
+    // From here the provider decides: what it refuses (a forged code too) is its owner's business as well.
+    toOwner = true;
+    const client = await oauthClient(context, session.providerConfigKey);
+    const { credentials, config } =
+      answer.kind === 'verifier'
+        ? await finishOAuth1(context, client, session, answer)
+        : await finishOAuth2(context, client, session, answer.code);
+    // Two callbacks can get this far for one state; the first to consume it saves, the other stops here.
+    if (!(await context.sessions.consume(state))) {
+      toOwner = false;
+      throw unknownState();
+    }
+    const operation = await saveConnection(context.operations, {
+      integration: session.providerConfigKey,
+      userId: session.connectionId,
+      credentials,
+      config,
+      mode: 'upsert',
+      attributes: session.attributes,
+      authMode: client.provider.auth_mode,
+      provider: client.providerName,
+    });
+    return { session, error: undefined, saved: operation === 'creation' ? 'created' : 'updated', toOwner: true };
+  } catch (error) {
+    if (error instanceof OAuthFlowError) return { session, error, toOwner };
+    return { session, error: unexpected(context, error), toOwner };
+  }
+}
+
+function unknownState(): OAuthFlowError {
+  return new OAuthFlowError('state_err', "The callback's state is unknown, expired or already used: start the flow again");
+}
+
+/**
+ * What the callback brings for `session`'s flow. OAuth 2: `error` (the provider's, RFC 6749 4.1.2.1), else `code`.
+ * OAuth 1.0a: `denied` with the flow's own request token (the user refused, as Twitter says it), else
+ * `oauth_token` (the flow's own) and `oauth_verifier`.
+ * @throws OAuthFlowError `callback_err` when it brings none of these: no provider sends that, whoever did
+ */
+function callbackAnswer(session: OAuthSession, query: Readonly<Record<string, unknown>>): CallbackAnswer {
+  if (session.authMode === 'OAUTH1') {
+    const requestToken = session.requestToken ?? '';
+    const denied = text(query['denied']);
+    if (denied !== undefined && requestToken !== '' && secretEquals(denied, requestToken)) {
+      return { kind: 'error', error: new OAuthFlowError('callback_err', 'The provider answered that the user denied access') };
+    }
+    const token = text(query['oauth_token']);
+    const verifier = text(query['oauth_verifier']);
+    if (!token || !verifier) {
+      throw new OAuthFlowError(
+        'callback_err',
+        'The callback carries no oauth_token and oauth_verifier (did the user deny access?)',
+      );
+    }
+    if (requestToken === '' || !session.requestTokenSecret || !secretEquals(token, requestToken)) {
+      throw new OAuthFlowError('callback_err', "The callback's oauth_token is not the one this flow was given");
+    }
+    return { kind: 'verifier', token, verifier };
+  }
+  const providerError = text(query['error']);
+  if (providerError !== undefined) {
+    const description = text(query['error_description']);
+    const error = new OAuthFlowError(
+      'callback_err',
+      `The provider answered ${providerError}${description ? `: ${description.slice(0, 300)}` : ''}`,
+    );
+    return { kind: 'error', error };
+  }
+  const code = text(query['code']);
+  if (!code) throw new OAuthFlowError('callback_err', 'The callback carries no code');
+  return { kind: 'code', code };
+}
+
+async function finishOAuth2(
+  context: ApiContext,
+  client: OAuthClientConfig,
+  session: OAuthSession,
+  code: string,
+): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
+  const response = await exchangeCode({
+    client,
+    code,
+    callbackUrl: session.callbackUrl,
+    codeVerifier: session.codeVerifier,
+    connectionConfig: session.connectionConfig,
+    timeoutMs: context.settings.providerTimeoutMs,
+  });
+  const credentials = refreshedCredentials({ raw: {} }, response);
+  if (credentials['refresh_token'] === undefined) delete credentials['refresh_token'];
+  const config: Record<string, unknown> = { ...session.connectionConfig };
+  for (const field of client.provider.token_response_metadata ?? []) {
+    if (response[field] !== undefined) config[field] = response[field];
+  }
+  return { credentials, config };
+}
+
+async function finishOAuth1(
+  context: ApiContext,
+  client: OAuthClientConfig,
+  session: OAuthSession,
+  answer: { readonly token: string; readonly verifier: string },
+): Promise<{ credentials: StoredCredentials; config: Record<string, unknown> }> {
+  const access = await requestAccessToken(
+    client,
+    { token: answer.token, secret: session.requestTokenSecret ?? '' },
+    answer.verifier,
+    session.connectionConfig,
+    context.settings.providerTimeoutMs,
+  );
+  const credentials: StoredCredentials = { oauth_token: access.token, oauth_token_secret: access.secret, raw: access.raw };
+  return { credentials, config: { ...session.connectionConfig } };
+}
+
+/**
+ * The OAuth client of an integration that can run a flow.
+ * @throws OAuthFlowError `unknown_config_key`, `provider_config_err`
+ */
+async function oauthClient(context: ApiContext, providerConfigKey: string): Promise<OAuthClientConfig> {
+  const found = await context.registry.oauthClient(providerConfigKey);
+  if (!found)
+    throw new OAuthFlowError(
+      'unknown_config_key',
+      `No integration '${providerConfigKey}': create it with POST /config (nango config:create)`,
+    );
+  if (!found.client)
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Integration '${providerConfigKey}' cannot run an OAuth flow: ${found.problem ?? 'unknown reason'}`,
+    );
+  const { provider } = found.client;
+  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1') {
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Provider '${found.client.providerName}' uses ${provider.auth_mode}, not OAuth`,
+    );
+  }
+  if (provider.body_format !== undefined && provider.body_format !== 'form' && provider.body_format !== 'json') {
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `Provider '${found.client.providerName}' wants body_format ${provider.body_format}, which this server does not send`,
+    );
+  }
+  return found.client;
+}
+
+/** A bug or a storage failure, logged with an incident id; the frontend gets the id only. */
+export function unexpected(context: ApiContext, error: unknown): OAuthFlowError {
+  const incident = randomBytes(8).toString('hex');
+  context.logger.error({ err: error, incident }, 'unexpected error in an OAuth flow');
+  return new OAuthFlowError('unknown_err', `Internal error (incident ${incident}); see the server log`);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,103 @@
+import type { AuthMode, NangoAuthCredentials } from '@nangohq/protocol';
+import { WorkerError } from '../../../errors';
+import { CREDENTIALS_TYPE } from './connectionReply';
+
+/** Where the credentials sit in the request, for messages. */
+const AT = 'body/credentials';
+
+/**
+ * The fields `POST /connections` takes per auth mode, besides `type` (Nango's shapes: `@nangohq/types`
+ * PostPublicConnection): required ones first. API keys come as `apiKey` (Nango's name) or `api_key` (ours).
+ */
+const FIELDS: Readonly<Record<AuthMode, { required: readonly string[]; optional: readonly string[] }>> = {
+  OAUTH2: {
+    required: ['access_token'],
+    optional: ['refresh_token', 'expires_at', 'expires_in', 'no_expiration', 'config_override'],
+  },
+  OAUTH1: { required: ['oauth_token', 'oauth_token_secret'], optional: [] },
+  API_KEY: { required: [], optional: ['apiKey', 'api_key'] },
+  USERNAME_PASSWORD: { required: ['username', 'password'], optional: [] },
+};
+
+/**
+ * The credentials of an import (`POST /connections`), checked against the integration's auth mode and put in the
+ * shape registerConnection takes, which then applies its own rules (an expiry with a refresh token, dates). Every
+ * problem is collected; messages name fields, never values.
+ * @throws WorkerError `invalid_credentials`
+ */
+export function importedCredentials(
+  integration: string,
+  authMode: AuthMode,
+  given: Record<string, unknown>,
+): NangoAuthCredentials {
+  const type = CREDENTIALS_TYPE[authMode];
+  if (given['type'] !== type) {
+    throw new WorkerError(
+      'invalid_credentials',
+      `${AT}/type must be '${type}', the auth mode of integration '${integration}' (this server imports OAUTH2, OAUTH1, API_KEY and BASIC credentials)`,
+    );
+  }
+  const { required, optional } = FIELDS[authMode];
+  const problems: string[] = [];
+  for (const field of Object.keys(given)) {
+    if (field !== 'type' && !required.includes(field) && !optional.includes(field)) {
+      problems.push(`${AT}/${field} is not a field of ${type} credentials (they take ${[...required, ...optional].join(', ')})`);
+    }
+  }
+  for (const field of required) requireText(given, field, problems);
+  const credentials: Record<string, unknown> = {};
+  for (const field of required) credentials[field] = given[field];
+  if (authMode === 'OAUTH2') oauth2Extras(given, credentials, problems);
+  if (authMode === 'API_KEY') credentials['api_key'] = apiKeyOf(given, problems);
+  if (problems.length > 0) throw new WorkerError('invalid_credentials', problems.join('; '));
+  return credentials as unknown as NangoAuthCredentials;
+}
+
+/** A field that must be a non-empty string. */
+function requireText(given: Record<string, unknown>, field: string, problems: string[]): void {
+  const value = given[field];
+  if (typeof value !== 'string' || value === '') problems.push(`${AT}/${field} is required, as a non-empty string`);
+}
+
+/** The refresh token and expiry of OAuth 2 credentials; their rules (an expiry with a refresh token) are registerConnection's. */
+function oauth2Extras(given: Record<string, unknown>, credentials: Record<string, unknown>, problems: string[]): void {
+  const { refresh_token: refreshToken, expires_at: expiresAt, expires_in: expiresIn, no_expiration: never } = given;
+  if (refreshToken !== undefined) {
+    if (typeof refreshToken !== 'string' || refreshToken === '') problems.push(`${AT}/refresh_token must be a non-empty string`);
+    else credentials['refresh_token'] = refreshToken;
+  }
+  if (expiresAt !== undefined && expiresAt !== null) {
+    if (typeof expiresAt !== 'string' && typeof expiresAt !== 'number') {
+      problems.push(`${AT}/expires_at must be a date: ISO 8601 text or epoch milliseconds`);
+    } else credentials['expires_at'] = expiresAt;
+  }
+  if (expiresIn !== undefined && expiresIn !== null) {
+    if (typeof expiresIn !== 'number') problems.push(`${AT}/expires_in must be a number of seconds`);
+    else credentials['expires_in'] = expiresIn;
+  }
+  if (never !== undefined && typeof never !== 'boolean') problems.push(`${AT}/no_expiration must be true or false`);
+  if (never === true && (credentials['expires_at'] !== undefined || credentials['expires_in'] !== undefined)) {
+    problems.push(`${AT}/no_expiration is true, so expires_at and expires_in must not be given`);
+  }
+  const override = given['config_override'];
+  if (override !== undefined && override !== null && !(isObject(override) && Object.keys(override).length === 0)) {
+    problems.push(
+      `${AT}/config_override is not supported: this server refreshes every Connection of an integration with the integration's own OAuth client`,
+    );
+  }
+}
+
+/** The API key, given once as `apiKey` or `api_key`. */
+function apiKeyOf(given: Record<string, unknown>, problems: string[]): unknown {
+  if (given['apiKey'] !== undefined && given['api_key'] !== undefined) {
+    problems.push(`${AT}: give the key once, as apiKey (or api_key), not both`);
+    return undefined;
+  }
+  const field = given['api_key'] !== undefined ? 'api_key' : 'apiKey';
+  requireText(given, field, problems);
+  return given[field];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

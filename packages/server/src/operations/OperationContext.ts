@@ -1,0 +1,41 @@
+import type { ActionRunner } from '../actions/ActionRunner';
+import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
+import { WorkerError } from '../errors';
+import type { Logger } from '../logger';
+import type { OperationLog } from '../operationLog/OperationLog';
+import type { ConnectionStore, IdempotencyStore } from '../store/Store';
+import type { TokenRefresher } from '../oauth/TokenRefresher';
+import type { Webhooks } from '../webhooks/Webhooks';
+
+/** What every message handler may use. */
+export interface OperationContext {
+  readonly store: ConnectionStore;
+  readonly runner: ActionRunner;
+  readonly idempotency: IdempotencyStore;
+  /** Refreshes OAuth 2 tokens before they are used. */
+  readonly refresher: TokenRefresher;
+  /** How long the outcome of a keyed call is kept (NANGO_IDEMPOTENCY_TTL_S). */
+  readonly idempotencyTtlMs: number;
+  /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
+  readonly webhooks: Webhooks;
+  /** Where operations log what the caller does not see (a failed token revocation); none in some unit tests. */
+  readonly logger?: Logger;
+  /** The operations log: every operation the server does for a user is recorded here (NO_OPERATIONS records none). */
+  readonly log: OperationLog;
+  /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
+  integrations(): IntegrationsConfig;
+}
+
+/**
+ * The integration named in a message.
+ * @throws WorkerError `unknown_integration`
+ */
+export function requireIntegration(context: OperationContext, name: string): IntegrationConfig {
+  const { integrations } = context.integrations();
+  const integration = integrations.get(name);
+  if (!integration) {
+    const known = [...integrations.keys()].join(', ') || 'none';
+    throw new WorkerError('unknown_integration', `Unknown integration '${name}': integrations.yaml declares ${known}`);
+  }
+  return integration;
+}

@@ -1,0 +1,33 @@
+import type { AuthMode, GetTokenMessage, NangoToken } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import { freshConnection } from './freshConnection';
+import type { OperationContext } from './OperationContext';
+
+/**
+ * The credentials to call the API with, per the integration's auth mode: OAUTH2 the access token (refreshed if
+ * needed, or always with `forceRefresh`), API_KEY the key, OAUTH1 `{ oAuthToken, oAuthTokenSecret }`,
+ * USERNAME_PASSWORD `{ username, password }`.
+ * @throws WorkerError `unknown_integration`, `connection_not_found`, `invalid_credentials` (the stored credentials
+ *   lack a field of the auth mode, which changed since they were stored), and the refresher's errors
+ */
+export async function getToken(context: OperationContext, message: GetTokenMessage): Promise<NangoToken> {
+  const { integration, connection } = await freshConnection(context, message.integration, message.userId, message.forceRefresh);
+  const field = (name: string): string => {
+    const value = connection.credentials[name];
+    if (typeof value === 'string' && value !== '') return value;
+    // Names the field, never a value: these are secrets.
+    throw new WorkerError(
+      'invalid_credentials',
+      `The credentials of user '${message.userId}' on integration '${integration.name}' have no ${name}, which its auth mode ${integration.authMode} needs; replace them with updateConnectionCredentials`,
+    );
+  };
+  return TOKEN_OF[integration.authMode](field);
+}
+
+/** How each auth mode's token is made from the stored credential fields. */
+const TOKEN_OF: Readonly<Record<AuthMode, (field: (name: string) => string) => NangoToken>> = {
+  OAUTH2: (field) => field('access_token'),
+  API_KEY: (field) => field('api_key'),
+  OAUTH1: (field) => ({ oAuthToken: field('oauth_token'), oAuthTokenSecret: field('oauth_token_secret') }),
+  USERNAME_PASSWORD: (field) => ({ username: field('username'), password: field('password') }),
+};

@@ -1,0 +1,82 @@
+import type { StoredCredentials } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import type { ConnectionAttributes } from '../store/Store';
+import { sendAuthWebhook } from '../webhooks/authWebhook';
+import type { OperationContext } from './OperationContext';
+
+/** A Connection to store, from whichever door made it. */
+export interface ConnectionToSave {
+  readonly integration: string;
+  readonly userId: string;
+  /** Already checked against the integration's auth mode (normaliseCredentials). */
+  readonly credentials: StoredCredentials;
+  /** The Connection's config: stored on a new Connection, merged over an existing one's on an override. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * `create` refuses an existing Connection (`connection_exists`: registerConnection); `upsert` replaces its
+   * credentials, which also clears a needs-reauthorization mark (a frontend flow re-authorising it).
+   */
+  readonly mode: 'create' | 'upsert';
+  /** From the connect session the flow ran under: an empty part is left as it was on the Connection. */
+  readonly attributes?: ConnectionAttributes | undefined;
+  /** For the auth webhook: OAUTH2, OAUTH1, API_KEY, BASIC, … */
+  readonly authMode: string;
+  /** The catalog provider's name, when the caller knows it; else looked up from the integration. */
+  readonly provider?: string | undefined;
+}
+
+/**
+ * The one operation that saves a Connection for every door (RPC registerConnection, the OAuth callback, /api-auth):
+ * the credentials and config, then the connect session's end user and tags, then the `auth` webhook (contract E.2),
+ * sent from here only, after the attributes so that it carries them.
+ * @returns `creation` for a new Connection, `override` when an existing one got new credentials (E.2 wording)
+ * @throws WorkerError `connection_exists` (mode `create`), `storage_error`
+ */
+export async function saveConnection(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'override'> {
+  const operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
+  await setAttributes(context, input);
+  const integration = context.integrations().integrations.get(input.integration);
+  await sendAuthWebhook(context, {
+    integration: input.integration,
+    userId: input.userId,
+    authMode: input.authMode,
+    provider: input.provider ?? integration?.provider?.name ?? input.integration,
+    operation,
+  });
+  return operation;
+}
+
+async function insert(context: OperationContext, input: ConnectionToSave): Promise<'creation'> {
+  const { integration, userId, credentials, config } = input;
+  await context.store.insert({ integration, userId, credentials, additionalConfig: { ...config } });
+  return 'creation';
+}
+
+async function upsert(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'override'> {
+  const { integration, userId, credentials, config } = input;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await insert(context, input);
+    } catch (error) {
+      if (!(error instanceof WorkerError) || error.code !== 'connection_exists') throw error;
+    }
+    if (await context.store.updateCredentials(integration, userId, credentials)) {
+      if (Object.keys(config).length > 0) {
+        const missing = await context.store.updateConfigs(integration, [userId], (current) => ({ ...current, ...config }));
+        if (missing.length > 0) continue; // deleted between the two writes: make it anew
+      }
+      return 'override';
+    }
+    // Deleted between the insert and the update: try the insert again.
+  }
+  throw new WorkerError('storage_error', `The Connection of '${userId}' on '${integration}' kept changing while it was saved`);
+}
+
+async function setAttributes(context: OperationContext, input: ConnectionToSave): Promise<void> {
+  const { attributes } = input;
+  if (!attributes) return;
+  const change: Partial<ConnectionAttributes> = {};
+  if (attributes.endUser !== null) change.endUser = attributes.endUser;
+  if (Object.keys(attributes.tags).length > 0) change.tags = { ...attributes.tags };
+  if (Object.keys(change).length > 0) await context.store.setAttributes(input.integration, input.userId, change);
+}
