@@ -6,7 +6,7 @@ import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
-import { NO_OPERATIONS } from './operationLog/OperationLog';
+import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
 import { connectBroker } from './broker/connectBroker';
 import { overflowQueue } from './broker/queueNames';
 import { ActionOverflow } from './rpc/ActionOverflow';
@@ -67,6 +67,8 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   asyncActionTimings?: AsyncActionTimings;
   /** Runs sync scripts (the scheduler around it decides when). Default: the sandboxed executor of `<sync>.sync.ts`. */
   syncExecutor?: SyncExecutor;
+  /** Where operations are recorded. Default: NO_OPERATIONS (tests pass a recorder). */
+  operationLog?: OperationLog;
 }
 
 /**
@@ -99,7 +101,7 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor'>,
+    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor' | 'operationLog'>,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -107,6 +109,8 @@ export class Worker {
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
+    // The one operations log every part records to (refresher, webhook deliverer, operations, proxy, syncs, async).
+    const log = extras.operationLog ?? NO_OPERATIONS;
     this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
@@ -120,7 +124,7 @@ export class Worker {
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
-      log: NO_OPERATIONS,
+      log,
     };
     this.apiContext = {
       operations: context,
@@ -188,6 +192,7 @@ export class Worker {
       webhooks,
       asyncActionTimings,
       syncExecutor,
+      operationLog,
       ...overrides
     } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
@@ -205,7 +210,7 @@ export class Worker {
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       await store.asyncActions.prune(Date.now());
       const loader = new ActionLoader(settings.integrationsDir);
-      const extras = { webhooks, asyncActionTimings, syncExecutor };
+      const extras = { webhooks, asyncActionTimings, syncExecutor, operationLog };
       worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
