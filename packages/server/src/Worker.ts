@@ -119,7 +119,7 @@ export class Worker {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
-      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks),
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
       webhooks,
