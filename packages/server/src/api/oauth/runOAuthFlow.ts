@@ -11,23 +11,51 @@ import { authorizeUrl, exchangeCode, pkcePair } from '../../oauth/flow/oauth2';
 import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
 import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
 import { saveConnection } from '../../operations/saveConnection';
+import type { OperationHandle } from '../../operationLog/OperationLog';
+import { connectName, failConnect, startConnect } from './connectOperation';
 
 /**
  * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
  * session in the database keyed by a fresh random `state`, and returns the provider URL to redirect the user to
- * (for OAuth 1.0a after fetching a temporary token).
- * @throws OAuthFlowError
+ * (for OAuth 1.0a after fetching a temporary token). The flow's `connect` operation is recorded at its callback,
+ * from the time kept in the session; a flow that fails here is recorded here, failed.
+ * @throws OAuthFlowError (an unexpected error becomes `unknown_err`, logged with an incident id)
  */
 export async function startOAuthFlow(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<string> {
+  const startedAt = Date.now();
+  const known: { name: string; connectionId?: string | undefined; endUserId?: string | undefined } = {
+    name: 'oauth',
+    connectionId: query.connectionId,
+  };
+  try {
+    return await startFlow(context, providerConfigKey, query, startedAt, known);
+  } catch (error) {
+    const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+    failConnect(startConnect(context, { ...known, integration: providerConfigKey, startedAt }), flowError);
+    throw flowError;
+  }
+}
+
+async function startFlow(
+  context: ApiContext,
+  providerConfigKey: string,
+  query: ConnectQuery,
+  startedAt: number,
+  known: { name: string; connectionId?: string | undefined; endUserId?: string | undefined },
+): Promise<string> {
   const { settings } = context;
   const target = await authorizeConnect(context, providerConfigKey, query);
+  known.connectionId = target.connectionId;
+  known.endUserId = target.session?.endUser?.id;
   const client = await oauthClient(context, providerConfigKey);
+  known.name = connectName(client.provider.auth_mode as 'OAUTH1' | 'OAUTH2');
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
     providerConfigKey,
     connectionId: target.connectionId,
     connectionConfig: { ...target.params },
+    startedAt,
     ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
     ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
   };
@@ -62,23 +90,33 @@ export interface CallbackOutcome {
 
 /**
  * /oauth/callback: takes (and so ends) the session of `state`, turns the provider's answer into credentials, and
- * stores the Connection. Never throws: every failure is returned with the session it belongs to, if any.
+ * stores the Connection. Never throws: every failure is returned with the session it belongs to, if any. The flow
+ * is one `connect` operation, from /oauth/connect (the session's start time) to here.
  */
 export async function finishOAuthFlow(context: ApiContext, query: Readonly<Record<string, unknown>>): Promise<CallbackOutcome> {
   const state = typeof query['state'] === 'string' ? query['state'] : undefined;
-  if (!state) return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state') };
   let session: OAuthSession | undefined;
+  let operation: OperationHandle | undefined;
   try {
+    if (!state) throw new OAuthFlowError('state_err', 'The callback carries no state');
     session = await context.sessions.consume(state);
     if (!session) {
       throw new OAuthFlowError('state_err', "The callback's state is unknown, expired or already used: start the flow again");
     }
+    operation = startConnect(context, {
+      name: connectName(session.authMode),
+      integration: session.providerConfigKey,
+      connectionId: session.connectionId,
+      endUserId: session.attributes?.endUser?.id,
+      startedAt: session.startedAt,
+    });
     const client = await oauthClient(context, session.providerConfigKey);
     const { credentials, config } =
       session.authMode === 'OAUTH1'
         ? await finishOAuth1(context, client, session, query)
         : await finishOAuth2(context, client, session, query);
-    const operation = await saveConnection(context.operations, {
+    operation.message('info', 'the provider granted the token');
+    const saved = await saveConnection(context.operations, {
       integration: session.providerConfigKey,
       userId: session.connectionId,
       credentials,
@@ -87,11 +125,18 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       attributes: session.attributes,
       authMode: client.provider.auth_mode,
       provider: client.providerName,
+      parentId: operation.id,
     });
-    return { session, error: undefined, saved: operation === 'creation' ? 'created' : 'updated' };
+    const outcome = saved === 'creation' ? 'created' : 'updated';
+    operation.set({ connection: outcome });
+    operation.end('success');
+    return { session, error: undefined, saved: outcome };
   } catch (error) {
-    if (error instanceof OAuthFlowError) return { session, error };
-    return { session, error: unexpected(context, error) };
+    const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+    // RFC 6749 4.1.2.1: access_denied is the user saying no, not something failing.
+    const denied = flowError.type === 'callback_err' && query['error'] === 'access_denied';
+    failConnect(operation ?? startConnect(context, { name: 'oauth' }), flowError, denied ? 'cancelled' : 'failed');
+    return { session, error: flowError };
   }
 }
 
