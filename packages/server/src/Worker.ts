@@ -111,7 +111,7 @@ export class Worker {
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
     // The one operations log every part records to (refresher, webhook deliverer, operations, proxy, syncs, async).
     const log = extras.operationLog ?? NO_OPERATIONS;
-    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
+    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger, { log });
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
