@@ -197,6 +197,8 @@ export class ActionRunner {
     tags: Record<string, string>,
     operation: OperationHandle | undefined,
   ): RunHooks {
+    // Nothing is recorded with NO_OPERATIONS (its handles have no id): then no line is redacted for it either.
+    const recorded = operation?.id ? operation : undefined;
     let logger: ((level: string, message: string, fields?: Record<string, unknown>) => void) | undefined;
     const write = (level: string, message: string, fields?: Record<string, unknown>) => {
       const bindings = { ...tags, source: 'action' };
@@ -204,12 +206,12 @@ export class ActionRunner {
         this.logger.child(bindings, { level: integration.logLevel }),
         bindings,
         new ActionLogRedactor(connection.credentials),
-        operation,
+        recorded,
       );
       logger(level, message, fields);
     };
     // What the worker did on the run's behalf (waiting on a learned rate limit, a 429 that taught one).
-    const note = operation && ((level: MessageLevel, text: string) => operation.message(level, text));
+    const note = recorded && ((level: MessageLevel, text: string) => recorded.message(level, text));
     return {
       http: (request, signal) =>
         performHttpRequest(
