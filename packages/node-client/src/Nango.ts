@@ -283,7 +283,9 @@ export class Nango {
       );
     }
     const reply = await this.transport.request(message.type, body, timeoutMs);
-    return { success: true, returnValue: reply.returnValue as MessageReturnValues[M['type']] };
+    const returnValue = reply.returnValue as MessageReturnValues[M['type']];
+    // The worker names the operation a call made (an action run's) for the caller to look it up; only then is it here.
+    return reply.operationId ? { success: true, returnValue, operationId: reply.operationId } : { success: true, returnValue };
   }
 }
 

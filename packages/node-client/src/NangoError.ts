@@ -10,12 +10,18 @@ export class NangoError extends Error implements NangoMessageHandlerResult<never
   readonly errorMsg: string;
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /**
+   * The operation the call made in the worker's operations log (a failed action run's), when the worker sent its id;
+   * absent on transport errors and from workers that record none.
+   */
+  declare readonly operationId?: string;
 
-  constructor(code: ErrorCode, errorMsg: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, errorMsg: string, options?: { cause?: unknown; operationId?: string }) {
     super(errorMsg, options);
     this.name = 'NangoError';
     this.code = code;
     this.errorMsg = errorMsg;
     this.retryable = ERROR_CODES[code].retryable;
+    if (options?.operationId) Object.defineProperty(this, 'operationId', { value: options.operationId, enumerable: true });
   }
 }

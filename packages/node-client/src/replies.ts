@@ -23,7 +23,9 @@ export function toOutcome(content: Buffer): SuccessReply | NangoError {
   const envelope = reply as ReplyEnvelope;
   if (envelope.success === true) return envelope;
   const code = isErrorCode(envelope.errorCode) ? envelope.errorCode : 'internal_error';
-  return new NangoError(code, typeof envelope.errorMsg === 'string' ? envelope.errorMsg : 'Unknown error');
+  const message = typeof envelope.errorMsg === 'string' ? envelope.errorMsg : 'Unknown error';
+  const { operationId } = envelope;
+  return new NangoError(code, message, typeof operationId === 'string' && operationId !== '' ? { operationId } : undefined);
 }
 
 /** Closes a connection whose fate no longer matters; it may already be closed, which is not an error here. */

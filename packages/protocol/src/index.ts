@@ -10,7 +10,7 @@
  *   the worker runs it with the user's Connection injected.
  * - Message: one JSON request published by the client to the worker's queue, with a correlation id and a
  *   reply address (see messages.ts).
- * - Reply: the worker's answer on the reply address, `{ success, errorMsg, errorCode, returnValue }`.
+ * - Reply: the worker's answer on the reply address, `{ success, errorMsg, errorCode, returnValue, operationId? }`.
  */
 export * from './connection';
 export * from './errorCodes';

@@ -9,7 +9,18 @@ export interface NangoMessageHandlerResult<T = unknown> {
   success: boolean;
   errorMsg?: string;
   returnValue?: T;
+  /**
+   * The id of the operation the call made in the worker's operations log (an action run's, for triggerAction), when
+   * the worker records one: `GET /logs/operations/<id>` shows it. Optional: older workers do not send it, and older
+   * clients ignore it.
+   */
+  operationId?: string;
 }
 
-/** A reply as it travels from the worker to the client (JSON body of the reply message). */
-export type ReplyEnvelope = { success: true; returnValue?: unknown } | { success: false; errorMsg: string; errorCode: ErrorCode };
+/**
+ * A reply as it travels from the worker to the client (JSON body of the reply message). `operationId` (optional,
+ * added after 0.1.0: clients that do not know it ignore it) names the operation the call made, when there is one.
+ */
+export type ReplyEnvelope =
+  | { success: true; returnValue?: unknown; operationId?: string }
+  | { success: false; errorMsg: string; errorCode: ErrorCode; operationId?: string };

@@ -118,7 +118,9 @@ export class Worker {
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
     const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
-    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
+    // The one operations log every part records to (refresher, webhook deliverer, operations, proxy, syncs, async).
+    const log = extras.operationLog ?? NO_OPERATIONS;
+    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger, { log });
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
@@ -126,12 +128,12 @@ export class Worker {
       store: store.connections,
       runner: this.runner,
       idempotency: store.idempotency,
-      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks),
+      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
-      log: extras.operationLog ?? NO_OPERATIONS,
+      log,
     };
     const cacheMs = extras.metricsCacheMs ?? QUEUE_CACHE_MS;
     this.queueProbe = new QueueProbe(settings.rabbitmqUrl, settings.queue, cacheMs);

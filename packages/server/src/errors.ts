@@ -6,11 +6,17 @@ import type { ErrorCode } from '@nangohq/protocol';
  */
 export class WorkerError extends Error {
   readonly code: ErrorCode;
+  /**
+   * The operation (in the operations log) that ended with this error, when one was recorded: replies carry it so
+   * that the caller can look the run up. Declared, not initialised: errors without one have no such property.
+   */
+  declare readonly operationId?: string;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; operationId?: string }) {
     super(message, options);
     this.name = 'WorkerError';
     this.code = code;
+    if (options?.operationId) Object.defineProperty(this, 'operationId', { value: options.operationId, enumerable: true });
   }
 }
 

@@ -7,6 +7,9 @@ import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
 import { EncodedJson } from '../broker/EncodedJson';
+import type { MessageLevel } from '../operationLog/Operation';
+import type { OperationHandle } from '../operationLog/OperationLog';
+import { cut, operationFields } from '../operationLog/operationFields';
 import type { ActionLoader } from './ActionLoader';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';
@@ -23,6 +26,8 @@ const ACTION_LOG_LEVELS = [
 ] as const;
 const LEVEL_NAMES: ReadonlySet<string> = new Set(ACTION_LOG_LEVELS.map(([name]) => name));
 const PINO_LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, silent: Infinity };
+/** Longest stack trace of a failed run kept as a message of its operation. */
+const MAX_STACK_MESSAGE = 4_096;
 
 /**
  * Runs one action for one Connection: compiles its file, runs it in a sandbox (a worker thread, see Sandbox) with
@@ -49,6 +54,8 @@ export class ActionRunner {
    * @param onStart awaited right before the action's own code runs (after the wait for a slot and the load, before
    *   the run is handed to its sandbox): a failure before it had no side effect. What it throws ends the run without
    *   running the action, and passes through unlogged (an idempotency key that was not this run's to take).
+   * @param operation the run's operation (the caller starts and ends it): the action's log lines, what the worker
+   *   did for it (rate limit waits) and a failure's stack become its messages; its id goes on every log line of the run
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
@@ -60,14 +67,16 @@ export class ActionRunner {
     connection: NangoConnection,
     input: unknown,
     onStart?: () => Promise<void>,
+    operation?: OperationHandle,
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
-    return this.slots.run(() => this.runNow(integration, action, connection, input, onStart));
+    return this.slots.run(() => this.runNow(integration, action, connection, input, onStart, undefined, operation));
   }
 
   /**
    * Runs a sync script (a NangoSync's fetchData) in a sandbox as an action runs, with the sync's saves and
    * checkpoints answered by `host`. Sync runs take action slots too: a worker's sandboxes are one budget.
+   * `operation` is the sync run's, as for `run`.
    * @throws WorkerError as `run`, and what `host` throws (`invalid_records`, `storage_error`), or the signal's reason
    */
   async runSync(
@@ -77,8 +86,10 @@ export class ActionRunner {
     data: SyncRunData,
     host: NonNullable<RunHooks['host']>,
     signal: AbortSignal,
+    operation?: OperationHandle,
   ): Promise<void> {
-    await this.slots.run(() => this.runNow(integration, sync, connection, undefined, undefined, { data, host, signal }));
+    const run = { data, host, signal };
+    await this.slots.run(() => this.runNow(integration, sync, connection, undefined, undefined, run, operation));
   }
 
   /** Action slots free right now (none promised to a waiting run). */
@@ -107,15 +118,18 @@ export class ActionRunner {
     connection: NangoConnection,
     input: unknown,
     onStart: (() => Promise<void>) | undefined,
-    sync?: { data: SyncRunData; host: NonNullable<RunHooks['host']>; signal: AbortSignal },
+    sync: { data: SyncRunData; host: NonNullable<RunHooks['host']>; signal: AbortSignal } | undefined,
+    operation: OperationHandle | undefined,
   ): Promise<EncodedJson> {
     const name = `${integration.name}.${action.name}`;
-    const tags = {
+    const tags: Record<string, string> = {
       integration: integration.name,
       [sync ? 'sync' : 'action']: action.name,
       userId: connection.userId,
       executionId: randomUUID(),
     };
+    // Every log line of the run (the action's own included) names its operation, so one finds the other.
+    if (operation?.id) tags['operationId'] = operation.id;
     const started = performance.now();
     const log = (outcome: string, extra: Record<string, unknown> = {}) =>
       this.logger.info(
@@ -134,7 +148,7 @@ export class ActionRunner {
           throw error;
         });
       }
-      const hooks = this.hooks(integration, connection, tags);
+      const hooks = this.hooks(integration, connection, tags, operation);
       const json = await sandbox.run(
         {
           compiled,
@@ -170,6 +184,11 @@ export class ActionRunner {
         ...(overLimitMs !== undefined && { overLimitMs }),
         ...(stack !== undefined && { stack }),
       });
+      if (operation) {
+        if (overLimitMs !== undefined) operation.set({ overLimitMs });
+        // The error itself is the operation's; the stack says where, after the action's own last lines.
+        if (stack !== undefined) operation.message('error', cut(stack, MAX_STACK_MESSAGE), { code: failure.code });
+      }
       throw failure;
     } finally {
       if (sandbox) this.pool.give(sandbox);
@@ -177,7 +196,14 @@ export class ActionRunner {
   }
 
   /** What the sandbox asks of the worker: HTTP calls made here, with the worker's credentials and checks, and log lines. */
-  private hooks(integration: IntegrationConfig, connection: NangoConnection, tags: Record<string, string>): RunHooks {
+  private hooks(
+    integration: IntegrationConfig,
+    connection: NangoConnection,
+    tags: Record<string, string>,
+    operation: OperationHandle | undefined,
+  ): RunHooks {
+    // Nothing is recorded with NO_OPERATIONS (its handles have no id): then no line is redacted for it either.
+    const recorded = operation?.id ? operation : undefined;
     let logger: ((level: string, message: string, fields?: Record<string, unknown>) => void) | undefined;
     const write = (level: string, message: string, fields?: Record<string, unknown>) => {
       const bindings = { ...tags, source: 'action' };
@@ -185,9 +211,12 @@ export class ActionRunner {
         this.logger.child(bindings, { level: integration.logLevel }),
         bindings,
         new ActionLogRedactor(connection.credentials),
+        recorded,
       );
       logger(level, message, fields);
     };
+    // What the worker did on the run's behalf (waiting on a learned rate limit, a 429 that taught one).
+    const note = recorded && ((level: MessageLevel, text: string) => recorded.message(level, text));
     return {
       http: (request, signal) =>
         performHttpRequest(
@@ -198,6 +227,7 @@ export class ActionRunner {
             method: request.method,
             signal,
             warn: (message) => write('warn', message),
+            ...(note && { note }),
             ...(request.params !== undefined && { params: request.params }),
             ...(request.form !== undefined
               ? { body: new URLSearchParams(request.form) }
@@ -231,9 +261,15 @@ function withoutSecrets(failure: WorkerError, redactor: ActionLogRedactor): Work
  * this Connection's secrets. Only the four levels pass: the level comes from the sandbox, where the action's code
  * could post anything. pino writes a field after the child's bindings without checking for the same key, so an
  * action logging `{ userId }` made a line with `userId` twice (and JSON readers keep only the last): a field named
- * like a binding goes under `fields` instead.
+ * like a binding goes under `fields` instead. The same redacted line becomes a message of the run's operation (the
+ * sandbox sends only the levels the integration's log_level lets through).
  */
-function actionLog(logger: Logger, bindings: Record<string, unknown>, redactor: ActionLogRedactor) {
+function actionLog(
+  logger: Logger,
+  bindings: Record<string, unknown>,
+  redactor: ActionLogRedactor,
+  operation: OperationHandle | undefined,
+) {
   const clean = (fields: Record<string, unknown> | undefined): Record<string, unknown> => {
     if (fields === undefined || fields === null || typeof fields !== 'object') return {};
     if (!Object.keys(fields).some((key) => Object.hasOwn(bindings, key))) return fields;
@@ -243,7 +279,12 @@ function actionLog(logger: Logger, bindings: Record<string, unknown>, redactor: 
     return { ...own, fields: clashing };
   };
   return (level: string, message: string, fields?: Record<string, unknown>): void => {
-    if (!LEVEL_NAMES.has(level) || !logger.isLevelEnabled(level)) return;
-    logger[level as 'info'](redactor.fields(clean(fields)), redactor.message(String(message)));
+    if (!LEVEL_NAMES.has(level)) return;
+    const logged = logger.isLevelEnabled(level);
+    if (!logged && !operation) return;
+    const safeFields = redactor.fields(clean(fields));
+    const text = redactor.message(String(message));
+    if (logged) logger[level as 'info'](safeFields, text);
+    operation?.message(level as MessageLevel, text, operationFields(safeFields));
   };
 }

@@ -132,11 +132,12 @@ export class ActionDispatcher {
   }
 
   /**
-   * Runs an action on a worker and resolves to its output.
+   * Runs an action on a worker and resolves to its output, with the id of the run's operation when the worker sent
+   * one.
    * @throws WorkerError with the worker's code (`unknown_action`, `action_failed`, ...) or the transport's
-   *   (`timeout`, `connection_lost`, `not_connected`, ...)
+   *   (`timeout`, `connection_lost`, `not_connected`, ...); the worker's carry the run's `operationId`
    */
-  async trigger(call: ActionCall): Promise<unknown> {
+  async trigger(call: ActionCall): Promise<{ output: unknown; operationId: string | undefined }> {
     await this.settled();
     if (!this.client) throw new WorkerError('not_connected', 'The HTTP API has not reached the broker yet; try again shortly');
     try {
@@ -144,9 +145,12 @@ export class ActionDispatcher {
         timeoutMs: call.timeoutMs,
         ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
       });
-      return reply.returnValue;
+      return { output: reply.returnValue, operationId: reply.operationId };
     } catch (error) {
-      if (error instanceof NangoError) throw new WorkerError(error.code, error.errorMsg, { cause: error });
+      if (error instanceof NangoError) {
+        const { operationId } = error;
+        throw new WorkerError(error.code, error.errorMsg, { cause: error, ...(operationId && { operationId }) });
+      }
       throw error;
     }
   }

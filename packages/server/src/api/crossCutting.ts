@@ -17,6 +17,7 @@ export const CORS_EXPOSED_HEADERS = [
   'X-RateLimit-Remaining',
   'X-RateLimit-Reset',
   'Retry-After',
+  'X-Nango-Operation-Id',
 ];
 
 /** Headers a browser may send; besides these, any `Nango-*` header it asks for (Nango-Proxy-<name> has no fixed list). */

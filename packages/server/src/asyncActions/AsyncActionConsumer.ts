@@ -195,8 +195,13 @@ export class AsyncActionConsumer {
   private async run(call: ClaimedAsyncAction): Promise<StoredOutcome | 'given back'> {
     const { context, logger } = this.options;
     const previousRuns = call.attempts - 1;
+    const fields = { async: true, asyncActionId: call.id };
     if (previousRuns > call.maxRetries + ASYNC_RERUNS_AFTER_CRASH) {
       const message = `The async action was started ${previousRuns} times by workers that stopped before it finished; it is not run again`;
+      const where = { integration: call.integration, connectionId: call.userId };
+      context.log
+        .start({ kind: 'action', name: call.action, ...where, fields })
+        .end('failed', { code: 'action_outcome_unknown', message });
       return { ok: false, code: 'action_outcome_unknown', message };
     }
     const message: TriggerActionMessage = {
@@ -207,13 +212,26 @@ export class AsyncActionConsumer {
       input: call.input,
       ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
     };
+    // Each attempt is an operation of its own; the retries point at the first one.
+    let firstOperation: string | undefined;
+    let lastCode = '';
     for (let retry = 0; ; retry++) {
       try {
-        const result = await triggerAction(context, message);
+        const options =
+          retry === 0
+            ? { fields }
+            : {
+                fields: { ...fields, retry },
+                parentId: firstOperation,
+                retry: { number: retry, of: call.maxRetries, after: lastCode },
+              };
+        const result = await triggerAction(context, message, options);
         return { ok: true, json: result.json };
       } catch (error) {
         if (this.stopping) return 'given back';
         const failure = asWorkerError(error);
+        firstOperation ??= failure.operationId;
+        lastCode = failure.code;
         if (failure.code === 'internal_error') logger.error({ err: error, asyncActionId: call.id }, 'async action failed');
         if (!ERROR_CODES[failure.code].retryable || retry >= call.maxRetries) {
           return { ok: false, code: failure.code, message: failure.message };

@@ -3,5 +3,9 @@
  * action's result is serialised exactly once.
  */
 export class EncodedJson {
-  constructor(readonly json: string | undefined) {}
+  constructor(
+    readonly json: string | undefined,
+    /** The operation (in the operations log) that produced the value, when one was recorded; the reply carries it. */
+    readonly operationId?: string,
+  ) {}
 }

@@ -4,6 +4,9 @@ import type { IntegrationConfig } from '../config/types';
 import { connectionNotFound, WorkerError } from '../errors';
 import { renderTemplate } from '../outbound/renderTemplate';
 import type { Logger } from '../logger';
+import { failureOf } from '../operationLog/failureOf';
+import type { OperationError } from '../operationLog/Operation';
+import { NO_OPERATIONS, type OperationHandle, type OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, RefreshLocks } from '../store/Store';
 import { refreshedCredentials } from './refreshedCredentials';
 import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
@@ -34,6 +37,8 @@ export class OAuth2Refresher implements TokenRefresher {
     options: Partial<RefresherOptions> = {},
     /** Where the `auth` refresh-failure webhook goes when a Connection is marked as needing re-authorisation. */
     private readonly webhooks: Webhooks = NO_WEBHOOKS,
+    /** Where each refresh is recorded as a `refresh` operation (every call to the token endpoint, and its outcome). */
+    private readonly log: OperationLog = NO_OPERATIONS,
   ) {
     this.options = resolveRefresherOptions(options);
   }
@@ -43,14 +48,16 @@ export class OAuth2Refresher implements TokenRefresher {
    * token expires, and refreshing it on every call would hammer the provider. One the provider rejected fails fast
    * without asking it again (the refresh token is dead, and with it usually the access token) until new
    * credentials are registered. When a refresh ahead of expiry fails transiently, the current token is used while
-   * it is still valid; after it, calls fail fast during the cool-down.
+   * it is still valid; after it, calls fail fast during the cool-down. Each refresh that calls the provider is a
+   * `refresh` operation (pointing at `options.operationId`, the action run it is for); so is the first refusal of a
+   * dead token that cannot be refreshed, and each forced one.
    * @throws WorkerError `connection_needs_reauthorization`, `token_refresh_failed`, `refresh_not_possible`,
    *   `connection_not_found` (deleted during the refresh), `storage_error`
    */
   async ensureFresh(
     integration: IntegrationConfig,
     connection: NangoConnection,
-    options: { force?: boolean } = {},
+    options: { force?: boolean; operationId?: string } = {},
   ): Promise<NangoConnection> {
     if (integration.authMode !== 'OAUTH2') return connection;
     const force = options.force === true;
@@ -61,12 +68,15 @@ export class OAuth2Refresher implements TokenRefresher {
     if ('missing' in request) {
       // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
       const meantTo = typeof connection.credentials['refresh_token'] === 'string' && !isStillValid(connection);
-      if (meantTo) this.logNotPossibleOnce(connection, request.missing);
-      if (force || meantTo) throw refreshNotPossible(connection, request.missing);
-      return connection;
+      const firstTime = meantTo && this.logNotPossibleOnce(connection, request.missing);
+      if (!force && !meantTo) return connection;
+      const error = refreshNotPossible(connection, request.missing);
+      if (force || firstTime) this.start(connection, options.operationId, force).end('failed', failureOf(error).error);
+      throw error;
     }
+    const parentId = options.operationId;
     try {
-      return await this.shared(connection.uuid, () => this.refreshLocked(integration, connection, force));
+      return await this.shared(connection.uuid, () => this.refreshLocked(integration, connection, force, parentId));
     } catch (error) {
       const failed = error instanceof WorkerError && error.code === 'token_refresh_failed';
       if (failed && !force && isStillValid(connection)) return connection;
@@ -74,15 +84,31 @@ export class OAuth2Refresher implements TokenRefresher {
     }
   }
 
-  /** Warns once per Connection and access token: the operator must configure the integration, or the app re-register. */
-  private logNotPossibleOnce(connection: NangoConnection, missing: string): void {
+  /** A `refresh` operation for `connection`. */
+  private start(connection: NangoConnection, parentId: string | undefined, force: boolean): OperationHandle {
+    return this.log.start({
+      kind: 'refresh',
+      name: 'oauth2',
+      integration: connection.integration,
+      connectionId: connection.userId,
+      parentId: parentId || undefined,
+      fields: { force },
+    });
+  }
+
+  /**
+   * Warns once per Connection and access token: the operator must configure the integration, or the app re-register.
+   * @returns whether it warned now (the first time)
+   */
+  private logNotPossibleOnce(connection: NangoConnection, missing: string): boolean {
     const key = `${connection.uuid}:${String(connection.credentials['access_token'])}`;
-    if (this.loggedNotPossible.has(key)) return;
+    if (this.loggedNotPossible.has(key)) return false;
     this.loggedNotPossible.add(key);
     this.logger.warn(
       { integration: connection.integration, userId: connection.userId, connection: connection.uuid },
       `the access token has expired and cannot be refreshed: ${missing}; every call for this Connection fails with refresh_not_possible until then`,
     );
+    return true;
   }
 
   /** What to send to the token endpoint, or what is missing to refresh at all. */
@@ -125,7 +151,12 @@ export class OAuth2Refresher implements TokenRefresher {
    * Takes the database lock, re-reads the Connection, and refreshes it unless a sibling already has.
    * @throws WorkerError, see ensureFresh
    */
-  private async refreshLocked(integration: IntegrationConfig, seen: NangoConnection, force: boolean): Promise<NangoConnection> {
+  private async refreshLocked(
+    integration: IntegrationConfig,
+    seen: NangoConnection,
+    force: boolean,
+    parentId: string | undefined,
+  ): Promise<NangoConnection> {
     await this.failIfCoolingDown(seen);
     await this.acquire(seen);
     try {
@@ -138,7 +169,14 @@ export class OAuth2Refresher implements TokenRefresher {
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
       if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
       await this.failIfCoolingDown(current);
-      return await this.refreshNow(integration, current, version, force);
+      const operation = this.start(current, parentId, force);
+      try {
+        return await this.refreshNow(integration, current, version, force, operation);
+      } catch (error) {
+        const failure = failureOf(error);
+        operation.end(failure.status, failure.error); // ignored when refreshNow ended it already
+        throw error;
+      }
     } finally {
       await this.release(seen);
     }
@@ -148,7 +186,7 @@ export class OAuth2Refresher implements TokenRefresher {
    * Calls the token endpoint (the lock is held) and stores the outcome, fenced by `version`: the credentials
    * this refresh started from. When they were written meanwhile (by updateConnectionCredentials, or by a sibling
    * that took over after our lease ran out), the outcome is about credentials that are gone: it is dropped and
-   * the stored ones are returned.
+   * the stored ones are returned. Ends `operation` with the outcome (a dropped one `cancelled`).
    * @throws WorkerError, see ensureFresh
    */
   private async refreshNow(
@@ -156,10 +194,11 @@ export class OAuth2Refresher implements TokenRefresher {
     current: NangoConnection,
     version: number,
     force: boolean,
+    operation: OperationHandle,
   ): Promise<NangoConnection> {
     const request = this.tokenRequest(integration, current);
     if ('missing' in request) throw refreshNotPossible(current, request.missing);
-    const fields = { integration: integration.name, connection: current.uuid, force };
+    const fields = { integration: integration.name, connection: current.uuid, force, operationId: operation.id || undefined };
     const { owner, leaseMs } = this.options;
     const startedAt = Date.now();
     let response: Record<string, unknown> | undefined;
@@ -168,23 +207,35 @@ export class OAuth2Refresher implements TokenRefresher {
       // time limit plus its backoff), and refuses the call once the lease was lost: a sibling may hold it then, and
       // two workers spending one refresh token can get the Connection revoked by providers that rotate them. A
       // stalled process can still outlive its lease mid-request; the version fence below catches that.
-      response = await requestTokenWithRetries(request, this.options, () => this.locks.renew(current.uuid, owner, leaseMs));
+      response = await requestTokenWithRetries(
+        request,
+        this.options,
+        () => this.locks.renew(current.uuid, owner, leaseMs),
+        (attempt, error, pauseMs) =>
+          operation.message(
+            'warn',
+            `the token endpoint failed (${error.message}); retry ${attempt} of ${this.options.attempts - 1} in ${pauseMs} ms`,
+          ),
+      );
     } catch (error) {
-      return await this.failed(integration, current, version, error);
+      return await this.failed(integration, current, version, error, operation);
     }
     if (response === undefined) {
       this.logger.warn(fields, 'oauth refresh lock lost before calling the token endpoint; using the stored credentials');
+      operation.end('cancelled', LOCK_LOST);
       return this.reread(current);
     }
     const credentials = refreshedCredentials(current.credentials, response);
     if (!(await this.store.replaceCredentials(current.uuid, credentials, version))) {
       this.logger.warn(fields, 'oauth refresh outcome dropped: the credentials were written during the refresh');
+      operation.end('cancelled', CREDENTIALS_CHANGED);
       return this.reread(current);
     }
-    this.logger.info(
-      { ...fields, expiresAt: credentials['expires_at'], ms: Date.now() - startedAt },
-      'oauth access token refreshed',
-    );
+    const expiresAt = typeof credentials['expires_at'] === 'string' ? credentials['expires_at'] : null;
+    this.logger.info({ ...fields, expiresAt, ms: Date.now() - startedAt }, 'oauth access token refreshed');
+    operation.message('info', 'token refreshed', { expiresAt });
+    operation.set({ expiresAt });
+    operation.end('success');
     return this.reread(current);
   }
 
@@ -198,14 +249,22 @@ export class OAuth2Refresher implements TokenRefresher {
     connection: NangoConnection,
     version: number,
     error: unknown,
+    operation: OperationHandle,
   ): Promise<NangoConnection> {
     if (!(error instanceof TokenEndpointError)) throw error;
+    // The provider's reason, scrubbed of every secret the request held (see readTokenResponse).
     const fields = { integration: connection.integration, connection: connection.uuid, reason: error.message };
+    operation.set({ failure: error.kind });
     if (error.kind === 'rejected') {
       if (!(await this.store.markNeedsReauthorization(connection.uuid, error.message, version))) {
         this.logger.warn(fields, 'oauth refresh token rejected, but new credentials were written meanwhile; using them');
+        operation.end('cancelled', CREDENTIALS_CHANGED);
         return this.reread(connection);
       }
+      operation.end('failed', {
+        code: 'connection_needs_reauthorization',
+        message: `the provider rejected the refresh token (${error.message}): the user must authorise again`,
+      });
       this.logger.warn(fields, 'oauth refresh token rejected; the Connection needs authorising again');
       await sendAuthWebhook(
         { webhooks: this.webhooks, store: this.store },
@@ -221,7 +280,10 @@ export class OAuth2Refresher implements TokenRefresher {
       throw needsReauthorization({ ...connection, authorizationError: error.message });
     }
     // Not atomic, unlike the fenced writes: at worst new credentials inherit a cool-down, as before fencing.
-    if ((await this.store.credentialsVersion(connection.uuid)) !== version) return this.reread(connection);
+    if ((await this.store.credentialsVersion(connection.uuid)) !== version) {
+      operation.end('cancelled', CREDENTIALS_CHANGED);
+      return this.reread(connection);
+    }
     const until = Date.now() + this.options.cooldownMs;
     await this.store.setRefreshCooldown(connection.uuid, until);
     this.logger.warn({ ...fields, kind: error.kind }, 'oauth token refresh failed');
@@ -229,10 +291,12 @@ export class OAuth2Refresher implements TokenRefresher {
       error.kind === 'transient'
         ? `after ${this.options.attempts} attempt(s)`
         : `check oauth.token_url, client_id, client_secret and client_auth of '${connection.integration}'`;
-    throw new WorkerError(
+    const failure = new WorkerError(
       'token_refresh_failed',
       `Refreshing the access token of ${who(connection)} failed (${error.message}), ${hint}; next attempt after ${new Date(until).toISOString()}.`,
     );
+    operation.end('failed', { code: failure.code, message: failure.message });
+    throw failure;
   }
 
   /**
@@ -285,6 +349,18 @@ export class OAuth2Refresher implements TokenRefresher {
     }
   }
 }
+
+/** How a refresh ends whose lock was lost before it called the provider. */
+const LOCK_LOST: OperationError = {
+  code: 'refresh_lock_lost',
+  message: 'the refresh lock was lost before the token endpoint was called; the stored credentials are used',
+};
+
+/** How a refresh ends whose outcome is about credentials written meanwhile (new ones registered, or a sibling's). */
+const CREDENTIALS_CHANGED: OperationError = {
+  code: 'credentials_changed',
+  message: 'the credentials were written during the refresh; its outcome is dropped and the stored ones are used',
+};
 
 /** When the access token expires, in epoch ms; undefined when the Connection does not say. */
 function expiresAt(connection: NangoConnection): number | undefined {

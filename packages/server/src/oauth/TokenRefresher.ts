@@ -17,6 +17,10 @@ export interface TokenRefresher {
   ensureFresh(
     integration: IntegrationConfig,
     connection: NangoConnection,
-    options?: { force?: boolean },
+    options?: {
+      force?: boolean;
+      /** The operation the refresh happens for (an action run): the refresh's own operation points at it. */
+      operationId?: string;
+    },
   ): Promise<NangoConnection>;
 }

@@ -45,7 +45,7 @@ export interface RetryPolicy {
 /**
  * The refresh-token grant of RFC 6749 section 6, retried with backoff while it fails transiently. `mayCall` is asked
  * right before every call: the refresher checks (and renews) its lock there, so that a refresh token is never spent
- * by a worker that no longer holds it.
+ * by a worker that no longer holds it. `onRetry` is told of each retry (its number, the failure, the pause).
  * @returns the provider's token response, a JSON object holding at least an `access_token` string; undefined when
  *   `mayCall` said no
  * @throws TokenEndpointError of the last attempt, or whatever `mayCall` throws
@@ -54,6 +54,7 @@ export async function requestTokenWithRetries(
   request: TokenRequest,
   policy: RetryPolicy,
   mayCall: () => boolean | Promise<boolean> = () => true,
+  onRetry?: (retry: number, error: TokenEndpointError, pauseMs: number) => void,
 ): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 1; ; attempt++) {
     if (!(await mayCall())) return undefined;
@@ -62,7 +63,9 @@ export async function requestTokenWithRetries(
     } catch (error) {
       if (!(error instanceof TokenEndpointError) || error.kind !== 'transient' || attempt >= policy.attempts) throw error;
       const pause = policy.backoffMs * 2 ** (attempt - 1);
-      await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause * 0.5));
+      const pauseMs = Math.round(pause + Math.random() * pause * 0.5);
+      onRetry?.(attempt, error, pauseMs);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 }

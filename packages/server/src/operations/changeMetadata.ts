@@ -1,9 +1,11 @@
 import { connectionNotFound, WorkerError } from '../errors';
 import { type OperationContext } from './OperationContext';
+import { recordChange } from './recordChange';
 
 /**
  * Sets the metadata (additionalConfig) of the Connections of `userIds` on `integration` to `change(current)`, all
- * or none: if any user id has no Connection, nothing changes.
+ * or none: if any user id has no Connection, nothing changes. One `connection` operation per Connection (`updated`,
+ * change `metadata`), each failed with the call's error when nothing changed.
  * @throws WorkerError `connection_not_found` naming every missing user id
  */
 export async function changeMetadata(
@@ -12,12 +14,29 @@ export async function changeMetadata(
   userIds: readonly string[],
   change: (current: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<undefined> {
-  const missing = await context.store.updateConfigs(integration, [...new Set(userIds)], change);
+  const startedAt = Date.now();
+  const unique = [...new Set(userIds)];
+  let failure: unknown;
+  try {
+    failure = missingError(integration, await context.store.updateConfigs(integration, unique, change));
+  } catch (error) {
+    failure = error;
+  }
+  for (const userId of unique) {
+    const fields = { change: 'metadata' };
+    recordChange(context.log, { integration, userId, name: 'updated', fields }, startedAt, failure);
+  }
+  if (failure !== undefined) throw failure;
+  return undefined;
+}
+
+/** The error for the user ids that have no Connection; undefined when every one has. */
+function missingError(integration: string, missing: readonly string[]): WorkerError | undefined {
   const [first] = missing;
   if (first === undefined) return undefined;
-  if (missing.length === 1) throw connectionNotFound(integration, first);
+  if (missing.length === 1) return connectionNotFound(integration, first);
   const names = missing.map((userId) => `'${userId}'`).join(', ');
-  throw new WorkerError(
+  return new WorkerError(
     'connection_not_found',
     `No Connection for users ${names} on integration '${integration}': nothing was changed; register them with registerConnection first`,
   );

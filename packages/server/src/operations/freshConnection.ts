@@ -14,9 +14,12 @@ export async function freshConnection(
   integrationName: string,
   userId: string,
   force = false,
+  /** The operation the Connection is for (a sync run, a proxy call): a refresh it needs points at it. */
+  operationId?: string,
 ): Promise<{ integration: IntegrationConfig; connection: NangoConnection }> {
   const integration = requireIntegration(context, integrationName);
   const stored = await context.store.get(integration.name, userId);
   if (!stored) throw connectionNotFound(integration.name, userId);
-  return { integration, connection: await context.refresher.ensureFresh(integration, stored, { force }) };
+  const options = operationId ? { force, operationId } : { force };
+  return { integration, connection: await context.refresher.ensureFresh(integration, stored, options) };
 }

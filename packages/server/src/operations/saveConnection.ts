@@ -2,7 +2,9 @@ import type { StoredCredentials } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import type { ConnectionAttributes } from '../store/Store';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
+import type { OperationFields } from '../operationLog/Operation';
 import type { OperationContext } from './OperationContext';
+import { recordChange } from './recordChange';
 
 /** A Connection to store, from whichever door made it. */
 export interface ConnectionToSave {
@@ -23,18 +25,37 @@ export interface ConnectionToSave {
   readonly authMode: string;
   /** The catalog provider's name, when the caller knows it; else looked up from the integration. */
   readonly provider?: string | undefined;
+  /** The operation the save is part of (a connect flow), for the `connection` operation it records. */
+  readonly parentId?: string | undefined;
 }
 
 /**
  * The one operation that saves a Connection for every door (RPC registerConnection, the OAuth callback, /api-auth):
  * the credentials and config, then the connect session's end user and tags, then the `auth` webhook (contract E.2),
- * sent from here only, after the attributes so that it carries them.
+ * sent from here only, after the attributes so that it carries them. The save is a `connection` operation, `created`
+ * or `updated` (a failed one is named `created`).
  * @returns `creation` for a new Connection, `override` when an existing one got new credentials (E.2 wording)
  * @throws WorkerError `connection_exists` (mode `create`), `storage_error`
  */
 export async function saveConnection(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'override'> {
-  const operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
-  await setAttributes(context, input);
+  const startedAt = Date.now();
+  const change = {
+    integration: input.integration,
+    userId: input.userId,
+    endUserId: input.attributes?.endUser?.id,
+    parentId: input.parentId,
+  };
+  let operation: 'creation' | 'override';
+  try {
+    operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
+    await setAttributes(context, input);
+  } catch (error) {
+    recordChange(context.log, { ...change, name: 'created', fields: { authMode: input.authMode } }, startedAt, error);
+    throw error;
+  }
+  const created = operation === 'creation';
+  const fields: OperationFields = created ? { authMode: input.authMode } : { change: 'credentials', authMode: input.authMode };
+  recordChange(context.log, { ...change, name: created ? 'created' : 'updated', fields }, startedAt);
   const integration = context.integrations().integrations.get(input.integration);
   await sendAuthWebhook(context, {
     integration: input.integration,

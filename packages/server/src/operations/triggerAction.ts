@@ -2,17 +2,62 @@ import type { TriggerActionMessage } from '@nangohq/protocol';
 import { validateActionInput } from '../config/actionInput';
 import { callFingerprint, runIdempotently } from '../actions/runIdempotently';
 import { connectionNotFound, WorkerError } from '../errors';
-import type { EncodedJson } from '../broker/EncodedJson';
+import { EncodedJson } from '../broker/EncodedJson';
+import type { OperationFields } from '../operationLog/Operation';
+import type { OperationHandle } from '../operationLog/OperationLog';
+import { failureOf } from '../operationLog/failureOf';
 import { requireIntegration, type OperationContext } from './OperationContext';
+
+/** How a run relates to others, for its operation: an async action's retries point at its first attempt. */
+export interface ActionRunOptions {
+  /** The operation of the attempt this one retries. */
+  readonly parentId?: string | undefined;
+  /** Fields the operation starts with (`async`, `asyncActionId`, `retry`). */
+  readonly fields?: OperationFields | undefined;
+  /** Which retry this is, and of how many allowed: a message "retry 2 of 3" opens its operation. */
+  readonly retry?: { readonly number: number; readonly of: number; readonly after: string } | undefined;
+}
 
 /**
  * Runs an action for a user's Connection. The action is looked up among those integrations.yaml declares, so a
  * name from a message only ever selects a declared file and can never point outside the integrations folder.
- * With an idempotency key, the action runs at most once per key (see runIdempotently).
+ * With an idempotency key, the action runs at most once per key (see runIdempotently). Each call is one `action`
+ * operation (refused ones too); its id comes back on the result and on the error (`operationId`) for the reply.
  * @throws WorkerError `unknown_integration`, `unknown_action`, `invalid_action_input`, `connection_not_found`, and the
  *   run's errors
  */
-export async function triggerAction(context: OperationContext, message: TriggerActionMessage): Promise<EncodedJson> {
+export async function triggerAction(
+  context: OperationContext,
+  message: TriggerActionMessage,
+  options: ActionRunOptions = {},
+): Promise<EncodedJson> {
+  const operation = context.log.start({
+    kind: 'action',
+    name: message.action,
+    integration: message.integration,
+    connectionId: message.userId,
+    fields: options.fields,
+    parentId: options.parentId,
+  });
+  const { retry } = options;
+  if (retry) operation.message('info', `retry ${retry.number} of ${retry.of} after ${retry.after}`);
+  try {
+    const result = await runAction(context, message, operation);
+    operation.end('success');
+    return operation.id === '' ? result : new EncodedJson(result.json, operation.id);
+  } catch (error) {
+    const { status, error: ended } = failureOf(error);
+    operation.end(status, ended);
+    if (!(error instanceof WorkerError) || operation.id === '') throw error;
+    throw new WorkerError(error.code, error.message, { cause: error, operationId: operation.id });
+  }
+}
+
+async function runAction(
+  context: OperationContext,
+  message: TriggerActionMessage,
+  operation: OperationHandle,
+): Promise<EncodedJson> {
   const integration = requireIntegration(context, message.integration);
   const action = integration.actions.get(message.action);
   if (!action) {
@@ -27,9 +72,22 @@ export async function triggerAction(context: OperationContext, message: TriggerA
   if (!stored) throw connectionNotFound(integration.name, message.userId);
   // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while
   // it waits, and a failure before it (refresh, load) leaves nothing behind.
+  // Whether this call ran the action itself: not when the key was another run's (its outcome is replayed).
+  let ranHere: boolean | undefined;
   const run = async (onStart?: () => Promise<void>) => {
-    const connection = await context.refresher.ensureFresh(integration, stored);
-    return context.runner.run(integration, action, connection, message.input ?? {}, onStart);
+    ranHere ??= true;
+    const connection = await context.refresher.ensureFresh(integration, stored, { operationId: operation.id });
+    const start =
+      onStart &&
+      (() =>
+        onStart().then(
+          () => void (ranHere = true),
+          (error: unknown) => {
+            ranHere = false;
+            throw error;
+          },
+        ));
+    return context.runner.run(integration, action, connection, message.input ?? {}, start, operation);
   };
   if (message.idempotencyKey === undefined) return run();
   const scope = { integration: integration.name, userId: message.userId, key: message.idempotencyKey };
@@ -37,7 +95,12 @@ export async function triggerAction(context: OperationContext, message: TriggerA
   // renewals the database refused. Only a run whose worker died lets it lapse.
   const limits = { leaseMs: action.timeoutMs + LEASE_MARGIN_MS, ttlMs: context.idempotencyTtlMs };
   const call = callFingerprint(action.name, message.input);
-  return runIdempotently(context.idempotency, scope, call, limits, run);
+  try {
+    return await runIdempotently(context.idempotency, scope, call, limits, run);
+  } finally {
+    // The key was not this call's to take: the outcome is an earlier run's, kept under the key (or its refusal).
+    if (ranHere !== true) operation.set({ replayed: true });
+  }
 }
 
 /** Slack between an action's time limit and its idempotency lease: time to store the outcome. */

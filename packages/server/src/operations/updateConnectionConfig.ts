@@ -1,18 +1,33 @@
 import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
 import { type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
+import { recordChange } from './recordChange';
 
 /**
  * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
- * outlives an edit of integrations.yaml, and its config is the app's own data.
+ * outlives an edit of integrations.yaml, and its config is the app's own data. A `connection` operation (`updated`,
+ * change `config`), failed ones too.
  * @throws WorkerError `connection_not_found`
  */
 export async function updateConnectionConfig(
   context: OperationContext,
   message: UpdateConnectionConfigMessage,
 ): Promise<undefined> {
-  if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
-    throw connectionNotFound(message.integration, message.userId);
+  const startedAt = Date.now();
+  const change = {
+    integration: message.integration,
+    userId: message.userId,
+    name: 'updated',
+    fields: { change: 'config' },
+  } as const;
+  try {
+    if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
+      throw connectionNotFound(message.integration, message.userId);
+    }
+  } catch (error) {
+    recordChange(context.log, change, startedAt, error);
+    throw error;
   }
+  recordChange(context.log, change, startedAt);
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { HttpMethod, HttpParams, HttpResponse } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
+import type { MessageLevel } from '../operationLog/Operation';
 import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { retryHeadersOf } from '../ratelimits/readRateLimit';
 import { authorise } from './authorise';
@@ -33,6 +34,11 @@ export interface HttpRequestInput {
   signal?: AbortSignal;
   /** Told about what the call asked for but does not get (a body with GET or HEAD), for the action's log. */
   warn?: (message: string) => void;
+  /**
+   * Told what the worker did on the call's behalf (waited on a learned rate limit, learned one from the reply), for
+   * the run's operation. The text names the method and path as messages do, never the query nor a credential.
+   */
+  note?: (level: MessageLevel, text: string) => void;
 }
 
 const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -79,7 +85,10 @@ export async function performHttpRequest(
   const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
   const startedAt = Date.now();
   return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {
-    await gate?.pass(connection.uuid, label.text, integration.httpTimeoutMs - (Date.now() - startedAt), signal);
+    const waitedMs = await gate?.pass(connection.uuid, label.text, integration.httpTimeoutMs - (Date.now() - startedAt), signal);
+    if (waitedMs && request.note) {
+      request.note('info', `${label.text}: waited ${seconds(waitedMs)} s for the provider's rate limit learned earlier`);
+    }
     const send = (hop: Hop): Promise<Response> =>
       fetchImpl(hop.url.href, {
         method: hop.method,
@@ -91,13 +100,22 @@ export async function performHttpRequest(
     const last = await sendFollowingRedirects({ method, url, body }, send);
     const { headers: replyHeaders, status } = last.response;
     const retry = retryHeadersOf(integration.provider?.proxy?.retry);
-    await gate?.learn(connection.uuid, status, (name) => replyHeaders.get(name) ?? undefined, retry);
+    const limit = await gate?.learn(connection.uuid, status, (name) => replyHeaders.get(name) ?? undefined, retry);
+    if (limit && request.note) {
+      const lasts = seconds(Math.max(0, limit.untilMs - Date.now()));
+      request.note('warn', `${label.text}: ${status} from the provider (${limit.reason}); calls wait ${lasts} s for it`);
+    }
     return toHttpResponse(last.method, last.response, {
       maxBytes: integration.maxResponseBytes,
       describe: () =>
         `${label.text}: the response body is larger than ${integration.maxResponseBytes} bytes, the limit of integration ${integration.name} (max_response_bytes in integrations.yaml); it was not read further`,
     });
   });
+}
+
+/** Milliseconds as seconds with one decimal, for messages. */
+function seconds(ms: number): string {
+  return (Math.round(ms / 100) / 10).toString();
 }
 
 function normaliseMethod(method: unknown): string {

@@ -31,20 +31,22 @@ export class RateLimitGate {
   /**
    * Resolves when `scope` (a Connection's uuid) may call its provider: at once, or once its learned limit lifts.
    * @param budgetMs the caller's own time left; it waits at most this and maxWaitMs
+   * @returns how long it waited for the limit to lift (0 when there was none), for the call's operation
    * @throws ProviderRateLimited (`provider_rate_limited`) when the limit lasts longer than the wait allowed
    * @throws the reason of `signal` when it aborts the wait
    */
-  async pass(scope: string, label: string, budgetMs: number, signal?: AbortSignal): Promise<void> {
+  async pass(scope: string, label: string, budgetMs: number, signal?: AbortSignal): Promise<number> {
     const limit = await this.read(scope);
-    if (limit === undefined) return;
+    if (limit === undefined) return 0;
     const waitMs = limit.untilMs - Date.now();
-    if (waitMs <= 0) return;
+    if (waitMs <= 0) return 0;
     const allowedMs = Math.max(0, Math.min(this.maxWaitMs, budgetMs));
     if (waitMs > allowedMs) {
       const message = `${label}: the provider's rate limit for this connection (${limit.reason}) lifts in ${Math.ceil(waitMs / 1000)} s, longer than this call may wait (${allowedMs} ms); try again later`;
       throw new ProviderRateLimited(message, waitMs);
     }
     await sleep(waitMs, undefined, signal === undefined ? {} : { signal });
+    return waitMs;
   }
 
   /** Records the limit a reply announces, if any, and returns it. Never throws. */

@@ -56,7 +56,7 @@ export async function processRequest(
   } catch (error) {
     if (error instanceof WorkerError) {
       metrics?.observe(type, error.code, startedAt);
-      return { reply: errorReply(error.code, error.message), malformed: false };
+      return { reply: errorReply(error.code, error.message, error.operationId), malformed: false };
     }
     metrics?.observe(type, 'internal_error', startedAt);
     const incident = randomUUID();
@@ -84,14 +84,22 @@ function refuseStoredCredentials(type: string, delivery: Delivery): void {
   );
 }
 
+/**
+ * A success reply. A value that carries the id of its operation (an action run's) gets it as `operationId`, which
+ * clients that do not know it ignore.
+ */
 function successReply(value: unknown): Buffer {
   if (value instanceof EncodedJson) {
-    return Buffer.from(value.json === undefined ? '{"success":true}' : `{"success":true,"returnValue":${value.json}}`);
+    const returned = value.json === undefined ? '' : `,"returnValue":${value.json}`;
+    const operation = value.operationId ? `,"operationId":${JSON.stringify(value.operationId)}` : '';
+    return Buffer.from(`{"success":true${returned}${operation}}`);
   }
   return Buffer.from(JSON.stringify({ success: true, returnValue: value }));
 }
 
-/** An encoded error reply. */
-export function errorReply(errorCode: ErrorCode, errorMsg: string): Buffer {
-  return Buffer.from(JSON.stringify({ success: false, errorCode, errorMsg }));
+/** An encoded error reply; with the id of the operation the error ended, when there is one. */
+export function errorReply(errorCode: ErrorCode, errorMsg: string, operationId?: string): Buffer {
+  return Buffer.from(
+    JSON.stringify(operationId ? { success: false, errorCode, errorMsg, operationId } : { success: false, errorCode, errorMsg }),
+  );
 }

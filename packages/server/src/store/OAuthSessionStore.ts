@@ -20,6 +20,8 @@ export interface OAuthSession {
   readonly wsClientId?: string;
   /** A flow started with a connect session: the end user and tags its Connection gets at the callback. */
   readonly attributes?: ConnectionAttributes;
+  /** When /oauth/connect started the flow (epoch ms): its `connect` operation, recorded at the callback, starts then. */
+  readonly startedAt?: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore
 import { recordProblems } from '../config/modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
 import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
+import { countFields } from './syncOperationFields';
 
 /** Most records one batchSave, batchUpdate or batchDelete call may carry. */
 export const MAX_BATCH_RECORDS = 10_000;
@@ -54,13 +55,14 @@ export class SandboxSyncExecutor implements SyncExecutor {
       const options = { runId: job.runId, encrypt: sync.encryptRecords };
       if (method === 'batchDelete') {
         count.deleted += await this.records.markDeleted(scope, [...new Set(inputs.map((input) => input.id))], options);
-        return null;
+      } else {
+        const merged = method === 'batchUpdate' ? await this.mergeWithSaved(scope, inputs) : inputs;
+        checkRecords(method, model, merged);
+        const result = await this.records.save(scope, merged, options);
+        count.added += result.added;
+        count.updated += result.updated;
       }
-      const merged = method === 'batchUpdate' ? await this.mergeWithSaved(scope, inputs) : inputs;
-      checkRecords(method, model, merged);
-      const result = await this.records.save(scope, merged, options);
-      count.added += result.added;
-      count.updated += result.updated;
+      hooks.operation?.set(countFields(counts));
       return null;
     };
     const data = {
@@ -68,7 +70,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
       lastSyncDate: job.lastSyncDate,
       paginate: integration.provider?.proxy?.paginate as never,
     };
-    await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal);
+    await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal, hooks.operation);
     // Only a full run that read everything in this attempt knows what is gone: one resumed from a checkpoint (its
     // worker died, its time ran out) did not see the records an earlier attempt saved, so it marks nothing; the next
     // full run does.

@@ -1,4 +1,5 @@
 import type { NangoConnection } from '@nangohq/protocol';
+import type { OperationHandle } from '../operationLog/OperationLog';
 import type { ModelResult } from '../store/SyncScheduleStore';
 
 /**
@@ -45,6 +46,11 @@ export interface SyncJob {
 export interface SyncRunHooks {
   /** Aborted when the run must stop: its time limit, its lease lost, the worker stopping. */
   readonly signal: AbortSignal;
+  /**
+   * The run's operation (the scheduler starts and ends it): the script's log lines become its messages, and its counts
+   * are kept up to date as batches are saved, so a run that fails shows what it saved.
+   */
+  readonly operation?: OperationHandle;
   /** Stores the script's checkpoint at once (so a run that dies goes on from it next time). */
   saveCheckpoint(checkpoint: Record<string, unknown>): Promise<void>;
 }

@@ -1,12 +1,16 @@
+import { ActionLogRedactor } from '../actions/ActionLogRedactor';
 import type { SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { freshConnection } from '../operations/freshConnection';
 import type { OperationContext } from '../operations/OperationContext';
 import type { Logger } from '../logger';
+import { failureOf } from '../operationLog/failureOf';
+import type { OperationHandle } from '../operationLog/OperationLog';
 import type { StartedRun, SyncScheduleStore } from '../store/SyncScheduleStore';
 import type { Webhooks } from '../webhooks/Webhooks';
 import type { SyncExecutor, SyncRunResult } from './SyncExecutor';
 import { syncWebhooks, type SyncWebhookSwitches } from './syncWebhooks';
+import { checkpointField, countFields } from './syncOperationFields';
 
 /** What one run needs. */
 export interface RunContext {
@@ -33,14 +37,24 @@ export type RunEnd = 'stale' | 'success' | 'failure' | 'released' | 'lost';
  * the executor with a signal that fires at the time limit, when the lease is lost or at `stop`, renews the lease
  * while it runs, stores checkpoints as the script saves them, then records the outcome and the next run time and
  * sends the run's `sync` webhooks. A run stopped by shutdown frees its lease, so another worker resumes it at once
- * from its checkpoint.
+ * from its checkpoint. Each run that starts is a `sync` operation: its counts and the checkpoint it reached as fields,
+ * the script's log lines as messages; stopped by shutdown or a lost lease it ends `cancelled`.
  */
 export async function runSync(context: RunContext, id: string, runId: string, stop: AbortSignal): Promise<RunEnd> {
   const { schedules, owner, leaseMs, logger } = context;
   const started = await schedules.begin(id, runId, owner, Date.now() + leaseMs);
   if (!started) return 'stale';
   const { schedule } = started;
-  const log = logger.child({ integration: schedule.integration, sync: schedule.sync, variant: schedule.variant, runId });
+  const operation = context.operations.log.start({
+    kind: 'sync',
+    name: schedule.sync,
+    integration: schedule.integration,
+    connectionId: schedule.userId,
+    fields: { variant: schedule.variant, runId },
+    startedAt: started.startedAt,
+  });
+  const tags = { integration: schedule.integration, sync: schedule.sync, variant: schedule.variant, runId };
+  const log = logger.child(operation.id ? { ...tags, operationId: operation.id } : tags);
   const sync = context.operations.integrations().integrations.get(schedule.integration)?.syncs.get(schedule.sync);
   const controller = new AbortController();
   let reason: StopReason | undefined;
@@ -70,8 +84,9 @@ export async function runSync(context: RunContext, id: string, runId: string, st
   const timer = sync ? setTimeout(() => abort('timeout'), sync.timeoutMs) : undefined;
   let result: SyncRunResult | undefined;
   let failure: unknown;
+  const secrets = { scrub: (text: string) => text };
   try {
-    result = await execute(context, started, sync, controller.signal, runId);
+    result = await execute(context, started, sync, controller.signal, runId, operation, secrets);
   } catch (error) {
     failure = error;
   } finally {
@@ -81,14 +96,26 @@ export async function runSync(context: RunContext, id: string, runId: string, st
   }
   if (reason === 'lease_lost') {
     log.warn('a sync run lost its lease (another worker took it over); its outcome is dropped');
+    operation.end('cancelled', { code: 'lease_lost', message: abortMessage('lease_lost', sync) });
     return 'lost';
   }
   if (reason === 'shutdown') {
+    operation.end('cancelled', {
+      code: 'worker_stopping',
+      message: `${abortMessage('shutdown', sync)}; the run resumes elsewhere`,
+    });
     await schedules.release(id, runId);
     log.info('a sync run was stopped by the worker stopping; another worker resumes it from its checkpoint');
     return 'released';
   }
-  return finish(context, started, sync, result, reason === 'timeout' ? timeoutError(sync) : failure, runId, log);
+  const failed = reason === 'timeout' ? timeoutError(sync) : failure;
+  try {
+    return await finish(context, started, sync, result, failed, runId, log, { operation, scrub: secrets.scrub });
+  } catch (error) {
+    const ended = failureOf(error);
+    operation.end(ended.status, ended.error); // ignored when finish ended it already
+    throw error;
+  }
 }
 
 /** The executor's part: the Connection fresh, the job, the hooks. */
@@ -98,6 +125,8 @@ async function execute(
   sync: SyncConfig | undefined,
   signal: AbortSignal,
   runId: string,
+  operation: OperationHandle,
+  secrets: { scrub: (text: string) => string },
 ): Promise<SyncRunResult> {
   const { schedule } = started;
   if (!sync) {
@@ -106,8 +135,12 @@ async function execute(
       `integrations.yaml declares no sync '${schedule.sync}' for integration '${schedule.integration}'`,
     );
   }
-  const { connection } = await freshConnection(context.operations, schedule.integration, schedule.userId);
+  const { connection } = await freshConnection(context.operations, schedule.integration, schedule.userId, false, operation.id);
+  // The checkpoint summary on the operation is the script's data: this Connection's secrets are taken out of it.
+  const redactor = new ActionLogRedactor(connection.credentials);
+  secrets.scrub = (text) => redactor.message(text);
   const full = sync.syncType === 'full' || schedule.fullPending;
+  operation.set({ full });
   const lastSyncDate = schedule.lastSuccessStartedAt === null ? null : new Date(schedule.lastSuccessStartedAt).toISOString();
   return context.executor.run(
     {
@@ -122,6 +155,7 @@ async function execute(
     },
     {
       signal,
+      operation,
       saveCheckpoint: async (checkpoint) => {
         if (!(await context.schedules.saveCheckpoint(schedule.id, runId, checkpoint))) {
           throw new WorkerError('internal_error', 'this sync run lost its lease to another worker; it stops here');
@@ -140,7 +174,9 @@ async function finish(
   failure: unknown,
   runId: string,
   log: Logger,
+  recorded: { operation: OperationHandle; scrub: (text: string) => string },
 ): Promise<RunEnd> {
+  const { operation } = recorded;
   const { schedule, triggerSeq, startedAt } = started;
   const finishedAt = Date.now();
   const success = failure === undefined && result !== undefined;
@@ -148,7 +184,7 @@ async function finish(
   if (!success && error?.type === 'internal_error') log.error({ err: failure }, 'a sync run failed unexpectedly');
   const current = await context.schedules.get(schedule);
   const checkpoint = success ? (sync?.syncType === 'full' ? null : result.checkpoint) : (current?.checkpoint ?? null);
-  const recorded = await context.schedules.finish(schedule.id, runId, {
+  const stored = await context.schedules.finish(schedule.id, runId, {
     startedAt,
     finishedAt,
     frequencyMs: schedule.frequencyMs ?? sync?.frequencyMs ?? 3_600_000,
@@ -158,9 +194,20 @@ async function finish(
     error,
     checkpoint,
   });
-  if (!recorded) {
+  operation.set(checkpointField(checkpoint, recorded.scrub));
+  if (success) operation.set(countFields(result.models));
+  if (!stored) {
     log.warn('a sync run ended after losing its lease; its outcome is dropped');
+    operation.end('cancelled', {
+      code: 'lease_lost',
+      message: 'the sync run ended after losing its lease; its outcome is dropped',
+    });
     return 'lost';
+  }
+  if (success) operation.end('success');
+  else {
+    const code = error?.type ?? 'internal_error';
+    operation.end(code === 'sync_timeout' ? 'timed_out' : 'failed', { code, message: error?.description ?? '' });
   }
   if (success) log.info({ models: result.models, ms: finishedAt - startedAt }, 'sync run done');
   else log.warn({ error: error?.type, message: error?.description }, 'sync run failed');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../logger';
-import type { WebhookDelivery, WebhookStore } from '../store/WebhookStore';
+import { NO_OPERATIONS, type OperationHandle, type OperationLog } from '../operationLog/OperationLog';
+import type { AttemptOutcome, WebhookDelivery, WebhookStore } from '../store/WebhookStore';
 import { attemptDelivery, type AttemptSettings } from './attemptDelivery';
 
 /** How long delivered webhooks stay in the delivery log. Failed ones stay until replayed (or deleted by hand). */
@@ -22,7 +23,8 @@ export interface DelivererOptions extends AttemptSettings {
  * Sends what the outbox holds, from any process that has the store: due deliveries are leased (see WebhookStore)
  * for the time limit of one attempt plus a margin, so processes sharing the database never send the same one at the
  * same time, and one that dies mid-send leaves a lease that ends, after which another sends it again. Delivery is
- * at least once: a receiver may see a webhook again after a crash or a stop in the middle of its POST.
+ * at least once: a receiver may see a webhook again after a crash or a stop in the middle of its POST. Each attempt
+ * is a `webhook` operation (see attemptOperation).
  */
 export class WebhookDeliverer {
   /** Whose leases these are: unique per deliverer, so a restarted process never finishes its predecessor's rows. */
@@ -40,6 +42,8 @@ export class WebhookDeliverer {
     private readonly store: WebhookStore,
     private readonly options: DelivererOptions,
     private readonly logger: Logger,
+    /** Where each attempt is recorded as a `webhook` operation. */
+    private readonly log: OperationLog = NO_OPERATIONS,
   ) {
     this.pollMs = options.pollMs ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 8;
@@ -119,12 +123,18 @@ export class WebhookDeliverer {
 
   private async deliver(delivery: WebhookDelivery, abort: AbortController): Promise<void> {
     const fields = { delivery: delivery.id, type: delivery.type, host: hostOf(delivery.url), attempt: delivery.attempts };
+    const operation = attemptOperation(this.log, delivery, fields);
     try {
       const outcome = await attemptDelivery(delivery, this.options, abort.signal);
       if (abort.signal.aborted) {
+        operation.end('cancelled', {
+          code: 'sender_stopping',
+          message: 'the sender stopped mid-send; the delivery is sent again',
+        });
         await this.store.release(delivery.id, this.owner);
         return;
       }
+      endAttempt(operation, outcome, this.options.maxAttempts);
       if (!(await this.store.finish(delivery.id, this.owner, outcome))) {
         this.logger.warn(fields, 'webhook lease lost before its outcome was stored; another process sends it again');
         return;
@@ -142,7 +152,60 @@ export class WebhookDeliverer {
     } catch (error) {
       // The outcome could not be stored: the lease ends and the delivery is sent again.
       this.logger.warn({ ...fields, err: (error as Error).message }, 'webhook outcome not stored; it will be sent again');
+      operation.message('warn', 'its outcome could not be stored: the delivery is sent again');
+      operation.end('failed', { code: 'storage_error', message: 'the outcome of the attempt could not be stored' });
     }
+  }
+}
+
+/**
+ * The `webhook` operation of one attempt: named after the webhook's type, for the integration and Connection its
+ * body names; fields `delivery` (its id), `host` (of the URL, never the URL itself: its path or query may hold a
+ * token), `attempt` and, once answered, `status`.
+ */
+function attemptOperation(
+  log: OperationLog,
+  delivery: WebhookDelivery,
+  fields: { delivery: string; type: string; host: string; attempt: number },
+): OperationHandle {
+  const about = log === NO_OPERATIONS ? {} : aboutOf(delivery.body);
+  return log.start({
+    kind: 'webhook',
+    name: delivery.type,
+    ...about,
+    fields: { delivery: fields.delivery, host: fields.host, attempt: fields.attempt },
+  });
+}
+
+/** Ends an attempt's operation: delivered is `success`; anything else `failed` (`timed_out` past the time limit). */
+function endAttempt(operation: OperationHandle, outcome: AttemptOutcome, maxAttempts: number): void {
+  if (outcome.status !== null) operation.set({ status: outcome.status });
+  if (outcome.kind === 'delivered') {
+    operation.end('success');
+    return;
+  }
+  const retried = outcome.kind === 'retry';
+  operation.set({ willRetry: retried, maxAttempts });
+  if (retried) operation.message('info', `sent again at ${new Date(outcome.nextAttemptAt).toISOString()}`);
+  const code =
+    outcome.status !== null
+      ? `http_${outcome.status}`
+      : outcome.error.startsWith('timed out')
+        ? 'webhook_timeout'
+        : 'network_error';
+  operation.end(code === 'webhook_timeout' ? 'timed_out' : 'failed', { code, message: outcome.error });
+}
+
+/** The integration and Connection a webhook body names (every body has them); nothing when it does not parse. */
+function aboutOf(body: string): { integration?: string; connectionId?: string } {
+  try {
+    const parsed = JSON.parse(body) as { providerConfigKey?: unknown; connectionId?: unknown };
+    return {
+      ...(typeof parsed.providerConfigKey === 'string' && { integration: parsed.providerConfigKey }),
+      ...(typeof parsed.connectionId === 'string' && { connectionId: parsed.connectionId }),
+    };
+  } catch {
+    return {};
   }
 }
 

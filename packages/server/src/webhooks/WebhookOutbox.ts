@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
+import type { OperationLog } from '../operationLog/OperationLog';
 import type { WebhookStore } from '../store/WebhookStore';
 import { stableJson } from './stableJson';
 import { WebhookDeliverer, hostOf } from './WebhookDeliverer';
@@ -19,9 +20,11 @@ export class WebhookOutbox implements Webhooks {
     private readonly store: WebhookStore,
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
-    options: { pollMs?: number } = {},
+    /** `log`: where delivery attempts are recorded as `webhook` operations (none by default). */
+    options: { pollMs?: number; log?: OperationLog } = {},
   ) {
     this.environment = settings.environment;
+    const { log, ...delivery } = options;
     this.deliverer = new WebhookDeliverer(
       store,
       {
@@ -29,9 +32,10 @@ export class WebhookOutbox implements Webhooks {
         timeoutMs: settings.webhookTimeoutMs,
         retryBaseMs: settings.webhookRetryBaseMs,
         maxAttempts: settings.webhookMaxAttempts,
-        ...options,
+        ...delivery,
       },
       logger,
+      log,
     );
   }
 

@@ -11,23 +11,51 @@ import { authorizeUrl, exchangeCode, pkcePair } from '../../oauth/flow/oauth2';
 import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
 import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
 import { saveConnection } from '../../operations/saveConnection';
+import type { OperationHandle } from '../../operationLog/OperationLog';
+import { connectName, failConnect, startConnect } from './connectOperation';
 
 /**
  * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
  * session in the database keyed by a fresh random `state`, and returns the provider URL to redirect the user to
- * (for OAuth 1.0a after fetching a temporary token).
- * @throws OAuthFlowError
+ * (for OAuth 1.0a after fetching a temporary token). The flow's `connect` operation is recorded at its callback,
+ * from the time kept in the session; a flow that fails here is recorded here, failed.
+ * @throws OAuthFlowError (an unexpected error becomes `unknown_err`, logged with an incident id)
  */
 export async function startOAuthFlow(context: ApiContext, providerConfigKey: string, query: ConnectQuery): Promise<string> {
+  const startedAt = Date.now();
+  const known: { name: string; connectionId?: string | undefined; endUserId?: string | undefined } = {
+    name: 'oauth',
+    connectionId: query.connectionId,
+  };
+  try {
+    return await startFlow(context, providerConfigKey, query, startedAt, known);
+  } catch (error) {
+    const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+    failConnect(startConnect(context, { ...known, integration: providerConfigKey, startedAt }), flowError);
+    throw flowError;
+  }
+}
+
+async function startFlow(
+  context: ApiContext,
+  providerConfigKey: string,
+  query: ConnectQuery,
+  startedAt: number,
+  known: { name: string; connectionId?: string | undefined; endUserId?: string | undefined },
+): Promise<string> {
   const { settings } = context;
   const target = await authorizeConnect(context, providerConfigKey, query);
+  known.connectionId = target.connectionId;
+  known.endUserId = target.session?.endUser?.id;
   const client = await oauthClient(context, providerConfigKey);
+  known.name = connectName(client.provider.auth_mode as 'OAUTH1' | 'OAUTH2');
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
     providerConfigKey,
     connectionId: target.connectionId,
     connectionConfig: { ...target.params },
+    startedAt,
     ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
     ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
   };
@@ -77,14 +105,15 @@ type CallbackAnswer =
  * Connection. The session ends (its state works no more) only when the flow completes or the provider reported an
  * error for it; any other failure leaves it to its real callback until it expires, so a failed callback carrying
  * someone else's state cannot use that state up. Never throws: every failure is returned with its session, if any.
+ * The flow is one `connect` operation, from /oauth/connect (the session's start time) to here; a callback its owner
+ * does not hear of is recorded without the flow's names, so it cannot be mistaken for the flow's end.
  */
 export async function finishOAuthFlow(context: ApiContext, query: Readonly<Record<string, unknown>>): Promise<CallbackOutcome> {
   const state = typeof query['state'] === 'string' ? query['state'] : undefined;
-  if (!state)
-    return { session: undefined, error: new OAuthFlowError('state_err', 'The callback carries no state'), toOwner: false };
   let session: OAuthSession | undefined;
   let toOwner = false;
   try {
+    if (!state) throw new OAuthFlowError('state_err', 'The callback carries no state');
     session = await context.sessions.peek(state);
     if (!session) throw unknownState();
     const answer = callbackAnswer(session, query);
@@ -105,7 +134,9 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       toOwner = false;
       throw unknownState();
     }
-    const operation = await saveConnection(context.operations, {
+    const operation = startFlowOperation(context, session);
+    operation.message('info', 'the provider granted the token');
+    const saved = await saveConnection(context.operations, {
       integration: session.providerConfigKey,
       userId: session.connectionId,
       credentials,
@@ -114,12 +145,31 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       attributes: session.attributes,
       authMode: client.provider.auth_mode,
       provider: client.providerName,
+      parentId: operation.id,
     });
-    return { session, error: undefined, saved: operation === 'creation' ? 'created' : 'updated', toOwner: true };
+    const outcome = saved === 'creation' ? 'created' : 'updated';
+    operation.set({ connection: outcome });
+    operation.end('success');
+    return { session, error: undefined, saved: outcome, toOwner: true };
   } catch (error) {
-    if (error instanceof OAuthFlowError) return { session, error, toOwner };
-    return { session, error: unexpected(context, error), toOwner };
+    const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+    // RFC 6749 4.1.2.1: access_denied is the user saying no, not something failing.
+    const denied = flowError.type === 'callback_err' && query['error'] === 'access_denied';
+    const operation = toOwner && session ? startFlowOperation(context, session) : startConnect(context, { name: 'oauth' });
+    failConnect(operation, flowError, denied ? 'cancelled' : 'failed');
+    return { session, error: flowError, toOwner };
   }
+}
+
+/** The `connect` operation of the flow a session belongs to, started when the flow did. */
+function startFlowOperation(context: ApiContext, session: OAuthSession): OperationHandle {
+  return startConnect(context, {
+    name: connectName(session.authMode),
+    integration: session.providerConfigKey,
+    connectionId: session.connectionId,
+    endUserId: session.attributes?.endUser?.id,
+    startedAt: session.startedAt,
+  });
 }
 
 function unknownState(): OAuthFlowError {

@@ -5,10 +5,11 @@ import { validateActionInput } from '../../../config/actionInput';
 import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
 import type { ActionConfig } from '../../../config/types';
 import { requireIntegration } from '../../../operations/OperationContext';
-import { connectionNotFound } from '../../../errors';
+import { connectionNotFound, WorkerError } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
 import { apiError } from '../../ApiError';
 import { integerIn } from '../../integerIn';
+import { OPERATION_ID_HEADER } from '../../operationIdHeader';
 
 const schema = {
   headers: {
@@ -53,7 +54,7 @@ const DEFAULT_WAIT_MS = 40_000;
  * action on a worker, through the queue, and answers with its output as raw JSON. `Idempotency-Key` makes it run at
  * most once per key (as triggerAction's idempotencyKey). With `X-Async: true` it is stored and queued, and the reply
  * is 202 with `Location: /action/<id>` and `{ id, statusUrl }` at once; `X-Max-Retries` (0–5) retries retryable
- * failures.
+ * failures. A synchronous call's reply, error or not, names the run's operation in `X-Nango-Operation-Id`.
  */
 export function registerPostActionTrigger(app: FastifyInstance, context: ApiContext): void {
   app.post<Request>('/action/trigger', { schema }, async (request, reply) => {
@@ -71,8 +72,16 @@ export function registerPostActionTrigger(app: FastifyInstance, context: ApiCont
     }
     const action = context.operations.integrations().integrations.get(call.integration)?.actions.get(call.action);
     const timeoutMs = action ? action.timeoutMs + REPLY_SLACK_MS : DEFAULT_WAIT_MS;
-    const output = await dispatcher.trigger({ ...call, timeoutMs });
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(output ?? null));
+    let ran: Awaited<ReturnType<typeof dispatcher.trigger>>;
+    try {
+      ran = await dispatcher.trigger({ ...call, timeoutMs });
+    } catch (error) {
+      // The error reply names the failed run's operation too: that is where its log lines are.
+      if (error instanceof WorkerError && error.operationId) void reply.header(OPERATION_ID_HEADER, error.operationId);
+      throw error;
+    }
+    if (ran.operationId) void reply.header(OPERATION_ID_HEADER, ran.operationId);
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(ran.output ?? null));
   });
 }
 

@@ -10,6 +10,8 @@ import { authorizeConnect } from '../../oauth/authorizeConnect';
 import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
 import type { ApiContext } from '../../ApiContext';
+import type { OperationHandle } from '../../../operationLog/OperationLog';
+import { connectName, failConnect, startConnect } from '../../oauth/connectOperation';
 
 /** Status of each flow error an /api-auth route answers with; others are 400. */
 const STATUS: Partial<Record<OAuthErrorType, number>> = {
@@ -35,6 +37,7 @@ interface Verification {
  * integration's auth mode and, when its catalog entry names a `proxy.verification` endpoint, against the provider;
  * then the Connection is made, or, over an existing one, its credentials replaced (an override). 200
  * `{ connectionId, providerConfigKey }`; errors `{ error: { code, message } }` whose code the frontend rejects with.
+ * Each request is one `connect` operation (`api_key` or `basic`), failed with the error's code when refused.
  */
 export async function credentialAuth(
   context: ApiContext,
@@ -44,8 +47,13 @@ export async function credentialAuth(
   credentialsOf: (body: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<FastifyReply> {
   const providerConfigKey = request.params.providerConfigKey;
+  const startedAt = Date.now();
+  const parties = { name: connectName(authMode), integration: providerConfigKey, startedAt };
+  let operation: OperationHandle | undefined;
   try {
     const target = await authorizeConnect(context, providerConfigKey, parseConnectQuery(request.query));
+    const endUserId = target.session?.endUser?.id;
+    operation = startConnect(context, { ...parties, connectionId: target.connectionId, endUserId });
     const integration = context.registry.snapshot().integrations.get(providerConfigKey);
     if (!integration) throw new OAuthFlowError('unknown_config_key', `No integration '${providerConfigKey}'`);
     if (integration.authMode !== authMode) {
@@ -62,8 +70,10 @@ export async function credentialAuth(
     } catch (error) {
       throw new OAuthFlowError('invalid_credentials', error instanceof Error ? error.message : 'invalid credentials');
     }
-    await verify(integration, target.connectionId, credentials, target.params);
-    const operation = await saveConnection(context.operations, {
+    if (await verify(integration, target.connectionId, credentials, target.params)) {
+      operation.message('info', 'the provider accepted the credentials at its verification endpoint');
+    }
+    const saved = await saveConnection(context.operations, {
       integration: providerConfigKey,
       userId: target.connectionId,
       credentials,
@@ -71,14 +81,19 @@ export async function credentialAuth(
       mode: 'upsert',
       attributes: target.session && { endUser: target.session.endUser, tags: { ...target.session.tags } },
       authMode,
+      parentId: operation.id,
     });
     context.logger.info(
-      { providerConfigKey, connectionId: target.connectionId, operation },
+      { providerConfigKey, connectionId: target.connectionId, operation: saved, operationId: operation.id || undefined },
       'credentials saved through /api-auth',
     );
+    operation.set({ connection: saved === 'creation' ? 'created' : 'updated' });
+    operation.end('success');
     return reply.code(200).send({ connectionId: target.connectionId, providerConfigKey });
   } catch (error) {
     const failure = asFlowError(context, error);
+    const connectionId = typeof request.query['connection_id'] === 'string' ? request.query['connection_id'] : undefined;
+    failConnect(operation ?? startConnect(context, { ...parties, connectionId }), failure);
     context.logger.warn({ type: failure.type, reason: failure.message, providerConfigKey }, '/api-auth refused');
     return reply.code(STATUS[failure.type] ?? 400).send({ error: { code: failure.type, message: failure.message } });
   }
@@ -87,6 +102,7 @@ export async function credentialAuth(
 /**
  * Tries the credentials at the catalog's `proxy.verification` endpoint, when there is one, as an action's
  * httpRequest would send them. Any non-2xx answer (or no answer) refuses them; nothing is stored before.
+ * @returns whether they were tried (false when the catalog names no endpoint)
  * @throws OAuthFlowError `connection_test_failed`
  */
 async function verify(
@@ -94,10 +110,10 @@ async function verify(
   connectionId: string,
   credentials: StoredCredentials,
   params: Readonly<Record<string, string>>,
-): Promise<void> {
+): Promise<boolean> {
   const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
   const endpoint = verification?.endpoints?.[0] ?? verification?.endpoint;
-  if (!verification || !endpoint) return;
+  if (!verification || !endpoint) return false;
   const now = new Date().toISOString();
   let status: number | string;
   try {
@@ -115,7 +131,7 @@ async function verify(
       },
       { method: verification.method ?? 'GET', endpoint },
     );
-    if (response.ok) return;
+    if (response.ok) return true;
     status = response.status;
   } catch (error) {
     status = error instanceof WorkerError ? error.code : 'network error';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { connectionNotFound, WorkerError } from '../../../errors';
+import { recordChange } from '../../../operations/recordChange';
 import { updateMetadata } from '../../../operations/updateMetadata';
 import type { ConnectionAttributes, EndUser } from '../../../store/Store';
 import type { ApiContext } from '../../ApiContext';
@@ -103,11 +104,27 @@ export function registerPatchConnection(app: FastifyInstance, context: ApiContex
       const change: Partial<ConnectionAttributes> = {};
       if (body.tags !== undefined) change.tags = body.tags;
       if (body.end_user !== undefined) change.endUser = body.end_user && endUserOf(body.end_user);
-      const found =
-        Object.keys(change).length > 0
+      const startedAt = Date.now();
+      // A change of tags or end user is a `connection` operation (change `attributes`); metadata records its own.
+      const changed = Object.keys(change).length > 0;
+      const record = (error?: unknown) =>
+        changed &&
+        recordChange(
+          context.operations.log,
+          { integration, userId, name: 'updated', fields: { change: 'attributes' }, endUserId: change.endUser?.id },
+          startedAt,
+          error,
+        );
+      try {
+        const found = changed
           ? await context.store.connections.setAttributes(integration, userId, change)
           : (await context.store.connections.attributes(integration, userId)) !== undefined;
-      if (!found) throw connectionNotFound(integration, userId);
+        if (!found) throw connectionNotFound(integration, userId);
+      } catch (error) {
+        record(error);
+        throw error;
+      }
+      record();
       if (body.metadata !== undefined) {
         await updateMetadata(context.operations, {
           type: 'updateMetadata',

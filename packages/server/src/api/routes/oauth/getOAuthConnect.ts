@@ -4,6 +4,7 @@ import { parseConnectQuery, type ConnectQuery } from '../../../oauth/flow/parseC
 import { startOAuthFlow, unexpected } from '../../oauth/runOAuthFlow';
 import type { ApiContext } from '../../ApiContext';
 import { sendFlowResult } from '../../oauthResult';
+import { failConnect, startConnect } from '../../oauth/connectOperation';
 
 /**
  * No JSON schema on purpose: every problem with this request, malformed ones included, must end in the frontends'
@@ -25,11 +26,19 @@ export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContex
     const key = request.params.providerConfigKey ?? '';
     const wsClientId = typeof request.query['ws_client_id'] === 'string' ? request.query['ws_client_id'] : undefined;
     const connectionId = typeof request.query['connection_id'] === 'string' ? request.query['connection_id'] : undefined;
-    let query: ConnectQuery | undefined;
+    let query: ConnectQuery;
+    const startedAt = Date.now();
     try {
       if (!key)
         throw new OAuthFlowError('no_provider_config_key', 'The connect URL names no provider config key: /oauth/connect/<key>');
       query = parseConnectQuery(request.query);
+    } catch (error) {
+      // startOAuthFlow records the failures past this point; these come before it.
+      const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
+      failConnect(startConnect(context, { name: 'oauth', integration: key || undefined, connectionId, startedAt }), flowError);
+      return sendFlowResult(context, reply, { providerConfigKey: key || undefined, connectionId, wsClientId }, flowError);
+    }
+    try {
       const location = await startOAuthFlow(context, key, query);
       return reply.code(302).header('location', location).header('cache-control', 'no-store').send();
     } catch (error) {

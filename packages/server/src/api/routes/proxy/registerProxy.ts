@@ -6,10 +6,14 @@ import { mergeHeaders } from '../../../outbound/mergeHeaders';
 import { renderAll } from '../../../outbound/renderTemplate';
 import { mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
 import { ProviderRateLimited, RateLimitGate } from '../../../ratelimits/RateLimitGate';
+import { failureOf } from '../../../operationLog/failureOf';
+import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { ApiContext } from '../../ApiContext';
+import { OPERATION_ID_HEADER } from '../../operationIdHeader';
 import { withBaseUrlOverride } from './baseUrlOverride';
 import { readProxyBody } from './proxyBody';
 import { forwardedHeaders, readControl, replyHeaders } from './proxyHeaders';
+import { pathWithoutQueryValues } from './pathWithoutQueryValues';
 import { sendProxied, type UpstreamReply } from './sendProxied';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -18,6 +22,9 @@ const NO_BODY_STATUSES = new Set([204, 304]);
 /**
  * `/proxy/*`, every method: the call is sent to the integration's API with the Connection's credentials, and the
  * provider's reply comes back as it is, streamed both ways (see sendProxied for retries and learned rate limits).
+ * Each call is a `proxy` operation named `<METHOD> <path>` (query values left out), ended when the provider's reply
+ * headers are in (or the call failed): a 4xx or 5xx reply ends it `failed` with code `http_<status>`. Its id comes back
+ * in `X-Nango-Operation-Id`.
  * Registered in a plugin of its own whose content-type parser accepts any type and size and leaves the body unread,
  * so the route reads the raw request stream itself: no JSON parsing, no 1 MiB limit.
  */
@@ -38,9 +45,35 @@ export function registerProxy(app: FastifyInstance, context: ApiContext): void {
 }
 
 async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiContext, gate: RateLimitGate): Promise<void> {
-  const settings = context.workerSettings;
   const control = readControl(request.headers);
-  const fresh = await freshConnection(context.operations, control.integration, control.connectionId);
+  const path = pathWithoutQueryValues(endpointOf(request.url));
+  const operation = context.operations.log.start({
+    kind: 'proxy',
+    name: `${request.method} ${path}`,
+    integration: control.integration,
+    connectionId: control.connectionId,
+    fields: { method: request.method, path, retries: 0, rateLimitWaitMs: 0 },
+  });
+  if (operation.id) void reply.header(OPERATION_ID_HEADER, operation.id);
+  try {
+    return await forward(request, reply, context, gate, control, operation);
+  } catch (err) {
+    const failure = failureOf(err);
+    operation.end(failure.status, failure.error); // ignored once the provider's reply ended it
+    throw err;
+  }
+}
+
+async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: ApiContext,
+  gate: RateLimitGate,
+  control: ReturnType<typeof readControl>,
+  operation: OperationHandle,
+): Promise<void> {
+  const settings = context.workerSettings;
+  const fresh = await freshConnection(context.operations, control.integration, control.connectionId, false, operation.id);
   const { connection } = fresh;
   const integration =
     control.baseUrlOverride === undefined
@@ -71,12 +104,16 @@ async function proxy(request: FastifyRequest, reply: FastifyReply, context: ApiC
       timeoutMs: settings.proxyTimeoutMs,
       gate,
       signal: aborted.signal,
+      operation,
     });
   } catch (err) {
     if (err instanceof ProviderRateLimited) void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
     throw err;
   }
   const { raw } = upstream;
+  operation.set({ status: raw.statusCode });
+  if (raw.statusCode < 400) operation.end('success');
+  else operation.end('failed', { code: `http_${raw.statusCode}`, message: `the provider answered ${raw.statusCode}` });
   const encoding = String(raw.headers['content-encoding'] ?? '').toLowerCase();
   const decoder = control.decompress ? decoderFor(encoding) : undefined;
   void reply.code(raw.statusCode).headers(replyHeaders(raw.headers, decoder !== undefined));

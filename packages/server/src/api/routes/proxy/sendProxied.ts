@@ -8,6 +8,7 @@ import { describeRequest } from '../../../outbound/describeRequest';
 import { failed } from '../../../outbound/httpErrors';
 import type { PreparedBody } from '../../../outbound/prepareBody';
 import { sendFollowingRedirects, type Hop, type HopResponse } from '../../../outbound/sendFollowingRedirects';
+import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { delayOf, retryHeadersOf } from '../../../ratelimits/readRateLimit';
 import type { ProxyBody } from './proxyBody';
@@ -32,6 +33,8 @@ export interface ProxiedCall {
   readonly gate: RateLimitGate;
   /** Aborted when the caller goes away. */
   readonly signal: AbortSignal;
+  /** The call's operation: told of each retry and each wait on a learned rate limit (`retries`, `rateLimitWaitMs`). */
+  readonly operation?: OperationHandle;
 }
 
 /** The upstream reply, as the redirect loop and the route read it. */
@@ -67,8 +70,16 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
   const retry = retryHeadersOf(integration.provider?.proxy?.retry);
   const label = describeRequest(integration.baseUrl, call.method, call.endpoint, call.url);
   const firstBody = call.body.kind === 'buffer' ? call.body.prepared : call.body.kind === 'stream' ? STREAMED : undefined;
+  const { operation } = call;
+  let rateLimitWaitMs = 0;
   for (let attempt = 0; ; attempt++) {
-    await gate.pass(connection.uuid, `proxy ${label.text}`, deadline - Date.now(), call.signal);
+    const waitedMs = await gate.pass(connection.uuid, `proxy ${label.text}`, deadline - Date.now(), call.signal);
+    if (waitedMs > 0 && operation) {
+      rateLimitWaitMs += waitedMs;
+      operation.set({ rateLimitWaitMs });
+      operation.message('info', `waited ${seconds(waitedMs)} s for the provider's rate limit learned earlier`);
+    }
+    if (attempt > 0) operation?.set({ retries: attempt });
     const canRetry = attempt < call.retries && replayable;
     let reply: UpstreamReply;
     try {
@@ -84,6 +95,7 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
       if (err instanceof WorkerError || call.signal.aborted) throw err;
       const waitMs = backoff(call.retryBaseMs, attempt);
       if (canRetry && Date.now() + waitMs < deadline) {
+        operation?.message('warn', `${label.cause(err)}; retry ${attempt + 1} of ${call.retries} in ${seconds(waitMs)} s`);
         await sleep(waitMs, undefined, { signal: call.signal });
         continue;
       }
@@ -102,6 +114,8 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
         limit === undefined ? 0 : limit.untilMs - now,
       );
       if (now + waitMs < deadline && waitMs <= Math.max(gate.maxWaitMs, call.retryBaseMs * 2 ** attempt * 2)) {
+        const retryText = `retry ${attempt + 1} of ${call.retries}`;
+        operation?.message('warn', `${status} from the provider, waiting ${seconds(waitMs)} s; ${retryText}`);
         await reply.body.cancel();
         await sleep(waitMs, undefined, { signal: call.signal });
         continue;
@@ -124,6 +138,11 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
     headersTimeout: Math.max(1, deadline - Date.now()),
     bodyTimeout: call.timeoutMs,
   }).then((raw) => new UpstreamReply(raw));
+}
+
+/** Milliseconds as seconds with one decimal, for messages. */
+function seconds(ms: number): string {
+  return (Math.round(ms / 100) / 10).toString();
 }
 
 /** Exponential backoff with full jitter: a random time up to base·2^attempt, at least half of it. */
