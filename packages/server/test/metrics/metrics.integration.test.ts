@@ -126,7 +126,7 @@ describe.each(['sqlite', 'postgres'])('GET /metrics of a worker with its HTTP AP
   it('shows action sandboxes busy while an action runs, and idle after', async () => {
     const run = h.nango.triggerAction('misbehaving', 'sleeps', USER, { ms: 1_500 });
     await waitFor(async () => (await scrape()).value('nango_action_sandboxes', { state: 'busy' }) === 1, 5_000, 'a busy sandbox');
-    expect(await run).toEqual({ success: true, returnValue: 'slept' });
+    expect(await run).toEqual({ success: true, returnValue: 'slept', operationId: expect.any(String) });
     const s = await scrape();
     expect(s.value('nango_action_sandboxes', { state: 'busy' })).toBe(0);
     expect(s.value('nango_action_sandboxes', { state: 'idle' })).toBeGreaterThanOrEqual(1);
@@ -177,19 +177,21 @@ describe.each(['sqlite', 'postgres'])('GET /metrics of a worker with its HTTP AP
   });
 
   it('counts operations as the operations log ends them, with refresh failures and dropped entries', async () => {
-    // Until the instrumentation records real runs, operations are ended here, through the OperationLog interface.
-    log.start({ kind: 'action', name: 'sleeps', integration: 'misbehaving', connectionId: USER }).end('failed', {
-      code: 'action_failed',
-      message: 'boom',
-    });
+    const labels = { kind: 'action', status: 'success', integration: 'misbehaving' };
+    const before = await scrape();
+    const ran = before.value('nango_operations_total', labels) ?? 0;
+    const timed = before.value('nango_operation_duration_seconds_count', { kind: 'action', integration: 'misbehaving' }) ?? 0;
+    // A real run: the instrumentation records it, and the metrics count it as it ends.
+    await expect(h.nango.triggerAction('misbehaving', 'sleeps', USER, { ms: 1 })).resolves.toMatchObject({ success: true });
+    // A refresh failure, ended here through the OperationLog interface (a real one needs an OAuth provider).
     log.start({ kind: 'refresh', name: 'oauth2', integration: 'misbehaving', connectionId: USER }).end('failed', {
       code: 'connection_needs_reauthorization',
       message: 'invalid_grant',
     });
     log.droppedCount = 2;
     const s = await scrape();
-    expect(s.value('nango_operations_total', { kind: 'action', status: 'failed', integration: 'misbehaving' })).toBe(1);
-    expect(s.value('nango_operation_duration_seconds_count', { kind: 'action', integration: 'misbehaving' })).toBe(1);
+    expect(s.value('nango_operations_total', labels)).toBe(ran + 1);
+    expect(s.value('nango_operation_duration_seconds_count', { kind: 'action', integration: 'misbehaving' })).toBe(timed + 1);
     const reason = 'connection_needs_reauthorization';
     expect(s.value('nango_token_refresh_failures_total', { integration: 'misbehaving', reason })).toBe(1);
     expect(s.value('nango_operation_log_dropped_total')).toBe(2);
