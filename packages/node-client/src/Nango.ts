@@ -90,7 +90,7 @@ export class Nango {
   /**
    * Registers the Connection of `userId` to `integration`. Credentials must fit the integration's auth mode.
    * @throws NangoError `connection_exists`, `invalid_credentials`, `unknown_integration`, `invalid_message`,
-   *   `request_too_large`, ...
+   *   `request_too_large`, `metadata_too_large` (additionalConfig over the worker's NANGO_MAX_METADATA_BYTES), ...
    */
   async registerConnection(
     integration: string,
@@ -113,7 +113,8 @@ export class Nango {
 
   /**
    * Replaces the `additionalConfig` of an existing Connection.
-   * @throws NangoError `connection_not_found`, `invalid_message`, `invalid_argument` (not JSON-serialisable), ...
+   * @throws NangoError `connection_not_found`, `invalid_message`, `invalid_argument` (not JSON-serialisable),
+   *   `metadata_too_large` (over the worker's NANGO_MAX_METADATA_BYTES), ...
    */
   async updateConnectionConfig(
     integration: string,
@@ -229,7 +230,8 @@ export class Nango {
   /**
    * Replaces the metadata (`additionalConfig`) of one Connection or of several, all or none.
    * @throws NangoError `connection_not_found` (naming every missing user id; nothing changed), `invalid_argument`
-   *   (metadata not a JSON object, empty list), ...
+   *   (metadata not a JSON object, empty list), `metadata_too_large` (over the worker's NANGO_MAX_METADATA_BYTES, once
+   *   merged for updateMetadata; nothing changed), ...
    */
   async setMetadata(
     integration: string,

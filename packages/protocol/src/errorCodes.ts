@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   unknown_action: { retryable: false, when: 'The action is not declared for that integration in integrations.yaml.' },
   connection_not_found: { retryable: false, when: 'No Connection exists for that integration and user id.' },
   connection_exists: { retryable: false, when: 'A Connection for that integration and user id is already registered.' },
+  metadata_too_large: {
+    retryable: false,
+    when: "The metadata (a Connection's additionalConfig) would be larger than NANGO_MAX_METADATA_BYTES as JSON; nothing was stored.",
+  },
   invalid_credentials: { retryable: false, when: "The credentials do not fit the integration's auth mode." },
   action_load_failed: { retryable: false, when: 'The action file could not be compiled or loaded, or exports no action.' },
   action_failed: { retryable: false, when: 'The action threw; errorMsg is its message (the stack is in the worker log).' },

@@ -130,6 +130,7 @@ export class Worker {
       idempotency: store.idempotency,
       refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
+      maxMetadataBytes: settings.maxMetadataBytes,
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,

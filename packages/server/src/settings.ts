@@ -54,6 +54,12 @@ export interface WorkerSettings {
   maxRequestBytes: number;
   /** NANGO_MAX_REPLY_BYTES — largest reply sent; a larger one becomes a reply_too_large error. Default: 8388608 (8 MiB) */
   maxReplyBytes: number;
+  /**
+   * NANGO_MAX_METADATA_BYTES — largest metadata (a Connection's additionalConfig, as JSON) a write may leave on a
+   * Connection; a larger one is refused with `metadata_too_large` and nothing is stored. Default: 65536 (64 KiB,
+   * DEFAULT_MAX_METADATA_BYTES)
+   */
+  maxMetadataBytes: number;
   /** NANGO_IDEMPOTENCY_TTL_S — how long the outcome of a call with an idempotency key is kept. Default: 86400 (a day) */
   idempotencyTtlSeconds: number;
   /** NANGO_PORT — port of the HTTP API (and the frontend's WebSocket). Default: 3003 */
@@ -152,6 +158,14 @@ export interface WorkerSettings {
   metricsHost: string;
 }
 
+/**
+ * The default of NANGO_MAX_METADATA_BYTES: 64 KiB of JSON. Metadata is per-Connection settings (ids, field
+ * mappings, a few flags), which fit in a few KB; the connection object carries it twice (`connection_config` and
+ * `metadata`), and every request that reads it (a GET of the Connection, an action that reads it) pays for its
+ * size, so the cap keeps that cost well under a millisecond. Larger data belongs in records or the app's own store.
+ */
+export const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
+
 /** Environment variables the worker reads, for --help. */
 export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
@@ -172,6 +186,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_MAX_CONCURRENT_ACTIONS', '16'],
   ['NANGO_MAX_REQUEST_BYTES', String(DEFAULT_MAX_REQUEST_BYTES)],
   ['NANGO_MAX_REPLY_BYTES', String(8 * 1024 * 1024)],
+  ['NANGO_MAX_METADATA_BYTES', String(DEFAULT_MAX_METADATA_BYTES)],
   ['NANGO_IDEMPOTENCY_TTL_S', '86400'],
   ['NANGO_PORT', '3003'],
   ['NANGO_HOST', '127.0.0.1 (0.0.0.0: every interface)'],
@@ -263,6 +278,7 @@ export function resolveWorkerSettings(
     maxConcurrentActions: int('NANGO_MAX_CONCURRENT_ACTIONS', 16, 1),
     maxRequestBytes: int('NANGO_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES, 1024),
     maxReplyBytes: int('NANGO_MAX_REPLY_BYTES', 8 * 1024 * 1024, 1024),
+    maxMetadataBytes: int('NANGO_MAX_METADATA_BYTES', DEFAULT_MAX_METADATA_BYTES, 2),
     idempotencyTtlSeconds: int('NANGO_IDEMPOTENCY_TTL_S', 86_400, 1),
     port: int('NANGO_PORT', 3003, 0),
     host: env['NANGO_HOST'] || '127.0.0.1',

@@ -8,6 +8,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_credentials: 400,
   unknown_provider: 400,
   refresh_not_possible: 400,
+  metadata_too_large: 400,
   connection_needs_reauthorization: 400,
   unauthorized: 401,
   invalid_connect_session: 401,

@@ -16,6 +16,8 @@ export interface OperationContext {
   readonly refresher: TokenRefresher;
   /** How long the outcome of a keyed call is kept (NANGO_IDEMPOTENCY_TTL_S). */
   readonly idempotencyTtlMs: number;
+  /** Largest metadata (additionalConfig, as JSON) a write may leave on a Connection (NANGO_MAX_METADATA_BYTES). */
+  readonly maxMetadataBytes: number;
   /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
   readonly webhooks: Webhooks;
   /** Where operations log what the caller does not see (a failed token revocation); none in some unit tests. */

@@ -3,21 +3,24 @@ import { type OperationContext } from './OperationContext';
 import { recordChange } from './recordChange';
 
 /**
- * Sets the metadata (additionalConfig) of the Connections of `userIds` on `integration` to `change(current)`, all
- * or none: if any user id has no Connection, nothing changes. One `connection` operation per Connection (`updated`,
- * change `metadata`), each failed with the call's error when nothing changed.
- * @throws WorkerError `connection_not_found` naming every missing user id
+ * Sets the metadata (additionalConfig) of the Connections of `userIds` on `integration` to `change(current, userId)`,
+ * all or none: if any user id has no Connection, or `change` throws for one, nothing changes. One `connection`
+ * operation per Connection (`updated`, change `metadata`), each failed with the call's error when nothing changed.
+ * `check` runs first, before the database is touched (a refusal of the request as a whole).
+ * @throws WorkerError `connection_not_found` naming every missing user id, and what `check` or `change` throws
  */
 export async function changeMetadata(
   context: OperationContext,
   integration: string,
   userIds: readonly string[],
-  change: (current: Record<string, unknown>) => Record<string, unknown>,
+  change: (current: Record<string, unknown>, userId: string) => Record<string, unknown>,
+  check: () => void = () => undefined,
 ): Promise<undefined> {
   const startedAt = Date.now();
   const unique = [...new Set(userIds)];
   let failure: unknown;
   try {
+    check();
     failure = missingError(integration, await context.store.updateConfigs(integration, unique, change));
   } catch (error) {
     failure = error;

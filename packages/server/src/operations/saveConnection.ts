@@ -3,6 +3,7 @@ import { WorkerError } from '../errors';
 import type { ConnectionAttributes } from '../store/Store';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
 import type { OperationFields } from '../operationLog/Operation';
+import { checkMetadataSize } from './checkMetadataSize';
 import type { OperationContext } from './OperationContext';
 import { recordChange } from './recordChange';
 
@@ -14,6 +15,8 @@ export interface ConnectionToSave {
   readonly credentials: StoredCredentials;
   /** The Connection's config: stored on a new Connection, merged over an existing one's on an override. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** How a refusal of the config (`metadata_too_large`) names it: the field it came in. Default: `the config` */
+  readonly configName?: string;
   /**
    * `create` refuses an existing Connection (`connection_exists`: registerConnection); `upsert` replaces its
    * credentials, which also clears a needs-reauthorization mark (a frontend flow re-authorising it).
@@ -33,9 +36,10 @@ export interface ConnectionToSave {
  * The one operation that saves a Connection for every door (RPC registerConnection, the OAuth callback, /api-auth):
  * the credentials and config, then the connect session's end user and tags, then the `auth` webhook (contract E.2),
  * sent from here only, after the attributes so that it carries them. The save is a `connection` operation, `created`
- * or `updated` (a failed one is named `created`).
+ * or `updated` (a failed one is named `created`). A config over NANGO_MAX_METADATA_BYTES (alone, or once merged over
+ * the existing one) is refused before anything is stored.
  * @returns `creation` for a new Connection, `override` when an existing one got new credentials (E.2 wording)
- * @throws WorkerError `connection_exists` (mode `create`), `storage_error`
+ * @throws WorkerError `connection_exists` (mode `create`), `metadata_too_large`, `storage_error`
  */
 export async function saveConnection(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'override'> {
   const startedAt = Date.now();
@@ -47,6 +51,7 @@ export async function saveConnection(context: OperationContext, input: Connectio
   };
   let operation: 'creation' | 'override';
   try {
+    checkMetadataSize(input.config, context.maxMetadataBytes, input.configName ?? 'the config');
     operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
     await setAttributes(context, input);
   } catch (error) {
@@ -81,13 +86,18 @@ async function upsert(context: OperationContext, input: ConnectionToSave): Promi
     } catch (error) {
       if (!(error instanceof WorkerError) || error.code !== 'connection_exists') throw error;
     }
-    if (await context.store.updateCredentials(integration, userId, credentials)) {
-      if (Object.keys(config).length > 0) {
-        const missing = await context.store.updateConfigs(integration, [userId], (current) => ({ ...current, ...config }));
-        if (missing.length > 0) continue; // deleted between the two writes: make it anew
-      }
-      return 'override';
+    // The config first: a merge over the size limit is refused before the credentials change.
+    if (Object.keys(config).length > 0) {
+      const name = input.configName ?? 'the config';
+      const missing = await context.store.updateConfigs(integration, [userId], (current) => {
+        const merged = { ...current, ...config };
+        const where = `${name} once merged over the config of user '${userId}' on integration '${integration}'`;
+        checkMetadataSize(merged, context.maxMetadataBytes, where);
+        return merged;
+      });
+      if (missing.length > 0) continue; // deleted since the insert was refused: make it anew
     }
+    if (await context.store.updateCredentials(integration, userId, credentials)) return 'override';
     // Deleted between the insert and the update: try the insert again.
   }
   throw new WorkerError('storage_error', `The Connection of '${userId}' on '${integration}' kept changing while it was saved`);

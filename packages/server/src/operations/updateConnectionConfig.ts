@@ -1,4 +1,5 @@
 import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
+import { checkMetadataSize } from './checkMetadataSize';
 import { type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
 import { recordChange } from './recordChange';
@@ -7,7 +8,7 @@ import { recordChange } from './recordChange';
  * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
  * outlives an edit of integrations.yaml, and its config is the app's own data. A `connection` operation (`updated`,
  * change `config`), failed ones too.
- * @throws WorkerError `connection_not_found`
+ * @throws WorkerError `metadata_too_large` (over NANGO_MAX_METADATA_BYTES: it is the metadata), `connection_not_found`
  */
 export async function updateConnectionConfig(
   context: OperationContext,
@@ -21,6 +22,7 @@ export async function updateConnectionConfig(
     fields: { change: 'config' },
   } as const;
   try {
+    checkMetadataSize(message.additionalConfig, context.maxMetadataBytes, 'additionalConfig');
     if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
       throw connectionNotFound(message.integration, message.userId);
     }

@@ -148,14 +148,15 @@ export interface ConnectionStore {
   /** Replaces the attributes given (tags as a whole, end user as a whole); false when there is no such Connection. */
   setAttributes(integration: string, userId: string, change: Partial<ConnectionAttributes>): Promise<boolean>;
   /**
-   * Sets the additionalConfig of several Connections of one integration to `change(current)`, all or none, in one
-   * transaction that no other writer of those rows can interleave with, and only if every user id has a
-   * Connection. Returns the user ids without one, [] when all were changed.
+   * Sets the additionalConfig of several Connections of one integration to `change(current, userId)`, all or none,
+   * in one transaction that no other writer of those rows can interleave with, and only if every user id has a
+   * Connection. Returns the user ids without one, [] when all were changed. What `change` throws rolls it all back
+   * and is thrown.
    */
   updateConfigs(
     integration: string,
     userIds: readonly string[],
-    change: (current: Record<string, unknown>) => Record<string, unknown>,
+    change: (current: Record<string, unknown>, userId: string) => Record<string, unknown>,
   ): Promise<string[]>;
 }
 

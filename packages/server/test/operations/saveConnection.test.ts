@@ -31,6 +31,7 @@ describe('saveConnection (:memory: store, recorded webhooks)', () => {
       runner: undefined as never,
       idempotency: undefined as never,
       idempotencyTtlMs: 0,
+      maxMetadataBytes: 64 * 1024,
       integrations: () => config,
       webhooks,
       log: NO_OPERATIONS,

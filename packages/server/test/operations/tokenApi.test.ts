@@ -64,6 +64,7 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
       runner: undefined as never,
       idempotency: undefined as never,
       idempotencyTtlMs: 0,
+      maxMetadataBytes: 64 * 1024,
       integrations: () => config,
       webhooks: NO_WEBHOOKS,
       log: NO_OPERATIONS,

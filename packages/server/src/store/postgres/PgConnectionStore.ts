@@ -178,7 +178,7 @@ export class PgConnectionStore implements ConnectionStore {
   async updateConfigs(
     integration: string,
     userIds: readonly string[],
-    change: (current: Record<string, unknown>) => Record<string, unknown>,
+    change: (current: Record<string, unknown>, userId: string) => Record<string, unknown>,
   ): Promise<string[]> {
     return this.pg.transaction(async (client) => {
       // The rows are locked in one order (by user id) so that two merges of overlapping users cannot deadlock.
@@ -195,7 +195,7 @@ export class PgConnectionStore implements ConnectionStore {
         const current = JSON.parse(found.get(userId) ?? '{}') as Record<string, unknown>;
         await client.query(
           'UPDATE connections SET additional_config = $1, last_modified = $2 WHERE integration = $3 AND user_id = $4',
-          [JSON.stringify(change(current)), now, integration, userId],
+          [JSON.stringify(change(current, userId)), now, integration, userId],
         );
       }
       return [];

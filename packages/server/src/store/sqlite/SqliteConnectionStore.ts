@@ -175,7 +175,7 @@ export class SqliteConnectionStore implements ConnectionStore {
   async updateConfigs(
     integration: string,
     userIds: readonly string[],
-    change: (current: Record<string, unknown>) => Record<string, unknown>,
+    change: (current: Record<string, unknown>, userId: string) => Record<string, unknown>,
   ): Promise<string[]> {
     // One write transaction, taken at once, so a merge cannot interleave with another process's.
     const changeAll = this.db.transaction((): string[] => {
@@ -185,7 +185,7 @@ export class SqliteConnectionStore implements ConnectionStore {
       const now = new Date().toISOString();
       for (const { userId, row } of found) {
         const current = JSON.parse(row?.additional_config ?? '{}') as Record<string, unknown>;
-        this.statements.updateConfig.run(JSON.stringify(change(current)), now, integration, userId);
+        this.statements.updateConfig.run(JSON.stringify(change(current, userId)), now, integration, userId);
       }
       return [];
     });

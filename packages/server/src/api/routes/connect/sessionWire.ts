@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { WorkerError } from '../../../errors';
+import { checkMetadataSize } from '../../../operations/checkMetadataSize';
 import { CONNECT_SESSION_TOKEN, type ConnectSession, type IntegrationFlowDefaults } from '../../../store/ConnectSessionStore';
 import type { EndUser } from '../../../store/Store';
 import type { ApiContext } from '../../ApiContext';
@@ -53,7 +54,10 @@ export function newSessionToken(): string {
   return `nango_connect_session_${randomBytes(32).toString('hex')}`;
 }
 
-/** The stored session of a request body. */
+/**
+ * The stored session of a request body.
+ * @throws WorkerError `metadata_too_large` for a `connection_config` over NANGO_MAX_METADATA_BYTES
+ */
 export function sessionOf(
   context: ApiContext,
   body: SessionBody,
@@ -78,6 +82,11 @@ export function sessionOf(
   }
   const defaults: Record<string, IntegrationFlowDefaults> = {};
   for (const [key, value] of Object.entries(body.integrations_config_defaults ?? {})) {
+    // It becomes the new Connection's config, which is its metadata: the same cap, refused before a session exists.
+    if (value.connection_config) {
+      const where = `body/integrations_config_defaults/${key}/connection_config`;
+      checkMetadataSize(value.connection_config, context.workerSettings.maxMetadataBytes, where);
+    }
     defaults[key] = {
       ...(value.user_scopes && { userScopes: value.user_scopes }),
       ...(value.authorization_params && { authorizationParams: value.authorization_params }),

@@ -85,7 +85,8 @@ export function endUserOf(body: EndUserBody): EndUser {
  * `tags` and/or `end_user` (each as a whole; `end_user: null` removes it). `metadata`, which spec 5 says this method
  * updates and the 0.71 SDK does not send, is merged into the metadata like PATCH /connections/metadata (shallow).
  * `webhook_url_override` is refused unless null: webhooks go to NANGO_WEBHOOK_URL. 200 `{ success: true }`; 404
- * connection_not_found; 400 invalid_request naming any unknown or malformed field.
+ * connection_not_found; 400 invalid_request naming any unknown or malformed field; 400 metadata_too_large (nothing
+ * changed).
  */
 export function registerPatchConnection(app: FastifyInstance, context: ApiContext): void {
   app.patch<{ Params: { connectionId: string }; Querystring: { provider_config_key: string }; Body: Body | undefined }>(
@@ -100,6 +101,15 @@ export function registerPatchConnection(app: FastifyInstance, context: ApiContex
           'invalid_request',
           'body/webhook_url_override is not supported: this server sends every webhook to NANGO_WEBHOOK_URL (and NANGO_WEBHOOK_SECONDARY_URL)',
         );
+      }
+      // Metadata first: it is what may be refused (metadata_too_large), and then nothing else may have changed.
+      if (body.metadata !== undefined) {
+        await updateMetadata(context.operations, {
+          type: 'updateMetadata',
+          integration,
+          userIds: [userId],
+          metadata: body.metadata,
+        });
       }
       const change: Partial<ConnectionAttributes> = {};
       if (body.tags !== undefined) change.tags = body.tags;
@@ -125,14 +135,6 @@ export function registerPatchConnection(app: FastifyInstance, context: ApiContex
         throw error;
       }
       record();
-      if (body.metadata !== undefined) {
-        await updateMetadata(context.operations, {
-          type: 'updateMetadata',
-          integration,
-          userIds: [userId],
-          metadata: body.metadata,
-        });
-      }
       return { success: true };
     },
   );

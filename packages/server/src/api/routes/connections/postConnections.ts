@@ -71,6 +71,7 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
       userId,
       credentials: stored(integration.name, integration.authMode, credentials),
       config: configOf(body),
+      configName: 'body/metadata with body/connection_config',
       mode: 'upsert',
       attributes: { endUser: body.end_user ? endUserOf(body.end_user) : null, tags: body.tags ?? {} },
       authMode: integration.authMode,
