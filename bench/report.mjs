@@ -67,6 +67,7 @@ export function buildReport(results, environment) {
   if (results['http-actions']) addHttpActionRows(results['http-actions'], add);
   if (results.proxy) addProxyRows(results.proxy, add, rows);
   if (results.records) addRecordRows(results.records, add, rows);
+  if (results.metadata) addMetadataRows(results.metadata, add, rows);
   return { rows, text: renderTable(rows, environment) };
 }
 function addRecordRows(r, add, rows) {
@@ -90,6 +91,35 @@ function addRecordRows(r, add, rows) {
   });
   one('listRecords first page (100): p99', r.firstPage.p99);
   one(`listRecords page after ${label} records: p99`, r.deepPage.p99);
+}
+
+/**
+ * One call at a time for a Connection with large metadata against one with none: the calls that never read it are
+ * held to 1.2× (they must not pay for it); GET /connection carries it, and shows what that costs. Then the wave.
+ */
+function addMetadataRows(r, add, rows) {
+  const size = `${Math.round(r.largeBytes / 1024)} KB`;
+  for (const name of ['/proxy', 'getToken', 'triggerAction no-op', 'POST /action/trigger no-op', 'GET /connection']) {
+    const none = r[`${name}:none`];
+    const large = r[`${name}:large`];
+    if (!none || !large) continue;
+    add('metadata', `${name} @1, no metadata: p50`, none.p50, 'ms', 3);
+    const ratio = ratioTo(large.p50, none.p50, 'vs none');
+    const target = name === 'GET /connection' ? {} : verdictRatio(ratio.ratio, (x) => x <= 1.2, '≤ 1.2× none');
+    add('metadata', `${name} @1, ${size} of metadata: p50`, large.p50, 'ms', 3, { ...ratio, ...target });
+  }
+  const w = r.wave;
+  if (!w) return;
+  const one = (figure, value, unit, digits = 1) =>
+    rows.push({ section: 'metadata', figure, unit, median: value, text: fmt(value, digits) });
+  const label = `wave of ${w.total.toLocaleString('en')} mixed calls @${w.inFlight}, ${size} of metadata`;
+  one(`${label}: time`, w.seconds, 's', 2);
+  one(`${label}: worker CPU`, w.cpuSeconds, 's', 2);
+  one(`${label}: p50`, w.p50, 'ms');
+  one(`${label}: p99`, w.p99, 'ms');
+  one('worker RSS before the wave', w.beforeMiB, 'MiB');
+  one('worker peak RSS during the wave', w.peakMiB, 'MiB');
+  one('worker RSS 10 s after the wave', w.afterMiB, 'MiB');
 }
 
 /** POST /action/trigger against triggerAction over RabbitMQ, the no-op action on the same worker. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only rpc,connections,memory,startup,proxy]
+// npm run bench [-- --quick] [-- --only rpc,connections,memory,startup,proxy,metadata]
 // Measures the product against a bare amqplib RPC baseline measured in the same run; see docs/performance.md.
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
 import { httpActionsScenario } from './scenarios/httpActions.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
+import { metadataScenario } from './scenarios/metadata.mjs';
 import { proxyScenario } from './scenarios/proxy.mjs';
 import { recordsScenario } from './scenarios/records.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
@@ -23,6 +24,7 @@ const SCENARIOS = {
   'http-actions': httpActionsScenario,
   proxy: proxyScenario,
   records: recordsScenario,
+  metadata: metadataScenario,
 };
 
 const HELP = `npm run bench -- [options]
@@ -38,7 +40,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --levels 1,64      rpc and proxy: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
-  --store S          sqlite (default) or postgres: the store of the rpc, connections and records scenarios
+  --store S          sqlite (default) or postgres: the store of the rpc, connections, records and metadata scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
                      a fresh database per scenario, dropped after)
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
