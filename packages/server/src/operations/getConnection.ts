@@ -1,4 +1,5 @@
 import type { GetConnectionMessage, NangoConnection, StoredCredentials } from '@nangohq/protocol';
+import { copyConnection } from '../store/storedConfig';
 import { freshConnection } from './freshConnection';
 import type { OperationContext } from './OperationContext';
 
@@ -11,7 +12,7 @@ import type { OperationContext } from './OperationContext';
 export async function getConnection(context: OperationContext, message: GetConnectionMessage): Promise<NangoConnection> {
   const { connection } = await freshConnection(context, message.integration, message.userId, message.forceRefresh);
   if (message.refreshToken === true) return connection;
-  return { ...connection, credentials: withoutRefreshToken(connection.credentials) };
+  return copyConnection(connection, { credentials: withoutRefreshToken(connection.credentials) });
 }
 
 /** Credentials without the refresh token, in their fields and in `raw`. */

@@ -1,10 +1,14 @@
 import type { GetMetadataMessage } from '@nangohq/protocol';
-import { type OperationContext } from './OperationContext';
+import { EncodedJson } from '../broker/EncodedJson';
 import { connectionNotFound } from '../errors';
+import { type OperationContext } from './OperationContext';
 
-/** A Connection's metadata, which is its additionalConfig. @throws WorkerError `connection_not_found` */
-export async function getMetadata(context: OperationContext, message: GetMetadataMessage): Promise<Record<string, unknown>> {
-  const metadata = await context.store.getConfig(message.integration, message.userId);
-  if (!metadata) throw connectionNotFound(message.integration, message.userId);
-  return metadata;
+/**
+ * A Connection's metadata, which is its additionalConfig, sent as the JSON text stored (never parsed here).
+ * @throws WorkerError `connection_not_found`
+ */
+export async function getMetadata(context: OperationContext, message: GetMetadataMessage): Promise<EncodedJson> {
+  const json = await context.store.configJson(message.integration, message.userId);
+  if (json === undefined) throw connectionNotFound(message.integration, message.userId);
+  return new EncodedJson(json);
 }

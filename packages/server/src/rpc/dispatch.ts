@@ -1,4 +1,6 @@
 import type { MessageType, NangoMessage } from '@nangohq/protocol';
+import { EncodedJson } from '../broker/EncodedJson';
+import { connectionJson } from '../store/storedConfig';
 import { deleteConnection } from '../operations/deleteConnection';
 import { getConnection } from '../operations/getConnection';
 import { getConnectionsForIntegration } from '../operations/getConnectionsForIntegration';
@@ -27,7 +29,8 @@ export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
   triggerAction,
   getToken,
   getRawTokenResponse,
-  getConnection,
+  // The reply splices the config in as stored: a large one is neither parsed nor encoded again.
+  getConnection: async (context, message) => new EncodedJson(connectionJson(await getConnection(context, message))),
   listConnections,
   deleteConnection,
   getMetadata,

@@ -108,7 +108,10 @@ export interface ConnectionFilter {
 export interface ConnectionStore {
   /** Stores a new Connection and returns it. @throws WorkerError `connection_exists`, `storage_error` */
   insert(input: NewConnection): Promise<NangoConnection>;
-  /** The Connection of `userId` on `integration`, credentials decrypted. */
+  /**
+   * The Connection of `userId` on `integration`, credentials decrypted; its config is parsed only when something reads
+   * it, and a reply can carry it as stored (see storedConfig).
+   */
   get(integration: string, userId: string): Promise<NangoConnection | undefined>;
   /** Replaces additionalConfig; false when there is no such Connection. */
   updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean>;
@@ -139,6 +142,8 @@ export interface ConnectionStore {
   listAll(): Promise<NangoConnectionPublic[]>;
   /** The additionalConfig of one Connection, read without decrypting its credentials. */
   getConfig(integration: string, userId: string): Promise<Record<string, unknown> | undefined>;
+  /** The additionalConfig of one Connection as the JSON text stored, for a reply that carries it as it is. */
+  configJson(integration: string, userId: string): Promise<string | undefined>;
   /** Deletes a Connection; false when there was none. */
   delete(integration: string, userId: string): Promise<boolean>;
   /** Connections matching every filter given, without credentials. */

@@ -1,6 +1,7 @@
 import type { NangoConnectionPublic } from '@nangohq/protocol';
 import type { CredentialCipher } from '../encryption/CredentialCipher';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, EndUser, StoredOutcome } from './Store';
+import { withStoredConfig } from './storedConfig';
 
 /** A row of the connections table, as both stores keep it. */
 export interface ConnectionRow {
@@ -22,18 +23,18 @@ export type PublicRow = Omit<ConnectionRow, 'credentials' | 'refresh_failed_unti
 export const PUBLIC_COLUMNS =
   'uuid, integration, user_id, date_created, last_modified, additional_config, auth_status, auth_error';
 
-/** A Connection without credentials, from its row. */
+/** A Connection without credentials, from its row; its config is parsed when first read (see withStoredConfig). */
 export function toPublic(row: PublicRow): NangoConnectionPublic {
-  return {
+  const fields = {
     uuid: row.uuid,
     integration: row.integration,
     userId: row.user_id,
     dateCreated: row.date_created,
     lastModified: row.last_modified,
-    additionalConfig: JSON.parse(row.additional_config) as Record<string, unknown>,
     authorization: row.auth_status ?? 'ok',
     ...(row.auth_error ? { authorizationError: row.auth_error } : {}),
   };
+  return withStoredConfig(fields, row.additional_config);
 }
 
 /** The columns a Connection is listed from by the REST API: the public ones and its attributes. */
@@ -58,7 +59,7 @@ export function toAttributes(row: AttributeRow): ConnectionAttributes {
 
 /** A listed Connection from its row. */
 export function toListing(row: ListingRow): ConnectionListing {
-  return { ...toPublic(row), ...toAttributes(row) };
+  return Object.assign(toPublic(row), toAttributes(row)); // not a spread: that would parse the config now
 }
 
 /** The column values that store a change of attributes (only those given). */

@@ -6,6 +6,7 @@ import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig
 import type { IntegrationConfig, IntegrationsConfig } from '../../src/config/types';
 import { WorkerError } from '../../src/errors';
 import type { OperationContext } from '../../src/operations/OperationContext';
+import { EncodedJson } from '../../src/broker/EncodedJson';
 import { dispatch } from '../../src/rpc/dispatch';
 import type { TokenRefresher } from '../../src/oauth/TokenRefresher';
 import { testCipher } from '../helpers/testCipher';
@@ -40,7 +41,11 @@ describe('token API handlers (:memory: store, recording refresher)', () => {
   let store: ConnectionStore;
   let refresher: RecordingRefresher;
   let context: OperationContext;
-  const call = async (message: NangoMessage) => dispatch(context, message);
+  // What the caller gets: a reply the worker sends already encoded (getConnection, getMetadata), decoded.
+  const call = async (message: NangoMessage) => {
+    const value = await dispatch(context, message);
+    return value instanceof EncodedJson ? (value.json === undefined ? undefined : JSON.parse(value.json)) : value;
+  };
   const failure = (message: NangoMessage) =>
     call(message).then(
       () => {

@@ -60,7 +60,7 @@ export class PgConnectionStore implements ConnectionStore {
       auth_status: 'ok' as const,
       auth_error: null,
     };
-    return { ...toPublic(row), credentials: input.credentials };
+    return Object.assign(toPublic(row), { credentials: input.credentials });
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
@@ -69,7 +69,10 @@ export class PgConnectionStore implements ConnectionStore {
       userId,
     ]);
     const row = rows[0];
-    return row && { ...toPublic(row), credentials: JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials };
+    if (!row) return undefined;
+    const credentials = JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials;
+    // Object.assign, not a spread: a spread would read (and so parse) the config, which most callers never need.
+    return Object.assign(toPublic(row), { credentials });
   }
 
   async updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean> {
@@ -165,6 +168,14 @@ export class PgConnectionStore implements ConnectionStore {
     );
     const row = rows[0];
     return row && (JSON.parse(row.additional_config) as Record<string, unknown>);
+  }
+
+  async configJson(integration: string, userId: string): Promise<string | undefined> {
+    const { rows } = await this.pg.query<{ additional_config: string }>(
+      'SELECT additional_config FROM connections WHERE integration = $1 AND user_id = $2',
+      [integration, userId],
+    );
+    return rows[0]?.additional_config;
   }
 
   async delete(integration: string, userId: string): Promise<boolean> {

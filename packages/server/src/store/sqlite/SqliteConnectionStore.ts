@@ -100,12 +100,15 @@ export class SqliteConnectionStore implements ConnectionStore {
         throw new WorkerError('connection_exists', connectionExistsMessage(input.integration, input.userId));
       },
     );
-    return { ...toPublic({ ...row, auth_status: 'ok', auth_error: null }), credentials: input.credentials };
+    return Object.assign(toPublic({ ...row, auth_status: 'ok', auth_error: null }), { credentials: input.credentials });
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
     const row = run(() => this.statements.get.get(integration, userId));
-    return row && { ...toPublic(row), credentials: JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials };
+    if (!row) return undefined;
+    const credentials = JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials;
+    // Object.assign, not a spread: a spread would read (and so parse) the config, which most callers never need.
+    return Object.assign(toPublic(row), { credentials });
   }
 
   async updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean> {
@@ -166,6 +169,10 @@ export class SqliteConnectionStore implements ConnectionStore {
   async getConfig(integration: string, userId: string): Promise<Record<string, unknown> | undefined> {
     const row = run(() => this.statements.configOf.get(integration, userId));
     return row && (JSON.parse(row.additional_config) as Record<string, unknown>);
+  }
+
+  async configJson(integration: string, userId: string): Promise<string | undefined> {
+    return run(() => this.statements.configOf.get(integration, userId))?.additional_config;
   }
 
   async delete(integration: string, userId: string): Promise<boolean> {

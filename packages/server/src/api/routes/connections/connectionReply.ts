@@ -1,4 +1,5 @@
 import type { AuthMode, NangoConnection } from '@nangohq/protocol';
+import { jsonWithConfig } from '../../../store/storedConfig';
 
 /** The `credentials.type` of each auth mode, as the official SDKs read it (contract C.1, C.3.1). */
 export const CREDENTIALS_TYPE: Readonly<Record<AuthMode, string>> = {
@@ -21,21 +22,25 @@ export interface ConnectionReply {
 }
 
 /**
- * The reply shape of one Connection: ids in snake case, `credentials.type` from the integration's auth mode, and
- * for API keys also the `apiKey` field modern SDKs read. `connection_config` and `metadata` are both the
- * Connection's additionalConfig: this worker keeps one per-Connection object for both.
+ * The JSON of one Connection's reply: ids in snake case, `credentials.type` from the integration's auth mode, and for
+ * API keys also the `apiKey` field modern SDKs read, then `extra` (the fields of contract C.3.1). `connection_config`
+ * and `metadata` are both the Connection's additionalConfig (this worker keeps one per-Connection object for both),
+ * spliced in as stored: a large config is neither parsed nor encoded again for each read (see storedConfig).
  */
-export function connectionReply(connection: NangoConnection, authMode: AuthMode): ConnectionReply {
+export function connectionReplyJson(
+  connection: NangoConnection,
+  authMode: AuthMode,
+  extra: Record<string, unknown> = {},
+): string {
   const credentials: ConnectionReply['credentials'] = { type: CREDENTIALS_TYPE[authMode], ...connection.credentials };
   if (authMode === 'API_KEY') credentials['apiKey'] = connection.credentials['api_key'];
-  return {
+  const fields: Omit<ConnectionReply, 'connection_config' | 'metadata'> = {
     id: connection.uuid,
     created_at: connection.dateCreated,
     updated_at: connection.lastModified,
     provider_config_key: connection.integration,
     connection_id: connection.userId,
     credentials,
-    connection_config: connection.additionalConfig,
-    metadata: connection.additionalConfig,
   };
+  return jsonWithConfig({ ...fields, ...extra }, connection, ['connection_config', 'metadata']);
 }

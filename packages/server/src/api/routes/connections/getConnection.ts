@@ -3,7 +3,7 @@ import { getConnection } from '../../../operations/getConnection';
 import { requireIntegration } from '../../../operations/OperationContext';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_PARAMS, modernFields, PROVIDER_CONFIG_KEY } from './connectionObject';
-import { connectionReply } from './connectionReply';
+import { connectionReplyJson } from './connectionReply';
 
 const schema = {
   params: CONNECTION_PARAMS,
@@ -32,7 +32,7 @@ interface Request {
  * operation as `GET /connection/:connectionId` and the getConnection message.
  */
 export function registerGetConnection(app: FastifyInstance, context: ApiContext): void {
-  app.get<Request>('/connections/:connectionId', { schema }, async (request) => {
+  app.get<Request>('/connections/:connectionId', { schema }, async (request, reply) => {
     const { provider_config_key: integration, force_refresh: forceRefresh, refresh_token: refreshToken } = request.query;
     const userId = request.params.connectionId;
     const connection = await getConnection(context.operations, {
@@ -44,6 +44,7 @@ export function registerGetConnection(app: FastifyInstance, context: ApiContext)
     });
     const attributes = await context.store.connections.attributes(integration, userId);
     const { authMode } = requireIntegration(context.operations, integration);
-    return { ...connectionReply(connection, authMode), ...modernFields(context.operations, connection, attributes) };
+    const json = connectionReplyJson(connection, authMode, modernFields(context.operations, connection, attributes));
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 }

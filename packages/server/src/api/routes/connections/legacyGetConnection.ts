@@ -4,7 +4,7 @@ import { getConnection } from '../../../operations/getConnection';
 import { requireIntegration } from '../../../operations/OperationContext';
 import type { ApiContext } from '../../ApiContext';
 import { modernFields } from './connectionObject';
-import { connectionReply } from './connectionReply';
+import { connectionReplyJson } from './connectionReply';
 
 const schema = {
   params: {
@@ -36,7 +36,7 @@ interface Request {
  * operation as the getConnection message.
  */
 export function registerLegacyGetConnection(app: FastifyInstance, context: ApiContext): void {
-  app.get<Request>('/connection/:connectionId', { schema }, async (request) => {
+  app.get<Request>('/connection/:connectionId', { schema }, async (request, reply) => {
     const { provider_config_key: integration, force_refresh: forceRefresh, refresh_token: refreshToken } = request.query;
     const connection = await getConnection(context.operations, {
       type: 'getConnection',
@@ -47,9 +47,8 @@ export function registerLegacyGetConnection(app: FastifyInstance, context: ApiCo
     });
     // The fields of contract C.3.1 too, as today's Nango answers on this path: old SDKs ignore what they do not read.
     const attributes = await context.store.connections.attributes(integration, request.params.connectionId);
-    return {
-      ...connectionReply(connection, requireIntegration(context.operations, integration).authMode),
-      ...modernFields(context.operations, connection, attributes),
-    };
+    const { authMode } = requireIntegration(context.operations, integration);
+    const json = connectionReplyJson(connection, authMode, modernFields(context.operations, connection, attributes));
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 }

@@ -9,7 +9,8 @@ import { saveConnection } from '../../../operations/saveConnection';
 import type { ApiContext } from '../../ApiContext';
 import { END_USER_SCHEMA, endUserOf, TAGS_SCHEMA, type EndUserBody } from './patchConnection';
 import { CONNECTION_ID, modernFields, PROVIDER_CONFIG_KEY } from './connectionObject';
-import { connectionReply } from './connectionReply';
+import { copyConnection } from '../../../store/storedConfig';
+import { connectionReplyJson } from './connectionReply';
 import { importedCredentials } from './importedCredentials';
 
 const schema = {
@@ -82,12 +83,10 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
     );
     const saved = await context.operations.store.get(integration.name, userId);
     if (!saved) throw connectionNotFound(integration.name, userId); // deleted since: as if the delete came last
-    const connection = { ...saved, credentials: withoutRefreshToken(saved.credentials) };
+    const connection = copyConnection(saved, { credentials: withoutRefreshToken(saved.credentials) });
     const attributes = await context.store.connections.attributes(integration.name, userId);
-    return reply.code(201).send({
-      ...connectionReply(connection, integration.authMode),
-      ...modernFields(context.operations, connection, attributes),
-    });
+    const json = connectionReplyJson(connection, integration.authMode, modernFields(context.operations, connection, attributes));
+    return reply.code(201).type('application/json; charset=utf-8').send(json);
   });
 }
 
