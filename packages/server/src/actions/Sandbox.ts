@@ -7,6 +7,7 @@ import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
+import { configJsonOf, withoutConfig } from '../store/storedConfig';
 import type { CompiledAction } from './ActionLoader';
 import { withoutRoot } from './withoutRoot';
 import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, SyncRunData, ToSandbox } from './sandboxProtocol';
@@ -59,6 +60,8 @@ export class Sandbox {
   private readonly loaded = new Map<string, number>();
   private readonly loading = new Map<string, (error: SerialisedError | undefined) => void>();
   private active: ActiveRun | undefined;
+  /** The config text the thread got last (it keeps it): the same text is not sent again. */
+  private sentConfig: string | undefined;
   /** Why the thread died, as the run in it hears it; set by the first of: OOM, fatal message, exit. */
   private death: { error: WorkerError; stack?: string } | undefined;
   private alive = true;
@@ -152,6 +155,9 @@ export class Sandbox {
     const outcome = new Promise<{ json: string | undefined } | { error: WorkerError; stack?: string }>((settle) => {
       this.active = { id, name, hooks, http: undefined, settle };
     });
+    // The config goes as text, not as an object: cloning a large object across the port costs far more than its
+    // text, and most actions never read it (the sandbox parses it when one does).
+    const config = configJsonOf(request.connection);
     try {
       this.send({
         type: 'run',
@@ -159,11 +165,13 @@ export class Sandbox {
         file: request.compiled.file,
         version: request.compiled.version,
         name,
-        connection: request.connection,
+        connection: withoutConfig(request.connection),
+        ...(config !== this.sentConfig && { config }),
         input: request.input,
         logLevels: request.logLevels,
         ...(request.sync !== undefined && { sync: request.sync }),
       });
+      this.sentConfig = config;
     } catch (error) {
       // Nothing was sent (the clone failed first: input nested past what the port can carry), so nothing ran.
       this.active = undefined;

@@ -25,7 +25,13 @@ export type ToSandbox =
       file: string;
       version: number;
       name: string;
-      connection: NangoConnection;
+      /** The Connection but its config, which comes as JSON text in `config`. */
+      connection: Omit<NangoConnection, 'additionalConfig'>;
+      /**
+       * The Connection's config (additionalConfig) as JSON text, parsed in the sandbox only if the action reads it;
+       * absent when it is the very text this sandbox got last time, so an unchanged config is not sent again.
+       */
+      config?: string;
       input: unknown;
       /** Log levels the action's logger sends; the others are dropped in the sandbox, unsent. */
       logLevels: readonly string[];

@@ -16,6 +16,7 @@ import {
 } from '@nangohq/action';
 import { isError } from '../describeError';
 import { WorkerError } from '../errors';
+import { withStoredConfig } from '../store/storedConfig';
 import { evaluateAction, type ActionClass } from './evaluateAction';
 import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
@@ -32,6 +33,8 @@ const pendingHost = new Map<number, { resolve: (value: unknown) => void; reject:
 /** Errors the platform made (httpRequest's, the timeout's): they keep their code when an action rethrows them. */
 const platformErrors = new WeakSet<object>();
 let httpCalls = 0;
+/** The config text of the last run: the worker sends it only when it changes. */
+let lastConfig = '{}';
 
 const post = (message: FromSandbox) => port.postMessage(message);
 
@@ -92,6 +95,9 @@ function load(message: Extract<ToSandbox, { type: 'load' }>): void {
 
 async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> {
   const { id, name } = message;
+  // Before anything can throw: the worker counts this text as sent whatever becomes of the run.
+  if (message.config !== undefined) lastConfig = message.config;
+  const config = lastConfig;
   // Built on first use: most actions never read their signal or log.
   let controller: AbortController | undefined;
   let logger: ActionLogger | undefined;
@@ -109,7 +115,8 @@ async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> 
       });
     }
     const context: ActionContext = {
-      connection: message.connection,
+      // Parsed when the action reads it, afresh for each run: a run cannot see what an earlier one changed in it.
+      connection: withStoredConfig(message.connection, config),
       get signal() {
         return signal();
       },

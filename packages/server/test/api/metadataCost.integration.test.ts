@@ -66,6 +66,11 @@ describe('calls on a Connection with large metadata (real broker, SQLite file)',
     expect({ parsed, encoded }).toEqual({ parsed: [], encoded: [] });
   });
 
+  it('an action that does not read it runs without a parse of it in the worker', async () => {
+    await expect(h.nango.triggerAction('demo', 'returnsNothing', 'alice', {})).resolves.toMatchObject({ success: true });
+    expect({ parsed, encoded }).toEqual({ parsed: [], encoded: [] });
+  });
+
   it('GET /connection and getConnection send it as stored, whole and right', async () => {
     const text = await (await api('/connection/alice?provider_config_key=demo')).text();
     const rpc = await h.nango.getConnection('demo', 'alice');
