@@ -1,6 +1,7 @@
 import type { NangoConnectionPublic } from '@nangohq/protocol';
 import type { CredentialCipher } from '../encryption/CredentialCipher';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, EndUser, StoredOutcome } from './Store';
+import type { CachedConfig, ConfigCache } from './ConfigCache';
 import { withStoredConfig } from './storedConfig';
 
 /** A row of the connections table, as both stores keep it. */
@@ -15,10 +16,41 @@ export interface ConnectionRow {
   auth_status: 'ok' | 'needs_reauthorization';
   auth_error: string | null;
   refresh_failed_until: number | null;
+  config_version: number;
 }
 
 /** The columns a Connection without credentials is read from. */
-export type PublicRow = Omit<ConnectionRow, 'credentials' | 'refresh_failed_until'>;
+export type PublicRow = Omit<ConnectionRow, 'credentials' | 'refresh_failed_until' | 'config_version'>;
+
+/**
+ * The columns `ConnectionStore.get` reads, given the placeholders of the uuid and config version the caller holds a
+ * config text of: the config only when it is not that one (else NULL), so a large one crosses once per change.
+ */
+export function getColumns(heldUuid: string, heldVersion: string): string {
+  return `uuid, integration, user_id, date_created, last_modified, credentials, auth_status, auth_error, config_version,
+    CASE WHEN uuid = ${heldUuid} AND config_version = ${heldVersion} THEN NULL ELSE additional_config END AS additional_config`;
+}
+
+/** A row as `ConnectionStore.get` reads it (getColumns). */
+export type GetRow = Omit<PublicRow, 'additional_config'> & {
+  credentials: string;
+  config_version: number;
+  additional_config: string | null;
+};
+
+/**
+ * The config text of a row read with getColumns: its own, which `cache` then keeps, or, when the database left it
+ * out, the text `held` (the one whose uuid and version it was asked about).
+ */
+export function configOfRow(row: GetRow, held: CachedConfig | undefined, cache: ConfigCache): string {
+  if (row.additional_config !== null) {
+    cache.keep(row.integration, row.user_id, { uuid: row.uuid, version: row.config_version, json: row.additional_config });
+    return row.additional_config;
+  }
+  // NULL only when the row's uuid and version were the ones held: uuids are never empty, as a read without one sends.
+  if (held === undefined) throw new Error(`The config of Connection ${row.uuid} was left out of a read that held none`);
+  return held.json;
+}
 
 export const PUBLIC_COLUMNS =
   'uuid, integration, user_id, date_created, last_modified, additional_config, auth_status, auth_error';

@@ -17,6 +17,7 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
       'auth_error',
       'refresh_failed_until',
       'cred_version',
+      'config_version',
       'tags',
       'end_user',
       'end_user_id',

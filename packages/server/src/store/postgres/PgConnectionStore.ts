@@ -4,7 +4,9 @@ import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import {
   attributeColumns,
+  configOfRow,
   connectionExistsMessage,
+  getColumns,
   LISTING_COLUMNS,
   matchesFilter,
   pageOf,
@@ -14,13 +16,18 @@ import {
   toListing,
   toPublic,
   type AttributeRow,
-  type ConnectionRow,
+  type GetRow,
   type ListingRow,
   type PublicRow,
 } from '../connectionRows';
+import { ConfigCache } from '../ConfigCache';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
 import type { Pg } from './Pg';
 import { UNIQUE_VIOLATION } from './pgErrors';
+
+/** Every write of a config bumps config_version: that is what tells a cached text from a stale one (ConfigCache). */
+const UPDATE_CONFIG = `UPDATE connections SET additional_config = $1, last_modified = $2, config_version = config_version + 1
+  WHERE integration = $3 AND user_id = $4`;
 
 /**
  * Connections in PostgreSQL (see ConnectionStore). One registration per (integration, user id) is the table's
@@ -28,6 +35,9 @@ import { UNIQUE_VIOLATION } from './pgErrors';
  * credentials are fenced by a conditional update on their version, as on SQLite.
  */
 export class PgConnectionStore implements ConnectionStore {
+  /** Large configs lately read, so that get reads them again only once they changed. */
+  private readonly configs = new ConfigCache();
+
   constructor(
     private readonly pg: Pg,
     private readonly cipher: CredentialCipher,
@@ -64,22 +74,26 @@ export class PgConnectionStore implements ConnectionStore {
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
-    const { rows } = await this.pg.query<ConnectionRow>('SELECT * FROM connections WHERE integration = $1 AND user_id = $2', [
-      integration,
-      userId,
-    ]);
+    const held = this.configs.held(integration, userId);
+    const { rows } = await this.pg.query<GetRow>(
+      `SELECT ${getColumns('$1', '$2')} FROM connections WHERE integration = $3 AND user_id = $4`,
+      [held?.uuid ?? '', held?.version ?? -1, integration, userId],
+    );
     const row = rows[0];
     if (!row) return undefined;
     const credentials = JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials;
+    const additional_config = configOfRow(row, held, this.configs);
     // Object.assign, not a spread: a spread would read (and so parse) the config, which most callers never need.
-    return Object.assign(toPublic(row), { credentials });
+    return Object.assign(toPublic({ ...row, additional_config }), { credentials });
   }
 
   async updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean> {
-    const { rowCount } = await this.pg.query(
-      'UPDATE connections SET additional_config = $1, last_modified = $2 WHERE integration = $3 AND user_id = $4',
-      [JSON.stringify(additionalConfig), new Date().toISOString(), integration, userId],
-    );
+    const { rowCount } = await this.pg.query(UPDATE_CONFIG, [
+      JSON.stringify(additionalConfig),
+      new Date().toISOString(),
+      integration,
+      userId,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 
@@ -204,10 +218,7 @@ export class PgConnectionStore implements ConnectionStore {
       const now = new Date().toISOString();
       for (const userId of userIds) {
         const current = JSON.parse(found.get(userId) ?? '{}') as Record<string, unknown>;
-        await client.query(
-          'UPDATE connections SET additional_config = $1, last_modified = $2 WHERE integration = $3 AND user_id = $4',
-          [JSON.stringify(change(current, userId)), now, integration, userId],
-        );
+        await client.query(UPDATE_CONFIG, [JSON.stringify(change(current, userId)), now, integration, userId]);
       }
       return [];
     });

@@ -200,4 +200,6 @@ export const PG_MIGRATIONS: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION delete_connection_sync_schedules();`,
   // 11: as SQLite's 15 (Connections by integration and creation time, for the sync scheduler).
   `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
+  // 12: as SQLite's 16 (a version of each Connection's config, for the config cache).
+  `ALTER TABLE connections ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;`,
 ];

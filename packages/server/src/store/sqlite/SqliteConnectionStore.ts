@@ -5,7 +5,9 @@ import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import {
   attributeColumns,
+  configOfRow,
   connectionExistsMessage,
+  getColumns,
   LISTING_COLUMNS,
   matchesFilter,
   pageOf,
@@ -16,9 +18,11 @@ import {
   toPublic,
   type AttributeRow,
   type ConnectionRow,
+  type GetRow,
   type ListingRow,
   type PublicRow,
 } from '../connectionRows';
+import { ConfigCache } from '../ConfigCache';
 import type { ConnectionAttributes, ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
 import { withStorageErrors } from './sqliteErrors';
 
@@ -28,22 +32,30 @@ import { withStorageErrors } from './sqliteErrors';
  */
 export class SqliteConnectionStore implements ConnectionStore {
   private readonly statements;
+  /** Large configs lately read, so that get reads them again only once they changed. */
+  private readonly configs = new ConfigCache();
 
   constructor(
     private readonly db: Database.Database,
     private readonly cipher: CredentialCipher,
   ) {
     this.statements = {
-      insert: db.prepare<[Omit<ConnectionRow, 'auth_status' | 'auth_error' | 'refresh_failed_until'> & { key_id: string }]>(
+      insert: db.prepare<
+        [Omit<ConnectionRow, 'auth_status' | 'auth_error' | 'refresh_failed_until' | 'config_version'> & { key_id: string }]
+      >(
         `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id)
          VALUES (@uuid, @integration, @user_id, @date_created, @last_modified, @credentials, @additional_config, @key_id)`,
       ),
-      get: db.prepare<[string, string], ConnectionRow>('SELECT * FROM connections WHERE integration = ? AND user_id = ?'),
+      get: db.prepare<[string, number, string, string], GetRow>(
+        `SELECT ${getColumns('?', '?')} FROM connections WHERE integration = ? AND user_id = ?`,
+      ),
       uuidOf: db.prepare<[string, string], { uuid: string }>(
         'SELECT uuid FROM connections WHERE integration = ? AND user_id = ?',
       ),
+      // Every write of the config bumps config_version: that is what tells a cached text from a stale one.
       updateConfig: db.prepare<[string, string, string, string]>(
-        'UPDATE connections SET additional_config = ?, last_modified = ? WHERE integration = ? AND user_id = ?',
+        `UPDATE connections SET additional_config = ?, last_modified = ?, config_version = config_version + 1
+         WHERE integration = ? AND user_id = ?`,
       ),
       // New credentials are a fresh start: whatever made the old ones unusable no longer applies. Every write
       // bumps cred_version, which is what lets a refresh notice it was overtaken (see replaceCredentials).
@@ -104,11 +116,13 @@ export class SqliteConnectionStore implements ConnectionStore {
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
-    const row = run(() => this.statements.get.get(integration, userId));
+    const held = this.configs.held(integration, userId);
+    const row = run(() => this.statements.get.get(held?.uuid ?? '', held?.version ?? -1, integration, userId));
     if (!row) return undefined;
     const credentials = JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials;
+    const additional_config = configOfRow(row, held, this.configs);
     // Object.assign, not a spread: a spread would read (and so parse) the config, which most callers never need.
-    return Object.assign(toPublic(row), { credentials });
+    return Object.assign(toPublic({ ...row, additional_config }), { credentials });
   }
 
   async updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean> {

@@ -212,4 +212,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 15: Connections by integration and creation time, so the sync scheduler looks only at Connections made since
   // its last look when it schedules auto_start syncs, not at every Connection each tick.
   `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
+  // 16: a version of each Connection's config (its metadata), bumped by every write of it, so a worker that keeps a
+  // large config it read (store/ConfigCache.ts) asks for it again only once it changed.
+  `ALTER TABLE connections ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;`,
 ];
