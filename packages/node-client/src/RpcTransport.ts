@@ -2,6 +2,7 @@ import * as amqp from 'amqplib';
 import { v4 as uuidv4 } from 'uuid';
 import { carriesCredentials, credentialsQueue, DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
 import { backoffDelayMs, CancellableSleep } from './backoff';
+import { startCallTrace, type CallTrace } from './callTrace';
 import { NangoError } from './NangoError';
 import type { ResolvedClientOptions } from './options';
 import { closeQuietly, describe, toOutcome, type SuccessReply } from './replies';
@@ -23,6 +24,8 @@ interface PendingCall {
   timer: NodeJS.Timeout;
   /** False while the call waits for a dropped link to come back; it is published as soon as it does. */
   sent: boolean;
+  /** Its spans, when the app has @opentelemetry/api. */
+  trace: CallTrace | undefined;
 }
 
 /**
@@ -203,6 +206,7 @@ export class RpcTransport {
         resolve,
         reject,
         sent: false,
+        trace: startCallTrace(type, this.options.queue),
         timer: setTimeout(() => {
           const { queue } = this.options;
           this.settle(correlationId, errors.timeout(type, timeoutMs, queue, call.sent, this.lastReconnectError));
@@ -218,7 +222,8 @@ export class RpcTransport {
     // Credentials must never reach the broker's disk or its dead-letter queue: they go non-persistent to a queue
     // without one. Everything else is persistent, so it outlives a broker restart.
     const secret = carriesCredentials(call.type);
-    try {
+    const headers: Record<string, unknown> = { [DEADLINE_HEADER]: call.deadline };
+    const send = () =>
       channel.publish(
         '',
         secret ? credentialsQueue(this.options.queue) : this.options.queue,
@@ -233,13 +238,16 @@ export class RpcTransport {
           // The broker drops the request once nobody waits for the reply. A call that waited for the link
           // has less time left than its timeout, hence the deadline rather than timeoutMs.
           expiration: String(Math.max(1, call.deadline - Date.now())),
-          headers: { [DEADLINE_HEADER]: call.deadline },
+          headers, // the deadline, and the trace context when the app traces
         },
         // The reply may come before the confirm and settle the call first; settle() then ignores this.
         (err) => {
           if (err) this.settle(correlationId, errors.refusedByBroker(call.type, this.options.queue));
         },
       );
+    try {
+      if (call.trace) call.trace.publish(headers, send);
+      else send();
     } catch (cause) {
       this.settle(correlationId, errors.connectionLost(call.type, `publish failed: ${describe(cause)}`, cause));
     }
@@ -297,6 +305,7 @@ export class RpcTransport {
     if (!call) return;
     this.pending.delete(correlationId);
     clearTimeout(call.timer);
+    call.trace?.end(outcome instanceof NangoError ? outcome : undefined);
     if (outcome instanceof NangoError) call.reject(outcome);
     else call.resolve(outcome);
   }

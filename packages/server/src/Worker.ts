@@ -36,6 +36,8 @@ import { SyncScheduler } from './syncs/SyncScheduler';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
+import { startTracing, type Tracing } from './tracing/startTracing';
+import { withStoreSpans } from './tracing/withStoreSpans';
 
 /** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
 const PROVIDER_TIMEOUT_MS = 15_000;
@@ -103,6 +105,8 @@ export class Worker {
   private connections: amqp.RecoveringChannelModel[] = [];
   private stopWatching: (() => Promise<void>) | undefined;
   private stopped: Promise<void> | undefined;
+  /** The OpenTelemetry SDK this worker started (OTEL_EXPORTER_OTLP_*), stopped last so it exports every span. */
+  private tracing: Tracing | undefined;
 
   private constructor(
     readonly settings: WorkerSettings,
@@ -124,10 +128,12 @@ export class Worker {
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
+    // The calls on every action's path get database spans (a no-op costing ~nothing while tracing is off).
+    const db = store.kind === 'postgres' ? 'postgresql' : 'sqlite';
     const context: OperationContext = {
-      store: store.connections,
+      store: withStoreSpans(store.connections, db, 'connections', ['get']),
       runner: this.runner,
-      idempotency: store.idempotency,
+      idempotency: withStoreSpans(store.idempotency, db, 'idempotency', ['claim', 'complete', 'release']),
       refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       maxMetadataBytes: settings.maxMetadataBytes,
@@ -229,7 +235,11 @@ export class Worker {
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
       givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
-    const { store } = await openStore(process.env, storeTarget(settings), logger);
+    const tracing = startTracing(settings.tracing, logger);
+    const { store } = await openStore(process.env, storeTarget(settings), logger).catch(async (error: unknown) => {
+      await tracing?.stop();
+      throw error;
+    });
     let worker: Worker;
     try {
       // What the last run left: outcomes past their time, and counts of deliveries long over.
@@ -241,8 +251,10 @@ export class Worker {
       worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
+      await tracing?.stop();
       throw error;
     }
+    worker.tracing = tracing;
     // A 2022 folder's nango-config.yaml sets the server's log level, unless NANGO_LOG_LEVEL says otherwise.
     const legacyLevel = worker.config.legacy?.serverLogLevel;
     if (legacyLevel !== undefined && !logLevelGiven) logger.level = legacyLevel;
@@ -321,6 +333,7 @@ export class Worker {
     this.metrics.close();
     await this.queueProbe.close();
     await this.store.close();
+    await this.tracing?.stop(); // exports the spans still buffered
     this.logger.info('nango worker stopped');
     this.logger.flush();
   }

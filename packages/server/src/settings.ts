@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 import type { StoreTarget } from './store/openStore';
 import { parseAllowList } from './outbound/overrideHost';
+import { resolveTracingSettings, TRACING_ENV, type TracingSettings } from './tracing/TracingSettings';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
@@ -156,6 +157,8 @@ export interface WorkerSettings {
   metricsPort: number | undefined;
   /** NANGO_METRICS_HOST — address NANGO_METRICS_PORT listens on. Default: 127.0.0.1 (loopback only) */
   metricsHost: string;
+  /** The standard OTEL_* variables: where traces are exported, if anywhere (see tracing/TracingSettings.ts). Default: nowhere */
+  tracing: TracingSettings;
 }
 
 /**
@@ -223,6 +226,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_METRICS_TOKEN', 'none: the secret key reads /metrics'],
   ['NANGO_METRICS_PORT', 'none: /metrics on the HTTP API only'],
   ['NANGO_METRICS_HOST', '127.0.0.1'],
+  ...TRACING_ENV,
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -315,6 +319,7 @@ export function resolveWorkerSettings(
     metricsToken: env['NANGO_METRICS_TOKEN'] || undefined,
     metricsPort: env['NANGO_METRICS_PORT'] ? int('NANGO_METRICS_PORT', 0, 0) : undefined,
     metricsHost: env['NANGO_METRICS_HOST'] || '127.0.0.1',
+    tracing: resolveTracingSettings(env, problems),
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override

@@ -6,6 +6,8 @@ import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
 import type { Logger } from '../logger';
+import { bindToActiveContext } from '../tracing/currentTraceId';
+import { inSpan } from '../tracing/inSpan';
 import { EncodedJson } from '../broker/EncodedJson';
 import type { MessageLevel } from '../operationLog/Operation';
 import type { OperationHandle } from '../operationLog/OperationLog';
@@ -13,7 +15,7 @@ import { cut, operationFields } from '../operationLog/operationFields';
 import type { ActionLoader } from './ActionLoader';
 import { ActionLogRedactor } from './ActionLogRedactor';
 import type { RunHooks, Sandbox } from './Sandbox';
-import type { SyncRunData } from './sandboxProtocol';
+import type { SandboxHttpRequest, SyncRunData } from './sandboxProtocol';
 import { SandboxPool } from './SandboxPool';
 import { Semaphore } from './Semaphore';
 
@@ -70,7 +72,11 @@ export class ActionRunner {
     operation?: OperationHandle,
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
-    return this.slots.run(() => this.runNow(integration, action, connection, input, onStart, undefined, operation));
+    return this.slots.run(() =>
+      inRunSpan('action', integration, action, connection, () =>
+        this.runNow(integration, action, connection, input, onStart, undefined, operation),
+      ),
+    );
   }
 
   /**
@@ -89,7 +95,11 @@ export class ActionRunner {
     operation?: OperationHandle,
   ): Promise<void> {
     const run = { data, host, signal };
-    await this.slots.run(() => this.runNow(integration, sync, connection, undefined, undefined, run, operation));
+    await this.slots.run(() =>
+      inRunSpan('sync', integration, sync, connection, () =>
+        this.runNow(integration, sync, connection, undefined, undefined, run, operation),
+      ),
+    );
   }
 
   /** Action slots free right now (none promised to a waiting run). */
@@ -218,7 +228,8 @@ export class ActionRunner {
     // What the worker did on the run's behalf (waiting on a learned rate limit, a 429 that taught one).
     const note = recorded && ((level: MessageLevel, text: string) => recorded.message(level, text));
     return {
-      http: (request, signal) =>
+      // Called when the sandbox asks, from outside the run's context: bound, its HTTP spans stay in the run's trace.
+      http: bindToActiveContext((request: SandboxHttpRequest, signal: AbortSignal) =>
         performHttpRequest(
           integration,
           connection,
@@ -237,9 +248,26 @@ export class ActionRunner {
           fetch,
           this.rateLimits,
         ),
+      ),
       log: write,
     };
   }
+}
+
+/** Runs one action or sync run in a span `action <integration>.<name>` (or `sync …`), child of the call's span. */
+function inRunSpan<T>(
+  kind: 'action' | 'sync',
+  integration: IntegrationConfig,
+  script: ActionConfig,
+  connection: NangoConnection,
+  run: () => Promise<T>,
+): Promise<T> {
+  const attributes = {
+    'nango.integration': integration.name,
+    [`nango.${kind}`]: script.name,
+    'nango.connection_id': connection.userId,
+  };
+  return inSpan(`${kind} ${integration.name}.${script.name}`, { attributes }, run);
 }
 
 /** The action logger's levels that the integration's log_level lets through, so the others are never sent. */

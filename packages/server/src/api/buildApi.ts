@@ -17,6 +17,7 @@ import { integerKeyword } from './integerIn';
 import { refuseNulCharacters } from './nulCharacter';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
+import { traceHttpRequests } from '../tracing/traceHttpRequests';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -81,6 +82,8 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
       void (reply as FastifyReply).code(400).send(body);
     },
   });
+  // First of all hooks: everything after it, the secret-key check and the handler included, runs in the request's span.
+  traceHttpRequests(app);
   // Order matters: CORS answers preflights before the rate limit and the key check, and the rate limit counts (and
   // labels) every request, those refused for a wrong key included.
   await registerCors(app, context);

@@ -1,3 +1,4 @@
+import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { scrubSecrets } from './scrubSecrets';
 
 /**
@@ -92,7 +93,8 @@ export async function requestToken(request: TokenRequest): Promise<Record<string
   let text: string;
   try {
     const signal = AbortSignal.timeout(request.timeoutMs);
-    const response = await fetch(request.tokenUrl, { method: 'POST', headers, body, signal });
+    const send = () => fetch(request.tokenUrl, { method: 'POST', headers, body, signal });
+    const response = await inHttpClientSpan('POST', request.tokenUrl, send, { 'nango.token_request': 'refresh' });
     status = response.status;
     text = await response.text();
   } catch (error) {

@@ -3,6 +3,7 @@ import type { IntegrationConfig } from '../config/types';
 import type { ProviderRevocation } from '../providers/Provider';
 import { formEncode } from './requestToken';
 import { scrubSecrets } from './scrubSecrets';
+import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 
 /** What a revocation did: `skipped` when there is nothing to call, with the reason. */
 export type RevocationOutcome = { kind: 'revoked'; status: number } | { kind: 'skipped'; reason: string };
@@ -79,7 +80,8 @@ export async function revokeToken(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(target, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const send = () => fetch(target, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    response = await inHttpClientSpan(method, target, send, { 'nango.token_request': 'revoke' });
     text = await response.text();
   } catch (error) {
     const name = (error as { name?: unknown }).name;

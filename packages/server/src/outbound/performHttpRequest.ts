@@ -4,6 +4,7 @@ import type { IntegrationConfig } from '../config/types';
 import type { MessageLevel } from '../operationLog/Operation';
 import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { retryHeadersOf } from '../ratelimits/readRateLimit';
+import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { authorise } from './authorise';
 import { describeRequest } from './describeRequest';
 import { invalid } from './httpErrors';
@@ -89,14 +90,21 @@ export async function performHttpRequest(
     if (waitedMs && request.note) {
       request.note('info', `${label.text}: waited ${seconds(waitedMs)} s for the provider's rate limit learned earlier`);
     }
+    // One HTTP client span per hop: a redirect followed is a request of its own.
     const send = (hop: Hop): Promise<Response> =>
-      fetchImpl(hop.url.href, {
-        method: hop.method,
-        headers: authorise(integration, connection, headers, hop),
-        body: hop.body?.payload ?? null,
-        redirect: 'manual',
-        signal,
-      });
+      inHttpClientSpan(
+        hop.method,
+        hop.url,
+        () =>
+          fetchImpl(hop.url.href, {
+            method: hop.method,
+            headers: authorise(integration, connection, headers, hop),
+            body: hop.body?.payload ?? null,
+            redirect: 'manual',
+            signal,
+          }),
+        { 'nango.integration': integration.name },
+      );
     const last = await sendFollowingRedirects({ method, url, body }, send);
     const { headers: replyHeaders, status } = last.response;
     const retry = retryHeadersOf(integration.provider?.proxy?.retry);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { DEADLINE_HEADER } from '@nangohq/protocol';
 import type { Logger } from '../logger';
+import { inProcessSpan } from '../tracing/inProcessSpan';
 import { errorReply, type Delivery, type ProcessedRequest } from './processRequest';
 
 /** What to do with a delivery once it has been answered (or found unanswerable). */
@@ -62,9 +63,14 @@ export class Responder {
   /**
    * Answers one delivery and says how to settle it. A request from the credentials queue is acked where another
    * would be rejected: it must not be dead-lettered, not even by a dead-letter policy someone put on that queue.
-   * Never throws.
+   * Never throws. The answer is traced as a messaging `process` span, in the trace of the call when the message
+   * carries one (see tracing/inProcessSpan.ts).
    */
-  async answer(msg: ConsumeMessage, fromCredentialsQueue = false): Promise<Settlement> {
+  answer(msg: ConsumeMessage, fromCredentialsQueue = false): Promise<Settlement> {
+    return inProcessSpan(msg, () => this.answerNow(msg, fromCredentialsQueue));
+  }
+
+  private async answerNow(msg: ConsumeMessage, fromCredentialsQueue: boolean): Promise<Settlement> {
     const { replyTo, correlationId, headers } = msg.properties as {
       replyTo?: string;
       correlationId?: string;

@@ -1,4 +1,5 @@
 import type { AttemptOutcome, WebhookDelivery } from '../store/WebhookStore';
+import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { webhookHeaders } from './signWebhook';
 
 /** Longest wait between two attempts, whatever the backoff or a Retry-After says. */
@@ -26,13 +27,16 @@ export async function attemptDelivery(
 ): Promise<AttemptOutcome> {
   let response: Response;
   try {
-    response = await fetch(delivery.url, {
-      method: 'POST',
-      headers: webhookHeaders(delivery.body, settings.signingKey),
-      body: delivery.body,
-      redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
-    });
+    const send = () =>
+      fetch(delivery.url, {
+        method: 'POST',
+        headers: webhookHeaders(delivery.body, settings.signingKey),
+        body: delivery.body,
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
+      });
+    const attributes = { 'nango.webhook.type': delivery.type, 'nango.webhook.attempt': delivery.attempts };
+    response = await inHttpClientSpan('POST', delivery.url, send, attributes);
   } catch (error) {
     return retryOrFail(delivery, settings, null, describeFailure(error, settings.timeoutMs), undefined, now());
   }

@@ -4,6 +4,7 @@ import { oauth1BaseString, oauth1Signature, percentEncode } from '../../outbound
 import { interpolateUrl, withQuery } from './interpolateUrl';
 import { fetchFailure } from './oauth2';
 import { OAuthFlowError, type OAuthErrorType } from './OAuthFlowError';
+import { inHttpClientSpan } from '../../tracing/inHttpClientSpan';
 
 /** A temporary or access token with its secret, and the provider's whole answer. */
 export interface OAuth1Token {
@@ -117,12 +118,9 @@ async function call(
   let status: number;
   let text: string;
   try {
-    const response = await fetch(url, {
-      method,
-      headers: { authorization },
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    });
+    const send = () =>
+      fetch(url, { method, headers: { authorization }, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    const response = await inHttpClientSpan(method, url, send, { 'nango.token_request': 'oauth1' });
     status = response.status;
     text = await response.text();
   } catch (error) {

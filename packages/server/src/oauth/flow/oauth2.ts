@@ -4,6 +4,7 @@ import { readTokenResponse, TokenEndpointError } from '../requestToken';
 import { interpolateUrl, withQuery } from './interpolateUrl';
 import { OAuthFlowError } from './OAuthFlowError';
 import type { ConnectQuery } from './parseConnectQuery';
+import { inHttpClientSpan } from '../../tracing/inHttpClientSpan';
 
 /** A PKCE verifier (RFC 7636 4.1: 43 characters of base64url) and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -98,13 +99,9 @@ export async function exchangeCode(exchange: CodeExchange): Promise<Record<strin
   let status: number;
   let text: string;
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(exchange.timeoutMs),
-      redirect: 'error',
-    });
+    const send = () =>
+      fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(exchange.timeoutMs), redirect: 'error' });
+    const response = await inHttpClientSpan('POST', url, send, { 'nango.token_request': 'oauth2' });
     status = response.status;
     text = await response.text();
   } catch (error) {

@@ -11,6 +11,7 @@ import { sendFollowingRedirects, type Hop, type HopResponse } from '../../../out
 import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { delayOf, retryHeadersOf } from '../../../ratelimits/readRateLimit';
+import { inHttpClientSpan } from '../../../tracing/inHttpClientSpan';
 import type { ProxyBody } from './proxyBody';
 
 /** One proxy call, its URL and headers made, credentials not yet applied (they are, per hop, by authorise). */
@@ -130,14 +131,17 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
   const streamed = call.body.kind === 'stream' && hop.body === STREAMED ? call.body : undefined;
   if (streamed?.length !== undefined) headers.set('content-length', String(streamed.length));
   const body = streamed ? streamed.stream : hop.body === undefined ? null : hop.body.payload;
-  return request(hop.url, {
-    method: hop.method as Dispatcher.HttpMethod,
-    headers: Object.fromEntries(headers),
-    body,
-    signal: call.signal,
-    headersTimeout: Math.max(1, deadline - Date.now()),
-    bodyTimeout: call.timeoutMs,
-  }).then((raw) => new UpstreamReply(raw));
+  const send = () =>
+    request(hop.url, {
+      method: hop.method as Dispatcher.HttpMethod,
+      headers: Object.fromEntries(headers),
+      body,
+      signal: call.signal,
+      headersTimeout: Math.max(1, deadline - Date.now()),
+      bodyTimeout: call.timeoutMs,
+    }).then((raw) => new UpstreamReply(raw));
+  // One HTTP client span per hop and per retry: each is a request the provider sees.
+  return inHttpClientSpan(hop.method, hop.url, send, { 'nango.integration': call.integration.name });
 }
 
 /** Milliseconds as seconds with one decimal, for messages. */

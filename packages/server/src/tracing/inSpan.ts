@@ -1,0 +1,42 @@
+import { context, SpanStatusCode, trace, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { WorkerError } from '../errors';
+import { tracer } from './tracer';
+
+/**
+ * Runs `work` in a new span, active for everything `work` awaits, and ends the span when `work` settles: an error
+ * marks it failed (see failSpan) and is thrown on as it is.
+ * @param parent the span's parent context; default the active one
+ */
+export async function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
+): Promise<T> {
+  const span = tracer().startSpan(name, options, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), work, undefined, span);
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Marks a span failed with what may be shown of `error`: a WorkerError's code and message (they go to callers, so
+ * they hold no secret), or only the class name of anything else (whose message may quote a URL, a header or a body).
+ */
+export function failSpan(span: Span, error: unknown): void {
+  if (!span.isRecording()) return;
+  if (error instanceof WorkerError) {
+    span.setAttribute(ATTR_ERROR_TYPE, error.code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    return;
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  span.setAttribute(ATTR_ERROR_TYPE, name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+}
