@@ -15,6 +15,8 @@ function loadOptional(): typeof OpenTelemetry | undefined {
   }
 }
 
+const TRACER_NAME = '@nangohq/node-client';
+
 /** The trace of one call: a client span from the call to its reply, and a producer span per publish. */
 export interface CallTrace {
   /**
@@ -28,13 +30,18 @@ export interface CallTrace {
 
 /**
  * Starts the trace of one call of `type` to `queue`, a child of the app's active span (the semantic conventions'
- * messaging attributes, as the worker's `process` span has them). Undefined without @opentelemetry/api.
+ * messaging attributes, as the worker's `process` span has them). Undefined without @opentelemetry/api or without an
+ * SDK registered.
  */
 export function startCallTrace(type: string, queue: string): CallTrace | undefined {
   if (otel === undefined) return undefined;
-  const { context, propagation, trace, SpanKind, SpanStatusCode } = otel;
+  const { context, propagation, trace, ProxyTracerProvider, SpanKind, SpanStatusCode } = otel;
   // Asked for at each call, not kept: the API's tracer holds on to the first SDK it found, and an app may replace it.
-  const tracer = trace.getTracer('@nangohq/node-client');
+  // No SDK registered: no tracer, and nothing to do (the API's no-op spans would cost a few µs for nothing).
+  const provider = trace.getTracerProvider();
+  const tracer =
+    provider instanceof ProxyTracerProvider ? provider.getDelegateTracer(TRACER_NAME) : provider.getTracer(TRACER_NAME);
+  if (tracer === undefined) return undefined;
   const attributes = {
     'messaging.system': 'rabbitmq',
     'messaging.destination.name': queue,

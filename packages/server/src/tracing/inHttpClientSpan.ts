@@ -8,6 +8,7 @@ import {
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import { inSpan } from './inSpan';
+import { activeTracer } from './tracer';
 
 /**
  * Sends one HTTP request to a provider, a token endpoint or a webhook receiver inside an HTTP client span (semantic
@@ -22,6 +23,7 @@ export function inHttpClientSpan<R extends { readonly status: number }>(
   send: () => Promise<R>,
   extra?: Attributes,
 ): Promise<R> {
+  if (activeTracer() === undefined) return send();
   const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, ...urlAttributes(url), ...extra };
   return inSpan(method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const response = await send();

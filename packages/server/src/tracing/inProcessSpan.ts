@@ -1,5 +1,6 @@
 import { propagation, ROOT_CONTEXT, SpanKind, type TextMapGetter } from '@opentelemetry/api';
 import { inSpan } from './inSpan';
+import { activeTracer } from './tracer';
 import { ATTR_NANGO_MESSAGE_TYPE, MESSAGING } from './messagingAttributes';
 
 /** What the process span reads of a delivery (amqplib's ConsumeMessage has it all). */
@@ -29,6 +30,7 @@ const AMQP_HEADERS: TextMapGetter<Record<string, unknown> | undefined> = {
  * trace runs from the app through the broker into the worker. A message without one starts a trace of its own.
  */
 export function inProcessSpan<T>(msg: DeliveredMessage, handle: () => Promise<T>): Promise<T> {
+  if (activeTracer() === undefined) return handle();
   const { headers, correlationId, type } = msg.properties;
   const queue = msg.fields.routingKey;
   const parent = headers === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers, AMQP_HEADERS);

@@ -1,20 +1,39 @@
-import { context, SpanStatusCode, trace, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+} from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { WorkerError } from '../errors';
-import { tracer } from './tracer';
+import { activeTracer } from './tracer';
 
 /**
  * Runs `work` in a new span, active for everything `work` awaits, and ends the span when `work` settles: an error
- * marks it failed (see failSpan) and is thrown on as it is.
+ * marks it failed (see failSpan) and is thrown on as it is. Without an SDK, `work` just runs (see activeTracer).
  * @param parent the span's parent context; default the active one
  */
-export async function inSpan<T>(
+export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
+  const tracer = activeTracer();
+  if (tracer === undefined) return work(NOT_RECORDED);
+  return traced(tracer, name, options, work, parent ?? context.active());
+}
+
+/** What `work` gets when nothing is traced: a span that records nothing. */
+const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+async function traced<T>(
+  tracer: Tracer,
   name: string,
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
-  parent: Context = context.active(),
+  parent: Context,
 ): Promise<T> {
-  const span = tracer().startSpan(name, options, parent);
+  const span = tracer.startSpan(name, options, parent);
   try {
     return await context.with(trace.setSpan(parent, span), work, undefined, span);
   } catch (error) {

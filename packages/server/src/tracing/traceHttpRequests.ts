@@ -11,7 +11,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance } from 'fastify';
-import { tracer } from './tracer';
+import { activeTracer } from './tracer';
 
 /**
  * An HTTP server span per request of the API, named `<method> <route>` (`POST /action/trigger`), a child of the
@@ -25,7 +25,8 @@ import { tracer } from './tracer';
  */
 export function traceHttpRequests(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.headers.upgrade !== undefined) return done();
+    const tracer = activeTracer();
+    if (tracer === undefined || request.headers.upgrade !== undefined) return done();
     const route = request.routeOptions.url;
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method,
@@ -38,7 +39,7 @@ export function traceHttpRequests(app: FastifyInstance): void {
     };
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const name = route === undefined ? request.method : `${request.method} ${route}`;
-    const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
     reply.raw.once('close', () => {
       const status = reply.raw.statusCode;
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);

@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { createLogger } from '../../src/logger';
 import { resolveTracingSettings, type TracingSettings } from '../../src/tracing/TracingSettings';
 import { startTracing } from '../../src/tracing/startTracing';
-import { tracer } from '../../src/tracing/tracer';
+import { activeTracer } from '../../src/tracing/tracer';
 import { startInMemoryTracing } from '../helpers/inMemoryTracing';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver';
 
@@ -12,6 +12,9 @@ function settingsFor(env: NodeJS.ProcessEnv): TracingSettings {
   expect(problems).toEqual([]);
   return settings;
 }
+
+/** A tracer from the API's globals, as any code in the process gets one. */
+const tracer = () => trace.getTracer('a-test');
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -33,6 +36,7 @@ describe('startTracing', () => {
   it('starts nothing without an endpoint: spans stay the API no-ops', async () => {
     const { logger, lines } = capture();
     expect(startTracing(settingsFor({}), logger)).toBeUndefined();
+    expect(activeTracer()).toBeUndefined(); // the server's span helpers skip tracing altogether
     const span = tracer().startSpan('not recorded');
     expect(span.isRecording()).toBe(false);
     span.end();
@@ -50,6 +54,7 @@ describe('startTracing', () => {
     };
     const tracing = startTracing(settingsFor(env), logger);
     expect(tracing).toBeDefined();
+    expect(activeTracer()).toBeDefined();
     const span = tracer().startSpan('recorded');
     expect(span.isRecording()).toBe(true);
     span.end();
