@@ -50,16 +50,12 @@ export function startTracing(settings: TracingSettings, logger: Logger): Tracing
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
-  // The SDK's own troubles (an export refused or unreachable) reach the log; never the exporter's headers.
+  // The SDK's own troubles (an export refused or unreachable, spans dropped) reach the log as text: its messages
+  // and errors' messages only, never an object it passes along (a response, a request's options and headers).
   const sdkLog = logger.child({ component: 'tracing' });
+  const write = (message: string, ...args: unknown[]) => sdkLog.warn([message, ...args.map(textOf)].join(' ').trim());
   diag.setLogger(
-    {
-      error: (message) => sdkLog.warn(message),
-      warn: (message) => sdkLog.warn(message),
-      info: () => undefined,
-      debug: () => undefined,
-      verbose: () => undefined,
-    },
+    { error: write, warn: write, info: () => undefined, debug: () => undefined, verbose: () => undefined },
     DiagLogLevel.WARN,
   );
   const { protocol, sampler, serviceName } = settings;
@@ -74,6 +70,12 @@ export function startTracing(settings: TracingSettings, logger: Logger): Tracing
       diag.disable();
     },
   };
+}
+
+/** What the log shows of one argument of the SDK's diagnostics. */
+function textOf(arg: unknown): string {
+  if (typeof arg === 'string' || typeof arg === 'number') return String(arg);
+  return arg instanceof Error ? `${arg.name}: ${arg.message}` : '';
 }
 
 function resourceOf(settings: TracingSettings) {

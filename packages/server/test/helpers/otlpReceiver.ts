@@ -64,9 +64,14 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('end', () => {
       requests.push(`${req.method} ${req.url}`);
       const body = Buffer.concat(chunks);
-      if (req.headers['content-type']?.includes('json')) spans.push(...flatten(JSON.parse(body.toString()) as OtlpExport));
-      else protobufBodies.push(body);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      // The answer is an empty ExportTraceServiceResponse, in the request's encoding (empty, in protobuf).
+      if (req.headers['content-type']?.includes('json')) {
+        spans.push(...flatten(JSON.parse(body.toString()) as OtlpExport));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else {
+        protobufBodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
