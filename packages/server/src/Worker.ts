@@ -38,6 +38,7 @@ import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
 import { startTracing, type Tracing } from './tracing/startTracing';
 import { withStoreSpans } from './tracing/withStoreSpans';
+import { withTraceIds } from './tracing/withTraceIds';
 
 /** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
 const PROVIDER_TIMEOUT_MS = 15_000;
@@ -123,7 +124,8 @@ export class Worker {
     const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
     // The one operations log every part records to (refresher, webhook deliverer, operations, proxy, syncs, async).
-    const log = extras.operationLog ?? NO_OPERATIONS;
+    // Each operation carries the trace id of the span it starts in, when traced.
+    const log = withTraceIds(extras.operationLog ?? NO_OPERATIONS);
     this.webhooks = new WebhookOutbox(store.webhooks, settings, logger, { log });
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One span as an OTLP/HTTP JSON export carries it, flattened with its service's name. */
@@ -26,6 +26,8 @@ export interface OtlpReceiver {
   protobufBodies: Buffer[];
   /** Every request, as `<method> <path>`. */
   requests: string[];
+  /** The headers of every request, in order. */
+  headers: IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
@@ -58,11 +60,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const protobufBodies: Buffer[] = [];
   const requests: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests.push(`${req.method} ${req.url}`);
+      headers.push(req.headers);
       const body = Buffer.concat(chunks);
       // The answer is an empty ExportTraceServiceResponse, in the request's encoding (empty, in protobuf).
       if (req.headers['content-type']?.includes('json')) {
@@ -81,6 +85,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     spans,
     protobufBodies,
     requests,
+    headers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -7,6 +7,9 @@ import { inProcessSpan } from '../../src/tracing/inProcessSpan';
 import { inSpan } from '../../src/tracing/inSpan';
 import { traceHttpRequests } from '../../src/tracing/traceHttpRequests';
 import { withStoreSpans } from '../../src/tracing/withStoreSpans';
+import { withTraceIds } from '../../src/tracing/withTraceIds';
+import { NO_OPERATIONS, type OperationLog } from '../../src/operationLog/OperationLog';
+import type { OperationStart } from '../../src/operationLog/Operation';
 import { parentOf, startInMemoryTracing, type InMemoryTracing } from '../helpers/inMemoryTracing';
 
 let tracing: InMemoryTracing;
@@ -220,5 +223,34 @@ describe('traceHttpRequests', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('withTraceIds', () => {
+  function recordingLog() {
+    const started: OperationStart[] = [];
+    const log: OperationLog = {
+      ...NO_OPERATIONS,
+      start: (start) => (started.push(start), NO_OPERATIONS.start(start)),
+      droppedCount: 3,
+    };
+    return { log, started };
+  }
+
+  it("puts the active span's trace id on operations started without one, and keeps one given", async () => {
+    const { log, started } = recordingLog();
+    const traced = withTraceIds(log);
+    traced.start({ kind: 'action', name: 'outside' });
+    await inSpan('process', {}, async () => {
+      traced.start({ kind: 'action', name: 'inside' });
+      traced.start({ kind: 'action', name: 'given', traceId: TRACE_ID });
+    });
+    const traceId = tracing.span('process').spanContext().traceId;
+    expect(started).toEqual([
+      { kind: 'action', name: 'outside' },
+      { kind: 'action', name: 'inside', traceId },
+      { kind: 'action', name: 'given', traceId: TRACE_ID },
+    ]);
+    expect(traced.droppedCount).toBe(3);
   });
 });

@@ -286,8 +286,9 @@ describe('what the worker exports, as configured', () => {
     await worker.stop();
   }
 
-  it('sends OTLP protobuf by default (the specification default)', async () => {
-    await runOneAction({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+  it('sends OTLP protobuf by default (the specification default), with the OTEL_EXPORTER_OTLP_HEADERS given', async () => {
+    const exportKey = `export-key-${randomUUID()}`;
+    await runOneAction({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: `x-export-key=${exportKey}` });
     expect(receiver.requests.length).toBeGreaterThan(0);
     expect(new Set(receiver.requests)).toEqual(new Set(['POST /v1/traces']));
     const sent = Buffer.concat(receiver.protobufBodies);
@@ -295,7 +296,9 @@ describe('what the worker exports, as configured', () => {
       expect(sent.includes(Buffer.from(name))).toBe(true);
     }
     expect(sent.includes(Buffer.from(API_KEY))).toBe(false);
+    expect(receiver.headers.map((headers) => headers['x-export-key'])).toEqual(receiver.requests.map(() => exportKey));
     expect(worker?.output()).toContain('exporting traces over OTLP');
+    expect(worker?.output()).not.toContain(exportKey);
   });
 
   it('starts no SDK and sends nothing with OTEL_SDK_DISABLED=true, even with an endpoint', async () => {
