@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { connectBroker } from '../broker/connectBroker';
 import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
 import { asyncActionQueue } from '../broker/queueNames';
+import { inPublishSpan } from '../tracing/inPublishSpan';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
@@ -165,13 +166,18 @@ export class ActionDispatcher {
     if (!channel) return false;
     const name = asyncActionQueue(this.options.queue);
     try {
-      await new Promise<void>((resolve, reject) =>
-        channel.sendToQueue(
-          name,
-          Buffer.from(JSON.stringify({ id })),
-          { persistent: true, contentType: 'application/json' },
-          (error) => (error ? reject(error as Error) : resolve()),
-        ),
+      // The trace context rides along, so the run on a worker continues the request's trace.
+      await inPublishSpan(
+        name,
+        (headers) =>
+          new Promise<void>((resolve, reject) =>
+            channel.sendToQueue(
+              name,
+              Buffer.from(JSON.stringify({ id })),
+              { persistent: true, contentType: 'application/json', ...(headers && { headers }) },
+              (error) => (error ? reject(error as Error) : resolve()),
+            ),
+          ),
       );
       return true;
     } catch (error) {

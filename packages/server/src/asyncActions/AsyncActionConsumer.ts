@@ -14,6 +14,7 @@ import {
   declareAsyncActionQueue,
   statusUrlOf,
 } from './asyncActionQueue';
+import { inProcessSpan } from '../tracing/inProcessSpan';
 
 /** How often a worker deletes the async actions past their time (it also does at start). */
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -124,7 +125,8 @@ export class AsyncActionConsumer {
       channel.ack(msg);
       return;
     }
-    void this.track(this.take(id)).then((settlement) => {
+    // In the trace of the request that queued it, when its message carries one.
+    void this.track(inProcessSpan(msg, () => this.take(id))).then((settlement) => {
       try {
         if (settlement === 'ack') channel.ack(msg);
         else channel.nack(msg, false, true);

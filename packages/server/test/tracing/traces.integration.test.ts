@@ -253,6 +253,45 @@ describe.each(RIG_STORES)('traces across the app, the broker, the worker and the
     expect(one(spans, `process ${worker.queue}`).parentSpanId).toBe(publish.spanId);
     expectWorkerSpans(spans, worker.queue, store, provider);
   });
+
+  it('an async POST /action/trigger (X-Async) continues the trace through the async queue to the run on a worker', async () => {
+    const tracer = trace.getTracer('the-app');
+    const { traceId, status } = await tracer.startActiveSpan('queue it', async (span) => {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'connection-id': 'u1',
+        'provider-config-key': 'api',
+        'x-async': 'true',
+      };
+      propagation.inject(context.active(), headers);
+      const body = JSON.stringify({ action_name: 'call', input: { endpoint: '/items' } });
+      const reply = await fetch(`${worker.httpUrl}/action/trigger`, { method: 'POST', headers, body });
+      await reply.arrayBuffer();
+      span.end();
+      return { traceId: span.spanContext().traceId, status: reply.status };
+    });
+    expect(status).toBe(202);
+
+    const asyncQueue = `${worker.queue}.async`;
+    const names = [
+      'queue it',
+      'POST /action/trigger',
+      `publish ${asyncQueue}`,
+      `process ${asyncQueue}`,
+      'action api.call',
+      'GET',
+    ];
+    const spans = await waitForSpans(traceId, names, app, receiver);
+    const server = one(spans, 'POST /action/trigger');
+    const publish = one(spans, `publish ${asyncQueue}`);
+    const process = one(spans, `process ${asyncQueue}`);
+    expect(server.parentSpanId).toBe(one(spans, 'queue it').spanId);
+    expect(publish).toMatchObject({ parentSpanId: server.spanId, kind: KIND.producer, service: 'nango-server' });
+    expect(process).toMatchObject({ parentSpanId: publish.spanId, kind: KIND.consumer });
+    expect(one(spans, 'action api.call').parentSpanId).toBe(process.spanId);
+    expect(one(spans, 'GET').parentSpanId).toBe(one(spans, 'action api.call').spanId);
+    expect(JSON.stringify([...spans.values()])).not.toContain(API_KEY);
+  });
 });
 
 describe('what the worker exports, as configured', () => {
