@@ -28,6 +28,17 @@ export function describeBaseUrl(baseUrl: Template, rendered: URL): string {
   return hasPlaceholders(baseUrl) ? baseUrl.source : rendered.origin;
 }
 
+/**
+ * What a trace shows of a request's URL when base_url holds placeholders: base_url as written plus the endpoint's
+ * path as the action passed it (the rendered URL holds Connection values, a key in a path included). Undefined for a
+ * plain base_url, whose rendered origin and path may be shown.
+ */
+export function urlTemplate(baseUrl: Template, endpoint: string): string | undefined {
+  if (!hasPlaceholders(baseUrl)) return undefined;
+  const path = endpoint.split(/[?#]/, 1)[0] ?? '';
+  return path === '' ? baseUrl.source : `${baseUrl.source.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
 function hasPlaceholders(template: Template): boolean {
   return template.parts.some((part) => typeof part !== 'string');
 }

@@ -6,7 +6,7 @@ import type { RateLimitGate } from '../ratelimits/RateLimitGate';
 import { retryHeadersOf } from '../ratelimits/readRateLimit';
 import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { authorise } from './authorise';
-import { describeRequest } from './describeRequest';
+import { describeRequest, urlTemplate } from './describeRequest';
 import { invalid } from './httpErrors';
 import { mergeHeaders } from './mergeHeaders';
 import { prepareBody } from './prepareBody';
@@ -91,10 +91,12 @@ export async function performHttpRequest(
       request.note('info', `${label.text}: waited ${seconds(waitedMs)} s for the provider's rate limit learned earlier`);
     }
     // One HTTP client span per hop: a redirect followed is a request of its own.
+    const template = urlTemplate(integration.baseUrl, request.endpoint);
+    const spanAttributes = { 'nango.integration': integration.name, ...(template !== undefined && { 'url.template': template }) };
     const send = (hop: Hop): Promise<Response> =>
       inHttpClientSpan(
         hop.method,
-        hop.url,
+        template === undefined ? hop.url : undefined,
         () =>
           fetchImpl(hop.url.href, {
             method: hop.method,
@@ -103,7 +105,7 @@ export async function performHttpRequest(
             redirect: 'manual',
             signal,
           }),
-        { 'nango.integration': integration.name },
+        spanAttributes,
       );
     const last = await sendFollowingRedirects({ method, url, body }, send);
     const { headers: replyHeaders, status } = last.response;

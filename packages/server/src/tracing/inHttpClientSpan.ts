@@ -15,11 +15,13 @@ import { activeTracer } from './tracer';
  * conventions: named by the method, `http.request.method`, `server.address`, `server.port`, `url.full`,
  * `http.response.status_code`; a status of 400 or more, or a network error, marks it failed). `url.full` is the
  * origin and path only: a query string may hold an API key, and user info a password.
+ * @param url what may be shown of the URL: undefined when nothing of it may (the caller gives `url.template`), its
+ *   origin alone when its path may hold a token
  * @param extra attributes of our own, such as `nango.integration`
  */
 export function inHttpClientSpan<R extends { readonly status: number }>(
   method: string,
-  url: URL | string,
+  url: URL | string | undefined,
   send: () => Promise<R>,
   extra?: Attributes,
 ): Promise<R> {
@@ -37,7 +39,7 @@ export function inHttpClientSpan<R extends { readonly status: number }>(
 }
 
 /** What a span shows of a URL; nothing of one that does not parse (`send` then fails as it would untraced). */
-function urlAttributes(given: URL | string): Attributes {
+function urlAttributes(given: URL | string | undefined): Attributes {
   const url = typeof given === 'string' ? (URL.canParse(given) ? new URL(given) : undefined) : given;
   if (url === undefined) return {};
   return {

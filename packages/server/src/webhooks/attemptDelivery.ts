@@ -36,7 +36,9 @@ export async function attemptDelivery(
         signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
       });
     const attributes = { 'nango.webhook.type': delivery.type, 'nango.webhook.attempt': delivery.attempts };
-    response = await inHttpClientSpan('POST', delivery.url, send, attributes);
+    // The receiver's origin only: a webhook URL's path or query may hold a token.
+    const origin = URL.canParse(delivery.url) ? new URL(delivery.url).origin : undefined;
+    response = await inHttpClientSpan('POST', origin, send, attributes);
   } catch (error) {
     return retryOrFail(delivery, settings, null, describeFailure(error, settings.timeoutMs), undefined, now());
   }

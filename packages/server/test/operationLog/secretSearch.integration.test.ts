@@ -3,12 +3,14 @@
  * secret, the access and refresh tokens the provider issued, API keys, passwords, a token in a webhook URL's path, a
  * secret in a proxy call's query), including careless parties (an action that logs and throws its key, a provider
  * that quotes the tokens it was sent in its errors). Then everything recorded (operations, fields, messages) is
- * serialised and searched for each secret as it is, URL-encoded, in base64 and in part.
+ * serialised and searched for each secret as it is, URL-encoded, in base64 and in part; and so is every span of
+ * the traces the flows made (the worker traces into the SDK this test process registers).
  */
 import { join } from 'node:path';
 import { catalogOf } from '../helpers/apiHarness';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { startHarness, type Harness } from '../helpers/harness';
+import { startInMemoryTracing, type InMemoryTracing } from '../helpers/inMemoryTracing';
 import { playFlow } from '../helpers/oauthFlow';
 import { RecordingOperationLog } from '../helpers/RecordingOperationLog';
 import { AuthServer, CLIENT_ID, CLIENT_SECRET } from '../oauth/authServer';
@@ -48,9 +50,11 @@ describe('the secret search: nothing recorded in the operations log holds a secr
   let receiver: Receiver;
   let h: Harness;
   let log: RecordingOperationLog;
+  let tracing: InMemoryTracing;
   let limited = 0;
 
   beforeAll(async () => {
+    tracing = startInMemoryTracing();
     auth = await AuthServer.start();
     receiver = await startReceiver();
     // A careless provider: its revocation endpoint quotes what it was sent; /limited answers 429 once.
@@ -95,6 +99,7 @@ integrations:
     await provider?.close();
     await receiver?.close();
     await auth?.stop();
+    await tracing?.stop();
   });
 
   const url = () => h.worker.httpUrl as string;
@@ -182,5 +187,14 @@ integrations:
     // The search itself finds a secret planted in what it reads.
     expect(findings(`${everything} ${Buffer.from(SECRETS.password).toString('base64')}`, secrets)).toEqual(['password']);
     expect(findings(everything, secrets)).toEqual([]);
+    // Every span of every flow: names, attributes, statuses, events.
+    const spans = tracing.spans();
+    const has = (what: (span: (typeof spans)[number]) => boolean) => spans.some(what);
+    expect(has((span) => span.attributes['http.route'] !== undefined)).toBe(true); // the HTTP API's requests
+    expect(has((span) => span.name.startsWith('action '))).toBe(true);
+    expect(has((span) => span.attributes['nango.token_request'] !== undefined)).toBe(true); // refresh, revocation
+    expect(has((span) => span.attributes['nango.webhook.type'] !== undefined)).toBe(true);
+    const traced = JSON.stringify(spans.map((span) => [span.name, span.attributes, span.status, span.events]));
+    expect(findings(traced, secrets)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { request, type Dispatcher } from 'undici';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { authorise } from '../../../outbound/authorise';
-import { describeRequest } from '../../../outbound/describeRequest';
+import { describeRequest, urlTemplate } from '../../../outbound/describeRequest';
 import { failed } from '../../../outbound/httpErrors';
 import type { PreparedBody } from '../../../outbound/prepareBody';
 import { sendFollowingRedirects, type Hop, type HopResponse } from '../../../outbound/sendFollowingRedirects';
@@ -140,8 +140,11 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
       headersTimeout: Math.max(1, deadline - Date.now()),
       bodyTimeout: call.timeoutMs,
     }).then((raw) => new UpstreamReply(raw));
-  // One HTTP client span per hop and per retry: each is a request the provider sees.
-  return inHttpClientSpan(hop.method, hop.url, send, { 'nango.integration': call.integration.name });
+  // One HTTP client span per hop and per retry: each is a request the provider sees. A base_url with placeholders
+  // shows as written: the rendered URL holds Connection values.
+  const template = urlTemplate(call.integration.baseUrl, call.endpoint);
+  const attributes = { 'nango.integration': call.integration.name, ...(template !== undefined && { 'url.template': template }) };
+  return inHttpClientSpan(hop.method, template === undefined ? hop.url : undefined, send, attributes);
 }
 
 /** Milliseconds as seconds with one decimal, for messages. */
