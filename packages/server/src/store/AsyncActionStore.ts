@@ -1,4 +1,4 @@
-import type { StoredOutcome } from './Store';
+import type { StoredOutcome } from './StoredOutcome';
 
 /** What an async action runs: kept sealed in its row until it ends. */
 export interface AsyncActionCall {

@@ -1,4 +1,4 @@
-import type { EndUser } from './Store';
+import type { EndUser } from './ConnectionAttributes';
 
 /** Defaults a session gives one integration's flow (contract C.3 `integrations_config_defaults`). */
 export interface IntegrationFlowDefaults {

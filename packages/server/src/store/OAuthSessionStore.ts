@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConnectionAttributes } from './Store';
+import type { ConnectionAttributes } from './ConnectionAttributes';
 
 /** What /oauth/connect remembers for its callback, bound to the `state` value it sent the provider. */
 export interface OAuthSession {

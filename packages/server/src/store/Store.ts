@@ -8,6 +8,11 @@ import type { RateLimitStore } from './RateLimitStore';
 import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
 import type { SyncScheduleStore } from './SyncScheduleStore';
+import type { ConnectionAttributes } from './ConnectionAttributes';
+import type { StoredOutcome } from './StoredOutcome';
+
+export type { ConnectionAttributes, EndUser } from './ConnectionAttributes';
+export type { StoredOutcome } from './StoredOutcome';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -66,21 +71,6 @@ export interface NewConnection {
   userId: string;
   credentials: StoredCredentials;
   additionalConfig: Record<string, unknown>;
-}
-
-/** The end user a Connection was made for (contract C.3.1 `end_user`), set through a connect session or the API. */
-export interface EndUser {
-  id: string;
-  email?: string;
-  displayName?: string;
-  tags?: Record<string, string>;
-  organization?: { id: string; displayName?: string } | null;
-}
-
-/** What the REST API keeps on a Connection besides its config. */
-export interface ConnectionAttributes {
-  tags: Record<string, string>;
-  endUser: EndUser | null;
 }
 
 /** A Connection as listed by the REST API: no credentials, with its attributes. */
@@ -171,9 +161,6 @@ export interface IdempotencyScope {
   userId: string;
   key: string;
 }
-
-/** The first outcome of a keyed call, as kept: the result's JSON, or the error it ended with. */
-export type StoredOutcome = { ok: true; json: string | undefined } | { ok: false; code: string; message: string };
 
 /** What a claim found. */
 export type Claim =
