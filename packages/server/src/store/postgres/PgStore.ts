@@ -1,24 +1,26 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { PoolUse, Store } from '../Store';
+import { POSTGRES } from '../sql/dialect';
 import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
+import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import pg from 'pg';
 import { Pg, type PgOptions } from './Pg';
 import { toStorageError } from './pgErrors';
 import { PgConnectionStore } from './PgConnectionStore';
-import { PgDeliveryCounter } from './PgDeliveryCounter';
 import { PgIdempotencyStore } from './PgIdempotencyStore';
+import { PgIntegrationStore } from './PgIntegrationStore';
 import { PgKeyRecords } from './PgKeyRecords';
 import { PG_MIGRATIONS } from './pgMigrations';
-import { PgRefreshLocks } from './PgRefreshLocks';
-import { PgRowCopier } from './PgRowCopier';
-import { PgIntegrationStore } from './PgIntegrationStore';
-import { PgOAuthSessionStore } from './PgOAuthSessionStore';
-import { PgConnectSessionStore } from './PgConnectSessionStore';
-import { PgRateLimitStore } from './PgRateLimitStore';
-import { PgAsyncActionStore } from './PgAsyncActionStore';
-import { PgWebhookStore } from './PgWebhookStore';
 import { PgRecordStore } from './PgRecordStore';
-import { PgSyncScheduleStore } from './PgSyncScheduleStore';
+import { PgRowCopier } from './PgRowCopier';
+import { PgRunner } from './PgRunner';
+import { PgAsyncActionStore } from './PgAsyncActionStore';
+import { PgRateLimitStore } from './PgRateLimitStore';
+import { PgConnectSessionStore } from './PgConnectSessionStore';
+import { PgOAuthSessionStore } from './PgOAuthSessionStore';
+import { PgDeliveryCounter } from './PgDeliveryCounter';
+import { PgRefreshLocks } from './PgRefreshLocks';
+import { PgWebhookStore } from './PgWebhookStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -51,7 +53,7 @@ export class PgStore implements Store {
   readonly asyncActions: PgAsyncActionStore;
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
-  readonly syncSchedules: PgSyncScheduleStore;
+  readonly syncSchedules: SqlSyncScheduleStore;
   private readonly poolSize: number;
   private closed: Promise<void> | undefined;
 
@@ -61,6 +63,9 @@ export class PgStore implements Store {
     cipher: CredentialCipher,
     options: PgStoreOptions,
   ) {
+    // The parts whose SQL is the same on SQLite are the shared classes themselves; the others add what PostgreSQL
+    // does its own way, or are still PostgreSQL's own.
+    const runner = new PgRunner(pg);
     this.connections = new PgConnectionStore(pg, cipher);
     this.idempotency = new PgIdempotencyStore(pg, cipher, options.idempotency);
     this.refreshLocks = new PgRefreshLocks(pg);
@@ -74,7 +79,7 @@ export class PgStore implements Store {
     this.asyncActions = new PgAsyncActionStore(pg, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);
-    this.syncSchedules = new PgSyncScheduleStore(pg);
+    this.syncSchedules = new SqlSyncScheduleStore(runner, POSTGRES);
     this.poolSize = options.poolSize;
   }
 

@@ -3,20 +3,22 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { Store } from '../Store';
+import { SQLITE } from '../sql/dialect';
+import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import { SqliteConnectionStore } from './SqliteConnectionStore';
-import { SqliteDeliveryCounter } from './SqliteDeliveryCounter';
 import { SqliteIdempotencyStore, type IdempotencyStoreOptions } from './SqliteIdempotencyStore';
-import { SqliteKeyRecords } from './SqliteKeyRecords';
-import { SqliteRefreshLocks } from './SqliteRefreshLocks';
-import { SqliteRowCopier } from './SqliteRowCopier';
 import { SqliteIntegrationStore } from './SqliteIntegrationStore';
-import { SqliteOAuthSessionStore } from './SqliteOAuthSessionStore';
-import { SqliteConnectSessionStore } from './SqliteConnectSessionStore';
-import { SqliteRateLimitStore } from './SqliteRateLimitStore';
-import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
-import { SqliteWebhookStore } from './SqliteWebhookStore';
+import { SqliteKeyRecords } from './SqliteKeyRecords';
 import { SqliteRecordStore } from './SqliteRecordStore';
-import { SqliteSyncScheduleStore } from './SqliteSyncScheduleStore';
+import { SqliteRowCopier } from './SqliteRowCopier';
+import { SqliteRunner } from './SqliteRunner';
+import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
+import { SqliteRateLimitStore } from './SqliteRateLimitStore';
+import { SqliteConnectSessionStore } from './SqliteConnectSessionStore';
+import { SqliteOAuthSessionStore } from './SqliteOAuthSessionStore';
+import { SqliteDeliveryCounter } from './SqliteDeliveryCounter';
+import { SqliteRefreshLocks } from './SqliteRefreshLocks';
+import { SqliteWebhookStore } from './SqliteWebhookStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -42,7 +44,7 @@ export class SqliteStore implements Store {
   readonly asyncActions: SqliteAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
-  readonly syncSchedules: SqliteSyncScheduleStore;
+  readonly syncSchedules: SqlSyncScheduleStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -69,6 +71,9 @@ export class SqliteStore implements Store {
       throw error;
     }
     this.database = db;
+    // The parts whose SQL is the same on PostgreSQL are the shared classes themselves, on this handle's runner (one
+    // statement cache for the whole store); the others add what SQLite does its own way, or are still SQLite's own.
+    const runner = SqliteRunner.of(db);
     this.connections = new SqliteConnectionStore(db, cipher);
     this.idempotency = new SqliteIdempotencyStore(db, cipher, options.idempotency);
     this.refreshLocks = new SqliteRefreshLocks(db);
@@ -82,7 +87,7 @@ export class SqliteStore implements Store {
     this.asyncActions = new SqliteAsyncActionStore(db, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
-    this.syncSchedules = new SqliteSyncScheduleStore(db);
+    this.syncSchedules = new SqlSyncScheduleStore(runner, SQLITE);
   }
 
   async close(): Promise<void> {

@@ -10,34 +10,22 @@ import {
   type SyncLag,
   type SyncSchedule,
   type SyncScheduleStore,
-} from './SyncScheduleStore';
-
-/** One statement at a time, `?` placeholders: what the schedule store needs of a database. */
-export interface SqlRunner {
-  /** Rows of a query (or of a write with RETURNING). @throws WorkerError `storage_error` */
-  all<R>(sql: string, params: readonly unknown[]): Promise<R[]>;
-  /** Rows changed by a write. @throws WorkerError `storage_error` */
-  run(sql: string, params: readonly unknown[]): Promise<number>;
-}
-
-/** SQL that differs between the two databases. */
-export interface ScheduleDialect {
-  /** An expression giving a fresh random id per row. */
-  readonly randomId: string;
-  /** Appended to the due-runs subquery: PostgreSQL skips rows another claimer holds. */
-  readonly skipLocked: string;
-}
+} from '../SyncScheduleStore';
+import type { SqlDialect } from './dialect';
+import type { SqlRunner } from './SqlRunner';
 
 const FROM = 'sync_schedules s JOIN connections c ON c.uuid = s.connection';
 
 /**
  * The schedule store in SQL both SQLite and PostgreSQL run: every operation is one statement, so none needs a
- * transaction, and every write of a run is conditional on its run id.
+ * transaction, and every write of a run is conditional on its run id. On SQLite one writer at a time makes every
+ * claim exclusive; on PostgreSQL a claim locks the due rows it takes and skips those another claimer holds, and
+ * re-checks each row it updates, so two schedulers never both claim one run.
  */
 export class SqlSyncScheduleStore implements SyncScheduleStore {
   constructor(
     private readonly db: SqlRunner,
-    private readonly dialect: ScheduleDialect,
+    private readonly dialect: SqlDialect,
   ) {}
 
   async createMissing(integration: string, sync: string, now = Date.now(), createdSince?: string): Promise<number> {
