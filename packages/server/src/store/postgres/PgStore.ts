@@ -1,7 +1,13 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { PoolUse, Store } from '../Store';
 import { POSTGRES } from '../sql/dialect';
+import { SqlAsyncActionStore } from '../sql/SqlAsyncActionStore';
+import { SqlConnectSessionStore } from '../sql/SqlConnectSessionStore';
+import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
+import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
+import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import pg from 'pg';
 import { Pg, type PgOptions } from './Pg';
@@ -14,12 +20,6 @@ import { PG_MIGRATIONS } from './pgMigrations';
 import { PgRecordStore } from './PgRecordStore';
 import { PgRowCopier } from './PgRowCopier';
 import { PgRunner } from './PgRunner';
-import { PgAsyncActionStore } from './PgAsyncActionStore';
-import { PgRateLimitStore } from './PgRateLimitStore';
-import { PgConnectSessionStore } from './PgConnectSessionStore';
-import { PgOAuthSessionStore } from './PgOAuthSessionStore';
-import { PgDeliveryCounter } from './PgDeliveryCounter';
-import { PgRefreshLocks } from './PgRefreshLocks';
 import { PgWebhookStore } from './PgWebhookStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
@@ -42,15 +42,15 @@ export class PgStore implements Store {
   readonly kind = 'postgres';
   readonly connections: PgConnectionStore;
   readonly idempotency: PgIdempotencyStore;
-  readonly refreshLocks: PgRefreshLocks;
-  readonly deliveries: PgDeliveryCounter;
+  readonly refreshLocks: SqlRefreshLocks;
+  readonly deliveries: SqlDeliveryCounter;
   readonly keys: PgKeyRecords;
   readonly rows: PgRowCopier;
   readonly integrations: PgIntegrationStore;
-  readonly oauthSessions: PgOAuthSessionStore;
-  readonly connectSessions: PgConnectSessionStore;
-  readonly rateLimits: PgRateLimitStore;
-  readonly asyncActions: PgAsyncActionStore;
+  readonly oauthSessions: SqlOAuthSessionStore;
+  readonly connectSessions: SqlConnectSessionStore;
+  readonly rateLimits: SqlRateLimitStore;
+  readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
   readonly syncSchedules: SqlSyncScheduleStore;
@@ -64,19 +64,19 @@ export class PgStore implements Store {
     options: PgStoreOptions,
   ) {
     // The parts whose SQL is the same on SQLite are the shared classes themselves; the others add what PostgreSQL
-    // does its own way, or are still PostgreSQL's own.
+    // does its own way.
     const runner = new PgRunner(pg);
     this.connections = new PgConnectionStore(pg, cipher);
     this.idempotency = new PgIdempotencyStore(pg, cipher, options.idempotency);
-    this.refreshLocks = new PgRefreshLocks(pg);
-    this.deliveries = new PgDeliveryCounter(pg);
+    this.refreshLocks = new SqlRefreshLocks(runner);
+    this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new PgKeyRecords(pg);
     this.rows = new PgRowCopier(pg);
     this.integrations = new PgIntegrationStore(pg, cipher);
-    this.oauthSessions = new PgOAuthSessionStore(pg, cipher);
-    this.connectSessions = new PgConnectSessionStore(pg, cipher);
-    this.rateLimits = new PgRateLimitStore(pg, cipher);
-    this.asyncActions = new PgAsyncActionStore(pg, cipher);
+    this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
+    this.connectSessions = new SqlConnectSessionStore(runner);
+    this.rateLimits = new SqlRateLimitStore(runner);
+    this.asyncActions = new SqlAsyncActionStore(runner, POSTGRES, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);
     this.syncSchedules = new SqlSyncScheduleStore(runner, POSTGRES);

@@ -4,6 +4,12 @@ import Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import type { Store } from '../Store';
 import { SQLITE } from '../sql/dialect';
+import { SqlAsyncActionStore } from '../sql/SqlAsyncActionStore';
+import { SqlConnectSessionStore } from '../sql/SqlConnectSessionStore';
+import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
+import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
+import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import { SqliteConnectionStore } from './SqliteConnectionStore';
 import { SqliteIdempotencyStore, type IdempotencyStoreOptions } from './SqliteIdempotencyStore';
@@ -12,12 +18,6 @@ import { SqliteKeyRecords } from './SqliteKeyRecords';
 import { SqliteRecordStore } from './SqliteRecordStore';
 import { SqliteRowCopier } from './SqliteRowCopier';
 import { SqliteRunner } from './SqliteRunner';
-import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
-import { SqliteRateLimitStore } from './SqliteRateLimitStore';
-import { SqliteConnectSessionStore } from './SqliteConnectSessionStore';
-import { SqliteOAuthSessionStore } from './SqliteOAuthSessionStore';
-import { SqliteDeliveryCounter } from './SqliteDeliveryCounter';
-import { SqliteRefreshLocks } from './SqliteRefreshLocks';
 import { SqliteWebhookStore } from './SqliteWebhookStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
@@ -33,15 +33,15 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly connections: SqliteConnectionStore;
   readonly idempotency: SqliteIdempotencyStore;
-  readonly refreshLocks: SqliteRefreshLocks;
-  readonly deliveries: SqliteDeliveryCounter;
+  readonly refreshLocks: SqlRefreshLocks;
+  readonly deliveries: SqlDeliveryCounter;
   readonly keys: SqliteKeyRecords;
   readonly rows: SqliteRowCopier;
   readonly integrations: SqliteIntegrationStore;
-  readonly oauthSessions: SqliteOAuthSessionStore;
-  readonly connectSessions: SqliteConnectSessionStore;
-  readonly rateLimits: SqliteRateLimitStore;
-  readonly asyncActions: SqliteAsyncActionStore;
+  readonly oauthSessions: SqlOAuthSessionStore;
+  readonly connectSessions: SqlConnectSessionStore;
+  readonly rateLimits: SqlRateLimitStore;
+  readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
   readonly syncSchedules: SqlSyncScheduleStore;
@@ -72,19 +72,19 @@ export class SqliteStore implements Store {
     }
     this.database = db;
     // The parts whose SQL is the same on PostgreSQL are the shared classes themselves, on this handle's runner (one
-    // statement cache for the whole store); the others add what SQLite does its own way, or are still SQLite's own.
+    // statement cache for the whole store); the others add what SQLite does its own way.
     const runner = SqliteRunner.of(db);
     this.connections = new SqliteConnectionStore(db, cipher);
     this.idempotency = new SqliteIdempotencyStore(db, cipher, options.idempotency);
-    this.refreshLocks = new SqliteRefreshLocks(db);
-    this.deliveries = new SqliteDeliveryCounter(db);
+    this.refreshLocks = new SqlRefreshLocks(runner);
+    this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new SqliteKeyRecords(db);
     this.rows = new SqliteRowCopier(db);
     this.integrations = new SqliteIntegrationStore(db, cipher);
-    this.oauthSessions = new SqliteOAuthSessionStore(db, cipher);
-    this.connectSessions = new SqliteConnectSessionStore(db, cipher);
-    this.rateLimits = new SqliteRateLimitStore(db, cipher);
-    this.asyncActions = new SqliteAsyncActionStore(db, cipher);
+    this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
+    this.connectSessions = new SqlConnectSessionStore(runner);
+    this.rateLimits = new SqlRateLimitStore(runner);
+    this.asyncActions = new SqlAsyncActionStore(runner, SQLITE, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
     this.syncSchedules = new SqlSyncScheduleStore(runner, SQLITE);
