@@ -1,52 +1,22 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import type { KeyRecords } from '../Store';
+import { POSTGRES } from '../sql/dialect';
+import { resealed, SqlKeyRecords, type ResealRow } from '../sql/SqlKeyRecords';
 import type { Pg } from './Pg';
+import { PgRunner } from './PgRunner';
 
-/** Key fingerprint and re-encryption in PostgreSQL (see KeyRecords). */
-export class PgKeyRecords implements KeyRecords {
-  constructor(private readonly pg: Pg) {}
-
-  async recordedKeyId(): Promise<string | undefined> {
-    const { rows } = await this.pg.query<{ value: string }>("SELECT value FROM meta WHERE key = 'key_id'");
-    return rows[0]?.value;
-  }
-
-  async recordKeyId(keyId: string): Promise<void> {
-    await this.pg.query(
-      "INSERT INTO meta (key, value) VALUES ('key_id', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      [keyId],
-    );
-  }
-
-  async keyIdsInUse(): Promise<string[]> {
-    const { rows } = await this.pg.query<{ key_id: string }>('SELECT DISTINCT key_id FROM connections WHERE key_id IS NOT NULL');
-    return rows.map((row) => row.key_id);
-  }
-
-  async countToReencrypt(cipher: CredentialCipher, plaintextOnly: boolean): Promise<number> {
-    const { rows } = await this.pg.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM connections WHERE ${which(plaintextOnly)}`,
-      [cipher.currentKeyId],
-    );
-    return rows[0]?.n ?? 0;
+/** Key fingerprint and re-encryption in PostgreSQL (see SqlKeyRecords). */
+export class PgKeyRecords extends SqlKeyRecords {
+  constructor(private readonly pg: Pg) {
+    super(new PgRunner(pg), POSTGRES);
   }
 
   async reencryptBatch(cipher: CredentialCipher, plaintextOnly: boolean, limit: number): Promise<number> {
     return this.pg.transaction(async (client) => {
-      // SKIP LOCKED: rows a worker is writing right now are left for the next batch instead of waited for.
-      const { rows } = await client.query<{ uuid: string; credentials: string; key_id: string | null }>(
-        `SELECT uuid, credentials, key_id FROM connections WHERE ${which(plaintextOnly)}
-         LIMIT ${Number(limit)} FOR UPDATE SKIP LOCKED`,
-        [cipher.currentKeyId],
-      );
+      const tx = new PgRunner(client);
+      const rows = await tx.all<ResealRow>(this.sql.pickToReencrypt(plaintextOnly), [cipher.currentKeyId, limit]);
       for (const row of rows) {
-        const plain = row.key_id === null ? row.credentials : cipher.open(row.credentials, row.uuid);
-        const sealed = cipher.seal(plain, row.uuid);
-        await client.query('UPDATE connections SET credentials = $1, key_id = $2 WHERE uuid = $3', [
-          sealed.text,
-          sealed.keyId,
-          row.uuid,
-        ]);
+        const sealed = resealed(cipher, row);
+        await tx.run(this.sql.reseal, [sealed.text, sealed.keyId, row.uuid]);
       }
       return rows.length;
     });
@@ -60,9 +30,4 @@ export class PgKeyRecords implements KeyRecords {
   async scrub(): Promise<void> {
     await this.pg.query('VACUUM FULL connections');
   }
-}
-
-/** Rows to re-encrypt; with plaintextOnly only rows from before encryption (never on PostgreSQL, kept for symmetry). */
-function which(plaintextOnly: boolean): string {
-  return plaintextOnly ? 'key_id IS NULL AND $1::text IS NOT NULL' : '(key_id IS NULL OR key_id <> $1)';
 }

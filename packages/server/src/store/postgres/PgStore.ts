@@ -4,7 +4,7 @@ import { POSTGRES } from '../sql/dialect';
 import { SqlAsyncActionStore } from '../sql/SqlAsyncActionStore';
 import { SqlConnectSessionStore } from '../sql/SqlConnectSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
-import type { IdempotencyStoreOptions } from '../sqlite/SqliteIdempotencyStore';
+import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
