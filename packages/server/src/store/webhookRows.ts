@@ -65,9 +65,6 @@ export function outcomeColumns(outcome: AttemptOutcome): {
   }
 }
 
-/** The outbox's backlog, one text for both databases (the `webhook_deliveries_due` index starts with state). */
-export const BACKLOG_SQL = `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM webhook_deliveries WHERE state = 'pending'`;
-
 /** A backlog row as either database returns it (PostgreSQL's COUNT is a BIGINT). */
 export function toBacklog(row: { pending: number | string; oldest: number | string | null } | undefined): WebhookBacklog {
   const oldest = row?.oldest ?? null;
