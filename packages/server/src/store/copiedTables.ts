@@ -93,17 +93,16 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
   },
 };
 
-/** The SQL of a copy, with `param(i)` writing the i-th (0-based) placeholder of the dialect. */
-export function copySql(table: CopiedTable, param: (index: number) => string) {
+/** The statements of a copy, one text for both databases, `?` placeholders (the page size last). */
+export function copySql(table: CopiedTable) {
   const { columns, key } = COPIED_COLUMNS[table];
   const keyList = key.join(', ');
   return {
     count: `SELECT count(*) AS n FROM ${table}`,
-    first: (limit: number) => `SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${keyList} LIMIT ${limit}`,
-    after: (limit: number) =>
-      `SELECT ${columns.join(', ')} FROM ${table} WHERE (${keyList}) > (${key.map((_, i) => param(i)).join(', ')})
-       ORDER BY ${keyList} LIMIT ${limit}`,
-    insert: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => param(i)).join(', ')})
+    first: `SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${keyList} LIMIT ?`,
+    after: `SELECT ${columns.join(', ')} FROM ${table} WHERE (${keyList}) > (${key.map(() => '?').join(', ')})
+       ORDER BY ${keyList} LIMIT ?`,
+    insert: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
              ON CONFLICT DO NOTHING`,
   };
 }
