@@ -8,6 +8,7 @@ import type { RateLimitStore } from './RateLimitStore';
 import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
 import type { SyncScheduleStore } from './SyncScheduleStore';
+import type { OperationStore } from './OperationStore';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -43,6 +44,8 @@ export interface Store {
   readonly records: RecordStore;
   /** When each sync runs for each Connection, and the lease of the run in flight. */
   readonly syncSchedules: SyncScheduleStore;
+  /** The operations log: what the server did for users, with its messages. */
+  readonly operations: OperationStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { PgAsyncActionStore } from './PgAsyncActionStore';
 import { PgWebhookStore } from './PgWebhookStore';
 import { PgRecordStore } from './PgRecordStore';
 import { PgSyncScheduleStore } from './PgSyncScheduleStore';
+import { PgOperationStore } from './PgOperationStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -52,6 +53,7 @@ export class PgStore implements Store {
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
   readonly syncSchedules: PgSyncScheduleStore;
+  readonly operations: PgOperationStore;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -74,6 +76,7 @@ export class PgStore implements Store {
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);
     this.syncSchedules = new PgSyncScheduleStore(pg);
+    this.operations = new PgOperationStore(pg);
   }
 
   /**

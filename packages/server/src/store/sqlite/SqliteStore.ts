@@ -17,6 +17,7 @@ import { SqliteAsyncActionStore } from './SqliteAsyncActionStore';
 import { SqliteWebhookStore } from './SqliteWebhookStore';
 import { SqliteRecordStore } from './SqliteRecordStore';
 import { SqliteSyncScheduleStore } from './SqliteSyncScheduleStore';
+import { SqliteOperationStore } from './SqliteOperationStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
   readonly syncSchedules: SqliteSyncScheduleStore;
+  readonly operations: SqliteOperationStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -83,6 +85,7 @@ export class SqliteStore implements Store {
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
     this.syncSchedules = new SqliteSyncScheduleStore(db);
+    this.operations = new SqliteOperationStore(db);
   }
 
   async close(): Promise<void> {

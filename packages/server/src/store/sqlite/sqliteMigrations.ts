@@ -212,4 +212,52 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 15: Connections by integration and creation time, so the sync scheduler looks only at Connections made since
   // its last look when it schedules auto_start syncs, not at every Connection each tick.
   `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
+
+  // 16: the operations log (store/OperationStore.ts). Ids sort by start time, so every listing walks an index
+  // `(<filter column>, id)` newest first and stops at its page. `seq` numbers the full-text documents: the index
+  // holds, per operation, document seq * 2^20 (name and error, replaced as they change) and seq * 2^20 + n for its
+  // n-th message (text_parts counts them); contentless, so the text is stored once, in the tables. Tokens are runs of letters and digits, accents kept, as PostgreSQL's side makes them. `leases` holds
+  // named leases: one process at a time prunes the log.
+  `CREATE TABLE operations (
+     seq           INTEGER PRIMARY KEY,
+     id            TEXT NOT NULL UNIQUE,
+     kind          TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     integration   TEXT,
+     connection_id TEXT,
+     end_user_id   TEXT,
+     status        TEXT NOT NULL,
+     started_at    INTEGER NOT NULL,
+     ended_at      INTEGER,
+     duration_ms   INTEGER,
+     error_code    TEXT,
+     error_message TEXT,
+     fields        TEXT NOT NULL DEFAULT '{}',
+     trace_id      TEXT,
+     parent_id     TEXT,
+     text_parts    INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX operations_by_kind ON operations (kind, id);
+   CREATE INDEX operations_by_status ON operations (status, id);
+   CREATE INDEX operations_by_integration ON operations (integration, id);
+   CREATE INDEX operations_by_connection ON operations (connection_id, id);
+   CREATE INDEX operations_by_end_user ON operations (end_user_id, id);
+   CREATE INDEX operations_by_error_code ON operations (error_code, id);
+   CREATE TABLE operation_messages (
+     seq          INTEGER PRIMARY KEY,
+     operation_id TEXT NOT NULL,
+     at           INTEGER NOT NULL,
+     level        TEXT NOT NULL,
+     text         TEXT NOT NULL,
+     fields       TEXT
+   );
+   CREATE INDEX operation_messages_by_operation ON operation_messages (operation_id, seq);
+   CREATE VIRTUAL TABLE operation_search USING fts5(
+     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+   );
+   CREATE TABLE leases (
+     name        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until INTEGER NOT NULL
+   );`,
 ];

@@ -1,0 +1,92 @@
+import { messageFields, operationValues } from '../operationRows';
+import type { OperationBatch } from '../OperationStore';
+import type { SearchWord } from '../searchWords';
+import { SqlOperationStore, type SqlCondition } from '../SqlOperationStore';
+import type { Pg } from './Pg';
+
+/** `?` placeholders as PostgreSQL's `$n`. */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/** The columns of one operation, as the arrays the batch insert unnests, with their types. */
+const UNNESTED = [
+  'id text',
+  'kind text',
+  'name text',
+  'integration text',
+  'connection_id text',
+  'end_user_id text',
+  'status text',
+  'started_at bigint',
+  'ended_at bigint',
+  'duration_ms bigint',
+  'error_code text',
+  'error_message text',
+  'fields text',
+  'trace_id text',
+  'parent_id text',
+];
+
+/**
+ * The operations log on PostgreSQL (see OperationStore): a batch is two statements in one transaction, each taking
+ * the batch's columns as arrays; text search through the generated tsvector columns and their GIN indexes, which the
+ * planner weighs against walking the filter's index newest first.
+ */
+export class PgOperationStore extends SqlOperationStore {
+  constructor(private readonly pg: Pg) {
+    super({
+      all: async <R>(sql: string, params: readonly unknown[]) => (await pg.query(numbered(sql), [...params])).rows as R[],
+      run: async (sql: string, params: readonly unknown[]) => (await pg.query(numbered(sql), [...params])).rowCount ?? 0,
+    });
+  }
+
+  async write(batch: OperationBatch): Promise<void> {
+    await this.pg.transaction(async (client) => {
+      if (batch.operations.length > 0) {
+        const columns = UNNESTED.map((column) => column.split(' ')[0]).join(', ');
+        const arrays = UNNESTED.map((column, index) => `$${index + 1}::${column.split(' ')[1]}[]`).join(', ');
+        const rows = batch.operations.map(operationValues);
+        const values = UNNESTED.map((_column, index) => rows.map((row) => row[index]));
+        await client.query(
+          `INSERT INTO operations (${columns}) SELECT * FROM unnest(${arrays})
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,
+             duration_ms = excluded.duration_ms, error_code = excluded.error_code, error_message = excluded.error_message,
+             fields = excluded.fields, trace_id = excluded.trace_id`,
+          values,
+        );
+      }
+      if (batch.messages.length > 0) {
+        const { messages } = batch;
+        await client.query(
+          `INSERT INTO operation_messages (operation_id, at, level, text, fields)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
+          [
+            messages.map((message) => message.operationId),
+            messages.map((message) => message.at),
+            messages.map((message) => message.level),
+            messages.map((message) => message.text),
+            messages.map(messageFields),
+          ],
+        );
+      }
+    });
+  }
+
+  protected textCondition(words: readonly SearchWord[]): SqlCondition {
+    const query = words.map(({ word, prefix }) => `${word}${prefix ? ':*' : ''}`).join(' & ');
+    return {
+      sql: `(search @@ to_tsquery('simple', ?)
+             OR id IN (SELECT operation_id FROM operation_messages WHERE search @@ to_tsquery('simple', ?)))`,
+      params: [query, query],
+    };
+  }
+
+  protected async deleteOperations(ids: readonly string[]): Promise<void> {
+    await this.pg.transaction(async (client) => {
+      await client.query('DELETE FROM operation_messages WHERE operation_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM operations WHERE id = ANY($1::text[])', [ids]);
+    });
+  }
+}
