@@ -1,5 +1,6 @@
 import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
+import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
@@ -7,6 +8,8 @@ import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS } from './operationLog/OperationLog';
+import { LogRetention } from './operationLog/LogRetention';
+import { StoredOperationLog } from './operationLog/StoredOperationLog';
 import { connectBroker } from './broker/connectBroker';
 import { overflowQueue } from './broker/queueNames';
 import { ActionOverflow } from './rpc/ActionOverflow';
@@ -85,6 +88,13 @@ export class Worker {
   /** The sync scheduler, in processes with the `worker` role. */
   private readonly syncs: SyncScheduler;
   private api: FastifyInstance | undefined;
+  /**
+   * The operations log every operation of this process is recorded in (undefined with NANGO_LOGS=off): its
+   * `droppedCount` says how many entries a full buffer dropped.
+   */
+  readonly operationLog: StoredOperationLog | undefined;
+  /** Prunes the operations log past NANGO_LOGS_RETENTION_DAYS and NANGO_LOGS_MAX_OPERATIONS. */
+  private readonly retention: LogRetention;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
@@ -111,6 +121,19 @@ export class Worker {
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
     const { asyncActionTimings } = extras;
+    this.operationLog = settings.logs
+      ? new StoredOperationLog({
+          store: store.operations,
+          redactor: (secrets) => new ActionLogRedactor(secrets),
+          logger: logger.child({ component: 'operations' }),
+        })
+      : undefined;
+    this.retention = new LogRetention({
+      store: store.operations,
+      maxAgeMs: settings.logsRetentionDays === 0 ? undefined : settings.logsRetentionDays * 24 * 60 * 60 * 1000,
+      maxOperations: settings.logsMaxOperations === 0 ? undefined : settings.logsMaxOperations,
+      logger: logger.child({ component: 'operations' }),
+    });
     const context: OperationContext = {
       store: store.connections,
       runner: this.runner,
@@ -120,7 +143,7 @@ export class Worker {
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,
-      log: NO_OPERATIONS,
+      log: this.operationLog ?? NO_OPERATIONS,
     };
     this.apiContext = {
       operations: context,
@@ -217,6 +240,7 @@ export class Worker {
     try {
       await worker.registry.start();
       worker.webhooks.start();
+      worker.retention.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       if (settings.watch) {
@@ -275,6 +299,9 @@ export class Worker {
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
+    // Last before the store closes: every operation above has ended (those still running end as cancelled).
+    await this.retention.stop();
+    await this.operationLog?.stop();
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();

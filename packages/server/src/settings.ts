@@ -129,6 +129,12 @@ export interface WorkerSettings {
    * mid-run is replaced (from the last checkpoint) once it expires. Default: 60000
    */
   syncLeaseMs: number;
+  /** NANGO_LOGS — keep the operations log (`on`) or record nothing (`off`, e.g. to measure its cost). Default: on */
+  logs: boolean;
+  /** NANGO_LOGS_RETENTION_DAYS — operations older than this many days are pruned; 0 keeps them by age. Default: 14 */
+  logsRetentionDays: number;
+  /** NANGO_LOGS_MAX_OPERATIONS — past this many operations the oldest are pruned; 0 sets no limit. Default: 1000000 */
+  logsMaxOperations: number;
 }
 
 /** Environment variables the worker reads, for --help. */
@@ -183,6 +189,9 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_SYNC_TICK_MS', '1000'],
   ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
   ['NANGO_SYNC_LEASE_MS', '60000'],
+  ['NANGO_LOGS', 'on (off: record no operations)'],
+  ['NANGO_LOGS_RETENTION_DAYS', '14 (0: no limit by age)'],
+  ['NANGO_LOGS_MAX_OPERATIONS', '1000000 (0: no limit by count)'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -270,6 +279,9 @@ export function resolveWorkerSettings(
     syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
     maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
     syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),
+    logs: bool('NANGO_LOGS', true),
+    logsRetentionDays: int('NANGO_LOGS_RETENTION_DAYS', 14, 0),
+    logsMaxOperations: int('NANGO_LOGS_MAX_OPERATIONS', 1_000_000, 0),
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override
