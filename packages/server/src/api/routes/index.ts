@@ -44,6 +44,9 @@ import { registerPostSyncPause } from './sync/postSyncPause';
 import { registerPostSyncStart } from './sync/postSyncStart';
 import { registerPostSyncTrigger } from './sync/postSyncTrigger';
 import { registerPutSyncFrequency } from './sync/putSyncFrequency';
+import { registerGetLogsTail } from './logs/getLogsTail';
+import { registerGetOperation } from './logs/getOperation';
+import { registerListOperations } from './logs/listOperations';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -95,4 +98,8 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPutSyncFrequency(app, context);
   registerGetRecords(app, context);
   registerPatchPruneRecords(app, context);
+  // The operations log (issue 18).
+  registerListOperations(app, context);
+  registerGetOperation(app, context);
+  registerGetLogsTail(app, context);
 }
