@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newOperationId, operationIdFloor } from '../../src/store/operationIds';
 import type { OperationFilter, OperationStore, StoredMessage, StoredOperation } from '../../src/store/OperationStore';
 import { SqliteOperationStore } from '../../src/store/sqlite/SqliteOperationStore';
@@ -235,7 +238,7 @@ describe('SQLite text search, both ways', () => {
   beforeEach(async () => {
     store = new SqliteStore(':memory:', testCipher());
     // Tiny thresholds: a word in more than 2 operations is "common" and met walking 4 operations at a time.
-    search = new SqliteOperationStore(store.database, { probe: 2, chunk: 4, maxChunks: 3 });
+    search = new SqliteOperationStore(store.database, { tuning: { probe: 2, chunk: 4, maxChunks: 3 } });
   });
   afterEach(() => store.close());
 
@@ -272,4 +275,61 @@ describe('SQLite text search, both ways', () => {
     expect(await all({ text: 'common', integration: 'a' }, 3)).toEqual(expected((op) => op.integration === 'a'));
     expect(await all({ text: 'every3', to: T0 + 20 * MINUTE }, 2)).toEqual(expected((_op, n) => n % 3 === 0 && n <= 20));
   });
+});
+
+describe('SQLite writes on a thread of their own', () => {
+  let dir: string;
+  let store: SqliteStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nango-oplog-thread-'));
+    store = new SqliteStore(join(dir, 'nango.sqlite'), testCipher());
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const many = (count: number) => Array.from({ length: count }, (_, n) => operation(n / 1000, { name: `op ${n}` }));
+
+  it('writes a large batch while this thread keeps serving timers', async () => {
+    const ops = many(8_000);
+    const messages = ops.map((op) => message(op.id, 'fetched 12 records from page 3'));
+    let ticks = 0;
+    let longestGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 2);
+    const started = performance.now();
+    try {
+      await store.operations.write({ operations: ops, messages });
+    } finally {
+      clearInterval(timer);
+    }
+    const tookMs = performance.now() - started;
+    expect((await store.operations.list({ text: 'records' }, { limit: 1 })).operations).toHaveLength(1);
+    expect(await rawQuery(store, 'SELECT count(*) AS n FROM operations')).toEqual([{ n: 8_000 }]);
+    // The write took long (hundreds of ms), yet the event loop went on: many ticks, none held up for the write.
+    expect(ticks).toBeGreaterThan(10);
+    expect(longestGap).toBeLessThan(tookMs / 2);
+  }, 30_000);
+
+  it('fails the writes in flight on a thread that dies, starts another, and refuses writes once closed', async () => {
+    const thread = (store.operations as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    const big = many(20_000);
+    const inFlight = store.operations.write({ operations: big, messages: [] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await thread.worker.terminate();
+    await expect(inFlight).rejects.toMatchObject({ code: 'storage_error', message: expect.stringContaining('writer thread') });
+    const ops = many(3);
+    await store.operations.write({ operations: ops, messages: [] }); // on a new thread
+    expect(await store.operations.get(ops[2]!.id)).toBeDefined();
+    expect(await store.operations.get(big[0]!.id)).toBeUndefined(); // the dead thread's transaction rolled back
+    await store.operations.close();
+    await expect(store.operations.write({ operations: many(1), messages: [] })).rejects.toMatchObject({ code: 'storage_error' });
+  }, 30_000);
 });

@@ -229,8 +229,8 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX operations_by_status ON operations (status, id);
    CREATE INDEX operations_by_integration ON operations (integration, id);
    CREATE INDEX operations_by_connection ON operations (connection_id, id);
-   CREATE INDEX operations_by_end_user ON operations (end_user_id, id);
-   CREATE INDEX operations_by_error_code ON operations (error_code, id);
+   CREATE INDEX operations_by_end_user ON operations (end_user_id, id) WHERE end_user_id IS NOT NULL;
+   CREATE INDEX operations_by_error_code ON operations (error_code, id) WHERE error_code IS NOT NULL;
    CREATE INDEX operations_search ON operations USING GIN (search);
    CREATE TABLE operation_messages (
      seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

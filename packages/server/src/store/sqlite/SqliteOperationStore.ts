@@ -1,20 +1,11 @@
 import type Database from 'better-sqlite3';
-import {
-  messageFields,
-  OPERATION_COLUMNS,
-  operationFromRow,
-  operationSearchText,
-  operationValues,
-  UPSERT_OPERATION,
-  type OperationRow,
-} from '../operationRows';
+import { OPERATION_COLUMNS, operationFromRow, type OperationRow } from '../operationRows';
 import type { OperationBatch, OperationFilter, OperationPage } from '../OperationStore';
 import { searchWords, type SearchWord } from '../searchWords';
 import { pageOf, SqlOperationStore, type SqlCondition } from '../SqlOperationStore';
+import { OperationWriterThread } from './OperationWriterThread';
 import { withStorageErrors } from './sqliteErrors';
-
-/** Index documents per operation: document seq * PARTS is its name and error, seq * PARTS + n its n-th message. */
-const PARTS = 2 ** 20;
+import { PARTS, SqliteOperationWriter, type WriteRequest } from './SqliteOperationWriter';
 
 /** How a text search picks its way (see SqliteOperationStore); tests make them small. */
 export interface TextSearchTuning {
@@ -32,8 +23,9 @@ const DEFAULT_TUNING: TextSearchTuning = { probe: 2_000, chunk: 1_000, maxChunks
 const STATEMENT_CACHE_SIZE = 200;
 
 /**
- * The operations log on SQLite (see OperationStore): each batch one immediate transaction; text search through the
- * FTS5 table `operation_search`.
+ * The operations log on SQLite (see OperationStore): each batch one immediate transaction, run by a writer thread
+ * (SqliteOperationWriter on its own connection) so the event loop never waits on it; text search through the FTS5
+ * table `operation_search`.
  *
  * Which way a text search goes depends on how common its words are, found out with one bounded probe of the index:
  * rare words (few operations) are collected whole and sorted, which costs their count; common words are met walking
@@ -44,53 +36,35 @@ export class SqliteOperationStore extends SqlOperationStore {
   private readonly statements = new Map<string, Database.Statement<unknown[], unknown>>();
 
   private readonly tuning: TextSearchTuning;
+  /** Where writes run: a thread of their own for a file; none for an in-memory database (they run here). */
+  private readonly thread: OperationWriterThread | undefined;
+  private writer: SqliteOperationWriter | undefined;
 
+  /**
+   * @param file the database file, for the writer thread's own connection (see OperationWriterThread); without it
+   *   writes run on `database`, in this thread
+   */
   constructor(
     private readonly database: Database.Database,
-    tuning: Partial<TextSearchTuning> = {},
+    options: { file?: string | undefined; busyTimeoutMs?: number; tuning?: Partial<TextSearchTuning> } = {},
   ) {
     super({
       all: async <R>(sql: string, params: readonly unknown[]) =>
         withStorageErrors(() => this.statement(sql).all(...params) as R[]),
       run: async (sql: string, params: readonly unknown[]) => withStorageErrors(() => this.statement(sql).run(...params).changes),
     });
-    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    const { file, busyTimeoutMs = 5_000 } = options;
+    this.thread = file === undefined ? undefined : new OperationWriterThread({ path: file, busyTimeoutMs });
   }
 
   async write(batch: OperationBatch): Promise<void> {
-    const upsert = this.statement(`${UPSERT_OPERATION} RETURNING seq`);
-    const index = this.statement('INSERT OR REPLACE INTO operation_search (rowid, text) VALUES (?, ?)');
-    const insertMessage = this.statement(
-      'INSERT INTO operation_messages (operation_id, at, level, text, fields) VALUES (?, ?, ?, ?, ?)',
-    );
-    const takeParts = this.statement(
-      `UPDATE operations SET text_parts = text_parts + ? WHERE id = ? AND text_parts + ? < ${PARTS} RETURNING seq, text_parts`,
-    );
-    withStorageErrors(() =>
-      this.database
-        .transaction(() => {
-          for (const operation of batch.operations) {
-            const { seq } = upsert.get(...operationValues(operation)) as { seq: number };
-            index.run(seq * PARTS, operationSearchText(operation));
-          }
-          const texts = new Map<string, string[]>();
-          for (const message of batch.messages) {
-            insertMessage.run(message.operationId, message.at, message.level, message.text, messageFields(message));
-            const list = texts.get(message.operationId);
-            if (list) list.push(message.text);
-            else texts.set(message.operationId, [message.text]);
-          }
-          // One document per message, numbered after the operation's: one UPDATE per operation per batch.
-          for (const [id, list] of texts) {
-            // No row: an operation pruned while it ran. Past PARTS - 1 messages, later ones are kept but not indexed.
-            const parts = takeParts.get(list.length, id, list.length) as { seq: number; text_parts: number } | undefined;
-            if (!parts) continue;
-            const first = parts.text_parts - list.length + 1;
-            list.forEach((text, offset) => index.run(parts.seq * PARTS + first + offset, text));
-          }
-        })
-        .immediate(),
-    );
+    await this.run({ type: 'write', batch });
+  }
+
+  /** Stops the writer thread, once the writes in flight are done. */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 
   override async list(filter: OperationFilter, page: { limit: number; before?: string | undefined }): Promise<OperationPage> {
@@ -121,21 +95,15 @@ export class SqliteOperationStore extends SqlOperationStore {
   }
 
   protected async deleteOperations(ids: readonly string[]): Promise<void> {
-    const marks = ids.map(() => '?').join(', ');
-    const dropIndex = this.statement('DELETE FROM operation_search WHERE rowid >= ? AND rowid <= ?');
-    withStorageErrors(() =>
-      this.database
-        .transaction(() => {
-          const rows = this.statement(`SELECT seq, text_parts FROM operations WHERE id IN (${marks})`).all(...ids) as {
-            seq: number;
-            text_parts: number;
-          }[];
-          for (const row of rows) dropIndex.run(row.seq * PARTS, row.seq * PARTS + row.text_parts);
-          this.statement(`DELETE FROM operation_messages WHERE operation_id IN (${marks})`).run(...ids);
-          this.statement(`DELETE FROM operations WHERE id IN (${marks})`).run(...ids);
-        })
-        .immediate(),
-    );
+    await this.run({ type: 'delete', ids });
+  }
+
+  /** A write on the writer thread (a file), or here (an in-memory database, which no other connection can open). */
+  private async run(request: WriteRequest): Promise<void> {
+    if (this.thread) return this.thread.run(request);
+    this.writer ??= new SqliteOperationWriter(this.database);
+    const writer = this.writer;
+    withStorageErrors(() => writer.run(request));
   }
 
   /**

@@ -85,10 +85,12 @@ export class SqliteStore implements Store {
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
     this.syncSchedules = new SqliteSyncScheduleStore(db);
-    this.operations = new SqliteOperationStore(db);
+    const file = location === ':memory:' ? undefined : location;
+    this.operations = new SqliteOperationStore(db, { file, busyTimeoutMs: BUSY_TIMEOUT_MS });
   }
 
   async close(): Promise<void> {
+    await this.operations.close(); // its writer thread, after the writes in flight
     if (this.database.open) this.database.close();
   }
 }

@@ -214,9 +214,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
 
   // 16: the operations log (store/OperationStore.ts). Ids sort by start time, so every listing walks an index
-  // `(<filter column>, id)` newest first and stops at its page. `seq` numbers the full-text documents: the index
+  // `(<filter column>, id)` newest first and stops at its page; columns most operations leave empty are indexed only
+  // where they are set (every write pays for each index). `seq` numbers the full-text documents: the index
   // holds, per operation, document seq * 2^20 (name and error, replaced as they change) and seq * 2^20 + n for its
-  // n-th message (text_parts counts them); contentless, so the text is stored once, in the tables. Tokens are runs of letters and digits, accents kept, as PostgreSQL's side makes them. `leases` holds
+  // n-th message (text_parts counts them); contentless, so the text is stored once, in the tables, and without
+  // positions (detail = none: searches are words and prefixes, never phrases), a quarter smaller. Tokens are runs of letters and digits, accents kept, as PostgreSQL's side makes them. `leases` holds
   // named leases: one process at a time prunes the log.
   `CREATE TABLE operations (
      seq           INTEGER PRIMARY KEY,
@@ -241,8 +243,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX operations_by_status ON operations (status, id);
    CREATE INDEX operations_by_integration ON operations (integration, id);
    CREATE INDEX operations_by_connection ON operations (connection_id, id);
-   CREATE INDEX operations_by_end_user ON operations (end_user_id, id);
-   CREATE INDEX operations_by_error_code ON operations (error_code, id);
+   CREATE INDEX operations_by_end_user ON operations (end_user_id, id) WHERE end_user_id IS NOT NULL;
+   CREATE INDEX operations_by_error_code ON operations (error_code, id) WHERE error_code IS NOT NULL;
    CREATE TABLE operation_messages (
      seq          INTEGER PRIMARY KEY,
      operation_id TEXT NOT NULL,
@@ -253,7 +255,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX operation_messages_by_operation ON operation_messages (operation_id, seq);
    CREATE VIRTUAL TABLE operation_search USING fts5(
-     text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+     text, content = '', contentless_delete = 1, detail = none, tokenize = 'unicode61 remove_diacritics 0'
    );
    CREATE TABLE leases (
      name        TEXT PRIMARY KEY,
