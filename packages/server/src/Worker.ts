@@ -115,12 +115,7 @@ export class Worker {
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
-    const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
-    this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
-    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
-    // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
-    const webhooks = extras.webhooks ?? this.webhooks;
-    const { asyncActionTimings } = extras;
+    // First: every part below records its operations in it.
     this.operationLog = settings.logs
       ? new StoredOperationLog({
           store: store.operations,
@@ -134,6 +129,12 @@ export class Worker {
       maxOperations: settings.logsMaxOperations === 0 ? undefined : settings.logsMaxOperations,
       logger: logger.child({ component: 'operations' }),
     });
+    const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
+    this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
+    this.webhooks = new WebhookOutbox(store.webhooks, settings, logger);
+    // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
+    const webhooks = extras.webhooks ?? this.webhooks;
+    const { asyncActionTimings } = extras;
     const context: OperationContext = {
       store: store.connections,
       runner: this.runner,
