@@ -237,8 +237,8 @@ describe('SQLite text search, both ways', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:', testCipher());
-    // Tiny thresholds: a word in more than 2 operations is "common" and met walking 4 operations at a time.
-    search = new SqliteOperationStore(store.database, { tuning: { probe: 2, chunk: 4, maxChunks: 3 } });
+    // Tiny thresholds: a word in more than 2 documents is "common" and met walking 4, 8, then 16 operations.
+    search = new SqliteOperationStore(store.database, { tuning: { probe: 2, chunk: 4, maxChunk: 16, maxChunks: 3 } });
   });
   afterEach(() => store.close());
 
@@ -267,7 +267,7 @@ describe('SQLite text search, both ways', () => {
       return seen;
     };
     // unique: one match, collected and sorted; common and every3: walked; old: 3 matches, only after 35 newer
-    // operations, past 3 chunks of 4: the walk gives up and every match is collected and sorted.
+    // operations, past the 28 of 3 steps: the walk gives up and every match is collected and sorted.
     expect(await all({ text: 'unique' }, 1)).toEqual(expected((_op, n) => n === 7));
     expect(await all({ text: 'common' }, 7)).toEqual(expected(() => true));
     expect(await all({ text: 'every3' }, 5)).toEqual(expected((_op, n) => n % 3 === 0));
