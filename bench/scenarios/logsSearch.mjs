@@ -57,15 +57,16 @@ const INTEGRATIONS = 30;
 export async function logsSearchScenario({ quick, log, store: kind }) {
   const stored = quick ? 100_000 : 1_000_000;
   const samples = quick ? 50 : 200;
-  const { store, dispose, analyze } = await openStore(kind);
+  const { store, dispose, analyze } = await openStore(kind, process.env.NANGO_BENCH_KEEP_LOGS_DB);
   try {
     const operations = store.operations;
     const random = prng(42);
     const now = Date.now();
     log(`logs-search: storing ${stored.toLocaleString('en')} operations (${kind})`);
     const started = performance.now();
+    const customers = []; // some customer ids a message names, for the search of a unique word
     for (let from = 0; from < stored; from += BATCH) {
-      await operations.write(batchOf(from, Math.min(BATCH, stored - from), stored, now, random));
+      await operations.write(batchOf(from, Math.min(BATCH, stored - from), stored, now, random, customers));
     }
     await analyze();
     const fillMs = performance.now() - started;
@@ -88,7 +89,7 @@ export async function logsSearchScenario({ quick, log, store: kind }) {
       'text: everywhere ("records")': () => ({ text: 'records' }),
       'text: common ("429")': () => ({ text: '429' }),
       'text: rare ("invalid_grant")': () => ({ text: 'invalid_grant' }),
-      'text: unique (a customer id)': () => ({ text: `cust${Math.floor(random() * stored)}` }),
+      'text: unique (a customer id)': () => ({ text: `cust${pick(customers)}` }),
       'text: no match': () => ({ text: 'nothingmatchesthis' }),
     };
     const results = {};
@@ -113,7 +114,7 @@ export async function logsSearchScenario({ quick, log, store: kind }) {
 }
 
 /** `count` operations from number `from` on, spread evenly over the 14 days before `now`, oldest first. */
-function batchOf(from, count, total, now, random) {
+function batchOf(from, count, total, now, random, customers) {
   const operations = [];
   const messages = [];
   const span = 14 * DAY;
@@ -143,7 +144,9 @@ function batchOf(from, count, total, now, random) {
     });
     const lines = Math.floor(random() * 4); // 0 to 3: 1.5 on average
     for (let line = 0; line < lines; line += 1) {
-      messages.push({ operationId: id, at: startedAt + line, level: 'info', text: messageText(kind, n, random) });
+      const text = messageText(kind, n, random);
+      if (text.startsWith('processing customer') && n % 97 === 0) customers.push(n);
+      messages.push({ operationId: id, at: startedAt + line, level: 'info', text });
     }
   }
   return { operations, messages };
@@ -200,18 +203,18 @@ function prng(seed) {
   };
 }
 
-async function openStore(kind) {
+async function openStore(kind, keepIn) {
   const key = server.generateKey();
   const cipher = new server.CredentialCipher(server.loadKeyring({ NANGO_ENCRYPTION_KEY: key }, ':memory:'));
   if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'nango-bench-logs-'));
+    const dir = keepIn ?? mkdtempSync(join(tmpdir(), 'nango-bench-logs-'));
     const store = new server.SqliteStore(join(dir, 'logs.sqlite'), cipher);
     return {
       store,
       analyze: async () => undefined, // as the worker runs it: no ANALYZE statistics, the planner's defaults
       dispose: async () => {
         await store.close();
-        rmSync(dir, { recursive: true, force: true });
+        if (!keepIn) rmSync(dir, { recursive: true, force: true });
       },
     };
   }
