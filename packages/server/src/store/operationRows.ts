@@ -55,10 +55,11 @@ export function operationValues(operation: StoredOperation): unknown[] {
   ];
 }
 
-/** Inserts an operation, or replaces what may change of one written before (its start never changes). */
-export const UPSERT_OPERATION = `INSERT INTO operations (${OPERATION_COLUMNS})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,
+/**
+ * Ends an insert of operations, as both databases take it: an operation written before gets what may have changed of
+ * it (its start never changes).
+ */
+export const ON_OPERATION_CONFLICT = `ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,
     duration_ms = excluded.duration_ms, error_code = excluded.error_code, error_message = excluded.error_message,
     fields = excluded.fields, trace_id = excluded.trace_id`;
 

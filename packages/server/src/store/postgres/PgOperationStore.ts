@@ -1,4 +1,4 @@
-import { messageFields, operationValues } from '../operationRows';
+import { messageFields, ON_OPERATION_CONFLICT, operationValues } from '../operationRows';
 import type { OperationBatch } from '../OperationStore';
 import type { SearchWord } from '../searchWords';
 import { SqlOperationStore, type SqlCondition } from '../SqlOperationStore';
@@ -50,10 +50,7 @@ export class PgOperationStore extends SqlOperationStore {
         const rows = batch.operations.map(operationValues);
         const values = UNNESTED.map((_column, index) => rows.map((row) => row[index]));
         await client.query(
-          `INSERT INTO operations (${columns}) SELECT * FROM unnest(${arrays})
-           ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,
-             duration_ms = excluded.duration_ms, error_code = excluded.error_code, error_message = excluded.error_message,
-             fields = excluded.fields, trace_id = excluded.trace_id`,
+          `INSERT INTO operations (${columns}) SELECT * FROM unnest(${arrays}) ${ON_OPERATION_CONFLICT}`,
           values,
         );
       }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { messageFields, operationSearchText, operationValues, UPSERT_OPERATION } from '../operationRows';
+import { messageFields, ON_OPERATION_CONFLICT, OPERATION_COLUMNS, operationSearchText, operationValues } from '../operationRows';
 import type { OperationBatch } from '../OperationStore';
 
 /** Index documents per operation: document seq * PARTS is its name and error, seq * PARTS + n its n-th message. */
@@ -22,7 +22,12 @@ export class SqliteOperationWriter {
   private readonly takeParts: Database.Statement<unknown[], unknown>;
 
   constructor(private readonly db: Database.Database) {
-    this.upsert = db.prepare(`${UPSERT_OPERATION} RETURNING seq`);
+    const values = OPERATION_COLUMNS.split(',')
+      .map(() => '?')
+      .join(', ');
+    this.upsert = db.prepare(
+      `INSERT INTO operations (${OPERATION_COLUMNS}) VALUES (${values}) ${ON_OPERATION_CONFLICT} RETURNING seq`,
+    );
     this.index = db.prepare('INSERT OR REPLACE INTO operation_search (rowid, text) VALUES (?, ?)');
     this.unindex = db.prepare('DELETE FROM operation_search WHERE rowid >= ? AND rowid <= ?');
     this.insertMessage = db.prepare(
