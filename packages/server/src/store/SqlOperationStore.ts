@@ -86,15 +86,18 @@ export abstract class SqlOperationStore implements OperationStore {
 
   async pruneCutoff(limits: RetentionLimits): Promise<string | undefined> {
     const byAge = limits.before === undefined ? undefined : operationIdFloor(limits.before);
-    if (limits.keep === undefined) return byAge;
-    // The newest `keep` operations stay: the cutoff is the id of the last one kept. One walk of the primary key, once
-    // per pruning round, by a reader that holds up no writer.
-    const kept = await this.db.all<{ id: string }>('SELECT id FROM operations ORDER BY id DESC LIMIT 1 OFFSET ?', [
-      limits.keep - 1,
-    ]);
-    const byCount = kept[0]?.id;
+    const byCount = limits.keep === undefined ? undefined : await this.lastKept(limits.keep);
     if (byCount === undefined) return byAge;
     return byAge === undefined || byCount > byAge ? byCount : byAge;
+  }
+
+  /**
+   * The id of the oldest of the newest `keep` operations; undefined when there are no more than `keep`. Here one walk
+   * of the primary key, which PostgreSQL does on its side, once per pruning round.
+   */
+  protected async lastKept(keep: number): Promise<string | undefined> {
+    const kept = await this.db.all<{ id: string }>('SELECT id FROM operations ORDER BY id DESC LIMIT 1 OFFSET ?', [keep - 1]);
+    return kept[0]?.id;
   }
 
   async prune(cutoff: string, limit: number): Promise<number> {

@@ -313,6 +313,9 @@ describe('SQLite writes on a thread of their own', () => {
     const tookMs = performance.now() - started;
     expect((await store.operations.list({ text: 'records' }, { limit: 1 })).operations).toHaveLength(1);
     expect(await rawQuery(store, 'SELECT count(*) AS n FROM operations')).toEqual([{ n: 8_000 }]);
+    // The pruning cutoff by count is a walk of the index: on the thread too.
+    const newest = ops.map((op) => op.id).sort();
+    expect(await store.operations.pruneCutoff({ keep: 10 })).toBe(newest[newest.length - 10]);
     // The write took long (hundreds of ms), yet the event loop went on: many ticks, none held up for the write.
     expect(ticks).toBeGreaterThan(10);
     expect(longestGap).toBeLessThan(tookMs / 2);

@@ -14,19 +14,19 @@ import type { WriteRequest } from './SqliteOperationWriter';
  */
 export class OperationWriterThread {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pending = new Map<number, { resolve: (value: string | undefined) => void; reject: (error: Error) => void }>();
+  private readonly inFlight = new Set<Promise<string | undefined>>();
   private nextId = 0;
   private closed = false;
 
   constructor(private readonly data: Omit<WriterThreadData, 'driver'>) {}
 
-  /** Runs one write on the thread. @throws WorkerError `storage_error` */
-  run(request: WriteRequest): Promise<void> {
+  /** Runs one request on the thread, and gives its answer. @throws WorkerError `storage_error` */
+  run(request: WriteRequest): Promise<string | undefined> {
     if (this.closed) return Promise.reject(new WorkerError('storage_error', 'The store is closed'));
     const worker = this.started();
     const id = ++this.nextId;
-    const done = new Promise<void>((resolve, reject) => {
+    const done = new Promise<string | undefined>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, request } satisfies ThreadRequest);
     });
@@ -54,7 +54,7 @@ export class OperationWriterThread {
       const waiting = this.pending.get(answer.id);
       if (!waiting) return;
       this.pending.delete(answer.id);
-      if (answer.error === undefined) waiting.resolve();
+      if (answer.error === undefined) waiting.resolve(answer.value);
       else {
         const { code, message } = answer.error;
         waiting.reject(new WorkerError('storage_error', `The database refused the operation (${code ?? 'error'}): ${message}`));

@@ -62,6 +62,11 @@ export class SqliteOperationStore extends SqlOperationStore {
     return super.list(filter, page); // common words, all of them old: every match, sorted by the database
   }
 
+  /** On the writer thread: a walk of a million index entries is some 100 ms that the event loop should not wait. */
+  protected override async lastKept(keep: number): Promise<string | undefined> {
+    return (await this.run({ type: 'lastKept', keep })) as string | undefined;
+  }
+
   protected textCondition(words: readonly SearchWord[]): SqlCondition {
     return {
       sql: `seq IN (SELECT rowid / ${PARTS} FROM operation_search WHERE operation_search MATCH ?)`,
@@ -73,12 +78,12 @@ export class SqliteOperationStore extends SqlOperationStore {
     await this.run({ type: 'delete', ids });
   }
 
-  /** A write on the writer thread (a file), or here (an in-memory database, which no other connection can open). */
-  private async run(request: WriteRequest): Promise<void> {
+  /** A request on the writer thread (a file), or here (an in-memory database, which no other connection can open). */
+  private async run(request: WriteRequest): Promise<unknown> {
     if (this.thread) return this.thread.run(request);
     this.writer ??= new SqliteOperationWriter(this.database);
     const writer = this.writer;
-    withStorageErrors(() => writer.run(request));
+    return withStorageErrors(() => writer.run(request));
   }
 
   /** The prepared statement of `sql`, kept for reuse (a prepare costs some 15 µs; a lookup, nothing). */

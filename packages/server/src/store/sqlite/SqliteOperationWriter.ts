@@ -5,13 +5,15 @@ import type { OperationBatch } from '../OperationStore';
 /** Index documents per operation: document seq * PARTS is its name and error, seq * PARTS + n its n-th message. */
 export const PARTS = 2 ** 20;
 
-/** A write of the operations log, as the writer thread takes it. */
+/** What the writer thread is asked: a batch to write, operations to delete, or the pruning cutoff by count. */
 export type WriteRequest =
-  { readonly type: 'write'; readonly batch: OperationBatch } | { readonly type: 'delete'; readonly ids: readonly string[] };
+  | { readonly type: 'write'; readonly batch: OperationBatch }
+  | { readonly type: 'delete'; readonly ids: readonly string[] }
+  | { readonly type: 'lastKept'; readonly keep: number };
 
 /**
  * The write side of the operations log on SQLite, synchronous: a batch or a deletion in one immediate transaction,
- * its statements prepared once. It runs in the writer thread of a file (see OperationWriterThread), or in the
+ * its statements prepared once, and the one long read of pruning. It runs in the writer thread of a file (see OperationWriterThread), or in the
  * caller's thread for an in-memory database. Errors are SQLite's own.
  */
 export class SqliteOperationWriter {
@@ -38,9 +40,19 @@ export class SqliteOperationWriter {
     );
   }
 
-  run(request: WriteRequest): void {
+  /** Runs one request; its answer is the id for `lastKept`, undefined for the others. */
+  run(request: WriteRequest): string | undefined {
     if (request.type === 'write') this.write(request.batch);
-    else this.delete(request.ids);
+    else if (request.type === 'delete') this.delete(request.ids);
+    else return this.lastKept(request.keep);
+    return undefined;
+  }
+
+  /** The id of the oldest of the newest `keep` operations (undefined when there are no more): a walk of the index. */
+  lastKept(keep: number): string | undefined {
+    const row = this.db.prepare('SELECT id FROM operations ORDER BY id DESC LIMIT 1 OFFSET ?').get(keep - 1) as
+      { id: string } | undefined;
+    return row?.id;
   }
 
   /**

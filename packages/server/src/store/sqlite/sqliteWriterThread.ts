@@ -23,6 +23,8 @@ export interface ThreadRequest {
 }
 export interface ThreadAnswer {
   readonly id: number;
+  /** What the request answers (the cutoff of `lastKept`). */
+  readonly value?: string | undefined;
   /** SQLite's error code and message when it failed. */
   readonly error?: { readonly code: string | undefined; readonly message: string };
 }
@@ -38,8 +40,7 @@ const writer = new SqliteOperationWriter(db);
 
 port.on('message', ({ id, request }: ThreadRequest) => {
   try {
-    writer.run(request);
-    port.postMessage({ id } satisfies ThreadAnswer);
+    port.postMessage({ id, value: writer.run(request) } satisfies ThreadAnswer);
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
     const answer: ThreadAnswer = {
