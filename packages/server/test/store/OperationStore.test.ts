@@ -237,15 +237,25 @@ describe('SQLite text search, both ways', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:', testCipher());
-    // Tiny thresholds: a word in more than 2 documents is "common" and met walking 4, 8, then 16 operations.
-    search = new SqliteOperationStore(store.database, { tuning: { probe: 2, chunk: 4, maxChunk: 16, maxChunks: 3 } });
+    // Tiny thresholds: density looked at every 2 documents; a walk of 4, 8, then 16 operations.
+    const tuning = { sample: 2, chunk: 4, maxChunk: 16, maxChunks: 3, maxCollected: 100 };
+    search = new SqliteOperationStore(store.database, { tuning });
   });
   afterEach(() => store.close());
 
   it('gives the same pages whichever way a search goes', async () => {
     const ops = Array.from({ length: 40 }, (_, n) =>
       operation(n, {
-        name: n % 3 === 0 ? 'common every3' : n < 5 ? 'common old' : n === 7 ? 'common unique' : 'common',
+        name:
+          n % 3 === 0
+            ? 'common every3'
+            : n < 5
+              ? 'common old'
+              : n === 7
+                ? 'common unique'
+                : n % 10 === 5
+                  ? 'common sparse'
+                  : 'common',
         integration: n % 2 ? 'a' : 'b',
       }),
     );
@@ -266,9 +276,12 @@ describe('SQLite text search, both ways', () => {
       } while (before !== undefined);
       return seen;
     };
-    // unique: one match, collected and sorted; common and every3: walked; old: 3 matches, only after 35 newer
-    // operations, past the 28 of 3 steps: the walk gives up and every match is collected and sorted.
+    // unique: one match, collected and sorted; common and every3: dense, walked; sparse: 4 matches read 2 at a time,
+    // too sparse for a walk to fill pages of 3, collected and sorted; old: dense at the top of the index (the
+    // oldest operations were written last), but a walk of 28 operations from the newest meets none of them: it
+    // gives up, and the database collects and sorts every match.
     expect(await all({ text: 'unique' }, 1)).toEqual(expected((_op, n) => n === 7));
+    expect(await all({ text: 'sparse' }, 3)).toEqual(expected((_op, n) => n % 10 === 5 && n % 3 !== 0));
     expect(await all({ text: 'common' }, 7)).toEqual(expected(() => true));
     expect(await all({ text: 'every3' }, 5)).toEqual(expected((_op, n) => n % 3 === 0));
     expect(await all({ text: 'old' }, 2)).toEqual(expected((_op, n) => n < 5 && n % 3 !== 0));

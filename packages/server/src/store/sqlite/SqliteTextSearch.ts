@@ -5,49 +5,65 @@ import { PARTS } from './SqliteOperationWriter';
 
 /** How a text search picks its way (see SqliteTextSearch); tests make them small. */
 export interface TextSearchTuning {
-  /** Words in at most this many index documents: every match is collected and sorted. Default: 500 */
-  readonly probe: number;
-  /** Otherwise the newest operations are walked, this many first, twice as many each next time. Default: 200 */
+  /** How often, in index documents read, the search looks at how dense the matches are. Default: 100 */
+  readonly sample: number;
+  /** The walk's first step, in operations; each next step takes twice as many. Default: 200 */
   readonly chunk: number;
   /** The most operations one step of the walk takes. Default: 2000 */
   readonly maxChunk: number;
-  /** After this many steps without a full page, the search collects every match instead. Default: 8 */
+  /** After this many steps without a full page, the walk gives up. Default: 8 */
   readonly maxChunks: number;
+  /** The most index documents collected and sorted; past it the search gives up. Default: 20000 */
+  readonly maxCollected: number;
 }
 
-export const DEFAULT_TUNING: TextSearchTuning = { probe: 500, chunk: 200, maxChunk: 2_000, maxChunks: 8 };
+export const DEFAULT_TUNING: TextSearchTuning = { sample: 100, chunk: 200, maxChunk: 2_000, maxChunks: 8, maxCollected: 20_000 };
 
 /**
- * The first page of a text search on SQLite, newest first, picking its way by how common the words are. The index is
+ * The first page of a text search on SQLite, newest first, picking its way by how dense the matches are. The index is
  * read newest document first (FTS5 reads its lists fastest from either end; a seek by rowid into the middle costs
- * about as much as reading up to it, measured): up to `probe` documents settle it.
+ * about as much as reading up to it, measured), and every `sample` documents the search compares how many it read
+ * with how many operations they span:
  *
- * - Rare words (the index ran out): their operations are all known; those under the other filters are sorted.
- * - Common ones: the operations under the other filters are walked newest first, in growing chunks, while the same
- *   reading of the index goes on down to the chunk's lowest seq; an operation is a match when one of its documents
- *   (numbered from its seq, see SqliteOperationWriter) was read. Exact whatever order the rows were written in: every
- *   document of the chunk's operations is at or above that seq.
+ * - Dense (a page is likely within the walk's reach): the operations under the other filters are walked newest first,
+ *   in growing steps, while the same reading of the index goes on down to each step's lowest seq; an operation is a
+ *   match when one of its documents (numbered from its seq, see SqliteOperationWriter) was read. Exact whatever order
+ *   the rows were written in: every document of the step's operations is at or above that seq.
+ * - Sparse: the reading goes on to the end, and the operations of every match, under the other filters, are sorted.
  *
- * Synchronous from start to end, so no other statement of this connection runs while the index is being read.
+ * Undefined when neither settles it (a walk that met too few, more than `maxCollected` documents): the caller then has
+ * the database collect and sort every match. Synchronous from start to end, so no other statement of this connection
+ * runs while the index is being read.
  */
 export class SqliteTextSearch {
+  private readonly walkReach: number;
+
   constructor(
     private readonly statement: (sql: string) => Database.Statement<unknown[], unknown>,
     private readonly tuning: TextSearchTuning,
-  ) {}
+  ) {
+    let reach = 0;
+    for (let step = 0, size = tuning.chunk; step < tuning.maxChunks; step++, size = Math.min(size * 2, tuning.maxChunk)) {
+      reach += size;
+    }
+    this.walkReach = reach;
+  }
 
-  /**
-   * Up to `wanted` operations under `where` with a document matching `expression`, newest first; undefined when the
-   * walk gave up (common words whose matches are all old): the caller then collects every match.
-   */
+  /** Up to `wanted` operations under `where` with a document matching `expression`, newest first; undefined: see above. */
   find(where: readonly SqlCondition[], expression: string, wanted: number): OperationRow[] | undefined {
     const sql = 'SELECT rowid FROM operation_search WHERE operation_search MATCH ? ORDER BY rowid DESC';
     const documents = this.statement(sql).iterate(expression) as IterableIterator<{ rowid: number }>;
     try {
-      const index = { documents, hits: new Set<number>(), lowest: Infinity, ended: false };
-      for (let read = 0; read <= this.tuning.probe && !index.ended; read++) this.readOne(index);
-      if (index.ended) return this.sorted([...where, seqIn(index.hits)], wanted);
-      return this.walk(where, index, wanted);
+      const index: IndexReading = { documents, hits: new Set(), highest: -Infinity, lowest: Infinity, read: 0, ended: false };
+      while (!index.ended) {
+        this.readOne(index);
+        if (index.ended || index.read % this.tuning.sample !== 0) continue;
+        if (index.read > this.tuning.maxCollected) return undefined;
+        // Documents per operation over the span read, times the walk's reach: the matches a walk would likely meet.
+        const span = index.highest - Math.floor(index.lowest / PARTS) + 1;
+        if ((index.read / span) * this.walkReach >= 2 * wanted) return this.walk(where, index, wanted);
+      }
+      return this.sorted([...where, seqIn(index.hits)], wanted);
     } finally {
       documents.return?.();
     }
@@ -77,15 +93,18 @@ export class SqliteTextSearch {
       index.ended = true;
       return;
     }
+    const seq = Math.floor(next.value.rowid / PARTS);
     index.lowest = next.value.rowid;
-    index.hits.add(Math.floor(next.value.rowid / PARTS));
+    index.highest = Math.max(index.highest, seq);
+    index.read++;
+    index.hits.add(seq);
   }
 
-  /** Operations under `where`, newest first, at most `wanted`: sorted here, the set being small. */
+  /** Operations under `where`, newest first, at most `wanted`: their ids sorted here, then only those read whole. */
   private sorted(where: readonly SqlCondition[], wanted: number): OperationRow[] {
-    const rows = this.select<OperationRow>(OPERATION_COLUMNS, where, '');
-    rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    return rows.slice(0, wanted);
+    const ids = this.select<{ id: string }>('id', where, '').map((row) => row.id);
+    ids.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    return this.inOrder(ids.slice(0, wanted));
   }
 
   /** The operations of `ids`, in that order. */
@@ -115,6 +134,10 @@ interface IndexReading {
   readonly hits: Set<number>;
   /** The rowid of the last document read. */
   lowest: number;
+  /** The seq of the first one. */
+  highest: number;
+  /** Documents read. */
+  read: number;
   ended: boolean;
 }
 
