@@ -22,7 +22,7 @@ describe('nango logs against a running server', () => {
   let api: ApiHarness;
   let log: StoredOperationLog;
   let env: Record<string, string>;
-  const ids: Record<string, string> = {};
+  const ids = { echo: '', proxy: '', old: '' };
 
   beforeAll(async () => {
     api = await startApi({ secretKey: KEY });

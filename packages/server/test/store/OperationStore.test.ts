@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newOperationId, operationIdFloor } from '../../src/store/operationIds';
 import type { OperationFilter, OperationStore, StoredMessage, StoredOperation } from '../../src/store/OperationStore';
+import { PgOperationStore } from '../../src/store/postgres/PgOperationStore';
+import type { PgStore } from '../../src/store/postgres/PgStore';
 import { SqliteOperationStore } from '../../src/store/sqlite/SqliteOperationStore';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
-import { rawQuery, STORE_KINDS, type TestStore } from '../helpers/storeFactories';
+import { pgTestStore, rawQuery, STORE_KINDS, type TestStore } from '../helpers/storeFactories';
 import { testCipher } from '../helpers/testCipher';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -348,4 +350,44 @@ describe('SQLite writes on a thread of their own', () => {
     await store.operations.close();
     await expect(store.operations.write({ operations: many(1), messages: [] })).rejects.toMatchObject({ code: 'storage_error' });
   }, 30_000);
+});
+
+describe('PostgreSQL text search over messages, both ways', () => {
+  let handle: TestStore<PgStore>;
+  let search: PgOperationStore;
+
+  beforeEach(async () => {
+    handle = await pgTestStore();
+    // More than 2 matching messages: the words are "common", met walking the newest operations.
+    search = new PgOperationStore(handle.store.pg, { rare: 2 });
+  });
+  afterEach(() => handle.dispose());
+
+  it('gives the same pages whichever way a search goes', async () => {
+    const ops = Array.from({ length: 30 }, (_, n) => operation(n, { integration: n % 2 ? 'a' : 'b' }));
+    const text = (n: number) => (n % 3 === 0 ? 'common every3' : n === 7 ? 'common unique' : 'common');
+    await search.write({ operations: ops, messages: ops.map((op, n) => message(op.id, text(n))) });
+    const expected = (test: (op: StoredOperation, n: number) => boolean) =>
+      ops
+        .filter(test)
+        .map((op) => op.id)
+        .reverse();
+    const all = async (filter: OperationFilter, limit: number) => {
+      const seen: string[] = [];
+      let before: string | undefined;
+      do {
+        const page = await search.list(filter, { limit, before });
+        seen.push(...page.operations.map((listed) => listed.id));
+        before = page.next ?? undefined;
+      } while (before !== undefined);
+      return seen;
+    };
+    expect(await all({ text: 'unique' }, 1)).toEqual(expected((_op, n) => n === 7)); // the messages' GIN index
+    expect(await all({ text: 'common' }, 7)).toEqual(expected(() => true)); // walked
+    expect(await all({ text: 'every3' }, 4)).toEqual(expected((_op, n) => n % 3 === 0)); // walked
+    expect(await all({ text: 'every3', integration: 'a' }, 2)).toEqual(
+      expected((op, n) => n % 3 === 0 && op.integration === 'a'),
+    );
+    expect(await all({ text: 'echo' }, 10)).toEqual(expected(() => true)); // the operations' own name
+  });
 });
