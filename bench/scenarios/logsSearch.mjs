@@ -93,7 +93,9 @@ export async function logsSearchScenario({ quick, log, store: kind }) {
         return { from: to - 3_600_000, to };
       },
       kind: () => ({ kinds: [pickWeighted(KINDS, random)] }),
+      'two kinds (action, proxy)': () => ({ kinds: ['action', 'proxy'] }),
       'status failed': () => ({ statuses: ['failed'] }),
+      'status failed or timed_out': () => ({ statuses: ['failed', 'timed_out'] }),
       'status running (rare)': () => ({ statuses: ['running'] }),
       integration: () => ({ integration: `integration-${integrationOf(random)}` }),
       Connection: () => ({ connectionId: `conn-${Math.floor(random() * CONNECTIONS)}` }),

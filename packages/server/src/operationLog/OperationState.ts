@@ -24,6 +24,8 @@ export interface Redactor {
 /** What an operation tells its log. */
 export interface OperationHooks {
   readonly redactor: (secrets: unknown) => Redactor;
+  /** The redactor of operations without secrets (secret-named fields only), made once for them all. */
+  readonly plainRedactor: Redactor;
   readonly now: () => number;
   /** Its fields or status changed: the next batch writes it. */
   changed(state: OperationState): void;
@@ -93,7 +95,6 @@ export class OperationState implements OperationHandle {
   /** The operation as it now is, redacted and capped. */
   record(): OperationRecord {
     if (this.final) return this.final;
-    const redactor = this.redactor();
     const record: OperationRecord = {
       id: this.id,
       kind: this.start.kind,
@@ -108,8 +109,11 @@ export class OperationState implements OperationHandle {
       error:
         this.error === null
           ? null
-          : { code: capName(this.error.code), message: capText(redactor.message(this.error.message), this.limits.textChars) },
-      fields: capFields(redactor.fields(this.fields), this.limits),
+          : {
+              code: capName(this.error.code),
+              message: capText(this.redactor().message(this.error.message), this.limits.textChars),
+            },
+      fields: isEmpty(this.fields) ? {} : capFields(this.redactor().fields(this.fields), this.limits),
       traceId: this.start.traceId ?? null,
       parentId: this.start.parentId ?? null,
     };
@@ -130,8 +134,14 @@ export class OperationState implements OperationHandle {
     };
   }
 
+  /** Made when first needed: building one from secrets costs tens of microseconds, and most operations need none. */
   private redactor(): Redactor {
-    this.redactorOf ??= this.hooks.redactor(this.start.secrets);
+    this.redactorOf ??= this.start.secrets === undefined ? this.hooks.plainRedactor : this.hooks.redactor(this.start.secrets);
     return this.redactorOf;
   }
+}
+
+function isEmpty(fields: Readonly<Record<string, unknown>>): boolean {
+  for (const _key in fields) return false;
+  return true;
 }

@@ -4,7 +4,7 @@ import { newOperationId } from '../store/operationIds';
 import { DEFAULT_ENTRY_LIMITS, type EntryLimits } from './entryLimits';
 import type { MessageLevel, OperationFields, OperationRecord, OperationStart } from './Operation';
 import type { OperationHandle, OperationLog } from './OperationLog';
-import { OperationState, type Redactor } from './OperationState';
+import { OperationState, type OperationHooks, type Redactor } from './OperationState';
 
 /** Options of a StoredOperationLog; every default is given here. */
 export interface StoredOperationLogOptions {
@@ -50,6 +50,7 @@ export class StoredOperationLog implements OperationLog {
   private readonly options: Required<Omit<StoredOperationLogOptions, 'logger' | 'limits'>>;
   private readonly limits: EntryLimits;
   private readonly logger: Logger | undefined;
+  private readonly hooks: OperationHooks;
   private readonly listeners = new Set<(operation: OperationRecord) => void>();
   /** Operations changed since the last batch, by id, in the order they first changed. */
   private pending = new Map<string, OperationState>();
@@ -74,6 +75,15 @@ export class StoredOperationLog implements OperationLog {
     };
     this.limits = { ...DEFAULT_ENTRY_LIMITS, ...options.limits };
     this.logger = options.logger;
+    // One object for every operation: a start allocates its state and nothing else.
+    this.hooks = {
+      redactor: this.options.redactor,
+      plainRedactor: this.options.redactor(undefined),
+      now: this.options.now,
+      changed: (changed) => this.changed(changed),
+      message: (changed, level, text, fields) => this.message(changed, level, text, fields),
+      ended: (ended) => this.ended(ended),
+    };
   }
 
   /** Operations and messages dropped because the buffer was full, the log stopped, or their batch failed for good. */
@@ -90,13 +100,7 @@ export class StoredOperationLog implements OperationLog {
     const startedAt = start.startedAt ?? this.options.now();
     const recorded = !this.stopped && this.bufferedCount < this.options.maxBuffered;
     if (!recorded) this.dropped++;
-    const state = new OperationState(newOperationId(startedAt), start, startedAt, recorded, this.limits, {
-      redactor: this.options.redactor,
-      now: this.options.now,
-      changed: (changed) => this.changed(changed),
-      message: (changed, level, text, fields) => this.message(changed, level, text, fields),
-      ended: (ended) => this.ended(ended),
-    });
+    const state = new OperationState(newOperationId(startedAt), start, startedAt, recorded, this.limits, this.hooks);
     if (recorded) {
       this.live.add(state);
       this.changed(state);

@@ -10,16 +10,13 @@ import type {
   StoredOperation,
 } from './OperationStore';
 import type { SqlRunner } from './SqlSyncScheduleStore';
+import { newestFirst, type SqlCondition } from './newestFirst';
 import { searchWords, type SearchWord } from './searchWords';
 
 /** The name of the lease pruning runs under. */
 const PRUNING_LEASE = 'operations.prune';
 
-/** A condition of a WHERE clause with its parameters. */
-export interface SqlCondition {
-  readonly sql: string;
-  readonly params: readonly unknown[];
-}
+export type { SqlCondition } from './newestFirst';
 
 /**
  * The operations log in the SQL both databases run: listings, reads, the pruning lease and cutoff. What differs is
@@ -40,13 +37,20 @@ export abstract class SqlOperationStore implements OperationStore {
   async list(filter: OperationFilter, page: { limit: number; before?: string | undefined }): Promise<OperationPage> {
     const where = this.conditions(filter);
     if (page.before !== undefined) where.push({ sql: 'id < ?', params: [page.before] });
-    const rows = await this.select(where, 'DESC', page.limit + 1);
+    const query = newestFirst(OPERATION_COLUMNS, where, page.limit + 1);
+    const rows = await this.db.all<OperationRow>(query.sql, query.params);
     return pageOf(rows.map(operationFromRow), page.limit);
   }
 
   async listAfter(filter: OperationFilter, after: string, limit: number): Promise<StoredOperation[]> {
+    // The tail's window is a few seconds of operations: one query, sorted by the database.
     const where = [...this.conditions(filter), { sql: 'id > ?', params: [after] }];
-    return (await this.select(where, 'ASC', limit)).map(operationFromRow);
+    const rows = await this.db.all<OperationRow>(
+      `SELECT ${OPERATION_COLUMNS} FROM operations WHERE ${where.map((condition) => condition.sql).join(' AND ')}
+       ORDER BY id LIMIT ?`,
+      [...where.flatMap((condition) => condition.params), limit],
+    );
+    return rows.map(operationFromRow);
   }
 
   async get(id: string): Promise<StoredOperation | undefined> {
@@ -113,10 +117,16 @@ export abstract class SqlOperationStore implements OperationStore {
     if (filter.to !== undefined) where.push({ sql: 'id < ?', params: [operationIdFloor(filter.to + 1)] });
     const any = (column: string, values: readonly string[] | undefined) => {
       if (values === undefined) return;
-      where.push({ sql: `${column} IN (${values.map(() => '?').join(', ')})`, params: values });
+      const each = values.map((value) => ({ sql: `${column} = ?`, params: [value] }));
+      if (each.length === 1) where.push(each[0] as SqlCondition);
+      else where.push({ sql: `${column} IN (${values.map(() => '?').join(', ')})`, params: values, alternatives: each });
     };
     any('kind', filter.kinds);
     any('status', filter.statuses);
+    // The status index holds all but successes (see the migration): said so, the database may use it.
+    if (filter.statuses !== undefined && !filter.statuses.includes('success')) {
+      where.push({ sql: "status <> 'success'", params: [] });
+    }
     const equal = (column: string, value: string | undefined) => {
       if (value !== undefined) where.push({ sql: `${column} = ?`, params: [value] });
     };
@@ -127,15 +137,6 @@ export abstract class SqlOperationStore implements OperationStore {
     const words = filter.text === undefined ? [] : searchWords(filter.text);
     if (withText && words.length > 0) where.push(this.textCondition(words));
     return where;
-  }
-
-  /** Operations under `where`, by id in `order`, at most `limit`. */
-  protected select(where: readonly SqlCondition[], order: 'ASC' | 'DESC', limit: number): Promise<OperationRow[]> {
-    const clause = where.length === 0 ? '' : `WHERE ${where.map((condition) => condition.sql).join(' AND ')}`;
-    return this.db.all<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations ${clause} ORDER BY id ${order} LIMIT ?`, [
-      ...where.flatMap((condition) => condition.params),
-      limit,
-    ]);
   }
 }
 

@@ -140,6 +140,26 @@ describe.each(STORE_KINDS)('OperationStore on %s', (_kind, open) => {
       .reverse();
     expect(seen).toEqual(expected);
     expect(new Set(seen).size).toBe(seen.length);
+
+    // A list of kinds and statuses is searched value by value, newest first, and merged: the same pages.
+    const mixed = [operation(5, { kind: 'sync', status: 'failed' }), operation(6, { kind: 'sync' })];
+    await store.write({ operations: mixed, messages: [] });
+    const pages: string[][] = [];
+    before = undefined;
+    do {
+      const page = await store.list(
+        { kinds: ['sync', 'proxy', 'action'], statuses: ['success', 'failed'] },
+        { limit: 3, before },
+      );
+      pages.push(page.operations.map((listed) => listed.id));
+      before = page.next ?? undefined;
+    } while (before !== undefined);
+    const all = [...others, ...same, ...mixed]
+      .map((op) => op.id)
+      .sort()
+      .reverse();
+    expect(pages.flat()).toEqual(all);
+    expect(pages.map((page) => page.length)).toEqual([3, 3, 3, 1]);
   });
 
   it('finds operations by words of one of their messages, or of their name and error', async () => {

@@ -226,7 +226,7 @@ export const PG_MIGRATIONS: readonly string[] = [
                      '[^[:alnum:]]+', ' ', 'g'))) STORED
    );
    CREATE INDEX operations_by_kind ON operations (kind, id);
-   CREATE INDEX operations_by_status ON operations (status, id);
+   CREATE INDEX operations_by_status ON operations (status, id) WHERE status <> 'success';
    CREATE INDEX operations_by_integration ON operations (integration, id);
    CREATE INDEX operations_by_connection ON operations (connection_id, id);
    CREATE INDEX operations_by_end_user ON operations (end_user_id, id) WHERE end_user_id IS NOT NULL;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { OPERATION_COLUMNS, type OperationRow } from '../operationRows';
-import type { SqlCondition } from '../SqlOperationStore';
+import { newestFirst, type SqlCondition } from '../newestFirst';
 import { PARTS } from './SqliteOperationWriter';
 
 /** How a text search picks its way (see SqliteTextSearch); tests make them small. */
@@ -75,7 +75,8 @@ export class SqliteTextSearch {
     let size = this.tuning.chunk;
     for (let chunk = 0; chunk < this.tuning.maxChunks; chunk++, size = Math.min(size * 2, this.tuning.maxChunk)) {
       const conditions = before === undefined ? where : [...where, { sql: 'id < ?', params: [before] }];
-      const rows = this.select<{ seq: number; id: string }>('seq, id', conditions, `ORDER BY id DESC LIMIT ${size}`);
+      const step = newestFirst('seq, id', conditions, size);
+      const rows = this.statement(step.sql).all(...step.params) as { seq: number; id: string }[];
       let low = Infinity;
       for (const row of rows) low = Math.min(low, row.seq);
       while (!index.ended && index.lowest >= low * PARTS) this.readOne(index);
