@@ -68,6 +68,8 @@ export function buildReport(results, environment) {
   if (results.proxy) addProxyRows(results.proxy, add, rows);
   if (results.records) addRecordRows(results.records, add, rows);
   if (results.metadata) addMetadataRows(results.metadata, add, rows);
+  if (results['logs-search']) addLogsSearchRows(results['logs-search'], rows);
+  if (results['logs-cost']) addLogsCostRows(results['logs-cost'], add);
   return { rows, text: renderTable(rows, environment) };
 }
 function addRecordRows(r, add, rows) {
@@ -211,6 +213,38 @@ function addRpcRows(rpc, add) {
       });
     }
   }
+}
+
+function addLogsSearchRows(r, rows) {
+  const label = r.stored.toLocaleString('en');
+  rows.push({
+    section: 'logs-search',
+    figure: `store ${label} operations (${r.store}): wall (CPU of the bench process)`,
+    unit: 's',
+    median: r.fillMs / 1000,
+    text: `${fmt(r.fillMs / 1000, 1)} (${fmt((r.fillCpuMs ?? NaN) / 1000, 1)})`,
+  });
+  for (const [name, f] of Object.entries(r.filters)) {
+    // The target is SQLite's with a million operations; a quick run's figures are shown without it.
+    const target = r.store === 'sqlite' && r.stored >= 1_000_000 ? verdict(f.p50 <= 50, '≤ 50 ms p50') : {};
+    rows.push({
+      section: 'logs-search',
+      figure: `first page, ${name}, ${label} stored: p50 (p99)`,
+      unit: 'ms',
+      median: f.p50,
+      text: `${fmt(f.p50, 2)} (${fmt(f.p99, 2)})`,
+      ...target,
+    });
+  }
+}
+
+function addLogsCostRows(r, add) {
+  add('logs-cost', `noop @${r.inFlight}, log off (${r.store})`, r.off.perSecond, 'calls/s', 0);
+  add('logs-cost', `noop @${r.inFlight}, log on (${r.store}; ${r.recorded} operations stored)`, r.on.perSecond, 'calls/s', 0, {
+    ...ratioTo(r.on.perSecond, r.off.perSecond, 'vs log off'),
+    ...verdictRatio(r.on.perSecond.median / r.off.perSecond.median, (ratio) => ratio >= 0.95, '≥ 0.95× log off'),
+  });
+  add('logs-cost', `noop @${r.inFlight}, log on: p99`, r.on.p99, 'ms', 2, ratioTo(r.on.p99, r.off.p99, 'vs log off'));
 }
 
 function ratioTo(value, baseline, label = 'vs baseline') {

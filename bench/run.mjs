@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
 import { httpActionsScenario } from './scenarios/httpActions.mjs';
+import { logsCostScenario } from './scenarios/logsCost.mjs';
+import { logsSearchScenario } from './scenarios/logsSearch.mjs';
 import { memoryScenario } from './scenarios/memory.mjs';
 import { metadataScenario } from './scenarios/metadata.mjs';
 import { proxyScenario } from './scenarios/proxy.mjs';
@@ -25,6 +27,8 @@ const SCENARIOS = {
   proxy: proxyScenario,
   records: recordsScenario,
   metadata: metadataScenario,
+  'logs-search': logsSearchScenario,
+  'logs-cost': logsCostScenario,
 };
 
 const HELP = `npm run bench -- [options]
@@ -34,13 +38,14 @@ amqp://guest:guest@127.0.0.1:5672), with a bare amqplib RPC measured in the same
 Needs a build (npm run build; npm ci does it).
 
 Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker, e.g. an older commit's dist):
-  --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections)
+  --quick            short pass (fewer and smaller runs; 100,000 instead of 1,000,000 stored Connections,
+                     records and operations)
   --only a,b         run only these scenarios: ${Object.keys(SCENARIOS).join(', ')}
   --out DIR          where the JSON results go (default bench/results, ignored by git)
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --levels 1,64      rpc and proxy: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
-  --store S          sqlite (default) or postgres: the store of the rpc, connections, records and metadata scenarios
+  --store S          sqlite (default) or postgres: the store of the rpc, connections, records, metadata and logs scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
                      a fresh database per scenario, dropped after)
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)

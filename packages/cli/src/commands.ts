@@ -1,15 +1,9 @@
-import { CliError, request, type ClientSettings } from './ApiClient';
+import { CliError, request } from './ApiClient';
+import type { Command } from './Command';
+import { LOGS_COMMAND } from './logsCommand';
 import { keyValues, table } from './table';
 
-/** One command: its arguments (optional ones in brackets), what it does, and how. */
-export interface Command {
-  readonly name: string;
-  readonly args: readonly string[];
-  readonly summary: string;
-  /** Longer help for `nango <command> --help`. */
-  readonly details?: string;
-  run(settings: ClientSettings, args: readonly string[], print: (text: string) => void): Promise<void>;
-}
+export type { Command } from './Command';
 
 const CONFIG_ARGS = ['<provider_config_key>', '<provider>', '<client_id>', '<client_secret>', '[scopes]'];
 
@@ -115,11 +109,13 @@ export const COMMANDS: readonly Command[] = [
       );
     },
   },
+  LOGS_COMMAND,
 ];
 
 /** `nango <command> …args` usage line. */
 export function usage(command: Command): string {
-  return `nango ${command.name}${command.args.length > 0 ? ` ${command.args.join(' ')}` : ''}`;
+  const options = command.flags ? ' [options]' : '';
+  return `nango ${command.name}${command.args.length > 0 ? ` ${command.args.join(' ')}` : ''}${options}`;
 }
 
 /**
@@ -132,8 +128,9 @@ export function checkArgs(command: Command, args: readonly string[]): void {
     throw new CliError(`nango ${command.name}: missing ${required[args.length]}.\nUsage: ${usage(command)}`, 2);
   }
   if (args.length > command.args.length) {
+    const hint = command.args.includes('[scopes]') ? ' (put scopes in one quoted argument)' : '';
     throw new CliError(
-      `nango ${command.name}: unexpected argument '${args[command.args.length]}' (put scopes in one quoted argument).\nUsage: ${usage(command)}`,
+      `nango ${command.name}: unexpected argument '${args[command.args.length]}'${hint}.\nUsage: ${usage(command)}`,
       2,
     );
   }

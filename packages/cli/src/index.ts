@@ -1,5 +1,6 @@
 import { CliError, clientSettings } from './ApiClient';
 import { checkArgs, COMMANDS, usage, type Command } from './commands';
+import { flagHelp, parseFlags } from './flags';
 
 export { CliError } from './ApiClient';
 export { COMMANDS } from './commands';
@@ -17,7 +18,9 @@ export function help(): string {
 }
 
 function commandHelp(command: Command): string {
-  return `Usage: ${usage(command)}\n\n${command.summary}${command.details ? `\n\n${command.details}` : ''}\n\n${HELP_FOOTER}`;
+  const options = command.flags ? `\n\nOptions:\n${flagHelp(command.flags)}` : '';
+  const details = command.details ? `\n\n${command.details}` : '';
+  return `Usage: ${usage(command)}\n\n${command.summary}${options}${details}\n\n${HELP_FOOTER}`;
 }
 
 /**
@@ -45,8 +48,11 @@ export async function main(
     return 0;
   }
   try {
-    checkArgs(command, args);
-    await command.run(clientSettings(env), args, out);
+    const { positional, values } = command.flags
+      ? parseFlags(command.name, command.flags, args)
+      : { positional: args, values: {} };
+    checkArgs(command, positional);
+    await command.run(clientSettings(env), positional, out, values);
     return 0;
   } catch (error) {
     if (error instanceof CliError) {

@@ -65,6 +65,14 @@ import type {
   WaitForConnectionOptions,
 } from './types';
 import { verifyIncomingWebhookRequest } from './webhooks';
+import {
+  getOperationRequest,
+  listOperationsRequest,
+  type GetOperationOptions,
+  type GetOperationReply,
+  type ListOperationsFilters,
+  type ListOperationsReply,
+} from './logs';
 
 /** Where the SDK goes without `host`: the server's default address. */
 export const DEFAULT_HOST = 'http://localhost:3003';
@@ -520,6 +528,26 @@ export class Nango {
       (await this.json<EnvironmentVariable[] | null>({ method: 'GET', path: '/environment-variables', jsonContentType: true })) ??
       []
     );
+  }
+
+  // ----- Operations log (this server's; not in the official SDK) ---------------------------------------------
+
+  /**
+   * `GET /logs/operations`: what the server did (connects, refreshes, actions, syncs, proxy calls, webhooks…), newest
+   * first, filtered; page with `cursor: reply.next_cursor`.
+   * @throws NangoError `invalid_request` (a bad filter, named), `invalid_argument` (an invalid Date)
+   */
+  async listOperations(filters: ListOperationsFilters = {}): Promise<ListOperationsReply> {
+    return this.json(listOperationsRequest(filters));
+  }
+
+  /**
+   * `GET /logs/operations/:id`: one operation with its messages, oldest first; page them with
+   * `messagesCursor: reply.next_messages_cursor`.
+   * @throws NangoError `not_found` (404: never there, or pruned), `invalid_request`, `invalid_argument`
+   */
+  async getOperation(id: string, options: GetOperationOptions = {}): Promise<GetOperationReply> {
+    return this.json(getOperationRequest(id, options));
   }
 
   // ----- Webhooks --------------------------------------------------------------------------------------------

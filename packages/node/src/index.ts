@@ -12,4 +12,15 @@ export { Nango, DEFAULT_HOST } from './Nango';
 export { NangoError, parseRetryAfter, type NangoErrorCode, type NangoErrorDetails } from './NangoError';
 export { verifyIncomingWebhookRequest } from './webhooks';
 export type * from './types';
+export type {
+  GetOperationOptions,
+  GetOperationReply,
+  ListOperationsFilters,
+  ListOperationsReply,
+  Operation,
+  OperationKind,
+  OperationMessage,
+  OperationStatus,
+  TimeFilter,
+} from './logs';
 export default Nango;

@@ -1,5 +1,6 @@
 import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
+import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
@@ -7,6 +8,8 @@ import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
+import { LogRetention } from './operationLog/LogRetention';
+import { StoredOperationLog } from './operationLog/StoredOperationLog';
 import { WorkerMetrics } from './metrics/WorkerMetrics';
 import { QUEUE_CACHE_MS, QueueProbe } from './metrics/QueueProbe';
 import { listenMetrics, type MetricsListener } from './api/listenMetrics';
@@ -99,6 +102,13 @@ export class Worker {
   private readonly queueProbe: QueueProbe;
   private metricsListener: MetricsListener | undefined;
   private api: FastifyInstance | undefined;
+  /**
+   * The operations log every operation of this process is recorded in (undefined with NANGO_LOGS=off): its
+   * `droppedCount` says how many entries a full buffer dropped.
+   */
+  readonly operationLog: StoredOperationLog | undefined;
+  /** Prunes the operations log past NANGO_LOGS_RETENTION_DAYS and NANGO_LOGS_MAX_OPERATIONS. */
+  private readonly retention: LogRetention;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
@@ -121,11 +131,26 @@ export class Worker {
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
+    // First: every part below records its operations in it.
+    this.operationLog = settings.logs
+      ? new StoredOperationLog({
+          store: store.operations,
+          redactor: (secrets) => new ActionLogRedactor(secrets),
+          logger: logger.child({ component: 'operations' }),
+        })
+      : undefined;
+    this.retention = new LogRetention({
+      store: store.operations,
+      maxAgeMs: settings.logsRetentionDays === 0 ? undefined : settings.logsRetentionDays * 24 * 60 * 60 * 1000,
+      maxOperations: settings.logsMaxOperations === 0 ? undefined : settings.logsMaxOperations,
+      logger: logger.child({ component: 'operations' }),
+    });
     const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
     // The one operations log every part records to (refresher, webhook deliverer, operations, proxy, syncs, async).
     // Each operation carries the trace id of the span it starts in, when traced.
-    const log = withTraceIds(extras.operationLog ?? NO_OPERATIONS);
+    // Tests may pass a recorder instead; with NANGO_LOGS=off nothing is recorded.
+    const log = withTraceIds(extras.operationLog ?? this.operationLog ?? NO_OPERATIONS);
     this.webhooks = new WebhookOutbox(store.webhooks, settings, logger, { log });
     // Tests may record webhooks instead of storing them; the outbox's deliverer runs either way.
     const webhooks = extras.webhooks ?? this.webhooks;
@@ -263,6 +288,7 @@ export class Worker {
     try {
       await worker.registry.start();
       worker.webhooks.start();
+      worker.retention.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       await worker.listenMetrics();
@@ -328,6 +354,9 @@ export class Worker {
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
+    // Last before the store closes: every operation above has ended (those still running end as cancelled).
+    await this.retention.stop();
+    await this.operationLog?.stop();
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();
     for (const consumer of this.consumers) await consumer.close();

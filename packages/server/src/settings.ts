@@ -159,6 +159,12 @@ export interface WorkerSettings {
   metricsHost: string;
   /** The standard OTEL_* variables: where traces are exported, if anywhere (see tracing/TracingSettings.ts). Default: nowhere */
   tracing: TracingSettings;
+  /** NANGO_LOGS — keep the operations log (`on`) or record nothing (`off`, e.g. to measure its cost). Default: on */
+  logs: boolean;
+  /** NANGO_LOGS_RETENTION_DAYS — operations older than this many days are pruned; 0 keeps them by age. Default: 14 */
+  logsRetentionDays: number;
+  /** NANGO_LOGS_MAX_OPERATIONS — past this many operations the oldest are pruned; 0 sets no limit. Default: 1000000 */
+  logsMaxOperations: number;
 }
 
 /**
@@ -227,6 +233,9 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_METRICS_PORT', 'none: /metrics on the HTTP API only'],
   ['NANGO_METRICS_HOST', '127.0.0.1'],
   ...TRACING_ENV,
+  ['NANGO_LOGS', 'on (off: record no operations)'],
+  ['NANGO_LOGS_RETENTION_DAYS', '14 (0: no limit by age)'],
+  ['NANGO_LOGS_MAX_OPERATIONS', '1000000 (0: no limit by count)'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -320,6 +329,9 @@ export function resolveWorkerSettings(
     metricsPort: env['NANGO_METRICS_PORT'] ? int('NANGO_METRICS_PORT', 0, 0) : undefined,
     metricsHost: env['NANGO_METRICS_HOST'] || '127.0.0.1',
     tracing: resolveTracingSettings(env, problems),
+    logs: bool('NANGO_LOGS', true),
+    logsRetentionDays: int('NANGO_LOGS_RETENTION_DAYS', 14, 0),
+    logsMaxOperations: int('NANGO_LOGS_MAX_OPERATIONS', 1_000_000, 0),
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override

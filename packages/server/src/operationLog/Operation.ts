@@ -74,6 +74,12 @@ export interface OperationStart {
   readonly parentId?: string | undefined;
   /** When it started (epoch ms); now when left out. */
   readonly startedAt?: number | undefined;
+  /**
+   * Values this operation's messages, fields and error must never show, such as the Connection's credentials (an
+   * object, whose string values count, or a list of strings): every text is scrubbed of them, as they are or
+   * encoded, before it is kept. Held in memory while the operation runs; never stored.
+   */
+  readonly secrets?: unknown;
 }
 
 /** An error an operation ended with: our error code and a message that holds no secret. */

@@ -13,6 +13,7 @@ import type { StoredOutcome } from './StoredOutcome';
 
 export type { ConnectionAttributes, EndUser } from './ConnectionAttributes';
 export type { StoredOutcome } from './StoredOutcome';
+import type { OperationStore } from './OperationStore';
 
 /**
  * Everything the worker keeps, behind one asynchronous interface with two implementations: SQLite (embedded, one
@@ -48,6 +49,8 @@ export interface Store {
   readonly records: RecordStore;
   /** When each sync runs for each Connection, and the lease of the run in flight. */
   readonly syncSchedules: SyncScheduleStore;
+  /** The operations log: what the server did for users, with its messages. */
+  readonly operations: OperationStore;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
   /** The connection pool's use right now, for metrics; absent where there is no pool (SQLite: one connection). */

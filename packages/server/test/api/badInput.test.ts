@@ -50,6 +50,14 @@ describe('bad input never crashes the API', () => {
     ['GET', '/oauth/callback?state=a&state=b'],
     ['GET', '/oauth/callback?state[x]=1'],
     ['GET', '/oauth/connect/%ZZ?connection_id=u'],
+    ['GET', '/logs/operations?kind=action&kind=proxy'],
+    ['GET', `/logs/operations?q=${'x'.repeat(5000)}`],
+    ['GET', '/logs/operations?from=99999999999999999999'],
+    ['GET', '/logs/operations?to=281474976710656'],
+    ['GET', '/logs/operations?cursor=%00%00'],
+    ['GET', '/logs/operations/%E0%A4%A'],
+    ['GET', '/logs/operations/01ARZ3NDEKTSV4RRFFQ69G5FAV?messagesCursor=__proto__'],
+    ['GET', '/logs/tail?status=a&status=b'],
   ])('%s %s is answered, not crashed on', async (method, path) => {
     const reply = await raw(api.url, method, path);
     expect(reply.status).toBeGreaterThanOrEqual(200);

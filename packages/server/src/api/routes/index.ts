@@ -50,6 +50,9 @@ import { registerPostSyncTrigger } from './sync/postSyncTrigger';
 import { registerPutSyncFrequency } from './sync/putSyncFrequency';
 import { registerDeleteSyncVariant } from './sync/deleteSyncVariant';
 import { registerPostSyncVariant } from './sync/postSyncVariant';
+import { registerGetLogsTail } from './logs/getLogsTail';
+import { registerGetOperation } from './logs/getOperation';
+import { registerListOperations } from './logs/listOperations';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -111,4 +114,8 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostQuickstartIntegration(app, context);
   // Nango's import of a Connection with its credentials.
   registerPostConnections(app, context);
+  // The operations log (issue 18).
+  registerListOperations(app, context);
+  registerGetOperation(app, context);
+  registerGetLogsTail(app, context);
 }

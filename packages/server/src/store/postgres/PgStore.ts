@@ -21,6 +21,7 @@ import { PgRecordStore } from './PgRecordStore';
 import { PgRowCopier } from './PgRowCopier';
 import { PgRunner } from './PgRunner';
 import { PgWebhookStore } from './PgWebhookStore';
+import { PgOperationStore } from './PgOperationStore';
 
 /** The advisory lock every process takes to migrate and check a database at start ('nango' in ASCII). */
 const START_LOCK = 0x6e616e676f;
@@ -55,6 +56,7 @@ export class PgStore implements Store {
   readonly records: PgRecordStore;
   readonly syncSchedules: SqlSyncScheduleStore;
   private readonly poolSize: number;
+  readonly operations: PgOperationStore;
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -81,6 +83,7 @@ export class PgStore implements Store {
     this.records = new PgRecordStore(pg, cipher);
     this.syncSchedules = new SqlSyncScheduleStore(runner, POSTGRES);
     this.poolSize = options.poolSize;
+    this.operations = new PgOperationStore(pg);
   }
 
   /**

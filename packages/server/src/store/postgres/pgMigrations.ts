@@ -202,4 +202,52 @@ export const PG_MIGRATIONS: readonly string[] = [
   `CREATE INDEX connections_by_created ON connections (integration, date_created);`,
   // 12: as SQLite's 16 (a version of each Connection's config, for the config cache).
   `ALTER TABLE connections ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;`,
+
+  // 13: as SQLite's 17 (the operations log), with the database's own full-text search: a tsvector column, generated,
+  // on each operation (name and error) and each message, under a GIN index. Text is cut into runs of letters and
+  // digits first, as SQLite's tokenizer does, so both find the same words. Ids compare bytewise (COLLATE "C"): they
+  // sort by time only so.
+  `CREATE TABLE operations (
+     id            TEXT COLLATE "C" PRIMARY KEY,
+     kind          TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     integration   TEXT,
+     connection_id TEXT,
+     end_user_id   TEXT,
+     status        TEXT NOT NULL,
+     started_at    BIGINT NOT NULL,
+     ended_at      BIGINT,
+     duration_ms   BIGINT,
+     error_code    TEXT,
+     error_message TEXT,
+     fields        TEXT NOT NULL DEFAULT '{}',
+     trace_id      TEXT,
+     parent_id     TEXT,
+     search        tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(
+                     name || ' ' || coalesce(error_code, '') || ' ' || coalesce(error_message, ''),
+                     '[^[:alnum:]]+', ' ', 'g'))) STORED
+   );
+   CREATE INDEX operations_by_kind ON operations (kind, id);
+   CREATE INDEX operations_by_status ON operations (status, id) WHERE status <> 'success';
+   CREATE INDEX operations_by_integration ON operations (integration, id);
+   CREATE INDEX operations_by_connection ON operations (connection_id, id);
+   CREATE INDEX operations_by_end_user ON operations (end_user_id, id) WHERE end_user_id IS NOT NULL;
+   CREATE INDEX operations_by_error_code ON operations (error_code, id) WHERE error_code IS NOT NULL;
+   CREATE INDEX operations_search ON operations USING GIN (search);
+   CREATE TABLE operation_messages (
+     seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     operation_id TEXT COLLATE "C" NOT NULL,
+     at           BIGINT NOT NULL,
+     level        TEXT NOT NULL,
+     text         TEXT NOT NULL,
+     fields       TEXT,
+     search       tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(text, '[^[:alnum:]]+', ' ', 'g'))) STORED
+   );
+   CREATE INDEX operation_messages_by_operation ON operation_messages (operation_id, seq);
+   CREATE INDEX operation_messages_search ON operation_messages USING GIN (search);
+   CREATE TABLE leases (
+     name        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until BIGINT NOT NULL
+   );`,
 ];

@@ -20,6 +20,7 @@ import { SqliteRecordStore } from './SqliteRecordStore';
 import { SqliteRowCopier } from './SqliteRowCopier';
 import { SqliteRunner } from './SqliteRunner';
 import { SqliteWebhookStore } from './SqliteWebhookStore';
+import { SqliteOperationStore } from './SqliteOperationStore';
 import { SQLITE_MIGRATIONS } from './sqliteMigrations';
 
 /** How long a write waits for another process's lock before failing with `storage_error`. */
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
   readonly syncSchedules: SqlSyncScheduleStore;
+  readonly operations: SqliteOperationStore;
   /** The underlying handle, for tests and for seeding in benchmarks. */
   readonly database: Database.Database;
 
@@ -89,9 +91,12 @@ export class SqliteStore implements Store {
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);
     this.syncSchedules = new SqlSyncScheduleStore(runner, SQLITE);
+    const file = location === ':memory:' ? undefined : location;
+    this.operations = new SqliteOperationStore(db, { file, busyTimeoutMs: BUSY_TIMEOUT_MS });
   }
 
   async close(): Promise<void> {
+    await this.operations.close(); // its writer thread, after the writes in flight
     if (this.database.open) this.database.close();
   }
 }

@@ -215,4 +215,55 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 16: a version of each Connection's config (its metadata), bumped by every write of it, so a worker that keeps a
   // large config it read (store/ConfigCache.ts) asks for it again only once it changed.
   `ALTER TABLE connections ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;`,
+
+  // 17: the operations log (store/OperationStore.ts). Ids sort by start time, so every listing walks an index
+  // `(<filter column>, id)` newest first and stops at its page; columns most operations leave empty, and the status
+  // most of them end with, are indexed only where they are not (every write pays for each index; a listing of
+  // successes walks the primary key, where nine rows in ten are). `seq` numbers the full-text documents: the index
+  // holds, per operation, document seq * 2^20 (name and error, replaced as they change) and seq * 2^20 + n for its
+  // n-th message (text_parts counts them); contentless, so the text is stored once, in the tables, and without
+  // positions (detail = none: searches are words and prefixes, never phrases), a quarter smaller. Tokens are runs of letters and digits, accents kept, as PostgreSQL's side makes them. `leases` holds
+  // named leases: one process at a time prunes the log.
+  `CREATE TABLE operations (
+     seq           INTEGER PRIMARY KEY,
+     id            TEXT NOT NULL UNIQUE,
+     kind          TEXT NOT NULL,
+     name          TEXT NOT NULL,
+     integration   TEXT,
+     connection_id TEXT,
+     end_user_id   TEXT,
+     status        TEXT NOT NULL,
+     started_at    INTEGER NOT NULL,
+     ended_at      INTEGER,
+     duration_ms   INTEGER,
+     error_code    TEXT,
+     error_message TEXT,
+     fields        TEXT NOT NULL DEFAULT '{}',
+     trace_id      TEXT,
+     parent_id     TEXT,
+     text_parts    INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX operations_by_kind ON operations (kind, id);
+   CREATE INDEX operations_by_status ON operations (status, id) WHERE status <> 'success';
+   CREATE INDEX operations_by_integration ON operations (integration, id);
+   CREATE INDEX operations_by_connection ON operations (connection_id, id);
+   CREATE INDEX operations_by_end_user ON operations (end_user_id, id) WHERE end_user_id IS NOT NULL;
+   CREATE INDEX operations_by_error_code ON operations (error_code, id) WHERE error_code IS NOT NULL;
+   CREATE TABLE operation_messages (
+     seq          INTEGER PRIMARY KEY,
+     operation_id TEXT NOT NULL,
+     at           INTEGER NOT NULL,
+     level        TEXT NOT NULL,
+     text         TEXT NOT NULL,
+     fields       TEXT
+   );
+   CREATE INDEX operation_messages_by_operation ON operation_messages (operation_id, seq);
+   CREATE VIRTUAL TABLE operation_search USING fts5(
+     text, content = '', contentless_delete = 1, detail = none, tokenize = 'unicode61 remove_diacritics 0'
+   );
+   CREATE TABLE leases (
+     name        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     lease_until INTEGER NOT NULL
+   );`,
 ];

@@ -1,0 +1,145 @@
+import {
+  messageFields,
+  ON_OPERATION_CONFLICT,
+  OPERATION_COLUMNS,
+  operationFromRow,
+  operationValues,
+  type OperationRow,
+} from '../operationRows';
+import type { OperationBatch, OperationFilter, OperationPage } from '../OperationStore';
+import { searchWords, type SearchWord } from '../searchWords';
+import { pageOf, SqlOperationStore, type SqlCondition } from '../sql/SqlOperationStore';
+import type { Pg } from './Pg';
+
+/** `?` placeholders as PostgreSQL's `$n`. */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/** Messages matching a search past which its words count as common (see PgOperationStore.list). */
+const DEFAULT_RARE = 1_000;
+
+/** The words as a tsquery: each a lexeme (letters and digits only), a prefix with `:*`, all required. */
+function tsquery(words: readonly SearchWord[]): string {
+  return words.map(({ word, prefix }) => `${word}${prefix ? ':*' : ''}`).join(' & ');
+}
+
+/** The columns of one operation, as the arrays the batch insert unnests, with their types. */
+const UNNESTED = [
+  'id text',
+  'kind text',
+  'name text',
+  'integration text',
+  'connection_id text',
+  'end_user_id text',
+  'status text',
+  'started_at bigint',
+  'ended_at bigint',
+  'duration_ms bigint',
+  'error_code text',
+  'error_message text',
+  'fields text',
+  'trace_id text',
+  'parent_id text',
+];
+
+/**
+ * The operations log on PostgreSQL (see OperationStore): a batch is two statements in one transaction, each taking
+ * the batch's columns as arrays; text search through the generated tsvector columns and their GIN indexes.
+ */
+export class PgOperationStore extends SqlOperationStore {
+  private readonly rare: number;
+
+  /** @param options.rare messages past which a search's words count as common (tests make it small). Default: 1000 */
+  constructor(
+    private readonly pg: Pg,
+    options: { rare?: number } = {},
+  ) {
+    super({
+      all: async <R>(sql: string, params: readonly unknown[]) => (await pg.query(numbered(sql), [...params])).rows as R[],
+      run: async (sql: string, params: readonly unknown[]) => (await pg.query(numbered(sql), [...params])).rowCount ?? 0,
+    });
+    this.rare = options.rare ?? DEFAULT_RARE;
+  }
+
+  async write(batch: OperationBatch): Promise<void> {
+    await this.pg.transaction(async (client) => {
+      if (batch.operations.length > 0) {
+        const columns = UNNESTED.map((column) => column.split(' ')[0]).join(', ');
+        const arrays = UNNESTED.map((column, index) => `$${index + 1}::${column.split(' ')[1]}[]`).join(', ');
+        const rows = batch.operations.map(operationValues);
+        const values = UNNESTED.map((_column, index) => rows.map((row) => row[index]));
+        await client.query(
+          `INSERT INTO operations (${columns}) SELECT * FROM unnest(${arrays}) ${ON_OPERATION_CONFLICT}`,
+          values,
+        );
+      }
+      if (batch.messages.length > 0) {
+        const { messages } = batch;
+        await client.query(
+          `INSERT INTO operation_messages (operation_id, at, level, text, fields)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
+          [
+            messages.map((message) => message.operationId),
+            messages.map((message) => message.at),
+            messages.map((message) => message.level),
+            messages.map((message) => message.text),
+            messages.map(messageFields),
+          ],
+        );
+      }
+    });
+  }
+
+  /**
+   * A text search's page as searches the planner weighs apart, each newest first and limited, unioned: operations
+   * whose name and error match; and operations with a matching message, found one of two ways. Up to `rare` matching
+   * messages (read first, through the GIN index) are all of them: their operations are sorted. Past that the words
+   * are common, and the filter's index is walked newest first, probing each operation's messages. Left to itself the
+   * planner walks for words it cannot estimate (a customer id in a million messages: a second for nothing). One OR of
+   * the two halves would have it filter every row.
+   */
+  override async list(filter: OperationFilter, page: { limit: number; before?: string | undefined }): Promise<OperationPage> {
+    const words = filter.text === undefined ? [] : searchWords(filter.text);
+    if (words.length === 0) return super.list(filter, page);
+    const where = this.conditions(filter, false);
+    if (page.before !== undefined) where.push({ sql: 'id < ?', params: [page.before] });
+    const and = where.map((condition) => ` AND ${condition.sql}`).join('');
+    const params = where.flatMap((condition) => condition.params);
+    const query = tsquery(words);
+    const wanted = page.limit + 1;
+    const rows = await this.db.all<OperationRow>(
+      `WITH hits AS MATERIALIZED (
+         SELECT operation_id FROM operation_messages WHERE search @@ to_tsquery('simple', ?) LIMIT ${this.rare + 1})
+       SELECT ${OPERATION_COLUMNS} FROM operations WHERE id IN (
+         (SELECT id FROM operations WHERE search @@ to_tsquery('simple', ?)${and} ORDER BY id DESC LIMIT ?)
+         UNION
+         (SELECT id FROM operations WHERE id IN (SELECT operation_id FROM hits)
+            AND (SELECT count(*) FROM hits) <= ${this.rare}${and} ORDER BY id DESC LIMIT ?)
+         UNION
+         (SELECT id FROM operations o WHERE (SELECT count(*) FROM hits) > ${this.rare}
+            AND EXISTS (SELECT 1 FROM operation_messages m WHERE m.operation_id = o.id AND m.search @@ to_tsquery('simple', ?))${and}
+          ORDER BY id DESC LIMIT ?))
+       ORDER BY id DESC LIMIT ?`,
+      [query, query, ...params, wanted, ...params, wanted, query, ...params, wanted, wanted],
+    );
+    return pageOf(rows.map(operationFromRow), page.limit);
+  }
+
+  protected textCondition(words: readonly SearchWord[]): SqlCondition {
+    const query = tsquery(words);
+    return {
+      sql: `(search @@ to_tsquery('simple', ?)
+             OR id IN (SELECT operation_id FROM operation_messages WHERE search @@ to_tsquery('simple', ?)))`,
+      params: [query, query],
+    };
+  }
+
+  protected async deleteOperations(ids: readonly string[]): Promise<void> {
+    await this.pg.transaction(async (client) => {
+      await client.query('DELETE FROM operation_messages WHERE operation_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM operations WHERE id = ANY($1::text[])', [ids]);
+    });
+  }
+}
