@@ -286,8 +286,11 @@ export class Nango {
     }
     const reply = await this.transport.request(message.type, body, timeoutMs);
     const returnValue = reply.returnValue as MessageReturnValues[M['type']];
-    // The worker names the operation a call made (an action run's) for the caller to look it up; only then is it here.
-    return reply.operationId ? { success: true, returnValue, operationId: reply.operationId } : { success: true, returnValue };
+    const result: NangoMessageHandlerResult<MessageReturnValues[M['type']]> = { success: true, returnValue };
+    // The worker names the operation a call made (an action run's) for the caller to look it up. Not enumerable: the
+    // result keeps spec 1's `{ success, returnValue }` for code that compares, spreads or serialises it.
+    if (reply.operationId) Object.defineProperty(result, 'operationId', { value: reply.operationId, enumerable: false });
+    return result;
   }
 }
 

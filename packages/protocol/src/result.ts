@@ -12,7 +12,8 @@ export interface NangoMessageHandlerResult<T = unknown> {
   /**
    * The id of the operation the call made in the worker's operations log (an action run's, for triggerAction), when
    * the worker records one: `GET /logs/operations/<id>` shows it. Optional: older workers do not send it, and older
-   * clients ignore it.
+   * clients ignore it. On the node client's results it is not enumerable, so `{ success, returnValue }` compares,
+   * spreads and serialises as spec 1 shows it.
    */
   operationId?: string;
 }

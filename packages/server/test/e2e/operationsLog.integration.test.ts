@@ -42,6 +42,9 @@ describe('the operations log of a real worker, read with our SDK', () => {
     expect(failed.code).toBe('action_failed');
     const ids = [ok.operationId, failed.operationId];
     expect(ids).toEqual([expect.any(String), expect.any(String)]);
+    // Readable, not enumerable: the result still compares and serialises as spec 1's { success, returnValue }.
+    expect(ok).toEqual({ success: true, returnValue: 'done' });
+    expect(JSON.stringify(ok)).toBe('{"success":true,"returnValue":"done"}');
 
     // Written in batches off the call's path: there within a few hundred milliseconds.
     let listed: Awaited<ReturnType<Nango['listOperations']>>['operations'] = [];

@@ -126,7 +126,7 @@ describe.each(['sqlite', 'postgres'])('GET /metrics of a worker with its HTTP AP
   it('shows action sandboxes busy while an action runs, and idle after', async () => {
     const run = h.nango.triggerAction('misbehaving', 'sleeps', USER, { ms: 1_500 });
     await waitFor(async () => (await scrape()).value('nango_action_sandboxes', { state: 'busy' }) === 1, 5_000, 'a busy sandbox');
-    expect(await run).toEqual({ success: true, returnValue: 'slept', operationId: expect.any(String) });
+    expect(await run).toEqual({ success: true, returnValue: 'slept' });
     const s = await scrape();
     expect(s.value('nango_action_sandboxes', { state: 'busy' })).toBe(0);
     expect(s.value('nango_action_sandboxes', { state: 'idle' })).toBeGreaterThanOrEqual(1);
