@@ -63,7 +63,9 @@ describe('fault: broker restart with requests queued', () => {
     expect(second.running).toBe(true);
     expect(ids.map((id) => [id, queued.hits(id)])).toEqual(ids.map((id) => [id, 1]));
     expect(replies.sort((x, y) => x.id.localeCompare(y.id))).toEqual(
-      [...ids].sort().map((id) => ({ id, reply: { success: true, returnValue: { id, pid: second.pid } } })),
+      [...ids]
+        .sort()
+        .map((id) => ({ id, reply: { success: true, returnValue: { id, pid: second.pid }, operationId: expect.any(String) } })),
     );
     expect(await messageCount(queued.url, queued.queue)).toBe(0);
 
