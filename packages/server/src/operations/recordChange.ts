@@ -39,3 +39,20 @@ export function recordChange(log: OperationLog, change: ConnectionChange, starte
   }
   return operation.id;
 }
+
+/**
+ * Runs one change to a Connection and records it as its `connection` operation, a success or the failure it threw
+ * (rethrown as it is), timed from the call.
+ */
+export async function recordingChange<T>(log: OperationLog, change: ConnectionChange, run: () => Promise<T>): Promise<T> {
+  const startedAt = Date.now();
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    recordChange(log, change, startedAt, error);
+    throw error;
+  }
+  recordChange(log, change, startedAt);
+  return result;
+}

@@ -2,7 +2,7 @@ import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
 import { checkMetadataSize } from './checkMetadataSize';
 import { type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
-import { recordChange } from './recordChange';
+import { recordingChange } from './recordChange';
 
 /**
  * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
@@ -14,22 +14,17 @@ export async function updateConnectionConfig(
   context: OperationContext,
   message: UpdateConnectionConfigMessage,
 ): Promise<undefined> {
-  const startedAt = Date.now();
   const change = {
     integration: message.integration,
     userId: message.userId,
     name: 'updated',
     fields: { change: 'config' },
   } as const;
-  try {
+  await recordingChange(context.log, change, async () => {
     checkMetadataSize(message.additionalConfig, context.maxMetadataBytes, 'additionalConfig');
     if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
       throw connectionNotFound(message.integration, message.userId);
     }
-  } catch (error) {
-    recordChange(context.log, change, startedAt, error);
-    throw error;
-  }
-  recordChange(context.log, change, startedAt);
+  });
   return undefined;
 }
