@@ -13,4 +13,6 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  // The dashboard runs in the browser.
+  { files: ['packages/dashboard/src/**'], languageOptions: { globals: { ...globals.browser } } },
 );
