@@ -69,6 +69,7 @@ export function buildReport(results, environment) {
   if (results.records) addRecordRows(results.records, add, rows);
   if (results.metadata) addMetadataRows(results.metadata, add, rows);
   if (results['logs-search']) addLogsSearchRows(results['logs-search'], rows);
+  if (results.dashboard) addDashboardRows(results.dashboard, rows);
   if (results['logs-cost']) addLogsCostRows(results['logs-cost'], add);
   return { rows, text: renderTable(rows, environment) };
 }
@@ -236,6 +237,28 @@ function addLogsSearchRows(r, rows) {
       ...target,
     });
   }
+}
+
+function addDashboardRows(r, rows) {
+  const stored = `${r.connections.toLocaleString('en')} Connections, ${r.operations.toLocaleString('en')} operations`;
+  for (const [name, p] of Object.entries(r.pages)) {
+    rows.push({
+      section: 'dashboard',
+      figure: `${name} page to interactive, ${stored} (${r.store}): p50 (max)`,
+      unit: 'ms',
+      median: p.p50,
+      text: `${fmt(p.p50, 0)} (${fmt(p.max, 0)})`,
+      ...verdict(p.p50 <= r.budgetMs, `≤ ${r.budgetMs} ms`),
+    });
+  }
+  rows.push({
+    section: 'dashboard',
+    figure: 'console errors on the pages',
+    unit: '',
+    median: r.consoleErrors.length,
+    text: r.consoleErrors.length === 0 ? 'none' : r.consoleErrors.slice(0, 3).join(' | '),
+    ...verdict(r.consoleErrors.length === 0, 'none'),
+  });
 }
 
 function addLogsCostRows(r, add) {

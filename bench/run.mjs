@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
+import { dashboardScenario } from './scenarios/dashboard.mjs';
 import { httpActionsScenario } from './scenarios/httpActions.mjs';
 import { logsCostScenario } from './scenarios/logsCost.mjs';
 import { logsSearchScenario } from './scenarios/logsSearch.mjs';
@@ -29,6 +30,7 @@ const SCENARIOS = {
   metadata: metadataScenario,
   'logs-search': logsSearchScenario,
   'logs-cost': logsCostScenario,
+  dashboard: dashboardScenario,
 };
 
 const HELP = `npm run bench -- [options]

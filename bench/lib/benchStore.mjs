@@ -10,7 +10,10 @@ import server from '@nangohq/server';
 
 export const POSTGRES_URL = process.env.NANGO_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Makes a store of `kind` for one worker: { env, seed(count) → ms, dispose() }. */
+/**
+ * Makes a store of `kind` for one worker: { env, seed(count) → ms, open() → the store itself (for seeding other
+ * tables; close it before the worker starts on SQLite), dispose() }.
+ */
 export async function benchStore(kind) {
   const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
   if (kind === 'sqlite') {
@@ -18,6 +21,7 @@ export async function benchStore(kind) {
     return {
       env: { NANGO_DB_PATH: path },
       seed: (count) => seedSqlite(path, count),
+      open: async () => new server.SqliteStore(path, new server.CredentialCipher(server.loadKeyring({}, path))),
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -29,6 +33,12 @@ export async function benchStore(kind) {
   return {
     env: { NANGO_DATABASE_URL: url.toString(), NANGO_ENCRYPTION_KEY: key },
     seed: (count) => seedPostgres(url.toString(), key, count),
+    open: () =>
+      server.PgStore.open(
+        url.toString(),
+        new server.CredentialCipher(server.loadKeyring({ NANGO_ENCRYPTION_KEY: key }, ':memory:')),
+        { poolSize: 2 },
+      ),
     dispose: async () => {
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       rmSync(dir, { recursive: true, force: true });

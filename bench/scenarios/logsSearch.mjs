@@ -129,7 +129,7 @@ export async function logsSearchScenario({ quick, log, store: kind }) {
 }
 
 /** `count` operations from number `from` on, spread evenly over the 14 days before `now`, oldest first. */
-function batchOf(from, count, total, now, random, customers) {
+export function batchOf(from, count, total, now, random, customers) {
   const operations = [];
   const messages = [];
   const span = 14 * DAY;
@@ -207,7 +207,7 @@ function pickWeighted(choices, random) {
 }
 
 /** A seeded generator (mulberry32): the same log and the same queries every run. */
-function prng(seed) {
+export function prng(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
