@@ -9,11 +9,12 @@
  * Pure (no DOM, no imports), so the server package's jest can test it.
  */
 
-export type JsonParse = { ok: true; value: unknown } | { ok: false; message: string; line: number; column: number };
+export type JsonParse =
+  { ok: true; value: unknown } | { ok: false; message: string; line: number; column: number; offset: number };
 
 /**
  * Parses the text as JSON; an empty text (only blanks) is `{}`, the input an action gets when none is sent. On a
- * syntax error, says what and where (1-based line and column), as far as the engine tells the position.
+ * syntax error, says what and where (1-based line and column, and the offset to put the cursor at).
  */
 export function parseJsonInput(text: string): JsonParse {
   if (text.trim() === '') return { ok: true, value: {} };
@@ -23,7 +24,7 @@ export function parseJsonInput(text: string): JsonParse {
     const raw = error instanceof Error ? error.message : String(error);
     const offset = offsetOf(raw, text);
     const { line, column } = lineAndColumn(text, offset);
-    return { ok: false, message: `${describeSyntaxError(raw)} (line ${line}, column ${column})`, line, column };
+    return { ok: false, message: `${describeSyntaxError(raw)} (line ${line}, column ${column})`, line, column, offset };
   }
 }
 
