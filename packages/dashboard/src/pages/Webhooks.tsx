@@ -123,8 +123,10 @@ export function Webhooks() {
                     <td title={delivery.next_attempt_at ?? undefined}>
                       {delivery.next_attempt_at ? ago(delivery.next_attempt_at) : '—'}
                     </td>
-                    <td class="time">{formatTime(delivery.created_at)}</td>
-                    <td class="time" title={delivery.updated_at}>
+                    <td class="time" title={formatTime(delivery.created_at)}>
+                      {ago(delivery.created_at)}
+                    </td>
+                    <td class="time" title={formatTime(delivery.updated_at)}>
                       {ago(delivery.updated_at)}
                     </td>
                     <td>
