@@ -1,10 +1,174 @@
+import { useLocation } from 'preact-iso';
+import { useState } from 'preact/hooks';
+import { request } from '../api';
+import { apiFieldError, type FieldRule } from '../components/apiFieldError';
+import { connectionCredentialsOf, takesOAuthClient, uniqueKeyProblem } from '../components/authModes';
+import { CallbackUrl } from '../components/CallbackUrl';
+import { Field } from '../components/Field';
+import { setFlash } from '../components/flash';
+import { ErrorNotice } from '../components/Notice';
+import { OAuthClientFields, type OAuthClient } from '../components/OAuthClientFields';
+import { ProviderPicker } from '../components/ProviderPicker';
+import { focusFirstError } from '../components/focusFirstError';
+import type { Integration, Provider } from '../integrationTypes';
 import { Layout } from '../Layout';
+import { paths } from '../paths';
 
-/** Placeholder until the page is built. */
+/** Server errors mapped to this form's fields (the rest show above it). */
+const RULES: FieldRule[] = [
+  { field: 'uniqueKey', codes: ['integration_exists'], paths: ['unique_key'] },
+  { field: 'provider', codes: ['unknown_provider'], paths: ['provider'] },
+  { field: 'displayName', paths: ['display_name'] },
+  { field: 'clientSecret', paths: ['credentials/client_secret'] },
+  { field: 'scopes', paths: ['credentials/scopes'] },
+  { field: 'clientId', paths: ['credentials/client_id', 'credentials/type', 'credentials'] },
+];
+
+/** The control each field's error belongs to, in the order of the form (the first wrong one gets the focus). */
+const CONTROLS: Record<string, string> = {
+  provider: 'provider-search',
+  uniqueKey: 'unique-key',
+  displayName: 'display-name',
+  clientId: 'client-id',
+  clientSecret: 'client-secret',
+  scopes: 'scopes',
+};
+
+/** Makes an integration from the providers catalog: `POST /integrations`. */
 export function NewIntegration() {
+  const location = useLocation();
+  const [provider, setProvider] = useState<Provider | null>(null);
+  const [uniqueKey, setUniqueKey] = useState('');
+  const [keyEdited, setKeyEdited] = useState(false);
+  const [displayName, setDisplayName] = useState('');
+  const [client, setClient] = useState<OAuthClient>({ clientId: '', clientSecret: '', scopes: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const oauth = takesOAuthClient(provider?.auth_mode);
+
+  const pick = (picked: Provider) => {
+    setProvider(picked);
+    // The provider's name is the usual key; one the person typed is kept.
+    if (!keyEdited) setUniqueKey(picked.name);
+    setErrors(({ provider: _gone, ...rest }) => rest);
+  };
+
+  const check = (): Record<string, string> => {
+    const found: Record<string, string> = {};
+    if (!provider) found['provider'] = 'Pick a provider from the catalog.';
+    const keyProblem = uniqueKeyProblem(uniqueKey.trim());
+    if (keyProblem) found['uniqueKey'] = keyProblem;
+    if (displayName.length > 255) found['displayName'] = 'The display name is at most 255 characters.';
+    if (oauth && !client.clientId.trim()) found['clientId'] = 'Enter the client id the provider gave your OAuth app.';
+    if (oauth && !client.clientSecret) found['clientSecret'] = 'Enter the client secret the provider gave your OAuth app.';
+    return found;
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setFailure(null);
+    const found = check();
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !provider) return focusFirstError(found, CONTROLS);
+    setBusy(true);
+    try {
+      const body = {
+        provider: provider.name,
+        unique_key: uniqueKey.trim(),
+        ...(displayName.trim() && { display_name: displayName.trim() }),
+        ...(oauth && {
+          credentials: {
+            type: provider.auth_mode,
+            client_id: client.clientId.trim(),
+            client_secret: client.clientSecret,
+            ...(client.scopes.trim() && { scopes: client.scopes.trim() }),
+          },
+        }),
+      };
+      const made = (await request<{ data: Integration }>('POST', '/integrations', { body })).body.data;
+      setFlash(`Created the integration ${made.unique_key}.`);
+      location.route(paths.integration(made.unique_key));
+    } catch (error) {
+      const mapped = apiFieldError(error, RULES);
+      if (mapped) {
+        setErrors({ [mapped.field]: mapped.message });
+        focusFirstError({ [mapped.field]: mapped.message }, CONTROLS);
+      } else setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
-    <Layout title="NewIntegration">
-      <p>Not built yet.</p>
+    <Layout title="Add an integration">
+      <p>
+        <a href={paths.integrations()}>Back to the integrations</a>
+      </p>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <form onSubmit={submit} noValidate>
+        <ProviderPicker selected={provider} onSelect={pick} error={errors['provider'] ?? null} />
+        <Field
+          id="unique-key"
+          label="Unique key"
+          hint="Names the integration in the API (Provider-Config-Key): letters, digits, - and _."
+          error={errors['uniqueKey']}
+        >
+          {(attributes) => (
+            <input
+              {...attributes}
+              type="text"
+              autoComplete="off"
+              spellcheck={false}
+              maxLength={128}
+              value={uniqueKey}
+              onInput={(event) => {
+                setUniqueKey(event.currentTarget.value);
+                setKeyEdited(true);
+              }}
+            />
+          )}
+        </Field>
+        <Field
+          id="display-name"
+          label="Display name (optional)"
+          hint="Defaults to the provider's name."
+          error={errors['displayName']}
+        >
+          {(attributes) => (
+            <input
+              {...attributes}
+              type="text"
+              maxLength={255}
+              value={displayName}
+              onInput={(event) => setDisplayName(event.currentTarget.value)}
+            />
+          )}
+        </Field>
+        {provider && oauth && (
+          <>
+            <CallbackUrl />
+            <OAuthClientFields
+              value={client}
+              onChange={setClient}
+              errors={errors}
+              required
+              defaultScopes={provider.default_scopes ?? []}
+            />
+          </>
+        )}
+        {provider && !oauth && (
+          <p class="hint">
+            {provider.auth_mode}: each Connection brings {connectionCredentialsOf(provider.auth_mode)}; this integration needs no
+            client id or secret.
+          </p>
+        )}
+        <div>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create the integration'}
+          </button>
+        </div>
+      </form>
     </Layout>
   );
 }
