@@ -277,7 +277,7 @@ describe('HTTP actions', () => {
   it('answers GET /scripts/config in both formats', async () => {
     const nango = (await (await fetch(`${url()}/scripts/config`)).json()) as Array<Record<string, unknown>>;
     const demo = nango.find((entry) => entry['providerConfigKey'] === 'demo');
-    expect(demo).toMatchObject({ provider: 'demo', syncs: [], 'on-events': [] });
+    expect(demo).toMatchObject({ provider: 'demo', 'on-events': [] });
     expect(demo?.['actions']).toContainEqual(
       expect.objectContaining({
         name: 'echo',

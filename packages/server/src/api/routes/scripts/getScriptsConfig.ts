@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../ApiContext';
-import type { ActionConfig, IntegrationConfig } from '../../../config/types';
+import type { ActionConfig, IntegrationConfig, SyncConfig } from '../../../config/types';
+import { describeFrequency } from '../../../syncs/describeFrequency';
 
 const schema = {
   querystring: {
@@ -14,14 +15,17 @@ interface Request {
 }
 
 /**
- * `GET /scripts/config?format=nango|openai` (contract C.3): the actions of every integration with their description
- * and input schema. `nango` (the default): `[{ providerConfigKey, provider, syncs: [], actions: [...], 'on-events': [] }]`
- * for each integration that has actions; `openai`: `{ data: [{ name, description, parameters }] }`, one function per
- * action, ready for an LLM's tool list.
+ * `GET /scripts/config?format=nango|openai` (contract C.3): the actions and syncs of every integration. `nango` (the
+ * default): `[{ providerConfigKey, provider, syncs: [...], actions: [...], 'on-events': [] }]` for each integration
+ * that has an action or a sync: actions with their description and input schema, syncs with their schedule, models
+ * (names in `returns`, schemas in `json_schema.definitions`) and settings; `openai`: `{ data: [{ name, description,
+ * parameters }] }`, one function per action, ready for an LLM's tool list.
  */
 export function registerGetScriptsConfig(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/scripts/config', { schema }, async (request) => {
-    const integrations = [...context.operations.integrations().integrations.values()].filter((i) => i.actions.size > 0);
+    const integrations = [...context.operations.integrations().integrations.values()].filter(
+      (i) => i.actions.size > 0 || i.syncs.size > 0,
+    );
     if (request.query.format === 'openai') {
       return { data: integrations.flatMap((integration) => [...integration.actions.values()].map(openAiFunction)) };
     }
@@ -33,7 +37,7 @@ function nangoConfig(integration: IntegrationConfig) {
   return {
     providerConfigKey: integration.name,
     provider: integration.provider?.name ?? integration.name,
-    syncs: [],
+    syncs: [...integration.syncs.values()].map(syncConfig),
     actions: [...integration.actions.values()].map((action) => ({
       name: action.name,
       type: 'action',
@@ -49,6 +53,28 @@ function nangoConfig(integration: IntegrationConfig) {
       json_schema: action.inputSchema ? { input: action.inputSchema } : null,
     })),
     'on-events': [],
+  };
+}
+
+function syncConfig(sync: SyncConfig) {
+  const models = [...sync.models.values()];
+  return {
+    name: sync.name,
+    type: 'sync',
+    description: '',
+    runs: describeFrequency(sync.frequencyMs),
+    auto_start: sync.autoStart,
+    sync_type: sync.syncType,
+    track_deletes: sync.trackDeletes,
+    returns: models.map((model) => model.name),
+    endpoints: [],
+    scopes: [],
+    version: null,
+    attributes: {},
+    is_public: false,
+    pre_built: false,
+    enabled: true,
+    json_schema: { definitions: Object.fromEntries(models.map((model) => [model.name, model.schema ?? {}])) },
   };
 }
 
