@@ -88,9 +88,10 @@ export interface ScheduleListFilter {
   readonly userId?: string | undefined;
   readonly state?: ScheduleState | undefined;
   /**
-   * Only schedules behind (see isBehind), judged with this lateness allowed: one scheduler tick plus a grace, in ms.
+   * Only schedules behind (`is: true`, see isBehind) or only those not behind (`is: false`), judged with `allowedMs` of
+   * lateness allowed: one scheduler tick plus a grace.
    */
-  readonly behindByMoreThanMs?: number | undefined;
+  readonly behind?: { readonly allowedMs: number; readonly is: boolean } | undefined;
 }
 
 /**

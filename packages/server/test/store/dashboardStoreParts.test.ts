@@ -175,8 +175,10 @@ describe.each(STORE_KINDS)('the dashboard’s store parts on %s', (_kind, open) 
       expect(names(await schedules.listAcross({ state: 'STOPPED' }, { limit: 10, offset: 0 }, now))).toHaveLength(4);
 
       const allowed = 1000 + 60_000; // one tick and the grace
-      const behind = await schedules.listAcross({ behindByMoreThanMs: allowed }, { limit: 10, offset: 0 }, now);
+      const behind = await schedules.listAcross({ behind: { allowedMs: allowed, is: true } }, { limit: 10, offset: 0 }, now);
       expect(names(behind)).toEqual(['github/u1/pulls', 'github/u2/issues']);
+      const onTime = await schedules.listAcross({ behind: { allowedMs: allowed, is: false } }, { limit: 10, offset: 0 }, now);
+      expect(names(onTime)).toEqual(['github/u1/issues', 'github/u3/issues', 'slack/u1/messages']);
       // The SQL and the function agree on every schedule.
       expect(names(all.filter((schedule) => isBehind(schedule, now, allowed)))).toEqual(names(behind));
       const late = Object.fromEntries(all.map((schedule) => [`${schedule.userId}/${schedule.sync}`, lateness(schedule, now)]));

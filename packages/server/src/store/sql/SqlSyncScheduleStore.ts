@@ -136,9 +136,10 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
       where.push(state.sql);
       for (let index = 0; index < state.nows; index++) params.push(now);
     }
-    if (filter.behindByMoreThanMs !== undefined) {
-      where.push(BEHIND_SQL);
-      params.push(now - filter.behindByMoreThanMs, now - filter.behindByMoreThanMs);
+    if (filter.behind !== undefined) {
+      // Never NULL (each comparison is on a column the branch knows is set), so NOT keeps exactly the others.
+      where.push(filter.behind.is ? BEHIND_SQL : `NOT ${BEHIND_SQL}`);
+      params.push(now - filter.behind.allowedMs, now - filter.behind.allowedMs);
     }
     const order = this.dialect.byteOrder;
     const rows = await this.db.all<ScheduleRow>(
