@@ -13,11 +13,15 @@ const PASSWORD = 'dashboard-password-never-logged';
 // Each API starts a server (and, on PostgreSQL, makes a database): slow on a busy machine.
 jest.setTimeout(60_000);
 
+/** Every session token handed out, to check that none reaches the log. */
+const tokens: string[] = [];
+
 /** The session cookie of a sign-in reply, as the browser sends it back (`name=value`). */
 function cookieOf(headers: Headers): string {
   const setCookie = headers.get('set-cookie') ?? '';
   const pair = setCookie.split(';')[0] ?? '';
   expect(pair).toMatch(/^nango_dashboard_session=[A-Za-z0-9_-]{43}$/);
+  tokens.push(pair.slice(pair.indexOf('=') + 1));
   return pair;
 }
 
@@ -148,6 +152,8 @@ describe.each(API_STORES)('dashboard sessions on %s', (kind) => {
     expect(log).not.toContain(KEY);
     expect(log).not.toContain(PASSWORD);
     expect(log).not.toContain('nango_dashboard_session=');
+    expect(tokens.length).toBeGreaterThanOrEqual(4);
+    for (const token of tokens) expect(log).not.toContain(token);
   });
 });
 
