@@ -57,8 +57,8 @@ export interface Integration {
   logo: string | null;
   /** This server: the provider's auth mode. */
   auth_mode?: string;
-  /** This server: `file` (integrations.yaml, read-only) or `api` (made through the API). */
-  source?: 'file' | 'api';
+  /** This server: `file` (integrations.yaml, read-only) or `runtime` (made through the API, kept in the database). */
+  source?: 'file' | 'runtime';
   forward_webhooks?: boolean;
   integration_config?: JsonObject;
   created_at: string | null;

@@ -92,6 +92,14 @@ export const ERROR_CODES = {
     when: 'NANGO_SECRET_KEY is set and the request did not carry it (Bearer, or Basic user name).',
   },
   route_not_found: { retryable: false, when: 'No HTTP route has that method and path.' },
+  invalid_csrf_token: {
+    retryable: false,
+    when: 'A change (not GET, HEAD or OPTIONS) authenticated by a dashboard session cookie lacked its X-CSRF-Token, or carried another one.',
+  },
+  origin_not_allowed: {
+    retryable: false,
+    when: "A change authenticated by a dashboard session cookie came from a page of another origin (its Origin header is not this server's).",
+  },
   unknown_provider: { retryable: false, when: 'The providers catalog has no provider of that name.' },
   integration_exists: { retryable: false, when: 'An integration with that provider config key already exists.' },
   integration_read_only: {

@@ -28,6 +28,7 @@ import { watchIntegrations } from './watchIntegrations';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
+import { BUILT_DASHBOARD_DIR } from './api/dashboard/DashboardSettings';
 import { WsClients } from './api/WsClients';
 import type { Webhooks } from './webhooks/Webhooks';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
@@ -80,6 +81,8 @@ export interface WorkerStartOptions extends Partial<WorkerSettings> {
   operationLog?: OperationLog;
   /** How long a scrape's look-ups (queues, webhook outbox, sync lag) are reused. Default: 5000 ms; tests shorten it. */
   metricsCacheMs?: number;
+  /** The built dashboard /dashboard serves. Default: packages/server/dist/dashboard (tests point at other folders). */
+  dashboardDir?: string;
 }
 
 /**
@@ -125,7 +128,10 @@ export class Worker {
     private readonly store: Store,
     private readonly loader: ActionLoader,
     catalog: ProviderCatalog,
-    extras: Pick<WorkerStartOptions, 'webhooks' | 'asyncActionTimings' | 'syncExecutor' | 'operationLog' | 'metricsCacheMs'>,
+    extras: Pick<
+      WorkerStartOptions,
+      'webhooks' | 'asyncActionTimings' | 'syncExecutor' | 'operationLog' | 'metricsCacheMs' | 'dashboardDir'
+    >,
   ) {
     this.providers = catalog;
     this.config = this.loadConfig();
@@ -196,6 +202,14 @@ export class Worker {
         hmacKey: settings.hmacKey,
         oauthSessionTtlMs: settings.oauthSessionTtlSeconds * 1000,
         providerTimeoutMs: PROVIDER_TIMEOUT_MS,
+        dashboard: settings.dashboard
+          ? {
+              dir: extras.dashboardDir ?? BUILT_DASHBOARD_DIR,
+              user: settings.dashboardUser,
+              password: settings.dashboardPassword,
+              sessionTtlMs: settings.dashboardSessionTtlSeconds * 1000,
+            }
+          : undefined,
       },
       logger,
       store,
@@ -253,6 +267,7 @@ export class Worker {
       syncExecutor,
       operationLog,
       metricsCacheMs,
+      dashboardDir,
       ...overrides
     } = options;
     const settings = resolveWorkerSettings(process.env, overrides);
@@ -274,7 +289,7 @@ export class Worker {
       await store.deliveries.prune(Date.now() - DELIVERY_COUNTS_KEPT_MS);
       await store.asyncActions.prune(Date.now());
       const loader = new ActionLoader(settings.integrationsDir);
-      const extras = { webhooks, asyncActionTimings, syncExecutor, operationLog, metricsCacheMs };
+      const extras = { webhooks, asyncActionTimings, syncExecutor, operationLog, metricsCacheMs, dashboardDir };
       worker = new Worker(settings, logger, store, loader, catalog, extras);
     } catch (error) {
       await store.close();
@@ -303,10 +318,11 @@ export class Worker {
     const { queue, queueType, watch, prefetch, maxConcurrentActions } = settings;
     const integrations = worker.registry.snapshot().integrations.size;
     const http = roles.http ? worker.apiContext.settings.serverUrl : undefined;
+    const dashboard = http !== undefined && settings.dashboard ? `${http}/dashboard` : undefined;
     const rpc = roles.rpc ? queue : undefined;
     const db = store.location;
     logger.info(
-      { queue: rpc, http, queueType, integrations, store: store.kind, db, watch, prefetch, maxConcurrentActions },
+      { queue: rpc, http, dashboard, queueType, integrations, store: store.kind, db, watch, prefetch, maxConcurrentActions },
       'nango worker ready',
     );
     logger.flush(); // whoever waits for this line should not wait for the log buffer to fill

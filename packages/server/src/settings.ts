@@ -165,6 +165,16 @@ export interface WorkerSettings {
   logsRetentionDays: number;
   /** NANGO_LOGS_MAX_OPERATIONS — past this many operations the oldest are pruned; 0 sets no limit. Default: 1000000 */
   logsMaxOperations: number;
+  /** NANGO_DASHBOARD — serve the dashboard at /dashboard and its sign-in routes (`on`), or neither (`off`). Default: on */
+  dashboard: boolean;
+  /**
+   * NANGO_DASHBOARD_USER and NANGO_DASHBOARD_PASSWORD — a user name and password that sign in to the dashboard, besides
+   * the secret key; both or neither. Default: none (the secret key alone signs in)
+   */
+  dashboardUser: string | undefined;
+  dashboardPassword: string | undefined;
+  /** NANGO_DASHBOARD_SESSION_TTL_S — how long a dashboard sign-in lasts. Default: 43200 (12 hours) */
+  dashboardSessionTtlSeconds: number;
 }
 
 /**
@@ -236,6 +246,10 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_LOGS', 'on (off: record no operations)'],
   ['NANGO_LOGS_RETENTION_DAYS', '14 (0: no limit by age)'],
   ['NANGO_LOGS_MAX_OPERATIONS', '1000000 (0: no limit by count)'],
+  ['NANGO_DASHBOARD', 'on (off: no /dashboard)'],
+  ['NANGO_DASHBOARD_USER', 'none: the secret key alone signs in to the dashboard'],
+  ['NANGO_DASHBOARD_PASSWORD', 'none (set with NANGO_DASHBOARD_USER)'],
+  ['NANGO_DASHBOARD_SESSION_TTL_S', '43200'],
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -332,6 +346,10 @@ export function resolveWorkerSettings(
     logs: bool('NANGO_LOGS', true),
     logsRetentionDays: int('NANGO_LOGS_RETENTION_DAYS', 14, 0),
     logsMaxOperations: int('NANGO_LOGS_MAX_OPERATIONS', 1_000_000, 0),
+    dashboard: bool('NANGO_DASHBOARD', true),
+    dashboardUser: env['NANGO_DASHBOARD_USER'] || undefined,
+    dashboardPassword: env['NANGO_DASHBOARD_PASSWORD'] || undefined,
+    dashboardSessionTtlSeconds: int('NANGO_DASHBOARD_SESSION_TTL_S', 43_200, 60),
     ...overrides,
   };
   settings.webhookSigningKey ??= settings.secretKey; // the secret key as given, by the environment or an override
@@ -357,6 +375,11 @@ export function resolveWorkerSettings(
   }
   for (const problem of parseAllowList(settings.proxyAllowedHosts).problems)
     problems.push(`NANGO_PROXY_ALLOWED_HOSTS: ${problem}`);
+  // One without the other could never sign in: said at start, naming the missing one (never the value).
+  if ((settings.dashboardUser === undefined) !== (settings.dashboardPassword === undefined)) {
+    const missing = settings.dashboardUser === undefined ? 'NANGO_DASHBOARD_USER' : 'NANGO_DASHBOARD_PASSWORD';
+    problems.push(`NANGO_DASHBOARD_USER and NANGO_DASHBOARD_PASSWORD go together: ${missing} is not set`);
+  }
   if (!/^amqps?:\/\//.test(settings.rabbitmqUrl)) problems.push('NANGO_RABBITMQ_URL must start with amqp:// or amqps://');
   const url = settings.databaseUrl;
   if (url !== undefined && !/^(postgres|postgresql):\/\//.test(url) && !url.startsWith('sqlite:')) {

@@ -8,6 +8,7 @@ import type { Store } from '../store/Store';
 import type { Webhooks } from '../webhooks/Webhooks';
 import type { ActionDispatcher } from './ActionDispatcher';
 import type { WsClients } from './WsClients';
+import type { DashboardSettings } from './dashboard/DashboardSettings';
 
 /** The HTTP settings; see WorkerSettings for their environment variables and defaults. */
 export interface ApiSettings {
@@ -23,6 +24,8 @@ export interface ApiSettings {
   readonly oauthSessionTtlMs: number;
   /** Time limit of each call to a provider's token or request-token endpoint. */
   readonly providerTimeoutMs: number;
+  /** The dashboard at /dashboard and its sessions; undefined with NANGO_DASHBOARD=off. */
+  readonly dashboard: DashboardSettings | undefined;
 }
 
 /** What every route may use: the same operations the RPC consumer calls, and the HTTP side's own parts. */

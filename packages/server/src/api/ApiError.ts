@@ -11,6 +11,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   metadata_too_large: 400,
   connection_needs_reauthorization: 400,
   unauthorized: 401,
+  // A dashboard session's change without its CSRF token, or from another origin: the caller is known, the request refused.
+  invalid_csrf_token: 403,
+  origin_not_allowed: 403,
   invalid_connect_session: 401,
   route_not_found: 404,
   not_found: 404,

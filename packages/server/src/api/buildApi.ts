@@ -17,6 +17,8 @@ import { integerKeyword } from './integerIn';
 import { refuseNulCharacters } from './nulCharacter';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
+import { cookieOutcome, SESSION_ENDED, type CookieOutcome } from './dashboard/cookieAuth';
+import { clearedSessionCookie, secureCookies } from './dashboard/sessionCookie';
 import { traceHttpRequests } from '../tracing/traceHttpRequests';
 
 declare module 'fastify' {
@@ -92,16 +94,32 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
   refuseNulCharacters(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
+  // Who a request comes from: the secret key, else a dashboard session cookie (cookieAuth.ts), else nobody.
+  app.decorateRequest('dashboardSession', null);
   app.addHook('onRequest', async (request, reply) => {
-    const secretKey = context.settings.secretKey;
+    const { secretKey, dashboard, serverUrl } = context.settings;
     const { config } = request.routeOptions;
-    if (secretKey === undefined || config.public === true || config.connectSession === true) return;
+    if (config.public === true || config.connectSession === true) return;
     const header = request.headers.authorization;
     const given = keyOf(header);
-    if (given === undefined || !secretEquals(given, secretKey)) {
-      const body: ApiErrorBody = { error: { code: 'unauthorized', message: refusal(header, given) } };
-      return reply.code(401).header('www-authenticate', 'Bearer').send(body);
+    // The secret key first: a request that carries it costs no store read.
+    if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) return;
+    const cookie: CookieOutcome = dashboard
+      ? await cookieOutcome(request, context.store.dashboardSessions, serverUrl)
+      : { kind: 'none' };
+    if (cookie.kind === 'session') request.dashboardSession = cookie.session;
+    // An open API (no secret key) refuses nobody: there, a session only names who calls (credentials_revealed).
+    if (secretKey === undefined || cookie.kind === 'session') return;
+    if (cookie.kind === 'refused') return reply.code(403).send({ error: cookie.error } satisfies ApiErrorBody);
+    if (cookie.kind === 'ended') {
+      const body: ApiErrorBody = { error: { code: 'unauthorized', message: SESSION_ENDED } };
+      return reply
+        .code(401)
+        .header('set-cookie', clearedSessionCookie(secureCookies(serverUrl)))
+        .send(body);
     }
+    const body: ApiErrorBody = { error: { code: 'unauthorized', message: refusal(header, given) } };
+    return reply.code(401).header('www-authenticate', 'Bearer').send(body);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

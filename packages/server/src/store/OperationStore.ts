@@ -87,6 +87,22 @@ export interface MessagePage {
   readonly next: string | null;
 }
 
+/** Time slots of equal length from `start`: the n-th holds operations that started in [start + n·size, start + (n+1)·size). */
+export interface TimeSlots {
+  /** Epoch ms. */
+  readonly start: number;
+  /** Ms, at least 1. */
+  readonly size: number;
+}
+
+/** How many operations of one status started in one slot (only slots and statuses with some are counted). */
+export interface SlotCount {
+  /** The slot's number, from 0. */
+  readonly slot: number;
+  readonly status: string;
+  readonly count: number;
+}
+
 /** How much of the log retention keeps; a limit left out does not apply. */
 export interface RetentionLimits {
   /** Operations that started before this (epoch ms) go. */
@@ -105,6 +121,11 @@ export interface OperationStore {
   list(filter: OperationFilter, page: { limit: number; before?: string | undefined }): Promise<OperationPage>;
   /** Up to `limit` operations matching `filter` newer than the operation `after`, oldest first (for the live tail). */
   listAfter(filter: OperationFilter, after: string, limit: number): Promise<StoredOperation[]>;
+  /**
+   * How many operations matching `filter` started in each slot of `slots`, per status: one grouped query. The filter
+   * should start at `slots.start` (earlier operations would count in negative slots).
+   */
+  countBySlot(filter: OperationFilter, slots: TimeSlots): Promise<SlotCount[]>;
   /** One operation; undefined when there is none (or it was pruned). */
   get(id: string): Promise<StoredOperation | undefined>;
   /** The operations of these ids that exist, in no particular order. */

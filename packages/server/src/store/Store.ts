@@ -4,6 +4,7 @@ import type { IntegrationStore } from './IntegrationStore';
 import type { OAuthSessionStore } from './OAuthSessionStore';
 import type { AsyncActionStore } from './AsyncActionStore';
 import type { ConnectSessionStore } from './ConnectSessionStore';
+import type { DashboardSessionStore } from './DashboardSessionStore';
 import type { RateLimitStore } from './RateLimitStore';
 import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
@@ -39,6 +40,8 @@ export interface Store {
   readonly oauthSessions: OAuthSessionStore;
   /** Connect sessions of the REST API (POST /connect/sessions). */
   readonly connectSessions: ConnectSessionStore;
+  /** Dashboard sign-ins (POST /dashboard/session), shared by every API process. */
+  readonly dashboardSessions: DashboardSessionStore;
   /** Provider rate limits learned per Connection, shared by every process. */
   readonly rateLimits: RateLimitStore;
   /** Async actions and their outcomes. */
@@ -92,6 +95,8 @@ export interface ConnectionFilter {
   tags?: Record<string, string>;
   /** A substring of the connection id or the end user's id, email or display name, case-insensitive. */
   search?: string;
+  /** Only Connections whose authorization is this: `needs_reauthorization` once the provider rejected a refresh. */
+  authorization?: 'ok' | 'needs_reauthorization';
   /** At most this many (default: all), after skipping `offset`; ordered by integration then connection id. */
   limit?: number;
   offset?: number;

@@ -36,6 +36,11 @@ export interface SyncScheduleStore {
   /** The schedules of an integration, of one Connection (its uuid) if given, of some syncs if given; by user id, sync, variant. */
   list(integration: string, filter?: { connection?: string; syncs?: readonly string[] }): Promise<SyncSchedule[]>;
   /**
+   * One page of the schedules of every Connection matching `filter` (GET /syncs), by integration, connection id,
+   * sync and variant: filtered, ordered and paged in SQL.
+   */
+  listAcross(filter: ScheduleListFilter, page: { limit: number; offset: number }, now?: number): Promise<SyncSchedule[]>;
+  /**
    * Claims up to `limit` due runs for `owner`: running (or triggered) schedules whose next run time has come and
    * whose lease is free or expired (a worker that died mid-run). Each claim gets a fresh run id and a lease until
    * `leaseUntil`. Atomic: a schedule is claimed by one caller only.
@@ -67,6 +72,47 @@ export interface SyncScheduleStore {
    * claimed and waiting in the queue, or left by a worker whose lease expired. For metrics: how far syncs are behind.
    */
   lag(now?: number): Promise<SyncLag>;
+}
+
+/**
+ * What a schedule shows as its state, as `GET /sync/status` words it: RUNNING while a started run holds a live lease,
+ * else PAUSED, else how the last run ended (SUCCESS, ERROR), STOPPED before any.
+ */
+export type ScheduleState = 'RUNNING' | 'PAUSED' | 'SUCCESS' | 'ERROR' | 'STOPPED';
+export const SCHEDULE_STATES: readonly ScheduleState[] = ['RUNNING', 'PAUSED', 'SUCCESS', 'ERROR', 'STOPPED'];
+
+/** Filters of listAcross; every one given must match. */
+export interface ScheduleListFilter {
+  readonly integration?: string | undefined;
+  /** The Connection's user id (`connection_id`), exactly. */
+  readonly userId?: string | undefined;
+  readonly state?: ScheduleState | undefined;
+  /**
+   * Only schedules behind (`is: true`, see isBehind) or only those not behind (`is: false`), judged with `allowedMs` of
+   * lateness allowed: one scheduler tick plus a grace.
+   */
+  readonly behind?: { readonly allowedMs: number; readonly is: boolean } | undefined;
+}
+
+/**
+ * Whether a schedule is behind at `now`, allowing `allowedMs` of lateness: the lease of its run ran out more than
+ * `allowedMs` ago (its worker died and no scheduler took the run over), or, holding no lease, it should run (running,
+ * or triggered) and its next run time is more than `allowedMs` in the past (no scheduler claimed it). The SQL of
+ * listAcross says the same.
+ */
+export function isBehind(schedule: SyncSchedule, now: number, allowedMs: number): boolean {
+  if (schedule.leaseUntil !== null) return schedule.leaseUntil < now - allowedMs;
+  return (schedule.status === 'running' || schedule.triggered) && schedule.nextRunAt < now - allowedMs;
+}
+
+/**
+ * How late a schedule is at `now`, in ms: since its lease ran out while one is held, else, when it should run, since
+ * its next run time; 0 when on time.
+ */
+export function lateness(schedule: SyncSchedule, now: number): number {
+  if (schedule.leaseUntil !== null) return Math.max(0, now - schedule.leaseUntil);
+  if (schedule.status !== 'running' && !schedule.triggered) return 0;
+  return Math.max(0, now - schedule.nextRunAt);
 }
 
 /** Sync runs due and not started. */

@@ -111,6 +111,7 @@ export function attributeColumns(change: Partial<ConnectionAttributes>): { colum
  * lower-cased; `end_user_id`, `end_user_email` and `end_user_display_name` also match the end user's fields) and search (a case-insensitive substring of the connection id or the end user's id, email or name).
  */
 export function matchesFilter(listing: ConnectionListing, filter: ConnectionFilter): boolean {
+  if (filter.authorization !== undefined && listing.authorization !== filter.authorization) return false;
   const tags = new Map(Object.entries(listing.tags).map(([key, value]) => [key.toLowerCase(), value]));
   if (filter.endUserId !== undefined && listing.endUser?.id !== filter.endUserId && tags.get('end_user_id') !== filter.endUserId)
     return false;

@@ -68,7 +68,9 @@ describe('the /providers and /integrations routes', () => {
     );
     expect(made).toMatchObject({
       status: 200,
-      body: { data: { unique_key: 'gh', provider: 'github', display_name: 'GitHub (test)', source: 'api', auth_mode: 'OAUTH2' } },
+      body: {
+        data: { unique_key: 'gh', provider: 'github', display_name: 'GitHub (test)', source: 'runtime', auth_mode: 'OAUTH2' },
+      },
     });
     expect(
       await api.call(
@@ -87,10 +89,10 @@ describe('the /providers and /integrations routes', () => {
     const list = await api.call('/integrations');
     expect(list.status).toBe(200);
     expect(list.body.data.map((i: { unique_key: string; source: string }) => [i.unique_key, i.source])).toEqual([
-      ['gh', 'api'],
+      ['gh', 'runtime'],
       ['slack', 'file'],
-      ['some', 'api'],
-      ['tr', 'api'],
+      ['some', 'runtime'],
+      ['tr', 'runtime'],
     ]);
     expect(JSON.stringify(list.body)).not.toContain(SECRET);
     expect(JSON.stringify(list.body)).not.toContain('slack-secret');

@@ -53,6 +53,14 @@ import { registerPostSyncVariant } from './sync/postSyncVariant';
 import { registerGetLogsTail } from './logs/getLogsTail';
 import { registerGetOperation } from './logs/getOperation';
 import { registerListOperations } from './logs/listOperations';
+import { registerGetOperationStats } from './logs/getOperationStats';
+import { registerGetConnectionAuth } from './connections/getConnectionAuth';
+import { registerListSyncs } from './syncs/listSyncs';
+import { registerGetDashboardSession } from './dashboard/getDashboardSession';
+import { registerPostDashboardSession } from './dashboard/postDashboardSession';
+import { registerDeleteDashboardSession } from './dashboard/deleteDashboardSession';
+import { registerGetDashboardPage } from './dashboard/getDashboardPage';
+import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -116,6 +124,18 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostConnections(app, context);
   // The operations log (issue 18).
   registerListOperations(app, context);
+  registerGetOperationStats(app, context);
   registerGetOperation(app, context);
   registerGetLogsTail(app, context);
+  // What the dashboard reads besides (issue: the dashboard).
+  registerGetConnectionAuth(app, context);
+  registerListSyncs(app, context);
+  // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.
+  if (context.settings.dashboard) {
+    registerGetDashboardSession(app, context);
+    registerPostDashboardSession(app, context);
+    registerDeleteDashboardSession(app, context);
+    registerGetDashboardPage(app, context);
+    registerGetDashboardAsset(app, context);
+  }
 }

@@ -3,6 +3,7 @@ import type { PoolUse, Store } from '../Store';
 import { POSTGRES } from '../sql/dialect';
 import { SqlAsyncActionStore } from '../sql/SqlAsyncActionStore';
 import { SqlConnectSessionStore } from '../sql/SqlConnectSessionStore';
+import { SqlDashboardSessionStore } from '../sql/SqlDashboardSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
@@ -50,6 +51,7 @@ export class PgStore implements Store {
   readonly integrations: PgIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
   readonly connectSessions: SqlConnectSessionStore;
+  readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
   readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: PgWebhookStore;
@@ -77,6 +79,7 @@ export class PgStore implements Store {
     this.integrations = new PgIntegrationStore(pg, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
     this.connectSessions = new SqlConnectSessionStore(runner);
+    this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);
     this.asyncActions = new SqlAsyncActionStore(runner, POSTGRES, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);

@@ -250,4 +250,13 @@ export const PG_MIGRATIONS: readonly string[] = [
      owner       TEXT NOT NULL,
      lease_until BIGINT NOT NULL
    );`,
+  // 14: as SQLite's 18 (dashboard sign-ins).
+  `CREATE TABLE dashboard_sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_name  TEXT NOT NULL,
+     csrf_token TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);`,
 ];

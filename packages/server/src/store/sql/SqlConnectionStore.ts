@@ -201,6 +201,10 @@ export abstract class SqlConnectionStore implements ConnectionStore {
       where.push('user_id = ?');
       params.push(filter.userId);
     }
+    if (filter.authorization !== undefined) {
+      where.push('auth_status = ?');
+      params.push(filter.authorization);
+    }
     if (filter.integrations !== undefined) {
       if (filter.integrations.length === 0) return [];
       where.push(`integration IN (${filter.integrations.map(() => '?').join(', ')})`);

@@ -7,7 +7,9 @@ import type {
   OperationPage,
   OperationStore,
   RetentionLimits,
+  SlotCount,
   StoredOperation,
+  TimeSlots,
 } from '../OperationStore';
 import type { SqlRunner } from './SqlRunner';
 import { newestFirst, type SqlCondition } from '../newestFirst';
@@ -51,6 +53,21 @@ export abstract class SqlOperationStore implements OperationStore {
       [...where.flatMap((condition) => condition.params), limit],
     );
     return rows.map(operationFromRow);
+  }
+
+  async countBySlot(filter: OperationFilter, slots: TimeSlots): Promise<SlotCount[]> {
+    // The filter's id range bounds the rows read (an index range); integer division by the slot size groups them. Both
+    // databases divide integers to an integer (the casts: SQLite binds a JS number as a float), and the start is at or
+    // before every row's, so no row rounds the wrong way.
+    const where = this.conditions(filter);
+    const rows = await this.db.all<{ slot: number | string; status: string; n: number | string }>(
+      `SELECT (started_at - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS slot, status, COUNT(*) AS n FROM operations
+       ${where.length > 0 ? `WHERE ${where.map((condition) => condition.sql).join(' AND ')}` : ''}
+       GROUP BY 1, 2`,
+      [slots.start, slots.size, ...where.flatMap((condition) => condition.params)],
+    );
+    // PostgreSQL hands BIGINT back as text.
+    return rows.map((row) => ({ slot: Number(row.slot), status: row.status, count: Number(row.n) }));
   }
 
   async get(id: string): Promise<StoredOperation | undefined> {

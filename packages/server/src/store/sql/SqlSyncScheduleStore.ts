@@ -4,7 +4,9 @@ import {
   type ClaimedRun,
   type RunOutcome,
   type ScheduleKey,
+  type ScheduleListFilter,
   type ScheduleRow,
+  type ScheduleState,
   type ScheduleStatus,
   type StartedRun,
   type SyncLag,
@@ -15,6 +17,22 @@ import type { SqlDialect } from './dialect';
 import type { SqlRunner } from './SqlRunner';
 
 const FROM = 'sync_schedules s JOIN connections c ON c.uuid = s.connection';
+
+/** "A started run holds a live lease" at the `?` time. */
+const RUNNING = '(s.run_started = 1 AND COALESCE(s.lease_until, 0) > ?)';
+
+/** Each state of listAcross as a condition, and how many times it takes the time. */
+const STATE_SQL: Record<ScheduleState, { sql: string; nows: number }> = {
+  RUNNING: { sql: RUNNING, nows: 1 },
+  PAUSED: { sql: `NOT ${RUNNING} AND s.status = 'paused'`, nows: 1 },
+  SUCCESS: { sql: `NOT ${RUNNING} AND s.status <> 'paused' AND s.last_outcome = 'success'`, nows: 1 },
+  ERROR: { sql: `NOT ${RUNNING} AND s.status <> 'paused' AND s.last_outcome = 'failure'`, nows: 1 },
+  STOPPED: { sql: `NOT ${RUNNING} AND s.status <> 'paused' AND s.last_outcome IS NULL`, nows: 1 },
+};
+
+/** isBehind (SyncScheduleStore.ts) in SQL, given the latest time on schedule (now minus the lateness allowed) twice. */
+const BEHIND_SQL = `((s.lease_until IS NOT NULL AND s.lease_until < ?)
+  OR (s.lease_until IS NULL AND (s.status = 'running' OR s.trigger_seq > s.done_seq) AND s.next_run_at < ?))`;
 
 /**
  * The schedule store in SQL both SQLite and PostgreSQL run: every operation is one statement, so none needs a
@@ -94,6 +112,40 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     const rows = await this.db.all<ScheduleRow>(
       `SELECT ${SCHEDULE_COLUMNS} FROM ${FROM} WHERE ${where.join(' AND ')} ORDER BY c.user_id, s.sync, s.variant`,
       params,
+    );
+    return rows.map(scheduleFromRow);
+  }
+
+  async listAcross(
+    filter: ScheduleListFilter,
+    page: { limit: number; offset: number },
+    now = Date.now(),
+  ): Promise<SyncSchedule[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.integration !== undefined) {
+      where.push('s.integration = ?');
+      params.push(filter.integration);
+    }
+    if (filter.userId !== undefined) {
+      where.push('c.user_id = ?');
+      params.push(filter.userId);
+    }
+    if (filter.state !== undefined) {
+      const state = STATE_SQL[filter.state];
+      where.push(state.sql);
+      for (let index = 0; index < state.nows; index++) params.push(now);
+    }
+    if (filter.behind !== undefined) {
+      // Never NULL (each comparison is on a column the branch knows is set), so NOT keeps exactly the others.
+      where.push(filter.behind.is ? BEHIND_SQL : `NOT ${BEHIND_SQL}`);
+      params.push(now - filter.behind.allowedMs, now - filter.behind.allowedMs);
+    }
+    const order = this.dialect.byteOrder;
+    const rows = await this.db.all<ScheduleRow>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM ${FROM} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY s.integration${order}, c.user_id${order}, s.sync${order}, s.variant${order} LIMIT ? OFFSET ?`,
+      [...params, page.limit, page.offset],
     );
     return rows.map(scheduleFromRow);
   }

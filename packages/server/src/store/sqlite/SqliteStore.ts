@@ -6,6 +6,7 @@ import type { Store } from '../Store';
 import { SQLITE } from '../sql/dialect';
 import { SqlAsyncActionStore } from '../sql/SqlAsyncActionStore';
 import { SqlConnectSessionStore } from '../sql/SqlConnectSessionStore';
+import { SqlDashboardSessionStore } from '../sql/SqlDashboardSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
@@ -42,6 +43,7 @@ export class SqliteStore implements Store {
   readonly integrations: SqliteIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
   readonly connectSessions: SqlConnectSessionStore;
+  readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
   readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
     this.integrations = new SqliteIntegrationStore(db, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
     this.connectSessions = new SqlConnectSessionStore(runner);
+    this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);
     this.asyncActions = new SqlAsyncActionStore(runner, SQLITE, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);

@@ -266,4 +266,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      owner       TEXT NOT NULL,
      lease_until INTEGER NOT NULL
    );`,
+  // 18: dashboard sign-ins (store/DashboardSessionStore.ts), shared by every API process: the SHA-256 of the session
+  // token (never the token), who signed in, the CSRF token their changes carry, and the expiry the sweep goes by.
+  `CREATE TABLE dashboard_sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_name  TEXT NOT NULL,
+     csrf_token TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);`,
 ];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getConnection } from '../../../operations/getConnection';
 import { requireIntegration } from '../../../operations/OperationContext';
+import { recordReveal } from '../../../operations/recordReveal';
 import type { ApiContext } from '../../ApiContext';
 import { CONNECTION_PARAMS, modernFields, PROVIDER_CONFIG_KEY } from './connectionObject';
 import { connectionReplyJson } from './connectionReply';
@@ -45,6 +46,16 @@ export function registerGetConnection(app: FastifyInstance, context: ApiContext)
     const attributes = await context.store.connections.attributes(integration, userId);
     const { authMode } = requireIntegration(context.operations, integration);
     const json = connectionReplyJson(connection, authMode, modernFields(context.operations, connection, attributes));
+    // Credentials shown in the dashboard: who saw them is recorded (never what they are).
+    if (request.dashboardSession) {
+      recordReveal(context.operations.log, {
+        integration,
+        userId: userId,
+        endUserId: attributes?.endUser?.id,
+        dashboardUser: request.dashboardSession.user,
+        forceRefresh: forceRefresh === true,
+      });
+    }
     return reply.type('application/json; charset=utf-8').send(json);
   });
 }

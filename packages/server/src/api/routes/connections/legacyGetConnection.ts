@@ -2,6 +2,7 @@ import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getConnection } from '../../../operations/getConnection';
 import { requireIntegration } from '../../../operations/OperationContext';
+import { recordReveal } from '../../../operations/recordReveal';
 import type { ApiContext } from '../../ApiContext';
 import { modernFields } from './connectionObject';
 import { connectionReplyJson } from './connectionReply';
@@ -49,6 +50,16 @@ export function registerLegacyGetConnection(app: FastifyInstance, context: ApiCo
     const attributes = await context.store.connections.attributes(integration, request.params.connectionId);
     const { authMode } = requireIntegration(context.operations, integration);
     const json = connectionReplyJson(connection, authMode, modernFields(context.operations, connection, attributes));
+    // Credentials shown in the dashboard: who saw them is recorded (never what they are).
+    if (request.dashboardSession) {
+      recordReveal(context.operations.log, {
+        integration,
+        userId: request.params.connectionId,
+        endUserId: attributes?.endUser?.id,
+        dashboardUser: request.dashboardSession.user,
+        forceRefresh: forceRefresh === true,
+      });
+    }
     return reply.type('application/json; charset=utf-8').send(json);
   });
 }

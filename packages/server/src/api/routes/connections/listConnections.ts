@@ -20,6 +20,7 @@ const schema = {
       endUserId: text,
       endUserOrganizationId: text,
       integrationId: { type: 'string', minLength: 1, maxLength: 4096 },
+      authorization: { type: 'string', enum: ['ok', 'needs_reauthorization'] },
       limit: integerIn(1, MAX_LIMIT),
       page: integerIn(0, 1_000_000),
     },
@@ -32,6 +33,7 @@ interface Query {
   endUserId?: string;
   endUserOrganizationId?: string;
   integrationId?: string;
+  authorization?: 'ok' | 'needs_reauthorization';
   limit?: number;
   page?: number;
   [other: string]: unknown;
@@ -41,7 +43,8 @@ interface Query {
  * `GET /connections` (node SDK 0.71 listConnections and waitForConnection, contract C.3): `{ connections: [...] }`
  * matching every filter given: `connectionId` (exact), `search` (a case-insensitive substring of the connection id
  * or the end user's id, email or display name), `endUserId` (the end user's id or the tag `end_user_id`),
- * `endUserOrganizationId`, `integrationId` (a comma-separated list: any of them), `tags[<key>]=<value>` (each one,
+ * `endUserOrganizationId`, `integrationId` (a comma-separated list: any of them), `authorization` (`ok`, or
+ * `needs_reauthorization` for those whose refresh token the provider rejected), `tags[<key>]=<value>` (each one,
  * keys compared lower-cased), `limit` (1 to 2000; default 10000) and `page` (0-based, of `limit` each), ordered by
  * integration then connection id. Never credentials; nothing is refreshed.
  */
@@ -53,6 +56,7 @@ export function registerListConnections(app: FastifyInstance, context: ApiContex
     if (query.search !== undefined && query.search !== '') filter.search = query.search;
     if (query.endUserId !== undefined) filter.endUserId = query.endUserId;
     if (query.endUserOrganizationId !== undefined) filter.endUserOrganizationId = query.endUserOrganizationId;
+    if (query.authorization !== undefined) filter.authorization = query.authorization;
     if (query.integrationId !== undefined) {
       const integrations = query.integrationId
         .split(',')

@@ -22,8 +22,8 @@ export interface IntegrationReply {
   provider: string | null;
   logo: string | null;
   auth_mode: string;
-  /** `file` for integrations.yaml's (read-only here), `api` for those made through /integrations or /config. */
-  source: 'file' | 'api';
+  /** `file` for integrations.yaml's (read-only here), `runtime` for those made through /integrations or /config. */
+  source: 'file' | 'runtime';
   forward_webhooks: boolean;
   integration_config: Readonly<Record<string, unknown>>;
   created_at: string | null;
@@ -61,7 +61,7 @@ export function storedIntegrationReply(
     provider: stored.provider,
     logo: logoUrlOf(stored.provider),
     auth_mode: authMode,
-    source: 'api',
+    source: 'runtime',
     forward_webhooks: stored.extra.forward_webhooks ?? false,
     integration_config: stored.extra.integration_config ?? {},
     created_at: stored.createdAt,
