@@ -14,7 +14,9 @@ export const NOT_BUILT =
  * routes in the browser (a link to any page works). Read per request, not once: `npm run build` may replace the
  * build under a running server, and index.html names the hashed files of the build it belongs to (a few hundred
  * bytes). `Cache-Control: no-cache` (the browser revalidates it, so a new build shows at once), the strict CSP of
- * pageHeaders.ts. Not built: 503 saying to run `npm run build`. Needs no key: the page signs in by itself.
+ * pageHeaders.ts. Not built: 503 saying to run `npm run build`. Needs no key: the page signs in by itself. Reads no
+ * input (ownInputChecks): a page address with a bad filter, a NUL say, still loads the page, which names the
+ * problem next to its field when the API refuses it.
  */
 export function registerGetDashboardPage(app: FastifyInstance, context: ApiContext): void {
   const dashboard = context.settings.dashboard;
@@ -27,6 +29,7 @@ export function registerGetDashboardPage(app: FastifyInstance, context: ApiConte
     if (html === undefined) return reply.code(503).type('text/plain; charset=utf-8').send(NOT_BUILT);
     return reply.type('text/html; charset=utf-8').send(html);
   };
-  app.get('/dashboard', { config: { public: true } }, page);
-  app.get('/dashboard/*', { config: { public: true } }, page);
+  const config = { public: true, ownInputChecks: true };
+  app.get('/dashboard', { config }, page);
+  app.get('/dashboard/*', { config }, page);
 }
