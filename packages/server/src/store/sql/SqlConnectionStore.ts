@@ -56,9 +56,9 @@ export function connectionSql(d: SqlDialect) {
     delete: `DELETE FROM connections ${byUser}`,
     attributesOf: `SELECT tags, end_user FROM connections ${byUser}`,
     /** A search: the conditions built per call (see search). */
-    search: (where: readonly string[]) =>
+    search: (where: readonly string[], paged: boolean) =>
       `SELECT ${LISTING_COLUMNS} FROM connections ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY integration${d.byteOrder}, user_id${d.byteOrder}`,
+       ORDER BY integration${d.byteOrder}, user_id${d.byteOrder}${paged ? ' LIMIT ? OFFSET ?' : ''}`,
     /** A change of the attribute columns given. */
     setAttributes: (columns: readonly string[]) =>
       `UPDATE connections SET ${[...columns, 'last_modified'].map((column) => `${column} = ?`).join(', ')} ${byUser}`,
@@ -215,7 +215,15 @@ export abstract class SqlConnectionStore implements ConnectionStore {
       return '?';
     };
     where.push(...prefilters(filter, param, this.dialect.likeAnyCase));
-    const rows = await this.db.all<ListingRow>(this.sql.search(where), params);
+    // When SQL decides every filter exactly, the page is cut there too: a list of 10,000 Connections reads its 50
+    // rows, not all of them. Otherwise (tags, end user, search: matched on JSON by matchesFilter) every candidate is
+    // read and the page cut after the match.
+    if (filter.limit !== undefined && decidedInSql(filter)) {
+      params.push(String(filter.limit), String(filter.offset ?? 0));
+      const rows = await this.db.all<ListingRow>(this.sql.search(where, true), params);
+      return rows.map(toListing);
+    }
+    const rows = await this.db.all<ListingRow>(this.sql.search(where, false), params);
     return pageOf(
       rows.map(toListing).filter((listing) => matchesFilter(listing, filter)),
       filter,
@@ -233,4 +241,14 @@ export abstract class SqlConnectionStore implements ConnectionStore {
     const values = [...columns.map(({ value }) => value), new Date().toISOString(), integration, userId];
     return (await this.db.run(sql, values)) > 0;
   }
+}
+
+/** Whether SQL alone decides `filter` (ids, integrations, authorization): no JSON field to match after the query. */
+function decidedInSql(filter: ConnectionFilter): boolean {
+  return (
+    filter.tags === undefined &&
+    filter.endUserId === undefined &&
+    filter.endUserOrganizationId === undefined &&
+    (filter.search === undefined || filter.search === '')
+  );
 }
