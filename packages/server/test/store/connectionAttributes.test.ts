@@ -75,6 +75,9 @@ describe.each(STORE_KINDS)('Connection attributes and search on %s', (_kind, ope
     expect(await keys({ limit: 2 })).toEqual(['github/u1', 'jira/other']);
     expect(await keys({ limit: 2, offset: 2 })).toEqual(['slack/u1', 'slack/u2']);
     expect(await keys({ limit: 2, offset: 10 })).toEqual([]);
+    // Paged after a match on JSON fields (the search) as well as in SQL.
+    expect(await keys({ search: 'u', limit: 1, offset: 1 })).toEqual(['slack/u1']);
+    expect(await keys({ integrations: ['slack'], limit: 1, offset: 1 })).toEqual(['slack/u2']);
 
     const [listed] = await store.search({ userId: 'u1', integrations: ['slack'] });
     expect(listed).toMatchObject({ integration: 'slack', userId: 'u1', additionalConfig: { n: 'u1' }, tags: { Env: 'prod' } });
