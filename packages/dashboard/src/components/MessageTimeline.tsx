@@ -1,5 +1,5 @@
 import type { OperationMessage } from '../types';
-import { formatDuration, formatTime } from './format';
+import { clockOf, formatDuration, formatTime } from './format';
 
 /**
  * An operation's messages, oldest first, as a timeline: the time (and how long after the operation's start), the
@@ -59,6 +59,6 @@ export function shown(value: unknown): string {
 function clockTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const time = clockOf(date);
   return `${time}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }

@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { paths } from '../paths';
 import { STACK_ORDER, type Slot } from './operationStats';
+import { hourMinute } from './format';
 
 /** The drawing's own units: the SVG scales to its box's width (no fixed width), keeping its proportions. */
 const WIDTH = 720;
@@ -159,7 +160,7 @@ function span(slot: Slot): string {
 }
 
 function hourOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return hourMinute(ms);
 }
 
 /** The axis's top: the largest count rounded up to 1, 2 or 5 times a power of ten (at least 1). */
