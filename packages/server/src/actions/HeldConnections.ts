@@ -60,7 +60,8 @@ function sameData(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** An object literal's or JSON.parse's (of any realm: a clone may come from another), not a class instance's. */
 function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }

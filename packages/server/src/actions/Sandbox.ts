@@ -6,12 +6,16 @@ import type { HttpResponse, SyncCall } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
+import { keepHeapBounds } from '../heapBounds';
 import type { Logger } from '../logger';
 import { configJsonOf, withoutConfig } from '../store/storedConfig';
 import type { CompiledAction } from './ActionLoader';
 import { HeldConnections, sameFieldsAs } from './HeldConnections';
 import { withoutRoot } from './withoutRoot';
 import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, SyncRunData, ToSandbox } from './sandboxProtocol';
+
+/** The young generation of a sandbox's heap at most, in MB (V8's own default is 48). */
+export const SANDBOX_YOUNG_GENERATION_MB = 12;
 
 /** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
 export const ABORT_GRACE_MS = 250;
@@ -83,12 +87,15 @@ export class Sandbox {
     const entry = threadEntry();
     this.thread = new Thread(entry.code ?? entry.file, {
       eval: entry.code !== undefined,
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      // The young generation's cap too: V8 would let each sandbox's grow to 48 MB and keep it; an action's garbage
+      // between two collections rarely needs more than a few MB (a sandbox's heap is most of its resident memory).
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: SANDBOX_YOUNG_GENERATION_MB },
       env: sandboxEnv(process.env),
       stdout: false,
       stderr: false,
     });
     this.thread.unref(); // an idle sandbox never keeps the process alive
+    keepHeapBounds(this.thread);
     this.thread.on('message', (message: FromSandbox) => this.onMessage(message));
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {

@@ -23,6 +23,13 @@ export const COMPUTING_MS = 2;
  */
 export const HELD_LONG_MS = 200;
 
+/**
+ * A pool that has not needed to grow for this long gives one sandbox back (the next to come back from a run, or the
+ * longest idle), down to one, and again after as long: under a steady load of fast runs, a sandbox started for a
+ * passing slow one, or for a thread that was off its core too long, does not stay for good.
+ */
+export const SHRINK_AFTER_MS = 30_000;
+
 /** A run waiting for a sandbox of its cap. */
 interface Waiter {
   memoryMb: number;
@@ -45,6 +52,10 @@ export class SandboxPool {
   private readonly idleSince = new Map<Sandbox, number>();
   private readonly waiting: Waiter[] = [];
   private growth: NodeJS.Timeout | undefined;
+  /** When the pool last grew or shrank past what the load needed (performance.now()). */
+  private lastResize = performance.now();
+  /** A sandbox to stop instead of keeping, the next one given back (see SHRINK_AFTER_MS). */
+  private retireOne = false;
   /** The CPU time of held sandboxes' threads when the pool first looked during their current hold. */
   private readonly cpuSeen = new Map<Sandbox, { since: number; cpuNs: number }>();
   private closed = false;
@@ -59,7 +70,13 @@ export class SandboxPool {
     idleStopMs = IDLE_STOP_MS,
     private readonly growAfterMs = GROW_AFTER_MS,
   ) {
-    this.reaper = setInterval(() => this.stopIdle(idleStopMs), Math.max(10, idleStopMs / 4));
+    this.reaper = setInterval(
+      () => {
+        this.stopIdle(idleStopMs);
+        this.shrink();
+      },
+      Math.max(10, Math.min(idleStopMs, SHRINK_AFTER_MS) / 4),
+    );
     this.reaper.unref();
   }
 
@@ -108,6 +125,11 @@ export class SandboxPool {
       this.handOver(this.start(sandbox.memoryMb));
       return;
     }
+    if (this.retireOne && this.hasOtherLive(sandbox)) {
+      this.retireOne = false;
+      void sandbox.stop();
+      return;
+    }
     this.handOver(sandbox);
   }
 
@@ -144,6 +166,23 @@ export class SandboxPool {
       return this.lend(sandbox);
     }
     return undefined;
+  }
+
+  /** Whether another usable sandbox of its cap is there to serve the runs waiting for one. */
+  private hasOtherLive(sandbox: Sandbox): boolean {
+    for (const other of this.all) if (other !== sandbox && other.memoryMb === sandbox.memoryMb && other.usable) return true;
+    return false;
+  }
+
+  /** One sandbox fewer when the pool has not needed to grow for SHRINK_AFTER_MS (see there). */
+  private shrink(): void {
+    if (this.closed || this.all.size <= 1 || performance.now() - this.lastResize < SHRINK_AFTER_MS) return;
+    this.lastResize = performance.now();
+    if (this.idle.length > 1) {
+      const sandbox = this.idle.shift()!;
+      this.idleSince.delete(sandbox);
+      void sandbox.stop();
+    } else this.retireOne = true;
   }
 
   private hasLive(memoryMb: number): boolean {
@@ -185,6 +224,8 @@ export class SandboxPool {
       this.waiting.splice(i, 1);
       // Past the limit only through idle sandboxes of other caps: the longest idle of them makes room.
       if (this.lentAt.size + this.idle.length >= this.maxIdle) void this.idle.shift()?.stop();
+      this.lastResize = now;
+      this.retireOne = false;
       waiter.resolve(this.take(waiter.memoryMb));
     }
     if (this.waiting.length > 0) this.armGrowth();
