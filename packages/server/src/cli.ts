@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { boundHeap } from './heapBounds';
+// First, before the worker's modules load: a server runs for weeks, its heap is bounded for that (see heapBounds).
+boundHeap();
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrateConfig } from './commands/migrateConfig';

@@ -150,7 +150,7 @@ export class ActionRunner {
     let refusedToStart = false;
     try {
       const compiled = await this.loader.load(action.file);
-      sandbox = this.pool.take(action.memoryMb);
+      sandbox = await this.pool.acquire(action.memoryMb);
       await sandbox.load(compiled, action.timeoutMs);
       if (onStart) {
         await onStart().catch((error: unknown) => {

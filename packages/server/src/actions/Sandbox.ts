@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
@@ -6,11 +6,16 @@ import type { HttpResponse, SyncCall } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';
+import { keepHeapBounds } from '../heapBounds';
 import type { Logger } from '../logger';
 import { configJsonOf, withoutConfig } from '../store/storedConfig';
 import type { CompiledAction } from './ActionLoader';
+import { HeldConnections, sameFieldsAs } from './HeldConnections';
 import { withoutRoot } from './withoutRoot';
 import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, SyncRunData, ToSandbox } from './sandboxProtocol';
+
+/** The young generation of a sandbox's heap at most, in MB (V8's own default is 48). */
+export const SANDBOX_YOUNG_GENERATION_MB = 12;
 
 /** How long a run past its time limit has to settle after its signal is aborted before its thread is stopped. */
 export const ABORT_GRACE_MS = 250;
@@ -60,11 +65,17 @@ export class Sandbox {
   private readonly loaded = new Map<string, number>();
   private readonly loading = new Map<string, (error: SerialisedError | undefined) => void>();
   private active: ActiveRun | undefined;
-  /** The config text the thread got last (it keeps it): the same text is not sent again. */
-  private sentConfig: string | undefined;
+  /** What the thread holds of the Connections it ran (a mirror: see HeldConnections), so that it is not sent again. */
+  private readonly held = new HeldConnections<Record<string, unknown>>();
   /** Why the thread died, as the run in it hears it; set by the first of: OOM, fatal message, exit. */
   private death: { error: WorkerError; stack?: string } | undefined;
   private alive = true;
+  /** httpRequest and sync calls of the run in it that the worker has not answered yet. */
+  private callsOut = 0;
+  /** When the thread said it was up, its script loaded (performance.now()): until then it is still booting. */
+  bootedAt: number | undefined;
+  /** The thread's id in the operating system, when it could tell (Linux). */
+  private tid: number | undefined;
   /** Resolves once the thread has exited. */
   readonly exited: Promise<void>;
 
@@ -76,12 +87,15 @@ export class Sandbox {
     const entry = threadEntry();
     this.thread = new Thread(entry.code ?? entry.file, {
       eval: entry.code !== undefined,
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      // The young generation's cap too: V8 would let each sandbox's grow to 48 MB and keep it; an action's garbage
+      // between two collections rarely needs more than a few MB (a sandbox's heap is most of its resident memory).
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: SANDBOX_YOUNG_GENERATION_MB },
       env: sandboxEnv(process.env),
       stdout: false,
       stderr: false,
     });
     this.thread.unref(); // an idle sandbox never keeps the process alive
+    keepHeapBounds(this.thread);
     this.thread.on('message', (message: FromSandbox) => this.onMessage(message));
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -103,6 +117,11 @@ export class Sandbox {
         resolve();
       }),
     );
+  }
+
+  /** True while its run waits on the worker (an httpRequest, a sync's save): it holds the sandbox without using it. */
+  get waitsOnWorker(): boolean {
+    return this.callsOut > 0;
   }
 
   /** False once the thread has died or is being stopped: the sandbox must not be used again. */
@@ -156,8 +175,14 @@ export class Sandbox {
       this.active = { id, name, hooks, http: undefined, settle };
     });
     // The config goes as text, not as an object: cloning a large object across the port costs far more than its
-    // text, and most actions never read it (the sandbox parses it when one does).
-    const config = configJsonOf(request.connection);
+    // text, and most actions never read it (the sandbox parses it when one does). Neither goes again while the thread
+    // holds them unchanged for this Connection: a run then costs its input and a few names to send.
+    const { connection } = request;
+    const uuid = connection.uuid;
+    const held = this.held.get(uuid);
+    const config = configJsonOf(connection);
+    const fields = held && sameFieldsAs(held.fields, connection) ? undefined : withoutConfig(connection);
+    const newConfig = held?.config === config ? undefined : config;
     try {
       this.send({
         type: 'run',
@@ -165,18 +190,20 @@ export class Sandbox {
         file: request.compiled.file,
         version: request.compiled.version,
         name,
-        connection: withoutConfig(request.connection),
-        ...(config !== this.sentConfig && { config }),
+        uuid,
+        ...(fields !== undefined && { connection: fields }),
+        ...(newConfig !== undefined && { config: newConfig }),
         input: request.input,
         logLevels: request.logLevels,
         ...(request.sync !== undefined && { sync: request.sync }),
       });
-      this.sentConfig = config;
     } catch (error) {
       // Nothing was sent (the clone failed first: input nested past what the port can carry), so nothing ran.
       this.active = undefined;
       throw new WorkerError('invalid_message', `The input cannot be handed to ${name}: ${describeError(error)}`);
     }
+    // A copy, not the caller's object: what is compared next time must be what the thread got, whoever changes it since.
+    this.held.hold(uuid, { fields: fields === undefined ? held!.fields : structuredClone(fields), config });
     let grace: NodeJS.Timeout | undefined;
     let stoppedBy: WorkerError | undefined;
     const stopRun = (reason: WorkerError) => {
@@ -226,9 +253,26 @@ export class Sandbox {
     if (this.alive) this.thread.postMessage(message);
   }
 
+  /**
+   * CPU time the thread has used, in ns, from /proc (Linux; a read costs some 10 µs, so not for every run); undefined
+   * where it cannot be read.
+   */
+  cpuNs(): number | undefined {
+    if (this.tid === undefined || !this.alive) return undefined;
+    try {
+      return Number(readFileSync(`/proc/self/task/${this.tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+    } catch {
+      return undefined;
+    }
+  }
+
   private onMessage(message: FromSandbox): void {
     const active = this.active;
     switch (message.type) {
+      case 'hello':
+        this.bootedAt = performance.now();
+        this.tid = message.tid;
+        return;
       case 'loaded':
         this.loading.get(`${message.version}`)?.(message.error);
         this.loading.delete(`${message.version}`);
@@ -261,13 +305,19 @@ export class Sandbox {
   }
 
   private forwardHost(active: ActiveRun, call: number, method: SyncCall, args: HostCallArgs): void {
-    void hostOutcome(active.hooks, method, args).then((outcome) => this.send({ type: 'host', call, ...outcome }));
+    this.callsOut++;
+    void hostOutcome(active.hooks, method, args).then((outcome) => {
+      this.callsOut--;
+      this.send({ type: 'host', call, ...outcome });
+    });
   }
 
   private forwardHttp(active: ActiveRun, call: number, request: SandboxHttpRequest): void {
     active.http ??= new AbortController();
+    this.callsOut++;
     active.hooks.http(request, active.http.signal).then(
       (response) => {
+        this.callsOut--;
         try {
           this.send({ type: 'http', call, ok: true, response });
         } catch (error) {
@@ -277,6 +327,7 @@ export class Sandbox {
         }
       },
       (error: unknown) => {
+        this.callsOut--;
         const { name, message, code } =
           error instanceof WorkerError ? error : new WorkerError('http_request_failed', String(error));
         this.send({ type: 'http', call, ok: false, error: { name, message, code } });

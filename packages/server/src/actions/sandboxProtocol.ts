@@ -6,6 +6,13 @@
 import type { HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 
+/**
+ * Connections a sandbox keeps between runs, by uuid, the most recently run last; past this many the least recently
+ * run goes. The worker mirrors what each sandbox holds (both sides apply the same steps to the same run messages), so
+ * a run of a Connection held unchanged sends neither its fields nor its config again.
+ */
+export const HELD_CONNECTIONS = 32;
+
 /** An error as it crosses the port: `code` set only for the platform's own errors (httpRequest, timeout). */
 export interface SerialisedError {
   name: string;
@@ -25,11 +32,16 @@ export type ToSandbox =
       file: string;
       version: number;
       name: string;
-      /** The Connection but its config, which comes as JSON text in `config`. */
-      connection: Omit<NangoConnection, 'additionalConfig'>;
+      /** The Connection's uuid: which of the Connections the sandbox holds this run is for. */
+      uuid: string;
+      /**
+       * The Connection but its config, which comes as JSON text in `config`; absent when the sandbox holds this
+       * Connection with these very fields (see HELD_CONNECTIONS).
+       */
+      connection?: Omit<NangoConnection, 'additionalConfig'>;
       /**
        * The Connection's config (additionalConfig) as JSON text, parsed in the sandbox only if the action reads it;
-       * absent when it is the very text this sandbox got last time, so an unchanged config is not sent again.
+       * absent when it is the very text the sandbox holds for this Connection, so an unchanged config is not sent again.
        */
       config?: string;
       input: unknown;
@@ -56,6 +68,11 @@ export interface SyncRunData {
 
 /** Sandbox → worker. */
 export type FromSandbox =
+  /**
+   * The thread is up, its script loaded: sent once, first. `tid` is its id in the operating system (Linux), where the
+   * worker reads how much CPU the thread used (see SandboxPool), when it could tell.
+   */
+  | { type: 'hello'; tid?: number }
   | { type: 'loaded'; file: string; version: number; error?: SerialisedError }
   /** The run ended: `json` is the result already encoded, or `error` says why not. */
   | { type: 'done'; id: number; json: string | undefined; error?: SerialisedError; notJson?: true }

@@ -5,7 +5,9 @@
  * own credential handling and host checks (see sandboxProtocol).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { NangoConnection } from '@nangohq/protocol';
 import {
   ACTION_CONTEXT,
   NangoSync,
@@ -18,6 +20,7 @@ import { isError } from '../describeError';
 import { WorkerError } from '../errors';
 import { withStoredConfig } from '../store/storedConfig';
 import { evaluateAction, type ActionClass } from './evaluateAction';
+import { HeldConnections } from './HeldConnections';
 import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
 
 if (!parentPort) throw new Error('sandboxThread runs only as a worker thread');
@@ -33,10 +36,11 @@ const pendingHost = new Map<number, { resolve: (value: unknown) => void; reject:
 /** Errors the platform made (httpRequest's, the timeout's): they keep their code when an action rethrows them. */
 const platformErrors = new WeakSet<object>();
 let httpCalls = 0;
-/** The config text of the last run: the worker sends it only when it changes. */
-let lastConfig = '{}';
+/** The Connections of recent runs: the worker sends one's fields or config only when they changed (see HeldConnections). */
+const held = new HeldConnections<Omit<NangoConnection, 'additionalConfig'>>();
 
 const post = (message: FromSandbox) => port.postMessage(message);
+post({ type: 'hello', ...osThreadId() });
 
 port.on('message', (message: ToSandbox) => {
   switch (message.type) {
@@ -95,9 +99,11 @@ function load(message: Extract<ToSandbox, { type: 'load' }>): void {
 
 async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> {
   const { id, name } = message;
-  // Before anything can throw: the worker counts this text as sent whatever becomes of the run.
-  if (message.config !== undefined) lastConfig = message.config;
-  const config = lastConfig;
+  // Before anything can throw: the worker counts what it sent as held whatever becomes of the run.
+  const was = held.get(message.uuid);
+  const fields = message.connection ?? was?.fields;
+  const config = message.config ?? was?.config;
+  if (fields !== undefined && config !== undefined) held.hold(message.uuid, { fields, config });
   // Built on first use: most actions never read their signal or log.
   let controller: AbortController | undefined;
   let logger: ActionLogger | undefined;
@@ -114,9 +120,14 @@ async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> 
         message: `${name}: a sync file must export a class extending NangoSync (with fetchData), not NangoAction`,
       });
     }
+    if (fields === undefined || config === undefined) throw new Error(`${name}: its Connection was not sent to this sandbox`);
+    let connection: NangoConnection | undefined;
     const context: ActionContext = {
-      // Parsed when the action reads it, afresh for each run: a run cannot see what an earlier one changed in it.
-      connection: withStoredConfig(message.connection, config),
+      // Made when the action reads it, afresh for each run from what the sandbox holds (the config parsed then too):
+      // a run cannot see what an earlier one changed in it, and a run that never reads it costs nothing.
+      get connection() {
+        return (connection ??= withStoredConfig(structuredClone(fields), config));
+      },
       get signal() {
         return signal();
       },
@@ -234,6 +245,16 @@ function encodeResult(result: unknown, name: string): string | undefined {
       code: 'action_result_not_json',
       message: `${name} returned a value that cannot be sent as JSON: ${describe(error)}`,
     });
+  }
+}
+
+/** This thread's id in the operating system, from /proc (Linux); none elsewhere. */
+function osThreadId(): { tid?: number } {
+  try {
+    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    return Number.isInteger(tid) ? { tid } : {};
+  } catch {
+    return {};
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { keepHeapBounds } from '../../heapBounds';
 import { buildSync } from 'esbuild';
 import { WorkerError } from '../../errors';
 import type { ThreadAnswer, ThreadRequest, WriterThreadData } from './sqliteWriterThread';
@@ -50,6 +51,7 @@ export class OperationWriterThread {
     const workerData: WriterThreadData = { ...this.data, driver: require.resolve('better-sqlite3') };
     const worker = code === undefined ? new Worker(file, { workerData }) : new Worker(code, { eval: true, workerData });
     worker.unref(); // an idle log never keeps the process alive
+    keepHeapBounds(worker);
     worker.on('message', (answer: ThreadAnswer) => {
       const waiting = this.pending.get(answer.id);
       if (!waiting) return;
