@@ -67,7 +67,13 @@ describe('the Connection an action sees in its sandbox', () => {
   let runner: ActionRunner;
   let sent: ToSandbox[];
   const run = async (connection: ReturnType<typeof fields>) => {
-    const result = await runner.run(integration, integration.actions.get('echo')!, withStoredConfig(connection, '{}'), {});
+    const whole = {
+      ...connection,
+      dateCreated: '2026-01-01T00:00:00.000Z',
+      lastModified: '2026-01-01T00:00:00.000Z',
+      authorization: 'ok' as const,
+    };
+    const result = await runner.run(integration, integration.actions.get('echo')!, withStoredConfig(whole, '{}'), {});
     return JSON.parse(result.json ?? 'null') as { userId: string; credentialKeys: string[] };
   };
   const connectionsSent = () =>

@@ -72,7 +72,9 @@ describe('the config an action sees in its sandbox', () => {
     expect((await run('echo', '{"plan":"pro"}')).additionalConfig).toEqual({ plan: 'pro' });
     expect(configsSent()).toEqual(['{"plan":"free"}', undefined, '{"plan":"pro"}']);
     const runMessage = sent.find((message) => message.type === 'run');
-    expect(runMessage && 'connection' in runMessage && Object.keys(runMessage.connection)).not.toContain('additionalConfig');
+    expect(runMessage && 'connection' in runMessage && Object.keys(runMessage.connection ?? {})).not.toContain(
+      'additionalConfig',
+    );
   });
 
   it('is parsed afresh for each run: a change one run makes is not seen by the next', async () => {
