@@ -42,15 +42,19 @@ export class PgRecordStore extends SqlRecordStore {
     const now = options.now ?? Date.now();
     const latest = new Map(records.map((record) => [record.id, record]));
     const prepared = [...latest.values()].map((record) => sealRecord(this.cipher, scope, record, options.encrypt));
-    const { rows } = await this.pg.query<SaveResult>(BATCH_SQL.save, [
-      ...scopeKey(scope),
-      now,
-      options.runId,
-      prepared.map((record) => record.id),
-      prepared.map((record) => record.hash),
-      prepared.map((record) => record.data),
-      prepared.map((record) => record.keyId),
-    ]);
+    const { rows } = await this.pg.query<SaveResult>({
+      name: 'records_save', // parsed once per connection: a sync run calls it batch after batch
+      text: BATCH_SQL.save,
+      values: [
+        ...scopeKey(scope),
+        now,
+        options.runId,
+        prepared.map((record) => record.id),
+        prepared.map((record) => record.hash),
+        prepared.map((record) => record.data),
+        prepared.map((record) => record.keyId),
+      ],
+    });
     const counts = rows[0];
     return { added: counts?.added ?? 0, updated: counts?.updated ?? 0, unchanged: counts?.unchanged ?? 0 };
   }
