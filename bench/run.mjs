@@ -17,6 +17,7 @@ import { proxyScenario } from './scenarios/proxy.mjs';
 import { recordsScenario } from './scenarios/records.mjs';
 import { rpcScenario } from './scenarios/rpc.mjs';
 import { startupScenario } from './scenarios/startup.mjs';
+import { storesScenario } from './scenarios/stores.mjs';
 import { buildReport } from './report.mjs';
 
 const SCENARIOS = {
@@ -31,6 +32,7 @@ const SCENARIOS = {
   'logs-search': logsSearchScenario,
   'logs-cost': logsCostScenario,
   dashboard: dashboardScenario,
+  stores: storesScenario,
 };
 
 const HELP = `npm run bench -- [options]
@@ -49,7 +51,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
   --store S          sqlite (default) or postgres: the store of the rpc, connections, records, metadata and logs scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
-                     a fresh database per scenario, dropped after)
+                     a fresh database per scenario, dropped after); the stores scenario always runs both, paired
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
   --help             this text
 

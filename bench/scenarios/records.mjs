@@ -54,6 +54,7 @@ export async function recordsScenario({ quick, log, store: kind }) {
     const deep = await timePages(() => records.list(scope, { limit: PAGE, cursor: deepCursor }), samples);
     log(`records: first page p50 ${first.p50.toFixed(3)} ms, deep page p50 ${deep.p50.toFixed(3)} ms (${kind})`);
     return {
+      store: kind,
       stored,
       seedMs,
       batchSize: BATCH,

@@ -20,6 +20,18 @@ describe('CredentialCipher', () => {
     expect(cipher.open(a.text, 'row-1')).toBe(SECRET);
   });
 
+  it('never hands out an IV twice, across the refills of its random pool', () => {
+    const ivs = new Set<string>();
+    const seals = 2_000; // several refills of the 341-IV pool
+    for (let i = 0; i < seals; i += 1) {
+      const sealed = cipher.seal(SECRET, `row-${i}`);
+      ivs.add(sealed.text.split(':')[2] ?? '');
+      expect(cipher.open(sealed.text, `row-${i}`)).toBe(SECRET);
+    }
+    expect(ivs.size).toBe(seals);
+    expect([...ivs].every((iv) => Buffer.from(iv, 'base64').length === 12)).toBe(true);
+  });
+
   it('refuses a ciphertext moved to another row, or tampered with, without revealing anything', () => {
     const sealed = cipher.seal(SECRET, 'row-1');
     expect(() => cipher.open(sealed.text, 'row-2')).toThrow(/do not authenticate/);

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
 import type pg from 'pg';
-import { numbered, PgRunner, type PgQueryable } from '../../src/store/postgres/PgRunner';
+import { NAMED_STATEMENTS_LIMIT, numbered, PgRunner, statement, type PgQueryable } from '../../src/store/postgres/PgRunner';
+import { PgStore } from '../../src/store/postgres/PgStore';
 import { SqliteRunner, STATEMENT_CACHE_SIZE } from '../../src/store/sqlite/SqliteRunner';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
+import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import { testCipher } from '../helpers/testCipher';
 
 describe('SqliteRunner', () => {
@@ -101,10 +103,10 @@ describe('PgRunner', () => {
   });
 
   it('sends the numbered text with the values, and reads rows, the first row and the count changed', async () => {
-    const sent: Array<{ text: string; values: unknown[] | undefined }> = [];
+    const sent: pg.QueryConfig[] = [];
     const fake: PgQueryable = {
-      query: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
-        sent.push({ text, values });
+      query: async <R extends pg.QueryResultRow>(config: pg.QueryConfig) => {
+        sent.push(config);
         return { rows: [{ id: 1 }, { id: 2 }], rowCount: 2 } as unknown as pg.QueryResult<R>;
       },
     };
@@ -117,5 +119,57 @@ describe('PgRunner', () => {
       { text: 'SELECT id FROM t', values: [] },
       { text: 'DELETE FROM t WHERE id = $1', values: [1] },
     ]);
+  });
+});
+
+describe('PgRunner on PostgreSQL', () => {
+  let database: TestDatabase;
+  let store: PgStore;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    store = await PgStore.open(database.url, testCipher(), { poolSize: 1 });
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it('prepares a named statement once per connection, and a schema change costs a connection, not the calls after', async () => {
+    const runner = new PgRunner(store.pg);
+    await store.pg.query('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    await store.pg.query("INSERT INTO t VALUES (1, 'one')");
+    const read = 'SELECT * FROM t WHERE id = ?';
+    for (let run = 0; run < 5; run++) expect(await runner.get(read, [1])).toEqual({ id: 1, name: 'one' });
+    const prepared = await store.pg.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT * FROM t WHERE id = $1'",
+    );
+    expect(prepared.rows).toEqual([{ n: 1 }]);
+    // Another worker's migration changes the rows the statement returns: its plan is stale on this connection.
+    await store.pg.query('ALTER TABLE t ADD COLUMN extra TEXT');
+    await expect(store.pg.transaction((client) => new PgRunner(client).get(read, [1]))).rejects.toMatchObject({
+      code: 'storage_error',
+    });
+    expect(await runner.get(read, [1])).toEqual({ id: 1, name: 'one', extra: null });
+  });
+});
+
+// Last in the file: it gives out every name the process has (the names are the module's, one per text).
+describe('PgRunner statement names', () => {
+  it(`names a text from its third run on, one name per text, ${NAMED_STATEMENTS_LIMIT} texts at most`, () => {
+    const text = (n: number) => `SELECT ${n} AS n FROM t WHERE id = ?`;
+    const runs = [1, 2, 3, 4].map((id) => statement(text(0), [id]));
+    expect(runs.map((run) => run.name)).toEqual([undefined, undefined, expect.stringMatching(/^nango_\d+$/), runs[2]?.name]);
+    expect(runs[3]).toEqual({ name: runs[2]?.name, text: 'SELECT 0 AS n FROM t WHERE id = $1', values: [4] });
+    const names = new Set<string>();
+    for (let n = 1; n <= NAMED_STATEMENTS_LIMIT + 20; n++) {
+      for (let run = 0; run < 3; run++) {
+        const sent = statement(text(n), [n]);
+        if (sent.name !== undefined) names.add(sent.name);
+      }
+    }
+    // Every text named once, under a name of its own, until the limit; past it texts go unnamed.
+    expect(names.size).toBeLessThanOrEqual(NAMED_STATEMENTS_LIMIT);
+    expect(statement(text(NAMED_STATEMENTS_LIMIT + 20), [1]).name).toBeUndefined();
+    expect(statement(text(1), [1]).name).toEqual(expect.stringMatching(/^nango_\d+$/));
   });
 });

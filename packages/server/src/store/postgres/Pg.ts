@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { toStorageError } from './pgErrors';
 
+/** SQLSTATE of "cached plan must not change result type": a prepared statement outlived a schema change. */
+const STALE_PLAN = '0A000';
+
 /** A client of the pool, inside a transaction. */
 export type PgClient = pg.PoolClient;
 
@@ -44,10 +47,15 @@ export class Pg {
     this.pool.on('error', onIdleError);
   }
 
-  /** Runs one statement (autocommit). @throws WorkerError `storage_error` */
-  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /**
+   * Runs one statement (autocommit): a text and its values, or a statement as PgRunner makes it (maybe named).
+   * @throws WorkerError `storage_error`
+   */
+  async query<R extends pg.QueryResultRow>(statement: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(text, values);
+      return typeof statement === 'string'
+        ? await this.pool.query<R>(statement, values ?? [])
+        : await this.pool.query<R>(statement);
     } catch (error) {
       throw toStorageError(error);
     }
@@ -77,6 +85,9 @@ export class Pg {
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
+      // A named statement whose result type a migration changed fails on this connection for good: drop it, and
+      // the next connection prepares the statement afresh (the pool drops failed connections of its own accord).
+      if ((error as { code?: unknown }).code === STALE_PLAN) broken ??= error as Error;
       throw toStorageError(error);
     } finally {
       client.release(broken);

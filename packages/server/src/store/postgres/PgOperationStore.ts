@@ -44,9 +44,29 @@ const UNNESTED = [
   'parent_id text',
 ];
 
+/** The columns of one message, as the arrays the batch insert unnests after the operations' ones. */
+const MESSAGE_UNNESTED = ['operation_id text', 'at bigint', 'level text', 'text text', 'fields text'];
+
+/** `(a, b, …)` and `unnest($n::type[], …)` of columns given as `name type`, numbered from `first`. */
+function unnested(columns: readonly string[], first: number): { names: string; arrays: string } {
+  const parts = columns.map((column) => column.split(' '));
+  return {
+    names: parts.map(([name]) => name).join(', '),
+    arrays: parts.map(([, type], index) => `$${first + index}::${type}[]`).join(', '),
+  };
+}
+
+const OPERATIONS = unnested(UNNESTED, 1);
+const MESSAGES = unnested(MESSAGE_UNNESTED, UNNESTED.length + 1);
+
+/** A batch of operations and of messages, in one statement. */
+const WRITE_SQL = `WITH operations_written AS (
+    INSERT INTO operations (${OPERATIONS.names}) SELECT * FROM unnest(${OPERATIONS.arrays}) ${ON_OPERATION_CONFLICT})
+  INSERT INTO operation_messages (${MESSAGES.names}) SELECT * FROM unnest(${MESSAGES.arrays})`;
+
 /**
- * The operations log on PostgreSQL (see OperationStore): a batch is two statements in one transaction, each taking
- * the batch's columns as arrays; text search through the generated tsvector columns and their GIN indexes.
+ * The operations log on PostgreSQL (see OperationStore): a batch is one statement taking the batch's columns as
+ * arrays; text search through the generated tsvector columns and their GIN indexes.
  */
 export class PgOperationStore extends SqlOperationStore {
   private readonly rare: number;
@@ -63,32 +83,25 @@ export class PgOperationStore extends SqlOperationStore {
     this.rare = options.rare ?? DEFAULT_RARE;
   }
 
+  /**
+   * One statement, so one round trip and no transaction: the operations and their messages are two inserts of one
+   * statement, which commits both or neither. Named: it runs every time the writer flushes.
+   */
   async write(batch: OperationBatch): Promise<void> {
-    await this.pg.transaction(async (client) => {
-      if (batch.operations.length > 0) {
-        const columns = UNNESTED.map((column) => column.split(' ')[0]).join(', ');
-        const arrays = UNNESTED.map((column, index) => `$${index + 1}::${column.split(' ')[1]}[]`).join(', ');
-        const rows = batch.operations.map(operationValues);
-        const values = UNNESTED.map((_column, index) => rows.map((row) => row[index]));
-        await client.query(
-          `INSERT INTO operations (${columns}) SELECT * FROM unnest(${arrays}) ${ON_OPERATION_CONFLICT}`,
-          values,
-        );
-      }
-      if (batch.messages.length > 0) {
-        const { messages } = batch;
-        await client.query(
-          `INSERT INTO operation_messages (operation_id, at, level, text, fields)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[])`,
-          [
-            messages.map((message) => message.operationId),
-            messages.map((message) => message.at),
-            messages.map((message) => message.level),
-            messages.map((message) => message.text),
-            messages.map(messageFields),
-          ],
-        );
-      }
+    if (batch.operations.length === 0 && batch.messages.length === 0) return;
+    const rows = batch.operations.map(operationValues);
+    const { messages } = batch;
+    await this.pg.query({
+      name: 'operations_write',
+      text: WRITE_SQL,
+      values: [
+        ...UNNESTED.map((_column, index) => rows.map((row) => row[index])),
+        messages.map((message) => message.operationId),
+        messages.map((message) => message.at),
+        messages.map((message) => message.level),
+        messages.map((message) => message.text),
+        messages.map(messageFields),
+      ],
     });
   }
 
@@ -137,9 +150,11 @@ export class PgOperationStore extends SqlOperationStore {
   }
 
   protected async deleteOperations(ids: readonly string[]): Promise<void> {
-    await this.pg.transaction(async (client) => {
-      await client.query('DELETE FROM operation_messages WHERE operation_id = ANY($1::text[])', [ids]);
-      await client.query('DELETE FROM operations WHERE id = ANY($1::text[])', [ids]);
-    });
+    // One statement deletes both, atomically, as the transaction of two did.
+    await this.pg.query(
+      `WITH messages AS (DELETE FROM operation_messages WHERE operation_id = ANY($1::text[]))
+       DELETE FROM operations WHERE id = ANY($1::text[])`,
+      [ids],
+    );
   }
 }

@@ -7,18 +7,11 @@ import { PgRunner } from './PgRunner';
 
 const SCOPE = 'connection = $1 AND model = $2 AND variant = $3';
 
-/** PostgreSQL's writes: a few set-based statements per batch, the rows passed as arrays. */
+/** PostgreSQL's writes: set-based statements, the rows passed as arrays. */
 const BATCH_SQL = {
-  current: `SELECT id, hash, last_action FROM records WHERE ${SCOPE} AND id = ANY($4::text[])`,
-  insert: `INSERT INTO records (connection, model, variant, id, hash, data, key_id, first_seen_at, modified_at, last_action, seen_run)
-    SELECT $1, $2, $3, u.id, u.hash, u.data, u.key_id, $4, u.stamp, 'ADDED', $5
-    FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) AS u(id, hash, data, key_id, stamp)`,
-  change: `UPDATE records r SET hash = u.hash, data = u.data, key_id = u.key_id, modified_at = u.stamp,
-      last_action = u.action, deleted_at = NULL, pruned_at = NULL, seen_run = $4
-    FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
-      AS u(id, hash, data, key_id, stamp, action)
-    WHERE r.connection = $1 AND r.model = $2 AND r.variant = $3 AND r.id = u.id`,
-  seen: `UPDATE records SET seen_run = $4 WHERE ${SCOPE} AND id = ANY($5::text[])`,
+  /** A batch saved in one call (migration 15's function): lock, stamps, comparison and writes. */
+  save: `SELECT added, updated, unchanged
+    FROM records_save($1, $2, $3, $4, $5, $6::text[], $7::text[], $8::text[], $9::text[])`,
   /** Marks DELETED the live records that `condition` ($6 onwards) picks, with fresh stamps from $5 in id order. */
   delete: (condition: string) => `UPDATE records r SET last_action = 'DELETED', deleted_at = $4, modified_at = $5 + picked.n - 1
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM records
@@ -30,7 +23,8 @@ const BATCH_SQL = {
 
 /**
  * Sync records in PostgreSQL (see SqlRecordStore). A write takes a transaction-scoped advisory lock on its scope, so
- * stamps stay strictly increasing per scope even if two writers met; each batch is a few set-based statements.
+ * stamps stay strictly increasing per scope even if two writers met. A save is one call of the `records_save`
+ * function; deletes and prunes are a few set-based statements in a transaction.
  */
 export class PgRecordStore extends SqlRecordStore {
   constructor(
@@ -40,65 +34,29 @@ export class PgRecordStore extends SqlRecordStore {
     super(new PgRunner(pg), POSTGRES, cipher);
   }
 
+  /**
+   * One round trip: `records_save` (migration 15) takes the scope's lock, stamps, compares and writes in the one
+   * transaction of its call. Sealing happens here first, as before; the database only compares hashes and writes.
+   */
   async save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult> {
     const now = options.now ?? Date.now();
     const latest = new Map(records.map((record) => [record.id, record]));
     const prepared = [...latest.values()].map((record) => sealRecord(this.cipher, scope, record, options.encrypt));
-    return this.pg.transaction(async (client) => {
-      let stamp = await this.lockScope(client, scope, now);
-      const { rows } = await client.query<{ id: string; hash: string; last_action: string }>(BATCH_SQL.current, [
+    const { rows } = await this.pg.query<SaveResult>({
+      name: 'records_save', // parsed once per connection: a sync run calls it batch after batch
+      text: BATCH_SQL.save,
+      values: [
         ...scopeKey(scope),
+        now,
+        options.runId,
         prepared.map((record) => record.id),
-      ]);
-      const current = new Map(rows.map((row) => [row.id, row]));
-      const result: SaveResult = { added: 0, updated: 0, unchanged: 0 };
-      const inserts: typeof prepared = [];
-      const changes: Array<(typeof prepared)[number] & { stamp: number; action: string }> = [];
-      const seen: string[] = [];
-      const insertStamps: number[] = [];
-      for (const record of prepared) {
-        const row = current.get(record.id);
-        if (!row) {
-          inserts.push(record);
-          insertStamps.push(stamp++);
-          result.added += 1;
-        } else if (row.hash === record.hash && row.last_action !== 'DELETED') {
-          seen.push(record.id);
-          result.unchanged += 1;
-        } else {
-          const action = row.last_action === 'DELETED' ? 'ADDED' : 'UPDATED';
-          changes.push({ ...record, stamp: stamp++, action });
-          if (action === 'ADDED') result.added += 1;
-          else result.updated += 1;
-        }
-      }
-      if (inserts.length > 0) {
-        await client.query(BATCH_SQL.insert, [
-          ...scopeKey(scope),
-          now,
-          options.runId,
-          inserts.map((record) => record.id),
-          inserts.map((record) => record.hash),
-          inserts.map((record) => record.data),
-          inserts.map((record) => record.keyId),
-          insertStamps,
-        ]);
-      }
-      if (changes.length > 0) {
-        await client.query(BATCH_SQL.change, [
-          ...scopeKey(scope),
-          options.runId,
-          changes.map((record) => record.id),
-          changes.map((record) => record.hash),
-          changes.map((record) => record.data),
-          changes.map((record) => record.keyId),
-          changes.map((record) => record.stamp),
-          changes.map((record) => record.action),
-        ]);
-      }
-      if (seen.length > 0) await client.query(BATCH_SQL.seen, [...scopeKey(scope), options.runId, seen]);
-      return result;
+        prepared.map((record) => record.hash),
+        prepared.map((record) => record.data),
+        prepared.map((record) => record.keyId),
+      ],
     });
+    const counts = rows[0];
+    return { added: counts?.added ?? 0, updated: counts?.updated ?? 0, unchanged: counts?.unchanged ?? 0 };
   }
 
   async markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number> {

@@ -259,4 +259,51 @@ export const PG_MIGRATIONS: readonly string[] = [
      expires_at BIGINT NOT NULL
    );
    CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);`,
+
+  // 15: PostgreSQL's own (SQLite has no server to call): a batch of sync records saved in one call, so a batch is one
+  // round trip instead of six (begin, lock, stamp, read, write, commit). Its statements run in order inside the one
+  // transaction of the call: the scope's advisory lock first (writers of a scope take turns, so stamps stay strictly
+  // increasing), then each later statement reads a snapshot taken after the lock. Neither statement leaves the
+  // planner a way to scan the whole scope, whatever its statistics say (a scope written for the first time looks
+  // empty to them until the next ANALYZE): the largest stamp is the last entry of records_by_stamp, and rows are
+  // matched through the primary key by ON CONFLICT. Every record in the batch gets a stamp, first_stamp plus its
+  // position, but only new and changed ones keep it; unchanged ones only note the run that saw them. So a row written
+  // here has a stamp of at least first_stamp, every older row has less: that is how the counts are told apart. Input
+  // ids are distinct (ON CONFLICT may touch a row once).
+  `CREATE FUNCTION records_save(p_connection TEXT, p_model TEXT, p_variant TEXT, p_now BIGINT, p_run TEXT,
+     p_ids TEXT[], p_hashes TEXT[], p_data TEXT[], p_key_ids TEXT[],
+     OUT added INTEGER, OUT updated INTEGER, OUT unchanged INTEGER)
+   LANGUAGE plpgsql AS $$
+   DECLARE
+     first_stamp BIGINT;
+   BEGIN
+     PERFORM pg_advisory_xact_lock(hashtextextended('records:' || p_connection || ':' || p_model || ':' || p_variant, 0));
+     SELECT GREATEST(p_now * 1000, COALESCE(MAX(last.modified_at), 0) + 1) INTO first_stamp
+       FROM (SELECT r.modified_at FROM records r
+             WHERE r.connection = p_connection AND r.model = p_model AND r.variant = p_variant
+             ORDER BY r.modified_at DESC LIMIT 1) AS last;
+     WITH written AS (
+       INSERT INTO records AS r (connection, model, variant, id, hash, data, key_id, first_seen_at, modified_at,
+                                 last_action, seen_run)
+       SELECT p_connection, p_model, p_variant, u.id, u.hash, u.data, u.key_id, p_now, first_stamp + u.n - 1, 'ADDED', p_run
+       FROM unnest(p_ids, p_hashes, p_data, p_key_ids) WITH ORDINALITY AS u(id, hash, data, key_id, n)
+       ON CONFLICT (connection, model, variant, id) DO UPDATE SET
+         hash = EXCLUDED.hash,
+         data = CASE WHEN r.hash <> EXCLUDED.hash OR r.last_action = 'DELETED' THEN EXCLUDED.data ELSE r.data END,
+         key_id = CASE WHEN r.hash <> EXCLUDED.hash OR r.last_action = 'DELETED' THEN EXCLUDED.key_id ELSE r.key_id END,
+         modified_at = CASE WHEN r.hash <> EXCLUDED.hash OR r.last_action = 'DELETED' THEN EXCLUDED.modified_at
+                            ELSE r.modified_at END,
+         last_action = CASE WHEN r.last_action = 'DELETED' THEN 'ADDED' WHEN r.hash <> EXCLUDED.hash THEN 'UPDATED'
+                            ELSE r.last_action END,
+         deleted_at = CASE WHEN r.hash <> EXCLUDED.hash OR r.last_action = 'DELETED' THEN NULL ELSE r.deleted_at END,
+         pruned_at = CASE WHEN r.hash <> EXCLUDED.hash OR r.last_action = 'DELETED' THEN NULL ELSE r.pruned_at END,
+         seen_run = EXCLUDED.seen_run
+       RETURNING r.modified_at, r.last_action
+     )
+     SELECT count(*) FILTER (WHERE w.modified_at >= first_stamp AND w.last_action = 'ADDED'),
+            count(*) FILTER (WHERE w.modified_at >= first_stamp AND w.last_action = 'UPDATED'),
+            count(*) FILTER (WHERE w.modified_at < first_stamp)
+       INTO added, updated, unchanged
+       FROM written w;
+   END $$;`,
 ];

@@ -26,6 +26,9 @@ import type { ConnectionFilter, ConnectionListing, ConnectionStore, NewConnectio
 import type { SqlDialect } from './dialect';
 import type { SqlRunner } from './SqlRunner';
 
+/** The values of the `get` statement: the held config's uuid and version ('' and -1 for none), integration, user id. */
+export type GetValues = [heldUuid: string, heldVersion: number, integration: string, userId: string];
+
 /** The statements of the connections table, by name: one text for both databases, `?` placeholders. */
 export function connectionSql(d: SqlDialect) {
   const byUser = 'WHERE integration = ? AND user_id = ?';
@@ -129,7 +132,7 @@ export abstract class SqlConnectionStore implements ConnectionStore {
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
     const held = this.configs.held(integration, userId);
-    const row = await this.db.get<GetRow>(this.sql.get, [held?.uuid ?? '', held?.version ?? -1, integration, userId]);
+    const row = await this.readRow([held?.uuid ?? '', held?.version ?? -1, integration, userId]);
     if (!row) return undefined;
     const credentials = JSON.parse(this.cipher.open(row.credentials, row.uuid)) as StoredCredentials;
     const additional_config = configOfRow(row, held, this.configs);
@@ -168,7 +171,17 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   }
 
   async listByUserId(userId: string): Promise<NangoConnectionPublic[]> {
-    return (await this.db.all<PublicRow>(this.sql.byUserId, [userId])).map(toPublic);
+    return (await this.readByUserId(userId)).map(toPublic);
+  }
+
+  /** The row `get` reads: the values of the `get` statement (held config uuid and version, integration, user id). */
+  protected readRow(values: GetValues): Promise<GetRow | undefined> {
+    return this.db.get<GetRow>(this.sql.get, values);
+  }
+
+  /** The rows `listByUserId` reads. */
+  protected readByUserId(userId: string): Promise<PublicRow[]> {
+    return this.db.all<PublicRow>(this.sql.byUserId, [userId]);
   }
 
   async listByIntegration(integration: string): Promise<NangoConnectionPublic[]> {
