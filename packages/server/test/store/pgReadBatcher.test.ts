@@ -66,7 +66,7 @@ describe('PgConnectionStore batched reads', () => {
         await connections.insert({
           integration,
           userId: `u${user}`,
-          credentials: { type: 'API_KEY', apiKey: `${integration}-${user}` },
+          credentials: { api_key: `${integration}-${user}`, raw: {} },
           additionalConfig: { user, integration },
         });
       }
