@@ -92,7 +92,7 @@ describe('PgConnectionStore batched reads', () => {
       undefined,
       undefined,
     ]);
-    expect(got[0]?.credentials).toEqual({ type: 'API_KEY', apiKey: 'slack-0' });
+    expect(got[0]?.credentials).toEqual({ api_key: 'slack-0', raw: {} });
     expect(got[7]?.additionalConfig).toEqual({ user: 3, integration: 'github' });
     expect(got[6]).toEqual(alone);
     expect(lists.map((list) => list.map((connection) => connection.integration))).toEqual([
