@@ -1,7 +1,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { get } from '../api';
+import { ApiError, get } from '../api';
 import { Layout } from '../Layout';
 import { formatDuration, formatTime } from '../components/format';
 import { MessageTimeline, shown } from '../components/MessageTimeline';
@@ -68,6 +68,10 @@ export function OperationPage() {
   );
 }
 
+/** How often, and how far apart, a missing operation is asked for again before the page says it is not found. */
+const NOT_YET_WRITTEN_TRIES = 10;
+const NOT_YET_WRITTEN_MS = 300;
+
 /** Reads the operation and its first messages; again every FOLLOW_MS while it runs; more messages on demand. */
 function useOperation(id: string) {
   const [data, setData] = useState<Reply | null>(null);
@@ -98,9 +102,18 @@ function useOperation(id: string) {
         setError(undefined);
         if (reply.operation.status === 'running') timer = setTimeout(() => void read(), FOLLOW_MS);
       } catch (failure) {
-        if (current) setError(failure);
+        if (!current) return;
+        // The log is written in batches, a few hundred milliseconds after the run: an operation linked from a run
+        // that just ended (Try an action) may not be stored yet. Asked again for a while before "not found".
+        if (failure instanceof ApiError && failure.status === 404 && misses < NOT_YET_WRITTEN_TRIES) {
+          misses += 1;
+          timer = setTimeout(() => void read(), NOT_YET_WRITTEN_MS);
+          return;
+        }
+        setError(failure);
       }
     };
+    let misses = 0;
     void read();
     return () => {
       current = false;

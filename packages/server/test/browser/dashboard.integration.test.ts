@@ -223,6 +223,8 @@ integrations:
     const failure = page.locator('.run-result [role=alert]');
     await failure.waitFor();
     expect(await failure.textContent()).toContain('action_failed');
+    // The log is written in batches: the page asks again while the operation is not stored yet (404s at first).
+    expected.push(/\/logs\/operations\/[0-9A-Z]+\?/);
     await failure.getByRole('link', { name: 'See its operation' }).click();
     await page.locator('.operation-error').waitFor();
     expect(await page.locator('.operation-error').textContent()).toContain('told to fail');
