@@ -66,7 +66,7 @@ describe('PgConnectionStore batched reads', () => {
         await connections.insert({
           integration,
           userId: `u${user}`,
-          credentials: { type: 'API_KEY', apiKey: `${integration}-${user}` },
+          credentials: { api_key: `${integration}-${user}`, raw: { api_key: `${integration}-${user}` } },
           additionalConfig: { user, integration },
         });
       }
@@ -92,7 +92,7 @@ describe('PgConnectionStore batched reads', () => {
       undefined,
       undefined,
     ]);
-    expect(got[0]?.credentials).toEqual({ type: 'API_KEY', apiKey: 'slack-0' });
+    expect(got[0]?.credentials).toEqual({ api_key: 'slack-0', raw: { api_key: 'slack-0' } });
     expect(got[7]?.additionalConfig).toEqual({ user: 3, integration: 'github' });
     expect(got[6]).toEqual(alone);
     expect(lists.map((list) => list.map((connection) => connection.integration))).toEqual([
