@@ -41,7 +41,7 @@ describe("the built worker's log lines about actions", () => {
     await nango.connect();
     await nango.registerConnection('demo', 'u-1', { api_key: 'k' });
     await nango.registerConnection('broken', 'u-1', { api_key: 'k' });
-  });
+  }, 30_000); // the worker's own start is waited for up to 20 s, past jest's default 5 s for a hook
 
   afterAll(async () => {
     await nango.close();
