@@ -16,6 +16,9 @@ const shared = {
 module.exports = {
   // One test file at a time: the integration tests share one broker, and the fault tests restart it.
   maxWorkers: 1,
+  // Integration hooks start real workers, queues and servers: on a loaded machine a start alone can pass jest's
+  // default 5 s. Waits that matter have their own bounds inside the tests.
+  testTimeout: 30_000,
   projects: [
     {
       ...shared,
