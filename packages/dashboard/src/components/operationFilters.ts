@@ -5,6 +5,7 @@
  * back to the field it names.
  */
 import { ApiError, type Query } from '../api';
+import { fieldNamedIn } from '../checks/fieldNamedIn';
 import type { OperationKind, OperationStatus } from '../types';
 
 export const OPERATION_KINDS: readonly OperationKind[] = [
@@ -32,6 +33,9 @@ export const FILTER_NAMES = [
   'to',
 ] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
+
+/** Where the logs routes name each filter in their errors (`querystring/<name>`). */
+const FILTER_PLACES: Record<string, FilterName> = Object.fromEntries(FILTER_NAMES.map((name) => [`querystring/${name}`, name]));
 export type Filters = Partial<Record<FilterName, string>>;
 export type FilterErrors = Partial<Record<FilterName, string>>;
 
@@ -138,6 +142,5 @@ export function checkFilters(filters: Filters, now: number): { errors: FilterErr
  */
 export function filterOfError(error: unknown): FilterName | null {
   if (!(error instanceof ApiError) || error.status !== 400) return null;
-  const named = /querystring\/(\w+)/.exec(error.message)?.[1];
-  return (FILTER_NAMES as readonly string[]).includes(named ?? '') ? (named as FilterName) : null;
+  return fieldNamedIn(error.message, FILTER_PLACES) as FilterName | null;
 }
