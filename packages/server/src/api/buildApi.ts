@@ -172,7 +172,7 @@ function errorBody(
   if (error.validation) {
     const where = error.validationContext ?? 'request';
     const message = error.validation
-      .map((problem) => `${where}${problem.instancePath} ${problem.message ?? 'is invalid'}${unknownField(problem.params)}`)
+      .map((problem) => `${where}${problem.instancePath} ${problem.message ?? 'is invalid'}${detailOf(problem.params)}`)
       .join('; ');
     return { status: 400, error: { code: 'invalid_request', message } };
   }
@@ -186,7 +186,13 @@ function errorBody(
   return { status: 500, error: { code: 'internal_error', message: `Internal error (incident ${incident}); see the server log` } };
 }
 
-/** The name of the unknown field an `additionalProperties` problem is about, so the message names it. */
-function unknownField(params: Record<string, unknown>): string {
-  return typeof params['additionalProperty'] === 'string' ? `: '${params['additionalProperty']}'` : '';
+/**
+ * What ajv's words leave out: the unknown field an `additionalProperties` problem is about, or the values an `enum`
+ * allows, so the message names them.
+ */
+function detailOf(params: Record<string, unknown>): string {
+  if (typeof params['additionalProperty'] === 'string') return `: '${params['additionalProperty']}'`;
+  const allowed = params['allowedValues'];
+  if (Array.isArray(allowed)) return ` (${allowed.map((value) => JSON.stringify(value)).join(', ')})`;
+  return '';
 }

@@ -164,6 +164,11 @@ describe('the /connections routes', () => {
     await bad('integrationId=,', 'integrationId');
     await bad('tags%5Bteam%5D=a&tags%5Bteam%5D=b', 'tags[team]');
     await bad('tags%5B%5D=a', 'tags[]');
+    // An enum names the values it takes.
+    await bad(
+      'authorization=maybe',
+      'querystring/authorization must be equal to one of the allowed values ("ok", "needs_reauthorization")',
+    );
     expect((await call('/connections?limit=2000')).status).toBe(200);
   });
 
