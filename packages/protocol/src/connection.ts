@@ -1,8 +1,51 @@
-/** How an integration authenticates its API calls; declared per integration in integrations.yaml. */
-export type AuthMode = 'OAUTH2' | 'OAUTH1' | 'API_KEY' | 'USERNAME_PASSWORD';
+/**
+ * How an integration authenticates its API calls; declared per integration in integrations.yaml, or taken from its
+ * provider's catalog entry. USERNAME_PASSWORD is the catalog's BASIC; every other name is the catalog's own:
+ * - OAUTH2, OAUTH1: the user authorises at the provider; MCP_OAUTH2 and MCP_OAUTH2_GENERIC likewise, against a
+ *   remote MCP server found by discovery (RFC 9728 / 8414), its client registered dynamically (RFC 7591).
+ * - OAUTH2_CC: a token fetched with a client id and secret (the integration's, or the user's own) and fetched again
+ *   before it expires; TWO_STEP, JWT, BILL, SIGNATURE: likewise, from the user's own credential fields.
+ * - APP (a GitHub App installation) and CUSTOM (a GitHub App with OAuth): installation tokens from the app's JWT.
+ * - API_KEY, USERNAME_PASSWORD, TBA (NetSuite token-based auth), AWS_SIGV4: static credentials the user gives.
+ * - NONE: no credentials at all.
+ */
+export type AuthMode =
+  | 'OAUTH2'
+  | 'OAUTH1'
+  | 'API_KEY'
+  | 'USERNAME_PASSWORD'
+  | 'OAUTH2_CC'
+  | 'TWO_STEP'
+  | 'JWT'
+  | 'BILL'
+  | 'SIGNATURE'
+  | 'APP'
+  | 'CUSTOM'
+  | 'TBA'
+  | 'AWS_SIGV4'
+  | 'NONE'
+  | 'MCP_OAUTH2'
+  | 'MCP_OAUTH2_GENERIC';
 
 /** All auth modes, in the order the docs list them. */
-export const AUTH_MODES: readonly AuthMode[] = ['OAUTH2', 'OAUTH1', 'API_KEY', 'USERNAME_PASSWORD'];
+export const AUTH_MODES: readonly AuthMode[] = [
+  'OAUTH2',
+  'OAUTH1',
+  'API_KEY',
+  'USERNAME_PASSWORD',
+  'OAUTH2_CC',
+  'TWO_STEP',
+  'JWT',
+  'BILL',
+  'SIGNATURE',
+  'APP',
+  'CUSTOM',
+  'TBA',
+  'AWS_SIGV4',
+  'NONE',
+  'MCP_OAUTH2',
+  'MCP_OAUTH2_GENERIC',
+];
 
 /** OAuth 2 credentials as the caller sends them. `expires_at` or `expires_in` is needed with a `refresh_token`. */
 export interface OAuth2Credentials {

@@ -118,7 +118,12 @@ export interface UpdateMetadataMessage {
  * What getToken returns, per auth mode: OAUTH2 the access token, API_KEY the key, OAUTH1
  * `{ oAuthToken, oAuthTokenSecret }`, USERNAME_PASSWORD `{ username, password }`.
  */
-export type NangoToken = string | { oAuthToken: string; oAuthTokenSecret: string } | { username: string; password: string };
+export type NangoToken =
+  | string
+  | { oAuthToken: string; oAuthTokenSecret: string }
+  | { username: string; password: string }
+  /** Every other auth mode: its stored credential fields, as Nango's getToken returns them (without `raw`). */
+  | Record<string, unknown>;
 
 /** One entry of listConnections, named as in spec 4: `connection_id` is the user id, `provider` the integration. */
 export interface NangoConnectionSummary {

@@ -21,7 +21,7 @@ import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, storeTarget, type WorkerSettings } from './settings';
-import { OAuth2Refresher } from './oauth/OAuth2Refresher';
+import { CredentialRefresher } from './refresh/CredentialRefresher';
 import { openStore } from './store/openStore';
 import type { Store } from './store/Store';
 import { watchIntegrations } from './watchIntegrations';
@@ -167,7 +167,7 @@ export class Worker {
       store: withStoreSpans(store.connections, db, 'connections', ['get']),
       runner: this.runner,
       idempotency: withStoreSpans(store.idempotency, db, 'idempotency', ['claim', 'complete', 'release']),
-      refresher: new OAuth2Refresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
+      refresher: new CredentialRefresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       maxMetadataBytes: settings.maxMetadataBytes,
       integrations: () => this.registry.snapshot(),

@@ -1,14 +1,6 @@
-import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import type { ConfigProblem } from '../ConfigError';
-
-/** The catalog's auth modes this server runs, under our names. Any other mode needs an explicit `auth_mode`. */
-const AUTH_MODE_OF_CATALOG: Readonly<Record<string, AuthMode>> = Object.freeze({
-  OAUTH2: 'OAUTH2',
-  OAUTH1: 'OAUTH1',
-  API_KEY: 'API_KEY',
-  BASIC: 'USERNAME_PASSWORD',
-});
+import { modeOfCatalog, notRunMessage, runsAuthMode } from './authModeNames';
 
 /**
  * Catalog placeholders and ours: the catalog (Nango's format) names per-Connection inputs `connectionConfig` (in
@@ -88,11 +80,10 @@ export function applyProvider(
   };
 
   if (result.auth_mode === undefined) {
-    const mode = AUTH_MODE_OF_CATALOG[provider.auth_mode];
-    if (mode) inherit('auth_mode', mode);
+    const mode = modeOfCatalog(provider.auth_mode);
+    if (mode && runsAuthMode(mode)) inherit('auth_mode', mode);
     else {
-      const supported = Object.keys(AUTH_MODE_OF_CATALOG).join(', ');
-      const message = `provider ${provider.name} uses auth mode ${provider.auth_mode}, which this server does not run (it runs ${supported}); set auth_mode`;
+      const message = `provider ${provider.name} uses ${notRunMessage(provider.auth_mode)}; set auth_mode`;
       problems.push({ path: at('auth_mode'), message });
     }
   }

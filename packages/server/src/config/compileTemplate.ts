@@ -6,7 +6,7 @@ import type { Template, TemplatePart } from './types';
  * The credential fields a `${...}` placeholder may name, per auth mode. Narrower than what is stored:
  * `oauth_token_secret` and `refresh_token` only ever sign or refresh, they never travel in a header.
  */
-export const CREDENTIAL_FIELDS: Readonly<Record<AuthMode, readonly string[]>> = Object.freeze({
+export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly string[]>>> = Object.freeze({
   OAUTH2: Object.freeze(['access_token']),
   OAUTH1: Object.freeze(['oauth_token']),
   API_KEY: Object.freeze(['api_key']),
@@ -186,7 +186,7 @@ function resolveEnv(token: Token & { kind: 'env' }, env: NodeJS.ProcessEnv, prob
 
 function toPlaceholder(inner: string, authMode: AuthMode): Exclude<TemplatePart, string> | undefined {
   if (inner === 'userId') return { kind: 'userId' };
-  if (CREDENTIAL_FIELDS[authMode].includes(inner)) return { kind: 'credential', field: inner };
+  if ((CREDENTIAL_FIELDS[authMode] ?? []).includes(inner)) return { kind: 'credential', field: inner };
   // The 2022 format's `${raw.<field>}`: a top-level field of the provider's raw token response, e.g. a team id.
   if (RAW_FIELD.test(inner)) return { kind: 'credential', field: inner };
   if (!inner.startsWith(CONFIG_PREFIX)) return undefined;
@@ -195,7 +195,7 @@ function toPlaceholder(inner: string, authMode: AuthMode): Exclude<TemplatePart,
 }
 
 function allowedPlaceholders(authMode: AuthMode): string {
-  const credentials = CREDENTIAL_FIELDS[authMode].map((field) => `\${${field}}`);
+  const credentials = (CREDENTIAL_FIELDS[authMode] ?? []).map((field) => `\${${field}}`);
   return `${[...credentials, '${userId}', '${additionalConfig.<key>}'].join(', ')} or an UPPER_CASE environment variable`;
 }
 

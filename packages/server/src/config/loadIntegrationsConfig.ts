@@ -6,6 +6,7 @@ import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
 import { applyProvider, type IntegrationFields } from './applyProvider';
+import { notRunMessage, runsAuthMode } from './authModeNames';
 import { ConfigError } from '../ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from './legacy/convert2022Config';
 import type { Converted2022 } from './legacy/Converted2022';
@@ -263,6 +264,7 @@ function compileIntegration(
   const compileMap = (key: 'headers' | 'query_params'): ReadonlyMap<string, Template> =>
     frozenMap(Object.entries(yaml[key] ?? {}).map(([field, text]) => [field, compileAt([key, field], text)]));
 
+  if (!runsAuthMode(yaml.auth_mode)) problems.push({ path: at('auth_mode'), message: `uses ${notRunMessage(yaml.auth_mode)}` });
   const problemsBefore = problems.length;
   const baseUrl = compileAt(['base_url'], yaml.base_url);
   const urlProblem =

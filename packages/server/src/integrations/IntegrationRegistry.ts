@@ -1,4 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
+import { modeOfCatalog, runsAuthMode } from '../config/authModeNames';
 import { ConfigError, DEFAULTS, parseIntegrationsConfig } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
@@ -186,14 +187,9 @@ function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClient
  * integrations.yaml.
  */
 function toIntegrationConfig(stored: StoredIntegration, provider: Provider): IntegrationConfig {
-  const authMode: AuthMode =
-    provider.auth_mode === 'OAUTH1'
-      ? 'OAUTH1'
-      : provider.auth_mode === 'API_KEY'
-        ? 'API_KEY'
-        : provider.auth_mode === 'BASIC'
-          ? 'USERNAME_PASSWORD'
-          : 'OAUTH2';
+  // A mode this server does not run is served as OAuth 2 tokens registered by the app, as before it was known.
+  const known = modeOfCatalog(provider.auth_mode);
+  const authMode: AuthMode = known !== undefined && runsAuthMode(known) ? known : 'OAUTH2';
   const tokenUrl = provider.refresh_url ?? provider.token_url;
   const baseUrl = provider.proxy?.base_url ?? '';
   return {

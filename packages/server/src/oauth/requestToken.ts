@@ -44,15 +44,15 @@ export interface RetryPolicy {
 }
 
 /**
- * The refresh-token grant of RFC 6749 section 6, retried with backoff while it fails transiently. `mayCall` is asked
- * right before every call: the refresher checks (and renews) its lock there, so that a refresh token is never spent
- * by a worker that no longer holds it. `onRetry` is told of each retry (its number, the failure, the pause).
- * @returns the provider's token response, a JSON object holding at least an `access_token` string; undefined when
- *   `mayCall` said no
+ * A token request (the refresh-token grant of RFC 6749 section 6, or an auth mode's own, see AuthModeHandler.grant),
+ * retried with backoff while it fails transiently. `mayCall` is asked right before every call: the refresher checks
+ * (and renews) its lock there, so that a refresh token is never spent by a worker that no longer holds it. `onRetry`
+ * is told of each retry (its number, the failure, the pause).
+ * @returns the provider's token response, a JSON object; undefined when `mayCall` said no
  * @throws TokenEndpointError of the last attempt, or whatever `mayCall` throws
  */
 export async function requestTokenWithRetries(
-  request: TokenRequest,
+  request: () => Promise<Record<string, unknown>>,
   policy: RetryPolicy,
   mayCall: () => boolean | Promise<boolean> = () => true,
   onRetry?: (retry: number, error: TokenEndpointError, pauseMs: number) => void,
@@ -60,7 +60,7 @@ export async function requestTokenWithRetries(
   for (let attempt = 1; ; attempt++) {
     if (!(await mayCall())) return undefined;
     try {
-      return await requestToken(request);
+      return await request();
     } catch (error) {
       if (!(error instanceof TokenEndpointError) || error.kind !== 'transient' || attempt >= policy.attempts) throw error;
       const pause = policy.backoffMs * 2 ** (attempt - 1);

@@ -4,7 +4,7 @@ import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
-import type { TokenRefresher } from '../oauth/TokenRefresher';
+import type { TokenRefresher } from '../refresh/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
 
 /** What every message handler may use. */

@@ -1,5 +1,5 @@
 import type { UpdateConnectionCredentialsMessage } from '@nangohq/protocol';
-import { normaliseCredentials } from '../credentials/normaliseCredentials';
+import { prepareCredentials } from './prepareCredentials';
 import { requireIntegration, type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
 import { recordingChange } from './recordChange';
@@ -7,7 +7,7 @@ import { recordingChange } from './recordChange';
 /**
  * Replaces a Connection's credentials after checking them against the auth mode; a `connection` operation
  * (`updated`, change `credentials`), failed ones too.
- * @throws WorkerError `unknown_integration`, `invalid_credentials`, `connection_not_found`
+ * @throws WorkerError `unknown_integration`, `invalid_credentials`, `token_refresh_failed`, `connection_not_found`
  */
 export async function updateConnectionCredentials(
   context: OperationContext,
@@ -21,7 +21,11 @@ export async function updateConnectionCredentials(
   } as const;
   await recordingChange(context.log, change, async () => {
     const integration = requireIntegration(context, message.integration);
-    const credentials = normaliseCredentials(integration.name, integration.authMode, message.credentials);
+    // The stored config holds the per-tenant values a token request of the auth mode may need.
+    const existing = await context.store.get(integration.name, message.userId);
+    if (!existing) throw connectionNotFound(integration.name, message.userId);
+    const given = { userId: message.userId, credentials: message.credentials, config: existing.additionalConfig };
+    const credentials = await prepareCredentials(integration, given);
     if (!(await context.store.updateCredentials(integration.name, message.userId, credentials))) {
       throw connectionNotFound(integration.name, message.userId);
     }

@@ -10,7 +10,7 @@ import { describeRequest, urlTemplate } from './describeRequest';
 import { invalid } from './httpErrors';
 import { mergeHeaders } from './mergeHeaders';
 import { prepareBody } from './prepareBody';
-import { renderAll } from './renderTemplate';
+import { renderAll } from '../config/renderTemplate';
 import { mergeQuery, resolveUrl } from './resolveUrl';
 import { sendFollowingRedirects, type Hop } from './sendFollowingRedirects';
 import { toHttpResponse } from './toHttpResponse';

@@ -4,7 +4,7 @@ import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { describeBaseUrl } from './describeRequest';
 import { invalid } from './httpErrors';
-import { renderTemplate } from './renderTemplate';
+import { renderTemplate } from '../config/renderTemplate';
 
 /** `http:`/`https:` (a same-scheme `http:host` would otherwise parse as a path), any `scheme://`, or `//host`. */
 const ABSOLUTE_ENDPOINT = /^(?:https?:|[a-z][a-z\d+.-]*:\/\/|[\\/]{2})/i;

@@ -179,7 +179,7 @@ unknown: 1
 `;
     expect(problemsOf(text, ENV, () => false)).toEqual([
       'integrations.slack: base_url is required (or a provider: that gives it)',
-      'integrations.slack.auth_mode: must be one of OAUTH2, OAUTH1, API_KEY, USERNAME_PASSWORD',
+      'integrations.slack.auth_mode: must be one of OAUTH2, OAUTH1, API_KEY, USERNAME_PASSWORD, OAUTH2_CC, TWO_STEP, JWT, BILL, SIGNATURE, APP, CUSTOM, TBA, AWS_SIGV4, NONE, MCP_OAUTH2, MCP_OAUTH2_GENERIC',
       'integrations.slack.bas_url: unknown key',
       'integrations.slack.http_timeout_ms: must be at least 1',
       'integrations.github.base_url: must be an http or https URL',

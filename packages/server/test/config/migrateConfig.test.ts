@@ -5,7 +5,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { migrateConfig, runMigrateConfig } from '../../src/commands/migrateConfig';
 import { loadIntegrationsConfig, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../../src/config/types';
-import { renderTemplate } from '../../src/outbound/renderTemplate';
+import { renderTemplate } from '../../src/config/renderTemplate';
 import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
 import { resolveWorkerSettings } from '../../src/settings';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { oauth1BaseString, oauth1Signature, percentEncode } from '../../src/outbound/oauth1';
+import { oauth1BaseString, oauth1Signature, percentEncode } from '../../src/signing/oauth1';
 import { CONSUMER_KEY, CONSUMER_SECRET, OAuth1Provider } from './oauth1Provider';
 import { readSignedRequest, signatureMatches } from './signedRequest';
 

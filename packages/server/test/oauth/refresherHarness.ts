@@ -11,8 +11,8 @@ import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig
 import type { IntegrationConfig } from '../../src/config/types';
 import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
 import { createLogger } from '../../src/logger';
-import { OAuth2Refresher } from '../../src/oauth/OAuth2Refresher';
-import type { RefresherOptions } from '../../src/oauth/RefresherOptions';
+import { CredentialRefresher } from '../../src/refresh/CredentialRefresher';
+import type { RefresherOptions } from '../../src/refresh/RefresherOptions';
 import { PgStore } from '../../src/store/postgres/PgStore';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore';
 import type { ConnectionStore, Store } from '../../src/store/Store';
@@ -44,7 +44,7 @@ export interface RefresherHarness {
   /** A store on this test's database, with a refresher of its own, as one worker process has. */
   readonly worker: (
     options?: Partial<RefresherOptions>,
-  ) => Promise<{ store: ConnectionStore; all: Store; refresher: OAuth2Refresher }>;
+  ) => Promise<{ store: ConnectionStore; all: Store; refresher: CredentialRefresher }>;
   /** The acme integration as integrations.yaml would declare it, `oauth` added to its oauth section. */
   readonly acme: (oauth?: string) => IntegrationConfig;
   /** Registers user u1's Connection as registerConnection would; by default its token expires within the margin. */
@@ -94,7 +94,7 @@ export function useRefresherHarness(kind: (typeof REFRESHER_STORE_KINDS)[number]
         : new SqliteStore(join(dir, 'nango.sqlite'), cipher);
       stores.push(all);
       const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-      const refresher = new OAuth2Refresher(all.connections, all.refreshLocks, logger, { ...FAST, ...options });
+      const refresher = new CredentialRefresher(all.connections, all.refreshLocks, logger, { ...FAST, ...options });
       return { store: all.connections, all, refresher };
     },
     acme: (oauth = 'client_auth: body') => {

@@ -1,6 +1,6 @@
 import { readTokenResponse, TokenEndpointError } from '../../src/oauth/requestToken';
 import { refreshedCredentials } from '../../src/oauth/refreshedCredentials';
-import { resolveRefresherOptions } from '../../src/oauth/RefresherOptions';
+import { resolveRefresherOptions } from '../../src/refresh/RefresherOptions';
 
 /** The kind and message readTokenResponse fails with. */
 function failureOf(status: number, body: unknown, secrets: (string | undefined)[] = []): { kind: string; message: string } {

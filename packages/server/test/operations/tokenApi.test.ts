@@ -8,7 +8,7 @@ import { WorkerError } from '../../src/errors';
 import type { OperationContext } from '../../src/operations/OperationContext';
 import { EncodedJson } from '../../src/broker/EncodedJson';
 import { dispatch } from '../../src/rpc/dispatch';
-import type { TokenRefresher } from '../../src/oauth/TokenRefresher';
+import type { TokenRefresher } from '../../src/refresh/TokenRefresher';
 import { testCipher } from '../helpers/testCipher';
 import { FOUR_AUTH_MODES_YAML } from '../helpers/fourAuthModes';
 import { NO_WEBHOOKS } from '../../src/webhooks/Webhooks';

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig, Template, TemplatePart } from '../../src/config/types';
 import { WorkerError } from '../../src/errors';
-import { oauth1AuthorizationHeader } from '../../src/outbound/oauth1';
+import { oauth1AuthorizationHeader } from '../../src/signing/oauth1';
 import { performHttpRequest, type HttpRequestInput } from '../../src/outbound/performHttpRequest';
-import { renderTemplate } from '../../src/outbound/renderTemplate';
+import { renderTemplate } from '../../src/config/renderTemplate';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 
 /** What the test server received. */
@@ -778,7 +778,7 @@ describe('failures', () => {
         method: 'GET',
       }),
     );
-    expect(err.message).toBe('httpRequest header authorization has a name or value that HTTP does not allow');
+    expect(err.message).toBe("the authorization header made from this connection's credentials is not a valid header value");
     expect(String(err.cause)).not.toContain(SECRET);
   });
 

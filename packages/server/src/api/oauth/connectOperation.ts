@@ -25,8 +25,3 @@ export function startConnect(context: ApiContext, parties: ConnectParties): Oper
 export function failConnect(operation: OperationHandle, error: OAuthFlowError, status: 'failed' | 'cancelled' = 'failed'): void {
   operation.end(status, { code: error.type, message: error.message });
 }
-
-/** The operation name of an auth mode's connect flow. */
-export function connectName(authMode: 'OAUTH1' | 'OAUTH2' | 'API_KEY' | 'USERNAME_PASSWORD'): string {
-  return authMode === 'USERNAME_PASSWORD' ? 'basic' : authMode.toLowerCase();
-}

@@ -12,7 +12,8 @@ import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
 import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
 import { saveConnection } from '../../operations/saveConnection';
 import type { OperationHandle } from '../../operationLog/OperationLog';
-import { connectName, failConnect, startConnect } from './connectOperation';
+import { connectName } from '../../config/authModeNames';
+import { failConnect, startConnect } from './connectOperation';
 
 /**
  * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth

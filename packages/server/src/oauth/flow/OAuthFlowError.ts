@@ -9,7 +9,8 @@ export const OAUTH_ERROR_TYPES = {
   integration_not_allowed:
     "The connect session does not allow this integration (its allowed_integrations, or a reconnect session's).",
   auth_mode_err: '/api-auth for an integration of another auth mode (an API key for an OAuth integration, say).',
-  invalid_credentials: '/api-auth with credentials missing or empty.',
+  invalid_credentials:
+    "/api-auth or /auth/… with credentials missing or empty, or refused by the provider's token endpoint when the auth mode fetches a token with them.",
   connection_test_failed: "The provider refused the credentials at its catalog entry's proxy.verification endpoint.",
   no_provider_config_key: '/oauth/connect without a provider config key in its path.',
   unknown_config_key: 'No integration has that provider config key.',
@@ -23,7 +24,8 @@ export const OAUTH_ERROR_TYPES = {
   req_token_err: 'OAuth 1.0a: the provider refused or failed the request-token call.',
   state_err: 'The callback has no state, or one that is unknown, expired or already used.',
   callback_err: "The callback carries the provider's error (the user denied access, say) or lacks the code or verifier.",
-  token_err: 'The token endpoint refused or failed the code exchange, or answered without a token.',
+  token_err:
+    "The token endpoint refused or failed the code exchange, or answered without a token; or an auth mode's token request made with the user's credentials (client credentials, two-step, JWT, …) got no answer.",
   unknown_err: 'Anything else: a bug or a storage failure; details are in the log under the incident id.',
 } as const;
 

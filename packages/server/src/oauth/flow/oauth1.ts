@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
-import { oauth1BaseString, oauth1Signature, percentEncode } from '../../outbound/oauth1';
+import { oauth1BaseString, oauth1Signature, percentEncode } from '../../signing/oauth1';
 import { interpolateUrl, withQuery } from './interpolateUrl';
 import { fetchFailure } from './oauth2';
 import { OAuthFlowError, type OAuthErrorType } from './OAuthFlowError';

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { StoredCredentials } from '@nangohq/protocol';
+import type { AuthMode, StoredCredentials } from '@nangohq/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { saveConnection } from '../../../operations/saveConnection';
-import { normaliseCredentials } from '../../../credentials/normaliseCredentials';
+import { prepareCredentials } from '../../../operations/prepareCredentials';
 import { performHttpRequest } from '../../../outbound/performHttpRequest';
 import { authorizeConnect } from '../../oauth/authorizeConnect';
 import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
 import type { ApiContext } from '../../ApiContext';
 import type { OperationHandle } from '../../../operationLog/OperationLog';
-import { connectName, failConnect, startConnect } from '../../oauth/connectOperation';
+import { connectName } from '../../../config/authModeNames';
+import { failConnect, startConnect } from '../../oauth/connectOperation';
 
 /** Status of each flow error an /api-auth route answers with; others are 400. */
 const STATUS: Partial<Record<OAuthErrorType, number>> = {
@@ -32,18 +33,21 @@ interface Verification {
 }
 
 /**
- * The two routes of frontend 0.71's non-OAuth `auth()` (contract B.4): the request is authorised as /oauth/connect
- * is (connection_id with public key and hmac, or a connect session token), the credentials are checked against the
- * integration's auth mode and, when its catalog entry names a `proxy.verification` endpoint, against the provider;
- * then the Connection is made, or, over an existing one, its credentials replaced (an override). 200
+ * The routes of frontend 0.71's non-OAuth `auth()` (contract B.4: /api-auth/api-key, /api-auth/basic, /auth/…): the
+ * request is authorised as /oauth/connect is (connection_id with public key and hmac, or a connect session token),
+ * the credentials are checked against the integration's auth mode (see prepareCredentials: a mode that fetches a
+ * token with them fetches it now) and, when its catalog entry names a `proxy.verification` endpoint, against the
+ * provider; then the Connection is made, or, over an existing one, its credentials replaced (an override). 200
  * `{ connectionId, providerConfigKey }`; errors `{ error: { code, message } }` whose code the frontend rejects with.
- * Each request is one `connect` operation (`api_key` or `basic`), failed with the error's code when refused.
+ * Each request is one `connect` operation named after the mode (`api_key`, `basic`, `oauth2_cc`, …), failed with the
+ * error's code when refused.
+ * @param credentialsOf the request body in the shape registerConnection takes for the mode
  */
 export async function credentialAuth(
   context: ApiContext,
   request: FastifyRequest<{ Params: { providerConfigKey: string }; Querystring: Record<string, unknown> }>,
   reply: FastifyReply,
-  authMode: 'API_KEY' | 'USERNAME_PASSWORD',
+  authMode: AuthMode,
   credentialsOf: (body: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<FastifyReply> {
   const providerConfigKey = request.params.providerConfigKey;
@@ -66,9 +70,14 @@ export async function credentialAuth(
     const raw = credentialsOf(typeof body === 'object' ? body : {});
     let credentials: StoredCredentials;
     try {
-      credentials = normaliseCredentials(providerConfigKey, authMode, raw);
+      credentials = await prepareCredentials(integration, {
+        userId: target.connectionId,
+        credentials: raw,
+        config: target.params,
+      });
     } catch (error) {
-      throw new OAuthFlowError('invalid_credentials', error instanceof Error ? error.message : 'invalid credentials');
+      if (!(error instanceof WorkerError)) throw error;
+      throw new OAuthFlowError(error.code === 'token_refresh_failed' ? 'token_err' : 'invalid_credentials', error.message);
     }
     if (await verify(integration, target.connectionId, credentials, target.params)) {
       operation.message('info', 'the provider accepted the credentials at its verification endpoint');

@@ -1,15 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { IntegrationConfig } from '../../../config/types';
+import { catalogModeOf } from '../../../config/authModeNames';
 import type { ApiContext } from '../../ApiContext';
 import { requireSession } from './sessionWire';
-
-/** How the Connect page asks for credentials: Nango's auth mode names (USERNAME_PASSWORD is BASIC there). */
-const AUTH_MODE: Record<IntegrationConfig['authMode'], string> = {
-  OAUTH2: 'OAUTH2',
-  OAUTH1: 'OAUTH1',
-  API_KEY: 'API_KEY',
-  USERNAME_PASSWORD: 'BASIC',
-};
 
 /**
  * `GET /connect/session/integrations` with `Authorization: Bearer <session token>`: what the Connect page lists,
@@ -31,7 +23,7 @@ export function registerGetConnectSessionIntegrations(app: FastifyInstance, cont
         unique_key: key,
         provider: provider?.name ?? null,
         display_name: provider?.display_name ?? key,
-        auth_mode: AUTH_MODE[integration.authMode],
+        auth_mode: catalogModeOf(integration.authMode),
       });
     }
     return { data };

@@ -1,13 +1,6 @@
 import type { AuthMode, NangoConnection } from '@nangohq/protocol';
+import { catalogModeOf } from '../../../config/authModeNames';
 import { jsonWithConfig } from '../../../store/storedConfig';
-
-/** The `credentials.type` of each auth mode, as the official SDKs read it (contract C.1, C.3.1). */
-export const CREDENTIALS_TYPE: Readonly<Record<AuthMode, string>> = {
-  OAUTH2: 'OAUTH2',
-  OAUTH1: 'OAUTH1',
-  API_KEY: 'API_KEY',
-  USERNAME_PASSWORD: 'BASIC',
-};
 
 /** A Connection as `GET /connection/:connectionId` answers it (contract C.1–C.2, spec 3's example). */
 export interface ConnectionReply {
@@ -32,7 +25,7 @@ export function connectionReplyJson(
   authMode: AuthMode,
   extra: Record<string, unknown> = {},
 ): string {
-  const credentials: ConnectionReply['credentials'] = { type: CREDENTIALS_TYPE[authMode], ...connection.credentials };
+  const credentials: ConnectionReply['credentials'] = { type: catalogModeOf(authMode), ...connection.credentials };
   if (authMode === 'API_KEY') credentials['apiKey'] = connection.credentials['api_key'];
   const fields: Omit<ConnectionReply, 'connection_config' | 'metadata'> = {
     id: connection.uuid,

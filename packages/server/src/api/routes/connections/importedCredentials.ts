@@ -1,15 +1,16 @@
 import type { AuthMode, NangoAuthCredentials } from '@nangohq/protocol';
 import { WorkerError } from '../../../errors';
-import { CREDENTIALS_TYPE } from './connectionReply';
+import { catalogModeOf } from '../../../config/authModeNames';
 
 /** Where the credentials sit in the request, for messages. */
 const AT = 'body/credentials';
 
 /**
  * The fields `POST /connections` takes per auth mode, besides `type` (Nango's shapes: `@nangohq/types`
- * PostPublicConnection): required ones first. API keys come as `apiKey` (Nango's name) or `api_key` (ours).
+ * PostPublicConnection): required ones first. API keys come as `apiKey` (Nango's name) or `api_key` (ours). A mode
+ * missing here cannot be imported (its credentials are fetched by the server).
  */
-const FIELDS: Readonly<Record<AuthMode, { required: readonly string[]; optional: readonly string[] }>> = {
+const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; optional: readonly string[] }>>> = Object.freeze({
   OAUTH2: {
     required: ['access_token'],
     optional: ['refresh_token', 'expires_at', 'expires_in', 'no_expiration', 'config_override'],
@@ -17,7 +18,7 @@ const FIELDS: Readonly<Record<AuthMode, { required: readonly string[]; optional:
   OAUTH1: { required: ['oauth_token', 'oauth_token_secret'], optional: [] },
   API_KEY: { required: [], optional: ['apiKey', 'api_key'] },
   USERNAME_PASSWORD: { required: ['username', 'password'], optional: [] },
-};
+});
 
 /**
  * The credentials of an import (`POST /connections`), checked against the integration's auth mode and put in the
@@ -30,14 +31,16 @@ export function importedCredentials(
   authMode: AuthMode,
   given: Record<string, unknown>,
 ): NangoAuthCredentials {
-  const type = CREDENTIALS_TYPE[authMode];
-  if (given['type'] !== type) {
-    throw new WorkerError(
-      'invalid_credentials',
-      `${AT}/type must be '${type}', the auth mode of integration '${integration}' (this server imports OAUTH2, OAUTH1, API_KEY and BASIC credentials)`,
-    );
+  const type = catalogModeOf(authMode);
+  const fields = FIELDS[authMode];
+  const importable = Object.keys(FIELDS).map((mode) => catalogModeOf(mode as AuthMode));
+  if (given['type'] !== type || !fields) {
+    const why = fields
+      ? `must be '${type}', the auth mode of integration '${integration}'`
+      : `is ${type}, which cannot be imported`;
+    throw new WorkerError('invalid_credentials', `${AT}/type ${why} (this server imports ${importable.join(', ')} credentials)`);
   }
-  const { required, optional } = FIELDS[authMode];
+  const { required, optional } = fields;
   const problems: string[] = [];
   for (const field of Object.keys(given)) {
     if (field !== 'type' && !required.includes(field) && !optional.includes(field)) {

@@ -1,9 +1,10 @@
-import type { AuthMode, NangoAuthCredentials, StoredCredentials } from '@nangohq/protocol';
+import type { StoredCredentials } from '@nangohq/protocol';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { withoutRefreshToken } from '../../../operations/getConnection';
 import { connectionNotFound, WorkerError } from '../../../errors';
-import { normaliseCredentials } from '../../../credentials/normaliseCredentials';
+import type { IntegrationConfig } from '../../../config/types';
+import { prepareCredentials, type GivenCredentials } from '../../../operations/prepareCredentials';
 import { requireIntegration } from '../../../operations/OperationContext';
 import { saveConnection } from '../../../operations/saveConnection';
 import type { ApiContext } from '../../ApiContext';
@@ -67,11 +68,12 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
     const integration = requireIntegration(context.operations, body.provider_config_key);
     const credentials = importedCredentials(integration.name, integration.authMode, body.credentials);
     const userId = body.connection_id ?? randomUUID();
+    const config = configOf(body);
     const operation = await saveConnection(context.operations, {
       integration: integration.name,
       userId,
-      credentials: stored(integration.name, integration.authMode, credentials),
-      config: configOf(body),
+      credentials: await stored(integration, { userId, credentials, config }),
+      config,
       configName: 'body/metadata with body/connection_config',
       mode: 'upsert',
       attributes: { endUser: body.end_user ? endUserOf(body.end_user) : null, tags: body.tags ?? {} },
@@ -110,12 +112,13 @@ function configOf(body: Body): Record<string, unknown> {
 }
 
 /**
- * The credentials as stored, their errors located in the request ("body/credentials: Credentials for … (OAUTH2): …").
- * @throws WorkerError `invalid_credentials`
+ * The credentials as stored (see prepareCredentials), their errors located in the request ("body/credentials:
+ * Credentials for … (OAUTH2): …").
+ * @throws WorkerError `invalid_credentials`, `token_refresh_failed`
  */
-function stored(integration: string, authMode: AuthMode, credentials: NangoAuthCredentials): StoredCredentials {
+async function stored(integration: IntegrationConfig, given: GivenCredentials): Promise<StoredCredentials> {
   try {
-    return normaliseCredentials(integration, authMode, credentials);
+    return await prepareCredentials(integration, given);
   } catch (error) {
     if (error instanceof WorkerError && error.code === 'invalid_credentials') {
       throw new WorkerError('invalid_credentials', `body/credentials: ${error.message}`);

@@ -1,7 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../../../config/types';
 import { checkOverrideHost, parseAllowList } from '../../../outbound/overrideHost';
-import { renderTemplate } from '../../../outbound/renderTemplate';
+import { renderTemplate } from '../../../config/renderTemplate';
 import { apiError } from '../../ApiError';
 
 /**

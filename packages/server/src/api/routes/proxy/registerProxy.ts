@@ -3,7 +3,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { freshConnection } from '../../../operations/freshConnection';
 import { mergeHeaders } from '../../../outbound/mergeHeaders';
-import { renderAll } from '../../../outbound/renderTemplate';
+import { renderAll } from '../../../config/renderTemplate';
 import { mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
 import { ProviderRateLimited, RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { failureOf } from '../../../operationLog/failureOf';

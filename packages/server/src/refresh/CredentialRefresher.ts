@@ -1,26 +1,28 @@
-import type { NangoConnection } from '@nangohq/protocol';
+import type { AuthMode, NangoConnection } from '@nangohq/protocol';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
 import { connectionNotFound, WorkerError } from '../errors';
-import { renderTemplate } from '../outbound/renderTemplate';
 import type { Logger } from '../logger';
 import { failureOf } from '../operationLog/failureOf';
 import type { OperationError } from '../operationLog/Operation';
 import { NO_OPERATIONS, type OperationHandle, type OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, RefreshLocks } from '../store/Store';
-import { refreshedCredentials } from './refreshedCredentials';
+import type { GrantMissing, TokenGrant } from '../authModes/AuthModeHandler';
+import { authModeHandler } from '../authModes/handlers';
+import { connectName } from '../config/authModeNames';
 import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
-import { requestTokenWithRetries, TokenEndpointError, type TokenRequest } from './requestToken';
+import { requestTokenWithRetries, TokenEndpointError } from '../oauth/requestToken';
 import type { TokenRefresher } from './TokenRefresher';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
 import { NO_WEBHOOKS, type Webhooks } from '../webhooks/Webhooks';
 
 /**
- * Refreshes OAuth 2 access tokens before they expire, one refresh at a time per Connection: callers in this process
- * share the refresh in flight, and worker processes sharing the database take turns through a lock in it (see
- * RefreshLocks), re-reading the Connection once they hold it, so a token a sibling just refreshed is used as it is.
+ * Fetches tokens again before they expire (OAuth 2 refresh tokens, and every auth mode whose handler has a `grant`:
+ * client credentials, two-step exchanges, signed JWTs, …), one refresh at a time per Connection: callers in this
+ * process share the refresh in flight, and worker processes sharing the database take turns through a lock in it
+ * (see RefreshLocks), re-reading the Connection once they hold it, so a token a sibling just refreshed is used as it is.
  */
-export class OAuth2Refresher implements TokenRefresher {
+export class CredentialRefresher implements TokenRefresher {
   private readonly options: RefresherOptions;
   /** The refresh in flight per Connection uuid in this process. */
   private readonly inFlight = new Map<string, Promise<NangoConnection>>();
@@ -59,19 +61,20 @@ export class OAuth2Refresher implements TokenRefresher {
     connection: NangoConnection,
     options: { force?: boolean; operationId?: string } = {},
   ): Promise<NangoConnection> {
-    if (integration.authMode !== 'OAUTH2') return connection;
+    if (!authModeHandler(integration.authMode).grant) return connection;
     const force = options.force === true;
     const marginMs = (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000;
     if (!force && !isDue(connection, marginMs)) return connection;
     if (connection.authorization === 'needs_reauthorization') throw needsReauthorization(connection);
-    const request = this.tokenRequest(integration, connection);
+    const request = this.grant(integration, connection);
     if ('missing' in request) {
       // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
-      const meantTo = typeof connection.credentials['refresh_token'] === 'string' && !isStillValid(connection);
+      const meantTo = request.usableAsIs !== true && !isStillValid(connection);
       const firstTime = meantTo && this.logNotPossibleOnce(connection, request.missing);
       if (!force && !meantTo) return connection;
       const error = refreshNotPossible(connection, request.missing);
-      if (force || firstTime) this.start(connection, options.operationId, force).end('failed', failureOf(error).error);
+      if (force || firstTime)
+        this.start(connection, integration.authMode, options.operationId, force).end('failed', failureOf(error).error);
       throw error;
     }
     const parentId = options.operationId;
@@ -84,11 +87,11 @@ export class OAuth2Refresher implements TokenRefresher {
     }
   }
 
-  /** A `refresh` operation for `connection`. */
-  private start(connection: NangoConnection, parentId: string | undefined, force: boolean): OperationHandle {
+  /** A `refresh` operation for `connection`, named after its auth mode (`oauth2`, `oauth2_cc`, …). */
+  private start(connection: NangoConnection, mode: AuthMode, parentId: string | undefined, force: boolean): OperationHandle {
     return this.log.start({
       kind: 'refresh',
-      name: 'oauth2',
+      name: connectName(mode),
       integration: connection.integration,
       connectionId: connection.userId,
       parentId: parentId || undefined,
@@ -111,30 +114,11 @@ export class OAuth2Refresher implements TokenRefresher {
     return true;
   }
 
-  /** What to send to the token endpoint, or what is missing to refresh at all. */
-  private tokenRequest(integration: IntegrationConfig, connection: NangoConnection): TokenRequest | { missing: string } {
-    const refreshToken = connection.credentials['refresh_token'];
-    if (typeof refreshToken !== 'string') return { missing: 'the Connection has no refresh_token' };
-    const { tokenUrlTemplate, clientId, clientSecret, clientAuth = 'body' } = integration.oauth ?? {};
-    // A catalog token URL per tenant (`https://${additionalConfig.subdomain}.zendesk.com/oauth/tokens`) is filled
-    // like a base_url (one host label, never an IP address), so a Connection's config cannot move it elsewhere.
-    let tokenUrl = integration.oauth?.tokenUrl;
-    try {
-      if (tokenUrlTemplate) tokenUrl = renderTemplate(tokenUrlTemplate, connection, { baseUrl: true });
-    } catch (error) {
-      return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
-    }
-    if (!tokenUrl || !clientId) {
-      const keys = [!tokenUrl && 'token_url', !clientId && 'client_id'].filter(Boolean).join(' and ');
-      const missing =
-        `integration '${integration.name}' has no oauth ${keys}: set integrations.${integration.name}.oauth.token_url, ` +
-        `client_id and client_secret in integrations.yaml (the provider's token endpoint and your app's OAuth client), ` +
-        `or register fresh credentials with updateConnectionCredentials`;
-      return { missing };
-    }
-    const accessToken =
-      typeof connection.credentials['access_token'] === 'string' ? connection.credentials['access_token'] : undefined;
-    return { tokenUrl, clientId, clientSecret, clientAuth, refreshToken, accessToken, timeoutMs: this.options.requestTimeoutMs };
+  /** The auth mode's request for a new token, or what is missing to make one (see AuthModeHandler.grant). */
+  private grant(integration: IntegrationConfig, connection: NangoConnection): TokenGrant | GrantMissing {
+    const grant = authModeHandler(integration.authMode).grant;
+    if (!grant) return { missing: `auth mode ${integration.authMode} fetches no token`, usableAsIs: true };
+    return grant(integration, connection, this.options.requestTimeoutMs);
   }
 
   /** Runs `refresh` unless a refresh of the same Connection is in flight in this process, whose outcome is shared. */
@@ -169,7 +153,7 @@ export class OAuth2Refresher implements TokenRefresher {
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
       if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
       await this.failIfCoolingDown(current);
-      const operation = this.start(current, parentId, force);
+      const operation = this.start(current, integration.authMode, parentId, force);
       try {
         return await this.refreshNow(integration, current, version, force, operation);
       } catch (error) {
@@ -196,7 +180,7 @@ export class OAuth2Refresher implements TokenRefresher {
     force: boolean,
     operation: OperationHandle,
   ): Promise<NangoConnection> {
-    const request = this.tokenRequest(integration, current);
+    const request = this.grant(integration, current);
     if ('missing' in request) throw refreshNotPossible(current, request.missing);
     const fields = { integration: integration.name, connection: current.uuid, force, operationId: operation.id || undefined };
     const { owner, leaseMs } = this.options;
@@ -208,7 +192,7 @@ export class OAuth2Refresher implements TokenRefresher {
       // two workers spending one refresh token can get the Connection revoked by providers that rotate them. A
       // stalled process can still outlive its lease mid-request; the version fence below catches that.
       response = await requestTokenWithRetries(
-        request,
+        () => request.request(),
         this.options,
         () => this.locks.renew(current.uuid, owner, leaseMs),
         (attempt, error, pauseMs) =>
@@ -225,7 +209,7 @@ export class OAuth2Refresher implements TokenRefresher {
       operation.end('cancelled', LOCK_LOST);
       return this.reread(current);
     }
-    const credentials = refreshedCredentials(current.credentials, response);
+    const credentials = request.credentials(current.credentials, response, Date.now());
     if (!(await this.store.replaceCredentials(current.uuid, credentials, version))) {
       this.logger.warn(fields, 'oauth refresh outcome dropped: the credentials were written during the refresh');
       operation.end('cancelled', CREDENTIALS_CHANGED);

@@ -1,7 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { isIP } from 'node:net';
-import { baseUrlHost, describePlaceholder } from '../config/baseUrlHost';
-import type { Template, TemplatePart } from '../config/types';
+import { baseUrlHost, describePlaceholder } from './baseUrlHost';
+import type { Template, TemplatePart } from './types';
 import { WorkerError } from '../errors';
 
 type Placeholder = Exclude<TemplatePart, string>;

@@ -1,4 +1,4 @@
-import { oauth1AuthorizationHeader, oauth1BaseString, oauth1Signature, percentEncode } from '../../src/outbound/oauth1';
+import { oauth1AuthorizationHeader, oauth1BaseString, oauth1Signature, percentEncode } from '../../src/signing/oauth1';
 
 /** Reads the quoted, percent-encoded values of an `Authorization: OAuth ...` header back into plain strings. */
 function parseOAuthHeader(header: string): Record<string, string> {

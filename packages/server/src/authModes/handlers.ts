@@ -1,0 +1,31 @@
+import type { AuthMode } from '@nangohq/protocol';
+import { WorkerError } from '../errors';
+import { apiKey } from './apiKey';
+import type { AuthModeHandler } from './AuthModeHandler';
+import { basic } from './basic';
+import { oauth1 } from './oauth1';
+import { oauth2 } from './oauth2';
+
+/** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
+const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.freeze({
+  OAUTH2: oauth2,
+  OAUTH1: oauth1,
+  API_KEY: apiKey,
+  USERNAME_PASSWORD: basic,
+});
+
+/** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */
+export function handledAuthModes(): AuthMode[] {
+  return Object.keys(HANDLERS) as AuthMode[];
+}
+
+/**
+ * The handler of `mode`.
+ * @throws WorkerError `invalid_credentials` for a mode this server does not run (an integration of it cannot be
+ *   declared, so only a stale Connection can get here)
+ */
+export function authModeHandler(mode: AuthMode): AuthModeHandler {
+  const handler = Object.prototype.hasOwnProperty.call(HANDLERS, mode) ? HANDLERS[mode] : undefined;
+  if (!handler) throw new WorkerError('invalid_credentials', `this server does not run auth mode ${mode}`);
+  return handler;
+}
