@@ -5,7 +5,7 @@ import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { saveConnection } from '../../../operations/saveConnection';
 import { prepareCredentials } from '../../../operations/prepareCredentials';
-import { performHttpRequest } from '../../../outbound/performHttpRequest';
+import { CredentialsRefused, verifyCredentials, type VerificationOutcome } from '../../../operations/verifyCredentials';
 import { authorizeConnect } from '../../oauth/authorizeConnect';
 import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
@@ -24,13 +24,6 @@ const STATUS: Partial<Record<OAuthErrorType, number>> = {
   unknown_config_key: 404,
   unknown_err: 500,
 };
-
-/** Nango's catalog `proxy.verification`: a call that succeeds only with good credentials. */
-interface Verification {
-  method?: string;
-  endpoints?: string[];
-  endpoint?: string;
-}
 
 /**
  * The routes of frontend 0.71's non-OAuth `auth()` (contract B.4: /api-auth/api-key, /api-auth/basic, /auth/…): the
@@ -79,7 +72,7 @@ export async function credentialAuth(
       if (!(error instanceof WorkerError)) throw error;
       throw new OAuthFlowError(error.code === 'token_refresh_failed' ? 'token_err' : 'invalid_credentials', error.message);
     }
-    if (await verify(integration, target.connectionId, credentials, target.params)) {
+    if ((await verify(integration, target.connectionId, credentials, target.params)).status === 'verified') {
       operation.message('info', 'the provider accepted the credentials at its verification endpoint');
     }
     const saved = await saveConnection(context.operations, {
@@ -109,9 +102,7 @@ export async function credentialAuth(
 }
 
 /**
- * Tries the credentials at the catalog's `proxy.verification` endpoint, when there is one, as an action's
- * httpRequest would send them. Any non-2xx answer (or no answer) refuses them; nothing is stored before.
- * @returns whether they were tried (false when the catalog names no endpoint)
+ * verifyCredentials for the Connection as it would be stored.
  * @throws OAuthFlowError `connection_test_failed`
  */
 async function verify(
@@ -119,36 +110,23 @@ async function verify(
   connectionId: string,
   credentials: StoredCredentials,
   params: Readonly<Record<string, string>>,
-): Promise<boolean> {
-  const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
-  const endpoint = verification?.endpoints?.[0] ?? verification?.endpoint;
-  if (!verification || !endpoint) return false;
+): Promise<VerificationOutcome> {
   const now = new Date().toISOString();
-  let status: number | string;
   try {
-    const response = await performHttpRequest(
-      integration,
-      {
-        uuid: randomUUID(),
-        integration: integration.name,
-        userId: connectionId,
-        dateCreated: now,
-        lastModified: now,
-        additionalConfig: { ...params },
-        authorization: 'ok',
-        credentials,
-      },
-      { method: verification.method ?? 'GET', endpoint },
-    );
-    if (response.ok) return true;
-    status = response.status;
+    return await verifyCredentials(integration, {
+      uuid: randomUUID(),
+      integration: integration.name,
+      userId: connectionId,
+      dateCreated: now,
+      lastModified: now,
+      additionalConfig: { ...params },
+      authorization: 'ok',
+      credentials,
+    });
   } catch (error) {
-    status = error instanceof WorkerError ? error.code : 'network error';
+    if (error instanceof CredentialsRefused) throw new OAuthFlowError('connection_test_failed', error.message);
+    throw error;
   }
-  throw new OAuthFlowError(
-    'connection_test_failed',
-    `The provider refused these credentials (${integration.name} verification ${endpoint} answered ${status}): check them and try again`,
-  );
 }
 
 function asFlowError(context: ApiContext, error: unknown): OAuthFlowError {
