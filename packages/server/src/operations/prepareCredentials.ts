@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoredCredentials } from '@nangohq/protocol';
 import { fetchTokenAtCreation } from '../authModes/fetchToken';
 import type { IntegrationConfig } from '../config/types';
-import { normaliseCredentials } from '../credentials/normaliseCredentials';
+import { normaliseCredentials } from '../authModes/normaliseCredentials';
 
 /** Credentials given for a new Connection, or new ones for an existing Connection, by any door. */
 export interface GivenCredentials {

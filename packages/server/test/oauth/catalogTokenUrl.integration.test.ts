@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../../src/config/types';
-import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
+import { normaliseCredentials } from '../../src/authModes/normaliseCredentials';
 import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
 import type { ConnectionStore } from '../../src/store/Store';
 import { CLIENT_ID, CLIENT_SECRET } from './authServer';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { NangoConnection } from '@nangohq/protocol';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../../src/config/types';
-import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
+import { normaliseCredentials } from '../../src/authModes/normaliseCredentials';
 import { createLogger } from '../../src/logger';
 import { CredentialRefresher } from '../../src/refresh/CredentialRefresher';
 import type { RefresherOptions } from '../../src/refresh/RefresherOptions';

@@ -1,4 +1,4 @@
-import { normaliseCredentials } from '../../src/credentials/normaliseCredentials';
+import { normaliseCredentials } from '../../src/authModes/normaliseCredentials';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 

@@ -1,5 +1,5 @@
 import type { AuthMode, StoredCredentials } from '@nangohq/protocol';
-import { authModeHandler } from '../authModes/handlers';
+import { authModeHandler } from './handlers';
 import { WorkerError } from '../errors';
 
 /**
