@@ -29,6 +29,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api/ApiContext';
 import { buildApi } from './api/buildApi';
 import { BUILT_DASHBOARD_DIR } from './api/dashboard/DashboardSettings';
+import { FlowResultRelay } from './api/FlowResultRelay';
 import { WsClients } from './api/WsClients';
 import type { Webhooks } from './webhooks/Webhooks';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
@@ -353,6 +354,14 @@ export class Worker {
     return this.api ? this.apiContext.settings.serverUrl : undefined;
   }
 
+  /**
+   * Resolves once the HTTP API's broker links are up (the /action dispatcher and the flow-result relay), which start
+   * in the background so that the API serves without a broker: for tests and benchmarks that need them.
+   */
+  async brokerLinksReady(): Promise<void> {
+    await Promise.all([this.apiContext.actions?.ready(), this.apiContext.flowResults?.ready()]);
+  }
+
   private async shutDown(): Promise<void> {
     await this.stopWatching?.();
     this.registry.stop();
@@ -360,6 +369,7 @@ export class Worker {
     await this.api?.close();
     await this.metricsListener?.close();
     await this.apiContext.actions?.close();
+    await this.apiContext.flowResults?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
     await this.syncs.stop(); // runs in flight are aborted and hand their leases back
@@ -394,6 +404,9 @@ export class Worker {
     const actions = new ActionDispatcher({ rabbitmqUrl, queue, queueType, logger: this.logger });
     this.apiContext.actions = actions;
     actions.start();
+    const flowResults = new FlowResultRelay(this.apiContext.sockets, { rabbitmqUrl, queue, logger: this.logger });
+    this.apiContext.flowResults = flowResults;
+    flowResults.start();
     this.api = await buildApi(this.apiContext);
     await this.api.listen({ host, port });
     const address = this.api.server.address();

@@ -7,6 +7,7 @@ import type { WorkerSettings } from '../settings';
 import type { Store } from '../store/Store';
 import type { Webhooks } from '../webhooks/Webhooks';
 import type { ActionDispatcher } from './ActionDispatcher';
+import type { FlowResultRelay } from './FlowResultRelay';
 import type { WsClients } from './WsClients';
 import type { DashboardSettings } from './dashboard/DashboardSettings';
 
@@ -44,6 +45,11 @@ export interface ApiContext {
   readonly workerSettings: WorkerSettings;
   /** How /action routes reach the workers over the broker; absent when this API has no broker connection. */
   actions?: ActionDispatcher;
+  /**
+   * How a flow's result reaches the frontend's socket on another API process (through the broker); absent in tests
+   * that build the API alone, where only this process's sockets are reached.
+   */
+  flowResults?: FlowResultRelay;
   /** The worker's metrics: requests are counted into it and `GET /metrics` reads it; none in some tests. */
   readonly metrics?: WorkerMetrics;
 }

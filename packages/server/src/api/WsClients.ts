@@ -6,8 +6,8 @@ const MAX_SOCKETS = 10_000;
 
 /**
  * The frontends' WebSockets, by the `ws_client_id` each was given in its `connection_ack`. An OAuth flow started
- * with that id sends its result to the socket (contract B.3). Only this process's sockets are known: with several
- * API processes, the callback must reach the process that holds the socket (sticky routing by client).
+ * with that id sends its result to the socket (contract B.3). Only this process's sockets are known here: with
+ * several API processes, FlowResultRelay hands a result to the process that holds its socket.
  */
 export class WsClients {
   private readonly sockets = new Map<string, WebSocket>();

@@ -39,10 +39,15 @@ export function sendFlowResult(
           error_desc: error.message,
         }
       : { message_type: 'success', provider_config_key: providerConfigKey, connection_id: connectionId, is_pending: false };
-    if (!context.sockets.send(parties.wsClientId, frame)) {
+    const delivery = context.flowResults
+      ? context.flowResults.deliver(parties.wsClientId, frame)
+      : context.sockets.send(parties.wsClientId, frame)
+        ? 'here'
+        : 'not relayed';
+    if (delivery === 'not relayed') {
       context.logger.warn(
         { providerConfigKey, connectionId },
-        'OAuth flow result: its WebSocket is not open on this process; only the page reports it',
+        'OAuth flow result: its WebSocket is not open on this process and could not be relayed to the others; only the page reports it',
       );
     }
   }

@@ -39,3 +39,12 @@ export function workerQueueNames(queue: string): string[] {
     syncQueue(queue),
   ];
 }
+
+/**
+ * The fanout exchange the API processes of `queue` share to hand each other the frontends' flow results:
+ * `<queue>.flow-results`. Not durable and auto-deleted: it lives while any API process is bound to it, each with an
+ * exclusive queue of its own that the broker deletes with its connection.
+ */
+export function flowResultsExchange(queue: string): string {
+  return `${queue}.flow-results`;
+}
