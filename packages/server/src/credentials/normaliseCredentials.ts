@@ -10,6 +10,24 @@ const REQUIRED_FIELDS: Readonly<Record<AuthMode, readonly string[]>> = {
 };
 
 /**
+ * Basic auth with an API key as the username and an empty password (Chargebee, Ashby, Gong…), or as the password
+ * and an empty username (Affinity): Nango's catalog declares such a field with an empty default. So each of the two
+ * must be a string, and one of them not empty.
+ */
+function usernamePassword(integration: string, raw: Record<string, unknown>, stored: StoredCredentials): StoredCredentials {
+  const { username, password } = raw;
+  const problems = (['username', 'password'] as const).filter((field) => typeof raw[field] !== 'string');
+  if (problems.length > 0 || (username === '' && password === '')) {
+    const named = problems.length > 0 ? problems.join(' and ') : 'username and password';
+    throw new WorkerError(
+      'invalid_credentials',
+      `Credentials for ${integration} (USERNAME_PASSWORD): ${named} must be strings, at least one of them not empty`,
+    );
+  }
+  return { ...stored, username: username as string, password: password as string };
+}
+
+/**
  * Checks credentials against the integration's auth mode and returns what is stored: the mode's fields
  * (OAuth 2 `expires_at` as an ISO 8601 string, computed from `expires_in` when that is what was sent) plus
  * `raw`, exactly what the caller sent. Messages name fields, never values: these are secrets.
@@ -23,6 +41,7 @@ export function normaliseCredentials(
 ): StoredCredentials {
   const problems: string[] = [];
   const stored: StoredCredentials = { raw };
+  if (authMode === 'USERNAME_PASSWORD') return usernamePassword(integration, raw, stored);
   for (const field of REQUIRED_FIELDS[authMode]) {
     const value = raw[field];
     if (typeof value !== 'string' || value === '') problems.push(`${field} (a non-empty string) is required`);
