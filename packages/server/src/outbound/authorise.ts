@@ -21,7 +21,13 @@ export function authorise(integration: IntegrationConfig, connection: NangoConne
       setHeader(headers, 'authorization', `Bearer ${credential('access_token')}`);
       break;
     case 'USERNAME_PASSWORD': {
-      const pair = Buffer.from(`${credential('username')}:${credential('password')}`, 'utf8').toString('base64');
+      // One of the two may be empty (an API key as the username and no password): normaliseCredentials allows it.
+      const username = readCredential(integration, connection, 'username', true);
+      const password = readCredential(integration, connection, 'password', true);
+      if (username === '' && password === '') {
+        throw invalid(`integration ${integration.name} (USERNAME_PASSWORD): this connection has an empty username and password`);
+      }
+      const pair = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
       setHeader(headers, 'authorization', `Basic ${pair}`);
       break;
     }
@@ -54,10 +60,10 @@ function oauth1Header(integration: IntegrationConfig, hop: Hop, headers: Headers
   });
 }
 
-function readCredential(integration: IntegrationConfig, connection: NangoConnection, field: string): string {
+function readCredential(integration: IntegrationConfig, connection: NangoConnection, field: string, mayBeEmpty = false): string {
   const { credentials } = connection;
   const value = Object.prototype.hasOwnProperty.call(credentials, field) ? credentials[field] : undefined;
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string' || (value === '' && !mayBeEmpty)) {
     const mode = integration.authMode;
     throw invalid(`integration ${integration.name} (${mode}): this connection has no ${field} credential`);
   }
