@@ -56,8 +56,8 @@ export function credentialValue(field: string, spec: FieldSpec | undefined, seed
   const plain = `${field}-${digest(seed).slice(0, 16)}`;
   if (spec === undefined || fits(spec, plain)) return plain;
   // Long enough to be told apart from other text in a request: the longest of a few draws.
-  const drawn = [0, 1, 2, 3, 4].flatMap((draw) => fromPattern(spec.pattern, `${seed}/${draw}`) ?? []);
-  return drawn.sort((a, b) => b.length - a.length)[0] ?? plain;
+  const drawn = Array.from({ length: 20 }, (_, draw) => fromPattern(spec.pattern, `${seed}/${draw}`) ?? '');
+  return drawn.sort((a, b) => b.length - a.length)[0] || plain;
 }
 
 function fits(spec: FieldSpec, text: string): boolean {
@@ -80,7 +80,7 @@ function fromPattern(pattern: string | undefined, seed: string): string | undefi
   }
   const random = seededRandom(seed);
   generator.randInt = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
-  generator.max = 12;
+  generator.max = 24;
   // `.` and negated classes draw letters and digits: what a key or a host label is made of.
   generator.defaultRange.subtract(0, 0x10ffff);
   generator.defaultRange.add(0x30, 0x39).add(0x41, 0x5a).add(0x61, 0x7a);
