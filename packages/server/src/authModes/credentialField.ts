@@ -3,13 +3,18 @@ import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 
 /**
- * A credential the request needs, as a non-empty string.
+ * A credential the request needs, as a non-empty string (or, with `mayBeEmpty`, any string).
  * @throws WorkerError `http_request_invalid` naming the field (never a value) when the Connection lacks it
  */
-export function credentialField(integration: IntegrationConfig, connection: NangoConnection, field: string): string {
+export function credentialField(
+  integration: IntegrationConfig,
+  connection: NangoConnection,
+  field: string,
+  options: { mayBeEmpty?: boolean } = {},
+): string {
   const { credentials } = connection;
   const value = Object.prototype.hasOwnProperty.call(credentials, field) ? credentials[field] : undefined;
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string' || (value === '' && options.mayBeEmpty !== true)) {
     throw new WorkerError(
       'http_request_invalid',
       `integration ${integration.name} (${integration.authMode}): this connection has no ${field} credential`,

@@ -272,7 +272,10 @@ function compileIntegration(
   if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
   const headers = compileMap('headers');
   const queryParams = compileMap('query_params');
-  if (yaml.auth_mode === 'API_KEY' && !usesApiKey([...headers.values(), ...queryParams.values()])) {
+  // A catalog entry may place the key elsewhere (Mandrill's in the JSON body) or leave it to the actions: only an
+  // integration written here without a provider is surely missing it.
+  const ownApiKey = yaml.auth_mode === 'API_KEY' && inherited.provider === undefined;
+  if (ownApiKey && !usesApiKey([...headers.values(), ...queryParams.values()])) {
     problems.push({ path: at(), message: 'an API_KEY integration must place ${api_key} in headers or query_params' });
   }
   const actionTimeoutMs = yaml.action_timeout_ms ?? DEFAULTS.actionTimeoutMs;

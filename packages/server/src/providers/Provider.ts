@@ -39,6 +39,8 @@ export interface Provider {
    * that the loader keeps as written: treat anything else as unsupported.
    */
   readonly body_format?: 'form' | 'json' | (string & {});
+  /** The callback's query parameter that carries the code, where the provider does not call it `code` (Amazon's `spapi_oauth_code`). */
+  readonly authorization_code_param_in_callback?: string;
   /** Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`. */
   readonly token_response_metadata?: readonly string[];
 

@@ -16,8 +16,9 @@ type Entry = Record<string, unknown>;
 
 /**
  * Loads the providers catalog once, at start: the built-in providers.yaml, then the user's own file on top (an
- * entry there adds a provider, or overrides the built-in one field by field, nested mappings such as `proxy`
- * merged key by key), then `alias:` entries resolved to the provider they name.
+ * entry there that names its `auth_mode` or `alias` adds a provider or replaces the built-in one; an entry without
+ * either overrides the built-in one field by field, nested mappings such as `proxy` merged key by key), then
+ * `alias:` entries resolved to the provider they name.
  * @param options.file the user's catalog (NANGO_PROVIDERS_FILE), in the format of Nango's providers.yaml
  * @throws ConfigError with every problem of both files, each with its file and path
  */
@@ -29,7 +30,7 @@ export function loadProviderCatalog(options: { file?: string }): ProviderCatalog
   const merged: Record<string, Entry> = { ...builtin };
   const origin = new Map<string, string>();
   for (const [name, entry] of Object.entries(user)) {
-    merged[name] = deepMerge(builtin[name] ?? {}, entry);
+    merged[name] = isWholeEntry(entry) ? entry : deepMerge(builtin[name] ?? {}, entry);
     origin.set(name, displayPath(options.file ?? ''));
   }
   const where = (name: string): string => origin.get(name) ?? displayPath(BUILTIN_PROVIDERS_FILE);
@@ -111,6 +112,16 @@ function readCatalogFile(file: string, problems: string[]): Record<string, Entry
   for (const problem of shape) problems.push(`${source}: ${problem.path.join('.') || '(top level)'}: ${problem.message}`);
   if (shape.length > 0 || parsed === null) return {};
   return parsed as Record<string, Entry>;
+}
+
+/**
+ * Whether a user's entry is a provider of its own rather than an override: it names its auth mode or the provider it
+ * is an alias of, as every entry of Nango's catalog does. It then replaces the built-in entry of that name: merged
+ * under it, the built-in fields it leaves unset (our `disable_pkce`, a base URL that its alias would give otherwise)
+ * would change what the provider does from what its file says.
+ */
+function isWholeEntry(entry: Entry): boolean {
+  return (entry['auth_mode'] ?? null) !== null || (entry['alias'] ?? null) !== null;
 }
 
 /** The entry with every field it leaves unset taken from the provider its `alias:` names (recursively). */

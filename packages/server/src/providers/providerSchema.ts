@@ -58,6 +58,7 @@ export const PROVIDERS_SCHEMA = {
       authorization_method: { enum: ['body', 'header'] },
       // `form` or `json` here; Nango's file has a few OAUTH2_CC providers with `query` or `xml`, kept as written.
       body_format: text,
+      authorization_code_param_in_callback: { type: 'string', minLength: 1 },
       token_response_metadata: { type: 'array', items: text },
       request_url: text,
       request_params: params,

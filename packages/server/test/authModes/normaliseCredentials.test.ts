@@ -20,6 +20,18 @@ describe('normaliseCredentials', () => {
     });
   });
 
+  it('takes basic credentials with one of the two empty (an API key as the username, or as the password)', () => {
+    expect(normaliseCredentials('x', 'USERNAME_PASSWORD', { username: 'key', password: '' }, now)).toEqual({
+      username: 'key',
+      password: '',
+      raw: { username: 'key', password: '' },
+    });
+    expect(normaliseCredentials('x', 'USERNAME_PASSWORD', { username: '', password: 'key' }, now)).toMatchObject({
+      username: '',
+      password: 'key',
+    });
+  });
+
   it('computes expires_at from expires_in and normalises given dates', () => {
     expect(normaliseCredentials('x', 'OAUTH2', { access_token: 'a', refresh_token: 'r', expires_in: 3600 }, now)).toMatchObject({
       expires_at: '2026-01-01T01:00:00.000Z',
@@ -37,7 +49,9 @@ describe('normaliseCredentials', () => {
     ['OAUTH2', { access_token: 'a', expires_in: 1e300 }, /expires_in must be a positive number/],
     ['OAUTH1', { oauth_token: 't' }, /oauth_token_secret/],
     ['API_KEY', { key: 'k' }, /api_key \(a non-empty string\) is required/],
-    ['USERNAME_PASSWORD', { username: 'u', password: 5 }, /password/],
+    ['USERNAME_PASSWORD', { username: 'u', password: 5 }, /password must be strings/],
+    ['USERNAME_PASSWORD', { username: 'u' }, /password must be strings/],
+    ['USERNAME_PASSWORD', { username: '', password: '' }, /username and password must be strings, at least one of them not empty/],
   ] as const)('refuses bad %s credentials, naming fields and never values', (mode, raw, message) => {
     const attempt = () => normaliseCredentials('acme', mode, raw as Record<string, unknown>, now);
     expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));

@@ -174,6 +174,20 @@ odd-header:
       ]);
     });
 
+    it('takes an API_KEY provider that places the key in no header or query param (the body, or the actions)', () => {
+      const catalog = catalogOf(`
+body-key:
+  auth_mode: API_KEY
+  proxy: { base_url: https://mandrillapp.example.com/api/1.0 }
+`);
+      const integration = parse('integrations:\n  m:\n    provider: body-key\n', catalog).integrations.get('m');
+      expect(integration?.authMode).toBe('API_KEY');
+      expect(integration?.headers.size).toBe(0);
+      expect(problemsOf('integrations:\n  own:\n    auth_mode: API_KEY\n    base_url: https://api.example.com\n')).toEqual([
+        'integrations.own: an API_KEY integration must place ${api_key} in headers or query_params',
+      ]);
+    });
+
     it("takes the general default of Nango's `A || B` alternatives", () => {
       const catalog = catalogOf(`
 tenant:

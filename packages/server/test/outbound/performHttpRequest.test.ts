@@ -431,6 +431,18 @@ describe('auth modes', () => {
     expect(server.requests[0]?.headers.authorization).toBeUndefined();
   });
 
+  it('sends basic credentials with one of the two empty (an API key as the username and no password)', async () => {
+    const config = integration({ authMode: 'USERNAME_PASSWORD' });
+    await performHttpRequest(config, connection({ username: 'key-1', password: '' }), { endpoint: 'x', method: 'GET' });
+    await performHttpRequest(config, connection({ username: '', password: 'key-2' }), { endpoint: 'x', method: 'GET' });
+    const sent = server.requests.map((request) => request.headers.authorization);
+    expect(sent).toEqual([`Basic ${btoa('key-1:')}`, `Basic ${btoa(':key-2')}`]);
+    const err = await workerError(
+      performHttpRequest(config, connection({ username: '', password: '' }), { endpoint: '', method: 'GET' }),
+    );
+    expect(err.message).toBe('integration acme (USERNAME_PASSWORD): this connection has an empty username and password');
+  });
+
   it('refuses to call without the credential the auth mode needs, naming the field only', async () => {
     const err = await workerError(
       performHttpRequest(integration({ authMode: 'USERNAME_PASSWORD' }), connection({ username: SECRET }), {

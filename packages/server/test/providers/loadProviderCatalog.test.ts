@@ -64,6 +64,36 @@ my-api:
     expect(catalog.get('my-api')?.proxy?.headers).toEqual({ authorization: 'Bearer ${apiKey}' });
   });
 
+  it('takes an entry that names its auth_mode or alias as a whole provider, replacing the built-in one', () => {
+    const builtin = loadProviderCatalog({});
+    expect(builtin.get('github')?.proxy?.headers).toBeDefined();
+    expect(builtin.get('attio')?.disable_pkce).toBe(true);
+    const catalog = loadProviderCatalog({
+      file: userFile(`
+github:
+  auth_mode: OAUTH2
+  authorization_url: https://github.com/login/oauth/authorize
+  token_url: https://github.com/login/oauth/access_token
+  proxy:
+    base_url: https://api.github.com
+my-base:
+  auth_mode: OAUTH2
+  authorization_url: https://base.example.com/authorize
+  token_url: https://base.example.com/token
+  proxy:
+    base_url: https://api.base.example.com
+attio:
+  alias: my-base
+  display_name: Attio
+`),
+    });
+    expect(catalog.get('github')?.proxy).toEqual({ base_url: 'https://api.github.com' });
+    const attio = catalog.get('attio');
+    expect(attio).toMatchObject({ display_name: 'Attio', token_url: 'https://base.example.com/token' });
+    expect(attio?.disable_pkce).toBeUndefined();
+    expect(attio?.proxy).toEqual({ base_url: 'https://api.base.example.com' });
+  });
+
   it('resolves aliases, tolerates unknown fields and auth modes, and stringifies params', () => {
     const catalog = loadProviderCatalog({
       file: userFile(`

@@ -117,7 +117,7 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
     if (!state) throw new OAuthFlowError('state_err', 'The callback carries no state');
     session = await context.sessions.peek(state);
     if (!session) throw unknownState();
-    const answer = callbackAnswer(session, query);
+    const answer = callbackAnswer(session, query, await codeParamOf(context, session));
     if (answer.kind === 'error') {
       if (!(await context.sessions.consume(state))) throw unknownState();
       toOwner = true;
@@ -178,12 +178,13 @@ function unknownState(): OAuthFlowError {
 }
 
 /**
- * What the callback brings for `session`'s flow. OAuth 2: `error` (the provider's, RFC 6749 4.1.2.1), else `code`.
+ * What the callback brings for `session`'s flow. OAuth 2: `error` (the provider's, RFC 6749 4.1.2.1), else `code`
+ * (under `codeParam`).
  * OAuth 1.0a: `denied` with the flow's own request token (the user refused, as Twitter says it), else
  * `oauth_token` (the flow's own) and `oauth_verifier`.
  * @throws OAuthFlowError `callback_err` when it brings none of these: no provider sends that, whoever did
  */
-function callbackAnswer(session: OAuthSession, query: Readonly<Record<string, unknown>>): CallbackAnswer {
+function callbackAnswer(session: OAuthSession, query: Readonly<Record<string, unknown>>, codeParam: string): CallbackAnswer {
   if (session.authMode === 'OAUTH1') {
     const requestToken = session.requestToken ?? '';
     const denied = text(query['denied']);
@@ -212,9 +213,20 @@ function callbackAnswer(session: OAuthSession, query: Readonly<Record<string, un
     );
     return { kind: 'error', error };
   }
-  const code = text(query['code']);
-  if (!code) throw new OAuthFlowError('callback_err', 'The callback carries no code');
+  const code = text(query[codeParam]);
+  if (!code) throw new OAuthFlowError('callback_err', `The callback carries no ${codeParam}`);
   return { kind: 'code', code };
+}
+
+/**
+ * The callback parameter that carries an OAuth 2 flow's code: `code`, or what the provider's catalog entry names
+ * (`authorization_code_param_in_callback`). An integration gone since the flow started has `code`; the exchange
+ * then fails on it with its own error.
+ */
+async function codeParamOf(context: ApiContext, session: OAuthSession): Promise<string> {
+  if (session.authMode !== 'OAUTH2') return 'code';
+  const found = await context.registry.oauthClient(session.providerConfigKey);
+  return found?.client?.provider.authorization_code_param_in_callback ?? 'code';
 }
 
 async function finishOAuth2(

@@ -1,0 +1,163 @@
+/**
+ * The one local HTTP server that plays every provider of Nango's catalog for the catalog walk (the entries' URLs are
+ * pointed at it, see mockUrls.ts). It reads from a request's path which entry's URL was called and which of its URLs
+ * it is, and answers as a provider that follows the entry would:
+ *
+ *   authorization_url   OAuth 2: checks client id, redirect URI, state and (unless the entry disables PKCE) an S256
+ *                       challenge, then redirects to the callback with a code (under the entry's
+ *                       authorization_code_param_in_callback, if it names one); OAuth 1.0a: redirects with the
+ *                       temporary token and a verifier (mockOAuth1.ts)
+ *   token_url, refresh_url
+ *                       OAuth 2 (mockOAuth2.ts): the client authenticated where the entry says (Basic or body), the
+ *                       code, redirect URI and PKCE verifier checked; answers a token. OAuth 1.0a: signed access token
+ *   request_url         OAuth 1.0a temporary token, signature checked
+ *   anything else       the entry's API (base_url, verification endpoints): 200 when the request carries a credential
+ *                       the walk gave out (an API key, a username, a token this mock issued), else 401
+ *
+ * Every request is recorded, so a recipe can check that a Connection's credentials reached the provider.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RawEntry } from './nangoCatalog';
+import { mockTargetOf, type MockTarget } from './mockUrls';
+import { json, type MockAnswer, type MockRequest } from './mockHttp';
+import { MockOAuth1 } from './mockOAuth1';
+import { MockOAuth2 } from './mockOAuth2';
+
+/** Larger bodies are refused unread: no catalog flow comes near. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Credentials shorter than this are not told apart from other text (a password `x`). */
+const MIN_CREDENTIAL_LENGTH = 8;
+
+/** One request the mock answered. */
+export interface MockHit {
+  readonly target: MockTarget | undefined;
+  readonly method: string;
+  readonly host: string;
+  readonly status: number;
+  /** The credentials the walk gave out that the request carries. */
+  readonly carried: readonly string[];
+}
+
+export class CatalogMock {
+  private readonly credentials = new Set<string>();
+  readonly hits: MockHit[] = [];
+  readonly oauth2: MockOAuth2;
+  readonly oauth1: MockOAuth1;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    entryOf: (name: string) => RawEntry | undefined,
+  ) {
+    this.oauth2 = new MockOAuth2(entryOf, (token) => this.remember(token));
+    this.oauth1 = new MockOAuth1(entryOf, (token) => this.remember(token));
+  }
+
+  /** Listens on 127.0.0.1, on an ephemeral port. `entryOf` gives an entry, aliases resolved, by name. */
+  static async start(entryOf: (name: string) => RawEntry | undefined): Promise<CatalogMock> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const mock = new CatalogMock(server, (server.address() as AddressInfo).port, entryOf);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void mock.handle(req, res));
+    return mock;
+  }
+
+  /** A credential the walk gives out (an API key, a username): the API answers requests that carry one. */
+  remember(value: string): void {
+    if (value.length >= MIN_CREDENTIAL_LENGTH) this.credentials.add(value);
+  }
+
+  /** Whether the walk gave out `value` or the mock issued it (a token). */
+  gaveOut(value: string): boolean {
+    return this.credentials.has(value);
+  }
+
+  /** The requests to the entries' APIs that carried `value`. */
+  apiHitsCarrying(value: string): MockHit[] {
+    return this.hits.filter((hit) => hit.target !== undefined && isApiRole(hit.target.role) && hit.carried.includes(value));
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? `127.0.0.1:${this.port}`;
+    const url = URL.parse(req.url ?? '/', `http://${host}`);
+    const target = url ? mockTargetOf(url.pathname) : undefined;
+    let answer: MockAnswer;
+    let carried: string[] = [];
+    try {
+      const body = await readBody(req);
+      if (!url || !target) answer = { status: 404, body: 'not a path the catalog walk wrote' };
+      else if (body === undefined) answer = { status: 413, body: 'body too large' };
+      else {
+        const request: MockRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, target };
+        carried = this.carriedBy(request);
+        answer = this.answer(request, carried);
+      }
+    } catch (error) {
+      answer = { status: 500, body: `the catalog mock failed: ${String(error)}` };
+    }
+    this.hits.push({ target, method: req.method ?? 'GET', host, status: answer.status, carried });
+    res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
+  }
+
+  private answer(request: MockRequest, carried: readonly string[]): MockAnswer {
+    const { role } = request.target;
+    if (role === 'request_url') return this.oauth1.requestToken(request);
+    if (role === 'authorization_url') {
+      return this.oauth1.owns(request) ? this.oauth1.authorize(request) : this.oauth2.authorize(request);
+    }
+    if (role === 'token_url' || role === 'refresh_url') {
+      return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
+    }
+    if (role === 'revocation_url') return { status: 200, body: '' };
+    if (carried.length === 0) return json(401, { error: 'unauthorized', message: 'no credential the walk gave out' });
+    return json(200, { ok: true, path: request.target.rest });
+  }
+
+  /** The remembered credentials found in the request's URL, headers (Basic decoded) or body. */
+  private carriedBy(request: MockRequest): string[] {
+    const texts = [safeDecode(request.url.pathname + request.url.search), request.body];
+    for (const value of Object.values(request.headers)) {
+      for (const text of Array.isArray(value) ? value : [value ?? '']) {
+        texts.push(text);
+        const basic = /^Basic\s+(\S+)/i.exec(text);
+        if (basic?.[1]) texts.push(Buffer.from(basic[1], 'base64').toString());
+      }
+    }
+    const haystack = texts.join('\n');
+    return [...this.credentials].filter((value) => haystack.includes(value));
+  }
+}
+
+/** Whether requests under this role are API calls (not parts of an OAuth dance). */
+function isApiRole(role: string): boolean {
+  return !['authorization_url', 'token_url', 'refresh_url', 'request_url', 'revocation_url'].includes(role);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString();
+}

@@ -1,0 +1,130 @@
+/**
+ * The catalog mock's OAuth 2 provider (RFC 6749 authorization-code grant, RFC 7636 PKCE), judged by the catalog entry
+ * of the client: where client credentials go (Basic or body), whether PKCE applies, what the callback calls the code,
+ * which token-response fields the entry reads into the Connection.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { clientAuthOf, clientSecretOf, entryOfClientId } from './catalogEntries';
+import { json, type MockAnswer, type MockRequest } from './mockHttp';
+import type { RawEntry } from './nangoCatalog';
+
+interface Grant {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly challenge: string | undefined;
+}
+
+export class MockOAuth2 {
+  private readonly codes = new Map<string, Grant>();
+
+  constructor(
+    private readonly entryOf: (name: string) => RawEntry | undefined,
+    private readonly issued: (token: string) => void,
+  ) {}
+
+  /** The user consents at once: back to the redirect URI with a code, or with the error a provider would give. */
+  authorize(request: MockRequest): MockAnswer {
+    const query = request.url.searchParams;
+    const redirectUri = query.get('redirect_uri');
+    if (!redirectUri || !URL.canParse(redirectUri)) return { status: 400, body: 'no redirect_uri to send the user back to' };
+    const back = new URL(redirectUri);
+    const state = query.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    const refuse = (description: string): MockAnswer => {
+      back.searchParams.set('error', 'invalid_request');
+      back.searchParams.set('error_description', description);
+      return { status: 302, headers: { location: back.toString() } };
+    };
+    const clientId = query.get('client_id') ?? '';
+    const entry = this.entryOfClient(clientId);
+    if (!entry) return refuse('unknown client_id');
+    if (state === null) return refuse('no state');
+    // `code`, unless the entry knows its provider wants another value (`auth_code`, `code id_token`).
+    const responseType = (entry['authorization_params'] as Record<string, unknown> | undefined)?.['response_type'] ?? 'code';
+    if (query.get('response_type') !== responseType) return refuse(`response_type is not ${String(responseType)}`);
+    // PKCE is optional for a confidential client; an entry that disables it names a provider that refuses it.
+    const challenge = query.get('code_challenge') ?? undefined;
+    if (entry['disable_pkce'] === true && challenge !== undefined) return refuse('this provider does not take PKCE');
+    if (challenge !== undefined && query.get('code_challenge_method') !== 'S256') return refuse('PKCE: the method is not S256');
+    const code = `code-${randomBytes(12).toString('hex')}`;
+    this.codes.set(code, { clientId, redirectUri, challenge });
+    const codeParam = entry['authorization_code_param_in_callback'];
+    back.searchParams.set(typeof codeParam === 'string' ? codeParam : 'code', code);
+    return { status: 302, headers: { location: back.toString() } };
+  }
+
+  /** The token endpoint: the code (or a refresh token) for a token, the client authenticated as the entry says. */
+  token(request: MockRequest): MockAnswer {
+    const fields = bodyFields(request);
+    const basic = basicCredentials(request.headers.authorization);
+    const clientId = basic?.id ?? fields['client_id'] ?? '';
+    const entry = this.entryOfClient(clientId);
+    if (!entry) return json(401, { error: 'invalid_client', error_description: 'unknown client_id' });
+    const wanted = clientAuthOf(entry);
+    const secret = wanted === 'basic' ? basic?.secret : fields['client_secret'];
+    if (secret !== clientSecretOf(clientId)) {
+      return json(401, { error: 'invalid_client', error_description: `client secret missing or wrong in ${wanted}` });
+    }
+    const grantType = fields['grant_type'];
+    if (grantType === 'refresh_token') return this.tokenAnswer(entry);
+    if (grantType !== 'authorization_code') return json(400, { error: 'unsupported_grant_type' });
+    const grant = this.codes.get(fields['code'] ?? '');
+    if (!grant || grant.clientId !== clientId) return json(400, { error: 'invalid_grant', error_description: 'unknown code' });
+    this.codes.delete(fields['code'] ?? '');
+    if (fields['redirect_uri'] !== grant.redirectUri) {
+      return json(400, { error: 'invalid_grant', error_description: 'redirect_uri differs from the authorization request' });
+    }
+    if (grant.challenge !== undefined) {
+      const verifier = fields['code_verifier'] ?? '';
+      if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) {
+        return json(400, { error: 'invalid_grant', error_description: 'PKCE verifier does not match the challenge' });
+      }
+    }
+    return this.tokenAnswer(entry);
+  }
+
+  private tokenAnswer(entry: RawEntry): MockAnswer {
+    const accessToken = `at-${randomBytes(12).toString('hex')}`;
+    this.issued(accessToken);
+    const answer: Record<string, unknown> = {
+      access_token: accessToken,
+      refresh_token: `rt-${randomBytes(12).toString('hex')}`,
+      token_type: 'Bearer',
+      expires_in: 3600,
+    };
+    const metadata = entry['token_response_metadata'];
+    for (const field of Array.isArray(metadata) ? metadata : []) {
+      if (typeof field === 'string' && !(field in answer)) answer[field] = `${field}-value`;
+    }
+    return json(200, answer);
+  }
+
+  private entryOfClient(clientId: string): RawEntry | undefined {
+    const name = entryOfClientId(clientId);
+    return name === undefined ? undefined : this.entryOf(name);
+  }
+}
+
+/** A token request's fields, form-encoded or JSON. */
+function bodyFields(request: MockRequest): Record<string, string> {
+  if (/json/i.test(request.headers['content-type'] ?? '')) {
+    try {
+      const parsed = JSON.parse(request.body) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]));
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(request.body));
+}
+
+/** RFC 6749 2.3.1: HTTP Basic, id and secret each form-encoded first. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString();
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  const form = (text: string) => new URLSearchParams(`v=${text}`).get('v') ?? '';
+  return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+}

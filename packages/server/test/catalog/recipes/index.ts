@@ -1,0 +1,15 @@
+/**
+ * The catalog walk's recipes, keyed by the auth mode as Nango's catalog writes it. A mode missing here is counted
+ * "not supported: <mode>"; to add one, write its recipe beside these (see Recipe.ts) and name it here.
+ */
+import { apiKeyRecipe } from './apiKey';
+import { basicRecipe } from './basic';
+import { oauthFlowRecipe } from './oauthFlowRecipe';
+import type { Recipe } from './Recipe';
+
+export const RECIPES: Readonly<Record<string, Recipe>> = {
+  OAUTH2: oauthFlowRecipe('OAUTH2', 'access_token'),
+  OAUTH1: oauthFlowRecipe('OAUTH1', 'oauth_token'),
+  API_KEY: apiKeyRecipe,
+  BASIC: basicRecipe,
+};
