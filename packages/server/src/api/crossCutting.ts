@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { SharedRateLimitStore } from './SharedRateLimitStore';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@nangohq/protocol';
 import type { ApiContext } from './ApiContext';
@@ -76,7 +77,8 @@ export async function registerCors(app: FastifyInstance, context: ApiContext): P
 }
 
 /**
- * The API's own rate limit (@fastify/rate-limit, its in-memory store: counts are per process): NANGO_API_RATE_LIMIT
+ * The API's own rate limit (@fastify/rate-limit, counted across every API process on the database by
+ * SharedRateLimitStore, without a round trip per request): NANGO_API_RATE_LIMIT
  * requests per NANGO_API_RATE_LIMIT_WINDOW_S for each secret key (a hash of it, when it is the right one) or, without
  * a valid key, each client address. An onRequest hook before the secret-key check, so every reply (401s and 404s
  * too) carries X-RateLimit-Limit/Remaining/Reset, and guessing keys is limited per address. Over the limit: 429 with
@@ -84,8 +86,11 @@ export async function registerCors(app: FastifyInstance, context: ApiContext): P
  */
 export async function registerRateLimit(app: FastifyInstance, context: ApiContext): Promise<void> {
   const { apiRateLimit, apiRateLimitWindowSeconds } = context.workerSettings;
+  const counts = new SharedRateLimitStore(context.store.apiRateCounts, apiRateLimitWindowSeconds * 1000, context.logger);
+  app.addHook('onClose', () => counts.close());
   await app.register(fastifyRateLimit, {
     global: false,
+    store: SharedRateLimitStore.of(counts),
     max: apiRateLimit,
     timeWindow: apiRateLimitWindowSeconds * 1000,
     keyGenerator: (request) => {

@@ -6,6 +6,7 @@ import type { AsyncActionStore } from './AsyncActionStore';
 import type { ConnectSessionStore } from './ConnectSessionStore';
 import type { DashboardSessionStore } from './DashboardSessionStore';
 import type { RateLimitStore } from './RateLimitStore';
+import type { ApiRateCounts } from './ApiRateCounts';
 import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
 import type { SyncScheduleStore } from './SyncScheduleStore';
@@ -44,6 +45,8 @@ export interface Store {
   readonly dashboardSessions: DashboardSessionStore;
   /** Provider rate limits learned per Connection, shared by every process. */
   readonly rateLimits: RateLimitStore;
+  /** The HTTP API's own request counts, shared by every API process (its rate limit). */
+  readonly apiRateCounts: ApiRateCounts;
   /** Async actions and their outcomes. */
   readonly asyncActions: AsyncActionStore;
   /** The webhook outbox and delivery log. */

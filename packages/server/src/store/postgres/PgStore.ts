@@ -8,6 +8,7 @@ import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import pg from 'pg';
@@ -53,6 +54,7 @@ export class PgStore implements Store {
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
+  readonly apiRateCounts: SqlApiRateCounts;
   readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: PgWebhookStore;
   readonly records: PgRecordStore;
@@ -81,6 +83,7 @@ export class PgStore implements Store {
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);
+    this.apiRateCounts = new SqlApiRateCounts(runner);
     this.asyncActions = new SqlAsyncActionStore(runner, POSTGRES, cipher);
     this.webhooks = new PgWebhookStore(pg, cipher);
     this.records = new PgRecordStore(pg, cipher);

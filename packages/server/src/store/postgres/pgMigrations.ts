@@ -306,4 +306,11 @@ export const PG_MIGRATIONS: readonly string[] = [
        INTO added, updated, unchanged
        FROM written w;
    END $$;`,
+  // 16: as SQLite's 19 (the HTTP API's rate limit counted across API processes).
+  `CREATE TABLE api_rate_counts (
+     rate_key     TEXT NOT NULL,
+     window_start BIGINT NOT NULL,
+     count        BIGINT NOT NULL,
+     PRIMARY KEY (rate_key, window_start)
+   );`,
 ];

@@ -11,6 +11,7 @@ import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import { SqliteConnectionStore } from './SqliteConnectionStore';
@@ -45,6 +46,7 @@ export class SqliteStore implements Store {
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
+  readonly apiRateCounts: SqlApiRateCounts;
   readonly asyncActions: SqlAsyncActionStore;
   readonly webhooks: SqliteWebhookStore;
   readonly records: SqliteRecordStore;
@@ -90,6 +92,7 @@ export class SqliteStore implements Store {
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);
+    this.apiRateCounts = new SqlApiRateCounts(runner);
     this.asyncActions = new SqlAsyncActionStore(runner, SQLITE, cipher);
     this.webhooks = new SqliteWebhookStore(db, cipher);
     this.records = new SqliteRecordStore(db, cipher);

@@ -276,4 +276,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);`,
+  // 19: the HTTP API's own rate limit, counted across API processes (store/ApiRateCounts.ts): requests per key and
+  // fixed window, each process adding what it counted every fraction of a second. Rows of past windows are swept.
+  `CREATE TABLE api_rate_counts (
+     rate_key     TEXT NOT NULL,
+     window_start INTEGER NOT NULL,
+     count        INTEGER NOT NULL,
+     PRIMARY KEY (rate_key, window_start)
+   );`,
 ];
