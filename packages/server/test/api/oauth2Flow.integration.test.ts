@@ -323,7 +323,9 @@ describe('the OAuth 2 flow against a real authorization server', () => {
   });
 
   it('keeps the OAuth session in the database: a callback works after a restart, and an expired one is refused', async () => {
-    await start({ oauthSessionTtlSeconds: 1 });
+    // Long enough for a stop and a start on a loaded machine (2.4 s seen with the load average at 19).
+    const TTL_S = 5;
+    await start({ oauthSessionTtlSeconds: TTL_S });
     const connect = await fetch(`${api.url}/oauth/connect/app?connection_id=restart`, { redirect: 'manual' });
     const authorize = await fetch(connect.headers.get('location') as string, { redirect: 'manual' });
     const callback = authorize.headers.get('location') as string;
@@ -338,17 +340,18 @@ describe('the OAuth 2 flow against a real authorization server', () => {
       port: 0,
       roles: { rpc: false, http: true },
       catalog: catalogOf(...providers()),
-      oauthSessionTtlSeconds: 1,
+      oauthSessionTtlSeconds: TTL_S,
       logger: createLogger('silent'),
     });
     try {
       const path = new URL(callback);
       const end = await playFlow(`${second.httpUrl}${path.pathname}${path.search}`);
+      expect(end.message.data.error).toBeUndefined();
       expect(end.message.eventType).toBe('AUTHORIZATION_SUCEEDED');
 
       const late = await fetch(`${second.httpUrl}/oauth/connect/app?connection_id=late`, { redirect: 'manual' });
       const lateAuthorize = await fetch(late.headers.get('location') as string, { redirect: 'manual' });
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await new Promise((resolve) => setTimeout(resolve, TTL_S * 1000 + 200));
       const expired = await playFlow(lateAuthorize.headers.get('location') as string);
       expect(expired.message.data.error?.type).toBe('state_err');
     } finally {

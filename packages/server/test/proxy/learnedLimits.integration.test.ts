@@ -37,7 +37,8 @@ describe('learned rate limits', () => {
       await store.insert({ integration: 'keyed', userId: 'u1', credentials: { api_key: 'k', raw: {} }, additionalConfig: {} });
       await store.insert({ integration: 'keyed', userId: 'u2', credentials: { api_key: 'k2', raw: {} }, additionalConfig: {} });
       const headers = (user: string) => ({ 'Connection-Id': user, 'Provider-Config-Key': 'keyed' });
-      provider.handle((_request, response) => response.writeHead(429, { 'retry-after': '2' }).end('limited'));
+      // Four seconds: the steps below until the second process's call take well over one on a loaded machine.
+      provider.handle((_request, response) => response.writeHead(429, { 'retry-after': '4' }).end('limited'));
       expect(await first.call('/proxy/a', { headers: headers('u1') })).toMatchObject({ status: 429, body: 'limited' });
       provider.handle((_request, response) => response.writeHead(200).end('fine'));
 
