@@ -7,6 +7,7 @@ import { SqlDashboardSessionStore } from '../sql/SqlDashboardSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
+import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
@@ -50,6 +51,7 @@ export class PgStore implements Store {
   readonly rows: PgRowCopier;
   readonly integrations: PgIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
+  readonly mcpClients: SqlMcpClientStore;
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
@@ -78,6 +80,7 @@ export class PgStore implements Store {
     this.rows = new PgRowCopier(pg);
     this.integrations = new PgIntegrationStore(pg, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
+    this.mcpClients = new SqlMcpClientStore(runner, cipher);
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);

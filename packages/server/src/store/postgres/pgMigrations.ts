@@ -306,4 +306,13 @@ export const PG_MIGRATIONS: readonly string[] = [
        INTO added, updated, unchanged
        FROM written w;
    END $$;`,
+  // 16: as SQLite's 19 (clients registered dynamically for MCP OAuth flows).
+  `CREATE TABLE mcp_clients (
+     client_key  TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     data        TEXT NOT NULL,
+     key_id      TEXT NOT NULL,
+     created_at  TEXT NOT NULL
+   );
+   CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
 ];

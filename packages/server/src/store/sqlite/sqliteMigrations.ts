@@ -276,4 +276,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);`,
+  // 19: clients registered dynamically for MCP OAuth flows (store/McpClientStore.ts), one per integration,
+  // authorization server and callback URL (hashed into client_key), sealed with the credential cipher.
+  `CREATE TABLE mcp_clients (
+     client_key  TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     data        TEXT NOT NULL,
+     key_id      TEXT NOT NULL,
+     created_at  TEXT NOT NULL
+   );
+   CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
 ];
