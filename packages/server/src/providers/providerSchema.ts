@@ -59,6 +59,9 @@ export const PROVIDERS_SCHEMA = {
       // `form` or `json` here; Nango's file has a few OAUTH2_CC providers with `query` or `xml`, kept as written.
       body_format: text,
       token_response_metadata: { type: 'array', items: text },
+      client_registration: text,
+      registration_url: text,
+      registration_params: mapping,
       request_url: text,
       request_params: params,
       request_http_method: text,
