@@ -88,7 +88,7 @@ export function applyProvider(
     }
   }
   if (result.base_url === undefined) {
-    const baseUrl = provider.proxy?.base_url;
+    const baseUrl = provider.proxy?.base_url ?? mcpServerOf(provider);
     if (provider.auth_mode === 'MCP_OAUTH2_GENERIC' && baseUrl !== undefined && isWholePlaceholder(baseUrl)) {
       // The MCP server the user names at connect time: each Connection's requests go to the one kept with its token
       // (authModes/mcpOAuth2.ts), not to this template, which only says the URL is per Connection.
@@ -123,6 +123,20 @@ function mergeMap(
     inherited.add(`${key}.${field}`);
   }
   result[key] = Object.assign(merged, own);
+}
+
+/**
+ * The MCP server of an MCP entry that names no proxy.base_url (Nango's linear-mcp, mcp-generic): MCP_OAUTH2_GENERIC's
+ * is each Connection's; MCP_OAUTH2's is the RFC 8707 resource its authorization asks for, else its token URL's
+ * origin (the catalog's MCP servers serve OAuth and MCP from one host).
+ */
+function mcpServerOf(provider: Provider): string | undefined {
+  if (provider.auth_mode === 'MCP_OAUTH2_GENERIC') return '${connectionConfig.mcp_server_url}';
+  if (provider.auth_mode !== 'MCP_OAUTH2') return undefined;
+  const resource = provider.authorization_params?.['resource'];
+  if (resource !== undefined) return resource;
+  const tokenUrl = provider.token_url;
+  return tokenUrl !== undefined && !tokenUrl.includes('${') && URL.canParse(tokenUrl) ? new URL(tokenUrl).origin : undefined;
 }
 
 /** Whether a catalog string is one `${…}` placeholder and nothing else (MCP_OAUTH2_GENERIC's base URL). */

@@ -30,6 +30,16 @@ const catalog = catalogOf(
     auth_mode: 'MCP_OAUTH2_GENERIC',
     proxy: { base_url: '${connectionConfig.mcp_server_url}' },
   },
+  // Entries without proxy.base_url, as two of the catalog's are.
+  {
+    name: 'bare-mcp',
+    auth_mode: 'MCP_OAUTH2',
+    client_registration: 'dynamic',
+    authorization_url: 'https://mcp.bare.example/authorize',
+    token_url: 'https://mcp.bare.example/token',
+    registration_url: 'https://mcp.bare.example/register',
+  },
+  { name: 'bare-generic', auth_mode: 'MCP_OAUTH2_GENERIC' },
 );
 
 const config = parseIntegrationsConfig(
@@ -44,6 +54,10 @@ const config = parseIntegrationsConfig(
     '      client_secret: own-secret',
     '  generic:',
     '    provider: mcp-generic',
+    '  bare:',
+    '    provider: bare-mcp',
+    '  bare-generic:',
+    '    provider: bare-generic',
   ].join('\n'),
   {
     sourceName: 'integrations.yaml',
@@ -82,6 +96,9 @@ describe('MCP OAuth handlers', () => {
     });
     expect(integration('tracker').headers.get('accept')?.source).toBe('application/json,text/event-stream');
     expect(integration('generic').authMode).toBe('MCP_OAUTH2_GENERIC');
+    // No proxy.base_url: the token URL's origin, or each Connection's server.
+    expect(integration('bare').baseUrl.source).toBe('https://mcp.bare.example');
+    expect(integration('bare-generic').baseUrl.source).toBe('${additionalConfig.mcp_server_url}');
   });
 
   it('refresh with the Connection’s registered client and resource, and keep them with the new tokens', async () => {
