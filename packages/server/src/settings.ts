@@ -80,6 +80,12 @@ export interface WorkerSettings {
   hmacKey: string | undefined;
   /** NANGO_OAUTH_SESSION_TTL_S — time from /oauth/connect to its callback before the flow expires. Default: 900 */
   oauthSessionTtlSeconds: number;
+  /**
+   * NANGO_MCP_ALLOW_LOCAL_SERVERS — lets MCP_OAUTH2_GENERIC Connections use http:// MCP servers and authorization
+   * servers, on `localhost` or a loopback or private address (local development and tests). Default: false (https
+   * only, public addresses only; link-local and cloud metadata addresses are refused either way)
+   */
+  mcpAllowLocalServers: boolean;
   /** NANGO_API_RATE_LIMIT — requests per window each key (or client address, without a key) may make to the HTTP API. Default: 1000 */
   apiRateLimit: number;
   /** NANGO_API_RATE_LIMIT_WINDOW_S — the window of NANGO_API_RATE_LIMIT, in seconds. Default: 60 */
@@ -314,6 +320,7 @@ export function resolveWorkerSettings(
     publicKey: env['NANGO_PUBLIC_KEY'] || undefined,
     hmacKey: env['NANGO_HMAC_KEY'] || undefined,
     oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
+    mcpAllowLocalServers: bool('NANGO_MCP_ALLOW_LOCAL_SERVERS', false),
     apiRateLimit: int('NANGO_API_RATE_LIMIT', 1000, 1),
     apiRateLimitWindowSeconds: int('NANGO_API_RATE_LIMIT_WINDOW_S', 60, 1),
     corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',

@@ -33,6 +33,13 @@ export interface AuthModeHandler {
    * @throws WorkerError `http_request_invalid` when the Connection or the integration lacks what the mode needs
    */
   authorise(integration: IntegrationConfig, connection: NangoConnection, request: OutgoingRequest): void;
+  /**
+   * The Connection's base URL, for modes whose credentials fix it (MCP_OAUTH2_GENERIC: the MCP server the token was
+   * issued for, kept with the token, so no one who can write a Connection's config can send the token elsewhere).
+   * Absent: the integration's base_url, filled for the Connection.
+   * @throws WorkerError `http_request_invalid` when the Connection lacks it
+   */
+  baseUrl?(integration: IntegrationConfig, connection: NangoConnection): string;
 }
 
 /** One request (one redirect hop) as an auth mode sees it when it adds credentials. */

@@ -3,6 +3,7 @@ import { WorkerError } from '../errors';
 import { apiKey } from './apiKey';
 import type { AuthModeHandler } from './AuthModeHandler';
 import { basic } from './basic';
+import { mcpOAuth2, mcpOAuth2Generic } from './mcpOAuth2';
 import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
 
@@ -12,6 +13,8 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,
+  MCP_OAUTH2: mcpOAuth2,
+  MCP_OAUTH2_GENERIC: mcpOAuth2Generic,
 });
 
 /** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */

@@ -22,6 +22,7 @@ export async function rotateKey(env: NodeJS.ProcessEnv, out: NodeJS.WriteStream 
       records += changed;
     }
     await store.oauthSessions.dropSealedWithOtherKeys(cipher.currentKeyId);
+    await store.mcpClients.dropSealedWithOtherKeys(cipher.currentKeyId); // the next MCP flow registers again
     await store.keys.recordKeyId(cipher.currentKeyId);
     await store.keys.scrub(); // the old ciphertexts go too: a key is often rotated because it leaked
     out.write(

@@ -88,8 +88,12 @@ export function applyProvider(
     }
   }
   if (result.base_url === undefined) {
-    const baseUrl = provider.proxy?.base_url;
-    if (baseUrl !== undefined && translateCatalogTemplate(baseUrl).startsWith('${')) {
+    const baseUrl = provider.proxy?.base_url ?? mcpServerOf(provider);
+    if (provider.auth_mode === 'MCP_OAUTH2_GENERIC' && baseUrl !== undefined && isWholePlaceholder(baseUrl)) {
+      // The MCP server the user names at connect time: each Connection's requests go to the one kept with its token
+      // (authModes/mcpOAuth2.ts), not to this template, which only says the URL is per Connection.
+      inherit('base_url', baseUrl);
+    } else if (baseUrl !== undefined && translateCatalogTemplate(baseUrl).startsWith('${')) {
       // renderTemplate lets a per-Connection value fill only part of a host or path, never the scheme and host.
       const message = `provider ${provider.name}'s proxy.base_url is one per-Connection value; set base_url here, with its scheme and host`;
       problems.push({ path: at('base_url'), message });
@@ -121,11 +125,32 @@ function mergeMap(
   result[key] = Object.assign(merged, own);
 }
 
+/**
+ * The MCP server of an MCP entry that names no proxy.base_url (Nango's linear-mcp, mcp-generic): MCP_OAUTH2_GENERIC's
+ * is each Connection's; MCP_OAUTH2's is the RFC 8707 resource its authorization asks for, else its token URL's
+ * origin (the catalog's MCP servers serve OAuth and MCP from one host).
+ */
+function mcpServerOf(provider: Provider): string | undefined {
+  if (provider.auth_mode === 'MCP_OAUTH2_GENERIC') return '${connectionConfig.mcp_server_url}';
+  if (provider.auth_mode !== 'MCP_OAUTH2') return undefined;
+  const resource = provider.authorization_params?.['resource'];
+  if (resource !== undefined) return resource;
+  const tokenUrl = provider.token_url;
+  return tokenUrl !== undefined && !tokenUrl.includes('${') && URL.canParse(tokenUrl) ? new URL(tokenUrl).origin : undefined;
+}
+
+/** Whether a catalog string is one `${…}` placeholder and nothing else (MCP_OAUTH2_GENERIC's base URL). */
+export function isWholePlaceholder(text: string): boolean {
+  return /^\$\{[^}]+\}$/.test(translateCatalogTemplate(text));
+}
+
 function applyOAuth(result: IntegrationFields, provider: Provider, inherited: Set<string>): void {
-  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1') return;
+  // MCP_OAUTH2 entries name their token URL as OAuth 2 ones do; MCP_OAUTH2_GENERIC ones discover it per Connection.
+  const oauth2 = provider.auth_mode === 'OAUTH2' || provider.auth_mode === 'MCP_OAUTH2';
+  if (!oauth2 && provider.auth_mode !== 'OAUTH1') return;
   const oauth = { ...(result.oauth ?? {}) };
   // OAuth 1.0a has no refresh: its token_url is the access-token step of the dance, not for the refresher.
-  const tokenUrl = provider.auth_mode === 'OAUTH2' ? (provider.refresh_url ?? provider.token_url) : undefined;
+  const tokenUrl = oauth2 ? (provider.refresh_url ?? provider.token_url) : undefined;
   if (oauth.token_url === undefined && tokenUrl !== undefined) {
     oauth.token_url = translateCatalogTemplate(tokenUrl);
     inherited.add('oauth.token_url');

@@ -11,6 +11,8 @@ export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly strin
   OAUTH1: Object.freeze(['oauth_token']),
   API_KEY: Object.freeze(['api_key']),
   USERNAME_PASSWORD: Object.freeze(['username', 'password']),
+  MCP_OAUTH2: Object.freeze(['access_token']),
+  MCP_OAUTH2_GENERIC: Object.freeze(['access_token']),
 });
 
 /** `${NAME}` or `${NAME:-default}`: upper case, so it can never be mistaken for a Connection placeholder. */

@@ -5,7 +5,7 @@ import { displayPath } from '../displayPath';
 import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
-import { applyProvider, type IntegrationFields } from './applyProvider';
+import { applyProvider, isWholePlaceholder, type IntegrationFields } from './applyProvider';
 import { notRunMessage, runsAuthMode } from './authModeNames';
 import { ConfigError } from '../ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from './legacy/convert2022Config';
@@ -267,8 +267,13 @@ function compileIntegration(
   if (!runsAuthMode(yaml.auth_mode)) problems.push({ path: at('auth_mode'), message: `uses ${notRunMessage(yaml.auth_mode)}` });
   const problemsBefore = problems.length;
   const baseUrl = compileAt(['base_url'], yaml.base_url);
+  // MCP_OAUTH2_GENERIC's base_url may be one placeholder alone: each Connection's MCP server, which its auth mode
+  // takes from the Connection's credentials (authModes/mcpOAuth2.ts), never from this template's value.
+  const perConnectionServer = yaml.auth_mode === 'MCP_OAUTH2_GENERIC' && isWholePlaceholder(yaml.base_url);
   const urlProblem =
-    problems.length === problemsBefore ? (checkHttpUrl(withDummies(baseUrl)) ?? baseUrlHost(baseUrl).problem) : undefined;
+    problems.length === problemsBefore && !perConnectionServer
+      ? (checkHttpUrl(withDummies(baseUrl)) ?? baseUrlHost(baseUrl).problem)
+      : undefined;
   if (urlProblem) problems.push({ path: at('base_url'), message: urlProblem });
   const headers = compileMap('headers');
   const queryParams = compileMap('query_params');

@@ -141,7 +141,7 @@ export class IntegrationRegistry {
     if (!stored) return undefined;
     const provider = this.catalog.get(stored.provider);
     if (!provider) return { problem: `its provider '${stored.provider}' is not in the providers catalog` };
-    if (stored.oauthClientId === '' || stored.oauthClientSecret === '') {
+    if (!registersItsClient(provider) && (stored.oauthClientId === '' || stored.oauthClientSecret === '')) {
       return { problem: 'it has no OAuth client yet (PATCH /integrations/:key with credentials sets one)' };
     }
     const scopes = stored.oauthScopes
@@ -168,6 +168,10 @@ export class IntegrationRegistry {
 function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClientConfig; problem?: string } {
   const { provider, oauth } = integration;
   if (!provider) return { problem: 'it names no provider in integrations.yaml (provider: <name>)' };
+  if (registersItsClient(provider) && !oauth?.clientId) {
+    const client = { clientId: '', clientSecret: '', scopes: oauth?.scopes ?? [] };
+    return { client: { providerConfigKey: integration.name, providerName: provider.name, provider, ...client } };
+  }
   if (!oauth?.clientId || !oauth.clientSecret) return { problem: 'it has no oauth.client_id and oauth.client_secret' };
   return {
     client: {
@@ -179,6 +183,16 @@ function fileOAuthClient(integration: IntegrationConfig): { client?: OAuthClient
       scopes: oauth.scopes ?? [],
     },
   };
+}
+
+/**
+ * Whether the OAuth flow of a provider registers its own client (RFC 7591), so the integration needs none: MCP
+ * OAuth, but for catalog entries with `client_registration: static` (their client is the integration's). An
+ * integration may still set a client for such a provider; the flow then uses it rather than registering.
+ */
+export function registersItsClient(provider: Provider): boolean {
+  if (provider.auth_mode === 'MCP_OAUTH2_GENERIC') return true;
+  return provider.auth_mode === 'MCP_OAUTH2' && provider.client_registration === 'dynamic';
 }
 
 /**
@@ -207,7 +221,7 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
     oauth:
-      authMode !== 'OAUTH2' && authMode !== 'OAUTH1'
+      authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'MCP_OAUTH2'
         ? undefined
         : {
             clientId: stored.oauthClientId,

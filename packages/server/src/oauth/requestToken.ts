@@ -26,6 +26,7 @@ export class TokenEndpointError extends Error {
 export interface TokenRequest {
   readonly tokenUrl: string;
   readonly clientId: string;
+  /** Undefined for a public client (RFC 6749 2.1): with clientAuth 'body', only client_id is sent. */
   readonly clientSecret: string | undefined;
   /** 'body': client_id and client_secret as form fields; 'basic': an HTTP Basic Authorization header. */
   readonly clientAuth: 'body' | 'basic';
@@ -33,6 +34,8 @@ export interface TokenRequest {
   /** Never sent; only scrubbed, with the other secrets here, from the provider's error text (which may echo it). */
   readonly accessToken: string | undefined;
   readonly timeoutMs: number;
+  /** More form fields, such as RFC 8707's `resource` (MCP OAuth); the grant's own fields win over these. */
+  readonly extraParams?: Readonly<Record<string, string>>;
 }
 
 /** The retry policy for transient failures. */
@@ -76,7 +79,7 @@ export async function requestTokenWithRetries(
  * @throws TokenEndpointError
  */
 export async function requestToken(request: TokenRequest): Promise<Record<string, unknown>> {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: request.refreshToken });
+  const body = new URLSearchParams({ ...request.extraParams, grant_type: 'refresh_token', refresh_token: request.refreshToken });
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json', // some providers (GitHub) answer form-encoded unless asked for JSON

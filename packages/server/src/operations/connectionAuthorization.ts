@@ -41,7 +41,9 @@ export async function connectionAuthorization(
     authorization: connection.authorization,
     error: connection.authorizationError ?? null,
     expires_at: typeof expiresAt === 'string' ? expiresAt : null,
-    refreshable: integration.authMode === 'OAUTH2' && typeof credentials['refresh_token'] === 'string',
+    refreshable:
+      ['OAUTH2', 'MCP_OAUTH2', 'MCP_OAUTH2_GENERIC'].includes(integration.authMode) &&
+      typeof credentials['refresh_token'] === 'string',
     created_at: connection.dateCreated,
     updated_at: connection.lastModified,
   };

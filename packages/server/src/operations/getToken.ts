@@ -34,6 +34,9 @@ export async function getToken(context: OperationContext, message: GetTokenMessa
  */
 const TOKEN_OF: Readonly<Partial<Record<AuthMode, (field: (name: string) => string) => NangoToken>>> = {
   OAUTH2: (field) => field('access_token'),
+  // MCP OAuth Connections hold OAuth 2 tokens: their token is the access token, as Nango answers for them.
+  MCP_OAUTH2: (field) => field('access_token'),
+  MCP_OAUTH2_GENERIC: (field) => field('access_token'),
   API_KEY: (field) => field('api_key'),
   OAUTH1: (field) => ({ oAuthToken: field('oauth_token'), oAuthTokenSecret: field('oauth_token_secret') }),
   USERNAME_PASSWORD: (field) => ({ username: field('username'), password: field('password') }),

@@ -5,6 +5,7 @@ import { WorkerError } from '../errors';
 import { describeBaseUrl } from './describeRequest';
 import { invalid } from './httpErrors';
 import { renderTemplate } from '../config/renderTemplate';
+import { authModeHandler } from '../authModes/handlers';
 
 /** `http:`/`https:` (a same-scheme `http:host` would otherwise parse as a path), any `scheme://`, or `//host`. */
 const ABSOLUTE_ENDPOINT = /^(?:https?:|[a-z][a-z\d+.-]*:\/\/|[\\/]{2})/i;
@@ -22,7 +23,7 @@ const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
 export function resolveUrl(integration: IntegrationConfig, connection: NangoConnection, endpoint: unknown): URL {
   if (typeof endpoint !== 'string') throw invalid(`httpRequest endpoint must be a string, not ${typeof endpoint}`);
   const { path } = integration.baseUrl;
-  const rendered = renderTemplate(integration.baseUrl, connection, { baseUrl: true });
+  const rendered = connectionBaseUrl(integration, connection);
   const base = parseUrl(rendered, `${path} does not render to a valid URL`);
   if (!HTTP_PROTOCOLS.has(base.protocol)) throw invalid(`${path} must be an http or https URL`);
   const url = ABSOLUTE_ENDPOINT.test(endpoint)
@@ -37,6 +38,18 @@ export function resolveUrl(integration: IntegrationConfig, connection: NangoConn
     throw new WorkerError('http_host_not_allowed', message);
   }
   return url;
+}
+
+/**
+ * The base URL of a Connection: when the integration's base_url is filled per Connection and the auth mode has the
+ * Connection's own (see AuthModeHandler.baseUrl: MCP_OAUTH2_GENERIC's server), that one; else base_url filled for
+ * it. A literal base_url (written in integrations.yaml, or a Base-Url-Override) is used as it is.
+ * @throws WorkerError `http_request_invalid` when a value it needs is missing or does not fit
+ */
+export function connectionBaseUrl(integration: IntegrationConfig, connection: NangoConnection): string {
+  const own = authModeHandler(integration.authMode).baseUrl;
+  const perConnection = integration.baseUrl.parts.some((part) => typeof part !== 'string');
+  return own && perConnection ? own(integration, connection) : renderTemplate(integration.baseUrl, connection, { baseUrl: true });
 }
 
 /**

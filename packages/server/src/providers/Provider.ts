@@ -44,6 +44,17 @@ export interface Provider {
   /** Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`. */
   readonly token_response_metadata?: readonly string[];
 
+  // MCP_OAUTH2 only
+  /**
+   * How the flow gets its OAuth client: `dynamic` registers one at registration_url (RFC 7591) and reuses it for
+   * every Connection of the integration; `static` uses the integration's own client, as OAUTH2 does. Default: static.
+   * (Nango's `cimd`, client ID metadata documents, is not run here.)
+   */
+  readonly client_registration?: 'dynamic' | 'static' | (string & {});
+  readonly registration_url?: string;
+  /** Fields sent in the registration request over ours (`grant_types`, `response_types`, …). */
+  readonly registration_params?: Readonly<Record<string, unknown>>;
+
   // OAuth 1.0a only
   readonly request_url?: string;
   readonly request_params?: Readonly<Record<string, string>>;

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionAttributes } from './ConnectionAttributes';
+import type { McpFlowPart } from '../oauth/mcp/McpFlowPart';
 
 /** What /oauth/connect remembers for its callback, bound to the `state` value it sent the provider. */
 export interface OAuthSession {
   readonly providerConfigKey: string;
   readonly connectionId: string;
-  readonly authMode: 'OAUTH2' | 'OAUTH1';
+  /** The integration's mode: MCP flows are OAuth 2 flows whose client and URLs are in `mcp`. */
+  readonly authMode: 'OAUTH2' | 'OAUTH1' | 'MCP_OAUTH2' | 'MCP_OAUTH2_GENERIC';
   /** The redirect_uri sent to the provider; the token request must repeat it exactly. */
   readonly callbackUrl: string;
   /** The Connection's config: the `params[…]` of the connect request. */
@@ -20,6 +22,8 @@ export interface OAuthSession {
   readonly wsClientId?: string;
   /** A flow started with a connect session: the end user and tags its Connection gets at the callback. */
   readonly attributes?: ConnectionAttributes;
+  /** MCP OAuth: the client, URLs and resource the flow found or registered at /oauth/connect. */
+  readonly mcp?: McpFlowPart;
   /** When /oauth/connect started the flow (epoch ms): its `connect` operation, recorded at the callback, starts then. */
   readonly startedAt?: number;
 }

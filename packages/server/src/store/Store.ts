@@ -2,6 +2,7 @@ import type { NangoConnection, NangoConnectionPublic, StoredCredentials } from '
 import type { CredentialCipher } from '../encryption/CredentialCipher';
 import type { IntegrationStore } from './IntegrationStore';
 import type { OAuthSessionStore } from './OAuthSessionStore';
+import type { McpClientStore } from './McpClientStore';
 import type { AsyncActionStore } from './AsyncActionStore';
 import type { ConnectSessionStore } from './ConnectSessionStore';
 import type { DashboardSessionStore } from './DashboardSessionStore';
@@ -39,6 +40,8 @@ export interface Store {
   readonly integrations: IntegrationStore;
   /** OAuth flows in progress, between /oauth/connect and its callback. */
   readonly oauthSessions: OAuthSessionStore;
+  /** Clients registered dynamically for MCP OAuth flows, reused by every flow to the same authorization server. */
+  readonly mcpClients: McpClientStore;
   /** Connect sessions of the REST API (POST /connect/sessions). */
   readonly connectSessions: ConnectSessionStore;
   /** Dashboard sign-ins (POST /dashboard/session), shared by every API process. */

@@ -143,6 +143,8 @@ describe('CREDENTIAL_FIELDS', () => {
       OAUTH1: ['oauth_token'],
       API_KEY: ['api_key'],
       USERNAME_PASSWORD: ['username', 'password'],
+      MCP_OAUTH2: ['access_token'],
+      MCP_OAUTH2_GENERIC: ['access_token'],
     });
     expect(Object.isFrozen(CREDENTIAL_FIELDS)).toBe(true);
   });

@@ -168,7 +168,7 @@ odd-header:
           catalog,
         ),
       ).toEqual([
-        'integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs OAUTH2, OAUTH1, API_KEY, BASIC); set auth_mode',
+        'integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs OAUTH2, OAUTH1, API_KEY, BASIC, MCP_OAUTH2, MCP_OAUTH2_GENERIC); set auth_mode',
         "integrations.b.base_url: provider whole-url's proxy.base_url is one per-Connection value; set base_url here, with its scheme and host",
         'integrations.c.headers.x-time: unknown placeholder ${now}; use ${api_key}, ${userId}, ${additionalConfig.<key>} or an UPPER_CASE environment variable (from provider odd-header)',
       ]);

@@ -14,6 +14,7 @@ import { saveConnection } from '../../operations/saveConnection';
 import type { OperationHandle } from '../../operationLog/OperationLog';
 import { connectName } from '../../config/authModeNames';
 import { failConnect, startConnect } from './connectOperation';
+import { mcpCredentialFields, mcpOAuthClient, prepareMcpFlow } from './mcpFlow';
 
 /**
  * /oauth/connect: authorises the request (connect session, or public key and HMAC), finds the integration's OAuth client, opens an OAuth
@@ -48,8 +49,9 @@ async function startFlow(
   const target = await authorizeConnect(context, providerConfigKey, query);
   known.connectionId = target.connectionId;
   known.endUserId = target.session?.endUser?.id;
-  const client = await oauthClient(context, providerConfigKey);
-  known.name = connectName(client.provider.auth_mode as 'OAUTH1' | 'OAUTH2');
+  let client = await oauthClient(context, providerConfigKey);
+  const authMode = client.provider.auth_mode as OAuthSession['authMode'];
+  known.name = connectName(authMode);
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
@@ -60,7 +62,7 @@ async function startFlow(
     ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
     ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
   };
-  if (client.provider.auth_mode === 'OAUTH1') {
+  if (authMode === 'OAUTH1') {
     const callbackUrl = `${settings.serverUrl}/oauth/callback?state=${state}`;
     const temporary = await requestTemporaryToken(client, callbackUrl, target.params, settings.providerTimeoutMs);
     const session: OAuthSession = {
@@ -74,9 +76,18 @@ async function startFlow(
     return oauth1AuthorizeUrl(client, temporary.token, target.params);
   }
   const callbackUrl = `${settings.serverUrl}/oauth/callback`;
+  // MCP: discovery and client registration first; then the same OAuth 2 flow with the flow's own client and URLs.
+  const mcp = isMcp(authMode) ? await prepareMcpFlow(context, client, target.params, callbackUrl) : undefined;
+  if (mcp) client = mcpOAuthClient(client, mcp);
   const pkce = client.provider.disable_pkce === true ? undefined : pkcePair();
   const redirect = authorizeUrl(client, target, { state, callbackUrl, codeChallenge: pkce?.challenge });
-  const session: OAuthSession = { ...base, authMode: 'OAUTH2', callbackUrl, ...(pkce && { codeVerifier: pkce.verifier }) };
+  const session: OAuthSession = {
+    ...base,
+    authMode,
+    callbackUrl,
+    ...(pkce && { codeVerifier: pkce.verifier }),
+    ...(mcp && { mcp }),
+  };
   await context.sessions.create(state, session, expiresAt);
   return redirect;
 }
@@ -125,7 +136,9 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
     }
     // From here the provider decides: what it refuses (a forged code too) is its owner's business as well.
     toOwner = true;
-    const client = await oauthClient(context, session.providerConfigKey);
+    const configured = await oauthClient(context, session.providerConfigKey);
+    // An MCP flow trades its code where its start said, with the client it registered then.
+    const client = session.mcp ? mcpOAuthClient(configured, session.mcp) : configured;
     const { credentials, config } =
       answer.kind === 'verifier'
         ? await finishOAuth1(context, client, session, answer)
@@ -245,6 +258,8 @@ async function finishOAuth2(
   });
   const credentials = refreshedCredentials({ raw: {} }, response);
   if (credentials['refresh_token'] === undefined) delete credentials['refresh_token'];
+  // An MCP Connection keeps the client its tokens were issued to: its refreshes must use that very client.
+  if (session.mcp) Object.assign(credentials, mcpCredentialFields(session.mcp));
   const config: Record<string, unknown> = { ...session.connectionConfig };
   for (const field of client.provider.token_response_metadata ?? []) {
     if (response[field] !== undefined) config[field] = response[field];
@@ -286,7 +301,7 @@ async function oauthClient(context: ApiContext, providerConfigKey: string): Prom
       `Integration '${providerConfigKey}' cannot run an OAuth flow: ${found.problem ?? 'unknown reason'}`,
     );
   const { provider } = found.client;
-  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1') {
+  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1' && !isMcp(provider.auth_mode)) {
     throw new OAuthFlowError(
       'provider_config_err',
       `Provider '${found.client.providerName}' uses ${provider.auth_mode}, not OAuth`,
@@ -306,6 +321,11 @@ export function unexpected(context: ApiContext, error: unknown): OAuthFlowError 
   const incident = randomBytes(8).toString('hex');
   context.logger.error({ err: error, incident }, 'unexpected error in an OAuth flow');
   return new OAuthFlowError('unknown_err', `Internal error (incident ${incident}); see the server log`);
+}
+
+/** Whether a catalog auth mode is MCP OAuth, whose flow discovers and registers before the OAuth 2 one. */
+function isMcp(mode: string): mode is 'MCP_OAUTH2' | 'MCP_OAUTH2_GENERIC' {
+  return mode === 'MCP_OAUTH2' || mode === 'MCP_OAUTH2_GENERIC';
 }
 
 function text(value: unknown): string | undefined {

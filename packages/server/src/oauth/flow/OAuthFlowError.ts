@@ -21,6 +21,10 @@ export const OAUTH_ERROR_TYPES = {
   invalid_hmac: 'The hmac does not match.',
   url_param_err:
     'A query value is malformed (given twice, too long), or a templated provider URL needs a params[…] value that was not given.',
+  discovery_err:
+    "MCP OAuth: the MCP server's protected-resource metadata (RFC 9728) or its authorization server's metadata (RFC 8414) is missing, unreachable, malformed, or names a URL this server refuses.",
+  registration_err:
+    'MCP OAuth: the authorization server refused or failed the dynamic client registration (RFC 7591), or has no registration endpoint.',
   req_token_err: 'OAuth 1.0a: the provider refused or failed the request-token call.',
   state_err: 'The callback has no state, or one that is unknown, expired or already used.',
   callback_err: "The callback carries the provider's error (the user denied access, say) or lacks the code or verifier.",

@@ -91,7 +91,8 @@ export async function exchangeCode(exchange: CodeExchange): Promise<Record<strin
     headers['authorization'] = `Basic ${Buffer.from(pair).toString('base64')}`;
   } else {
     fields['client_id'] = client.clientId;
-    fields['client_secret'] = client.clientSecret;
+    // A public client (an MCP client registered with token_endpoint_auth_method `none`) has no secret to send.
+    if (client.clientSecret !== '') fields['client_secret'] = client.clientSecret;
   }
   const json = provider.body_format === 'json';
   headers['content-type'] = json ? 'application/json' : 'application/x-www-form-urlencoded';

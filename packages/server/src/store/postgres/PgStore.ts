@@ -7,6 +7,7 @@ import { SqlDashboardSessionStore } from '../sql/SqlDashboardSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
+import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
@@ -51,6 +52,7 @@ export class PgStore implements Store {
   readonly rows: PgRowCopier;
   readonly integrations: PgIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
+  readonly mcpClients: SqlMcpClientStore;
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
@@ -80,6 +82,7 @@ export class PgStore implements Store {
     this.rows = new PgRowCopier(pg);
     this.integrations = new PgIntegrationStore(pg, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
+    this.mcpClients = new SqlMcpClientStore(runner, cipher);
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);

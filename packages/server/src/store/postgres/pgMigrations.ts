@@ -313,4 +313,13 @@ export const PG_MIGRATIONS: readonly string[] = [
      count        BIGINT NOT NULL,
      PRIMARY KEY (rate_key, window_start)
    );`,
+  // 17: as SQLite's 20 (clients registered dynamically for MCP OAuth flows).
+  `CREATE TABLE mcp_clients (
+     client_key  TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     data        TEXT NOT NULL,
+     key_id      TEXT NOT NULL,
+     created_at  TEXT NOT NULL
+   );
+   CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
 ];

@@ -10,6 +10,7 @@ import { SqlDashboardSessionStore } from '../sql/SqlDashboardSessionStore';
 import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
+import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   readonly rows: SqliteRowCopier;
   readonly integrations: SqliteIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
+  readonly mcpClients: SqlMcpClientStore;
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
@@ -89,6 +91,7 @@ export class SqliteStore implements Store {
     this.rows = new SqliteRowCopier(db);
     this.integrations = new SqliteIntegrationStore(db, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
+    this.mcpClients = new SqlMcpClientStore(runner, cipher);
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);

@@ -284,4 +284,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      count        INTEGER NOT NULL,
      PRIMARY KEY (rate_key, window_start)
    );`,
+  // 20: clients registered dynamically for MCP OAuth flows (store/McpClientStore.ts), one per integration,
+  // authorization server and callback URL (hashed into client_key), sealed with the credential cipher.
+  `CREATE TABLE mcp_clients (
+     client_key  TEXT PRIMARY KEY,
+     integration TEXT NOT NULL,
+     data        TEXT NOT NULL,
+     key_id      TEXT NOT NULL,
+     created_at  TEXT NOT NULL
+   );
+   CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
 ];

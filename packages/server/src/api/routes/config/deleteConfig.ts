@@ -19,6 +19,8 @@ export function registerDeleteConfig(app: FastifyInstance, context: ApiContext):
       if (!(await context.registry.store.delete(key))) {
         throw new WorkerError('unknown_integration', `No integration '${key}': GET /config lists them`);
       }
+      // A later integration of the same key registers its own MCP client: nothing of this one is kept.
+      await context.store.mcpClients.deleteIntegration(key);
       await context.registry.refresh();
       return { success: true };
     },

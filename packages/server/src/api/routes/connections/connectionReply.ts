@@ -25,7 +25,7 @@ export function connectionReplyJson(
   authMode: AuthMode,
   extra: Record<string, unknown> = {},
 ): string {
-  const credentials: ConnectionReply['credentials'] = { type: catalogModeOf(authMode), ...connection.credentials };
+  const credentials: ConnectionReply['credentials'] = { type: replyType(authMode), ...connection.credentials };
   if (authMode === 'API_KEY') credentials['apiKey'] = connection.credentials['api_key'];
   const fields: Omit<ConnectionReply, 'connection_config' | 'metadata'> = {
     id: connection.uuid,
@@ -36,4 +36,12 @@ export function connectionReplyJson(
     credentials,
   };
   return jsonWithConfig({ ...fields, ...extra }, connection, ['connection_config', 'metadata']);
+}
+
+/**
+ * `credentials.type` of a reply: the catalog's name of the mode, but OAUTH2 for MCP OAuth, whose credentials are
+ * OAuth 2 ones (`@nangohq/types` has no MCP credentials type: Nango answers these Connections as OAUTH2).
+ */
+function replyType(authMode: AuthMode): string {
+  return authMode === 'MCP_OAUTH2' || authMode === 'MCP_OAUTH2_GENERIC' ? 'OAUTH2' : catalogModeOf(authMode);
 }

@@ -30,6 +30,8 @@ export function registerDeleteIntegration(app: FastifyInstance, context: ApiCont
       }
     }
     await context.registry.store.delete(key);
+    // A later integration of the same key registers its own MCP client: nothing of this one is kept.
+    await context.store.mcpClients.deleteIntegration(key);
     await context.registry.refresh();
     return { success: true };
   });

@@ -95,7 +95,9 @@ export interface OAuthClientInput {
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
   if (credentials === undefined) return {};
   const authMode = provider?.auth_mode;
-  if (authMode !== 'OAUTH2' && authMode !== 'OAUTH1') {
+  // MCP_OAUTH2 takes a client as OAUTH2 does (Nango's MCPOAuth2AuthBody): needed with static registration, used
+  // rather than a registered one with dynamic.
+  if (authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'MCP_OAUTH2') {
     throw new WorkerError(
       'invalid_request',
       `credentials: provider '${provider?.name ?? '?'}' uses ${authMode ?? 'no known auth mode'}, which takes no OAuth client`,

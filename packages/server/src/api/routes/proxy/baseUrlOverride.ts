@@ -1,7 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../../../config/types';
 import { checkOverrideHost, parseAllowList } from '../../../outbound/overrideHost';
-import { renderTemplate } from '../../../config/renderTemplate';
+import { connectionBaseUrl } from '../../../outbound/resolveUrl';
 import { apiError } from '../../ApiError';
 
 /**
@@ -35,7 +35,7 @@ export function withBaseUrlOverride(
 function ownUrls(integration: IntegrationConfig, connection: NangoConnection): URL[] {
   const urls: URL[] = [];
   try {
-    const rendered = renderTemplate(integration.baseUrl, connection, { baseUrl: true });
+    const rendered = connectionBaseUrl(integration, connection);
     if (URL.canParse(rendered)) urls.push(new URL(rendered));
   } catch {
     // A base_url this Connection cannot render gives no own host; the call would fail without the override too.

@@ -1,0 +1,72 @@
+import { inHttpClientSpan } from '../../tracing/inHttpClientSpan';
+import { fetchFailure } from '../flow/oauth2';
+
+/** Metadata documents and registration answers are small; a larger body is not one. */
+export const MAX_METADATA_BYTES = 256 * 1024;
+
+/** One answer of a metadata or registration endpoint: its status, headers and body parsed as a JSON object if it is one. */
+export interface MetadataAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body as a JSON object; undefined when it is not one (or the status is not 2xx and the body is empty). */
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/**
+ * One request to an endpoint an MCP server or its authorization server published. Redirects are not followed (a
+ * metadata URL that redirects could lead the server anywhere, past the URL checks), bodies past MAX_METADATA_BYTES
+ * are refused, and a network failure or timeout is returned as a reason, never thrown with the request.
+ * @returns the answer, or `{ failure }`: what went wrong reaching the endpoint (`ECONNREFUSED`, `no answer within …`)
+ */
+export async function fetchMetadata(
+  url: URL,
+  init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> },
+  timeoutMs: number,
+): Promise<MetadataAnswer | { failure: string }> {
+  const method = init.method ?? 'GET';
+  const headers = { accept: 'application/json', ...init.headers };
+  try {
+    const send = () =>
+      fetch(url, { method, headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await inHttpClientSpan(method, new URL(url.origin + url.pathname), send, { 'nango.mcp': 'discovery' });
+    const text = await boundedText(response);
+    if (text === undefined) return { failure: `an answer larger than ${MAX_METADATA_BYTES} bytes` };
+    return { status: response.status, headers: response.headers, json: parseObject(text) };
+  } catch (error) {
+    return { failure: fetchFailure(error, timeoutMs) };
+  }
+}
+
+/** The body as text, or undefined past MAX_METADATA_BYTES (the rest is not read). */
+async function boundedText(response: Response): Promise<string | undefined> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_METADATA_BYTES) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A URL as messages show it: origin and path, no query (an MCP server URL may carry a key there). */
+export function shownUrl(url: URL | string): string {
+  const parsed = typeof url === 'string' ? (URL.canParse(url) ? new URL(url) : undefined) : url;
+  return parsed ? `${parsed.origin}${parsed.pathname}` : '(not a URL)';
+}
