@@ -8,6 +8,7 @@ import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlCredentialCheckStore } from '../sql/SqlCredentialCheckStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import pg from 'pg';
@@ -45,6 +46,7 @@ export class PgStore implements Store {
   readonly connections: PgConnectionStore;
   readonly idempotency: PgIdempotencyStore;
   readonly refreshLocks: SqlRefreshLocks;
+  readonly credentialChecks: SqlCredentialCheckStore;
   readonly deliveries: SqlDeliveryCounter;
   readonly keys: PgKeyRecords;
   readonly rows: PgRowCopier;
@@ -73,6 +75,7 @@ export class PgStore implements Store {
     this.connections = new PgConnectionStore(pg, cipher);
     this.idempotency = new PgIdempotencyStore(pg, cipher, options.idempotency);
     this.refreshLocks = new SqlRefreshLocks(runner);
+    this.credentialChecks = new SqlCredentialCheckStore(runner, POSTGRES);
     this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new PgKeyRecords(pg);
     this.rows = new PgRowCopier(pg);

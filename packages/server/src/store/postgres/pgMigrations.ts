@@ -306,4 +306,11 @@ export const PG_MIGRATIONS: readonly string[] = [
        INTO added, updated, unchanged
        FROM written w;
    END $$;`,
+
+  // 16: as SQLite's 19 (the background check of credentials: when each Connection is next looked at, and when its
+  // credentials were last proven good).
+  `ALTER TABLE connections ADD COLUMN checked_at BIGINT;
+   ALTER TABLE connections ADD COLUMN next_check_at BIGINT DEFAULT 0;
+   UPDATE connections SET next_check_at = NULL WHERE auth_status <> 'ok';
+   CREATE INDEX connections_by_next_check ON connections (next_check_at);`,
 ];

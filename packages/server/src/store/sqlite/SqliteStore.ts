@@ -11,6 +11,7 @@ import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
+import { SqlCredentialCheckStore } from '../sql/SqlCredentialCheckStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import { SqliteConnectionStore } from './SqliteConnectionStore';
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   readonly connections: SqliteConnectionStore;
   readonly idempotency: SqliteIdempotencyStore;
   readonly refreshLocks: SqlRefreshLocks;
+  readonly credentialChecks: SqlCredentialCheckStore;
   readonly deliveries: SqlDeliveryCounter;
   readonly keys: SqliteKeyRecords;
   readonly rows: SqliteRowCopier;
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
     this.connections = new SqliteConnectionStore(db, cipher);
     this.idempotency = new SqliteIdempotencyStore(db, cipher, options.idempotency);
     this.refreshLocks = new SqlRefreshLocks(runner);
+    this.credentialChecks = new SqlCredentialCheckStore(runner, SQLITE);
     this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new SqliteKeyRecords(db);
     this.rows = new SqliteRowCopier(db);
