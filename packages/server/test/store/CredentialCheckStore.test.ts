@@ -22,14 +22,20 @@ describe.each(STORE_KINDS)('CredentialCheckStore on %s', (_kind, open) => {
   });
   afterEach(() => opened.dispose());
 
-  const insert = (userId: string) =>
-    store.connections.insert({ integration: 'acme', userId, credentials, additionalConfig: {} });
+  const insert = (userId: string) => store.connections.insert({ integration: 'acme', userId, credentials, additionalConfig: {} });
 
   it('claims a new Connection at once, once per lease, with nothing known of its last check', async () => {
     const created = await insert('u1');
     const claims = await store.credentialChecks.claimDue(T + LEASE, 10, T);
     expect(claims).toEqual([
-      { uuid: created.uuid, integration: 'acme', userId: 'u1', checkedAt: undefined, cooldownUntil: undefined, claimedUntil: T + LEASE },
+      {
+        uuid: created.uuid,
+        integration: 'acme',
+        userId: 'u1',
+        checkedAt: undefined,
+        cooldownUntil: undefined,
+        claimedUntil: T + LEASE,
+      },
     ]);
     expect(await store.credentialChecks.claimDue(T + 1 + LEASE, 10, T + 1)).toEqual([]);
     // A claimer that died: its lease ends and the row is claimed again.
@@ -99,7 +105,8 @@ describe.each(STORE_KINDS)('CredentialCheckStore on %s', (_kind, open) => {
 
   it('gives each due Connection to one of many claimers at once', async () => {
     for (let index = 0; index < 40; index++) await insert(`u${index}`);
-    const claims = await Promise.all(Array.from({ length: 8 }, () => store.credentialChecks.claimDue(T + LEASE, 10, T)));
+    const claims = await Promise.all(Array.from({ length: 3 }, () => store.credentialChecks.claimDue(T + LEASE, 10, T)));
+    for (const claim of claims) expect(claim.length).toBeLessThanOrEqual(10); // a batch stays a batch
     const uuids = claims.flat().map((claim) => claim.uuid);
     expect(new Set(uuids).size).toBe(uuids.length);
     const rest = await store.credentialChecks.claimDue(T + LEASE, 100, T);

@@ -23,17 +23,21 @@ export class SqlCredentialCheckStore implements CredentialCheckStore {
     private readonly db: SqlRunner,
     dialect: SqlDialect,
   ) {
-    // The outer conditions repeat the inner ones: a row another claimer updated meanwhile is judged again on PostgreSQL.
+    // The rows are picked once, in a materialised CTE: as a subquery under `IN`, PostgreSQL may run the pick again for
+    // every row it updates (the inner side of a nested loop), each time skipping the rows locked by the one before,
+    // and so claim far more than `limit`. The outer conditions repeat the pick's: a row another claimer updated
+    // meanwhile is judged again on PostgreSQL.
     const due = `next_check_at <= ? AND auth_status = 'ok'`;
-    this.claimSql = `UPDATE connections SET next_check_at = ?
-      WHERE uuid IN (SELECT uuid FROM connections WHERE ${due} ORDER BY next_check_at LIMIT ?${dialect.skipLocked})
-        AND ${due}
+    this.claimSql = `WITH picked AS MATERIALIZED (
+        SELECT uuid FROM connections WHERE ${due} ORDER BY next_check_at LIMIT ?${dialect.skipLocked})
+      UPDATE connections SET next_check_at = ?
+      WHERE uuid IN (SELECT uuid FROM picked) AND ${due}
       RETURNING uuid, integration, user_id, checked_at, refresh_failed_until`;
   }
 
   async claimDue(until: number, limit: number, at: number): Promise<ClaimedCheck[]> {
     const [leaseUntil, now] = [Math.round(until), Math.round(at)];
-    const rows = await this.db.all<ClaimRow>(this.claimSql, [leaseUntil, now, limit, now]);
+    const rows = await this.db.all<ClaimRow>(this.claimSql, [now, limit, leaseUntil, now]);
     return rows.map((row) => ({
       uuid: row.uuid,
       integration: row.integration,
