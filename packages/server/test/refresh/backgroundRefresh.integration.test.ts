@@ -231,6 +231,24 @@ describe.each(REFRESHER_STORE_KINDS)('the background check of credentials on %s'
       expect(await h.auth.calls()).toHaveLength(12);
     });
 
+    it('gives back, when it stops, the claims it has not looked at, for another worker to take at once', async () => {
+      const a = await worker(acme(), { concurrency: 1, batchSize: 4 });
+      for (let index = 0; index < 4; index++) await register(a.all, 10 * MIN, `u${index}`, `refresh-token-${index}`);
+      await h.auth.behave({ delayMs: 400 });
+      const cycle = a.background.runCycle();
+      while ((await h.auth.calls()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await a.background.stop(); // the refresh in flight ends; those still waiting are given back
+      const stopped = await cycle;
+      expect(stopped.refreshed + stopped.released).toBe(4);
+      expect(stopped.released).toBeGreaterThan(0);
+
+      const b = await worker(acme());
+      expect(acted(await b.background.runCycle())).toEqual({ refreshed: stopped.released });
+      expect((await h.auth.calls()).map((call) => call.refreshToken).sort()).toEqual(
+        [0, 1, 2, 3].map((index) => `refresh-token-${index}`),
+      );
+    });
+
     describe('static credentials with a verification request', () => {
       let status = 200;
       let delayMs = 0;
