@@ -127,6 +127,7 @@ export class BackgroundRefresh {
       const version = await connections.credentialsVersion(claim.uuid);
       const connection = await connections.get(claim.integration, claim.userId);
       if (version === undefined || connection?.uuid !== claim.uuid) return 'gone';
+      if (connection.authorization !== 'ok') return 'cancelled'; // marked since the claim: nothing more to do
       const at = now();
       const checkedAt = claim.checkedAt ?? at; // new credentials: as good as proven when written
       const integration = this.options.integrations().integrations.get(claim.integration);
