@@ -21,6 +21,7 @@ import { ReplyPublisher } from './rpc/ReplyPublisher';
 import { RequestConsumer } from './rpc/RequestConsumer';
 import { Responder } from './rpc/Responder';
 import { resolveWorkerSettings, storeTarget, type WorkerSettings } from './settings';
+import { BackgroundRefresh } from './refresh/BackgroundRefresh';
 import { CredentialRefresher } from './refresh/CredentialRefresher';
 import { openStore } from './store/openStore';
 import type { Store } from './store/Store';
@@ -101,6 +102,8 @@ export class Worker {
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
   private readonly syncs: SyncScheduler;
+  /** Refreshes and verifies credentials with no call from the app, in every role (see refresh/BackgroundRefresh.ts). */
+  private readonly credentialChecks: BackgroundRefresh;
   /** This worker's metrics (GET /metrics, NANGO_METRICS_PORT), and the broker look-ups they make when scraped. */
   private readonly metrics: WorkerMetrics;
   private readonly queueProbe: QueueProbe;
@@ -164,11 +167,13 @@ export class Worker {
     const { asyncActionTimings } = extras;
     // The calls on every action's path get database spans (a no-op costing ~nothing while tracing is off).
     const db = store.kind === 'postgres' ? 'postgresql' : 'sqlite';
+    // One refresher for the calls and the background: refreshes of one Connection in this process share one flight.
+    const refresher = new CredentialRefresher(store.connections, store.refreshLocks, logger, {}, webhooks, log);
     const context: OperationContext = {
       store: withStoreSpans(store.connections, db, 'connections', ['get']),
       runner: this.runner,
       idempotency: withStoreSpans(store.idempotency, db, 'idempotency', ['claim', 'complete', 'release']),
-      refresher: new CredentialRefresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
+      refresher,
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       maxMetadataBytes: settings.maxMetadataBytes,
       integrations: () => this.registry.snapshot(),
@@ -191,6 +196,20 @@ export class Worker {
       logger,
       { storeCacheMs: cacheMs },
     );
+    this.credentialChecks = new BackgroundRefresh({
+      checks: store.credentialChecks,
+      connections: store.connections,
+      refresher,
+      integrations: () => this.registry.snapshot(),
+      logger: logger.child({ component: 'credentials' }),
+      webhooks,
+      log,
+      counter: this.metrics.credentialChecks,
+      intervalMs: settings.credentialsCheckIntervalSeconds * 1000,
+      exerciseMs: settings.refreshExerciseIntervalSeconds * 1000,
+      verifyMs: settings.credentialsVerifyIntervalSeconds * 1000,
+      concurrency: settings.credentialsCheckConcurrency,
+    });
     this.apiContext = {
       operations: context,
       registry: this.registry,
@@ -305,6 +324,7 @@ export class Worker {
       await worker.registry.start();
       worker.webhooks.start();
       worker.retention.start();
+      worker.credentialChecks.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       await worker.listenMetrics();
@@ -373,6 +393,7 @@ export class Worker {
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
     await this.syncs.stop(); // runs in flight are aborted and hand their leases back
+    await this.credentialChecks.stop(); // claims not looked at are given back
     const grace = this.settings.shutdownGraceMs;
     await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace)]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running

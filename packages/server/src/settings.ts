@@ -152,6 +152,25 @@ export interface WorkerSettings {
    */
   syncLeaseMs: number;
   /**
+   * NANGO_CREDENTIALS_CHECK_INTERVAL_S — how often each worker looks for Connections whose credentials to refresh or
+   * verify in the background (less up to a fifth at random, so workers drift apart); a token is refreshed when it
+   * would expire within its margin before the next look. 0 turns the background check off. Default: 60
+   */
+  credentialsCheckIntervalSeconds: number;
+  /**
+   * NANGO_REFRESH_EXERCISE_INTERVAL_S — longest time a refresh token (any token an auth mode fetches again) goes
+   * unused: past it the background refreshes the Connection even when nothing expires, so providers that revoke unused
+   * refresh tokens do not. 0: refreshed only ahead of expiry. Default: 86400 (a day)
+   */
+  refreshExerciseIntervalSeconds: number;
+  /**
+   * NANGO_CREDENTIALS_VERIFY_INTERVAL_S — how often static credentials (API key, basic, …) whose catalog entry names a
+   * verification request are tried there again in the background. 0: never. Default: 86400 (a day)
+   */
+  credentialsVerifyIntervalSeconds: number;
+  /** NANGO_CREDENTIALS_CHECK_CONCURRENCY — Connections one worker refreshes or verifies at once in the background. Default: 4 */
+  credentialsCheckConcurrency: number;
+  /**
    * NANGO_METRICS_TOKEN — a token that reads `GET /metrics` (Bearer) and nothing else, for Prometheus, which then needs
    * no secret key. Default: none (the secret key reads it; without a secret key either, it is open like the API)
    */
@@ -245,6 +264,10 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_SYNC_TICK_MS', '1000'],
   ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
   ['NANGO_SYNC_LEASE_MS', '60000'],
+  ['NANGO_CREDENTIALS_CHECK_INTERVAL_S', '60 (0: no background refresh or verification)'],
+  ['NANGO_REFRESH_EXERCISE_INTERVAL_S', '86400 (0: refresh only ahead of expiry)'],
+  ['NANGO_CREDENTIALS_VERIFY_INTERVAL_S', '86400 (0: never verify again)'],
+  ['NANGO_CREDENTIALS_CHECK_CONCURRENCY', '4'],
   ['NANGO_METRICS_TOKEN', 'none: the secret key reads /metrics'],
   ['NANGO_METRICS_PORT', 'none: /metrics on the HTTP API only'],
   ['NANGO_METRICS_HOST', '127.0.0.1'],
@@ -346,6 +369,10 @@ export function resolveWorkerSettings(
     syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
     maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
     syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),
+    credentialsCheckIntervalSeconds: int('NANGO_CREDENTIALS_CHECK_INTERVAL_S', 60, 0),
+    refreshExerciseIntervalSeconds: int('NANGO_REFRESH_EXERCISE_INTERVAL_S', 86_400, 0),
+    credentialsVerifyIntervalSeconds: int('NANGO_CREDENTIALS_VERIFY_INTERVAL_S', 86_400, 0),
+    credentialsCheckConcurrency: int('NANGO_CREDENTIALS_CHECK_CONCURRENCY', 4, 1),
     metricsToken: env['NANGO_METRICS_TOKEN'] || undefined,
     metricsPort: env['NANGO_METRICS_PORT'] ? int('NANGO_METRICS_PORT', 0, 0) : undefined,
     metricsHost: env['NANGO_METRICS_HOST'] || '127.0.0.1',

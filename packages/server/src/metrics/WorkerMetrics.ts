@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Logger } from '../logger';
+import { CredentialCheckMetrics } from './CredentialCheckMetrics';
 import { HttpMetrics } from './HttpMetrics';
 import type { MetricSources } from './MetricSources';
 import { OperationMetrics } from './OperationMetrics';
@@ -22,12 +23,15 @@ export class WorkerMetrics {
   private readonly registry = new Registry();
   readonly http: HttpMetrics;
   readonly rpc: RpcMetrics;
+  /** What the background check of credentials counts into. */
+  readonly credentialChecks: CredentialCheckMetrics;
   private readonly operations: OperationMetrics;
   private readonly lastFailureLog = new Map<string, number>();
 
   constructor(sources: MetricSources, logger: Logger, options: { storeCacheMs?: number } = {}) {
     this.http = new HttpMetrics(this.registry);
     this.rpc = new RpcMetrics(this.registry);
+    this.credentialChecks = new CredentialCheckMetrics(this.registry);
     this.operations = new OperationMetrics(this.registry, sources.log);
     const failed = (source: string, error: unknown) => {
       const last = this.lastFailureLog.get(source) ?? 0;

@@ -10,6 +10,16 @@ interface Verification {
   endpoint?: string;
 }
 
+/**
+ * The verification request of an integration's catalog entry (its first endpoint), if it names one: what
+ * verifyCredentials would call, for callers that must know beforehand (the background check plans with it).
+ */
+export function verificationOf(integration: IntegrationConfig): { method: string; endpoint: string } | undefined {
+  const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
+  const endpoint = verification?.endpoints?.[0] ?? verification?.endpoint;
+  return verification && endpoint ? { method: verification.method ?? 'GET', endpoint } : undefined;
+}
+
 /** What a verification found: `skipped` when the integration's catalog entry names no verification request. */
 export type VerificationOutcome = { status: 'verified'; endpoint: string } | { status: 'skipped' };
 
@@ -35,12 +45,12 @@ export async function verifyCredentials(
   integration: IntegrationConfig,
   connection: NangoConnection,
 ): Promise<VerificationOutcome> {
-  const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
-  const endpoint = verification?.endpoints?.[0] ?? verification?.endpoint;
-  if (!verification || !endpoint) return { status: 'skipped' };
+  const verification = verificationOf(integration);
+  if (!verification) return { status: 'skipped' };
+  const { endpoint } = verification;
   let answer: number | string;
   try {
-    const response = await performHttpRequest(integration, connection, { method: verification.method ?? 'GET', endpoint });
+    const response = await performHttpRequest(integration, connection, { method: verification.method, endpoint });
     if (response.ok) return { status: 'verified', endpoint };
     answer = response.status;
   } catch (error) {

@@ -12,7 +12,7 @@ import { authModeHandler } from '../authModes/handlers';
 import { connectName } from '../config/authModeNames';
 import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptions';
 import { requestTokenWithRetries, TokenEndpointError } from '../oauth/requestToken';
-import type { TokenRefresher } from './TokenRefresher';
+import type { BackgroundReason, TokenRefresher } from './TokenRefresher';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
 import { NO_WEBHOOKS, type Webhooks } from '../webhooks/Webhooks';
 
@@ -59,43 +59,45 @@ export class CredentialRefresher implements TokenRefresher {
   async ensureFresh(
     integration: IntegrationConfig,
     connection: NangoConnection,
-    options: { force?: boolean; operationId?: string } = {},
+    options: { force?: boolean; operationId?: string; background?: BackgroundReason } = {},
   ): Promise<NangoConnection> {
     if (!authModeHandler(integration.authMode).grant) return connection;
     const force = options.force === true;
+    const now = this.options.now();
     const marginMs = (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000;
-    if (!force && !isDue(connection, marginMs)) return connection;
+    if (!force && !isDue(connection, marginMs, now)) return connection;
     if (connection.authorization === 'needs_reauthorization') throw needsReauthorization(connection);
     const request = this.grant(integration, connection);
     if ('missing' in request) {
       // Nothing to refresh with: say so when asked to, or when the token is dead and a refresh was meant to happen.
-      const meantTo = request.usableAsIs !== true && !isStillValid(connection);
+      const meantTo = request.usableAsIs !== true && !isStillValid(connection, now);
       const firstTime = meantTo && this.logNotPossibleOnce(connection, request.missing);
       if (!force && !meantTo) return connection;
       const error = refreshNotPossible(connection, request.missing);
-      if (force || firstTime)
-        this.start(connection, integration.authMode, options.operationId, force).end('failed', failureOf(error).error);
+      if (force || firstTime) this.start(connection, integration.authMode, options, force).end('failed', failureOf(error).error);
       throw error;
     }
-    const parentId = options.operationId;
     try {
-      return await this.shared(connection.uuid, () => this.refreshLocked(integration, connection, force, parentId));
+      return await this.shared(connection.uuid, () => this.refreshLocked(integration, connection, force, options));
     } catch (error) {
       const failed = error instanceof WorkerError && error.code === 'token_refresh_failed';
-      if (failed && !force && isStillValid(connection)) return connection;
+      if (failed && !force && isStillValid(connection, this.options.now())) return connection;
       throw error;
     }
   }
 
-  /** A `refresh` operation for `connection`, named after its auth mode (`oauth2`, `oauth2_cc`, …). */
-  private start(connection: NangoConnection, mode: AuthMode, parentId: string | undefined, force: boolean): OperationHandle {
+  /**
+   * A `refresh` operation for `connection`, named after its auth mode (`oauth2`, `oauth2_cc`, …); `fields.background`
+   * says why the background check asked for it, when it did.
+   */
+  private start(connection: NangoConnection, mode: AuthMode, why: RefreshCause, force: boolean): OperationHandle {
     return this.log.start({
       kind: 'refresh',
       name: connectName(mode),
       integration: connection.integration,
       connectionId: connection.userId,
-      parentId: parentId || undefined,
-      fields: { force },
+      parentId: why.operationId || undefined,
+      fields: { force, ...(why.background && { background: why.background }) },
     });
   }
 
@@ -139,7 +141,7 @@ export class CredentialRefresher implements TokenRefresher {
     integration: IntegrationConfig,
     seen: NangoConnection,
     force: boolean,
-    parentId: string | undefined,
+    why: RefreshCause,
   ): Promise<NangoConnection> {
     await this.failIfCoolingDown(seen);
     await this.acquire(seen);
@@ -153,7 +155,7 @@ export class CredentialRefresher implements TokenRefresher {
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
       if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
       await this.failIfCoolingDown(current);
-      const operation = this.start(current, integration.authMode, parentId, force);
+      const operation = this.start(current, integration.authMode, why, force);
       try {
         return await this.refreshNow(integration, current, version, force, operation);
       } catch (error) {
@@ -209,7 +211,7 @@ export class CredentialRefresher implements TokenRefresher {
       operation.end('cancelled', LOCK_LOST);
       return this.reread(current);
     }
-    const credentials = request.credentials(current.credentials, response, Date.now());
+    const credentials = request.credentials(current.credentials, response, this.options.now());
     if (!(await this.store.replaceCredentials(current.uuid, credentials, version))) {
       this.logger.warn(fields, 'oauth refresh outcome dropped: the credentials were written during the refresh');
       operation.end('cancelled', CREDENTIALS_CHANGED);
@@ -268,7 +270,7 @@ export class CredentialRefresher implements TokenRefresher {
       operation.end('cancelled', CREDENTIALS_CHANGED);
       return this.reread(connection);
     }
-    const until = Date.now() + this.options.cooldownMs;
+    const until = this.options.now() + this.options.cooldownMs;
     await this.store.setRefreshCooldown(connection.uuid, until);
     this.logger.warn({ ...fields, kind: error.kind }, 'oauth token refresh failed');
     const hint =
@@ -307,7 +309,7 @@ export class CredentialRefresher implements TokenRefresher {
   /** @throws WorkerError `token_refresh_failed` while a failed refresh's cool-down lasts */
   private async failIfCoolingDown(connection: NangoConnection): Promise<void> {
     const until = await this.store.refreshCooldown(connection.uuid);
-    if (until === undefined || until <= Date.now()) return;
+    if (until === undefined || until <= this.options.now()) return;
     throw new WorkerError(
       'token_refresh_failed',
       `Refreshing the access token of ${who(connection)} failed moments ago; next attempt after ${new Date(until).toISOString()}.`,
@@ -334,6 +336,12 @@ export class CredentialRefresher implements TokenRefresher {
   }
 }
 
+/** What a refresh is for: the operation it happens for, or why the background check asked for it. */
+interface RefreshCause {
+  readonly operationId?: string;
+  readonly background?: BackgroundReason;
+}
+
 /** How a refresh ends whose lock was lost before it called the provider. */
 const LOCK_LOST: OperationError = {
   code: 'refresh_lock_lost',
@@ -354,15 +362,15 @@ function expiresAt(connection: NangoConnection): number | undefined {
 }
 
 /** Expires within the margin (no expires_at: never due, see ensureFresh). */
-function isDue(connection: NangoConnection, marginMs: number): boolean {
+function isDue(connection: NangoConnection, marginMs: number, now: number): boolean {
   const at = expiresAt(connection);
-  return at !== undefined && at - Date.now() <= marginMs;
+  return at !== undefined && at - now <= marginMs;
 }
 
 /** Known not to have expired yet. */
-function isStillValid(connection: NangoConnection): boolean {
+function isStillValid(connection: NangoConnection, now: number): boolean {
   const at = expiresAt(connection);
-  return at !== undefined && at > Date.now();
+  return at !== undefined && at > now;
 }
 
 function who(connection: NangoConnection): string {

@@ -21,6 +21,11 @@ export interface RefresherOptions {
   readonly lockWaitMs: number;
   /** Names this process as the holder of its locks. Default: a random UUID, one per refresher */
   readonly owner: string;
+  /**
+   * The clock of expiries and cool-downs: when a token is due, when a new one expires, when a cool-down ends (lock
+   * leases and waits keep real time). Tests drive it. Default: Date.now
+   */
+  readonly now: () => number;
 }
 
 /**
@@ -37,6 +42,7 @@ export function resolveRefresherOptions(options: Partial<RefresherOptions> = {})
     lockPollMs: 50,
     lockWaitMs: 20_000,
     owner: randomUUID(),
+    now: Date.now,
     ...options,
   };
   const slowest = resolved.attempts * resolved.requestTimeoutMs + 1.5 * resolved.backoffMs * (2 ** (resolved.attempts - 1) - 1);

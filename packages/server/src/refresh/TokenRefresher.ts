@@ -21,6 +21,11 @@ export interface TokenRefresher {
       force?: boolean;
       /** The operation the refresh happens for (an action run): the refresh's own operation points at it. */
       operationId?: string;
+      /** Why the background check asks for it (see BackgroundRefresh); its operation says so. */
+      background?: BackgroundReason;
     },
   ): Promise<NangoConnection>;
 }
+
+/** Why the background check refreshes a Connection: its token expires soon, or its refresh token is due for use. */
+export type BackgroundReason = 'expiry' | 'exercise';

@@ -12,10 +12,12 @@ import type { WebhookStore } from './WebhookStore';
 import type { RecordStore } from './RecordStore';
 import type { SyncScheduleStore } from './SyncScheduleStore';
 import type { ConnectionAttributes } from './ConnectionAttributes';
+import type { CredentialCheckStore } from './CredentialCheckStore';
 import type { StoredOutcome } from './StoredOutcome';
 
 export type { ConnectionAttributes, EndUser } from './ConnectionAttributes';
 export type { StoredOutcome } from './StoredOutcome';
+export type { ClaimedCheck, CredentialCheckStore } from './CredentialCheckStore';
 import type { OperationStore } from './OperationStore';
 
 /**
@@ -32,6 +34,8 @@ export interface Store {
   readonly connections: ConnectionStore;
   readonly idempotency: IdempotencyStore;
   readonly refreshLocks: RefreshLocks;
+  /** When the background check next looks at each Connection (refresh ahead of expiry, exercise, verification). */
+  readonly credentialChecks: CredentialCheckStore;
   readonly deliveries: DeliveryCounter;
   readonly keys: KeyRecords;
   /** Rows as stored, for `nango-server copy-store`. */

@@ -21,6 +21,8 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
       'tags',
       'end_user',
       'end_user_id',
+      'checked_at',
+      'next_check_at',
     ],
     key: ['uuid'],
   },

@@ -10,6 +10,7 @@ import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
+import { SqlCredentialCheckStore } from '../sql/SqlCredentialCheckStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import pg from 'pg';
@@ -47,6 +48,7 @@ export class PgStore implements Store {
   readonly connections: PgConnectionStore;
   readonly idempotency: PgIdempotencyStore;
   readonly refreshLocks: SqlRefreshLocks;
+  readonly credentialChecks: SqlCredentialCheckStore;
   readonly deliveries: SqlDeliveryCounter;
   readonly keys: PgKeyRecords;
   readonly rows: PgRowCopier;
@@ -77,6 +79,7 @@ export class PgStore implements Store {
     this.connections = new PgConnectionStore(pg, cipher);
     this.idempotency = new PgIdempotencyStore(pg, cipher, options.idempotency);
     this.refreshLocks = new SqlRefreshLocks(runner);
+    this.credentialChecks = new SqlCredentialCheckStore(runner, POSTGRES);
     this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new PgKeyRecords(pg);
     this.rows = new PgRowCopier(pg);

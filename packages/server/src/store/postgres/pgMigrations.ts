@@ -322,4 +322,11 @@ export const PG_MIGRATIONS: readonly string[] = [
      created_at  TEXT NOT NULL
    );
    CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
+
+  // 18: as SQLite's 21 (the background check of credentials: when each Connection is next looked at, and when its
+  // credentials were last proven good).
+  `ALTER TABLE connections ADD COLUMN checked_at BIGINT;
+   ALTER TABLE connections ADD COLUMN next_check_at BIGINT DEFAULT 0;
+   UPDATE connections SET next_check_at = NULL WHERE auth_status <> 'ok';
+   CREATE INDEX connections_by_next_check ON connections (next_check_at);`,
 ];

@@ -33,9 +33,11 @@ export type GetValues = [heldUuid: string, heldVersion: number, integration: str
 export function connectionSql(d: SqlDialect) {
   const byUser = 'WHERE integration = ? AND user_id = ?';
   // New credentials are a fresh start: whatever made the old ones unusable no longer applies. Every write bumps
-  // cred_version, which is what lets a refresh notice it was overtaken (see replaceCredentials).
+  // cred_version, which is what lets a refresh notice it was overtaken (see replaceCredentials), and has the
+  // background check plan them anew at its next look (see CredentialCheckStore).
   const freshCredentials = `UPDATE connections SET credentials = ?, key_id = ?, last_modified = ?, auth_status = 'ok',
-    auth_error = NULL, refresh_failed_until = NULL, cred_version = cred_version + 1 WHERE uuid = ?`;
+    auth_error = NULL, refresh_failed_until = NULL, cred_version = cred_version + 1, checked_at = NULL,
+    next_check_at = 0 WHERE uuid = ?`;
   return {
     insert: `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -48,8 +50,9 @@ export function connectionSql(d: SqlDialect) {
     updateCredentials: freshCredentials,
     replaceIfVersion: `${freshCredentials} AND cred_version = ?`,
     versionOf: 'SELECT cred_version FROM connections WHERE uuid = ?',
-    needsReauthorization: `UPDATE connections SET auth_status = 'needs_reauthorization', auth_error = ?, last_modified = ?
-      WHERE uuid = ? AND cred_version = ?`,
+    // The background check stops too (next_check_at NULL): nothing but new credentials can help.
+    needsReauthorization: `UPDATE connections SET auth_status = 'needs_reauthorization', auth_error = ?, last_modified = ?,
+      next_check_at = NULL WHERE uuid = ? AND cred_version = ?`,
     setCooldown: 'UPDATE connections SET refresh_failed_until = ? WHERE uuid = ?',
     cooldownOf: 'SELECT refresh_failed_until FROM connections WHERE uuid = ?',
     byUserId: `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE user_id = ? ORDER BY integration${d.byteOrder}`,

@@ -13,6 +13,7 @@ import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
+import { SqlCredentialCheckStore } from '../sql/SqlCredentialCheckStore';
 import { SqlRefreshLocks } from '../sql/SqlRefreshLocks';
 import { SqlSyncScheduleStore } from '../sql/SqlSyncScheduleStore';
 import { SqliteConnectionStore } from './SqliteConnectionStore';
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly connections: SqliteConnectionStore;
   readonly idempotency: SqliteIdempotencyStore;
   readonly refreshLocks: SqlRefreshLocks;
+  readonly credentialChecks: SqlCredentialCheckStore;
   readonly deliveries: SqlDeliveryCounter;
   readonly keys: SqliteKeyRecords;
   readonly rows: SqliteRowCopier;
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
     this.connections = new SqliteConnectionStore(db, cipher);
     this.idempotency = new SqliteIdempotencyStore(db, cipher, options.idempotency);
     this.refreshLocks = new SqlRefreshLocks(runner);
+    this.credentialChecks = new SqlCredentialCheckStore(runner, SQLITE);
     this.deliveries = new SqlDeliveryCounter(runner);
     this.keys = new SqliteKeyRecords(db);
     this.rows = new SqliteRowCopier(db);

@@ -294,4 +294,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      created_at  TEXT NOT NULL
    );
    CREATE INDEX mcp_clients_by_integration ON mcp_clients (integration);`,
+
+  // 21: the background check of credentials (refresh/BackgroundRefresh.ts): when a worker next looks at each
+  // Connection (next_check_at, epoch ms; 0: as soon as it can, which every write of credentials sets; NULL: never,
+  // once it needs the user), taken with a lease by a conditional update so one worker of many looks at each; and
+  // when its credentials were last proven good, refreshed or verified (checked_at; NULL until a worker first looks at
+  // new credentials). Existing rows are looked at once soon; those that need the user are left alone.
+  `ALTER TABLE connections ADD COLUMN checked_at INTEGER;
+   ALTER TABLE connections ADD COLUMN next_check_at INTEGER DEFAULT 0;
+   UPDATE connections SET next_check_at = NULL WHERE auth_status <> 'ok';
+   CREATE INDEX connections_by_next_check ON connections (next_check_at);`,
 ];
