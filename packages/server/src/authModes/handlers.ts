@@ -3,8 +3,10 @@ import { WorkerError } from '../errors';
 import { apiKey } from './apiKey';
 import type { AuthModeHandler } from './AuthModeHandler';
 import { basic } from './basic';
+import { none } from './none';
 import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
+import { tba } from './tba';
 
 /** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
 const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.freeze({
@@ -12,6 +14,8 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,
+  TBA: tba,
+  NONE: none,
 });
 
 /** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */

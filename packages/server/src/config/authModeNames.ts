@@ -25,7 +25,14 @@ const KNOWN: ReadonlySet<string> = new Set<string>(AUTH_MODES);
  * The modes this server runs: each has its handler in authModes/handlers.ts (a test checks the two agree).
  * Integrations of any other mode are refused where they are declared, naming the mode.
  */
-export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>(['OAUTH2', 'OAUTH1', 'API_KEY', 'USERNAME_PASSWORD']);
+export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
+  'OAUTH2',
+  'OAUTH1',
+  'API_KEY',
+  'USERNAME_PASSWORD',
+  'TBA',
+  'NONE',
+]);
 
 /** Whether this server runs `mode`. */
 export function runsAuthMode(mode: AuthMode): boolean {

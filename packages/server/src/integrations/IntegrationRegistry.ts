@@ -206,8 +206,9 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     maxResponseBytes: DEFAULTS.maxResponseBytes,
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
+    // TBA signs with the integration's consumer key and secret, kept as its OAuth client.
     oauth:
-      authMode !== 'OAUTH2' && authMode !== 'OAUTH1'
+      authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'TBA'
         ? undefined
         : {
             clientId: stored.oauthClientId,

@@ -5,6 +5,8 @@ import { registerPostActionTrigger } from './action/postActionTrigger';
 import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
+import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
+import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
 import { registerListConfigs } from './config/listConfigs';
@@ -99,6 +101,8 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetConnectPage(app, context);
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
+  registerPostTbaAuth(app, context);
+  registerPostUnauthenticatedAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
