@@ -2,6 +2,7 @@ import type { AuthMode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { apiKey } from './apiKey';
 import type { AuthModeHandler } from './AuthModeHandler';
+import { awsSigV4 } from './awsSigV4';
 import { basic } from './basic';
 import { none } from './none';
 import { oauth1 } from './oauth1';
@@ -16,6 +17,7 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   USERNAME_PASSWORD: basic,
   TBA: tba,
   NONE: none,
+  AWS_SIGV4: awsSigV4,
 });
 
 /** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */

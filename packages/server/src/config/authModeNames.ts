@@ -32,6 +32,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'USERNAME_PASSWORD',
   'TBA',
   'NONE',
+  'AWS_SIGV4',
 ]);
 
 /** Whether this server runs `mode`. */

@@ -79,7 +79,7 @@ integrations:
   });
 
   it('registers a Connection over RabbitMQ with empty credentials, and refuses any credential given', async () => {
-    await h.nango.registerConnection('booking', 'bob', {} as NangoAuthCredentials, { subdomain: 'bobs' });
+    await h.nango.registerConnection('booking', 'bob', {}, { subdomain: 'bobs' });
     const error = (await h.nango
       .registerConnection('booking', 'carol', { api_key: 'k' } as NangoAuthCredentials)
       .catch((e: unknown) => e)) as NangoError;

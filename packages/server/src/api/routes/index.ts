@@ -4,6 +4,7 @@ import { registerGetAsyncActionResult } from './action/getAsyncActionResult';
 import { registerPostActionTrigger } from './action/postActionTrigger';
 import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
+import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
@@ -103,6 +104,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostBasicAuth(app, context);
   registerPostTbaAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
+  registerPostAwsSigV4Auth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
