@@ -91,6 +91,27 @@ integrations:
     expect(carol.code).toBe('connection_not_found');
   });
 
+  it('imports a Connection with POST /connections { type: NONE }', async () => {
+    const imported = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'booking',
+        connection_id: 'dora',
+        credentials: { type: 'NONE' },
+        connection_config: { subdomain: 'doras' },
+      }),
+    });
+    expect(imported.status).toBe(201);
+    const extra = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider_config_key: 'booking', connection_id: 'eve', credentials: { type: 'NONE', apiKey: 'k' } }),
+    });
+    expect(extra.status).toBe(400);
+    expect(JSON.stringify(await extra.json())).toContain('body/credentials/apiKey is not a field of NONE credentials');
+  });
+
   it('runs an action and a proxy call that send no credential', async () => {
     const result = await h.nango.triggerAction('booking', 'call', 'bob', { endpoint: '/slots', params: { day: 'mon' } });
     expect(result.returnValue).toMatchObject({ ok: true, status: 200, body: { path: '/slots?day=mon' } });

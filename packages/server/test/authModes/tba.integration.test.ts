@@ -180,6 +180,23 @@ integrations:
     expect(refused()).toEqual([]);
   });
 
+  it('imports a Connection with POST /connections { type: TBA, token_id, token_secret }', async () => {
+    const imported = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'netsuite',
+        connection_id: 'fay',
+        credentials: { type: 'TBA', token_id: TOKEN.id, token_secret: TOKEN.secret },
+        connection_config: { accountId: '123456_SB1' },
+      }),
+    });
+    expect(imported.status).toBe(201);
+    const call = await h.nango.triggerAction('netsuite', 'call', 'fay', { endpoint: '/record/v1/customer' });
+    expect(call.returnValue).toMatchObject({ ok: true, status: 200 });
+    expect(refused()).toEqual([]);
+  });
+
   it('takes a run-time integration from POST /integrations with { type: TBA, client_id, client_secret }', async () => {
     const created = await fetch(`${url}/integrations`, {
       method: 'POST',
