@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NangoError } from '@nangohq/node-client';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf } from '../helpers/apiHarness';
 import { startHarness, waitFor, type Harness } from '../helpers/harness';
@@ -11,6 +12,7 @@ const SECRET = 'aws-test-secret-key';
 const PLATFORM = { accessKeyId: 'AKIAPLATFORM00000001', secret: 'platform/secret+access-key' };
 const ROLE = 'arn:aws:iam::123456789012:role/NangoAccess';
 const GUARDED = 'arn:aws:iam::123456789012:role/WithExternalId';
+const REVOKED = 'arn:aws:iam::123456789012:role/TrustRemovedLater';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /** A Connection as GET /connection/:id answers it, as far as these tests read it. */
@@ -40,6 +42,7 @@ describe('AWS_SIGV4 (STS AssumeRole, SigV4 on every request)', () => {
     aws.addPrincipal(PLATFORM.accessKeyId, PLATFORM.secret);
     aws.roles.set(ROLE, { trusts: PLATFORM.accessKeyId });
     aws.roles.set(GUARDED, { trusts: PLATFORM.accessKeyId, externalId: 'ext-4242' });
+    aws.roles.set(REVOKED, { trusts: PLATFORM.accessKeyId });
     process.env['PLATFORM_AWS_SECRET'] = PLATFORM.secret; // integrations.yaml reads it, as a deployment would
     dir = mkdtempSync(join(tmpdir(), 'nango-aws-'));
     mkdirSync(join(dir, 'aws'));
@@ -178,6 +181,26 @@ integrations:
     expect(aws.api.refusals).toEqual([]);
   }, 30_000);
 
+  it('marks the Connection as needing its customer when the role stops trusting the platform (STS AccessDenied)', async () => {
+    aws.expiresInS = 901;
+    await h.nango.registerConnection(
+      'aws',
+      'gus',
+      { role_arn: REVOKED, region: 'eu-west-1' },
+      { service: 'execute-api', region: 'eu-west-1' },
+    );
+    aws.expiresInS = 3600;
+    aws.roles.set(REVOKED, { trusts: 'someone-else' }); // the customer removed the platform from the trust policy
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const error = (await h.nango
+      .triggerAction('aws', 'call', 'gus', { endpoint: '/prod/reports' })
+      .catch((e: unknown) => e)) as NangoError;
+    expect(error.code).toBe('connection_needs_reauthorization');
+    expect(error.errorMsg).toContain('AccessDenied');
+    const auth = await fetch(`${url}/connections/gus/auth?provider_config_key=aws`, { headers: withKey });
+    expect(JSON.stringify(await auth.json())).toContain('needs_reauthorization');
+  }, 30_000);
+
   it('sends the ExternalId the Connection was given, which a guarded role requires', async () => {
     const without = await connect('connection_id=carol', { role_arn: GUARDED });
     expect(without.status).toBe(400);
@@ -188,6 +211,25 @@ integrations:
     const reply = await connect('connection_id=carol&params%5Bexternal_id%5D=ext-4242', { role_arn: GUARDED });
     expect(reply.status).toBe(200);
     expect((await connection('carol')).body.credentials['external_id']).toBe('ext-4242');
+  });
+
+  it('imports a Connection with POST /connections { type: AWS_SIGV4, role_arn, region }, assuming the role at once', async () => {
+    const issued = aws.issued;
+    const imported = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'aws',
+        connection_id: 'erin',
+        credentials: { type: 'AWS_SIGV4', role_arn: ROLE, region: 'eu-west-1' },
+        connection_config: { region: 'eu-west-1', service: 'execute-api' },
+      }),
+    });
+    expect(imported.status).toBe(201);
+    expect(aws.issued).toBe(issued + 1);
+    const result = await h.nango.triggerAction('aws', 'call', 'erin', { endpoint: '/prod/reports' });
+    expect(result.returnValue).toMatchObject({ ok: true, status: 200 });
+    expect(aws.api.refusals).toEqual([]);
   });
 
   it('has a local AWS that refuses what real AWS would: a wrong secret, a request changed after signing, another scope', async () => {
