@@ -78,8 +78,40 @@ export interface UsernamePasswordCredentials {
   [extra: string]: unknown;
 }
 
+/**
+ * NetSuite token-based authentication (TBA): the user's token id and secret; the consumer key and secret are the
+ * integration's, unless the Connection brings its own. The account id the realm is made of is the Connection's config
+ * `accountId`.
+ */
+export interface TbaCredentials {
+  token_id: string;
+  token_secret: string;
+  config_override?: { client_id?: string; client_secret?: string };
+  [extra: string]: unknown;
+}
+
+/**
+ * AWS SigV4: the role to assume (it must trust the integration's AWS principal) and, optionally, its region; the
+ * worker fetches the temporary keys itself, and again before they expire.
+ */
+export interface AwsSigV4Credentials {
+  role_arn: string;
+  region?: string;
+  [extra: string]: unknown;
+}
+
+/** Unauthenticated (NONE): no credentials at all. */
+export type NoCredentials = Record<string, never>;
+
 /** Credentials for any auth mode, as passed to registerConnection and updateConnectionCredentials. */
-export type NangoAuthCredentials = OAuth2Credentials | OAuth1Credentials | ApiKeyCredentials | UsernamePasswordCredentials;
+export type NangoAuthCredentials =
+  | OAuth2Credentials
+  | OAuth1Credentials
+  | ApiKeyCredentials
+  | UsernamePasswordCredentials
+  | TbaCredentials
+  | AwsSigV4Credentials
+  | NoCredentials;
 
 /**
  * Credentials as stored on a Connection: the fields of the auth mode, normalised (`expires_at` is an ISO 8601

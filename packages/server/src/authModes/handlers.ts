@@ -2,10 +2,13 @@ import type { AuthMode } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { apiKey } from './apiKey';
 import type { AuthModeHandler } from './AuthModeHandler';
+import { awsSigV4 } from './awsSigV4';
 import { basic } from './basic';
 import { mcpOAuth2, mcpOAuth2Generic } from './mcpOAuth2';
+import { none } from './none';
 import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
+import { tba } from './tba';
 
 /** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
 const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.freeze({
@@ -13,6 +16,9 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,
+  TBA: tba,
+  AWS_SIGV4: awsSigV4,
+  NONE: none,
   MCP_OAUTH2: mcpOAuth2,
   MCP_OAUTH2_GENERIC: mcpOAuth2Generic,
 });

@@ -1,6 +1,6 @@
 import { WorkerError } from '../errors';
 import { oauth1AuthorizationHeader } from '../signing/oauth1';
-import type { AuthModeHandler } from './AuthModeHandler';
+import type { AuthModeHandler, OutgoingRequest } from './AuthModeHandler';
 import { credentialField, setCredentialHeader } from './credentialField';
 
 /**
@@ -18,12 +18,10 @@ export const oauth1: AuthModeHandler = {
         `integrations.${integration.name}.oauth needs a client_id and client_secret to sign OAUTH1 requests`,
       );
     }
-    // RFC 5849 section 3.4.1.3.1: only a form-encoded body's parameters are signed.
-    const isForm = /^application\/x-www-form-urlencoded\b/i.test(request.headers.get('content-type') ?? '');
     const header = oauth1AuthorizationHeader({
       method: request.method,
       url: request.url.href,
-      bodyParams: isForm && typeof request.body === 'string' ? new URLSearchParams(request.body) : undefined,
+      bodyParams: signedFormParams(request),
       consumerKey: clientId,
       consumerSecret: clientSecret,
       token: credentialField(integration, connection, 'oauth_token'),
@@ -32,3 +30,9 @@ export const oauth1: AuthModeHandler = {
     setCredentialHeader(request.headers, 'authorization', header);
   },
 };
+
+/** The body's parameters when it is form-encoded: RFC 5849 section 3.4.1.3.1 signs those, and no other body. */
+export function signedFormParams(request: OutgoingRequest): URLSearchParams | undefined {
+  const isForm = /^application\/x-www-form-urlencoded\b/i.test(request.headers.get('content-type') ?? '');
+  return isForm && typeof request.body === 'string' ? new URLSearchParams(request.body) : undefined;
+}

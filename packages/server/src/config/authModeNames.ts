@@ -30,6 +30,9 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'OAUTH1',
   'API_KEY',
   'USERNAME_PASSWORD',
+  'TBA',
+  'AWS_SIGV4',
+  'NONE',
   'MCP_OAUTH2',
   'MCP_OAUTH2_GENERIC',
 ]);

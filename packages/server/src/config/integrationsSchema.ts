@@ -48,6 +48,27 @@ const oauth = {
   additionalProperties: false,
 };
 
+/** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
+export const AWS_REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$';
+
+// --- AWS SigV4 (signing modes issue) ----------------------------------------------------------------------------
+const awsSigV4 = {
+  type: 'object',
+  properties: {
+    service: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    default_region: { type: 'string', pattern: AWS_REGION_PATTERN },
+    access_key_id: { type: 'string', minLength: 1 },
+    secret_access_key: { type: 'string', minLength: 1 },
+    sts_endpoint: { type: 'string', format: 'uri' },
+    // STS's own rules for ExternalId: 2-1224 characters of [\w+=,.@:/-].
+    external_id: { type: 'string', pattern: '^[\\w+=,.@:/-]{2,1224}$' },
+    session_duration_s: { type: 'integer', minimum: 900, maximum: 43_200 },
+  },
+  required: ['service', 'access_key_id', 'secret_access_key'],
+  additionalProperties: false,
+};
+// --- end of the AWS SigV4 block --------------------------------------------------------------------------------
+
 const action = {
   type: ['object', 'null'],
   properties: {
@@ -100,6 +121,7 @@ const integration = {
     action_memory_mb: memoryMb,
     log_level: { enum: LOG_LEVELS },
     oauth,
+    aws_sigv4: awsSigV4,
     actions: { type: ['object', 'null'], propertyNames: names, additionalProperties: action },
     syncs: { type: ['object', 'null'], propertyNames: names, additionalProperties: sync },
   },

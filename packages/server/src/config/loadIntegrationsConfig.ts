@@ -11,6 +11,7 @@ import { ConfigError } from '../ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from './legacy/convert2022Config';
 import type { Converted2022 } from './legacy/Converted2022';
 import { baseUrlHost } from './baseUrlHost';
+import { compileAwsSigV4, type AwsSigV4Yaml } from './compileAwsSigV4';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import type { ConfigProblem } from '../ConfigError';
 import { validateIntegrationsShape } from './integrationsSchema';
@@ -187,6 +188,7 @@ interface IntegrationYaml {
     refresh_margin_s?: number;
     scopes?: string[] | null;
   } | null;
+  aws_sigv4?: AwsSigV4Yaml;
   actions?: Record<
     string,
     { timeout_ms?: number; memory_mb?: number; description?: string; input?: Record<string, unknown> } | null
@@ -297,10 +299,16 @@ function compileIntegration(
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
+    ...optional('awsSigV4', compileAwsSigV4(yaml.auth_mode, yaml.aws_sigv4, at, problems)),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
     syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,
   });
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined: a mode's settings appear only on its integrations. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /** Without `provider:`, auth_mode and base_url must be written; with one, the catalog may have given them. */

@@ -45,6 +45,26 @@ export interface OAuthConfig {
   readonly refreshMarginSeconds: number;
 }
 
+/**
+ * `aws_sigv4:` of an AWS_SIGV4 integration: how the platform's own AWS principal assumes each customer's role (STS
+ * AssumeRole) and which service the temporary credentials sign for.
+ */
+export interface AwsSigV4Settings {
+  /** `service`: the AWS service requests are signed for (`s3`, `execute-api`, …), also the Connection's `service`. */
+  readonly service: string;
+  /** `default_region`: the region of a Connection that names none. Default: none (each Connection must). */
+  readonly defaultRegion: string | undefined;
+  /** `access_key_id` and `secret_access_key`: the platform's IAM principal, which may call sts:AssumeRole. */
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** `sts_endpoint`: where AssumeRole is sent. Default: undefined, meaning `https://sts.<region>.amazonaws.com/`. */
+  readonly stsEndpoint: string | undefined;
+  /** `external_id`: the ExternalId every Connection's AssumeRole carries, unless its config sets its own. Default: none. */
+  readonly externalId: string | undefined;
+  /** `session_duration_s`: DurationSeconds asked of STS (900 to 43200). Default: 3600. */
+  readonly sessionDurationS: number;
+}
+
 /** One action declared under an integration. */
 export interface ActionConfig {
   readonly name: string;
@@ -113,6 +133,8 @@ export interface IntegrationConfig {
   /** Level of the actions' own log lines. Default: 'info'. */
   readonly logLevel: LogLevel;
   readonly oauth: OAuthConfig | undefined;
+  /** AWS_SIGV4 only: see AwsSigV4Settings. */
+  readonly awsSigV4?: AwsSigV4Settings | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
   /** Syncs; empty when none is declared. */
   readonly syncs: ReadonlyMap<string, SyncConfig>;

@@ -220,8 +220,9 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     maxResponseBytes: DEFAULTS.maxResponseBytes,
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
+    // TBA signs with the integration's consumer key and secret, kept as its OAuth client; MCP_OAUTH2 may hold one.
     oauth:
-      authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'MCP_OAUTH2'
+      authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'TBA' && authMode !== 'MCP_OAUTH2'
         ? undefined
         : {
             clientId: stored.oauthClientId,

@@ -110,7 +110,7 @@ export async function requestToken(request: TokenRequest): Promise<Record<string
 const REJECTED_GRANT_ERRORS = new Set(['invalid_grant', 'unauthorized_client', 'invalid_token']);
 
 /** Statuses worth another try: the provider is busy, down or slow, not refusing. */
-function isTransientStatus(status: number): boolean {
+export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
@@ -158,7 +158,7 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 }
 
 /** What went wrong, without the request: its body holds the refresh token and maybe the client secret. */
-function describeFetchError(error: unknown, timeoutMs: number): string {
+export function describeFetchError(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown }).name;
   if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;

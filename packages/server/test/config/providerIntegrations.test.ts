@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { catalogModeOf, RUN_MODES } from '../../src/config/authModeNames';
 import { ConfigError, parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
 import type { IntegrationsConfig, Template } from '../../src/config/types';
 import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
@@ -9,6 +10,8 @@ import type { ProviderCatalog } from '../../src/providers/Provider';
 const DIR = path.resolve('integrations');
 const ENV = { GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' };
 const builtin = loadProviderCatalog({});
+/** The modes a refusal says this server runs (each helper's mode adds one). */
+const RUNS = [...RUN_MODES].map(catalogModeOf).join(', ');
 
 function parse(text: string, providers: ProviderCatalog = builtin, listDir = (_dir: string): string[] => []): IntegrationsConfig {
   return parseIntegrationsConfig(text, {
@@ -121,7 +124,12 @@ integrations:
   });
 
   it.each(builtin.list().map((provider) => [provider.name]))('compiles an integration of the built-in %s as it is', (name) => {
-    const yaml = `integrations:\n  it:\n    provider: ${name}\n    oauth: { client_id: id, client_secret: secret }\n`;
+    // What a mode needs of the integration itself besides an OAuth client: AWS_SIGV4 the principal that assumes roles.
+    const aws =
+      builtin.get(name)?.auth_mode === 'AWS_SIGV4'
+        ? '    aws_sigv4: { service: s3, access_key_id: AKID, secret_access_key: sk }\n'
+        : '';
+    const yaml = `integrations:\n  it:\n    provider: ${name}\n    oauth: { client_id: id, client_secret: secret }\n${aws}`;
     expect(parse(yaml).integrations.get('it')?.provider?.name).toBe(name);
   });
 
@@ -168,7 +176,7 @@ odd-header:
           catalog,
         ),
       ).toEqual([
-        'integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs OAUTH2, OAUTH1, API_KEY, BASIC, MCP_OAUTH2, MCP_OAUTH2_GENERIC); set auth_mode',
+        `integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs ${RUNS}); set auth_mode`,
         "integrations.b.base_url: provider whole-url's proxy.base_url is one per-Connection value; set base_url here, with its scheme and host",
         'integrations.c.headers.x-time: unknown placeholder ${now}; use ${api_key}, ${userId}, ${additionalConfig.<key>} or an UPPER_CASE environment variable (from provider odd-header)',
       ]);

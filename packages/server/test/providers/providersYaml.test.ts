@@ -102,6 +102,8 @@ describe('providers.yaml', () => {
           break;
         }
         case 'BASIC':
+        case 'TBA':
+        case 'AWS_SIGV4':
           break;
         default:
           missing.push(`a supported auth_mode, not ${provider.auth_mode}`);

@@ -57,6 +57,20 @@ describe('oauth1Signature', () => {
     ]);
     expect(oauth1Signature(baseString, 'kd94hf93k423kf44', 'pfkkdhi9sl3r4s00')).toBe('MdpQcU8iPSUjWoN/UDMsK2sui9I=');
   });
+
+  it('signs with HMAC-SHA256: the RFC 5849 section 3.4.1 request as Faithlife.OAuth publishes it (ypAx…3BU=)', () => {
+    const baseString = oauth1BaseString('POST', 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b', [
+      ['oauth_consumer_key', '9djdj82h48djs9d2'],
+      ['oauth_token', 'kkk9d7dh3k39sjv7'],
+      ['oauth_signature_method', 'HMAC-SHA256'],
+      ['oauth_timestamp', '137131201'],
+      ['oauth_nonce', '7d8f3e4a'],
+      ...new URLSearchParams('c2&a3=2+q'),
+    ]);
+    expect(oauth1Signature(baseString, 'j49sk3j29djd', 'dh893hdasih9', 'HMAC-SHA256')).toBe(
+      'ypAxjNip++Dm0fTM+gCl8wAo6ufSnseu1WHxL7py3BU=',
+    );
+  });
 });
 
 describe('oauth1AuthorizationHeader', () => {
@@ -96,6 +110,30 @@ describe('oauth1AuthorizationHeader', () => {
       timestamp: '1318622958',
     });
     expect(parseOAuthHeader(header).oauth_signature).toBe('hCtSmYh+iHYCEqBWrE7C7hYmtUk=');
+  });
+
+  it('signs with HMAC-SHA256 and puts the realm first, outside the signature (NetSuite token-based auth)', () => {
+    const input = {
+      method: 'GET',
+      url: 'https://123456-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?limit=5',
+      consumerKey: 'ck',
+      consumerSecret: 'cs',
+      token: 'token-id',
+      tokenSecret: 'token-secret',
+      nonce: 'n0nce',
+      timestamp: 1700000000,
+      signatureMethod: 'HMAC-SHA256' as const,
+    };
+    const withRealm = oauth1AuthorizationHeader({ ...input, realm: '123456_SB1' });
+    expect(withRealm.startsWith('OAuth realm="123456_SB1", oauth_consumer_key="ck", ')).toBe(true);
+    const fields = parseOAuthHeader(withRealm);
+    expect(fields.oauth_signature_method).toBe('HMAC-SHA256');
+    // The same signature as without a realm, and the one the base string of the other fields gives.
+    expect(fields.oauth_signature).toBe(parseOAuthHeader(oauth1AuthorizationHeader(input)).oauth_signature);
+    const signed = Object.entries(fields).filter(([name]) => name !== 'oauth_signature' && name !== 'realm');
+    const baseString = oauth1BaseString('GET', input.url, signed);
+    expect(fields.oauth_signature).toBe(oauth1Signature(baseString, 'cs', 'token-secret', 'HMAC-SHA256'));
+    expect(fields.oauth_signature).toMatch(/^[A-Za-z0-9+/]{43}=$/); // 32 bytes: SHA-256, not SHA-1
   });
 
   it('picks a fresh nonce and the current time when none is given', () => {

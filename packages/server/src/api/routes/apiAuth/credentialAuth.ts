@@ -25,6 +25,29 @@ const STATUS: Partial<Record<OAuthErrorType, number>> = {
   unknown_err: 500,
 };
 
+/** What a mode adds to the generic credential routes. */
+export interface CredentialAuthOptions {
+  /**
+   * Connection config the mode derives from the request and the integration, added to the `params[…]` given (AWS
+   * SigV4: the region and service its base URL names); it may refuse the request (throw OAuthFlowError) when the
+   * config lacks what the mode needs, before anything is asked of the provider or stored.
+   */
+  readonly config?: (
+    integration: IntegrationConfig,
+    body: Readonly<Record<string, unknown>>,
+    params: Readonly<Record<string, string>>,
+  ) => Record<string, string>;
+}
+
+/** The request of a credential route as connectWithCredentials reads it. */
+export interface CredentialRequest {
+  readonly providerConfigKey: string;
+  /** The query as Fastify parsed it: connection_id or connect_session_token, public_key, hmac, params[…]. */
+  readonly query: Readonly<Record<string, unknown>>;
+  /** The JSON body (the credentials), `{}` when there is none. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The routes of frontend 0.71's non-OAuth `auth()` (contract B.4: /api-auth/api-key, /api-auth/basic, /auth/…): the
  * request is authorised as /oauth/connect is (connection_id with public key and hmac, or a connect session token),
@@ -42,8 +65,40 @@ export async function credentialAuth(
   reply: FastifyReply,
   authMode: AuthMode,
   credentialsOf: (body: Record<string, unknown>) => Record<string, unknown>,
+  options: CredentialAuthOptions = {},
 ): Promise<FastifyReply> {
   const providerConfigKey = request.params.providerConfigKey;
+  const body = request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+  try {
+    const made = await connectWithCredentials(
+      context,
+      { providerConfigKey, query: request.query, body },
+      authMode,
+      credentialsOf,
+      options,
+    );
+    return reply.code(200).send(made);
+  } catch (error) {
+    const failure = error as OAuthFlowError;
+    return reply.code(STATUS[failure.type] ?? 400).send({ error: { code: failure.type, message: failure.message } });
+  }
+}
+
+/**
+ * What credentialAuth does, without the HTTP reply: for the routes above and for /oauth/connect when a frontend sends
+ * a non-OAuth mode's credentials there (TBA's token id and secret in the popup's query). Records the `connect`
+ * operation and logs a refusal (without secrets).
+ * @returns who the Connection is, as the frontends want it
+ * @throws OAuthFlowError (an unexpected error becomes `unknown_err`, logged with an incident id)
+ */
+export async function connectWithCredentials(
+  context: ApiContext,
+  request: CredentialRequest,
+  authMode: AuthMode,
+  credentialsOf: (body: Record<string, unknown>) => Record<string, unknown>,
+  options: CredentialAuthOptions = {},
+): Promise<{ connectionId: string; providerConfigKey: string }> {
+  const { providerConfigKey } = request;
   const startedAt = Date.now();
   const parties = { name: connectName(authMode), integration: providerConfigKey, startedAt };
   let operation: OperationHandle | undefined;
@@ -59,27 +114,23 @@ export async function credentialAuth(
         `Integration '${providerConfigKey}' uses ${integration.authMode}, not ${authMode}`,
       );
     }
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const raw = credentialsOf(typeof body === 'object' ? body : {});
+    const config = { ...target.params, ...options.config?.(integration, request.body, target.params) };
+    const raw = credentialsOf({ ...request.body });
     let credentials: StoredCredentials;
     try {
-      credentials = await prepareCredentials(integration, {
-        userId: target.connectionId,
-        credentials: raw,
-        config: target.params,
-      });
+      credentials = await prepareCredentials(integration, { userId: target.connectionId, credentials: raw, config });
     } catch (error) {
       if (!(error instanceof WorkerError)) throw error;
       throw new OAuthFlowError(error.code === 'token_refresh_failed' ? 'token_err' : 'invalid_credentials', error.message);
     }
-    if ((await verify(integration, target.connectionId, credentials, target.params)).status === 'verified') {
+    if ((await verify(integration, target.connectionId, credentials, config)).status === 'verified') {
       operation.message('info', 'the provider accepted the credentials at its verification endpoint');
     }
     const saved = await saveConnection(context.operations, {
       integration: providerConfigKey,
       userId: target.connectionId,
       credentials,
-      config: target.params,
+      config,
       mode: 'upsert',
       attributes: target.session && { endUser: target.session.endUser, tags: { ...target.session.tags } },
       authMode,
@@ -91,13 +142,13 @@ export async function credentialAuth(
     );
     operation.set({ connection: saved === 'creation' ? 'created' : 'updated' });
     operation.end('success');
-    return reply.code(200).send({ connectionId: target.connectionId, providerConfigKey });
+    return { connectionId: target.connectionId, providerConfigKey };
   } catch (error) {
     const failure = asFlowError(context, error);
     const connectionId = typeof request.query['connection_id'] === 'string' ? request.query['connection_id'] : undefined;
     failConnect(operation ?? startConnect(context, { ...parties, connectionId }), failure);
     context.logger.warn({ type: failure.type, reason: failure.message, providerConfigKey }, '/api-auth refused');
-    return reply.code(STATUS[failure.type] ?? 400).send({ error: { code: failure.type, message: failure.message } });
+    throw failure;
   }
 }
 

@@ -18,7 +18,14 @@ const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; o
   OAUTH1: { required: ['oauth_token', 'oauth_token_secret'], optional: [] },
   API_KEY: { required: [], optional: ['apiKey', 'api_key'] },
   USERNAME_PASSWORD: { required: ['username', 'password'], optional: [] },
+  TBA: { required: ['token_id', 'token_secret'], optional: ['config_override'] },
+  // The role to assume: the server fetches the temporary keys itself (see authModes/awsSigV4).
+  AWS_SIGV4: { required: ['role_arn'], optional: ['region'] },
+  NONE: { required: [], optional: [] },
 });
+
+/** Modes whose optional fields are taken as given: the handler's normalise checks them (OAuth 2 and API keys have their own rules here). */
+const AS_GIVEN: ReadonlySet<AuthMode> = new Set(['TBA', 'AWS_SIGV4']);
 
 /**
  * The credentials of an import (`POST /connections`), checked against the integration's auth mode and put in the
@@ -51,6 +58,7 @@ export function importedCredentials(
   const credentials: Record<string, unknown> = {};
   for (const field of required) credentials[field] = given[field];
   if (authMode === 'OAUTH2') oauth2Extras(given, credentials, problems);
+  if (AS_GIVEN.has(authMode)) for (const field of optional) if (given[field] !== undefined) credentials[field] = given[field];
   if (authMode === 'API_KEY') credentials['api_key'] = apiKeyOf(given, problems);
   if (problems.length > 0) throw new WorkerError('invalid_credentials', problems.join('; '));
   return credentials as unknown as NangoAuthCredentials;

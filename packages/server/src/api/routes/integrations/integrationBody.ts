@@ -88,16 +88,22 @@ export interface OAuthClientInput {
 }
 
 /**
- * The OAuth client in `credentials`, checked against the provider's auth mode.
+ * Catalog auth modes whose integration holds an OAuth client: TBA's is NetSuite's consumer key and secret;
+ * MCP_OAUTH2 takes one as OAUTH2 does (Nango's MCPOAuth2AuthBody), needed with static registration and used rather
+ * than a registered one with dynamic.
+ */
+const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'TBA', 'MCP_OAUTH2']);
+
+/**
+ * The OAuth client in `credentials`, checked against the provider's auth mode (for TBA, `{ type: 'TBA', client_id,
+ * client_secret }`: the consumer key and secret of the NetSuite integration record).
  * @throws WorkerError `invalid_request` for credentials on a provider that takes none, a `type` that is not its
- *   auth mode, or an APP/CUSTOM/TBA shape
+ *   auth mode, or an APP/CUSTOM shape
  */
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
   if (credentials === undefined) return {};
   const authMode = provider?.auth_mode;
-  // MCP_OAUTH2 takes a client as OAUTH2 does (Nango's MCPOAuth2AuthBody): needed with static registration, used
-  // rather than a registered one with dynamic.
-  if (authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'MCP_OAUTH2') {
+  if (authMode === undefined || !WITH_CLIENT.has(authMode)) {
     throw new WorkerError(
       'invalid_request',
       `credentials: provider '${provider?.name ?? '?'}' uses ${authMode ?? 'no known auth mode'}, which takes no OAuth client`,

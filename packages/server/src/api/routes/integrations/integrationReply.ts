@@ -3,9 +3,9 @@ import type { IntegrationRegistry } from '../../../integrations/IntegrationRegis
 import type { StoredIntegration } from '../../../store/IntegrationStore';
 import { logoUrlOf } from '../providers/providerReply';
 
-/** The OAuth client of an integration, given only with `include=credentials`. */
+/** The OAuth client of an integration (TBA: NetSuite's consumer key and secret), given only with `include=credentials`. */
 export interface IntegrationCredentialsReply {
-  type: 'OAUTH2' | 'OAUTH1';
+  type: 'OAUTH2' | 'OAUTH1' | 'TBA';
   client_id: string;
   client_secret: string;
   scopes: string;
@@ -54,7 +54,7 @@ export function storedIntegrationReply(
 ): IntegrationReply {
   const provider = registry.catalog.get(stored.provider);
   const authMode = provider?.auth_mode ?? 'OAUTH2';
-  const isOAuth = authMode === 'OAUTH2' || authMode === 'OAUTH1';
+  const isOAuth = authMode === 'OAUTH2' || authMode === 'OAUTH1' || authMode === 'TBA';
   return {
     unique_key: stored.uniqueKey,
     display_name: stored.displayName ?? provider?.display_name ?? stored.provider,
@@ -88,7 +88,8 @@ export function fileIntegrationReply(
 ): IntegrationReply {
   const provider = integration.provider;
   const { oauth } = integration;
-  const oauthMode = integration.authMode === 'OAUTH2' || integration.authMode === 'OAUTH1' ? integration.authMode : undefined;
+  const { authMode } = integration;
+  const oauthMode = authMode === 'OAUTH2' || authMode === 'OAUTH1' || authMode === 'TBA' ? authMode : undefined;
   return {
     unique_key: integration.name,
     display_name: provider?.display_name ?? integration.name,

@@ -5,6 +5,8 @@ import { startOAuthFlow, unexpected } from '../../oauth/runOAuthFlow';
 import type { ApiContext } from '../../ApiContext';
 import { sendFlowResult } from '../../oauthResult';
 import { failConnect, startConnect } from '../../oauth/connectOperation';
+import { connectWithCredentials } from '../apiAuth/credentialAuth';
+import { TBA_OPTIONS, tbaCredentialsOf } from '../apiAuth/postTbaAuth';
 
 /**
  * No JSON schema on purpose: every problem with this request, malformed ones included, must end in the frontends'
@@ -38,6 +40,9 @@ export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContex
       failConnect(startConnect(context, { name: 'oauth', integration: key || undefined, connectionId, startedAt }), flowError);
       return sendFlowResult(context, reply, { providerConfigKey: key || undefined, connectionId, wsClientId }, flowError);
     }
+    if (context.registry.snapshot().integrations.get(key)?.authMode === 'TBA') {
+      return connectTbaInPopup(context, reply, key, request.query, wsClientId);
+    }
     try {
       const location = await startOAuthFlow(context, key, query);
       return reply.code(302).header('location', location).header('cache-control', 'no-store').send();
@@ -49,4 +54,31 @@ export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContex
   const config = { public: true, ownInputChecks: true };
   app.get<Request>('/oauth/connect/:providerConfigKey', { config }, handler);
   app.get<Request>('/oauth/connect', { config }, handler);
+}
+
+/**
+ * TBA through the popup: frontend 0.71 sends `token_id` and `token_secret` in /oauth/connect's query when its
+ * credentials also carry an OAuth client override (`credentials[oauth_client_id_override]`, …). There is no OAuth
+ * dance: the Connection is made at once, as POST /auth/tba makes it, and the popup reports it as a flow's end.
+ */
+async function connectTbaInPopup(
+  context: ApiContext,
+  reply: FastifyReply,
+  providerConfigKey: string,
+  query: Readonly<Record<string, unknown>>,
+  wsClientId: string | undefined,
+): Promise<FastifyReply> {
+  const body = {
+    token_id: query['token_id'],
+    token_secret: query['token_secret'],
+    oauth_client_id_override: query['credentials[oauth_client_id_override]'],
+    oauth_client_secret_override: query['credentials[oauth_client_secret_override]'],
+  };
+  try {
+    const made = await connectWithCredentials(context, { providerConfigKey, query, body }, 'TBA', tbaCredentialsOf, TBA_OPTIONS);
+    return sendFlowResult(context, reply, { ...made, wsClientId }, undefined);
+  } catch (error) {
+    const connectionId = typeof query['connection_id'] === 'string' ? query['connection_id'] : undefined;
+    return sendFlowResult(context, reply, { providerConfigKey, connectionId, wsClientId }, error as OAuthFlowError);
+  }
 }
