@@ -170,6 +170,7 @@ export class Worker {
       refresher: new CredentialRefresher(store.connections, store.refreshLocks, logger, {}, webhooks, log),
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       maxMetadataBytes: settings.maxMetadataBytes,
+      verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,

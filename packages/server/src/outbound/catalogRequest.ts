@@ -1,0 +1,98 @@
+import type { NangoConnection } from '@nangohq/protocol';
+import { translateCatalogTemplate } from '../config/applyProvider';
+import { baseUrlHost } from '../config/baseUrlHost';
+import { compileTemplate } from '../config/compileTemplate';
+import { renderTemplate } from '../config/renderTemplate';
+import type { IntegrationConfig, Template } from '../config/types';
+import { WorkerError } from '../errors';
+
+/**
+ * Requests a catalog entry describes besides the API calls (its `proxy.verification`, its `post_connection` steps)
+ * are made as an action's httpRequest is, through performHttpRequest: the same authorisation, host checks and
+ * redirect rules. These helpers turn the entry's templated strings (`${connectionConfig.x}`, `${apiKey}`,
+ * `${credentials.username}`, …) into what performHttpRequest takes, compiled once per entry and mode.
+ */
+
+const compiled = new WeakMap<object, Map<string, Template>>();
+
+/**
+ * The integration as the request sees it: its own base URL, or `baseUrl` (a catalog string, with the placeholder rules
+ * of base_url: a per-tenant value fills one DNS label of a host whose domain is written), and `timeoutMs` as its
+ * time limit.
+ * @throws WorkerError `internal_error` when the catalog string cannot be compiled (names the entry and field)
+ */
+export function catalogRequestTarget(
+  integration: IntegrationConfig,
+  baseUrl: string | undefined,
+  timeoutMs: number,
+  field: string,
+): IntegrationConfig {
+  const target = { ...integration, httpTimeoutMs: timeoutMs };
+  if (baseUrl === undefined || baseUrl === '') return target;
+  return { ...target, baseUrl: catalogTemplate(integration, baseUrl, field, true) };
+}
+
+/** The catalog's headers for the request, each rendered for the Connection. */
+export function renderCatalogHeaders(
+  integration: IntegrationConfig,
+  connection: NangoConnection,
+  headers: Readonly<Record<string, unknown>> | undefined,
+  field: string,
+): Record<string, string> {
+  const rendered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value !== 'string') continue;
+    rendered[name] = renderTemplate(catalogTemplate(integration, value, `${field}.${name}`, false), connection);
+  }
+  return rendered;
+}
+
+/**
+ * A catalog endpoint (a path, or a URL within base_url's origin) rendered for the Connection, each placeholder's value
+ * percent-encoded so that it stays one path segment (or query value) whatever it holds.
+ */
+export function renderCatalogPath(
+  integration: IntegrationConfig,
+  connection: NangoConnection,
+  text: string,
+  field: string,
+): string {
+  const template = catalogTemplate(integration, text, field, false);
+  return template.parts
+    .map((part) =>
+      typeof part === 'string'
+        ? part
+        : encodeURIComponent(renderTemplate({ source: template.source, path: template.path, parts: [part] }, connection)),
+    )
+    .join('');
+}
+
+/**
+ * One catalog string compiled as integrations.yaml's templates are, for the integration's auth mode.
+ * @throws WorkerError `internal_error` naming the catalog entry and field when it cannot be (an unknown placeholder)
+ */
+function catalogTemplate(integration: IntegrationConfig, text: string, field: string, baseUrl: boolean): Template {
+  const owner = integration.provider ?? integration;
+  let templates = compiled.get(owner);
+  if (!templates) compiled.set(owner, (templates = new Map()));
+  const key = `${integration.authMode}\u0000${baseUrl}\u0000${field}\u0000${text}`;
+  const known = templates.get(key);
+  if (known) return known;
+  const path = `providers.${integration.provider?.name ?? integration.name}.${field}`;
+  const { template, problems } = compileTemplate(translateCatalogTemplate(text), {
+    path,
+    authMode: integration.authMode,
+    env: {},
+    baseUrl,
+  });
+  const hostProblem = baseUrl && problems.length === 0 ? baseUrlHost(template).problem : undefined;
+  if (hostProblem) problems.push(hostProblem);
+  if (problems.length > 0) {
+    throw new WorkerError(
+      'internal_error',
+      `${path} cannot be used for integration ${integration.name}: ${problems.join('; ')} (fix the providers catalog)`,
+    );
+  }
+  templates.set(key, template);
+  return template;
+}
