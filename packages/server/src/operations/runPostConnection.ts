@@ -104,7 +104,7 @@ async function runStep(
   if (step.endpoint !== undefined) {
     const label = `${step.method} ${step.endpoint}`;
     source = `the answer of ${label}`;
-    const target = catalogRequestTarget(integration, step.baseUrl, timeoutMs + 1_000, `${at}.base_url`);
+    const target = catalogRequestTarget(integration, connection, step.baseUrl, timeoutMs + 1_000, `${at}.base_url`);
     const headers = renderCatalogHeaders(integration, connection, step.headers, `${at}.headers`);
     const endpoint = renderCatalogPath(integration, connection, step.endpoint, `${at}.endpoint`);
     const signal = AbortSignal.timeout(timeoutMs);

@@ -82,6 +82,7 @@ export async function verifyCredentials(
     // The integration's own limit a little later than the call's, so the call's is the one that fires.
     const target = catalogRequestTarget(
       integration,
+      connection,
       verification.base_url_override,
       timeoutMs + 1_000,
       'proxy.verification.base_url_override',

@@ -23,13 +23,37 @@ const compiled = new WeakMap<object, Map<string, Template>>();
  */
 export function catalogRequestTarget(
   integration: IntegrationConfig,
+  connection: NangoConnection,
   baseUrl: string | undefined,
   timeoutMs: number,
   field: string,
 ): IntegrationConfig {
-  const target = { ...integration, httpTimeoutMs: timeoutMs };
+  // The integration's headers and query params that need a per-tenant value the Connection does not have yet (Xero's
+  // tenant id header, before the post-connection step that reads it) are left out of these calls.
+  const target = {
+    ...integration,
+    httpTimeoutMs: timeoutMs,
+    headers: withValuesOf(integration.headers, connection),
+    queryParams: withValuesOf(integration.queryParams, connection),
+  };
   if (baseUrl === undefined || baseUrl === '') return target;
   return { ...target, baseUrl: catalogTemplate(integration, baseUrl, field, true) };
+}
+
+/** The templates whose per-tenant values the Connection has. */
+function withValuesOf(templates: ReadonlyMap<string, Template>, connection: NangoConnection): ReadonlyMap<string, Template> {
+  const has = (path: readonly string[]): boolean => {
+    let current: unknown = connection.additionalConfig;
+    for (const key of path) {
+      if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, key)) return false;
+      current = (current as Record<string, unknown>)[key];
+    }
+    return current !== undefined && current !== null;
+  };
+  const kept = [...templates].filter(([, template]) =>
+    template.parts.every((part) => typeof part === 'string' || part.kind !== 'config' || has(part.path)),
+  );
+  return kept.length === templates.size ? templates : new Map(kept);
 }
 
 /** The catalog's headers for the request, each rendered for the Connection. */

@@ -17,7 +17,8 @@ const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; o
   },
   OAUTH1: { required: ['oauth_token', 'oauth_token_secret'], optional: [] },
   API_KEY: { required: [], optional: ['apiKey', 'api_key'] },
-  USERNAME_PASSWORD: { required: ['username', 'password'], optional: [] },
+  // The password may be empty (an API key as the user name), but not left out: normaliseCredentials checks it.
+  USERNAME_PASSWORD: { required: ['username'], optional: ['password'] },
 });
 
 /**
@@ -52,6 +53,7 @@ export function importedCredentials(
   for (const field of required) credentials[field] = given[field];
   if (authMode === 'OAUTH2') oauth2Extras(given, credentials, problems);
   if (authMode === 'API_KEY') credentials['api_key'] = apiKeyOf(given, problems);
+  if (authMode === 'USERNAME_PASSWORD') credentials['password'] = given['password'];
   if (problems.length > 0) throw new WorkerError('invalid_credentials', problems.join('; '));
   return credentials as unknown as NangoAuthCredentials;
 }
