@@ -3,8 +3,7 @@ import { connectFormOf, type FormField } from '../../src/api/routes/connect/conn
 import { checkConnectionConfig } from '../../src/operations/checkConnectionConfig';
 import type { Provider } from '../../src/providers/Provider';
 
-/** The page's own check, run here as the browser runs it. */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the page's script text, evaluated to test it
+/** The page's own check, run here as the browser runs it (its script text, evaluated). */
 const pageProblemOf = new Function(`${CONNECT_PAGE_FIELDS_JS}; return problemOf;`)() as (
   field: FormField,
   value: string,
