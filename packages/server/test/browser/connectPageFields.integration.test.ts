@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { connectFormOf } from '../../src/api/routes/connect/connectForm';
+import { checkConnectionConfig } from '../../src/operations/checkConnectionConfig';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 import { launchChromium } from '../helpers/chromium';
@@ -228,6 +229,127 @@ describe('the Connect page asks per-tenant fields and credentials as the catalog
     await page.waitForSelector('#done:not([hidden])');
     expect(await configOf('tokenhub', 'token')).toEqual([{ region: 'eu' }]);
     expect(await page.content()).not.toContain(GOOD_TOKEN);
+    await page.close();
+  }, 60_000);
+
+  it('our frontend SDK checks auth() params against the fields before its popup goes anywhere, and posts credentials', async () => {
+    const created = await nango.createConnectSession({ end_user: { id: 'eu-2' }, tags: { run: 'sdk' } });
+    const token = created.data.token;
+    const app = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head>
+<meta charset="utf-8"><title>App</title></head><body><button id="bad">bad</button><button id="key">key</button>
+<pre id="result">(nothing yet)</pre><script type="module">
+import Nango from '${api.url}/sdk/frontend.js';
+const nango = new Nango({ host: '${api.url}', connectSessionToken: '${token}' });
+const show = (promise) => {
+  document.getElementById('result').textContent = 'waiting';
+  promise.then((r) => { document.getElementById('result').textContent = 'OK ' + JSON.stringify(r); })
+    .catch((e) => { document.getElementById('result').textContent = 'ERROR ' + JSON.stringify(e); });
+};
+document.getElementById('bad').onclick = () => show(nango.auth('deskhub', { params: { subdomain: 'Acme.evil.example' } }));
+document.getElementById('key').onclick = () =>
+  show(nango.auth('tokenhub', { params: { region: 'eu' }, credentials: { apiKey: '${GOOD_TOKEN}' } }));
+</script></body></html>`),
+    );
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(app.address() as AddressInfo).port}/`);
+      const before = provider.seen.length;
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#bad')]);
+      await page.waitForFunction("!document.getElementById('result').textContent.startsWith('waiting')");
+      expect(JSON.parse((await page.textContent('#result'))?.slice('ERROR '.length) ?? '')).toEqual({
+        providerConfigKey: 'deskhub',
+        connectionId: '',
+        error: {
+          type: 'invalid_connection_config',
+          message:
+            'The connection config for DeskHub is not valid: params[subdomain] (DeskHub subdomain) does not match the pattern ^[a-z0-9-]+$, e.g. mycompany',
+        },
+      });
+      // The popup never left its blank page, and is closed; the provider heard nothing.
+      expect(popup.isClosed()).toBe(true);
+      expect(provider.seen.length).toBe(before);
+
+      await page.click('#key');
+      await page.waitForFunction("!document.getElementById('result').textContent.startsWith('waiting')");
+      expect(await page.textContent('#result')).toMatch(/^OK .*"providerConfigKey":"tokenhub"/);
+      expect(await configOf('tokenhub', 'sdk')).toEqual([{ region: 'eu' }]);
+      await page.close();
+    } finally {
+      await new Promise((resolve) => app.close(resolve));
+    }
+  }, 60_000);
+
+  it("our frontend SDK's own rules, run in the browser: credentials routed as contract B.4 says, params judged as the server judges them", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${api.url}/sdk/frontend.js`); // any page of the server's origin: the modules import from it
+    const cases: [Record<string, unknown>, string, unknown][] = [
+      [{ apiKey: 'k', type: 'API_KEY' }, '/api-auth/api-key/', { apiKey: 'k' }],
+      [{ username: 'u', password: 'p' }, '/api-auth/basic/', { username: 'u', password: 'p' }],
+      [{ username: 'key' }, '/api-auth/basic/', { username: 'key', password: '' }],
+      [
+        { type: 'SIGNATURE', username: 'u', password: 'p' },
+        '/auth/signature/',
+        { type: 'SIGNATURE', username: 'u', password: 'p' },
+      ],
+      [{ type: 'TWO_STEP', client_key: 'k' }, '/auth/two-step/', { type: 'TWO_STEP', client_key: 'k' }],
+      [{ type: 'JWT', privateKey: 'pem' }, '/auth/jwt/', { type: 'JWT', privateKey: 'pem' }],
+      [{ token_id: 't', token_secret: 's', extra: 'x' }, '/auth/tba/', { token_id: 't', token_secret: 's' }],
+      [{ client_id: 'c', client_secret: 's', type: 'OAUTH2_CC' }, '/oauth2/auth/', { client_id: 'c', client_secret: 's' }],
+      [{ type: 'AWS_SIGV4', role_arn: 'arn', region: 'eu-west-1' }, '/auth/aws-sigv4/', { role_arn: 'arn', region: 'eu-west-1' }],
+      [
+        { username: 'u', password: 'p', organization_id: 'o', dev_key: 'd' },
+        '/auth/bill/',
+        { username: 'u', password: 'p', organization_id: 'o', dev_key: 'd' },
+      ],
+    ];
+    const routed = await page.evaluate(
+      `import('/sdk/credentialRoutes.js').then(({ credentialRoute }) => ${JSON.stringify(cases.map((c) => c[0]))}.map(credentialRoute))`,
+    );
+    expect(routed).toEqual(cases.map(([, route, body]) => ({ route, body })));
+
+    const provider = {
+      name: 'p',
+      display_name: 'P',
+      auth_mode: 'OAUTH2',
+      connection_config: {
+        subdomain: {
+          type: 'string',
+          title: 'Subdomain',
+          description: 'Your subdomain.',
+          pattern: '^[a-z0-9-]+$',
+          example: 'acme',
+        },
+        region: { type: 'string', title: 'Region', enum: ['us', 'eu'] },
+        site: { type: 'string', title: 'Site', format: 'uri', optional: true },
+        dc: { type: 'string', title: 'Data centre', default_value: 'us1' },
+      },
+    } as unknown as Provider;
+    const fields = connectFormOf(provider, 'OAUTH2', new Set()).connection_config;
+    const paramsCases: Record<string, string>[] = [
+      { subdomain: 'acme', region: 'eu' },
+      { subdomain: 'Acme.evil', region: 'eu' },
+      { region: 'apac' },
+      { subdomain: 'acme', region: 'us', site: 'not a url' },
+      { subdomain: 'acme', region: 'us', site: 'https://x.example', dc: '' },
+      {},
+    ];
+    const judged = (await page.evaluate(
+      `import('/sdk/connectionFields.js').then(({ paramsProblems }) => ${JSON.stringify(paramsCases)}.map((params) => paramsProblems(${JSON.stringify(fields)}, params)))`,
+    )) as string[][];
+    const server = paramsCases.map((params) => {
+      try {
+        checkConnectionConfig(provider, params, { where: (key) => `params[${key}]`, complete: true });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(
+      judged.map((problems) => (problems.length === 0 ? '' : `The connection config for P is not valid: ${problems.join('; ')}`)),
+    ).toEqual(server);
+    expect(server.filter(Boolean)).toHaveLength(4);
     await page.close();
   }, 60_000);
 
