@@ -4,7 +4,7 @@ import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationLog } from '../operationLog/OperationLog';
-import { catalogRequestTarget, renderCatalogHeaders, renderCatalogPath } from '../outbound/catalogRequest';
+import { catalogRequestTarget, renderCatalogBody, renderCatalogHeaders, renderCatalogPath } from '../outbound/catalogRequest';
 import { performHttpRequest } from '../outbound/performHttpRequest';
 import { parsePostConnection, valueAt, type PostConnectionStep } from '../providers/postConnectionSteps';
 
@@ -107,16 +107,11 @@ async function runStep(
     const target = catalogRequestTarget(integration, connection, step.baseUrl, timeoutMs + 1_000, `${at}.base_url`);
     const headers = renderCatalogHeaders(integration, connection, step.headers, `${at}.headers`);
     const endpoint = renderCatalogPath(integration, connection, step.endpoint, `${at}.endpoint`);
+    const body = renderCatalogBody(integration, connection, step.data, `${at}.data`);
     const signal = AbortSignal.timeout(timeoutMs);
     let response;
     try {
-      response = await performHttpRequest(target, connection, {
-        method: step.method,
-        endpoint,
-        headers,
-        body: step.data,
-        signal,
-      });
+      response = await performHttpRequest(target, connection, { method: step.method, endpoint, headers, body, signal });
     } catch (error) {
       if (signal.aborted) throw new StepFailure(`step ${index + 1}: ${label} got no answer within ${timeoutMs} ms`);
       throw error;

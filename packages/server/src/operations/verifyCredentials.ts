@@ -2,7 +2,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { performHttpRequest } from '../outbound/performHttpRequest';
-import { catalogRequestTarget, renderCatalogHeaders, renderCatalogPath } from '../outbound/catalogRequest';
+import { catalogRequestTarget, renderCatalogBody, renderCatalogHeaders, renderCatalogPath } from '../outbound/catalogRequest';
 
 /**
  * Nango's catalog `proxy.verification`: a cheap authenticated call that succeeds only with good credentials. The
@@ -24,6 +24,18 @@ interface Verification {
  * NANGO_VERIFICATION_TIMEOUT_MS).
  */
 export const DEFAULT_VERIFICATION_TIMEOUT_MS = 10_000;
+
+/**
+ * The verification request of an integration's catalog entry (its first endpoint), if it names one: what
+ * verifyCredentials calls first, for callers that must know beforehand (the background check plans with it).
+ */
+export function verificationOf(integration: IntegrationConfig): { method: string; endpoint: string } | undefined {
+  const verification = (integration.provider?.proxy as { verification?: Verification } | undefined)?.verification;
+  const endpoint = [...(verification?.endpoints ?? []), verification?.endpoint].find(
+    (candidate): candidate is string => typeof candidate === 'string' && candidate !== '',
+  );
+  return verification && endpoint ? { method: (verification.method ?? 'GET').toUpperCase(), endpoint } : undefined;
+}
 
 /** What a verification found: `skipped` when the integration's catalog entry names no verification request. */
 export type VerificationOutcome = { status: 'verified'; endpoint: string } | { status: 'skipped' };
@@ -91,7 +103,7 @@ export async function verifyCredentials(
     for (const written of endpoints) {
       const label = `${method} ${written}`;
       const endpoint = renderCatalogPath(integration, connection, written, 'proxy.verification.endpoints');
-      const body = verification.data;
+      const body = renderCatalogBody(integration, connection, verification.data, 'proxy.verification.data');
       let answer: number | string;
       // The call's own limit, ahead of the integration's: its expiry is told apart from any other failure.
       const signal = AbortSignal.timeout(timeoutMs);

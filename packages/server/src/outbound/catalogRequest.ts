@@ -73,7 +73,10 @@ export function renderCatalogHeaders(
 
 /**
  * A catalog endpoint (a path, or a URL within base_url's origin) rendered for the Connection, each placeholder's value
- * percent-encoded so that it stays one path segment (or query value) whatever it holds.
+ * percent-encoded so that it stays one path segment (or query value) whatever it holds. A credential may stand in it
+ * only when it is no secret: a user name the entry does not mark `secret` (Twilio's account SID). A key, a password
+ * or a token in a URL would show wherever URLs do (traces, logs, the provider's access logs).
+ * @throws WorkerError `internal_error` naming the entry, the field and the credential when one would be put there
  */
 export function renderCatalogPath(
   integration: IntegrationConfig,
@@ -83,12 +86,47 @@ export function renderCatalogPath(
 ): string {
   const template = catalogTemplate(integration, text, field, false);
   return template.parts
-    .map((part) =>
-      typeof part === 'string'
-        ? part
-        : encodeURIComponent(renderTemplate({ source: template.source, path: template.path, parts: [part] }, connection)),
-    )
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if (part.kind === 'credential' && !isPublicCredential(integration, part.field)) {
+        throw new WorkerError(
+          'internal_error',
+          `${template.path} puts the ${part.field} credential in a URL, which this server does not send (a URL shows in traces and logs)`,
+        );
+      }
+      return encodeURIComponent(renderTemplate({ source: template.source, path: template.path, parts: [part] }, connection));
+    })
     .join('');
+}
+
+/** Whether a credential field may stand in a URL: only a user name its catalog entry does not call a secret. */
+function isPublicCredential(integration: IntegrationConfig, field: string): boolean {
+  if (field !== 'username') return false;
+  const described = (integration.provider?.credentials as Record<string, { secret?: unknown } | undefined> | undefined)?.[
+    'username'
+  ];
+  return described?.secret !== true;
+}
+
+/**
+ * A catalog body (a verification's or a post-connection step's `data`) with every text in it rendered for the
+ * Connection: credentials may stand in a body, which is never logged.
+ */
+export function renderCatalogBody(
+  integration: IntegrationConfig,
+  connection: NangoConnection,
+  data: unknown,
+  field: string,
+): unknown {
+  if (typeof data === 'string') {
+    return data.includes('${') ? renderTemplate(catalogTemplate(integration, data, field, false), connection) : data;
+  }
+  if (Array.isArray(data))
+    return data.map((item, index) => renderCatalogBody(integration, connection, item, `${field}[${index}]`));
+  if (typeof data !== 'object' || data === null) return data;
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, renderCatalogBody(integration, connection, value, `${field}.${key}`)]),
+  );
 }
 
 /**

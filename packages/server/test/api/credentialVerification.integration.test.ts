@@ -28,8 +28,8 @@ function respond(request: RecordedRequest): { status?: number; body?: unknown; d
     return request.headers.authorization === basic ? { body: { messages: [] } } : { status: 403, body: { error: 'no' } };
   }
   if (request.url === '/alt/verify' && request.method === 'POST') {
-    const body = JSON.parse(request.body || '{}') as { check?: boolean };
-    const accepted = request.headers['x-verify'] === 'yes' && body.check === true && key === GOOD_KEY;
+    const body = JSON.parse(request.body || '{}') as { check?: boolean; key?: string };
+    const accepted = request.headers['x-verify'] === 'yes' && body.check === true && key === GOOD_KEY && body.key === GOOD_KEY;
     return accepted ? { body: { ok: true } } : { status: 401, body: { error: 'refused' } };
   }
   return { status: 404, body: { error: 'not found' } };
@@ -76,14 +76,24 @@ describe("static credentials checked at the catalog's verification request, at e
             base_url_override: `${api.url}/alt`,
             endpoints: ['/verify'],
             headers: { 'x-verify': 'yes' },
-            data: { check: true },
+            data: { check: true, key: '${apiKey}' },
           },
+        },
+      } as Provider,
+      {
+        name: 'pathhub',
+        display_name: 'PathHub',
+        auth_mode: 'API_KEY',
+        proxy: {
+          base_url: api.url,
+          headers: { 'x-api-key': '${apiKey}' },
+          verification: { endpoints: ['/keys/${credentials.apiKey}'] },
         },
       } as Provider,
     );
     log = new RecordingOperationLog();
     h = await startHarness({
-      yaml: 'integrations:\n  keyed:\n    provider: keyhub\n  basic:\n    provider: basichub\n  posted:\n    provider: posthub\n',
+      yaml: 'integrations:\n  keyed:\n    provider: keyhub\n  basic:\n    provider: basichub\n  posted:\n    provider: posthub\n  pathed:\n    provider: pathhub\n',
       catalog,
       operationLog: log,
       port: 0,
@@ -206,7 +216,18 @@ describe("static credentials checked at the catalog's verification request, at e
     expect(await stored('basic', 'b-2')).toBe(true);
   });
 
-  it("sends the catalog's method, headers, body and base_url_override", async () => {
+  it('never puts a secret credential in a verification URL: such a catalog entry is refused, naming the field', async () => {
+    const before = api.requests.length;
+    await expect(h.nango.registerConnection('pathed', 'x-1', { api_key: GOOD_KEY })).rejects.toMatchObject({
+      code: 'internal_error',
+      message:
+        'providers.pathhub.proxy.verification.endpoints puts the api_key credential in a URL, which this server does not send (a URL shows in traces and logs)',
+    });
+    expect(api.requests.length).toBe(before);
+    expect(await stored('pathed', 'x-1')).toBe(false);
+  });
+
+  it("sends the catalog's method, headers, body (its placeholders filled) and base_url_override", async () => {
     await expect(h.nango.registerConnection('posted', 'p-1', { api_key: 'wrong' })).rejects.toMatchObject({
       code: 'credentials_rejected',
       message: expect.stringContaining('POST /verify answered HTTP 401'),
@@ -217,7 +238,7 @@ describe("static credentials checked at the catalog's verification request, at e
       method: 'POST',
       headers: expect.objectContaining({ 'x-verify': 'yes', 'x-api-key': GOOD_KEY }),
     });
-    expect(JSON.parse(last?.body ?? '')).toEqual({ check: true });
+    expect(JSON.parse(last?.body ?? '')).toEqual({ check: true, key: GOOD_KEY });
   });
 
   it('never puts a credential in an error, a log line or an operation', () => {
