@@ -30,14 +30,6 @@ describe('normaliseCredentials', () => {
     );
   });
 
-  it('takes an empty password (an API key as the user name, as Greenhouse and Stripe take it)', () => {
-    expect(normaliseCredentials('x', 'USERNAME_PASSWORD', { username: 'key', password: '' }, now)).toEqual({
-      username: 'key',
-      password: '',
-      raw: { username: 'key', password: '' },
-    });
-  });
-
   it.each([
     ['OAUTH2', { refresh_token: 'r' }, /access_token .* is required; expires_at or expires_in is required/],
     ['OAUTH2', { access_token: 'a', expires_at: 'not a date' }, /expires_at must be a date/],
@@ -46,8 +38,6 @@ describe('normaliseCredentials', () => {
     ['OAUTH1', { oauth_token: 't' }, /oauth_token_secret/],
     ['API_KEY', { key: 'k' }, /api_key \(a non-empty string\) is required/],
     ['USERNAME_PASSWORD', { username: 'u', password: 5 }, /password/],
-    ['USERNAME_PASSWORD', { username: 'u' }, /password \(a string, empty where the API takes none\) is required/],
-    ['USERNAME_PASSWORD', { username: '', password: 'p' }, /username \(a non-empty string\) is required/],
   ] as const)('refuses bad %s credentials, naming fields and never values', (mode, raw, message) => {
     const attempt = () => normaliseCredentials('acme', mode, raw as Record<string, unknown>, now);
     expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));
