@@ -18,6 +18,12 @@
  *   nango.openConnectUI({ onEvent: (event) => console.log(event.type) }); // the server's Connect page, in an iframe
  */
 
+import { paramsProblems, type ConnectionField } from './connectionFields.js';
+import { credentialRoute, type Credentials } from './credentialRoutes.js';
+
+export type { ConnectionField } from './connectionFields.js';
+export type { Credentials } from './credentialRoutes.js';
+
 /** How long auth() waits after the popup closed for a result already on its way (the page closes itself). */
 const CLOSED_GRACE_MS = 1_000;
 const POLL_MS = 250;
@@ -48,10 +54,13 @@ export interface AuthOptions {
   /** Extra authorize-URL params; `undefined` removes one the provider's defaults would add. */
   authorization_params?: Record<string, string | undefined>;
   /**
-   * Non-OAuth credentials: `{ apiKey }` (API_KEY integrations) or `{ username, password }` (USERNAME_PASSWORD). No
-   * popup: they are posted to the server's /api-auth routes.
+   * Non-OAuth credentials, in the shape of their auth mode (contract B.4): `{ apiKey }`, `{ username, password }`,
+   * `{ client_id, client_secret }` (OAuth 2 client credentials), `{ type: 'TWO_STEP', … }`, `{ type: 'JWT', … }`,
+   * `{ token_id, token_secret }` (TBA), `{ type: 'SIGNATURE', username, password }`, `{ type: 'AWS_SIGV4', role_arn,
+   * region? }`, `{ username, password, organization_id, dev_key }` (Bill). No popup: they are posted to the mode's
+   * route (/api-auth/…, /auth/…, /oauth2/auth/…).
    */
-  credentials?: { apiKey: string } | { username: string; password: string };
+  credentials?: Credentials;
 }
 
 /** What auth() resolves with. */
@@ -88,8 +97,9 @@ export class Nango {
 
   /**
    * Runs one OAuth flow in a popup and resolves once the server has stored the Connection (or, with
-   * `options.credentials`, posts an API key or username and password). With a connect session token, call it
-   * without a connection id: `auth(providerConfigKey, options?)`.
+   * `options.credentials`, posts them to their mode's route). With a connect session token, call it without a
+   * connection id: `auth(providerConfigKey, options?)`; `options.params` are then checked against the integration's
+   * per-tenant fields before the popup goes anywhere (rejecting with `invalid_connection_config`).
    * Rejects with `{ providerConfigKey, connectionId, error: { type, message } }`.
    */
   auth(
@@ -155,32 +165,86 @@ export class Nango {
         navigated = true;
         popup.location.href = to;
       };
-      try {
-        socket = new WebSocket(this.host.replace(/^http/, 'ws') + '/');
-      } catch {
-        navigate(url); // no WebSocket: the callback page's message ends the flow
-        return;
-      }
-      socket.onmessage = (event: MessageEvent) => {
-        let frame: Record<string, unknown>;
+      const begin = (): void => {
         try {
-          frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+          socket = new WebSocket(this.host.replace(/^http/, 'ws') + '/');
         } catch {
+          navigate(url); // no WebSocket: the callback page's message ends the flow
           return;
         }
-        if (frame['message_type'] === 'connection_ack' && typeof frame['ws_client_id'] === 'string') {
-          navigate(`${url}&ws_client_id=${encodeURIComponent(frame['ws_client_id'])}`);
-        } else if (frame['message_type'] === 'success') {
-          succeed(frame['connection_id']);
-        } else if (frame['message_type'] === 'error') {
-          failWith(String(frame['error_type'] ?? 'unknown_err'), String(frame['error_desc'] ?? 'The authorization failed'));
-        }
+        listen(socket);
       };
-      socket.onerror = () => {
-        // The socket could not open (a proxy refusing upgrades, say): go on without it.
-        navigate(url);
+      const listen = (socket: WebSocket): void => {
+        socket.onmessage = (event: MessageEvent) => {
+          let frame: Record<string, unknown>;
+          try {
+            frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+          } catch {
+            return;
+          }
+          if (frame['message_type'] === 'connection_ack' && typeof frame['ws_client_id'] === 'string') {
+            navigate(`${url}&ws_client_id=${encodeURIComponent(frame['ws_client_id'])}`);
+          } else if (frame['message_type'] === 'success') {
+            succeed(frame['connection_id']);
+          } else if (frame['message_type'] === 'error') {
+            failWith(String(frame['error_type'] ?? 'unknown_err'), String(frame['error_desc'] ?? 'The authorization failed'));
+          }
+        };
+        socket.onerror = () => {
+          // The socket could not open (a proxy refusing upgrades, say): go on without it.
+          navigate(url);
+        };
       };
+      // With a connect session, the params are checked against the integration's fields before the popup goes
+      // anywhere; without one (a public key) the server's own check, at /oauth/connect, is the first.
+      void this.paramsRefusal(providerConfigKey, options.params ?? {}).then((refusal) => {
+        if (settled) return;
+        if (refusal === undefined) return begin();
+        popup.close();
+        failWith('invalid_connection_config', refusal);
+      });
     });
+  }
+
+  /**
+   * Makes a Connection for an integration that needs no credentials (auth mode NONE): one POST to
+   * /auth/unauthenticated, no popup. With a connect session token, call it without a connection id.
+   * Rejects as auth() does.
+   */
+  async create(
+    providerConfigKey: string,
+    connectionIdOrOptions?: string | AuthOptions,
+    maybeOptions: AuthOptions = {},
+  ): Promise<AuthResult> {
+    const connectionId = typeof connectionIdOrOptions === 'string' ? connectionIdOrOptions : '';
+    const options = typeof connectionIdOrOptions === 'object' ? connectionIdOrOptions : maybeOptions;
+    return this.post(providerConfigKey, connectionId, options, '/auth/unauthenticated/', undefined);
+  }
+
+  /**
+   * What is wrong with `params` for the integration's per-tenant fields, as the server would say it; undefined when
+   * nothing is, or when the fields cannot be read (no connect session, an older server): the server checks anyway.
+   */
+  private async paramsRefusal(providerConfigKey: string, params: Record<string, string>): Promise<string | undefined> {
+    if (!this.connectSessionToken) return undefined;
+    let fields: ConnectionField[] | undefined;
+    let name = providerConfigKey;
+    try {
+      const response = await fetch(`${this.host}/connect/session/integrations`, {
+        headers: { authorization: `Bearer ${this.connectSessionToken}` },
+      });
+      if (!response.ok) return undefined;
+      const body = (await response.json()) as {
+        data?: { unique_key: string; display_name?: string; connection_config?: ConnectionField[] }[];
+      };
+      const integration = body.data?.find((item) => item.unique_key === providerConfigKey);
+      fields = integration?.connection_config;
+      name = integration?.display_name ?? name;
+    } catch {
+      return undefined;
+    }
+    const problems = paramsProblems(fields ?? [], params);
+    return problems.length === 0 ? undefined : `The connection config for ${name} is not valid: ${problems.join('; ')}`;
   }
 
   /**
@@ -211,28 +275,43 @@ export class Nango {
     return ui;
   }
 
-  /** auth() with API-key or username/password credentials: one POST to /api-auth, no popup. */
+  /** auth() with non-OAuth credentials: one POST to the mode's route (contract B.4), no popup. */
   private async credentialAuth(providerConfigKey: string, connectionId: string, options: AuthOptions): Promise<AuthResult> {
-    const credentials = options.credentials ?? { apiKey: '' };
-    const route = 'apiKey' in credentials ? 'api-key' : 'basic';
-    const url = `${this.host}/api-auth/${route}/${encodeURIComponent(providerConfigKey)}?${this.connectQuery(connectionId, options)}`;
+    const target = credentialRoute((options.credentials ?? {}) as Record<string, unknown>);
+    if (!target) {
+      const error = { type: 'missing_credentials', message: 'These credentials fit no auth mode: see AuthOptions.credentials' };
+      throw { providerConfigKey, connectionId, error } satisfies AuthError;
+    }
+    return this.post(providerConfigKey, connectionId, options, target.route, target.body);
+  }
+
+  /** One POST of a connect route; its `{ connectionId }` or `{ error: { code, message } }`, as auth() resolves or rejects. */
+  private async post(
+    providerConfigKey: string,
+    connectionId: string,
+    options: AuthOptions,
+    route: string,
+    body: Record<string, unknown> | undefined,
+  ): Promise<AuthResult> {
     const fail = (type: string, message: string): AuthError => ({ providerConfigKey, connectionId, error: { type, message } });
+    if (this.connectSessionToken && connectionId)
+      throw fail('invalid_query_params', 'With a connect session token, the server chooses the connection id: give none');
+    const url = `${this.host}${route}${encodeURIComponent(providerConfigKey)}?${this.connectQuery(connectionId, options)}`;
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(credentials),
+        ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw fail('unknown_err', `The server could not be reached: ${String(error)}`);
     }
-    const body = (await response.json().catch(() => ({}))) as {
+    const reply = (await response.json().catch(() => ({}))) as {
       connectionId?: string;
       error?: { code?: string; message?: string };
     };
-    if (!response.ok) throw fail(body.error?.code ?? 'unknown_err', body.error?.message ?? `HTTP ${response.status}`);
-    return { providerConfigKey, connectionId: body.connectionId ?? connectionId, isPending: false };
+    if (!response.ok) throw fail(reply.error?.code ?? 'unknown_err', reply.error?.message ?? `HTTP ${response.status}`);
+    return { providerConfigKey, connectionId: reply.connectionId ?? connectionId, isPending: false };
   }
 
   /** The /oauth/connect URL of a flow, every value encoded. */

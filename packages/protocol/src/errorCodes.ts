@@ -34,6 +34,18 @@ export const ERROR_CODES = {
     when: "The metadata (a Connection's additionalConfig) would be larger than NANGO_MAX_METADATA_BYTES as JSON; nothing was stored.",
   },
   invalid_credentials: { retryable: false, when: "The credentials do not fit the integration's auth mode." },
+  credentials_rejected: {
+    retryable: false,
+    when: "The provider refused the credentials at its catalog entry's verification request (its answer's status is in the message); nothing was stored.",
+  },
+  credentials_check_failed: {
+    retryable: true,
+    when: "The provider's verification request got no answer within NANGO_VERIFICATION_TIMEOUT_MS, could not be sent, or answered 429 or 5xx; nothing was stored.",
+  },
+  invalid_connection_config: {
+    retryable: false,
+    when: "A per-tenant value (connection config) is missing or outside its catalog field's pattern, format or allowed values; the message names the field and its rule.",
+  },
   action_load_failed: { retryable: false, when: 'The action file could not be compiled or loaded, or exports no action.' },
   action_failed: { retryable: false, when: 'The action threw; errorMsg is its message (the stack is in the worker log).' },
   action_timeout: {

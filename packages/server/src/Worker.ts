@@ -176,6 +176,7 @@ export class Worker {
       refresher,
       idempotencyTtlMs: settings.idempotencyTtlSeconds * 1000,
       maxMetadataBytes: settings.maxMetadataBytes,
+      verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
       webhooks,
       logger,

@@ -142,6 +142,12 @@ export interface WorkerSettings {
   environmentVariables: Readonly<Record<string, string>>;
   /** NANGO_CONNECT_SESSION_TTL_S — lifetime of a connect session token. Default: 1800 (30 minutes) */
   connectSessionTtlSeconds: number;
+  /**
+   * NANGO_VERIFICATION_TIMEOUT_MS — time limit of each call of a catalog entry's verification request (`proxy.
+   * verification`), made when a Connection's static credentials are given: past it the credentials are refused with
+   * the retryable `credentials_check_failed` and nothing is stored. Default: 10000
+   */
+  verificationTimeoutMs: number;
   /** NANGO_SYNC_TICK_MS — how often the sync scheduler looks for due runs (and new Connections to schedule). Default: 1000 */
   syncTickMs: number;
   /** NANGO_MAX_CONCURRENT_SYNCS — sync runs at once in this worker (the prefetch of the sync run queue). Default: 4 */
@@ -261,6 +267,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_ENVIRONMENT', 'prod'],
   ['NANGO_ENVIRONMENT_VARIABLES', '{}: GET /environment-variables lists none'],
   ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
+  ['NANGO_VERIFICATION_TIMEOUT_MS', '10000'],
   ['NANGO_SYNC_TICK_MS', '1000'],
   ['NANGO_MAX_CONCURRENT_SYNCS', '4'],
   ['NANGO_SYNC_LEASE_MS', '60000'],
@@ -366,6 +373,7 @@ export function resolveWorkerSettings(
     environment: env['NANGO_ENVIRONMENT'] || 'prod',
     environmentVariables: environmentVariables(env['NANGO_ENVIRONMENT_VARIABLES'], problems),
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
+    verificationTimeoutMs: int('NANGO_VERIFICATION_TIMEOUT_MS', 10_000, 1),
     syncTickMs: int('NANGO_SYNC_TICK_MS', 1000, 10),
     maxConcurrentSyncs: int('NANGO_MAX_CONCURRENT_SYNCS', 4, 1),
     syncLeaseMs: int('NANGO_SYNC_LEASE_MS', 60_000, 300),

@@ -233,5 +233,7 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
           },
     actions: new Map(),
     syncs: new Map(),
+    // What the connect doors read of the entry: its connection_config fields, verification and post_connection.
+    provider,
   };
 }

@@ -18,6 +18,11 @@ export interface OperationContext {
   readonly idempotencyTtlMs: number;
   /** Largest metadata (additionalConfig, as JSON) a write may leave on a Connection (NANGO_MAX_METADATA_BYTES). */
   readonly maxMetadataBytes: number;
+  /**
+   * Time limit of each call of a catalog entry's verification request when credentials are given
+   * (NANGO_VERIFICATION_TIMEOUT_MS). Default: DEFAULT_VERIFICATION_TIMEOUT_MS (operations/verifyCredentials.ts).
+   */
+  readonly verificationTimeoutMs?: number;
   /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */
   readonly webhooks: Webhooks;
   /** Where operations log what the caller does not see (a failed token revocation); none in some unit tests. */

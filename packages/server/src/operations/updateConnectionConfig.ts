@@ -1,4 +1,5 @@
 import type { UpdateConnectionConfigMessage } from '@nangohq/protocol';
+import { checkConnectionConfig } from './checkConnectionConfig';
 import { checkMetadataSize } from './checkMetadataSize';
 import { type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
@@ -8,7 +9,9 @@ import { recordingChange } from './recordChange';
  * Replaces a Connection's additionalConfig. The integration need not be declared any more: a Connection
  * outlives an edit of integrations.yaml, and its config is the app's own data. A `connection` operation (`updated`,
  * change `config`), failed ones too.
- * @throws WorkerError `metadata_too_large` (over NANGO_MAX_METADATA_BYTES: it is the metadata), `connection_not_found`
+ * @throws WorkerError `metadata_too_large` (over NANGO_MAX_METADATA_BYTES: it is the metadata), `invalid_connection_config`
+ *   (a value the integration's catalog entry describes outside its pattern, format or allowed values),
+ *   `connection_not_found`
  */
 export async function updateConnectionConfig(
   context: OperationContext,
@@ -22,6 +25,9 @@ export async function updateConnectionConfig(
   } as const;
   await recordingChange(context.log, change, async () => {
     checkMetadataSize(message.additionalConfig, context.maxMetadataBytes, 'additionalConfig');
+    // Per-tenant values fill URLs: those the integration's catalog entry describes must fit their rules.
+    const provider = context.integrations().integrations.get(message.integration)?.provider;
+    checkConnectionConfig(provider, message.additionalConfig, { where: (key) => `additionalConfig.${key}`, complete: false });
     if (!(await context.store.updateConfig(message.integration, message.userId, message.additionalConfig))) {
       throw connectionNotFound(message.integration, message.userId);
     }

@@ -7,7 +7,9 @@ import { recordingChange } from './recordChange';
 /**
  * Replaces a Connection's credentials after checking them against the auth mode; a `connection` operation
  * (`updated`, change `credentials`), failed ones too.
- * @throws WorkerError `unknown_integration`, `invalid_credentials`, `token_refresh_failed`, `connection_not_found`
+ * @throws WorkerError `unknown_integration`, `invalid_credentials`, `token_refresh_failed`, `credentials_rejected`,
+ *   `credentials_check_failed` (the catalog's verification request refused them / gave no verdict: nothing changed),
+ *   `connection_not_found`
  */
 export async function updateConnectionCredentials(
   context: OperationContext,
@@ -25,7 +27,7 @@ export async function updateConnectionCredentials(
     const existing = await context.store.get(integration.name, message.userId);
     if (!existing) throw connectionNotFound(integration.name, message.userId);
     const given = { userId: message.userId, credentials: message.credentials, config: existing.additionalConfig };
-    const credentials = await prepareCredentials(integration, given);
+    const credentials = await prepareCredentials(integration, given, { verificationTimeoutMs: context.verificationTimeoutMs });
     if (!(await context.store.updateCredentials(integration.name, message.userId, credentials))) {
       throw connectionNotFound(integration.name, message.userId);
     }

@@ -41,8 +41,13 @@ export interface Provider {
   readonly body_format?: 'form' | 'json' | (string & {});
   /** The callback's query parameter that carries the code, where the provider does not call it `code` (Amazon's `spapi_oauth_code`). */
   readonly authorization_code_param_in_callback?: string;
-  /** Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`. */
+  /**
+   * Token-response fields copied into the Connection's config, e.g. Salesforce `instance_url`; a dotted name
+   * (`team.id`) reads a nested field and is kept under that name.
+   */
   readonly token_response_metadata?: readonly string[];
+  /** Query parameters of the OAuth callback copied into the Connection's config, e.g. QuickBooks' `realmId`. */
+  readonly redirect_uri_metadata?: readonly string[];
 
   // MCP_OAUTH2 only
   /**
@@ -62,8 +67,20 @@ export interface Provider {
   readonly token_http_method?: string;
   readonly signature_method?: string;
 
-  /** Per-Connection inputs the user provides (e.g. `subdomain`), as a JSON-schema-like description. */
+  /** The provider's guide to connecting an account; its anchors are the fields' `doc_section`s. */
+  readonly docs_connect?: string;
+  /**
+   * Per-Connection inputs the user provides (e.g. `subdomain`), each described by title, description, pattern,
+   * example, prefix/suffix, format, optional, automated, order, doc_section (see providers/fieldDescriptions.ts).
+   */
   readonly connection_config?: Readonly<Record<string, unknown>>;
+  /** The credential fields a user types for the static modes (API key, basic, …), described as connection_config's. */
+  readonly credentials?: Readonly<Record<string, unknown>>;
+  /**
+   * Requests made once a Connection is made, whose answers fill its config (a cloud or tenant id): see
+   * operations/postConnection.ts for the format.
+   */
+  readonly post_connection?: unknown;
   /** How requests to the API are made: the base URL, headers and query params added to each. */
   readonly proxy?: {
     readonly base_url?: string;
@@ -71,6 +88,11 @@ export interface Provider {
     readonly query?: Readonly<Record<string, string>>;
     readonly retry?: Readonly<Record<string, unknown>>;
     readonly paginate?: Readonly<Record<string, unknown>>;
+    /**
+     * A cheap authenticated call that succeeds only with good credentials (`{ method?, endpoints, headers?, data?,
+     * base_url_override? }`), tried when static credentials are given: see operations/verifyCredentials.ts.
+     */
+    readonly verification?: Readonly<Record<string, unknown>>;
   };
 }
 

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../ConfigError';
 import { displayPath } from '../displayPath';
 import type { Provider, ProviderCatalog } from './Provider';
+import { parsePostConnection } from './postConnectionSteps';
 import { validateProvidersShape } from './providerSchema';
 
 /**
@@ -70,6 +71,9 @@ function catalogOf(entries: Record<string, Entry>, where: (name: string) => stri
     if (typeof resolved['auth_mode'] !== 'string') {
       problems.push(`${where(name)}: ${name}.auth_mode is required (here or in the provider it is an alias of)`);
       continue;
+    }
+    for (const problem of parsePostConnection(resolved['post_connection']).problems) {
+      problems.push(`${where(name)}: ${name}.${problem}`);
     }
     providers.set(name, deepFreeze(toProvider(name, resolved)));
   }

@@ -63,12 +63,18 @@ export const PROVIDERS_SCHEMA = {
       client_registration: text,
       registration_url: text,
       registration_params: mapping,
+      redirect_uri_metadata: { type: 'array', items: text },
+      docs_connect: text,
       request_url: text,
       request_params: params,
       request_http_method: text,
       token_http_method: text,
       signature_method: text,
+      // Field descriptions (providers/fieldDescriptions.ts): read leniently, as Nango's file writes them.
       connection_config: mapping,
+      credentials: mapping,
+      // Checked by the loader with its own messages (providers/postConnectionSteps.ts).
+      post_connection: { type: ['object', 'array', 'null'] },
       proxy: {
         type: ['object', 'null'],
         properties: {
@@ -77,6 +83,7 @@ export const PROVIDERS_SCHEMA = {
           query: { type: ['object', 'null'], additionalProperties: text },
           retry: mapping,
           paginate: mapping,
+          verification: mapping,
         },
       },
     },

@@ -27,7 +27,8 @@ export type RecheckOutcome = 'verified' | 'refused' | 'transient' | 'unverifiabl
 /** Statuses that say "not now" rather than "no": timeout, too early, too many requests. */
 const NOT_NOW = new Set([408, 425, 429]);
 /** Request errors that say "not now": no answer in time, a network error, a rate limit learned before. */
-const TRANSIENT_CODES = new Set(['http_request_failed', 'provider_rate_limited', 'network error']);
+// `timeout`: the verification request's own time limit (operations/verifyCredentials.ts) ran out.
+const TRANSIENT_CODES = new Set(['http_request_failed', 'provider_rate_limited', 'network error', 'timeout']);
 
 /** The webhook's error type for a refused verification: Nango's, which apps already handle. */
 export const VERIFICATION_FAILED = 'connection_test_failed';

@@ -161,11 +161,41 @@ describe('connect sessions over HTTP, with the official node SDK 0.71.4', () => 
     const { token } = (await nango.createConnectSession({ end_user: endUser, allowed_integrations: ['keyed', 'mock', 'basic'] }))
       .data;
     const listed = await api.call('/connect/session/integrations', { headers: { authorization: `Bearer ${token}` } });
+    // The form of each: the fields of its mode (none for OAuth), as no catalog description refines them here.
+    const field = (name: string, title: string, secret: boolean) => ({
+      name,
+      title,
+      secret,
+      description: null,
+      example: null,
+      pattern: null,
+      format: null,
+      prefix: null,
+      suffix: null,
+      enum: null,
+      default_value: null,
+      optional: false,
+      hidden: false,
+      doc_url: null,
+    });
+    const form = (...credentials: ReturnType<typeof field>[]) => ({ docs_connect: null, connection_config: [], credentials });
     expect(listed.body).toEqual({
       data: [
-        { unique_key: 'keyed', provider: 'keyed', display_name: 'Keyed API', auth_mode: 'API_KEY' },
-        { unique_key: 'mock', provider: 'mock', display_name: 'Mock OAuth', auth_mode: 'OAUTH2' },
-        { unique_key: 'basic', provider: null, display_name: 'basic', auth_mode: 'BASIC' },
+        {
+          unique_key: 'keyed',
+          provider: 'keyed',
+          display_name: 'Keyed API',
+          auth_mode: 'API_KEY',
+          ...form(field('apiKey', 'API key', true)),
+        },
+        { unique_key: 'mock', provider: 'mock', display_name: 'Mock OAuth', auth_mode: 'OAUTH2', ...form() },
+        {
+          unique_key: 'basic',
+          provider: null,
+          display_name: 'basic',
+          auth_mode: 'BASIC',
+          ...form(field('username', 'User name', false), field('password', 'Password', true)),
+        },
       ],
     });
   });

@@ -51,7 +51,11 @@ describe('normaliseCredentials', () => {
     ['API_KEY', { key: 'k' }, /api_key \(a non-empty string\) is required/],
     ['USERNAME_PASSWORD', { username: 'u', password: 5 }, /password must be strings/],
     ['USERNAME_PASSWORD', { username: 'u' }, /password must be strings/],
-    ['USERNAME_PASSWORD', { username: '', password: '' }, /username and password must be strings, at least one of them not empty/],
+    [
+      'USERNAME_PASSWORD',
+      { username: '', password: '' },
+      /username and password must be strings, at least one of them not empty/,
+    ],
   ] as const)('refuses bad %s credentials, naming fields and never values', (mode, raw, message) => {
     const attempt = () => normaliseCredentials('acme', mode, raw as Record<string, unknown>, now);
     expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_credentials' }));

@@ -28,6 +28,16 @@ const OAUTH1_PLAINTEXT = 'OAuth 1.0a with the PLAINTEXT signature method, which 
 const CREDENTIAL_IN_BASE_URL =
   'the API key is part of base_url (`https://api.telegram.org/bot${apiKey}`), where this server allows no credential';
 
+const AUTH_HOST_FROM_CONNECTION =
+  "the authorization or token URL's host is (or holds more than one label of) a value the user types " +
+  '(`https://${connectionConfig.domain}/…`, `https://api.amazon.${connectionConfig.extension}/…`): the OAuth flow ' +
+  'fills a host as base URLs are filled, one label under a domain the catalog fixes';
+const CREDENTIAL_IN_VERIFICATION_URL =
+  'the verification endpoint puts a secret credential in the URL, which this server never sends (a URL shows in traces and logs)';
+const EXAMPLE_NOT_IN_FORMAT =
+  "the walk's value for a field comes from its example, which does not match the field's own format " +
+  '(`a1b2c3d4-****-…` for a UUID): the server refuses it, as it should';
+
 /** Entry name → why it does not connect. */
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
   (
@@ -176,6 +186,9 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       [HOST_LABEL_DOTS, ['quentn']],
       [OAUTH1_PLAINTEXT, ['smugmug']],
       [CREDENTIAL_IN_BASE_URL, ['telegram']],
+      [AUTH_HOST_FROM_CONNECTION, ['amazon', 'amazon-selling-partner', 'amazon-selling-partner-beta', 'servicenow']],
+      [CREDENTIAL_IN_VERIFICATION_URL, ['algolia']],
+      [EXAMPLE_NOT_IN_FORMAT, ['cin7-core']],
     ] as const
   ).flatMap(([reason, names]) => names.map((name) => [name, reason] as const)),
 );

@@ -217,6 +217,20 @@ loop2:
     ]);
   });
 
+  it('reports a post_connection that is not in the format, with the file and the path', () => {
+    const problems = problemsOf(`
+tenant-api:
+  auth_mode: OAUTH2
+  post_connection:
+    endpoint: /me
+    store:
+      accountId: 'accounts[0'
+`);
+    expect(problems).toEqual([
+      `${path.join(dir, 'my-providers.yaml')}: tenant-api.post_connection.store.accountId: the path "accounts[0" is not keys and [n] or [key=value] indexes (at character 9)`,
+    ]);
+  });
+
   it('names an unreadable file and a YAML syntax error', () => {
     expect(() => loadProviderCatalog({ file: path.join(dir, 'missing.yaml') })).toThrow(
       /missing\.yaml: cannot read the file \(ENOENT\)/,

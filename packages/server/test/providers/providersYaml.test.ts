@@ -3,6 +3,10 @@ import { parse } from 'yaml';
 import type { Provider } from '../../src/providers/Provider';
 import { BUILTIN_PROVIDERS_FILE, loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
 import { validateProvidersShape } from '../../src/providers/providerSchema';
+import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
+import { catalogRequestTarget, renderCatalogHeaders, renderCatalogPath } from '../../src/outbound/catalogRequest';
+import { parsePostConnection } from '../../src/providers/postConnectionSteps';
+import { connectionConfigFields } from '../../src/providers/fieldDescriptions';
 
 /** The shipped providers.yaml: every entry complete for its auth mode, every URL and placeholder sound. */
 const raw: unknown = parse(readFileSync(BUILTIN_PROVIDERS_FILE, 'utf8'));
@@ -129,6 +133,67 @@ describe('providers.yaml', () => {
         }
       }
       expect(wrong).toEqual([]);
+    },
+  );
+
+  const withRequests = providers.filter(
+    (provider) => provider.proxy?.verification !== undefined || provider.post_connection !== undefined,
+  );
+
+  it('has verification requests and post-connection steps where the providers document them', () => {
+    const names = (key: 'verification' | 'post_connection') =>
+      providers
+        .filter((provider) => (key === 'verification' ? provider.proxy?.verification : provider.post_connection) !== undefined)
+        .map((provider) => provider.name);
+    expect(names('verification')).toEqual(
+      expect.arrayContaining(['openai', 'anthropic', 'sendgrid', 'sentry', 'stripe-api-key', 'twilio', 'freshdesk']),
+    );
+    expect(names('post_connection')).toEqual(
+      expect.arrayContaining(['jira', 'confluence', 'xero', 'mailchimp', 'basecamp', 'salesforce', 'docusign', 'twitch']),
+    );
+  });
+
+  it.each(withRequests.map((provider) => [provider.name, provider] as const))(
+    '%s: its verification and post-connection requests compile for its auth mode and render for a Connection',
+    (name, provider) => {
+      expect(parsePostConnection(provider.post_connection).problems).toEqual([]);
+      const compiled = parseIntegrationsConfig(`integrations:\n  it:\n    provider: ${name}\n`, {
+        sourceName: 'test',
+        integrationsDir: '/nonexistent',
+        env: {},
+        providers: catalog,
+      }).integrations.get('it');
+      if (!compiled) throw new Error(`${name} does not compile as an integration`);
+      const config = Object.fromEntries(connectionConfigFields(provider).map((field) => [field.name, field.example ?? 'x1']));
+      const credentials = {
+        raw: {},
+        api_key: 'k',
+        username: 'AC0123456789abcdef0123456789abcdef',
+        password: 'p',
+        access_token: 't',
+      };
+      const connection = {
+        uuid: 'u',
+        integration: 'it',
+        userId: 'user',
+        dateCreated: '',
+        lastModified: '',
+        additionalConfig: config,
+        authorization: 'ok' as const,
+        credentials,
+      };
+      const verification = provider.proxy?.verification as
+        { endpoints?: string[]; headers?: Record<string, string>; base_url_override?: string } | undefined;
+      for (const endpoint of verification?.endpoints ?? []) {
+        expect(renderCatalogPath(compiled, connection, endpoint, 'proxy.verification.endpoints')).toMatch(/^\//);
+      }
+      renderCatalogHeaders(compiled, connection, verification?.headers, 'proxy.verification.headers');
+      catalogRequestTarget(compiled, connection, verification?.base_url_override, 1000, 'proxy.verification.base_url_override');
+      for (const [index, step] of parsePostConnection(provider.post_connection).steps.entries()) {
+        catalogRequestTarget(compiled, connection, step.baseUrl, 1000, `post_connection[${index}].base_url`);
+        renderCatalogHeaders(compiled, connection, step.headers, `post_connection[${index}].headers`);
+        if (step.endpoint) expect(renderCatalogPath(compiled, connection, step.endpoint, 'endpoint')).toMatch(/^\//);
+      }
     },
   );
 });

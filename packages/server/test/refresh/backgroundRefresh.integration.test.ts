@@ -307,7 +307,7 @@ describe.each(REFRESHER_STORE_KINDS)('the background check of credentials on %s'
         expect(acted(await background.runCycle())).toEqual({ needs_reauthorization: 1 });
         const marked = await get(all, 'keyed', 'k1');
         expect(marked.authorization).toBe('needs_reauthorization');
-        expect(marked.authorizationError).toBe('the provider refused the credentials: verification /me answered 403');
+        expect(marked.authorizationError).toBe('the provider refused the credentials: verification GET /me answered 403');
         await receiver.waitFor((got) => got.length >= 1);
         expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({
           type: 'auth',

@@ -7,9 +7,12 @@ import type { OAuthSession } from '../../store/OAuthSessionStore';
 import { refreshedCredentials } from '../../oauth/refreshedCredentials';
 import { oauth1AuthorizeUrl, requestAccessToken, requestTemporaryToken } from '../../oauth/flow/oauth1';
 import { authorizeConnect } from './authorizeConnect';
+import { connectParams } from './connectParams';
+import { redirectMetadata, tokenResponseMetadata } from '../../oauth/flow/providerMetadata';
 import { authorizeUrl, exchangeCode, pkcePair } from '../../oauth/flow/oauth2';
 import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
 import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
+import { runPostConnection, type PostConnectionRun } from '../../operations/runPostConnection';
 import { saveConnection } from '../../operations/saveConnection';
 import type { OperationHandle } from '../../operationLog/OperationLog';
 import { connectName } from '../../config/authModeNames';
@@ -52,19 +55,21 @@ async function startFlow(
   let client = await oauthClient(context, providerConfigKey);
   const authMode = client.provider.auth_mode as OAuthSession['authMode'];
   known.name = connectName(authMode);
+  // Before any request to the provider: a value outside its catalog field's rules goes nowhere.
+  const params = connectParams(client.provider, target.params);
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
     providerConfigKey,
     connectionId: target.connectionId,
-    connectionConfig: { ...target.params },
+    connectionConfig: { ...params },
     startedAt,
     ...(query.wsClientId !== undefined && { wsClientId: query.wsClientId }),
     ...(target.session && { attributes: { endUser: target.session.endUser, tags: { ...target.session.tags } } }),
   };
   if (authMode === 'OAUTH1') {
     const callbackUrl = `${settings.serverUrl}/oauth/callback?state=${state}`;
-    const temporary = await requestTemporaryToken(client, callbackUrl, target.params, settings.providerTimeoutMs);
+    const temporary = await requestTemporaryToken(client, callbackUrl, params, settings.providerTimeoutMs);
     const session: OAuthSession = {
       ...base,
       authMode: 'OAUTH1',
@@ -73,14 +78,14 @@ async function startFlow(
       requestTokenSecret: temporary.secret,
     };
     await context.sessions.create(state, session, expiresAt);
-    return oauth1AuthorizeUrl(client, temporary.token, target.params);
+    return oauth1AuthorizeUrl(client, temporary.token, params);
   }
   const callbackUrl = `${settings.serverUrl}/oauth/callback`;
   // MCP: discovery and client registration first; then the same OAuth 2 flow with the flow's own client and URLs.
-  const mcp = isMcp(authMode) ? await prepareMcpFlow(context, client, target.params, callbackUrl) : undefined;
+  const mcp = isMcp(authMode) ? await prepareMcpFlow(context, client, params, callbackUrl) : undefined;
   if (mcp) client = mcpOAuthClient(client, mcp);
   const pkce = client.provider.disable_pkce === true ? undefined : pkcePair();
-  const redirect = authorizeUrl(client, target, { state, callbackUrl, codeChallenge: pkce?.challenge });
+  const redirect = authorizeUrl(client, { ...target, params }, { state, callbackUrl, codeChallenge: pkce?.challenge });
   const session: OAuthSession = {
     ...base,
     authMode,
@@ -143,6 +148,8 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
       answer.kind === 'verifier'
         ? await finishOAuth1(context, client, session, answer)
         : await finishOAuth2(context, client, session, answer.code);
+    // What the provider's redirect carried that the catalog keeps (redirect_uri_metadata: a realm id, a shop).
+    Object.assign(config, redirectMetadata(client.provider, query));
     // Two callbacks can get this far for one state; the first to consume it saves, the other stops here.
     if (!(await context.sessions.consume(state))) {
       toOwner = false;
@@ -150,6 +157,11 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
     }
     const operation = startFlowOperation(context, session);
     operation.message('info', 'the provider granted the token');
+    const integration = context.registry.snapshot().integrations.get(session.providerConfigKey);
+    if (integration) {
+      const made = { userId: session.connectionId, credentials, config };
+      Object.assign(config, await runPostConnection(integration, made, postConnectionRun(context, operation.id, session)));
+    }
     const saved = await saveConnection(context.operations, {
       integration: session.providerConfigKey,
       userId: session.connectionId,
@@ -173,6 +185,17 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
     failConnect(operation, flowError, denied ? 'cancelled' : 'failed');
     return { session, error: flowError, toOwner };
   }
+}
+
+/** How the post-connection steps of a flow's Connection run: under its connect operation, within the provider time limit. */
+function postConnectionRun(context: ApiContext, parentId: string, session: OAuthSession): PostConnectionRun {
+  return {
+    log: context.operations.log,
+    parentId,
+    endUserId: session.attributes?.endUser?.id,
+    timeoutMs: context.settings.providerTimeoutMs,
+    logger: context.logger,
+  };
 }
 
 /** The `connect` operation of the flow a session belongs to, started when the flow did. */
@@ -260,10 +283,7 @@ async function finishOAuth2(
   if (credentials['refresh_token'] === undefined) delete credentials['refresh_token'];
   // An MCP Connection keeps the client its tokens were issued to: its refreshes must use that very client.
   if (session.mcp) Object.assign(credentials, mcpCredentialFields(session.mcp));
-  const config: Record<string, unknown> = { ...session.connectionConfig };
-  for (const field of client.provider.token_response_metadata ?? []) {
-    if (response[field] !== undefined) config[field] = response[field];
-  }
+  const config: Record<string, unknown> = { ...session.connectionConfig, ...tokenResponseMetadata(client.provider, response) };
   return { credentials, config };
 }
 

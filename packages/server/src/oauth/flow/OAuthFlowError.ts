@@ -11,7 +11,12 @@ export const OAUTH_ERROR_TYPES = {
   auth_mode_err: '/api-auth for an integration of another auth mode (an API key for an OAuth integration, say).',
   invalid_credentials:
     "/api-auth or /auth/… with credentials missing or empty, or refused by the provider's token endpoint when the auth mode fetches a token with them.",
-  connection_test_failed: "The provider refused the credentials at its catalog entry's proxy.verification endpoint.",
+  connection_test_failed:
+    "The provider refused the credentials at its catalog entry's proxy.verification request (the message names its answer's status).",
+  credentials_check_failed:
+    "The provider's verification request got no answer within NANGO_VERIFICATION_TIMEOUT_MS, could not be sent, or answered 429 or 5xx: try again.",
+  invalid_connection_config:
+    'A params[…] value the catalog describes (connection_config) is missing, or outside its pattern, format or allowed values; checked before any redirect or token request.',
   no_provider_config_key: '/oauth/connect without a provider config key in its path.',
   unknown_config_key: 'No integration has that provider config key.',
   provider_config_err:

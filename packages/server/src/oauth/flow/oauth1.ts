@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
 import { oauth1BaseString, oauth1Signature, percentEncode } from '../../signing/oauth1';
+import { closedValues } from '../../providers/fieldDescriptions';
 import { interpolateUrl, withQuery } from './interpolateUrl';
 import { fetchFailure } from './oauth2';
 import { OAuthFlowError, type OAuthErrorType } from './OAuthFlowError';
@@ -29,7 +30,7 @@ export async function requestTemporaryToken(
   if (!provider.request_url)
     throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no request_url`);
   const url = withQuery(
-    interpolateUrl(provider.request_url, config, 'request_url'),
+    interpolateUrl(provider.request_url, config, 'request_url', closedValues(provider)),
     Object.entries(provider.request_params ?? {}),
   );
   const method = (provider.request_http_method ?? 'POST').toUpperCase();
@@ -49,7 +50,7 @@ export function oauth1AuthorizeUrl(
   const scopes = client.scopes.length > 0 ? client.scopes : (provider.default_scopes ?? []);
   if (scopes.length > 0) params.set('scope', scopes.join(provider.scope_separator ?? ' '));
   for (const [name, value] of Object.entries(provider.authorization_params ?? {})) params.set(name, String(value));
-  return withQuery(interpolateUrl(provider.authorization_url, config, 'authorization_url'), params);
+  return withQuery(interpolateUrl(provider.authorization_url, config, 'authorization_url', closedValues(provider)), params);
 }
 
 /**
@@ -67,7 +68,7 @@ export async function requestAccessToken(
   if (!provider.token_url) throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no token_url`);
   const params = Object.entries(provider.token_params ?? {}).filter(([, value]) => typeof value !== 'object');
   const url = withQuery(
-    interpolateUrl(provider.token_url, config, 'token_url'),
+    interpolateUrl(provider.token_url, config, 'token_url', closedValues(provider)),
     params.map(([name, value]) => [name, String(value)] as const),
   );
   const method = (provider.token_http_method ?? 'POST').toUpperCase();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
 import { readTokenResponse, TokenEndpointError } from '../requestToken';
+import { closedValues } from '../../providers/fieldDescriptions';
 import { interpolateUrl, withQuery } from './interpolateUrl';
 import { OAuthFlowError } from './OAuthFlowError';
 import type { ConnectQuery } from './parseConnectQuery';
@@ -26,7 +27,7 @@ export function authorizeUrl(
   const { provider } = client;
   if (!provider.authorization_url)
     throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no authorization_url`);
-  const base = interpolateUrl(provider.authorization_url, query.params, 'authorization_url');
+  const base = interpolateUrl(provider.authorization_url, query.params, 'authorization_url', closedValues(provider));
   const params = new Map<string, string>([
     ['client_id', client.clientId],
     ['response_type', 'code'],
@@ -75,7 +76,7 @@ export async function exchangeCode(exchange: CodeExchange): Promise<Record<strin
   const { client, code } = exchange;
   const { provider } = client;
   if (!provider.token_url) throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no token_url`);
-  const url = interpolateUrl(provider.token_url, exchange.connectionConfig, 'token_url');
+  const url = interpolateUrl(provider.token_url, exchange.connectionConfig, 'token_url', closedValues(provider));
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(provider.token_params ?? {})) {
     if (name !== 'grant_type' && typeof value !== 'object') fields[name] = String(value);

@@ -5,8 +5,9 @@ import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { saveConnection } from '../../../operations/saveConnection';
 import { prepareCredentials } from '../../../operations/prepareCredentials';
-import { CredentialsRefused, verifyCredentials, type VerificationOutcome } from '../../../operations/verifyCredentials';
+import { runPostConnection } from '../../../operations/runPostConnection';
 import { authorizeConnect } from '../../oauth/authorizeConnect';
+import { connectParams } from '../../oauth/connectParams';
 import { OAuthFlowError, type OAuthErrorType } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery } from '../../../oauth/flow/parseConnectQuery';
 import type { ApiContext } from '../../ApiContext';
@@ -14,8 +15,20 @@ import type { OperationHandle } from '../../../operationLog/OperationLog';
 import { connectName } from '../../../config/authModeNames';
 import { failConnect, startConnect } from '../../oauth/connectOperation';
 
+/** The flow error type of each error prepareCredentials refuses credentials with (the frontends' names). */
+const FLOW_TYPE_OF: Partial<Record<string, OAuthErrorType>> = {
+  invalid_credentials: 'invalid_credentials',
+  token_refresh_failed: 'token_err',
+  credentials_rejected: 'connection_test_failed',
+  credentials_check_failed: 'credentials_check_failed',
+  invalid_connection_config: 'invalid_connection_config',
+  // A catalog entry whose verification request cannot be built (see outbound/catalogRequest).
+  internal_error: 'provider_config_err',
+};
+
 /** Status of each flow error an /api-auth route answers with; others are 400. */
 const STATUS: Partial<Record<OAuthErrorType, number>> = {
+  credentials_check_failed: 502,
   account_or_environment_retrieval_err: 401,
   invalid_connect_session: 401,
   missing_hmac: 401,
@@ -51,9 +64,10 @@ export interface CredentialRequest {
 /**
  * The routes of frontend 0.71's non-OAuth `auth()` (contract B.4: /api-auth/api-key, /api-auth/basic, /auth/…): the
  * request is authorised as /oauth/connect is (connection_id with public key and hmac, or a connect session token),
- * the credentials are checked against the integration's auth mode (see prepareCredentials: a mode that fetches a
- * token with them fetches it now) and, when its catalog entry names a `proxy.verification` endpoint, against the
- * provider; then the Connection is made, or, over an existing one, its credentials replaced (an override). 200
+ * the `params[…]` against the catalog entry's `connection_config` fields (connectParams), the credentials against the
+ * integration's auth mode (see prepareCredentials: a mode that fetches a token with them fetches it now) and, when
+ * its catalog entry names a `proxy.verification` request, against the provider; then the Connection is made, or,
+ * over an existing one, its credentials replaced (an override). 200
  * `{ connectionId, providerConfigKey }`; errors `{ error: { code, message } }` whose code the frontend rejects with.
  * Each request is one `connect` operation named after the mode (`api_key`, `basic`, `oauth2_cc`, …), failed with the
  * error's code when refused.
@@ -114,18 +128,39 @@ export async function connectWithCredentials(
         `Integration '${providerConfigKey}' uses ${integration.authMode}, not ${authMode}`,
       );
     }
-    const config = { ...target.params, ...options.config?.(integration, request.body, target.params) };
+    // Before any request to the provider: a per-tenant value outside its catalog field's rules goes nowhere.
+    const params = connectParams(integration.provider, target.params);
+    // What the mode derives itself (AWS SigV4: the region and service its base URL names).
+    const given = { ...params, ...options.config?.(integration, request.body, params) };
     const raw = credentialsOf({ ...request.body });
     let credentials: StoredCredentials;
     try {
-      credentials = await prepareCredentials(integration, { userId: target.connectionId, credentials: raw, config });
+      credentials = await prepareCredentials(
+        integration,
+        { userId: target.connectionId, credentials: raw, config: given },
+        {
+          verificationTimeoutMs: context.workerSettings.verificationTimeoutMs,
+          onVerified: (endpoint) =>
+            operation?.message('info', 'the provider accepted the credentials at its verification endpoint', { endpoint }),
+        },
+      );
     } catch (error) {
-      if (!(error instanceof WorkerError)) throw error;
-      throw new OAuthFlowError(error.code === 'token_refresh_failed' ? 'token_err' : 'invalid_credentials', error.message);
+      if (error instanceof WorkerError && FLOW_TYPE_OF[error.code]) {
+        throw new OAuthFlowError(FLOW_TYPE_OF[error.code] as OAuthErrorType, error.message);
+      }
+      throw error;
     }
-    if ((await verify(integration, target.connectionId, credentials, config)).status === 'verified') {
-      operation.message('info', 'the provider accepted the credentials at its verification endpoint');
-    }
+    const made = { userId: target.connectionId, credentials, config: given };
+    const config = {
+      ...given,
+      ...(await runPostConnection(integration, made, {
+        log: context.operations.log,
+        parentId: operation.id,
+        endUserId,
+        timeoutMs: context.settings.providerTimeoutMs,
+        logger: context.logger,
+      })),
+    };
     const saved = await saveConnection(context.operations, {
       integration: providerConfigKey,
       userId: target.connectionId,
@@ -149,34 +184,6 @@ export async function connectWithCredentials(
     failConnect(operation ?? startConnect(context, { ...parties, connectionId }), failure);
     context.logger.warn({ type: failure.type, reason: failure.message, providerConfigKey }, '/api-auth refused');
     throw failure;
-  }
-}
-
-/**
- * verifyCredentials for the Connection as it would be stored.
- * @throws OAuthFlowError `connection_test_failed`
- */
-async function verify(
-  integration: IntegrationConfig,
-  connectionId: string,
-  credentials: StoredCredentials,
-  params: Readonly<Record<string, string>>,
-): Promise<VerificationOutcome> {
-  const now = new Date().toISOString();
-  try {
-    return await verifyCredentials(integration, {
-      uuid: randomUUID(),
-      integration: integration.name,
-      userId: connectionId,
-      dateCreated: now,
-      lastModified: now,
-      additionalConfig: { ...params },
-      authorization: 'ok',
-      credentials,
-    });
-  } catch (error) {
-    if (error instanceof CredentialsRefused) throw new OAuthFlowError('connection_test_failed', error.message);
-    throw error;
   }
 }
 

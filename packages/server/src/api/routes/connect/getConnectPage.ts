@@ -10,7 +10,7 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 /**
  * `GET /connect` (the `connect_link` of a session, and openConnectUI's iframe): the Connect page, with its script
  * and style at `/connect/assets/connect.js` and `.css`. Public: the session token it is given is what authorises
- * everything it does. About 16 KB in all, no request leaves this server. Embeddable in any page (openConnectUI),
+ * everything it does. About 28 KB in all, no request leaves this server. Embeddable in any page (openConnectUI),
  * since nothing can be done in it without the session token.
  */
 export function registerGetConnectPage(app: FastifyInstance, _context: ApiContext): void {

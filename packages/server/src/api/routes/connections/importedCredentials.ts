@@ -17,7 +17,8 @@ const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; o
   },
   OAUTH1: { required: ['oauth_token', 'oauth_token_secret'], optional: [] },
   API_KEY: { required: [], optional: ['apiKey', 'api_key'] },
-  USERNAME_PASSWORD: { required: ['username', 'password'], optional: [] },
+  // The password may be empty (an API key as the user name), but not left out: normaliseCredentials checks it.
+  USERNAME_PASSWORD: { required: ['username'], optional: ['password'] },
   TBA: { required: ['token_id', 'token_secret'], optional: ['config_override'] },
   // The role to assume: the server fetches the temporary keys itself (see authModes/awsSigV4).
   AWS_SIGV4: { required: ['role_arn'], optional: ['region'] },
@@ -60,6 +61,7 @@ export function importedCredentials(
   if (authMode === 'OAUTH2') oauth2Extras(given, credentials, problems);
   if (AS_GIVEN.has(authMode)) for (const field of optional) if (given[field] !== undefined) credentials[field] = given[field];
   if (authMode === 'API_KEY') credentials['api_key'] = apiKeyOf(given, problems);
+  if (authMode === 'USERNAME_PASSWORD') credentials['password'] = given['password'];
   if (problems.length > 0) throw new WorkerError('invalid_credentials', problems.join('; '));
   return credentials as unknown as NangoAuthCredentials;
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { withoutRefreshToken } from '../../../operations/getConnection';
 import { connectionNotFound, WorkerError } from '../../../errors';
 import type { IntegrationConfig } from '../../../config/types';
+import { checkConnectionConfig } from '../../../operations/checkConnectionConfig';
 import { prepareCredentials, type GivenCredentials } from '../../../operations/prepareCredentials';
 import { requireIntegration } from '../../../operations/OperationContext';
 import { saveConnection } from '../../../operations/saveConnection';
@@ -52,9 +53,11 @@ interface Body {
  * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`.
  * `connection_id` defaults to a new UUID; `metadata` and `connection_config` both go into the Connection's one config
  * object; `end_user` and `tags` are set as PATCH /connections/:id sets them. An existing Connection is overridden
- * (new credentials, config merged). Saved through saveConnection, as every door saves, with the `auth` webhook
- * (`creation` or `override`). 201 with the connection object of GET /connections/:id (no refresh token);
- * 404 unknown_integration; 400 invalid_credentials / invalid_request naming the field.
+ * (new credentials, config merged). A per-tenant value the catalog describes must fit its field's rules, and static
+ * credentials are tried at the catalog's verification request (prepareCredentials). Saved through saveConnection, as
+ * every door saves, with the `auth` webhook (`creation` or `override`). 201 with the connection object of GET
+ * /connections/:id (no refresh token); 404 unknown_integration; 400 invalid_credentials / invalid_connection_config /
+ * credentials_rejected / invalid_request naming the field; 502 credentials_check_failed.
  */
 export function registerPostConnections(app: FastifyInstance, context: ApiContext): void {
   app.post<{ Body: Body }>('/connections', { schema }, async (request, reply) => {
@@ -69,10 +72,11 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
     const credentials = importedCredentials(integration.name, integration.authMode, body.credentials);
     const userId = body.connection_id ?? randomUUID();
     const config = configOf(body);
+    checkConnectionConfig(integration.provider, config, { where: (key) => `body/connection_config/${key}`, complete: false });
     const operation = await saveConnection(context.operations, {
       integration: integration.name,
       userId,
-      credentials: await stored(integration, { userId, credentials, config }),
+      credentials: await stored(integration, { userId, credentials, config }, context.operations.verificationTimeoutMs),
       config,
       configName: 'body/metadata with body/connection_config',
       mode: 'upsert',
@@ -114,11 +118,15 @@ function configOf(body: Body): Record<string, unknown> {
 /**
  * The credentials as stored (see prepareCredentials), their errors located in the request ("body/credentials:
  * Credentials for … (OAUTH2): …").
- * @throws WorkerError `invalid_credentials`, `token_refresh_failed`
+ * @throws WorkerError `invalid_credentials`, `token_refresh_failed`, `credentials_rejected`, `credentials_check_failed`
  */
-async function stored(integration: IntegrationConfig, given: GivenCredentials): Promise<StoredCredentials> {
+async function stored(
+  integration: IntegrationConfig,
+  given: GivenCredentials,
+  verificationTimeoutMs: number | undefined,
+): Promise<StoredCredentials> {
   try {
-    return await prepareCredentials(integration, given);
+    return await prepareCredentials(integration, given, { verificationTimeoutMs });
   } catch (error) {
     if (error instanceof WorkerError && error.code === 'invalid_credentials') {
       throw new WorkerError('invalid_credentials', `body/credentials: ${error.message}`);

@@ -23,6 +23,8 @@ export const CONNECT_PAGE_HTML = `<!doctype html>
   <ul id="integrations" class="integrations" aria-label="Integrations you can connect" hidden></ul>
   <form id="credentials" class="credentials" hidden novalidate>
     <h2 id="form-title" tabindex="-1"></h2>
+    <p id="form-intro" class="hint" hidden></p>
+    <p id="docs" class="docs" hidden><a id="docs-link" target="_blank" rel="noopener noreferrer"></a></p>
     <div id="fields"></div>
     <p id="form-error" class="error" role="alert"></p>
     <div class="actions">

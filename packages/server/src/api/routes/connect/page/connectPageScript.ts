@@ -1,14 +1,29 @@
+import { CONNECT_PAGE_FIELDS_JS } from './connectPageFields';
+
 /**
  * The Connect page's script (plain ES2017, no framework, no external request). It reads the session token from
  * `?session_token=` or, inside openConnectUI's iframe, from the parent's `{ type: 'session_token' }` message
- * (contract B.6), loads the session and its integrations from this server, and connects one: OAuth in a popup with
- * the WebSocket result, as the frontend SDK does; API key and username/password with a form posted to /api-auth.
- * Every outcome is posted to the parent frame as the official Connect UI's events: `ready`, `connect`, `error`,
- * `close`.
+ * (contract B.6), loads the session and its integrations from this server, and connects one: a form first when the
+ * catalog describes per-tenant values to ask (connection_config) or the mode takes typed credentials (its
+ * `credentials` descriptions), checked in the page as the server checks them; then OAuth in a popup with the
+ * WebSocket result, as the frontend SDK does, or the credentials posted to the mode's route (contract B.4). Every
+ * outcome is posted to the parent frame as the official Connect UI's events: `ready`, `connect`, `error`, `close`.
  */
 export const CONNECT_PAGE_JS = String.raw`(function () {
   'use strict';
-  var MODES = { OAUTH2: 'OAuth', OAUTH1: 'OAuth', API_KEY: 'API key', BASIC: 'Username and password' };
+  var MODES = {
+    OAUTH2: 'OAuth', OAUTH1: 'OAuth', APP: 'GitHub App', CUSTOM: 'GitHub App', MCP_OAUTH2: 'OAuth', MCP_OAUTH2_GENERIC: 'OAuth',
+    API_KEY: 'API key', BASIC: 'Username and password', SIGNATURE: 'Username and password', OAUTH2_CC: 'Client credentials',
+    TWO_STEP: 'Credentials', JWT: 'Private key', TBA: 'Token', BILL: 'Credentials', AWS_SIGV4: 'AWS role', NONE: 'No sign-in'
+  };
+  /** Modes whose sign-in runs at the provider, in a popup (/oauth/connect). */
+  var POPUP = { OAUTH2: 1, OAUTH1: 1, APP: 1, CUSTOM: 1, MCP_OAUTH2: 1, MCP_OAUTH2_GENERIC: 1, INSTALL_PLUGIN: 1 };
+  /** Where each other mode posts its credentials (contract B.4, what frontend 0.71's auth() posts to). */
+  var ROUTES = {
+    API_KEY: '/api-auth/api-key/', BASIC: '/api-auth/basic/', OAUTH2_CC: '/oauth2/auth/', TWO_STEP: '/auth/two-step/',
+    JWT: '/auth/jwt/', TBA: '/auth/tba/', BILL: '/auth/bill/', SIGNATURE: '/auth/signature/', AWS_SIGV4: '/auth/aws-sigv4/',
+    NONE: '/auth/unauthenticated/'
+  };
   var query = new URLSearchParams(location.search);
   var framed = window.parent !== window;
   var token = query.get('session_token') || '';
@@ -26,6 +41,7 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
   }
   function focus(id) { var el = $(id); if (el) el.focus(); }
   function failed(errorType, errorMessage) { post({ type: 'error', payload: { errorType: errorType, errorMessage: errorMessage } }); }
+${CONNECT_PAGE_FIELDS_JS}
 
   /** What a person reads for an error the server or the browser reported. */
   function explain(type, message, name) {
@@ -33,7 +49,9 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
       case 'invalid_connect_session': return 'This connect link has expired or is no longer valid. Go back to the app and start again.';
       case 'integration_not_allowed': return 'This link does not allow connecting ' + name + '.';
       case 'connection_test_failed': return name + ' refused these credentials. Check them and try again.';
+      case 'credentials_check_failed': return name + ' could not check these credentials just now. Try again in a moment.';
       case 'invalid_credentials': return 'Fill in every field, then try again.';
+      case 'invalid_connection_config': return 'Check the fields marked below, then try again.';
       case 'window_closed': return 'The sign-in window was closed before you finished. Try again when you are ready.';
       case 'blocked_by_browser': return 'Your browser blocked the sign-in window. Allow pop-ups for this page and try again.';
       case 'callback_err':
@@ -112,10 +130,16 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
     setStatus(integrations.length > 0 ? 'Choose what to connect.' : 'There is nothing to connect with this link.', integrations.length > 0 ? '' : 'error');
   }
 
+  /** The fields a person fills for an integration: its per-tenant values, then the credentials shown. */
+  function asked(integration) {
+    return integration.connection_config.concat(integration.credentials.filter(function (field) { return !field.hidden; }));
+  }
+
   function choose(integration) {
     if (busy) return;
     current = integration;
-    if (integration.auth_mode === 'OAUTH2' || integration.auth_mode === 'OAUTH1') runOAuth(integration);
+    // A sign-in with nothing to ask goes straight to the provider; anything else shows its form first.
+    if (POPUP[integration.auth_mode] && asked(integration).length === 0) runOAuth(integration, {});
     else showForm(integration);
   }
 
@@ -132,14 +156,19 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
 
   function flowFailed(integration, type, message) {
     busy = false;
-    setStatus(explain(type, message, integration.display_name), 'error');
+    $('submit').disabled = false;
     failed(type, message);
     if (type === 'invalid_connect_session') return expired();
+    if (!$('credentials').hidden) {
+      setStatus('');
+      return formError(type, message);
+    }
+    setStatus(explain(type, message, integration.display_name), 'error');
     var button = document.querySelector('[data-key="' + CSS.escape(integration.unique_key) + '"]');
     if (button) button.focus();
   }
 
-  function runOAuth(integration) {
+  function runOAuth(integration, params) {
     var popup = window.open('', 'nango_connect', 'width=500,height=600');
     if (!popup) return flowFailed(integration, 'blocked_by_browser', 'The browser blocked the sign-in window');
     busy = true;
@@ -166,7 +195,8 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.message_type === 'connection_ack') {
         popup.location.href = location.origin + '/oauth/connect/' + encodeURIComponent(integration.unique_key) +
-          '?connect_session_token=' + encodeURIComponent(token) + '&ws_client_id=' + encodeURIComponent(frame.ws_client_id);
+          '?connect_session_token=' + encodeURIComponent(token) + paramsQuery(params) +
+          '&ws_client_id=' + encodeURIComponent(frame.ws_client_id);
       } else if (frame.message_type === 'success') {
         settle(null, '', frame.connection_id);
       } else if (frame.message_type === 'error') {
@@ -179,58 +209,87 @@ export const CONNECT_PAGE_JS = String.raw`(function () {
     };
   }
 
-  function field(id, label, type, autocomplete) {
-    var wrap = document.createElement('div');
-    var labelEl = document.createElement('label');
-    labelEl.htmlFor = id;
-    labelEl.textContent = label;
-    var input = document.createElement('input');
-    input.id = id;
-    input.name = id;
-    input.type = type;
-    input.required = true;
-    input.autocomplete = autocomplete;
-    input.spellcheck = false;
-    input.setAttribute('aria-describedby', 'form-error');
-    wrap.append(labelEl, input);
-    return wrap;
+  /** The query part params[name]=value for each per-tenant value, encoded. */
+  function paramsQuery(params) {
+    return Object.keys(params).map(function (name) {
+      return '&' + encodeURIComponent('params[' + name + ']') + '=' + encodeURIComponent(params[name]);
+    }).join('');
   }
 
   function showForm(integration) {
     var fields = $('fields');
     fields.textContent = '';
-    if (integration.auth_mode === 'API_KEY') fields.append(field('api-key', 'API key', 'password', 'off'));
-    else fields.append(field('username', 'Username', 'text', 'username'), field('password', 'Password', 'password', 'current-password'));
+    integration.connection_config.forEach(function (field) { fields.append(buildField('params', field)); });
+    integration.credentials.forEach(function (field) { if (!field.hidden) fields.append(buildField('credentials', field)); });
     $('form-title').textContent = 'Connect ' + integration.display_name;
+    show('form-intro', !fields.firstChild);
+    $('form-intro').textContent = fields.firstChild ? '' : integration.display_name + ' needs nothing from you: Connect makes the connection.';
     $('form-error').textContent = '';
+    var docs = integration.docs_connect;
+    show('docs', Boolean(docs));
+    if (docs) {
+      $('docs-link').href = docs;
+      $('docs-link').textContent = 'How to connect ' + integration.display_name + ' (opens a new tab)';
+    }
+    $('submit').textContent = POPUP[integration.auth_mode] ? 'Continue to ' + integration.display_name : 'Connect';
     show('integrations', false);
     show('credentials', true);
     setStatus('');
-    fields.querySelector('input').focus();
+    var first = fields.querySelector('input, select');
+    if (first) first.focus();
+    else $('submit').focus();
   }
 
-  function inputs() { return Array.prototype.slice.call($('fields').querySelectorAll('input')); }
-
+  /** A refusal said next to the form; the fields it is about marked, the first of them focused. */
   function formError(type, message) {
     $('form-error').textContent = explain(type, message, current.display_name);
-    inputs().forEach(function (input) { input.setAttribute('aria-invalid', 'true'); });
-    var first = inputs().filter(function (input) { return !input.value; })[0] || inputs()[0];
-    first.focus();
+    var named = type === 'invalid_connection_config' ? markNamed(message) : null;
+    // A refusal of the credentials is about them, not the per-tenant values beside them.
+    var credentials = inputs().filter(function (input) { return input.getAttribute('data-group') === 'credentials'; });
+    if (!named) (credentials.length > 0 ? credentials : inputs()).forEach(function (input) { input.setAttribute('aria-invalid', 'true'); });
+    var first = named || inputs().filter(function (input) { return !input.value; })[0] || credentials[0] || inputs()[0];
+    if (first) first.focus();
   }
 
   function submit(event) {
     event.preventDefault();
     if (busy || !current) return;
     var integration = current;
-    if (inputs().some(function (input) { return !input.value.trim(); })) return formError('invalid_credentials', 'Every field is required');
-    var apiKey = integration.auth_mode === 'API_KEY';
-    var body = apiKey ? { apiKey: $('api-key').value.trim() } : { username: $('username').value, password: $('password').value };
-    var path = '/api-auth/' + (apiKey ? 'api-key/' : 'basic/') + encodeURIComponent(integration.unique_key) + '?connect_session_token=' + encodeURIComponent(token);
+    $('form-error').textContent = '';
+    var collected = collect(integration);
+    if (collected.problems.length > 0) {
+      var missing = collected.problems.every(function (problem) { return problem.missing; });
+      $('form-error').textContent = missing ? 'Fill in every field, then try again.' : 'Check the fields marked below, then try again.';
+      collected.problems[0].input.focus();
+      return;
+    }
+    // Checked: only now does anything leave the page (the popup opens from this very click or key press).
+    if (POPUP[integration.auth_mode]) return runOAuth(integration, collected.values.params);
+    sendCredentials(integration, collected.values);
+  }
+
+  /** The body each mode's route takes (contract B.4). */
+  function bodyOf(mode, credentials) {
+    if (mode === 'NONE') return null;
+    if (mode === 'TWO_STEP' || mode === 'JWT' || mode === 'SIGNATURE') return Object.assign({ type: mode }, credentials);
+    return credentials;
+  }
+
+  function sendCredentials(integration, values) {
+    var route = ROUTES[integration.auth_mode];
+    if (!route) return formError('auth_mode_err', 'This page cannot connect ' + integration.auth_mode + ' integrations');
+    var path = route + encodeURIComponent(integration.unique_key) + '?connect_session_token=' + encodeURIComponent(token) +
+      paramsQuery(values.params);
+    var body = bodyOf(integration.auth_mode, values.credentials);
     busy = true;
     $('submit').disabled = true;
-    $('form-error').textContent = '';
     setStatus('Checking…');
-    fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    var init = { method: 'POST' };
+    if (body) {
+      init.headers = { 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    fetch(path, init)
       .then(function (response) { return response.json().then(function (json) { return { ok: response.ok, json: json }; }); })
       .then(function (reply) {
         busy = false;

@@ -21,10 +21,19 @@ button{font:inherit;cursor:pointer;border-radius:8px;padding:.6rem 1rem;border:1
 button.secondary{background:#fff;color:#0b57d0}
 button.close{background:transparent;color:#3d3d3d;border:none;font-size:1.6rem;line-height:1;padding:.2rem .5rem}
 button:disabled{opacity:.6;cursor:progress}
-button:focus-visible,input:focus-visible{outline:3px solid #e8a600;outline-offset:2px}
+button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid #e8a600;outline-offset:2px}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input{font:inherit;width:100%;padding:.55rem .65rem;border:1px solid #6b7078;border-radius:8px;color:#111;background:#fff}
-input[aria-invalid=true]{border-color:#a40e26;border-width:2px}
+.optional{font-weight:400;color:#4a4a4a}
+.hint{margin:0 0 .35rem;color:#3d3d3d;font-size:.9rem}
+.guide,.docs a{color:#0b57d0;font-size:.9rem}
+.guide{display:inline-block;margin:0 0 .35rem}
+.docs{margin:0 0 .5rem}
+.affix{display:flex;align-items:center;gap:.35rem}
+.prefix,.suffix{color:#3d3d3d;white-space:nowrap}
+input,select{font:inherit;width:100%;min-width:0;padding:.55rem .65rem;border:1px solid #6b7078;border-radius:8px;color:#111;background:#fff}
+input[aria-invalid=true],select[aria-invalid=true]{border-color:#a40e26;border-width:2px}
+.field-error{margin:.25rem 0 0;color:#a40e26;font-size:.9rem}
+.field-error:empty{display:none}
 .actions{display:flex;gap:.5rem;margin-top:1rem}
 .error{min-height:1.5em;margin:.75rem 0 0}
 @media (prefers-reduced-motion:no-preference){button{transition:background .15s}}
