@@ -131,9 +131,10 @@ describe('the MCP OAuth flow up to the authorization server', () => {
 
   it('asks for the MCP server URL when the connect request has none, and refuses one that is not http(s)', async () => {
     const none = await playFlow(connectUrl('mcp', 'bad-4'));
+    // The catalog entry's connection_config field is checked first, at every door, before any request.
     expect(none.message.data.error).toMatchObject({
-      type: 'url_param_err',
-      message: expect.stringContaining('params[mcp_server_url] is required'),
+      type: 'invalid_connection_config',
+      message: expect.stringContaining('params[mcp_server_url] (MCP server URL) is required'),
     });
     const script = await playFlow(connectUrl('mcp', 'bad-5', 'javascript:alert(1)'));
     expect(script.message.data.error).toEqual({
