@@ -41,9 +41,9 @@ describe('fault: every broker connection cut under load', () => {
     await nango.registerConnection('fault', 'u1', { api_key: 'k' });
     const allConnected = async () => {
       const names = await connectionNames(node);
-      // The worker's own five (replies, requests, async actions, syncs, and its HTTP API's async action publisher),
-      // and the node client its HTTP API sends actions through.
-      const worker = names.filter((name) => name.startsWith('nango-worker')).length === 5;
+      // The worker's own six (replies, requests, async actions, syncs, and its HTTP API's async action publisher and
+      // flow-result relay), and the node client its HTTP API sends actions through.
+      const worker = names.filter((name) => name.startsWith('nango-worker')).length === 6;
       const api = names.some((name) => name.startsWith('nango-server') && name.endsWith('http actions'));
       return names.includes('nango-node-client') && worker && api;
     };
