@@ -12,6 +12,12 @@ export interface AuthModeHandler {
   /** Credential fields every Connection of the mode must hold: non-empty strings (e.g. `['api_key']`). */
   readonly requiredFields: readonly string[];
   /**
+   * The credentials come from the provider's own flow (an OAuth callback, or an app that ran one): the provider just
+   * issued them, so the catalog's verification request is not tried when they are stored. Default: false (a person
+   * typed them, and they are checked where the catalog can).
+   */
+  readonly issuedByProvider?: boolean;
+  /**
    * Checks what `requiredFields` does not and adds derived fields to `stored` (e.g. OAuth 2's `expires_at` from
    * `expires_in`). The required fields are copied already. Problems name fields, never values: they are secrets.
    */

@@ -43,6 +43,7 @@ export const mcpOAuth2Generic: AuthModeHandler = mcpHandler('MCP_OAUTH2_GENERIC'
 function mcpHandler(mode: AuthMode): AuthModeHandler {
   return {
     mode,
+    issuedByProvider: true,
     requiredFields: ['access_token'],
     normalise(raw, stored, problems, now) {
       normaliseExpiry(raw, stored, problems, now);

@@ -10,6 +10,7 @@ import { credentialField, setCredentialHeader } from './credentialField';
 export const oauth1: AuthModeHandler = {
   mode: 'OAUTH1',
   requiredFields: ['oauth_token', 'oauth_token_secret'],
+  issuedByProvider: true,
   authorise(integration, connection, request) {
     const { clientId, clientSecret } = integration.oauth ?? {};
     if (!clientId || !clientSecret) {

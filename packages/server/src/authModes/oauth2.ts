@@ -12,6 +12,7 @@ import { credentialField, setCredentialHeader } from './credentialField';
 export const oauth2: AuthModeHandler = {
   mode: 'OAUTH2',
   requiredFields: ['access_token'],
+  issuedByProvider: true,
   normalise: normaliseExpiry,
   tokenFetch: { atCreation: false },
   grant(integration, connection, timeoutMs) {

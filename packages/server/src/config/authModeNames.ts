@@ -47,3 +47,14 @@ export function notRunMessage(mode: string): string {
   const runs = [...RUN_MODES].map(catalogModeOf).join(', ');
   return `auth mode ${mode}, which this server does not run (it runs ${runs})`;
 }
+
+/**
+ * Catalog auth modes whose integration holds an OAuth client (id, secret, scopes): OAuth 2 and 1, TBA (NetSuite's
+ * consumer key and secret) and MCP_OAUTH2 (a static client, or used instead of a registered one). What POST
+ * /integrations takes as `credentials`, and what `include=credentials` gives back.
+ */
+export function holdsOAuthClient(catalogMode: string | undefined): catalogMode is 'OAUTH2' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2' {
+  return catalogMode !== undefined && WITH_CLIENT.has(catalogMode);
+}
+
+const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'TBA', 'MCP_OAUTH2']);

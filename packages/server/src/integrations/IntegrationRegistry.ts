@@ -1,5 +1,5 @@
 import type { AuthMode } from '@nangohq/protocol';
-import { modeOfCatalog, runsAuthMode } from '../config/authModeNames';
+import { holdsOAuthClient, modeOfCatalog, runsAuthMode } from '../config/authModeNames';
 import { ConfigError, DEFAULTS, parseIntegrationsConfig } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
@@ -221,16 +221,15 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     actionTimeoutMs: DEFAULTS.actionTimeoutMs,
     logLevel: DEFAULTS.logLevel,
     // TBA signs with the integration's consumer key and secret, kept as its OAuth client; MCP_OAUTH2 may hold one.
-    oauth:
-      authMode !== 'OAUTH2' && authMode !== 'OAUTH1' && authMode !== 'TBA' && authMode !== 'MCP_OAUTH2'
-        ? undefined
-        : {
-            clientId: stored.oauthClientId,
-            clientSecret: stored.oauthClientSecret,
-            tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
-            clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
-            refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
-          },
+    oauth: !holdsOAuthClient(authMode)
+      ? undefined
+      : {
+          clientId: stored.oauthClientId,
+          clientSecret: stored.oauthClientSecret,
+          tokenUrl: tokenUrl !== undefined && !tokenUrl.includes('${') ? tokenUrl : undefined,
+          clientAuth: provider.authorization_method === 'header' ? 'basic' : 'body',
+          refreshMarginSeconds: DEFAULTS.refreshMarginSeconds,
+        },
     actions: new Map(),
     syncs: new Map(),
     // What the connect doors read of the entry: its connection_config fields, verification and post_connection.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NangoConnection, StoredCredentials } from '@nangohq/protocol';
 import { fetchTokenAtCreation } from '../authModes/fetchToken';
+import { authModeHandler } from '../authModes/handlers';
 import type { IntegrationConfig } from '../config/types';
 import { normaliseCredentials } from '../authModes/normaliseCredentials';
 import { CredentialsRefused, verifyCredentials } from './verifyCredentials';
@@ -24,12 +25,6 @@ export interface PrepareOptions {
 
 /** Token requests made while a Connection is being saved: the caller waits, so fewer and shorter than a refresh's. */
 const AT_CREATION = { attempts: 2, backoffMs: 200, timeoutMs: 10_000 } as const;
-
-/**
- * Modes whose credentials come from an OAuth flow's callback (or an app that ran one): the provider just issued them,
- * there is nothing to verify. Every other mode's credentials are typed by a person and checked when the catalog can.
- */
-const ISSUED_BY_THE_PROVIDER: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'MCP_OAUTH2', 'MCP_OAUTH2_GENERIC']);
 
 /**
  * The credentials to store, made the same way for every door (registerConnection, updateConnectionCredentials,
@@ -60,7 +55,7 @@ export async function prepareCredentials(
     credentials,
   };
   const prepared = await fetchTokenAtCreation(integration, connection, AT_CREATION);
-  if (ISSUED_BY_THE_PROVIDER.has(integration.authMode)) return prepared;
+  if (authModeHandler(integration.authMode).issuedByProvider === true) return prepared;
   try {
     const outcome = await verifyCredentials(
       integration,

@@ -1,3 +1,4 @@
+import { holdsOAuthClient } from '../../../config/authModeNames';
 import { WorkerError } from '../../../errors';
 import type { Provider } from '../../../providers/Provider';
 import type { IntegrationExtra } from '../../../store/IntegrationStore';
@@ -88,13 +89,6 @@ export interface OAuthClientInput {
 }
 
 /**
- * Catalog auth modes whose integration holds an OAuth client: TBA's is NetSuite's consumer key and secret;
- * MCP_OAUTH2 takes one as OAUTH2 does (Nango's MCPOAuth2AuthBody), needed with static registration and used rather
- * than a registered one with dynamic.
- */
-const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'TBA', 'MCP_OAUTH2']);
-
-/**
  * The OAuth client in `credentials`, checked against the provider's auth mode (for TBA, `{ type: 'TBA', client_id,
  * client_secret }`: the consumer key and secret of the NetSuite integration record).
  * @throws WorkerError `invalid_request` for credentials on a provider that takes none, a `type` that is not its
@@ -103,7 +97,7 @@ const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'TBA', 'MC
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
   if (credentials === undefined) return {};
   const authMode = provider?.auth_mode;
-  if (authMode === undefined || !WITH_CLIENT.has(authMode)) {
+  if (!holdsOAuthClient(authMode)) {
     throw new WorkerError(
       'invalid_request',
       `credentials: provider '${provider?.name ?? '?'}' uses ${authMode ?? 'no known auth mode'}, which takes no OAuth client`,

@@ -1,11 +1,12 @@
+import { holdsOAuthClient } from '../../../config/authModeNames';
 import type { IntegrationConfig } from '../../../config/types';
 import type { IntegrationRegistry } from '../../../integrations/IntegrationRegistry';
 import type { StoredIntegration } from '../../../store/IntegrationStore';
 import { logoUrlOf } from '../providers/providerReply';
 
-/** The OAuth client of an integration (TBA: NetSuite's consumer key and secret), given only with `include=credentials`. */
+/** The OAuth client of an integration (see holdsOAuthClient), given only with `include=credentials`. */
 export interface IntegrationCredentialsReply {
-  type: 'OAUTH2' | 'OAUTH1' | 'TBA';
+  type: 'OAUTH2' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2';
   client_id: string;
   client_secret: string;
   scopes: string;
@@ -54,7 +55,6 @@ export function storedIntegrationReply(
 ): IntegrationReply {
   const provider = registry.catalog.get(stored.provider);
   const authMode = provider?.auth_mode ?? 'OAUTH2';
-  const isOAuth = authMode === 'OAUTH2' || authMode === 'OAUTH1' || authMode === 'TBA';
   return {
     unique_key: stored.uniqueKey,
     display_name: stored.displayName ?? provider?.display_name ?? stored.provider,
@@ -69,7 +69,7 @@ export function storedIntegrationReply(
     ...(includes.webhook && { webhook_url: null }),
     ...(includes.credentials && {
       credentials:
-        isOAuth && stored.oauthClientId !== ''
+        holdsOAuthClient(authMode) && stored.oauthClientId !== ''
           ? {
               type: authMode,
               client_id: stored.oauthClientId,
@@ -89,7 +89,7 @@ export function fileIntegrationReply(
   const provider = integration.provider;
   const { oauth } = integration;
   const { authMode } = integration;
-  const oauthMode = authMode === 'OAUTH2' || authMode === 'OAUTH1' || authMode === 'TBA' ? authMode : undefined;
+  const oauthMode = holdsOAuthClient(authMode) ? authMode : undefined;
   return {
     unique_key: integration.name,
     display_name: provider?.display_name ?? integration.name,
