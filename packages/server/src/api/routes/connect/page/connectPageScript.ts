@@ -51,7 +51,7 @@ ${CONNECT_PAGE_FIELDS_JS}
       case 'connection_test_failed': return name + ' refused these credentials. Check them and try again.';
       case 'credentials_check_failed': return name + ' could not check these credentials just now. Try again in a moment.';
       case 'invalid_credentials': return 'Fill in every field, then try again.';
-      case 'invalid_connection_config': return 'Check the fields marked below, then try again.';
+      case 'invalid_connection_config': return 'Check the fields marked above, then try again.';
       case 'window_closed': return 'The sign-in window was closed before you finished. Try again when you are ready.';
       case 'blocked_by_browser': return 'Your browser blocked the sign-in window. Allow pop-ups for this page and try again.';
       case 'callback_err':
@@ -259,7 +259,7 @@ ${CONNECT_PAGE_FIELDS_JS}
     var collected = collect(integration);
     if (collected.problems.length > 0) {
       var missing = collected.problems.every(function (problem) { return problem.missing; });
-      $('form-error').textContent = missing ? 'Fill in every field, then try again.' : 'Check the fields marked below, then try again.';
+      $('form-error').textContent = missing ? 'Fill in every field, then try again.' : 'Check the fields marked above, then try again.';
       collected.problems[0].input.focus();
       return;
     }
