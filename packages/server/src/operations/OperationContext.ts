@@ -20,7 +20,7 @@ export interface OperationContext {
   readonly maxMetadataBytes: number;
   /**
    * Time limit of each call of a catalog entry's verification request when credentials are given
-   * (NANGO_VERIFICATION_TIMEOUT_MS). Default: DEFAULT_VERIFICATION_TIMEOUT_MS (operations/verifyCredentials.ts).
+   * (NANGO_VERIFICATION_TIMEOUT_MS). Default: DEFAULT_VERIFICATION_TIMEOUT_MS (outbound/verifyCredentials.ts).
    */
   readonly verificationTimeoutMs?: number;
   /** Where webhooks are sent from (auth webhooks on creation and refresh failure). */

@@ -4,7 +4,7 @@ import { fetchTokenAtCreation } from '../authModes/fetchToken';
 import { authModeHandler } from '../authModes/handlers';
 import type { IntegrationConfig } from '../config/types';
 import { normaliseCredentials } from '../authModes/normaliseCredentials';
-import { CredentialsRefused, verifyCredentials } from './verifyCredentials';
+import { CredentialsRefused, verifyCredentials } from '../outbound/verifyCredentials';
 
 /** Credentials given for a new Connection, or new ones for an existing Connection, by any door. */
 export interface GivenCredentials {

@@ -5,6 +5,8 @@
  * `http://0x7f000001`, `http://[::ffff:127.0.0.1]` or `http://127.0.0.1.` would slip past. No name is resolved.
  */
 
+import { canonicalHost, isLinkLocalOrMetadata } from '../config/hostAddresses';
+
 /** NANGO_PROXY_ALLOWED_HOSTS, parsed. */
 export interface HostAllowList {
   /** `*`: any host, but link-local and metadata ones. */
@@ -17,28 +19,6 @@ export interface HostAllowList {
 
 /** The verdict on one override: allowed, or why not (a sentence naming the host, never the URL's path or query). */
 export type OverrideVerdict = { readonly allowed: true } | { readonly allowed: false; readonly why: string };
-
-/** Cloud metadata hosts besides the link-local ranges: AWS's IPv6 endpoint and Google's name. */
-const METADATA_HOSTS: ReadonlySet<string> = new Set(['[fd00:ec2::254]', 'metadata.google.internal']);
-
-/**
- * The canonical form of a URL's `hostname` (see the file comment).
- */
-export function canonicalHost(hostname: string): string {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
-  if (!mapped) return host;
-  const high = parseInt(mapped[1] as string, 16);
-  const low = parseInt(mapped[2] as string, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
-
-/** Whether a canonical host is link-local (169.254.0.0/16, fe80::/10) or a cloud metadata address. */
-export function isLinkLocalOrMetadata(host: string): boolean {
-  if (METADATA_HOSTS.has(host) || /^169\.254\.\d+\.\d+$/.test(host)) return true;
-  const firstGroup = /^\[([0-9a-f]{1,4}):/.exec(host)?.[1];
-  return firstGroup !== undefined && (parseInt(firstGroup, 16) & 0xffc0) === 0xfe80;
-}
 
 /** An allow-list entry's host, canonical, or undefined when the entry is not a host name or address alone. */
 function entryHost(entry: string): string | undefined {

@@ -90,7 +90,7 @@ export interface Provider {
     readonly paginate?: Readonly<Record<string, unknown>>;
     /**
      * A cheap authenticated call that succeeds only with good credentials (`{ method?, endpoints, headers?, data?,
-     * base_url_override? }`), tried when static credentials are given: see operations/verifyCredentials.ts.
+     * base_url_override? }`), tried when static credentials are given: see outbound/verifyCredentials.ts.
      */
     readonly verification?: Readonly<Record<string, unknown>>;
   };

@@ -3,7 +3,7 @@ import { authModeHandler } from '../authModes/handlers';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
-import { verificationOf } from '../operations/verifyCredentials';
+import { verificationOf } from '../outbound/verifyCredentials';
 import type { ClaimedCheck } from '../store/Store';
 import {
   resolveBackgroundRefreshOptions,

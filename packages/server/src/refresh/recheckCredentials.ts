@@ -3,7 +3,7 @@ import { catalogModeOf } from '../config/authModeNames';
 import type { IntegrationConfig } from '../config/types';
 import type { Logger } from '../logger';
 import type { OperationLog } from '../operationLog/OperationLog';
-import { CredentialsRefused, verifyCredentials } from '../operations/verifyCredentials';
+import { CredentialsRefused, verifyCredentials } from '../outbound/verifyCredentials';
 import type { ConnectionStore } from '../store/Store';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
 import type { Webhooks } from '../webhooks/Webhooks';
@@ -27,14 +27,14 @@ export type RecheckOutcome = 'verified' | 'refused' | 'transient' | 'unverifiabl
 /** Statuses that say "not now" rather than "no": timeout, too early, too many requests. */
 const NOT_NOW = new Set([408, 425, 429]);
 /** Request errors that say "not now": no answer in time, a network error, a rate limit learned before. */
-// `timeout`: the verification request's own time limit (operations/verifyCredentials.ts) ran out.
+// `timeout`: the verification request's own time limit (outbound/verifyCredentials.ts) ran out.
 const TRANSIENT_CODES = new Set(['http_request_failed', 'provider_rate_limited', 'network error', 'timeout']);
 
 /** The webhook's error type for a refused verification: Nango's, which apps already handle. */
 export const VERIFICATION_FAILED = 'connection_test_failed';
 
 /**
- * Tries static credentials at their integration's verification request again (operations/verifyCredentials.ts), as a
+ * Tries static credentials at their integration's verification request again (outbound/verifyCredentials.ts), as a
  * `refresh` operation named `verification`. A refusal (a 4xx other than 408, 425 and 429) marks the Connection as
  * needing the user, with the provider's answer as `authorizationError`, and sends the `auth` webhook (`refresh`,
  * `connection_test_failed`), unless its credentials changed since `version`. Nothing else marks it.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionAttributes } from './ConnectionAttributes';
-import type { McpFlowPart } from '../oauth/mcp/McpFlowPart';
+import type { McpFlowPart } from './McpFlowPart';
 
 /** What /oauth/connect remembers for its callback, bound to the `state` value it sent the provider. */
 export interface OAuthSession {

@@ -4,7 +4,7 @@ import { shownUrl } from '../../oauth/mcp/fetchMetadata';
 import { checkMcpUrl } from '../../oauth/mcp/mcpUrls';
 import { registerMcpClient, secretExpired, type RegisteredClient } from '../../oauth/mcp/registerMcpClient';
 import { OAuthFlowError } from '../../oauth/flow/OAuthFlowError';
-import type { McpFlowPart } from '../../oauth/mcp/McpFlowPart';
+import type { McpFlowPart } from '../../store/McpFlowPart';
 import { interpolateUrl } from '../../oauth/flow/interpolateUrl';
 import type { ApiContext } from '../ApiContext';
 

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { canonicalHost, isLinkLocalOrMetadata } from '../../outbound/overrideHost';
+import { canonicalHost, isLinkLocalOrMetadata } from '../../config/hostAddresses';
 
 /**
  * Which URLs an MCP OAuth flow may fetch or send a browser to. The MCP server URL comes from the end user

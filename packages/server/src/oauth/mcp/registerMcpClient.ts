@@ -1,18 +1,8 @@
 import { OAuthFlowError } from '../flow/OAuthFlowError';
 import { fetchMetadata, shownUrl } from './fetchMetadata';
 
-/** How the registered client authenticates at the token endpoint (RFC 7591 section 2). */
-export type ClientAuthMethod = 'none' | 'client_secret_post' | 'client_secret_basic';
-
-/** A client registered with an authorization server: what the flow and every later refresh use. */
-export interface RegisteredClient {
-  readonly clientId: string;
-  /** Absent for a public client (`none`). */
-  readonly clientSecret?: string | undefined;
-  readonly authMethod: ClientAuthMethod;
-  /** When the secret expires (epoch seconds); 0 or absent: never (RFC 7591 section 3.2.1). */
-  readonly secretExpiresAt?: number | undefined;
-}
+export type { ClientAuthMethod, RegisteredClient } from '../../store/McpClientStore';
+import type { ClientAuthMethod, RegisteredClient } from '../../store/McpClientStore';
 
 /** What a registration asks for. */
 export interface ClientRegistration {

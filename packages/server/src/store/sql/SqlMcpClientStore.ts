@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import type { RegisteredClient } from '../../oauth/mcp/registerMcpClient';
+import type { RegisteredClient } from '../McpClientStore';
 import type { McpClientKey, McpClientStore } from '../McpClientStore';
 import type { SqlRunner } from './SqlRunner';
 

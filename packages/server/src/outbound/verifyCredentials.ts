@@ -1,8 +1,8 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
-import { performHttpRequest } from '../outbound/performHttpRequest';
-import { catalogRequestTarget, renderCatalogBody, renderCatalogHeaders, renderCatalogPath } from '../outbound/catalogRequest';
+import { performHttpRequest } from './performHttpRequest';
+import { catalogRequestTarget, renderCatalogBody, renderCatalogHeaders, renderCatalogPath } from './catalogRequest';
 
 /**
  * Nango's catalog `proxy.verification`: a cheap authenticated call that succeeds only with good credentials. The

@@ -1,4 +1,4 @@
-import type { ClientAuthMethod } from './registerMcpClient';
+import type { ClientAuthMethod } from './McpClientStore';
 
 /**
  * What an MCP OAuth flow found at /oauth/connect and its callback reuses (kept in the flow's sealed session): the
