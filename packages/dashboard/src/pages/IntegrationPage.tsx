@@ -1,7 +1,7 @@
 import { useLocation, useRoute } from 'preact-iso';
 import { useMemo, useState } from 'preact/hooks';
 import { get, request } from '../api';
-import { takesOAuthClient } from '../components/authModes';
+import { usesOAuthCallback } from '../components/authModes';
 import { CallbackUrl } from '../components/CallbackUrl';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { setFlash, takeFlash } from '../components/flash';
@@ -93,7 +93,7 @@ export function IntegrationPage() {
               <a href={paths.tryAction({ integration: integration.unique_key })}>Try an action</a>
             </li>
           </ul>
-          {takesOAuthClient(integration.auth_mode) && <CallbackUrl />}
+          {usesOAuthCallback(integration.auth_mode) && <CallbackUrl />}
           {scripts.error !== undefined && <ErrorNotice error={scripts.error} />}
           {scripts.value && (
             <IntegrationScripts
