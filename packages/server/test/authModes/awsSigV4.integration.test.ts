@@ -124,6 +124,9 @@ integrations:
       RoleSessionName: 'nango-ann',
       DurationSeconds: '3600',
     });
+    const auth = await fetch(`${url}/connections/ann/auth?provider_config_key=aws`, { headers: withKey });
+    // The role can be assumed again at any time: the server fetches new keys by itself.
+    expect(await auth.json()).toMatchObject({ auth_mode: 'AWS_SIGV4', refreshable: true, expires_at: expect.any(String) });
   });
 
   it('signs an action httpRequest (query and JSON body) with the temporary keys', async () => {
