@@ -382,6 +382,15 @@ export class Worker {
   }
 
   /**
+   * Compiles every HTTP route's schemas now rather than on each route's first request (see api/lazyRouteSchemas) and
+   * returns how many there are: for tests, so that a bad schema fails them.
+   * @throws the schema compiler's error for a bad schema
+   */
+  compileRouteSchemas(): number {
+    return this.api?.compileRouteSchemas() ?? 0;
+  }
+
+  /**
    * Resolves once the HTTP API's broker links are up (the /action dispatcher and the flow-result relay), which start
    * in the background so that the API serves without a broker: for tests and benchmarks that need them.
    */
