@@ -250,6 +250,7 @@ export class Worker {
     });
     this.syncs = new SyncScheduler({
       queue: settings.queue,
+      queueType: settings.queueType,
       tickMs: settings.syncTickMs,
       maxConcurrent: settings.maxConcurrentSyncs,
       leaseMs: settings.syncLeaseMs,
