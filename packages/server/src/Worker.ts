@@ -42,9 +42,15 @@ import { SyncScheduler } from './syncs/SyncScheduler';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
-import { startTracing, type Tracing } from './tracing/startTracing';
+import type { Tracing } from './tracing/startTracing';
 import { withStoreSpans } from './tracing/withStoreSpans';
 import { withTraceIds } from './tracing/withTraceIds';
+
+/**
+ * The OpenTelemetry SDK (exporters, protobuf, resources: some 150 modules) is loaded only when tracing is on, an OTLP
+ * endpoint set: without one it would only lengthen every start (docs/performance.md, start-up).
+ */
+const tracingSdk = () => require('./tracing/startTracing') as typeof import('./tracing/startTracing');
 
 /** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
 const PROVIDER_TIMEOUT_MS = 15_000;
@@ -299,7 +305,7 @@ export class Worker {
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
       givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
-    const tracing = startTracing(settings.tracing, logger);
+    const tracing = settings.tracing.tracesUrl === undefined ? undefined : tracingSdk().startTracing(settings.tracing, logger);
     const { store } = await openStore(process.env, storeTarget(settings), logger).catch(async (error: unknown) => {
       await tracing?.stop();
       throw error;
@@ -374,6 +380,15 @@ export class Worker {
   /** Address the HTTP API listens on, once it does (tests listen on port 0). */
   get httpUrl(): string | undefined {
     return this.api ? this.apiContext.settings.serverUrl : undefined;
+  }
+
+  /**
+   * Compiles every HTTP route's schemas now rather than on each route's first request (see api/lazyRouteSchemas) and
+   * returns how many there are: for tests, so that a bad schema fails them.
+   * @throws the schema compiler's error for a bad schema
+   */
+  compileRouteSchemas(): number {
+    return this.api?.compileRouteSchemas() ?? 0;
   }
 
   /**
