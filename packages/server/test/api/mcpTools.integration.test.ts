@@ -211,6 +211,25 @@ describe('MCP server: actions as tools at /mcp', () => {
     });
   });
 
+  it('refuses a JSON-RPC batch: one message per POST, so the rate limit counts each call', async () => {
+    const call = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { msg: 'x' } },
+    });
+    const response = await fetch(`${url()}/mcp`, {
+      method: 'POST',
+      headers: { ...demo, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify([call(1), call(2)]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: -32600, message: expect.stringContaining('not a batch') },
+    });
+  });
+
   it('answers GET and DELETE with 405: the server is stateless, it opens no stream and has no session', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await fetch(`${url()}/mcp`, { method, headers: { ...demo, accept: 'text/event-stream' } });

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { listCallableActions } from '../../../operations/listCallableActions';
 import type { ApiContext } from '../../ApiContext';
 import { actionToolsServer } from '../../mcp/actionToolsServer';
+import { jsonRpcError } from '../../mcp/jsonRpcError';
 
 const schema = {
   headers: {
@@ -15,6 +16,9 @@ const schema = {
     },
   },
 } as const;
+
+const BATCH_REFUSED =
+  'Invalid Request: this MCP server takes one JSON-RPC message per POST, not a batch (each counts against NANGO_API_RATE_LIMIT)';
 
 interface PostMcp {
   Headers: { 'connection-id': string; 'provider-config-key': string };
@@ -31,6 +35,11 @@ interface PostMcp {
  */
 export function registerPostMcp(app: FastifyInstance, context: ApiContext): void {
   app.post<PostMcp>('/mcp', { schema }, async (request, reply) => {
+    if (Array.isArray(request.body)) {
+      // JSON-RPC batches left MCP in 2025-06-18, and the SDK would run up to 100 calls for one request, past the
+      // API's rate limit, which counts requests.
+      return reply.code(400).send(jsonRpcError(-32600, BATCH_REFUSED));
+    }
     const integration = request.headers['provider-config-key'];
     const userId = request.headers['connection-id'];
     const actions = await listCallableActions(context.operations, integration, userId);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../ApiContext';
+import { jsonRpcError } from '../../mcp/jsonRpcError';
 
 /**
  * `GET /mcp` and `DELETE /mcp`: 405. The MCP server is stateless (routes/mcp/postMcp.ts): there is no stream of
@@ -15,14 +16,12 @@ export function registerRefuseMcpStream(app: FastifyInstance, _context: ApiConte
         reply
           .code(405)
           .header('allow', 'POST')
-          .send({
-            jsonrpc: '2.0',
-            error: {
-              code: -32000,
-              message: `Method not allowed: this MCP server is stateless, it takes POST only (no ${method === 'GET' ? 'SSE stream' : 'session to end'})`,
-            },
-            id: null,
-          }),
+          .send(
+            jsonRpcError(
+              -32000,
+              `Method not allowed: this MCP server is stateless, it takes POST only (no ${method === 'GET' ? 'SSE stream' : 'session to end'})`,
+            ),
+          ),
     });
   }
 }
