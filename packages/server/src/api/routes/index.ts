@@ -64,6 +64,8 @@ import { registerPostDashboardSession } from './dashboard/postDashboardSession';
 import { registerDeleteDashboardSession } from './dashboard/deleteDashboardSession';
 import { registerGetDashboardPage } from './dashboard/getDashboardPage';
 import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
+import { registerPostMcp } from './mcp/postMcp';
+import { registerRefuseMcpStream } from './mcp/refuseMcpStream';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -136,6 +138,9 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // What the dashboard reads besides (issue: the dashboard).
   registerGetConnectionAuth(app, context);
   registerListSyncs(app, context);
+  // Actions as tools for AI agents: the MCP server of a Connection (issue 21).
+  registerPostMcp(app, context);
+  registerRefuseMcpStream(app, context);
   // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.
   if (context.settings.dashboard) {
     registerGetDashboardSession(app, context);
