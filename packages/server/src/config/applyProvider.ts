@@ -109,7 +109,7 @@ export function applyProvider(
  * Modes whose handler puts the token it fetched or made on each request itself, where the entry's `proxy.headers`
  * name `${accessToken}` (authModes/tokenHeaders.ts): those headers are not the integration's configured headers.
  */
-const PUTS_ITS_TOKEN: ReadonlySet<string> = new Set(['OAUTH2_CC']);
+const PUTS_ITS_TOKEN: ReadonlySet<string> = new Set(['OAUTH2_CC', 'SIGNATURE']);
 
 /** The entry's proxy.headers, without those its mode's handler fills with the token. */
 function withoutTokenHeaders(provider: Provider): Readonly<Record<string, string>> | undefined {

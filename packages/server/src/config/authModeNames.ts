@@ -28,6 +28,7 @@ const KNOWN: ReadonlySet<string> = new Set<string>(AUTH_MODES);
 export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'OAUTH2',
   'OAUTH2_CC',
+  'SIGNATURE',
   'OAUTH1',
   'API_KEY',
   'USERNAME_PASSWORD',
