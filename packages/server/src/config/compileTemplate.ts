@@ -9,6 +9,8 @@ import type { Template, TemplatePart } from './types';
 export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly string[]>>> = Object.freeze({
   OAUTH2: Object.freeze(['access_token']),
   OAUTH1: Object.freeze(['oauth_token']),
+  OAUTH2_CC: Object.freeze(['token']),
+  SIGNATURE: Object.freeze(['username']),
   API_KEY: Object.freeze(['api_key']),
   USERNAME_PASSWORD: Object.freeze(['username', 'password']),
   MCP_OAUTH2: Object.freeze(['access_token']),

@@ -7,6 +7,8 @@ import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
+import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
+import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -107,6 +109,8 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostTbaAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
+  registerPostOAuth2CcAuth(app, context);
+  registerPostSignatureAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
