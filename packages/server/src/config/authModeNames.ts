@@ -35,6 +35,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'NONE',
   'MCP_OAUTH2',
   'MCP_OAUTH2_GENERIC',
+  'JWT',
 ]);
 
 /** Whether this server runs `mode`. */

@@ -1,6 +1,6 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { authModeHandler } from '../authModes/handlers';
-import { DEFAULTS } from '../config/loadIntegrationsConfig';
+import { refreshMarginMs } from './refreshMargin';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { verificationOf } from '../outbound/verifyCredentials';
@@ -170,7 +170,7 @@ export class BackgroundRefresh {
       expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
       checkedAt,
       cooldownUntil: claim.cooldownUntil,
-      marginMs: (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000,
+      marginMs: refreshMarginMs(integration),
     };
   }
 

@@ -6,6 +6,7 @@ import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
+import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
@@ -105,6 +106,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostTbaAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
+  registerPostJwtAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
