@@ -36,6 +36,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'MCP_OAUTH2',
   'MCP_OAUTH2_GENERIC',
   'JWT',
+  'APP',
 ]);
 
 /** Whether this server runs `mode`. */
