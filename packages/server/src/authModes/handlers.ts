@@ -4,6 +4,8 @@ import { apiKey } from './apiKey';
 import type { AuthModeHandler } from './AuthModeHandler';
 import { awsSigV4 } from './awsSigV4';
 import { basic } from './basic';
+import { githubApp } from './githubApp';
+import { jwt } from './jwt';
 import { mcpOAuth2, mcpOAuth2Generic } from './mcpOAuth2';
 import { none } from './none';
 import { oauth1 } from './oauth1';
@@ -25,6 +27,8 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   NONE: none,
   MCP_OAUTH2: mcpOAuth2,
   MCP_OAUTH2_GENERIC: mcpOAuth2Generic,
+  JWT: jwt,
+  APP: githubApp,
 });
 
 /** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */

@@ -37,6 +37,8 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'NONE',
   'MCP_OAUTH2',
   'MCP_OAUTH2_GENERIC',
+  'JWT',
+  'APP',
 ]);
 
 /** Whether this server runs `mode`. */

@@ -6,6 +6,7 @@ import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
+import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
 import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
@@ -111,6 +112,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostAwsSigV4Auth(app, context);
   registerPostOAuth2CcAuth(app, context);
   registerPostSignatureAuth(app, context);
+  registerPostJwtAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
