@@ -13,6 +13,7 @@ export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly strin
   USERNAME_PASSWORD: Object.freeze(['username', 'password']),
   MCP_OAUTH2: Object.freeze(['access_token']),
   MCP_OAUTH2_GENERIC: Object.freeze(['access_token']),
+  TWO_STEP: Object.freeze(['token']),
 });
 
 /** `${NAME}` or `${NAME:-default}`: upper case, so it can never be mistaken for a Connection placeholder. */

@@ -145,6 +145,7 @@ describe('CREDENTIAL_FIELDS', () => {
       USERNAME_PASSWORD: ['username', 'password'],
       MCP_OAUTH2: ['access_token'],
       MCP_OAUTH2_GENERIC: ['access_token'],
+      TWO_STEP: ['token'],
     });
     expect(Object.isFrozen(CREDENTIAL_FIELDS)).toBe(true);
   });
