@@ -1,3 +1,4 @@
+import { canFetchToken } from '../authModes/canFetchToken';
 import { connectionNotFound } from '../errors';
 import { requireIntegration, type OperationContext } from './OperationContext';
 
@@ -13,7 +14,10 @@ export interface ConnectionAuthorization {
   error: string | null;
   /** When the access token expires (ISO 8601); null when the credentials say nothing of it. */
   expires_at: string | null;
-  /** Whether the server can refresh the access token by itself: an OAuth 2 Connection with a refresh token. */
+  /**
+   * Whether the server can fetch a new token by itself: its mode's grant lacks nothing (an OAuth 2 refresh token, an
+   * AWS role to assume, …).
+   */
   refreshable: boolean;
   created_at: string;
   updated_at: string;
@@ -41,9 +45,7 @@ export async function connectionAuthorization(
     authorization: connection.authorization,
     error: connection.authorizationError ?? null,
     expires_at: typeof expiresAt === 'string' ? expiresAt : null,
-    refreshable:
-      ['OAUTH2', 'MCP_OAUTH2', 'MCP_OAUTH2_GENERIC'].includes(integration.authMode) &&
-      typeof credentials['refresh_token'] === 'string',
+    refreshable: canFetchToken(integration, connection),
     created_at: connection.dateCreated,
     updated_at: connection.lastModified,
   };

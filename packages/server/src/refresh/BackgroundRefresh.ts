@@ -1,4 +1,5 @@
 import type { NangoConnection } from '@nangohq/protocol';
+import { canFetchToken } from '../authModes/canFetchToken';
 import { authModeHandler } from '../authModes/handlers';
 import { DEFAULTS } from '../config/loadIntegrationsConfig';
 import type { IntegrationConfig } from '../config/types';
@@ -34,8 +35,6 @@ export type CycleSummary = Record<LookOutcome, number>;
 
 /** The first cycle after a start, at most: soon, but after the start's own work. */
 const FIRST_CYCLE_MS = 5_000;
-/** The time limit a grant is built with only to learn whether one can be: its request is never sent. */
-const PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * Keeps credentials alive with no call from the app. Every cycle (NANGO_CREDENTIALS_CHECK_INTERVAL_S, less up to a
@@ -160,8 +159,7 @@ export class BackgroundRefresh {
     checkedAt: number,
   ): CheckedConnection {
     const handler = authModeHandler(integration.authMode);
-    // A grant is only built here, never sent: whether one can be made (a refresh token, a token URL, …).
-    const refreshable = handler.grant !== undefined && !('missing' in handler.grant(integration, connection, PROBE_TIMEOUT_MS));
+    const refreshable = canFetchToken(integration, connection);
     const expires = connection.credentials['expires_at'];
     const expiresAt = typeof expires === 'string' ? Date.parse(expires) : NaN;
     return {

@@ -1,19 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NangoError } from '@nangohq/node-client';
 import type { Provider } from '../../src/providers/Provider';
-import { catalogOf } from '../helpers/apiHarness';
-import { startHarness, waitFor, type Harness } from '../helpers/harness';
+import { waitFor, type Harness } from '../helpers/harness';
 import { awsSigV4Headers } from '../../src/signing/awsSigV4';
 import { AwsMock } from './awsMock';
+import { ITEMS_SYNC_YAML, startModeHarness, type ModeHarness } from './modeHarness';
 
 const SECRET = 'aws-test-secret-key';
 const PLATFORM = { accessKeyId: 'AKIAPLATFORM00000001', secret: 'platform/secret+access-key' };
 const ROLE = 'arn:aws:iam::123456789012:role/NangoAccess';
 const GUARDED = 'arn:aws:iam::123456789012:role/WithExternalId';
 const REVOKED = 'arn:aws:iam::123456789012:role/TrustRemovedLater';
-const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /** A Connection as GET /connection/:id answers it, as far as these tests read it. */
 interface ConnectionReply {
@@ -29,9 +25,10 @@ interface ConnectionReply {
  */
 describe('AWS_SIGV4 (STS AssumeRole, SigV4 on every request)', () => {
   let aws: AwsMock;
-  let dir: string;
+  let mode: ModeHarness;
   let h: Harness;
   let url: string;
+  let withKey: ModeHarness['withKey'];
 
   beforeAll(async () => {
     aws = await new AwsMock({ service: 'execute-api', region: 'eu-west-1' }).start((request) =>
@@ -44,17 +41,7 @@ describe('AWS_SIGV4 (STS AssumeRole, SigV4 on every request)', () => {
     aws.roles.set(GUARDED, { trusts: PLATFORM.accessKeyId, externalId: 'ext-4242' });
     aws.roles.set(REVOKED, { trusts: PLATFORM.accessKeyId });
     process.env['PLATFORM_AWS_SECRET'] = PLATFORM.secret; // integrations.yaml reads it, as a deployment would
-    dir = mkdtempSync(join(tmpdir(), 'nango-aws-'));
-    mkdirSync(join(dir, 'aws'));
-    cpSync(join(FIXTURES, 'call.action.ts'), join(dir, 'aws', 'call.action.ts'));
-    cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, 'aws', 'items.sync.ts'));
-    const catalog = catalogOf({
-      name: 'aws-local',
-      display_name: 'AWS (local)',
-      auth_mode: 'AWS_SIGV4',
-      proxy: { base_url: aws.api.url },
-    } as Provider);
-    h = await startHarness({
+    mode = await startModeHarness({
       yaml: `
 integrations:
   aws:
@@ -65,28 +52,25 @@ integrations:
       access_key_id: ${PLATFORM.accessKeyId}
       secret_access_key: \${PLATFORM_AWS_SECRET}
       sts_endpoint: ${aws.sts.url}/
-    syncs:
-      items:
-        models:
-          Item: { type: object, properties: { id: { type: string }, name: { type: string } }, required: [id, name] }
-`,
-      integrationsDir: dir,
-      catalog,
-      port: 0,
+${ITEMS_SYNC_YAML}`,
+      withScripts: ['aws'],
       secretKey: SECRET,
-      syncTickMs: 100,
+      provider: {
+        name: 'aws-local',
+        display_name: 'AWS (local)',
+        auth_mode: 'AWS_SIGV4',
+        proxy: { base_url: aws.api.url },
+      } as Provider,
     });
-    url = h.worker.httpUrl as string;
+    ({ harness: h, url, withKey } = mode);
   }, 30_000);
 
   afterAll(async () => {
-    await h?.stop();
+    await mode?.stop();
     await aws?.stop();
-    rmSync(dir, { recursive: true, force: true });
     delete process.env['PLATFORM_AWS_SECRET'];
   });
 
-  const withKey = { authorization: `Bearer ${SECRET}` };
   const connect = (query: string, body: unknown) =>
     fetch(`${url}/auth/aws-sigv4/aws?${query}`, {
       method: 'POST',
@@ -124,6 +108,9 @@ integrations:
       RoleSessionName: 'nango-ann',
       DurationSeconds: '3600',
     });
+    const auth = await fetch(`${url}/connections/ann/auth?provider_config_key=aws`, { headers: withKey });
+    // The role can be assumed again at any time: the server fetches new keys by itself.
+    expect(await auth.json()).toMatchObject({ auth_mode: 'AWS_SIGV4', refreshable: true, expires_at: expect.any(String) });
   });
 
   it('signs an action httpRequest (query and JSON body) with the temporary keys', async () => {

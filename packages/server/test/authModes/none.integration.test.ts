@@ -1,13 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NangoError } from '@nangohq/node-client';
 import type { NangoAuthCredentials } from '@nangohq/protocol';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import { startHarness, waitFor, type Harness } from '../helpers/harness';
+import { waitFor, type Harness } from '../helpers/harness';
+import { ITEMS_SYNC_YAML, startModeHarness, type ModeHarness } from './modeHarness';
 
 const SECRET = 'none-test-secret-key';
-const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /**
  * Unauthenticated (NONE) integrations: Connections made by the frontend's create() route and over RabbitMQ with no
@@ -15,20 +12,17 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
  */
 describe('NONE (unauthenticated)', () => {
   let open: ApiServer;
-  let dir: string;
+  let mode: ModeHarness;
   let h: Harness;
   let url: string;
+  let withKey: ModeHarness['withKey'];
 
   beforeAll(async () => {
     // A public API: it answers anyone, and the test checks nobody sent it a credential.
     open = await startApiServer((request) =>
       request.url.startsWith('/items') ? { body: { items: [{ id: 'slot-1', name: '9:00' }] } } : { body: { path: request.url } },
     );
-    dir = mkdtempSync(join(tmpdir(), 'nango-none-'));
-    mkdirSync(join(dir, 'booking'));
-    cpSync(join(FIXTURES, 'call.action.ts'), join(dir, 'booking', 'call.action.ts'));
-    cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, 'booking', 'items.sync.ts'));
-    h = await startHarness({
+    mode = await startModeHarness({
       yaml: `
 integrations:
   booking:
@@ -36,26 +30,18 @@ integrations:
     base_url: ${open.url}
     headers:
       X-Tenant: \${additionalConfig.subdomain}
-    syncs:
-      items:
-        models:
-          Item: { type: object, properties: { id: { type: string }, name: { type: string } }, required: [id, name] }
-`,
-      integrationsDir: dir,
-      port: 0,
+${ITEMS_SYNC_YAML}`,
+      withScripts: ['booking'],
       secretKey: SECRET,
-      syncTickMs: 100,
     });
-    url = h.worker.httpUrl as string;
+    ({ harness: h, url, withKey } = mode);
   }, 30_000);
 
   afterAll(async () => {
-    await h?.stop();
+    await mode?.stop();
     await open?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  const withKey = { authorization: `Bearer ${SECRET}` };
   const noCredentialSent = () => {
     for (const request of open.requests) {
       expect(request.headers.authorization).toBeUndefined();

@@ -1,16 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Provider } from '../../src/providers/Provider';
-import { catalogOf } from '../helpers/apiHarness';
 import type { ApiServer } from '../helpers/apiServer';
-import { startHarness, waitFor, type Harness } from '../helpers/harness';
+import { waitFor, type Harness } from '../helpers/harness';
+import { ITEMS_SYNC_YAML, startModeHarness, type ModeHarness } from './modeHarness';
 import { startNetSuiteMock } from './netsuiteMock';
 
 const SECRET = 'tba-test-secret-key';
 const CONSUMER = { key: 'ck-integration-record', secret: 'cs-integration-record' };
 const TOKEN = { id: 'token-id-of-ann', secret: 'token-secret-of-ann' };
-const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /** A Connection as GET /connection/:id answers it, as far as these tests read it. */
 interface ConnectionReply {
@@ -25,9 +21,10 @@ interface ConnectionReply {
  */
 describe('TBA (NetSuite token-based authentication)', () => {
   let netsuite: ApiServer & { refusals: string[] };
-  let dir: string;
+  let mode: ModeHarness;
   let h: Harness;
   let url: string;
+  let withKey: ModeHarness['withKey'];
 
   beforeAll(async () => {
     netsuite = await startNetSuiteMock({
@@ -35,20 +32,7 @@ describe('TBA (NetSuite token-based authentication)', () => {
       consumers: { [CONSUMER.key]: CONSUMER.secret, 'ck-own': 'cs-own' },
       tokens: { [TOKEN.id]: TOKEN.secret },
     });
-    dir = mkdtempSync(join(tmpdir(), 'nango-tba-'));
-    for (const integration of ['netsuite', 'ns-runtime']) {
-      mkdirSync(join(dir, integration));
-      cpSync(join(FIXTURES, 'call.action.ts'), join(dir, integration, 'call.action.ts'));
-      cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, integration, 'items.sync.ts'));
-    }
-    const catalog = catalogOf({
-      name: 'netsuite-local',
-      display_name: 'NetSuite (TBA, local)',
-      auth_mode: 'TBA',
-      connection_config: { accountId: { type: 'string', title: 'Account ID', pattern: '^[a-zA-Z0-9-_]+$' } },
-      proxy: { base_url: `${netsuite.url}/services/rest` },
-    } as Provider);
-    h = await startHarness({
+    mode = await startModeHarness({
       yaml: `
 integrations:
   netsuite:
@@ -56,24 +40,23 @@ integrations:
     oauth:
       client_id: ${CONSUMER.key}
       client_secret: ${CONSUMER.secret}
-    syncs:
-      items:
-        models:
-          Item: { type: object, properties: { id: { type: string }, name: { type: string } }, required: [id, name] }
-`,
-      integrationsDir: dir,
-      catalog,
-      port: 0,
+${ITEMS_SYNC_YAML}`,
+      withScripts: ['netsuite', 'ns-runtime'],
       secretKey: SECRET,
-      syncTickMs: 100,
+      provider: {
+        name: 'netsuite-local',
+        display_name: 'NetSuite (TBA, local)',
+        auth_mode: 'TBA',
+        connection_config: { accountId: { type: 'string', title: 'Account ID', pattern: '^[a-zA-Z0-9-_]+$' } },
+        proxy: { base_url: `${netsuite.url}/services/rest` },
+      } as Provider,
     });
-    url = h.worker.httpUrl as string;
+    ({ harness: h, url, withKey } = mode);
   }, 30_000);
 
   afterAll(async () => {
-    await h?.stop();
+    await mode?.stop();
     await netsuite?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const authTba = (key: string, query: string, body: unknown) =>
@@ -82,7 +65,6 @@ integrations:
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const withKey = { authorization: `Bearer ${SECRET}` };
   /** Refusals of the good token (bob's bad one is refused by design, and his sync keeps trying it). */
   const refused = () => netsuite.refusals.filter((refusal) => !refusal.startsWith('someone-else:'));
   const getConnection = (id: string, key = 'netsuite') =>
