@@ -7,6 +7,7 @@ import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
+import { registerPostTwoStepAuth } from './apiAuth/postTwoStepAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -103,6 +104,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
   registerPostTbaAuth(app, context);
+  registerPostTwoStepAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
   registerListIntegrations(app, context);
