@@ -1,3 +1,4 @@
+import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
@@ -304,7 +305,8 @@ export class Worker {
       givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
-      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
+      givenCatalog ??
+      checkCatalogTemplates(loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile }));
     const tracing = settings.tracing.tracesUrl === undefined ? undefined : tracingSdk().startTracing(settings.tracing, logger);
     const { store } = await openStore(process.env, storeTarget(settings), logger).catch(async (error: unknown) => {
       await tracing?.stop();

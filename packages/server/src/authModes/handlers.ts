@@ -13,6 +13,7 @@ import { oauth2 } from './oauth2';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials';
 import { signature } from './signature';
 import { tba } from './tba';
+import { twoStep } from './twoStep';
 
 /** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
 const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.freeze({
@@ -23,6 +24,7 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,
   TBA: tba,
+  TWO_STEP: twoStep,
   AWS_SIGV4: awsSigV4,
   NONE: none,
   MCP_OAUTH2: mcpOAuth2,

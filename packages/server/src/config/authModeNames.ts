@@ -33,6 +33,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'API_KEY',
   'USERNAME_PASSWORD',
   'TBA',
+  'TWO_STEP',
   'AWS_SIGV4',
   'NONE',
   'MCP_OAUTH2',

@@ -16,6 +16,7 @@ export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly strin
   MCP_OAUTH2: Object.freeze(['access_token']),
   MCP_OAUTH2_GENERIC: Object.freeze(['access_token']),
   JWT: Object.freeze(['token', 'access_token']),
+  TWO_STEP: Object.freeze(['token']),
 });
 
 /**

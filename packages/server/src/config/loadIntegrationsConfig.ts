@@ -12,6 +12,7 @@ import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from '
 import type { Converted2022 } from './legacy/Converted2022';
 import { baseUrlHost } from './baseUrlHost';
 import { compileAwsSigV4, type AwsSigV4Yaml } from './compileAwsSigV4';
+import { twoStepSettingsOf } from './compileTwoStep';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import type { ConfigProblem } from '../ConfigError';
 import { validateIntegrationsShape } from './integrationsSchema';
@@ -300,6 +301,7 @@ function compileIntegration(
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
     ...optional('awsSigV4', compileAwsSigV4(yaml.auth_mode, yaml.aws_sigv4, at, problems)),
+    ...optional('twoStep', twoStepSettingsOf(yaml.auth_mode, inherited.provider, at, problems)),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
     syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,

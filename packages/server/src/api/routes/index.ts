@@ -10,6 +10,7 @@ import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
 import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
+import { registerPostTwoStepAuth } from './apiAuth/postTwoStepAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -108,6 +109,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
   registerPostTbaAuth(app, context);
+  registerPostTwoStepAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
   registerPostOAuth2CcAuth(app, context);
