@@ -1,4 +1,5 @@
 import type * as amqp from 'amqplib';
+import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
@@ -138,6 +139,7 @@ export class Worker {
     >,
   ) {
     this.providers = catalog;
+    allowPrivateHostsForUserHosts(settings.allowPrivateHosts);
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
