@@ -1,5 +1,6 @@
 import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
+import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
@@ -145,6 +146,7 @@ export class Worker {
     >,
   ) {
     this.providers = catalog;
+    allowPrivateHostsForUserHosts(settings.allowPrivateHosts);
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
