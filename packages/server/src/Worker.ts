@@ -2,6 +2,7 @@ import type * as amqp from 'amqplib';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
+import { DeployedFunctions } from './actions/DeployedFunctions';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
@@ -178,6 +179,7 @@ export class Worker {
       maxMetadataBytes: settings.maxMetadataBytes,
       verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
+      deployed: new DeployedFunctions(store.functionDeployments, loader),
       webhooks,
       logger,
       log,

@@ -64,6 +64,10 @@ import { registerPostDashboardSession } from './dashboard/postDashboardSession';
 import { registerDeleteDashboardSession } from './dashboard/deleteDashboardSession';
 import { registerGetDashboardPage } from './dashboard/getDashboardPage';
 import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
+import { registerPostDeployConfirmation } from './functions/postDeployConfirmation';
+import { registerPostDeploy } from './functions/postDeploy';
+import { registerListDeployments } from './functions/listDeployments';
+import { registerPostDeploymentRollback } from './functions/postDeploymentRollback';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -136,6 +140,11 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // What the dashboard reads besides (issue: the dashboard).
   registerGetConnectionAuth(app, context);
   registerListSyncs(app, context);
+  // Functions deployed by the official `nango deploy` (issue 21), their versions and rollback.
+  registerPostDeployConfirmation(app, context);
+  registerPostDeploy(app, context);
+  registerListDeployments(app, context);
+  registerPostDeploymentRollback(app, context);
   // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.
   if (context.settings.dashboard) {
     registerGetDashboardSession(app, context);
