@@ -42,6 +42,8 @@ export interface MockHit {
 
 export class CatalogMock {
   private readonly credentials = new Set<string>();
+  /** Entries whose API answers requests that carry no credential (auth mode NONE). */
+  private readonly openEntries = new Set<string>();
   readonly hits: MockHit[] = [];
   readonly oauth2: MockOAuth2;
   readonly oauth1: MockOAuth1;
@@ -70,6 +72,11 @@ export class CatalogMock {
   /** A credential the walk gives out (an API key, a username): the API answers requests that carry one. */
   remember(value: string): void {
     if (value.length >= MIN_CREDENTIAL_LENGTH) this.credentials.add(value);
+  }
+
+  /** Makes the API of entry `owner` answer requests with no credential, as an unauthenticated API does. */
+  open(owner: string): void {
+    this.openEntries.add(owner);
   }
 
   /** Whether the walk gave out `value` or the mock issued it (a token). */
@@ -119,7 +126,8 @@ export class CatalogMock {
       return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
     }
     if (role === 'revocation_url') return { status: 200, body: '' };
-    if (carried.length === 0) return json(401, { error: 'unauthorized', message: 'no credential the walk gave out' });
+    if (carried.length === 0 && !this.openEntries.has(request.target.owner))
+      return json(401, { error: 'unauthorized', message: 'no credential the walk gave out' });
     return json(200, { ok: true, path: request.target.rest });
   }
 

@@ -37,6 +37,9 @@ const CREDENTIAL_IN_VERIFICATION_URL =
 const EXAMPLE_NOT_IN_FORMAT =
   "the walk's value for a field comes from its example, which does not match the field's own format " +
   '(`a1b2c3d4-****-…` for a UUID): the server refuses it, as it should';
+const NO_BASE_URL =
+  "Nango's generic unauthenticated entry names no API: its user writes the base_url in integrations.yaml, which the " +
+  'walk cannot guess (test/authModes/none.integration.test.ts connects one with its own base_url)';
 
 /** Entry name → why it does not connect. */
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
@@ -189,6 +192,7 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       [AUTH_HOST_FROM_CONNECTION, ['amazon', 'amazon-selling-partner', 'amazon-selling-partner-beta', 'servicenow']],
       [CREDENTIAL_IN_VERIFICATION_URL, ['algolia']],
       [EXAMPLE_NOT_IN_FORMAT, ['cin7-core']],
+      [NO_BASE_URL, ['unauthenticated']],
     ] as const
   ).flatMap(([reason, names]) => names.map((name) => [name, reason] as const)),
 );

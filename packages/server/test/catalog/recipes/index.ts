@@ -4,12 +4,16 @@
  */
 import { apiKeyRecipe } from './apiKey';
 import { basicRecipe } from './basic';
+import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
+import { tbaRecipe } from './tba';
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   OAUTH2: oauthFlowRecipe('OAUTH2', 'access_token'),
   OAUTH1: oauthFlowRecipe('OAUTH1', 'oauth_token'),
   API_KEY: apiKeyRecipe,
   BASIC: basicRecipe,
+  NONE: noneRecipe,
+  TBA: tbaRecipe,
 };
