@@ -1,7 +1,10 @@
+import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
+import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
+import { DeployedFunctions } from './actions/DeployedFunctions';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
@@ -144,6 +147,7 @@ export class Worker {
     >,
   ) {
     this.providers = catalog;
+    allowPrivateHostsForUserHosts(settings.allowPrivateHosts);
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
@@ -184,6 +188,7 @@ export class Worker {
       maxMetadataBytes: settings.maxMetadataBytes,
       verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
+      deployed: new DeployedFunctions(store.functionDeployments, loader),
       webhooks,
       logger,
       log,
@@ -256,6 +261,7 @@ export class Worker {
     });
     this.syncs = new SyncScheduler({
       queue: settings.queue,
+      queueType: settings.queueType,
       tickMs: settings.syncTickMs,
       maxConcurrent: settings.maxConcurrentSyncs,
       leaseMs: settings.syncLeaseMs,
@@ -303,7 +309,8 @@ export class Worker {
       givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
-      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
+      givenCatalog ??
+      checkCatalogTemplates(loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile }));
     const tracing = settings.tracing.tracesUrl === undefined ? undefined : tracingSdk().startTracing(settings.tracing, logger);
     const { store } = await openStore(process.env, storeTarget(settings), logger).catch(async (error: unknown) => {
       await tracing?.stop();
