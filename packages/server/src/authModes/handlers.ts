@@ -10,6 +10,7 @@ import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials';
 import { signature } from './signature';
+import { bill } from './bill';
 import { tba } from './tba';
 
 /** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
@@ -17,6 +18,7 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   OAUTH2: oauth2,
   OAUTH2_CC: oauth2ClientCredentials,
   SIGNATURE: signature,
+  BILL: bill,
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,

@@ -106,7 +106,7 @@ export class CredentialRefresher implements TokenRefresher {
    * @returns whether it warned now (the first time)
    */
   private logNotPossibleOnce(connection: NangoConnection, missing: string): boolean {
-    const key = `${connection.uuid}:${String(connection.credentials['access_token'])}`;
+    const key = `${connection.uuid}:${tokenOf(connection)}`;
     if (this.loggedNotPossible.has(key)) return false;
     this.loggedNotPossible.add(key);
     this.logger.warn(
@@ -153,7 +153,7 @@ export class CredentialRefresher implements TokenRefresher {
       if (version === undefined || current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
       if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
-      if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
+      if (tokenOf(current) !== tokenOf(seen)) return current;
       await this.failIfCoolingDown(current);
       const operation = this.start(current, integration.authMode, why, force);
       try {
@@ -353,6 +353,18 @@ const CREDENTIALS_CHANGED: OperationError = {
   code: 'credentials_changed',
   message: 'the credentials were written during the refresh; its outcome is dropped and the stored ones are used',
 };
+
+/**
+ * What a refresh replaces, whatever the mode calls it: OAuth 2's access_token, the `token` of OAUTH2_CC, JWT and
+ * two-step, Bill's session_id, AWS's temporary key, and the expiry that comes with each. A sibling's refresh (or new
+ * credentials) changes it; comparing access_token alone would miss every mode but OAuth 2 and refresh again.
+ */
+export function tokenOf(connection: NangoConnection): string {
+  const { credentials } = connection;
+  return JSON.stringify(TOKEN_FIELDS.map((field) => credentials[field] ?? null));
+}
+
+const TOKEN_FIELDS = ['access_token', 'token', 'session_id', 'access_key_id', 'expires_at'] as const;
 
 /** When the access token expires, in epoch ms; undefined when the Connection does not say. */
 function expiresAt(connection: NangoConnection): number | undefined {

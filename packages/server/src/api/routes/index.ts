@@ -9,6 +9,7 @@ import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
 import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
+import { registerPostBillAuth } from './apiAuth/postBillAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -109,6 +110,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostAwsSigV4Auth(app, context);
   registerPostOAuth2CcAuth(app, context);
   registerPostSignatureAuth(app, context);
+  registerPostBillAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
