@@ -99,8 +99,12 @@ export function applyProvider(
       problems.push({ path: at('base_url'), message });
     } else inherit('base_url', baseUrl);
   }
-  mergeMap(result, 'headers', withoutTokenHeaders(provider), inherited, (key) => key.toLowerCase());
-  mergeMap(result, 'query_params', provider.proxy?.query, inherited, (key) => key);
+  // A TWO_STEP entry's proxy headers are the catalog's own templates (`${base64(…)}`, `${accessToken}`): its auth
+  // mode renders them on each request (authModes/twoStep.ts), as it does its token requests.
+  if (provider.auth_mode !== 'TWO_STEP') {
+    mergeMap(result, 'headers', withoutTokenHeaders(provider), inherited, (key) => key.toLowerCase());
+    mergeMap(result, 'query_params', provider.proxy?.query, inherited, (key) => key);
+  }
   applyOAuth(result, provider, inherited);
   return { fields: result, provider, inherited };
 }

@@ -34,10 +34,13 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'API_KEY',
   'USERNAME_PASSWORD',
   'TBA',
+  'TWO_STEP',
   'AWS_SIGV4',
   'NONE',
   'MCP_OAUTH2',
   'MCP_OAUTH2_GENERIC',
+  'JWT',
+  'APP',
 ]);
 
 /** Whether this server runs `mode`. */
