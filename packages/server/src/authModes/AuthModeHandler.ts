@@ -34,6 +34,11 @@ export interface AuthModeHandler {
    */
   grant?(integration: IntegrationConfig, connection: NangoConnection, timeoutMs: number): TokenGrant | GrantMissing;
   /**
+   * How long before expiry the mode's tokens are fetched again, when shorter than the integration's margin (a token
+   * that lives 15 minutes, a provider that names its own buffer). Absent or undefined: the integration's margin.
+   */
+  refreshMarginMs?(integration: IntegrationConfig, connection: NangoConnection): number | undefined;
+  /**
    * Puts the credentials on one request (each redirect hop is signed afresh). Not called when the call set
    * Authorization itself.
    * @throws WorkerError `http_request_invalid` when the Connection or the integration lacks what the mode needs

@@ -5,12 +5,9 @@
  * @nangohq/providers 0.71.10.
  */
 
-const HOST_FROM_CONNECTION =
-  "base_url's host, its domain or the whole URL is a value the user types (`https://${connectionConfig.hostname}`, " +
-  '`https://api.${connectionConfig.siteParameter}`, `${connectionConfig.instance_url}`): this server lets a ' +
-  "Connection's value fill only one label of a host whose domain the catalog fixes, so whoever sets a Connection's " +
-  'config cannot send its credentials to a host of their choosing (docs/integrations-yaml.md); such an integration ' +
-  'needs its own base_url in integrations.yaml';
+import { HOST_FROM_CONNECTION } from './exclusionReasons';
+import { TWO_STEP_EXCLUDED } from './exclusionsTwoStep';
+
 const TEMPLATE_FUNCTION =
   "a header or base_url uses Nango's template functions or values our templates do not have: ${base64(…)}, " +
   "${awsSigV4(…)}, ${now:…}, ${random}, the integration's ${clientId} and ${clientSecret}, ${apiSubdomain}";
@@ -193,6 +190,7 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       [CREDENTIAL_IN_VERIFICATION_URL, ['algolia']],
       [EXAMPLE_NOT_IN_FORMAT, ['cin7-core']],
       [NO_BASE_URL, ['unauthenticated']],
+      ...TWO_STEP_EXCLUDED,
     ] as const
   ).flatMap(([reason, names]) => names.map((name) => [name, reason] as const)),
 );

@@ -8,6 +8,7 @@ import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
 import { tbaRecipe } from './tba';
+import { twoStepRecipe } from './twoStep';
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   OAUTH2: oauthFlowRecipe('OAUTH2', 'access_token'),
@@ -16,4 +17,5 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   BASIC: basicRecipe,
   NONE: noneRecipe,
   TBA: tbaRecipe,
+  TWO_STEP: twoStepRecipe,
 };
