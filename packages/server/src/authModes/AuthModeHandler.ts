@@ -34,10 +34,11 @@ export interface AuthModeHandler {
    */
   grant?(integration: IntegrationConfig, connection: NangoConnection, timeoutMs: number): TokenGrant | GrantMissing;
   /**
-   * How long before expiry the mode's tokens are fetched again, when shorter than the integration's margin (a token
-   * that lives 15 minutes, a provider that names its own buffer). Absent or undefined: the integration's margin.
+   * How long before its expiry a token is fetched again, for modes whose tokens live shorter than the integration's
+   * margin (a 5-minute JWT would otherwise always be due): given the integration's margin, the one to use.
+   * Default: the integration's (`oauth.refresh_margin_s`, else 15 minutes).
    */
-  refreshMarginMs?(integration: IntegrationConfig, connection: NangoConnection): number | undefined;
+  refreshMarginMs?(integration: IntegrationConfig, defaultMs: number): number;
   /**
    * Puts the credentials on one request (each redirect hop is signed afresh). Not called when the call set
    * Authorization itself.

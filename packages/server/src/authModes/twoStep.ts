@@ -43,14 +43,11 @@ export const twoStep: AuthModeHandler = {
       credentials: (previous, response, now) => storedCredentials(settings, previous, response['answer'] as TwoStepAnswer, now),
     };
   },
-  refreshMarginMs(integration, connection) {
+  refreshMarginMs(integration, defaultMs) {
     const settings = integration.twoStep;
     if (settings?.bufferMs !== undefined) return settings.bufferMs;
-    // A fifth of the token's life: a 15-minute token is fetched again 3 minutes before it expires, not at every use.
-    const obtained = Date.parse(String(connection.lastModified));
-    const expires = Date.parse(String(connection.credentials['expires_at']));
-    const life = settings?.lifetimeMs ?? (Number.isNaN(obtained) || Number.isNaN(expires) ? undefined : expires - obtained);
-    return life === undefined || life <= 0 ? undefined : Math.floor(life / 5);
+    // A fifth of a short token's life: a 15-minute token is fetched again 3 minutes before it expires, not at every use.
+    return settings?.lifetimeMs === undefined ? defaultMs : Math.min(defaultMs, Math.floor(settings.lifetimeMs / 5));
   },
   authorise(integration, connection, request) {
     const token = credentialField(integration, connection, 'token');
