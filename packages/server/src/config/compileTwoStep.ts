@@ -201,7 +201,9 @@ function compileJwt(
   if (token === undefined) return undefined;
   const jwt = asRecord(token);
   const header = asRecord(jwt['header']);
-  if (header['alg'] !== 'RS256') unsupported(`token.header.alg: ${String(header['alg'])} JWTs are not signed (RS256 is)`);
+  if (typeof header['alg'] !== 'string' || !/^(RS|PS|ES)(256|384|512)$/.test(header['alg'])) {
+    unsupported(`token.header.alg: ${String(header['alg'])} JWTs are not signed (RS*, PS* and ES* are)`);
+  }
   return {
     signingKey: template(jwt['signing_key'], 'token.signing_key'),
     header: templates(header, 'token.header', template),

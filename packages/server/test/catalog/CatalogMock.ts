@@ -146,7 +146,7 @@ export class CatalogMock {
     for (const value of Object.values(request.headers)) {
       for (const text of Array.isArray(value) ? value : [value ?? '']) {
         texts.push(text);
-        const basic = /^Basic\s+(\S+)/i.exec(text);
+        const basic = /^(?:Basic|ID|Userkeyauth)\s+(\S+)/i.exec(text); // base64 credentials: Basic, Workday's ID, Redtail's
         if (basic?.[1]) texts.push(Buffer.from(basic[1], 'base64').toString());
       }
     }

@@ -17,43 +17,18 @@ const INTEGRATION_CONFIG =
   'for every Connection), which integrations here do not hold';
 const EMPTY_HIDDEN_DEFAULT =
   'the token URL holds a hidden connection_config field (`version`) whose default is empty, so no URL can be made';
-const TOKEN_URL_FROM_CONNECTION =
-  'the token URL is a whole URL the user types (`https://${connectionConfig.tokenUrl}`): its host is not one the ' +
-  'catalog fixes, so the walk cannot point it at its mock';
+const PATH_IN_HOST_VALUE =
+  'the value a user types for the host holds a path too (`stage.ema-api.com/ema-dev`, `manageordersapi.com/onsite`, ' +
+  'a whole token URL): the server refuses it as a host name, or the walk cannot point the URL made of it at its mock';
+const USER_HOST_VERIFICATION =
+  "the entry's verification request goes to the host the user typed, which in the walk resolves to the mock on " +
+  'loopback: the address guard refuses it (NANGO_ALLOW_PRIVATE_HOSTS), so the Connection is not stored';
 
 /** Entry name → why it does not connect. */
 export const TWO_STEP_EXCLUDED: readonly (readonly [string, readonly string[]])[] = [
-  [
-    HOST_FROM_CONNECTION,
-    [
-      '3cx',
-      'altrata',
-      'aspire',
-      'docuware',
-      'drupal',
-      'infor-cc',
-      'looker',
-      'modmed',
-      'nable-ncentral',
-      'netsapiens',
-      'odoo-cc',
-      'orange-logic',
-      'passportal',
-      'pverify',
-      'sage-300-cre',
-      'salesforce-cdp',
-      'salesforce-jwt',
-      'sap-fieldglass',
-      'sellercloud',
-      'servicenow-jwt',
-      'shopworks',
-      'tableau',
-      'tripletex',
-      'ukg-pro-wfm-ropc',
-      'workday-cc',
-      'workday-refresh-token',
-    ],
-  ],
+  [HOST_FROM_CONNECTION, ['salesforce-cdp', 'salesforce-jwt', 'sellercloud']],
+  [PATH_IN_HOST_VALUE, ['modmed', 'shopworks', 'veeva-vault-oauth']],
+  [USER_HOST_VERIFICATION, ['nable-ncentral', 'passportal']],
   [
     ASSERTION,
     [
@@ -70,5 +45,4 @@ export const TWO_STEP_EXCLUDED: readonly (readonly [string, readonly string[]])[
   [TOKEN_IN_QUERY, ['shopvox']],
   [INTEGRATION_CONFIG, ['sage-intacct-cc']],
   [EMPTY_HIDDEN_DEFAULT, ['veeva-vault']],
-  [TOKEN_URL_FROM_CONNECTION, ['veeva-vault-oauth']],
 ];
