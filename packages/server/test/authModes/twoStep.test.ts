@@ -1,3 +1,4 @@
+import { connectFormOf } from '../../src/api/routes/connect/connectForm';
 import { checkCatalogTemplates, compileTwoStep, type TwoStepSettings } from '../../src/config/compileTwoStep';
 import { ConfigError } from '../../src/ConfigError';
 import { storedCredentials, twoStep } from '../../src/authModes/twoStep';
@@ -115,5 +116,22 @@ describe('TWO_STEP: compiling a catalog entry', () => {
     expect(margin({ token_expires_in_ms: 900_000 })).toBe(180_000);
     expect(margin({ token_expires_in_ms: 432_000_000 })).toBe(900_000);
     expect(margin({})).toBe(900_000);
+  });
+});
+
+describe('TWO_STEP: the Connect page form', () => {
+  it("asks the fields the entry's credentials describe, secrets as secrets", () => {
+    const provider = entry({
+      credentials: {
+        username: { type: 'string', title: 'User' },
+        password: { type: 'string', title: 'Password', secret: true },
+        assertion: { type: 'string', automated: true },
+      },
+    });
+    const form = connectFormOf(provider, 'TWO_STEP', new Set());
+    expect(form.credentials.map(({ name, title, secret }) => ({ name, title, secret }))).toEqual([
+      { name: 'username', title: 'User', secret: false },
+      { name: 'password', title: 'Password', secret: true },
+    ]);
   });
 });
