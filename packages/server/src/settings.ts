@@ -91,6 +91,13 @@ export interface WorkerSettings {
    * only, public addresses only; link-local and cloud metadata addresses are refused either way)
    */
   mcpAllowLocalServers: boolean;
+  /**
+   * NANGO_ALLOW_PRIVATE_HOSTS — lets a host a user types (a catalog URL whose host is a Connection's value, e.g. a
+   * self-hosted GitLab at `https://${connectionConfig.hostname}`) resolve to a loopback or private address (RFC 1918,
+   * RFC 6598, IPv6 ULA): instances on the operator's own network, and tests against local mocks. Default: false.
+   * Link-local and cloud metadata addresses are refused either way (outbound/addressGuard.ts)
+   */
+  allowPrivateHosts: boolean;
   /** NANGO_API_RATE_LIMIT — requests per window each key (or client address, without a key) may make to the HTTP API. Default: 1000 */
   apiRateLimit: number;
   /** NANGO_API_RATE_LIMIT_WINDOW_S — the window of NANGO_API_RATE_LIMIT, in seconds. Default: 60 */
@@ -356,6 +363,7 @@ export function resolveWorkerSettings(
     hmacKey: env['NANGO_HMAC_KEY'] || undefined,
     oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
     mcpAllowLocalServers: bool('NANGO_MCP_ALLOW_LOCAL_SERVERS', false),
+    allowPrivateHosts: bool('NANGO_ALLOW_PRIVATE_HOSTS', false),
     apiRateLimit: int('NANGO_API_RATE_LIMIT', 1000, 1),
     apiRateLimitWindowSeconds: int('NANGO_API_RATE_LIMIT_WINDOW_S', 60, 1),
     corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',

@@ -20,6 +20,16 @@ export interface ActionDispatcherOptions {
 /** How long a call waits for the broker connection when the API has just started. */
 const CONNECT_WAIT_MS = 5_000;
 
+/** Time a synchronous call waits past its action's time limit: the run's queueing, refresh and reply. */
+const REPLY_SLACK_MS = 15_000;
+/** What a synchronous call waits for an action the API does not know (the worker answers `unknown_action`). */
+const DEFAULT_WAIT_MS = 40_000;
+
+/** How long a synchronous call waits for its reply: the action's time limit and some slack (`undefined`: unknown). */
+export function replyWaitMs(actionTimeoutMs: number | undefined): number {
+  return actionTimeoutMs === undefined ? DEFAULT_WAIT_MS : actionTimeoutMs + REPLY_SLACK_MS;
+}
+
 /** One action call as the HTTP API makes it. */
 export interface ActionCall {
   integration: string;
