@@ -40,7 +40,8 @@ describe('fault: the broker node the clients use stops, in a three-node cluster 
   it('keeps serving: calls fail only retryably, none hangs, none is lost, no keyed call runs twice', async () => {
     if (!cluster || !rig) throw new Error('beforeAll did not finish');
     const { nodes } = cluster;
-    const worker = await rig.startWorker({ NANGO_QUEUE_TYPE: 'quorum' });
+    const worker = rig.spawnWorker({ NANGO_QUEUE_TYPE: 'quorum' });
+    await worker.ready(60_000); // declaring quorum queues on a loaded 2-core machine can take a while
     const nango = await rig.client({ requestTimeoutMs: REQUEST_TIMEOUT_MS });
     await nango.registerConnection('fault', 'u1', { api_key: 'k' }); // through the credentials queue, quorum too
 
