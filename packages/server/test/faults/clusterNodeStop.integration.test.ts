@@ -95,16 +95,27 @@ describe('fault: the broker node the clients use stops, in a three-node cluster 
       stoppedAt = Date.now();
       await connectedTo.halt();
       haltedAt = Date.now();
-      await waitFor(() => backAt !== undefined, BACK_WITHIN_MS, 'a call made after the stop to succeed').catch((error: Error) => {
-        const warnings = worker
-          .output()
-          .split('\n')
-          .filter((line) => /"level":(40|50|60)/.test(line))
-          .slice(-20)
-          .map((line) => line.slice(0, 400));
-        const why = `${error.message}\ncalls failed:\n${errorsSeen.slice(-10).join('\n')}\nworker warnings:\n${warnings.join('\n')}`;
-        throw new Error(why, { cause: error });
-      });
+      await waitFor(() => backAt !== undefined, BACK_WITHIN_MS, 'a call made after the stop to succeed').catch(
+        async (error: Error) => {
+          const warnings = worker
+            .output()
+            .split('\n')
+            .filter((line) => /"level":(40|50|60)/.test(line))
+            .slice(-20)
+            .map((line) => line.slice(0, 400));
+          const survivor = nodes.find((node) => node !== connectedTo)!;
+          const leaders = await survivor
+            .ctl(['-q', 'list_queues', '--no-table-headers', 'name', 'leader', 'members', 'online'], 20_000)
+            .catch((failure: Error) => failure.message);
+          const why = [
+            error.message,
+            `calls failed:\n${errorsSeen.slice(-10).join('\n')}`,
+            `queues (name, leader, members, online) seen from ${survivor.node}:\n${leaders}`,
+            `worker warnings:\n${warnings.join('\n')}`,
+          ].join('\n');
+          throw new Error(why, { cause: error });
+        },
+      );
       await sleep(2_000); // and keep going a little on the other nodes
     } finally {
       loadDone = true;
