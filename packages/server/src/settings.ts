@@ -3,11 +3,16 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 import type { StoreTarget } from './store/openStore';
 import { parseAllowList } from './outbound/overrideHost';
+import { brokerUrlProblems } from './broker/brokerUrls';
 import { resolveTracingSettings, TRACING_ENV, type TracingSettings } from './tracing/TracingSettings';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
-  /** NANGO_RABBITMQ_URL — broker URL, amqp:// or amqps://. Default: amqp://localhost:5672 */
+  /**
+   * NANGO_RABBITMQ_URL — broker URL, amqp:// or amqps://; for a RabbitMQ cluster, one URL per node, comma-separated
+   * (tried in the order given; a dropped connection moves on to the next; see broker/brokerUrls.ts).
+   * Default: amqp://localhost:5672
+   */
   rabbitmqUrl: string;
   /** NANGO_QUEUE — request queue; deployments sharing a broker use different names. Default: nango.requests */
   queue: string;
@@ -225,7 +230,7 @@ export const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 
 /** Environment variables the worker reads, for --help. */
 export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
-  ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
+  ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672 (a cluster: amqp://node1,amqp://node2,…)'],
   ['NANGO_QUEUE', DEFAULT_QUEUE],
   ['NANGO_INTEGRATIONS_YAML', './integrations.yaml (<dir>/integrations.yaml for a 2022 folder)'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
@@ -412,6 +417,7 @@ export function resolveWorkerSettings(
     '',
   );
   if (!/^https?:\/\/[^/]/.test(settings.serverUrl)) problems.push(`NANGO_SERVER_URL must be an http:// or https:// URL`);
+  problems.push(...brokerUrlProblems('NANGO_RABBITMQ_URL', settings.rabbitmqUrl));
   if (settings.queueType !== 'classic' && settings.queueType !== 'quorum') {
     problems.push(`NANGO_QUEUE_TYPE must be classic or quorum, got '${String(settings.queueType)}'`);
   }

@@ -14,6 +14,7 @@ import { userHostKeys } from './userHost';
 import { closedValues } from '../providers/fieldDescriptions';
 import { baseUrlHost } from './baseUrlHost';
 import { compileAwsSigV4, type AwsSigV4Yaml } from './compileAwsSigV4';
+import { twoStepSettingsOf } from './compileTwoStep';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import type { ConfigProblem } from '../ConfigError';
 import { validateIntegrationsShape } from './integrationsSchema';
@@ -302,6 +303,7 @@ function compileIntegration(
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
     oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined, inherited.provider),
     ...optional('awsSigV4', compileAwsSigV4(yaml.auth_mode, yaml.aws_sigv4, at, problems)),
+    ...optional('twoStep', twoStepSettingsOf(yaml.auth_mode, inherited.provider, at, problems)),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
     syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,
