@@ -1,5 +1,5 @@
 import { addressProblem } from '../../src/outbound/addressGuard';
-import { userHostValueProblem } from '../../src/operations/userHostFields';
+import { checkUserHostsKept, userHostValueProblem } from '../../src/operations/userHostFields';
 import { baseUrlHost } from '../../src/config/baseUrlHost';
 import { compileTemplate } from '../../src/config/compileTemplate';
 
@@ -85,5 +85,28 @@ describe('baseUrlHost: placeholders in a host', () => {
     expect(analysed('https://${additionalConfig.user}@api.example.com').problem).toContain('scheme, user info or port');
     expect(analysed('https://api.${additionalConfig.n}.10').problem).toBeDefined();
     expect(analysed('https://${userId}/api').problem).toContain('may not make up a host');
+  });
+});
+
+describe('checkUserHostsKept: a typed host is fixed once made', () => {
+  const keys = new Set(['hostname']);
+  const where = (key: string) => `additionalConfig.${key}`;
+
+  it('lets the rest of the config change, and a host never set be set once', () => {
+    expect(() =>
+      checkUserHostsKept(keys, { hostname: 'a.example', team: 1 }, { hostname: 'a.example', team: 2 }, where),
+    ).not.toThrow();
+    expect(() => checkUserHostsKept(keys, {}, { hostname: 'a.example' }, where)).not.toThrow();
+  });
+
+  it.each([{ hostname: 'b.example' }, {}, { hostname: '' }])('refuses %j, naming the key and not the values', (next) => {
+    let message = '';
+    try {
+      checkUserHostsKept(keys, { hostname: 'a.example' }, next, where);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('additionalConfig.hostname makes up the host');
+    expect(message).not.toContain('example');
   });
 });
