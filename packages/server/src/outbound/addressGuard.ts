@@ -96,6 +96,13 @@ export function guardedDispatcher(): Agent {
   return agent;
 }
 
+/** Closes the sockets kept alive to hosts users typed (at the worker's stop); the next call opens new ones. */
+export async function closeUserHostConnections(): Promise<void> {
+  const old = agent;
+  agent = undefined;
+  await old?.close();
+}
+
 /**
  * The error undici reports for a refused connection: fetch wraps it as `TypeError('fetch failed')` with the refusal
  * down its causes. Under a test runner's sandbox the refusal arrives copied as a plain Error (`WorkerError: <message>`),
