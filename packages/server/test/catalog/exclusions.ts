@@ -56,10 +56,6 @@ const CC_WHOLE_BASE_URL =
   "response, Sophos's data-region URL): set base_url in integrations.yaml";
 const CC_API_KEY_HEADER =
   "OAUTH2_CC: the entry's Authorization header names `${apiKey}`, which client-credentials Connections do not hold";
-const CC_VERIFICATION_TYPED_HOST =
-  'OAUTH2_CC: the verification request goes to a host the user types, which the address guard refuses where the walk ' +
-  'resolves every host to 127.0.0.1';
-
 /** Entry name → why it does not connect. */
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
   (
@@ -169,7 +165,6 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       ],
       [CC_WHOLE_BASE_URL, ['salesforce-cc', 'sophos-central']],
       [CC_API_KEY_HEADER, ['certn-partner']],
-      [CC_VERIFICATION_TYPED_HOST, ['transporeon-carrier-oauth2-cc']],
       [OAUTH1_PLAINTEXT, ['smugmug']],
       [CREDENTIAL_IN_BASE_URL, ['telegram']],
       [CREDENTIAL_IN_VERIFICATION_URL, ['algolia']],
