@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import type { HttpResponse, SyncCall } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
@@ -403,6 +402,8 @@ function threadEntry(): { file: string; code?: string } {
   const file = join(__dirname, 'sandboxThread.js');
   if (existsSync(file)) return (entry = { file });
   const source = join(__dirname, 'sandboxThread.ts');
+  // esbuild is loaded only here, when running from the TypeScript sources (tests): never by a built server.
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
   const built = buildSync({
     entryPoints: [source],
     bundle: true,

@@ -13,7 +13,7 @@
  */
 import dns from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { WorkerError } from '../errors';
 
 /** Refused always: link-local and cloud metadata. */
@@ -92,6 +92,8 @@ export function allowPrivateHostsForUserHosts(allow: boolean): void {
 
 /** The dispatcher every request to a host a user typed is sent through (fetch's `dispatcher`, undici's request). */
 export function guardedDispatcher(): Agent {
+  // undici loads with the first such request, not at every start of the server.
+  const { Agent } = require('undici') as typeof import('undici');
   agent ??= new Agent({ connect: { lookup: guardedLookup(allowPrivateHosts) } });
   return agent;
 }
