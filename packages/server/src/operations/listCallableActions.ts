@@ -33,7 +33,10 @@ export async function listCallableActions(
   userId: string,
 ): Promise<CallableAction[]> {
   const integration = requireIntegration(context, integrationName);
-  if (!(await context.store.get(integration.name, userId))) throw connectionNotFound(integration.name, userId);
+  // Whether it exists, read without decrypting its credentials (the worker reads them for each run).
+  if ((await context.store.configJson(integration.name, userId)) === undefined) {
+    throw connectionNotFound(integration.name, userId);
+  }
   const callable: CallableAction[] = [];
   for (const action of integration.actions.values()) {
     const tool = callableOf(action);

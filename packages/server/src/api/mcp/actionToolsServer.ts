@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import {
   CallToolRequestSchema,
   ErrorCode as McpErrorCode,
@@ -24,6 +25,12 @@ export interface ToolTarget {
 /** What this server says it is in its `initialize` answer. */
 const SERVER_INFO = { name: 'nango-server actions', version: '1.0.0' };
 
+/**
+ * One JSON Schema validator for every server: the SDK makes a new Ajv per Server by default (about 5 ms of CPU),
+ * and a server lives for one request here. It checks only elicitation answers, which these servers never ask for.
+ */
+const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
+
 /** Longest idempotency key a tool call may carry in its `_meta`, as the `Idempotency-Key` header's limit. */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
@@ -35,7 +42,7 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
  * protocol error (`-32602`), as the SDK's own McpServer answers it.
  */
 export function actionToolsServer(context: ApiContext, target: ToolTarget): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} } });
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: target.actions.map(toolOf) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: input = {}, _meta: meta } = request.params;
