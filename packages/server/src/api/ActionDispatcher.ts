@@ -3,12 +3,14 @@ import { Nango, NangoError } from '@nangohq/node-client';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import { connectBroker } from '../broker/connectBroker';
+import { splitBrokerUrls } from '../broker/brokerUrls';
 import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
 import { asyncActionQueue } from '../broker/queueNames';
 import { inPublishSpan } from '../tracing/inPublishSpan';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
+  /** One broker URL or several, comma-separated (NANGO_RABBITMQ_URL). */
   rabbitmqUrl: string;
   queue: string;
   queueType: 'classic' | 'quorum';
@@ -110,7 +112,11 @@ export class ActionDispatcher {
 
   private async connectClient(): Promise<void> {
     const { rabbitmqUrl, queue } = this.options;
-    const client = new Nango({ url: rabbitmqUrl, queue, connectionName: `nango-server ${process.pid} http actions` });
+    const client = new Nango({
+      url: splitBrokerUrls(rabbitmqUrl),
+      queue,
+      connectionName: `nango-server ${process.pid} http actions`,
+    });
     try {
       await client.connect();
     } catch (error) {
