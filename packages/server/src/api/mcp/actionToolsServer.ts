@@ -10,7 +10,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { isErrorCode, type ErrorCode } from '@nangohq/protocol';
-import { callableOf, type CallableAction } from '../../operations/listCallableActions';
+import { whyNotCallable, type CallableAction } from '../../operations/listCallableActions';
 import { WorkerError } from '../../errors';
 import type { ApiContext } from '../ApiContext';
 import { replyWaitMs } from '../ActionDispatcher';
@@ -47,7 +47,7 @@ export function actionToolsServer(context: ApiContext, target: ToolTarget): Serv
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: input = {}, _meta: meta } = request.params;
     const action = target.actions.find((callable) => callable.name === name);
-    if (!action) throw new McpError(McpErrorCode.InvalidParams, unknownToolMessage(context, target, name));
+    if (!action) throw new McpError(McpErrorCode.InvalidParams, await unknownToolMessage(context, target, name));
     const idempotencyKey = meta?.['idempotencyKey'];
     if (idempotencyKey !== undefined && !isIdempotencyKey(idempotencyKey)) {
       return toolError(
@@ -120,11 +120,11 @@ function toolError(code: ErrorCode, message: string, operationId?: string): Call
 }
 
 /** Why a name is no tool here: no such action, or an action that is not offered (no input schema). */
-function unknownToolMessage(context: ApiContext, target: ToolTarget, name: string): string {
-  const declared = context.operations.integrations().integrations.get(target.integration)?.actions.get(name);
-  const why = declared ? callableOf(declared) : undefined;
+async function unknownToolMessage(context: ApiContext, target: ToolTarget, name: string): Promise<string> {
+  const integration = context.operations.integrations().integrations.get(target.integration);
+  const why = integration && (await whyNotCallable(context.operations, integration, name));
   const tools = target.actions.map((action) => action.name).join(', ') || 'none';
-  if (typeof why === 'string') return `Tool '${name}' is not offered: ${why}; tools of '${target.integration}': ${tools}`;
+  if (why) return `Tool '${name}' is not offered: ${why}; tools of '${target.integration}': ${tools}`;
   return `Unknown tool '${name}': integration '${target.integration}' offers ${tools}`;
 }
 
