@@ -100,6 +100,12 @@ export interface AwsSigV4Credentials {
   [extra: string]: unknown;
 }
 
+/**
+ * JWT: the fields its catalog entry's `credentials` names (a private key, an issuer or key id, …), as strings; the
+ * worker signs the JWT from them (stored as `token`, with `expires_at`), and again before it expires.
+ */
+export type JwtCredentials = Record<string, string>;
+
 /** Unauthenticated (NONE): no credentials at all. */
 export type NoCredentials = Record<string, never>;
 
@@ -111,6 +117,7 @@ export type NangoAuthCredentials =
   | UsernamePasswordCredentials
   | TbaCredentials
   | AwsSigV4Credentials
+  | JwtCredentials
   | NoCredentials;
 
 /**

@@ -34,6 +34,12 @@ export interface AuthModeHandler {
    */
   grant?(integration: IntegrationConfig, connection: NangoConnection, timeoutMs: number): TokenGrant | GrantMissing;
   /**
+   * How long before its expiry a token is fetched again, for modes whose tokens live shorter than the integration's
+   * margin (a 5-minute JWT would otherwise always be due): given the integration's margin, the one to use.
+   * Default: the integration's (`oauth.refresh_margin_s`, else 15 minutes).
+   */
+  refreshMarginMs?(integration: IntegrationConfig, defaultMs: number): number;
+  /**
    * Puts the credentials on one request (each redirect hop is signed afresh). Not called when the call set
    * Authorization itself.
    * @throws WorkerError `http_request_invalid` when the Connection or the integration lacks what the mode needs

@@ -9,10 +9,22 @@ import type { Template, TemplatePart } from './types';
 export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly string[]>>> = Object.freeze({
   OAUTH2: Object.freeze(['access_token']),
   OAUTH1: Object.freeze(['oauth_token']),
+  OAUTH2_CC: Object.freeze(['token']),
+  SIGNATURE: Object.freeze(['username']),
   API_KEY: Object.freeze(['api_key']),
   USERNAME_PASSWORD: Object.freeze(['username', 'password']),
   MCP_OAUTH2: Object.freeze(['access_token']),
   MCP_OAUTH2_GENERIC: Object.freeze(['access_token']),
+  JWT: Object.freeze(['token', 'access_token']),
+  TWO_STEP: Object.freeze(['token']),
+});
+
+/**
+ * Placeholders read from a field of another name: the catalog's `${accessToken}` (ours `${access_token}`) is a JWT
+ * Connection's signed `token`.
+ */
+const CREDENTIAL_ALIASES: Readonly<Partial<Record<AuthMode, Readonly<Record<string, string>>>>> = Object.freeze({
+  JWT: Object.freeze({ access_token: 'token' }),
 });
 
 /** `${NAME}` or `${NAME:-default}`: upper case, so it can never be mistaken for a Connection placeholder. */
@@ -188,7 +200,9 @@ function resolveEnv(token: Token & { kind: 'env' }, env: NodeJS.ProcessEnv, prob
 
 function toPlaceholder(inner: string, authMode: AuthMode): Exclude<TemplatePart, string> | undefined {
   if (inner === 'userId') return { kind: 'userId' };
-  if ((CREDENTIAL_FIELDS[authMode] ?? []).includes(inner)) return { kind: 'credential', field: inner };
+  if ((CREDENTIAL_FIELDS[authMode] ?? []).includes(inner)) {
+    return { kind: 'credential', field: CREDENTIAL_ALIASES[authMode]?.[inner] ?? inner };
+  }
   // The 2022 format's `${raw.<field>}`: a top-level field of the provider's raw token response, e.g. a team id.
   if (RAW_FIELD.test(inner)) return { kind: 'credential', field: inner };
   if (!inner.startsWith(CONFIG_PREFIX)) return undefined;

@@ -1,7 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { canFetchToken } from '../authModes/canFetchToken';
 import { authModeHandler } from '../authModes/handlers';
-import { DEFAULTS } from '../config/loadIntegrationsConfig';
+import { refreshMarginMs } from './refreshMargin';
 import type { IntegrationConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { verificationOf } from '../outbound/verifyCredentials';
@@ -168,7 +168,7 @@ export class BackgroundRefresh {
       expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
       checkedAt,
       cooldownUntil: claim.cooldownUntil,
-      marginMs: (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000,
+      marginMs: refreshMarginMs(integration),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { AuthMode, NangoConnection } from '@nangohq/protocol';
-import { DEFAULTS } from '../config/loadIntegrationsConfig';
+import { refreshMarginMs } from './refreshMargin';
 import type { IntegrationConfig } from '../config/types';
 import { connectionNotFound, WorkerError } from '../errors';
 import type { Logger } from '../logger';
@@ -64,7 +64,7 @@ export class CredentialRefresher implements TokenRefresher {
     if (!authModeHandler(integration.authMode).grant) return connection;
     const force = options.force === true;
     const now = this.options.now();
-    const marginMs = (integration.oauth?.refreshMarginSeconds ?? DEFAULTS.refreshMarginSeconds) * 1000;
+    const marginMs = refreshMarginMs(integration);
     if (!force && !isDue(connection, marginMs, now)) return connection;
     if (connection.authorization === 'needs_reauthorization') throw needsReauthorization(connection);
     const request = this.grant(integration, connection);
@@ -106,7 +106,7 @@ export class CredentialRefresher implements TokenRefresher {
    * @returns whether it warned now (the first time)
    */
   private logNotPossibleOnce(connection: NangoConnection, missing: string): boolean {
-    const key = `${connection.uuid}:${String(connection.credentials['access_token'])}`;
+    const key = `${connection.uuid}:${tokenOf(connection.credentials)}`;
     if (this.loggedNotPossible.has(key)) return false;
     this.loggedNotPossible.add(key);
     this.logger.warn(
@@ -153,7 +153,7 @@ export class CredentialRefresher implements TokenRefresher {
       if (version === undefined || current?.uuid !== seen.uuid) throw connectionNotFound(integration.name, seen.userId);
       if (current.authorization === 'needs_reauthorization') throw needsReauthorization(current);
       // A sibling refreshed it while we waited (or new credentials came): that token is as fresh as ours would be.
-      if (current.credentials['access_token'] !== seen.credentials['access_token']) return current;
+      if (tokenOf(current.credentials) !== tokenOf(seen.credentials)) return current;
       await this.failIfCoolingDown(current);
       const operation = this.start(current, integration.authMode, why, force);
       try {
@@ -359,6 +359,14 @@ function expiresAt(connection: NangoConnection): number | undefined {
   const value = connection.credentials['expires_at'];
   const time = typeof value === 'string' ? Date.parse(value) : NaN;
   return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+ * What tells one fetched token from the next, whatever the mode calls it: OAuth 2's `access_token`, the `token` of
+ * JWT and client credentials, a `session_id`, and `expires_at` (a refresh always moves it).
+ */
+function tokenOf(credentials: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify(['access_token', 'token', 'session_id', 'expires_at'].map((field) => credentials[field] ?? null));
 }
 
 /** Expires within the margin (no expires_at: never due, see ensureFresh). */

@@ -137,6 +137,11 @@ describe('substituteEnv', () => {
 });
 
 describe('CREDENTIAL_FIELDS', () => {
+  it("reads a JWT Connection's signed token for the catalog's ${access_token}", () => {
+    const { template } = compileTemplate('Ghost ${access_token}', { path: 'h', authMode: 'JWT', env: {} });
+    expect(template.parts).toEqual(['Ghost ', { kind: 'credential', field: 'token' }]);
+  });
+
   it('names the fields of each auth mode', () => {
     expect(CREDENTIAL_FIELDS).toEqual({
       OAUTH2: ['access_token'],
@@ -145,6 +150,8 @@ describe('CREDENTIAL_FIELDS', () => {
       USERNAME_PASSWORD: ['username', 'password'],
       MCP_OAUTH2: ['access_token'],
       MCP_OAUTH2_GENERIC: ['access_token'],
+      JWT: ['token', 'access_token'],
+      TWO_STEP: ['token'],
     });
     expect(Object.isFrozen(CREDENTIAL_FIELDS)).toBe(true);
   });

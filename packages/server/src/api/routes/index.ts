@@ -6,7 +6,11 @@ import { registerGetScriptsConfig } from './scripts/getScriptsConfig';
 import { registerPostApiKeyAuth } from './apiAuth/postApiKeyAuth';
 import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
+import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
+import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
+import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
+import { registerPostTwoStepAuth } from './apiAuth/postTwoStepAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -64,6 +68,8 @@ import { registerPostDashboardSession } from './dashboard/postDashboardSession';
 import { registerDeleteDashboardSession } from './dashboard/deleteDashboardSession';
 import { registerGetDashboardPage } from './dashboard/getDashboardPage';
 import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
+import { registerPostMcp } from './mcp/postMcp';
+import { registerRefuseMcpStream } from './mcp/refuseMcpStream';
 import { registerPostDeployConfirmation } from './functions/postDeployConfirmation';
 import { registerPostDeploy } from './functions/postDeploy';
 import { registerListDeployments } from './functions/listDeployments';
@@ -107,8 +113,12 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
   registerPostTbaAuth(app, context);
+  registerPostTwoStepAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
+  registerPostOAuth2CcAuth(app, context);
+  registerPostSignatureAuth(app, context);
+  registerPostJwtAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
   registerPostIntegration(app, context);
@@ -140,6 +150,9 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // What the dashboard reads besides (issue: the dashboard).
   registerGetConnectionAuth(app, context);
   registerListSyncs(app, context);
+  // Actions as tools for AI agents: the MCP server of a Connection (issue 21).
+  registerPostMcp(app, context);
+  registerRefuseMcpStream(app, context);
   // Functions deployed by the official `nango deploy` (issue 21), their versions and rollback.
   registerPostDeployConfirmation(app, context);
   registerPostDeploy(app, context);

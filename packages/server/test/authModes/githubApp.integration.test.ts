@@ -1,0 +1,150 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jwtVerify } from 'jose';
+import type { NangoError } from '@nangohq/node-client';
+import type { Provider } from '../../src/providers/Provider';
+import { catalogOf } from '../helpers/apiHarness';
+import { startHarness, type Harness } from '../helpers/harness';
+import { LocalApi, type LocalAnswer } from './localApi';
+
+const SECRET = 'app-test-secret-key';
+const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
+const APP_ID = '777';
+const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const APP_KEY = app.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
+/**
+ * A local GitHub: the access_tokens endpoint checks the app JWT with the app's public key (RS256, iss the app id, at
+ * most 10 minutes' life) and issues installation tokens for the installations it knows; the API accepts only live
+ * installation tokens.
+ */
+class LocalGitHub {
+  readonly installations = new Set(['42', '43']);
+  readonly issued = new Map<string, { installation: string; expiresAt: number }>();
+  expiresInS = 3600;
+  readonly api = new LocalApi((request, self) =>
+    this.answer(request.method, request.url, String(request.headers.authorization ?? ''), self),
+  );
+
+  private async answer(method: string, url: URL, authorization: string, self: LocalApi): Promise<LocalAnswer> {
+    const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
+    if (!bearer) return self.refuse('no bearer');
+    const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (tokenPath) {
+      if (method !== 'POST') return self.refuse('access_tokens wants POST');
+      try {
+        const { payload } = await jwtVerify(bearer, app.publicKey, { algorithms: ['RS256'], issuer: APP_ID });
+        if (Number(payload.exp) - Number(payload.iat) > 600) return self.refuse('app JWT lives longer than 10 minutes');
+      } catch (error) {
+        return self.refuse(`app JWT: ${(error as Error).message}`);
+      }
+      const installation = tokenPath[1] as string;
+      if (!this.installations.has(installation)) return { status: 404, body: { message: 'Not Found' } };
+      const token = `ghs_${randomBytes(12).toString('hex')}`;
+      const expiresAt = Date.now() + this.expiresInS * 1000;
+      this.issued.set(token, { installation, expiresAt });
+      return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString(), permissions: { issues: 'read' } } };
+    }
+    const issued = this.issued.get(bearer);
+    if (!issued || issued.expiresAt < Date.now()) return self.refuse('unknown or expired installation token');
+    return { status: 200, body: { installation: issued.installation, path: url.pathname + url.search } };
+  }
+}
+
+/**
+ * APP (GitHub App installations) end to end: Connections registered over RabbitMQ with their installation id, the
+ * installation token fetched at creation with the app JWT, used by an action and the proxy, fetched again before it
+ * expires; an unknown installation or a missing id refused with nothing stored.
+ */
+describe('APP (GitHub App installation tokens)', () => {
+  const github = new LocalGitHub();
+  let dir: string;
+  let h: Harness;
+  let url: string;
+
+  beforeAll(async () => {
+    await github.api.start();
+    dir = mkdtempSync(join(tmpdir(), 'nango-app-'));
+    mkdirSync(join(dir, 'gh'));
+    cpSync(join(FIXTURES, 'call.action.ts'), join(dir, 'gh', 'call.action.ts'));
+    const catalog = catalogOf({
+      name: 'github-app-local',
+      auth_mode: 'APP',
+      authorization_url: '${connectionConfig.appPublicLink}/installations/new',
+      token_url: `${github.api.url}/app/installations/\${connectionConfig.installation_id}/access_tokens`,
+      proxy: { base_url: github.api.url },
+    } as Provider);
+    process.env['GITHUB_APP_KEY'] = APP_KEY; // integrations.yaml reads it, as a deployment would
+    h = await startHarness({
+      yaml: `
+integrations:
+  gh:
+    provider: github-app-local
+    oauth:
+      client_id: "${APP_ID}"
+      client_secret: \${GITHUB_APP_KEY}
+`,
+      integrationsDir: dir,
+      catalog,
+      port: 0,
+      secretKey: SECRET,
+    });
+    url = h.worker.httpUrl as string;
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await github.api.stop();
+    rmSync(dir, { recursive: true, force: true });
+    delete process.env['GITHUB_APP_KEY'];
+  });
+
+  const withKey = { authorization: `Bearer ${SECRET}` };
+  const credentials = async (id: string) => {
+    const reply = await fetch(`${url}/connection/${id}?provider_config_key=gh`, { headers: withKey });
+    return { status: reply.status, body: ((await reply.json()) as { credentials: Record<string, unknown> }).credentials };
+  };
+
+  it('fetches an installation token with the app JWT when the Connection is made, and calls the API with it', async () => {
+    await h.nango.registerConnection('gh', 'ann', {}, { installation_id: '42' });
+    const stored = (await credentials('ann')).body;
+    expect(stored).toMatchObject({ type: 'APP', access_token: expect.stringMatching(/^ghs_/), expires_at: expect.any(String) });
+    expect(github.issued.size).toBe(1);
+    const result = await h.nango.triggerAction('gh', 'call', 'ann', { endpoint: '/repos/acme/app/issues' });
+    expect(result.returnValue).toMatchObject({ ok: true, status: 200, body: { installation: '42' } });
+    const proxied = await fetch(`${url}/proxy/installation/repositories`, {
+      headers: { ...withKey, 'Connection-Id': 'ann', 'Provider-Config-Key': 'gh' },
+    });
+    expect(await proxied.json()).toEqual({ installation: '42', path: '/installation/repositories' });
+    expect(github.api.refusals).toEqual([]);
+  });
+
+  it('fetches a new installation token before the old one expires', async () => {
+    github.expiresInS = 901; // due within the 15-minute margin a second after it is issued
+    await h.nango.registerConnection('gh', 'bob', {}, { installation_id: '43' });
+    github.expiresInS = 3600;
+    const first = String((await credentials('bob')).body['access_token']);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const result = await h.nango.triggerAction('gh', 'call', 'bob', { endpoint: '/x' });
+    expect(result.returnValue).toMatchObject({ ok: true, status: 200, body: { installation: '43' } });
+    const second = String((await credentials('bob')).body['access_token']);
+    expect(second).not.toBe(first);
+    expect(github.api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${second}`);
+    expect(github.api.refusals).toEqual([]);
+  }, 20_000);
+
+  it('refuses an installation GitHub does not know, and a Connection without an installation id, storing nothing', async () => {
+    const unknown = (await h.nango
+      .registerConnection('gh', 'cat', {}, { installation_id: '99' })
+      .catch((e: unknown) => e)) as NangoError;
+    expect(unknown.code).toBe('invalid_credentials');
+    expect(unknown.errorMsg).toContain('HTTP 404');
+    const missing = (await h.nango.registerConnection('gh', 'cat', {}, {}).catch((e: unknown) => e)) as NangoError;
+    expect(missing.code).toBe('invalid_credentials');
+    expect(missing.errorMsg).toContain('installation_id');
+    expect((await credentials('cat')).status).toBe(404);
+    expect(h.rawLogs.join('\n')).not.toContain(APP_KEY.split('\n')[1]);
+  });
+});
