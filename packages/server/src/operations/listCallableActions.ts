@@ -15,10 +15,10 @@ export interface CallableAction {
   /** Time limit of one run, so a caller knows how long to wait for its reply. */
   readonly timeoutMs: number;
   /**
-   * Where the action is declared: `integrations.yaml` for ours. Deployed functions (`nango deploy`) are to be
-   * listed here too, with a source of their own, and run through the same triggerAction path.
+   * Where the action is declared: `integrations.yaml` for ours, `deployed` for a function the official `nango deploy`
+   * stored (docs/functions.md); both run through the same triggerAction path.
    */
-  readonly source: 'integrations.yaml';
+  readonly source: 'integrations.yaml' | 'deployed';
 }
 
 /**
@@ -39,11 +39,19 @@ export async function listCallableActions(
     const tool = callableOf(action);
     if (typeof tool !== 'string') callable.push(tool);
   }
+  // Deployed functions after ours; one named like ours is not callable (ours wins, as in triggerAction).
+  for (const action of (await context.deployed?.actions(integration)) ?? []) {
+    const tool = integration.actions.has(action.name) ? undefined : callableOf(action, 'deployed');
+    if (tool !== undefined && typeof tool !== 'string') callable.push(tool);
+  }
   return callable;
 }
 
 /** The action as a callable one, or why it is not one (to name in the error of a call by its name). */
-export function callableOf(action: ActionConfig): CallableAction | string {
+export function callableOf(
+  action: ActionConfig,
+  source: CallableAction['source'] = 'integrations.yaml',
+): CallableAction | string {
   const schema = action.inputSchema;
   if (!schema) return `action '${action.name}' declares no input schema`;
   if (schema['type'] !== 'object') return `the input schema of action '${action.name}' is not of type 'object'`;
@@ -52,6 +60,6 @@ export function callableOf(action: ActionConfig): CallableAction | string {
     description: action.description ?? action.name,
     inputSchema: schema as CallableAction['inputSchema'],
     timeoutMs: action.timeoutMs,
-    source: 'integrations.yaml',
+    source,
   };
 }
