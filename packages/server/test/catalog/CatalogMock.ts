@@ -10,12 +10,15 @@
  *   token_url, refresh_url
  *                       OAuth 2 (mockOAuth2.ts): the client authenticated where the entry says (Basic or body), the
  *                       code, redirect URI and PKCE verifier checked; answers a token. OAuth 1.0a: signed access token
+ *                       OAUTH2_CC: the client-credentials grant, the client's secret or RFC 7523 assertion checked.
+ *                       BILL: v3 login, the four fields given and the password one the walk gave out; a session id
  *   request_url         OAuth 1.0a temporary token, signature checked
  *   anything else       the entry's API (base_url, verification endpoints): 200 when the request carries a credential
  *                       the walk gave out (an API key, a username, a token this mock issued), else 401
  *
  * Every request is recorded, so a recipe can check that a Connection's credentials reached the provider.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RawEntry } from './nangoCatalog';
@@ -51,7 +54,7 @@ export class CatalogMock {
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    entryOf: (name: string) => RawEntry | undefined,
+    private readonly entryOf: (name: string) => RawEntry | undefined,
   ) {
     this.oauth2 = new MockOAuth2(entryOf, (token) => this.remember(token));
     this.oauth1 = new MockOAuth1(entryOf, (token) => this.remember(token));
@@ -122,6 +125,7 @@ export class CatalogMock {
     if (role === 'authorization_url') {
       return this.oauth1.owns(request) ? this.oauth1.authorize(request) : this.oauth2.authorize(request);
     }
+    if (role === 'token_url' && this.entryOf(request.target.owner)?.['auth_mode'] === 'BILL') return this.billLogin(request);
     if (role === 'token_url' || role === 'refresh_url') {
       return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
     }
@@ -129,6 +133,23 @@ export class CatalogMock {
     if (carried.length === 0 && !this.openEntries.has(request.target.owner))
       return json(401, { error: 'unauthorized', message: 'no credential the walk gave out' });
     return json(200, { ok: true, path: request.target.rest });
+  }
+
+  /** Bill's v3 login: a JSON body with the four fields, its password one the walk gave out; answers a session. */
+  private billLogin(request: MockRequest): MockAnswer {
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(request.body) as Record<string, unknown>;
+    } catch {
+      return json(400, [{ code: 'BDC_1001', message: 'the body is not JSON' }]);
+    }
+    const given = ['username', 'password', 'organizationId', 'devKey'].every(
+      (field) => typeof body[field] === 'string' && body[field] !== '',
+    );
+    if (!given || !this.gaveOut(String(body['password']))) return json(401, [{ code: 'BDC_1109', message: 'wrong sign-in' }]);
+    const sessionId = `session-${randomBytes(12).toString('hex')}`;
+    this.remember(sessionId);
+    return json(200, { sessionId, organizationId: body['organizationId'], userId: 'bill-user' });
   }
 
   /** The remembered credentials found in the request's URL, headers (Basic decoded) or body. */

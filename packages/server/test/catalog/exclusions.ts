@@ -41,6 +41,19 @@ const NO_BASE_URL =
   "Nango's generic unauthenticated entry names no API: its user writes the base_url in integrations.yaml, which the " +
   'walk cannot guess (test/authModes/none.integration.test.ts connects one with its own base_url)';
 
+const CC_TOKEN_HOST_TYPED =
+  "OAUTH2_CC: the token URL's host is a value the user types (`https://${connectionConfig.hostname}/oauth/token`): " +
+  'the client secret would go to a host of their choosing, and the token request does not pass the address guard ' +
+  "such hosts need; the operator writes the instance's token_url in integrations.yaml";
+const CC_WHOLE_BASE_URL =
+  "OAUTH2_CC: base_url is one per-Connection value (Salesforce's `${connectionConfig.instance_url}` from the token " +
+  "response, Sophos's data-region URL): set base_url in integrations.yaml";
+const CC_API_KEY_HEADER =
+  "OAUTH2_CC: the entry's Authorization header names `${apiKey}`, which client-credentials Connections do not hold";
+const CC_VERIFICATION_TYPED_HOST =
+  'OAUTH2_CC: the verification request goes to a host the user types, which the address guard refuses where the walk ' +
+  'resolves every host to 127.0.0.1';
+
 /** Entry name → why it does not connect. */
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
   (
@@ -186,7 +199,29 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       [ALTERNATIVES, ['freshsales', 'zoho-calendar', 'zoho-desk', 'zoho-people']],
       [VERIFICATION_BODY, ['adyntel', 'mandrill']],
       [VERIFICATION_PLACEHOLDER, ['jazzhr']],
-      [HOST_LABEL_DOTS, ['quentn']],
+      [HOST_LABEL_DOTS, ['quentn', 'zuora']],
+      [
+        CC_TOKEN_HOST_TYPED,
+        [
+          'acumatica',
+          'adoxx-cc',
+          'agiloft-cc',
+          'auth0-cc',
+          'conductorone',
+          'coupa-compass',
+          'crowdstrike',
+          'databricks-workspace',
+          'halo-psa',
+          'marketo',
+          'medallia',
+          'shopware',
+          'ukg-pro-cc',
+          'ukg-ready',
+        ],
+      ],
+      [CC_WHOLE_BASE_URL, ['salesforce-cc', 'sophos-central']],
+      [CC_API_KEY_HEADER, ['certn-partner']],
+      [CC_VERIFICATION_TYPED_HOST, ['transporeon-carrier-oauth2-cc']],
       [OAUTH1_PLAINTEXT, ['smugmug']],
       [CREDENTIAL_IN_BASE_URL, ['telegram']],
       [AUTH_HOST_FROM_CONNECTION, ['amazon', 'amazon-selling-partner', 'amazon-selling-partner-beta', 'servicenow']],

@@ -4,9 +4,12 @@
  */
 import { apiKeyRecipe } from './apiKey';
 import { basicRecipe } from './basic';
+import { billRecipe } from './bill';
+import { clientCredentialsRecipe } from './clientCredentials';
 import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
+import { signatureRecipe } from './signature';
 import { tbaRecipe } from './tba';
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
@@ -16,4 +19,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   BASIC: basicRecipe,
   NONE: noneRecipe,
   TBA: tbaRecipe,
+  OAUTH2_CC: clientCredentialsRecipe,
+  SIGNATURE: signatureRecipe,
+  BILL: billRecipe,
 };
