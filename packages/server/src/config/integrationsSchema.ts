@@ -43,6 +43,8 @@ const oauth = {
     token_url: { type: 'string', format: 'uri' },
     client_auth: { enum: ['body', 'basic'] },
     refresh_margin_s: { type: 'integer', minimum: 0 },
+    // GitHub App (APP, CUSTOM): the app's public page, where its install flow starts.
+    app_link: { type: 'string', format: 'uri', pattern: '^https?://' },
     ...oauthScopes,
   },
   additionalProperties: false,

@@ -186,6 +186,7 @@ interface IntegrationYaml {
     token_url?: string;
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
+    app_link?: string;
     scopes?: string[] | null;
   } | null;
   aws_sigv4?: AwsSigV4Yaml;
@@ -351,6 +352,7 @@ function compileOAuth(
     scopes: Object.freeze([...(oauth.scopes ?? [])]),
     clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
+    ...(oauth.app_link !== undefined && { appLink: oauth.app_link }),
   });
 }
 

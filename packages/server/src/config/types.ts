@@ -43,6 +43,11 @@ export interface OAuthConfig {
   readonly clientAuth: 'body' | 'basic';
   /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
   readonly refreshMarginSeconds: number;
+  /**
+   * `oauth.app_link`, GitHub App modes (APP, CUSTOM) only: the app's public page (`https://github.com/apps/<slug>`),
+   * whose `/installations/new` the install flow opens. Default: none (the connect request's `params[appPublicLink]`).
+   */
+  readonly appLink?: string | undefined;
 }
 
 /**

@@ -85,6 +85,7 @@ integrations:
     oauth:
       client_id: "${APP_ID}"
       client_secret: \${GITHUB_APP_KEY}
+      app_link: https://github.example/apps/acme-app
 `,
       integrationsDir: dir,
       catalog,
@@ -134,6 +135,39 @@ integrations:
     expect(github.api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${second}`);
     expect(github.api.refusals).toEqual([]);
   }, 20_000);
+
+  it("runs the install flow: /oauth/connect opens the app's install page, GitHub's redirect makes the Connection", async () => {
+    const start = await fetch(`${url}/oauth/connect/gh?connection_id=dora`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const location = new URL(String(start.headers.get('location')));
+    expect(location.origin + location.pathname).toBe('https://github.example/apps/acme-app/installations/new');
+    const state = String(location.searchParams.get('state'));
+    expect(state).toMatch(/^[\w-]{43}$/);
+    const back = await fetch(`${url}/app-auth/connect?installation_id=42&setup_action=install&state=${state}`);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('AUTHORIZATION_SUCEEDED');
+    const reply = await fetch(`${url}/connection/dora?provider_config_key=gh`, { headers: withKey });
+    const made = (await reply.json()) as { credentials: Record<string, unknown>; connection_config: Record<string, unknown> };
+    expect(made.connection_config).toEqual({ installation_id: '42', appPublicLink: 'https://github.example/apps/acme-app' });
+    expect(made.credentials['access_token']).toMatch(/^ghs_/);
+    // The state ends with the flow: a second redirect with it makes nothing.
+    const again = await fetch(`${url}/app-auth/connect?installation_id=43&setup_action=install&state=${state}`);
+    expect(await again.text()).toContain('state_err');
+  });
+
+  it('ends the install flow with an error, storing nothing, for an installation the app cannot use or a missing id', async () => {
+    const stateOf = async (id: string) => {
+      const start = await fetch(`${url}/oauth/connect/gh?connection_id=${id}`, { redirect: 'manual' });
+      return String(new URL(String(start.headers.get('location'))).searchParams.get('state'));
+    };
+    const unknown = await fetch(`${url}/app-auth/connect?installation_id=99&setup_action=install&state=${await stateOf('eli')}`);
+    const page = await unknown.text();
+    expect(page).toContain('AUTHORIZATION_FAILED');
+    expect(page).toContain('token_err');
+    const missing = await fetch(`${url}/app-auth/connect?setup_action=request&state=${await stateOf('eli')}`);
+    expect(await missing.text()).toContain('an organisation owner must approve it');
+    expect((await credentials('eli')).status).toBe(404);
+  });
 
   it('refuses an installation GitHub does not know, and a Connection without an installation id, storing nothing', async () => {
     const unknown = (await h.nango
