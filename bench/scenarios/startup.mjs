@@ -1,5 +1,6 @@
 // Start-up with 50 integrations and 200 actions: time from process start to the ready line, then the latency of
-// the first call of an action (it compiles) and of later calls of the same action.
+// the first call of an action (it compiles) and of later calls of the same action. writeIntegrations is shared with
+// bench/startup-ab.mjs.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ export async function startupScenario({ quick, log }) {
   };
 }
 
-function writeIntegrations(dir) {
+export function writeIntegrations(dir) {
   const lines = ['integrations:'];
   for (let i = 0; i < INTEGRATIONS; i++) {
     const name = `svc${i}`;

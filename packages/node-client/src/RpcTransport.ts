@@ -48,6 +48,8 @@ export class RpcTransport {
   private channel: amqp.ConfirmChannel | undefined;
   private readonly pending = new Map<string, PendingCall>();
   private readonly backoff = new CancellableSleep();
+  /** Which of the broker URLs the next dial starts with: the live one, or the one after the node that dropped. */
+  private urlIndex = 0;
   /** Why the last reconnect attempt failed: the most useful thing to tell a call that timed out waiting. */
   private lastReconnectError: string | undefined;
 
@@ -115,7 +117,7 @@ export class RpcTransport {
    * @throws NangoError `connection_failed`, or `client_closed` if close() ran meanwhile.
    */
   private async open(): Promise<void> {
-    const connection = await this.dial();
+    const { connection, url } = await this.dial();
     // A link can die before it is adopted (while the consumer is being set up, say): the attempt then fails
     // instead of adopting a dead link that nothing would ever replace.
     let diedWhileOpening: string | undefined;
@@ -146,34 +148,53 @@ export class RpcTransport {
       for (const [correlationId, call] of this.pending) if (!call.sent) this.publish(channel, correlationId, call);
     } catch (cause) {
       await closeQuietly(connection);
-      throw this.openFailure(
-        cause,
-        `Connected to ${redactUrl(this.options.url)} but could not open a channel: ${describe(cause)}`,
-      );
+      throw this.openFailure(cause, `Connected to ${redactUrl(url)} but could not open a channel: ${describe(cause)}`);
     }
   }
 
-  /** Opens the socket. @throws NangoError `connection_failed`, or `client_closed` if close() ran meanwhile. */
-  private async dial(): Promise<amqp.ChannelModel> {
-    let connection: amqp.ChannelModel;
-    try {
-      connection = await this.amqpConnect(this.options.url, {
-        ...this.options.socketOptions,
-        noDelay: true, // without it Nagle's algorithm adds ~40 ms to every call
-        timeout: this.options.connectTimeoutMs,
-        clientProperties: { connection_name: this.options.connectionName },
-      });
-    } catch (cause) {
-      const where = redactUrl(this.options.url);
+  /**
+   * Opens the socket to the first broker URL that answers, starting with the current one (the first, or the one
+   * after the node whose link dropped) and going round the list once.
+   * @throws NangoError `connection_failed` naming every URL tried (passwords hidden) and why each failed, or
+   *   `client_closed` if close() ran meanwhile.
+   */
+  private async dial(): Promise<{ connection: amqp.ChannelModel; url: string }> {
+    const { urls } = this.options;
+    const failures: Array<{ url: string; cause: unknown }> = [];
+    for (let tried = 0; tried < urls.length; tried++) {
+      const index = (this.urlIndex + tried) % urls.length;
+      const url = urls[index] as string;
+      let connection: amqp.ChannelModel;
+      try {
+        connection = await this.amqpConnect(url, {
+          ...this.options.socketOptions,
+          noDelay: true, // without it Nagle's algorithm adds ~40 ms to every call
+          timeout: this.options.connectTimeoutMs,
+          clientProperties: { connection_name: this.options.connectionName },
+        });
+      } catch (cause) {
+        failures.push({ url, cause });
+        this.throwIfClosed();
+        continue;
+      }
+      // Before any other await: an 'error' emitted with no listener would be thrown as an uncaught exception
+      // and crash the app. 'close' always follows it and is handled in open().
+      connection.on('error', () => undefined);
+      this.urlIndex = index;
+      return { connection, url };
+    }
+    const [only] = failures;
+    if (failures.length === 1 && only) {
       throw this.openFailure(
-        cause,
-        `Could not connect to RabbitMQ at ${where}: ${describe(cause)}. Is the broker running and the URL right?`,
+        only.cause,
+        `Could not connect to RabbitMQ at ${redactUrl(only.url)}: ${describe(only.cause)}. Is the broker running and the URL right?`,
       );
     }
-    // Before any other await: an 'error' emitted with no listener would be thrown as an uncaught exception
-    // and crash the app. 'close' always follows it and is handled in open().
-    connection.on('error', () => undefined);
-    return connection;
+    const each = failures.map(({ url, cause }) => `${redactUrl(url)} (${describe(cause)})`).join('; ');
+    throw this.openFailure(
+      failures.at(-1)?.cause,
+      `Could not connect to any of the ${failures.length} RabbitMQ nodes: ${each}. Are the brokers running and the URLs right?`,
+    );
   }
 
   /** Aborts open() when close() ran during one of its awaits. */
@@ -290,6 +311,8 @@ export class RpcTransport {
     this.connection = undefined;
     this.channel = undefined;
     this.state = 'reconnecting';
+    // The node that dropped the link is likely down: the reconnect starts with the next one (round the list).
+    this.urlIndex = (this.urlIndex + 1) % this.options.urls.length;
     for (const [correlationId, call] of [...this.pending]) {
       if (call.sent) this.settle(correlationId, errors.connectionLost(call.type, why));
     }

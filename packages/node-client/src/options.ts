@@ -3,10 +3,14 @@ import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE, redactUrl } from '@nangohq/pr
 /** How a client reaches the broker and how long it waits. Every field is optional; defaults are below. */
 export interface NangoClientOptions {
   /**
-   * Full broker URL, `amqp://user:pass@host:5672/vhost` or `amqps://...` for TLS.
-   * Default: `amqp://<host>:<port>` from the two fields below.
+   * Full broker URL, `amqp://user:pass@host:5672/vhost` or `amqps://...` for TLS; or, for a RabbitMQ cluster, an
+   * array with one URL per node: `['amqp://u:p@rabbit-1', 'amqp://u:p@rabbit-2', 'amqp://u:p@rabbit-3']`.
+   * connect() dials them in the order given and keeps the first that answers; when that link drops, the client
+   * reconnects starting with the next one, round the list (in order rather than shuffled, so that every process
+   * of a deployment meets on the node listed first, where the quorum queues it declares have their leaders;
+   * give each process another order to spread them). Default: `amqp://<host>:<port>` from the two fields below.
    */
-  url?: string;
+  url?: string | readonly string[];
   /** Broker host when `url` is not given. Default: 'localhost'. */
   host?: string;
   /** Broker port when `url` is not given. Default: 5672. */
@@ -25,7 +29,8 @@ export interface NangoClientOptions {
   connectTimeoutMs?: number;
   /**
    * How many times connect() tries again, with the reconnect backoff, before rejecting with
-   * `connection_failed`. Default: 0, so that a wrong URL or a missing broker fails at start, at once.
+   * `connection_failed`; one try dials every URL of `url` once. Default: 0, so that a wrong URL or a missing
+   * broker fails at start, at once.
    */
   connectRetries?: number;
   /** Backoff between attempts to get a dropped connection back. Reconnecting never gives up until close(). */
@@ -71,7 +76,8 @@ export interface TriggerActionOptions extends CallOptions {
 
 /** Options with every default filled in. */
 export interface ResolvedClientOptions {
-  url: string;
+  /** The broker URLs, in the order they are tried; at least one. */
+  urls: readonly string[];
   queue: string;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
@@ -115,12 +121,9 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
   if (typeof connectionName !== 'string' || connectionName === '') {
     throw new TypeError(`Nango: connectionName must be a non-empty string, got ${String(connectionName)}`);
   }
-  const url = options.url ?? `amqp://${host}:${port}`;
-  if (!/^amqps?:\/\//.test(url)) {
-    throw new TypeError(`Nango: url must start with amqp:// or amqps://, got ${redactUrl(url)}`);
-  }
+  const urls = resolveUrls(options.url ?? `amqp://${host}:${port}`);
   return {
-    url,
+    urls,
     queue: options.queue ?? process.env['NANGO_QUEUE'] ?? DEFAULT_QUEUE,
     requestTimeoutMs,
     connectTimeoutMs,
@@ -130,6 +133,20 @@ export function resolveClientOptions(options: NangoClientOptions): ResolvedClien
     connectionName,
     socketOptions: options.socketOptions ?? {},
   };
+}
+
+/** The broker URLs of `url`, checked. @throws TypeError naming a bad URL by its position, password hidden */
+function resolveUrls(url: string | readonly string[]): readonly string[] {
+  const several = Array.isArray(url);
+  const urls: readonly unknown[] = several ? url : [url];
+  if (urls.length === 0) throw new TypeError('Nango: url must hold at least one amqp:// or amqps:// URL, got []');
+  urls.forEach((one, index) => {
+    if (typeof one !== 'string' || !/^amqps?:\/\//.test(one)) {
+      const name = several ? `url[${index}]` : 'url';
+      throw new TypeError(`Nango: ${name} must start with amqp:// or amqps://, got ${redactUrl(String(one))}`);
+    }
+  });
+  return Object.freeze([...(urls as string[])]);
 }
 
 /** Throws a TypeError unless `value` is a positive number of milliseconds no greater than MAX_TIMEOUT_MS. */

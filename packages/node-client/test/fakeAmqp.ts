@@ -119,6 +119,8 @@ export class FakeBroker {
   readonly connections: FakeConnection[] = [];
   /** While set, every connect() fails with it. */
   failConnect: Error | undefined;
+  /** URLs whose connect() fails (as a node that is down), whatever failConnect says. */
+  readonly down = new Set<string>();
   private readonly gates = new Map<ConnectStep, Promise<void>>();
 
   /** The function to pass to `new Nango(options, connect)`. */
@@ -126,6 +128,7 @@ export class FakeBroker {
     this.connectCalls.push({ url, socketOptions, at: Date.now() });
     await this.gate('connect');
     if (this.failConnect) throw this.failConnect;
+    if (this.down.has(url)) throw new Error('connect ECONNREFUSED');
     const connection = new FakeConnection(this);
     this.connections.push(connection);
     return connection as unknown as ChannelModel;

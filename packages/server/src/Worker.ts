@@ -1,4 +1,6 @@
+import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
+import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
@@ -42,9 +44,15 @@ import { SyncScheduler } from './syncs/SyncScheduler';
 import { IntegrationRegistry } from './integrations/IntegrationRegistry';
 import type { ProviderCatalog } from './providers/Provider';
 import { loadProviderCatalog } from './providers/loadProviderCatalog';
-import { startTracing, type Tracing } from './tracing/startTracing';
+import type { Tracing } from './tracing/startTracing';
 import { withStoreSpans } from './tracing/withStoreSpans';
 import { withTraceIds } from './tracing/withTraceIds';
+
+/**
+ * The OpenTelemetry SDK (exporters, protobuf, resources: some 150 modules) is loaded only when tracing is on, an OTLP
+ * endpoint set: without one it would only lengthen every start (docs/performance.md, start-up).
+ */
+const tracingSdk = () => require('./tracing/startTracing') as typeof import('./tracing/startTracing');
 
 /** Time limit of each call to a provider's token and request-token endpoints during an OAuth flow. */
 const PROVIDER_TIMEOUT_MS = 15_000;
@@ -138,6 +146,7 @@ export class Worker {
     >,
   ) {
     this.providers = catalog;
+    allowPrivateHostsForUserHosts(settings.allowPrivateHosts);
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
@@ -250,6 +259,7 @@ export class Worker {
     });
     this.syncs = new SyncScheduler({
       queue: settings.queue,
+      queueType: settings.queueType,
       tickMs: settings.syncTickMs,
       maxConcurrent: settings.maxConcurrentSyncs,
       leaseMs: settings.syncLeaseMs,
@@ -297,8 +307,9 @@ export class Worker {
       givenLogger !== undefined || (process.env['NANGO_LOG_LEVEL'] ?? '') !== '' || overrides.logLevel !== undefined;
     process.setSourceMapsEnabled(true); // action stack traces point at the .ts lines
     const catalog =
-      givenCatalog ?? loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile });
-    const tracing = startTracing(settings.tracing, logger);
+      givenCatalog ??
+      checkCatalogTemplates(loadProviderCatalog(settings.providersFile === undefined ? {} : { file: settings.providersFile }));
+    const tracing = settings.tracing.tracesUrl === undefined ? undefined : tracingSdk().startTracing(settings.tracing, logger);
     const { store } = await openStore(process.env, storeTarget(settings), logger).catch(async (error: unknown) => {
       await tracing?.stop();
       throw error;
@@ -373,6 +384,15 @@ export class Worker {
   /** Address the HTTP API listens on, once it does (tests listen on port 0). */
   get httpUrl(): string | undefined {
     return this.api ? this.apiContext.settings.serverUrl : undefined;
+  }
+
+  /**
+   * Compiles every HTTP route's schemas now rather than on each route's first request (see api/lazyRouteSchemas) and
+   * returns how many there are: for tests, so that a bad schema fails them.
+   * @throws the schema compiler's error for a bad schema
+   */
+  compileRouteSchemas(): number {
+    return this.api?.compileRouteSchemas() ?? 0;
   }
 
   /**

@@ -4,15 +4,20 @@ import { boundHeap } from './heapBounds';
 boundHeap();
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMigrateConfig } from './commands/migrateConfig';
-import { copyStore, CopyStoreError } from './commands/copyStore';
-import { rotateKey } from './commands/rotateKey';
-import { runWebhooksCommand } from './commands/webhooks';
 import { ConfigError } from './config/loadIntegrationsConfig';
 import { generateKey } from './encryption/Keyring';
 import { SETTINGS_ENV } from './settings';
 import { whenParentExits } from './whenParentExits';
 import { Worker } from './Worker';
+
+// Each command's module is loaded when that command runs, not by every start of the server: copy-store alone brings
+// the PostgreSQL driver and both stores' copiers (docs/performance.md, start-up).
+const commands = {
+  copyStore: () => require('./commands/copyStore') as typeof import('./commands/copyStore'),
+  migrateConfig: () => require('./commands/migrateConfig') as typeof import('./commands/migrateConfig'),
+  rotateKey: () => require('./commands/rotateKey') as typeof import('./commands/rotateKey'),
+  webhooks: () => require('./commands/webhooks') as typeof import('./commands/webhooks'),
+};
 
 const HELP = `nango-server: runs the Nango worker and its HTTP API.
 
@@ -78,13 +83,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'rotate-key' && argv.length === 1) {
     try {
-      return await rotateKey(process.env);
+      return await commands.rotateKey().rotateKey(process.env);
     } catch (error) {
       console.error(`nango-server rotate-key: ${(error as Error).message}`);
       return 1;
     }
   }
   if (argv[0] === 'copy-store') {
+    const { copyStore, CopyStoreError } = commands.copyStore();
     try {
       return await copyStore(argv.slice(1));
     } catch (error) {
@@ -92,10 +98,10 @@ async function main(argv: string[]): Promise<number> {
       return error instanceof CopyStoreError ? error.exitCode : 1;
     }
   }
-  if (argv[0] === 'migrate-config') return runMigrateConfig(argv.slice(1));
+  if (argv[0] === 'migrate-config') return commands.migrateConfig().runMigrateConfig(argv.slice(1));
   if (argv[0] === 'webhooks') {
     try {
-      return await runWebhooksCommand(argv.slice(1), process.env);
+      return await commands.webhooks().runWebhooksCommand(argv.slice(1), process.env);
     } catch (error) {
       console.error(`nango-server webhooks: ${(error as Error).message}`);
       return 1;

@@ -3,11 +3,16 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_QUEUE } from '@nangohq/protocol';
 import type { StoreTarget } from './store/openStore';
 import { parseAllowList } from './outbound/overrideHost';
+import { brokerUrlProblems } from './broker/brokerUrls';
 import { resolveTracingSettings, TRACING_ENV, type TracingSettings } from './tracing/TracingSettings';
 
 /** Everything the worker can be configured with. Each field names its environment variable and default. */
 export interface WorkerSettings {
-  /** NANGO_RABBITMQ_URL — broker URL, amqp:// or amqps://. Default: amqp://localhost:5672 */
+  /**
+   * NANGO_RABBITMQ_URL — broker URL, amqp:// or amqps://; for a RabbitMQ cluster, one URL per node, comma-separated
+   * (tried in the order given; a dropped connection moves on to the next; see broker/brokerUrls.ts).
+   * Default: amqp://localhost:5672
+   */
   rabbitmqUrl: string;
   /** NANGO_QUEUE — request queue; deployments sharing a broker use different names. Default: nango.requests */
   queue: string;
@@ -86,6 +91,13 @@ export interface WorkerSettings {
    * only, public addresses only; link-local and cloud metadata addresses are refused either way)
    */
   mcpAllowLocalServers: boolean;
+  /**
+   * NANGO_ALLOW_PRIVATE_HOSTS — lets a host a user types (a catalog URL whose host is a Connection's value, e.g. a
+   * self-hosted GitLab at `https://${connectionConfig.hostname}`) resolve to a loopback or private address (RFC 1918,
+   * RFC 6598, IPv6 ULA): instances on the operator's own network, and tests against local mocks. Default: false.
+   * Link-local and cloud metadata addresses are refused either way (outbound/addressGuard.ts)
+   */
+  allowPrivateHosts: boolean;
   /** NANGO_API_RATE_LIMIT — requests per window each key (or client address, without a key) may make to the HTTP API. Default: 1000 */
   apiRateLimit: number;
   /** NANGO_API_RATE_LIMIT_WINDOW_S — the window of NANGO_API_RATE_LIMIT, in seconds. Default: 60 */
@@ -218,7 +230,7 @@ export const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 
 /** Environment variables the worker reads, for --help. */
 export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
-  ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672'],
+  ['NANGO_RABBITMQ_URL', 'amqp://localhost:5672 (a cluster: amqp://node1,amqp://node2,…)'],
   ['NANGO_QUEUE', DEFAULT_QUEUE],
   ['NANGO_INTEGRATIONS_YAML', './integrations.yaml (<dir>/integrations.yaml for a 2022 folder)'],
   ['NANGO_INTEGRATIONS_DIR', './integrations'],
@@ -351,6 +363,7 @@ export function resolveWorkerSettings(
     hmacKey: env['NANGO_HMAC_KEY'] || undefined,
     oauthSessionTtlSeconds: int('NANGO_OAUTH_SESSION_TTL_S', 900, 1),
     mcpAllowLocalServers: bool('NANGO_MCP_ALLOW_LOCAL_SERVERS', false),
+    allowPrivateHosts: bool('NANGO_ALLOW_PRIVATE_HOSTS', false),
     apiRateLimit: int('NANGO_API_RATE_LIMIT', 1000, 1),
     apiRateLimitWindowSeconds: int('NANGO_API_RATE_LIMIT_WINDOW_S', 60, 1),
     corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',
@@ -404,6 +417,7 @@ export function resolveWorkerSettings(
     '',
   );
   if (!/^https?:\/\/[^/]/.test(settings.serverUrl)) problems.push(`NANGO_SERVER_URL must be an http:// or https:// URL`);
+  problems.push(...brokerUrlProblems('NANGO_RABBITMQ_URL', settings.rabbitmqUrl));
   if (settings.queueType !== 'classic' && settings.queueType !== 'quorum') {
     problems.push(`NANGO_QUEUE_TYPE must be classic or quorum, got '${String(settings.queueType)}'`);
   }

@@ -3,12 +3,14 @@ import { Nango, NangoError } from '@nangohq/node-client';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import { connectBroker } from '../broker/connectBroker';
+import { splitBrokerUrls } from '../broker/brokerUrls';
 import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
 import { asyncActionQueue } from '../broker/queueNames';
 import { inPublishSpan } from '../tracing/inPublishSpan';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
+  /** One broker URL or several, comma-separated (NANGO_RABBITMQ_URL). */
   rabbitmqUrl: string;
   queue: string;
   queueType: 'classic' | 'quorum';
@@ -17,6 +19,16 @@ export interface ActionDispatcherOptions {
 
 /** How long a call waits for the broker connection when the API has just started. */
 const CONNECT_WAIT_MS = 5_000;
+
+/** Time a synchronous call waits past its action's time limit: the run's queueing, refresh and reply. */
+const REPLY_SLACK_MS = 15_000;
+/** What a synchronous call waits for an action the API does not know (the worker answers `unknown_action`). */
+const DEFAULT_WAIT_MS = 40_000;
+
+/** How long a synchronous call waits for its reply: the action's time limit and some slack (`undefined`: unknown). */
+export function replyWaitMs(actionTimeoutMs: number | undefined): number {
+  return actionTimeoutMs === undefined ? DEFAULT_WAIT_MS : actionTimeoutMs + REPLY_SLACK_MS;
+}
 
 /** One action call as the HTTP API makes it. */
 export interface ActionCall {
@@ -100,7 +112,11 @@ export class ActionDispatcher {
 
   private async connectClient(): Promise<void> {
     const { rabbitmqUrl, queue } = this.options;
-    const client = new Nango({ url: rabbitmqUrl, queue, connectionName: `nango-server ${process.pid} http actions` });
+    const client = new Nango({
+      url: splitBrokerUrls(rabbitmqUrl),
+      queue,
+      connectionName: `nango-server ${process.pid} http actions`,
+    });
     try {
       await client.connect();
     } catch (error) {

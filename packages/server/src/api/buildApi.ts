@@ -14,6 +14,7 @@ import { statusOf, type ApiErrorBody } from './ApiError';
 import { clientErrorCode, jsonOnly, registerCors, registerRateLimit, ReplyError } from './crossCutting';
 import { MALFORMED_AUTHORIZATION, parseAuthorization } from './parseAuthorization';
 import { integerKeyword } from './integerIn';
+import { lazyRouteSchemas } from './lazyRouteSchemas';
 import { refuseNulCharacters } from './nulCharacter';
 import { keyOf, secretEquals } from './secretKey';
 import { registerRoutes } from './routes';
@@ -31,6 +32,13 @@ declare module 'fastify' {
     anyContentType?: boolean;
     /** The route checks its own input (the OAuth flow pages, the proxy): no generic NUL refusal (nulCharacter.ts). */
     ownInputChecks?: boolean;
+  }
+  interface FastifyInstance {
+    /**
+     * Compiles every route schema now rather than on its route's first request (see lazyRouteSchemas); returns how
+     * many there are. For tests: a bad schema fails them, not a user's first request.
+     */
+    compileRouteSchemas(): number;
   }
 }
 
@@ -61,12 +69,15 @@ const MAX_PATH_PARAM_LENGTH = 2048;
  * secret-key check are hooks of the root, so they apply inside such a plugin too.
  */
 export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
+  const schemas = lazyRouteSchemas();
   const app = Fastify({
     loggerInstance: context.logger.child({ component: 'api' }) as FastifyBaseLogger,
     // Request URLs carry OAuth codes and states: no line per request. Errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true }, plugins: [integerKeyword] },
+    // Each route's schemas are compiled on its first request, not at start (see lazyRouteSchemas).
+    schemaController: schemas.schemaController,
     // A path parameter may hold any id up to MAX_CONNECTION_ID_LENGTH characters, percent-encoded or not, so that
     // the route's schema, not the router's default of 100 (a bare 414), says what is wrong with a longer one.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
@@ -84,6 +95,7 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
       void (reply as FastifyReply).code(400).send(body);
     },
   });
+  app.decorate('compileRouteSchemas', schemas.compileAll);
   // First of all hooks: everything after it, the secret-key check and the handler included, runs in the request's span.
   traceHttpRequests(app);
   // Order matters: CORS answers preflights before the rate limit and the key check, and the rate limit counts (and

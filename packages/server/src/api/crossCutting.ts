@@ -38,6 +38,8 @@ export const CORS_ALLOWED_HEADERS = [
   'X-Max-Retries',
   'Idempotency-Key',
   'X-Nango-Signature',
+  // The MCP client's (POST /mcp): the protocol version it speaks.
+  'Mcp-Protocol-Version',
 ];
 
 /** An error whose reply body is given whole (the 429 of the rate limit carries `method` and `path` besides the code). */

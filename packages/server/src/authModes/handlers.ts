@@ -10,15 +10,21 @@ import { mcpOAuth2, mcpOAuth2Generic } from './mcpOAuth2';
 import { none } from './none';
 import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
+import { oauth2ClientCredentials } from './oauth2ClientCredentials';
+import { signature } from './signature';
 import { tba } from './tba';
+import { twoStep } from './twoStep';
 
 /** The modes this server runs, each by its handler. Add a mode here and to RUN_MODES (config/authModeNames.ts). */
 const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.freeze({
   OAUTH2: oauth2,
+  OAUTH2_CC: oauth2ClientCredentials,
+  SIGNATURE: signature,
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,
   TBA: tba,
+  TWO_STEP: twoStep,
   AWS_SIGV4: awsSigV4,
   NONE: none,
   MCP_OAUTH2: mcpOAuth2,

@@ -1,12 +1,18 @@
 import * as amqp from 'amqplib';
 import { redactUrl } from '@nangohq/protocol';
 import type { Logger } from '../logger';
+import { BrokerTarget, redactBrokerUrls } from './brokerUrls';
+
+/** How long one attempt to reach a broker node may take before the next node is tried. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Opens a broker connection that reconnects by itself (amqplib's recovery, with backoff and jitter) and runs
- * `setup` on every new underlying connection. Start-up gives up after `retries` attempts; once up, it retries
- * without limit. The returned model's close() ends it for good.
- * @throws Error naming the broker (password hidden) when it cannot be reached at start
+ * `setup` on every new underlying connection. `url` is one broker URL or several, comma-separated (the nodes of a
+ * cluster): the first is dialled first, and every failed attempt or dropped connection moves on to the next, round
+ * the list (see BrokerTarget). Start-up gives up after `retries` attempts per address; once up, it retries without
+ * limit. The returned model's close() ends it for good.
+ * @throws Error naming the broker(s) (passwords hidden) when none can be reached at start
  */
 export async function connectBroker(options: {
   url: string;
@@ -16,11 +22,29 @@ export async function connectBroker(options: {
   setup: (model: amqp.ChannelModel) => Promise<void>;
 }): Promise<amqp.RecoveringChannelModel> {
   const { url, name, retries, logger, setup } = options;
+  const target = new BrokerTarget(url);
+  const addresses = target.urls.length;
   const connection = await amqp
-    .connect(url, {
+    .connect(target.target, {
       noDelay: true, // without it Nagle's algorithm adds ~40 ms to every reply
+      // A node that does not answer (a host gone, a partition) counts as down after this, and the next is tried.
+      timeout: CONNECT_TIMEOUT_MS,
       clientProperties: { connection_name: `nango-worker ${process.pid} ${name}` },
-      recovery: { initialMaxRetries: retries, maxDelay: 5_000, setup },
+      recovery: {
+        // Each address gets `retries + 1` tries at start (the first try of each is not a retry).
+        initialMaxRetries: (retries + 1) * addresses - 1,
+        maxDelay: 5_000,
+        setup,
+        // Listeners must be on before the first attempt, so that a refused first address moves on to the next.
+        waitForConnect: false,
+      },
+    })
+    .then((model) => {
+      // amqplib emits these before it schedules the next attempt, which then dials the next address.
+      model.on('connect-failed', () => target.next());
+      model.on('disconnect', () => target.next());
+      model.on('error', (error: Error) => logger.warn({ err: error, connection: name }, 'broker connection error'));
+      return model.waitForConnect();
     })
     .catch((error: unknown) => {
       // The hint about starting the broker helps only when it could not be reached at all.
@@ -28,13 +52,16 @@ export async function connectBroker(options: {
         String((error as Error).message),
       );
       const hint = unreachable ? ' Start it (docker compose up -d rabbitmq) or set NANGO_RABBITMQ_URL.' : '';
-      throw new Error(`Could not connect to RabbitMQ at ${redactUrl(url)}: ${(error as Error).message}.${hint}`, {
+      throw new Error(`Could not connect to RabbitMQ at ${redactBrokerUrls(url)}: ${(error as Error).message}.${hint}`, {
         cause: error,
       });
     });
   connection.on('disconnect', (error: Error) =>
-    logger.warn({ err: error, connection: name }, 'lost the broker connection; reconnecting'),
+    logger.warn({ err: error, connection: name, next: redactUrl(target.current) }, 'lost the broker connection; reconnecting'),
   );
+  connection.on('connect', () => {
+    if (addresses > 1) logger.info({ connection: name, broker: redactUrl(target.current) }, 'connected to the broker');
+  });
   let lastFailureLog = 0;
   connection.on('connect-failed', (error: Error) => {
     // A setup that keeps failing (a queue redeclared with other arguments, a permission removed) would otherwise
@@ -46,6 +73,5 @@ export async function connectBroker(options: {
   connection.on('reconnect-failed', (error: Error) =>
     logger.error({ err: error, connection: name }, 'gave up reconnecting to the broker'),
   );
-  connection.on('error', (error: Error) => logger.warn({ err: error, connection: name }, 'broker connection error'));
   return connection;
 }

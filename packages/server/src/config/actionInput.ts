@@ -1,5 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ActionConfig } from './types';
 import { WorkerError } from '../errors';
 
@@ -7,8 +6,15 @@ import { WorkerError } from '../errors';
  * Input schemas as users write them: draft-07 keywords, formats, unknown keywords (`x-…`, `examples`) tolerated
  * rather than refused, every problem collected.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
-addFormats(ajv);
+let userAjv: Ajv | undefined;
+/** Made on first use: ajv and its formats load only for a config whose actions declare an input schema. */
+function ajv(): Ajv {
+  if (userAjv) return userAjv;
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  userAjv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+  (require('ajv-formats') as typeof import('ajv-formats')).default(userAjv);
+  return userAjv;
+}
 
 /** Validators by schema object: a schema is compiled once per load of integrations.yaml, not once per call. */
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -16,7 +22,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
 function validatorOf(schema: Readonly<Record<string, unknown>>): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema as Record<string, unknown>);
+    validate = ajv().compile(schema as Record<string, unknown>);
     compiled.set(schema, validate);
   }
   return validate;

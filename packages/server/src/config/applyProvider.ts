@@ -99,10 +99,27 @@ export function applyProvider(
       problems.push({ path: at('base_url'), message });
     } else inherit('base_url', baseUrl);
   }
-  mergeMap(result, 'headers', provider.proxy?.headers, inherited, (key) => key.toLowerCase());
-  mergeMap(result, 'query_params', provider.proxy?.query, inherited, (key) => key);
+  // A TWO_STEP entry's proxy headers are the catalog's own templates (`${base64(…)}`, `${accessToken}`): its auth
+  // mode renders them on each request (authModes/twoStep.ts), as it does its token requests.
+  if (provider.auth_mode !== 'TWO_STEP') {
+    mergeMap(result, 'headers', withoutTokenHeaders(provider), inherited, (key) => key.toLowerCase());
+    mergeMap(result, 'query_params', provider.proxy?.query, inherited, (key) => key);
+  }
   applyOAuth(result, provider, inherited);
   return { fields: result, provider, inherited };
+}
+
+/**
+ * Modes whose handler puts the token it fetched or made on each request itself, where the entry's `proxy.headers`
+ * name `${accessToken}` (authModes/tokenHeaders.ts): those headers are not the integration's configured headers.
+ */
+const PUTS_ITS_TOKEN: ReadonlySet<string> = new Set(['OAUTH2_CC', 'SIGNATURE']);
+
+/** The entry's proxy.headers, without those its mode's handler fills with the token. */
+function withoutTokenHeaders(provider: Provider): Readonly<Record<string, string>> | undefined {
+  const headers = provider.proxy?.headers;
+  if (!headers || !PUTS_ITS_TOKEN.has(provider.auth_mode)) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => !String(value).includes('${accessToken}')));
 }
 
 /** Catalog entries first, then the integration's, which replace a catalog entry of the same (normalised) name. */
@@ -146,7 +163,8 @@ export function isWholePlaceholder(text: string): boolean {
 
 function applyOAuth(result: IntegrationFields, provider: Provider, inherited: Set<string>): void {
   // MCP_OAUTH2 entries name their token URL as OAuth 2 ones do; MCP_OAUTH2_GENERIC ones discover it per Connection.
-  const oauth2 = provider.auth_mode === 'OAUTH2' || provider.auth_mode === 'MCP_OAUTH2';
+  // OAUTH2_CC's token URL is where each Connection's token is fetched.
+  const oauth2 = provider.auth_mode === 'OAUTH2' || provider.auth_mode === 'MCP_OAUTH2' || provider.auth_mode === 'OAUTH2_CC';
   if (!oauth2 && provider.auth_mode !== 'OAUTH1') return;
   const oauth = { ...(result.oauth ?? {}) };
   // OAuth 1.0a has no refresh: its token_url is the access-token step of the dance, not for the refresher.

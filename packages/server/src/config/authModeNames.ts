@@ -27,10 +27,13 @@ const KNOWN: ReadonlySet<string> = new Set<string>(AUTH_MODES);
  */
 export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'OAUTH2',
+  'OAUTH2_CC',
+  'SIGNATURE',
   'OAUTH1',
   'API_KEY',
   'USERNAME_PASSWORD',
   'TBA',
+  'TWO_STEP',
   'AWS_SIGV4',
   'NONE',
   'MCP_OAUTH2',
@@ -52,11 +55,14 @@ export function notRunMessage(mode: string): string {
 
 /**
  * Catalog auth modes whose integration holds an OAuth client (id, secret, scopes): OAuth 2 and 1, TBA (NetSuite's
- * consumer key and secret) and MCP_OAUTH2 (a static client, or used instead of a registered one). What POST
+ * consumer key and secret), MCP_OAUTH2 (a static client, or used instead of a registered one) and OAUTH2_CC (the
+ * client whose token every Connection gets, unless it gives its own). What POST
  * /integrations takes as `credentials`, and what `include=credentials` gives back.
  */
-export function holdsOAuthClient(catalogMode: string | undefined): catalogMode is 'OAUTH2' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2' {
+export function holdsOAuthClient(
+  catalogMode: string | undefined,
+): catalogMode is 'OAUTH2' | 'OAUTH2_CC' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2' {
   return catalogMode !== undefined && WITH_CLIENT.has(catalogMode);
 }
 
-const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH1', 'TBA', 'MCP_OAUTH2']);
+const WITH_CLIENT: ReadonlySet<string> = new Set(['OAUTH2', 'OAUTH2_CC', 'OAUTH1', 'TBA', 'MCP_OAUTH2']);

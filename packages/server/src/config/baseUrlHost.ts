@@ -2,8 +2,15 @@ import type { Template, TemplatePart } from './types';
 
 /** Where a base_url's placeholders fall, and what is wrong with where they fall. */
 export interface BaseUrlHost {
-  /** Indexes (in `template.parts`) of the placeholders that fill a label of the host. */
+  /** Indexes (in `template.parts`) of the placeholders that fill one label of a host whose domain is written here. */
   readonly hostParts: ReadonlySet<number>;
+  /**
+   * Indexes of the placeholders that make up the host or its domain (`https://${connectionConfig.hostname}/api`,
+   * `https://api.${connectionConfig.domain}`): a host the user types, a self-hosted instance. Such a host is fixed
+   * when the Connection is made, and the requests to it pass the address guard (outbound/addressGuard.ts); see
+   * docs/integrations-yaml.md, "Hosts a user types".
+   */
+  readonly userHostParts: ReadonlySet<number>;
   /** Why the placeholders may not stand where they do, without the path; undefined when they may. */
   readonly problem: string | undefined;
 }
@@ -14,10 +21,14 @@ const FIXED_LABELS = 2;
 const cache = new WeakMap<Template, BaseUrlHost>();
 
 /**
- * Finds the placeholders in base_url's host and checks that each fills one label of a host whose domain the file
- * fixes: `https://${additionalConfig.tenant}.example.com` (a tenant's subdomain). A placeholder may not make up
- * the host, its domain or its last label, nor stand in the scheme, user info or port: whoever can change a
- * Connection's additionalConfig could then send the integration's credentials to a host of their choosing.
+ * Finds the placeholders in a URL's host. Either each fills one label of a host whose domain the file fixes
+ * (`https://${additionalConfig.tenant}.example.com`, a tenant's subdomain: `hostParts`), or together they make up the
+ * host or its domain (`https://${additionalConfig.hostname}`, a self-hosted instance: `userHostParts`). A host the
+ * user types is allowed because three rules hold wherever it is used: its value is a host name, checked when the
+ * Connection is made (config/userHost.ts); it cannot be changed afterwards (operations/updateConnectionConfig.ts);
+ * and every request to it passes the address guard, which refuses loopback, private, link-local and metadata
+ * addresses after DNS resolution (outbound/addressGuard.ts). A placeholder may still not stand in the scheme, user
+ * info or port, nor before a last label that is a number (an IP address to be).
  * The layout is worked out by rendering the template with a marker per placeholder.
  */
 export function baseUrlHost(template: Template): BaseUrlHost {
@@ -32,30 +43,38 @@ function analyse(parts: readonly TemplatePart[]): BaseUrlHost {
   const marker = (index: number) => `nangoplaceholder${index}x`;
   const placeholders = parts.flatMap((part, index) => (typeof part === 'string' ? [] : [index]));
   const hostParts = new Set(placeholders.filter((index) => inAuthority(parts, index)));
-  if (hostParts.size === 0) return { hostParts, problem: undefined };
+  const none = new Set<number>();
+  if (hostParts.size === 0) return { hostParts, userHostParts: none, problem: undefined };
   const first = describe(parts[[...hostParts][0]!]);
   const example = 'e.g. https://${additionalConfig.tenant}.example.com';
-  const notFixed = `${first} must fill one label of a host whose domain is written here, with at least ${FIXED_LABELS} fixed labels after it (${example})`;
+  const notFixed = `${first} must fill one label of a host whose domain is written here, with at least ${FIXED_LABELS} fixed labels after it (${example}), or make up the host name itself; it may not stand before a last label that is a number`;
   const text = parts.map((part, index) => (typeof part === 'string' ? part : marker(index))).join('');
   // A host that does not parse with a name in the placeholder's place ends in a number: an IP address to be.
-  if (!URL.canParse(text)) return { hostParts, problem: notFixed };
+  if (!URL.canParse(text)) return { hostParts, userHostParts: none, problem: notFixed };
   const url = new URL(text);
   const elsewhere = [...hostParts].find((index) =>
     [url.protocol, url.username, url.password, url.port].some((field) => field.includes(marker(index))),
   );
   if (elsewhere !== undefined) {
-    return { hostParts, problem: `${describe(parts[elsewhere])} may not stand in the scheme, user info or port` };
+    const problem = `${describe(parts[elsewhere])} may not stand in the scheme, user info or port`;
+    return { hostParts, userHostParts: none, problem };
   }
   const labels = url.hostname.split('.');
   const holds = (label: string) => [...hostParts].some((index) => label.includes(marker(index)));
   const last = labels.findLastIndex(holds);
   const fixed = labels.slice(last + 1);
-  if (labels.length === 1 && hostParts.size === 1 && labels[0] === marker([...hostParts][0]!)) {
-    const problem = `${first} makes up the whole host; a placeholder may only fill one label of a domain written here, ${example}`;
-    return { hostParts, problem };
+  if (/^\d+$/.test(fixed.at(-1) ?? '')) return { hostParts, userHostParts: none, problem: notFixed };
+  // Fewer fixed labels: the placeholders make up the host or its domain, a host the user types. Only a Connection's
+  // config is checked when the Connection is made and then fixed: a credential or user id may not make up a host.
+  if (fixed.length < FIXED_LABELS) {
+    const notConfig = [...hostParts].find((index) => (parts[index] as Exclude<TemplatePart, string>).kind !== 'config');
+    if (notConfig !== undefined) {
+      const problem = `${describe(parts[notConfig])} may not make up a host: only a Connection's config may (${example})`;
+      return { hostParts, userHostParts: none, problem };
+    }
+    return { hostParts: none, userHostParts: hostParts, problem: undefined };
   }
-  if (fixed.length < FIXED_LABELS || /^\d+$/.test(fixed.at(-1) ?? '')) return { hostParts, problem: notFixed };
-  return { hostParts, problem: undefined };
+  return { hostParts, userHostParts: none, problem: undefined };
 }
 
 /**

@@ -9,11 +9,14 @@ import type { Template, TemplatePart } from './types';
 export const CREDENTIAL_FIELDS: Readonly<Partial<Record<AuthMode, readonly string[]>>> = Object.freeze({
   OAUTH2: Object.freeze(['access_token']),
   OAUTH1: Object.freeze(['oauth_token']),
+  OAUTH2_CC: Object.freeze(['token']),
+  SIGNATURE: Object.freeze(['username']),
   API_KEY: Object.freeze(['api_key']),
   USERNAME_PASSWORD: Object.freeze(['username', 'password']),
   MCP_OAUTH2: Object.freeze(['access_token']),
   MCP_OAUTH2_GENERIC: Object.freeze(['access_token']),
   JWT: Object.freeze(['token', 'access_token']),
+  TWO_STEP: Object.freeze(['token']),
 });
 
 /**

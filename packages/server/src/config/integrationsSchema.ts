@@ -1,8 +1,8 @@
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AUTH_MODES } from '@nangohq/protocol';
 import type { ConfigProblem } from '../ConfigError';
 import type { LogLevel } from './types';
+import { loadValidators, type ValidatorSpec } from '../prebuilt/prebuiltValidators';
 
 /** The log levels integrations.yaml accepts, from most to least verbose. */
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
@@ -144,16 +144,21 @@ export const INTEGRATIONS_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-// Compiled once, at module load: compiling is the slow part, validating is cheap.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-addFormats(ajv, ['uri']);
-const validate = ajv.compile(INTEGRATIONS_SCHEMA);
+/** The validator of INTEGRATIONS_SCHEMA: built by `npm run build` (see prebuilt/), else compiled on first use. */
+export const INTEGRATIONS_VALIDATORS: ValidatorSpec<'integrations'> = {
+  name: 'integrations',
+  schemas: { integrations: INTEGRATIONS_SCHEMA },
+  options: { allErrors: true, verbose: true, strict: true, allowUnionTypes: true },
+  formats: ['uri'],
+};
+let validator: ValidateFunction | undefined;
 
 /**
  * Validates the parsed (and environment-substituted) YAML against INTEGRATIONS_SCHEMA.
  * @returns every problem, one readable line per spot, in ajv's order; empty when the shape is right
  */
 export function validateIntegrationsShape(data: unknown): ConfigProblem[] {
+  const validate = (validator ??= loadValidators(INTEGRATIONS_VALIDATORS).integrations);
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: ConfigProblem[] = [];

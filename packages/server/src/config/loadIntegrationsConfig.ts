@@ -6,12 +6,15 @@ import type { AuthMode } from '@nangohq/protocol';
 import type { Provider, ProviderCatalog } from '../providers/Provider';
 import { extendProviderCatalog, loadProviderCatalog } from '../providers/loadProviderCatalog';
 import { applyProvider, isWholePlaceholder, type IntegrationFields } from './applyProvider';
-import { notRunMessage, runsAuthMode } from './authModeNames';
+import { holdsOAuthClient, notRunMessage, runsAuthMode } from './authModeNames';
 import { ConfigError } from '../ConfigError';
 import { convert2022Config, is2022Format, lineOf2022, NANGO_CONFIG_2022 } from './legacy/convert2022Config';
 import type { Converted2022 } from './legacy/Converted2022';
+import { userHostKeys } from './userHost';
+import { closedValues } from '../providers/fieldDescriptions';
 import { baseUrlHost } from './baseUrlHost';
 import { compileAwsSigV4, type AwsSigV4Yaml } from './compileAwsSigV4';
+import { twoStepSettingsOf } from './compileTwoStep';
 import { compileTemplate, substituteEnvDeep } from './compileTemplate';
 import type { ConfigProblem } from '../ConfigError';
 import { validateIntegrationsShape } from './integrationsSchema';
@@ -299,8 +302,9 @@ function compileIntegration(
     maxResponseBytes: yaml.max_response_bytes ?? DEFAULTS.maxResponseBytes,
     actionTimeoutMs,
     logLevel: yaml.log_level ?? DEFAULTS.logLevel,
-    oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined),
+    oauth: compileOAuth(yaml, at, problems, inherited.keys.has('oauth.token_url') ? compileAt : undefined, inherited.provider),
     ...optional('awsSigV4', compileAwsSigV4(yaml.auth_mode, yaml.aws_sigv4, at, problems)),
+    ...optional('twoStep', twoStepSettingsOf(yaml.auth_mode, inherited.provider, at, problems)),
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
     syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,
@@ -326,6 +330,7 @@ function compileOAuth(
   at: (...keys: string[]) => string[],
   problems: ConfigProblem[],
   compileCatalogUrl: ((keys: string[], text: string) => Template) | undefined,
+  provider: Provider | undefined,
 ): OAuthConfig | undefined {
   const oauth = yaml.oauth ?? undefined;
   if (yaml.auth_mode === 'OAUTH1') {
@@ -342,7 +347,10 @@ function compileOAuth(
   const tokenUrl = oauth.token_url === undefined ? undefined : compileCatalogUrl?.(['oauth', 'token_url'], oauth.token_url);
   const templated = tokenUrl?.parts.some((part) => typeof part !== 'string') === true;
   const tokenUrlProblem =
-    oauth.token_url === undefined ? undefined : checkHttpUrl(tokenUrl ? withDummies(tokenUrl) : oauth.token_url);
+    oauth.token_url === undefined
+      ? undefined
+      : (checkHttpUrl(tokenUrl ? withDummies(tokenUrl) : oauth.token_url) ??
+        (tokenUrl && templated ? tokenUrlHostProblem(tokenUrl, yaml.auth_mode, provider) : undefined));
   if (tokenUrlProblem) problems.push({ path: at('oauth', 'token_url'), message: tokenUrlProblem });
   return Object.freeze({
     clientId: oauth.client_id,
@@ -354,6 +362,21 @@ function compileOAuth(
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
     ...(oauth.app_link !== undefined && { appLink: oauth.app_link }),
   });
+}
+
+/**
+ * What is wrong with where a token URL's placeholders stand. The integration's own OAuth client (its client secret,
+ * or OAuth 1's consumer secret) is never sent to a host the user types: whoever types it would receive the secret
+ * with the refresh token (config/userHost.ts). The operator who runs one instance writes its token_url here.
+ */
+function tokenUrlHostProblem(tokenUrl: Template, authMode: string, provider: Provider | undefined): string | undefined {
+  // A field the catalog closes to a list of its own (Zoho's data centres: `com`, `eu`) is the catalog's text, not typed.
+  const closed = closedValues(provider);
+  const typed = userHostKeys(tokenUrl).filter((key) => !closed.has(key));
+  if (typed.length > 0 && holdsOAuthClient(authMode)) {
+    return `its host is a value the user types (${typed.join(', ')}), and the integration's OAuth client secret is never sent to such a host: write your instance's token_url (and authorization_url) in integrations.yaml`;
+  }
+  return undefined;
 }
 
 function compileActions(

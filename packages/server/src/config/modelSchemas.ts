@@ -1,10 +1,16 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
 
 // Users' model schemas are checked leniently (unknown keywords such as `description` or `example` are fine), with
 // every error reported, so a bad record is described field by field.
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-addFormats(ajv);
+// Made on first use: ajv and its formats load only for a config that declares syncs.
+let userAjv: Ajv | undefined;
+function ajv(): Ajv {
+  if (userAjv) return userAjv;
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  userAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  (require('ajv-formats') as typeof import('ajv-formats')).default(userAjv);
+  return userAjv;
+}
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -22,7 +28,7 @@ export function modelSchemaProblem(schema: Record<string, unknown>): string | un
 export function modelValidator(schema: Record<string, unknown>): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     compiled.set(schema, validate);
   }
   return validate;

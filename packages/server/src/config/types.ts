@@ -1,5 +1,6 @@
 import type { AuthMode } from '@nangohq/protocol';
 import type { Provider } from '../providers/Provider';
+import type { TwoStepSettings } from './compileTwoStep';
 
 /** Log levels an integration may set for its actions' own log lines. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -140,6 +141,8 @@ export interface IntegrationConfig {
   readonly oauth: OAuthConfig | undefined;
   /** AWS_SIGV4 only: see AwsSigV4Settings. */
   readonly awsSigV4?: AwsSigV4Settings | undefined;
+  /** TWO_STEP only: its catalog entry's token requests and where the token is in the answer (config/compileTwoStep). */
+  readonly twoStep?: TwoStepSettings | undefined;
   readonly actions: ReadonlyMap<string, ActionConfig>;
   /** Syncs; empty when none is declared. */
   readonly syncs: ReadonlyMap<string, SyncConfig>;

@@ -1,6 +1,7 @@
 import * as amqp from 'amqplib';
 import { credentialsQueue } from '@nangohq/protocol';
 import { asyncActionQueue, deadLetterQueue, overflowQueue, syncQueue } from '../broker/queueNames';
+import { BrokerTarget } from '../broker/brokerUrls';
 import { cachedFor } from './cachedFor';
 import type { QueueDepth } from './MetricSources';
 
@@ -27,19 +28,23 @@ export function queueRoles(queue: string): ReadonlyArray<readonly [role: string,
  * Reads the depth and consumers of a worker's queues (a passive `checkQueue` each) when metrics are scraped, on a
  * broker connection of its own opened at the first scrape: the request connections stay for requests, and a look
  * that fails cannot close one of their channels. A queue that does not exist (yet) is left out. The look is cached
- * for `cacheMs` and bounded by `timeoutMs`; past that the connection is dropped and the next scrape opens another.
+ * for `cacheMs` and bounded by `timeoutMs`; past that the connection is dropped and the next scrape opens another,
+ * to the next broker URL of the list when there are several (a cluster's nodes).
  */
 export class QueueProbe {
   private connection: Promise<amqp.ChannelModel> | undefined;
   private closed = false;
+  private readonly broker: BrokerTarget;
   readonly depths: () => Promise<readonly QueueDepth[]>;
 
+  /** `url`: one broker URL or several, comma-separated, as NANGO_RABBITMQ_URL. */
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly queue: string,
     cacheMs = QUEUE_CACHE_MS,
     private readonly timeoutMs = QUEUE_TIMEOUT_MS,
   ) {
+    this.broker = new BrokerTarget(url);
     this.depths = cachedFor(cacheMs, () => this.lookWithin());
   }
 
@@ -59,6 +64,7 @@ export class QueueProbe {
       return await Promise.race([this.look(), late]);
     } catch (error) {
       await this.drop(); // a connection that hung or broke is not reused
+      this.broker.next();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -84,7 +90,7 @@ export class QueueProbe {
   }
 
   private async open(): Promise<amqp.ChannelModel> {
-    const connection = await amqp.connect(this.url, {
+    const connection = await amqp.connect(this.broker.target, {
       timeout: this.timeoutMs,
       clientProperties: { connection_name: `nango-worker ${process.pid} metrics` },
     });

@@ -1,6 +1,7 @@
 import { WorkerError } from '../errors';
 import type { Provider } from '../providers/Provider';
 import { connectionConfigFields, describeField, isRequired, valueProblem } from '../providers/fieldDescriptions';
+import { userHostConfigKeys, userHostValueProblem } from './userHostFields';
 
 /** How a door checks a Connection's config against its catalog entry's `connection_config` fields. */
 export interface ConfigCheck {
@@ -16,7 +17,8 @@ export interface ConfigCheck {
 
 /**
  * Checks the per-tenant values of a Connection against its catalog entry's `connection_config` (see
- * FieldDescription): each value given must match its field's allowed values, format and pattern; with `complete`,
+ * FieldDescription): each value given must match its field's allowed values, format and pattern, and a value that
+ * makes up a host of the entry's URLs (a host the user types, config/userHost.ts) must be a host name; with `complete`,
  * each required field (not optional, not automated, without default) must be given and defaults are filled in.
  * Keys the catalog does not describe (the app's own metadata) pass as they are.
  * @returns the config to store: `config` itself, or with `complete` a copy with the defaults added
@@ -30,6 +32,7 @@ export function checkConnectionConfig(
   const fields = connectionConfigFields(provider);
   if (fields.length === 0) return config;
   const problems: string[] = [];
+  const hostKeys = userHostConfigKeys(provider);
   const filled: Record<string, unknown> = check.complete ? { ...config } : {};
   for (const field of fields) {
     const given = Object.prototype.hasOwnProperty.call(config, field.name) ? config[field.name] : undefined;
@@ -44,7 +47,8 @@ export function checkConnectionConfig(
       problems.push(`${name} must be text, not ${Array.isArray(given) ? 'an array' : 'an object'}`);
       continue;
     }
-    const problem = valueProblem(field, String(given));
+    const problem =
+      valueProblem(field, String(given)) ?? (hostKeys.has(field.name) ? userHostValueProblem(String(given)) : undefined);
     if (problem) problems.push(`${name} ${problem}`);
   }
   if (problems.length > 0) {

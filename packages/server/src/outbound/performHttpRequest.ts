@@ -11,7 +11,8 @@ import { invalid } from './httpErrors';
 import { mergeHeaders } from './mergeHeaders';
 import { prepareBody } from './prepareBody';
 import { renderAll } from '../config/renderTemplate';
-import { mergeQuery, resolveUrl } from './resolveUrl';
+import { guardedDispatcher } from './addressGuard';
+import { callsUserHost, mergeQuery, resolveUrl } from './resolveUrl';
 import { sendFollowingRedirects, type Hop } from './sendFollowingRedirects';
 import { toHttpResponse } from './toHttpResponse';
 import { withTimeLimit } from './withTimeLimit';
@@ -59,7 +60,8 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
  * endpoint as the action passed it.
  *
  * @throws WorkerError `http_host_not_allowed` when the URL's origin is not base_url's; checked before any
- *   credential is read or any request is sent.
+ *   credential is read or any request is sent. Also when base_url's host is one the user typed and it resolves to
+ *   an address the guard refuses (outbound/addressGuard.ts), before any byte is sent.
  * @throws WorkerError `http_request_invalid` for a bad method, a body that is not
  *   JSON-serialisable, a missing template value or credential, or a base_url placeholder value holding a
  *   character other than letters, digits and `.-_~`.
@@ -85,6 +87,9 @@ export async function performHttpRequest(
   const headers = mergeHeaders(configuredHeaders, request.headers, body, integration.headerPrecedence);
   const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
   const startedAt = Date.now();
+  // A host the user typed: the address guard checks where it resolves (outbound/addressGuard.ts).
+  // undici's Agent serves the fetch Node bundles; only their type declarations differ.
+  const guard = callsUserHost(integration) ? ({ dispatcher: guardedDispatcher() } as unknown as RequestInit) : {};
   return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {
     const waitedMs = await gate?.pass(connection.uuid, label.text, integration.httpTimeoutMs - (Date.now() - startedAt), signal);
     if (waitedMs && request.note) {
@@ -104,6 +109,7 @@ export async function performHttpRequest(
             body: hop.body?.payload ?? null,
             redirect: 'manual',
             signal,
+            ...guard,
           }),
         spanAttributes,
       );

@@ -5,6 +5,7 @@ import { WorkerError } from '../errors';
 import { describeBaseUrl } from './describeRequest';
 import { invalid } from './httpErrors';
 import { renderTemplate } from '../config/renderTemplate';
+import { hasUserHost, userHostProblem } from '../config/userHost';
 import { authModeHandler } from '../authModes/handlers';
 
 /** `http:`/`https:` (a same-scheme `http:host` would otherwise parse as a path), any `scheme://`, or `//host`. */
@@ -49,7 +50,22 @@ export function resolveUrl(integration: IntegrationConfig, connection: NangoConn
 export function connectionBaseUrl(integration: IntegrationConfig, connection: NangoConnection): string {
   const own = authModeHandler(integration.authMode).baseUrl;
   const perConnection = integration.baseUrl.parts.some((part) => typeof part !== 'string');
-  return own && perConnection ? own(integration, connection) : renderTemplate(integration.baseUrl, connection, { baseUrl: true });
+  if (own && perConnection) return own(integration, connection);
+  const rendered = renderTemplate(integration.baseUrl, connection, { baseUrl: true });
+  if (hasUserHost(integration.baseUrl) && URL.canParse(rendered)) {
+    const problem = userHostProblem(new URL(rendered));
+    if (problem) throw invalid(`${integration.baseUrl.path}: the host made with this connection's values ${problem}`);
+  }
+  return rendered;
+}
+
+/**
+ * Whether a Connection's calls go to a host its user typed (base_url's host or domain is its config's value, see
+ * config/userHost.ts), and so through the address guard (outbound/addressGuard.ts). A mode's own base URL (the
+ * MCP server of MCP_OAUTH2_GENERIC) keeps its own rules.
+ */
+export function callsUserHost(integration: IntegrationConfig): boolean {
+  return hasUserHost(integration.baseUrl) && authModeHandler(integration.authMode).baseUrl === undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { WorkerError } from '../errors';
 import type { RequestLabel } from './describeRequest';
+import { addressRefusal } from './addressGuard';
 import { failed } from './httpErrors';
 
 /**
@@ -23,6 +24,8 @@ export async function withTimeLimit<T>(
     return await work(callerSignal ? AbortSignal.any([timer.signal, callerSignal]) : timer.signal);
   } catch (err) {
     if (err instanceof WorkerError) throw err;
+    const refused = addressRefusal(err);
+    if (refused) throw refused;
     if (callerSignal?.aborted) throw callerSignal.reason;
     if (timer.signal.aborted) throw failed(`${label.text} timed out after ${ms} ms`, err);
     throw failed(`${label.text} failed: ${label.cause(err)}`, err);

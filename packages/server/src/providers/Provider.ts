@@ -49,6 +49,14 @@ export interface Provider {
   /** Query parameters of the OAuth callback copied into the Connection's config, e.g. QuickBooks' `realmId`. */
   readonly redirect_uri_metadata?: readonly string[];
 
+  // OAUTH2_CC
+  /** How an OAUTH2_CC client proves who it is: `basic`, `private_key_jwt` (RFC 7523), else its id and secret in the body. */
+  readonly token_request_auth_method?: 'basic' | 'private_key_jwt' | (string & {});
+  /** Headers added to the token request. */
+  readonly token_headers?: Readonly<Record<string, string>>;
+  /** The unit of the token response's `expires_in`: seconds (the default, RFC 6749's) or `milliseconds`. */
+  readonly expires_in_unit?: 'seconds' | 'milliseconds' | (string & {});
+
   // MCP_OAUTH2 only
   /**
    * How the flow gets its OAuth client: `dynamic` registers one at registration_url (RFC 7591) and reuses it for

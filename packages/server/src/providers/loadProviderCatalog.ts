@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../ConfigError';
 import { displayPath } from '../displayPath';
+import { readPrebuiltData } from '../prebuilt/prebuiltData';
 import type { Provider, ProviderCatalog } from './Provider';
 import { parsePostConnection } from './postConnectionSteps';
 import { validateProvidersShape } from './providerSchema';
@@ -25,7 +26,7 @@ type Entry = Record<string, unknown>;
  */
 export function loadProviderCatalog(options: { file?: string }): ProviderCatalog {
   const problems: string[] = [];
-  const builtin = readCatalogFile(BUILTIN_PROVIDERS_FILE, problems);
+  const builtin = readBuiltinCatalog(problems);
   const user = options.file === undefined ? {} : readCatalogFile(options.file, problems);
 
   const merged: Record<string, Entry> = { ...builtin };
@@ -85,16 +86,38 @@ function catalogOf(entries: Record<string, Entry>, where: (name: string) => stri
   });
 }
 
+/** The name of the built-in catalog's data made by `npm run build` (see commands/writePrebuilt.ts). */
+export const BUILTIN_CATALOG_DATA = 'providers';
+
+/**
+ * The built-in catalog: as `npm run build` parsed and checked it when that was from the same text (saves the YAML
+ * parse and the shape check of every start), else parsed and checked now.
+ */
+function readBuiltinCatalog(problems: string[]): Record<string, Entry> {
+  const text = readText(BUILTIN_PROVIDERS_FILE, problems);
+  if (text === undefined) return {};
+  const built = readPrebuiltData(BUILTIN_CATALOG_DATA, text);
+  return built !== undefined ? (built as Record<string, Entry>) : parseCatalogText(BUILTIN_PROVIDERS_FILE, text, problems);
+}
+
 /** Parses and shape-checks one file; its problems go to `problems`, one `file: path: message` line each. */
 function readCatalogFile(file: string, problems: string[]): Record<string, Entry> {
-  const source = displayPath(file);
-  let text: string;
+  const text = readText(file, problems);
+  return text === undefined ? {} : parseCatalogText(file, text, problems);
+}
+
+function readText(file: string, problems: string[]): string | undefined {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
-    problems.push(`${source}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    return {};
+    problems.push(`${displayPath(file)}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return undefined;
   }
+}
+
+/** Parses and shape-checks the text of a catalog file; its problems go to `problems`, one `file: path: message` line each. */
+export function parseCatalogText(file: string, text: string, problems: string[]): Record<string, Entry> {
+  const source = displayPath(file);
   const doc = parseDocument(text, { logLevel: 'error' });
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0) {

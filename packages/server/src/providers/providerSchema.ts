@@ -1,5 +1,6 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../ConfigError';
+import { loadValidators, type ValidatorSpec } from '../prebuilt/prebuiltValidators';
 
 /**
  * Catalog keys: Nango's own providers.yaml uses lowercase names with `-` (`google-calendar`), a few with `.` or `_`.
@@ -90,14 +91,20 @@ export const PROVIDERS_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile(PROVIDERS_SCHEMA);
+/** The validator of PROVIDERS_SCHEMA: built by `npm run build` (see prebuilt/), else compiled on first use. */
+export const PROVIDERS_VALIDATORS: ValidatorSpec<'providers'> = {
+  name: 'providers',
+  schemas: { providers: PROVIDERS_SCHEMA },
+  options: { allErrors: true, strict: true, allowUnionTypes: true },
+};
+let validator: ValidateFunction | undefined;
 
 /**
  * Validates one parsed providers.yaml against PROVIDERS_SCHEMA.
  * @returns every problem with its path from the file's root; empty when the shape is right
  */
 export function validateProvidersShape(data: unknown): ConfigProblem[] {
+  const validate = (validator ??= loadValidators(PROVIDERS_VALIDATORS).providers);
   if (validate(data)) return [];
   const lines = new Map<string, ConfigProblem>();
   for (const error of validate.errors ?? []) {

@@ -17,9 +17,13 @@ export interface QueueSettings {
  * also count deliveries themselves (x-delivery-limit).
  *
  * Also declares the credentials queue, which takes the requests that carry credentials (registerConnection,
- * updateConnectionCredentials), published non-persistent: a classic queue whatever NANGO_QUEUE_TYPE says (a
- * quorum queue writes every message to disk), in default mode (a lazy policy would page every message to disk),
- * with no dead-letter exchange (an expired or refused request is dropped, never kept).
+ * updateConnectionCredentials), published non-persistent, with no dead-letter exchange (an expired or refused
+ * request is dropped, never kept). On classic it is a classic queue in default mode (a lazy policy would page every
+ * message to disk), so the credentials stay off the broker's disk. On quorum it is a quorum queue like the others:
+ * a classic durable queue lives on one node, and while that node is down RabbitMQ refuses to declare or consume it
+ * (404, "home node is down"), which would keep every worker of the cluster from setting up its request consumer.
+ * The cost: a quorum queue writes every message to each node's Raft log, credentials too, until the log is
+ * truncated (docs/reliability.md, "A RabbitMQ cluster"). Past `maxDeliveries` the broker drops such a request.
  * @throws Error saying what to do when the queue exists with other arguments (an older worker or another type)
  */
 export async function declareQueues(channel: Channel, settings: QueueSettings): Promise<void> {
@@ -39,7 +43,10 @@ export async function declareQueues(channel: Channel, settings: QueueSettings): 
     if (settings.credentialsQueue !== false) {
       await channel.assertQueue(credentialsQueue(queue), {
         durable: true,
-        arguments: { 'x-queue-type': 'classic', 'x-queue-mode': 'default' },
+        arguments:
+          queueType === 'quorum'
+            ? { 'x-queue-type': 'quorum', 'x-delivery-limit': maxDeliveries }
+            : { 'x-queue-type': 'classic', 'x-queue-mode': 'default' },
       });
     }
   } catch (error) {

@@ -1,11 +1,19 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType, type NangoMessage } from '@nangohq/protocol';
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL, nulPath } from '../nulPath';
+import { loadValidators, type ValidatorSpec } from '../prebuilt/prebuiltValidators';
 
-/** One validator per message type, compiled once when this module loads. */
-const ajv = new Ajv({ allErrors: true, strict: true });
-const VALIDATORS = new Map<string, ValidateFunction>(MESSAGE_TYPES.map((type) => [type, ajv.compile(MESSAGE_SCHEMAS[type])]));
+/** The message schemas' validators, one per type: built by `npm run build` (see prebuilt/), else compiled. */
+export const MESSAGE_VALIDATORS: ValidatorSpec<MessageType> = {
+  name: 'messages',
+  schemas: MESSAGE_SCHEMAS,
+  options: { allErrors: true, strict: true },
+};
+let validators: ReadonlyMap<string, ValidateFunction> | undefined;
+/** Loaded on the first message, not when this module loads: `npm run build` writes them for the worker's start. */
+const validatorOf = (type: string): ValidateFunction | undefined =>
+  (validators ??= new Map(Object.entries(loadValidators(MESSAGE_VALIDATORS)))).get(type);
 
 /**
  * How deeply a field's value may nest objects and arrays. Far beyond any real config or input, and far below the
@@ -22,7 +30,7 @@ export function validateMessage(body: unknown): NangoMessage {
     throw new WorkerError('invalid_message', 'The message must be a JSON object with a "type" field');
   }
   const type = (body as { type?: unknown }).type;
-  const validate = typeof type === 'string' ? VALIDATORS.get(type) : undefined;
+  const validate = typeof type === 'string' ? validatorOf(type) : undefined;
   if (!validate) {
     const got = typeof type === 'string' ? `'${type.slice(0, 64)}'` : type === undefined ? 'nothing' : typeof type;
     throw new WorkerError('invalid_message', `type: must be one of ${MESSAGE_TYPES.join(', ')} (got ${got})`);

@@ -4,11 +4,13 @@ import { CredentialCipher } from '../encryption/CredentialCipher';
 import { loadKeyring, type Keyring } from '../encryption/Keyring';
 import type { Logger } from '../logger';
 import { checkKeys, reencryptAll } from './keyMaintenance';
-import { PgStore } from './postgres/PgStore';
 import { BUSY_TIMEOUT_MS, SqliteStore } from './sqlite/SqliteStore';
 import { recordedKeyId } from './sqlite/SqliteKeyRecords';
 import { underStartLock } from './sqlite/underStartLock';
 import type { Store } from './Store';
+
+/** The PostgreSQL store and its driver, loaded only when PostgreSQL is configured (a SQLite start never needs them). */
+const postgresStore = () => require('./postgres/PgStore') as typeof import('./postgres/PgStore');
 
 /** Which store to open: a SQLite file, or a PostgreSQL URL (see resolveWorkerSettings). */
 export type StoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
@@ -37,7 +39,7 @@ export async function openStore(env: NodeJS.ProcessEnv, target: StoreTarget, log
     }
     const keyring = loadKeyring(env, ':memory:');
     const cipher = new CredentialCipher(keyring);
-    const store = await PgStore.open(
+    const store = await postgresStore().PgStore.open(
       target.url,
       cipher,
       {

@@ -18,6 +18,8 @@ const NEW_CONNECTION_MARGIN_MS = 60_000;
 export interface SchedulerOptions extends Omit<RunContext, 'owner'> {
   /** The request queue's name: run messages go to `<queue>.syncs`. */
   readonly queue: string;
+  /** NANGO_QUEUE_TYPE, the type `<queue>.syncs` is declared with. Default: classic */
+  readonly queueType?: 'classic' | 'quorum';
   /** NANGO_SYNC_TICK_MS. */
   readonly tickMs: number;
   /** NANGO_MAX_CONCURRENT_SYNCS: the prefetch of the run queue. */
@@ -74,7 +76,7 @@ export class SyncScheduler {
     };
     const publisher = await model.createConfirmChannel();
     watch(publisher, () => this.publisher === publisher && (this.publisher = undefined));
-    await declareSyncQueue(publisher, queue);
+    await declareSyncQueue(publisher, queue, this.options.queueType ?? 'classic');
     const consumer = await model.createChannel();
     watch(consumer, () => this.consumer === consumer && (this.consumer = undefined));
     await consumer.prefetch(maxConcurrent);

@@ -8,11 +8,12 @@ export interface SyncRunMessage {
 }
 
 /**
- * Declares the sync run queue: durable, classic, no dead letters (a message that cannot be read is dropped; the lease
- * of its run expires and the scheduler publishes it again).
+ * Declares the sync run queue: durable, of the type NANGO_QUEUE_TYPE names (a quorum queue on a cluster, so that
+ * run messages outlive the node they were published on), no dead letters (a message that cannot be read is
+ * dropped; the lease of its run expires and the scheduler publishes it again).
  */
-export async function declareSyncQueue(channel: Channel, queue: string): Promise<void> {
-  await channel.assertQueue(syncQueue(queue), { durable: true, arguments: { 'x-queue-type': 'classic' } });
+export async function declareSyncQueue(channel: Channel, queue: string, queueType: 'classic' | 'quorum'): Promise<void> {
+  await channel.assertQueue(syncQueue(queue), { durable: true, arguments: { 'x-queue-type': queueType } });
 }
 
 /** The run message a delivery holds, or undefined when it is not one. */

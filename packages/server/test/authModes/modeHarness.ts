@@ -38,6 +38,8 @@ export async function startModeHarness(options: {
   withScripts: readonly string[];
   secretKey: string;
   provider?: Provider;
+  /** Several providers as the whole catalog, instead of `provider`. */
+  providers?: readonly Provider[];
 }): Promise<ModeHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'nango-mode-'));
   for (const integration of options.withScripts) {
@@ -50,6 +52,7 @@ export async function startModeHarness(options: {
       yaml: options.yaml,
       integrationsDir: dir,
       ...(options.provider && { catalog: catalogOf(options.provider) }),
+      ...(options.providers && { catalog: catalogOf(...options.providers) }),
       port: 0,
       secretKey: options.secretKey,
       syncTickMs: 100,

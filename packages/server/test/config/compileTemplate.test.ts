@@ -151,6 +151,7 @@ describe('CREDENTIAL_FIELDS', () => {
       MCP_OAUTH2: ['access_token'],
       MCP_OAUTH2_GENERIC: ['access_token'],
       JWT: ['token', 'access_token'],
+      TWO_STEP: ['token'],
     });
     expect(Object.isFrozen(CREDENTIAL_FIELDS)).toBe(true);
   });

@@ -155,7 +155,7 @@ integrations:
     it('refuses what it cannot run or render, with the path and what to write instead', () => {
       const catalog = catalogOf(`
 cc:
-  auth_mode: OAUTH2_CC
+  auth_mode: INSTALL_PLUGIN
   proxy: { base_url: https://cc.example.com }
 whole-url:
   auth_mode: OAUTH2
@@ -176,7 +176,7 @@ odd-header:
           catalog,
         ),
       ).toEqual([
-        `integrations.a.auth_mode: provider cc uses auth mode OAUTH2_CC, which this server does not run (it runs ${RUNS}); set auth_mode`,
+        `integrations.a.auth_mode: provider cc uses auth mode INSTALL_PLUGIN, which this server does not run (it runs ${RUNS}); set auth_mode`,
         "integrations.b.base_url: provider whole-url's proxy.base_url is one per-Connection value; set base_url here, with its scheme and host",
         'integrations.c.headers.x-time: unknown placeholder ${now}; use ${api_key}, ${userId}, ${additionalConfig.<key>} or an UPPER_CASE environment variable (from provider odd-header)',
       ]);

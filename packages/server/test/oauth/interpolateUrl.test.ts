@@ -41,14 +41,36 @@ describe('interpolateUrl: per-tenant values in authorization and token URLs', ()
     expect(refusal(() => interpolateUrl(url, { tenant: 'a/b', site: 'x' }, 'authorization_url')).type).toBe('url_param_err');
   });
 
-  it('refuses a URL whose placeholder makes up the whole host or its domain (the catalog must fix the domain)', () => {
+  it('takes a host the user types (a self-hosted instance) where only the browser goes, a host name only', () => {
+    const authorize = 'https://${connectionConfig.hostname}/oauth/authorize';
+    expect(interpolateUrl(authorize, { hostname: 'gitlab.acme.example' }, 'authorization_url')).toBe(
+      'https://gitlab.acme.example/oauth/authorize',
+    );
+    expect(interpolateUrl('https://login.${connectionConfig.tld}/x', { tld: 'acme.example' }, 'authorization_url')).toBe(
+      'https://login.acme.example/x',
+    );
+    for (const value of ['127.0.0.1', '0x7f.1', '169.254.169.254', 'a..b', 'host_1']) {
+      const error = refusal(() => interpolateUrl(authorize, { hostname: value }, 'authorization_url'));
+      expect(error.type).toBe('url_param_err');
+      expect(error.message).not.toContain(value);
+    }
+    // A port or path in the value is not unreserved: a placeholder cannot fill the port.
+    expect(refusal(() => interpolateUrl(authorize, { hostname: 'acme.example:8443' }, 'authorization_url')).type).toBe(
+      'url_param_err',
+    );
+  });
+
+  it("never sends the integration's client secret to a host the user types", () => {
     const error = refusal(() =>
-      interpolateUrl('https://${connectionConfig.hostname}/oauth/token', { hostname: 'acme' }, 'token_url'),
+      interpolateUrl('https://${connectionConfig.hostname}/oauth/token', { hostname: 'acme.example' }, 'token_url', undefined, {
+        sendsIntegrationClient: true,
+      }),
     );
     expect(error.type).toBe('provider_config_err');
-    expect(error.message).toContain('${connectionConfig.hostname}');
-    expect(refusal(() => interpolateUrl('https://login.${connectionConfig.tld}/x', { tld: 'com' }, 'token_url')).type).toBe(
-      'provider_config_err',
+    expect(error.message).toContain('client secret is never sent to such a host');
+    // A tenant label under a domain the catalog writes is not a typed host: the secret goes to the provider.
+    expect(interpolateUrl(zendesk, { subdomain: 'acme' }, 'token_url', undefined, { sendsIntegrationClient: true })).toBe(
+      'https://acme.zendesk.com/oauth/tokens',
     );
   });
 
@@ -58,10 +80,10 @@ describe('interpolateUrl: per-tenant values in authorization and token URLs', ()
     expect(interpolateUrl(zoho, { extension: 'com.au' }, 'token_url', closed)).toBe(
       'https://accounts.zoho.com.au/oauth/v2/token',
     );
-    // A value outside the list is not the catalog's: the domain rule applies, and refuses it.
-    expect(refusal(() => interpolateUrl(zoho, { extension: 'evil.example' }, 'token_url', closed)).type).toBe(
-      'provider_config_err',
-    );
+    // A value outside the list is not the catalog's: a domain the user types, which the client secret never reaches.
+    const outside = () =>
+      interpolateUrl(zoho, { extension: 'evil.example' }, 'token_url', closed, { sendsIntegrationClient: true });
+    expect(refusal(outside).type).toBe('provider_config_err');
   });
 
   it("takes the first of Nango's `A || B` alternatives whose values are all given", () => {

@@ -8,6 +8,9 @@ import { registerPostAwsSigV4Auth } from './apiAuth/postAwsSigV4Auth';
 import { registerPostBasicAuth } from './apiAuth/postBasicAuth';
 import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
+import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
+import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
+import { registerPostTwoStepAuth } from './apiAuth/postTwoStepAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
 import { registerGetConfig } from './config/getConfig';
@@ -66,6 +69,8 @@ import { registerPostDashboardSession } from './dashboard/postDashboardSession';
 import { registerDeleteDashboardSession } from './dashboard/deleteDashboardSession';
 import { registerGetDashboardPage } from './dashboard/getDashboardPage';
 import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
+import { registerPostMcp } from './mcp/postMcp';
+import { registerRefuseMcpStream } from './mcp/refuseMcpStream';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -106,8 +111,11 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostApiKeyAuth(app, context);
   registerPostBasicAuth(app, context);
   registerPostTbaAuth(app, context);
+  registerPostTwoStepAuth(app, context);
   registerPostUnauthenticatedAuth(app, context);
   registerPostAwsSigV4Auth(app, context);
+  registerPostOAuth2CcAuth(app, context);
+  registerPostSignatureAuth(app, context);
   registerPostJwtAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);
@@ -140,6 +148,9 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // What the dashboard reads besides (issue: the dashboard).
   registerGetConnectionAuth(app, context);
   registerListSyncs(app, context);
+  // Actions as tools for AI agents: the MCP server of a Connection (issue 21).
+  registerPostMcp(app, context);
+  registerRefuseMcpStream(app, context);
   // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.
   if (context.settings.dashboard) {
     registerGetDashboardSession(app, context);

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { baseUrlHost } from '../../config/baseUrlHost';
+import { userHostProblem } from '../../config/userHost';
 import type { Template, TemplatePart } from '../../config/types';
 import { OAuthFlowError } from './OAuthFlowError';
 
@@ -19,8 +20,15 @@ const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
  * `acme`, not `acme.evil.example`), a value elsewhere is made of unreserved characters. Otherwise a user could send
  * the authorization code, with the client secret, to a host of their choosing. Of Nango's `A || B` alternatives, the
  * first whose every value is given is taken (`https://${connectionConfig.hostname}/… || https://login.example.com/…`).
+ *
+ * A host the user types (`https://${connectionConfig.hostname}/oauth/authorize`, a self-hosted instance: see
+ * config/userHost.ts) must be a host name, not an IP address. It is accepted where only the user's browser goes (the
+ * authorization URL: what it carries, the client id, is public) and where the client is the user's own; never where
+ * the integration's own client secret would be sent (`sendsIntegrationClient`: token, request and refresh URLs).
  * @param closed values the catalog lists for a field (its `enum`): those may stand anywhere, e.g. as a domain
  * @param what names the URL in error messages, e.g. `token_url`
+ * @param options.sendsIntegrationClient the server sends the integration's own client secret (or signs with its
+ *   consumer secret) to this URL. Default: false
  * @throws OAuthFlowError `url_param_err` (a value missing or that does not fit), `provider_config_err` (the URL puts
  *   a value where it may not stand, e.g. as the whole host)
  */
@@ -29,6 +37,7 @@ export function interpolateUrl(
   config: Readonly<Record<string, string>>,
   what: string,
   closed: ClosedValues = NO_CLOSED_VALUES,
+  options: { sendsIntegrationClient?: boolean } = {},
 ): string {
   const alternatives = template.split(' || ').map((alternative) => alternative.trim());
   const given = (name: string): boolean => (Object.prototype.hasOwnProperty.call(config, name) ? config[name] : '') !== '';
@@ -40,12 +49,18 @@ export function interpolateUrl(
     const value = Object.prototype.hasOwnProperty.call(config, name) ? config[name] : undefined;
     return value !== undefined && UNRESERVED.test(value) && closed.get(name)?.includes(value) === true ? value : undefined;
   });
-  const { hostParts, problem } = baseUrlHost(parsed);
+  const { hostParts, userHostParts, problem } = baseUrlHost(parsed);
   if (problem)
     throw new OAuthFlowError(
       'provider_config_err',
       `The provider's ${what}: ${problem.replace(/\$\{additionalConfig\./g, '${connectionConfig.')}`,
     );
+  if (userHostParts.size > 0 && options.sendsIntegrationClient === true) {
+    throw new OAuthFlowError(
+      'provider_config_err',
+      `The provider's ${what} takes its host from a value the user types, and the integration's OAuth client secret is never sent to such a host: write your instance's ${what} in integrations.yaml`,
+    );
+  }
   const url = parsed.parts
     .map((part, index) => {
       if (typeof part === 'string') return part;
@@ -82,7 +97,24 @@ export function interpolateUrl(
   if (hostParts.size > 0 && isIP(host.replace(/\.$/, '')) !== 0) {
     throw new OAuthFlowError('url_param_err', `The provider's ${what} made with these params has an IP address as its host`);
   }
+  const typed = userHostParts.size > 0 ? userHostProblem(parsedUrl) : undefined;
+  if (typed) throw new OAuthFlowError('url_param_err', `The host of the provider's ${what} made with these params ${typed}`);
   return url;
+}
+
+/**
+ * The `connection_config` fields whose values make up the host (or its domain) of a catalog URL, in any of its
+ * `A || B` alternatives: hosts a user types (config/userHost.ts). A field with a closed list of values is not one.
+ */
+export function userHostFields(template: string, closed: ClosedValues = NO_CLOSED_VALUES): string[] {
+  const fields = template.split(' || ').flatMap((alternative) => {
+    const parsed = partsOf(alternative.trim(), 'url', (name) => (closed.has(name) ? (closed.get(name)?.[0] ?? 'x') : undefined));
+    return [...baseUrlHost(parsed).userHostParts].map((index) => {
+      const part = parsed.parts[index];
+      return part !== undefined && typeof part !== 'string' && part.kind === 'config' ? (part.path[0] ?? '') : '';
+    });
+  });
+  return [...new Set(fields.filter((field) => field !== ''))];
 }
 
 /**

@@ -30,7 +30,7 @@ export async function requestTemporaryToken(
   if (!provider.request_url)
     throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no request_url`);
   const url = withQuery(
-    interpolateUrl(provider.request_url, config, 'request_url', closedValues(provider)),
+    interpolateUrl(provider.request_url, config, 'request_url', closedValues(provider), { sendsIntegrationClient: true }),
     Object.entries(provider.request_params ?? {}),
   );
   const method = (provider.request_http_method ?? 'POST').toUpperCase();
@@ -68,7 +68,7 @@ export async function requestAccessToken(
   if (!provider.token_url) throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no token_url`);
   const params = Object.entries(provider.token_params ?? {}).filter(([, value]) => typeof value !== 'object');
   const url = withQuery(
-    interpolateUrl(provider.token_url, config, 'token_url', closedValues(provider)),
+    interpolateUrl(provider.token_url, config, 'token_url', closedValues(provider), { sendsIntegrationClient: true }),
     params.map(([name, value]) => [name, String(value)] as const),
   );
   const method = (provider.token_http_method ?? 'POST').toUpperCase();

@@ -76,7 +76,9 @@ export async function exchangeCode(exchange: CodeExchange): Promise<Record<strin
   const { client, code } = exchange;
   const { provider } = client;
   if (!provider.token_url) throw new OAuthFlowError('provider_config_err', `Provider '${client.providerName}' has no token_url`);
-  const url = interpolateUrl(provider.token_url, exchange.connectionConfig, 'token_url', closedValues(provider));
+  const url = interpolateUrl(provider.token_url, exchange.connectionConfig, 'token_url', closedValues(provider), {
+    sendsIntegrationClient: true,
+  });
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(provider.token_params ?? {})) {
     if (name !== 'grant_type' && typeof value !== 'object') fields[name] = String(value);

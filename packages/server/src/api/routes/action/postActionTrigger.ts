@@ -6,6 +6,7 @@ import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
 import type { ActionConfig } from '../../../config/types';
 import { requireIntegration } from '../../../operations/OperationContext';
 import { connectionNotFound, WorkerError } from '../../../errors';
+import { replyWaitMs } from '../../ActionDispatcher';
 import type { ApiContext } from '../../ApiContext';
 import { apiError } from '../../ApiError';
 import { integerIn } from '../../integerIn';
@@ -44,11 +45,6 @@ interface Request {
   Body: { action_name: string; input?: Record<string, unknown> | null };
 }
 
-/** Time a synchronous call waits past its action's time limit: the run's queueing, refresh and reply. */
-const REPLY_SLACK_MS = 15_000;
-/** What a synchronous call waits for an action the API does not know (the worker answers `unknown_action`). */
-const DEFAULT_WAIT_MS = 40_000;
-
 /**
  * `POST /action/trigger` (headers `Connection-Id`, `Provider-Config-Key`; body `{ action_name, input }`): runs the
  * action on a worker, through the queue, and answers with its output as raw JSON. `Idempotency-Key` makes it run at
@@ -71,7 +67,7 @@ export function registerPostActionTrigger(app: FastifyInstance, context: ApiCont
       return triggerAsync(context, reply, { ...call, maxRetries: request.headers['x-max-retries'] ?? 0 });
     }
     const action = context.operations.integrations().integrations.get(call.integration)?.actions.get(call.action);
-    const timeoutMs = action ? action.timeoutMs + REPLY_SLACK_MS : DEFAULT_WAIT_MS;
+    const timeoutMs = replyWaitMs(action?.timeoutMs);
     let ran: Awaited<ReturnType<typeof dispatcher.trigger>>;
     try {
       ran = await dispatcher.trigger({ ...call, timeoutMs });

@@ -6,7 +6,7 @@ import { logoUrlOf } from '../providers/providerReply';
 
 /** The OAuth client of an integration (see holdsOAuthClient), given only with `include=credentials`. */
 export interface IntegrationCredentialsReply {
-  type: 'OAUTH2' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2';
+  type: 'OAUTH2' | 'OAUTH2_CC' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2';
   client_id: string;
   client_secret: string;
   scopes: string;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { freshConnection } from '../../../operations/freshConnection';
 import { mergeHeaders } from '../../../outbound/mergeHeaders';
 import { renderAll } from '../../../config/renderTemplate';
-import { mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
+import { callsUserHost, mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
 import { ProviderRateLimited, RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { failureOf } from '../../../operationLog/failureOf';
 import type { OperationHandle } from '../../../operationLog/OperationLog';
@@ -96,6 +96,8 @@ async function forward(
       method: request.method,
       url,
       endpoint,
+      // Judged on the integration, not the override: an override may name the Connection's own typed host.
+      userHost: callsUserHost(fresh.integration),
       headers,
       body: await readProxyBody(request.method, request.raw),
       retries: control.retries,

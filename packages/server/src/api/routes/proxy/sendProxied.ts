@@ -3,6 +3,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { request, type Dispatcher } from 'undici';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
+import { addressRefusal, guardedDispatcher } from '../../../outbound/addressGuard';
 import { authorise } from '../../../outbound/authorise';
 import { describeRequest, urlTemplate } from '../../../outbound/describeRequest';
 import { failed } from '../../../outbound/httpErrors';
@@ -22,6 +23,8 @@ export interface ProxiedCall {
   readonly url: URL;
   /** As the caller wrote it, for messages (describeRequest): the URL may hold values rendered from the Connection. */
   readonly endpoint: string;
+  /** The host is one the Connection's user typed: the call goes through the address guard (outbound/addressGuard.ts). */
+  readonly userHost?: boolean;
   /** Configured and caller headers merged (mergeHeaders), before credentials. */
   readonly headers: Headers;
   readonly body: ProxyBody;
@@ -94,6 +97,8 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
       reply = sent.response;
     } catch (err) {
       if (err instanceof WorkerError || call.signal.aborted) throw err;
+      const refused = addressRefusal(err);
+      if (refused) throw refused;
       const waitMs = backoff(call.retryBaseMs, attempt);
       if (canRetry && Date.now() + waitMs < deadline) {
         operation?.message('warn', `${label.cause(err)}; retry ${attempt + 1} of ${call.retries} in ${seconds(waitMs)} s`);
@@ -137,6 +142,7 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
       headers: Object.fromEntries(headers),
       body,
       signal: call.signal,
+      ...(call.userHost === true && { dispatcher: guardedDispatcher() }),
       headersTimeout: Math.max(1, deadline - Date.now()),
       bodyTimeout: call.timeoutMs,
     }).then((raw) => new UpstreamReply(raw));
