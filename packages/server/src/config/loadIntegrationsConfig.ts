@@ -190,6 +190,8 @@ interface IntegrationYaml {
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
     app_link?: string;
+    app_id?: string;
+    app_private_key?: string;
     scopes?: string[] | null;
   } | null;
   aws_sigv4?: AwsSigV4Yaml;
@@ -361,6 +363,8 @@ function compileOAuth(
     clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
     ...(oauth.app_link !== undefined && { appLink: oauth.app_link }),
+    ...(oauth.app_id !== undefined && { appId: oauth.app_id }),
+    ...(oauth.app_private_key !== undefined && { appPrivateKey: oauth.app_private_key }),
   });
 }
 

@@ -49,6 +49,12 @@ export interface OAuthConfig {
    * whose `/installations/new` the install flow opens. Default: none (the connect request's `params[appPublicLink]`).
    */
   readonly appLink?: string | undefined;
+  /**
+   * `oauth.app_id` and `oauth.app_private_key` (PEM): a GitHub App's id and key where `client_id` and `client_secret`
+   * are its OAuth client's (CUSTOM). APP takes them from `client_id` and `client_secret` when these are unset.
+   */
+  readonly appId?: string | undefined;
+  readonly appPrivateKey?: string | undefined;
 }
 
 /**

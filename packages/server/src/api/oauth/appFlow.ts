@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appOf, INSTALLATION_FIELD } from '../../authModes/githubApp';
+import { APP_LINK_FIELD, appOf, INSTALLATION_FIELD } from '../../authModes/githubApp';
 import { WorkerError } from '../../errors';
 import { OAuthFlowError, type OAuthErrorType } from '../../oauth/flow/OAuthFlowError';
 import type { ConnectQuery } from '../../oauth/flow/parseConnectQuery';
@@ -12,9 +12,6 @@ import { failConnect, startConnect } from './connectOperation';
 import { connectParams } from './connectParams';
 import type { CallbackOutcome } from './runOAuthFlow';
 import { unexpected } from './runOAuthFlow';
-
-/** The Connection config field of the app's public page (the catalog's `connection_config.appPublicLink`). */
-export const APP_LINK_FIELD = 'appPublicLink';
 
 /** The route GitHub sends the user back to after an install: the app's "Setup URL" must point here. */
 export const APP_CALLBACK_PATH = '/app-auth/connect';
