@@ -18,3 +18,12 @@ export { NangoSync, type SyncRecord } from './NangoSync';
 export type { PaginateConfig, PaginateRequest } from './paginate';
 export type { ActionConnection, LegacyCredentialNames } from './withCredentialAliases';
 export type { ActionLogger, NangoActionLogger } from './withWinstonMethods';
+export { actionFromFunction } from './fromFunction';
+export {
+  ActionError,
+  FunctionRuntime,
+  type FunctionDefinition,
+  type FunctionSchema,
+  type ProxyConfiguration,
+  type ProxyResponse,
+} from './functionRuntime';

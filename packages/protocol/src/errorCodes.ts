@@ -137,6 +137,10 @@ export const ERROR_CODES = {
     when: "A proxy call named a Base-Url-Override whose host is not the integration's own nor allowed by NANGO_PROXY_ALLOWED_HOSTS.",
   },
   invalid_action_input: { retryable: false, when: "The action's input does not match the input schema it declares." },
+  invalid_deployment: {
+    retryable: false,
+    when: 'A deployment of functions (`nango deploy`) names an unknown integration, a missing model, or a bundle that is not JavaScript; the previous deployment stays active.',
+  },
   invalid_connect_session: {
     retryable: false,
     when: 'The connect session token is unknown, expired, or does not allow that integration.',

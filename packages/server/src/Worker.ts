@@ -4,6 +4,7 @@ import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
+import { DeployedFunctions } from './actions/DeployedFunctions';
 import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
@@ -187,6 +188,7 @@ export class Worker {
       maxMetadataBytes: settings.maxMetadataBytes,
       verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
+      deployed: new DeployedFunctions(store.functionDeployments, loader),
       webhooks,
       logger,
       log,

@@ -51,6 +51,20 @@ export class ActionLoader {
     return loading;
   }
 
+  /**
+   * Gives the code of a file that lives only in the store (a deployed function, see DeployedFunctions): `load(file)`
+   * returns it as it is, already compiled by the official CLI. A file already given keeps its first code: its path
+   * names the deployment's version, which never changes.
+   */
+  provide(file: string, name: string, code: string): void {
+    if (!this.cache.has(file)) this.cache.set(file, Promise.resolve({ file, name, root: this.root, code, version: ++versions }));
+  }
+
+  /** Forgets the code given for files under `folder` (an older deployment's). */
+  forgetUnder(folder: string): void {
+    for (const file of this.cache.keys()) if (file.startsWith(folder)) this.cache.delete(file);
+  }
+
   /** Forgets every compiled action, so the next call compiles afresh. */
   invalidateAll(): void {
     this.cache.clear();

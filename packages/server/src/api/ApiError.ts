@@ -35,6 +35,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // platform's are 5xx, and what may pass with a retry says so (503, 504).
   unknown_action: 404,
   invalid_action_input: 400,
+  invalid_deployment: 400,
   idempotency_key_reused: 409,
   action_outcome_unknown: 409,
   request_too_large: 413,

@@ -1,5 +1,6 @@
 import type { ActionRunner } from '../actions/ActionRunner';
-import type { IntegrationConfig, IntegrationsConfig } from '../config/types';
+import type { DeployedFunctions } from '../actions/DeployedFunctions';
+import type { ActionConfig, IntegrationConfig, IntegrationsConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationLog } from '../operationLog/OperationLog';
@@ -29,6 +30,8 @@ export interface OperationContext {
   readonly logger?: Logger;
   /** The operations log: every operation the server does for a user is recorded here (NO_OPERATIONS records none). */
   readonly log: OperationLog;
+  /** The functions deployed by the official `nango deploy`; none in some unit tests. Our own actions win a name clash. */
+  readonly deployed?: DeployedFunctions;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }
@@ -45,4 +48,20 @@ export function requireIntegration(context: OperationContext, name: string): Int
     throw new WorkerError('unknown_integration', `Unknown integration '${name}': integrations.yaml declares ${known}`);
   }
   return integration;
+}
+
+/**
+ * An integration's action by name: its own (integrations.yaml) first, then the active deployment's.
+ * @throws WorkerError `unknown_action`, `storage_error`
+ */
+export async function requireAction(
+  context: OperationContext,
+  integration: IntegrationConfig,
+  name: string,
+): Promise<ActionConfig> {
+  const action = integration.actions.get(name) ?? (await context.deployed?.action(integration, name));
+  if (action) return action;
+  const deployed = (await context.deployed?.actionNames(integration.name)) ?? [];
+  const known = [...new Set([...integration.actions.keys(), ...deployed])].join(', ') || 'none';
+  throw new WorkerError('unknown_action', `Integration '${integration.name}' has no action '${name}'; declared: ${known}`);
 }

@@ -6,7 +6,7 @@ import { EncodedJson } from '../broker/EncodedJson';
 import type { OperationFields } from '../operationLog/Operation';
 import type { OperationHandle } from '../operationLog/OperationLog';
 import { failureOf } from '../operationLog/failureOf';
-import { requireIntegration, type OperationContext } from './OperationContext';
+import { requireAction, requireIntegration, type OperationContext } from './OperationContext';
 
 /** How a run relates to others, for its operation: an async action's retries point at its first attempt. */
 export interface ActionRunOptions {
@@ -59,14 +59,7 @@ async function runAction(
   operation: OperationHandle,
 ): Promise<EncodedJson> {
   const integration = requireIntegration(context, message.integration);
-  const action = integration.actions.get(message.action);
-  if (!action) {
-    const known = [...integration.actions.keys()].join(', ') || 'none';
-    throw new WorkerError(
-      'unknown_action',
-      `Integration '${integration.name}' has no action '${message.action}'; declared: ${known}`,
-    );
-  }
+  const action = await requireAction(context, integration, message.action);
   validateActionInput(action, message.input ?? {});
   const stored = await context.store.get(integration.name, message.userId);
   if (!stored) throw connectionNotFound(integration.name, message.userId);

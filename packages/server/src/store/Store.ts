@@ -3,6 +3,7 @@ import type { CredentialCipher } from '../encryption/CredentialCipher';
 import type { IntegrationStore } from './IntegrationStore';
 import type { OAuthSessionStore } from './OAuthSessionStore';
 import type { McpClientStore } from './McpClientStore';
+import type { FunctionDeploymentStore } from './FunctionDeploymentStore';
 import type { AsyncActionStore } from './AsyncActionStore';
 import type { ConnectSessionStore } from './ConnectSessionStore';
 import type { DashboardSessionStore } from './DashboardSessionStore';
@@ -46,6 +47,8 @@ export interface Store {
   readonly oauthSessions: OAuthSessionStore;
   /** Clients registered dynamically for MCP OAuth flows, reused by every flow to the same authorization server. */
   readonly mcpClients: McpClientStore;
+  /** Deployments of functions by the official `nango deploy`, kept as versions. */
+  readonly functionDeployments: FunctionDeploymentStore;
   /** Connect sessions of the REST API (POST /connect/sessions). */
   readonly connectSessions: ConnectSessionStore;
   /** Dashboard sign-ins (POST /dashboard/session), shared by every API process. */

@@ -146,6 +146,8 @@ describe('CREDENTIAL_FIELDS', () => {
     expect(CREDENTIAL_FIELDS).toEqual({
       OAUTH2: ['access_token'],
       OAUTH1: ['oauth_token'],
+      OAUTH2_CC: ['token'],
+      SIGNATURE: ['username'],
       API_KEY: ['api_key'],
       USERNAME_PASSWORD: ['username', 'password'],
       MCP_OAUTH2: ['access_token'],

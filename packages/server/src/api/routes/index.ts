@@ -71,6 +71,10 @@ import { registerGetDashboardPage } from './dashboard/getDashboardPage';
 import { registerGetDashboardAsset } from './dashboard/getDashboardAsset';
 import { registerPostMcp } from './mcp/postMcp';
 import { registerRefuseMcpStream } from './mcp/refuseMcpStream';
+import { registerPostDeployConfirmation } from './functions/postDeployConfirmation';
+import { registerPostDeploy } from './functions/postDeploy';
+import { registerListDeployments } from './functions/listDeployments';
+import { registerPostDeploymentRollback } from './functions/postDeploymentRollback';
 
 /** Every route of the HTTP API, one file each. */
 export function registerRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -151,6 +155,11 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // Actions as tools for AI agents: the MCP server of a Connection (issue 21).
   registerPostMcp(app, context);
   registerRefuseMcpStream(app, context);
+  // Functions deployed by the official `nango deploy` (issue 21), their versions and rollback.
+  registerPostDeployConfirmation(app, context);
+  registerPostDeploy(app, context);
+  registerListDeployments(app, context);
+  registerPostDeploymentRollback(app, context);
   // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.
   if (context.settings.dashboard) {
     registerGetDashboardSession(app, context);

@@ -329,4 +329,12 @@ export const PG_MIGRATIONS: readonly string[] = [
    ALTER TABLE connections ADD COLUMN next_check_at BIGINT DEFAULT 0;
    UPDATE connections SET next_check_at = NULL WHERE auth_status <> 'ok';
    CREATE INDEX connections_by_next_check ON connections (next_check_at);`,
+
+  // 19: as SQLite's 22 (deployments of functions by the official `nango deploy`; the newest row is the active one).
+  `CREATE TABLE function_deployments (
+     version          BIGSERIAL PRIMARY KEY,
+     created_at       TEXT NOT NULL,
+     rolled_back_from BIGINT,
+     functions        TEXT NOT NULL
+   );`,
 ];

@@ -11,6 +11,7 @@ import { SqlDeliveryCounter } from '../sql/SqlDeliveryCounter';
 import type { IdempotencyStoreOptions } from '../sql/SqlIdempotencyStore';
 import { SqlOAuthSessionStore } from '../sql/SqlOAuthSessionStore';
 import { SqlMcpClientStore } from '../sql/SqlMcpClientStore';
+import { SqlFunctionDeploymentStore } from '../sql/SqlFunctionDeploymentStore';
 import { SqlRateLimitStore } from '../sql/SqlRateLimitStore';
 import { SqlApiRateCounts } from '../sql/SqlApiRateCounts';
 import { SqlCredentialCheckStore } from '../sql/SqlCredentialCheckStore';
@@ -47,6 +48,7 @@ export class SqliteStore implements Store {
   readonly integrations: SqliteIntegrationStore;
   readonly oauthSessions: SqlOAuthSessionStore;
   readonly mcpClients: SqlMcpClientStore;
+  readonly functionDeployments: SqlFunctionDeploymentStore;
   readonly connectSessions: SqlConnectSessionStore;
   readonly dashboardSessions: SqlDashboardSessionStore;
   readonly rateLimits: SqlRateLimitStore;
@@ -95,6 +97,7 @@ export class SqliteStore implements Store {
     this.integrations = new SqliteIntegrationStore(db, cipher);
     this.oauthSessions = new SqlOAuthSessionStore(runner, cipher);
     this.mcpClients = new SqlMcpClientStore(runner, cipher);
+    this.functionDeployments = new SqlFunctionDeploymentStore(runner);
     this.connectSessions = new SqlConnectSessionStore(runner);
     this.dashboardSessions = new SqlDashboardSessionStore(runner);
     this.rateLimits = new SqlRateLimitStore(runner);

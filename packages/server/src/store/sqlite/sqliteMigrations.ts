@@ -304,4 +304,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    ALTER TABLE connections ADD COLUMN next_check_at INTEGER DEFAULT 0;
    UPDATE connections SET next_check_at = NULL WHERE auth_status <> 'ok';
    CREATE INDEX connections_by_next_check ON connections (next_check_at);`,
+
+  // 22: deployments of functions by the official `nango deploy` (store/FunctionDeploymentStore.ts): one row per
+  // deployment or rollback, its functions (compiled code included) as JSON; the newest row is the active one.
+  `CREATE TABLE function_deployments (
+     version          INTEGER PRIMARY KEY AUTOINCREMENT,
+     created_at       TEXT NOT NULL,
+     rolled_back_from INTEGER,
+     functions        TEXT NOT NULL
+   );`,
 ];

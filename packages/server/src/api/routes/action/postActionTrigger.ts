@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { validateActionInput } from '../../../config/actionInput';
 import { statusUrlOf } from '../../../asyncActions/asyncActionQueue';
 import type { ActionConfig } from '../../../config/types';
-import { requireIntegration } from '../../../operations/OperationContext';
+import { requireAction, requireIntegration } from '../../../operations/OperationContext';
 import { connectionNotFound, WorkerError } from '../../../errors';
 import { replyWaitMs } from '../../ActionDispatcher';
 import type { ApiContext } from '../../ApiContext';
@@ -99,11 +99,7 @@ async function triggerAsync(
   },
 ): Promise<FastifyReply> {
   const integration = requireIntegration(context.operations, call.integration);
-  const action: ActionConfig | undefined = integration.actions.get(call.action);
-  if (!action) {
-    const known = [...integration.actions.keys()].join(', ') || 'none';
-    throw apiError('unknown_action', `Integration '${integration.name}' has no action '${call.action}'; declared: ${known}`);
-  }
+  const action: ActionConfig = await requireAction(context.operations, integration, call.action);
   validateActionInput(action, call.input);
   if (!(await context.operations.store.get(integration.name, call.userId))) {
     throw connectionNotFound(integration.name, call.userId);

@@ -1,0 +1,33 @@
+import { NangoAction } from './NangoAction';
+import { FunctionRuntime, type FunctionDefinition } from './functionRuntime';
+
+/**
+ * Turns the exports of a deployed function's bundle (compiled by the official `nango` CLI from `createAction`) into
+ * an action class the worker runs like its own: the input is parsed with the function's zod schema (so its
+ * transforms apply), `exec` gets a FunctionRuntime, and the result is checked against the output schema.
+ * @param name `integration.function`, for messages
+ * @throws Error when the bundle exports no action definition (the worker reports it as `action_load_failed`)
+ */
+export function actionFromFunction(exports: unknown, name: string): { default: new () => NangoAction<unknown, unknown> } {
+  const module = exports as { default?: unknown } | null;
+  const definition = (module?.default ?? module) as Partial<FunctionDefinition> | null;
+  if (typeof definition?.exec !== 'function') {
+    throw new Error(`${name}: the deployed bundle's default export is not a function made by createAction (no exec)`);
+  }
+  const { exec, input: inputSchema, output: outputSchema } = definition as FunctionDefinition;
+  class DeployedFunction extends NangoAction<unknown, unknown> {
+    override async executeAction(input: unknown): Promise<unknown> {
+      const parsedInput = parse(inputSchema, input, `${name}: invalid input`);
+      const result: unknown = await exec(new FunctionRuntime(this), parsedInput);
+      return parse(outputSchema, result, `${name}: its output does not match its output schema`);
+    }
+  }
+  return { default: DeployedFunction };
+}
+
+function parse(schema: FunctionDefinition['input'], value: unknown, what: string): unknown {
+  if (!schema || typeof schema.safeParse !== 'function') return value;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Error(`${what}: ${parsed.error.message}`);
+  return parsed.data;
+}

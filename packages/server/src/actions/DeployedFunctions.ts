@@ -1,0 +1,72 @@
+import { join, resolve } from 'node:path';
+import type { ActionConfig, IntegrationConfig } from '../config/types';
+import type { DeployedFunction, FunctionDeploymentStore } from '../store/FunctionDeploymentStore';
+import type { ActionLoader } from './ActionLoader';
+
+/**
+ * Where deployed functions seem to live: no file is ever written there. A bundle's `require('zod')` resolves from
+ * this folder, that is from the server's own packages (zod is one of its dependencies, as Nango's runner gives it).
+ */
+const DEPLOYED_ROOT = resolve(__dirname, '..', '..', 'deployed');
+
+/** Heap cap of a deployed function's sandbox, in MB (integrations.yaml's action_memory_mb default). */
+const DEPLOYED_MEMORY_MB = 256;
+
+/**
+ * The functions the official `nango deploy` stored, as the runner sees them: each deployed action becomes an
+ * ActionConfig whose file exists only in the ActionLoader's cache, with the CLI's compiled bundle wrapped so the
+ * sandbox runs it through `@nangohq/action`'s actionFromFunction. The active version is read from the store before
+ * each lookup (one small query), so every worker runs the newest deployment without a file on its disk; a run in
+ * flight keeps the code it loaded.
+ */
+export class DeployedFunctions {
+  private current: { version: number; functions: readonly DeployedFunction[] } | undefined;
+
+  constructor(
+    private readonly store: FunctionDeploymentStore,
+    private readonly loader: ActionLoader,
+  ) {}
+
+  /**
+   * The deployed action `name` of `integration`, ready for ActionRunner.run, if the active deployment has one.
+   * @throws WorkerError `storage_error`
+   */
+  async action(integration: IntegrationConfig, name: string): Promise<ActionConfig | undefined> {
+    const { version, functions } = await this.active();
+    const deployed = functions.find((f) => f.type === 'action' && f.integration === integration.name && f.name === name);
+    if (!deployed) return undefined;
+    const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, `${name}.cjs`);
+    const shown = `deployed function ${integration.name}/${name} (deployment ${version})`;
+    this.loader.provide(file, shown, wrap(deployed.js, `${integration.name}.${name}`));
+    return {
+      name,
+      file,
+      timeoutMs: integration.actionTimeoutMs,
+      memoryMb: DEPLOYED_MEMORY_MB,
+      ...(deployed.description !== undefined && { description: deployed.description }),
+      ...(deployed.inputSchema !== undefined && { inputSchema: deployed.inputSchema }),
+    };
+  }
+
+  /** The names of the deployed actions of `integration` (for listings, the MCP server's tools). */
+  async actionNames(integration: string): Promise<string[]> {
+    const { functions } = await this.active();
+    return functions.filter((f) => f.type === 'action' && f.integration === integration).map((f) => f.name);
+  }
+
+  private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {
+    const version = await this.store.activeVersion();
+    if (this.current?.version !== version) {
+      const previous = this.current?.version;
+      const deployment = version === 0 ? undefined : await this.store.get(version);
+      this.current = { version, functions: deployment?.functions ?? [] };
+      if (previous !== undefined) this.loader.forgetUnder(join(DEPLOYED_ROOT, `v${previous}`) + '/');
+    }
+    return this.current;
+  }
+}
+
+/** The CLI's bundle, its exports then turned into an action class (see actionFromFunction). */
+function wrap(js: string, name: string): string {
+  return `${js}\n;module.exports = require('@nangohq/action').actionFromFunction(module.exports, ${JSON.stringify(name)});\n`;
+}

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** The repository root, whose node_modules hold the official CLI (`nango`, pinned) and zod. */
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+
+/** A functions project in Nango's current format (`index.ts` importing `createAction` / `createSync` files). */
+export interface FunctionsProject {
+  readonly dir: string;
+  /** Writes (or rewrites) a file of the project. */
+  write(path: string, text: string): void;
+  /**
+   * Runs the official `nango deploy <env> --auto-confirm` against `hostport` with the secret key in
+   * `NANGO_SECRET_KEY_<ENV>`, as CI would (no prompt, no upgrade check, no telemetry, no dependency update).
+   */
+  deploy(hostport: string, secretKey: string, env?: string): Promise<{ code: number; output: string; ms: number }>;
+  remove(): void;
+}
+
+/** A new project with its package.json, tsconfig and `.nango` folder; node_modules is the repository's. */
+export function createFunctionsProject(files: Record<string, string>): FunctionsProject {
+  const dir = mkdtempSync(join(tmpdir(), 'nango-functions-'));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  mkdirSync(join(dir, '.nango'));
+  write(
+    'package.json',
+    JSON.stringify({
+      name: 'nango-integrations',
+      private: true,
+      type: 'module',
+      devDependencies: { nango: '0.71.10', zod: '4.3.6' },
+    }),
+  );
+  write('tsconfig.json', JSON.stringify(TSCONFIG));
+  for (const [path, text] of Object.entries(files)) write(path, text);
+  return {
+    dir,
+    write,
+    deploy: (hostport, secretKey, env = 'dev') => {
+      const started = performance.now();
+      const cli = join(ROOT, 'node_modules', 'nango', 'dist', 'index.js');
+      return new Promise((done) => {
+        execFile(
+          process.execPath,
+          [cli, 'deploy', env, '--auto-confirm', '--no-interactive', '--no-dependency-update', '--no-telemetry'],
+          {
+            cwd: dir,
+            timeout: 60_000,
+            env: {
+              PATH: process.env['PATH'] ?? '',
+              HOME: dir,
+              CI: 'true',
+              NANGO_HOSTPORT: hostport,
+              [`NANGO_SECRET_KEY_${env.toUpperCase()}`]: secretKey,
+              NANGO_CLI_UPGRADE_MODE: 'ignore',
+              NANGO_CLI_TELEMETRY: 'false',
+              NANGO_CLI_DEPENDENCY_UPDATE: 'false',
+            },
+          },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+            done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
+          },
+        );
+      });
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** What `nango init` writes, trimmed to what the compile reads. */
+const TSCONFIG = {
+  include: ['index.ts', '**/*.ts'],
+  exclude: ['node_modules', 'dist', 'build', '.nango'],
+  compilerOptions: {
+    module: 'node16',
+    target: 'esnext',
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    moduleResolution: 'node16',
+    noEmit: true,
+  },
+};
