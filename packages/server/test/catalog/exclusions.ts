@@ -88,6 +88,7 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
           'fillout-api-key',
           'freshworks',
           'gerrit',
+          'ghost-admin',
           'ghost-content',
           'gitlab-group-token',
           'gitlab-pat',

@@ -4,6 +4,7 @@
  */
 import { apiKeyRecipe } from './apiKey';
 import { basicRecipe } from './basic';
+import { jwtRecipe } from './jwt';
 import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
@@ -16,4 +17,5 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   BASIC: basicRecipe,
   NONE: noneRecipe,
   TBA: tbaRecipe,
+  JWT: jwtRecipe,
 };
