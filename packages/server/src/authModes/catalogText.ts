@@ -1,6 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { translateCatalogTemplate } from '../config/applyProvider';
 import { compileTemplate } from '../config/compileTemplate';
+import { hasUserHost } from '../config/userHost';
 import { renderTemplate } from '../config/renderTemplate';
 import type { IntegrationConfig, Template } from '../config/types';
 import { WorkerError } from '../errors';
@@ -10,7 +11,9 @@ const compiled = new Map<string, Template>();
 /**
  * A string of the integration's catalog entry (a token URL, a token parameter) filled with the Connection's config:
  * `${connectionConfig.x}` is `additionalConfig.x`. A URL takes base_url's rules (a per-tenant value fills one DNS
- * label of a host whose domain the entry writes), so no Connection can send its client secret elsewhere.
+ * label of a host whose domain the entry writes), so no Connection can send its client secret elsewhere; a host the
+ * user types whole (`https://${connectionConfig.hostname}/oauth/token`) is refused: the token request does not pass
+ * the address guard that requests to such hosts need (config/userHost.ts).
  * @returns the text, or undefined when it names a config value the Connection does not have and `optional` is set
  * @throws WorkerError `http_request_invalid` naming the entry's field and the placeholder (never a value)
  */
@@ -33,6 +36,12 @@ export function renderCatalogText(
       baseUrl: options.url === true,
     });
     if (result.problems.length > 0) throw new WorkerError('http_request_invalid', `${path}: ${result.problems.join('; ')}`);
+    if (options.url === true && hasUserHost(result.template)) {
+      throw new WorkerError(
+        'http_request_invalid',
+        `${path}: its host is a value the user types, where this server sends no token request: write the instance's token_url in integrations.yaml`,
+      );
+    }
     template = result.template;
     compiled.set(key, template);
   }

@@ -13,6 +13,7 @@ import { oauth1 } from './oauth1';
 import { oauth2 } from './oauth2';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials';
 import { signature } from './signature';
+import { bill } from './bill';
 import { tba } from './tba';
 import { twoStep } from './twoStep';
 
@@ -21,6 +22,7 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   OAUTH2: oauth2,
   OAUTH2_CC: oauth2ClientCredentials,
   SIGNATURE: signature,
+  BILL: bill,
   OAUTH1: oauth1,
   API_KEY: apiKey,
   USERNAME_PASSWORD: basic,

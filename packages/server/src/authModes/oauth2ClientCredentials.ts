@@ -75,10 +75,13 @@ function plan(
     const value = connection.credentials[field];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  // A user's own client id goes with their own secret or key, never with the integration's.
-  const clientId = own('client_id') ?? integration.oauth?.clientId;
-  const secret = own('client_id') !== undefined ? own('client_secret') : integration.oauth?.clientSecret;
+  // The Connection's own client when it holds a secret or a key (its client_id alone may be the integration's, stored
+  // for Nango's shape); a user's own client id never goes with the integration's secret.
   const keyText = own('client_private_key');
+  const ownSecret = own('client_secret');
+  const ownClient = ownSecret !== undefined || keyText !== undefined;
+  const clientId = ownClient ? own('client_id') : (integration.oauth?.clientId ?? own('client_id'));
+  const secret = ownClient ? ownSecret : integration.oauth?.clientSecret;
   if (!clientId) {
     return {
       missing: `no client id: give the Connection's client_id, or set the OAuth client of integration '${integration.name}'`,

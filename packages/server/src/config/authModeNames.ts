@@ -29,6 +29,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'OAUTH2',
   'OAUTH2_CC',
   'SIGNATURE',
+  'BILL',
   'OAUTH1',
   'API_KEY',
   'USERNAME_PASSWORD',

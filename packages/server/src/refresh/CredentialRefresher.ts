@@ -363,10 +363,11 @@ function expiresAt(connection: NangoConnection): number | undefined {
 
 /**
  * What tells one fetched token from the next, whatever the mode calls it: OAuth 2's `access_token`, the `token` of
- * JWT and client credentials, a `session_id`, and `expires_at` (a refresh always moves it).
+ * JWT and client credentials, a `session_id` (Bill), AWS's `access_key_id`, and `expires_at` (a refresh always moves it).
  */
 function tokenOf(credentials: Readonly<Record<string, unknown>>): string {
-  return JSON.stringify(['access_token', 'token', 'session_id', 'expires_at'].map((field) => credentials[field] ?? null));
+  const fields = ['access_token', 'token', 'session_id', 'access_key_id', 'expires_at'];
+  return JSON.stringify(fields.map((field) => credentials[field] ?? null));
 }
 
 /** Expires within the margin (no expires_at: never due, see ensureFresh). */

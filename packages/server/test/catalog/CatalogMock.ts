@@ -10,12 +10,16 @@
  *   token_url, refresh_url
  *                       OAuth 2 (mockOAuth2.ts): the client authenticated where the entry says (Basic or body), the
  *                       code, redirect URI and PKCE verifier checked; answers a token. OAuth 1.0a: signed access token
+ *                       TWO_STEP (mockTwoStep.ts): a token where the entry's token_response reads it
+ *                       OAUTH2_CC: the client-credentials grant, the client's secret or RFC 7523 assertion checked.
+ *                       BILL: v3 login, the four fields given and the password one the walk gave out; a session id
  *   request_url         OAuth 1.0a temporary token, signature checked
  *   anything else       the entry's API (base_url, verification endpoints): 200 when the request carries a credential
  *                       the walk gave out (an API key, a username, a token this mock issued), else 401
  *
  * Every request is recorded, so a recipe can check that a Connection's credentials reached the provider.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RawEntry } from './nangoCatalog';
@@ -23,6 +27,7 @@ import { mockTargetOf, type MockTarget } from './mockUrls';
 import { json, type MockAnswer, type MockRequest } from './mockHttp';
 import { MockOAuth1 } from './mockOAuth1';
 import { MockOAuth2 } from './mockOAuth2';
+import { MockTwoStep } from './mockTwoStep';
 
 /** Larger bodies are refused unread: no catalog flow comes near. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,14 +52,20 @@ export class CatalogMock {
   readonly hits: MockHit[] = [];
   readonly oauth2: MockOAuth2;
   readonly oauth1: MockOAuth1;
+  readonly twoStep: MockTwoStep;
 
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    entryOf: (name: string) => RawEntry | undefined,
+    private readonly entryOf: (name: string) => RawEntry | undefined,
   ) {
     this.oauth2 = new MockOAuth2(entryOf, (token) => this.remember(token));
     this.oauth1 = new MockOAuth1(entryOf, (token) => this.remember(token));
+    this.twoStep = new MockTwoStep(
+      entryOf,
+      (token) => this.remember(token),
+      () => this.port,
+    );
   }
 
   /** Listens on 127.0.0.1, on an ephemeral port. `entryOf` gives an entry, aliases resolved, by name. */
@@ -122,6 +133,8 @@ export class CatalogMock {
     if (role === 'authorization_url') {
       return this.oauth1.owns(request) ? this.oauth1.authorize(request) : this.oauth2.authorize(request);
     }
+    if ((role === 'token_url' || role === 'refresh_url') && this.twoStep.owns(request)) return this.twoStep.token(request);
+    if (role === 'token_url' && this.entryOf(request.target.owner)?.['auth_mode'] === 'BILL') return this.billLogin(request);
     if (role === 'token_url' || role === 'refresh_url') {
       return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
     }
@@ -131,13 +144,30 @@ export class CatalogMock {
     return json(200, { ok: true, path: request.target.rest });
   }
 
+  /** Bill's v3 login: a JSON body with the four fields, its password one the walk gave out; answers a session. */
+  private billLogin(request: MockRequest): MockAnswer {
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(request.body) as Record<string, unknown>;
+    } catch {
+      return json(400, [{ code: 'BDC_1001', message: 'the body is not JSON' }]);
+    }
+    const given = ['username', 'password', 'organizationId', 'devKey'].every(
+      (field) => typeof body[field] === 'string' && body[field] !== '',
+    );
+    if (!given || !this.gaveOut(String(body['password']))) return json(401, [{ code: 'BDC_1109', message: 'wrong sign-in' }]);
+    const sessionId = `session-${randomBytes(12).toString('hex')}`;
+    this.remember(sessionId);
+    return json(200, { sessionId, organizationId: body['organizationId'], userId: 'bill-user' });
+  }
+
   /** The remembered credentials found in the request's URL, headers (Basic decoded) or body. */
   private carriedBy(request: MockRequest): string[] {
     const texts = [safeDecode(request.url.pathname + request.url.search), request.body];
     for (const value of Object.values(request.headers)) {
       for (const text of Array.isArray(value) ? value : [value ?? '']) {
         texts.push(text);
-        const basic = /^Basic\s+(\S+)/i.exec(text);
+        const basic = /^(?:Basic|ID|Userkeyauth)\s+(\S+)/i.exec(text); // base64 credentials: Basic, Workday's ID, Redtail's
         if (basic?.[1]) texts.push(Buffer.from(basic[1], 'base64').toString());
       }
     }

@@ -1,9 +1,10 @@
 /**
- * The catalog mock's OAuth 2 provider (RFC 6749 authorization-code grant, RFC 7636 PKCE), judged by the catalog entry
- * of the client: where client credentials go (Basic or body), whether PKCE applies, what the callback calls the code,
- * which token-response fields the entry reads into the Connection.
+ * The catalog mock's OAuth 2 provider (RFC 6749 authorization-code grant, RFC 7636 PKCE, and for OAUTH2_CC entries the
+ * client-credentials grant, its client authenticated by a secret or an RFC 7523 assertion), judged by the catalog
+ * entry of the client: where client credentials go (Basic or body), whether PKCE applies, what the callback calls the
+ * code, which token-response fields the entry reads into the Connection.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { clientAuthOf, clientSecretOf, entryOfClientId } from './catalogEntries';
 import { json, type MockAnswer, type MockRequest } from './mockHttp';
 import type { RawEntry } from './nangoCatalog';
@@ -14,8 +15,12 @@ interface Grant {
   readonly challenge: string | undefined;
 }
 
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
 export class MockOAuth2 {
   private readonly codes = new Map<string, Grant>();
+  /** Client id → the public key its private_key_jwt assertions must verify with (registered by the walk's recipe). */
+  readonly assertionKeys = new Map<string, KeyObject>();
 
   constructor(
     private readonly entryOf: (name: string) => RawEntry | undefined,
@@ -56,6 +61,7 @@ export class MockOAuth2 {
   /** The token endpoint: the code (or a refresh token) for a token, the client authenticated as the entry says. */
   token(request: MockRequest): MockAnswer {
     const fields = bodyFields(request);
+    if (fields['client_assertion_type'] === ASSERTION_TYPE) return this.assertionGrant(request, fields);
     const basic = basicCredentials(request.headers.authorization);
     const clientId = basic?.id ?? fields['client_id'] ?? '';
     const entry = this.entryOfClient(clientId);
@@ -67,6 +73,10 @@ export class MockOAuth2 {
     }
     const grantType = fields['grant_type'];
     if (grantType === 'refresh_token') return this.tokenAnswer(entry);
+    if (entry['auth_mode'] === 'OAUTH2_CC') {
+      const wantedGrant = (entry['token_params'] as Record<string, unknown> | undefined)?.['grant_type'] ?? 'client_credentials';
+      return grantType === wantedGrant ? this.tokenAnswer(entry) : json(400, { error: 'unsupported_grant_type' });
+    }
     if (grantType !== 'authorization_code') return json(400, { error: 'unsupported_grant_type' });
     const grant = this.codes.get(fields['code'] ?? '');
     if (!grant || grant.clientId !== clientId) return json(400, { error: 'invalid_grant', error_description: 'unknown code' });
@@ -80,6 +90,33 @@ export class MockOAuth2 {
         return json(400, { error: 'invalid_grant', error_description: 'PKCE verifier does not match the challenge' });
       }
     }
+    return this.tokenAnswer(entry);
+  }
+
+  /**
+   * A client-credentials grant whose client proves itself with a signed JWT (RFC 7523 2.2): RS256 over the registered
+   * public key, `iss` = `sub` = the client id, `aud` this token URL, a `jti` and an `exp` to come.
+   */
+  private assertionGrant(request: MockRequest, fields: Record<string, string>): MockAnswer {
+    const refuse = (why: string) => json(401, { error: 'invalid_client', error_description: why });
+    const [header = '', payload = '', signature = ''] = (fields['client_assertion'] ?? '').split('.');
+    let claims: Record<string, unknown>;
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    } catch {
+      return refuse('the assertion is not a JWT');
+    }
+    const clientId = String(claims['iss']);
+    const key = this.assertionKeys.get(clientId);
+    const entry = this.entryOfClient(clientId);
+    if (!key || !entry) return refuse('unknown client in the assertion');
+    const signed = verify('sha256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'));
+    const audience = `http://${request.headers.host ?? ''}${request.url.pathname}`;
+    if (!signed) return refuse('the assertion is not signed with the registered key');
+    if (claims['sub'] !== clientId || claims['aud'] !== audience || typeof claims['jti'] !== 'string') {
+      return refuse('the assertion names another subject or audience, or no jti');
+    }
+    if (typeof claims['exp'] !== 'number' || claims['exp'] * 1000 < Date.now()) return refuse('the assertion has expired');
     return this.tokenAnswer(entry);
   }
 
@@ -105,8 +142,12 @@ export class MockOAuth2 {
   }
 }
 
-/** A token request's fields, form-encoded or JSON. */
+/** A token request's fields, form-encoded or JSON, and those of its query (an entry's `body_format: query`). */
 function bodyFields(request: MockRequest): Record<string, string> {
+  return { ...Object.fromEntries(request.url.searchParams), ...fieldsOfBody(request) };
+}
+
+function fieldsOfBody(request: MockRequest): Record<string, string> {
   if (/json/i.test(request.headers['content-type'] ?? '')) {
     try {
       const parsed = JSON.parse(request.body) as Record<string, unknown>;

@@ -10,6 +10,7 @@ import { registerPostJwtAuth } from './apiAuth/postJwtAuth';
 import { registerPostTbaAuth } from './apiAuth/postTbaAuth';
 import { registerPostOAuth2CcAuth } from './apiAuth/postOAuth2CcAuth';
 import { registerPostSignatureAuth } from './apiAuth/postSignatureAuth';
+import { registerPostBillAuth } from './apiAuth/postBillAuth';
 import { registerPostTwoStepAuth } from './apiAuth/postTwoStepAuth';
 import { registerPostUnauthenticatedAuth } from './apiAuth/postUnauthenticatedAuth';
 import { registerDeleteConfig } from './config/deleteConfig';
@@ -120,6 +121,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPostAwsSigV4Auth(app, context);
   registerPostOAuth2CcAuth(app, context);
   registerPostSignatureAuth(app, context);
+  registerPostBillAuth(app, context);
   registerPostJwtAuth(app, context);
   registerListIntegrations(app, context);
   registerGetIntegration(app, context);

@@ -4,11 +4,15 @@
  */
 import { apiKeyRecipe } from './apiKey';
 import { basicRecipe } from './basic';
+import { billRecipe } from './bill';
+import { clientCredentialsRecipe } from './clientCredentials';
 import { jwtRecipe } from './jwt';
 import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
+import { signatureRecipe } from './signature';
 import { tbaRecipe } from './tba';
+import { twoStepRecipe } from './twoStep';
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   OAUTH2: oauthFlowRecipe('OAUTH2', 'access_token'),
@@ -17,5 +21,9 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   BASIC: basicRecipe,
   NONE: noneRecipe,
   TBA: tbaRecipe,
+  OAUTH2_CC: clientCredentialsRecipe,
+  SIGNATURE: signatureRecipe,
+  BILL: billRecipe,
+  TWO_STEP: twoStepRecipe,
   JWT: jwtRecipe,
 };
