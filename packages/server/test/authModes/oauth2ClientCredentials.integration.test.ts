@@ -136,6 +136,46 @@ integrations:
     expect(credentials['raw']).toMatchObject({ access_token: `tok-${USER_CLIENT.id}-1`, expires_in: 3600 });
   });
 
+  it("imports a Connection through POST /connections in Nango's OAUTH2_CC shape, its token fetched anew with its client", async () => {
+    mock.audience = 'https://api.acme.test';
+    const reply = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'acme',
+        connection_id: 'imported',
+        connection_config: { tenant: 't1', audience: 'https://api.acme.test' },
+        credentials: {
+          type: 'OAUTH2_CC',
+          token: 'token-from-elsewhere',
+          expires_at: '2030-01-01T00:00:00.000Z',
+          client_id: USER_CLIENT.id,
+          client_secret: USER_CLIENT.secret,
+        },
+      }),
+    });
+    mock.audience = undefined;
+    expect(reply.status).toBe(201);
+    const { credentials } = (await connection('imported')).body;
+    expect(credentials).toMatchObject({ type: 'OAUTH2_CC', client_id: USER_CLIENT.id, client_secret: USER_CLIENT.secret });
+    expect(credentials['token']).toMatch(new RegExp(`^tok-${USER_CLIENT.id}-`));
+    expect(Date.parse(String(credentials['expires_at']))).toBeLessThan(Date.parse('2030-01-01'));
+    const malformed = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'acme',
+        connection_id: 'bad',
+        credentials: { type: 'OAUTH2_CC', client_id: 7 },
+      }),
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain(
+      'body/credentials: Credentials for acme (OAUTH2_CC): client_id must be a string',
+    );
+    expect((await connection('bad')).status).toBe(404);
+  });
+
   it('puts Bearer <token> on an action httpRequest and a proxy call', async () => {
     const result = await h.nango.triggerAction('acme', 'call', 'ann', { endpoint: '/reports' });
     expect(result.returnValue).toMatchObject({ ok: true, status: 200, body: { items: [{ id: 'c-1' }] } });

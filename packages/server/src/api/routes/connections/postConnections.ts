@@ -50,7 +50,9 @@ interface Body {
  * `POST /connections` (Nango's "import a connection"): brings a Connection over with the credentials it already
  * has, so a team moving from Nango (or from its own OAuth code) keeps its users' authorisations. `credentials` is
  * `{ type, … }` in the integration's auth mode: OAUTH2 `{ access_token, refresh_token?, expires_at? | expires_in?,
- * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`.
+ * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`,
+ * and the shapes of `@nangohq/types` for the other modes (importedCredentials lists them; those that fetch a token get
+ * a fresh one here, as at every door).
  * `connection_id` defaults to a new UUID; `metadata` and `connection_config` both go into the Connection's one config
  * object; `end_user` and `tags` are set as PATCH /connections/:id sets them. An existing Connection is overridden
  * (new credentials, config merged). A per-tenant value the catalog describes must fit its field's rules, and static
