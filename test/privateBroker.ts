@@ -1,11 +1,13 @@
 /**
- * A RabbitMQ node of the test's own (shared by the packages' tests that stop, restart or cut the broker), for the tests that stop, restart or cut the broker: it has its own node name,
+ * A RabbitMQ node of the test's own (shared by the packages' tests that stop, restart or cut the broker): it has its own node name,
  * ports, data and log folders, configuration file, empty plugin list and Erlang cookie, so nothing the test does
  * to it reaches the machine's broker or anyone else using it. `stop()` ends the node and deletes its folder.
  *
  * It runs the broker's own scripts (`rabbitmq-server`, `rabbitmqctl`) as the current user, found in
  * NANGO_TEST_RABBITMQ_SBIN, in the Debian/Ubuntu package's folder, or on PATH. A shell stays between the test
  * and the node and ends the node when its stdin closes, so a test run that dies leaves no node behind either.
+ *
+ * `startPrivateCluster()` starts three such nodes with one cookie and joins them into a cluster of their own.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,15 +32,33 @@ export interface PrivateBroker {
   ctl(args: string[], timeoutMs?: number): Promise<string>;
   /** Resolves once the node accepts an AMQP login; fails after `timeoutMs`. */
   waitUntilReady(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops the node's process (a clean stop, SIGKILL past a time limit) and keeps its folder, so that `start()` can
+   * bring the same node back: what losing one node of a cluster looks like.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted node again, with its name, ports, data and cookie, and resolves once it accepts AMQP logins. */
+  start(): Promise<void>;
   /** Stops the node (SIGKILL past a time limit) and deletes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
 
+/** Three (or `size`) private nodes joined into one RabbitMQ cluster. */
+export interface PrivateCluster {
+  /** The nodes; the first is the one the others joined. */
+  readonly nodes: readonly PrivateBroker[];
+  /** Every node's AMQP URL, in node order. */
+  readonly urls: readonly string[];
+  /** Stops every node and deletes their folders. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
 /**
- * Starts a private node and resolves once it accepts AMQP logins.
+ * Starts a private node and resolves once it accepts AMQP logins. `cookie`: the Erlang cookie (nodes of one
+ * cluster share one); default: a random one of its own.
  * @throws Error naming what is missing (the broker scripts) or the node's last log lines when it does not come up
  */
-export async function startPrivateBroker(): Promise<PrivateBroker> {
+export async function startPrivateBroker(options: { cookie?: string } = {}): Promise<PrivateBroker> {
   const sbin = findSbin();
   const dir = mkdtempSync(join(tmpdir(), 'nango-rabbit-'));
   const node = `nango-test-${randomBytes(4).toString('hex')}@localhost`;
@@ -47,7 +67,7 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
   writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${port}\nloopback_users = none\n`);
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
-  writeFileSync(join(dir, '.erlang.cookie'), randomBytes(20).toString('hex'), { mode: 0o400 });
+  writeFileSync(join(dir, '.erlang.cookie'), options.cookie ?? randomBytes(20).toString('hex'), { mode: 0o400 });
   mkdirSync(join(dir, 'log'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -66,24 +86,67 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     ERL_EPMD_ADDRESS: '127.0.0.1',
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
-  // The shell ends the node (SIGTERM, which RabbitMQ treats as a clean stop) once its stdin closes: when stop()
-  // ends it, or when this process dies.
-  const script = `"$0" > "${join(dir, 'log', 'stdout.log')}" 2>&1 & pid=$!; read _ || true; kill -TERM $pid 2>/dev/null; wait $pid`;
-  const shell = spawn('/bin/sh', ['-c', script, join(sbin, 'rabbitmq-server')], { env, stdio: ['pipe', 'ignore', 'ignore'] });
-  const broker = new Node(dir, node, `amqp://guest:guest@127.0.0.1:${port}`, sbin, env, shell);
+  const broker = new Node(dir, node, `amqp://guest:guest@127.0.0.1:${port}`, sbin, env);
   try {
-    await broker.waitUntilReady(START_TIMEOUT_MS);
+    await broker.start();
   } catch (error) {
-    const log = broker.lastLog();
     await broker.stop();
-    throw new Error(`the private RabbitMQ node ${node} did not start: ${(error as Error).message}\n${log}`, { cause: error });
+    throw error;
   }
   return broker;
 }
 
+/**
+ * Starts `size` private nodes at once (a node's start is mostly waiting, so three in parallel take little longer
+ * than one), all with one Erlang cookie, then joins every other node to the first (`stop_app`, `join_cluster`,
+ * `start_app`, in parallel too). Each node keeps its own name, ports and folder; `stop()` ends them all.
+ * @throws Error from the node that did not start or join; every node started is stopped first
+ */
+export async function startPrivateCluster(size = 3): Promise<PrivateCluster> {
+  const cookie = randomBytes(20).toString('hex');
+  const started = await Promise.allSettled(Array.from({ length: size }, () => startPrivateBroker({ cookie })));
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const cluster = new Cluster(nodes);
+  try {
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [first, ...others] = nodes as [PrivateBroker, ...PrivateBroker[]];
+    await Promise.all(
+      others.map(async (node) => {
+        await node.ctl(['stop_app'], 60_000);
+        await node.ctl(['join_cluster', first.node], 60_000);
+        await node.ctl(['start_app'], 60_000);
+        await node.waitUntilReady(START_TIMEOUT_MS);
+      }),
+    );
+    const status = await first.ctl(['cluster_status', '--formatter', 'json'], 60_000);
+    const running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
+    if (running.length !== size) throw new Error(`the cluster runs ${running.length} of ${size} nodes: ${running.join(', ')}`);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+class Cluster implements PrivateCluster {
+  readonly urls: readonly string[];
+  private stopping: Promise<void> | undefined;
+
+  constructor(readonly nodes: readonly PrivateBroker[]) {
+    this.urls = nodes.map((node) => node.url);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= Promise.all(this.nodes.map((node) => node.stop())).then(() => undefined);
+    return this.stopping;
+  }
+}
+
 class Node implements PrivateBroker {
   readonly dataDir: string;
-  private readonly exited: Promise<void>;
+  /** The shell that runs the node, and when it exits; undefined while the node is halted. */
+  private running: { shell: ChildProcess; exited: Promise<void> } | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -92,10 +155,46 @@ class Node implements PrivateBroker {
     readonly url: string,
     private readonly sbin: string,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly shell: ChildProcess,
   ) {
     this.dataDir = join(dir, 'mnesia');
-    this.exited = new Promise((resolve) => shell.once('exit', () => resolve()));
+  }
+
+  async start(): Promise<void> {
+    if (this.stopping) throw new Error(`${this.node} was stopped for good`);
+    if (this.running) throw new Error(`${this.node} is running already`);
+    // The shell ends the node (SIGTERM, which RabbitMQ treats as a clean stop) once its stdin closes: when halt()
+    // or stop() ends it, or when this process dies.
+    const log = join(this.dir, 'log', 'stdout.log');
+    const script = `"$0" >> "${log}" 2>&1 & pid=$!; read _ || true; kill -TERM $pid 2>/dev/null; wait $pid`;
+    const shell = spawn('/bin/sh', ['-c', script, join(this.sbin, 'rabbitmq-server')], {
+      env: this.env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    this.running = { shell, exited: new Promise((resolve) => shell.once('exit', () => resolve())) };
+    try {
+      await this.waitUntilReady(START_TIMEOUT_MS);
+    } catch (error) {
+      throw new Error(`the private RabbitMQ node ${this.node} did not start: ${(error as Error).message}\n${this.lastLog()}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async halt(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.shell.stdin?.end();
+    const timedOut = await Promise.race([
+      running.exited.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS).unref()),
+    ]);
+    if (timedOut) {
+      const pid = Number(readIfExists(join(this.dir, 'node.pid')));
+      if (pid > 0) killQuietly(pid);
+      running.shell.kill('SIGKILL');
+      await running.exited;
+    }
+    this.running = undefined;
   }
 
   ctl(args: string[], timeoutMs = 30_000): Promise<string> {
@@ -112,7 +211,7 @@ class Node implements PrivateBroker {
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
     await waitFor(
       async () => {
-        if (this.shell.exitCode !== null) throw new Error('the node exited');
+        if (!this.running || this.running.shell.exitCode !== null) throw new Error('the node exited');
         try {
           const connection = await amqp.connect(this.url, { timeout: 2_000 });
           await connection.close();
@@ -141,17 +240,7 @@ class Node implements PrivateBroker {
   }
 
   private async end(): Promise<void> {
-    this.shell.stdin?.end();
-    const timedOut = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS).unref()),
-    ]);
-    if (timedOut) {
-      const pid = Number(readIfExists(join(this.dir, 'node.pid')));
-      if (pid > 0) killQuietly(pid);
-      this.shell.kill('SIGKILL');
-      await this.exited;
-    }
+    await this.halt();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -18,6 +18,8 @@ export interface ActionContext {
   ): Promise<HttpResponse>;
   /** Set only for sync runs (see NangoSync). */
   sync?: SyncContext;
+  /** The worker's side of a deployed function's setMetadata and updateMetadata (see FunctionRuntime). */
+  call?(method: HostCall, args: { metadata: Record<string, unknown> }): Promise<unknown>;
 }
 
 /** Key under which the worker attaches the ActionContext to an action instance. */
@@ -36,3 +38,6 @@ export interface SyncContext {
 }
 
 export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint';
+
+/** What any run may ask the worker besides a sync's calls: a Connection's metadata written. */
+export type HostCall = 'setMetadata' | 'updateMetadata';

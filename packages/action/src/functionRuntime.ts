@@ -1,3 +1,4 @@
+import { ACTION_CONTEXT, type HostCall } from './context';
 import type { HttpMethod, HttpParams } from './http';
 import type { NangoAction } from './NangoAction';
 
@@ -128,17 +129,24 @@ export class FunctionRuntime {
     return Promise.resolve({ ...this.action.getCurrentConnection().additionalConfig } as T);
   }
 
-  setMetadata(): Promise<never> {
-    return notYet('setMetadata');
+  /** Replaces the Connection's metadata; a later run's getMetadata sees it. */
+  async setMetadata(metadata: Record<string, unknown>): Promise<void> {
+    await this.host('setMetadata', metadata);
   }
 
-  updateMetadata(): Promise<never> {
-    return notYet('updateMetadata');
+  /** Merges top-level keys into the Connection's metadata. */
+  async updateMetadata(metadata: Record<string, unknown>): Promise<void> {
+    await this.host('updateMetadata', metadata);
   }
-}
 
-function notYet(method: string): Promise<never> {
-  return Promise.reject(new Error(`nango.${method}() is not available to deployed functions on this server yet`));
+  private host(method: HostCall, metadata: Record<string, unknown>): Promise<unknown> {
+    const call = this.action[ACTION_CONTEXT]?.call;
+    if (!call) return Promise.reject(new Error(`nango.${method}() is not available in this run`));
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+      return Promise.reject(new Error(`nango.${method}() takes an object`));
+    }
+    return call(method, { metadata });
+  }
 }
 
 function safeJson(value: unknown): string {

@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
-import { v4 as uuidv4 } from 'uuid';
 import { carriesCredentials, credentialsQueue, DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
 import { backoffDelayMs, CancellableSleep } from './backoff';
 import { startCallTrace, type CallTrace } from './callTrace';
@@ -218,7 +218,7 @@ export class RpcTransport {
     if (this.state === 'closed') return Promise.reject(errors.closed());
     if (this.state !== 'open' && this.state !== 'reconnecting') return Promise.reject(errors.notConnected(type));
     const channel = this.channel;
-    const correlationId = uuidv4();
+    const correlationId = randomUUID();
     return new Promise((resolve, reject) => {
       const call: PendingCall = {
         type,

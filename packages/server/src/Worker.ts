@@ -1,6 +1,6 @@
 import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
-import { allowPrivateHostsForUserHosts } from './outbound/addressGuard';
+import { allowPrivateHostsForUserHosts, closeUserHostConnections } from './outbound/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
@@ -424,6 +424,7 @@ export class Worker {
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
+    await closeUserHostConnections(); // kept-alive sockets to hosts users typed; made again if another worker calls
     // Last before the store closes: every operation above has ended (those still running end as cancelled).
     await this.retention.stop();
     await this.operationLog?.stop();

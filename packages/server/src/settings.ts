@@ -263,6 +263,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_PROXY_RETRY_BASE_MS', '1000'],
   ['NANGO_PROXY_TIMEOUT_MS', '120000'],
   ['NANGO_PROXY_ALLOWED_HOSTS', "unset: a Base-Url-Override may name only the integration's own hosts"],
+  ['NANGO_ALLOW_PRIVATE_HOSTS', 'false: a host a user types may not resolve to loopback or private addresses'],
   ['NANGO_RATE_LIMIT_MAX_WAIT_MS', '30000'],
   ['NANGO_ASYNC_ACTION_TTL_S', '86400'],
   ['NANGO_WEBHOOK_URL', 'none: no webhooks'],

@@ -1,4 +1,3 @@
-import { watch } from 'chokidar';
 import type { Logger } from './logger';
 
 /** How long to wait for a burst of file events (an editor's save, a git checkout) to end. */
@@ -9,6 +8,8 @@ const SETTLE_MS = 100;
  * folder. Resolves when watching has started; the returned function stops it.
  */
 export async function watchIntegrations(paths: string[], reload: () => void, logger: Logger): Promise<() => Promise<void>> {
+  // chokidar loads only when watching is on (NANGO_WATCH), not with every start of a server that does not watch.
+  const { watch } = require('chokidar') as typeof import('chokidar');
   const watcher = watch(paths, { ignoreInitial: true, ignored: (path) => path.includes('node_modules') });
   let timer: NodeJS.Timeout | undefined;
   watcher.on('all', () => {

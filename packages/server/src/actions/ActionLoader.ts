@@ -1,7 +1,10 @@
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { build, type BuildFailure, type Message } from 'esbuild';
+import type { BuildFailure, Message } from 'esbuild';
 import { WorkerError } from '../errors';
 import { withoutRoot } from './withoutRoot';
+
+/** esbuild loads when the first action compiles (actions compile on first call), not at every start. */
+const esbuild = () => require('esbuild') as typeof import('esbuild');
 
 /** An action file bundled into one CommonJS module, ready to be evaluated in a sandbox. */
 export interface CompiledAction {
@@ -78,7 +81,7 @@ async function compile(file: string, root: string): Promise<CompiledAction> {
   // (from the repository root they showed it twice: `integrations/slack/integrations/slack/notify.action.ts`).
   const folder = dirname(file);
   try {
-    const result = await build({
+    const result = await esbuild().build({
       absWorkingDir: folder,
       entryPoints: [file],
       bundle: true,

@@ -58,6 +58,7 @@ export class ActionRunner {
    *   running the action, and passes through unlogged (an idempotency key that was not this run's to take).
    * @param operation the run's operation (the caller starts and ends it): the action's log lines, what the worker
    *   did for it (rate limit waits) and a failure's stack become its messages; its id goes on every log line of the run
+   * @param host answers the run's setMetadata and updateMetadata (a deployed function's); absent, they fail
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
@@ -70,11 +71,12 @@ export class ActionRunner {
     input: unknown,
     onStart?: () => Promise<void>,
     operation?: OperationHandle,
+    host?: RunHooks['host'],
   ): Promise<EncodedJson> {
     // Beyond the limit, runs wait here; their time limit starts when they start.
     return this.slots.run(() =>
       inRunSpan('action', integration, action, connection, () =>
-        this.runNow(integration, action, connection, input, onStart, undefined, operation),
+        this.runNow(integration, action, connection, input, onStart, undefined, operation, host),
       ),
     );
   }
@@ -130,6 +132,7 @@ export class ActionRunner {
     onStart: (() => Promise<void>) | undefined,
     sync: { data: SyncRunData; host: NonNullable<RunHooks['host']>; signal: AbortSignal } | undefined,
     operation: OperationHandle | undefined,
+    host?: RunHooks['host'],
   ): Promise<EncodedJson> {
     const name = `${integration.name}.${action.name}`;
     const tags: Record<string, string> = {
@@ -169,7 +172,7 @@ export class ActionRunner {
           logLevels: logLevels(integration.logLevel),
           ...(sync && { sync: sync.data, signal: sync.signal }),
         },
-        sync ? { ...hooks, host: sync.host } : hooks,
+        sync ? { ...hooks, host: sync.host } : host ? { ...hooks, host } : hooks,
       );
       log('success');
       return new EncodedJson(json);

@@ -48,10 +48,17 @@ export class DeployedFunctions {
     };
   }
 
-  /** The names of the deployed actions of `integration` (for listings, the MCP server's tools). */
+  /** The names of the deployed actions of `integration` (for an `unknown_action` message). */
   async actionNames(integration: string): Promise<string[]> {
     const { functions } = await this.active();
     return functions.filter((f) => f.type === 'action' && f.integration === integration).map((f) => f.name);
+  }
+
+  /** Every deployed action of `integration`, ready to run (for the MCP server's tools, operations/listCallableActions). */
+  async actions(integration: IntegrationConfig): Promise<ActionConfig[]> {
+    const names = await this.actionNames(integration.name);
+    const found = await Promise.all(names.map((name) => this.action(integration, name)));
+    return found.filter((action): action is ActionConfig => action !== undefined);
   }
 
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import type { HttpResponse, SyncCall } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
@@ -12,7 +11,15 @@ import { configJsonOf, withoutConfig } from '../store/storedConfig';
 import type { CompiledAction } from './ActionLoader';
 import { HeldConnections, sameFieldsAs } from './HeldConnections';
 import { withoutRoot } from './withoutRoot';
-import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, SyncRunData, ToSandbox } from './sandboxProtocol';
+import type {
+  FromSandbox,
+  HostCallArgs,
+  SandboxHttpRequest,
+  SerialisedError,
+  SyncRunData,
+  ToSandbox,
+  WorkerCall,
+} from './sandboxProtocol';
 
 /** The young generation of a sandbox's heap at most, in MB (V8's own default is 48). */
 export const SANDBOX_YOUNG_GENERATION_MB = 12;
@@ -24,8 +31,8 @@ export const ABORT_GRACE_MS = 250;
 export interface RunHooks {
   http(request: SandboxHttpRequest, signal: AbortSignal): Promise<HttpResponse>;
   log(level: string, message: string, fields: Record<string, unknown> | undefined): void;
-  /** Only for sync runs: batchSave, batchUpdate, batchDelete, saveCheckpoint. */
-  host?(method: SyncCall, args: HostCallArgs): Promise<unknown>;
+  /** A sync run's batchSave, batchUpdate, batchDelete, saveCheckpoint; an action run's setMetadata, updateMetadata. */
+  host?(method: WorkerCall, args: HostCallArgs): Promise<unknown>;
 }
 
 /** One run as the sandbox is asked for it. */
@@ -304,7 +311,7 @@ export class Sandbox {
     }
   }
 
-  private forwardHost(active: ActiveRun, call: number, method: SyncCall, args: HostCallArgs): void {
+  private forwardHost(active: ActiveRun, call: number, method: WorkerCall, args: HostCallArgs): void {
     this.callsOut++;
     void hostOutcome(active.hooks, method, args).then((outcome) => {
       this.callsOut--;
@@ -339,12 +346,12 @@ export class Sandbox {
 /** A sync's call to the worker, answered with its value or its error (a WorkerError keeps its code). */
 function hostOutcome(
   hooks: RunHooks,
-  method: SyncCall,
+  method: WorkerCall,
   args: HostCallArgs,
 ): Promise<{ ok: true; value: unknown } | { ok: false; error: SerialisedError }> {
   const call = hooks.host
     ? hooks.host(method, args)
-    : Promise.reject(new WorkerError('internal_error', `${method} is only for sync runs`));
+    : Promise.reject(new WorkerError('internal_error', `${method} is not available in this run`));
   return call.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => {
@@ -403,6 +410,8 @@ function threadEntry(): { file: string; code?: string } {
   const file = join(__dirname, 'sandboxThread.js');
   if (existsSync(file)) return (entry = { file });
   const source = join(__dirname, 'sandboxThread.ts');
+  // esbuild is loaded only here, when running from the TypeScript sources (tests): never by a built server.
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
   const built = buildSync({
     entryPoints: [source],
     bundle: true,

@@ -3,7 +3,10 @@
  * Everything here is structured-clone data: the sandbox holds no handle of the worker's (database, key, broker),
  * only what these messages carry.
  */
-import type { HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
+import type { HostCall, HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
+
+/** A run's call to the worker: a sync's saves and checkpoints, any run's metadata writes. */
+export type WorkerCall = SyncCall | HostCall;
 import type { NangoConnection } from '@nangohq/protocol';
 
 /**
@@ -77,7 +80,7 @@ export type FromSandbox =
   /** The run ended: `json` is the result already encoded, or `error` says why not. */
   | { type: 'done'; id: number; json: string | undefined; error?: SerialisedError; notJson?: true }
   | { type: 'http'; id: number; call: number; request: SandboxHttpRequest }
-  | { type: 'host'; id: number; call: number; method: SyncCall; args: HostCallArgs }
+  | { type: 'host'; id: number; call: number; method: WorkerCall; args: HostCallArgs }
   | { type: 'log'; id: number; level: string; message: string; fields: Record<string, unknown> | undefined }
   /**
    * The sandbox is about to die: an exception nobody caught, or process.exit(). `id` is the run whose code
@@ -97,6 +100,8 @@ export interface SandboxHttpRequest {
 
 /** The arguments of a sync's call to the worker. */
 export interface HostCallArgs {
+  /** setMetadata and updateMetadata's object. */
+  metadata?: Record<string, unknown>;
   model?: string;
   records?: unknown[];
   checkpoint?: unknown;

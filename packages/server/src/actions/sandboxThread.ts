@@ -21,7 +21,7 @@ import { WorkerError } from '../errors';
 import { withStoredConfig } from '../store/storedConfig';
 import { evaluateAction, type ActionClass } from './evaluateAction';
 import { HeldConnections } from './HeldConnections';
-import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, ToSandbox } from './sandboxProtocol';
+import type { FromSandbox, HostCallArgs, SandboxHttpRequest, SerialisedError, ToSandbox, WorkerCall } from './sandboxProtocol';
 
 if (!parentPort) throw new Error('sandboxThread runs only as a worker thread');
 const port = parentPort;
@@ -139,6 +139,7 @@ async function run(message: Extract<ToSandbox, { type: 'run' }>): Promise<void> 
       ...(message.sync !== undefined && {
         sync: { ...message.sync, call: (method: SyncCall, args: HostCallArgs) => hostCall(id, signal(), method, args) },
       }),
+      call: (method, args) => hostCall(id, signal(), method, args),
     };
     instance[ACTION_CONTEXT] = context;
     const result = await instance.executeAction(message.input);
@@ -170,7 +171,7 @@ function httpRequest(
 }
 
 /** A sync's batchSave (and the like), done by the worker: records are cloned as plain data (JSON and back). */
-function hostCall(id: number, signal: AbortSignal, method: SyncCall, args: HostCallArgs): Promise<unknown> {
+function hostCall(id: number, signal: AbortSignal, method: WorkerCall, args: HostCallArgs): Promise<unknown> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   let plain: HostCallArgs;
   try {

@@ -1,4 +1,5 @@
 import type { ValidatorFactory } from '@fastify/ajv-compiler';
+import type { SerializerFactory } from '@fastify/fast-json-stringify-compiler';
 import type { FastifySchemaControllerOptions, FastifyValidationResult } from 'fastify/types/schema';
 
 /** A route schema's compiler, made on first use; `compileAll` makes every one now. */
@@ -23,6 +24,7 @@ export function lazyRouteSchemas(): LazyRouteSchemas {
   const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     let compileRoute: ReturnType<ValidatorFactory> | undefined;
     return (route) => {
+      if (route.httpPart === 'headers') refuseUpperCaseHeaders(route.schema, `${route.method} ${route.url}`);
       let compiled: FastifyValidationResult | undefined;
       const compile = (): FastifyValidationResult => {
         if (compiled) return compiled;
@@ -46,11 +48,30 @@ export function lazyRouteSchemas(): LazyRouteSchemas {
       return validate as unknown as ReturnType<ReturnType<ValidatorFactory>>;
     };
   };
+  // Fastify loads its serializer compiler (fast-json-stringify and its own ajv) for routes with response schemas only.
+  const buildSerializer: SerializerFactory = (externalSchemas, options) => {
+    const { SerializerSelector } =
+      require('@fastify/fast-json-stringify-compiler') as typeof import('@fastify/fast-json-stringify-compiler');
+    return SerializerSelector()(externalSchemas, options);
+  };
   return {
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     compileAll: () => {
       for (const compile of compilers) compile();
       return compilers.length;
     },
   };
+}
+
+/**
+ * Fastify lowercases a headers schema's property names (headers arrive lowercased) for its own compiler only, not for
+ * a compiler given to it like this one: a name in upper case would never match. Refused when the route is added.
+ * @throws Error naming the route and the header
+ */
+function refuseUpperCaseHeaders(schema: unknown, route: string): void {
+  const { properties = {}, required = [] } = schema as { properties?: object; required?: unknown[] };
+  for (const name of [...Object.keys(properties), ...required.map(String)]) {
+    if (name !== name.toLowerCase())
+      throw new Error(`${route}: the headers schema names ${name}: write header names in lower case`);
+  }
 }

@@ -1,5 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+
+/** jose (some 80 modules) loads with the first token signed, not at every start of the server. */
+const jose = () => require('jose') as typeof import('jose');
 
 /** How long a client assertion is good for: RFC 7523 asks for a short life, and it is used at once. */
 const ASSERTION_LIFE_S = 300;
@@ -40,7 +42,7 @@ export function readClientKey(text: string, field: string): ClientKey | { proble
  * URL, a fresh `jti`, five minutes of life. Signed with jose, a maintained JOSE library (MIT), rather than by hand.
  */
 export async function clientAssertion(clientId: string, tokenUrl: string, key: ClientKey): Promise<string> {
-  const jwt = new SignJWT({})
+  const jwt = new (jose().SignJWT)({})
     .setProtectedHeader({ alg: key.alg, typ: 'JWT', ...(key.kid !== undefined && { kid: key.kid }) })
     .setIssuer(clientId)
     .setSubject(clientId)

@@ -1,11 +1,13 @@
 import { createPrivateKey } from 'node:crypto';
 import type { StoredCredentials } from '@nangohq/protocol';
-import { SignJWT } from 'jose';
 import type { IntegrationConfig } from '../config/types';
 import { describeFetchError, isTransientStatus, TokenEndpointError } from '../oauth/requestToken';
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
 import { credentialField, setCredentialHeader } from './credentialField';
 import { normalisePem } from './jwtTemplate';
+
+/** jose (some 80 modules) loads with the first token signed, not at every start of the server. */
+const jose = () => require('jose') as typeof import('jose');
 
 /** The Connection config field of a GitHub App installation (the catalog's `connection_config.installation_id`). */
 export const INSTALLATION_FIELD = 'installation_id';
@@ -72,7 +74,7 @@ export async function appJwt(app: { appId: string; privateKey: string }, now: nu
     throw new TokenEndpointError('refused', "the GitHub App's private key (oauth.client_secret) is not a PEM private key");
   }
   const iat = Math.floor(now / 1000) - CLOCK_DRIFT_S;
-  return new SignJWT({ iss: app.appId, iat, exp: iat + APP_JWT_LIFE_S }).setProtectedHeader({ alg: 'RS256' }).sign(key);
+  return new (jose().SignJWT)({ iss: app.appId, iat, exp: iat + APP_JWT_LIFE_S }).setProtectedHeader({ alg: 'RS256' }).sign(key);
 }
 
 /**

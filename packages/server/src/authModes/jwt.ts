@@ -1,11 +1,13 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { StoredCredentials } from '@nangohq/protocol';
-import { SignJWT } from 'jose';
 import { TokenEndpointError } from '../oauth/requestToken';
 import type { Provider } from '../providers/Provider';
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
 import { credentialField, setCredentialHeader } from './credentialField';
 import { fillClaims, fillTemplate, normalisePem, UNRESOLVED, type TemplateValues } from './jwtTemplate';
+
+/** jose (some 80 modules) loads with the first token signed, not at every start of the server. */
+const jose = () => require('jose') as typeof import('jose');
 
 /** A token's life when the catalog entry gives none (`token.expires_in_ms`): an hour. */
 export const DEFAULT_JWT_LIFE_MS = 3_600_000;
@@ -110,7 +112,7 @@ export async function signJwt(
     const header = { ...fillClaims(recipe.header, values), alg };
     const iat = Math.floor(now / 1000);
     const exp = iat + Math.floor(recipe.lifeMs / 1000);
-    const token = await new SignJWT({ ...fillClaims(recipe.payload, values), iat, exp })
+    const token = await new (jose().SignJWT)({ ...fillClaims(recipe.payload, values), iat, exp })
       .setProtectedHeader(header)
       .sign(signingKey);
     return { token, expiresAt: exp * 1000 };

@@ -43,6 +43,12 @@ export const twoStep: AuthModeHandler = {
       credentials: (previous, response, now) => storedCredentials(settings, previous, response['answer'] as TwoStepAnswer, now),
     };
   },
+  refreshMarginMs(integration, defaultMs) {
+    const settings = integration.twoStep;
+    if (settings?.bufferMs !== undefined) return settings.bufferMs;
+    // A fifth of a short token's life: a 15-minute token is fetched again 3 minutes before it expires, not at every use.
+    return settings?.lifetimeMs === undefined ? defaultMs : Math.min(defaultMs, Math.floor(settings.lifetimeMs / 5));
+  },
   authorise(integration, connection, request) {
     const token = credentialField(integration, connection, 'token');
     const headers = integration.twoStep?.proxyHeaders ?? [];

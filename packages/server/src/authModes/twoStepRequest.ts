@@ -27,7 +27,7 @@ export async function runTwoStep(
   const random = randomUUID();
   const now = new Date();
   const base = scopeOf(connection, { random, now, answers, jwt: undefined });
-  const jwt = settings.jwt ? signJwt(...jwtParts(settings.jwt, base, now)) : undefined;
+  const jwt = settings.jwt ? await signJwt(...jwtParts(settings.jwt, base, now)) : undefined;
   const scope = scopeOf(connection, { random, now, answers, jwt });
   const secrets = secretsOf(connection);
   const refreshToken = connection.credentials['refresh_token'];

@@ -7,6 +7,14 @@ import { BrokerTarget, redactBrokerUrls } from './brokerUrls';
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * How long `setup` may take on a new connection before the attempt counts as failed (the connection is closed and
+ * the next node tried). Seen on a cluster whose node had just stopped: the broker closed a connection being set up
+ * (541 INTERNAL_ERROR) in a way that made amqplib throw inside its frame handler ("reply is not a function"), and
+ * the setup's await never settled, so recovery, which waits for it, never tried again: the worker stopped consuming.
+ */
+const SETUP_TIMEOUT_MS = 20_000;
+
+/**
  * Opens a broker connection that reconnects by itself (amqplib's recovery, with backoff and jitter) and runs
  * `setup` on every new underlying connection. `url` is one broker URL or several, comma-separated (the nodes of a
  * cluster): the first is dialled first, and every failed attempt or dropped connection moves on to the next, round
@@ -34,7 +42,7 @@ export async function connectBroker(options: {
         // Each address gets `retries + 1` tries at start (the first try of each is not a retry).
         initialMaxRetries: (retries + 1) * addresses - 1,
         maxDelay: 5_000,
-        setup,
+        setup: (model: amqp.ChannelModel) => withinTime(setup(model), SETUP_TIMEOUT_MS, `setting up the ${name} connection`),
         // Listeners must be on before the first attempt, so that a refused first address moves on to the next.
         waitForConnect: false,
       },
@@ -74,4 +82,17 @@ export async function connectBroker(options: {
     logger.error({ err: error, connection: name }, 'gave up reconnecting to the broker'),
   );
   return connection;
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself is not stopped: its connection is closed). */
+async function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

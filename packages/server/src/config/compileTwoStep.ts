@@ -49,6 +49,8 @@ export interface TwoStepSettings {
   readonly refreshTokenPath: string | undefined;
   /** `token_expires_in_ms` when above 0: the token's life when the answer says none. */
   readonly lifetimeMs: number | undefined;
+  /** `token_expiration_buffer` (seconds) in ms: fetch the token again this long before it expires. */
+  readonly bufferMs: number | undefined;
   /** `proxy.headers`: put on every request to the API. Without one naming `${accessToken}`, `Bearer <token>` is. */
   readonly proxyHeaders: readonly (readonly [string, CatalogTemplate])[];
 }
@@ -141,6 +143,7 @@ export function compileTwoStep(provider: Provider): { settings: TwoStepSettings 
   const expirationPath = response['token_expiration'];
   const strategy = response['token_expiration_strategy'] === 'expireAt' ? 'expireAt' : 'expireIn';
   const lifetime = entry['token_expires_in_ms'];
+  const buffer = entry['token_expiration_buffer'];
   const proxy = asRecord(entry['proxy']);
   if (proxy['query'] !== undefined) unsupported('proxy.query: query parameters made from the token are not sent');
   const settings: TwoStepSettings = {
@@ -151,6 +154,7 @@ export function compileTwoStep(provider: Provider): { settings: TwoStepSettings 
     expiration: typeof expirationPath === 'string' ? { path: expirationPath, strategy } : undefined,
     refreshTokenPath: typeof response['refresh_token'] === 'string' ? response['refresh_token'] : undefined,
     lifetimeMs: typeof lifetime === 'number' && lifetime > 0 ? lifetime : undefined,
+    bufferMs: typeof buffer === 'number' && buffer >= 0 ? buffer * 1000 : undefined,
     proxyHeaders: templates(proxy['headers'], 'proxy.headers', template),
   };
   return { settings: problems.length === 0 ? deepFreeze(settings) : undefined, problems };
@@ -197,7 +201,9 @@ function compileJwt(
   if (token === undefined) return undefined;
   const jwt = asRecord(token);
   const header = asRecord(jwt['header']);
-  if (header['alg'] !== 'RS256') unsupported(`token.header.alg: ${String(header['alg'])} JWTs are not signed (RS256 is)`);
+  if (typeof header['alg'] !== 'string' || !/^(RS|PS|ES)(256|384|512)$/.test(header['alg'])) {
+    unsupported(`token.header.alg: ${String(header['alg'])} JWTs are not signed (RS*, PS* and ES* are)`);
+  }
   return {
     signingKey: template(jwt['signing_key'], 'token.signing_key'),
     header: templates(header, 'token.header', template),

@@ -7,6 +7,8 @@ import type { OperationFields } from '../operationLog/Operation';
 import type { OperationHandle } from '../operationLog/OperationLog';
 import { failureOf } from '../operationLog/failureOf';
 import { requireAction, requireIntegration, type OperationContext } from './OperationContext';
+import { setMetadata } from './setMetadata';
+import { updateMetadata } from './updateMetadata';
 
 /** How a run relates to others, for its operation: an async action's retries point at its first attempt. */
 export interface ActionRunOptions {
@@ -65,6 +67,13 @@ async function runAction(
   if (!stored) throw connectionNotFound(integration.name, message.userId);
   // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while
   // it waits, and a failure before it (refresh, load) leaves nothing behind.
+  // A deployed function's setMetadata and updateMetadata, on this Connection only, with the size check of every door.
+  const metadataHost = (method: string, args: { metadata?: Record<string, unknown> }) => {
+    const change = { integration: integration.name, userIds: [message.userId], metadata: args.metadata ?? {} };
+    if (method === 'setMetadata') return setMetadata(context, { type: 'setMetadata', ...change });
+    if (method === 'updateMetadata') return updateMetadata(context, { type: 'updateMetadata', ...change });
+    return Promise.reject(new WorkerError('internal_error', `${method} is only for sync runs`));
+  };
   // Whether this call ran the action itself: not when the key was another run's (its outcome is replayed).
   let ranHere: boolean | undefined;
   const run = async (onStart?: () => Promise<void>) => {
@@ -80,7 +89,7 @@ async function runAction(
             throw error;
           },
         ));
-    return context.runner.run(integration, action, connection, message.input ?? {}, start, operation);
+    return context.runner.run(integration, action, connection, message.input ?? {}, start, operation, metadataHost);
   };
   if (message.idempotencyKey === undefined) return run();
   const scope = { integration: integration.name, userId: message.userId, key: message.idempotencyKey };

@@ -13,7 +13,7 @@
  */
 import dns from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { WorkerError } from '../errors';
 
 /** Refused always: link-local and cloud metadata. */
@@ -49,10 +49,13 @@ export function addressProblem(address: string, allowPrivate: boolean): string |
   return undefined;
 }
 
+/** The end of every refusal's message: how a refusal is known once another realm has copied it as a plain Error. */
+const REFUSED_TAIL = '; a host a user types may not reach it';
+
 /** The error a refused connection fails with; its message names the host, never a path or credential. */
 export class AddressRefused extends WorkerError {
   constructor(host: string, why: string) {
-    super('http_host_not_allowed', `${host} resolves to ${why}; a host a user types may not reach it`);
+    super('http_host_not_allowed', `${host} resolves to ${why}${REFUSED_TAIL}`);
   }
 }
 
@@ -89,17 +92,32 @@ export function allowPrivateHostsForUserHosts(allow: boolean): void {
 
 /** The dispatcher every request to a host a user typed is sent through (fetch's `dispatcher`, undici's request). */
 export function guardedDispatcher(): Agent {
+  // undici loads with the first such request, not at every start of the server.
+  const { Agent } = require('undici') as typeof import('undici');
   agent ??= new Agent({ connect: { lookup: guardedLookup(allowPrivateHosts) } });
   return agent;
 }
 
+/** Closes the sockets kept alive to hosts users typed (at the worker's stop); the next call opens new ones. */
+export async function closeUserHostConnections(): Promise<void> {
+  const old = agent;
+  agent = undefined;
+  await old?.close();
+}
+
 /**
  * The error undici reports for a refused connection: fetch wraps it as `TypeError('fetch failed')` with the refusal
- * somewhere down its causes. Found, it is what the caller should throw; undefined otherwise.
+ * down its causes. Under a test runner's sandbox the refusal arrives copied as a plain Error (`WorkerError: <message>`),
+ * so it is known by its message too. Found, it is what the caller should throw; undefined otherwise.
  */
-export function addressRefusal(error: unknown): AddressRefused | undefined {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+export function addressRefusal(error: unknown): WorkerError | undefined {
+  // Not `instanceof Error`: fetch's TypeError may come from another realm (Node's own, under a test runner's).
+  for (let cause = error, depth = 0; typeof cause === 'object' && cause !== null && depth < 5; depth++) {
     if (cause instanceof AddressRefused) return cause;
+    const message = (cause as { message?: unknown }).message;
+    if (typeof message === 'string' && message.endsWith(REFUSED_TAIL)) {
+      return new WorkerError('http_host_not_allowed', message.replace(/^WorkerError: /, ''));
+    }
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;

@@ -65,6 +65,18 @@ describe('route schemas compiled on first request', () => {
     }
   });
 
+  it('a headers schema naming a header in upper case is refused when its route is added', async () => {
+    const app = Fastify({ ajv: AJV, schemaController: lazyRouteSchemas().schemaController });
+    app.get('/h', { schema: { headers: { type: 'object', required: ['Connection-Id'] } } }, async () => 'ok');
+    try {
+      await expect(app.ready()).rejects.toThrow(
+        /GET \/h: the headers schema names Connection-Id: write header names in lower case/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
   it("every route schema of the server's API compiles", async () => {
     const api = await startApi();
     try {

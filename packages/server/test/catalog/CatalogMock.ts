@@ -10,6 +10,7 @@
  *   token_url, refresh_url
  *                       OAuth 2 (mockOAuth2.ts): the client authenticated where the entry says (Basic or body), the
  *                       code, redirect URI and PKCE verifier checked; answers a token. OAuth 1.0a: signed access token
+ *                       TWO_STEP (mockTwoStep.ts): a token where the entry's token_response reads it
  *                       OAUTH2_CC: the client-credentials grant, the client's secret or RFC 7523 assertion checked.
  *                       BILL: v3 login, the four fields given and the password one the walk gave out; a session id
  *   request_url         OAuth 1.0a temporary token, signature checked
@@ -26,6 +27,7 @@ import { mockTargetOf, type MockTarget } from './mockUrls';
 import { json, type MockAnswer, type MockRequest } from './mockHttp';
 import { MockOAuth1 } from './mockOAuth1';
 import { MockOAuth2 } from './mockOAuth2';
+import { MockTwoStep } from './mockTwoStep';
 
 /** Larger bodies are refused unread: no catalog flow comes near. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,6 +52,7 @@ export class CatalogMock {
   readonly hits: MockHit[] = [];
   readonly oauth2: MockOAuth2;
   readonly oauth1: MockOAuth1;
+  readonly twoStep: MockTwoStep;
 
   private constructor(
     private readonly server: Server,
@@ -58,6 +61,11 @@ export class CatalogMock {
   ) {
     this.oauth2 = new MockOAuth2(entryOf, (token) => this.remember(token));
     this.oauth1 = new MockOAuth1(entryOf, (token) => this.remember(token));
+    this.twoStep = new MockTwoStep(
+      entryOf,
+      (token) => this.remember(token),
+      () => this.port,
+    );
   }
 
   /** Listens on 127.0.0.1, on an ephemeral port. `entryOf` gives an entry, aliases resolved, by name. */
@@ -125,6 +133,7 @@ export class CatalogMock {
     if (role === 'authorization_url') {
       return this.oauth1.owns(request) ? this.oauth1.authorize(request) : this.oauth2.authorize(request);
     }
+    if ((role === 'token_url' || role === 'refresh_url') && this.twoStep.owns(request)) return this.twoStep.token(request);
     if (role === 'token_url' && this.entryOf(request.target.owner)?.['auth_mode'] === 'BILL') return this.billLogin(request);
     if (role === 'token_url' || role === 'refresh_url') {
       return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
@@ -158,7 +167,7 @@ export class CatalogMock {
     for (const value of Object.values(request.headers)) {
       for (const text of Array.isArray(value) ? value : [value ?? '']) {
         texts.push(text);
-        const basic = /^Basic\s+(\S+)/i.exec(text);
+        const basic = /^(?:Basic|ID|Userkeyauth)\s+(\S+)/i.exec(text); // base64 credentials: Basic, Workday's ID, Redtail's
         if (basic?.[1]) texts.push(Buffer.from(basic[1], 'base64').toString());
       }
     }

@@ -5,18 +5,30 @@
  * @nangohq/providers 0.71.10.
  */
 
-const HOST_FROM_CONNECTION =
-  "base_url's host, its domain or the whole URL is a value the user types (`https://${connectionConfig.hostname}`, " +
-  '`https://api.${connectionConfig.siteParameter}`, `${connectionConfig.instance_url}`): this server lets a ' +
-  "Connection's value fill only one label of a host whose domain the catalog fixes, so whoever sets a Connection's " +
-  'config cannot send its credentials to a host of their choosing (docs/integrations-yaml.md); such an integration ' +
-  'needs its own base_url in integrations.yaml';
+import { TWO_STEP_EXCLUDED } from './exclusionsTwoStep';
+
+const TYPED_HOST_NOT_A_NAME =
+  "the field that makes up base_url's host holds a scheme, port or path (`https://gerrit.example.com:8443/r`): a host " +
+  'the user types must be a host name alone, since a Connection value may not set the scheme or the port ' +
+  '(docs/integrations-yaml.md, "Hosts a user types")';
+const CLIENT_SECRET_TO_TYPED_HOST =
+  "the token URL's host is a value the user types (`https://${connectionConfig.hostname}/oauth/token`): the " +
+  "integration's OAuth client secret is never sent to such a host, so the operator of one instance writes its " +
+  'token_url in integrations.yaml (docs/integrations-yaml.md, "Hosts a user types")';
+const WHOLE_URL_FROM_CONNECTION =
+  'base_url is one per-Connection value holding the scheme too (`${connectionConfig.instance_url}`, often from the ' +
+  "token response): a Connection value may make up a host, never the scheme or port, so such an integration's " +
+  'base_url is written in integrations.yaml';
+const NO_AUTHORIZATION_URL =
+  "the entry has no authorization_url: Sentry's public integrations install the app and send the code in a webhook, a " +
+  'flow this server lacks';
 const TEMPLATE_FUNCTION =
   "a header or base_url uses Nango's template functions or values our templates do not have: ${base64(…)}, " +
-  "${awsSigV4(…)}, ${now:…}, ${random}, the integration's ${clientId} and ${clientSecret}, ${apiSubdomain}";
+  "${awsSigV4(…)}, ${now:…}, ${random}, ${sha256Base64(…)}, the integration's ${clientId} and ${clientSecret}, ${apiSubdomain}";
 const ALTERNATIVES =
   "Nango's `A || B` alternatives: we take the last, and here it is the one that cannot be used (Zoho's token URL is " +
-  'the `accounts-server` a callback brings, a whole URL; Freshsales takes a hidden empty subdomain)';
+  "the `accounts-server` a callback brings and its base_url the token response's `api_domain`, whole URLs; " +
+  'Freshsales and Metabase take a hidden empty field)';
 const VERIFICATION_BODY =
   "the entry's verification call carries the key in a request body, which our /api-auth verification does not send";
 const VERIFICATION_PLACEHOLDER =
@@ -28,10 +40,6 @@ const OAUTH1_PLAINTEXT = 'OAuth 1.0a with the PLAINTEXT signature method, which 
 const CREDENTIAL_IN_BASE_URL =
   'the API key is part of base_url (`https://api.telegram.org/bot${apiKey}`), where this server allows no credential';
 
-const AUTH_HOST_FROM_CONNECTION =
-  "the authorization or token URL's host is (or holds more than one label of) a value the user types " +
-  '(`https://${connectionConfig.domain}/…`, `https://api.amazon.${connectionConfig.extension}/…`): the OAuth flow ' +
-  'fills a host as base URLs are filled, one label under a domain the catalog fixes';
 const CREDENTIAL_IN_VERIFICATION_URL =
   'the verification endpoint puts a secret credential in the URL, which this server never sends (a URL shows in traces and logs)';
 const EXAMPLE_NOT_IN_FORMAT =
@@ -50,135 +58,52 @@ const CC_WHOLE_BASE_URL =
   "response, Sophos's data-region URL): set base_url in integrations.yaml";
 const CC_API_KEY_HEADER =
   "OAUTH2_CC: the entry's Authorization header names `${apiKey}`, which client-credentials Connections do not hold";
-const CC_VERIFICATION_TYPED_HOST =
-  'OAUTH2_CC: the verification request goes to a host the user types, which the address guard refuses where the walk ' +
-  'resolves every host to 127.0.0.1';
-
 /** Entry name → why it does not connect. */
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
   (
     [
+      [TYPED_HOST_NOT_A_NAME, ['azure-devops', 'blackbaud-basic', 'chatgpt-enterprise', 'gerrit', 'splunk']],
       [
-        HOST_FROM_CONNECTION,
+        CLIENT_SECRET_TO_TYPED_HOST,
         [
-          '1password-events',
-          '1password-scim',
           'absorb-lms',
-          'active-campaign',
-          'adobe-commerce',
           'adobe-workfront',
           'agiloft',
-          'aws-scim',
-          'azure-devops',
-          'back-market',
-          'baserow',
-          'battlenet',
-          'bitdefender',
-          'blackbaud-basic',
-          'braze',
-          'builder-io-private',
-          'builder-io-public',
-          'bullhorn',
+          'amazon',
           'canvas-lms',
-          'cdw',
-          'chatgpt-enterprise',
-          'cisco-duo-admin',
-          'clio',
-          'clover',
-          'codeclimate',
           'confluence-data-center',
-          'connectsecure',
-          'contentstack',
-          'datacandy',
-          'datadog',
-          'datadog-oauth',
-          'dentally',
-          'discourse',
-          'exact-online',
-          'fern',
-          'figma-scim',
-          'fillout',
-          'fillout-api-key',
           'freshworks',
-          'gerrit',
-          'ghost-content',
-          'gitlab-group-token',
-          'gitlab-pat',
-          'glean',
           'glean-oauth',
-          'grafana',
           'greenfield-meditech',
-          'greenhouse-assessment',
-          'haileyhr',
           'highq',
           'infor',
-          'jiminny',
           'jira-data-center',
+          'looker-oauth',
+          'maximizer-on-premise',
+          'odoo',
+          'practicefusion',
+          'servicenow',
+          'snowflake',
+          'workday-oauth',
+        ],
+      ],
+      [
+        WHOLE_URL_FROM_CONNECTION,
+        [
+          'aws-scim',
+          'baserow',
+          'bitdefender',
+          'bullhorn',
+          'fillout',
           'jira-data-center-api-key',
           'jira-data-center-basic',
-          'listmonk',
-          'looker-oauth',
-          'loom-scim',
-          'make',
-          'mattermost',
-          'maximizer-on-premise',
-          'maxio',
           'meilisearch',
-          'metabase',
-          'microsoft-dataverse',
-          'microsoft-dynamics-365-finance-and-operations',
           'n8n',
-          'next-cloud-ocs',
-          'ninjaone-saas-backup',
-          'odoo',
-          'odoo-api-key',
-          'okta-api-key',
-          'oracle-hcm',
-          'phrase',
-          'pingone',
           'pipedrive',
-          'practicefusion',
-          'prtg-classic',
-          'resova',
-          'revolut-business',
-          'rydership',
-          'sage-people',
           'salesforce',
           'salesforce-experience-cloud',
           'salesforce-sandbox',
-          'sap-odata-basic',
-          'sentinelone',
-          'sentry',
-          'sentry-oauth',
-          'smartsheet',
-          'snipe-it',
-          'snowflake',
-          'splunk',
-          'statamic',
-          'streamline-ai',
-          'supabase',
-          'tanium',
           'teamwork',
-          'transporeon-carrier-basic',
-          'trigger-dev',
-          'twenty-crm-self-hosted',
-          'ukg-pro',
-          'ukg-pro-wfm',
-          'woocommerce',
-          'workato',
-          'workday',
-          'workday-oauth',
-          'workramp',
-          'wrike',
-          'yahoo',
-          'zoho',
-          'zoho-bigin',
-          'zoho-books',
-          'zoho-crm',
-          'zoho-inventory',
-          'zoho-invoice',
-          'zoho-mail',
-          'zoho-recruit',
         ],
       ],
       [
@@ -188,15 +113,36 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
           'aws-iam',
           'aws-inspector2',
           'aws-multi-service',
+          'cisco-duo-admin',
+          'connectsecure',
           'etsy',
           'getty-images',
           'myob',
           'pleo-api-key',
+          'streamline-ai',
           'walmart',
           'zendesk-api-key',
         ],
       ],
-      [ALTERNATIVES, ['freshsales', 'zoho-calendar', 'zoho-desk', 'zoho-people']],
+      [
+        ALTERNATIVES,
+        [
+          'freshsales',
+          'metabase',
+          'zoho',
+          'zoho-bigin',
+          'zoho-books',
+          'zoho-calendar',
+          'zoho-crm',
+          'zoho-desk',
+          'zoho-inventory',
+          'zoho-invoice',
+          'zoho-mail',
+          'zoho-people',
+          'zoho-recruit',
+        ],
+      ],
+      [NO_AUTHORIZATION_URL, ['sentry-oauth']],
       [VERIFICATION_BODY, ['adyntel', 'mandrill']],
       [VERIFICATION_PLACEHOLDER, ['jazzhr']],
       [HOST_LABEL_DOTS, ['quentn', 'zuora']],
@@ -221,13 +167,12 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       ],
       [CC_WHOLE_BASE_URL, ['salesforce-cc', 'sophos-central']],
       [CC_API_KEY_HEADER, ['certn-partner']],
-      [CC_VERIFICATION_TYPED_HOST, ['transporeon-carrier-oauth2-cc']],
       [OAUTH1_PLAINTEXT, ['smugmug']],
       [CREDENTIAL_IN_BASE_URL, ['telegram']],
-      [AUTH_HOST_FROM_CONNECTION, ['amazon', 'amazon-selling-partner', 'amazon-selling-partner-beta', 'servicenow']],
       [CREDENTIAL_IN_VERIFICATION_URL, ['algolia']],
       [EXAMPLE_NOT_IN_FORMAT, ['cin7-core']],
       [NO_BASE_URL, ['unauthenticated']],
+      ...TWO_STEP_EXCLUDED,
     ] as const
   ).flatMap(([reason, names]) => names.map((name) => [name, reason] as const)),
 );

@@ -48,7 +48,8 @@ export async function walkCatalog(): Promise<WalkResult> {
 
     const started = Date.now();
     // One client makes every call of the walk: the per-client rate limit would stop it, not what is measured.
-    api = await startApi({ yaml: integrationsYaml(plan), providersFile, apiRateLimit: 1_000_000 });
+    // Every host resolves to the mock on 127.0.0.1 (loopbackDns.ts): hosts the user types must be let through.
+    api = await startApi({ yaml: integrationsYaml(plan), providersFile, apiRateLimit: 1_000_000, allowPrivateHosts: true });
     const startMs = Date.now() - started;
     const context: WalkContext = { api, mock };
 

@@ -196,6 +196,28 @@ body-key:
       ]);
     });
 
+    it("takes a host the user types, but never for the token URL that gets the integration's client secret", () => {
+      const catalog = catalogOf(`
+gitlab-self:
+  auth_mode: API_KEY
+  proxy:
+    base_url: https://\${connectionConfig.hostname}/api/v4
+    headers: { private-token: 'Bearer \${apiKey}' }
+self-oauth:
+  auth_mode: OAUTH2
+  authorization_url: https://\${connectionConfig.hostname}/oauth/authorize
+  token_url: https://\${connectionConfig.hostname}/oauth/token
+  proxy: { base_url: 'https://\${connectionConfig.hostname}/api' }
+`);
+      const gitlab = parse('integrations:\n  g:\n    provider: gitlab-self\n', catalog).integrations.get('g');
+      expect(gitlab?.baseUrl.source).toBe('https://${additionalConfig.hostname}/api/v4');
+      const yaml =
+        'integrations:\n  o:\n    provider: self-oauth\n    oauth:\n      client_id: id\n      client_secret: secret\n';
+      expect(problemsOf(yaml, catalog)).toEqual([
+        "integrations.o.oauth.token_url: its host is a value the user types (hostname), and the integration's OAuth client secret is never sent to such a host: write your instance's token_url (and authorization_url) in integrations.yaml",
+      ]);
+    });
+
     it("takes the general default of Nango's `A || B` alternatives", () => {
       const catalog = catalogOf(`
 tenant:

@@ -15,7 +15,7 @@ import { generateKey } from '../../src/encryption/Keyring';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { RABBITMQ_URL, waitFor } from '../helpers/harness';
 import { createTestDatabase, type TestDatabase } from '../helpers/pgDatabase';
-import type { PrivateBroker } from '../../../../test/privateBroker';
+import type { PrivateBroker, PrivateCluster } from '../../../../test/privateBroker';
 import { workerQueueNames } from '../../src/broker/queueNames';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -124,14 +124,19 @@ export class FaultRig {
   private readonly clients: Nango[] = [];
 
   private constructor(
-    /** Broker URL: the machine's broker, or the private node the rig was given. */
-    readonly url: string,
+    /** Broker URLs: the machine's broker, the private node the rig was given, or every node of its cluster. */
+    readonly urls: readonly string[],
     readonly api: ApiServer,
     private readonly dir: string,
     /** The PostgreSQL database of a rig on PostgreSQL; undefined on SQLite. */
     readonly database: TestDatabase | undefined,
   ) {
     this.dbPath = join(dir, 'nango.sqlite');
+  }
+
+  /** NANGO_RABBITMQ_URL of the rig's workers: its broker URL, or its cluster's, comma-separated. */
+  get url(): string {
+    return this.urls.join(',');
   }
 
   /** The environment that points a worker at this rig's store (and, on PostgreSQL, the key every worker shares). */
@@ -145,17 +150,18 @@ export class FaultRig {
 
   /**
    * Starts the counting server and writes the integrations. With `broker`, workers and clients use that private
-   * node instead of the machine's broker: a test that stops or cuts the broker must pass one.
+   * node instead of the machine's broker: a test that stops or cuts the broker must pass one. With `cluster`, they
+   * are given every node of that private cluster.
    */
-  static async start(options: { broker?: PrivateBroker; store?: RigStore } = {}): Promise<FaultRig> {
-    const url = options.broker?.url ?? RABBITMQ_URL;
+  static async start(options: { broker?: PrivateBroker; cluster?: PrivateCluster; store?: RigStore } = {}): Promise<FaultRig> {
+    const urls = options.cluster?.urls ?? [options.broker?.url ?? RABBITMQ_URL];
     const api = await startApiServer(() => ({ body: { counted: true } }));
     const dir = mkdtempSync(join(tmpdir(), 'nango-fault-'));
     mkdirSync(join(dir, 'integrations', 'fault'), { recursive: true });
     writeFileSync(join(dir, 'integrations.yaml'), integrationsYaml(api.url));
     for (const [file, source] of Object.entries(ACTIONS)) writeFileSync(join(dir, 'integrations', 'fault', file), source);
     const database = options.store === 'postgres' ? await createTestDatabase() : undefined;
-    return new FaultRig(url, api, dir, database);
+    return new FaultRig(urls, api, dir, database);
   }
 
   /** Spawns a worker on this rig's queue, database and integrations, without waiting for it. */
@@ -190,7 +196,8 @@ export class FaultRig {
 
   /** A connected client on this rig's queue; closed by close(). */
   async client(options: Omit<NangoClientOptions, 'url' | 'queue'> = {}): Promise<Nango> {
-    const nango = new Nango({ url: this.url, queue: this.queue, requestTimeoutMs: 10_000, ...options });
+    const url = this.urls.length === 1 ? this.url : this.urls;
+    const nango = new Nango({ url, queue: this.queue, requestTimeoutMs: 10_000, ...options });
     this.clients.push(nango);
     await nango.connect();
     return nango;
@@ -218,7 +225,7 @@ export class FaultRig {
     for (const nango of this.clients) await nango.close().catch(() => undefined);
     await Promise.all(this.workers.map((worker) => worker.stop('SIGKILL')));
     try {
-      await deleteQueues(this.url, workerQueueNames(this.queue));
+      await deleteQueues(this.urls, workerQueueNames(this.queue));
     } finally {
       await this.api.close();
       await this.database?.drop();
@@ -300,15 +307,28 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Deletes queues on the broker at `url`. */
-async function deleteQueues(url: string, queues: string[]): Promise<void> {
-  const connection = await amqp.connect(url);
+/** Deletes queues on the broker at the first of `urls` that answers (a cluster's nodes share their queues). */
+async function deleteQueues(urls: readonly string[], queues: string[]): Promise<void> {
+  const connection = await connectFirst(urls);
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) await channel.deleteQueue(queue);
   } finally {
     await connection.close();
   }
+}
+
+/** A connection to the first of `urls` that answers. @throws the last node's error when none does */
+export async function connectFirst(urls: readonly string[]): Promise<amqp.ChannelModel> {
+  let failure: unknown = new Error('no broker URL');
+  for (const url of urls) {
+    try {
+      return await amqp.connect(url);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /** The client-given names of the connections open on `broker` (the worker's say `nango-worker <pid> <role>`). */

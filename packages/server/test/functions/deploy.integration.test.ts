@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import type { Harness } from '../helpers/harness';
 import { startModeHarness, type ModeHarness } from '../authModes/modeHarness';
@@ -23,10 +25,12 @@ const action = createAction({
     endpoint: { method: 'POST', path: '/shout' },
     input: z.object({ text: z.string() }),
     output: z.object({ shouted: z.string(), remote: z.unknown(), metadata: z.unknown() }),
+    metadata: z.object({ team: z.string().optional(), last: z.string().optional() }),
     exec: async (nango, input) => {
         const res = await nango.get({ endpoint: '/ping', params: { q: input.text } });
         await nango.log('shouting', { text: input.text });
         const metadata = await nango.getMetadata();
+        await nango.updateMetadata({ last: input.text });
         return { shouted: input.text.toUpperCase() + '${suffix}', remote: res.data, metadata };
     }
 });
@@ -132,7 +136,9 @@ integrations:
     expect(api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${API_KEY}`);
 
     const theirs = await official().triggerAction<{ shouted: string }>('echo', 'ann', 'shout', { text: 'yo' });
-    expect(theirs).toMatchObject({ shouted: 'YO' });
+    expect(theirs).toMatchObject({ shouted: 'YO', metadata: { team: 'blue', last: 'hi' } });
+    // updateMetadata went through the worker to the store.
+    expect((await h.nango.getConnection('echo', 'ann')).returnValue?.additionalConfig).toEqual({ team: 'blue', last: 'yo' });
 
     // The deployed input schema is checked before the run, as for our own actions.
     const bad = await fetch(`${url}/action/trigger`, {
@@ -147,6 +153,22 @@ integrations:
     const call = await h.nango.triggerAction('echo', 'call', 'ann', { endpoint: '/own' });
     expect(JSON.stringify(call.returnValue)).not.toContain('deployed');
   }, 60_000);
+
+  it('offers the deployed action as a tool of the MCP server, called through the same path', async () => {
+    const client = new Client({ name: 'functions-test', version: '1.0.0' });
+    const headers = { ...auth, 'connection-id': 'ann', 'provider-config-key': 'echo' };
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }));
+    try {
+      const { tools } = await client.listTools();
+      const shoutTool = tools.find((tool) => tool.name === 'shout');
+      expect(shoutTool).toMatchObject({ description: 'Shouts the text back, with what the API answered' });
+      expect(shoutTool?.inputSchema).toMatchObject({ type: 'object', required: ['text'] });
+      const called = await client.callTool({ name: 'shout', arguments: { text: 'mcp' } });
+      expect(JSON.stringify(called.content)).toContain('MCP');
+    } finally {
+      await client.close();
+    }
+  });
 
   it('replaces the first deployment with a second one', async () => {
     project.write('echo/actions/shout.ts', shout('!'));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import {
   CallToolRequestSchema,
   ErrorCode as McpErrorCode,
@@ -9,7 +10,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { isErrorCode, type ErrorCode } from '@nangohq/protocol';
-import { callableOf, type CallableAction } from '../../operations/listCallableActions';
+import { whyNotCallable, type CallableAction } from '../../operations/listCallableActions';
 import { WorkerError } from '../../errors';
 import type { ApiContext } from '../ApiContext';
 import { replyWaitMs } from '../ActionDispatcher';
@@ -24,6 +25,12 @@ export interface ToolTarget {
 /** What this server says it is in its `initialize` answer. */
 const SERVER_INFO = { name: 'nango-server actions', version: '1.0.0' };
 
+/**
+ * One JSON Schema validator for every server: the SDK makes a new Ajv per Server by default (about 5 ms of CPU),
+ * and a server lives for one request here. It checks only elicitation answers, which these servers never ask for.
+ */
+const SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
+
 /** Longest idempotency key a tool call may carry in its `_meta`, as the `Idempotency-Key` header's limit. */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
@@ -35,12 +42,12 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
  * protocol error (`-32602`), as the SDK's own McpServer answers it.
  */
 export function actionToolsServer(context: ApiContext, target: ToolTarget): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} } });
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: target.actions.map(toolOf) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: input = {}, _meta: meta } = request.params;
     const action = target.actions.find((callable) => callable.name === name);
-    if (!action) throw new McpError(McpErrorCode.InvalidParams, unknownToolMessage(context, target, name));
+    if (!action) throw new McpError(McpErrorCode.InvalidParams, await unknownToolMessage(context, target, name));
     const idempotencyKey = meta?.['idempotencyKey'];
     if (idempotencyKey !== undefined && !isIdempotencyKey(idempotencyKey)) {
       return toolError(
@@ -113,11 +120,11 @@ function toolError(code: ErrorCode, message: string, operationId?: string): Call
 }
 
 /** Why a name is no tool here: no such action, or an action that is not offered (no input schema). */
-function unknownToolMessage(context: ApiContext, target: ToolTarget, name: string): string {
-  const declared = context.operations.integrations().integrations.get(target.integration)?.actions.get(name);
-  const why = declared ? callableOf(declared) : undefined;
+async function unknownToolMessage(context: ApiContext, target: ToolTarget, name: string): Promise<string> {
+  const integration = context.operations.integrations().integrations.get(target.integration);
+  const why = integration && (await whyNotCallable(context.operations, integration, name));
   const tools = target.actions.map((action) => action.name).join(', ') || 'none';
-  if (typeof why === 'string') return `Tool '${name}' is not offered: ${why}; tools of '${target.integration}': ${tools}`;
+  if (why) return `Tool '${name}' is not offered: ${why}; tools of '${target.integration}': ${tools}`;
   return `Unknown tool '${name}': integration '${target.integration}' offers ${tools}`;
 }
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { keepHeapBounds } from '../../heapBounds';
-import { buildSync } from 'esbuild';
 import { WorkerError } from '../../errors';
 import type { ThreadAnswer, ThreadRequest, WriterThreadData } from './sqliteWriterThread';
 import type { WriteRequest } from './SqliteOperationWriter';
@@ -82,6 +81,8 @@ function threadEntry(): { file: string; code?: string } {
   const file = join(__dirname, 'sqliteWriterThread.js');
   if (existsSync(file)) return (entry = { file });
   const source = join(__dirname, 'sqliteWriterThread.ts');
+  // esbuild is loaded only here, when running from the TypeScript sources (tests): never by a built server.
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
   const built = buildSync({
     entryPoints: [source],
     bundle: true,

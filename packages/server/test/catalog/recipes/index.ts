@@ -11,6 +11,7 @@ import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
 import { signatureRecipe } from './signature';
 import { tbaRecipe } from './tba';
+import { twoStepRecipe } from './twoStep';
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   OAUTH2: oauthFlowRecipe('OAUTH2', 'access_token'),
@@ -22,4 +23,5 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   OAUTH2_CC: clientCredentialsRecipe,
   SIGNATURE: signatureRecipe,
   BILL: billRecipe,
+  TWO_STEP: twoStepRecipe,
 };

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
-import send from '@fastify/send';
+import type sendType from '@fastify/send';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../ApiContext';
 import { DASHBOARD_HEADERS } from '../../dashboard/pageHeaders';
+
+/** @fastify/send loads with the dashboard's first asset, not at every start of the server. */
+const send = () => require('@fastify/send') as typeof sendType;
 
 /** A year: the longest a cache keeps a file; the files' names change with their content. */
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -19,7 +22,7 @@ export function registerGetDashboardAsset(app: FastifyInstance, context: ApiCont
   if (dashboard === undefined) return;
   const root = join(dashboard.dir, 'assets');
   app.get<{ Params: { '*': string } }>('/dashboard/assets/*', { config: { public: true } }, async (request, reply) => {
-    const sent = await send(request.raw, `/${request.params['*']}`, {
+    const sent = await send()(request.raw, `/${request.params['*']}`, {
       root,
       maxAge: YEAR_MS,
       immutable: true,

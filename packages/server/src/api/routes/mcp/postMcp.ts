@@ -1,10 +1,14 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { CONNECTION_ID_SCHEMA } from '@nangohq/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { listCallableActions } from '../../../operations/listCallableActions';
 import type { ApiContext } from '../../ApiContext';
-import { actionToolsServer } from '../../mcp/actionToolsServer';
 import { jsonRpcError } from '../../mcp/jsonRpcError';
+
+/** The MCP SDK (zod, its own ajv: some 250 modules) loads with the first MCP request, not at every start. */
+const mcpSdk = () => ({
+  ...(require('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js') as typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')),
+  ...(require('../../mcp/actionToolsServer') as typeof import('../../mcp/actionToolsServer')),
+});
 
 const schema = {
   headers: {
@@ -43,6 +47,7 @@ export function registerPostMcp(app: FastifyInstance, context: ApiContext): void
     const integration = request.headers['provider-config-key'];
     const userId = request.headers['connection-id'];
     const actions = await listCallableActions(context.operations, integration, userId);
+    const { actionToolsServer, WebStandardStreamableHTTPServerTransport } = mcpSdk();
     const server = actionToolsServer(context, { integration, userId, actions });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NangoConnection } from '@nangohq/protocol';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { addressRefusal, guardedDispatcher } from '../../../outbound/addressGuard';
@@ -14,6 +14,9 @@ import type { RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { delayOf, retryHeadersOf } from '../../../ratelimits/readRateLimit';
 import { inHttpClientSpan } from '../../../tracing/inHttpClientSpan';
 import type { ProxyBody } from './proxyBody';
+
+/** undici (some 110 modules) loads with the first proxied request, not at every start of the server. */
+const undici = () => require('undici') as typeof import('undici');
 
 /** One proxy call, its URL and headers made, credentials not yet applied (they are, per hop, by authorise). */
 export interface ProxiedCall {
@@ -137,15 +140,17 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
   if (streamed?.length !== undefined) headers.set('content-length', String(streamed.length));
   const body = streamed ? streamed.stream : hop.body === undefined ? null : hop.body.payload;
   const send = () =>
-    request(hop.url, {
-      method: hop.method as Dispatcher.HttpMethod,
-      headers: Object.fromEntries(headers),
-      body,
-      signal: call.signal,
-      ...(call.userHost === true && { dispatcher: guardedDispatcher() }),
-      headersTimeout: Math.max(1, deadline - Date.now()),
-      bodyTimeout: call.timeoutMs,
-    }).then((raw) => new UpstreamReply(raw));
+    undici()
+      .request(hop.url, {
+        method: hop.method as Dispatcher.HttpMethod,
+        headers: Object.fromEntries(headers),
+        body,
+        signal: call.signal,
+        ...(call.userHost === true && { dispatcher: guardedDispatcher() }),
+        headersTimeout: Math.max(1, deadline - Date.now()),
+        bodyTimeout: call.timeoutMs,
+      })
+      .then((raw) => new UpstreamReply(raw));
   // One HTTP client span per hop and per retry: each is a request the provider sees. A base_url with placeholders
   // shows as written: the rendered URL holds Connection values.
   const template = urlTemplate(call.integration.baseUrl, call.endpoint);
