@@ -66,6 +66,14 @@ describe('OAUTH2_CC (client credentials)', () => {
         proxy: { base_url: `${mock.url}/api`, headers: { 'x-api-token': 'Token ${accessToken}' } },
       } as Provider,
       {
+        name: 'salesforce-local',
+        auth_mode: 'OAUTH2_CC',
+        token_url: `${mock.url}/oauth/token`,
+        token_params: { grant_type: 'client_credentials' },
+        token_response_metadata: ['instance_url', 'org.id', 'absent'],
+        proxy: { base_url: `${mock.url}/api` },
+      } as Provider,
+      {
         name: 'okta-local',
         auth_mode: 'OAUTH2_CC',
         token_url: `${mock.url}/oauth/token`,
@@ -85,6 +93,11 @@ integrations:
           Item: { type: object, properties: { id: { type: string }, name: { type: string } }, required: [id, name] }
   platform:
     provider: platform-cc
+    oauth:
+      client_id: ${PLATFORM_CLIENT.id}
+      client_secret: ${PLATFORM_CLIENT.secret}
+  salesforce:
+    provider: salesforce-local
     oauth:
       client_id: ${PLATFORM_CLIENT.id}
       client_secret: ${PLATFORM_CLIENT.secret}
@@ -263,6 +276,31 @@ integrations:
     expect(call?.headers['x-api-token']).toBe(`Token ${String(credentials['token'])}`);
     expect(call?.headers.authorization).toBeUndefined();
     expect(mock.refusals).toEqual([]);
+  });
+
+  it("copies the token answer's token_response_metadata fields into the Connection's config, at every door", async () => {
+    mock.answerExtra = { instance_url: 'https://acme.my.salesforce.test', org: { id: '00D-acme' } };
+    try {
+      await h.nango.registerConnection('salesforce', 'rpc', {} as never, { instance_url: 'typed-by-the-user' } as never);
+      const viaImport = await fetch(`${url}/connections`, {
+        method: 'POST',
+        headers: { ...withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          provider_config_key: 'salesforce',
+          connection_id: 'imported',
+          credentials: { type: 'OAUTH2_CC' },
+        }),
+      });
+      expect(viaImport.status).toBe(201);
+      const viaRoute = await auth('salesforce', 'connection_id=route', {});
+      expect(viaRoute.status).toBe(200);
+    } finally {
+      mock.answerExtra = {};
+    }
+    for (const id of ['rpc', 'imported', 'route']) {
+      const config = (await connection(id, 'salesforce')).body.connection_config;
+      expect(config).toEqual({ instance_url: 'https://acme.my.salesforce.test', 'org.id': '00D-acme' });
+    }
   });
 
   it('signs a private_key_jwt assertion (RFC 7523) with the Connection key, for a run-time integration', async () => {

@@ -1,11 +1,10 @@
-import type { StoredCredentials } from '@nangohq/protocol';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { withoutRefreshToken } from '../../../operations/getConnection';
 import { connectionNotFound, WorkerError } from '../../../errors';
 import type { IntegrationConfig } from '../../../config/types';
 import { checkConnectionConfig } from '../../../operations/checkConnectionConfig';
-import { prepareCredentials, type GivenCredentials } from '../../../operations/prepareCredentials';
+import { prepareConnection, type GivenCredentials, type PreparedConnection } from '../../../operations/prepareCredentials';
 import { requireIntegration } from '../../../operations/OperationContext';
 import { saveConnection } from '../../../operations/saveConnection';
 import type { ApiContext } from '../../ApiContext';
@@ -75,11 +74,12 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
     const userId = body.connection_id ?? randomUUID();
     const config = configOf(body);
     checkConnectionConfig(integration.provider, config, { where: (key) => `body/connection_config/${key}`, complete: false });
+    const prepared = await stored(integration, { userId, credentials, config }, context.operations.verificationTimeoutMs);
     const operation = await saveConnection(context.operations, {
       integration: integration.name,
       userId,
-      credentials: await stored(integration, { userId, credentials, config }, context.operations.verificationTimeoutMs),
-      config,
+      credentials: prepared.credentials,
+      config: prepared.config,
       configName: 'body/metadata with body/connection_config',
       mode: 'upsert',
       attributes: { endUser: body.end_user ? endUserOf(body.end_user) : null, tags: body.tags ?? {} },
@@ -118,7 +118,7 @@ function configOf(body: Body): Record<string, unknown> {
 }
 
 /**
- * The credentials as stored (see prepareCredentials), their errors located in the request ("body/credentials:
+ * The credentials as stored, and the config (see prepareConnection), their errors located in the request ("body/credentials:
  * Credentials for … (OAUTH2): …").
  * @throws WorkerError `invalid_credentials`, `token_refresh_failed`, `credentials_rejected`, `credentials_check_failed`
  */
@@ -126,9 +126,9 @@ async function stored(
   integration: IntegrationConfig,
   given: GivenCredentials,
   verificationTimeoutMs: number | undefined,
-): Promise<StoredCredentials> {
+): Promise<PreparedConnection> {
   try {
-    return await prepareCredentials(integration, given, { verificationTimeoutMs });
+    return await prepareConnection(integration, given, { verificationTimeoutMs });
   } catch (error) {
     if (error instanceof WorkerError && error.code === 'invalid_credentials') {
       throw new WorkerError('invalid_credentials', `body/credentials: ${error.message}`);
