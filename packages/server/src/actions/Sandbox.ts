@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
-import type { HttpResponse, SyncCall } from '@nangohq/action';
+import type { HttpResponse } from '@nangohq/action';
 import { isErrorCode, type NangoConnection } from '@nangohq/protocol';
 import { describeError } from '../describeError';
 import { WorkerError } from '../errors';

@@ -1,5 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import type { StoredCredentials } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
 import { describeFetchError, isTransientStatus, TokenEndpointError } from '../oauth/requestToken';
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
@@ -11,6 +10,9 @@ const jose = () => require('jose') as typeof import('jose');
 
 /** The Connection config field of a GitHub App installation (the catalog's `connection_config.installation_id`). */
 export const INSTALLATION_FIELD = 'installation_id';
+
+/** The Connection config field of the app's public page (the catalog's `connection_config.appPublicLink`). */
+export const APP_LINK_FIELD = 'appPublicLink';
 
 /** GitHub's own token URL of an installation, when the catalog entry names none. */
 const GITHUB_TOKEN_URL = 'https://api.github.com/app/installations/${connectionConfig.installation_id}/access_tokens';
@@ -32,31 +34,64 @@ export const githubApp: AuthModeHandler = {
   issuedByProvider: true,
   tokenFetch: { atCreation: true },
   grant(integration, connection, timeoutMs): TokenGrant | GrantMissing {
-    const app = appOf(integration);
-    if ('missing' in app) return app;
-    const installation = connection.additionalConfig[INSTALLATION_FIELD];
-    if (typeof installation !== 'string' || !/^\d{1,20}$/.test(installation)) {
-      return { missing: `the Connection has no ${INSTALLATION_FIELD} (the GitHub App installation's id, digits) in its config` };
-    }
-    const template = integration.provider?.token_url ?? GITHUB_TOKEN_URL;
-    const tokenUrl = template.replace(/\$\{connectionConfig\.installation_id\}/g, installation);
-    return {
-      request: () => installationToken(tokenUrl, app, timeoutMs),
-      credentials: (previous, response) => installationCredentials(previous, response),
-    };
+    return installationGrant(integration, connection.additionalConfig, timeoutMs, (previous, response) => ({
+      ...previous,
+      ...installationToken(response),
+      raw: rest(response),
+    }));
   },
   authorise(integration, connection, request) {
     setCredentialHeader(request.headers, 'authorization', `Bearer ${credentialField(integration, connection, 'access_token')}`);
   },
 };
 
-/** The app's id and private key, or what the integration lacks. */
+/**
+ * The grant of a Connection's installation token: the app JWT traded at the installation's access_tokens endpoint
+ * (the catalog's APP token URL, `${connectionConfig.installation_id}` filled with the Connection's).
+ * @param config the Connection's config, which holds `installation_id`
+ * @param credentials what to store from GitHub's answer and the credentials held before
+ */
+export function installationGrant(
+  integration: IntegrationConfig,
+  config: Readonly<Record<string, unknown>>,
+  timeoutMs: number,
+  credentials: TokenGrant['credentials'],
+): TokenGrant | GrantMissing {
+  const app = appOf(integration);
+  if ('missing' in app) return app;
+  const installation = config[INSTALLATION_FIELD];
+  if (typeof installation !== 'string' || !INSTALLATION_ID.test(installation)) {
+    return { missing: `the Connection has no ${INSTALLATION_FIELD} (the GitHub App installation's id, digits) in its config` };
+  }
+  const tokenUrl = appTokenUrl(integration).replace(/\$\{connectionConfig\.installation_id\}/g, installation);
+  return { request: () => requestInstallationToken(tokenUrl, app, timeoutMs), credentials };
+}
+
+/** An installation id as GitHub writes it. */
+export const INSTALLATION_ID = /^\d{1,20}$/;
+
+/** The installations' token URL of an integration's catalog entry (`token_url`, or CUSTOM's `token_url.APP`). */
+export function appTokenUrl(integration: IntegrationConfig): string {
+  const provider = integration.provider;
+  const own = integration.authMode === 'APP' ? provider?.token_url : provider?.token_urls?.['APP'];
+  return own ?? GITHUB_TOKEN_URL;
+}
+
+/**
+ * The app's id and private key, or what the integration lacks: `oauth.app_id` and `oauth.app_private_key`, or for
+ * APP, as Nango keeps them, `oauth.client_id` and `oauth.client_secret`.
+ */
 export function appOf(integration: IntegrationConfig): { appId: string; privateKey: string } | GrantMissing {
-  const appId = integration.oauth?.clientId;
-  const privateKey = integration.oauth?.clientSecret;
+  const { oauth } = integration;
+  const isApp = integration.authMode === 'APP';
+  const appId = oauth?.appId ?? (isApp ? oauth?.clientId : undefined);
+  const privateKey = oauth?.appPrivateKey ?? (isApp ? oauth?.clientSecret : undefined);
   if (!appId || !privateKey) {
+    const keys = isApp
+      ? 'oauth.client_id (the app id) and client_secret (its private key, PEM)'
+      : 'oauth.app_id and oauth.app_private_key (PEM)';
     return {
-      missing: `integration '${integration.name}' has no GitHub App id and private key: set integrations.${integration.name}.oauth.client_id (the app id) and client_secret (its private key, PEM)`,
+      missing: `integration '${integration.name}' has no GitHub App id and private key: set integrations.${integration.name}.${keys}`,
     };
   }
   return { appId, privateKey };
@@ -83,7 +118,7 @@ export async function appJwt(app: { appId: string; privateKey: string }, now: nu
  * @throws TokenEndpointError `rejected` (401/403/404: the installation is gone or the app lost access), `transient`
  *   (no answer, 5xx, 429), `refused` otherwise; no message quotes a token
  */
-async function installationToken(
+async function requestInstallationToken(
   tokenUrl: string,
   app: { appId: string; privateKey: string },
   timeoutMs: number,
@@ -116,15 +151,14 @@ async function installationToken(
   return body;
 }
 
-/** What an installation's Connection stores, in the shape of Nango's AppCredentials. */
-function installationCredentials(previous: StoredCredentials, response: Record<string, unknown>): StoredCredentials {
-  const { token, expires_at: expiresAt, ...rest } = response;
-  return {
-    ...previous,
-    access_token: String(token),
-    expires_at: new Date(String(expiresAt)).toISOString(),
-    raw: rest,
-  };
+/** The installation token of GitHub's answer, as a Connection stores it (Nango's AppCredentials' fields). */
+export function installationToken(response: Record<string, unknown>): { access_token: string; expires_at: string } {
+  return { access_token: String(response['token']), expires_at: new Date(String(response['expires_at'])).toISOString() };
+}
+
+/** GitHub's answer without its token: permissions, repository selection, … */
+export function rest(response: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(response).filter(([field]) => field !== 'token'));
 }
 
 /** GitHub's `message`, for the error: it never holds a token. */

@@ -5,6 +5,7 @@ import type { AuthModeHandler } from './AuthModeHandler';
 import { awsSigV4 } from './awsSigV4';
 import { basic } from './basic';
 import { githubApp } from './githubApp';
+import { githubAppOAuth } from './githubAppOAuth';
 import { jwt } from './jwt';
 import { mcpOAuth2, mcpOAuth2Generic } from './mcpOAuth2';
 import { none } from './none';
@@ -33,6 +34,7 @@ const HANDLERS: Readonly<Partial<Record<AuthMode, AuthModeHandler>>> = Object.fr
   MCP_OAUTH2_GENERIC: mcpOAuth2Generic,
   JWT: jwt,
   APP: githubApp,
+  CUSTOM: githubAppOAuth,
 });
 
 /** The modes with a handler: RUN_MODES (config/authModeNames.ts) must list the same (a test checks). */

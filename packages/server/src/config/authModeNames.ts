@@ -41,6 +41,7 @@ export const RUN_MODES: ReadonlySet<AuthMode> = new Set<AuthMode>([
   'MCP_OAUTH2_GENERIC',
   'JWT',
   'APP',
+  'CUSTOM',
 ]);
 
 /** Whether this server runs `mode`. */

@@ -43,6 +43,11 @@ const oauth = {
     token_url: { type: 'string', format: 'uri' },
     client_auth: { enum: ['body', 'basic'] },
     refresh_margin_s: { type: 'integer', minimum: 0 },
+    // GitHub App (APP, CUSTOM): the app's public page, where its install flow starts.
+    app_link: { type: 'string', format: 'uri', pattern: '^https?://' },
+    // CUSTOM (a GitHub App with OAuth): client_id and client_secret are its OAuth client's; these, the app's.
+    app_id: { type: 'string', minLength: 1 },
+    app_private_key: { type: 'string', minLength: 1 },
     ...oauthScopes,
   },
   additionalProperties: false,

@@ -189,6 +189,9 @@ interface IntegrationYaml {
     token_url?: string;
     client_auth?: OAuthConfig['clientAuth'];
     refresh_margin_s?: number;
+    app_link?: string;
+    app_id?: string;
+    app_private_key?: string;
     scopes?: string[] | null;
   } | null;
   aws_sigv4?: AwsSigV4Yaml;
@@ -359,6 +362,9 @@ function compileOAuth(
     scopes: Object.freeze([...(oauth.scopes ?? [])]),
     clientAuth: oauth.client_auth ?? DEFAULTS.clientAuth,
     refreshMarginSeconds: oauth.refresh_margin_s ?? DEFAULTS.refreshMarginSeconds,
+    ...(oauth.app_link !== undefined && { appLink: oauth.app_link }),
+    ...(oauth.app_id !== undefined && { appId: oauth.app_id }),
+    ...(oauth.app_private_key !== undefined && { appPrivateKey: oauth.app_private_key }),
   });
 }
 

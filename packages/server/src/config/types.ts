@@ -44,6 +44,17 @@ export interface OAuthConfig {
   readonly clientAuth: 'body' | 'basic';
   /** Refresh an OAuth 2 token this many seconds before it expires. Default: 900. */
   readonly refreshMarginSeconds: number;
+  /**
+   * `oauth.app_link`, GitHub App modes (APP, CUSTOM) only: the app's public page (`https://github.com/apps/<slug>`),
+   * whose `/installations/new` the install flow opens. Default: none (the connect request's `params[appPublicLink]`).
+   */
+  readonly appLink?: string | undefined;
+  /**
+   * `oauth.app_id` and `oauth.app_private_key` (PEM): a GitHub App's id and key where `client_id` and `client_secret`
+   * are its OAuth client's (CUSTOM). APP takes them from `client_id` and `client_secret` when these are unset.
+   */
+  readonly appId?: string | undefined;
+  readonly appPrivateKey?: string | undefined;
 }
 
 /**

@@ -20,6 +20,11 @@ export interface Provider {
   // OAuth 2 and OAuth 1.0a
   readonly authorization_url?: string;
   readonly token_url?: string;
+  /**
+   * The token URL per auth mode, where the catalog gives one per mode (`github-app-oauth`: `OAUTH2`, the user's
+   * OAuth flow, and `APP`, its installations'); `token_url` is then the entry's own mode's (CUSTOM: OAUTH2's).
+   */
+  readonly token_urls?: Readonly<Record<string, string>>;
   readonly refresh_url?: string;
   /** Where to revoke a token when its Connection is deleted, if the provider has such an endpoint. */
   readonly revocation_url?: string;

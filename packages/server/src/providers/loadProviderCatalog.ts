@@ -197,7 +197,12 @@ function toProvider(name: string, entry: Entry): Provider {
     if (isMapping(params)) provider[key] = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, asText(v)]));
   }
   const tokenUrl = provider['token_url'];
-  if (isMapping(tokenUrl)) provider['token_url'] = tokenUrl[String(provider['auth_mode'])];
+  if (isMapping(tokenUrl)) {
+    // CUSTOM (a GitHub App with OAuth) uses both: its OAuth flow's, and its installations' (kept in token_urls).
+    const mode = String(provider['auth_mode']);
+    provider['token_urls'] = tokenUrl;
+    provider['token_url'] = tokenUrl[mode] ?? (mode === 'CUSTOM' ? tokenUrl['OAUTH2'] : undefined);
+  }
   if (provider['token_url'] === undefined) delete provider['token_url'];
   if (provider['authorization_method'] === undefined && provider['token_request_auth_method'] === 'basic') {
     provider['authorization_method'] = 'header';

@@ -6,8 +6,9 @@ import type { McpFlowPart } from './McpFlowPart';
 export interface OAuthSession {
   readonly providerConfigKey: string;
   readonly connectionId: string;
-  /** The integration's mode: MCP flows are OAuth 2 flows whose client and URLs are in `mcp`. */
-  readonly authMode: 'OAUTH2' | 'OAUTH1' | 'MCP_OAUTH2' | 'MCP_OAUTH2_GENERIC';
+  /** The integration's mode: MCP flows are OAuth 2 flows whose client and URLs are in `mcp`; APP is a GitHub App install; CUSTOM an
+   * install with the user's OAuth (see api/oauth/githubAppOAuthFlow.ts). */
+  readonly authMode: 'OAUTH2' | 'OAUTH1' | 'MCP_OAUTH2' | 'MCP_OAUTH2_GENERIC' | 'APP' | 'CUSTOM';
   /** The redirect_uri sent to the provider; the token request must repeat it exactly. */
   readonly callbackUrl: string;
   /** The Connection's config: the `params[…]` of the connect request. */

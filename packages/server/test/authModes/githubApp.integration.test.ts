@@ -1,57 +1,14 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jwtVerify } from 'jose';
 import type { NangoError } from '@nangohq/node-client';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf } from '../helpers/apiHarness';
 import { startHarness, type Harness } from '../helpers/harness';
-import { LocalApi, type LocalAnswer } from './localApi';
+import { APP_ID, APP_KEY, LocalGitHub } from './githubMock';
 
 const SECRET = 'app-test-secret-key';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
-const APP_ID = '777';
-const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const APP_KEY = app.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-
-/**
- * A local GitHub: the access_tokens endpoint checks the app JWT with the app's public key (RS256, iss the app id, at
- * most 10 minutes' life) and issues installation tokens for the installations it knows; the API accepts only live
- * installation tokens.
- */
-class LocalGitHub {
-  readonly installations = new Set(['42', '43']);
-  readonly issued = new Map<string, { installation: string; expiresAt: number }>();
-  expiresInS = 3600;
-  readonly api = new LocalApi((request, self) =>
-    this.answer(request.method, request.url, String(request.headers.authorization ?? ''), self),
-  );
-
-  private async answer(method: string, url: URL, authorization: string, self: LocalApi): Promise<LocalAnswer> {
-    const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
-    if (!bearer) return self.refuse('no bearer');
-    const tokenPath = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
-    if (tokenPath) {
-      if (method !== 'POST') return self.refuse('access_tokens wants POST');
-      try {
-        const { payload } = await jwtVerify(bearer, app.publicKey, { algorithms: ['RS256'], issuer: APP_ID });
-        if (Number(payload.exp) - Number(payload.iat) > 600) return self.refuse('app JWT lives longer than 10 minutes');
-      } catch (error) {
-        return self.refuse(`app JWT: ${(error as Error).message}`);
-      }
-      const installation = tokenPath[1] as string;
-      if (!this.installations.has(installation)) return { status: 404, body: { message: 'Not Found' } };
-      const token = `ghs_${randomBytes(12).toString('hex')}`;
-      const expiresAt = Date.now() + this.expiresInS * 1000;
-      this.issued.set(token, { installation, expiresAt });
-      return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString(), permissions: { issues: 'read' } } };
-    }
-    const issued = this.issued.get(bearer);
-    if (!issued || issued.expiresAt < Date.now()) return self.refuse('unknown or expired installation token');
-    return { status: 200, body: { installation: issued.installation, path: url.pathname + url.search } };
-  }
-}
 
 /**
  * APP (GitHub App installations) end to end: Connections registered over RabbitMQ with their installation id, the
@@ -85,6 +42,7 @@ integrations:
     oauth:
       client_id: "${APP_ID}"
       client_secret: \${GITHUB_APP_KEY}
+      app_link: https://github.example/apps/acme-app
 `,
       integrationsDir: dir,
       catalog,
@@ -134,6 +92,39 @@ integrations:
     expect(github.api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${second}`);
     expect(github.api.refusals).toEqual([]);
   }, 20_000);
+
+  it("runs the install flow: /oauth/connect opens the app's install page, GitHub's redirect makes the Connection", async () => {
+    const start = await fetch(`${url}/oauth/connect/gh?connection_id=dora`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const location = new URL(String(start.headers.get('location')));
+    expect(location.origin + location.pathname).toBe('https://github.example/apps/acme-app/installations/new');
+    const state = String(location.searchParams.get('state'));
+    expect(state).toMatch(/^[\w-]{43}$/);
+    const back = await fetch(`${url}/app-auth/connect?installation_id=42&setup_action=install&state=${state}`);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('AUTHORIZATION_SUCEEDED');
+    const reply = await fetch(`${url}/connection/dora?provider_config_key=gh`, { headers: withKey });
+    const made = (await reply.json()) as { credentials: Record<string, unknown>; connection_config: Record<string, unknown> };
+    expect(made.connection_config).toEqual({ installation_id: '42', appPublicLink: 'https://github.example/apps/acme-app' });
+    expect(made.credentials['access_token']).toMatch(/^ghs_/);
+    // The state ends with the flow: a second redirect with it makes nothing.
+    const again = await fetch(`${url}/app-auth/connect?installation_id=43&setup_action=install&state=${state}`);
+    expect(await again.text()).toContain('state_err');
+  });
+
+  it('ends the install flow with an error, storing nothing, for an installation the app cannot use or a missing id', async () => {
+    const stateOf = async (id: string) => {
+      const start = await fetch(`${url}/oauth/connect/gh?connection_id=${id}`, { redirect: 'manual' });
+      return String(new URL(String(start.headers.get('location'))).searchParams.get('state'));
+    };
+    const unknown = await fetch(`${url}/app-auth/connect?installation_id=99&setup_action=install&state=${await stateOf('eli')}`);
+    const page = await unknown.text();
+    expect(page).toContain('AUTHORIZATION_FAILED');
+    expect(page).toContain('token_err');
+    const missing = await fetch(`${url}/app-auth/connect?setup_action=request&state=${await stateOf('eli')}`);
+    expect(await missing.text()).toContain('an organisation owner must approve it');
+    expect((await credentials('eli')).status).toBe(404);
+  });
 
   it('refuses an installation GitHub does not know, and a Connection without an installation id, storing nothing', async () => {
     const unknown = (await h.nango

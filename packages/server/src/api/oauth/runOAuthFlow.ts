@@ -17,6 +17,7 @@ import { saveConnection } from '../../operations/saveConnection';
 import type { OperationHandle } from '../../operationLog/OperationLog';
 import { connectName } from '../../config/authModeNames';
 import { failConnect, startConnect } from './connectOperation';
+import { completeInstallation, installClient } from './githubAppOAuthFlow';
 import { mcpCredentialFields, mcpOAuthClient, prepareMcpFlow } from './mcpFlow';
 
 /**
@@ -56,7 +57,10 @@ async function startFlow(
   const authMode = client.provider.auth_mode as OAuthSession['authMode'];
   known.name = connectName(authMode);
   // Before any request to the provider: a value outside its catalog field's rules goes nowhere.
-  const params = connectParams(client.provider, target.params);
+  let params = connectParams(client.provider, target.params);
+  // A GitHub App with OAuth authorises on the app's install page.
+  const integration = context.registry.snapshot().integrations.get(providerConfigKey);
+  if (authMode === 'CUSTOM' && integration) ({ client, params } = installClient(integration, client, params));
   const state = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + settings.oauthSessionTtlMs;
   const base = {
@@ -144,10 +148,16 @@ export async function finishOAuthFlow(context: ApiContext, query: Readonly<Recor
     const configured = await oauthClient(context, session.providerConfigKey);
     // An MCP flow trades its code where its start said, with the client it registered then.
     const client = session.mcp ? mcpOAuthClient(configured, session.mcp) : configured;
-    const { credentials, config } =
+    let { credentials, config } =
       answer.kind === 'verifier'
         ? await finishOAuth1(context, client, session, answer)
         : await finishOAuth2(context, client, session, answer.code);
+    const flowIntegration = context.registry.snapshot().integrations.get(session.providerConfigKey);
+    if (session.authMode === 'CUSTOM' && flowIntegration) {
+      // The installation the redirect names, checked with the user's token, and its own token.
+      const timeoutMs = context.settings.providerTimeoutMs;
+      ({ credentials, config } = await completeInstallation(flowIntegration, credentials, config, query, timeoutMs));
+    }
     // What the provider's redirect carried that the catalog keeps (redirect_uri_metadata: a realm id, a shop).
     Object.assign(config, redirectMetadata(client.provider, query));
     // Two callbacks can get this far for one state; the first to consume it saves, the other stops here.
@@ -321,7 +331,8 @@ async function oauthClient(context: ApiContext, providerConfigKey: string): Prom
       `Integration '${providerConfigKey}' cannot run an OAuth flow: ${found.problem ?? 'unknown reason'}`,
     );
   const { provider } = found.client;
-  if (provider.auth_mode !== 'OAUTH2' && provider.auth_mode !== 'OAUTH1' && !isMcp(provider.auth_mode)) {
+  const oauth = provider.auth_mode === 'OAUTH2' || provider.auth_mode === 'OAUTH1' || provider.auth_mode === 'CUSTOM';
+  if (!oauth && !isMcp(provider.auth_mode)) {
     throw new OAuthFlowError(
       'provider_config_err',
       `Provider '${found.client.providerName}' uses ${provider.auth_mode}, not OAuth`,

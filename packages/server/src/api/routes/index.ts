@@ -46,6 +46,7 @@ import { registerHealth } from './getHealth';
 import { registerGetMetrics } from './metrics/getMetrics';
 import { registerProxy } from './proxy/registerProxy';
 import { registerGetOAuthCallback } from './oauth/getOAuthCallback';
+import { registerGetAppAuthConnect } from './oauth/getAppAuthConnect';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
 import { registerReplayWebhookDelivery } from './webhooks/replayWebhookDelivery';
@@ -97,6 +98,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerPatchConnection(app, context);
   registerGetOAuthConnect(app, context);
   registerGetOAuthCallback(app, context);
+  registerGetAppAuthConnect(app, context);
   registerGetFrontendSdk(app, context);
   registerListProviders(app, context);
   registerPostActionTrigger(app, context);

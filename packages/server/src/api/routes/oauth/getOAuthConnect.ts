@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OAuthFlowError } from '../../../oauth/flow/OAuthFlowError';
 import { parseConnectQuery, type ConnectQuery } from '../../../oauth/flow/parseConnectQuery';
+import { startAppFlow } from '../../oauth/appFlow';
 import { startOAuthFlow, unexpected } from '../../oauth/runOAuthFlow';
 import type { ApiContext } from '../../ApiContext';
 import { sendFlowResult } from '../../oauthResult';
@@ -44,7 +45,9 @@ export function registerGetOAuthConnect(app: FastifyInstance, context: ApiContex
       return connectTbaInPopup(context, reply, key, request.query, wsClientId);
     }
     try {
-      const location = await startOAuthFlow(context, key, query);
+      // A GitHub App's flow is its install page, not an OAuth authorization (see appFlow).
+      const isApp = context.registry.snapshot().integrations.get(key)?.authMode === 'APP';
+      const location = await (isApp ? startAppFlow(context, key, query) : startOAuthFlow(context, key, query));
       return reply.code(302).header('location', location).header('cache-control', 'no-store').send();
     } catch (error) {
       const flowError = error instanceof OAuthFlowError ? error : unexpected(context, error);
