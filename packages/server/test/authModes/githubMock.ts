@@ -23,6 +23,14 @@ export class LocalGitHub {
   /** The installations each user can reach. */
   readonly userInstallations = new Map<string, string[]>();
   private readonly userTokens = new Map<string, string>();
+  /**
+   * The app's Setup URL (this server's /app-auth/connect): when set, the install page
+   * (`/apps/<slug>/installations/new`) plays a user installing the app on `installs` and sends the browser there.
+   */
+  setupUrl = '';
+  installs = '42';
+  /** With CUSTOM (install and authorise), the user whose OAuth code the redirect carries too. */
+  installingUser = '';
   readonly api = new LocalApi((request, self) => this.answer(request, self));
 
   /** A code for `user` as GitHub's install-and-authorise redirect carries it. */
@@ -36,6 +44,14 @@ export class LocalGitHub {
   private async answer(request: LocalRequest, self: LocalApi): Promise<LocalAnswer> {
     const { method, url } = request;
     if (url.pathname === '/login/oauth/access_token') return this.exchange(request, self);
+    if (this.setupUrl && /^\/apps\/[\w-]+\/installations\/new$/.test(url.pathname)) {
+      const back = new URL(this.setupUrl);
+      back.searchParams.set('installation_id', this.installs);
+      back.searchParams.set('setup_action', 'install');
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      if (this.installingUser) back.searchParams.set('code', this.codeFor(this.installingUser, [this.installs]));
+      return { status: 302, body: {}, headers: { location: back.toString() } };
+    }
     const authorization = String(request.headers.authorization ?? '');
     const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
     if (!bearer) return self.refuse('no bearer');

@@ -9,10 +9,11 @@ export interface LocalRequest {
   readonly body: string;
 }
 
-/** What a route answers: a status and a JSON body. */
+/** What a route answers: a status and a JSON body, and any headers besides its content type (a redirect's). */
 export interface LocalAnswer {
   readonly status: number;
   readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -42,9 +43,9 @@ export class LocalApi {
         this.requests.push(request);
         Promise.resolve()
           .then(() => this.route(request, this))
-          .catch((error: unknown) => ({ status: 500, body: { error: String(error) } }))
+          .catch((error: unknown): LocalAnswer => ({ status: 500, body: { error: String(error) } }))
           .then((answer) => {
-            res.writeHead(answer.status, { 'content-type': 'application/json' });
+            res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
             res.end(JSON.stringify(answer.body));
           });
       });
