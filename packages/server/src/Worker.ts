@@ -1,6 +1,6 @@
 import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
-import { allowPrivateHostsForUserHosts, closeUserHostConnections } from './outbound/addressGuard';
+import { allowPrivateHostsForUserHosts, closeUserHostConnections } from './net/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';

@@ -106,6 +106,19 @@ export async function closeUserHostConnections(): Promise<void> {
 }
 
 /**
+ * fetch's options that send one request to a host a user typed through the guard. A host written as an IP address is
+ * judged here: a socket to an address is opened without a lookup, so the dispatcher never sees it.
+ * @throws AddressRefused (`http_host_not_allowed`) when the URL's host is an address the guard refuses
+ */
+export function guardedFetchOptions(url: URL): RequestInit {
+  const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const why = isIP(address) === 0 ? undefined : addressProblem(address, allowPrivateHosts);
+  if (why) throw new AddressRefused(url.hostname, why);
+  // Node's fetch takes undici's `dispatcher`, which lib.dom's RequestInit does not declare.
+  return { dispatcher: guardedDispatcher() } as unknown as RequestInit;
+}
+
+/**
  * The error undici reports for a refused connection: fetch wraps it as `TypeError('fetch failed')` with the refusal
  * down its causes. Under a test runner's sandbox the refusal arrives copied as a plain Error (`WorkerError: <message>`),
  * so it is known by its message too. Found, it is what the caller should throw; undefined otherwise.
