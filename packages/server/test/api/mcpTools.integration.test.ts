@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { openStore } from '../../src/store/openStore';
 import { startHarness, waitFor, type Harness } from '../helpers/harness';
 
 const SECRET_KEY = 'sk-mcp-test-0123456789';
@@ -237,5 +238,39 @@ describe('MCP server: actions as tools at /mcp', () => {
       expect(response.headers.get('allow')).toBe('POST');
       expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
     }
+  });
+
+  it("offers the active deployment's actions too, and runs them through the same path", async () => {
+    // Stored as `nango deploy` stores it: a CommonJS bundle whose default export is what createAction makes.
+    const { store } = await openStore(process.env, { kind: 'sqlite', path: h.dbPath });
+    try {
+      await store.functionDeployments.add([
+        {
+          integration: 'demo',
+          name: 'greet',
+          type: 'action',
+          version: '0.0.1',
+          js: 'module.exports = { default: { exec: async (nango, input) => ({ hello: input.name }) } };',
+          description: 'Greets someone',
+          inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          models: [],
+          modelSchemas: {},
+          runs: null,
+          autoStart: false,
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+    const client = await connected();
+    expect((await client.listTools()).tools.map((tool) => [tool.name, tool.description])).toEqual([
+      ['echo', 'Echoes its input back'],
+      ['greet', 'Greets someone'],
+    ]);
+    const result = await client.callTool({ name: 'greet', arguments: { name: 'Ada' } });
+    expect(result).toMatchObject({ structuredContent: { hello: 'Ada' } });
+    expect(result.isError).toBeFalsy();
+    const refused = await client.callTool({ name: 'greet', arguments: {} });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { code: 'invalid_action_input' } } });
   });
 });
