@@ -82,9 +82,24 @@ let allowPrivateHosts = false;
 /** One dispatcher per answer to "are private addresses allowed": the MCP flow has a setting of its own. */
 const agents = new Map<boolean, Agent>();
 
+let allowLocalMcp = false;
+
 /** Sets NANGO_ALLOW_PRIVATE_HOSTS for this process (the worker does, at start). Default: false. */
 export function allowPrivateHostsForUserHosts(allow: boolean): void {
   allowPrivateHosts = allow;
+}
+
+/**
+ * Sets NANGO_MCP_ALLOW_LOCAL_SERVERS for the requests that reach no request's settings (an MCP Connection's token
+ * refresh); the worker does, at start. Default: false.
+ */
+export function allowLocalMcpServers(allow: boolean): void {
+  allowLocalMcp = allow;
+}
+
+/** NANGO_MCP_ALLOW_LOCAL_SERVERS as the worker set it. */
+export function localMcpServersAllowed(): boolean {
+  return allowLocalMcp;
 }
 
 /**

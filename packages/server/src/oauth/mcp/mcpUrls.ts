@@ -12,7 +12,7 @@ import { canonicalHost, isLinkLocalOrMetadata } from '../../config/hostAddresses
  *   and metadata addresses always are (a token endpoint there would be a way into the server's own cloud account).
  * Names are judged when they are used: discovery and registration requests go through the address guard
  * (net/addressGuard.ts), which refuses a name whose addresses are refused here (with NANGO_MCP_ALLOW_LOCAL_SERVERS as
- * its setting). The token exchange and refresh at the discovered token endpoint are not guarded yet (issue 20).
+ * its setting), and so do the code exchange and refreshes at the token URL discovered (or kept with a Connection).
  */
 export interface McpUrlPolicy {
   /** NANGO_MCP_ALLOW_LOCAL_SERVERS: http, localhost and private addresses allowed. */
