@@ -5,9 +5,9 @@
  * the instance, and nothing is stored; with it, the Connection is made. A name that resolves to the cloud's metadata
  * address is refused whatever the setting, and so is a step whose URL is an answer of a guarded step naming it.
  */
-import dns from 'node:dns';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
+import { answerNames } from '../helpers/answerNames';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 
 const SECRET_KEY = 'two-step-user-host-secret-key';
@@ -19,22 +19,6 @@ const ANSWERS: Readonly<Record<string, string>> = {
   'metadata.acme.test': '169.254.169.254',
 };
 
-/** dns.lookup answering ANSWERS, the real resolver for every other name; returns the function that puts it back. */
-function answerTestNames(): () => void {
-  const real = dns.lookup;
-  const fake = (host: string, options: unknown, callback?: unknown): void => {
-    const answer = ANSWERS[host];
-    if (answer === undefined) return (real as (...args: unknown[]) => void)(host, options, callback);
-    const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
-    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-    process.nextTick(() => (all ? done(null, [{ address: answer, family: 4 }]) : done(null, answer, 4)));
-  };
-  (dns as { lookup: unknown }).lookup = fake;
-  return () => {
-    dns.lookup = real;
-  };
-}
-
 jest.setTimeout(30_000);
 
 let instance: ApiServer;
@@ -42,7 +26,7 @@ let restoreDns: () => void;
 let catalog: ReturnType<typeof catalogOf>;
 
 beforeAll(async () => {
-  restoreDns = answerTestNames();
+  restoreDns = answerNames(ANSWERS);
   // The self-hosted instance: its login answers the one user it knows; its discovery names the metadata address.
   instance = await startApiServer((request) => {
     if (request.url === '/discover') return { body: { token_endpoint: 'http://169.254.169.254/latest/meta-data/' } };

@@ -1,4 +1,4 @@
-import dns from 'node:dns';
+import { answerNames } from '../helpers/answerNames';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { closeUserHostConnections } from '../../src/net/addressGuard';
 import { discoverMcpAuthorization } from '../../src/oauth/mcp/discoverMcpAuthorization';
@@ -86,15 +86,7 @@ describe('MCP discovery and registration, against a hand-made server', () => {
   });
 
   it('sends discovery through the address guard: a name is judged by the addresses it resolves to', async () => {
-    const answers: Record<string, string> = { 'mcp.acme.test': '127.0.0.1', 'metadata.acme.test': '169.254.169.254' };
-    const real = dns.lookup;
-    (dns as { lookup: unknown }).lookup = (host: string, options: unknown, callback?: unknown): void => {
-      const answer = answers[host];
-      if (answer === undefined) return (real as (...args: unknown[]) => void)(host, options, callback);
-      const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
-      const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-      process.nextTick(() => (all ? done(null, [{ address: answer, family: 4 }]) : done(null, answer, 4)));
-    };
+    const restore = answerNames({ 'mcp.acme.test': '127.0.0.1', 'metadata.acme.test': '169.254.169.254' });
     try {
       const { port } = new URL(server.url);
       const issuer = `http://mcp.acme.test:${port}`;
@@ -118,7 +110,7 @@ describe('MCP discovery and registration, against a hand-made server', () => {
       await expect(discover(`${issuer}/mcp`, true)).resolves.toMatchObject({ issuer, tokenEndpoint: `${issuer}/token` });
       expect(server.requests.length).toBeGreaterThan(before);
     } finally {
-      dns.lookup = real;
+      restore();
     }
   });
 
