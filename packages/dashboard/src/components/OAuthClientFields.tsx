@@ -9,18 +9,21 @@ export interface OAuthClient {
 }
 
 /**
- * Client id, client secret and scopes of an OAuth integration. `required`: the new-integration form needs both; the
- * edit form keeps what is stored for a blank field (this page never reads the stored secret back).
+ * Client id, client secret and scopes of an OAuth integration. `required`: the new-integration form needs both;
+ * `isNew` without `required`: a new integration whose client is optional (OAUTH2_CC); otherwise the edit form, which
+ * keeps what is stored for a blank field (this page never reads the stored secret back).
  */
 export function OAuthClientFields(props: {
   value: OAuthClient;
   onChange: (value: OAuthClient) => void;
   errors: Record<string, string>;
   required: boolean;
+  isNew?: boolean;
   defaultScopes: string[];
 }) {
   const set = (part: Partial<OAuthClient>) => props.onChange({ ...props.value, ...part });
-  const keep = props.required ? '' : ' Leave blank to keep the current one.';
+  const isNew = props.required || props.isNew === true;
+  const keep = props.required ? '' : isNew ? ' Optional.' : ' Leave blank to keep the current one.';
   const defaults = props.defaultScopes.length > 0 ? ` The provider's default: ${props.defaultScopes.join(',')}.` : '';
   return (
     <>
@@ -60,7 +63,7 @@ export function OAuthClientFields(props: {
       <Field
         id="scopes"
         label="Scopes (optional)"
-        hint={`Comma-separated.${props.required ? defaults : ' Leave blank to keep the current ones.'}`}
+        hint={`Comma-separated.${isNew ? defaults : ' Leave blank to keep the current ones.'}`}
         error={props.errors['scopes']}
       >
         {(attributes) => (

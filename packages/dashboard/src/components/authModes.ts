@@ -1,16 +1,4 @@
-/**
- * The auth modes whose integrations need an OAuth client (id, secret, scopes) from the person adding them: what POST
- * /integrations takes (the server's holdsOAuthClient, packages/server/src/config/authModeNames.ts, which this package
- * cannot import). MCP_OAUTH2 is left out: its client is usually registered by the server itself.
- */
-export function takesOAuthClient(authMode: string | undefined): authMode is 'OAUTH2' | 'OAUTH1' | 'TBA' {
-  return authMode === 'OAUTH2' || authMode === 'OAUTH1' || authMode === 'TBA';
-}
-
-/** Whether the provider sends the user back to our OAuth callback (TBA's client signs requests; there is no flow). */
-export function usesOAuthCallback(authMode: string | undefined): boolean {
-  return takesOAuthClient(authMode) && authMode !== 'TBA';
-}
+export { needsOAuthClient, takesOAuthClient, usesOAuthCallback } from '../checks/authModeClients';
 
 /** What a Connection of an auth mode brings itself, for integrations that hold no client. */
 export function connectionCredentialsOf(authMode: string): string {

@@ -2,7 +2,13 @@ import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { request } from '../api';
 import { apiFieldError, type FieldRule } from '../components/apiFieldError';
-import { connectionCredentialsOf, takesOAuthClient, uniqueKeyProblem } from '../components/authModes';
+import {
+  connectionCredentialsOf,
+  needsOAuthClient,
+  takesOAuthClient,
+  uniqueKeyProblem,
+  usesOAuthCallback,
+} from '../components/authModes';
 import { CallbackUrl } from '../components/CallbackUrl';
 import { Field } from '../components/Field';
 import { setFlash } from '../components/flash';
@@ -46,6 +52,9 @@ export function NewIntegration() {
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const oauth = takesOAuthClient(provider?.auth_mode);
+  // OAUTH2_CC: the client is optional (each Connection may bring its own), but an id without a secret is a mistake.
+  const needsClient = needsOAuthClient(provider?.auth_mode);
+  const givesClient = needsClient || client.clientId.trim() !== '' || client.clientSecret !== '';
 
   const pick = (picked: Provider) => {
     setProvider(picked);
@@ -60,8 +69,16 @@ export function NewIntegration() {
     const keyProblem = uniqueKeyProblem(uniqueKey.trim());
     if (keyProblem) found['uniqueKey'] = keyProblem;
     if (displayName.length > 255) found['displayName'] = 'The display name is at most 255 characters.';
-    if (oauth && !client.clientId.trim()) found['clientId'] = 'Enter the client id the provider gave your OAuth app.';
-    if (oauth && !client.clientSecret) found['clientSecret'] = 'Enter the client secret the provider gave your OAuth app.';
+    const also = needsClient ? '' : ' (or leave both blank: each Connection then brings its own client)';
+    if (oauth && givesClient && !client.clientId.trim()) {
+      found['clientId'] = `Enter the client id the provider gave your OAuth app${also}.`;
+    }
+    if (oauth && givesClient && !client.clientSecret) {
+      found['clientSecret'] = `Enter the client secret the provider gave your OAuth app${also}.`;
+    }
+    if (oauth && !givesClient && client.scopes.trim() !== '') {
+      found['scopes'] = 'Scopes go with a client: enter its id and secret too, or leave the scopes blank.';
+    }
     return found;
   };
 
@@ -77,14 +94,15 @@ export function NewIntegration() {
         provider: provider.name,
         unique_key: uniqueKey.trim(),
         ...(displayName.trim() && { display_name: displayName.trim() }),
-        ...(oauth && {
-          credentials: {
-            type: provider.auth_mode,
-            client_id: client.clientId.trim(),
-            client_secret: client.clientSecret,
-            ...(client.scopes.trim() && { scopes: client.scopes.trim() }),
-          },
-        }),
+        ...(oauth &&
+          givesClient && {
+            credentials: {
+              type: provider.auth_mode,
+              client_id: client.clientId.trim(),
+              client_secret: client.clientSecret,
+              ...(client.scopes.trim() && { scopes: client.scopes.trim() }),
+            },
+          }),
       };
       const made = (await request<{ data: Integration }>('POST', '/integrations', { body })).body.data;
       setFlash(`Created the integration ${made.unique_key}.`);
@@ -147,12 +165,19 @@ export function NewIntegration() {
         </Field>
         {provider && oauth && (
           <>
-            <CallbackUrl />
+            {usesOAuthCallback(provider.auth_mode) && <CallbackUrl />}
+            {!needsClient && (
+              <p class="hint">
+                {provider.auth_mode}: a client given here is used by every Connection that brings none of its own; leave it blank
+                if each Connection brings its own client.
+              </p>
+            )}
             <OAuthClientFields
               value={client}
               onChange={setClient}
               errors={errors}
-              required
+              required={needsClient}
+              isNew
               defaultScopes={provider.default_scopes ?? []}
             />
           </>

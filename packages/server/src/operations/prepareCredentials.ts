@@ -5,6 +5,7 @@ import { authModeHandler } from '../authModes/handlers';
 import type { IntegrationConfig } from '../config/types';
 import { normaliseCredentials } from '../authModes/normaliseCredentials';
 import { CredentialsRefused, verifyCredentials } from '../outbound/verifyCredentials';
+import { tokenResponseMetadata } from '../oauth/flow/providerMetadata';
 
 /** Credentials given for a new Connection, or new ones for an existing Connection, by any door. */
 export interface GivenCredentials {
@@ -21,6 +22,16 @@ export interface PrepareOptions {
   readonly verificationTimeoutMs?: number | undefined;
   /** Told when the provider accepted the credentials at its verification request (for the door's operation). */
   readonly onVerified?: (endpoint: string) => void;
+}
+
+/** What a door stores for a Connection it makes: the credentials, and its config with what the token answer adds. */
+export interface PreparedConnection {
+  readonly credentials: StoredCredentials;
+  /**
+   * The given config, plus the token answer's fields the catalog entry names in `token_response_metadata` (Salesforce's
+   * `instance_url`) for modes that fetch a token at creation, as the OAuth 2 callback adds them: the answer's win.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /** Token requests made while a Connection is being saved: the caller waits, so fewer and shorter than a refresh's. */
@@ -42,6 +53,20 @@ export async function prepareCredentials(
   given: GivenCredentials,
   options: PrepareOptions = {},
 ): Promise<StoredCredentials> {
+  return (await prepareConnection(integration, given, options)).credentials;
+}
+
+/**
+ * prepareCredentials, with the config the Connection is to be stored with (see PreparedConnection): for the doors
+ * that make a Connection, so a token answer's `token_response_metadata` reaches it (and the verification request,
+ * whose base URL may be made of it).
+ * @throws as prepareCredentials
+ */
+export async function prepareConnection(
+  integration: IntegrationConfig,
+  given: GivenCredentials,
+  options: PrepareOptions = {},
+): Promise<PreparedConnection> {
   const credentials = normaliseCredentials(integration.name, integration.authMode, given.credentials);
   const now = new Date().toISOString();
   const connection: NangoConnection = {
@@ -55,11 +80,12 @@ export async function prepareCredentials(
     credentials,
   };
   const prepared = await fetchTokenAtCreation(integration, connection, AT_CREATION);
-  if (authModeHandler(integration.authMode).issuedByProvider === true) return prepared;
+  const config = { ...given.config, ...answerMetadata(integration, credentials, prepared) };
+  if (authModeHandler(integration.authMode).issuedByProvider === true) return { credentials: prepared, config };
   try {
     const outcome = await verifyCredentials(
       integration,
-      { ...connection, credentials: prepared },
+      { ...connection, additionalConfig: { ...config }, credentials: prepared },
       { timeoutMs: options.verificationTimeoutMs },
     );
     if (outcome.status === 'verified') options.onVerified?.(outcome.endpoint);
@@ -67,5 +93,16 @@ export async function prepareCredentials(
     if (error instanceof CredentialsRefused) throw error.toWorkerError();
     throw error;
   }
-  return prepared;
+  return { credentials: prepared, config };
+}
+
+/** The catalog's `token_response_metadata` fields of the answer a token fetched at creation came with (its `raw`). */
+function answerMetadata(
+  integration: IntegrationConfig,
+  given: StoredCredentials,
+  prepared: StoredCredentials,
+): Record<string, unknown> {
+  const raw = prepared['raw'];
+  if (prepared === given || !integration.provider || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  return tokenResponseMetadata(integration.provider, raw as Record<string, unknown>);
 }

@@ -1,6 +1,6 @@
 import type { RegisterConnectionMessage } from '@nangohq/protocol';
 import { checkConnectionConfig } from './checkConnectionConfig';
-import { prepareCredentials } from './prepareCredentials';
+import { prepareConnection } from './prepareCredentials';
 import { requireIntegration, type OperationContext } from './OperationContext';
 import { saveConnection } from './saveConnection';
 
@@ -17,11 +17,12 @@ export async function registerConnection(context: OperationContext, message: Reg
   const config = message.additionalConfig ?? {};
   checkConnectionConfig(integration.provider, config, { where: (key) => `additionalConfig.${key}`, complete: false });
   const given = { userId: message.userId, credentials: message.credentials, config };
+  const prepared = await prepareConnection(integration, given, { verificationTimeoutMs: context.verificationTimeoutMs });
   await saveConnection(context, {
     integration: integration.name,
     userId: message.userId,
-    credentials: await prepareCredentials(integration, given, { verificationTimeoutMs: context.verificationTimeoutMs }),
-    config,
+    credentials: prepared.credentials,
+    config: prepared.config,
     configName: 'additionalConfig',
     mode: 'create',
     authMode: integration.authMode,

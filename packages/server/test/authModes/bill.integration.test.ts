@@ -132,6 +132,32 @@ ${ITEMS_SYNC_YAML}
     expect(bill.refusals).toEqual([]);
   }, 30_000);
 
+  it("imports a Connection through POST /connections in Nango's BILL shape, with a session of its own", async () => {
+    const imported = (id: string, credentials: Record<string, unknown>) =>
+      fetch(`${mode.url}/connections`, {
+        method: 'POST',
+        headers: { ...mode.withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider_config_key: 'bill', connection_id: id, credentials }),
+      });
+    const logins = bill.sessions.size;
+    const reply = await imported('dora', { type: 'BILL', ...USER, session_id: 'session-from-elsewhere', user_id: 'u-9' });
+    expect(reply.status).toBe(201);
+    expect(bill.sessions.size).toBe(logins + 1);
+    const { credentials } = await connection('dora');
+    expect(credentials).toMatchObject({ type: 'BILL', ...USER, session_id: `session-${logins + 1}`, user_id: 'bill-user-1' });
+    const result = await mode.harness.nango.triggerAction('bill', 'call', 'dora', { endpoint: '/v3/vendors' });
+    expect(result.returnValue).toMatchObject({ ok: true, status: 200 });
+    const noKey: Record<string, unknown> = { type: 'BILL', ...USER };
+    delete noKey['dev_key'];
+    const malformed = await imported('erin', noKey);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain(
+      'body/credentials/dev_key is required',
+    );
+    expect((await connection('erin')).status).toBe(404);
+    expect(bill.refusals).toEqual([]);
+  });
+
   it('refuses a wrong password and a missing dev key clearly, storing nothing and quoting no secret', async () => {
     const wrong = await connect('bill', 'connection_id=carol', { ...USER, password: 'not-the-password' });
     expect(wrong.status).toBe(400);

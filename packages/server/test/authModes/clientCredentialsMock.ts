@@ -21,6 +21,8 @@ export interface ClientCredentialsMock extends ApiServer {
   issued: number;
   /** The audience each token request must ask for, when set. */
   audience: string | undefined;
+  /** Fields added to each token answer (Salesforce's `instance_url`, …). */
+  answerExtra: Record<string, unknown>;
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -41,7 +43,7 @@ export async function startClientCredentialsMock(): Promise<ClientCredentialsMoc
     mock.issued++;
     const token = `tok-${clientId}-${mock.issued}`;
     mock.tokens.set(token, Date.now() + mock.expiresInS * 1000);
-    return { body: { access_token: token, token_type: 'Bearer', expires_in: mock.expiresInS } };
+    return { body: { ...mock.answerExtra, access_token: token, token_type: 'Bearer', expires_in: mock.expiresInS } };
   };
   const respond = async (request: RecordedRequest, tokenUrl: string): Promise<Answer> => {
     const url = new URL(request.url, tokenUrl);
@@ -102,6 +104,7 @@ export async function startClientCredentialsMock(): Promise<ClientCredentialsMoc
     expiresInS: 3600,
     issued: 0,
     audience: undefined as string | undefined,
+    answerExtra: {} as Record<string, unknown>,
   });
   return mock;
 }

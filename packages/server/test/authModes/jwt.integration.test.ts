@@ -144,6 +144,32 @@ integrations:
     expect(api.refusals).toEqual([]);
   });
 
+  it("imports a Connection through POST /connections in Nango's JWT shape, signing its own token", async () => {
+    const imported = (id: string, given: Record<string, unknown>) =>
+      fetch(`${url}/connections`, {
+        method: 'POST',
+        headers: { ...withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          provider_config_key: 'snowflake',
+          connection_id: id,
+          connection_config: { subdomain: 'acme' },
+          credentials: given,
+        }),
+      });
+    const reply = await imported('imported', { ...snowflakeUser, token: 'token-from-elsewhere' });
+    expect(reply.status).toBe(201);
+    const stored = (await credentials('snowflake', 'imported')).body;
+    expect(stored).toMatchObject({ type: 'JWT', accountIdentifier: 'ACME-1', userName: 'BOT' });
+    expect(decodeProtectedHeader(String(stored['token']))).toEqual({ alg: 'RS256', typ: 'JWT' });
+    const malformed = await imported('bad', { ...snowflakeUser, userName: { name: 'BOT' } });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain(
+      'body/credentials: Credentials for snowflake (JWT): userName must be a string',
+    );
+    expect((await credentials('snowflake', 'bad')).status).toBe(404);
+    expect(api.refusals).toEqual([]);
+  });
+
   it('reads a PKCS#1 key pasted with escaped line breaks', async () => {
     const reply = await connect('snowflake', 'connection_id=bea&params%5Bsubdomain%5D=acme', {
       ...snowflakeUser,

@@ -66,6 +66,14 @@ describe('OAUTH2_CC (client credentials)', () => {
         proxy: { base_url: `${mock.url}/api`, headers: { 'x-api-token': 'Token ${accessToken}' } },
       } as Provider,
       {
+        name: 'salesforce-local',
+        auth_mode: 'OAUTH2_CC',
+        token_url: `${mock.url}/oauth/token`,
+        token_params: { grant_type: 'client_credentials' },
+        token_response_metadata: ['instance_url', 'org.id', 'absent'],
+        proxy: { base_url: `${mock.url}/api` },
+      } as Provider,
+      {
         name: 'okta-local',
         auth_mode: 'OAUTH2_CC',
         token_url: `${mock.url}/oauth/token`,
@@ -85,6 +93,11 @@ integrations:
           Item: { type: object, properties: { id: { type: string }, name: { type: string } }, required: [id, name] }
   platform:
     provider: platform-cc
+    oauth:
+      client_id: ${PLATFORM_CLIENT.id}
+      client_secret: ${PLATFORM_CLIENT.secret}
+  salesforce:
+    provider: salesforce-local
     oauth:
       client_id: ${PLATFORM_CLIENT.id}
       client_secret: ${PLATFORM_CLIENT.secret}
@@ -134,6 +147,46 @@ integrations:
     });
     expect(Date.parse(String(credentials['expires_at']))).toBeGreaterThan(Date.now() + 3_000_000);
     expect(credentials['raw']).toMatchObject({ access_token: `tok-${USER_CLIENT.id}-1`, expires_in: 3600 });
+  });
+
+  it("imports a Connection through POST /connections in Nango's OAUTH2_CC shape, its token fetched anew with its client", async () => {
+    mock.audience = 'https://api.acme.test';
+    const reply = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'acme',
+        connection_id: 'imported',
+        connection_config: { tenant: 't1', audience: 'https://api.acme.test' },
+        credentials: {
+          type: 'OAUTH2_CC',
+          token: 'token-from-elsewhere',
+          expires_at: '2030-01-01T00:00:00.000Z',
+          client_id: USER_CLIENT.id,
+          client_secret: USER_CLIENT.secret,
+        },
+      }),
+    });
+    mock.audience = undefined;
+    expect(reply.status).toBe(201);
+    const { credentials } = (await connection('imported')).body;
+    expect(credentials).toMatchObject({ type: 'OAUTH2_CC', client_id: USER_CLIENT.id, client_secret: USER_CLIENT.secret });
+    expect(credentials['token']).toMatch(new RegExp(`^tok-${USER_CLIENT.id}-`));
+    expect(Date.parse(String(credentials['expires_at']))).toBeLessThan(Date.parse('2030-01-01'));
+    const malformed = await fetch(`${url}/connections`, {
+      method: 'POST',
+      headers: { ...withKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider_config_key: 'acme',
+        connection_id: 'bad',
+        credentials: { type: 'OAUTH2_CC', client_id: 7 },
+      }),
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain(
+      'body/credentials: Credentials for acme (OAUTH2_CC): client_id must be a string',
+    );
+    expect((await connection('bad')).status).toBe(404);
   });
 
   it('puts Bearer <token> on an action httpRequest and a proxy call', async () => {
@@ -223,6 +276,31 @@ integrations:
     expect(call?.headers['x-api-token']).toBe(`Token ${String(credentials['token'])}`);
     expect(call?.headers.authorization).toBeUndefined();
     expect(mock.refusals).toEqual([]);
+  });
+
+  it("copies the token answer's token_response_metadata fields into the Connection's config, at every door", async () => {
+    mock.answerExtra = { instance_url: 'https://acme.my.salesforce.test', org: { id: '00D-acme' } };
+    try {
+      await h.nango.registerConnection('salesforce', 'rpc', {} as never, { instance_url: 'typed-by-the-user' } as never);
+      const viaImport = await fetch(`${url}/connections`, {
+        method: 'POST',
+        headers: { ...withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          provider_config_key: 'salesforce',
+          connection_id: 'imported',
+          credentials: { type: 'OAUTH2_CC' },
+        }),
+      });
+      expect(viaImport.status).toBe(201);
+      const viaRoute = await auth('salesforce', 'connection_id=route', {});
+      expect(viaRoute.status).toBe(200);
+    } finally {
+      mock.answerExtra = {};
+    }
+    for (const id of ['rpc', 'imported', 'route']) {
+      const config = (await connection(id, 'salesforce')).body.connection_config;
+      expect(config).toEqual({ instance_url: 'https://acme.my.salesforce.test', 'org.id': '00D-acme' });
+    }
   });
 
   it('signs a private_key_jwt assertion (RFC 7523) with the Connection key, for a run-time integration', async () => {

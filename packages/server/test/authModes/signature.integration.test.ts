@@ -143,6 +143,29 @@ ${ITEMS_SYNC_YAML}`,
     expect(JSON.stringify(body) + mode.harness.rawLogs.join('\n')).not.toContain('not-the-secret');
   });
 
+  it("imports a Connection through POST /connections in Nango's SIGNATURE shape, tried at the verification request", async () => {
+    const imported = (credentials: Record<string, unknown>) =>
+      fetch(`${mode.url}/connections`, {
+        method: 'POST',
+        headers: { ...mode.withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider_config_key: 'emarsys', connection_id: 'imported', credentials }),
+      });
+    const reply = await imported({ type: 'SIGNATURE', username: USER.name, password: USER.secret, token: 'old-wsse' });
+    expect(reply.status).toBe(201);
+    const { credentials } = (await (await connection('imported')).json()) as { credentials: Record<string, unknown> };
+    expect(credentials).toMatchObject({ type: 'SIGNATURE', username: USER.name, password: USER.secret });
+    expect(JSON.stringify(credentials)).not.toContain('old-wsse');
+    const result = await mode.harness.nango.triggerAction('emarsys', 'call', 'imported', { endpoint: '/api/v2/contact' });
+    expect(result.returnValue).toMatchObject({ ok: true, status: 200 });
+    const malformed = await imported({ type: 'SIGNATURE', username: USER.name, passwd: USER.secret });
+    expect(malformed.status).toBe(400);
+    const message = ((await malformed.json()) as { error: { message: string } }).error.message;
+    expect(message).toContain('body/credentials/passwd is not a field of SIGNATURE credentials');
+    expect(message).toContain('body/credentials/password is required');
+    expect(message).not.toContain(USER.secret);
+    expect(refusals).toEqual([]);
+  });
+
   it('has a local Emarsys that refuses a replayed header', async () => {
     const replayed = emarsys.requests.filter((request) => request.url === '/api/v2/contact').at(-1)?.headers['x-wsse'];
     const reply = await fetch(`${emarsys.url}/api/v2/contact`, { headers: { 'x-wsse': String(replayed) } });

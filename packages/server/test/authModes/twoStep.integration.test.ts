@@ -110,6 +110,31 @@ ${ITEMS_SYNC_YAML}
     expect(credentials['raw']).toEqual({ data: { token: credentials['token'], expires_in: 3 } });
   });
 
+  it("imports a Connection through POST /connections in Nango's TWO_STEP shape, its token fetched anew", async () => {
+    const imported = (id: string, credentials: Record<string, unknown>) =>
+      fetch(`${url}/connections`, {
+        method: 'POST',
+        headers: { ...withKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider_config_key: 'login', connection_id: id, credentials }),
+      });
+    const reply = await imported('imported', {
+      type: 'TWO_STEP',
+      ...USER,
+      token: 'token-from-elsewhere',
+      expires_at: '2030-01-01',
+    });
+    expect(reply.status).toBe(201);
+    const { credentials } = await getConnection('imported', 'login');
+    expect(credentials).toMatchObject({ type: 'TWO_STEP', username: USER.username, password: USER.password });
+    expect(mock.issued).toContain(credentials['token']);
+    expect(Date.parse(String(credentials['expires_at'])) - Date.now()).toBeLessThanOrEqual(60_000);
+    const malformed = await imported('bad', { type: 'TWO_STEP', username: USER.username, password: 42 });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain(
+      'body/credentials: Credentials for login (TWO_STEP): password must be a string',
+    );
+  });
+
   it('fetches a token near its expiry again before an action uses it, and sends it as Bearer', async () => {
     const { credentials } = await getConnection('ann', 'login');
     const expiresAt = Date.parse(String(credentials['expires_at']));

@@ -354,7 +354,15 @@ document.getElementById('key').onclick = () =>
   }, 60_000);
 
   /** Each other mode's form, as the server would describe it, and what it must post (contract B.4). */
-  const modes: { mode: string; provider: Partial<Provider>; fill: Record<string, string>; route: string; body: unknown }[] = [
+  const modes: {
+    mode: string;
+    /** The integration's key after `k-`: the mode's name unless two cases share a mode. */
+    key?: string;
+    provider: Partial<Provider>;
+    fill: Record<string, string>;
+    route: string;
+    body: unknown;
+  }[] = [
     {
       mode: 'BASIC',
       provider: {
@@ -373,6 +381,18 @@ document.getElementById('key').onclick = () =>
       fill: { 'cred-client_id': 'cid', 'cred-client_secret': 'csecret' },
       route: '/oauth2/auth/',
       body: { client_id: 'cid', client_secret: 'csecret' },
+    },
+    {
+      // Okta's entry: a private_key_jwt client has a key, no secret.
+      mode: 'OAUTH2_CC',
+      key: 'oauth2_cc-jwt',
+      provider: {
+        token_request_auth_method: 'private_key_jwt',
+        credentials: { client_private_key: { type: 'string', title: 'Private Key (JWK)', secret: true } },
+      },
+      fill: { 'cred-client_id': 'cid', 'cred-client_private_key': '{"kty":"RSA"}' },
+      route: '/oauth2/auth/',
+      body: { client_id: 'cid', client_private_key: '{"kty":"RSA"}' },
     },
     {
       mode: 'TWO_STEP',
@@ -430,8 +450,8 @@ document.getElementById('key').onclick = () =>
   ];
 
   it("renders every other mode's form and posts what its route takes", async () => {
-    const integrations = modes.map(({ mode, provider: extra }) => ({
-      unique_key: `k-${mode.toLowerCase()}`,
+    const integrations = modes.map(({ mode, key, provider: extra }) => ({
+      unique_key: `k-${key ?? mode.toLowerCase()}`,
       provider: mode.toLowerCase(),
       display_name: `The ${mode} API`,
       auth_mode: mode,
@@ -448,8 +468,8 @@ document.getElementById('key').onclick = () =>
     });
     await page.reload();
     await page.waitForSelector('#integrations button');
-    for (const { mode, fill, route, body } of modes) {
-      await page.click(`button[data-key="k-${mode.toLowerCase()}"]`);
+    for (const { mode, key = mode.toLowerCase(), fill, route, body } of modes) {
+      await page.click(`button[data-key="k-${key}"]`);
       const ids = await page.$$eval('#fields input, #fields select', (inputs) => inputs.map((input) => input.id));
       expect(ids.sort()).toEqual(
         Object.keys(fill)
@@ -457,10 +477,10 @@ document.getElementById('key').onclick = () =>
           .sort(),
       );
       for (const [id, value] of Object.entries(fill)) await page.fill(`#${id}`, value);
-      await page.screenshot({ path: join(SHOTS, `mode-${mode.toLowerCase()}.png`) });
+      await page.screenshot({ path: join(SHOTS, `mode-${key}.png`) });
       await page.click('#submit');
       await page.waitForSelector('#done:not([hidden])');
-      expect(posted.at(-1)).toEqual({ path: `${route}k-${mode.toLowerCase()}`, body });
+      expect(posted.at(-1)).toEqual({ path: `${route}k-${key}`, body });
       await page.click('#again');
     }
     await page.close();

@@ -171,6 +171,10 @@ export class CatalogMock {
         if (basic?.[1]) texts.push(Buffer.from(basic[1], 'base64').toString());
       }
     }
+    // A JWT's header and claims (JWT Connections carry a token the server signed from the walk's values).
+    for (const jwt of texts.join('\n').match(/eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g) ?? []) {
+      for (const part of jwt.split('.').slice(0, 2)) texts.push(Buffer.from(part, 'base64url').toString());
+    }
     const haystack = texts.join('\n');
     return [...this.credentials].filter((value) => haystack.includes(value));
   }

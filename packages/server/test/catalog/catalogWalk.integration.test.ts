@@ -10,7 +10,7 @@ import { walkCatalog, type WalkResult } from './walkCatalog';
 import { reportText } from './walkReport';
 
 /** The catalog's auth modes this server runs: every entry of these must connect. */
-const RUN_MODES = ['OAUTH2', 'OAUTH1', 'API_KEY', 'BASIC', 'NONE', 'TBA', 'OAUTH2_CC', 'SIGNATURE', 'BILL', 'TWO_STEP'];
+const RUN_MODES = ['OAUTH2', 'OAUTH1', 'API_KEY', 'BASIC', 'NONE', 'TBA', 'OAUTH2_CC', 'SIGNATURE', 'BILL', 'TWO_STEP', 'JWT'];
 
 jest.setTimeout(180_000);
 

@@ -20,15 +20,10 @@ const EMPTY_HIDDEN_DEFAULT =
 const PATH_IN_HOST_VALUE =
   'the value a user types for the host holds a path too (`stage.ema-api.com/ema-dev`, `manageordersapi.com/onsite`, ' +
   'a whole token URL): the server refuses it as a host name, or the walk cannot point the URL made of it at its mock';
-const USER_HOST_VERIFICATION =
-  "the entry's verification request goes to the host the user typed, which in the walk resolves to the mock on " +
-  'loopback: the address guard refuses it (NANGO_ALLOW_PRIVATE_HOSTS), so the Connection is not stored';
-
 /** Entry name → why it does not connect. */
 export const TWO_STEP_EXCLUDED: readonly (readonly [string, readonly string[]])[] = [
   [HOST_FROM_CONNECTION, ['salesforce-cdp', 'salesforce-jwt', 'sellercloud']],
   [PATH_IN_HOST_VALUE, ['modmed', 'shopworks', 'veeva-vault-oauth']],
-  [USER_HOST_VERIFICATION, ['nable-ncentral', 'passportal']],
   [
     ASSERTION,
     [

@@ -6,6 +6,7 @@ import { apiKeyRecipe } from './apiKey';
 import { basicRecipe } from './basic';
 import { billRecipe } from './bill';
 import { clientCredentialsRecipe } from './clientCredentials';
+import { jwtRecipe } from './jwt';
 import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
@@ -24,4 +25,5 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   SIGNATURE: signatureRecipe,
   BILL: billRecipe,
   TWO_STEP: twoStepRecipe,
+  JWT: jwtRecipe,
 };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthMode, StoredCredentials } from '@nangohq/protocol';
+import type { AuthMode } from '@nangohq/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
 import { saveConnection } from '../../../operations/saveConnection';
-import { prepareCredentials } from '../../../operations/prepareCredentials';
+import { prepareConnection, type PreparedConnection } from '../../../operations/prepareCredentials';
 import { runPostConnection } from '../../../operations/runPostConnection';
 import { authorizeConnect } from '../../oauth/authorizeConnect';
 import { connectParams } from '../../oauth/connectParams';
@@ -133,9 +133,9 @@ export async function connectWithCredentials(
     // What the mode derives itself (AWS SigV4: the region and service its base URL names).
     const given = { ...params, ...options.config?.(integration, request.body, params) };
     const raw = credentialsOf({ ...request.body });
-    let credentials: StoredCredentials;
+    let prepared: PreparedConnection;
     try {
-      credentials = await prepareCredentials(
+      prepared = await prepareConnection(
         integration,
         { userId: target.connectionId, credentials: raw, config: given },
         {
@@ -150,9 +150,10 @@ export async function connectWithCredentials(
       }
       throw error;
     }
-    const made = { userId: target.connectionId, credentials, config: given };
+    const { credentials } = prepared;
+    const made = { userId: target.connectionId, credentials, config: prepared.config };
     const config = {
-      ...given,
+      ...prepared.config,
       ...(await runPostConnection(integration, made, {
         log: context.operations.log,
         parentId: operation.id,

@@ -88,11 +88,21 @@ export function connectFormOf(provider: Provider | undefined, mode: string, pres
 /** The modes whose credentials a person types: MODE_FIELDS's, and those whose catalog entries describe them all. */
 const TYPED_MODES: ReadonlySet<string> = new Set([...Object.keys(MODE_FIELDS), 'TWO_STEP', 'JWT']);
 
+/**
+ * An OAUTH2_CC entry whose client authenticates with a private_key_jwt assertion (Okta's): the client signs with its
+ * key and has no secret, so the form asks the id and the key (the entry's description of it, if any, wins).
+ */
+const CC_KEY_FIELDS: readonly FieldDescription[] = [
+  { name: 'client_id', title: 'Client id' },
+  { name: 'client_private_key', title: 'Private key (PEM, or a private JWK)', secret: true },
+];
+
 function credentialsOf(provider: Provider | undefined, mode: string): FieldDescription[] {
   if (!TYPED_MODES.has(mode)) return [];
   const described = credentialFields(provider).filter((field) => field.automated !== true);
   const byName = new Map(described.map((field) => [field.name, field]));
-  const base = (MODE_FIELDS[mode] ?? []).map((field) => ({ ...field, ...byName.get(field.name) }));
+  const byKey = mode === 'OAUTH2_CC' && provider?.token_request_auth_method === 'private_key_jwt';
+  const base = ((byKey ? CC_KEY_FIELDS : MODE_FIELDS[mode]) ?? []).map((field) => ({ ...field, ...byName.get(field.name) }));
   const names = new Set(base.map((field) => field.name));
   return [...base, ...described.filter((field) => !names.has(field.name))];
 }

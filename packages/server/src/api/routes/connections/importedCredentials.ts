@@ -5,12 +5,19 @@ import { catalogModeOf } from '../../../config/authModeNames';
 /** Where the credentials sit in the request, for messages. */
 const AT = 'body/credentials';
 
+/** The fields of one mode's import; `open`: any other field is taken too (the catalog entry names them). */
+interface ImportFields {
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+  readonly open?: true;
+}
+
 /**
  * The fields `POST /connections` takes per auth mode, besides `type` (Nango's shapes: `@nangohq/types`
  * PostPublicConnection): required ones first. API keys come as `apiKey` (Nango's name) or `api_key` (ours). A mode
  * missing here cannot be imported (its credentials are fetched by the server).
  */
-const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; optional: readonly string[] }>>> = Object.freeze({
+const FIELDS: Readonly<Partial<Record<AuthMode, ImportFields>>> = Object.freeze({
   OAUTH2: {
     required: ['access_token'],
     optional: ['refresh_token', 'expires_at', 'expires_in', 'no_expiration', 'config_override'],
@@ -23,7 +30,26 @@ const FIELDS: Readonly<Partial<Record<AuthMode, { required: readonly string[]; o
   // The role to assume: the server fetches the temporary keys itself (see authModes/awsSigV4).
   AWS_SIGV4: { required: ['role_arn'], optional: ['region'] },
   NONE: { required: [], optional: [] },
+  // The modes below fetch (or sign, or compute) their token from what the user gave: the import stores those inputs
+  // and the server gets a token at once, as at every door. A token, session or expiry brought along (Nango's shapes
+  // carry them) is accepted and replaced, so what is stored is what the provider answers now.
+  // OAUTH2_CC: the Connection's own client, or none (the integration's).
+  OAUTH2_CC: {
+    required: [],
+    optional: ['client_id', 'client_secret', 'client_private_key', 'client_certificate', 'token', 'expires_at'],
+  },
+  SIGNATURE: { required: ['username', 'password'], optional: ['token', 'expires_at'] },
+  BILL: { required: ['username', 'password', 'organization_id', 'dev_key'], optional: ['session_id', 'user_id', 'expires_at'] },
+  // The catalog entry's own fields (its `credentials:`): any name; the handler checks them and names what it lacks.
+  TWO_STEP: { required: [], optional: ['token', 'refresh_token', 'expires_at'], open: true },
+  JWT: { required: [], optional: ['token', 'expires_at'], open: true },
 });
+
+/** Fields the server writes itself for the modes that fetch a token: taken in an import, then dropped (see FIELDS). */
+const REPLACED: ReadonlySet<string> = new Set(['token', 'refresh_token', 'expires_at', 'session_id', 'user_id']);
+
+/** Modes whose credentials are fetched at import: every field given but REPLACED ones goes to the handler as given. */
+const FETCHED: ReadonlySet<AuthMode> = new Set(['OAUTH2_CC', 'SIGNATURE', 'BILL', 'TWO_STEP', 'JWT']);
 
 /** Modes whose optional fields are taken as given: the handler's normalise checks them (OAuth 2 and API keys have their own rules here). */
 const AS_GIVEN: ReadonlySet<AuthMode> = new Set(['TBA', 'AWS_SIGV4']);
@@ -51,7 +77,7 @@ export function importedCredentials(
   const { required, optional } = fields;
   const problems: string[] = [];
   for (const field of Object.keys(given)) {
-    if (field !== 'type' && !required.includes(field) && !optional.includes(field)) {
+    if (field !== 'type' && fields.open !== true && !required.includes(field) && !optional.includes(field)) {
       problems.push(`${AT}/${field} is not a field of ${type} credentials (they take ${[...required, ...optional].join(', ')})`);
     }
   }
@@ -59,6 +85,9 @@ export function importedCredentials(
   const credentials: Record<string, unknown> = {};
   for (const field of required) credentials[field] = given[field];
   if (authMode === 'OAUTH2') oauth2Extras(given, credentials, problems);
+  if (FETCHED.has(authMode)) {
+    for (const [field, value] of Object.entries(given)) if (field !== 'type' && !REPLACED.has(field)) credentials[field] = value;
+  }
   if (AS_GIVEN.has(authMode)) for (const field of optional) if (given[field] !== undefined) credentials[field] = given[field];
   if (authMode === 'API_KEY') credentials['api_key'] = apiKeyOf(given, problems);
   if (authMode === 'USERNAME_PASSWORD') credentials['password'] = given['password'];

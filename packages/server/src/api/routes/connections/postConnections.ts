@@ -1,11 +1,10 @@
-import type { StoredCredentials } from '@nangohq/protocol';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { withoutRefreshToken } from '../../../operations/getConnection';
 import { connectionNotFound, WorkerError } from '../../../errors';
 import type { IntegrationConfig } from '../../../config/types';
 import { checkConnectionConfig } from '../../../operations/checkConnectionConfig';
-import { prepareCredentials, type GivenCredentials } from '../../../operations/prepareCredentials';
+import { prepareConnection, type GivenCredentials, type PreparedConnection } from '../../../operations/prepareCredentials';
 import { requireIntegration } from '../../../operations/OperationContext';
 import { saveConnection } from '../../../operations/saveConnection';
 import type { ApiContext } from '../../ApiContext';
@@ -50,7 +49,9 @@ interface Body {
  * `POST /connections` (Nango's "import a connection"): brings a Connection over with the credentials it already
  * has, so a team moving from Nango (or from its own OAuth code) keeps its users' authorisations. `credentials` is
  * `{ type, … }` in the integration's auth mode: OAUTH2 `{ access_token, refresh_token?, expires_at? | expires_in?,
- * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`.
+ * no_expiration? }`, OAUTH1 `{ oauth_token, oauth_token_secret }`, API_KEY `{ apiKey }`, BASIC `{ username, password }`,
+ * and the shapes of `@nangohq/types` for the other modes (importedCredentials lists them; those that fetch a token get
+ * a fresh one here, as at every door).
  * `connection_id` defaults to a new UUID; `metadata` and `connection_config` both go into the Connection's one config
  * object; `end_user` and `tags` are set as PATCH /connections/:id sets them. An existing Connection is overridden
  * (new credentials, config merged). A per-tenant value the catalog describes must fit its field's rules, and static
@@ -73,11 +74,12 @@ export function registerPostConnections(app: FastifyInstance, context: ApiContex
     const userId = body.connection_id ?? randomUUID();
     const config = configOf(body);
     checkConnectionConfig(integration.provider, config, { where: (key) => `body/connection_config/${key}`, complete: false });
+    const prepared = await stored(integration, { userId, credentials, config }, context.operations.verificationTimeoutMs);
     const operation = await saveConnection(context.operations, {
       integration: integration.name,
       userId,
-      credentials: await stored(integration, { userId, credentials, config }, context.operations.verificationTimeoutMs),
-      config,
+      credentials: prepared.credentials,
+      config: prepared.config,
       configName: 'body/metadata with body/connection_config',
       mode: 'upsert',
       attributes: { endUser: body.end_user ? endUserOf(body.end_user) : null, tags: body.tags ?? {} },
@@ -116,7 +118,7 @@ function configOf(body: Body): Record<string, unknown> {
 }
 
 /**
- * The credentials as stored (see prepareCredentials), their errors located in the request ("body/credentials:
+ * The credentials as stored, and the config (see prepareConnection), their errors located in the request ("body/credentials:
  * Credentials for … (OAUTH2): …").
  * @throws WorkerError `invalid_credentials`, `token_refresh_failed`, `credentials_rejected`, `credentials_check_failed`
  */
@@ -124,9 +126,9 @@ async function stored(
   integration: IntegrationConfig,
   given: GivenCredentials,
   verificationTimeoutMs: number | undefined,
-): Promise<StoredCredentials> {
+): Promise<PreparedConnection> {
   try {
-    return await prepareCredentials(integration, given, { verificationTimeoutMs });
+    return await prepareConnection(integration, given, { verificationTimeoutMs });
   } catch (error) {
     if (error instanceof WorkerError && error.code === 'invalid_credentials') {
       throw new WorkerError('invalid_credentials', `body/credentials: ${error.message}`);
