@@ -103,7 +103,12 @@ export class IntegrationRegistry {
           provider: stored.provider,
           // An integration made through POST /integrations may have no OAuth client yet (or need none: API_KEY).
           ...(stored.oauthClientId !== '' && {
-            oauth: { client_id: stored.oauthClientId, client_secret: stored.oauthClientSecret, scopes },
+            oauth: {
+              client_id: stored.oauthClientId,
+              client_secret: stored.oauthClientSecret,
+              scopes,
+              ...(stored.extra.app_link !== undefined && { app_link: stored.extra.app_link }),
+            },
           }),
         },
       },

@@ -28,6 +28,8 @@ export interface IntegrationExtra {
   readonly forward_webhooks?: boolean;
   /** Nango's per-integration settings object; kept, not acted on. */
   readonly integration_config?: Readonly<Record<string, unknown>>;
+  /** A GitHub App's public page (APP): where the install flow sends the user. */
+  readonly app_link?: string;
 }
 
 /** What is written: everything but the timestamps; `displayName` and `extra` default to none. */

@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { normalisePem } from '../../../authModes/jwtTemplate';
 import { holdsOAuthClient } from '../../../config/authModeNames';
 import { WorkerError } from '../../../errors';
 import type { Provider } from '../../../providers/Provider';
@@ -13,7 +15,8 @@ const SCOPES_SCHEMA = {
 /**
  * `credentials` of POST/PATCH /integrations, in either shape of contract C.5: spec 5's
  * `{ oauth_client_id, oauth_client_secret, oauth_scopes? }` or the 0.71 SDK's `{ type, client_id, client_secret,
- * scopes?, webhook_secret? }`. Other keys are accepted and ignored (Nango's APP/CUSTOM shapes are refused below).
+ * scopes?, webhook_secret? }`; for a GitHub App (APP), Nango's `{ type: 'APP', app_id, app_link, private_key }`. Other
+ * keys are accepted and ignored.
  */
 const CREDENTIALS_SCHEMA = {
   type: 'object',
@@ -26,6 +29,9 @@ const CREDENTIALS_SCHEMA = {
     oauth_client_id: { type: 'string', maxLength: 4096 },
     oauth_client_secret: { type: 'string', maxLength: 4096 },
     oauth_scopes: SCOPES_SCHEMA,
+    app_id: { type: 'string', maxLength: 256 },
+    app_link: { type: 'string', maxLength: 2048 },
+    private_key: { type: 'string', maxLength: 16384 },
   },
 } as const;
 
@@ -67,6 +73,9 @@ export interface CredentialsBody {
   oauth_client_id?: string;
   oauth_client_secret?: string;
   oauth_scopes?: string | string[];
+  app_id?: string;
+  app_link?: string;
+  private_key?: string;
 }
 
 /** Fields PATCH and POST share. */
@@ -75,7 +84,7 @@ export interface IntegrationBodyCommon {
   display_name?: string;
   forward_webhooks?: boolean;
   integration_config?: Record<string, unknown>;
-  /** Nango's APP/CUSTOM settings (private keys): accepted, not stored, since this server runs no GitHub App flow. */
+  /** Nango's `custom` settings: accepted, not stored (an APP's settings come in `credentials`). */
   custom?: Record<string, unknown>;
   credentials?: CredentialsBody;
 }
@@ -86,6 +95,8 @@ export interface OAuthClientInput {
   clientSecret?: string;
   /** Comma-separated, trimmed. */
   scopes?: string;
+  /** A GitHub App's public page (APP), kept with the integration's settings. */
+  appLink?: string;
 }
 
 /**
@@ -97,6 +108,7 @@ export interface OAuthClientInput {
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
   if (credentials === undefined) return {};
   const authMode = provider?.auth_mode;
+  if (authMode === 'APP') return githubAppOf(credentials, provider?.name ?? '?');
   if (!holdsOAuthClient(authMode)) {
     throw new WorkerError(
       'invalid_request',
@@ -123,9 +135,47 @@ export function oauthClientOf(credentials: CredentialsBody | undefined, provider
   };
 }
 
-/** The kept settings of a body (those it carries). */
-export function extraOf(body: IntegrationBodyCommon): IntegrationExtra | undefined {
-  const extra: { forward_webhooks?: boolean; integration_config?: Record<string, unknown> } = {};
+/**
+ * A GitHub App's settings (APP), kept as Nango keeps them: the app id as the client id, its private key as the
+ * (encrypted) client secret, the app link with the integration's settings.
+ * @throws WorkerError `invalid_request` naming the field: a `type` other than APP, a missing app id or key, a key that
+ *   is not a PEM private key (never quoted), an app link that is not an http(s) URL
+ */
+function githubAppOf(credentials: CredentialsBody, provider: string): OAuthClientInput {
+  const where = `credentials for provider '${provider}' (APP)`;
+  if (credentials.type !== undefined && credentials.type !== 'APP') {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials.type: '${credentials.type}' is not supported for provider '${provider}' (APP); send type 'APP' with app_id, app_link and private_key`,
+    );
+  }
+  const appId = credentials.app_id?.trim() ?? '';
+  const privateKey = credentials.private_key ?? '';
+  if (appId === '' || privateKey.trim() === '') {
+    throw new WorkerError('invalid_request', `${where}: app_id and private_key (the app's private key, PEM) are both required`);
+  }
+  try {
+    createPrivateKey(normalisePem(privateKey));
+  } catch {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials.private_key: not a PEM private key (paste the .pem file GitHub gives for the app, PKCS#1 or PKCS#8)`,
+    );
+  }
+  const appLink = credentials.app_link?.trim();
+  if (appLink !== undefined && appLink !== '' && !/^https?:\/\/[^\s/]+/.test(appLink)) {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials.app_link: '${appLink}' is not an http(s) URL (https://github.com/apps/<slug>)`,
+    );
+  }
+  return { clientId: appId, clientSecret: privateKey, ...(appLink && { appLink: appLink.replace(/\/+$/, '') }) };
+}
+
+/** The kept settings of a body (those it carries), and the app link an APP client brings. */
+export function extraOf(body: IntegrationBodyCommon, client: OAuthClientInput = {}): IntegrationExtra | undefined {
+  const extra: { forward_webhooks?: boolean; integration_config?: Record<string, unknown>; app_link?: string } = {};
+  if (client.appLink !== undefined) extra.app_link = client.appLink;
   if (body.forward_webhooks !== undefined) extra.forward_webhooks = body.forward_webhooks;
   if (body.integration_config !== undefined) extra.integration_config = body.integration_config;
   return Object.keys(extra).length > 0 ? extra : undefined;

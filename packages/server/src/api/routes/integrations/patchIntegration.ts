@@ -38,7 +38,7 @@ export function registerPatchIntegration(app: FastifyInstance, context: ApiConte
       const stored = await context.registry.store.get(key);
       if (!stored) throw new WorkerError('unknown_integration', `No integration '${key}': GET /integrations lists them`);
       const client = oauthClientOf(body.credentials, context.registry.catalog.get(stored.provider));
-      const extra = extraOf(body);
+      const extra = extraOf(body, client);
       const changed = await context.registry.store.change(key, {
         ...(newKey !== undefined && { uniqueKey: newKey }),
         ...(client.clientId !== undefined && { oauthClientId: client.clientId }),

@@ -25,7 +25,7 @@ export function registerPostIntegration(app: FastifyInstance, context: ApiContex
       throw new WorkerError('integration_exists', `An integration '${body.unique_key}' is already declared in integrations.yaml`);
     }
     const client = oauthClientOf(body.credentials, provider);
-    const extra = extraOf(body);
+    const extra = extraOf(body, client);
     await context.registry.store.insert({
       uniqueKey: body.unique_key,
       provider: body.provider,
