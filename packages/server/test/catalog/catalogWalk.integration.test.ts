@@ -23,6 +23,7 @@ const RUN_MODES = [
   'TWO_STEP',
   'JWT',
   'MCP_OAUTH2',
+  'MCP_OAUTH2_GENERIC',
 ];
 
 jest.setTimeout(180_000);

@@ -28,4 +28,5 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   TWO_STEP: twoStepRecipe,
   JWT: jwtRecipe,
   MCP_OAUTH2: mcpOAuth2Recipe,
+  MCP_OAUTH2_GENERIC: mcpOAuth2Recipe,
 };

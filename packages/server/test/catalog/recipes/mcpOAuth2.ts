@@ -10,10 +10,11 @@ const flow = oauthFlowRecipe('OAUTH2', 'access_token');
  * `client_registration: dynamic` gets no OAuth client in integrations.yaml: the server registers one at the entry's
  * registration_url (RFC 7591), which the mock answers with a public client that must then use PKCE and send the
  * entry's RFC 8707 `resource`; the Connection must keep that client, which its refreshes use. A `static` entry gets
- * the integration's client, as OAUTH2 does.
+ * the integration's client, as OAUTH2 does. MCP_OAUTH2_GENERIC entries (no client_registration) get no client either:
+ * the server discovers the user's MCP server's authorization server and registers there.
  */
 export const mcpOAuth2Recipe: Recipe = {
-  integration: (walk) => (dynamic(walk.entry) ? {} : flow.integration(walk)),
+  integration: (walk) => (dynamic(walk.entry) || generic(walk.entry) ? {} : flow.integration(walk)),
   async connect(walk, context) {
     const connected = await flow.connect(walk, context);
     if (dynamic(walk.entry)) {
@@ -25,6 +26,10 @@ export const mcpOAuth2Recipe: Recipe = {
     return connected;
   },
 };
+
+function generic(entry: Readonly<Record<string, unknown>>): boolean {
+  return entry['auth_mode'] === 'MCP_OAUTH2_GENERIC';
+}
 
 function dynamic(entry: Readonly<Record<string, unknown>>): boolean {
   return entry['client_registration'] === 'dynamic';
