@@ -27,6 +27,9 @@ const RULES: FieldRule[] = [
   { field: 'displayName', paths: ['display_name'] },
   { field: 'clientSecret', paths: ['credentials/client_secret'] },
   { field: 'scopes', paths: ['credentials/scopes'] },
+  { field: 'appPrivateKey', paths: ['credentials/private_key'] },
+  { field: 'appLink', paths: ['credentials/app_link'] },
+  { field: 'appId', paths: ['credentials/app_id'] },
   { field: 'clientId', paths: ['credentials/client_id', 'credentials/type', 'credentials'] },
 ];
 
@@ -38,7 +41,17 @@ const CONTROLS: Record<string, string> = {
   clientId: 'client-id',
   clientSecret: 'client-secret',
   scopes: 'scopes',
+  appId: 'app-id',
+  appLink: 'app-link',
+  appPrivateKey: 'app-private-key',
 };
+
+/** A GitHub App's settings (APP): what GitHub shows on the app's page. */
+interface GitHubApp {
+  appId: string;
+  appLink: string;
+  privateKey: string;
+}
 
 /** Makes an integration from the providers catalog: `POST /integrations`. */
 export function NewIntegration() {
@@ -48,10 +61,12 @@ export function NewIntegration() {
   const [keyEdited, setKeyEdited] = useState(false);
   const [displayName, setDisplayName] = useState('');
   const [client, setClient] = useState<OAuthClient>({ clientId: '', clientSecret: '', scopes: '' });
+  const [app, setApp] = useState<GitHubApp>({ appId: '', appLink: '', privateKey: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const oauth = takesOAuthClient(provider?.auth_mode);
+  const githubApp = provider?.auth_mode === 'APP';
   // OAUTH2_CC: the client is optional (each Connection may bring its own), but an id without a secret is a mistake.
   const needsClient = needsOAuthClient(provider?.auth_mode);
   const givesClient = needsClient || client.clientId.trim() !== '' || client.clientSecret !== '';
@@ -79,6 +94,16 @@ export function NewIntegration() {
     if (oauth && !givesClient && client.scopes.trim() !== '') {
       found['scopes'] = 'Scopes go with a client: enter its id and secret too, or leave the scopes blank.';
     }
+    if (githubApp) {
+      if (!app.appId.trim()) found['appId'] = "Enter the app's id (the App ID on its GitHub settings page).";
+      if (!/^https?:\/\/\S+$/.test(app.appLink.trim())) {
+        found['appLink'] = "Enter the app's public link, https://github.com/apps/<slug>: the install flow sends users there.";
+      }
+      if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(app.privateKey)) {
+        found['appPrivateKey'] =
+          "Paste the app's private key: the whole .pem file GitHub gave, -----BEGIN … PRIVATE KEY----- included.";
+      }
+    }
     return found;
   };
 
@@ -103,6 +128,9 @@ export function NewIntegration() {
               ...(client.scopes.trim() && { scopes: client.scopes.trim() }),
             },
           }),
+        ...(githubApp && {
+          credentials: { type: 'APP', app_id: app.appId.trim(), app_link: app.appLink.trim(), private_key: app.privateKey },
+        }),
       };
       const made = (await request<{ data: Integration }>('POST', '/integrations', { body })).body.data;
       setFlash(`Created the integration ${made.unique_key}.`);
@@ -182,7 +210,54 @@ export function NewIntegration() {
             />
           </>
         )}
-        {provider && !oauth && (
+        {provider && githubApp && (
+          <>
+            <Field id="app-id" label="App ID" hint="On the GitHub App's settings page." error={errors['appId']}>
+              {(attributes) => (
+                <input
+                  {...attributes}
+                  type="text"
+                  autoComplete="off"
+                  value={app.appId}
+                  onInput={(event) => setApp({ ...app, appId: event.currentTarget.value })}
+                />
+              )}
+            </Field>
+            <Field
+              id="app-link"
+              label="App public link"
+              hint="https://github.com/apps/<slug>: users install the app there."
+              error={errors['appLink']}
+            >
+              {(attributes) => (
+                <input
+                  {...attributes}
+                  type="url"
+                  autoComplete="off"
+                  value={app.appLink}
+                  onInput={(event) => setApp({ ...app, appLink: event.currentTarget.value })}
+                />
+              )}
+            </Field>
+            <Field
+              id="app-private-key"
+              label="App private key (PEM)"
+              hint="The .pem file GitHub generated for the app; stored encrypted, never shown again."
+              error={errors['appPrivateKey']}
+            >
+              {(attributes) => (
+                <textarea
+                  {...attributes}
+                  rows={6}
+                  spellcheck={false}
+                  value={app.privateKey}
+                  onInput={(event) => setApp({ ...app, privateKey: event.currentTarget.value })}
+                />
+              )}
+            </Field>
+          </>
+        )}
+        {provider && !oauth && !githubApp && (
           <p class="hint">
             {provider.auth_mode}: each Connection brings {connectionCredentialsOf(provider.auth_mode)}; this integration needs no
             client id or secret.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Provider } from '../../src/providers/Provider';
+import { APP_ID, APP_KEY } from '../authModes/githubMock';
 import { catalogOf } from '../helpers/apiHarness';
 import { launchChromium } from '../helpers/chromium';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -34,6 +35,14 @@ describe('the dashboard adds integrations of each auth mode', () => {
           auth_mode: 'OAUTH2_CC',
           token_url: 'https://auth.acme.test/oauth/token',
           proxy: { base_url: 'https://api.acme.test' },
+        } as Provider,
+        {
+          name: 'acme-github-app',
+          display_name: 'Acme (GitHub App)',
+          auth_mode: 'APP',
+          authorization_url: '${connectionConfig.appPublicLink}/installations/new',
+          token_url: 'https://api.github.test/app/installations/${connectionConfig.installation_id}/access_tokens',
+          proxy: { base_url: 'https://api.github.test' },
         } as Provider,
         {
           name: 'acme-oauth',
@@ -115,6 +124,28 @@ describe('the dashboard adds integrations of each auth mode', () => {
       client_id: 'shared-client',
       client_secret: 'shared-secret',
     });
+    expect(problems).toEqual([]);
+  });
+
+  it('makes a GitHub App (APP) integration from its id, link and private key, naming a key that is not one', async () => {
+    await pick('acme-github-app', 'gh-app');
+    await page.getByLabel('App ID').fill(APP_ID);
+    await page.getByLabel('App public link').fill('https://github.com/apps/acme-app');
+    await page.getByLabel('App private key (PEM)').fill('my-key');
+    await page.getByRole('button', { name: 'Create the integration' }).click();
+    await page.locator('#app-private-key-error').waitFor();
+    expect(await page.locator('#app-private-key-error').textContent()).toContain('Paste the app');
+    // Looks like PEM to the form; the server reads it and names the field.
+    await page.getByLabel('App private key (PEM)').fill('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n');
+    await page.getByRole('button', { name: 'Create the integration' }).click();
+    await page.locator('#app-private-key-error').getByText('not a PEM private key').waitFor();
+    expect((await integration('gh-app')).status).toBe(404);
+    await page.getByLabel('App private key (PEM)').fill(APP_KEY);
+    await shoot('new-integration-github-app');
+    await page.getByRole('button', { name: 'Create the integration' }).click();
+    await page.waitForURL(`${base}/dashboard/integrations/gh-app`);
+    const made = await fetch(`${base}/oauth/connect/gh-app?connection_id=ann`, { redirect: 'manual' });
+    expect(made.headers.get('location')).toMatch(/^https:\/\/github\.com\/apps\/acme-app\/installations\/new\?state=/);
     expect(problems).toEqual([]);
   });
 
