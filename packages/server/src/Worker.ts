@@ -1,6 +1,6 @@
 import { checkCatalogTemplates } from './config/compileTwoStep';
 import type * as amqp from 'amqplib';
-import { allowPrivateHostsForUserHosts, closeUserHostConnections } from './outbound/addressGuard';
+import { allowLocalMcpServers, allowPrivateHostsForUserHosts, closeUserHostConnections } from './net/addressGuard';
 import { ActionLoader } from './actions/ActionLoader';
 import { ActionLogRedactor } from './actions/ActionLogRedactor';
 import { ActionRunner } from './actions/ActionRunner';
@@ -148,6 +148,7 @@ export class Worker {
   ) {
     this.providers = catalog;
     allowPrivateHostsForUserHosts(settings.allowPrivateHosts);
+    allowLocalMcpServers(settings.mcpAllowLocalServers);
     this.config = this.loadConfig();
     this.logLegacyNotices();
     this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);

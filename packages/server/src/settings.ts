@@ -95,7 +95,7 @@ export interface WorkerSettings {
    * NANGO_ALLOW_PRIVATE_HOSTS — lets a host a user types (a catalog URL whose host is a Connection's value, e.g. a
    * self-hosted GitLab at `https://${connectionConfig.hostname}`) resolve to a loopback or private address (RFC 1918,
    * RFC 6598, IPv6 ULA): instances on the operator's own network, and tests against local mocks. Default: false.
-   * Link-local and cloud metadata addresses are refused either way (outbound/addressGuard.ts)
+   * Link-local and cloud metadata addresses are refused either way (net/addressGuard.ts)
    */
   allowPrivateHosts: boolean;
   /** NANGO_API_RATE_LIMIT — requests per window each key (or client address, without a key) may make to the HTTP API. Default: 1000 */

@@ -1,7 +1,7 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import { translateCatalogTemplate } from '../config/applyProvider';
 import { compileTemplate } from '../config/compileTemplate';
-import { hasUserHost } from '../config/userHost';
+import { hasUserHost, userHostProblem } from '../config/userHost';
 import { renderTemplate } from '../config/renderTemplate';
 import type { IntegrationConfig, Template } from '../config/types';
 import { WorkerError } from '../errors';
@@ -12,8 +12,9 @@ const compiled = new Map<string, Template>();
  * A string of the integration's catalog entry (a token URL, a token parameter) filled with the Connection's config:
  * `${connectionConfig.x}` is `additionalConfig.x`. A URL takes base_url's rules (a per-tenant value fills one DNS
  * label of a host whose domain the entry writes), so no Connection can send its client secret elsewhere; a host the
- * user types whole (`https://${connectionConfig.hostname}/oauth/token`) is refused: the token request does not pass
- * the address guard that requests to such hosts need (config/userHost.ts).
+ * user types whole (`https://${connectionConfig.hostname}/oauth/token`) is refused unless `userHost` is set: the
+ * caller then sends only the Connection's own client there, through the address guard (config/userHost.ts), and the
+ * rendered host must be a host name.
  * @returns the text, or undefined when it names a config value the Connection does not have and `optional` is set
  * @throws WorkerError `http_request_invalid` naming the entry's field and the placeholder (never a value)
  */
@@ -22,7 +23,7 @@ export function renderCatalogText(
   connection: NangoConnection,
   text: string,
   field: string,
-  options: { url?: boolean; optional?: boolean } = {},
+  options: { url?: boolean; optional?: boolean; userHost?: boolean } = {},
 ): string | undefined {
   if (!text.includes('${')) return text;
   const path = `providers.${integration.provider?.name ?? integration.name}.${field}`;
@@ -36,17 +37,23 @@ export function renderCatalogText(
       baseUrl: options.url === true,
     });
     if (result.problems.length > 0) throw new WorkerError('http_request_invalid', `${path}: ${result.problems.join('; ')}`);
-    if (options.url === true && hasUserHost(result.template)) {
-      throw new WorkerError(
-        'http_request_invalid',
-        `${path}: its host is a value the user types, where this server sends no token request: write the instance's token_url in integrations.yaml`,
-      );
-    }
     template = result.template;
     compiled.set(key, template);
   }
+  // Checked at every call, not once per compiled template: callers differ in whether they may use such a host.
+  if (options.url === true && options.userHost !== true && hasUserHost(template)) {
+    throw new WorkerError(
+      'http_request_invalid',
+      `${path}: its host is a value the user types, where this server sends no token request: write the instance's token_url in integrations.yaml`,
+    );
+  }
   if (options.optional === true && !hasConfigValues(template, connection)) return undefined;
-  return renderTemplate(template, connection, { baseUrl: options.url === true });
+  const rendered = renderTemplate(template, connection, { baseUrl: options.url === true });
+  if (options.url === true && hasUserHost(template) && URL.canParse(rendered)) {
+    const problem = userHostProblem(new URL(rendered));
+    if (problem) throw new WorkerError('http_request_invalid', `${path}: the host made with this connection's values ${problem}`);
+  }
+  return rendered;
 }
 
 /** Whether every config placeholder of the template has a value (not empty) on the Connection. */

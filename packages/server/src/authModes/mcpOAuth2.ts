@@ -1,5 +1,6 @@
 import type { AuthMode, NangoConnection, StoredCredentials } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
+import { localMcpServersAllowed } from '../net/addressGuard';
 import { refreshedCredentials } from '../oauth/refreshedCredentials';
 import { requestToken } from '../oauth/requestToken';
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
@@ -86,7 +87,8 @@ function mcpGrant(integration: IntegrationConfig, connection: NangoConnection, t
   const ownClient = text('client_id');
   const clientId = ownClient ?? integration.oauth?.clientId;
   const clientSecret = ownClient ? text('client_secret') : integration.oauth?.clientSecret;
-  const tokenUrl = text('token_url') ?? integration.oauth?.tokenUrl;
+  const ownTokenUrl = text('token_url');
+  const tokenUrl = ownTokenUrl ?? integration.oauth?.tokenUrl;
   if (!clientId || !tokenUrl) {
     const keys = [!tokenUrl && 'token_url', !clientId && 'client_id'].filter(Boolean).join(' and ');
     return {
@@ -108,6 +110,9 @@ function mcpGrant(integration: IntegrationConfig, connection: NangoConnection, t
     accessToken: text('access_token'),
     timeoutMs,
     ...(resource !== undefined && { extraParams: { resource } }),
+    // The Connection's own token URL was published by a server its user named (or given with the Connection): it
+    // goes through the address guard, as discovery did.
+    ...(ownTokenUrl !== undefined && { guard: { allowPrivate: localMcpServersAllowed() } }),
   } as const;
   return { request: () => requestToken(request), credentials: keepingClient };
 }

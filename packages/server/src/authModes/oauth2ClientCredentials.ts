@@ -1,5 +1,8 @@
 import type { NangoConnection, StoredCredentials } from '@nangohq/protocol';
 import { renderTemplate } from '../config/renderTemplate';
+import { userHostKeys, userHostProblem } from '../config/userHost';
+import { userHostFields } from '../oauth/flow/interpolateUrl';
+import { closedValues } from '../providers/fieldDescriptions';
 import type { IntegrationConfig } from '../config/types';
 import { requestClientCredentials, type ClientCredentialsRequest } from '../oauth/requestClientCredentials';
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
@@ -102,8 +105,16 @@ function plan(
   }
   let tokenUrl: string | undefined;
   let params: Record<string, string>;
+  const userHost = catalogTokenHostIsTyped(integration);
+  if (userHost && !ownClient) {
+    return {
+      missing:
+        `integration '${integration.name}' takes its token URL's host from a value the user types, where the ` +
+        "integration's client secret is never sent: give the Connection's own client_id and client_secret (or key)",
+    };
+  }
   try {
-    tokenUrl = tokenUrlOf(integration, connection);
+    tokenUrl = tokenUrlOf(integration, connection, userHost);
     params = tokenParams(integration, connection);
   } catch (error) {
     return { missing: (error as Error).message }; // names the placeholder the Connection lacks, never a value
@@ -121,18 +132,40 @@ function plan(
     bodyFormat: provider?.body_format === 'json' ? 'json' : provider?.body_format === 'query' ? 'query' : 'form',
     headers: provider?.token_headers ?? {},
     timeoutMs,
+    userHost,
   };
   return { request, privateKey };
 }
 
-/** The integration's token URL, or its catalog entry's, filled for the Connection (base_url's host rules). */
-function tokenUrlOf(integration: IntegrationConfig, connection: NangoConnection): string | undefined {
+/**
+ * The integration's token URL, or its catalog entry's, filled for the Connection (base_url's host rules; a host the
+ * user types only when `userHost`, for the Connection's own client).
+ */
+function tokenUrlOf(integration: IntegrationConfig, connection: NangoConnection, userHost: boolean): string | undefined {
   const { oauth, provider } = integration;
   if (oauth?.tokenUrl) return oauth.tokenUrl;
-  if (oauth?.tokenUrlTemplate) return renderTemplate(oauth.tokenUrlTemplate, connection, { baseUrl: true });
+  if (oauth?.tokenUrlTemplate) {
+    const rendered = renderTemplate(oauth.tokenUrlTemplate, connection, { baseUrl: true });
+    const problem = userHost && URL.canParse(rendered) ? userHostProblem(new URL(rendered)) : undefined;
+    if (problem) throw new Error(`${oauth.tokenUrlTemplate.path}: the host made with this connection's values ${problem}`);
+    return rendered;
+  }
   const catalog = provider?.token_url;
   if (typeof catalog !== 'string') return undefined;
-  return renderCatalogText(integration, connection, catalog, 'token_url', { url: true });
+  return renderCatalogText(integration, connection, catalog, 'token_url', { url: true, userHost });
+}
+
+/**
+ * Whether the token URL's host (or domain) is a value the user types (`https://${connectionConfig.hostname}/token`,
+ * the catalog's: a URL written in integrations.yaml is taken as written): then only the Connection's own client goes
+ * there, through the address guard. A field the catalog closes to a list of its own is the catalog's text.
+ */
+function catalogTokenHostIsTyped(integration: IntegrationConfig): boolean {
+  const { oauth, provider } = integration;
+  if (oauth?.tokenUrl) return false;
+  const closed = closedValues(provider);
+  if (oauth?.tokenUrlTemplate) return userHostKeys(oauth.tokenUrlTemplate).some((key) => !closed.has(key));
+  return typeof provider?.token_url === 'string' && userHostFields(provider.token_url, closed).length > 0;
 }
 
 /**

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { NangoConnection } from '@nangohq/protocol';
-import { CatalogTemplateError, renderCatalogTemplate, type CatalogScope, type CatalogTemplate } from '../config/catalogTemplate';
+import {
+  CatalogTemplateError,
+  hostNamesOf,
+  renderCatalogTemplate,
+  type CatalogScope,
+  type CatalogTemplate,
+} from '../config/catalogTemplate';
 import type { TwoStepRequest, TwoStepSettings, TwoStepValue } from '../config/compileTwoStep';
+import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
 import { describeFetchError, isTransientStatus, TokenEndpointError } from '../oauth/requestToken';
 import { scrubSecrets } from '../oauth/scrubSecrets';
 import { signJwt } from '../signing/signJwt';
@@ -33,8 +40,10 @@ export async function runTwoStep(
   const refreshToken = connection.credentials['refresh_token'];
   const steps = options.refresh && settings.refresh && typeof refreshToken === 'string' ? [settings.refresh] : settings.steps;
   let answer: TwoStepAnswer = {};
+  const guarded: boolean[] = [];
   for (const step of steps) {
-    answer = await send(step, scope, options.timeoutMs, secrets);
+    guarded.push(hostIsTyped(step.url, guarded));
+    answer = await send(step, scope, { timeoutMs: options.timeoutMs, guarded: guarded.at(-1) === true }, secrets);
     answers.push(answer);
   }
   return answer;
@@ -77,10 +86,30 @@ export function render(template: CatalogTemplate, scope: CatalogScope, at: strin
   }
 }
 
-async function send(step: TwoStepRequest, scope: CatalogScope, timeoutMs: number, secrets: string[]): Promise<TwoStepAnswer> {
+/**
+ * Whether a step's URL goes to a host a user typed, and so through the address guard (net/addressGuard.ts): its host
+ * holds a Connection's value (`https://${connectionConfig.hostname}/login`, `${credentials.domain}`), or an answer
+ * of a step that went to such a host (`${step1.token_endpoint}`), whose owner chose it. A host the entry writes, or
+ * one named by the answer of a host it writes, is the catalog's or the operator's choice and is not guarded.
+ */
+function hostIsTyped(url: CatalogTemplate, guarded: readonly boolean[]): boolean {
+  return hostNamesOf(url).some(([root]) => {
+    const step = /^step(\d+)$/.exec(root ?? '');
+    return !step || guarded[Number(step[1]) - 1] === true;
+  });
+}
+
+async function send(
+  step: TwoStepRequest,
+  scope: CatalogScope,
+  options: { readonly timeoutMs: number; readonly guarded: boolean },
+  secrets: string[],
+): Promise<TwoStepAnswer> {
+  const { timeoutMs } = options;
   const url = render(step.url, scope, step.at);
   if (!URL.canParse(url)) throw new TokenEndpointError('refused', `${step.at}: the URL made is not a URL`);
   const target = new URL(url);
+  const guard = options.guarded ? guardOf(target, step.at) : {};
   const headers = new Headers();
   for (const [name, template] of step.headers) headers.set(name, render(template, scope, `${step.at}: header ${name}`));
   const params = step.params === undefined ? undefined : valueOf(step.params, scope, `${step.at} params`);
@@ -100,14 +129,28 @@ async function send(step: TwoStepRequest, scope: CatalogScope, timeoutMs: number
   let text: string;
   try {
     const signal = AbortSignal.timeout(timeoutMs);
-    const call = () => fetch(target, { method: step.method, headers, ...(body !== undefined && { body }), signal });
+    const init = { ...guard, method: step.method, headers, ...(body !== undefined && { body }), signal };
+    const call = () => fetch(target, init);
     const response = await inHttpClientSpan(step.method, target.href, call, { 'nango.token_request': 'two_step' });
     status = response.status;
     text = await response.text();
   } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new TokenEndpointError('refused', `${step.at}: ${refusal.message}`, { cause: refusal });
     throw new TokenEndpointError('transient', `${step.at}: ${describeFetchError(error, timeoutMs)}`, { cause: error });
   }
   return readAnswer(step.at, status, text, secrets);
+}
+
+/** fetch's options through the address guard; a host that is a refused address is refused before any request. */
+function guardOf(target: URL, at: string): RequestInit {
+  try {
+    return guardedFetchOptions(target);
+  } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new TokenEndpointError('refused', `${at}: ${refusal.message}`, { cause: refusal });
+    throw error;
+  }
 }
 
 function readAnswer(at: string, status: number, text: string, secrets: readonly string[]): TwoStepAnswer {

@@ -7,7 +7,7 @@ export interface BaseUrlHost {
   /**
    * Indexes of the placeholders that make up the host or its domain (`https://${connectionConfig.hostname}/api`,
    * `https://api.${connectionConfig.domain}`): a host the user types, a self-hosted instance. Such a host is fixed
-   * when the Connection is made, and the requests to it pass the address guard (outbound/addressGuard.ts); see
+   * when the Connection is made, and the requests to it pass the address guard (net/addressGuard.ts); see
    * docs/integrations-yaml.md, "Hosts a user types".
    */
   readonly userHostParts: ReadonlySet<number>;
@@ -27,7 +27,7 @@ const cache = new WeakMap<Template, BaseUrlHost>();
  * user types is allowed because three rules hold wherever it is used: its value is a host name, checked when the
  * Connection is made (config/userHost.ts); it cannot be changed afterwards (operations/updateConnectionConfig.ts);
  * and every request to it passes the address guard, which refuses loopback, private, link-local and metadata
- * addresses after DNS resolution (outbound/addressGuard.ts). A placeholder may still not stand in the scheme, user
+ * addresses after DNS resolution (net/addressGuard.ts). A placeholder may still not stand in the scheme, user
  * info or port, nor before a last label that is a number (an IP address to be).
  * The layout is worked out by rendering the template with a marker per placeholder.
  */

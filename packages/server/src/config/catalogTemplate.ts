@@ -104,6 +104,38 @@ export function namesOf(template: CatalogTemplate): string[] {
   return names;
 }
 
+/**
+ * The names a URL template reads in its host: every value that stands before the authority's end (`/`, `?`, `#`) in
+ * any alternative, a value at the very start included (`${step1.token_endpoint}` is a whole URL). `${now…}` in a host
+ * counts as `now`. Empty when the template writes its host whole: the catalog's or the operator's own text.
+ */
+export function hostNamesOf(template: CatalogTemplate): string[][] {
+  const names: string[][] = [];
+  const valuesIn = (part: CatalogPart): string[][] =>
+    part.kind === 'value'
+      ? [[...part.path]]
+      : part.kind === 'now'
+        ? [['now']]
+        : part.kind === 'call'
+          ? part.parts.flatMap(valuesIn)
+          : [];
+  for (const alternative of template.alternatives) {
+    let before = '';
+    for (const part of alternative) {
+      if (part.kind === 'text') {
+        before += part.text;
+        continue;
+      }
+      if (!AUTHORITY_CLOSED.test(before)) names.push(...valuesIn(part));
+      before += 'x';
+    }
+  }
+  return names;
+}
+
+/** A URL's beginning whose host is complete: `scheme://authority` then `/`, `?`, `#` or `\`. */
+const AUTHORITY_CLOSED = /^[a-z][a-z\d+.-]*:\/\/[^/?#\\]*[/?#\\]/i;
+
 function renderParts(parts: readonly CatalogPart[], scope: CatalogScope): string {
   let out = '';
   for (const part of parts) {

@@ -377,7 +377,9 @@ function tokenUrlHostProblem(tokenUrl: Template, authMode: string, provider: Pro
   // A field the catalog closes to a list of its own (Zoho's data centres: `com`, `eu`) is the catalog's text, not typed.
   const closed = closedValues(provider);
   const typed = userHostKeys(tokenUrl).filter((key) => !closed.has(key));
-  if (typed.length > 0 && holdsOAuthClient(authMode)) {
+  // OAUTH2_CC may send a Connection's own client there (through the address guard); its token request refuses the
+  // integration's client for such a host (authModes/oauth2ClientCredentials.ts). Only the catalog's URL is a template.
+  if (typed.length > 0 && holdsOAuthClient(authMode) && authMode !== 'OAUTH2_CC') {
     return `its host is a value the user types (${typed.join(', ')}), and the integration's OAuth client secret is never sent to such a host: write your instance's token_url (and authorization_url) in integrations.yaml`;
   }
   return undefined;

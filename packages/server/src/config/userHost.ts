@@ -4,7 +4,7 @@
  * and where each is kept (docs/integrations-yaml.md, "Hosts a user types"):
  * 1. the value is a host name (this file), checked when the Connection is made and at every request;
  * 2. it is fixed when the Connection is made: a config update may not change it (operations/updateConnectionConfig.ts);
- * 3. every request to it passes the address guard after DNS resolution (outbound/addressGuard.ts);
+ * 3. every request to it (token requests included) passes the address guard after DNS resolution (net/addressGuard.ts);
  * 4. the integration's own OAuth client secret is never sent to it (oauth/flow/interpolateUrl.ts).
  */
 import { isIP } from 'node:net';

@@ -1,3 +1,4 @@
+import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
 import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { describeFetchError, formEncode, readTokenResponse, TokenEndpointError } from './requestToken';
 
@@ -23,6 +24,8 @@ export interface ClientCredentialsRequest {
   /** Headers the catalog adds to the token request (`token_headers`). */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** The token URL's host is one a user typed: the request goes through the address guard (net/addressGuard.ts). */
+  readonly userHost?: boolean;
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -61,12 +64,15 @@ export async function requestClientCredentials(request: ClientCredentialsRequest
   let status: number;
   let text: string;
   try {
+    const guard = request.userHost === true ? guardedFetchOptions(url) : {};
     const signal = AbortSignal.timeout(request.timeoutMs);
-    const send = () => fetch(url, { method: 'POST', headers, body, signal });
+    const send = () => fetch(url, { ...guard, method: 'POST', headers, body, signal });
     const response = await inHttpClientSpan('POST', request.tokenUrl, send, { 'nango.token_request': 'client_credentials' });
     status = response.status;
     text = await response.text();
   } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new TokenEndpointError('refused', refusal.message, { cause: refusal });
     throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
   }
   const secrets = [client.clientId, 'assertion' in client ? client.assertion : client.clientSecret];

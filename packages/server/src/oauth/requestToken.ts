@@ -1,3 +1,4 @@
+import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
 import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { scrubSecrets } from './scrubSecrets';
 
@@ -36,6 +37,8 @@ export interface TokenRequest {
   readonly timeoutMs: number;
   /** More form fields, such as RFC 8707's `resource` (MCP OAuth); the grant's own fields win over these. */
   readonly extraParams?: Readonly<Record<string, string>>;
+  /** Send through the address guard (net/addressGuard.ts): a token URL whose host a user chose. */
+  readonly guard?: { readonly allowPrivate: boolean } | undefined;
 }
 
 /** The retry policy for transient failures. */
@@ -95,12 +98,15 @@ export async function requestToken(request: TokenRequest): Promise<Record<string
   let status: number;
   let text: string;
   try {
+    const guard = request.guard ? guardedFetchOptions(new URL(request.tokenUrl), request.guard.allowPrivate) : {};
     const signal = AbortSignal.timeout(request.timeoutMs);
-    const send = () => fetch(request.tokenUrl, { method: 'POST', headers, body, signal });
+    const send = () => fetch(request.tokenUrl, { ...guard, method: 'POST', headers, body, signal });
     const response = await inHttpClientSpan('POST', request.tokenUrl, send, { 'nango.token_request': 'refresh' });
     status = response.status;
     text = await response.text();
   } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new TokenEndpointError('refused', refusal.message, { cause: refusal });
     throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
   }
   return readTokenResponse(status, text, [request.refreshToken, request.accessToken, request.clientSecret, request.clientId]);

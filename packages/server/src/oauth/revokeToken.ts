@@ -1,3 +1,6 @@
+import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
+import { closedValues } from '../providers/fieldDescriptions';
+import { userHostFields } from './flow/interpolateUrl';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../config/types';
 import type { ProviderRevocation } from '../providers/Provider';
@@ -42,6 +45,12 @@ export async function revokeToken(
   if (!token) return { kind: 'skipped', reason: `the Connection has no ${which}` };
   const clientId = integration.oauth?.clientId;
   const clientSecret = integration.oauth?.clientSecret;
+  // A host the user types (config/userHost.ts) never receives the integration's client, and is reached only through
+  // the address guard.
+  const userHost = userHostFields(provider.revocation_url, closedValues(provider)).length > 0;
+  if (userHost && (auth === 'client_basic' || auth === 'client_body') && clientId !== undefined) {
+    return { kind: 'skipped', reason: "the revocation_url's host is a value the user types, where the client is never sent" };
+  }
 
   const headers: Record<string, string> = { accept: 'application/json' };
   const fields: Record<string, string> = {};
@@ -80,10 +89,14 @@ export async function revokeToken(
   let response: Response;
   let text: string;
   try {
-    const send = () => fetch(target, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const guard = userHost ? guardedFetchOptions(new URL(target)) : {};
+    const signal = AbortSignal.timeout(timeoutMs);
+    const send = () => fetch(target, { ...guard, method, headers, body, redirect: 'manual', signal });
     response = await inHttpClientSpan(method, target, send, { 'nango.token_request': 'revoke' });
     text = await response.text();
   } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new RevocationError(refusal.message);
     const name = (error as { name?: unknown }).name;
     if (name === 'TimeoutError' || name === 'AbortError') throw new RevocationError(`no answer within ${timeoutMs} ms`);
     const cause = (error as { cause?: { code?: unknown } }).cause;

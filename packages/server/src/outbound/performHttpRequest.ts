@@ -11,7 +11,7 @@ import { invalid } from './httpErrors';
 import { mergeHeaders } from './mergeHeaders';
 import { prepareBody } from './prepareBody';
 import { renderAll } from '../config/renderTemplate';
-import { guardedDispatcher } from './addressGuard';
+import { guardedDispatcher } from '../net/addressGuard';
 import { callsUserHost, mergeQuery, resolveUrl } from './resolveUrl';
 import { sendFollowingRedirects, type Hop } from './sendFollowingRedirects';
 import { toHttpResponse } from './toHttpResponse';
@@ -61,7 +61,7 @@ const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 
  *
  * @throws WorkerError `http_host_not_allowed` when the URL's origin is not base_url's; checked before any
  *   credential is read or any request is sent. Also when base_url's host is one the user typed and it resolves to
- *   an address the guard refuses (outbound/addressGuard.ts), before any byte is sent.
+ *   an address the guard refuses (net/addressGuard.ts), before any byte is sent.
  * @throws WorkerError `http_request_invalid` for a bad method, a body that is not
  *   JSON-serialisable, a missing template value or credential, or a base_url placeholder value holding a
  *   character other than letters, digits and `.-_~`.
@@ -87,7 +87,7 @@ export async function performHttpRequest(
   const headers = mergeHeaders(configuredHeaders, request.headers, body, integration.headerPrecedence);
   const label = describeRequest(integration.baseUrl, method, request.endpoint, url);
   const startedAt = Date.now();
-  // A host the user typed: the address guard checks where it resolves (outbound/addressGuard.ts).
+  // A host the user typed: the address guard checks where it resolves (net/addressGuard.ts).
   // undici's Agent serves the fetch Node bundles; only their type declarations differ.
   const guard = callsUserHost(integration) ? ({ dispatcher: guardedDispatcher() } as unknown as RequestInit) : {};
   return withTimeLimit(integration.httpTimeoutMs, request.signal, label, async (signal) => {

@@ -61,7 +61,7 @@ export function connectionBaseUrl(integration: IntegrationConfig, connection: Na
 
 /**
  * Whether a Connection's calls go to a host its user typed (base_url's host or domain is its config's value, see
- * config/userHost.ts), and so through the address guard (outbound/addressGuard.ts). A mode's own base URL (the
+ * config/userHost.ts), and so through the address guard (net/addressGuard.ts). A mode's own base URL (the
  * MCP server of MCP_OAUTH2_GENERIC) keeps its own rules.
  */
 export function callsUserHost(integration: IntegrationConfig): boolean {

@@ -1,6 +1,6 @@
 import { WorkerError } from '../errors';
 import type { RequestLabel } from './describeRequest';
-import { addressRefusal } from './addressGuard';
+import { addressRefusal } from '../net/addressGuard';
 import { failed } from './httpErrors';
 
 /**

@@ -2,8 +2,10 @@ import type { NangoConnection } from '@nangohq/protocol';
 import { authModeHandler } from '../../src/authModes/handlers';
 import type { TokenGrant } from '../../src/authModes/AuthModeHandler';
 import { parseIntegrationsConfig } from '../../src/config/loadIntegrationsConfig';
+import { allowLocalMcpServers, closeUserHostConnections } from '../../src/net/addressGuard';
 import { connectionBaseUrl } from '../../src/outbound/resolveUrl';
 import { catalogOf } from '../helpers/apiHarness';
+import { startApiServer } from '../helpers/apiServer';
 
 /** Entries shaped as the catalog's MCP ones (hosts made up): dynamic and static registration, and the generic one. */
 const catalog = catalogOf(
@@ -125,6 +127,32 @@ describe('MCP OAuth handlers', () => {
       resource: 'https://mcp.example/mcp',
       mcp_server_url: 'https://mcp.example/mcp',
     });
+  });
+
+  it("refresh at the Connection's own token URL through the address guard: loopback only with local servers allowed", async () => {
+    const server = await startApiServer(() => ({ body: { access_token: 'at-2', expires_in: 60 } }));
+    try {
+      const stored = connection('generic', {
+        refresh_token: 'rt',
+        client_id: 'registered',
+        token_endpoint_auth_method: 'none',
+        token_url: `${server.url}/token`,
+      });
+      const refresh = () =>
+        (authModeHandler('MCP_OAUTH2_GENERIC').grant?.(integration('generic'), stored, 1_000) as TokenGrant).request();
+      await expect(refresh()).rejects.toMatchObject({
+        kind: 'refused',
+        message: expect.stringContaining('127.0.0.1 resolves to a loopback or private address'),
+      });
+      expect(server.requests).toEqual([]);
+      allowLocalMcpServers(true);
+      await expect(refresh()).resolves.toMatchObject({ access_token: 'at-2' });
+      expect(server.requests.map((request) => request.url)).toEqual(['/token']);
+    } finally {
+      allowLocalMcpServers(false);
+      await closeUserHostConnections();
+      await server.close();
+    }
   });
 
   it('use the integration’s client and token URL for a static entry, and say what is missing otherwise', () => {

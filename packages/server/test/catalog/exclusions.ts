@@ -8,7 +8,7 @@
 import { TWO_STEP_EXCLUDED } from './exclusionsTwoStep';
 
 const TYPED_HOST_NOT_A_NAME =
-  "the field that makes up base_url's host holds a scheme, port or path (`https://gerrit.example.com:8443/r`): a host " +
+  "the field that makes up base_url's (or the token URL's) host holds a scheme, port or path (`https://gerrit.example.com:8443/r`): a host " +
   'the user types must be a host name alone, since a Connection value may not set the scheme or the port ' +
   '(docs/integrations-yaml.md, "Hosts a user types")';
 const CLIENT_SECRET_TO_TYPED_HOST =
@@ -49,10 +49,6 @@ const NO_BASE_URL =
   "Nango's generic unauthenticated entry names no API: its user writes the base_url in integrations.yaml, which the " +
   'walk cannot guess (test/authModes/none.integration.test.ts connects one with its own base_url)';
 
-const CC_TOKEN_HOST_TYPED =
-  "OAUTH2_CC: the token URL's host is a value the user types (`https://${connectionConfig.hostname}/oauth/token`): " +
-  'the client secret would go to a host of their choosing, and the token request does not pass the address guard ' +
-  "such hosts need; the operator writes the instance's token_url in integrations.yaml";
 const CC_WHOLE_BASE_URL =
   "OAUTH2_CC: base_url is one per-Connection value (Salesforce's `${connectionConfig.instance_url}` from the token " +
   "response, Sophos's data-region URL): set base_url in integrations.yaml";
@@ -62,7 +58,7 @@ const CC_API_KEY_HEADER =
 export const EXCLUDED: ReadonlyMap<string, string> = new Map(
   (
     [
-      [TYPED_HOST_NOT_A_NAME, ['azure-devops', 'blackbaud-basic', 'chatgpt-enterprise', 'gerrit', 'splunk']],
+      [TYPED_HOST_NOT_A_NAME, ['adoxx-cc', 'azure-devops', 'blackbaud-basic', 'chatgpt-enterprise', 'gerrit', 'splunk']],
       [
         CLIENT_SECRET_TO_TYPED_HOST,
         [
@@ -146,25 +142,6 @@ export const EXCLUDED: ReadonlyMap<string, string> = new Map(
       [VERIFICATION_BODY, ['adyntel', 'mandrill']],
       [VERIFICATION_PLACEHOLDER, ['jazzhr']],
       [HOST_LABEL_DOTS, ['quentn', 'zuora']],
-      [
-        CC_TOKEN_HOST_TYPED,
-        [
-          'acumatica',
-          'adoxx-cc',
-          'agiloft-cc',
-          'auth0-cc',
-          'conductorone',
-          'coupa-compass',
-          'crowdstrike',
-          'databricks-workspace',
-          'halo-psa',
-          'marketo',
-          'medallia',
-          'shopware',
-          'ukg-pro-cc',
-          'ukg-ready',
-        ],
-      ],
       [CC_WHOLE_BASE_URL, ['salesforce-cc', 'sophos-central']],
       [CC_API_KEY_HEADER, ['certn-partner']],
       [OAUTH1_PLAINTEXT, ['smugmug']],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   CatalogTemplateError,
+  hostNamesOf,
   namesOf,
   parseCatalogTemplate,
   renderCatalogTemplate,
@@ -117,5 +118,20 @@ describe('formatInstant', () => {
     expect(formatInstant(new Date('2026-01-02T03:04:05.006Z'), 'YYYY/MM/DD HH.mm.ss.SSS Z')).toBe(
       '2026/01/02 03.04.05.006 +00:00',
     );
+  });
+});
+
+describe('hostNamesOf', () => {
+  it.each([
+    ['https://api.example.com/token', []],
+    ['https://api.example.com/${connectionConfig.hostname}/token?x=${credentials.a}', []],
+    ['https://${connectionConfig.hostname}/login', [['connectionConfig', 'hostname']]],
+    ['http://${connectionConfig.hostname}:8080/login', [['connectionConfig', 'hostname']]],
+    ['https://${connectionConfig.tenant}.example.com/token', [['connectionConfig', 'tenant']]],
+    ['${step1.token_endpoint}', [['step1', 'token_endpoint']]],
+    ['${step1.url}/token', [['step1', 'url']]],
+    ['https://api.example.com/a || https://${credentials.domain}/b', [['credentials', 'domain']]],
+  ])('finds the names in the host of %s', (source, names) => {
+    expect(hostNamesOf(parseCatalogTemplate(source))).toEqual(names);
   });
 });

@@ -1,4 +1,6 @@
+import { answerNames } from '../helpers/answerNames';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
+import { closeUserHostConnections } from '../../src/net/addressGuard';
 import { discoverMcpAuthorization } from '../../src/oauth/mcp/discoverMcpAuthorization';
 import { checkMcpUrl } from '../../src/oauth/mcp/mcpUrls';
 import { registerMcpClient } from '../../src/oauth/mcp/registerMcpClient';
@@ -16,7 +18,10 @@ describe('MCP discovery and registration, against a hand-made server', () => {
       return route ? { status: route.status ?? 200, body: route.body } : { status: 404, body: {} };
     });
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await closeUserHostConnections();
+  });
 
   const metadata = (issuer: string, extra: Record<string, unknown> = {}) => ({
     issuer,
@@ -78,6 +83,35 @@ describe('MCP discovery and registration, against a hand-made server', () => {
     await expect(discover()).rejects.toThrow(
       `The protected-resource metadata could not be fetched: GET ${server.url}/.well-known/oauth-protected-resource/mcp answered HTTP 503`,
     );
+  });
+
+  it('sends discovery through the address guard: a name is judged by the addresses it resolves to', async () => {
+    const restore = answerNames({ 'mcp.acme.test': '127.0.0.1', 'metadata.acme.test': '169.254.169.254' });
+    try {
+      const { port } = new URL(server.url);
+      const issuer = `http://mcp.acme.test:${port}`;
+      routes = {
+        '/.well-known/oauth-protected-resource/mcp': { body: { resource: `${issuer}/mcp`, authorization_servers: [issuer] } },
+        '/.well-known/oauth-authorization-server': { body: metadata(issuer) },
+      };
+      const before = server.requests.length;
+      // Not allowed local servers: https passes checkMcpUrl, the name's loopback address does not pass the guard.
+      const discover = (url: string, allowLocal: boolean) =>
+        discoverMcpAuthorization(url, { policy: { allowLocal }, timeoutMs: 2_000 });
+      await expect(discover(`https://mcp.acme.test:${port}/mcp`, false)).rejects.toMatchObject({
+        type: 'discovery_err',
+        message: expect.stringContaining('mcp.acme.test resolves to a loopback or private address'),
+      });
+      await expect(discover(`http://metadata.acme.test:${port}/mcp`, true)).rejects.toThrow(
+        'metadata.acme.test resolves to a link-local or cloud metadata address',
+      );
+      expect(server.requests.length).toBe(before);
+      // Allowed: the same name reaches the local server.
+      await expect(discover(`${issuer}/mcp`, true)).resolves.toMatchObject({ issuer, tokenEndpoint: `${issuer}/token` });
+      expect(server.requests.length).toBeGreaterThan(before);
+    } finally {
+      restore();
+    }
   });
 
   it('refuses http, localhost, private and metadata addresses unless local servers are allowed (metadata never)', () => {

@@ -1,5 +1,6 @@
 import type { NangoConnection } from '@nangohq/protocol';
 import type { IntegrationConfig } from '../../src/config/types';
+import { allowPrivateHostsForUserHosts, closeUserHostConnections } from '../../src/net/addressGuard';
 import { revokeToken } from '../../src/oauth/revokeToken';
 import type { Provider } from '../../src/providers/Provider';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
@@ -34,7 +35,11 @@ describe('revokeToken', () => {
   beforeAll(async () => {
     server = await startApiServer(() => ({ status, body: { error: 'invalid_token', token: 'refresh-1' } }));
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    allowPrivateHostsForUserHosts(false);
+    await closeUserHostConnections();
+    await server.close();
+  });
   beforeEach(() => {
     status = 200;
     server.requests.length = 0;
@@ -74,11 +79,24 @@ describe('revokeToken', () => {
       revocation: { auth: 'none', token_param: 'access_token', token: 'access_token', method: 'GET' },
     });
     const both = connection({ access_token: 'acc', refresh_token: 'ref' }, { h: host[0] });
+    // A host the user types goes through the address guard: loopback only with NANGO_ALLOW_PRIVATE_HOSTS.
+    await expect(revokeToken(config, both, 1000)).rejects.toThrow('127.0.0.1 resolves to a loopback or private address');
+    expect(server.requests).toEqual([]);
+    allowPrivateHostsForUserHosts(true);
     expect(await revokeToken(config, both, 1000)).toMatchObject({ kind: 'revoked' });
     const [request] = server.requests;
     expect(request?.method).toBe('GET');
     expect(request?.url).toBe('/r?access_token=acc&token_type_hint=access_token');
     expect(request?.headers['authorization']).toBeUndefined();
+  });
+
+  it("never sends the integration's client to a host the user types", async () => {
+    const config = integration({ revocation_url: 'https://${connectionConfig.h}/revoke' });
+    const both = connection({ access_token: 'acc', refresh_token: 'ref' }, { h: 'evil.example' });
+    expect(await revokeToken(config, both, 1000)).toEqual({
+      kind: 'skipped',
+      reason: "the revocation_url's host is a value the user types, where the client is never sent",
+    });
   });
 
   it('sends the access token as a Bearer header and no body with auth: bearer', async () => {

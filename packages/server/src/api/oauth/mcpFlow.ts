@@ -45,6 +45,7 @@ export async function prepareMcpFlow(
       supportedAuthMethods: found.tokenEndpointAuthMethods,
       callbackUrl,
       scope: (client.scopes.length > 0 ? client.scopes : found.scopes).join(' '),
+      guard: { allowPrivate: policy.allowLocal },
     });
     return {
       ...clientPart(registered),
@@ -140,6 +141,8 @@ async function clientFor(
     supportedAuthMethods?: readonly string[] | undefined;
     callbackUrl: string;
     scope?: string;
+    /** The address guard's setting, for an endpoint a discovery found (see registerMcpClient). */
+    guard?: { readonly allowPrivate: boolean };
   },
 ): Promise<RegisteredClient> {
   if (client.clientId !== '') return integrationClient(client);
@@ -161,6 +164,7 @@ async function clientFor(
     supportedAuthMethods: where.supportedAuthMethods,
     extra: client.provider.registration_params,
     timeoutMs: context.settings.providerTimeoutMs,
+    guard: where.guard,
   });
   await context.store.mcpClients.put(key, registered);
   return registered;

@@ -288,6 +288,8 @@ async function finishOAuth2(
     codeVerifier: session.codeVerifier,
     connectionConfig: session.connectionConfig,
     timeoutMs: context.settings.providerTimeoutMs,
+    // A token URL that an MCP server the user named published: through the address guard.
+    ...(session.mcp?.serverUrl !== undefined && { guard: { allowPrivate: context.workerSettings.mcpAllowLocalServers } }),
   });
   const credentials = refreshedCredentials({ raw: {} }, response);
   if (credentials['refresh_token'] === undefined) delete credentials['refresh_token'];

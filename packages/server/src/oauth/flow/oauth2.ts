@@ -1,3 +1,4 @@
+import { addressRefusal, guardedFetchOptions } from '../../net/addressGuard';
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthClientConfig } from '../../integrations/IntegrationRegistry';
 import { readTokenResponse, TokenEndpointError } from '../requestToken';
@@ -61,6 +62,11 @@ export interface CodeExchange {
   readonly codeVerifier: string | undefined;
   readonly connectionConfig: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /**
+   * Send through the address guard (net/addressGuard.ts): a token URL an MCP server the user named published
+   * (MCP_OAUTH2_GENERIC), with NANGO_MCP_ALLOW_LOCAL_SERVERS as `allowPrivate`.
+   */
+  readonly guard?: { readonly allowPrivate: boolean } | undefined;
 }
 
 /**
@@ -103,12 +109,15 @@ export async function exchangeCode(exchange: CodeExchange): Promise<Record<strin
   let status: number;
   let text: string;
   try {
-    const send = () =>
-      fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(exchange.timeoutMs), redirect: 'error' });
+    const guard = exchange.guard ? guardedFetchOptions(new URL(url), exchange.guard.allowPrivate) : {};
+    const signal = AbortSignal.timeout(exchange.timeoutMs);
+    const send = () => fetch(url, { ...guard, method: 'POST', headers, body, signal, redirect: 'error' });
     const response = await inHttpClientSpan('POST', url, send, { 'nango.token_request': 'oauth2' });
     status = response.status;
     text = await response.text();
   } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new OAuthFlowError('token_err', `The token endpoint may not be reached: ${refusal.message}`);
     throw new OAuthFlowError('token_err', `The token endpoint could not be reached: ${fetchFailure(error, exchange.timeoutMs)}`, {
       cause: error,
     });

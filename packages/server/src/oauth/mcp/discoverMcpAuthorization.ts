@@ -89,11 +89,12 @@ async function findResourceMetadata(
   const candidates = [new URL(`/.well-known/oauth-protected-resource${path}`, server)];
   if (path !== '') candidates.push(new URL('/.well-known/oauth-protected-resource', server));
   for (const url of candidates) {
-    const found = await metadataAt(url, 'protected-resource metadata', options.timeoutMs, tried);
+    const found = await metadataAt(url, 'protected-resource metadata', options, tried);
     if (found) return { json: found, at: url };
   }
   // RFC 9728 section 5.1: a 401 may say where the metadata is.
-  const probe = await fetchMetadata(server, { headers: { accept: 'application/json, text/event-stream' } }, options.timeoutMs);
+  const headers = { accept: 'application/json, text/event-stream' };
+  const probe = await fetchMetadata(server, { headers, guard: guardOf(options.policy) }, options.timeoutMs);
   if ('failure' in probe) throw discoveryError(`The MCP server ${shownUrl(server)} could not be reached: ${probe.failure}`);
   const named = resourceMetadataUrl(probe);
   if (named === undefined) {
@@ -101,7 +102,7 @@ async function findResourceMetadata(
     return undefined;
   }
   const url = checked(named, `The resource_metadata URL in the 401 of ${shownUrl(server)}`, options.policy);
-  const found = await metadataAt(url, 'protected-resource metadata', options.timeoutMs, tried);
+  const found = await metadataAt(url, 'protected-resource metadata', options, tried);
   if (!found) throw discoveryError(`No protected-resource metadata: ${tried.join('; ')}`);
   return { json: found, at: url };
 }
@@ -109,7 +110,7 @@ async function findResourceMetadata(
 /** The authorization server metadata of `issuer` and where it was found (RFC 8414, then OpenID Connect Discovery). */
 async function findServerMetadata(
   issuer: URL,
-  options: { readonly timeoutMs: number },
+  options: { readonly policy: McpUrlPolicy; readonly timeoutMs: number },
   tried: string[],
 ): Promise<{ json: Record<string, unknown>; at: URL }> {
   const path = trimSlash(issuer.pathname);
@@ -119,7 +120,7 @@ async function findServerMetadata(
   ];
   if (path !== '') candidates.push(new URL(`${path}/.well-known/openid-configuration`, issuer));
   for (const url of candidates) {
-    const found = await metadataAt(url, 'authorization server metadata', options.timeoutMs, tried);
+    const found = await metadataAt(url, 'authorization server metadata', options, tried);
     if (found) return { json: found, at: url };
   }
   throw discoveryError(`No OAuth metadata for this MCP server: ${tried.join('; ')}`);
@@ -132,10 +133,10 @@ async function findServerMetadata(
 async function metadataAt(
   url: URL,
   what: string,
-  timeoutMs: number,
+  options: { readonly policy: McpUrlPolicy; readonly timeoutMs: number },
   tried: string[],
 ): Promise<Record<string, unknown> | undefined> {
-  const answer = await fetchMetadata(url, {}, timeoutMs);
+  const answer = await fetchMetadata(url, { guard: guardOf(options.policy) }, options.timeoutMs);
   const where = `GET ${shownUrl(url)}`;
   if ('failure' in answer) throw discoveryError(`The ${what} could not be fetched: ${where}: ${answer.failure}`);
   if (answer.status >= 400 && answer.status < 500) {
@@ -194,4 +195,12 @@ function trimSlash(text: string): string {
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : [];
+}
+
+/**
+ * Every discovery request goes through the address guard: the MCP server URL is the user's, and every other URL its
+ * server's (or its authorization server's) choice. NANGO_MCP_ALLOW_LOCAL_SERVERS lets loopback and private through.
+ */
+function guardOf(policy: McpUrlPolicy): { readonly allowPrivate: boolean } {
+  return { allowPrivate: policy.allowLocal };
 }

@@ -1,3 +1,4 @@
+import { addressRefusal, guardedFetchOptions } from '../../net/addressGuard';
 import { inHttpClientSpan } from '../../tracing/inHttpClientSpan';
 import { fetchFailure } from '../flow/oauth2';
 
@@ -15,25 +16,34 @@ export interface MetadataAnswer {
 /**
  * One request to an endpoint an MCP server or its authorization server published. Redirects are not followed (a
  * metadata URL that redirects could lead the server anywhere, past the URL checks), bodies past MAX_METADATA_BYTES
- * are refused, and a network failure or timeout is returned as a reason, never thrown with the request.
+ * are refused, and a network failure or timeout is returned as a reason, never thrown with the request. With `guard`
+ * (a URL the user named, or one its server published) the request goes through the address guard
+ * (net/addressGuard.ts): the name's addresses are checked after DNS, not only an IP address written in the URL.
  * @returns the answer, or `{ failure }`: what went wrong reaching the endpoint (`ECONNREFUSED`, `no answer within …`)
  */
 export async function fetchMetadata(
   url: URL,
-  init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> },
+  init: {
+    method?: 'GET' | 'POST';
+    body?: string;
+    headers?: Record<string, string>;
+    /** Send through the address guard; `allowPrivate` is NANGO_MCP_ALLOW_LOCAL_SERVERS. */
+    guard?: { readonly allowPrivate: boolean };
+  },
   timeoutMs: number,
 ): Promise<MetadataAnswer | { failure: string }> {
   const method = init.method ?? 'GET';
   const headers = { accept: 'application/json', ...init.headers };
   try {
-    const send = () =>
-      fetch(url, { method, headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const guard = init.guard ? guardedFetchOptions(url, init.guard.allowPrivate) : {};
+    const signal = AbortSignal.timeout(timeoutMs);
+    const send = () => fetch(url, { ...guard, method, headers, body: init.body, redirect: 'manual', signal });
     const response = await inHttpClientSpan(method, new URL(url.origin + url.pathname), send, { 'nango.mcp': 'discovery' });
     const text = await boundedText(response);
     if (text === undefined) return { failure: `an answer larger than ${MAX_METADATA_BYTES} bytes` };
     return { status: response.status, headers: response.headers, json: parseObject(text) };
   } catch (error) {
-    return { failure: fetchFailure(error, timeoutMs) };
+    return { failure: addressRefusal(error)?.message ?? fetchFailure(error, timeoutMs) };
   }
 }
 

@@ -10,8 +10,9 @@ import { canonicalHost, isLinkLocalOrMetadata } from '../../config/hostAddresses
  * - a host that is `localhost`, or an IP literal that is loopback, private (RFC 1918, fc00::/7), unspecified,
  *   carrier-grade NAT, link-local or a cloud metadata address, is refused unless local servers are allowed; link-local
  *   and metadata addresses always are (a token endpoint there would be a way into the server's own cloud account).
- * Names are not resolved: a public name that resolves to a private address is the DNS operator's choice, as for any
- * provider URL.
+ * Names are judged when they are used: discovery and registration requests go through the address guard
+ * (net/addressGuard.ts), which refuses a name whose addresses are refused here (with NANGO_MCP_ALLOW_LOCAL_SERVERS as
+ * its setting), and so do the code exchange and refreshes at the token URL discovered (or kept with a Connection).
  */
 export interface McpUrlPolicy {
   /** NANGO_MCP_ALLOW_LOCAL_SERVERS: http, localhost and private addresses allowed. */

@@ -19,6 +19,11 @@ export interface ClientRegistration {
   /** The catalog's `registration_params` (grant_types, response_types, …), over our defaults. */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
   readonly timeoutMs: number;
+  /**
+   * Send through the address guard (net/addressGuard.ts): set when the endpoint came from discovery of a server the
+   * user named (MCP_OAUTH2_GENERIC), with NANGO_MCP_ALLOW_LOCAL_SERVERS; a catalog's registration_url is not guarded.
+   */
+  readonly guard?: { readonly allowPrivate: boolean } | undefined;
 }
 
 /**
@@ -46,7 +51,12 @@ export async function registerMcpClient(registration: ClientRegistration): Promi
   body['token_endpoint_auth_method'] = asked;
   const answer = await fetchMetadata(
     endpoint,
-    { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      ...(registration.guard !== undefined && { guard: registration.guard }),
+    },
     registration.timeoutMs,
   );
   const where = `POST ${shownUrl(endpoint)}`;

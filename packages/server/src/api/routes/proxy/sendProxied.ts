@@ -3,7 +3,7 @@ import type { NangoConnection } from '@nangohq/protocol';
 import type { Dispatcher } from 'undici';
 import type { IntegrationConfig } from '../../../config/types';
 import { WorkerError } from '../../../errors';
-import { addressRefusal, guardedDispatcher } from '../../../outbound/addressGuard';
+import { addressRefusal, guardedDispatcher } from '../../../net/addressGuard';
 import { authorise } from '../../../outbound/authorise';
 import { describeRequest, urlTemplate } from '../../../outbound/describeRequest';
 import { failed } from '../../../outbound/httpErrors';
@@ -26,7 +26,7 @@ export interface ProxiedCall {
   readonly url: URL;
   /** As the caller wrote it, for messages (describeRequest): the URL may hold values rendered from the Connection. */
   readonly endpoint: string;
-  /** The host is one the Connection's user typed: the call goes through the address guard (outbound/addressGuard.ts). */
+  /** The host is one the Connection's user typed: the call goes through the address guard (net/addressGuard.ts). */
   readonly userHost?: boolean;
   /** Configured and caller headers merged (mergeHeaders), before credentials. */
   readonly headers: Headers;

@@ -79,30 +79,63 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 let allowPrivateHosts = false;
-let agent: Agent | undefined;
+/** One dispatcher per answer to "are private addresses allowed": the MCP flow has a setting of its own. */
+const agents = new Map<boolean, Agent>();
+
+let allowLocalMcp = false;
 
 /** Sets NANGO_ALLOW_PRIVATE_HOSTS for this process (the worker does, at start). Default: false. */
 export function allowPrivateHostsForUserHosts(allow: boolean): void {
-  if (allow === allowPrivateHosts) return;
   allowPrivateHosts = allow;
-  const old = agent;
-  agent = undefined;
-  void old?.close();
 }
 
-/** The dispatcher every request to a host a user typed is sent through (fetch's `dispatcher`, undici's request). */
-export function guardedDispatcher(): Agent {
+/**
+ * Sets NANGO_MCP_ALLOW_LOCAL_SERVERS for the requests that reach no request's settings (an MCP Connection's token
+ * refresh); the worker does, at start. Default: false.
+ */
+export function allowLocalMcpServers(allow: boolean): void {
+  allowLocalMcp = allow;
+}
+
+/** NANGO_MCP_ALLOW_LOCAL_SERVERS as the worker set it. */
+export function localMcpServersAllowed(): boolean {
+  return allowLocalMcp;
+}
+
+/**
+ * The dispatcher every request to a host a user typed is sent through (fetch's `dispatcher`, undici's request).
+ * @param allowPrivate whether loopback and private addresses pass; default NANGO_ALLOW_PRIVATE_HOSTS (the MCP flow
+ *   passes NANGO_MCP_ALLOW_LOCAL_SERVERS)
+ */
+export function guardedDispatcher(allowPrivate = allowPrivateHosts): Agent {
   // undici loads with the first such request, not at every start of the server.
   const { Agent } = require('undici') as typeof import('undici');
-  agent ??= new Agent({ connect: { lookup: guardedLookup(allowPrivateHosts) } });
+  let agent = agents.get(allowPrivate);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) } });
+    agents.set(allowPrivate, agent);
+  }
   return agent;
 }
 
 /** Closes the sockets kept alive to hosts users typed (at the worker's stop); the next call opens new ones. */
 export async function closeUserHostConnections(): Promise<void> {
-  const old = agent;
-  agent = undefined;
-  await old?.close();
+  const old = [...agents.values()];
+  agents.clear();
+  await Promise.all(old.map((agent) => agent.close()));
+}
+
+/**
+ * fetch's options that send one request to a host a user typed through the guard. A host written as an IP address is
+ * judged here: a socket to an address is opened without a lookup, so the dispatcher never sees it.
+ * @throws AddressRefused (`http_host_not_allowed`) when the URL's host is an address the guard refuses
+ */
+export function guardedFetchOptions(url: URL, allowPrivate = allowPrivateHosts): RequestInit {
+  const address = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const why = isIP(address) === 0 ? undefined : addressProblem(address, allowPrivate);
+  if (why) throw new AddressRefused(url.hostname, why);
+  // Node's fetch takes undici's `dispatcher`, which lib.dom's RequestInit does not declare.
+  return { dispatcher: guardedDispatcher(allowPrivate) } as unknown as RequestInit;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { addressProblem } from '../../src/outbound/addressGuard';
+import { addressProblem } from '../../src/net/addressGuard';
 import { checkUserHostsKept, userHostValueProblem } from '../../src/operations/userHostFields';
 import { baseUrlHost } from '../../src/config/baseUrlHost';
 import { compileTemplate } from '../../src/config/compileTemplate';
