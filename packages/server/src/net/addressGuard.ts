@@ -35,6 +35,14 @@ PRIVATE.addAddress('::1', 'ipv6');
 PRIVATE.addSubnet('fc00::', 7, 'ipv6');
 
 /**
+ * Whether an IP address (no brackets) is loopback, private, shared or unspecified: what NANGO_ALLOW_PRIVATE_HOSTS (and,
+ * for MCP servers, NANGO_MCP_ALLOW_LOCAL_SERVERS) lets through.
+ */
+export function isPrivateAddress(ip: string, type: 'ipv4' | 'ipv6'): boolean {
+  return PRIVATE.check(ip, type);
+}
+
+/**
  * Why a resolved address may not be reached from a host a user typed; undefined when it may. An IPv4-mapped IPv6
  * address (`::ffff:127.0.0.1`) is judged as its IPv4 address.
  */

@@ -14,6 +14,8 @@
  *                       OAUTH2_CC: the client-credentials grant, the client's secret or RFC 7523 assertion checked.
  *                       BILL: v3 login, the four fields given and the password one the walk gave out; a session id
  *   request_url         OAuth 1.0a temporary token, signature checked
+ *   registration_url    MCP_OAUTH2: RFC 7591 dynamic registration of a public client (mockOAuth2.ts), which then
+ *                       must use PKCE and send the entry's RFC 8707 `resource`
  *   anything else       the entry's API (base_url, verification endpoints): 200 when the request carries a credential
  *                       the walk gave out (an API key, a username, a token this mock issued), else 401
  *
@@ -138,6 +140,7 @@ export class CatalogMock {
     if (role === 'token_url' || role === 'refresh_url') {
       return this.oauth1.owns(request) ? this.oauth1.accessToken(request) : this.oauth2.token(request);
     }
+    if (role === 'registration_url') return this.oauth2.register(request);
     if (role === 'revocation_url') return { status: 200, body: '' };
     if (carried.length === 0 && !this.openEntries.has(request.target.owner))
       return json(401, { error: 'unauthorized', message: 'no credential the walk gave out' });
@@ -182,7 +185,7 @@ export class CatalogMock {
 
 /** Whether requests under this role are API calls (not parts of an OAuth dance). */
 function isApiRole(role: string): boolean {
-  return !['authorization_url', 'token_url', 'refresh_url', 'request_url', 'revocation_url'].includes(role);
+  return !['authorization_url', 'token_url', 'refresh_url', 'request_url', 'registration_url', 'revocation_url'].includes(role);
 }
 
 function safeDecode(text: string): string {

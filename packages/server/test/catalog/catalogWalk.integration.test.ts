@@ -10,7 +10,21 @@ import { walkCatalog, type WalkResult } from './walkCatalog';
 import { reportText } from './walkReport';
 
 /** The catalog's auth modes this server runs: every entry of these must connect. */
-const RUN_MODES = ['OAUTH2', 'OAUTH1', 'API_KEY', 'BASIC', 'NONE', 'TBA', 'OAUTH2_CC', 'SIGNATURE', 'BILL', 'TWO_STEP', 'JWT'];
+const RUN_MODES = [
+  'OAUTH2',
+  'OAUTH1',
+  'API_KEY',
+  'BASIC',
+  'NONE',
+  'TBA',
+  'OAUTH2_CC',
+  'SIGNATURE',
+  'BILL',
+  'TWO_STEP',
+  'JWT',
+  'MCP_OAUTH2',
+  'MCP_OAUTH2_GENERIC',
+];
 
 jest.setTimeout(180_000);
 

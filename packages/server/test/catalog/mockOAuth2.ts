@@ -5,7 +5,7 @@
  * code, which token-response fields the entry reads into the Connection.
  */
 import { createHash, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { clientAuthOf, clientSecretOf, entryOfClientId } from './catalogEntries';
+import { clientAuthOf, clientIdOf, clientSecretOf, entryOfClientId } from './catalogEntries';
 import { json, type MockAnswer, type MockRequest } from './mockHttp';
 import type { RawEntry } from './nangoCatalog';
 
@@ -15,12 +15,19 @@ interface Grant {
   readonly challenge: string | undefined;
 }
 
+/** A client registered at an MCP entry's registration_url (RFC 7591): public, bound to its one redirect URI. */
+interface RegisteredClient {
+  readonly redirectUri: string;
+}
+
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export class MockOAuth2 {
   private readonly codes = new Map<string, Grant>();
   /** Client id → the public key its private_key_jwt assertions must verify with (registered by the walk's recipe). */
   readonly assertionKeys = new Map<string, KeyObject>();
+  /** Client id → the public client an MCP flow registered (RFC 7591); it has no secret, so PKCE is required. */
+  private readonly registered = new Map<string, RegisteredClient>();
 
   constructor(
     private readonly entryOf: (name: string) => RawEntry | undefined,
@@ -44,6 +51,10 @@ export class MockOAuth2 {
     const entry = this.entryOfClient(clientId);
     if (!entry) return refuse('unknown client_id');
     if (state === null) return refuse('no state');
+    const registered = this.registered.get(clientId);
+    if (registered && registered.redirectUri !== redirectUri) return refuse('redirect_uri is not the registered one');
+    const resource = resourceOf(entry);
+    if (resource !== undefined && query.get('resource') !== resource) return refuse(`resource is not ${resource} (RFC 8707)`);
     // `code`, unless the entry knows its provider wants another value (`auth_code`, `code id_token`).
     const responseType = (entry['authorization_params'] as Record<string, unknown> | undefined)?.['response_type'] ?? 'code';
     if (query.get('response_type') !== responseType) return refuse(`response_type is not ${String(responseType)}`);
@@ -51,11 +62,36 @@ export class MockOAuth2 {
     const challenge = query.get('code_challenge') ?? undefined;
     if (entry['disable_pkce'] === true && challenge !== undefined) return refuse('this provider does not take PKCE');
     if (challenge !== undefined && query.get('code_challenge_method') !== 'S256') return refuse('PKCE: the method is not S256');
+    if (registered && challenge === undefined) return refuse('a public client must use PKCE');
     const code = `code-${randomBytes(12).toString('hex')}`;
     this.codes.set(code, { clientId, redirectUri, challenge });
     const codeParam = entry['authorization_code_param_in_callback'];
     back.searchParams.set(typeof codeParam === 'string' ? codeParam : 'code', code);
     return { status: 302, headers: { location: back.toString() } };
+  }
+
+  /**
+   * An MCP entry's registration_url (RFC 7591): a JSON body with one redirect URI, the code and refresh grants and
+   * `token_endpoint_auth_method: none`; answers a public client (201) whose id names the entry.
+   */
+  register(request: MockRequest): MockAnswer {
+    const refuse = (why: string) => json(400, { error: 'invalid_client_metadata', error_description: why });
+    if (request.method !== 'POST') return refuse('registration is a POST');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(request.body) as Record<string, unknown>;
+    } catch {
+      return refuse('the body is not JSON');
+    }
+    const uris = body['redirect_uris'];
+    const redirectUri = Array.isArray(uris) && uris.length === 1 ? uris[0] : undefined;
+    if (typeof redirectUri !== 'string' || !URL.canParse(redirectUri)) return refuse('redirect_uris must hold one URL');
+    const grants = body['grant_types'];
+    if (!Array.isArray(grants) || !grants.includes('authorization_code')) return refuse('grant_types lacks authorization_code');
+    if (body['token_endpoint_auth_method'] !== 'none') return refuse('this server registers public clients only');
+    const clientId = clientIdOf(request.target.owner);
+    this.registered.set(clientId, { redirectUri });
+    return json(201, { client_id: clientId, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none' });
   }
 
   /** The token endpoint: the code (or a refresh token) for a token, the client authenticated as the entry says. */
@@ -68,8 +104,16 @@ export class MockOAuth2 {
     if (!entry) return json(401, { error: 'invalid_client', error_description: 'unknown client_id' });
     const wanted = clientAuthOf(entry);
     const secret = wanted === 'basic' ? basic?.secret : fields['client_secret'];
-    if (secret !== clientSecretOf(clientId)) {
+    if (this.registered.has(clientId)) {
+      if (basic !== undefined || fields['client_secret'] !== undefined) {
+        return json(401, { error: 'invalid_client', error_description: 'a public client sends no secret' });
+      }
+    } else if (secret !== clientSecretOf(clientId)) {
       return json(401, { error: 'invalid_client', error_description: `client secret missing or wrong in ${wanted}` });
+    }
+    const resource = resourceOf(entry);
+    if (resource !== undefined && fields['resource'] !== resource) {
+      return json(400, { error: 'invalid_target', error_description: `resource is not ${resource} (RFC 8707)` });
     }
     const grantType = fields['grant_type'];
     if (grantType === 'refresh_token') return this.tokenAnswer(entry);
@@ -140,6 +184,13 @@ export class MockOAuth2 {
     const name = entryOfClientId(clientId);
     return name === undefined ? undefined : this.entryOf(name);
   }
+}
+
+/** The RFC 8707 resource an MCP entry names in its authorization_params, which both requests must carry. */
+function resourceOf(entry: RawEntry): string | undefined {
+  if (!String(entry['auth_mode']).startsWith('MCP_')) return undefined;
+  const resource = (entry['authorization_params'] as Record<string, unknown> | undefined)?.['resource'];
+  return typeof resource === 'string' ? resource : undefined;
 }
 
 /** A token request's fields, form-encoded or JSON, and those of its query (an entry's `body_format: query`). */

@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { canonicalHost, isLinkLocalOrMetadata } from '../../config/hostAddresses';
+import { isPrivateAddress } from '../../net/addressGuard';
 
 /**
  * Which URLs an MCP OAuth flow may fetch or send a browser to. The MCP server URL comes from the end user
@@ -18,21 +19,6 @@ export interface McpUrlPolicy {
   /** NANGO_MCP_ALLOW_LOCAL_SERVERS: http, localhost and private addresses allowed. */
   readonly allowLocal: boolean;
 }
-
-/** Private, loopback and other non-public ranges (link-local and metadata are checked apart: always refused). */
-const LOCAL_RANGES = (() => {
-  const list = new BlockList();
-  list.addSubnet('0.0.0.0', 8, 'ipv4');
-  list.addSubnet('10.0.0.0', 8, 'ipv4');
-  list.addSubnet('100.64.0.0', 10, 'ipv4');
-  list.addSubnet('127.0.0.0', 8, 'ipv4');
-  list.addSubnet('172.16.0.0', 12, 'ipv4');
-  list.addSubnet('192.168.0.0', 16, 'ipv4');
-  list.addAddress('::', 'ipv6');
-  list.addAddress('::1', 'ipv6');
-  list.addSubnet('fc00::', 7, 'ipv6');
-  return list;
-})();
 
 /**
  * `text` as a URL the flow may use, or why not (a sentence that names `what`; the URL itself is named by the caller:
@@ -60,11 +46,11 @@ export function checkMcpUrl(text: unknown, what: string, policy: McpUrlPolicy): 
   return { url };
 }
 
-/** Whether a canonical host is `localhost` (or under it) or an IP literal in one of LOCAL_RANGES. */
+/** Whether a canonical host is `localhost` (or under it) or a private IP literal (net/addressGuard.ts's ranges). */
 function isLocal(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   const family = isIP(bare);
   if (family === 0) return false;
-  return LOCAL_RANGES.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+  return isPrivateAddress(bare, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -7,6 +7,7 @@ import { basicRecipe } from './basic';
 import { billRecipe } from './bill';
 import { clientCredentialsRecipe } from './clientCredentials';
 import { jwtRecipe } from './jwt';
+import { mcpOAuth2Recipe } from './mcpOAuth2';
 import { noneRecipe } from './none';
 import { oauthFlowRecipe } from './oauthFlowRecipe';
 import type { Recipe } from './Recipe';
@@ -26,4 +27,6 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
   BILL: billRecipe,
   TWO_STEP: twoStepRecipe,
   JWT: jwtRecipe,
+  MCP_OAUTH2: mcpOAuth2Recipe,
+  MCP_OAUTH2_GENERIC: mcpOAuth2Recipe,
 };
