@@ -33,9 +33,15 @@ export async function updateConnectionCredentials(
     if (!(await context.store.updateCredentials(integration.name, message.userId, prepared.credentials))) {
       throw connectionNotFound(integration.name, message.userId);
     }
-    const changed = Object.entries(prepared.config).some(([key, value]) => existing.additionalConfig[key] !== value);
-    if (changed && !(await context.store.updateConfig(integration.name, message.userId, { ...prepared.config }))) {
-      throw connectionNotFound(integration.name, message.userId);
+    // Only the values the token answer changed are written, merged into the config as it is then (one transaction),
+    // so a config change made while the token was fetched is kept.
+    const changed = Object.entries(prepared.config).filter(([key, value]) => existing.additionalConfig[key] !== value);
+    if (changed.length > 0) {
+      const missing = await context.store.updateConfigs(integration.name, [message.userId], (current) => ({
+        ...current,
+        ...Object.fromEntries(changed),
+      }));
+      if (missing.length > 0) throw connectionNotFound(integration.name, message.userId);
     }
   });
   return undefined;

@@ -239,9 +239,14 @@ export class CredentialRefresher implements TokenRefresher {
   ): Promise<void> {
     if (!integration.provider || authModeHandler(integration.authMode).tokenFetch?.atCreation !== true) return;
     const metadata = tokenResponseMetadata(integration.provider, response);
-    const config = connection.additionalConfig;
-    if (Object.entries(metadata).every(([key, value]) => config[key] === value)) return;
-    await this.store.updateConfig(connection.integration, connection.userId, { ...config, ...metadata });
+    const unchanged = (config: Record<string, unknown>) =>
+      Object.entries(metadata).every(([key, value]) => config[key] === value);
+    if (unchanged(connection.additionalConfig)) return;
+    // Merged into the config as it is at the write, in one transaction: a config change made while the token was
+    // being fetched (the refresh can take seconds) is kept, not overwritten with what was read before it.
+    await this.store.updateConfigs(connection.integration, [connection.userId], (current) =>
+      unchanged(current) ? current : { ...current, ...metadata },
+    );
   }
 
   /**
