@@ -6,6 +6,7 @@ import { dirname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Provider } from '../../src/providers/Provider';
 import { startClientCredentialsMock, type ClientCredentialsMock } from '../authModes/clientCredentialsMock';
+import { startTwoStepMock, USER } from '../authModes/twoStepMock';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
 import { FLOW_ENDED, launchChromium } from '../helpers/chromium';
@@ -39,12 +40,14 @@ window.run = (call) => {
 /**
  * The official @nangohq/frontend 0.71.4, unchanged, in Chromium, making Connections of the modes that fetch or sign
  * with what the user types: auth() with `{ client_id, client_secret }` (OAUTH2_CC, POST /oauth2/auth), with `{ type:
- * 'SIGNATURE', username, password }` (POST /auth/signature) and with Bill's four fields (POST /auth/bill). Each
+ * 'SIGNATURE', username, password }` (POST /auth/signature), with Bill's four fields (POST /auth/bill) and with `{ type:
+ * 'TWO_STEP', … }` (POST /auth/two-step). Each
  * Connection is then used through the proxy against a local provider.
  */
-describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Connections', () => {
+describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE, BILL and TWO_STEP Connections', () => {
   let cc: ClientCredentialsMock;
   let provider: ApiServer;
+  let twoStep: ApiServer & { issued: string[] };
   let api: ApiHarness;
   let app: Server;
   let appUrl: string;
@@ -54,6 +57,7 @@ describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Conne
     mkdirSync(SHOTS, { recursive: true });
     cc = await startClientCredentialsMock();
     cc.clients.set(CLIENT.id, { secret: CLIENT.secret });
+    twoStep = await startTwoStepMock({ expiresInS: 3600 });
     // Emarsys and Bill in one: a WSSE header naming the user, or Bill's login and then its session header.
     provider = await startApiServer((request) => {
       if (request.url === '/bill/connect/v3/login') {
@@ -77,6 +81,8 @@ describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Conne
     provider: emarsys-local
   bill:
     provider: bill-local
+  login:
+    provider: login-local
 `,
       catalog: catalogOf(
         {
@@ -97,6 +103,20 @@ describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Conne
           token_url: `${provider.url}/bill/connect/v3/login`,
           proxy: { base_url: `${provider.url}/bill/connect` },
         } as Provider,
+        {
+          name: 'login-local',
+          auth_mode: 'TWO_STEP',
+          token_url: `${twoStep.url}/login`,
+          body_format: 'json',
+          token_params: { username: '${credentials.username}', password: '${credentials.password}' },
+          token_headers: { 'content-type': 'application/json' },
+          token_response: { token: 'data.token', token_expiration: 'data.expires_in', token_expiration_strategy: 'expireIn' },
+          credentials: {
+            username: { type: 'string', title: 'User' },
+            password: { type: 'string', title: 'Password', secret: true },
+          },
+          proxy: { base_url: `${twoStep.url}/api` },
+        } as unknown as Provider,
       ),
     });
     app = createServer((req, res) => {
@@ -118,6 +138,7 @@ describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Conne
     await new Promise((resolve) => app?.close(resolve));
     await api?.stop();
     await provider?.close();
+    await twoStep?.close();
     await cc?.close();
   });
 
@@ -174,5 +195,22 @@ describe('the official frontend 0.71.4 makes OAUTH2_CC, SIGNATURE and BILL Conne
     const result = await inApp(`(nango) => nango.auth('bill', 'bill-user', { credentials: ${credentials} })`, 'bill');
     expect(result).toEqual({ ok: true, value: { connectionId: 'bill-user', providerConfigKey: 'bill' } });
     expect((await proxy('bill', 'bill-user', '/v3/vendors')).status).toBe(200);
+  }, 60_000);
+
+  it("TWO_STEP: auth() with { type: 'TWO_STEP', … } logs in with the user's fields; the proxy call carries the token", async () => {
+    const credentials = JSON.stringify({ type: 'TWO_STEP', ...USER });
+    const result = await inApp(`(nango) => nango.auth('login', 'ts-user', { credentials: ${credentials} })`, 'two-step');
+    expect(result).toEqual({ ok: true, value: { connectionId: 'ts-user', providerConfigKey: 'login' } });
+    expect(twoStep.issued).toHaveLength(1);
+    expect((await proxy('login', 'ts-user', '/items')).status).toBe(200);
+  }, 60_000);
+
+  it('TWO_STEP: a login the provider refuses is an AuthError, and nothing is stored', async () => {
+    const credentials = JSON.stringify({ type: 'TWO_STEP', username: USER.username, password: 'not-the-password' });
+    const result = await inApp(`(nango) => nango.auth('login', 'ts-bad', { credentials: ${credentials} })`, 'two-step-refused');
+    expect(result.ok).toBe(false);
+    expect(result.value['type']).toBe('invalid_credentials');
+    expect(String(result.value['message'])).not.toContain('not-the-password');
+    expect(await (await api.store()).get('login', 'ts-bad')).toBeUndefined();
   }, 60_000);
 });
