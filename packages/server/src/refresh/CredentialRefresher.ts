@@ -14,6 +14,7 @@ import { resolveRefresherOptions, type RefresherOptions } from './RefresherOptio
 import { requestTokenWithRetries, TokenEndpointError } from '../oauth/requestToken';
 import type { BackgroundReason, TokenRefresher } from './TokenRefresher';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
+import { tokenResponseMetadata } from '../oauth/flow/providerMetadata';
 import { NO_WEBHOOKS, type Webhooks } from '../webhooks/Webhooks';
 
 /**
@@ -217,12 +218,35 @@ export class CredentialRefresher implements TokenRefresher {
       operation.end('cancelled', CREDENTIALS_CHANGED);
       return this.reread(current);
     }
+    await this.keepMetadata(integration, current, response);
     const expiresAt = typeof credentials['expires_at'] === 'string' ? credentials['expires_at'] : null;
     this.logger.info({ ...fields, expiresAt, ms: Date.now() - startedAt }, 'oauth access token refreshed');
     operation.message('info', 'token refreshed', { expiresAt });
     operation.set({ expiresAt });
     operation.end('success');
     return this.reread(current);
+  }
+
+  /**
+   * For a mode whose token is fetched with the Connection's credentials (OAUTH2_CC, TWO_STEP, …: its handler's
+   * tokenFetch atCreation), the new answer's `token_response_metadata` fields written to the config when they changed, as at
+   * creation and at updateConnectionCredentials. An OAuth 2 refresh leaves the config as the callback made it.
+   */
+  private async keepMetadata(
+    integration: IntegrationConfig,
+    connection: NangoConnection,
+    response: Record<string, unknown>,
+  ): Promise<void> {
+    if (!integration.provider || authModeHandler(integration.authMode).tokenFetch?.atCreation !== true) return;
+    const metadata = tokenResponseMetadata(integration.provider, response);
+    const unchanged = (config: Record<string, unknown>) =>
+      Object.entries(metadata).every(([key, value]) => config[key] === value);
+    if (unchanged(connection.additionalConfig)) return;
+    // Merged into the config as it is at the write, in one transaction: a config change made while the token was
+    // being fetched (the refresh can take seconds) is kept, not overwritten with what was read before it.
+    await this.store.updateConfigs(connection.integration, [connection.userId], (current) =>
+      unchanged(current) ? current : { ...current, ...metadata },
+    );
   }
 
   /**

@@ -303,6 +303,38 @@ integrations:
     }
   });
 
+  it("updates the config's token_response_metadata fields when updateConnectionCredentials fetches a new token", async () => {
+    mock.answerExtra = { instance_url: 'https://before.my.salesforce.test' };
+    try {
+      await h.nango.registerConnection('salesforce', 'moved', {} as never, { region: 'eu' } as never);
+      mock.answerExtra = { instance_url: 'https://after.my.salesforce.test', org: { id: '00D-after' } };
+      await h.nango.updateConnectionCredentials('salesforce', 'moved', {} as never);
+    } finally {
+      mock.answerExtra = {};
+    }
+    const config = (await connection('moved', 'salesforce')).body.connection_config;
+    expect(config).toEqual({ region: 'eu', instance_url: 'https://after.my.salesforce.test', 'org.id': '00D-after' });
+  });
+
+  it("updates the config's token_response_metadata fields when the token is fetched again before it expires", async () => {
+    mock.expiresInS = 901; // due within the refresh margin (900 s) a second after it is issued
+    mock.answerExtra = { instance_url: 'https://old.my.salesforce.test' };
+    try {
+      await h.nango.registerConnection('salesforce', 'refetched', {} as never, { region: 'eu' } as never);
+      mock.expiresInS = 3600;
+      mock.answerExtra = { instance_url: 'https://new.my.salesforce.test', org: { id: '00D-new' } };
+      const issued = mock.issued;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await h.nango.getToken('salesforce', 'refetched');
+      expect(mock.issued).toBe(issued + 1);
+    } finally {
+      mock.expiresInS = 3600;
+      mock.answerExtra = {};
+    }
+    const config = (await connection('refetched', 'salesforce')).body.connection_config;
+    expect(config).toEqual({ region: 'eu', instance_url: 'https://new.my.salesforce.test', 'org.id': '00D-new' });
+  }, 30_000);
+
   it('signs a private_key_jwt assertion (RFC 7523) with the Connection key, for a run-time integration', async () => {
     const created = await fetch(`${url}/integrations`, {
       method: 'POST',

@@ -23,6 +23,8 @@ const GOOD_TOKEN = 'tok_abcd1234';
 /** Well formed, but the provider refuses it. */
 const REFUSED_TOKEN = 'tok_deadbeef';
 const DOCS = 'https://docs.example.test/deskhub/connect';
+/** The OAuth client integration `cchub` holds: its Connections may use it. */
+const CC_CLIENT = { id: 'platform-client', secret: 'platform-secret-value' };
 
 /**
  * The provider side: a Zendesk-like OAuth provider with the tenant in the path (`/t/<subdomain>/authorize` answers at
@@ -33,7 +35,8 @@ async function startProvider(): Promise<{ url: string; seen: string[]; close(): 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://provider');
     seen.push(`${req.method} ${url.pathname}`);
-    req.resume();
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const send = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -44,6 +47,12 @@ async function startProvider(): Promise<{ url: string; seen: string[]; close(): 
         return res.writeHead(302, { location: back.href }).end();
       }
       if (/^\/t\/[a-z0-9-]+\/token$/.test(url.pathname)) return send(200, { access_token: 'at', expires_in: 3600 });
+      if (url.pathname === '/cc/token') {
+        // Only the integration's client gets a token (its id and secret in the body).
+        const form = new URLSearchParams(body);
+        const ok = form.get('client_id') === CC_CLIENT.id && form.get('client_secret') === CC_CLIENT.secret;
+        return ok ? send(200, { access_token: 'cc-token', expires_in: 3600 }) : send(401, { error: 'invalid_client' });
+      }
       if (url.pathname === '/api/me') return req.headers['x-token'] === GOOD_TOKEN ? send(200, { me: 1 }) : send(401, {});
       send(404, {});
     });
@@ -71,7 +80,7 @@ describe('the Connect page asks per-tenant fields and credentials as the catalog
     provider = await startProvider();
     api = await startApi({
       secretKey: SECRET_KEY,
-      yaml: 'integrations:\n  tokenhub:\n    provider: tokenhub\n',
+      yaml: `integrations:\n  tokenhub:\n    provider: tokenhub\n  cchub:\n    provider: cchub\n    oauth:\n      client_id: ${CC_CLIENT.id}\n      client_secret: ${CC_CLIENT.secret}\n`,
       catalog: catalogOf(
         {
           name: 'deskhub',
@@ -111,6 +120,13 @@ describe('the Connect page asks per-tenant fields and credentials as the catalog
           },
           connection_config: { region: { type: 'string', title: 'Region', enum: ['us', 'eu'], default_value: 'us' } },
           proxy: { base_url: `${provider.url}/api`, headers: { 'x-token': '${apiKey}' }, verification: { endpoints: ['/me'] } },
+        } as Provider,
+        {
+          name: 'cchub',
+          display_name: 'CCHub',
+          auth_mode: 'OAUTH2_CC',
+          token_url: `${provider.url}/cc/token`,
+          proxy: { base_url: `${provider.url}/api` },
         } as Provider,
       ),
     });
@@ -279,6 +295,35 @@ document.getElementById('key').onclick = () =>
     } finally {
       await new Promise((resolve) => app.close(resolve));
     }
+  }, 60_000);
+
+  it("does not require an OAUTH2_CC client when the integration holds one: left empty, the integration's client is used", async () => {
+    const page = await open('cc');
+    await page.click('button[data-key="cchub"]');
+    for (const name of ['client_id', 'client_secret']) {
+      expect(await page.$eval(`#cred-${name}`, (input) => (input as unknown as { required: boolean }).required)).toBe(false);
+      expect(await page.textContent(`label[for="cred-${name}"]`)).toContain('(optional)');
+    }
+    expect(await page.textContent('#fields')).toContain("Left empty, the integration's own client is used.");
+    await page.screenshot({ path: join(SHOTS, 'cc-integration-client.png') });
+    await page.click('#submit');
+    await page.waitForSelector('#done:not([hidden])');
+    const store = await api.store();
+    const [listed] = await store.search({ integrations: ['cchub'], tags: { run: 'cc' } });
+    const connection = await store.get('cchub', listed?.userId ?? '');
+    expect(connection?.credentials).toMatchObject({ token: 'cc-token', client_id: CC_CLIENT.id });
+    expect(connection?.credentials).not.toHaveProperty('client_secret');
+    expect(provider.seen).toContain('POST /cc/token');
+    await page.close();
+    // Without a client of its own, the integration's form requires the user's (the unit of the same rule).
+    const required = connectFormOf({ name: 'cchub', auth_mode: 'OAUTH2_CC' } as Provider, 'OAUTH2_CC', new Set(), false);
+    expect(required.credentials.map((field) => [field.name, field.optional])).toEqual([
+      ['client_id', false],
+      ['client_secret', false],
+    ]);
+    // A signing entry asks the user's key whatever the integration holds.
+    const signing = { name: 'okta', auth_mode: 'OAUTH2_CC', token_request_auth_method: 'private_key_jwt' } as Provider;
+    expect(connectFormOf(signing, 'OAUTH2_CC', new Set(), true).credentials.every((field) => !field.optional)).toBe(true);
   }, 60_000);
 
   it("our frontend SDK's own rules, run in the browser: credentials routed as contract B.4 says, params judged as the server judges them", async () => {

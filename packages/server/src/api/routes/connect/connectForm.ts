@@ -72,8 +72,16 @@ const MODE_FIELDS: Readonly<Record<string, readonly FieldDescription[]>> = {
  * per-tenant fields to ask (not automated, not hidden, not set by the connect session's defaults, which win), then
  * the credentials of a static mode. OAuth modes ask no credentials: the provider's sign-in does.
  * @param preset the connection_config keys the connect session sets (integrations_config_defaults)
+ * @param holdsClient the integration holds its own OAuth client (id and secret): an OAUTH2_CC Connection may use it,
+ *   so the user's client_id and client_secret are optional (authModes/oauth2ClientCredentials.ts takes the
+ *   integration's client when the user gives no secret)
  */
-export function connectFormOf(provider: Provider | undefined, mode: string, preset: ReadonlySet<string>): ConnectForm {
+export function connectFormOf(
+  provider: Provider | undefined,
+  mode: string,
+  preset: ReadonlySet<string>,
+  holdsClient = false,
+): ConnectForm {
   const docs = provider?.docs_connect ?? provider?.docs ?? null;
   // Anchors are of the guide written for these fields: only with a docs_connect.
   const guide = provider?.docs_connect ?? null;
@@ -81,7 +89,7 @@ export function connectFormOf(provider: Provider | undefined, mode: string, pres
   return {
     docs_connect: docs,
     connection_config: config.map((field) => formField(field, guide)),
-    credentials: credentialsOf(provider, mode).map((field) => formField(field, guide)),
+    credentials: credentialsOf(provider, mode, holdsClient).map((field) => formField(field, guide)),
   };
 }
 
@@ -97,14 +105,28 @@ const CC_KEY_FIELDS: readonly FieldDescription[] = [
   { name: 'client_private_key', title: 'Private key (PEM, or a private JWK)', secret: true },
 ];
 
-function credentialsOf(provider: Provider | undefined, mode: string): FieldDescription[] {
+/** What an OAUTH2_CC client field says when the integration's own client is used if it is left empty. */
+const CC_OPTIONAL_NOTE = "Left empty, the integration's own client is used.";
+
+function credentialsOf(provider: Provider | undefined, mode: string, holdsClient: boolean): FieldDescription[] {
   if (!TYPED_MODES.has(mode)) return [];
   const described = credentialFields(provider).filter((field) => field.automated !== true);
   const byName = new Map(described.map((field) => [field.name, field]));
   const byKey = mode === 'OAUTH2_CC' && provider?.token_request_auth_method === 'private_key_jwt';
   const base = ((byKey ? CC_KEY_FIELDS : MODE_FIELDS[mode]) ?? []).map((field) => ({ ...field, ...byName.get(field.name) }));
   const names = new Set(base.map((field) => field.name));
-  return [...base, ...described.filter((field) => !names.has(field.name))];
+  const fields = [...base, ...described.filter((field) => !names.has(field.name))];
+  // A signing entry needs the user's key whatever the integration holds: an integration has no private key.
+  if (mode !== 'OAUTH2_CC' || byKey || !holdsClient) return fields;
+  return fields.map((field) =>
+    field.name === 'client_id' || field.name === 'client_secret'
+      ? {
+          ...field,
+          optional: true,
+          description: field.description ? `${field.description} ${CC_OPTIONAL_NOTE}` : CC_OPTIONAL_NOTE,
+        }
+      : field,
+  );
 }
 
 function formField(field: FieldDescription, guide: string | null): FormField {

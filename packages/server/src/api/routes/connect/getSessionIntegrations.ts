@@ -30,7 +30,7 @@ export function registerGetConnectSessionIntegrations(app: FastifyInstance, cont
         provider: provider?.name ?? null,
         display_name: provider?.display_name ?? key,
         auth_mode: mode,
-        ...connectFormOf(provider, mode, preset),
+        ...connectFormOf(provider, mode, preset, Boolean(integration.oauth?.clientId && integration.oauth.clientSecret)),
       });
     }
     return { data };
