@@ -152,11 +152,15 @@ export class ActionDispatcher {
    * Runs an action on a worker and resolves to its output, with the id of the run's operation when the worker sent
    * one.
    * @throws WorkerError with the worker's code (`unknown_action`, `action_failed`, ...) or the transport's
-   *   (`timeout`, `connection_lost`, `not_connected`, ...); the worker's carry the run's `operationId`
+   *   (`timeout`, `connection_lost`, `connection_failed`, ...); the worker's carry the run's `operationId`
    */
   async trigger(call: ActionCall): Promise<{ output: unknown; operationId: string | undefined }> {
     await this.settled();
-    if (!this.client) throw new WorkerError('not_connected', 'The HTTP API has not reached the broker yet; try again shortly');
+    // connection_failed, not not_connected (a caller's mistake, never retried): the broker is not reached yet, and a
+    // retry a little later is what the caller should do.
+    if (!this.client) {
+      throw new WorkerError('connection_failed', 'The HTTP API has not reached the broker yet; try again shortly');
+    }
     try {
       const reply = await this.client.triggerAction(call.integration, call.action, call.userId, call.input, {
         timeoutMs: call.timeoutMs,
