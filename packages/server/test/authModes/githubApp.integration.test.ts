@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import type { NangoError } from '@nangohq/node-client';
 import type { Provider } from '../../src/providers/Provider';
 import { catalogOf } from '../helpers/apiHarness';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startHarness, waitFor, type Harness } from '../helpers/harness';
 import { APP_ID, APP_KEY, LocalGitHub } from './githubMock';
+import { ITEMS_SYNC_YAML } from './modeHarness';
 
 const SECRET = 'app-test-secret-key';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /**
  * APP (GitHub App installations) end to end: Connections registered over RabbitMQ with their installation id, the
- * installation token fetched at creation with the app JWT, used by an action and the proxy, fetched again before it
+ * installation token fetched at creation with the app JWT, used by an action, the proxy and a sync, fetched again before it
  * expires; an unknown installation or a missing id refused with nothing stored.
  */
 describe('APP (GitHub App installation tokens)', () => {
@@ -26,6 +27,8 @@ describe('APP (GitHub App installation tokens)', () => {
     dir = mkdtempSync(join(tmpdir(), 'nango-app-'));
     mkdirSync(join(dir, 'gh'));
     cpSync(join(FIXTURES, 'call.action.ts'), join(dir, 'gh', 'call.action.ts'));
+    mkdirSync(join(dir, 'gh-sync'));
+    cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, 'gh-sync', 'items.sync.ts'));
     const catalog = catalogOf({
       name: 'github-app-local',
       auth_mode: 'APP',
@@ -43,11 +46,18 @@ integrations:
       client_id: "${APP_ID}"
       client_secret: \${GITHUB_APP_KEY}
       app_link: https://github.example/apps/acme-app
-`,
+  # The same app with the fixtures' sync, apart so that its calls do not come between the other tests' calls and checks.
+  gh-sync:
+    provider: github-app-local
+    oauth:
+      client_id: "${APP_ID}"
+      client_secret: \${GITHUB_APP_KEY}
+${ITEMS_SYNC_YAML}`,
       integrationsDir: dir,
       catalog,
       port: 0,
       secretKey: SECRET,
+      syncTickMs: 100,
     });
     url = h.worker.httpUrl as string;
   }, 30_000);
@@ -138,4 +148,21 @@ integrations:
     expect((await credentials('cat')).status).toBe(404);
     expect(h.rawLogs.join('\n')).not.toContain(APP_KEY.split('\n')[1]);
   });
+
+  it('runs the sync of a new Connection with its installation token', async () => {
+    await h.nango.registerConnection('gh-sync', 'gus', {}, { installation_id: '43' });
+    const records = async () => {
+      const reply = await fetch(`${url}/records?model=Item`, {
+        headers: { ...withKey, 'Connection-Id': 'gus', 'Provider-Config-Key': 'gh-sync' },
+      });
+      return ((await reply.json()) as { records: { id: string }[] }).records;
+    };
+    await waitFor(async () => (await records()).length === 1, 20_000, 'the sync to save the item');
+    expect((await records())[0]).toMatchObject({ id: 'i-43', name: 'installation 43' });
+    const reply = await fetch(`${url}/connection/gus?provider_config_key=gh-sync`, { headers: withKey });
+    const token = ((await reply.json()) as { credentials: Record<string, unknown> }).credentials['access_token'];
+    const read = github.api.requests.find((request) => request.url.pathname === '/items');
+    expect(read?.headers.authorization).toBe(`Bearer ${String(token)}`);
+    expect(github.api.refusals).toEqual([]);
+  }, 30_000);
 });

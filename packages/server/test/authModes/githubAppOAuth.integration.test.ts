@@ -2,8 +2,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProviderCatalog } from '../../src/providers/loadProviderCatalog';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startHarness, waitFor, type Harness } from '../helpers/harness';
 import { APP_ID, APP_KEY, LocalGitHub, OAUTH_CLIENT } from './githubMock';
+import { ITEMS_SYNC_YAML } from './modeHarness';
 
 const SECRET = 'custom-test-secret-key';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
@@ -19,7 +20,8 @@ interface ConnectionReply {
  * CUSTOM (a GitHub App with OAuth) end to end, its catalog entry written as Nango's `github-app-oauth` (a token URL
  * per mode) and loaded by the catalog loader: /oauth/connect opens the app's install page, GitHub's redirect brings a
  * code and an installation id, the id is checked with the user's token (GET /user/installations) before anything is
- * stored, the installation token is fetched with the app JWT, used by an action, and fetched again before it expires.
+ * stored, the installation token is fetched with the app JWT, used by an action, the proxy and a sync, and fetched again
+ * before it expires.
  */
 describe('CUSTOM (GitHub App with OAuth)', () => {
   const github = new LocalGitHub();
@@ -32,6 +34,8 @@ describe('CUSTOM (GitHub App with OAuth)', () => {
     dir = mkdtempSync(join(tmpdir(), 'nango-custom-'));
     mkdirSync(join(dir, 'gh'));
     cpSync(join(FIXTURES, 'call.action.ts'), join(dir, 'gh', 'call.action.ts'));
+    mkdirSync(join(dir, 'gh-sync'));
+    cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, 'gh-sync', 'items.sync.ts'));
     const catalogFile = join(dir, 'providers.yaml');
     writeFileSync(
       catalogFile,
@@ -61,11 +65,21 @@ integrations:
       app_id: "${APP_ID}"
       app_private_key: \${GITHUB_APP_KEY}
       app_link: ${APP_LINK}
-`,
+  # The same app with the fixtures' sync, apart so that its calls do not come between the other tests' calls and checks.
+  gh-sync:
+    provider: github-app-oauth-local
+    oauth:
+      client_id: ${OAUTH_CLIENT.id}
+      client_secret: ${OAUTH_CLIENT.secret}
+      app_id: "${APP_ID}"
+      app_private_key: \${GITHUB_APP_KEY}
+      app_link: ${APP_LINK}
+${ITEMS_SYNC_YAML}`,
       integrationsDir: dir,
       catalog: loadProviderCatalog({ file: catalogFile }),
       port: 0,
       secretKey: SECRET,
+      syncTickMs: 100,
     });
     url = h.worker.httpUrl as string;
   }, 30_000);
@@ -112,6 +126,11 @@ integrations:
     expect(check?.headers.authorization).toBe(`Bearer ${String(body.credentials.user?.['access_token'])}`);
     const result = await h.nango.triggerAction('gh', 'call', 'ann', { endpoint: '/repos/acme/app' });
     expect(result.returnValue).toMatchObject({ ok: true, status: 200, body: { installation: '42' } });
+    const proxied = await fetch(`${url}/proxy/installation/repositories`, {
+      headers: { ...withKey, 'Connection-Id': 'ann', 'Provider-Config-Key': 'gh' },
+    });
+    expect(await proxied.json()).toEqual({ installation: '42', path: '/installation/repositories' });
+    expect(github.api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${String(body.credentials['access_token'])}`);
     expect(github.api.refusals).toEqual([]);
   });
 
@@ -144,4 +163,21 @@ integrations:
     expect(github.api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${String(second['access_token'])}`);
     expect(h.rawLogs.join('\n')).not.toContain(APP_KEY.split('\n')[1]);
   }, 20_000);
+
+  it('runs the sync of a new Connection with its installation token', async () => {
+    await h.nango.registerConnection('gh-sync', 'gus', {}, { installation_id: '43' });
+    const records = async () => {
+      const reply = await fetch(`${url}/records?model=Item`, {
+        headers: { ...withKey, 'Connection-Id': 'gus', 'Provider-Config-Key': 'gh-sync' },
+      });
+      return ((await reply.json()) as { records: { id: string }[] }).records;
+    };
+    await waitFor(async () => (await records()).length === 1, 20_000, 'the sync to save the item');
+    expect((await records())[0]).toMatchObject({ id: 'i-43', name: 'installation 43' });
+    const reply = await fetch(`${url}/connection/gus?provider_config_key=gh-sync`, { headers: withKey });
+    const token = ((await reply.json()) as ConnectionReply).credentials['access_token'];
+    const read = github.api.requests.find((request) => request.url.pathname === '/items');
+    expect(read?.headers.authorization).toBe(`Bearer ${String(token)}`);
+    expect(github.api.refusals).toEqual([]);
+  }, 30_000);
 });

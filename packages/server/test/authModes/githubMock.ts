@@ -79,6 +79,9 @@ export class LocalGitHub {
     }
     const issued = this.issued.get(bearer);
     if (!issued || issued.expiresAt < Date.now()) return self.refuse('unknown or expired installation token');
+    if (url.pathname === '/items') {
+      return { status: 200, body: { items: [{ id: `i-${issued.installation}`, name: `installation ${issued.installation}` }] } };
+    }
     return { status: 200, body: { installation: issued.installation, path: url.pathname + url.search } };
   }
 

@@ -6,8 +6,9 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jo
 import type { Provider } from '../../src/providers/Provider';
 import { readNangoCatalog } from '../catalog/nangoCatalog';
 import { catalogOf } from '../helpers/apiHarness';
-import { startHarness, type Harness } from '../helpers/harness';
+import { startHarness, waitFor, type Harness } from '../helpers/harness';
 import { LocalApi, type LocalAnswer, type LocalRequest } from './localApi';
+import { ITEMS_SYNC_YAML } from './modeHarness';
 
 const SECRET = 'jwt-test-secret-key';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
@@ -39,7 +40,7 @@ function tokenOf(request: LocalRequest): string | undefined {
  * JWT end to end, with three of Nango's catalog entries as published (Snowflake RS256 with its key fingerprint, App
  * Store Connect ES256, Ghost HS256 with its `id:secret` key): Connections made through POST /auth/jwt and RabbitMQ,
  * each token checked by a local API with the public key (or the shared secret) as the real one would, used by an
- * action, the proxy and refetched before it expires; bad keys refused with nothing stored.
+ * action, the proxy and a sync and refetched before it expires; bad keys refused with nothing stored.
  */
 describe('JWT (signed from the user key with the catalog templates)', () => {
   const tokens: JWTPayload[] = [];
@@ -75,13 +76,15 @@ describe('JWT (signed from the user key with the catalog templates)', () => {
       } catch (error) {
         return self.refuse(`${product}: ${(error as Error).message}`);
       }
+      if (request.url.pathname === `/${product}/items`) return { status: 200, body: { items: [{ id: 'j-1', name: product }] } };
       return { status: 200, body: { path: request.url.pathname + request.url.search } };
     }).start();
     dir = mkdtempSync(join(tmpdir(), 'nango-jwt-'));
-    for (const name of ['snowflake', 'apple', 'ghost', 'quick']) {
+    for (const name of ['snowflake', 'apple', 'ghost', 'quick', 'snowsync']) {
       mkdirSync(join(dir, name));
       cpSync(join(FIXTURES, 'call.action.ts'), join(dir, name, 'call.action.ts'));
     }
+    cpSync(join(FIXTURES, 'items.sync.ts'), join(dir, 'snowsync', 'items.sync.ts'));
     const snowflake = entry('snowflake-jwt', 'snowflake-local', `${api.url}/snowflake`);
     const quickToken = { ...(nango['snowflake-jwt'] as { token: Record<string, unknown> }).token, expires_in_ms: 5_000 };
     const catalog = catalogOf(
@@ -97,11 +100,15 @@ integrations:
   quick: { provider: snowflake-quick }
   apple: { provider: apple-local }
   ghost: { provider: ghost-local }
-`,
+  # Its own integration, so that its sync's calls do not come between the other tests' calls and their checks.
+  snowsync:
+    provider: snowflake-local
+${ITEMS_SYNC_YAML}`,
       integrationsDir: dir,
       catalog,
       port: 0,
       secretKey: SECRET,
+      syncTickMs: 100,
     });
     url = h.worker.httpUrl as string;
   }, 30_000);
@@ -248,4 +255,19 @@ integrations:
     const logs = h.rawLogs.join('\n');
     for (const secret of [RSA_PEM.split('\n')[1], GHOST.secret, other.split('\n')[1]]) expect(logs).not.toContain(secret);
   }, 20_000);
+
+  it('runs the sync of a new Connection with its signed token', async () => {
+    expect((await connect('snowsync', 'connection_id=gus&params%5Bsubdomain%5D=acme', snowflakeUser)).status).toBe(200);
+    const records = async () => {
+      const reply = await fetch(`${url}/records?model=Item`, {
+        headers: { ...withKey, 'Connection-Id': 'gus', 'Provider-Config-Key': 'snowsync' },
+      });
+      return ((await reply.json()) as { records: { id: string }[] }).records;
+    };
+    await waitFor(async () => (await records()).length === 1, 20_000, 'the sync to save the item');
+    expect((await records())[0]).toMatchObject({ id: 'j-1', name: 'snowflake' });
+    const read = api.requests.find((request) => request.url.pathname === '/snowflake/items');
+    expect(tokenOf(read as LocalRequest)).toBe((await credentials('snowsync', 'gus')).body['token']);
+    expect(api.refusals).toEqual([]);
+  }, 30_000);
 });

@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RawEntry } from './nangoCatalog';
-import { mockTargetOf, type MockTarget } from './mockUrls';
+import { mockTargetAt, type MockTarget } from './mockUrls';
 import { json, type MockAnswer, type MockRequest } from './mockHttp';
 import { MockOAuth1 } from './mockOAuth1';
 import { MockOAuth2 } from './mockOAuth2';
@@ -60,6 +60,7 @@ export class CatalogMock {
     private readonly server: Server,
     readonly port: number,
     private readonly entryOf: (name: string) => RawEntry | undefined,
+    private readonly hostOwners: ReadonlyMap<string, string>,
   ) {
     this.oauth2 = new MockOAuth2(entryOf, (token) => this.remember(token));
     this.oauth1 = new MockOAuth1(entryOf, (token) => this.remember(token));
@@ -70,14 +71,20 @@ export class CatalogMock {
     );
   }
 
-  /** Listens on 127.0.0.1, on an ephemeral port. `entryOf` gives an entry, aliases resolved, by name. */
-  static async start(entryOf: (name: string) => RawEntry | undefined): Promise<CatalogMock> {
+  /**
+   * Listens on 127.0.0.1, on an ephemeral port. `entryOf` gives an entry, aliases resolved, by name; `hostOwners` the
+   * entry whose API a host serves at paths the walk never wrote (mockUrls.ts soleHostOwners).
+   */
+  static async start(
+    entryOf: (name: string) => RawEntry | undefined,
+    hostOwners: ReadonlyMap<string, string> = new Map(),
+  ): Promise<CatalogMock> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
-    const mock = new CatalogMock(server, (server.address() as AddressInfo).port, entryOf);
+    const mock = new CatalogMock(server, (server.address() as AddressInfo).port, entryOf, hostOwners);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void mock.handle(req, res));
     return mock;
   }
@@ -110,12 +117,16 @@ export class CatalogMock {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? `127.0.0.1:${this.port}`;
     const url = URL.parse(req.url ?? '/', `http://${host}`);
-    const target = url ? mockTargetOf(url.pathname) : undefined;
+    const target = url ? mockTargetAt(url.hostname, url.pathname, this.hostOwners) : undefined;
     let answer: MockAnswer;
     let carried: string[] = [];
     try {
       const body = await readBody(req);
-      if (!url || !target) answer = { status: 404, body: 'not a path the catalog walk wrote' };
+      if (!url || !target)
+        answer = {
+          status: 404,
+          body: `not a path the catalog walk wrote: ${req.method ?? 'GET'} http://${host}${req.url ?? ''}`,
+        };
       else if (body === undefined) answer = { status: 413, body: 'body too large' };
       else {
         const request: MockRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, target };

@@ -71,3 +71,46 @@ export function mockTargetOf(pathname: string): MockTarget | undefined {
   if (!match) return undefined;
   return { owner: match[1] ?? '', role: match[2] ?? '', rest: match[3] ?? '/' };
 }
+
+/**
+ * The entry each host stands for, where only one entry's called URLs name it (hosts with placeholders left out). The
+ * server may call such a host at a path the walk never wrote: an MCP_OAUTH2 entry with no proxy.base_url (Nango's
+ * linear-mcp) is proxied to its token URL's origin, which the rewriting leaves without the mock's path. The mock
+ * reads such a request as that entry's API at its root (mockTargetAt).
+ */
+export function soleHostOwners(entries: Readonly<Record<string, Record<string, unknown>>>): Map<string, string> {
+  const owners = new Map<string, string | null>();
+  for (const [name, entry] of Object.entries(entries)) {
+    for (const host of new Set(calledHostsOf(entry, ''))) owners.set(host, owners.has(host) ? null : name);
+  }
+  return new Map([...owners].flatMap(([host, owner]) => (owner === null ? [] : [[host, owner] as [string, string]])));
+}
+
+/** The hosts of the URLs the server may call in `value` (an entry, or part of one under `role`). */
+function calledHostsOf(value: unknown, role: string, key = ''): string[] {
+  if (typeof value === 'string') {
+    if (!isCalledUrlKey(role)) return [];
+    return value.split(' || ').flatMap((alternative) => {
+      const host = /^\s*https?:\/\/(?:[^@/?#]*@)?([^/?#:]+)/.exec(alternative)?.[1];
+      return host === undefined || host.includes('${') ? [] : [host.toLowerCase()];
+    });
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => calledHostsOf(item, role, key));
+  if (typeof value !== 'object' || value === null || FIELD_KEYS.has(key)) return [];
+  return Object.entries(value).flatMap(([child, inner]) => calledHostsOf(inner, isCalledUrlKey(child) ? child : role, child));
+}
+
+/**
+ * Where a request to the mock was sent: the path the walk wrote, else (on a host only one entry names, see
+ * soleHostOwners) that entry's API; undefined for neither.
+ */
+export function mockTargetAt(
+  hostname: string,
+  pathname: string,
+  hostOwners: ReadonlyMap<string, string>,
+): MockTarget | undefined {
+  const written = mockTargetOf(pathname);
+  if (written !== undefined) return written;
+  const owner = hostOwners.get(hostname.toLowerCase());
+  return owner === undefined ? undefined : { owner, role: 'base_url', rest: pathname };
+}

@@ -12,7 +12,7 @@ import { startApi, type ApiHarness } from '../helpers/apiHarness';
 import { CatalogMock } from './CatalogMock';
 import { resolvedEntry } from './catalogEntries';
 import { resolveEveryHostToLoopback } from './loopbackDns';
-import { mockedEntry } from './mockUrls';
+import { mockedEntry, soleHostOwners } from './mockUrls';
 import { NANGO_PROVIDERS_VERSION, readNangoCatalog } from './nangoCatalog';
 import { refusal, WalkFailure, type WalkContext, type WalkEntry, type Recipe } from './recipes/Recipe';
 import { integrationsYaml, planWalk } from './walkEntries';
@@ -37,7 +37,10 @@ export async function walkCatalog(): Promise<WalkResult> {
   let mock: CatalogMock | undefined;
   let api: ApiHarness | undefined;
   try {
-    mock = await CatalogMock.start((name) => (raw[name] === undefined ? undefined : resolvedEntry(raw, name)));
+    mock = await CatalogMock.start(
+      (name) => (raw[name] === undefined ? undefined : resolvedEntry(raw, name)),
+      soleHostOwners(raw),
+    );
     const port = mock.port;
     const providersFile = join(dir, 'providers.yaml');
     const mocked = Object.fromEntries(Object.entries(raw).map(([name, entry]) => [name, mockedEntry(name, entry, port)]));

@@ -1,11 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { catalogOf } from '../helpers/apiHarness';
 import { FLOW_ENDED, launchChromium } from '../helpers/chromium';
-import { startHarness, type Harness } from '../helpers/harness';
+import { FIXTURES_DIR, startHarness, waitFor, type Harness } from '../helpers/harness';
+import { ITEMS_SYNC_YAML } from '../authModes/modeHarness';
 import { McpServers } from './mcpServers';
 
 /** Screenshots of the authorization server's pages and the app's result, to look at after a run (git ignores it). */
@@ -15,6 +17,8 @@ const OFFICIAL_DIST = dirname(require.resolve('nango-frontend-0714/dist/index.js
 
 /** The server's NANGO_PUBLIC_KEY, which the official frontend sends with a connection id. */
 const PUBLIC_KEY = 'mcp-test-public-key';
+/** The auth mode tests' fixtures: the items sync, which reads GET /items with the Connection's auth. */
+const AUTH_MODE_FIXTURES = join(__dirname, '..', 'fixtures', 'authModes');
 
 /** The app's page: the official @nangohq/frontend 0.71.4, unchanged, connecting to the MCP server the user names. */
 function appPage(apiUrl: string): string {
@@ -37,8 +41,8 @@ document.getElementById('connect').addEventListener('click', () => {
 /**
  * The issue's "done when" for MCP OAuth: a Connection made through the official frontend's auth() popup in Chromium
  * to a remote MCP server whose authorization server is oidc-provider (discovery, dynamic registration, login and
- * consent, PKCE, the resource), then a proxy call and an action reading the MCP server through it (which answers
- * only tokens its authorization server issued for it), and a refresh with the client the flow registered.
+ * consent, PKCE, the resource), then a proxy call, an action and a sync reading the MCP server through it (which
+ * answers only tokens its authorization server issued for it), and a refresh with the client the flow registered.
  */
 describe('an MCP server connected through the official frontend in a real browser', () => {
   let servers: McpServers;
@@ -47,15 +51,22 @@ describe('an MCP server connected through the official frontend in a real browse
   let appUrl: string;
   let browser: Browser;
   let api: string;
+  let integrationsDir: string;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     servers = await McpServers.start();
-    // `api` is also the name of a fixture folder (api/call.action.ts): its action belongs to this integration.
+    // The integration `api` has the fixtures' call action (api/call.action.ts) and the items sync.
+    integrationsDir = mkdtempSync(join(tmpdir(), 'nango-mcp-'));
+    mkdirSync(join(integrationsDir, 'api'));
+    cpSync(join(FIXTURES_DIR, 'api', 'call.action.ts'), join(integrationsDir, 'api', 'call.action.ts'));
+    cpSync(join(AUTH_MODE_FIXTURES, 'items.sync.ts'), join(integrationsDir, 'api', 'items.sync.ts'));
     harness = await startHarness({
       mcpAllowLocalServers: true,
       publicKey: PUBLIC_KEY,
-      yaml: 'integrations:\n  api:\n    provider: mcp-generic\n    actions:\n      call:\n',
+      integrationsDir,
+      syncTickMs: 100,
+      yaml: `integrations:\n  api:\n    provider: mcp-generic\n    actions:\n      call:\n${ITEMS_SYNC_YAML}`,
       catalog: catalogOf({
         name: 'mcp-generic',
         auth_mode: 'MCP_OAUTH2_GENERIC',
@@ -82,9 +93,10 @@ describe('an MCP server connected through the official frontend in a real browse
     await new Promise((resolve) => app?.close(resolve));
     await harness?.stop();
     await servers?.stop();
+    if (integrationsDir) rmSync(integrationsDir, { recursive: true, force: true });
   });
 
-  it('connects, then proxies, runs an action and refreshes with the registered client', async () => {
+  it('connects, then proxies, runs an action and a sync, and refreshes with the registered client', async () => {
     const page = await browser.newPage();
     await page.goto(appUrl);
     await page.fill('#server', servers.urls.resource);
@@ -138,6 +150,17 @@ describe('an MCP server connected through the official frontend in a real browse
     // The fixture returns the response as httpRequest gives it: the body as text, whatever its type.
     const body = JSON.parse((acted as { returnValue: { data: string } }).returnValue.data) as unknown;
     expect(body).toMatchObject({ ok: true, path: '/mcp/resources', sub: 'ann', client: registered?.client_id });
+
+    // The sync of the new Connection, with its bearer token: the records are stored, and the MCP server answered them.
+    const records = async (): Promise<unknown[]> => {
+      const reply = await fetch(`${api}/records?model=Item`, { headers: ids });
+      return ((await reply.json()) as { records: unknown[] }).records;
+    };
+    await waitFor(async () => (await records()).length === 1, 20_000, 'the sync to save the MCP server item');
+    expect(await records()).toEqual([expect.objectContaining({ id: 'tool-1', name: 'search for ann' })]);
+    expect((await servers.state()).itemReads).toEqual([
+      { token: credentials['access_token'], sub: 'ann', client: registered?.client_id },
+    ]);
 
     // A refresh through the generic refresher, with the registered client and the resource.
     const refreshed = await harness.nango.getToken('api', 'mcp-user', true);

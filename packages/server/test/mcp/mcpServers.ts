@@ -19,6 +19,8 @@ export interface McpServerUrls {
 export interface McpServerState {
   readonly registrations: number;
   readonly tokenRequests: readonly { grant_type: string; client_id: string; auth_method: string; resource?: string }[];
+  /** Every GET /mcp/items the server answered: the token it came with, and whom and which client it was issued to. */
+  readonly itemReads: readonly { token: string; sub: string; client: string }[];
 }
 
 /** The remote MCP server and its authorization server of mcpServersProcess.mjs, in a child process of the test. */

@@ -10,7 +10,8 @@
 //   runs. Its dev interactions are the login and consent pages the browser test goes through.
 // - The resource server publishes RFC 9728 metadata for /mcp, answers /mcp/* only with a token the authorization
 //   server issued for that resource (looked up in the authorization server's own store) and says where its metadata
-//   is in a 401's WWW-Authenticate. /hidden publishes its metadata only through that 401; /bare publishes none.
+//   is in a 401's WWW-Authenticate. GET /mcp/items answers the items sync's fixture and records the token it came
+//   with (the tests' state: itemReads). /hidden publishes its metadata only through that 401; /bare publishes none.
 // - POST /_control on the resource server switches the authorization server's behaviour for the bad-input tests:
 //   { "refuseRegistration": true } makes /reg answer 400 invalid_client_metadata.
 import { createServer } from 'node:http';
@@ -24,7 +25,7 @@ const resourceOrigin = `http://127.0.0.1:${resourcePort}`;
 const RESOURCE = `${resourceOrigin}/mcp`;
 const HIDDEN = `${resourceOrigin}/hidden`;
 
-const state = { refuseRegistration: false, registrations: 0, tokenRequests: [] };
+const state = { refuseRegistration: false, registrations: 0, tokenRequests: [], itemReads: [] };
 
 const authHttp = createServer();
 const authPort = await listen(authHttp);
@@ -115,6 +116,11 @@ resourceServer.on('request', async (req, res) => {
       if (!token) {
         const challenge = `Bearer error="invalid_token", resource_metadata="${metadata}"`;
         return json(res, 401, { error: 'invalid_token' }, { 'www-authenticate': challenge });
+      }
+      if (url.pathname === `${prefix}/items`) {
+        // The sync's read: which token it came with, and one item for the user the token was issued to.
+        state.itemReads.push({ token: token.jti, sub: token.accountId, client: token.clientId });
+        return json(res, 200, { items: [{ id: 'tool-1', name: `search for ${token.accountId}` }] });
       }
       return json(res, 200, { ok: true, path: url.pathname, query: url.search, sub: token.accountId, client: token.clientId });
     }
