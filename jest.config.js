@@ -10,6 +10,7 @@ const shared = {
   // Action fixtures are compiled by the worker itself at run time, never by jest.
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   setupFiles: ['<rootDir>/test/setupEnv.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/stopEsbuild.js'],
 };
 
 /** @type {import('jest').Config} */
