@@ -65,10 +65,12 @@ export function NewIntegration() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const oauth = takesOAuthClient(provider?.auth_mode);
-  const githubApp = provider?.auth_mode === 'APP';
+  // CUSTOM (a GitHub App with OAuth) takes both: the app's OAuth client and the app itself.
+  const custom = provider?.auth_mode === 'CUSTOM';
+  const oauth = takesOAuthClient(provider?.auth_mode) || custom;
+  const githubApp = provider?.auth_mode === 'APP' || custom;
   // OAUTH2_CC: the client is optional (each Connection may bring its own), but an id without a secret is a mistake.
-  const needsClient = needsOAuthClient(provider?.auth_mode);
+  const needsClient = needsOAuthClient(provider?.auth_mode) || custom;
   const givesClient = needsClient || client.clientId.trim() !== '' || client.clientSecret !== '';
 
   const pick = (picked: Provider) => {
@@ -128,8 +130,19 @@ export function NewIntegration() {
               ...(client.scopes.trim() && { scopes: client.scopes.trim() }),
             },
           }),
-        ...(githubApp && {
-          credentials: { type: 'APP', app_id: app.appId.trim(), app_link: app.appLink.trim(), private_key: app.privateKey },
+        ...(githubApp &&
+          !custom && {
+            credentials: { type: 'APP', app_id: app.appId.trim(), app_link: app.appLink.trim(), private_key: app.privateKey },
+          }),
+        ...(custom && {
+          credentials: {
+            type: 'CUSTOM',
+            client_id: client.clientId.trim(),
+            client_secret: client.clientSecret,
+            app_id: app.appId.trim(),
+            app_link: app.appLink.trim(),
+            private_key: app.privateKey,
+          },
         }),
       };
       const made = (await request<{ data: Integration }>('POST', '/integrations', { body })).body.data;
@@ -193,7 +206,7 @@ export function NewIntegration() {
         </Field>
         {provider && oauth && (
           <>
-            {usesOAuthCallback(provider.auth_mode) && <CallbackUrl />}
+            {(usesOAuthCallback(provider.auth_mode) || custom) && <CallbackUrl />}
             {!needsClient && (
               <p class="hint">
                 {provider.auth_mode}: a client given here is used by every Connection that brings none of its own; leave it blank

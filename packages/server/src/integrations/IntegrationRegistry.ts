@@ -108,6 +108,8 @@ export class IntegrationRegistry {
               client_secret: stored.oauthClientSecret,
               scopes,
               ...(stored.extra.app_link !== undefined && { app_link: stored.extra.app_link }),
+              ...(stored.extra.app_id !== undefined && { app_id: stored.extra.app_id }),
+              ...(stored.appPrivateKey !== undefined && { app_private_key: stored.appPrivateKey }),
             },
           }),
         },

@@ -8,6 +8,11 @@ export interface StoredIntegration {
   readonly provider: string;
   readonly oauthClientId: string;
   readonly oauthClientSecret: string;
+  /**
+   * A GitHub App's private key (PEM) for CUSTOM (GitHub App with OAuth), whose client secret is the OAuth client's;
+   * undefined for every other integration. Sealed in its own column (`app_private_key`).
+   */
+  readonly appPrivateKey?: string | undefined;
   /** Scopes as the user gave them: a comma-separated list (spec 3's CLI form). */
   readonly oauthScopes: string;
   /** A human-readable name (POST/PATCH /integrations `display_name`); null when none was given. */
@@ -28,8 +33,10 @@ export interface IntegrationExtra {
   readonly forward_webhooks?: boolean;
   /** Nango's per-integration settings object; kept, not acted on. */
   readonly integration_config?: Readonly<Record<string, unknown>>;
-  /** A GitHub App's public page (APP): where the install flow sends the user. */
+  /** A GitHub App's public page (APP, CUSTOM): where the install flow sends the user. */
   readonly app_link?: string;
+  /** A GitHub App's id (CUSTOM, whose client id is the OAuth client's; an APP keeps it as its client id). */
+  readonly app_id?: string;
 }
 
 /** What is written: everything but the timestamps; `displayName` and `extra` default to none. */
@@ -44,6 +51,8 @@ export interface IntegrationChange {
   readonly uniqueKey?: string;
   readonly oauthClientId?: string;
   readonly oauthClientSecret?: string;
+  /** A new app private key (CUSTOM). */
+  readonly appPrivateKey?: string;
   readonly oauthScopes?: string;
   readonly displayName?: string | null;
   readonly extra?: IntegrationExtra;
@@ -86,6 +95,8 @@ export interface IntegrationRow {
   provider: string;
   oauth_client_id: string;
   oauth_client_secret: string;
+  /** The app private key sealed with the same key as oauth_client_secret; '' when there is none. */
+  app_private_key: string;
   key_id: string;
   oauth_scopes: string;
   display_name: string | null;
@@ -102,6 +113,7 @@ export function openIntegrationRow(row: IntegrationRow, cipher: CredentialCipher
     provider: row.provider,
     oauthClientId: row.oauth_client_id,
     oauthClientSecret: cipher.open(row.oauth_client_secret, row.uuid),
+    appPrivateKey: row.app_private_key ? cipher.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined,
     oauthScopes: row.oauth_scopes,
     displayName: row.display_name ?? null,
     extra: parseExtra(row.extra),
@@ -110,15 +122,55 @@ export function openIntegrationRow(row: IntegrationRow, cipher: CredentialCipher
   };
 }
 
-/** The row `row` becomes after `change` (the secret re-sealed when it changes), for both stores' change(). */
+/**
+ * What the app private key is bound to: the row's uuid and the column, so the two sealed values of one row cannot be
+ * swapped for each other.
+ */
+function appKeyBinding(uuid: string): string {
+  return `${uuid}:app_private_key`;
+}
+
+/** A row's two secrets sealed with the cipher's current key (one key_id covers both); no app key is kept as ''. */
+export function sealSecrets(
+  cipher: CredentialCipher,
+  uuid: string,
+  clientSecret: string,
+  appPrivateKey: string | undefined,
+): { oauth_client_secret: string; app_private_key: string; key_id: string } {
+  const sealed = cipher.seal(clientSecret, uuid);
+  const appKey = appPrivateKey ? cipher.seal(appPrivateKey, appKeyBinding(uuid)).text : '';
+  return { oauth_client_secret: sealed.text, app_private_key: appKey, key_id: sealed.keyId };
+}
+
+/** A stored row's secrets opened with `from` and sealed again with `to`'s current key (rotate-key). */
+export function resealedSecrets(
+  row: IntegrationRow,
+  from: CredentialCipher,
+  to: CredentialCipher,
+): { oauth_client_secret: string; app_private_key: string; key_id: string } {
+  const appKey = row.app_private_key ? from.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined;
+  return sealSecrets(to, row.uuid, from.open(row.oauth_client_secret, row.uuid), appKey);
+}
+
+/**
+ * The row `row` becomes after `change`, for both stores' change(): when either secret changes both are sealed again,
+ * so the row's one key_id stays true of both.
+ */
 export function changedRow(row: IntegrationRow, change: IntegrationChange, cipher: CredentialCipher): IntegrationRow {
-  const sealed = change.oauthClientSecret === undefined ? undefined : cipher.seal(change.oauthClientSecret, row.uuid);
+  const secretsChange = change.oauthClientSecret !== undefined || change.appPrivateKey !== undefined;
+  const sealed = secretsChange
+    ? sealSecrets(
+        cipher,
+        row.uuid,
+        change.oauthClientSecret ?? cipher.open(row.oauth_client_secret, row.uuid),
+        change.appPrivateKey ?? (row.app_private_key ? cipher.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined),
+      )
+    : undefined;
   return {
     ...row,
+    ...sealed,
     unique_key: change.uniqueKey ?? row.unique_key,
     oauth_client_id: change.oauthClientId ?? row.oauth_client_id,
-    oauth_client_secret: sealed?.text ?? row.oauth_client_secret,
-    key_id: sealed?.keyId ?? row.key_id,
     oauth_scopes: change.oauthScopes ?? row.oauth_scopes,
     display_name: change.displayName === undefined ? row.display_name : change.displayName,
     extra: change.extra === undefined ? row.extra : JSON.stringify({ ...parseExtra(row.extra), ...change.extra }),

@@ -37,6 +37,7 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
       'provider',
       'oauth_client_id',
       'oauth_client_secret',
+      'app_private_key',
       'key_id',
       'oauth_scopes',
       'display_name',

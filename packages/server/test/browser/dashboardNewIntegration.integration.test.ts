@@ -45,6 +45,18 @@ describe('the dashboard adds integrations of each auth mode', () => {
           proxy: { base_url: 'https://api.github.test' },
         } as Provider,
         {
+          name: 'acme-ghapp-oauth',
+          display_name: 'Acme (GitHub App with OAuth)',
+          auth_mode: 'CUSTOM',
+          authorization_url: '${connectionConfig.appPublicLink}/installations/new',
+          token_url: 'https://github.test/login/oauth/access_token',
+          token_urls: {
+            APP: 'https://api.github.test/app/installations/${connectionConfig.installation_id}/access_tokens',
+            OAUTH2: 'https://github.test/login/oauth/access_token',
+          },
+          proxy: { base_url: 'https://api.github.test' },
+        } as Provider,
+        {
           name: 'acme-oauth',
           display_name: 'Acme (OAuth)',
           auth_mode: 'OAUTH2',
@@ -146,6 +158,28 @@ describe('the dashboard adds integrations of each auth mode', () => {
     await page.waitForURL(`${base}/dashboard/integrations/gh-app`);
     const made = await fetch(`${base}/oauth/connect/gh-app?connection_id=ann`, { redirect: 'manual' });
     expect(made.headers.get('location')).toMatch(/^https:\/\/github\.com\/apps\/acme-app\/installations\/new\?state=/);
+    expect(problems).toEqual([]);
+  });
+
+  it('makes a GitHub App with OAuth (CUSTOM) integration from its OAuth client and the app, the key never shown', async () => {
+    await pick('acme-ghapp-oauth', 'gh-custom');
+    await page.getByLabel('Client id').fill('Iv1.client');
+    await page.getByLabel('Client secret').fill('custom-client-secret');
+    await page.getByLabel('App ID').fill(APP_ID);
+    await page.getByLabel('App public link').fill('https://github.com/apps/acme-custom');
+    await page.getByLabel('App private key (PEM)').fill('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n');
+    await page.getByRole('button', { name: 'Create the integration' }).click();
+    await page.locator('#app-private-key-error').getByText('not a PEM private key').waitFor();
+    expect((await integration('gh-custom')).status).toBe(404);
+    await page.getByLabel('App private key (PEM)').fill(APP_KEY);
+    await shoot('new-integration-github-app-oauth');
+    await page.getByRole('button', { name: 'Create the integration' }).click();
+    await page.waitForURL(`${base}/dashboard/integrations/gh-custom`);
+    const start = await fetch(`${base}/oauth/connect/gh-custom?connection_id=ann`, { redirect: 'manual' });
+    const location = new URL(String(start.headers.get('location')));
+    expect(location.origin + location.pathname).toBe('https://github.com/apps/acme-custom/installations/new');
+    expect(location.searchParams.get('client_id')).toBe('Iv1.client');
+    expect(await page.content()).not.toContain(String(APP_KEY.split('\n')[2]));
     expect(problems).toEqual([]);
   });
 

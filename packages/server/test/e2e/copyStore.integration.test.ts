@@ -65,6 +65,8 @@ describe('nango-server copy-store', () => {
       provider: 'github',
       oauthClientId: 'id',
       oauthClientSecret: 'client-secret',
+      // A CUSTOM integration's app key: its own sealed column is copied too.
+      appPrivateKey: 'app-private-key',
       oauthScopes: 'repo',
       displayName: 'GitHub',
       extra: { forward_webhooks: true },
@@ -97,6 +99,7 @@ describe('nango-server copy-store', () => {
       expect(replay).toEqual({ kind: 'done', outcome: { ok: true, json: '"kept"' } });
       expect(await store.integrations.get('gh')).toMatchObject({
         oauthClientSecret: 'client-secret',
+        appPrivateKey: 'app-private-key',
         displayName: 'GitHub',
         extra: { forward_webhooks: true },
       });

@@ -90,6 +90,38 @@ describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_k
     expect(await oauthSessions.consume('state-1')).toBeUndefined();
   });
 
+  it('seals an app private key (CUSTOM) in its own column, keeps it across changes and re-encrypts it with the secret', async () => {
+    const { integrations } = opened.store;
+    const appPrivateKey = '-----BEGIN PRIVATE KEY-----\nthe-app-key\n-----END PRIVATE KEY-----\n';
+    await integrations.insert({ ...input, appPrivateKey });
+    await integrations.insert({ ...input, uniqueKey: 'plain' });
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'the-secret', appPrivateKey });
+    expect((await integrations.get('plain'))?.appPrivateKey).toBeUndefined();
+    const sealedRows = () =>
+      rawQuery<{ unique_key: string; uuid: string; oauth_client_secret: string; app_private_key: string }>(
+        opened.store,
+        'SELECT unique_key, uuid, oauth_client_secret, app_private_key FROM integrations ORDER BY unique_key',
+      );
+    const [gh, plain] = await sealedRows();
+    expect(gh?.app_private_key).not.toContain('the-app-key');
+    expect(plain?.app_private_key).toBe('');
+    // Each sealed value is bound to its column: the key cannot be read as the client secret.
+    expect(() => opened.cipher.open(gh?.app_private_key ?? '', gh?.uuid ?? '')).toThrow();
+
+    expect(await integrations.change('gh', { oauthClientSecret: 'changed' })).toBe(true);
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'changed', appPrivateKey });
+    expect(await integrations.change('gh', { appPrivateKey: `${appPrivateKey}2` })).toBe(true);
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'changed', appPrivateKey: `${appPrivateKey}2` });
+
+    const rotating = cipherOf({ NANGO_ENCRYPTION_KEY: newKey, NANGO_ENCRYPTION_OLD_KEYS: oldKey });
+    expect(await integrations.reencrypt(rotating)).toBe(2);
+    expect(await integrations.keyIdsInUse()).toEqual([rotating.currentKeyId]);
+    const onlyNew = cipherOf({ NANGO_ENCRYPTION_KEY: newKey });
+    const [resealed] = await sealedRows();
+    expect(onlyNew.open(resealed?.app_private_key ?? '', `${resealed?.uuid ?? ''}:app_private_key`)).toBe(`${appPrivateKey}2`);
+    expect(onlyNew.open(resealed?.oauth_client_secret ?? '', resealed?.uuid ?? '')).toBe('changed');
+  });
+
   it('gives a session back once, never after it expired, and keeps no state in clear', async () => {
     const { oauthSessions } = opened.store;
     await oauthSessions.create('state-ok', session, Date.now() + 60_000);

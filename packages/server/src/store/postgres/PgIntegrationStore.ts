@@ -1,7 +1,14 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import { changedRow, type IntegrationChange, type IntegrationInput, type IntegrationRow } from '../IntegrationStore';
+import {
+  changedRow,
+  resealedSecrets,
+  sealSecrets,
+  type IntegrationChange,
+  type IntegrationInput,
+  type IntegrationRow,
+} from '../IntegrationStore';
 import { POSTGRES } from '../sql/dialect';
-import { changeParams, SqlIntegrationStore, updateParams } from '../sql/SqlIntegrationStore';
+import { changeParams, resealParams, SqlIntegrationStore, updateParams } from '../sql/SqlIntegrationStore';
 import type { Pg } from './Pg';
 import { PgRunner } from './PgRunner';
 
@@ -22,7 +29,7 @@ export class PgIntegrationStore extends SqlIntegrationStore {
       const tx = new PgRunner(client);
       const found = await tx.get<{ uuid: string }>(this.sql.uuidForUpdate, [input.uniqueKey]);
       if (!found) return false;
-      const sealed = this.cipher.seal(input.oauthClientSecret, found.uuid);
+      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey);
       await tx.run(this.sql.update, updateParams(input, sealed, found.uuid));
       return true;
     });
@@ -49,8 +56,7 @@ export class PgIntegrationStore extends SqlIntegrationStore {
       const tx = new PgRunner(client);
       const rows = await tx.all<IntegrationRow>(this.sql.sealedWithOtherKeys, [cipher.currentKeyId]);
       for (const row of rows) {
-        const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
-        await tx.run(this.sql.reseal, [sealed.text, sealed.keyId, row.uuid]);
+        await tx.run(this.sql.reseal, resealParams(resealedSecrets(row, cipher, cipher), row.uuid));
       }
       return rows.length;
     });

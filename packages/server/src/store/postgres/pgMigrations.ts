@@ -337,4 +337,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      rolled_back_from BIGINT,
      functions        TEXT NOT NULL
    );`,
+
+  // 20: as SQLite's 23 (a GitHub App's private key for CUSTOM integrations, sealed like oauth_client_secret).
+  `ALTER TABLE integrations ADD COLUMN app_private_key TEXT NOT NULL DEFAULT '';`,
 ];

@@ -3,6 +3,7 @@ import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import { WorkerError } from '../../errors';
 import {
   openIntegrationRow,
+  sealSecrets,
   type IntegrationChange,
   type IntegrationInput,
   type IntegrationRow,
@@ -17,18 +18,18 @@ export function integrationSql(d: SqlDialect) {
   return {
     list: 'SELECT * FROM integrations ORDER BY unique_key',
     get: 'SELECT * FROM integrations WHERE unique_key = ?',
-    insert: `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, key_id, oauth_scopes,
-        display_name, extra, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insert: `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, app_private_key, key_id,
+        oauth_scopes, display_name, extra, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     /** Read-then-write: the row is locked on PostgreSQL. */
     uuidForUpdate: `SELECT uuid FROM integrations WHERE unique_key = ?${d.forUpdate}`,
-    update: `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, key_id = ?, oauth_scopes = ?,
-        updated_at = ?
+    update: `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?, key_id = ?,
+        oauth_scopes = ?, updated_at = ?
       WHERE uuid = ?`,
     /** Read-then-write: the row is locked on PostgreSQL. */
     rowForUpdate: `SELECT * FROM integrations WHERE unique_key = ?${d.forUpdate}`,
-    change: `UPDATE integrations SET unique_key = ?, oauth_client_id = ?, oauth_client_secret = ?, key_id = ?, oauth_scopes = ?,
-        display_name = ?, extra = ?, updated_at = ?
+    change: `UPDATE integrations SET unique_key = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?, key_id = ?,
+        oauth_scopes = ?, display_name = ?, extra = ?, updated_at = ?
       WHERE uuid = ?`,
     /** A rename takes the integration's Connections with it. */
     moveConnections: 'UPDATE connections SET integration = ? WHERE integration = ?',
@@ -36,7 +37,7 @@ export function integrationSql(d: SqlDialect) {
     keyIdsInUse: 'SELECT DISTINCT key_id FROM integrations',
     /** Read-then-write: the rows are locked on PostgreSQL. */
     sealedWithOtherKeys: `SELECT * FROM integrations WHERE key_id != ?${d.forUpdate}`,
-    reseal: 'UPDATE integrations SET oauth_client_secret = ?, key_id = ? WHERE uuid = ?',
+    reseal: 'UPDATE integrations SET oauth_client_secret = ?, app_private_key = ?, key_id = ? WHERE uuid = ?',
   };
 }
 
@@ -70,7 +71,7 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
 
   async insert(input: IntegrationInput): Promise<void> {
     const uuid = randomUUID();
-    const sealed = this.cipher.seal(input.oauthClientSecret, uuid);
+    const sealed = sealSecrets(this.cipher, uuid, input.oauthClientSecret, input.appPrivateKey);
     const now = new Date().toISOString();
     try {
       await this.db.run(this.sql.insert, [
@@ -78,8 +79,9 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
         uuid,
         input.provider,
         input.oauthClientId,
-        sealed.text,
-        sealed.keyId,
+        sealed.oauth_client_secret,
+        sealed.app_private_key,
+        sealed.key_id,
         input.oauthScopes,
         input.displayName ?? null,
         JSON.stringify(input.extra ?? {}),
@@ -108,8 +110,22 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
 }
 
 /** The values of the `update` statement. */
-export function updateParams(input: IntegrationInput, sealed: { text: string; keyId: string }, uuid: string): unknown[] {
-  return [input.provider, input.oauthClientId, sealed.text, sealed.keyId, input.oauthScopes, new Date().toISOString(), uuid];
+export function updateParams(input: IntegrationInput, sealed: ReturnType<typeof sealSecrets>, uuid: string): unknown[] {
+  return [
+    input.provider,
+    input.oauthClientId,
+    sealed.oauth_client_secret,
+    sealed.app_private_key,
+    sealed.key_id,
+    input.oauthScopes,
+    new Date().toISOString(),
+    uuid,
+  ];
+}
+
+/** The values of the `reseal` statement. */
+export function resealParams(sealed: ReturnType<typeof sealSecrets>, uuid: string): unknown[] {
+  return [sealed.oauth_client_secret, sealed.app_private_key, sealed.key_id, uuid];
 }
 
 /** The values of the `change` statement, from the row as changed. */
@@ -118,6 +134,7 @@ export function changeParams(next: IntegrationRow, uuid: string): unknown[] {
     next.unique_key,
     next.oauth_client_id,
     next.oauth_client_secret,
+    next.app_private_key,
     next.key_id,
     next.oauth_scopes,
     next.display_name,

@@ -1,8 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
-import { changedRow, type IntegrationChange, type IntegrationInput, type IntegrationRow } from '../IntegrationStore';
+import {
+  changedRow,
+  resealedSecrets,
+  sealSecrets,
+  type IntegrationChange,
+  type IntegrationInput,
+  type IntegrationRow,
+} from '../IntegrationStore';
 import { SQLITE } from '../sql/dialect';
-import { changeParams, SqlIntegrationStore, updateParams } from '../sql/SqlIntegrationStore';
+import { changeParams, resealParams, SqlIntegrationStore, updateParams } from '../sql/SqlIntegrationStore';
 import { SqliteRunner } from './SqliteRunner';
 
 /**
@@ -22,7 +29,7 @@ export class SqliteIntegrationStore extends SqlIntegrationStore {
     return this.sqlite.transaction(() => {
       const found = this.sqlite.getNow<{ uuid: string }>(this.sql.uuidForUpdate, [input.uniqueKey]);
       if (!found) return false;
-      const sealed = this.cipher.seal(input.oauthClientSecret, found.uuid);
+      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey);
       this.sqlite.runNow(this.sql.update, updateParams(input, sealed, found.uuid));
       return true;
     });
@@ -47,8 +54,7 @@ export class SqliteIntegrationStore extends SqlIntegrationStore {
     return this.sqlite.transaction(() => {
       const rows = this.sqlite.allNow<IntegrationRow>(this.sql.sealedWithOtherKeys, [cipher.currentKeyId]);
       for (const row of rows) {
-        const sealed = cipher.seal(cipher.open(row.oauth_client_secret, row.uuid), row.uuid);
-        this.sqlite.runNow(this.sql.reseal, [sealed.text, sealed.keyId, row.uuid]);
+        this.sqlite.runNow(this.sql.reseal, resealParams(resealedSecrets(row, cipher, cipher), row.uuid));
       }
       return rows.length;
     });

@@ -313,4 +313,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      rolled_back_from INTEGER,
      functions        TEXT NOT NULL
    );`,
+
+  // 23: a GitHub App's private key for CUSTOM integrations made at run time (store/IntegrationStore.ts), whose
+  // oauth_client_secret is the OAuth client's: sealed like it, under the row's key_id; '' when there is none.
+  `ALTER TABLE integrations ADD COLUMN app_private_key TEXT NOT NULL DEFAULT '';`,
 ];

@@ -95,20 +95,25 @@ export interface OAuthClientInput {
   clientSecret?: string;
   /** Comma-separated, trimmed. */
   scopes?: string;
-  /** A GitHub App's public page (APP), kept with the integration's settings. */
+  /** A GitHub App's public page (APP, CUSTOM), kept with the integration's settings. */
   appLink?: string;
+  /** A GitHub App's id (CUSTOM: the client id is the OAuth client's), kept with the integration's settings. */
+  appId?: string;
+  /** A GitHub App's private key, PEM (CUSTOM: the client secret is the OAuth client's), sealed in its own column. */
+  appPrivateKey?: string;
 }
 
 /**
  * The OAuth client in `credentials`, checked against the provider's auth mode (for TBA, `{ type: 'TBA', client_id,
  * client_secret }`: the consumer key and secret of the NetSuite integration record).
  * @throws WorkerError `invalid_request` for credentials on a provider that takes none, a `type` that is not its
- *   auth mode, or an APP/CUSTOM shape
+ *   auth mode, or an APP/CUSTOM shape missing a field or with a bad one (a PEM key is never quoted)
  */
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
   if (credentials === undefined) return {};
   const authMode = provider?.auth_mode;
   if (authMode === 'APP') return githubAppOf(credentials, provider?.name ?? '?');
+  if (authMode === 'CUSTOM') return githubAppOAuthOf(credentials, provider?.name ?? '?');
   if (!holdsOAuthClient(authMode)) {
     throw new WorkerError(
       'invalid_request',
@@ -142,13 +147,55 @@ export function oauthClientOf(credentials: CredentialsBody | undefined, provider
  *   is not a PEM private key (never quoted), an app link that is not an http(s) URL
  */
 function githubAppOf(credentials: CredentialsBody, provider: string): OAuthClientInput {
-  const where = `credentials for provider '${provider}' (APP)`;
-  if (credentials.type !== undefined && credentials.type !== 'APP') {
+  refuseOtherType(credentials, provider, 'APP', 'app_id, app_link and private_key');
+  const app = githubAppParts(credentials, `credentials for provider '${provider}' (APP)`);
+  return { clientId: app.appId, clientSecret: app.privateKey, ...(app.appLink && { appLink: app.appLink }) };
+}
+
+/**
+ * A GitHub App with OAuth (CUSTOM, Nango's `{ type: 'CUSTOM', client_id, client_secret, app_id, app_link,
+ * private_key }`): the OAuth client as any OAuth integration's, the app id and link with its settings, the private key
+ * in its own sealed column.
+ * @throws WorkerError `invalid_request` naming the field, as for APP, and for a missing client id or secret
+ */
+function githubAppOAuthOf(credentials: CredentialsBody, provider: string): OAuthClientInput {
+  refuseOtherType(credentials, provider, 'CUSTOM', 'client_id, client_secret, app_id, app_link and private_key');
+  const where = `credentials for provider '${provider}' (CUSTOM)`;
+  const clientId = credentials.client_id?.trim() ?? '';
+  const clientSecret = credentials.client_secret ?? '';
+  const missing = [
+    clientId === '' && 'client_id',
+    clientSecret.trim() === '' && 'client_secret',
+    (credentials.app_id?.trim() ?? '') === '' && 'app_id',
+    (credentials.private_key?.trim() ?? '') === '' && 'private_key',
+  ].filter((name): name is string => typeof name === 'string');
+  if (missing.length > 0) {
     throw new WorkerError(
       'invalid_request',
-      `credentials.type: '${credentials.type}' is not supported for provider '${provider}' (APP); send type 'APP' with app_id, app_link and private_key`,
+      `${where}: ${missing.join(', ')} missing (client_id, client_secret, app_id and private_key are all required)`,
     );
   }
+  const app = githubAppParts(credentials, where);
+  return {
+    clientId,
+    clientSecret,
+    appId: app.appId,
+    appPrivateKey: app.privateKey,
+    ...(app.appLink && { appLink: app.appLink }),
+  };
+}
+
+function refuseOtherType(credentials: CredentialsBody, provider: string, mode: 'APP' | 'CUSTOM', fields: string): void {
+  if (credentials.type !== undefined && credentials.type !== mode) {
+    throw new WorkerError(
+      'invalid_request',
+      `credentials.type: '${credentials.type}' is not supported for provider '${provider}' (${mode}); send type '${mode}' with ${fields}`,
+    );
+  }
+}
+
+/** The app id, PEM key (checked, never quoted) and app link (checked, trailing slashes dropped) of a GitHub App. */
+function githubAppParts(credentials: CredentialsBody, where: string): { appId: string; privateKey: string; appLink?: string } {
   const appId = credentials.app_id?.trim() ?? '';
   const privateKey = credentials.private_key ?? '';
   if (appId === '' || privateKey.trim() === '') {
@@ -169,13 +216,19 @@ function githubAppOf(credentials: CredentialsBody, provider: string): OAuthClien
       `credentials.app_link: '${appLink}' is not an http(s) URL (https://github.com/apps/<slug>)`,
     );
   }
-  return { clientId: appId, clientSecret: privateKey, ...(appLink && { appLink: appLink.replace(/\/+$/, '') }) };
+  return { appId, privateKey, ...(appLink && { appLink: appLink.replace(/\/+$/, '') }) };
 }
 
-/** The kept settings of a body (those it carries), and the app link an APP client brings. */
+/** The kept settings of a body (those it carries), and the app link (and id) an APP or CUSTOM client brings. */
 export function extraOf(body: IntegrationBodyCommon, client: OAuthClientInput = {}): IntegrationExtra | undefined {
-  const extra: { forward_webhooks?: boolean; integration_config?: Record<string, unknown>; app_link?: string } = {};
+  const extra: {
+    forward_webhooks?: boolean;
+    integration_config?: Record<string, unknown>;
+    app_link?: string;
+    app_id?: string;
+  } = {};
   if (client.appLink !== undefined) extra.app_link = client.appLink;
+  if (client.appId !== undefined) extra.app_id = client.appId;
   if (body.forward_webhooks !== undefined) extra.forward_webhooks = body.forward_webhooks;
   if (body.integration_config !== undefined) extra.integration_config = body.integration_config;
   return Object.keys(extra).length > 0 ? extra : undefined;

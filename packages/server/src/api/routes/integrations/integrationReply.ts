@@ -4,13 +4,18 @@ import type { IntegrationRegistry } from '../../../integrations/IntegrationRegis
 import type { StoredIntegration } from '../../../store/IntegrationStore';
 import { logoUrlOf } from '../providers/providerReply';
 
-/** The OAuth client of an integration (see holdsOAuthClient), given only with `include=credentials`. */
-export interface IntegrationCredentialsReply {
-  type: 'OAUTH2' | 'OAUTH2_CC' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2';
-  client_id: string;
-  client_secret: string;
-  scopes: string;
-}
+/**
+ * The OAuth client of an integration (see holdsOAuthClient), given only with `include=credentials`; for a GitHub App
+ * with OAuth (CUSTOM) the app's id and link too, never its private key.
+ */
+export type IntegrationCredentialsReply =
+  | {
+      type: 'OAUTH2' | 'OAUTH2_CC' | 'OAUTH1' | 'TBA' | 'MCP_OAUTH2';
+      client_id: string;
+      client_secret: string;
+      scopes: string;
+    }
+  | { type: 'CUSTOM'; client_id: string; client_secret: string; app_id: string; app_link: string | null };
 
 /**
  * One integration as `/integrations` answers it: Nango's public integration (`unique_key`, `display_name`,
@@ -67,17 +72,7 @@ export function storedIntegrationReply(
     created_at: stored.createdAt,
     updated_at: stored.updatedAt,
     ...(includes.webhook && { webhook_url: null }),
-    ...(includes.credentials && {
-      credentials:
-        holdsOAuthClient(authMode) && stored.oauthClientId !== ''
-          ? {
-              type: authMode,
-              client_id: stored.oauthClientId,
-              client_secret: stored.oauthClientSecret,
-              scopes: stored.oauthScopes,
-            }
-          : null,
-    }),
+    ...(includes.credentials && { credentials: storedCredentialsReply(stored, authMode) }),
   };
 }
 
@@ -124,4 +119,14 @@ export async function listIntegrationReplies(registry: IntegrationRegistry): Pro
     if (!fileIntegrations.has(stored.uniqueKey)) replies.push(storedIntegrationReply(stored, registry));
   }
   return replies.sort((a, b) => (a.unique_key < b.unique_key ? -1 : a.unique_key > b.unique_key ? 1 : 0));
+}
+
+/** What `include=credentials` shows of a run-time integration: its OAuth client, never an app's private key. */
+function storedCredentialsReply(stored: StoredIntegration, authMode: string): IntegrationCredentialsReply | null {
+  if (stored.oauthClientId === '') return null;
+  const client = { client_id: stored.oauthClientId, client_secret: stored.oauthClientSecret };
+  if (authMode === 'CUSTOM') {
+    return { type: 'CUSTOM', ...client, app_id: stored.extra.app_id ?? '', app_link: stored.extra.app_link ?? null };
+  }
+  return holdsOAuthClient(authMode) ? { type: authMode, ...client, scopes: stored.oauthScopes } : null;
 }

@@ -43,6 +43,7 @@ export function registerPatchIntegration(app: FastifyInstance, context: ApiConte
         ...(newKey !== undefined && { uniqueKey: newKey }),
         ...(client.clientId !== undefined && { oauthClientId: client.clientId }),
         ...(client.clientSecret !== undefined && { oauthClientSecret: client.clientSecret }),
+        ...(client.appPrivateKey !== undefined && { appPrivateKey: client.appPrivateKey }),
         ...(client.scopes !== undefined && { oauthScopes: client.scopes }),
         ...(body.display_name !== undefined && { displayName: body.display_name }),
         ...(extra && { extra }),

@@ -31,6 +31,7 @@ export function registerPostIntegration(app: FastifyInstance, context: ApiContex
       provider: body.provider,
       oauthClientId: client.clientId ?? '',
       oauthClientSecret: client.clientSecret ?? '',
+      ...(client.appPrivateKey !== undefined && { appPrivateKey: client.appPrivateKey }),
       oauthScopes: client.scopes ?? (provider.default_scopes ?? []).join(','),
       displayName: body.display_name ?? null,
       ...(extra && { extra }),
