@@ -70,6 +70,14 @@ export class Nango {
   }
 
   /**
+   * Whether the link to RabbitMQ is up right now: false before connect() resolves, while a dropped connection is
+   * being made again, and after close(). A server's readiness check reads it; calls need not (they wait for the link).
+   */
+  get connected(): boolean {
+    return this.transport.isOpen;
+  }
+
+  /**
    * Calls waiting for a reply, or for a dropped connection to come back; 0 after close(). Lets tests check that
    * no call is left behind.
    */

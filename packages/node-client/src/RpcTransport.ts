@@ -58,6 +58,11 @@ export class RpcTransport {
     private readonly amqpConnect: AmqpConnect = amqp.connect,
   ) {}
 
+  /** Whether the link is up now: connected, and not reconnecting or closed (for readiness checks). */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
   /** Number of calls waiting for a reply or for the link (for tests and diagnostics). */
   get pendingCount(): number {
     return this.pending.size;

@@ -17,6 +17,8 @@ import { WorkerMetrics } from './metrics/WorkerMetrics';
 import { QUEUE_CACHE_MS, QueueProbe } from './metrics/QueueProbe';
 import { listenMetrics, type MetricsListener } from './api/listenMetrics';
 import { connectBroker } from './broker/connectBroker';
+import { watchLink, type LinkWatch } from './broker/watchLink';
+import { apiLinksDown, checkReadiness, type Readiness } from './api/readiness';
 import { overflowQueue } from './broker/queueNames';
 import { ActionOverflow } from './rpc/ActionOverflow';
 import { processRequest } from './rpc/processRequest';
@@ -130,6 +132,8 @@ export class Worker {
   private config: IntegrationsConfig;
   private consumers: RequestConsumer[] = [];
   private connections: amqp.RecoveringChannelModel[] = [];
+  /** Whether each of the worker role's broker connections is up (GET /health/ready). */
+  private links: LinkWatch[] = [];
   private stopWatching: (() => Promise<void>) | undefined;
   private stopped: Promise<void> | undefined;
   /** The OpenTelemetry SDK this worker started (OTEL_EXPORTER_OTLP_*), stopped last so it exports every span. */
@@ -249,6 +253,7 @@ export class Worker {
       webhooks: context.webhooks,
       workerSettings: settings,
       metrics: this.metrics,
+      readiness: () => this.readiness(),
     };
     this.asyncActions = new AsyncActionConsumer({
       context,
@@ -406,6 +411,16 @@ export class Worker {
     await Promise.all([this.apiContext.actions?.ready(), this.apiContext.flowResults?.ready()]);
   }
 
+  /**
+   * Whether this process is ready (GET /health/ready, on the HTTP API and the metrics listener): every broker link
+   * of the roles it runs is up (the worker role's replies, requests, async actions and syncs connections; the API
+   * role's /action dispatcher and flow-result relay) and the store answers `SELECT 1` within STORE_PING_MS.
+   */
+  readiness(): Promise<Readiness> {
+    const down = [...this.links.filter((link) => !link.up).map((link) => link.name), ...apiLinksDown(this.apiContext)];
+    return checkReadiness(down, this.store);
+  }
+
   private async shutDown(): Promise<void> {
     await this.stopWatching?.();
     this.registry.stop();
@@ -474,7 +489,9 @@ export class Worker {
   private async listenMetrics(): Promise<void> {
     const { metricsPort: port, metricsHost: host, metricsToken, secretKey } = this.settings;
     if (port === undefined) return;
-    this.metricsListener = await listenMetrics(this.metrics, { host, port, metricsToken, secretKey, logger: this.logger });
+    const readiness = () => this.readiness();
+    const logger = this.logger;
+    this.metricsListener = await listenMetrics(this.metrics, { host, port, metricsToken, secretKey, logger, readiness });
     if (metricsToken === undefined && secretKey === undefined && !isLoopback(host)) {
       this.logger.warn({ host }, 'the metrics listener is open beyond loopback: set NANGO_METRICS_TOKEN');
     }
@@ -483,11 +500,15 @@ export class Worker {
   private async connect(): Promise<void> {
     const { rabbitmqUrl: url, connectRetries: retries } = this.settings;
     const logger = this.logger;
-    this.connections.push(await connectBroker({ url, name: 'replies', retries, logger, setup: this.replies.setup }));
-    this.connections.push(await connectBroker({ url, name: 'requests', retries, logger, setup: (model) => this.consume(model) }));
-    const setup = this.asyncActions.setup;
-    this.connections.push(await connectBroker({ url, name: 'async actions', retries, logger, setup }));
-    this.connections.push(await connectBroker({ url, name: 'syncs', retries, logger, setup: this.syncs.setup }));
+    const open = async (name: string, setup: (model: amqp.ChannelModel) => Promise<void>): Promise<void> => {
+      const connection = await connectBroker({ url, name, retries, logger, setup });
+      this.connections.push(connection);
+      this.links.push(watchLink(name, connection));
+    };
+    await open('replies', this.replies.setup);
+    await open('requests', (model) => this.consume(model));
+    await open('async actions', this.asyncActions.setup);
+    await open('syncs', this.syncs.setup);
   }
 
   /**

@@ -69,6 +69,17 @@ export class ActionDispatcher {
     this.connecting.push(this.keepTrying('async actions', () => this.connectPublisher()));
   }
 
+  /**
+   * The names of this dispatcher's broker links that are down right now (empty when both are up): `action calls`
+   * (the client /action calls go through) and `async action publisher`. For GET /health/ready.
+   */
+  linksDown(): string[] {
+    const down: string[] = [];
+    if (!this.client?.connected) down.push('action calls');
+    if (!this.channel) down.push('async action publisher');
+    return down;
+  }
+
   /** Resolves once both connections are up (tests and the benchmark wait for it). */
   async ready(): Promise<void> {
     await Promise.all(this.connecting);

@@ -2,6 +2,7 @@ import type { OperationContext } from '../operations/OperationContext';
 import type { IntegrationRegistry } from '../integrations/IntegrationRegistry';
 import type { Logger } from '../logger';
 import type { WorkerMetrics } from '../metrics/WorkerMetrics';
+import type { Readiness } from './readiness';
 import type { OAuthSessionStore } from '../store/OAuthSessionStore';
 import type { WorkerSettings } from '../settings';
 import type { Store } from '../store/Store';
@@ -52,4 +53,9 @@ export interface ApiContext {
   flowResults?: FlowResultRelay;
   /** The worker's metrics: requests are counted into it and `GET /metrics` reads it; none in some tests. */
   readonly metrics?: WorkerMetrics;
+  /**
+   * The whole process's readiness (every broker link of each role it runs, and the store) for GET /health/ready;
+   * absent in tests that build the API alone, where the API's own links and the store are asked.
+   */
+  readonly readiness?: () => Promise<Readiness>;
 }

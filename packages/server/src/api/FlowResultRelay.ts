@@ -40,6 +40,11 @@ export class FlowResultRelay {
     this.connecting ??= this.keepTrying(0);
   }
 
+  /** Whether the relay is bound to the exchange right now (its channel is open): for GET /health/ready. */
+  get linked(): boolean {
+    return this.channel !== undefined;
+  }
+
   /** Resolves once bound to the exchange (tests wait for it). */
   async ready(): Promise<void> {
     await this.connecting;

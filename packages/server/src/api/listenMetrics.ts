@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
 import type { WorkerMetrics } from '../metrics/WorkerMetrics';
+import { LIVE, readinessAnswer, type Readiness } from './readiness';
 import { mayScrape, SCRAPE_REFUSED, type ScrapeKeys } from './routes/metrics/getMetrics';
 
 /** The metrics listener, once it listens. */
@@ -11,22 +12,48 @@ export interface MetricsListener {
   close(): Promise<void>;
 }
 
+/** The paths this listener serves; the health ones need no key (a kubelet's probe carries none). */
+const PATHS = new Set(['/metrics', '/health', '/health/ready']);
+
 /**
- * NANGO_METRICS_PORT: a small HTTP listener of its own that answers `GET /metrics` and nothing else, with the same
- * keys as the API's route. It serves processes that have no HTTP API (the `worker` role), and deployments that keep
- * scraping off the API's port. Plain node:http: one route needs no framework.
+ * NANGO_METRICS_PORT: a small HTTP listener of its own that answers `GET /metrics`, with the same keys as the API's
+ * route, and the liveness and readiness answers of the API (`GET /health`, `GET /health/ready`, no key). It serves
+ * processes that have no HTTP API (the `worker` role: its probes), and deployments that keep scraping off the API's
+ * port. Plain node:http: three routes need no framework.
  */
 export async function listenMetrics(
   metrics: WorkerMetrics,
-  options: ScrapeKeys & { host: string; port: number; logger: Logger },
+  options: ScrapeKeys & { host: string; port: number; logger: Logger; readiness: () => Promise<Readiness> },
 ): Promise<MetricsListener> {
-  const { host, port, logger } = options;
+  const { host, port, logger, readiness } = options;
   const keys: ScrapeKeys = { secretKey: options.secretKey, metricsToken: options.metricsToken };
   const server = createServer((request, response) => {
-    const path = (request.url ?? '').split('?')[0];
-    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (!PATHS.has(path) || (request.method !== 'GET' && request.method !== 'HEAD')) {
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { code: 'route_not_found', message: 'This listener serves GET /metrics only' } }));
+      const message = 'This listener serves GET /metrics, /health and /health/ready only';
+      response.end(JSON.stringify({ error: { code: 'route_not_found', message } }));
+      return;
+    }
+    const head = request.method === 'HEAD';
+    if (path === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(head ? undefined : JSON.stringify(LIVE));
+      return;
+    }
+    if (path === '/health/ready') {
+      readiness().then(
+        (answer) => {
+          const { status, body } = readinessAnswer(answer);
+          response.writeHead(status, { 'content-type': 'application/json' });
+          response.end(head ? undefined : JSON.stringify(body));
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'health: the readiness check failed');
+          response.writeHead(503, { 'content-type': 'application/json' });
+          response.end(head ? undefined : JSON.stringify({ status: 'unavailable', down: ['readiness check'] }));
+        },
+      );
       return;
     }
     if (!mayScrape(request.headers.authorization, keys)) {
@@ -37,7 +64,7 @@ export async function listenMetrics(
     metrics.text().then(
       (text) => {
         response.writeHead(200, { 'content-type': metrics.contentType });
-        response.end(request.method === 'HEAD' ? undefined : text);
+        response.end(head ? undefined : text);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'metrics: the scrape failed');

@@ -67,6 +67,8 @@ export interface Store {
   readonly syncSchedules: SyncScheduleStore;
   /** The operations log: what the server did for users, with its messages. */
   readonly operations: OperationStore;
+  /** Runs a trivial query (`SELECT 1`): resolves when the database answers. For GET /health/ready. */
+  ping(): Promise<void>;
   /** Closes the database (or its pool); later calls fail. Safe to call twice. */
   close(): Promise<void>;
   /** The connection pool's use right now, for metrics; absent where there is no pool (SQLite: one connection). */

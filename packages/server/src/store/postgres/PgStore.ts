@@ -126,6 +126,10 @@ export class PgStore implements Store {
     return store;
   }
 
+  async ping(): Promise<void> {
+    await this.pg.query('SELECT 1');
+  }
+
   close(): Promise<void> {
     this.closed ??= this.pg.end();
     return this.closed;

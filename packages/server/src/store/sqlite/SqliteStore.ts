@@ -110,6 +110,10 @@ export class SqliteStore implements Store {
     this.operations = new SqliteOperationStore(db, { file, busyTimeoutMs: BUSY_TIMEOUT_MS });
   }
 
+  async ping(): Promise<void> {
+    this.database.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     await this.operations.close(); // its writer thread, after the writes in flight
     if (this.database.open) this.database.close();
