@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { resolveWorkerSettings, SETTINGS_ENV } from '../../src/settings';
@@ -97,26 +96,30 @@ describe('deploy/kubernetes', () => {
     }
   });
 
-  it('probes the API on a path it answers without a key, on its own port; the worker on its metrics listener', async () => {
+  it('probes the API on paths it answers without a key, on its own port; the worker on its metrics listener', async () => {
     const settings = resolveWorkerSettings({ ...configMap, ...secret });
+    const names = ['readinessProbe', 'livenessProbe', 'startupProbe'];
     const api = deployments.find((m) => role(m) === 'api') as Manifest;
-    const probes = ['readinessProbe', 'livenessProbe', 'startupProbe'].map((name) => container(api)[name]);
-    for (const probe of probes) expect(portOf(api, probe.httpGet.port)).toBe(settings.port);
-    const paths = [...new Set(probes.map((probe) => probe.httpGet.path as string))];
-    // The real route, with a secret key set as in the Secret: a kubelet's probe carries no key.
+    const worker = deployments.find((m) => role(m) === 'worker') as Manifest;
+    const probes = (m: Manifest) => names.map((name) => ({ name, ...container(m)[name].httpGet }));
+    for (const probe of probes(api)) expect(portOf(api, probe.port)).toBe(settings.port);
+    for (const probe of probes(worker)) expect(portOf(worker, probe.port)).toBe(settings.metricsPort);
+    // Readiness follows the broker links; the API's liveness does not (a broker outage must not restart it).
+    const paths = (m: Manifest) => Object.fromEntries(probes(m).map((probe) => [probe.name, probe.path as string]));
+    expect(paths(api)).toEqual({ readinessProbe: '/health/ready', livenessProbe: '/health', startupProbe: '/health' });
+    expect(paths(worker).readinessProbe).toBe('/health/ready');
+    // The real routes, with a secret key set as in the Secret: a kubelet's probe carries no key.
     const harness = await startApi({ secretKey: 'k8s-test-secret', metricsPort: 0 });
     try {
-      for (const path of paths) expect({ path, status: (await harness.call(path)).status }).toEqual({ path, status: 200 });
-      const worker = deployments.find((m) => role(m) === 'worker') as Manifest;
-      for (const name of ['livenessProbe', 'startupProbe']) {
-        expect(portOf(worker, container(worker)[name].tcpSocket.port)).toBe(settings.metricsPort);
+      await harness.worker.brokerLinksReady();
+      for (const path of new Set(Object.values(paths(api)))) {
+        expect({ path, status: (await harness.call(path)).status }).toEqual({ path, status: 200 });
       }
-      // What a TCP probe of the metrics port meets: a listener (here on the test's own port).
-      const { port } = new URL(harness.worker.metricsUrl as string);
-      await new Promise<void>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.end(resolve));
-        socket.once('error', reject);
-      });
+      for (const path of new Set(Object.values(paths(worker)))) {
+        const response = await fetch(`${harness.worker.metricsUrl}${path}`);
+        await response.arrayBuffer();
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      }
     } finally {
       await harness.stop();
     }
