@@ -27,6 +27,21 @@ afterEach(async () => {
 });
 
 describe('Nango client: reconnecting after the broker drops the link', () => {
+  it('says it is not connected from the drop until the link is made again, nor after close()', async () => {
+    expect(nango.connected).toBe(true);
+    broker.failConnect = refused();
+    broker.dropConnection();
+    expect(nango.connected).toBe(false);
+    await advance(100);
+    expect(nango.connected).toBe(false); // the first attempt was refused
+    broker.failConnect = undefined;
+    await advance(5_000);
+    expect(broker.connectCalls.length).toBeGreaterThanOrEqual(3);
+    expect(nango.connected).toBe(true);
+    await nango.close();
+    expect(nango.connected).toBe(false);
+  });
+
   it('fails calls in flight at once with connection_lost, then reconnects by itself', async () => {
     const inFlight = nango.getConnectionsForUserId('1');
     await tick();

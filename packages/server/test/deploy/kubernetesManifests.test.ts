@@ -120,6 +120,10 @@ describe('deploy/kubernetes', () => {
         await response.arrayBuffer();
         expect({ path, status: response.status }).toEqual({ path, status: 200 });
       }
+      // The health paths are open; the metrics beside them still ask for the key.
+      const metrics = await fetch(`${harness.worker.metricsUrl}/metrics`);
+      await metrics.arrayBuffer();
+      expect(metrics.status).toBe(401);
     } finally {
       await harness.stop();
     }
