@@ -105,7 +105,8 @@ describe('deploy/kubernetes', () => {
     for (const probe of probes(api)) expect(portOf(api, probe.port)).toBe(settings.port);
     for (const probe of probes(worker)) expect(portOf(worker, probe.port)).toBe(settings.metricsPort);
     // Readiness follows the broker links; the API's liveness does not (a broker outage must not restart it).
-    const paths = (m: Manifest) => Object.fromEntries(probes(m).map((probe) => [probe.name, probe.path as string]));
+    const paths = (m: Manifest): Record<string, string> =>
+      Object.fromEntries(probes(m).map((probe) => [probe.name, probe.path as string]));
     expect(paths(api)).toEqual({ readinessProbe: '/health/ready', livenessProbe: '/health', startupProbe: '/health' });
     expect(paths(worker).readinessProbe).toBe('/health/ready');
     // The real routes, with a secret key set as in the Secret: a kubelet's probe carries no key.
