@@ -1,0 +1,89 @@
+import { startApiServer, type ApiServer } from '../helpers/apiServer';
+import type { Harness } from '../helpers/harness';
+import { startModeHarness, type ModeHarness } from '../authModes/modeHarness';
+import { createFunctionsProject, type FunctionsProject } from './functionsProject';
+
+const SECRET = 'functions-dryrun-secret-key';
+const API_KEY = 'echo-api-key-5678';
+
+/** An action reading the Connection, calling the API through the proxy and logging: all a dry run does remotely. */
+const LOOKUP = `import { createAction } from 'nango';
+import * as z from 'zod';
+
+export default createAction({
+    description: 'Looks the text up',
+    version: '1.0.0',
+    input: z.object({ text: z.string() }),
+    output: z.object({ found: z.string(), remote: z.unknown(), team: z.unknown(), connection: z.string() }),
+    metadata: z.object({ team: z.string().optional() }),
+    exec: async (nango, input) => {
+        const res = await nango.get({ endpoint: '/lookup', params: { q: input.text } });
+        await nango.log('looked up', { text: input.text });
+        const metadata = await nango.getMetadata();
+        const connection = await nango.getConnection();
+        return { found: 'dry-' + input.text, remote: res.data, team: metadata?.team, connection: connection.connection_id };
+    }
+});
+`;
+
+/**
+ * The official `nango` CLI (0.71.10, unchanged) dry-runs a function of a local project against a running worker: it
+ * reads the Connection and the integration through our routes, calls the API through our proxy, prints the result and
+ * stores nothing.
+ */
+describe('nango dryrun of the official CLI against our server', () => {
+  let api: ApiServer;
+  let mode: ModeHarness;
+  let h: Harness;
+  let url: string;
+  let project: FunctionsProject;
+  const withKey = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' };
+
+  beforeAll(async () => {
+    api = await startApiServer((request) => ({ body: { answer: 42, url: request.url } }));
+    mode = await startModeHarness({
+      yaml: `
+integrations:
+  echo:
+    auth_mode: API_KEY
+    base_url: ${api.url}
+    headers:
+      Authorization: Bearer \${api_key}
+`,
+      withScripts: ['echo'],
+      secretKey: SECRET,
+    });
+    ({ harness: h, url } = mode);
+    await h.nango.registerConnection('echo', 'ann', { api_key: API_KEY }, { team: 'blue' });
+    project = createFunctionsProject({
+      'index.ts': "import './echo/actions/lookup.js';\n",
+      'echo/actions/lookup.ts': LOOKUP,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await mode?.stop();
+    await api?.close();
+    project?.remove();
+  });
+
+  it('dry-runs an action with input: prints its result, proxied with the Connection credential, storing nothing', async () => {
+    // The CLI reads the project's compiled definitions (build/) before it compiles: a fresh project is compiled once.
+    const compiled = await project.compile();
+    console.log(`nango compile took ${compiled.ms} ms`);
+    if (compiled.code !== 0) throw new Error(compiled.output);
+    const run = await project.dryrun(url, SECRET, 'lookup', 'ann', ['--input', '{"text":"hi"}']);
+    console.log(`nango dryrun took ${run.ms} ms`);
+    console.log(run.output);
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('"found": "dry-hi"');
+    expect(run.output).toContain('"answer": 42');
+    expect(run.output).toContain('"team": "blue"');
+    expect(api.requests.at(-1)?.url).toBe('/lookup?q=hi');
+    expect(api.requests.at(-1)?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+
+    const deployments = await fetch(`${url}/functions/deployments`, { headers: withKey });
+    expect(await deployments.json()).toEqual({ deployments: [] });
+    expect((await h.nango.getConnection('echo', 'ann')).returnValue?.additionalConfig).toEqual({ team: 'blue' });
+  }, 60_000);
+});
