@@ -26,6 +26,26 @@ export default createAction({
 });
 `;
 
+/** A sync saving what the API lists: a dry run prints what it would save and saves nothing. */
+const ITEMS = `import { createSync } from 'nango';
+import * as z from 'zod';
+
+const Item = z.object({ id: z.string(), name: z.string() });
+export default createSync({
+    description: 'Items',
+    version: '1.0.0',
+    frequency: 'every hour',
+    autoStart: true,
+    syncType: 'full',
+    endpoints: [{ method: 'GET', path: '/items' }],
+    models: { Item },
+    exec: async (nango) => {
+        const res = await nango.get<{ items: { id: string; name: string }[] }>({ endpoint: '/items' });
+        await nango.batchSave(res.data.items, 'Item');
+    }
+});
+`;
+
 /**
  * The official `nango` CLI (0.71.10, unchanged) dry-runs a function of a local project against a running worker: it
  * reads the Connection and the integration through our routes, calls the API through our proxy, prints the result and
@@ -40,7 +60,18 @@ describe('nango dryrun of the official CLI against our server', () => {
   const withKey = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' };
 
   beforeAll(async () => {
-    api = await startApiServer((request) => ({ body: { answer: 42, url: request.url } }));
+    api = await startApiServer((request) =>
+      request.url === '/items'
+        ? {
+            body: {
+              items: [
+                { id: 'i1', name: 'first' },
+                { id: 'i2', name: 'second' },
+              ],
+            },
+          }
+        : { body: { answer: 42, url: request.url } },
+    );
     mode = await startModeHarness({
       yaml: `
 integrations:
@@ -56,7 +87,8 @@ integrations:
     ({ harness: h, url } = mode);
     await h.nango.registerConnection('echo', 'ann', { api_key: API_KEY }, { team: 'blue' });
     project = createFunctionsProject({
-      'index.ts': "import './echo/actions/lookup.js';\n",
+      'index.ts': "import './echo/actions/lookup.js';\nimport './echo/syncs/items.js';\n",
+      'echo/syncs/items.ts': ITEMS,
       'echo/actions/lookup.ts': LOOKUP,
     });
   }, 30_000);
@@ -74,7 +106,6 @@ integrations:
     if (compiled.code !== 0) throw new Error(compiled.output);
     const run = await project.dryrun(url, SECRET, 'lookup', 'ann', ['--input', '{"text":"hi"}']);
     console.log(`nango dryrun took ${run.ms} ms`);
-    console.log(run.output);
     expect(run.code).toBe(0);
     expect(run.output).toContain('"found": "dry-hi"');
     expect(run.output).toContain('"answer": 42');
@@ -85,5 +116,21 @@ integrations:
     const deployments = await fetch(`${url}/functions/deployments`, { headers: withKey });
     expect(await deployments.json()).toEqual({ deployments: [] });
     expect((await h.nango.getConnection('echo', 'ann')).returnValue?.additionalConfig).toEqual({ team: 'blue' });
+  }, 60_000);
+
+  it('dry-runs a sync: prints the records it would save, and saves none', async () => {
+    const run = await project.dryrun(url, SECRET, 'items', 'ann', ['--auto-confirm']);
+    console.log(`nango dryrun of a sync took ${run.ms} ms`);
+    if (run.code !== 0) throw new Error(run.output);
+    expect(run.output).toContain('The dry run would produce the following results');
+    expect(run.output).toContain('"first"');
+    expect(run.output).toContain('"second"');
+    expect(api.requests.at(-1)?.url).toBe('/items');
+    const records = await fetch(`${url}/records?model=Item`, {
+      headers: { ...withKey, 'connection-id': 'ann', 'provider-config-key': 'echo' },
+    });
+    // Nothing deployed, nothing saved: the records store knows no model `Item` for this integration.
+    expect(records.status).toBe(400);
+    expect(await records.text()).toContain("'Item' is not a model of any sync of integration 'echo'");
   }, 60_000);
 });
