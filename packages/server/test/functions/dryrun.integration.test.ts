@@ -6,7 +6,7 @@ import { createFunctionsProject, type FunctionsProject } from './functionsProjec
 const SECRET = 'functions-dryrun-secret-key';
 const API_KEY = 'echo-api-key-5678';
 
-/** An action reading the Connection, calling the API through the proxy and logging: all a dry run does remotely. */
+/** An action reading the Connection, calling the API through the proxy, logging and updating the metadata. */
 const LOOKUP = `import { createAction } from 'nango';
 import * as z from 'zod';
 
@@ -15,12 +15,13 @@ export default createAction({
     version: '1.0.0',
     input: z.object({ text: z.string() }),
     output: z.object({ found: z.string(), remote: z.unknown(), team: z.unknown(), connection: z.string() }),
-    metadata: z.object({ team: z.string().optional() }),
+    metadata: z.object({ team: z.string().optional(), last: z.string().optional() }),
     exec: async (nango, input) => {
         const res = await nango.get({ endpoint: '/lookup', params: { q: input.text } });
         await nango.log('looked up', { text: input.text });
         const metadata = await nango.getMetadata();
         const connection = await nango.getConnection();
+        await nango.updateMetadata({ last: input.text });
         return { found: 'dry-' + input.text, remote: res.data, team: metadata?.team, connection: connection.connection_id };
     }
 });
@@ -99,7 +100,7 @@ integrations:
     project?.remove();
   });
 
-  it('dry-runs an action with input: prints its result, proxied with the Connection credential, storing nothing', async () => {
+  it('dry-runs an action with input: prints its result, proxied with the Connection credential, storing only its metadata update', async () => {
     // The CLI reads the project's compiled definitions (build/) before it compiles: a fresh project is compiled once.
     const compiled = await project.compile();
     console.log(`nango compile took ${compiled.ms} ms`);
@@ -115,7 +116,8 @@ integrations:
 
     const deployments = await fetch(`${url}/functions/deployments`, { headers: withKey });
     expect(await deployments.json()).toEqual({ deployments: [] });
-    expect((await h.nango.getConnection('echo', 'ann')).returnValue?.additionalConfig).toEqual({ team: 'blue' });
+    // The one write a dry run makes, as against Nango's server: the function's own metadata update.
+    expect((await h.nango.getConnection('echo', 'ann')).returnValue?.additionalConfig).toEqual({ team: 'blue', last: 'hi' });
   }, 60_000);
 
   it('dry-runs a sync: prints the records it would save, and saves none', async () => {
