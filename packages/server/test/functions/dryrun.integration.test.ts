@@ -92,7 +92,11 @@ integrations:
       'echo/syncs/items.ts': ITEMS,
       'echo/actions/lookup.ts': LOOKUP,
     });
-  }, 30_000);
+    // The CLI reads the project's compiled definitions (build/) before it compiles: a fresh project is compiled once.
+    const compiled = await project.compile();
+    console.log(`nango compile took ${compiled.ms} ms`);
+    if (compiled.code !== 0) throw new Error(compiled.output);
+  }, 60_000);
 
   afterAll(async () => {
     await mode?.stop();
@@ -101,10 +105,6 @@ integrations:
   });
 
   it('dry-runs an action with input: prints its result, proxied with the Connection credential, storing only its metadata update', async () => {
-    // The CLI reads the project's compiled definitions (build/) before it compiles: a fresh project is compiled once.
-    const compiled = await project.compile();
-    console.log(`nango compile took ${compiled.ms} ms`);
-    if (compiled.code !== 0) throw new Error(compiled.output);
     const run = await project.dryrun(url, SECRET, 'lookup', 'ann', ['--input', '{"text":"hi"}']);
     console.log(`nango dryrun took ${run.ms} ms`);
     expect(run.code).toBe(0);
@@ -134,5 +134,13 @@ integrations:
     // Nothing deployed, nothing saved: the records store knows no model `Item` for this integration.
     expect(records.status).toBe(400);
     expect(await records.text()).toContain("'Item' is not a model of any sync of integration 'echo'");
+  }, 60_000);
+
+  it('stops with our error for an unknown Connection, calling no API', async () => {
+    const before = api.requests.length;
+    const run = await project.dryrun(url, SECRET, 'lookup', 'nobody', ['--input', '{"text":"hi"}']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain("No Connection for user 'nobody' on integration 'echo'");
+    expect(api.requests.length).toBe(before);
   }, 60_000);
 });
