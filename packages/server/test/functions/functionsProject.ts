@@ -6,6 +6,13 @@ import { dirname, join, resolve } from 'node:path';
 /** The repository root, whose node_modules hold the official CLI (`nango`, pinned) and zod. */
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 
+/** What a run of the official CLI did: its exit code, stdout and stderr together, and how long it took. */
+export interface CliRun {
+  code: number;
+  output: string;
+  ms: number;
+}
+
 /** A functions project in Nango's current format (`index.ts` importing `createAction` / `createSync` files). */
 export interface FunctionsProject {
   readonly dir: string;
@@ -15,7 +22,14 @@ export interface FunctionsProject {
    * Runs the official `nango deploy <env> --auto-confirm` against `hostport` with the secret key in
    * `NANGO_SECRET_KEY_<ENV>`, as CI would (no prompt, no upgrade check, no telemetry, no dependency update).
    */
-  deploy(hostport: string, secretKey: string, env?: string): Promise<{ code: number; output: string; ms: number }>;
+  deploy(hostport: string, secretKey: string, env?: string): Promise<CliRun>;
+  /**
+   * Runs the official `nango dryrun <name> <connectionId> -e <env> --no-interactive` (plus `args`, as `--input`)
+   * against `hostport`, set up as `deploy` is.
+   */
+  dryrun(hostport: string, secretKey: string, name: string, connectionId: string, args?: string[], env?: string): Promise<CliRun>;
+  /** Runs the official `nango compile` (a dry run reads the compiled definitions before it compiles). */
+  compile(): Promise<CliRun>;
   remove(): void;
 }
 
@@ -47,36 +61,46 @@ export function createFunctionsProject(files: Record<string, string>): Functions
   return {
     dir,
     write,
-    deploy: (hostport, secretKey, env = 'dev') => {
-      const started = performance.now();
-      const cli = join(ROOT, 'node_modules', 'nango', 'dist', 'index.js');
-      return new Promise((done) => {
-        execFile(
-          process.execPath,
-          [cli, 'deploy', env, '--auto-confirm', '--no-interactive', '--no-dependency-update', '--no-telemetry'],
-          {
-            cwd: dir,
-            timeout: 60_000,
-            env: {
-              PATH: process.env['PATH'] ?? '',
-              HOME: dir,
-              CI: 'true',
-              NANGO_HOSTPORT: hostport,
-              [`NANGO_SECRET_KEY_${env.toUpperCase()}`]: secretKey,
-              NANGO_CLI_UPGRADE_MODE: 'ignore',
-              NANGO_CLI_TELEMETRY: 'false',
-              NANGO_CLI_DEPENDENCY_UPDATE: 'false',
-            },
-          },
-          (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-            done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
-          },
-        );
-      });
-    },
+    deploy: (hostport, secretKey, env = 'dev') =>
+      runCli(dir, hostport, secretKey, env, ['deploy', env, '--auto-confirm', '--no-interactive']),
+    dryrun: (hostport, secretKey, name, connectionId, args = [], env = 'dev') =>
+      runCli(dir, hostport, secretKey, env, ['dryrun', name, connectionId, '-e', env, '--no-interactive', ...args]),
+    compile: () => runCli(dir, '', '', 'dev', ['compile']),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Runs the official CLI in `dir` as CI would (no prompt, no upgrade check, no telemetry, no dependency update), with
+ * the secret key in `NANGO_SECRET_KEY_<ENV>`.
+ */
+function runCli(dir: string, hostport: string, secretKey: string, env: string, args: string[]): Promise<CliRun> {
+  const started = performance.now();
+  const cli = join(ROOT, 'node_modules', 'nango', 'dist', 'index.js');
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [cli, ...args, '--no-dependency-update', '--no-telemetry'],
+      {
+        cwd: dir,
+        timeout: 60_000,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: dir,
+          CI: 'true',
+          NANGO_HOSTPORT: hostport,
+          [`NANGO_SECRET_KEY_${env.toUpperCase()}`]: secretKey,
+          NANGO_CLI_UPGRADE_MODE: 'ignore',
+          NANGO_CLI_TELEMETRY: 'false',
+          NANGO_CLI_DEPENDENCY_UPDATE: 'false',
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
+      },
+    );
+  });
 }
 
 /** The packages a functions project has installed: the CLI, zod, the CLI's SDK types and Node's. */
