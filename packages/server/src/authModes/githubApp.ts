@@ -4,6 +4,7 @@ import { describeFetchError, isTransientStatus, TokenEndpointError } from '../oa
 import type { AuthModeHandler, GrantMissing, TokenGrant } from './AuthModeHandler';
 import { credentialField, setCredentialHeader } from './credentialField';
 import { normalisePem } from './jwtTemplate';
+import { parseJsonObject } from '../parseJsonObject';
 
 /** jose (some 80 modules) loads with the first token signed, not at every start of the server. */
 const jose = () => require('jose') as typeof import('jose');
@@ -144,7 +145,7 @@ async function requestInstallationToken(
     const message = messageOf(text);
     throw new TokenEndpointError(kind, `HTTP ${response.status} from the installation's access_tokens endpoint${message}`);
   }
-  const body = parseObject(text);
+  const body = parseJsonObject(text);
   if (!body || typeof body['token'] !== 'string' || typeof body['expires_at'] !== 'string') {
     throw new TokenEndpointError('refused', "the access_tokens endpoint's answer has no token and expires_at");
   }
@@ -163,15 +164,6 @@ export function rest(response: Record<string, unknown>): Record<string, unknown>
 
 /** GitHub's `message`, for the error: it never holds a token. */
 function messageOf(text: string): string {
-  const message = parseObject(text)?.['message'];
+  const message = parseJsonObject(text)?.['message'];
   return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

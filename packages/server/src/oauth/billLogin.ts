@@ -1,6 +1,7 @@
 import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { describeFetchError, isTransientStatus, TokenEndpointError } from './requestToken';
 import { scrubSecrets } from './scrubSecrets';
+import { parseJsonObject } from '../parseJsonObject';
 
 /** What Bill's v3 login takes: the user's sign-in, their organization, and the developer key of the app. */
 export interface BillLoginRequest {
@@ -43,7 +44,7 @@ export async function billLogin(request: BillLoginRequest): Promise<Record<strin
   } catch (error) {
     throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
   }
-  const json = parseObject(text);
+  const json = parseJsonObject(text);
   if (status >= 200 && status < 300) {
     if (typeof json?.['sessionId'] === 'string' && json['sessionId'] !== '') return json;
     throw new TokenEndpointError('refused', `HTTP ${status} without a sessionId in a JSON object`);
@@ -63,14 +64,5 @@ function errorText(text: string): string {
     return parts.join(': ').replaceAll('\u0000', '\\u0000');
   } catch {
     return '';
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

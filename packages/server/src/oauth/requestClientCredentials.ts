@@ -1,6 +1,4 @@
-import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
-import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
-import { describeFetchError, formEncode, readTokenResponse, TokenEndpointError } from './requestToken';
+import { formEncode, postToTokenEndpoint, readTokenResponse } from './requestToken';
 
 /**
  * How the client proves who it is at the token URL (RFC 6749 2.3.1, RFC 7523 2.2):
@@ -61,20 +59,14 @@ export async function requestClientCredentials(request: ClientCredentialsRequest
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
     body = new URLSearchParams(params).toString();
   }
-  let status: number;
-  let text: string;
-  try {
-    const guard = request.userHost === true ? guardedFetchOptions(url) : {};
-    const signal = AbortSignal.timeout(request.timeoutMs);
-    const send = () => fetch(url, { ...guard, method: 'POST', headers, body, signal });
-    const response = await inHttpClientSpan('POST', request.tokenUrl, send, { 'nango.token_request': 'client_credentials' });
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    const refusal = addressRefusal(error);
-    if (refusal) throw new TokenEndpointError('refused', refusal.message, { cause: refusal });
-    throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
-  }
+  const { status, text } = await postToTokenEndpoint(url, {
+    headers,
+    body,
+    timeoutMs: request.timeoutMs,
+    guard: request.userHost === true ? {} : undefined,
+    kind: 'client_credentials',
+    shown: request.tokenUrl,
+  });
   const secrets = [client.clientId, 'assertion' in client ? client.assertion : client.clientSecret];
   return readTokenResponse(status, text, secrets);
 }

@@ -1,6 +1,7 @@
 import { addressRefusal, guardedFetchOptions } from '../net/addressGuard';
 import { inHttpClientSpan } from '../tracing/inHttpClientSpan';
 import { scrubSecrets } from './scrubSecrets';
+import { parseJsonObject } from '../parseJsonObject';
 
 /**
  * How a call to the token endpoint failed, which decides what the refresher does next:
@@ -95,20 +96,13 @@ export async function requestToken(request: TokenRequest): Promise<Record<string
     body.set('client_id', request.clientId);
     if (request.clientSecret !== undefined) body.set('client_secret', request.clientSecret);
   }
-  let status: number;
-  let text: string;
-  try {
-    const guard = request.guard ? guardedFetchOptions(new URL(request.tokenUrl), request.guard.allowPrivate) : {};
-    const signal = AbortSignal.timeout(request.timeoutMs);
-    const send = () => fetch(request.tokenUrl, { ...guard, method: 'POST', headers, body, signal });
-    const response = await inHttpClientSpan('POST', request.tokenUrl, send, { 'nango.token_request': 'refresh' });
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    const refusal = addressRefusal(error);
-    if (refusal) throw new TokenEndpointError('refused', refusal.message, { cause: refusal });
-    throw new TokenEndpointError('transient', describeFetchError(error, request.timeoutMs), { cause: error });
-  }
+  const { status, text } = await postToTokenEndpoint(request.tokenUrl, {
+    headers,
+    body,
+    timeoutMs: request.timeoutMs,
+    guard: request.guard,
+    kind: 'refresh',
+  });
   return readTokenResponse(status, text, [request.refreshToken, request.accessToken, request.clientSecret, request.clientId]);
 }
 
@@ -131,7 +125,7 @@ export function readTokenResponse(
   text: string,
   secrets: readonly (string | undefined)[] = [],
 ): Record<string, unknown> {
-  const json = parseObject(text);
+  const json = parseJsonObject(text);
   if (status >= 200 && status < 300) {
     if (typeof json?.['access_token'] === 'string' && json['access_token'] !== '') return json;
     throw new TokenEndpointError('refused', `HTTP ${status} without an access_token in a JSON object`);
@@ -154,15 +148,6 @@ export function readTokenResponse(
 /** The provider's reason is quoted to callers and stored on the Connection; a long HTML page is not a reason. */
 const MAX_REASON_LENGTH = 300;
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** What went wrong, without the request: its body holds the refresh token and maybe the client secret. */
 export function describeFetchError(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown }).name;
@@ -175,4 +160,34 @@ export function describeFetchError(error: unknown, timeoutMs: number): string {
 /** application/x-www-form-urlencoded encoding of one value (space as '+'). */
 export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * One POST to a token endpoint: its status and body text. The span shows `shown` (default: `url`), never a query that
+ * may hold a secret.
+ * @param init.guard set when the URL's host came from a user's value: the request passes the address guard
+ * @throws TokenEndpointError `refused` when the address guard refuses the host, `transient` when the request fails
+ */
+export async function postToTokenEndpoint(
+  url: string | URL,
+  init: {
+    headers: Record<string, string>;
+    body: string | URLSearchParams | undefined;
+    timeoutMs: number;
+    guard: { readonly allowPrivate?: boolean } | undefined;
+    kind: string;
+    shown?: string;
+  },
+): Promise<{ status: number; text: string }> {
+  try {
+    const guard = init.guard ? guardedFetchOptions(new URL(url), init.guard.allowPrivate) : {};
+    const signal = AbortSignal.timeout(init.timeoutMs);
+    const send = () => fetch(url, { ...guard, method: 'POST', headers: init.headers, body: init.body, signal });
+    const response = await inHttpClientSpan('POST', init.shown ?? String(url), send, { 'nango.token_request': init.kind });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    const refusal = addressRefusal(error);
+    if (refusal) throw new TokenEndpointError('refused', refusal.message, { cause: refusal });
+    throw new TokenEndpointError('transient', describeFetchError(error, init.timeoutMs), { cause: error });
+  }
 }

@@ -1,6 +1,7 @@
 import { addressRefusal, guardedFetchOptions } from '../../net/addressGuard';
 import { inHttpClientSpan } from '../../tracing/inHttpClientSpan';
 import { fetchFailure } from '../flow/oauth2';
+import { parseJsonObject } from '../../parseJsonObject';
 
 /** Metadata documents and registration answers are small; a larger body is not one. */
 export const MAX_METADATA_BYTES = 256 * 1024;
@@ -41,7 +42,7 @@ export async function fetchMetadata(
     const response = await inHttpClientSpan(method, new URL(url.origin + url.pathname), send, { 'nango.mcp': 'discovery' });
     const text = await boundedText(response);
     if (text === undefined) return { failure: `an answer larger than ${MAX_METADATA_BYTES} bytes` };
-    return { status: response.status, headers: response.headers, json: parseObject(text) };
+    return { status: response.status, headers: response.headers, json: parseJsonObject(text) };
   } catch (error) {
     return { failure: addressRefusal(error)?.message ?? fetchFailure(error, timeoutMs) };
   }
@@ -64,15 +65,6 @@ async function boundedText(response: Response): Promise<string | undefined> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A URL as messages show it: origin and path, no query (an MCP server URL may carry a key there). */
