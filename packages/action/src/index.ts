@@ -27,5 +27,5 @@ export {
   type ProxyConfiguration,
   type ProxyResponse,
 } from './functionRuntime';
-export { syncFromFunction, type SyncWebhookInput } from './fromSyncFunction';
+export { syncFromFunction, type DeployedSyncInstance, type SyncWebhookInput } from './fromSyncFunction';
 export { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';
