@@ -197,6 +197,12 @@ export class Worker {
       webhooks,
       logger,
       log,
+      environment: {
+        // Read when asked: a server started on port 0 learns its URL only once it listens.
+        webhookUrl: (integration) =>
+          `${this.apiContext.settings.serverUrl}/webhook/${encodeURIComponent(settings.environment)}/${encodeURIComponent(integration)}`,
+        variables: settings.environmentVariables,
+      },
     };
     const cacheMs = extras.metricsCacheMs ?? QUEUE_CACHE_MS;
     this.queueProbe = new QueueProbe(settings.rabbitmqUrl, settings.queue, cacheMs);
