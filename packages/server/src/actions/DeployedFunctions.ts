@@ -61,6 +61,24 @@ export class DeployedFunctions {
     return found.filter((action): action is ActionConfig => action !== undefined);
   }
 
+  /**
+   * The deployed on-event functions of `integration` for `event` (`post-connection-creation`, …), ready for
+   * ActionRunner.run with no input, each bundle wrapped through `@nangohq/action`'s onEventFromFunction; in the order
+   * the deployment lists them.
+   * @throws WorkerError `storage_error`
+   */
+  async onEvents(integration: IntegrationConfig, event: string): Promise<ActionConfig[]> {
+    const { version, functions } = await this.active();
+    const matching = functions.filter((f) => f.type === 'on-event' && f.integration === integration.name && f.event === event);
+    return matching.map((deployed) => {
+      // Its own folder: an on-event function may share its name with an action of the same integration.
+      const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, 'on-event', `${deployed.name}.cjs`);
+      const shown = `deployed on-event function ${integration.name}/${deployed.name} (deployment ${version})`;
+      this.loader.provide(file, shown, wrap(deployed.js, `${integration.name}.${deployed.name}`, 'onEventFromFunction'));
+      return { name: deployed.name, file, timeoutMs: integration.actionTimeoutMs, memoryMb: DEPLOYED_MEMORY_MB };
+    });
+  }
+
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {
     const version = await this.store.activeVersion();
     if (this.current?.version !== version) {
@@ -73,7 +91,7 @@ export class DeployedFunctions {
   }
 }
 
-/** The CLI's bundle, its exports then turned into an action class (see actionFromFunction). */
-function wrap(js: string, name: string): string {
-  return `${js}\n;module.exports = require('@nangohq/action').actionFromFunction(module.exports, ${JSON.stringify(name)});\n`;
+/** The CLI's bundle, its exports then turned into an action class (see actionFromFunction, onEventFromFunction). */
+function wrap(js: string, name: string, wrapper: 'actionFromFunction' | 'onEventFromFunction' = 'actionFromFunction'): string {
+  return `${js}\n;module.exports = require('@nangohq/action').${wrapper}(module.exports, ${JSON.stringify(name)});\n`;
 }
