@@ -27,7 +27,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      // The example integrations' recorded tests sit beside their functions.
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/integrations/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.integration\\.test\\.ts$'],
     },
     {

@@ -51,15 +51,31 @@ export function proxyHttp(settings: ClientSettings, integration: string, userId:
   };
 }
 
-const PER_CALL_HEADERS = ['x-nango-operation-id', 'date', 'connection', 'keep-alive', 'transfer-encoding'];
+/**
+ * Headers the server's API puts on every reply, /proxy's included: they are not the provider's, a function run by the
+ * worker never sees them, and a recording should not change with them. The API's X-RateLimit-* hide a provider's of
+ * the same names (the provider's win when it sends them).
+ */
+const SERVER_HEADERS = [
+  'x-nango-operation-id',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+];
 
 /** The reply as the worker builds one (body parsed when JSON, `data` the text, `json` parsed whatever the type). */
 async function toResponse(method: string, response: Response): Promise<HttpResponse> {
   const headers: Record<string, string> = {};
   for (const [name, value] of response.headers)
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-  // Ours or the connection's, not the provider's answer: a recording should not change with them.
-  for (const name of PER_CALL_HEADERS) delete headers[name];
+  for (const name of SERVER_HEADERS) delete headers[name];
+  if (headers['vary'] === 'Origin') delete headers['vary'];
   const text = method.toUpperCase() === 'HEAD' ? '' : await response.text();
   let json: unknown;
   try {
