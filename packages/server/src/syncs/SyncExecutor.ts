@@ -40,6 +40,11 @@ export interface SyncJob {
   readonly full: boolean;
   /** When the last successful run started (ISO), as `nango.lastSyncDate`; null on a first run. */
   readonly lastSyncDate: string | null;
+  /**
+   * Set for a run of a deployed sync's webhook handler (its `onWebhook`) with this payload rather than its `exec`:
+   * its saves go to the records as a run's do; no deletion is tracked at its end. A sync of our own format ignores it.
+   */
+  readonly webhook?: { readonly payload: unknown };
 }
 
 /** What the scheduler gives a run. */

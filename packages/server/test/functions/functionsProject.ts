@@ -83,7 +83,8 @@ function runCli(dir: string, hostport: string, secretKey: string, env: string, a
       [cli, ...args, '--no-dependency-update', '--no-telemetry'],
       {
         cwd: dir,
-        timeout: 60_000,
+        // A deploy takes 20–30 s on an idle CI machine, past a minute when other jobs share its 2 cores.
+        timeout: 150_000,
         env: {
           PATH: process.env['PATH'] ?? '',
           HOME: dir,
