@@ -334,6 +334,16 @@ describe('on-event functions deployed by the official nango CLI', () => {
     expect(rpc).toBeInstanceOf(NangoError);
     expect((rpc as NangoError).code).toBe('connection_validation_failed');
     expect((await connection('strict', 'bad-2')).status).toBe(404);
+    // A re-authorisation that fails validation keeps the Connection, marked as needing reauthorization.
+    const reauthorised = await importConnection('strict', 'good-1', 'bad-key');
+    expect(reauthorised.status).toBe(400);
+    expect(((await reauthorised.json()) as { error: { message: string } }).error.message).toContain(
+      'it needs to be authorised again',
+    );
+    const kept = (await h.nango.getConnection('strict', 'good-1')).returnValue;
+    expect(kept?.authorization).toBe('needs_reauthorization');
+    expect(kept?.authorizationError).toContain('the provider refused this key at /validate');
+
     const [createdBad] = await operations('kind=connection&connectionId=bad-2');
     expect(createdBad).toMatchObject({ name: 'created', status: 'failed', error: { code: 'connection_validation_failed' } });
   }, 30_000);
