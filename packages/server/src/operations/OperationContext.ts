@@ -7,6 +7,7 @@ import type { OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../refresh/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
+import type { FunctionEnvironment } from './FunctionEnvironment';
 import type { OnEventQueue } from './OnEventQueue';
 
 /** What every message handler may use. */
@@ -38,6 +39,8 @@ export interface OperationContext {
    * tests, where they run in the process that stored the Connection.
    */
   readonly onEvents?: OnEventQueue;
+  /** What a deployed function may read of the environment (getWebhookURL, getEnvironmentVariables); none in some unit tests. */
+  readonly environment?: FunctionEnvironment;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }
