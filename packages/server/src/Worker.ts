@@ -9,8 +9,9 @@ import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
-import { setMetadata } from './operations/setMetadata';
-import { updateMetadata } from './operations/updateMetadata';
+import { functionHost } from './operations/functionHost';
+import { requireIntegration } from './operations/OperationContext';
+import { triggerAction } from './operations/triggerAction';
 import { DeployedSyncs } from './syncs/DeployedSyncs';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
@@ -305,13 +306,14 @@ export class Worker {
           this.runner,
           store.records,
           () => this.registry.snapshot(),
-          (connection, method, metadata) => {
-            // A deployed sync's setMetadata / updateMetadata, on its own Connection, with the size check of every door.
-            const change = { integration: connection.integration, userIds: [connection.userId], metadata };
-            return method === 'setMetadata'
-              ? setMetadata(context, { type: 'setMetadata', ...change })
-              : updateMetadata(context, { type: 'updateMetadata', ...change });
-          },
+          // A deployed sync's calls past its records, as an action's: its own Connection's metadata (with the size
+          // check of every door), other actions one level deeper in the sync's slot, its integration and environment.
+          (connection) =>
+            functionHost(
+              context,
+              { integration: requireIntegration(context, connection.integration), userId: connection.userId, depth: 0 },
+              (child, depth, signal) => triggerAction(context, child, { nested: { depth, signal } }),
+            ),
         ),
       webhooks: context.webhooks,
       switches: settings,

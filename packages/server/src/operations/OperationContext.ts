@@ -34,13 +34,13 @@ export interface OperationContext {
   readonly log: OperationLog;
   /** The functions deployed by the official `nango deploy`; none in some unit tests. Our own actions win a name clash. */
   readonly deployed?: DeployedFunctions;
+  /** What a deployed function may read of the environment (getWebhookURL, getEnvironmentVariables); none in some unit tests. */
+  readonly environment?: FunctionEnvironment;
   /**
    * Where post-connection-creation runs are queued for a worker (the durable `<queue>.events`); none in some unit
    * tests, where they run in the process that stored the Connection.
    */
   readonly onEvents?: OnEventQueue;
-  /** What a deployed function may read of the environment (getWebhookURL, getEnvironmentVariables); none in some unit tests. */
-  readonly environment?: FunctionEnvironment;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -1,6 +1,6 @@
 import { Script } from 'node:vm';
-import { ON_EVENT_TYPES } from '@nangohq/action';
 import { parseFrequency } from '../config/frequency';
+import { ON_EVENT_TYPES } from '@nangohq/action';
 import { WorkerError } from '../errors';
 import type { DeployedFunction } from '../store/FunctionDeploymentStore';
 import type { OperationContext } from './OperationContext';

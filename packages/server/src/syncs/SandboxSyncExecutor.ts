@@ -17,14 +17,13 @@ export const MAX_BATCH_RECORDS = 10_000;
 const NAMED_PROBLEMS = 5;
 
 /**
- * Writes a Connection's metadata for a sync run's setMetadata / updateMetadata (a deployed function's); composed by
- * the worker from the operations every door uses, so the size check applies.
+ * Answers a deployed sync's calls that reach past its records (setMetadata / updateMetadata on its own Connection,
+ * triggerAction, getConnection, getIntegration, getEnvironmentVariables) for the run of `connection`; composed by the
+ * worker from the operations every door uses (operations/functionHost), so their checks and limits apply.
  */
-export type SyncMetadataWriter = (
+export type SyncFunctionHost = (
   connection: NangoConnection,
-  method: HostCall,
-  metadata: Record<string, unknown>,
-) => Promise<unknown>;
+) => (method: HostCall, args: HostCallArgs, signal: AbortSignal) => Promise<unknown>;
 
 /**
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
@@ -37,8 +36,8 @@ export class SandboxSyncExecutor implements SyncExecutor {
     private readonly runner: ActionRunner,
     private readonly records: RecordStore,
     private readonly integrations: () => IntegrationsConfig,
-    /** Answers a run's setMetadata and updateMetadata; absent, they fail saying so. */
-    private readonly metadata?: SyncMetadataWriter,
+    /** Answers a run's calls past its records (metadata, triggerAction, …); absent, they fail saying so. */
+    private readonly functionHost?: SyncFunctionHost,
   ) {}
 
   async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
@@ -55,10 +54,11 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
-    const host = async (method: WorkerCall, args: HostCallArgs): Promise<unknown> => {
-      if (method === 'setMetadata' || method === 'updateMetadata') {
-        if (!this.metadata) throw new WorkerError('internal_error', `${method} is not available in this run`);
-        return this.metadata(job.connection, method, args.metadata ?? {});
+    const other = this.functionHost?.(job.connection);
+    const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
+      if (!isSyncCall(method)) {
+        if (!other) throw new WorkerError('internal_error', `${method} is not available in this run`);
+        return other(method, args, signal);
       }
       if (method === 'saveCheckpoint' || method === 'clearCheckpoint') {
         checkpoint = method === 'saveCheckpoint' ? checkpointOf(args.checkpoint) : null;
@@ -190,4 +190,17 @@ function checkpointOf(value: unknown): Record<string, unknown> {
     throw new WorkerError('invalid_records', 'saveCheckpoint takes a JSON object, e.g. { cursor: "…" }');
   }
   return value as Record<string, unknown>;
+}
+
+const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
+  'batchSave',
+  'batchUpdate',
+  'batchDelete',
+  'saveCheckpoint',
+  'clearCheckpoint',
+  'trackDeletesEnd',
+]);
+
+function isSyncCall(method: WorkerCall): method is SyncCall {
+  return SYNC_CALLS.has(method);
 }
