@@ -9,17 +9,21 @@ import { createFunctionsProject, type FunctionsProject } from './functionsProjec
 
 const SECRET = 'functions-on-event-secret-key';
 
-/** post-connection-creation: reads the account at the provider and keeps its id in the Connection's metadata. */
+/**
+ * post-connection-creation: reads the account at the provider, runs the deployed `ping` action, and keeps both answers
+ * in the Connection's metadata.
+ */
 const SETUP = `import { createOnEvent } from 'nango';
 import * as z from 'zod';
 
 export default createOnEvent({
     event: 'post-connection-creation',
     description: 'Keeps the provider account id in the metadata',
-    metadata: z.object({ account: z.string().optional() }),
+    metadata: z.object({ account: z.string().optional(), pinged: z.boolean().optional() }),
     exec: async (nango) => {
         const res = await nango.get<{ id: string }>({ endpoint: '/me' });
-        await nango.updateMetadata({ account: res.data.id });
+        const ping = (await nango.triggerAction('hooked', nango.connectionId, 'ping', {})) as { pong: boolean };
+        await nango.updateMetadata({ account: res.data.id, pinged: ping.pong });
         await nango.log('account stored', { account: res.data.id });
     }
 });
@@ -201,6 +205,10 @@ describe('on-event functions deployed by the official nango CLI', () => {
     const created = changes.find((op) => op.name === 'created');
     expect(created?.status).toBe('success');
     expect(run?.parent_id).toBe(created?.id);
+    // Its triggerAction ran the deployed action as a child of the event run.
+    expect((await connection('hooked', 'imp-1')).body.metadata).toMatchObject({ pinged: true });
+    const [ping] = await operations('kind=action&connectionId=imp-1');
+    expect(ping).toMatchObject({ name: 'ping', status: 'success', parent_id: run?.id });
     // Through the durable queue, not in the process that stored the Connection.
     expect(h.logs.some((line) => String(line.msg).startsWith('post-connection-creation functions run in this process'))).toBe(
       false,
