@@ -41,6 +41,7 @@ import type { Webhooks } from './webhooks/Webhooks';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { ActionDispatcher } from './api/ActionDispatcher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
+import { ProviderWebhookConsumer } from './inbound/ProviderWebhookConsumer';
 import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
 import type { SyncExecutor } from './syncs/SyncExecutor';
 import { SyncScheduler } from './syncs/SyncScheduler';
@@ -109,6 +110,8 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
+  /** Routes the provider webhooks `/webhook/...` queued, in processes with the `worker` role. */
+  private readonly providerWebhooks: ProviderWebhookConsumer;
   /** The webhook outbox; its deliverer runs in every role (see docs/http-api.md, Webhooks). */
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
@@ -264,6 +267,13 @@ export class Worker {
       prefetch: settings.maxConcurrentActions,
       ttlMs: settings.asyncActionTtlSeconds * 1000,
       ...(asyncActionTimings && { timings: asyncActionTimings }),
+    });
+    this.providerWebhooks = new ProviderWebhookConsumer({
+      context,
+      logger: logger.child({ component: 'provider-webhooks' }),
+      queue: settings.queue,
+      queueType: settings.queueType,
+      prefetch: settings.maxConcurrentActions,
     });
     this.syncs = new SyncScheduler({
       queue: settings.queue,
@@ -431,14 +441,16 @@ export class Worker {
     await this.apiContext.flowResults?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
+    await this.providerWebhooks.stop();
     await this.syncs.stop(); // runs in flight are aborted and hand their leases back
     await this.credentialChecks.stop(); // claims not looked at are given back
     const grace = this.settings.shutdownGraceMs;
-    await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace)]);
+    await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace), this.providerWebhooks.waitIdle(grace)]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Async runs the runner stopped give their row back (queued again) before the store closes.
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
+    await this.providerWebhooks.close(); // before the outbox stops: routing stores forwards
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
     await closeUserHostConnections(); // kept-alive sockets to hosts users typed; made again if another worker calls
     // Last before the store closes: every operation above has ended (those still running end as cancelled).
@@ -509,6 +521,7 @@ export class Worker {
     await open('requests', (model) => this.consume(model));
     await open('async actions', this.asyncActions.setup);
     await open('syncs', this.syncs.setup);
+    await open('provider webhooks', this.providerWebhooks.setup);
   }
 
   /**

@@ -23,9 +23,14 @@ export function syncQueue(queue: string): string {
   return `${queue}.syncs`;
 }
 
+/** The durable queue of provider webhooks received by `/webhook/...`, routed by workers: `<queue>.webhooks`. */
+export function providerWebhookQueue(queue: string): string {
+  return `${queue}.webhooks`;
+}
+
 /**
  * Every queue the workers of `queue` declare: requests and their dead letters, credential-bearing requests, the
- * action overflow and its dead letters, async actions and sync runs. For tools and tests that clean up after a
+ * action overflow and its dead letters, async actions, sync runs and provider webhooks. For tools and tests that clean up after a
  * worker (`rabbitmqctl delete_queue` each, or amqplib's deleteQueue).
  */
 export function workerQueueNames(queue: string): string[] {
@@ -37,6 +42,7 @@ export function workerQueueNames(queue: string): string[] {
     deadLetterQueue(overflowQueue(queue)),
     asyncActionQueue(queue),
     syncQueue(queue),
+    providerWebhookQueue(queue),
   ];
 }
 
