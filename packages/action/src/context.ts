@@ -31,13 +31,18 @@ export interface SyncContext {
   checkpoint: Record<string, unknown> | null;
   /** When the last successful run started (ISO), null on a first run. */
   lastSyncDate: string | null;
+  /** The sync variant this run is for (`base` unless the app made others). Absent from older workers: `base`. */
+  variant?: string;
   /** The provider's `proxy.paginate` from the catalog, the default of {@link NangoSync.paginate}. */
   paginate: Partial<PaginateConfig> | undefined;
-  /** The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint. */
+  /**
+   * The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint; of a deployed function's
+   * clearCheckpoint and trackDeletesEnd (records of `model` this run did not save, marked deleted).
+   */
   call(method: SyncCall, args: { model?: string; records?: unknown[]; checkpoint?: unknown }): Promise<unknown>;
 }
 
-export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint';
+export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint' | 'clearCheckpoint' | 'trackDeletesEnd';
 
 /**
  * What any run may ask the worker besides a sync's calls: its Connection's metadata written, another action run

@@ -36,3 +36,5 @@ export {
   type ProxyResponse,
 } from './functionRuntime';
 export { withRetries, askedWait, type RetryPolicy, type RetryHooks } from './functionRetries';
+export { syncFromFunction, type SyncWebhookInput } from './fromSyncFunction';
+export { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';

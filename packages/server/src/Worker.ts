@@ -9,6 +9,9 @@ import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
+import { setMetadata } from './operations/setMetadata';
+import { updateMetadata } from './operations/updateMetadata';
+import { DeployedSyncs } from './syncs/DeployedSyncs';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
 import { LogRetention } from './operationLog/LogRetention';
@@ -155,7 +158,15 @@ export class Worker {
     allowLocalMcpServers(settings.mcpAllowLocalServers);
     this.config = this.loadConfig();
     this.logLegacyNotices();
-    this.registry = new IntegrationRegistry(() => this.config, store.integrations, catalog, settings.integrationsDir);
+    // The deployed syncs join the integrations every part reads (scheduler, runs, records, routes).
+    const deployedSyncs = new DeployedSyncs(store.functionDeployments, loader);
+    this.registry = new IntegrationRegistry(
+      () => this.config,
+      store.integrations,
+      catalog,
+      settings.integrationsDir,
+      deployedSyncs,
+    );
     // First: every part below records its operations in it.
     this.operationLog = settings.logs
       ? new StoredOperationLog({
@@ -279,7 +290,20 @@ export class Worker {
       leaseMs: settings.syncLeaseMs,
       schedules: store.syncSchedules,
       operations: context,
-      executor: extras.syncExecutor ?? new SandboxSyncExecutor(this.runner, store.records, () => this.registry.snapshot()),
+      executor:
+        extras.syncExecutor ??
+        new SandboxSyncExecutor(
+          this.runner,
+          store.records,
+          () => this.registry.snapshot(),
+          (connection, method, metadata) => {
+            // A deployed sync's setMetadata / updateMetadata, on its own Connection, with the size check of every door.
+            const change = { integration: connection.integration, userIds: [connection.userId], metadata };
+            return method === 'setMetadata'
+              ? setMetadata(context, { type: 'setMetadata', ...change })
+              : updateMetadata(context, { type: 'updateMetadata', ...change });
+          },
+        ),
       webhooks: context.webhooks,
       switches: settings,
       logger: logger.child({ component: 'syncs' }),

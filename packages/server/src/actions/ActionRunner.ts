@@ -115,6 +115,23 @@ export class ActionRunner {
     );
   }
 
+  /**
+   * Evaluates a file's code in a sandbox without running anything of it (a deployment's check that each function
+   * loads), holding an action slot as a run does.
+   * @throws WorkerError `action_load_failed`, `action_timeout` (evaluating it did not finish), `action_memory_exceeded`
+   */
+  async checkLoad(file: string, memoryMb: number, timeoutMs: number): Promise<void> {
+    await this.slots.run(async () => {
+      const compiled = await this.loader.load(file);
+      const sandbox = await this.pool.acquire(memoryMb);
+      try {
+        await sandbox.load(compiled, timeoutMs);
+      } finally {
+        this.pool.give(sandbox);
+      }
+    });
+  }
+
   /** Action slots free right now (none promised to a waiting run). */
   get freeSlots(): number {
     return this.slots.free;

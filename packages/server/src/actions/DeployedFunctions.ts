@@ -1,16 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
 import type { DeployedFunction, FunctionDeploymentStore } from '../store/FunctionDeploymentStore';
+import { describeError } from '../describeError';
 import type { ActionLoader } from './ActionLoader';
+import type { ActionRunner } from './ActionRunner';
 
 /**
  * Where deployed functions seem to live: no file is ever written there. A bundle's `require('zod')` resolves from
  * this folder, that is from the server's own packages (zod is one of its dependencies, as Nango's runner gives it).
  */
-const DEPLOYED_ROOT = resolve(__dirname, '..', '..', 'deployed');
+export const DEPLOYED_ROOT = resolve(__dirname, '..', '..', 'deployed');
 
 /** Heap cap of a deployed function's sandbox, in MB (integrations.yaml's action_memory_mb default). */
-const DEPLOYED_MEMORY_MB = 256;
+export const DEPLOYED_MEMORY_MB = 256;
+
+/** Time a deployed function's bundle may take to load when a deployment is checked. */
+const LOAD_CHECK_MS = 10_000;
 
 /**
  * The functions the official `nango deploy` stored, as the runner sees them: each deployed action becomes an
@@ -37,7 +43,7 @@ export class DeployedFunctions {
     if (!deployed) return undefined;
     const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, `${name}.cjs`);
     const shown = `deployed function ${integration.name}/${name} (deployment ${version})`;
-    this.loader.provide(file, shown, wrap(deployed.js, `${integration.name}.${name}`));
+    this.loader.provide(file, shown, wrapBundle('action', deployed.js, `${integration.name}.${name}`));
     return {
       name,
       file,
@@ -61,6 +67,32 @@ export class DeployedFunctions {
     return found.filter((action): action is ActionConfig => action !== undefined);
   }
 
+  /**
+   * What goes wrong when each action and sync of a deployment is loaded as a run would load it (its bundle
+   * evaluated in a sandbox and wrapped, never run): a bundle that throws at load or exports no function is refused
+   * before it can replace the active version. One message per function that fails, naming it.
+   */
+  async loadProblems(functions: readonly DeployedFunction[], runner: ActionRunner): Promise<string[]> {
+    const folder = join(DEPLOYED_ROOT, 'check', randomUUID());
+    const problems: string[] = [];
+    try {
+      for (const deployed of functions) {
+        if (deployed.type === 'on-event') continue;
+        const file = join(folder, deployed.integration, `${deployed.name}.${deployed.type}.cjs`);
+        const shown = `deployed ${deployed.type} ${deployed.integration}/${deployed.name}`;
+        this.loader.provide(file, shown, wrapBundle(deployed.type, deployed.js, `${deployed.integration}.${deployed.name}`));
+        await runner.checkLoad(file, DEPLOYED_MEMORY_MB, LOAD_CHECK_MS).catch((error: unknown) => {
+          // Node's "Require stack" names files under the server's folder: the deployer gets the cause without them.
+          const message = describeError(error).split('\nRequire stack:')[0]?.split(DEPLOYED_ROOT).join('deployed') ?? '';
+          problems.push(message.includes(shown) ? message : `${shown}: ${message}`);
+        });
+      }
+    } finally {
+      this.loader.forgetUnder(folder + '/');
+    }
+    return problems;
+  }
+
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {
     const version = await this.store.activeVersion();
     if (this.current?.version !== version) {
@@ -73,7 +105,11 @@ export class DeployedFunctions {
   }
 }
 
-/** The CLI's bundle, its exports then turned into an action class (see actionFromFunction). */
-function wrap(js: string, name: string): string {
-  return `${js}\n;module.exports = require('@nangohq/action').actionFromFunction(module.exports, ${JSON.stringify(name)});\n`;
+/**
+ * The CLI's bundle, its exports then turned into the class the sandbox runs: an action (actionFromFunction) or a
+ * NangoSync (syncFromFunction), both of `@nangohq/action`.
+ */
+export function wrapBundle(kind: 'action' | 'sync', js: string, name: string): string {
+  const wrapper = kind === 'action' ? 'actionFromFunction' : 'syncFromFunction';
+  return `${js}\n;module.exports = require('@nangohq/action').${wrapper}(module.exports, ${JSON.stringify(name)});\n`;
 }

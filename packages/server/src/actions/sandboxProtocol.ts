@@ -66,6 +66,8 @@ export type ToSandbox =
 export interface SyncRunData {
   checkpoint: Record<string, unknown> | null;
   lastSyncDate: string | null;
+  /** The variant the run is for. */
+  variant?: string;
   paginate: Partial<PaginateConfig> | undefined;
 }
 

@@ -1,6 +1,7 @@
-import type { SyncCall } from '@nangohq/action';
+import type { HostCall, SyncCall } from '@nangohq/action';
+import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionRunner } from '../actions/ActionRunner';
-import type { HostCallArgs } from '../actions/sandboxProtocol';
+import type { HostCallArgs, WorkerCall } from '../actions/sandboxProtocol';
 import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL } from '../nulPath';
@@ -16,6 +17,16 @@ export const MAX_BATCH_RECORDS = 10_000;
 const NAMED_PROBLEMS = 5;
 
 /**
+ * Writes a Connection's metadata for a sync run's setMetadata / updateMetadata (a deployed function's); composed by
+ * the worker from the operations every door uses, so the size check applies.
+ */
+export type SyncMetadataWriter = (
+  connection: NangoConnection,
+  method: HostCall,
+  metadata: Record<string, unknown>,
+) => Promise<unknown>;
+
+/**
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
  * batchDelete come here, are checked (an object with an id; the model's JSON Schema) and written to the
  * RecordStore; its checkpoints go to the scheduler at once. At the end of a full run of a sync that tracks
@@ -26,6 +37,8 @@ export class SandboxSyncExecutor implements SyncExecutor {
     private readonly runner: ActionRunner,
     private readonly records: RecordStore,
     private readonly integrations: () => IntegrationsConfig,
+    /** Answers a run's setMetadata and updateMetadata; absent, they fail saying so. */
+    private readonly metadata?: SyncMetadataWriter,
   ) {}
 
   async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
@@ -42,14 +55,24 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
-    const host = async (method: SyncCall, args: HostCallArgs): Promise<unknown> => {
-      if (method === 'saveCheckpoint') {
-        checkpoint = checkpointOf(args.checkpoint);
+    const host = async (method: WorkerCall, args: HostCallArgs): Promise<unknown> => {
+      if (method === 'setMetadata' || method === 'updateMetadata') {
+        if (!this.metadata) throw new WorkerError('internal_error', `${method} is not available in this run`);
+        return this.metadata(job.connection, method, args.metadata ?? {});
+      }
+      if (method === 'saveCheckpoint' || method === 'clearCheckpoint') {
+        checkpoint = method === 'saveCheckpoint' ? checkpointOf(args.checkpoint) : null;
         await hooks.saveCheckpoint(checkpoint);
         return null;
       }
       const model = modelOf(sync, method, args.model);
       const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
+      if (method === 'trackDeletesEnd') {
+        // A deployed function's explicit deletion tracking: what this run did not save is gone.
+        (counts[model.name] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
+        hooks.operation?.set(countFields(counts));
+        return null;
+      }
       const inputs = recordsOf(method, model, args.records);
       const count = counts[model.name] as ModelResult;
       const options = { runId: job.runId, encrypt: sync.encryptRecords };
@@ -68,6 +91,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const data = {
       checkpoint: job.checkpoint,
       lastSyncDate: job.lastSyncDate,
+      variant: job.variant,
       paginate: integration.provider?.proxy?.paginate as never,
     };
     await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal, hooks.operation);
