@@ -1,6 +1,10 @@
-import { ACTION_CONTEXT, type HostCall } from './context';
-import type { HttpMethod, HttpParams } from './http';
+import { ACTION_CONTEXT, type HostCall, type HostCallArgs, type IntegrationInfo } from './context';
+import { paginateFunction } from './functionPaginate';
+import { prepareRequest, sendRequest, type ProxyConfiguration, type ProxyResponse } from './functionProxy';
 import type { NangoAction } from './NangoAction';
+import type { NangoConnection } from '@nangohq/protocol';
+
+export type { ProxyConfiguration, ProxyResponse } from './functionProxy';
 
 /** A zod schema as a deployed function's bundle holds it: only what validation needs. */
 export interface FunctionSchema {
@@ -13,23 +17,6 @@ export interface FunctionDefinition {
   readonly exec: (nango: FunctionRuntime, input: unknown) => unknown;
   readonly input?: FunctionSchema | undefined;
   readonly output?: FunctionSchema | undefined;
-}
-
-/** A request as Nango's functions make it (`nango.get({ endpoint, params })`, `nango.proxy({ method, … })`). */
-export interface ProxyConfiguration {
-  endpoint: string;
-  method?: string;
-  params?: string | HttpParams;
-  data?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** What Nango's HTTP helpers resolve with (axios's shape): `data` is the parsed body. */
-export interface ProxyResponse<T = unknown> {
-  data: T;
-  status: number;
-  statusText: string;
-  headers: Record<string, string>;
 }
 
 /** What a function throws to fail with a payload its caller reads (Nango's `nango.ActionError`). */
@@ -49,6 +36,7 @@ export class ActionError<T = Record<string, unknown>> extends Error {
  */
 export class FunctionRuntime {
   readonly ActionError = ActionError;
+  private info: Promise<IntegrationInfo> | undefined;
 
   constructor(private readonly action: NangoAction<unknown, unknown>) {}
 
@@ -82,18 +70,25 @@ export class FunctionRuntime {
   }
 
   /**
-   * Calls the provider through the worker. As Nango's (axios) does, a status outside 2xx throws, with `response`
-   * (status, data, headers) on the error.
+   * Calls the provider through the worker, with `retries` (see functionRetries). As Nango's (axios) does, a status
+   * outside 2xx throws, with `response` (status, data, headers) on the error.
    */
-  async proxy(config: ProxyConfiguration): Promise<ProxyResponse> {
-    const method = (config.method ?? 'GET').toUpperCase() as HttpMethod;
-    const params = typeof config.params === 'string' ? Object.fromEntries(new URLSearchParams(config.params)) : config.params;
-    const res = await this.action.httpRequest(config.endpoint, method, params, config.data, config.headers);
-    const response = { data: res.body, status: res.status, statusText: res.statusText, headers: res.headers };
-    if (!res.ok) {
-      throw Object.assign(new Error(`Request failed with status code ${res.status}`), { name: 'AxiosError', response });
+  proxy(config: ProxyConfiguration): Promise<ProxyResponse> {
+    try {
+      return sendRequest(this.action, prepareRequest(this.action, config, 'nango.proxy'), config);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    return response;
+  }
+
+  /**
+   * Pages through a list endpoint, yielding each page's items, as `proxy` sends each page (retries included); the
+   * provider's catalog `proxy.paginate` merged with `config.paginate` says how (cursor, link or offset).
+   */
+  paginate<T = unknown>(config: ProxyConfiguration): AsyncGenerator<T[], undefined, void> {
+    const sync = this.action[ACTION_CONTEXT]?.sync;
+    const defaults = sync ? () => Promise.resolve(sync.paginate) : async () => (await this.integrationInfo()).paginate;
+    return paginateFunction<T>(this.action, config, defaults);
   }
 
   /** `log(message, …values, { level })`: the last argument may name the level (default info). */
@@ -109,19 +104,102 @@ export class FunctionRuntime {
     return Promise.resolve();
   }
 
-  /** The Connection in Nango's shape: `connection_id`, `provider_config_key`, `credentials`, `metadata`. */
-  getConnection(): Promise<Record<string, unknown>> {
-    const connection = this.action.getCurrentConnection();
-    return Promise.resolve({
-      id: connection.uuid,
-      connection_id: connection.userId,
-      provider_config_key: connection.integration,
-      created_at: connection.dateCreated,
-      updated_at: connection.lastModified,
-      credentials: { ...connection.credentials },
-      connection_config: { ...connection.additionalConfig },
-      metadata: { ...connection.additionalConfig },
-    });
+  /**
+   * A Connection in Nango's shape (`connection_id`, `provider_config_key`, `credentials`, `metadata`): the run's own,
+   * or another one of this server's, read (and its token refreshed when due) by the worker.
+   */
+  async getConnection(providerConfigKey?: string, connectionId?: string): Promise<Record<string, unknown>> {
+    const own = this.action.getCurrentConnection();
+    const integration = providerConfigKey ?? own.integration;
+    const userId = connectionId ?? own.userId;
+    if (integration === own.integration && userId === own.userId) return connectionReply(own);
+    requireText('getConnection', { providerConfigKey: integration, connectionId: userId });
+    return connectionReply((await this.host('getConnection', { integration, connectionId: userId })) as NangoConnection);
+  }
+
+  /**
+   * The Connection's token: the access token (OAuth 2 and the modes that fetch one), `{ oAuthToken, oAuthTokenSecret }`
+   * for OAuth 1, the credentials object for the others (an API key's, a username and password).
+   */
+  getToken(): Promise<string | Record<string, unknown>> {
+    const credentials = this.action.getCurrentConnection().credentials as unknown as Record<string, unknown>;
+    if (typeof credentials['access_token'] === 'string') return Promise.resolve(credentials['access_token']);
+    if (typeof credentials['oauth_token'] === 'string') {
+      return Promise.resolve({ oAuthToken: credentials['oauth_token'], oAuthTokenSecret: credentials['oauth_token_secret'] });
+    }
+    return Promise.resolve({ ...credentials });
+  }
+
+  /** The run's integration as Nango's `GET /integrations/:key` shows it (`unique_key`, `provider`, `display_name`, …). */
+  async getIntegration(): Promise<Record<string, unknown>> {
+    return { ...(await this.integrationInfo()).integration };
+  }
+
+  /** Where this integration's provider webhooks are received: `<server URL>/webhook/<environment>/<integration>`. */
+  async getWebhookURL(): Promise<string> {
+    return (await this.integrationInfo()).webhookUrl;
+  }
+
+  /** The environment's variables (`NANGO_ENVIRONMENT_VARIABLES`), `[{ name, value }]`, `[]` when none are set. */
+  async getEnvironmentVariables(): Promise<{ name: string; value: string }[]> {
+    return (await this.host('getEnvironmentVariables', {})) as { name: string; value: string }[];
+  }
+
+  /**
+   * Runs another action (a deployed function or one of integrations.yaml) for a Connection and resolves with its
+   * result, as `triggerAction` of the node client would, through the same runner: its time limit, its operation (a
+   * child of this run's). Its failure rejects with its code and message. Actions nest MAX_ACTION_DEPTH deep at most
+   * (the worker refuses deeper, so a function that triggers itself stops); one run's calls run one after another.
+   */
+  async triggerAction<Out = unknown>(
+    providerConfigKey: string,
+    connectionId: string,
+    actionName: string,
+    input?: unknown,
+  ): Promise<Out> {
+    requireText('triggerAction', { providerConfigKey, connectionId, actionName });
+    const args = { integration: providerConfigKey, connectionId, action: actionName, input: input ?? {} };
+    return (await this.host('triggerAction', args)) as Out;
+  }
+
+  /** The function's variant: always `base` here (variants are not deployed apart). */
+  getVariant(): string {
+    return 'base';
+  }
+
+  /**
+   * Parses `input` with a zod schema, as Nango's helper does.
+   * @throws Error naming each field that does not match
+   */
+  zodValidateInput<T = unknown>({ zodSchema, input }: { zodSchema: FunctionSchema; input: unknown }): Promise<{ success: true; data: T }> {
+    const parsed = zodSchema.safeParse(input);
+    if (!parsed.success) return Promise.reject(new Error(`nango.zodValidateInput: invalid input: ${parsed.error.message}`));
+    return Promise.resolve(parsed as { success: true; data: T });
+  }
+
+  /** Not offered by this server: each throws saying so (see docs/functions.md). */
+  triggerSync(): Promise<never> {
+    return notAvailable('triggerSync');
+  }
+
+  startSync(): Promise<never> {
+    return notAvailable('startSync');
+  }
+
+  uncontrolledFetch(): Promise<never> {
+    return notAvailable('uncontrolledFetch');
+  }
+
+  tryAcquireLock(): Promise<never> {
+    return notAvailable('tryAcquireLock');
+  }
+
+  releaseLock(): Promise<never> {
+    return notAvailable('releaseLock');
+  }
+
+  releaseAllLocks(): Promise<never> {
+    return notAvailable('releaseAllLocks');
   }
 
   /** The Connection's metadata (our additionalConfig). */
@@ -131,22 +209,59 @@ export class FunctionRuntime {
 
   /** Replaces the Connection's metadata; a later run's getMetadata sees it. */
   async setMetadata(metadata: Record<string, unknown>): Promise<void> {
-    await this.host('setMetadata', metadata);
+    await this.metadataCall('setMetadata', metadata);
   }
 
   /** Merges top-level keys into the Connection's metadata. */
   async updateMetadata(metadata: Record<string, unknown>): Promise<void> {
-    await this.host('updateMetadata', metadata);
+    await this.metadataCall('updateMetadata', metadata);
   }
 
-  private host(method: HostCall, metadata: Record<string, unknown>): Promise<unknown> {
+  /** What the worker knows of the run's integration, asked once per run. */
+  private integrationInfo(): Promise<IntegrationInfo> {
+    this.info ??= this.host('getIntegration', {}) as Promise<IntegrationInfo>;
+    return this.info;
+  }
+
+  private host(method: HostCall, args: HostCallArgs): Promise<unknown> {
     const call = this.action[ACTION_CONTEXT]?.call;
     if (!call) return Promise.reject(new Error(`nango.${method}() is not available in this run`));
+    return call(method, args);
+  }
+
+  private metadataCall(method: 'setMetadata' | 'updateMetadata', metadata: Record<string, unknown>): Promise<unknown> {
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
       return Promise.reject(new Error(`nango.${method}() takes an object`));
     }
-    return call(method, { metadata });
+    return this.host(method, { metadata });
   }
+}
+
+/** A Connection in Nango's shape. */
+function connectionReply(connection: NangoConnection): Record<string, unknown> {
+  return {
+    id: connection.uuid,
+    connection_id: connection.userId,
+    provider_config_key: connection.integration,
+    created_at: connection.dateCreated,
+    updated_at: connection.lastModified,
+    credentials: { ...connection.credentials },
+    connection_config: { ...connection.additionalConfig },
+    metadata: { ...connection.additionalConfig },
+  };
+}
+
+/** @throws Error naming the argument that is not a non-empty string */
+function requireText(method: string, args: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value !== 'string' || value === '') {
+      throw new Error(`nango.${method}(): ${name} must be a non-empty string, got ${value === '' ? "''" : typeof value}`);
+    }
+  }
+}
+
+function notAvailable(method: string): Promise<never> {
+  return Promise.reject(new Error(`nango.${method}() is not available on this server (see docs/functions.md)`));
 }
 
 function safeJson(value: unknown): string {

@@ -12,13 +12,22 @@
  */
 export type { NangoConnection, NangoConnectionPublic, StoredCredentials, AuthMode } from '@nangohq/protocol';
 export type { HttpMethod, HttpParams, HttpResponse } from './http';
-export { ACTION_CONTEXT, type ActionContext, type HostCall, type SyncContext, type SyncCall } from './context';
+export {
+  ACTION_CONTEXT,
+  type ActionContext,
+  type HostCall,
+  type HostCallArgs,
+  type IntegrationInfo,
+  type SyncContext,
+  type SyncCall,
+} from './context';
 export { NangoAction } from './NangoAction';
 export { NangoSync, type SyncRecord } from './NangoSync';
 export type { PaginateConfig, PaginateRequest } from './paginate';
 export type { ActionConnection, LegacyCredentialNames } from './withCredentialAliases';
 export type { ActionLogger, NangoActionLogger } from './withWinstonMethods';
 export { actionFromFunction } from './fromFunction';
+export { onEventFromFunction, ON_EVENT_TYPES, type OnEventType } from './onEventFromFunction';
 export {
   ActionError,
   FunctionRuntime,
@@ -27,3 +36,6 @@ export {
   type ProxyConfiguration,
   type ProxyResponse,
 } from './functionRuntime';
+export { withRetries, askedWait, type RetryPolicy, type RetryHooks } from './functionRetries';
+export { syncFromFunction, type SyncWebhookInput } from './fromSyncFunction';
+export { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';

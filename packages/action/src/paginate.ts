@@ -36,6 +36,8 @@ export interface PaginateRequest {
   headers?: Record<string, string>;
   /** Overrides (field by field) the catalog's `proxy.paginate` for this call. */
   paginate?: Partial<PaginateConfig>;
+  /** Called with each page's response and where the next page is (undefined after the last), before its items. */
+  onPage?: (page: { nextPageParam: string | number | undefined; response: HttpResponse }) => Promise<void> | void;
 }
 
 type Fetch = (
@@ -79,23 +81,31 @@ export async function* paginate<T>(
     if (!Array.isArray(items)) {
       throw new Error(`paginate: the response has no list at ${config.response_path ?? 'its top level'} (set response_path)`);
     }
-    if (items.length === 0) return;
-    yield items as T[];
-    if (config.type === 'cursor') {
-      const next = pick(response.body, config.cursor_path_in_response);
-      if (next === undefined || next === null || next === '') return;
-      set(config.cursor_name_in_request, String(next));
+    // Where the next page is: undefined when this one was the last.
+    let next: string | number | undefined;
+    if (items.length === 0) next = undefined;
+    else if (config.type === 'cursor') {
+      const cursor = pick(response.body, config.cursor_path_in_response);
+      next = cursor === undefined || cursor === null || cursor === '' ? undefined : String(cursor);
     } else if (config.type === 'link') {
-      const next = config.link_path_in_response_body
+      const link = config.link_path_in_response_body
         ? pick(response.body, config.link_path_in_response_body)
         : linkHeader(response.headers['link'], config.link_rel_in_response_header ?? 'next');
-      if (typeof next !== 'string' || next === '') return;
+      next = typeof link === 'string' && link !== '' ? link : undefined;
+    } else if (config.limit === undefined || items.length >= config.limit) {
+      next = offset + (config.offset_calculation_method === 'per-page' ? 1 : items.length);
+    }
+    await request.onPage?.({ nextPageParam: next, response });
+    if (items.length === 0) return;
+    yield items as T[];
+    if (next === undefined) return;
+    if (config.type === 'cursor') set(config.cursor_name_in_request, next);
+    else if (config.type === 'link') {
       // The next link carries its own query: the first request's params are not repeated.
-      endpoint = next;
+      endpoint = String(next);
       params = {};
     } else {
-      if (config.limit !== undefined && items.length < config.limit) return;
-      offset += config.offset_calculation_method === 'per-page' ? 1 : items.length;
+      offset = Number(next);
       set(config.offset_name_in_request, offset);
     }
   }

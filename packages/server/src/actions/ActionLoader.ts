@@ -34,6 +34,8 @@ let versions = 0;
  */
 export class ActionLoader {
   private readonly cache = new Map<string, Promise<CompiledAction>>();
+  /** Files given with provide(): not on any disk, so a reload of the integrations folder keeps them. */
+  private readonly provided = new Set<string>();
   private readonly root: string;
 
   /** @param root the integrations folder, which error messages name files relative to. Default: the working directory. */
@@ -60,17 +62,23 @@ export class ActionLoader {
    * names the deployment's version, which never changes.
    */
   provide(file: string, name: string, code: string): void {
-    if (!this.cache.has(file)) this.cache.set(file, Promise.resolve({ file, name, root: this.root, code, version: ++versions }));
+    if (this.cache.has(file)) return;
+    this.cache.set(file, Promise.resolve({ file, name, root: this.root, code, version: ++versions }));
+    this.provided.add(file);
   }
 
   /** Forgets the code given for files under `folder` (an older deployment's). */
   forgetUnder(folder: string): void {
-    for (const file of this.cache.keys()) if (file.startsWith(folder)) this.cache.delete(file);
+    for (const file of this.cache.keys()) {
+      if (!file.startsWith(folder)) continue;
+      this.cache.delete(file);
+      this.provided.delete(file);
+    }
   }
 
-  /** Forgets every compiled action, so the next call compiles afresh. */
+  /** Forgets every compiled action file, so the next call compiles afresh; code given with provide() stays. */
   invalidateAll(): void {
-    this.cache.clear();
+    for (const file of this.cache.keys()) if (!this.provided.has(file)) this.cache.delete(file);
   }
 }
 

@@ -19,6 +19,12 @@ import type { SandboxHttpRequest, SyncRunData } from './sandboxProtocol';
 import { SandboxPool } from './SandboxPool';
 import { Semaphore } from './Semaphore';
 
+/** A run another run asked for (see ActionRunner.run). */
+export interface NestedRun {
+  /** The caller's run's: aborted when that run is stopped. */
+  readonly signal: AbortSignal;
+}
+
 /** Levels an action's logger has, from most to least verbose, with pino's numbers. */
 const ACTION_LOG_LEVELS = [
   ['debug', 20],
@@ -58,7 +64,11 @@ export class ActionRunner {
    *   running the action, and passes through unlogged (an idempotency key that was not this run's to take).
    * @param operation the run's operation (the caller starts and ends it): the action's log lines, what the worker
    *   did for it (rate limit waits) and a failure's stack become its messages; its id goes on every log line of the run
-   * @param host answers the run's setMetadata and updateMetadata (a deployed function's); absent, they fail
+   * @param host answers a deployed function's calls (setMetadata, triggerAction, …); absent, they fail
+   * @param nested set for a run another run asked for (a function's triggerAction): it runs in its caller's slot
+   *   (the caller waits for it, so taking a slot of its own could leave every slot held by a caller waiting for a
+   *   child that waits for a slot), in a sandbox of its own started at once if none is idle, and stops when the
+   *   caller's run is stopped (`signal`)
    * @returns the action's result, already encoded as JSON (checked once, sent as is)
    * @throws WorkerError `action_load_failed`, `action_failed`, `action_timeout`, `action_memory_exceeded`,
    *   `action_sandbox_crashed`, `action_result_not_json`, `http_host_not_allowed`, `http_request_invalid`,
@@ -72,13 +82,14 @@ export class ActionRunner {
     onStart?: () => Promise<void>,
     operation?: OperationHandle,
     host?: RunHooks['host'],
+    nested?: NestedRun,
   ): Promise<EncodedJson> {
-    // Beyond the limit, runs wait here; their time limit starts when they start.
-    return this.slots.run(() =>
+    const run = () =>
       inRunSpan('action', integration, action, connection, () =>
-        this.runNow(integration, action, connection, input, onStart, undefined, operation, host),
-      ),
-    );
+        this.runNow(integration, action, connection, input, onStart, undefined, operation, host, nested),
+      );
+    // Beyond the limit, runs wait here; their time limit starts when they start.
+    return nested ? run() : this.slots.run(run);
   }
 
   /**
@@ -102,6 +113,23 @@ export class ActionRunner {
         this.runNow(integration, sync, connection, undefined, undefined, run, operation),
       ),
     );
+  }
+
+  /**
+   * Evaluates a file's code in a sandbox without running anything of it (a deployment's check that each function
+   * loads), holding an action slot as a run does.
+   * @throws WorkerError `action_load_failed`, `action_timeout` (evaluating it did not finish), `action_memory_exceeded`
+   */
+  async checkLoad(file: string, memoryMb: number, timeoutMs: number): Promise<void> {
+    await this.slots.run(async () => {
+      const compiled = await this.loader.load(file);
+      const sandbox = await this.pool.acquire(memoryMb);
+      try {
+        await sandbox.load(compiled, timeoutMs);
+      } finally {
+        this.pool.give(sandbox);
+      }
+    });
   }
 
   /** Action slots free right now (none promised to a waiting run). */
@@ -133,6 +161,7 @@ export class ActionRunner {
     sync: { data: SyncRunData; host: NonNullable<RunHooks['host']>; signal: AbortSignal } | undefined,
     operation: OperationHandle | undefined,
     host?: RunHooks['host'],
+    nested?: NestedRun,
   ): Promise<EncodedJson> {
     const name = `${integration.name}.${action.name}`;
     const tags: Record<string, string> = {
@@ -153,7 +182,7 @@ export class ActionRunner {
     let refusedToStart = false;
     try {
       const compiled = await this.loader.load(action.file);
-      sandbox = await this.pool.acquire(action.memoryMb);
+      sandbox = nested ? this.pool.take(action.memoryMb) : await this.pool.acquire(action.memoryMb);
       await sandbox.load(compiled, action.timeoutMs);
       if (onStart) {
         await onStart().catch((error: unknown) => {
@@ -171,6 +200,7 @@ export class ActionRunner {
           timeoutMs: action.timeoutMs,
           logLevels: logLevels(integration.logLevel),
           ...(sync && { sync: sync.data, signal: sync.signal }),
+          ...(nested && { signal: nested.signal }),
         },
         sync ? { ...hooks, host: sync.host } : host ? { ...hooks, host } : hooks,
       );

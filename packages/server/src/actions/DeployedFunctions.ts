@@ -1,16 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ActionConfig, IntegrationConfig } from '../config/types';
 import type { DeployedFunction, FunctionDeploymentStore } from '../store/FunctionDeploymentStore';
+import { describeError } from '../describeError';
 import type { ActionLoader } from './ActionLoader';
+import type { ActionRunner } from './ActionRunner';
 
 /**
  * Where deployed functions seem to live: no file is ever written there. A bundle's `require('zod')` resolves from
  * this folder, that is from the server's own packages (zod is one of its dependencies, as Nango's runner gives it).
  */
-const DEPLOYED_ROOT = resolve(__dirname, '..', '..', 'deployed');
+export const DEPLOYED_ROOT = resolve(__dirname, '..', '..', 'deployed');
 
 /** Heap cap of a deployed function's sandbox, in MB (integrations.yaml's action_memory_mb default). */
-const DEPLOYED_MEMORY_MB = 256;
+export const DEPLOYED_MEMORY_MB = 256;
+
+/** Time a deployed function's bundle may take to load when a deployment is checked. */
+const LOAD_CHECK_MS = 10_000;
 
 /**
  * The functions the official `nango deploy` stored, as the runner sees them: each deployed action becomes an
@@ -37,7 +43,7 @@ export class DeployedFunctions {
     if (!deployed) return undefined;
     const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, `${name}.cjs`);
     const shown = `deployed function ${integration.name}/${name} (deployment ${version})`;
-    this.loader.provide(file, shown, wrap(deployed.js, `${integration.name}.${name}`));
+    this.loader.provide(file, shown, wrapBundle('action', deployed.js, `${integration.name}.${name}`));
     return {
       name,
       file,
@@ -61,6 +67,49 @@ export class DeployedFunctions {
     return found.filter((action): action is ActionConfig => action !== undefined);
   }
 
+  /**
+   * What goes wrong when each function of a deployment is loaded as a run would load it (its bundle
+   * evaluated in a sandbox and wrapped, never run): a bundle that throws at load or exports no function is refused
+   * before it can replace the active version. One message per function that fails, naming it.
+   */
+  async loadProblems(functions: readonly DeployedFunction[], runner: ActionRunner): Promise<string[]> {
+    const folder = join(DEPLOYED_ROOT, 'check', randomUUID());
+    const problems: string[] = [];
+    try {
+      for (const deployed of functions) {
+        const file = join(folder, deployed.integration, `${deployed.name}.${deployed.type}.cjs`);
+        const shown = `deployed ${deployed.type} ${deployed.integration}/${deployed.name}`;
+        this.loader.provide(file, shown, wrapBundle(deployed.type, deployed.js, `${deployed.integration}.${deployed.name}`));
+        await runner.checkLoad(file, DEPLOYED_MEMORY_MB, LOAD_CHECK_MS).catch((error: unknown) => {
+          // Node's "Require stack" names files under the server's folder: the deployer gets the cause without them.
+          const message = describeError(error).split('\nRequire stack:')[0]?.split(DEPLOYED_ROOT).join('deployed') ?? '';
+          problems.push(message.includes(shown) ? message : `${shown}: ${message}`);
+        });
+      }
+    } finally {
+      this.loader.forgetUnder(folder + '/');
+    }
+    return problems;
+  }
+
+  /**
+   * The deployed on-event functions of `integration` for `event` (`post-connection-creation`, …), ready for
+   * ActionRunner.run with no input, each bundle wrapped through `@nangohq/action`'s onEventFromFunction; in the order
+   * the deployment lists them.
+   * @throws WorkerError `storage_error`
+   */
+  async onEvents(integration: IntegrationConfig, event: string): Promise<ActionConfig[]> {
+    const { version, functions } = await this.active();
+    const matching = functions.filter((f) => f.type === 'on-event' && f.integration === integration.name && f.event === event);
+    return matching.map((deployed) => {
+      // Its own folder: an on-event function may share its name with an action of the same integration.
+      const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, 'on-event', `${deployed.name}.cjs`);
+      const shown = `deployed on-event function ${integration.name}/${deployed.name} (deployment ${version})`;
+      this.loader.provide(file, shown, wrapBundle('on-event', deployed.js, `${integration.name}.${deployed.name}`));
+      return { name: deployed.name, file, timeoutMs: integration.actionTimeoutMs, memoryMb: DEPLOYED_MEMORY_MB };
+    });
+  }
+
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {
     const version = await this.store.activeVersion();
     if (this.current?.version !== version) {
@@ -73,7 +122,11 @@ export class DeployedFunctions {
   }
 }
 
-/** The CLI's bundle, its exports then turned into an action class (see actionFromFunction). */
-function wrap(js: string, name: string): string {
-  return `${js}\n;module.exports = require('@nangohq/action').actionFromFunction(module.exports, ${JSON.stringify(name)});\n`;
+/**
+ * The CLI's bundle, its exports then turned into the class the sandbox runs: an action (actionFromFunction), a
+ * NangoSync (syncFromFunction) or an on-event function (onEventFromFunction), all of `@nangohq/action`.
+ */
+export function wrapBundle(kind: DeployedFunction['type'], js: string, name: string): string {
+  const wrapper = kind === 'action' ? 'actionFromFunction' : kind === 'sync' ? 'syncFromFunction' : 'onEventFromFunction';
+  return `${js}\n;module.exports = require('@nangohq/action').${wrapper}(module.exports, ${JSON.stringify(name)});\n`;
 }

@@ -31,8 +31,12 @@ export const ABORT_GRACE_MS = 250;
 export interface RunHooks {
   http(request: SandboxHttpRequest, signal: AbortSignal): Promise<HttpResponse>;
   log(level: string, message: string, fields: Record<string, unknown> | undefined): void;
-  /** A sync run's batchSave, batchUpdate, batchDelete, saveCheckpoint; an action run's setMetadata, updateMetadata. */
-  host?(method: WorkerCall, args: HostCallArgs): Promise<unknown>;
+  /**
+   * A sync run's batchSave, batchUpdate, batchDelete, saveCheckpoint; a deployed function's setMetadata,
+   * updateMetadata, triggerAction and the like. `signal` is aborted when the run is stopped (its time limit), so
+   * what the call started (another action's run) stops with it.
+   */
+  host?(method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown>;
 }
 
 /** One run as the sandbox is asked for it. */
@@ -77,7 +81,7 @@ export class Sandbox {
   /** Why the thread died, as the run in it hears it; set by the first of: OOM, fatal message, exit. */
   private death: { error: WorkerError; stack?: string } | undefined;
   private alive = true;
-  /** httpRequest and sync calls of the run in it that the worker has not answered yet. */
+  /** httpRequest and host calls of the run in it that the worker has not answered yet. */
   private callsOut = 0;
   /** When the thread said it was up, its script loaded (performance.now()): until then it is still booting. */
   bootedAt: number | undefined;
@@ -312,8 +316,10 @@ export class Sandbox {
   }
 
   private forwardHost(active: ActiveRun, call: number, method: WorkerCall, args: HostCallArgs): void {
+    // The same controller as the run's HTTP calls: stopping the run stops what it asked for.
+    active.http ??= new AbortController();
     this.callsOut++;
-    void hostOutcome(active.hooks, method, args).then((outcome) => {
+    void hostOutcome(active.hooks, method, args, active.http.signal).then((outcome) => {
       this.callsOut--;
       this.send({ type: 'host', call, ...outcome });
     });
@@ -348,9 +354,10 @@ function hostOutcome(
   hooks: RunHooks,
   method: WorkerCall,
   args: HostCallArgs,
+  signal: AbortSignal,
 ): Promise<{ ok: true; value: unknown } | { ok: false; error: SerialisedError }> {
   const call = hooks.host
-    ? hooks.host(method, args)
+    ? hooks.host(method, args, signal)
     : Promise.reject(new WorkerError('internal_error', `${method} is not available in this run`));
   return call.then(
     (value) => ({ ok: true as const, value }),

@@ -3,7 +3,7 @@
  * Everything here is structured-clone data: the sandbox holds no handle of the worker's (database, key, broker),
  * only what these messages carry.
  */
-import type { HostCall, HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
+import type { HostCall, HostCallArgs as FunctionCallArgs, HttpParams, PaginateConfig, SyncCall } from '@nangohq/action';
 
 /** A run's call to the worker: a sync's saves and checkpoints, any run's metadata writes. */
 export type WorkerCall = SyncCall | HostCall;
@@ -66,6 +66,8 @@ export type ToSandbox =
 export interface SyncRunData {
   checkpoint: Record<string, unknown> | null;
   lastSyncDate: string | null;
+  /** The variant the run is for. */
+  variant?: string;
   paginate: Partial<PaginateConfig> | undefined;
 }
 
@@ -98,10 +100,8 @@ export interface SandboxHttpRequest {
   headers?: Record<string, string>;
 }
 
-/** The arguments of a sync's call to the worker. */
-export interface HostCallArgs {
-  /** setMetadata and updateMetadata's object. */
-  metadata?: Record<string, unknown>;
+/** The arguments of a run's call to the worker: a deployed function's (see @nangohq/action), a sync's. */
+export interface HostCallArgs extends FunctionCallArgs {
   model?: string;
   records?: unknown[];
   checkpoint?: unknown;

@@ -19,6 +19,17 @@ export interface OAuthClientConfig {
 }
 
 /**
+ * Something added to the integrations operations see, read from elsewhere (the deployed syncs): refreshed on the
+ * registry's tick, applied to every snapshot.
+ */
+export interface IntegrationsOverlay {
+  /** Reads what it adds afresh. @throws WorkerError `storage_error` */
+  refresh(): Promise<void>;
+  /** The integrations with what it adds; the same object back for the same input while nothing changed. */
+  apply(config: IntegrationsConfig): IntegrationsConfig;
+}
+
+/**
  * Every integration the worker knows: those of integrations.yaml and those made at run time through the API.
  * Handlers read a merged snapshot (synchronously, as they always have); the snapshot is rebuilt after every change
  * made through this process and every `refreshEveryMs` (changes made by another process sharing the database).
@@ -38,6 +49,8 @@ export class IntegrationRegistry {
     readonly store: IntegrationStore,
     readonly catalog: ProviderCatalog,
     private readonly integrationsDir: string,
+    /** Applied to every snapshot (the deployed syncs); refreshed with the database's integrations. */
+    private readonly overlay?: IntegrationsOverlay,
   ) {}
 
   /** Loads the database's integrations, then keeps them fresh every `refreshEveryMs` until stop(). */
@@ -53,6 +66,11 @@ export class IntegrationRegistry {
 
   /** The merged integrations, as operations see them. */
   snapshot(): IntegrationsConfig {
+    const merged = this.mergedSnapshot();
+    return this.overlay ? this.overlay.apply(merged) : merged;
+  }
+
+  private mergedSnapshot(): IntegrationsConfig {
     const file = this.fileConfig();
     if (this.runtime.size === 0) return file;
     // Rebuilt only when the file config object changed (a reload) or refresh() ran.
@@ -68,8 +86,9 @@ export class IntegrationRegistry {
 
   private mergedFrom: IntegrationsConfig | undefined;
 
-  /** Re-reads the database's integrations. @throws WorkerError `storage_error` */
+  /** Re-reads the database's integrations and the overlay. @throws WorkerError `storage_error` */
   async refresh(): Promise<void> {
+    await this.overlay?.refresh();
     const rows = await this.store.list();
     const next = new Map<string, { stored: StoredIntegration; config: IntegrationConfig }>();
     for (const stored of rows) {

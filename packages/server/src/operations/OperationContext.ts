@@ -7,6 +7,8 @@ import type { OperationLog } from '../operationLog/OperationLog';
 import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../refresh/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
+import type { FunctionEnvironment } from './FunctionEnvironment';
+import type { OnEventQueue } from './OnEventQueue';
 
 /** What every message handler may use. */
 export interface OperationContext {
@@ -32,6 +34,13 @@ export interface OperationContext {
   readonly log: OperationLog;
   /** The functions deployed by the official `nango deploy`; none in some unit tests. Our own actions win a name clash. */
   readonly deployed?: DeployedFunctions;
+  /** What a deployed function may read of the environment (getWebhookURL, getEnvironmentVariables); none in some unit tests. */
+  readonly environment?: FunctionEnvironment;
+  /**
+   * Where post-connection-creation runs are queued for a worker (the durable `<queue>.events`); none in some unit
+   * tests, where they run in the process that stored the Connection.
+   */
+  readonly onEvents?: OnEventQueue;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -1,4 +1,6 @@
 import { Script } from 'node:vm';
+import { parseFrequency } from '../config/frequency';
+import { ON_EVENT_TYPES } from '@nangohq/action';
 import { WorkerError } from '../errors';
 import type { DeployedFunction } from '../store/FunctionDeploymentStore';
 import type { OperationContext } from './OperationContext';
@@ -13,6 +15,10 @@ export interface CliFlowConfig {
   input?: unknown;
   runs?: unknown;
   auto_start?: unknown;
+  sync_type?: unknown;
+  track_deletes?: unknown;
+  endpoints?: unknown;
+  webhookSubscriptions?: unknown;
   fileBody?: { js?: unknown; ts?: unknown } | undefined;
   metadata?: { description?: unknown } | undefined;
   models_json_schema?: { definitions?: Record<string, unknown> } | null | undefined;
@@ -34,7 +40,7 @@ export interface CliDeployBody {
  * Checks a deployment from the CLI and turns it into the functions we store. Every problem is collected, each
  * naming where it is (`flowConfigs[0] (echo/shout)`), so one reply lists them all.
  * @throws WorkerError `invalid_deployment` naming each problem (an unknown integration, a missing model, a bundle that
- *   is not JavaScript, a missing name)
+ *   is not JavaScript, a missing name, an on-event function's unknown event)
  */
 export function checkDeployment(context: OperationContext, body: CliDeployBody): DeployedFunction[] {
   const problems: string[] = [];
@@ -76,6 +82,14 @@ export function checkDeployment(context: OperationContext, body: CliDeployBody):
         problems.push(`${where}: input model '${flow.input}' has no JSON Schema in models_json_schema`);
     }
     const description = flow.metadata?.description;
+    const runs = typeof flow.runs === 'string' ? flow.runs : null;
+    if (flow.type === 'sync') {
+      const frequency = parseFrequency(runs ?? '');
+      if ('problem' in frequency) problems.push(`${where}: its frequency ${runs === null ? 'is missing' : frequency.problem}`);
+      if (flow.sync_type !== undefined && flow.sync_type !== 'full' && flow.sync_type !== 'incremental') {
+        problems.push(`${where}: sync_type must be 'full' or 'incremental'`);
+      }
+    }
     functions.push({
       integration: String(flow.providerConfigKey),
       name: String(flow.syncName),
@@ -86,14 +100,23 @@ export function checkDeployment(context: OperationContext, body: CliDeployBody):
       ...(inputSchema !== undefined && { inputSchema }),
       models,
       modelSchemas,
-      runs: typeof flow.runs === 'string' ? flow.runs : null,
+      runs,
       autoStart: flow.auto_start !== false,
+      ...(flow.type === 'sync' && {
+        syncType: flow.sync_type === 'full' ? 'full' : 'incremental',
+        trackDeletes: flow.track_deletes === true,
+        webhookSubscriptions: strings(flow.webhookSubscriptions),
+      }),
+      ...(Array.isArray(flow.endpoints) && { endpoints: endpointsOf(flow.endpoints) }),
     });
   });
   (body.onEventScriptsByProvider ?? []).forEach((group, g) => {
     (group.scripts ?? []).forEach((script, index) => {
       const where = `onEventScriptsByProvider[${g}].scripts[${index}] (${String(group.providerConfigKey)}/${String(script.name)})`;
       const js = common(where, group.providerConfigKey, script.name, script.fileBody?.js);
+      if (!(ON_EVENT_TYPES as readonly unknown[]).includes(script.event)) {
+        problems.push(`${where}: unknown event '${String(script.event)}' (known: ${ON_EVENT_TYPES.join(', ')})`);
+      }
       functions.push({
         integration: String(group.providerConfigKey),
         name: String(script.name),
@@ -112,6 +135,19 @@ export function checkDeployment(context: OperationContext, body: CliDeployBody):
     throw new WorkerError('invalid_deployment', `The deployment was refused: ${problems.join('; ')}`);
   }
   return functions;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** The declared endpoints that are `{ method, path, group? }` of strings; anything else is dropped. */
+function endpointsOf(value: unknown[]): { method: string; path: string; group?: string }[] {
+  return value.flatMap((item) => {
+    const { method, path, group } = (item ?? {}) as { method?: unknown; path?: unknown; group?: unknown };
+    if (typeof method !== 'string' || typeof path !== 'string') return [];
+    return [{ method, path, ...(typeof group === 'string' && { group }) }];
+  });
 }
 
 /** The syntax error of a CommonJS bundle, compiled (never run) as Node would wrap it; undefined when it parses. */

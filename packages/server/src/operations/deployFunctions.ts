@@ -76,6 +76,10 @@ export async function deployFunctions(
  */
 async function nextFunctions(context: OperationContext, store: FunctionDeploymentStore, body: CliDeployBody) {
   const incoming = checkDeployment(context, body);
+  const loadProblems = (await context.deployed?.loadProblems(incoming, context.runner)) ?? [];
+  if (loadProblems.length > 0) {
+    throw new WorkerError('invalid_deployment', `The deployment was refused: ${loadProblems.join('; ')}`);
+  }
   const version = await store.activeVersion();
   const previous = version === 0 ? [] : ((await store.get(version))?.functions ?? []);
   const key = (f: DeployedFunction) => `${f.type}:${f.integration}/${f.name}`;

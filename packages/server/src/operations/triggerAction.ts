@@ -7,8 +7,7 @@ import type { OperationFields } from '../operationLog/Operation';
 import type { OperationHandle } from '../operationLog/OperationLog';
 import { failureOf } from '../operationLog/failureOf';
 import { requireAction, requireIntegration, type OperationContext } from './OperationContext';
-import { setMetadata } from './setMetadata';
-import { updateMetadata } from './updateMetadata';
+import { functionHost } from './functionHost';
 
 /** How a run relates to others, for its operation: an async action's retries point at its first attempt. */
 export interface ActionRunOptions {
@@ -18,6 +17,11 @@ export interface ActionRunOptions {
   readonly fields?: OperationFields | undefined;
   /** Which retry this is, and of how many allowed: a message "retry 2 of 3" opens its operation. */
   readonly retry?: { readonly number: number; readonly of: number; readonly after: string } | undefined;
+  /**
+   * Set for a run a function's triggerAction asked for: how deep it sits (1 for a client's run's child) and the
+   * caller's signal. It runs in its caller's action slot and stops when its caller is stopped (see ActionRunner.run).
+   */
+  readonly nested?: { readonly depth: number; readonly signal: AbortSignal } | undefined;
 }
 
 /**
@@ -44,7 +48,7 @@ export async function triggerAction(
   const { retry } = options;
   if (retry) operation.message('info', `retry ${retry.number} of ${retry.of} after ${retry.after}`);
   try {
-    const result = await runAction(context, message, operation);
+    const result = await runAction(context, message, operation, options);
     operation.end('success');
     return operation.id === '' ? result : new EncodedJson(result.json, operation.id);
   } catch (error) {
@@ -59,6 +63,7 @@ async function runAction(
   context: OperationContext,
   message: TriggerActionMessage,
   operation: OperationHandle,
+  options: ActionRunOptions,
 ): Promise<EncodedJson> {
   const integration = requireIntegration(context, message.integration);
   const action = await requireAction(context, integration, message.action);
@@ -67,13 +72,12 @@ async function runAction(
   if (!stored) throw connectionNotFound(integration.name, message.userId);
   // onStart claims a keyed run's key once it holds a slot, right before the action's code: nothing is claimed while
   // it waits, and a failure before it (refresh, load) leaves nothing behind.
-  // A deployed function's setMetadata and updateMetadata, on this Connection only, with the size check of every door.
-  const metadataHost = (method: string, args: { metadata?: Record<string, unknown> }) => {
-    const change = { integration: integration.name, userIds: [message.userId], metadata: args.metadata ?? {} };
-    if (method === 'setMetadata') return setMetadata(context, { type: 'setMetadata', ...change });
-    if (method === 'updateMetadata') return updateMetadata(context, { type: 'updateMetadata', ...change });
-    return Promise.reject(new WorkerError('internal_error', `${method} is only for sync runs`));
-  };
+  // A deployed function's calls past its sandbox: its own Connection's metadata, other actions (one level deeper,
+  // children of this operation), its integration and environment.
+  const depth = options.nested?.depth ?? 0;
+  const host = functionHost(context, { integration, userId: message.userId, depth }, (child, childDepth, signal) =>
+    triggerAction(context, child, { parentId: operation.id || undefined, nested: { depth: childDepth, signal } }),
+  );
   // Whether this call ran the action itself: not when the key was another run's (its outcome is replayed).
   let ranHere: boolean | undefined;
   const run = async (onStart?: () => Promise<void>) => {
@@ -89,7 +93,8 @@ async function runAction(
             throw error;
           },
         ));
-    return context.runner.run(integration, action, connection, message.input ?? {}, start, operation, metadataHost);
+    const { nested } = options;
+    return context.runner.run(integration, action, connection, message.input ?? {}, start, operation, host, nested);
   };
   if (message.idempotencyKey === undefined) return run();
   const scope = { integration: integration.name, userId: message.userId, key: message.idempotencyKey };

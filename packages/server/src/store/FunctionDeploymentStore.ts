@@ -21,6 +21,14 @@ export interface DeployedFunction {
   /** A sync's frequency as declared (`every hour`); null for an action. */
   readonly runs: string | null;
   readonly autoStart: boolean;
+  /** A sync's `syncType`: `full` reads everything each run, `incremental` goes on from its checkpoint. Absent: incremental. */
+  readonly syncType?: 'full' | 'incremental' | undefined;
+  /** A sync's `trackDeletes`: a full run marks the records it did not save deleted. Absent: false. */
+  readonly trackDeletes?: boolean | undefined;
+  /** The endpoints a sync declares (or an action's one): `{ method, path, group? }`, kept to list them. */
+  readonly endpoints?: readonly { method: string; path: string; group?: string }[] | undefined;
+  /** The provider webhook types a sync's `onWebhook` handles (`['*']` for all). */
+  readonly webhookSubscriptions?: readonly string[] | undefined;
   /** The event an on-event script runs on (`post-connection-creation`, …). */
   readonly event?: string | undefined;
 }

@@ -1,6 +1,7 @@
-import type { SyncCall } from '@nangohq/action';
+import type { HostCall, SyncCall } from '@nangohq/action';
+import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionRunner } from '../actions/ActionRunner';
-import type { HostCallArgs } from '../actions/sandboxProtocol';
+import type { HostCallArgs, WorkerCall } from '../actions/sandboxProtocol';
 import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL } from '../nulPath';
@@ -16,6 +17,15 @@ export const MAX_BATCH_RECORDS = 10_000;
 const NAMED_PROBLEMS = 5;
 
 /**
+ * Answers a deployed sync's calls that reach past its records (setMetadata / updateMetadata on its own Connection,
+ * triggerAction, getConnection, getIntegration, getEnvironmentVariables) for the run of `connection`; composed by the
+ * worker from the operations every door uses (operations/functionHost), so their checks and limits apply.
+ */
+export type SyncFunctionHost = (
+  connection: NangoConnection,
+) => (method: HostCall, args: HostCallArgs, signal: AbortSignal) => Promise<unknown>;
+
+/**
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
  * batchDelete come here, are checked (an object with an id; the model's JSON Schema) and written to the
  * RecordStore; its checkpoints go to the scheduler at once. At the end of a full run of a sync that tracks
@@ -26,6 +36,8 @@ export class SandboxSyncExecutor implements SyncExecutor {
     private readonly runner: ActionRunner,
     private readonly records: RecordStore,
     private readonly integrations: () => IntegrationsConfig,
+    /** Answers a run's calls past its records (metadata, triggerAction, …); absent, they fail saying so. */
+    private readonly functionHost?: SyncFunctionHost,
   ) {}
 
   async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
@@ -42,14 +54,25 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
-    const host = async (method: SyncCall, args: HostCallArgs): Promise<unknown> => {
-      if (method === 'saveCheckpoint') {
-        checkpoint = checkpointOf(args.checkpoint);
+    const other = this.functionHost?.(job.connection);
+    const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
+      if (!isSyncCall(method)) {
+        if (!other) throw new WorkerError('internal_error', `${method} is not available in this run`);
+        return other(method, args, signal);
+      }
+      if (method === 'saveCheckpoint' || method === 'clearCheckpoint') {
+        checkpoint = method === 'saveCheckpoint' ? checkpointOf(args.checkpoint) : null;
         await hooks.saveCheckpoint(checkpoint);
         return null;
       }
       const model = modelOf(sync, method, args.model);
       const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
+      if (method === 'trackDeletesEnd') {
+        // A deployed function's explicit deletion tracking: what this run did not save is gone.
+        (counts[model.name] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
+        hooks.operation?.set(countFields(counts));
+        return null;
+      }
       const inputs = recordsOf(method, model, args.records);
       const count = counts[model.name] as ModelResult;
       const options = { runId: job.runId, encrypt: sync.encryptRecords };
@@ -68,6 +91,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const data = {
       checkpoint: job.checkpoint,
       lastSyncDate: job.lastSyncDate,
+      variant: job.variant,
       paginate: integration.provider?.proxy?.paginate as never,
     };
     await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal, hooks.operation);
@@ -166,4 +190,17 @@ function checkpointOf(value: unknown): Record<string, unknown> {
     throw new WorkerError('invalid_records', 'saveCheckpoint takes a JSON object, e.g. { cursor: "…" }');
   }
   return value as Record<string, unknown>;
+}
+
+const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
+  'batchSave',
+  'batchUpdate',
+  'batchDelete',
+  'saveCheckpoint',
+  'clearCheckpoint',
+  'trackDeletesEnd',
+]);
+
+function isSyncCall(method: WorkerCall): method is SyncCall {
+  return SYNC_CALLS.has(method);
 }

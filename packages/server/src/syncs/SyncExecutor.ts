@@ -51,8 +51,8 @@ export interface SyncRunHooks {
    * are kept up to date as batches are saved, so a run that fails shows what it saved.
    */
   readonly operation?: OperationHandle;
-  /** Stores the script's checkpoint at once (so a run that dies goes on from it next time). */
-  saveCheckpoint(checkpoint: Record<string, unknown>): Promise<void>;
+  /** Stores the script's checkpoint at once (so a run that dies goes on from it next time); null clears it. */
+  saveCheckpoint(checkpoint: Record<string, unknown> | null): Promise<void>;
 }
 
 /** What a run did. */

@@ -132,7 +132,7 @@ async function execute(
   if (!sync) {
     throw new WorkerError(
       'unknown_sync',
-      `integrations.yaml declares no sync '${schedule.sync}' for integration '${schedule.integration}'`,
+      `no sync '${schedule.sync}' of integration '${schedule.integration}' is declared in integrations.yaml or deployed`,
     );
   }
   const { connection } = await freshConnection(context.operations, schedule.integration, schedule.userId, false, operation.id);

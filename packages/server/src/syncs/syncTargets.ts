@@ -59,7 +59,7 @@ export function unknownSync(integration: IntegrationConfig, name: string): Worke
   const known = [...integration.syncs.keys()].join(', ') || 'none';
   return new WorkerError(
     'unknown_sync',
-    `Unknown sync '${name}' of integration '${integration.name}': integrations.yaml declares ${known}`,
+    `Unknown sync '${name}' of integration '${integration.name}': its syncs (declared or deployed) are ${known}`,
   );
 }
 

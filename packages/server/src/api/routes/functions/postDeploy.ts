@@ -13,6 +13,13 @@ export function registerPostDeploy(app: FastifyInstance, context: ApiContext): v
   app.post<{ Body: CliDeployBody }>(
     '/sync/deploy',
     { schema: { body: DEPLOY_BODY_SCHEMA }, bodyLimit: DEPLOY_BODY_LIMIT },
-    (request) => deployFunctions(context.operations, context.store.functionDeployments, request.body),
+    async (request) => {
+      const results = await deployFunctions(context.operations, context.store.functionDeployments, request.body);
+      // This process schedules the new syncs at once; others see them on their registry's next tick.
+      await context.registry.refresh().catch((error: unknown) => {
+        context.logger.warn({ err: error }, 'could not read the new deployment at once; the next refresh tick will');
+      });
+      return results;
+    },
   );
 }

@@ -14,6 +14,11 @@ const schema = {
 export function registerPostDeploymentRollback(app: FastifyInstance, context: ApiContext): void {
   app.post<{ Params: { version: number } }>('/functions/deployments/:version/rollback', { schema }, async (request) => {
     const { version } = request.params;
-    return { version: await rollbackDeployment(context.store.functionDeployments, version), rolledBackFrom: version };
+    const restored = await rollbackDeployment(context.store.functionDeployments, version);
+    // As after a deployment: this process's syncs change at once (or on the next tick when the read fails).
+    await context.registry.refresh().catch((error: unknown) => {
+      context.logger.warn({ err: error }, 'could not read the restored deployment at once; the next refresh tick will');
+    });
+    return { version: restored, rolledBackFrom: version };
   });
 }

@@ -1,0 +1,40 @@
+import { NangoSync } from './NangoSync';
+import { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';
+
+/** The input of a run of a deployed sync's webhook handler (see syncFromFunction). */
+export interface SyncWebhookInput {
+  readonly webhook: unknown;
+}
+
+/**
+ * Turns the exports of a deployed sync's bundle (compiled by the official `nango` CLI from `createSync`) into a
+ * NangoSync class the worker schedules and runs like its own: `exec` gets a SyncRuntime whose batchSave and
+ * checkpoints go to the worker. A run whose input is `{ webhook: payload }` runs the function's `onWebhook` with that
+ * payload instead (the way to run a deployed sync's webhook handler for a Connection).
+ * @param name `integration.function`, for messages
+ * @throws Error when the bundle exports no sync definition (the worker reports it as `action_load_failed`)
+ */
+export function syncFromFunction(exports: unknown, name: string): { default: new () => NangoSync } {
+  const module = exports as { default?: unknown } | null;
+  const definition = (module?.default ?? module) as Partial<SyncFunctionDefinition> | null;
+  if (typeof definition?.exec !== 'function') {
+    throw new Error(`${name}: the deployed bundle's default export is not a function made by createSync (no exec)`);
+  }
+  const sync = definition as SyncFunctionDefinition;
+  class DeployedSync extends NangoSync {
+    override async fetchData(): Promise<void> {
+      await sync.exec(new SyncRuntime(this, sync, name));
+    }
+
+    override async executeAction(input?: unknown): Promise<void> {
+      if (!isWebhookInput(input)) return this.fetchData();
+      if (typeof sync.onWebhook !== 'function') throw new Error(`${name}: the sync has no onWebhook handler`);
+      await sync.onWebhook(new SyncRuntime(this, sync, name), input.webhook);
+    }
+  }
+  return { default: DeployedSync };
+}
+
+function isWebhookInput(input: unknown): input is SyncWebhookInput {
+  return typeof input === 'object' && input !== null && Object.prototype.hasOwnProperty.call(input, 'webhook');
+}
