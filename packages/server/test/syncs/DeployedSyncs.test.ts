@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger';
 import type { DeployedFunction } from '../../src/store/FunctionDeploymentStore';
 import { DeployedSyncs } from '../../src/syncs/DeployedSyncs';
 import { SandboxSyncExecutor } from '../../src/syncs/SandboxSyncExecutor';
-import { sqliteTestStore, type TestStore } from '../helpers/storeFactories';
+import { STORE_KINDS, type TestStore } from '../helpers/storeFactories';
 
 const logger = createLogger('silent', { write: () => undefined });
 
@@ -51,7 +51,7 @@ const connection: NangoConnection = {
   credentials: { api_key: 'k', raw: {} },
 };
 
-describe('DeployedSyncs: deployed syncs as the integrations syncs', () => {
+describe.each(STORE_KINDS)('DeployedSyncs: deployed syncs as the integrations syncs (%s)', (_kind, openStore) => {
   let opened: TestStore;
   let folder: string;
   let base: IntegrationsConfig;
@@ -59,7 +59,7 @@ describe('DeployedSyncs: deployed syncs as the integrations syncs', () => {
   let syncs: DeployedSyncs;
 
   beforeEach(async () => {
-    opened = await sqliteTestStore();
+    opened = await openStore();
     folder = mkdtempSync(join(tmpdir(), 'nango-deployed-syncs-'));
     mkdirSync(join(folder, 'desk'));
     writeFileSync(join(folder, 'desk', 'clash.sync.ts'), 'export {};\n');
