@@ -15,6 +15,8 @@ interface OfficialNango {
   triggerSync(key: string, syncs?: unknown[], connectionId?: string, opts?: unknown): Promise<unknown>;
   syncStatus(key: string, syncs: '*' | unknown[], connectionId?: string): Promise<{ syncs: Row[] }>;
   triggerAction<T>(providerConfigKey: string, connectionId: string, actionName: string, input?: unknown): Promise<T>;
+  pauseSync(key: string, syncs: unknown[], connectionId?: string): Promise<unknown>;
+  startSync(key: string, syncs: unknown[], connectionId?: string): Promise<unknown>;
 }
 
 const SECRET = 'deployed-syncs-secret-key';
@@ -208,6 +210,11 @@ integrations:
       title: 'first, edited',
       _nango_metadata: { last_action: 'UPDATED' },
     });
+    // Paused and started again through the official client, as a sync of integrations.yaml.
+    await nango.pauseSync('desk', ['tickets'], 'ann');
+    expect(await statusOf('tickets')).toMatchObject({ status: 'PAUSED' });
+    await nango.startSync('desk', ['tickets'], 'ann');
+    expect((await statusOf('tickets'))?.status).not.toBe('PAUSED');
   }, 60_000);
 
   it('marks the records a full run did not see deleted (trackDeletes)', async () => {
