@@ -5,8 +5,8 @@ import { runOnEvents } from './runOnEvents';
 
 /**
  * After a new Connection is stored (and its `auth` webhook queued): hands the run of its integration's deployed
- * post-connection-creation functions (`functions`, read by deployedOnEvents) to a worker through the on-event queue, without waiting for the run, as Nango
- * does, so the creation's answer is not delayed by it. When the queue cannot take it (no broker link, a process
+ * post-connection-creation functions (`functions`, read by deployedOnEvents) to a worker through the on-event queue,
+ * without waiting for the run, as Nango does, so the creation's answer is not delayed by it. When the queue cannot take it (no broker link, a process
  * without the queue), this process runs them itself in the background: a run is never dropped. A failure is the
  * run's `event` operation's; it never touches the Connection. Never throws.
  */

@@ -13,9 +13,8 @@ export interface SavedConnection {
 
 /**
  * Runs the integration's deployed validate-connection functions (`functions`, read by deployedOnEvents) on a
- * Connection just stored (Nango runs them after
- * the save, before it answers), waiting for them. When one throws, the save is refused as Nango refuses it: a new
- * Connection is deleted again; an existing one (re-authorised) keeps its new credentials but is marked as needing
+ * Connection just stored (Nango runs them after the save, before it answers), waiting for them. When one throws, the
+ * save is refused as Nango refuses it: a new Connection is deleted again; an existing one (re-authorised) keeps its new credentials but is marked as needing
  * reauthorization, so that it is not used until the user connects again. Each run is an `event` operation.
  * @throws WorkerError `connection_validation_failed` with the function's message, `storage_error`
  */
