@@ -109,6 +109,12 @@ export interface WorkerSettings {
   /** NANGO_PROXY_TIMEOUT_MS — time limit of one proxied call to the provider, headers and body. Default: 120000 */
   proxyTimeoutMs: number;
   /**
+   * NANGO_PROXY_STALE_MS — how old the Connection and the learned rate limit a proxy call uses may be: a process reuses
+   * what it read that recently instead of reading the store on every call. Its own writes (a refresh, a new key, a
+   * limit learned) it sees at once; another process's at most this late. 0 reads the store on every call. Default: 1000
+   */
+  proxyStaleMs: number;
+  /**
    * NANGO_PROXY_ALLOWED_HOSTS — hosts a `Base-Url-Override` may name besides the integration's own (comma-separated:
    * `api.example.com`, `*.example.com` for its subdomains, `*` for any host). Link-local and cloud metadata hosts
    * (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal) only by an entry of their own, even with `*`.
@@ -383,6 +389,7 @@ export function resolveWorkerSettings(
     corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',
     proxyRetryBaseMs: int('NANGO_PROXY_RETRY_BASE_MS', 1000, 0),
     proxyTimeoutMs: int('NANGO_PROXY_TIMEOUT_MS', 120_000, 1),
+    proxyStaleMs: int('NANGO_PROXY_STALE_MS', 1000, 0),
     proxyAllowedHosts: list(env['NANGO_PROXY_ALLOWED_HOSTS']),
     rateLimitMaxWaitMs: int('NANGO_RATE_LIMIT_MAX_WAIT_MS', 30_000, 0),
     asyncActionTtlSeconds: int('NANGO_ASYNC_ACTION_TTL_S', 86_400, 1),

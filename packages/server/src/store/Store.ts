@@ -126,6 +126,12 @@ export interface ConnectionStore {
    * it, and a reply can carry it as stored (see storedConfig).
    */
   get(integration: string, userId: string): Promise<NangoConnection | undefined>;
+  /**
+   * As `get`, or a copy this store object read less than `maxAgeMs` ago if nothing was written through it since: a
+   * write by this process is seen at once, one by another process at most `maxAgeMs` late; a missing Connection is
+   * never kept. For the proxy (NANGO_PROXY_STALE_MS). The object is shared: read it, never change it.
+   */
+  getRecent(integration: string, userId: string, maxAgeMs: number): Promise<NangoConnection | undefined>;
   /** Replaces additionalConfig; false when there is no such Connection. */
   updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean>;
   /** Replaces the credentials (a fresh start: clears a needs-reauthorization mark and a cool-down); false when there is no such Connection. */
