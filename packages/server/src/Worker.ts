@@ -9,8 +9,8 @@ import { RateLimitGate } from './ratelimits/RateLimitGate';
 import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
-import { setMetadata } from './operations/setMetadata';
-import { updateMetadata } from './operations/updateMetadata';
+import { functionHost } from './operations/functionHost';
+import { triggerAction } from './operations/triggerAction';
 import { DeployedSyncs } from './syncs/DeployedSyncs';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
@@ -296,13 +296,12 @@ export class Worker {
           this.runner,
           store.records,
           () => this.registry.snapshot(),
-          (connection, method, metadata) => {
-            // A deployed sync's setMetadata / updateMetadata, on its own Connection, with the size check of every door.
-            const change = { integration: connection.integration, userIds: [connection.userId], metadata };
-            return method === 'setMetadata'
-              ? setMetadata(context, { type: 'setMetadata', ...change })
-              : updateMetadata(context, { type: 'updateMetadata', ...change });
-          },
+          // A deployed sync's calls past its sandbox, as an action's: its own Connection's metadata (with the size
+          // check of every door), other actions (run in the sync's slot, stopped with it), its integration.
+          (integration, connection) =>
+            functionHost(context, { integration, userId: connection.userId, depth: 0 }, (child, depth, signal) =>
+              triggerAction(context, child, { nested: { depth, signal } }),
+            ),
         ),
       webhooks: context.webhooks,
       switches: settings,

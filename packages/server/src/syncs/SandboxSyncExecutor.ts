@@ -2,7 +2,7 @@ import type { HostCall, SyncCall } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionRunner } from '../actions/ActionRunner';
 import type { HostCallArgs, WorkerCall } from '../actions/sandboxProtocol';
-import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
+import type { IntegrationConfig, IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL } from '../nulPath';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
@@ -17,14 +17,24 @@ export const MAX_BATCH_RECORDS = 10_000;
 const NAMED_PROBLEMS = 5;
 
 /**
- * Writes a Connection's metadata for a sync run's setMetadata / updateMetadata (a deployed function's); composed by
- * the worker from the operations every door uses, so the size check applies.
+ * Answers a sync run's calls that are not a sync's own (a deployed function's setMetadata, updateMetadata,
+ * triggerAction, getConnection, getIntegration, getEnvironmentVariables): made once per run by the worker from the
+ * operations every door uses (operations/functionHost.ts), so the same checks apply.
  */
-export type SyncMetadataWriter = (
+export type SyncFunctionHost = (
+  integration: IntegrationConfig,
   connection: NangoConnection,
-  method: HostCall,
-  metadata: Record<string, unknown>,
-) => Promise<unknown>;
+) => (method: HostCall, args: HostCallArgs, signal: AbortSignal) => Promise<unknown>;
+
+/** The calls a SyncFunctionHost answers. */
+const FUNCTION_CALLS: ReadonlySet<string> = new Set<HostCall>([
+  'setMetadata',
+  'updateMetadata',
+  'triggerAction',
+  'getConnection',
+  'getIntegration',
+  'getEnvironmentVariables',
+]);
 
 /**
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
@@ -37,8 +47,8 @@ export class SandboxSyncExecutor implements SyncExecutor {
     private readonly runner: ActionRunner,
     private readonly records: RecordStore,
     private readonly integrations: () => IntegrationsConfig,
-    /** Answers a run's setMetadata and updateMetadata; absent, they fail saying so. */
-    private readonly metadata?: SyncMetadataWriter,
+    /** Answers a run's function calls (setMetadata, triggerAction, …); absent, they fail saying so. */
+    private readonly functions?: SyncFunctionHost,
   ) {}
 
   async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
@@ -55,10 +65,11 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
-    const host = async (method: WorkerCall, args: HostCallArgs): Promise<unknown> => {
-      if (method === 'setMetadata' || method === 'updateMetadata') {
-        if (!this.metadata) throw new WorkerError('internal_error', `${method} is not available in this run`);
-        return this.metadata(job.connection, method, args.metadata ?? {});
+    const functions = this.functions?.(integration, job.connection);
+    const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
+      if (isFunctionCall(method)) {
+        if (!functions) throw new WorkerError('internal_error', `${method} is not available in this run`);
+        return functions(method, args, signal);
       }
       if (method === 'saveCheckpoint' || method === 'clearCheckpoint') {
         checkpoint = method === 'saveCheckpoint' ? checkpointOf(args.checkpoint) : null;
@@ -190,4 +201,8 @@ function checkpointOf(value: unknown): Record<string, unknown> {
     throw new WorkerError('invalid_records', 'saveCheckpoint takes a JSON object, e.g. { cursor: "…" }');
   }
   return value as Record<string, unknown>;
+}
+
+function isFunctionCall(method: WorkerCall): method is HostCall {
+  return FUNCTION_CALLS.has(method);
 }
