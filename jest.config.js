@@ -6,7 +6,10 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  moduleNameMapper: { '^@nangohq/(protocol|action|node-client|node|server)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@nangohq/(protocol|action|node-client|node|server)$': '<rootDir>/packages/$1/src',
+    '^@nangohq/action/testing$': '<rootDir>/packages/action/src/testing',
+  },
   // Action fixtures are compiled by the worker itself at run time, never by jest.
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   setupFiles: ['<rootDir>/test/setupEnv.js'],
@@ -24,7 +27,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'],
+      // The example integrations' recorded tests sit beside their functions.
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/integrations/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.integration\\.test\\.ts$'],
     },
     {

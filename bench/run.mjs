@@ -3,7 +3,7 @@
 // Measures the product against a bare amqplib RPC baseline measured in the same run; see docs/performance.md.
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, workerNodeArgs } from './lib/processes.mjs';
 import { connectionsScenario } from './scenarios/connections.mjs';
@@ -86,6 +86,8 @@ if (store !== 'sqlite' && store !== 'postgres') {
 if (args.includes('--profile')) workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`);
 
 const started = Date.now();
+// On a shared machine every figure is read beside the load average: it says how many others wanted the cores.
+const loadAtStart = loadavg()[0];
 const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const results = {};
 for (const name of only) {
@@ -108,12 +110,13 @@ const environment = {
   queueType,
   store,
   durationS: Math.round((Date.now() - started) / 1000),
+  loadAverage: { start: loadAtStart, end: loadavg()[0] },
 };
 const report = buildReport(results, environment);
 console.log(report.text);
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `${environment.date.replace(/[:.]/g, '-')}-${store}${quick ? '-quick' : ''}.json`);
-writeFileSync(file, `${JSON.stringify({ environment, results, rows: report.rows }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ environment, results, rows: report.rows, budgets: report.budgets }, null, 2)}\n`);
 log(`results written to ${file}`);
 
 function safe(read) {

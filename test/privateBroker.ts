@@ -54,17 +54,26 @@ export interface PrivateCluster {
 }
 
 /**
+ * RabbitMQ's `cluster_partition_handling`: `ignore` (its default) leaves both sides of a partition running;
+ * `pause_minority` pauses the side that cannot see a majority (it closes its clients' connections) until it heals.
+ */
+export type PartitionHandling = 'ignore' | 'pause_minority' | 'autoheal';
+
+/**
  * Starts a private node and resolves once it accepts AMQP logins. `cookie`: the Erlang cookie (nodes of one
  * cluster share one); default: a random one of its own.
  * @throws Error naming what is missing (the broker scripts) or the node's last log lines when it does not come up
  */
-export async function startPrivateBroker(options: { cookie?: string } = {}): Promise<PrivateBroker> {
+export async function startPrivateBroker(
+  options: { cookie?: string; partitionHandling?: PartitionHandling } = {},
+): Promise<PrivateBroker> {
   const sbin = findSbin();
   const dir = mkdtempSync(join(tmpdir(), 'nango-rabbit-'));
   const node = `nango-test-${randomBytes(4).toString('hex')}@localhost`;
   const port = await freePort();
   const distPort = await freePort();
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${port}\nloopback_users = none\n`);
+  const handling = options.partitionHandling ? `cluster_partition_handling = ${options.partitionHandling}\n` : '';
+  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${port}\nloopback_users = none\n${handling}`);
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
   writeFileSync(join(dir, '.erlang.cookie'), options.cookie ?? randomBytes(20).toString('hex'), { mode: 0o400 });
@@ -102,9 +111,12 @@ export async function startPrivateBroker(options: { cookie?: string } = {}): Pro
  * `start_app`, in parallel too). Each node keeps its own name, ports and folder; `stop()` ends them all.
  * @throws Error from the node that did not start or join; every node started is stopped first
  */
-export async function startPrivateCluster(size = 3): Promise<PrivateCluster> {
+export async function startPrivateCluster(
+  size = 3,
+  options: { partitionHandling?: PartitionHandling } = {},
+): Promise<PrivateCluster> {
   const cookie = randomBytes(20).toString('hex');
-  const started = await Promise.allSettled(Array.from({ length: size }, () => startPrivateBroker({ cookie })));
+  const started = await Promise.allSettled(Array.from({ length: size }, () => startPrivateBroker({ cookie, ...options })));
   const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const cluster = new Cluster(nodes);
   try {

@@ -11,6 +11,7 @@ import { Agent, request } from 'undici';
 import { combineRuns, spread } from '../lib/stats.mjs';
 import { measure } from '../lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, rssMiB, startWorker } from '../lib/processes.mjs';
+import { benchStore } from '../lib/benchStore.mjs';
 import server from '@nangohq/server';
 
 const MiB = 1024 * 1024;
@@ -18,8 +19,10 @@ const PROVIDER_MS = 5;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 const REPLY = JSON.stringify({ ok: true, items: Array.from({ length: 10 }, (_, i) => ({ id: i, name: `item ${i}` })) });
 
-export async function proxyScenario({ quick, log, levels = [1, 64] }) {
+export async function proxyScenario({ quick, log, store: kind = 'sqlite', levels = [1, 64] }) {
   const dir = mkdtempSync(join(tmpdir(), 'nango-bench-proxy-'));
+  // The proxy reads the Connection and the learned rate limit from the store on every call: on PostgreSQL a round trip.
+  const store = await benchStore(kind);
   const provider = await startProvider();
   const port = await freePort();
   const queue = `bench.proxy.${randomUUID()}`;
@@ -31,7 +34,7 @@ export async function proxyScenario({ quick, log, levels = [1, 64] }) {
   const worker = await startWorker({
     NANGO_QUEUE: queue,
     NANGO_PORT: String(port),
-    NANGO_DB_PATH: join(dir, 'nango.sqlite'),
+    ...store.env,
     NANGO_INTEGRATIONS_YAML: yaml,
     NANGO_INTEGRATIONS_DIR: dir,
     // The API's own rate limit (1,000 calls a minute per key by default) would measure itself, not the proxy.
@@ -39,7 +42,7 @@ export async function proxyScenario({ quick, log, levels = [1, 64] }) {
   });
   const nango = new Nango({ url: RABBITMQ_URL, queue });
   const agent = new Agent({ connections: 128, pipelining: 1 });
-  const results = {};
+  const results = { store: kind };
   try {
     await nango.connect();
     await nango.registerConnection('api', 'u1', { api_key: 'bench-key' });
@@ -82,6 +85,7 @@ export async function proxyScenario({ quick, log, levels = [1, 64] }) {
     await worker.stop();
     await provider.close();
     await deleteQueues(server.workerQueueNames(queue));
+    await store.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
@@ -108,7 +112,7 @@ async function streamBody(worker, url, headers, agent, bytes, rounds) {
 }
 
 /** The provider: a small JSON reply, or `?bytes=N` of 'x' made as they are sent. */
-async function startProvider() {
+export async function startProvider() {
   const server = createServer((req, res) => {
     const bytes = Number(new URL(req.url, 'http://x').searchParams.get('bytes') ?? 0);
     req.resume();
@@ -138,7 +142,7 @@ async function startProvider() {
   };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();

@@ -27,6 +27,7 @@ export type { PaginateConfig, PaginateRequest } from './paginate';
 export type { ActionConnection, LegacyCredentialNames } from './withCredentialAliases';
 export type { ActionLogger, NangoActionLogger } from './withWinstonMethods';
 export { actionFromFunction } from './fromFunction';
+export { onEventFromFunction, ON_EVENT_TYPES, type OnEventType } from './onEventFromFunction';
 export {
   ActionError,
   FunctionRuntime,
@@ -36,5 +37,5 @@ export {
   type ProxyResponse,
 } from './functionRuntime';
 export { withRetries, askedWait, type RetryPolicy, type RetryHooks } from './functionRetries';
-export { syncFromFunction, type SyncWebhookInput } from './fromSyncFunction';
+export { syncFromFunction, type DeployedSyncInstance, type SyncWebhookInput } from './fromSyncFunction';
 export { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';

@@ -44,9 +44,7 @@ export async function request(settings: ClientSettings, method: string, path: st
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    throw new CliError(
-      `Cannot reach the Nango server at ${settings.host} (${reason(error)}). Is it running? Set NANGO_HOSTPORT if it runs elsewhere.`,
-    );
+    throw unreachable(settings, error);
   }
   const text = await response.text();
   let json: unknown;
@@ -65,6 +63,13 @@ export async function request(settings: ClientSettings, method: string, path: st
     throw new CliError(`The server refused the request: ${message}. Set NANGO_SECRET_KEY to the server's secret key.`);
   }
   throw new CliError(message);
+}
+
+/** The CliError for a request that got no answer: names the server's URL and why. */
+export function unreachable(settings: ClientSettings, error: unknown): CliError {
+  return new CliError(
+    `Cannot reach the Nango server at ${settings.host} (${reason(error)}). Is it running? Set NANGO_HOSTPORT if it runs elsewhere.`,
+  );
 }
 
 function reason(error: unknown): string {

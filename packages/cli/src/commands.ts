@@ -1,5 +1,6 @@
 import { CliError, request } from './ApiClient';
 import type { Command } from './Command';
+import { DRYRUN_COMMAND } from './dryrun/dryrunCommand';
 import { LOGS_COMMAND } from './logsCommand';
 import { keyValues, table } from './table';
 
@@ -110,6 +111,7 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   LOGS_COMMAND,
+  DRYRUN_COMMAND,
 ];
 
 /** `nango <command> …args` usage line. */

@@ -15,7 +15,8 @@ export interface SessionState {
 }
 
 export type OperationStatus = 'running' | 'success' | 'failed' | 'cancelled' | 'timed_out';
-export type OperationKind = 'connect' | 'refresh' | 'revocation' | 'connection' | 'action' | 'sync' | 'proxy' | 'webhook';
+export type OperationKind =
+  'connect' | 'refresh' | 'revocation' | 'connection' | 'action' | 'sync' | 'proxy' | 'webhook' | 'event';
 
 /** One operation as the logs routes send it (docs/observability.md). */
 export interface Operation {

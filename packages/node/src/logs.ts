@@ -3,7 +3,8 @@ import { NangoError } from './NangoError';
 import { queryString, seg } from './requests';
 
 /** What kind of thing an operation is (this server's operations log; not in the official SDK). */
-export type OperationKind = 'connect' | 'refresh' | 'revocation' | 'connection' | 'action' | 'sync' | 'proxy' | 'webhook';
+export type OperationKind =
+  'connect' | 'refresh' | 'revocation' | 'connection' | 'action' | 'sync' | 'proxy' | 'webhook' | 'event';
 
 /** Where an operation is. */
 export type OperationStatus = 'running' | 'success' | 'failed' | 'cancelled' | 'timed_out';

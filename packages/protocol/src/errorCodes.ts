@@ -42,6 +42,10 @@ export const ERROR_CODES = {
     retryable: true,
     when: "The provider's verification request got no answer within NANGO_VERIFICATION_TIMEOUT_MS, could not be sent, or answered 429 or 5xx; nothing was stored.",
   },
+  connection_validation_failed: {
+    retryable: false,
+    when: 'A deployed validate-connection function of the integration threw; errorMsg is its message. A new Connection was deleted again; a re-authorised one is marked as needing reauthorization.',
+  },
   invalid_connection_config: {
     retryable: false,
     when: "A per-tenant value (connection config) is missing or outside its catalog field's pattern, format or allowed values; the message names the field and its rule.",

@@ -10,6 +10,7 @@ import { loadIntegrationsConfig } from './config/loadIntegrationsConfig';
 import type { IntegrationsConfig } from './config/types';
 import type { OperationContext } from './operations/OperationContext';
 import { functionHost } from './operations/functionHost';
+import { requireIntegration } from './operations/OperationContext';
 import { triggerAction } from './operations/triggerAction';
 import { DeployedSyncs } from './syncs/DeployedSyncs';
 import { createLogger, type Logger } from './logger';
@@ -43,7 +44,10 @@ import { WsClients } from './api/WsClients';
 import type { Webhooks } from './webhooks/Webhooks';
 import { WebhookOutbox } from './webhooks/WebhookOutbox';
 import { ActionDispatcher } from './api/ActionDispatcher';
+import { OnEventConsumer } from './onEvents/OnEventConsumer';
+import { OnEventPublisher } from './onEvents/OnEventPublisher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
+import { ProviderWebhookConsumer } from './inbound/ProviderWebhookConsumer';
 import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
 import type { SyncExecutor } from './syncs/SyncExecutor';
 import { SyncScheduler } from './syncs/SyncScheduler';
@@ -112,6 +116,11 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
+  /** Routes the provider webhooks `/webhook/...` queued, in processes with the `worker` role. */
+  private readonly providerWebhooks: ProviderWebhookConsumer;
+  /** Queues post-connection-creation runs for the workers, in every role; runs them, in the worker role. */
+  private readonly onEventPublisher: OnEventPublisher;
+  private readonly onEvents: OnEventConsumer;
   /** The webhook outbox; its deliverer runs in every role (see docs/http-api.md, Webhooks). */
   private readonly webhooks: WebhookOutbox;
   /** The sync scheduler, in processes with the `worker` role. */
@@ -195,6 +204,8 @@ export class Worker {
     const db = store.kind === 'postgres' ? 'postgresql' : 'sqlite';
     // One refresher for the calls and the background: refreshes of one Connection in this process share one flight.
     const refresher = new CredentialRefresher(store.connections, store.refreshLocks, logger, {}, webhooks, log);
+    const { rabbitmqUrl, queue, queueType } = settings;
+    this.onEventPublisher = new OnEventPublisher({ rabbitmqUrl, queue, queueType, logger });
     const context: OperationContext = {
       store: withStoreSpans(store.connections, db, 'connections', ['get']),
       runner: this.runner,
@@ -205,6 +216,7 @@ export class Worker {
       verificationTimeoutMs: settings.verificationTimeoutMs,
       integrations: () => this.registry.snapshot(),
       deployed: new DeployedFunctions(store.functionDeployments, loader),
+      onEvents: this.onEventPublisher,
       webhooks,
       logger,
       log,
@@ -282,6 +294,14 @@ export class Worker {
       ttlMs: settings.asyncActionTtlSeconds * 1000,
       ...(asyncActionTimings && { timings: asyncActionTimings }),
     });
+    this.providerWebhooks = new ProviderWebhookConsumer({
+      context,
+      logger: logger.child({ component: 'provider-webhooks' }),
+      queue: settings.queue,
+      queueType: settings.queueType,
+      prefetch: settings.maxConcurrentActions,
+    });
+    this.onEvents = new OnEventConsumer({ context, logger, queue, queueType, prefetch: settings.maxConcurrentActions });
     this.syncs = new SyncScheduler({
       queue: settings.queue,
       queueType: settings.queueType,
@@ -296,11 +316,13 @@ export class Worker {
           this.runner,
           store.records,
           () => this.registry.snapshot(),
-          // A deployed sync's calls past its sandbox, as an action's: its own Connection's metadata (with the size
-          // check of every door), other actions (run in the sync's slot, stopped with it), its integration.
-          (integration, connection) =>
-            functionHost(context, { integration, userId: connection.userId, depth: 0 }, (child, depth, signal) =>
-              triggerAction(context, child, { nested: { depth, signal } }),
+          // A deployed sync's calls past its records, as an action's: its own Connection's metadata (with the size
+          // check of every door), other actions one level deeper in the sync's slot, its integration and environment.
+          (connection) =>
+            functionHost(
+              context,
+              { integration: requireIntegration(context, connection.integration), userId: connection.userId, depth: 0 },
+              (child, depth, signal) => triggerAction(context, child, { nested: { depth, signal } }),
             ),
         ),
       webhooks: context.webhooks,
@@ -374,6 +396,7 @@ export class Worker {
       worker.webhooks.start();
       worker.retention.start();
       worker.credentialChecks.start();
+      worker.onEventPublisher.start();
       if (roles.rpc) await worker.connect();
       if (roles.http) await worker.listen(overrides.serverUrl !== undefined || Boolean(process.env['NANGO_SERVER_URL']));
       await worker.listenMetrics();
@@ -460,14 +483,24 @@ export class Worker {
     await this.apiContext.flowResults?.close();
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
+    await this.onEvents.stop();
+    await this.providerWebhooks.stop();
     await this.syncs.stop(); // runs in flight are aborted and hand their leases back
     await this.credentialChecks.stop(); // claims not looked at are given back
     const grace = this.settings.shutdownGraceMs;
-    await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace)]);
+    await Promise.all([
+      this.responder.waitIdle(grace),
+      this.asyncActions.waitIdle(grace),
+      this.onEvents.waitIdle(grace),
+      this.providerWebhooks.waitIdle(grace),
+    ]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Async runs the runner stopped give their row back (queued again) before the store closes.
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
+    await this.onEvents.close(); // runs the runner stopped go back to the queue, unacked
+    await this.onEventPublisher.close();
+    await this.providerWebhooks.close(); // before the outbox stops: routing stores forwards
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
     await closeUserHostConnections(); // kept-alive sockets to hosts users typed; made again if another worker calls
     // Last before the store closes: every operation above has ended (those still running end as cancelled).
@@ -538,6 +571,8 @@ export class Worker {
     await open('requests', (model) => this.consume(model));
     await open('async actions', this.asyncActions.setup);
     await open('syncs', this.syncs.setup);
+    await open('on-event runs', this.onEvents.setup);
+    await open('provider webhooks', this.providerWebhooks.setup);
   }
 
   /**

@@ -17,6 +17,7 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
   'sync',
   'proxy',
   'webhook',
+  'event',
 ];
 export const OPERATION_STATUSES: readonly OperationStatus[] = ['running', 'success', 'failed', 'cancelled', 'timed_out'];
 

@@ -68,7 +68,7 @@ export class DeployedFunctions {
   }
 
   /**
-   * What goes wrong when each action and sync of a deployment is loaded as a run would load it (its bundle
+   * What goes wrong when each function of a deployment is loaded as a run would load it (its bundle
    * evaluated in a sandbox and wrapped, never run): a bundle that throws at load or exports no function is refused
    * before it can replace the active version. One message per function that fails, naming it.
    */
@@ -77,7 +77,6 @@ export class DeployedFunctions {
     const problems: string[] = [];
     try {
       for (const deployed of functions) {
-        if (deployed.type === 'on-event') continue;
         const file = join(folder, deployed.integration, `${deployed.name}.${deployed.type}.cjs`);
         const shown = `deployed ${deployed.type} ${deployed.integration}/${deployed.name}`;
         this.loader.provide(file, shown, wrapBundle(deployed.type, deployed.js, `${deployed.integration}.${deployed.name}`));
@@ -93,6 +92,24 @@ export class DeployedFunctions {
     return problems;
   }
 
+  /**
+   * The deployed on-event functions of `integration` for `event` (`post-connection-creation`, …), ready for
+   * ActionRunner.run with no input, each bundle wrapped through `@nangohq/action`'s onEventFromFunction; in the order
+   * the deployment lists them.
+   * @throws WorkerError `storage_error`
+   */
+  async onEvents(integration: IntegrationConfig, event: string): Promise<ActionConfig[]> {
+    const { version, functions } = await this.active();
+    const matching = functions.filter((f) => f.type === 'on-event' && f.integration === integration.name && f.event === event);
+    return matching.map((deployed) => {
+      // Its own folder: an on-event function may share its name with an action of the same integration.
+      const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, 'on-event', `${deployed.name}.cjs`);
+      const shown = `deployed on-event function ${integration.name}/${deployed.name} (deployment ${version})`;
+      this.loader.provide(file, shown, wrapBundle('on-event', deployed.js, `${integration.name}.${deployed.name}`));
+      return { name: deployed.name, file, timeoutMs: integration.actionTimeoutMs, memoryMb: DEPLOYED_MEMORY_MB };
+    });
+  }
+
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {
     const version = await this.store.activeVersion();
     if (this.current?.version !== version) {
@@ -106,10 +123,10 @@ export class DeployedFunctions {
 }
 
 /**
- * The CLI's bundle, its exports then turned into the class the sandbox runs: an action (actionFromFunction) or a
- * NangoSync (syncFromFunction), both of `@nangohq/action`.
+ * The CLI's bundle, its exports then turned into the class the sandbox runs: an action (actionFromFunction), a
+ * NangoSync (syncFromFunction) or an on-event function (onEventFromFunction), all of `@nangohq/action`.
  */
-export function wrapBundle(kind: 'action' | 'sync', js: string, name: string): string {
-  const wrapper = kind === 'action' ? 'actionFromFunction' : 'syncFromFunction';
+export function wrapBundle(kind: DeployedFunction['type'], js: string, name: string): string {
+  const wrapper = kind === 'action' ? 'actionFromFunction' : kind === 'sync' ? 'syncFromFunction' : 'onEventFromFunction';
   return `${js}\n;module.exports = require('@nangohq/action').${wrapper}(module.exports, ${JSON.stringify(name)});\n`;
 }

@@ -8,6 +8,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_credentials: 400,
   invalid_connection_config: 400,
   credentials_rejected: 400,
+  connection_validation_failed: 400,
   credentials_check_failed: 502,
   unknown_provider: 400,
   refresh_not_possible: 400,

@@ -21,7 +21,9 @@ export type OperationKind =
   /** A proxy call. */
   | 'proxy'
   /** One webhook delivery attempt. */
-  | 'webhook';
+  | 'webhook'
+  /** A deployed on-event function's run for a Connection event (`fields.event`: post-connection-creation, …). */
+  | 'event';
 
 /** Every kind, for validating filters. */
 export const OPERATION_KINDS: readonly OperationKind[] = [
@@ -33,6 +35,7 @@ export const OPERATION_KINDS: readonly OperationKind[] = [
   'sync',
   'proxy',
   'webhook',
+  'event',
 ];
 
 /** Where an operation is: `running` until it ends one of the other ways. */

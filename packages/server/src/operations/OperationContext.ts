@@ -8,6 +8,7 @@ import type { ConnectionStore, IdempotencyStore } from '../store/Store';
 import type { TokenRefresher } from '../refresh/TokenRefresher';
 import type { Webhooks } from '../webhooks/Webhooks';
 import type { FunctionEnvironment } from './FunctionEnvironment';
+import type { OnEventQueue } from './OnEventQueue';
 
 /** What every message handler may use. */
 export interface OperationContext {
@@ -35,6 +36,11 @@ export interface OperationContext {
   readonly deployed?: DeployedFunctions;
   /** What a deployed function may read of the environment (getWebhookURL, getEnvironmentVariables); none in some unit tests. */
   readonly environment?: FunctionEnvironment;
+  /**
+   * Where post-connection-creation runs are queued for a worker (the durable `<queue>.events`); none in some unit
+   * tests, where they run in the process that stored the Connection.
+   */
+  readonly onEvents?: OnEventQueue;
   /** The integrations as currently loaded; it changes when integrations.yaml is reloaded. */
   integrations(): IntegrationsConfig;
 }

@@ -1,5 +1,6 @@
 import { Script } from 'node:vm';
 import { parseFrequency } from '../config/frequency';
+import { ON_EVENT_TYPES } from '@nangohq/action';
 import { WorkerError } from '../errors';
 import type { DeployedFunction } from '../store/FunctionDeploymentStore';
 import type { OperationContext } from './OperationContext';
@@ -39,7 +40,7 @@ export interface CliDeployBody {
  * Checks a deployment from the CLI and turns it into the functions we store. Every problem is collected, each
  * naming where it is (`flowConfigs[0] (echo/shout)`), so one reply lists them all.
  * @throws WorkerError `invalid_deployment` naming each problem (an unknown integration, a missing model, a bundle that
- *   is not JavaScript, a missing name)
+ *   is not JavaScript, a missing name, an on-event function's unknown event)
  */
 export function checkDeployment(context: OperationContext, body: CliDeployBody): DeployedFunction[] {
   const problems: string[] = [];
@@ -113,6 +114,9 @@ export function checkDeployment(context: OperationContext, body: CliDeployBody):
     (group.scripts ?? []).forEach((script, index) => {
       const where = `onEventScriptsByProvider[${g}].scripts[${index}] (${String(group.providerConfigKey)}/${String(script.name)})`;
       const js = common(where, group.providerConfigKey, script.name, script.fileBody?.js);
+      if (!(ON_EVENT_TYPES as readonly unknown[]).includes(script.event)) {
+        problems.push(`${where}: unknown event '${String(script.event)}' (known: ${ON_EVENT_TYPES.join(', ')})`);
+      }
       functions.push({
         integration: String(group.providerConfigKey),
         name: String(script.name),

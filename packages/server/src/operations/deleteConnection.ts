@@ -4,12 +4,14 @@ import { RevocationError, revokeToken } from '../oauth/revokeToken';
 import { type OperationContext } from './OperationContext';
 import { connectionNotFound } from '../errors';
 import { recordChange } from './recordChange';
+import { runOnEvents } from './runOnEvents';
 
 /** Longest wait for a provider's revocation endpoint (less when the integration's http_timeout_ms is lower). */
 export const REVOCATION_TIMEOUT_MS = 10_000;
 
 /**
- * Deletes a Connection and its credentials, then revokes its token at the provider when the catalog names a
+ * Runs the integration's deployed pre-connection-deletion functions (runPreDeletion: a failure does not stop the
+ * delete), deletes the Connection and its credentials, then revokes its token at the provider when the catalog names a
  * revocation URL (see revokeToken). A revocation that fails or times out is logged and does not undo or block the
  * delete. The integration need not be declared any more, so Connections of a removed integration can still be
  * cleaned up (without revocation: nothing says where). The delete is a `connection` operation (`deleted`), the
@@ -32,6 +34,7 @@ export async function deleteConnection(context: OperationContext, message: Delet
       );
     }
   }
+  await runPreDeletion(context, message);
   try {
     if (!(await context.store.delete(message.integration, message.userId))) {
       throw connectionNotFound(message.integration, message.userId);
@@ -43,6 +46,22 @@ export async function deleteConnection(context: OperationContext, message: Delet
   const deletion = recordChange(context.log, change, startedAt);
   if (integration && connection) await revokeQuietly(context, integration, connection, deletion);
   return undefined;
+}
+
+/**
+ * Runs the integration's deployed pre-connection-deletion functions while the Connection and its credentials still
+ * exist (they may call the provider with them, to revoke a token or remove a subscription), and waits for them, as
+ * Nango does. Their failures are their `event` operations'; the deletion goes on whatever they did.
+ */
+async function runPreDeletion(context: OperationContext, message: DeleteConnectionMessage): Promise<void> {
+  try {
+    await runOnEvents(context, { event: 'pre-connection-deletion', integration: message.integration, userId: message.userId });
+  } catch (error) {
+    context.logger?.warn(
+      { err: error, integration: message.integration, userId: message.userId },
+      'could not run the pre-connection-deletion functions; deleting the Connection all the same',
+    );
+  }
 }
 
 /** Revokes the token, recorded as a `revocation` operation: `success` (revoked, or skipped with the reason), `failed`. */

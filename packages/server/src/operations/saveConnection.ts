@@ -5,7 +5,9 @@ import { sendAuthWebhook } from '../webhooks/authWebhook';
 import type { OperationFields } from '../operationLog/Operation';
 import { checkMetadataSize } from './checkMetadataSize';
 import type { OperationContext } from './OperationContext';
+import { queuePostConnection } from './queuePostConnection';
 import { recordChange } from './recordChange';
+import { validateConnection } from './validateConnection';
 
 /** A Connection to store, from whichever door made it. */
 export interface ConnectionToSave {
@@ -34,12 +36,15 @@ export interface ConnectionToSave {
 
 /**
  * The one operation that saves a Connection for every door (RPC registerConnection, the OAuth callback, /api-auth):
- * the credentials and config, then the connect session's end user and tags, then the `auth` webhook (contract E.2),
- * sent from here only, after the attributes so that it carries them. The save is a `connection` operation, `created`
+ * the credentials and config, then the connect session's end user and tags, then the integration's deployed
+ * validate-connection functions (validateConnection: one that throws refuses the save), then the `auth` webhook
+ * (contract E.2), sent from here only, after the attributes so that it carries them, and last, for a new Connection,
+ * its post-connection-creation functions, queued for a worker (queuePostConnection: not waited for). The save is a `connection` operation, `created`
  * or `updated` (a failed one is named `created`). A config over NANGO_MAX_METADATA_BYTES (alone, or once merged over
  * the existing one) is refused before anything is stored.
  * @returns `creation` for a new Connection, `override` when an existing one got new credentials (E.2 wording)
- * @throws WorkerError `connection_exists` (mode `create`), `metadata_too_large`, `storage_error`
+ * @throws WorkerError `connection_exists` (mode `create`), `metadata_too_large`, `connection_validation_failed`,
+ *   `storage_error`
  */
 export async function saveConnection(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'override'> {
   const startedAt = Date.now();
@@ -54,13 +59,14 @@ export async function saveConnection(context: OperationContext, input: Connectio
     checkMetadataSize(input.config, context.maxMetadataBytes, input.configName ?? 'the config');
     operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
     await setAttributes(context, input);
+    await validateConnection(context, { integration: input.integration, userId: input.userId, operation });
   } catch (error) {
     recordChange(context.log, { ...change, name: 'created', fields: { authMode: input.authMode } }, startedAt, error);
     throw error;
   }
   const created = operation === 'creation';
   const fields: OperationFields = created ? { authMode: input.authMode } : { change: 'credentials', authMode: input.authMode };
-  recordChange(context.log, { ...change, name: created ? 'created' : 'updated', fields }, startedAt);
+  const changeId = recordChange(context.log, { ...change, name: created ? 'created' : 'updated', fields }, startedAt);
   const integration = context.integrations().integrations.get(input.integration);
   await sendAuthWebhook(context, {
     integration: input.integration,
@@ -69,6 +75,8 @@ export async function saveConnection(context: OperationContext, input: Connectio
     provider: input.provider ?? integration?.provider?.name ?? input.integration,
     operation,
   });
+  if (created)
+    await queuePostConnection(context, { integration: input.integration, userId: input.userId, parentId: changeId || undefined });
   return operation;
 }
 

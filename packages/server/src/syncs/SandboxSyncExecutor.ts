@@ -2,7 +2,7 @@ import type { HostCall, SyncCall } from '@nangohq/action';
 import type { NangoConnection } from '@nangohq/protocol';
 import type { ActionRunner } from '../actions/ActionRunner';
 import type { HostCallArgs, WorkerCall } from '../actions/sandboxProtocol';
-import type { IntegrationConfig, IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
+import type { IntegrationsConfig, ModelConfig, SyncConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import { NUL_REFUSAL } from '../nulPath';
 import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore';
@@ -17,24 +17,13 @@ export const MAX_BATCH_RECORDS = 10_000;
 const NAMED_PROBLEMS = 5;
 
 /**
- * Answers a sync run's calls that are not a sync's own (a deployed function's setMetadata, updateMetadata,
- * triggerAction, getConnection, getIntegration, getEnvironmentVariables): made once per run by the worker from the
- * operations every door uses (operations/functionHost.ts), so the same checks apply.
+ * Answers a deployed sync's calls that reach past its records (setMetadata / updateMetadata on its own Connection,
+ * triggerAction, getConnection, getIntegration, getEnvironmentVariables) for the run of `connection`; composed by the
+ * worker from the operations every door uses (operations/functionHost), so their checks and limits apply.
  */
 export type SyncFunctionHost = (
-  integration: IntegrationConfig,
   connection: NangoConnection,
 ) => (method: HostCall, args: HostCallArgs, signal: AbortSignal) => Promise<unknown>;
-
-/** The calls a SyncFunctionHost answers. */
-const FUNCTION_CALLS: ReadonlySet<string> = new Set<HostCall>([
-  'setMetadata',
-  'updateMetadata',
-  'triggerAction',
-  'getConnection',
-  'getIntegration',
-  'getEnvironmentVariables',
-]);
 
 /**
  * Runs sync scripts in the action sandboxes (ActionRunner.runSync): the script's batchSave / batchUpdate /
@@ -47,8 +36,8 @@ export class SandboxSyncExecutor implements SyncExecutor {
     private readonly runner: ActionRunner,
     private readonly records: RecordStore,
     private readonly integrations: () => IntegrationsConfig,
-    /** Answers a run's function calls (setMetadata, triggerAction, …); absent, they fail saying so. */
-    private readonly functions?: SyncFunctionHost,
+    /** Answers a run's calls past its records (metadata, triggerAction, …); absent, they fail saying so. */
+    private readonly functionHost?: SyncFunctionHost,
   ) {}
 
   async run(job: SyncJob, hooks: SyncRunHooks): Promise<SyncRunResult> {
@@ -65,11 +54,11 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
-    const functions = this.functions?.(integration, job.connection);
+    const other = this.functionHost?.(job.connection);
     const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
-      if (isFunctionCall(method)) {
-        if (!functions) throw new WorkerError('internal_error', `${method} is not available in this run`);
-        return functions(method, args, signal);
+      if (!isSyncCall(method)) {
+        if (!other) throw new WorkerError('internal_error', `${method} is not available in this run`);
+        return other(method, args, signal);
       }
       if (method === 'saveCheckpoint' || method === 'clearCheckpoint') {
         checkpoint = method === 'saveCheckpoint' ? checkpointOf(args.checkpoint) : null;
@@ -203,6 +192,15 @@ function checkpointOf(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function isFunctionCall(method: WorkerCall): method is HostCall {
-  return FUNCTION_CALLS.has(method);
+const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
+  'batchSave',
+  'batchUpdate',
+  'batchDelete',
+  'saveCheckpoint',
+  'clearCheckpoint',
+  'trackDeletesEnd',
+]);
+
+function isSyncCall(method: WorkerCall): method is SyncCall {
+  return SYNC_CALLS.has(method);
 }
