@@ -171,13 +171,7 @@ export class FunctionRuntime {
    * Parses `input` with a zod schema, as Nango's helper does.
    * @throws Error naming each field that does not match
    */
-  zodValidateInput<T = unknown>({
-    zodSchema,
-    input,
-  }: {
-    zodSchema: FunctionSchema;
-    input: unknown;
-  }): Promise<{ success: true; data: T }> {
+  zodValidateInput<T = unknown>({ zodSchema, input }: { zodSchema: FunctionSchema; input: unknown }): Promise<{ success: true; data: T }> {
     const parsed = zodSchema.safeParse(input);
     if (!parsed.success) return Promise.reject(new Error(`nango.zodValidateInput: invalid input: ${parsed.error.message}`));
     return Promise.resolve(parsed as { success: true; data: T });
