@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { isSyncClass } from '@nangohq/action/testing';
 import { CliError, request } from './ApiClient';
 import type { Command } from './Command';
@@ -12,14 +13,30 @@ const DEFAULT_FOLDER = 'integrations';
 interface FlowConfig {
   syncName: string;
   providerConfigKey: string;
-  type: 'action';
+  type: 'action' | 'sync';
   version: string;
   models: string[];
   fileBody: { js: string; ts: string };
   metadata: Record<string, never>;
   attributes: Record<string, never>;
-  models_json_schema: { definitions: Record<string, never> };
+  models_json_schema: { definitions: Record<string, unknown> };
+  runs?: string;
+  auto_start?: boolean;
+  sync_type?: 'full' | 'incremental';
+  track_deletes?: boolean;
 }
+
+/** A sync as integrations.yaml declares it (docs/syncs.md); only what a deployment needs. */
+interface SyncDeclaration {
+  models?: Record<string, unknown>;
+  frequency?: string;
+  auto_start?: boolean;
+  sync_type?: 'full' | 'incremental';
+  track_deletes?: boolean;
+}
+
+/** A sync declared without a frequency runs as integrations.yaml's default says. */
+const DEFAULT_FREQUENCY = 'every hour';
 
 /** One line of the deploy reply. */
 interface Deployed {
@@ -39,7 +56,12 @@ export const DEPLOY_COMMAND: Command = {
     {
       name: 'integrations',
       value: '<dir>',
-      summary: `the folder of <integration>/<action>.action.ts files (default ./${DEFAULT_FOLDER})`,
+      summary: `the folder of <integration>/<name>.action.ts and .sync.ts files (default ./${DEFAULT_FOLDER})`,
+    },
+    {
+      name: 'yaml',
+      value: '<file>',
+      summary: "the integrations.yaml declaring the syncs' models and frequency (default: beside the folder)",
     },
   ],
   summary: "Deploy the actions of integrations/ (every folder, or one integration's) to the server: no file to copy.",
@@ -50,6 +72,7 @@ export const DEPLOY_COMMAND: Command = {
     "(*.sync.ts) are not deployed: declare them in the server's integrations.yaml, with their models.",
   async run(settings, [only], print, flags) {
     const folder = resolve(typeof flags['integrations'] === 'string' ? flags['integrations'] : DEFAULT_FOLDER);
+    const yamlFile = resolve(typeof flags['yaml'] === 'string' ? flags['yaml'] : join(dirname(folder), 'integrations.yaml'));
     const integrations = only === undefined ? integrationFolders(folder) : [only];
     const flowConfigs: FlowConfig[] = [];
     for (const integration of integrations) {
@@ -58,39 +81,67 @@ export const DEPLOY_COMMAND: Command = {
       for (const entry of readdirSync(dir).sort()) {
         const match = /^(.+)\.(action|sync)\.ts$/.exec(entry);
         if (!match) continue;
-        const skipped = `Skipped ${integration}/${match[1]}: a sync, declared in the server's integrations.yaml, not deployed`;
-        if (match[2] === 'sync') {
-          print(skipped);
+        const name = match[1] as string;
+        const declaration = match[2] === 'sync' ? syncDeclaration(yamlFile, integration, name) : undefined;
+        if (match[2] === 'sync' && declaration === undefined) {
+          print(`Skipped ${integration}/${name}: a sync that ${yamlFile} does not declare (its models are needed)`);
           continue;
         }
         const file = join(dir, entry);
         const js = await compileFunctionFile(file);
         // Loaded here once: a file that throws at load or exports no class fails now, naming the file.
-        if (isSyncClass(evaluateFunction(file, js))) {
-          print(skipped);
-          continue;
+        if (isSyncClass(evaluateFunction(file, js)) !== (match[2] === 'sync')) {
+          throw new CliError(
+            `${file}: a .${match[2]}.ts file must export a class extending ${match[2] === 'sync' ? 'NangoSync' : 'NangoAction, not NangoSync'}`,
+          );
         }
         flowConfigs.push({
-          syncName: match[1] as string,
+          syncName: name,
           providerConfigKey: integration,
-          type: 'action',
+          type: match[2] === 'sync' ? 'sync' : 'action',
           version: '1',
-          models: [],
+          models: Object.keys(declaration?.models ?? {}),
           fileBody: { js, ts: readFileSync(file, 'utf8') },
           metadata: {},
           attributes: {},
-          models_json_schema: { definitions: {} },
+          models_json_schema: { definitions: declaration?.models ?? {} },
+          ...(declaration && {
+            runs: declaration.frequency ?? DEFAULT_FREQUENCY,
+            auto_start: declaration.auto_start !== false,
+            sync_type: declaration.sync_type === 'full' ? 'full' : 'incremental',
+            track_deletes: declaration.track_deletes === true,
+          }),
         });
       }
     }
     if (flowConfigs.length === 0) {
-      throw new CliError(`no *.action.ts to deploy in ${only === undefined ? folder : join(folder, only)}`, 2);
+      throw new CliError(`nothing to deploy in ${only === undefined ? folder : join(folder, only)}`, 2);
     }
     const body = { flowConfigs, onEventScriptsByProvider: [], deployMode: 'integration', reconcile: true, debug: false };
     const deployed = (await request(settings, 'POST', '/sync/deploy', body)) as Deployed[];
     for (const item of deployed) print(`Deployed ${item.providerConfigKey}/${item.name} (deployment ${item.deployment})`);
   },
 };
+
+/**
+ * The declaration of sync `name` of `integration` in integrations.yaml, undefined when the file or the sync is not
+ * there.
+ * @throws CliError naming the file when it is not YAML
+ */
+function syncDeclaration(file: string, integration: string, name: string): SyncDeclaration | undefined {
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${file}: not YAML: ${(error as Error).message}`);
+  }
+  const integrations = (parsed as { integrations?: Record<string, { syncs?: Record<string, SyncDeclaration | null> }> })
+    ?.integrations;
+  const syncs = integrations?.[integration]?.syncs;
+  if (!syncs || !(name in syncs)) return undefined;
+  return syncs[name] ?? {};
+}
 
 /** The subfolders of the integrations folder that hold an action or sync file. */
 function integrationFolders(folder: string): string[] {
