@@ -87,31 +87,7 @@ export const DEPLOY_COMMAND: Command = {
           print(`Skipped ${integration}/${name}: a sync that ${yamlFile} does not declare (its models are needed)`);
           continue;
         }
-        const file = join(dir, entry);
-        const js = await compileFunctionFile(file);
-        // Loaded here once: a file that throws at load or exports no class fails now, naming the file.
-        if (isSyncClass(evaluateFunction(file, js)) !== (match[2] === 'sync')) {
-          throw new CliError(
-            `${file}: a .${match[2]}.ts file must export a class extending ${match[2] === 'sync' ? 'NangoSync' : 'NangoAction, not NangoSync'}`,
-          );
-        }
-        flowConfigs.push({
-          syncName: name,
-          providerConfigKey: integration,
-          type: match[2] === 'sync' ? 'sync' : 'action',
-          version: '1',
-          models: Object.keys(declaration?.models ?? {}),
-          fileBody: { js, ts: readFileSync(file, 'utf8') },
-          metadata: {},
-          attributes: {},
-          models_json_schema: { definitions: declaration?.models ?? {} },
-          ...(declaration && {
-            runs: declaration.frequency ?? DEFAULT_FREQUENCY,
-            auto_start: declaration.auto_start !== false,
-            sync_type: declaration.sync_type === 'full' ? 'full' : 'incremental',
-            track_deletes: declaration.track_deletes === true,
-          }),
-        });
+        flowConfigs.push(await flowConfigOf(join(dir, entry), integration, name, declaration));
       }
     }
     if (flowConfigs.length === 0) {
@@ -122,6 +98,42 @@ export const DEPLOY_COMMAND: Command = {
     for (const item of deployed) print(`Deployed ${item.providerConfigKey}/${item.name} (deployment ${item.deployment})`);
   },
 };
+
+/**
+ * One function compiled, checked by loading it once here (a file that throws at load or exports no class fails now,
+ * naming the file), in the shape of `POST /sync/deploy`'s flowConfigs; a sync with its declaration.
+ * @throws CliError naming the file: it does not compile, does not load, or its class is not of its kind
+ */
+async function flowConfigOf(
+  file: string,
+  integration: string,
+  name: string,
+  declaration: SyncDeclaration | undefined,
+): Promise<FlowConfig> {
+  const kind = file.endsWith('.sync.ts') ? 'sync' : 'action';
+  const js = await compileFunctionFile(file);
+  if (isSyncClass(evaluateFunction(file, js)) !== (kind === 'sync')) {
+    const expected = kind === 'sync' ? 'NangoSync' : 'NangoAction, not NangoSync';
+    throw new CliError(`${file}: a .${kind}.ts file must export a class extending ${expected}`);
+  }
+  return {
+    syncName: name,
+    providerConfigKey: integration,
+    type: kind,
+    version: '1',
+    models: Object.keys(declaration?.models ?? {}),
+    fileBody: { js, ts: readFileSync(file, 'utf8') },
+    metadata: {},
+    attributes: {},
+    models_json_schema: { definitions: declaration?.models ?? {} },
+    ...(declaration && {
+      runs: declaration.frequency ?? DEFAULT_FREQUENCY,
+      auto_start: declaration.auto_start !== false,
+      sync_type: declaration.sync_type === 'full' ? 'full' : 'incremental',
+      track_deletes: declaration.track_deletes === true,
+    }),
+  };
+}
 
 /**
  * The declaration of sync `name` of `integration` in integrations.yaml, undefined when the file or the sync is not
