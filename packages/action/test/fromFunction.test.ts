@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NangoConnection } from '@nangohq/protocol';
 import { ACTION_CONTEXT, type ActionContext } from '../src/context';
 import { actionFromFunction } from '../src/fromFunction';
+import { NangoAction } from '../src/NangoAction';
 import type { FunctionRuntime } from '../src/functionRuntime';
 import type { HttpResponse } from '../src/http';
 
@@ -105,5 +106,18 @@ describe('a deployed function run through actionFromFunction', () => {
 
   it('refuses a bundle without createAction', () => {
     expect(() => actionFromFunction({ default: {} }, 'echo.empty')).toThrow('echo.empty: the deployed bundle');
+  });
+
+  it('passes through the one NangoAction class a bundle of our format exports (deployed by our CLI)', () => {
+    class Own extends NangoAction {
+      override async executeAction() {
+        return 'own';
+      }
+    }
+    expect(actionFromFunction({ default: Own }, 'echo.own').default).toBe(Own);
+    expect(actionFromFunction({ Own }, 'echo.own').default).toBe(Own);
+    // Two classes: which to run is not for the worker to guess.
+    class Other extends Own {}
+    expect(() => actionFromFunction({ Own, Other }, 'echo.two')).toThrow('echo.two: the deployed bundle');
   });
 });
