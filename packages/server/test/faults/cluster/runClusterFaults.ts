@@ -3,6 +3,7 @@
  * one at a time with recovery between them, and counts what each did (faultFigures). Used by the command line
  * (`npm run faults:cluster`) and, with fewer faults and a shorter load, by the CI test.
  */
+import { loadavg } from 'node:os';
 import { ClusterRig } from './clusterRig';
 import { FAULTS, type FaultName } from './clusterFaults';
 import { faultFigures, successRate, type FaultFigures, type FaultWindow } from './faultFigures';
@@ -29,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runClusterFaults(options: RunOptions): Promise<RunResult> {
   const { log } = options;
-  const loadAverage = (await import('node:os')).loadavg().map((value) => Math.round(value * 10) / 10);
+  const loadAverage = loadavg().map((value) => Math.round(value * 10) / 10);
   const rig = await ClusterRig.start({ issues: options.issues, pageDelayMs: 100, shutdownGraceMs: 10_000, log });
   let load: MixedLoad | undefined;
   try {
