@@ -112,7 +112,7 @@ async function streamBody(worker, url, headers, agent, bytes, rounds) {
 }
 
 /** The provider: a small JSON reply, or `?bytes=N` of 'x' made as they are sent. */
-async function startProvider() {
+export async function startProvider() {
   const server = createServer((req, res) => {
     const bytes = Number(new URL(req.url, 'http://x').searchParams.get('bytes') ?? 0);
     req.resume();
@@ -142,7 +142,7 @@ async function startProvider() {
   };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();

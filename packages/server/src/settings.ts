@@ -109,6 +109,12 @@ export interface WorkerSettings {
   /** NANGO_PROXY_TIMEOUT_MS — time limit of one proxied call to the provider, headers and body. Default: 120000 */
   proxyTimeoutMs: number;
   /**
+   * NANGO_PROXY_STALE_MS — how old the Connection and the learned rate limit a proxy call uses may be: a process reuses
+   * what it read that recently instead of reading the store on every call. Its own writes (a refresh, a new key, a
+   * limit learned) it sees at once; another process's at most this late. 0 reads the store on every call. Default: 1000
+   */
+  proxyStaleMs: number;
+  /**
    * NANGO_PROXY_ALLOWED_HOSTS — hosts a `Base-Url-Override` may name besides the integration's own (comma-separated:
    * `api.example.com`, `*.example.com` for its subdomains, `*` for any host). Link-local and cloud metadata hosts
    * (169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal) only by an entry of their own, even with `*`.
@@ -146,6 +152,17 @@ export interface WorkerSettings {
   webhookTimeoutMs: number;
   /** NANGO_ENVIRONMENT — the environment name webhooks carry (`environment`). Default: prod */
   environment: string;
+  /**
+   * NANGO_ENVIRONMENT_UUID — another name of this server's one environment in provider webhook URLs
+   * (`/webhook/<environment>/<integration>`, Nango's shape): set it to a Nango environment's uuid so providers keep
+   * the URL they were given. Default: none (the path takes NANGO_ENVIRONMENT)
+   */
+  environmentUuid: string | undefined;
+  /**
+   * NANGO_PROVIDER_WEBHOOK_MAX_BYTES — largest provider webhook body `/webhook/...` accepts (413 past it); each is queued
+   * whole on the broker. Default: 1048576 (1 MiB)
+   */
+  providerWebhookMaxBytes: number;
   /**
    * NANGO_ENVIRONMENT_VARIABLES — what `GET /environment-variables` (getEnvironmentVariables) answers: a JSON object
    * of names to text values, e.g. `{"API_BASE":"https://api.example.com"}`. Only what is listed here is shown; no
@@ -278,6 +295,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_WEBHOOK_MAX_ATTEMPTS', '10'],
   ['NANGO_WEBHOOK_TIMEOUT_MS', '10000'],
   ['NANGO_ENVIRONMENT', 'prod'],
+  ['NANGO_ENVIRONMENT_UUID', 'none: /webhook/<environment>/... takes NANGO_ENVIRONMENT'],
+  ['NANGO_PROVIDER_WEBHOOK_MAX_BYTES', '1048576'],
   ['NANGO_ENVIRONMENT_VARIABLES', '{}: GET /environment-variables lists none'],
   ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
   ['NANGO_VERIFICATION_TIMEOUT_MS', '10000'],
@@ -370,6 +389,7 @@ export function resolveWorkerSettings(
     corsOrigins: env['NANGO_CORS_ORIGINS'] || '*',
     proxyRetryBaseMs: int('NANGO_PROXY_RETRY_BASE_MS', 1000, 0),
     proxyTimeoutMs: int('NANGO_PROXY_TIMEOUT_MS', 120_000, 1),
+    proxyStaleMs: int('NANGO_PROXY_STALE_MS', 1000, 0),
     proxyAllowedHosts: list(env['NANGO_PROXY_ALLOWED_HOSTS']),
     rateLimitMaxWaitMs: int('NANGO_RATE_LIMIT_MAX_WAIT_MS', 30_000, 0),
     asyncActionTtlSeconds: int('NANGO_ASYNC_ACTION_TTL_S', 86_400, 1),
@@ -385,6 +405,8 @@ export function resolveWorkerSettings(
     webhookMaxAttempts: int('NANGO_WEBHOOK_MAX_ATTEMPTS', 10, 1),
     webhookTimeoutMs: int('NANGO_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     environment: env['NANGO_ENVIRONMENT'] || 'prod',
+    environmentUuid: env['NANGO_ENVIRONMENT_UUID'] || undefined,
+    providerWebhookMaxBytes: int('NANGO_PROVIDER_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024),
     environmentVariables: environmentVariables(env['NANGO_ENVIRONMENT_VARIABLES'], problems),
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
     verificationTimeoutMs: int('NANGO_VERIFICATION_TIMEOUT_MS', 10_000, 1),

@@ -16,9 +16,17 @@ export async function freshConnection(
   force = false,
   /** The operation the Connection is for (a sync run, a proxy call): a refresh it needs points at it. */
   operationId?: string,
+  /**
+   * How old a copy of the Connection this process read may be (the proxy's NANGO_PROXY_STALE_MS; see
+   * ConnectionStore.getRecent). A refresh it needs still reads the store under its lock (fenced).
+   */
+  maxStaleMs = 0,
 ): Promise<{ integration: IntegrationConfig; connection: NangoConnection }> {
   const integration = requireIntegration(context, integrationName);
-  const stored = await context.store.get(integration.name, userId);
+  const stored =
+    maxStaleMs > 0
+      ? await context.store.getRecent(integration.name, userId, maxStaleMs)
+      : await context.store.get(integration.name, userId);
   if (!stored) throw connectionNotFound(integration.name, userId);
   const options = operationId ? { force, operationId } : { force };
   return { integration, connection: await context.refresher.ensureFresh(integration, stored, options) };

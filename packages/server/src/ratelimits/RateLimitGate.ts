@@ -16,9 +16,9 @@ export class ProviderRateLimited extends WorkerError {
 
 /**
  * The learned rate limits of providers, per Connection, as every proxy call and action httpRequest sees them: one
- * store read before a call (no in-process cache, so a limit one process learns holds in every other at once; a
- * primary-key read costs microseconds on SQLite and one round trip on PostgreSQL), one write when a reply announces
- * a limit. A store that fails is logged and let through: a lost limit costs one more 429, a blocked proxy costs more.
+ * store read before a call (a primary-key read: microseconds on SQLite, a round trip on PostgreSQL), or with
+ * `maxStaleMs` a read this process made that recently (a limit learned by this process holds at once, one learned
+ * by another at most `maxStaleMs` later); one write when a reply announces a limit. A store that fails is logged and let through: a lost limit costs one more 429, a blocked proxy costs more.
  */
 export class RateLimitGate {
   constructor(
@@ -26,6 +26,11 @@ export class RateLimitGate {
     /** The longest a call waits for a limit to lift (NANGO_RATE_LIMIT_MAX_WAIT_MS). */
     readonly maxWaitMs: number,
     private readonly logger?: Logger,
+    /**
+     * How old a limit read may be (NANGO_PROXY_STALE_MS for the proxy): 0 reads the store before every call; more
+     * reuses this process's read for that long, so a limit another process learns holds here that much later.
+     */
+    private readonly maxStaleMs = 0,
   ) {}
 
   /**
@@ -68,7 +73,7 @@ export class RateLimitGate {
 
   private async read(scope: string): Promise<LearnedLimit | undefined> {
     try {
-      return await this.store.get(scope);
+      return this.maxStaleMs > 0 ? await this.store.getRecent(scope, this.maxStaleMs) : await this.store.get(scope);
     } catch (err) {
       this.logger?.warn({ err, scope }, 'could not read the learned provider rate limit; calling the provider anyway');
       return undefined;

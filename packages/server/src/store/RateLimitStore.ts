@@ -14,6 +14,12 @@ export interface LearnedLimit {
 export interface RateLimitStore {
   /** The limit in force for `scope` at `now`, if any. @throws WorkerError `storage_error` */
   get(scope: string, now?: number): Promise<LearnedLimit | undefined>;
+  /**
+   * As `get`, or what this store object read for `scope` less than `maxAgeMs` ago if nothing was recorded through it
+   * since (none in force is kept too): a limit this process learns holds here at once, one another process learns at
+   * most `maxAgeMs` late. For the proxy (NANGO_PROXY_STALE_MS). @throws WorkerError `storage_error`
+   */
+  getRecent(scope: string, maxAgeMs: number, now?: number): Promise<LearnedLimit | undefined>;
   /** Records a limit; one already in force that lasts longer is kept. @throws WorkerError `storage_error` */
   hold(scope: string, limit: LearnedLimit, now?: number): Promise<void>;
 }

@@ -126,6 +126,12 @@ export interface ConnectionStore {
    * it, and a reply can carry it as stored (see storedConfig).
    */
   get(integration: string, userId: string): Promise<NangoConnection | undefined>;
+  /**
+   * As `get`, or a copy this store object read less than `maxAgeMs` ago if nothing was written through it since: a
+   * write by this process is seen at once, one by another process at most `maxAgeMs` late; a missing Connection is
+   * never kept. For the proxy (NANGO_PROXY_STALE_MS). The object is shared: read it, never change it.
+   */
+  getRecent(integration: string, userId: string, maxAgeMs: number): Promise<NangoConnection | undefined>;
   /** Replaces additionalConfig; false when there is no such Connection. */
   updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean>;
   /** Replaces the credentials (a fresh start: clears a needs-reauthorization mark and a cool-down); false when there is no such Connection. */
@@ -161,6 +167,12 @@ export interface ConnectionStore {
   delete(integration: string, userId: string): Promise<boolean>;
   /** Connections matching every filter given, without credentials. */
   search(filter: ConnectionFilter): Promise<ConnectionListing[]>;
+  /**
+   * The user ids of an integration's Connections whose config (metadata) has `value` at top-level `key` (numbers
+   * compared as their digits), at most `limit`, by user id: how a provider webhook finds its Connections. Reads only
+   * that integration's rows (the index on integration), cut at `limit`; a key with `"` or `\` matches nothing.
+   */
+  userIdsByConfigValue(integration: string, key: string, value: string, limit: number): Promise<string[]>;
   /** The tags and end user of one Connection; undefined when there is none. */
   attributes(integration: string, userId: string): Promise<ConnectionAttributes | undefined>;
   /** Replaces the attributes given (tags as a whole, end user as a whole); false when there is no such Connection. */

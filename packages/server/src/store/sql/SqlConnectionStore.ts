@@ -21,9 +21,10 @@ import {
   type PublicRow,
 } from '../connectionRows';
 import { ConfigCache } from '../ConfigCache';
+import { RecentReads } from '../RecentReads';
 import type { ConnectionAttributes } from '../ConnectionAttributes';
 import type { ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
-import type { SqlDialect } from './dialect';
+import { jsonKeyUsable, type SqlDialect } from './dialect';
 import type { SqlRunner } from './SqlRunner';
 
 /** The values of the `get` statement: the held config's uuid and version ('' and -1 for none), integration, user id. */
@@ -59,6 +60,8 @@ export function connectionSql(d: SqlDialect) {
     byIntegration: `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE integration = ? ORDER BY user_id${d.byteOrder}`,
     all: `SELECT ${PUBLIC_COLUMNS} FROM connections ORDER BY integration${d.byteOrder}, user_id${d.byteOrder}`,
     configOf: `SELECT additional_config FROM connections ${byUser}`,
+    byConfigValue: `SELECT user_id FROM connections WHERE integration = ? AND ${d.jsonText('additional_config')} = ?
+      ORDER BY user_id${d.byteOrder} LIMIT ?`,
     delete: `DELETE FROM connections ${byUser}`,
     attributesOf: `SELECT tags, end_user FROM connections ${byUser}`,
     /** A search: the conditions built per call (see search). */
@@ -81,6 +84,8 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   protected readonly sql: ReturnType<typeof connectionSql>;
   /** Large configs lately read, so that get reads them again only once they changed. */
   private readonly configs = new ConfigCache();
+  /** Connections lately read for getRecent; every write through this object drops them (see RecentReads). */
+  private readonly recent = new RecentReads<NangoConnection | undefined>();
 
   constructor(
     protected readonly db: SqlRunner,
@@ -99,38 +104,40 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   ): Promise<string[]>;
 
   async insert(input: NewConnection): Promise<NangoConnection> {
-    const now = new Date().toISOString();
-    const uuid = randomUUID();
-    const sealed = this.cipher.seal(JSON.stringify(input.credentials), uuid);
-    const additionalConfig = JSON.stringify(input.additionalConfig);
-    try {
-      await this.db.run(this.sql.insert, [
-        uuid,
-        input.integration,
-        input.userId,
-        now,
-        now,
-        sealed.text,
-        additionalConfig,
-        sealed.keyId,
-      ]);
-    } catch (error) {
-      if (this.dialect.isUniqueViolation(error)) {
-        throw new WorkerError('connection_exists', connectionExistsMessage(input.integration, input.userId));
+    return this.writing(async () => {
+      const now = new Date().toISOString();
+      const uuid = randomUUID();
+      const sealed = this.cipher.seal(JSON.stringify(input.credentials), uuid);
+      const additionalConfig = JSON.stringify(input.additionalConfig);
+      try {
+        await this.db.run(this.sql.insert, [
+          uuid,
+          input.integration,
+          input.userId,
+          now,
+          now,
+          sealed.text,
+          additionalConfig,
+          sealed.keyId,
+        ]);
+      } catch (error) {
+        if (this.dialect.isUniqueViolation(error)) {
+          throw new WorkerError('connection_exists', connectionExistsMessage(input.integration, input.userId));
+        }
+        throw error;
       }
-      throw error;
-    }
-    const row: PublicRow = {
-      uuid,
-      integration: input.integration,
-      user_id: input.userId,
-      date_created: now,
-      last_modified: now,
-      additional_config: additionalConfig,
-      auth_status: 'ok',
-      auth_error: null,
-    };
-    return Object.assign(toPublic(row), { credentials: input.credentials });
+      const row: PublicRow = {
+        uuid,
+        integration: input.integration,
+        user_id: input.userId,
+        date_created: now,
+        last_modified: now,
+        additional_config: additionalConfig,
+        auth_status: 'ok',
+        auth_error: null,
+      };
+      return Object.assign(toPublic(row), { credentials: input.credentials });
+    });
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {
@@ -143,9 +150,30 @@ export abstract class SqlConnectionStore implements ConnectionStore {
     return Object.assign(toPublic({ ...row, additional_config }), { credentials });
   }
 
+  /**
+   * The Connection as `get` reads it, or a copy read less than `maxAgeMs` ago by this object when nothing was written
+   * through it since: a write by another process is seen at most `maxAgeMs` late. A missing Connection is never
+   * kept (one just made elsewhere is found at once). The object is shared between callers: read it, never change it.
+   */
+  async getRecent(integration: string, userId: string, maxAgeMs: number): Promise<NangoConnection | undefined> {
+    if (maxAgeMs <= 0) return this.get(integration, userId);
+    return this.recent.through(recentKey(integration, userId), maxAgeMs, () => this.get(integration, userId));
+  }
+
+  /** Runs a write; whatever it did, the copies getRecent keeps are stale after it (this process sees its own writes). */
+  protected async writing<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      this.recent.wrote();
+    }
+  }
+
   async updateConfig(integration: string, userId: string, additionalConfig: Record<string, unknown>): Promise<boolean> {
-    const json = JSON.stringify(additionalConfig);
-    return (await this.db.run(this.sql.updateConfig, [json, new Date().toISOString(), integration, userId])) > 0;
+    return this.writing(async () => {
+      const json = JSON.stringify(additionalConfig);
+      return (await this.db.run(this.sql.updateConfig, [json, new Date().toISOString(), integration, userId])) > 0;
+    });
   }
 
   async credentialsVersion(uuid: string): Promise<number | undefined> {
@@ -153,18 +181,24 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   }
 
   async replaceCredentials(uuid: string, credentials: StoredCredentials, expectedVersion: number): Promise<boolean> {
-    const sealed = this.cipher.seal(JSON.stringify(credentials), uuid);
-    const params = [sealed.text, sealed.keyId, new Date().toISOString(), uuid, expectedVersion];
-    return (await this.db.run(this.sql.replaceIfVersion, params)) > 0;
+    return this.writing(async () => {
+      const sealed = this.cipher.seal(JSON.stringify(credentials), uuid);
+      const params = [sealed.text, sealed.keyId, new Date().toISOString(), uuid, expectedVersion];
+      return (await this.db.run(this.sql.replaceIfVersion, params)) > 0;
+    });
   }
 
   async markNeedsReauthorization(uuid: string, reason: string, expectedVersion: number): Promise<boolean> {
-    const params = [reason, new Date().toISOString(), uuid, expectedVersion];
-    return (await this.db.run(this.sql.needsReauthorization, params)) > 0;
+    return this.writing(async () => {
+      const params = [reason, new Date().toISOString(), uuid, expectedVersion];
+      return (await this.db.run(this.sql.needsReauthorization, params)) > 0;
+    });
   }
 
   async setRefreshCooldown(uuid: string, until: number | undefined): Promise<void> {
-    await this.db.run(this.sql.setCooldown, [until ?? null, uuid]);
+    return this.writing(async () => {
+      await this.db.run(this.sql.setCooldown, [until ?? null, uuid]);
+    });
   }
 
   async refreshCooldown(uuid: string): Promise<number | undefined> {
@@ -205,7 +239,15 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   }
 
   async delete(integration: string, userId: string): Promise<boolean> {
-    return (await this.db.run(this.sql.delete, [integration, userId])) > 0;
+    return this.writing(async () => {
+      return (await this.db.run(this.sql.delete, [integration, userId])) > 0;
+    });
+  }
+
+  async userIdsByConfigValue(integration: string, key: string, value: string, limit: number): Promise<string[]> {
+    if (!jsonKeyUsable(key)) return [];
+    const params = [integration, this.dialect.jsonKeyParam(key), value, limit];
+    return (await this.db.all<{ user_id: string }>(this.sql.byConfigValue, params)).map((row) => row.user_id);
   }
 
   async search(filter: ConnectionFilter): Promise<ConnectionListing[]> {
@@ -252,11 +294,18 @@ export abstract class SqlConnectionStore implements ConnectionStore {
   }
 
   async setAttributes(integration: string, userId: string, change: Partial<ConnectionAttributes>): Promise<boolean> {
-    const columns = attributeColumns(change);
-    const sql = this.sql.setAttributes(columns.map(({ column }) => column));
-    const values = [...columns.map(({ value }) => value), new Date().toISOString(), integration, userId];
-    return (await this.db.run(sql, values)) > 0;
+    return this.writing(async () => {
+      const columns = attributeColumns(change);
+      const sql = this.sql.setAttributes(columns.map(({ column }) => column));
+      const values = [...columns.map(({ value }) => value), new Date().toISOString(), integration, userId];
+      return (await this.db.run(sql, values)) > 0;
+    });
   }
+}
+
+/** getRecent's key: the integration's length first, so that no two pairs of ids make the same key. */
+function recentKey(integration: string, userId: string): string {
+  return `${integration.length}:${integration}${userId}`;
 }
 
 /** Whether SQL alone decides `filter` (ids, integrations, authorization): no JSON field to match after the query. */

@@ -21,12 +21,14 @@ export class SqliteConnectionStore extends SqlConnectionStore {
   }
 
   async updateCredentials(integration: string, userId: string, credentials: StoredCredentials): Promise<boolean> {
-    return this.sqlite.transaction(() => {
-      const found = this.sqlite.getNow<{ uuid: string }>(this.sql.uuidForUpdate, [integration, userId]);
-      if (!found) return false;
-      const sealed = this.cipher.seal(JSON.stringify(credentials), found.uuid); // bound to its row: needs the uuid
-      this.sqlite.runNow(this.sql.updateCredentials, [sealed.text, sealed.keyId, new Date().toISOString(), found.uuid]);
-      return true;
+    return this.writing(async () => {
+      return this.sqlite.transaction(() => {
+        const found = this.sqlite.getNow<{ uuid: string }>(this.sql.uuidForUpdate, [integration, userId]);
+        if (!found) return false;
+        const sealed = this.cipher.seal(JSON.stringify(credentials), found.uuid); // bound to its row: needs the uuid
+        this.sqlite.runNow(this.sql.updateCredentials, [sealed.text, sealed.keyId, new Date().toISOString(), found.uuid]);
+        return true;
+      });
     });
   }
 
@@ -35,19 +37,21 @@ export class SqliteConnectionStore extends SqlConnectionStore {
     userIds: readonly string[],
     change: (current: Record<string, unknown>, userId: string) => Record<string, unknown>,
   ): Promise<string[]> {
-    return this.sqlite.transaction((): string[] => {
-      const found = userIds.map((userId) => ({
-        userId,
-        row: this.sqlite.getNow<{ additional_config: string }>(this.sql.configOf, [integration, userId]),
-      }));
-      const missing = found.filter(({ row }) => !row).map(({ userId }) => userId);
-      if (missing.length > 0) return missing;
-      const now = new Date().toISOString();
-      for (const { userId, row } of found) {
-        const current = JSON.parse(row?.additional_config ?? '{}') as Record<string, unknown>;
-        this.sqlite.runNow(this.sql.updateConfig, [JSON.stringify(change(current, userId)), now, integration, userId]);
-      }
-      return [];
+    return this.writing(async () => {
+      return this.sqlite.transaction((): string[] => {
+        const found = userIds.map((userId) => ({
+          userId,
+          row: this.sqlite.getNow<{ additional_config: string }>(this.sql.configOf, [integration, userId]),
+        }));
+        const missing = found.filter(({ row }) => !row).map(({ userId }) => userId);
+        if (missing.length > 0) return missing;
+        const now = new Date().toISOString();
+        for (const { userId, row } of found) {
+          const current = JSON.parse(row?.additional_config ?? '{}') as Record<string, unknown>;
+          this.sqlite.runNow(this.sql.updateConfig, [JSON.stringify(change(current, userId)), now, integration, userId]);
+        }
+        return [];
+      });
     });
   }
 }

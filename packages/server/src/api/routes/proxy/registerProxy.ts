@@ -30,7 +30,7 @@ const NO_BODY_STATUSES = new Set([204, 304]);
  */
 export function registerProxy(app: FastifyInstance, context: ApiContext): void {
   const settings = context.workerSettings;
-  const gate = new RateLimitGate(context.store.rateLimits, settings.rateLimitMaxWaitMs, context.logger);
+  const gate = new RateLimitGate(context.store.rateLimits, settings.rateLimitMaxWaitMs, context.logger, settings.proxyStaleMs);
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, done: (err: null) => void) => done(null));
@@ -73,7 +73,14 @@ async function forward(
   operation: OperationHandle,
 ): Promise<void> {
   const settings = context.workerSettings;
-  const fresh = await freshConnection(context.operations, control.integration, control.connectionId, false, operation.id);
+  const fresh = await freshConnection(
+    context.operations,
+    control.integration,
+    control.connectionId,
+    false,
+    operation.id,
+    settings.proxyStaleMs,
+  );
   const { connection } = fresh;
   const integration =
     control.baseUrlOverride === undefined
