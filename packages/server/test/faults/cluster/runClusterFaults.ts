@@ -22,6 +22,9 @@ export interface RunOptions {
 
 export interface RunResult {
   figures: FaultFigures[];
+  /** Every call made, in the order they ended; `startedAt` is Date.now() (the windows' times are too). */
+  calls: CallRecord[];
+  windows: FaultWindow[];
   /** What the run was: when, how loaded the machine was, what was applied. */
   context: { date: string; loadAverage: number[]; faults: Array<{ name: string; what: string }>; totalCalls: number };
 }
@@ -76,6 +79,8 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     );
     return {
       figures,
+      calls,
+      windows,
       context: {
         date: new Date().toISOString(),
         loadAverage,
