@@ -44,9 +44,10 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     const windows: FaultWindow[] = [];
     for (const name of options.faults) {
       const fault = FAULTS[name];
-      const startedAt = Date.now();
       log(`fault ${name}: ${fault.what}`);
-      await fault.apply(rig, log);
+      const startedAt = await fault.apply(rig, log);
+      const previous = windows[windows.length - 1];
+      if (previous) previous.endedAt = startedAt; // calls made while the next fault was being set up are the previous one's
       await rig.allReady();
       const recoveredAt = Date.now();
       log(`fault ${name}: undone, every process ready after ${((recoveredAt - startedAt) / 1_000).toFixed(1)} s`);
