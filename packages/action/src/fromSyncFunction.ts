@@ -6,6 +6,9 @@ export interface SyncWebhookInput {
   readonly webhook: unknown;
 }
 
+/** A deployed sync as the sandbox runs it: a NangoSync whose run may carry a webhook's payload. */
+export type DeployedSyncInstance = NangoSync & { executeAction(input?: unknown): Promise<void> };
+
 /**
  * Turns the exports of a deployed sync's bundle (compiled by the official `nango` CLI from `createSync`) into a
  * NangoSync class the worker schedules and runs like its own: `exec` gets a SyncRuntime whose batchSave and
@@ -14,7 +17,7 @@ export interface SyncWebhookInput {
  * @param name `integration.function`, for messages
  * @throws Error when the bundle exports no sync definition (the worker reports it as `action_load_failed`)
  */
-export function syncFromFunction(exports: unknown, name: string): { default: new () => NangoSync } {
+export function syncFromFunction(exports: unknown, name: string): { default: new () => DeployedSyncInstance } {
   const module = exports as { default?: unknown } | null;
   const definition = (module?.default ?? module) as Partial<SyncFunctionDefinition> | null;
   if (typeof definition?.exec !== 'function') {

@@ -37,5 +37,5 @@ export {
   type ProxyResponse,
 } from './functionRuntime';
 export { withRetries, askedWait, type RetryPolicy, type RetryHooks } from './functionRetries';
-export { syncFromFunction, type SyncWebhookInput } from './fromSyncFunction';
+export { syncFromFunction, type DeployedSyncInstance, type SyncWebhookInput } from './fromSyncFunction';
 export { SyncRuntime, type SyncFunctionDefinition } from './syncRuntime';

@@ -47,6 +47,7 @@ import { ActionDispatcher } from './api/ActionDispatcher';
 import { OnEventConsumer } from './onEvents/OnEventConsumer';
 import { OnEventPublisher } from './onEvents/OnEventPublisher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
+import { ProviderWebhookConsumer } from './inbound/ProviderWebhookConsumer';
 import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
 import type { SyncExecutor } from './syncs/SyncExecutor';
 import { SyncScheduler } from './syncs/SyncScheduler';
@@ -115,6 +116,8 @@ export class Worker {
   private readonly registry: IntegrationRegistry;
   private readonly apiContext: ApiContext;
   private readonly asyncActions: AsyncActionConsumer;
+  /** Routes the provider webhooks `/webhook/...` queued, in processes with the `worker` role. */
+  private readonly providerWebhooks: ProviderWebhookConsumer;
   /** Queues post-connection-creation runs for the workers, in every role; runs them, in the worker role. */
   private readonly onEventPublisher: OnEventPublisher;
   private readonly onEvents: OnEventConsumer;
@@ -290,6 +293,13 @@ export class Worker {
       prefetch: settings.maxConcurrentActions,
       ttlMs: settings.asyncActionTtlSeconds * 1000,
       ...(asyncActionTimings && { timings: asyncActionTimings }),
+    });
+    this.providerWebhooks = new ProviderWebhookConsumer({
+      context,
+      logger: logger.child({ component: 'provider-webhooks' }),
+      queue: settings.queue,
+      queueType: settings.queueType,
+      prefetch: settings.maxConcurrentActions,
     });
     this.onEvents = new OnEventConsumer({ context, logger, queue, queueType, prefetch: settings.maxConcurrentActions });
     this.syncs = new SyncScheduler({
@@ -474,16 +484,23 @@ export class Worker {
     for (const consumer of this.consumers) await consumer.stop();
     await this.asyncActions.stop();
     await this.onEvents.stop();
+    await this.providerWebhooks.stop();
     await this.syncs.stop(); // runs in flight are aborted and hand their leases back
     await this.credentialChecks.stop(); // claims not looked at are given back
     const grace = this.settings.shutdownGraceMs;
-    await Promise.all([this.responder.waitIdle(grace), this.asyncActions.waitIdle(grace), this.onEvents.waitIdle(grace)]);
+    await Promise.all([
+      this.responder.waitIdle(grace),
+      this.asyncActions.waitIdle(grace),
+      this.onEvents.waitIdle(grace),
+      this.providerWebhooks.waitIdle(grace),
+    ]);
     await this.runner.close(); // runs still going past the grace period are stopped, not left running
     // Async runs the runner stopped give their row back (queued again) before the store closes.
     await this.asyncActions.waitIdle(ASYNC_GIVE_BACK_MS);
     await this.asyncActions.close();
     await this.onEvents.close(); // runs the runner stopped go back to the queue, unacked
     await this.onEventPublisher.close();
+    await this.providerWebhooks.close(); // before the outbox stops: routing stores forwards
     await this.webhooks.stop(); // after the runs, which may still store webhooks; what is in flight goes back
     await closeUserHostConnections(); // kept-alive sockets to hosts users typed; made again if another worker calls
     // Last before the store closes: every operation above has ended (those still running end as cancelled).
@@ -555,6 +572,7 @@ export class Worker {
     await open('async actions', this.asyncActions.setup);
     await open('syncs', this.syncs.setup);
     await open('on-event runs', this.onEvents.setup);
+    await open('provider webhooks', this.providerWebhooks.setup);
   }
 
   /**

@@ -153,6 +153,17 @@ export interface WorkerSettings {
   /** NANGO_ENVIRONMENT — the environment name webhooks carry (`environment`). Default: prod */
   environment: string;
   /**
+   * NANGO_ENVIRONMENT_UUID — another name of this server's one environment in provider webhook URLs
+   * (`/webhook/<environment>/<integration>`, Nango's shape): set it to a Nango environment's uuid so providers keep
+   * the URL they were given. Default: none (the path takes NANGO_ENVIRONMENT)
+   */
+  environmentUuid: string | undefined;
+  /**
+   * NANGO_PROVIDER_WEBHOOK_MAX_BYTES — largest provider webhook body `/webhook/...` accepts (413 past it); each is queued
+   * whole on the broker. Default: 1048576 (1 MiB)
+   */
+  providerWebhookMaxBytes: number;
+  /**
    * NANGO_ENVIRONMENT_VARIABLES — what `GET /environment-variables` (getEnvironmentVariables) answers: a JSON object
    * of names to text values, e.g. `{"API_BASE":"https://api.example.com"}`. Only what is listed here is shown; no
    * other setting or environment variable ever is. Default: `{}` (none)
@@ -284,6 +295,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_WEBHOOK_MAX_ATTEMPTS', '10'],
   ['NANGO_WEBHOOK_TIMEOUT_MS', '10000'],
   ['NANGO_ENVIRONMENT', 'prod'],
+  ['NANGO_ENVIRONMENT_UUID', 'none: /webhook/<environment>/... takes NANGO_ENVIRONMENT'],
+  ['NANGO_PROVIDER_WEBHOOK_MAX_BYTES', '1048576'],
   ['NANGO_ENVIRONMENT_VARIABLES', '{}: GET /environment-variables lists none'],
   ['NANGO_CONNECT_SESSION_TTL_S', '1800'],
   ['NANGO_VERIFICATION_TIMEOUT_MS', '10000'],
@@ -392,6 +405,8 @@ export function resolveWorkerSettings(
     webhookMaxAttempts: int('NANGO_WEBHOOK_MAX_ATTEMPTS', 10, 1),
     webhookTimeoutMs: int('NANGO_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     environment: env['NANGO_ENVIRONMENT'] || 'prod',
+    environmentUuid: env['NANGO_ENVIRONMENT_UUID'] || undefined,
+    providerWebhookMaxBytes: int('NANGO_PROVIDER_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024),
     environmentVariables: environmentVariables(env['NANGO_ENVIRONMENT_VARIABLES'], problems),
     connectSessionTtlSeconds: int('NANGO_CONNECT_SESSION_TTL_S', 1800, 60),
     verificationTimeoutMs: int('NANGO_VERIFICATION_TIMEOUT_MS', 10_000, 1),

@@ -37,7 +37,7 @@ export async function runIdempotently(
   store: IdempotencyStore,
   scope: IdempotencyScope,
   call: string,
-  limits: { leaseMs: number; ttlMs: number },
+  limits: { leaseMs: number; ttlMs: number; keepRetryMs?: readonly number[] },
   run: IdempotentRun,
 ): Promise<EncodedJson> {
   for (;;) {
@@ -50,11 +50,9 @@ export async function runIdempotently(
       claimed = true;
       renewal = keepLeased(store, scope, limits.leaseMs);
     };
+    let result: EncodedJson;
     try {
-      const result = await run(onStart);
-      clearInterval(renewal);
-      await store.complete(scope, { ok: true, json: result.json }, Date.now() + limits.ttlMs);
-      return result;
+      result = await run(onStart);
     } catch (error) {
       clearInterval(renewal);
       if (error instanceof NotClaimed) {
@@ -70,6 +68,36 @@ export async function runIdempotently(
       // Any other failure is the key's outcome: its side effects may have happened.
       else await store.complete(scope, failureOutcome(error), Date.now() + limits.ttlMs);
       throw error;
+    }
+    // The action succeeded: its outcome is known and must be kept, never released (a retry would run it again).
+    await keepSuccess(store, scope, result, limits.ttlMs, limits.keepRetryMs ?? KEEP_RETRY_MS);
+    clearInterval(renewal);
+    return result;
+  }
+}
+
+/** Waits before each further attempt to keep a success while the database is away (about 8 s in all): the default. */
+const KEEP_RETRY_MS = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Stores a successful outcome, trying again while the store fails (a database restarting) with the lease still
+ * renewed. Should every attempt fail, the caller still gets its result: the action did succeed. The key then stays
+ * claimed until its lease runs out, and a later call with it is told `action_outcome_unknown`, not run again.
+ */
+async function keepSuccess(
+  store: IdempotencyStore,
+  scope: IdempotencyScope,
+  result: EncodedJson,
+  ttlMs: number,
+  retryMs: readonly number[],
+): Promise<void> {
+  for (const waitMs of [...retryMs, undefined]) {
+    try {
+      await store.complete(scope, { ok: true, json: result.json }, Date.now() + ttlMs);
+      return;
+    } catch {
+      if (waitMs === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }

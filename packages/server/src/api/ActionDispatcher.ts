@@ -5,8 +5,9 @@ import type { Logger } from '../logger';
 import { connectBroker } from '../broker/connectBroker';
 import { splitBrokerUrls } from '../broker/brokerUrls';
 import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
-import { asyncActionQueue } from '../broker/queueNames';
+import { asyncActionQueue, providerWebhookQueue } from '../broker/queueNames';
 import { inPublishSpan } from '../tracing/inPublishSpan';
+import { declareProviderWebhookQueue, type ProviderWebhookMessage } from '../providerWebhooks/providerWebhookQueue';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
@@ -152,6 +153,7 @@ export class ActionDispatcher {
           if (this.channel === channel) this.channel = undefined;
         });
         await declareAsyncActionQueue(channel, queue, queueType);
+        await declareProviderWebhookQueue(channel, queue, queueType);
         this.channel = channel;
       },
     });
@@ -217,6 +219,35 @@ export class ActionDispatcher {
         'could not publish an async action; a worker sweep will run it',
       );
       return false;
+    }
+  }
+
+  /**
+   * Queues a provider webhook for the workers, persistent, and resolves once the broker confirmed it: only then may
+   * the provider be told it was received.
+   * @throws WorkerError `connection_failed` when the broker is not reached or refused it (the provider retries)
+   */
+  async publishWebhook(message: ProviderWebhookMessage): Promise<void> {
+    await this.settled();
+    const channel = this.channel;
+    if (!channel)
+      throw new WorkerError('connection_failed', 'The HTTP API has not reached the broker; the webhook was not queued');
+    const name = providerWebhookQueue(this.options.queue);
+    try {
+      await inPublishSpan(
+        name,
+        (headers) =>
+          new Promise<void>((resolve, reject) =>
+            channel.sendToQueue(
+              name,
+              Buffer.from(JSON.stringify(message)),
+              { persistent: true, contentType: 'application/json', ...(headers && { headers }) },
+              (error) => (error ? reject(error as Error) : resolve()),
+            ),
+          ),
+      );
+    } catch (error) {
+      throw new WorkerError('connection_failed', 'The broker did not take the webhook; it was not queued', { cause: error });
     }
   }
 

@@ -23,6 +23,11 @@ export function syncQueue(queue: string): string {
   return `${queue}.syncs`;
 }
 
+/** The durable queue of provider webhooks received by `/webhook/...`, routed by workers: `<queue>.webhooks`. */
+export function providerWebhookQueue(queue: string): string {
+  return `${queue}.webhooks`;
+}
+
 /**
  * The durable queue of on-event function runs that must outlive the process that queued them (post-connection-creation):
  * `<queue>.events`, each message `{ event, integration, userId, parentId? }`.
@@ -33,8 +38,8 @@ export function onEventQueue(queue: string): string {
 
 /**
  * Every queue the workers of `queue` declare: requests and their dead letters, credential-bearing requests, the
- * action overflow and its dead letters, async actions, sync runs and on-event runs. For tools and tests that clean up after a
- * worker (`rabbitmqctl delete_queue` each, or amqplib's deleteQueue).
+ * action overflow and its dead letters, async actions, sync runs, on-event runs and provider webhooks. For tools and tests
+ * that clean up after a * worker (`rabbitmqctl delete_queue` each, or amqplib's deleteQueue).
  */
 export function workerQueueNames(queue: string): string[] {
   return [
@@ -46,6 +51,7 @@ export function workerQueueNames(queue: string): string[] {
     asyncActionQueue(queue),
     syncQueue(queue),
     onEventQueue(queue),
+    providerWebhookQueue(queue),
   ];
 }
 

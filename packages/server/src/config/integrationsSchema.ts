@@ -53,6 +53,20 @@ const oauth = {
   additionalProperties: false,
 };
 
+// --- Provider webhooks: how /webhook/<integration> checks and routes what the provider sends ------------------
+const webhooks = {
+  type: ['object', 'null'],
+  properties: {
+    secret: { type: 'string', minLength: 1 },
+    forward: { type: 'boolean' },
+    signature_header: { type: 'string', pattern: HEADER_NAME_PATTERN },
+    connection_field: { type: 'string', minLength: 1, maxLength: 256 },
+    connection_config_key: { type: 'string', minLength: 1, maxLength: 256 },
+    type_field: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+  additionalProperties: false,
+};
+
 /** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
 export const AWS_REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$';
 
@@ -127,6 +141,7 @@ const integration = {
     log_level: { enum: LOG_LEVELS },
     oauth,
     aws_sigv4: awsSigV4,
+    webhooks,
     actions: { type: ['object', 'null'], propertyNames: names, additionalProperties: action },
     syncs: { type: ['object', 'null'], propertyNames: names, additionalProperties: sync },
   },

@@ -31,6 +31,7 @@ import type {
   LogLevel,
   OAuthConfig,
   Template,
+  WebhookReceiving,
 } from './types';
 
 /** Every default of integrations.yaml, in one place. */
@@ -195,6 +196,14 @@ interface IntegrationYaml {
     scopes?: string[] | null;
   } | null;
   aws_sigv4?: AwsSigV4Yaml;
+  webhooks?: {
+    secret?: string;
+    forward?: boolean;
+    signature_header?: string;
+    connection_field?: string;
+    connection_config_key?: string;
+    type_field?: string;
+  } | null;
   actions?: Record<
     string,
     { timeout_ms?: number; memory_mb?: number; description?: string; input?: Record<string, unknown> } | null
@@ -310,6 +319,20 @@ function compileIntegration(
     actions: compileActions(name, yaml, { timeoutMs: actionTimeoutMs, memoryMb: actionMemoryMb }, context, problems),
     syncs: compileSyncs(name, yaml, actionMemoryMb, context, problems),
     provider: inherited.provider,
+    ...optional('webhooks', compileWebhooks(yaml.webhooks)),
+  });
+}
+
+/** `webhooks:` as the rest of the code reads it; undefined when absent or empty. */
+function compileWebhooks(yaml: IntegrationYaml['webhooks']): WebhookReceiving | undefined {
+  if (!yaml || Object.keys(yaml).length === 0) return undefined;
+  return Object.freeze({
+    forward: yaml.forward ?? false,
+    ...optional('secret', yaml.secret),
+    ...optional('signatureHeader', yaml.signature_header),
+    ...optional('connectionField', yaml.connection_field),
+    ...optional('connectionConfigKey', yaml.connection_config_key),
+    ...optional('typeField', yaml.type_field),
   });
 }
 

@@ -154,6 +154,32 @@ export interface IntegrationConfig {
   readonly syncs: ReadonlyMap<string, SyncConfig>;
   /** The `provider:` entry of the providers catalog this integration inherits from, aliases resolved. */
   readonly provider?: Provider | undefined;
+  /** How its provider's webhooks are received (`webhooks:`); absent: the catalog's routing, unsigned, not forwarded. */
+  readonly webhooks?: WebhookReceiving | undefined;
+}
+
+/**
+ * How provider webhooks sent to `/webhook/<integration>` are checked, routed and forwarded: `webhooks:` in
+ * integrations.yaml, or, for an integration made at run time, `credentials.webhook_secret` and `forward_webhooks` of
+ * POST/PATCH /integrations. The generic fields say what the catalog's routing would otherwise say, and make an
+ * integration whose provider has none (or no provider) receive webhooks signed with a plain HMAC-SHA256.
+ */
+export interface WebhookReceiving {
+  /** The secret the provider signs with; without it, a signed provider's webhooks are refused (401). */
+  readonly secret?: string | undefined;
+  /** Forward each webhook to the app's webhook URL (`type: 'forward'`), as Nango's `forward_webhooks`. Default: false */
+  readonly forward: boolean;
+  /** Generic mode: the header holding the hex HMAC-SHA256 of the body (an optional `sha256=` prefix is allowed). */
+  readonly signatureHeader?: string | undefined;
+  /** Generic mode: the payload field (a dotted path) that names the Connection. */
+  readonly connectionField?: string | undefined;
+  /**
+   * Generic mode: the Connection setting (config or metadata key) `connectionField` is matched with; `connectionId`
+   * matches the Connection's id itself. Default: `connectionId`
+   */
+  readonly connectionConfigKey?: string | undefined;
+  /** Generic mode: the payload field (a dotted path) holding the event type subscriptions match. */
+  readonly typeField?: string | undefined;
 }
 
 /** The whole integrations.yaml, compiled. Maps, not objects, so a name like `__proto__` is just a missing key. */

@@ -131,6 +131,7 @@ export class IntegrationRegistry {
               ...(stored.appPrivateKey !== undefined && { app_private_key: stored.appPrivateKey }),
             },
           }),
+          ...webhooksYaml(stored),
         },
       },
     };
@@ -260,5 +261,18 @@ function toIntegrationConfig(stored: StoredIntegration, provider: Provider): Int
     syncs: new Map(),
     // What the connect doors read of the entry: its connection_config fields, verification and post_connection.
     provider,
+    ...(stored.webhookSecret !== undefined || stored.extra.forward_webhooks !== undefined
+      ? { webhooks: { forward: stored.extra.forward_webhooks ?? false, secret: stored.webhookSecret } }
+      : {}),
+  };
+}
+
+/** The `webhooks:` block a run-time integration compiles with: its webhook secret and `forward_webhooks`. */
+function webhooksYaml(stored: StoredIntegration): { webhooks?: { secret?: string; forward?: boolean } } {
+  const { webhookSecret } = stored;
+  const forward = stored.extra.forward_webhooks;
+  if (webhookSecret === undefined && forward === undefined) return {};
+  return {
+    webhooks: { ...(webhookSecret !== undefined && { secret: webhookSecret }), ...(forward !== undefined && { forward }) },
   };
 }

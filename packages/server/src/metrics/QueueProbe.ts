@@ -1,6 +1,6 @@
 import * as amqp from 'amqplib';
 import { credentialsQueue } from '@nangohq/protocol';
-import { asyncActionQueue, deadLetterQueue, overflowQueue, syncQueue } from '../broker/queueNames';
+import { asyncActionQueue, deadLetterQueue, overflowQueue, syncQueue, providerWebhookQueue } from '../broker/queueNames';
 import { BrokerTarget } from '../broker/brokerUrls';
 import { cachedFor } from './cachedFor';
 import type { QueueDepth } from './MetricSources';
@@ -21,6 +21,7 @@ export function queueRoles(queue: string): ReadonlyArray<readonly [role: string,
     ['actions_dead', deadLetterQueue(overflowQueue(queue))],
     ['async', asyncActionQueue(queue)],
     ['syncs', syncQueue(queue)],
+    ['provider_webhooks', providerWebhookQueue(queue)],
   ];
 }
 

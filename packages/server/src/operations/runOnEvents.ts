@@ -4,8 +4,8 @@ import { WorkerError } from '../errors';
 import { failureOf } from '../operationLog/failureOf';
 import type { OnEventRun } from './OnEventQueue';
 import type { OperationContext } from './OperationContext';
-import { setMetadata } from './setMetadata';
-import { updateMetadata } from './updateMetadata';
+import { functionHost } from './functionHost';
+import { triggerAction } from './triggerAction';
 
 /** One on-event function that failed: its name and what its operation ended with. */
 export interface OnEventFailure {
@@ -17,8 +17,8 @@ export interface OnEventFailure {
 /**
  * Runs every on-event function of the active deployment that the Connection's integration has for `event`, one
  * after the other in the order deployed, on the Connection as stored now (credentials made fresh first), in the
- * sandbox with the functions runtime: requests through the worker's outbound path, `setMetadata` / `updateMetadata`
- * on this Connection. Each run is an `event` operation named after the function, with the event in its fields,
+ * sandbox with the functions runtime a deployed action gets (functionHost): requests through the worker's outbound
+ * path, `setMetadata` / `updateMetadata` on this Connection, `triggerAction`. Each run is an `event` operation named after the function, with the event in its fields,
  * pointing at `parentId`. A failure is recorded there and returned; it never stops the next function.
  * @returns the failures, empty when every function ran (or none is deployed)
  * @throws WorkerError `storage_error` (the deployment or the Connection could not be read)
@@ -63,7 +63,12 @@ async function runOne(
       );
     }
     const connection = await context.refresher.ensureFresh(integration, stored, { operationId: operation.id });
-    await context.runner.run(integration, handler, connection, {}, undefined, operation, metadataHost(context, run));
+    // The calls past its sandbox as a deployed action's: metadata of its Connection, triggerAction (children of this
+    // operation), its integration and environment.
+    const host = functionHost(context, { integration, userId: run.userId, depth: 0 }, (child, depth, signal) =>
+      triggerAction(context, child, { parentId: operation.id || undefined, nested: { depth, signal } }),
+    );
+    await context.runner.run(integration, handler, connection, {}, undefined, operation, host);
     operation.end('success');
     return undefined;
   } catch (error) {
@@ -75,14 +80,4 @@ async function runOne(
     );
     return { name: handler.name, code: ended.code, message: ended.message };
   }
-}
-
-/** A function's setMetadata and updateMetadata, on this Connection only, with the size check of every door. */
-function metadataHost(context: OperationContext, run: OnEventRun) {
-  return (method: string, args: { metadata?: Record<string, unknown> }): Promise<unknown> => {
-    const change = { integration: run.integration, userIds: [run.userId], metadata: args.metadata ?? {} };
-    if (method === 'setMetadata') return setMetadata(context, { type: 'setMetadata', ...change });
-    if (method === 'updateMetadata') return updateMetadata(context, { type: 'updateMetadata', ...change });
-    return Promise.reject(new WorkerError('internal_error', `${method} is only for sync runs`));
-  };
 }

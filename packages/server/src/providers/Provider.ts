@@ -94,6 +94,13 @@ export interface Provider {
    * operations/postConnection.ts for the format.
    */
   readonly post_connection?: unknown;
+  /**
+   * Nango's name for how the provider's webhooks are checked and routed (`githubAppWebhookRouting`, …): the ones
+   * providerWebhooks/webhookRoutes.ts implements are used, the others fall back to the integration's generic settings.
+   */
+  readonly webhook_routing_script?: string;
+  /** Whether the user gives the webhook secret (Slack's signing secret, say), rather than the provider's OAuth client. */
+  readonly webhook_user_defined_secret?: boolean;
   /** How requests to the API are made: the base URL, headers and query params added to each. */
   readonly proxy?: {
     readonly base_url?: string;

@@ -13,6 +13,12 @@ export interface StoredIntegration {
    * undefined for every other integration. Sealed in its own column (`app_private_key`).
    */
   readonly appPrivateKey?: string | undefined;
+  /**
+   * The secret the provider signs its webhooks with (POST/PATCH /integrations `credentials.webhook_secret`), checked
+   * on every webhook received for this integration; undefined when none is set. Sealed in its own column
+   * (`webhook_secret`), never given back by the API.
+   */
+  readonly webhookSecret?: string | undefined;
   /** Scopes as the user gave them: a comma-separated list (spec 3's CLI form). */
   readonly oauthScopes: string;
   /** A human-readable name (POST/PATCH /integrations `display_name`); null when none was given. */
@@ -29,7 +35,7 @@ export interface StoredIntegration {
  * and given back as they came. Nothing secret goes here: `custom` (app private keys) is not stored.
  */
 export interface IntegrationExtra {
-  /** Nango's switch for relaying provider webhooks; kept, not acted on (this server relays none). */
+  /** Nango's switch for relaying provider webhooks to the app's webhook URL (`type: 'forward'`). */
   readonly forward_webhooks?: boolean;
   /** Nango's per-integration settings object; kept, not acted on. */
   readonly integration_config?: Readonly<Record<string, unknown>>;
@@ -53,6 +59,8 @@ export interface IntegrationChange {
   readonly oauthClientSecret?: string;
   /** A new app private key (CUSTOM). */
   readonly appPrivateKey?: string;
+  /** A new webhook secret; '' removes it. */
+  readonly webhookSecret?: string;
   readonly oauthScopes?: string;
   readonly displayName?: string | null;
   readonly extra?: IntegrationExtra;
@@ -97,6 +105,8 @@ export interface IntegrationRow {
   oauth_client_secret: string;
   /** The app private key sealed with the same key as oauth_client_secret; '' when there is none. */
   app_private_key: string;
+  /** The webhook secret sealed with the same key; '' when there is none. */
+  webhook_secret: string;
   key_id: string;
   oauth_scopes: string;
   display_name: string | null;
@@ -114,6 +124,7 @@ export function openIntegrationRow(row: IntegrationRow, cipher: CredentialCipher
     oauthClientId: row.oauth_client_id,
     oauthClientSecret: cipher.open(row.oauth_client_secret, row.uuid),
     appPrivateKey: row.app_private_key ? cipher.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined,
+    webhookSecret: row.webhook_secret ? cipher.open(row.webhook_secret, webhookSecretBinding(row.uuid)) : undefined,
     oauthScopes: row.oauth_scopes,
     displayName: row.display_name ?? null,
     extra: parseExtra(row.extra),
@@ -130,26 +141,45 @@ function appKeyBinding(uuid: string): string {
   return `${uuid}:app_private_key`;
 }
 
-/** A row's two secrets sealed with the cipher's current key (one key_id covers both); no app key is kept as ''. */
+/** What the webhook secret is bound to, as appKeyBinding: the row's uuid and its column. */
+function webhookSecretBinding(uuid: string): string {
+  return `${uuid}:webhook_secret`;
+}
+
+/** A row's sealed secrets, all under one key_id. */
+export interface SealedSecrets {
+  oauth_client_secret: string;
+  app_private_key: string;
+  webhook_secret: string;
+  key_id: string;
+}
+
+/**
+ * A row's secrets sealed with the cipher's current key (one key_id covers them all); no app key and no webhook secret
+ * are kept as ''.
+ */
 export function sealSecrets(
   cipher: CredentialCipher,
   uuid: string,
   clientSecret: string,
   appPrivateKey: string | undefined,
-): { oauth_client_secret: string; app_private_key: string; key_id: string } {
+  webhookSecret?: string,
+): SealedSecrets {
   const sealed = cipher.seal(clientSecret, uuid);
   const appKey = appPrivateKey ? cipher.seal(appPrivateKey, appKeyBinding(uuid)).text : '';
-  return { oauth_client_secret: sealed.text, app_private_key: appKey, key_id: sealed.keyId };
+  const webhook = webhookSecret ? cipher.seal(webhookSecret, webhookSecretBinding(uuid)).text : '';
+  return { oauth_client_secret: sealed.text, app_private_key: appKey, webhook_secret: webhook, key_id: sealed.keyId };
+}
+
+/** The webhook secret a stored row holds, opened; undefined when it has none. */
+export function openWebhookSecret(row: IntegrationRow, cipher: CredentialCipher): string | undefined {
+  return row.webhook_secret ? cipher.open(row.webhook_secret, webhookSecretBinding(row.uuid)) : undefined;
 }
 
 /** A stored row's secrets opened with `from` and sealed again with `to`'s current key (rotate-key). */
-export function resealedSecrets(
-  row: IntegrationRow,
-  from: CredentialCipher,
-  to: CredentialCipher,
-): { oauth_client_secret: string; app_private_key: string; key_id: string } {
+export function resealedSecrets(row: IntegrationRow, from: CredentialCipher, to: CredentialCipher): SealedSecrets {
   const appKey = row.app_private_key ? from.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined;
-  return sealSecrets(to, row.uuid, from.open(row.oauth_client_secret, row.uuid), appKey);
+  return sealSecrets(to, row.uuid, from.open(row.oauth_client_secret, row.uuid), appKey, openWebhookSecret(row, from));
 }
 
 /**
@@ -157,13 +187,15 @@ export function resealedSecrets(
  * so the row's one key_id stays true of both.
  */
 export function changedRow(row: IntegrationRow, change: IntegrationChange, cipher: CredentialCipher): IntegrationRow {
-  const secretsChange = change.oauthClientSecret !== undefined || change.appPrivateKey !== undefined;
+  const secretsChange =
+    change.oauthClientSecret !== undefined || change.appPrivateKey !== undefined || change.webhookSecret !== undefined;
   const sealed = secretsChange
     ? sealSecrets(
         cipher,
         row.uuid,
         change.oauthClientSecret ?? cipher.open(row.oauth_client_secret, row.uuid),
         change.appPrivateKey ?? (row.app_private_key ? cipher.open(row.app_private_key, appKeyBinding(row.uuid)) : undefined),
+        change.webhookSecret ?? openWebhookSecret(row, cipher),
       )
     : undefined;
   return {

@@ -167,6 +167,12 @@ export interface ConnectionStore {
   delete(integration: string, userId: string): Promise<boolean>;
   /** Connections matching every filter given, without credentials. */
   search(filter: ConnectionFilter): Promise<ConnectionListing[]>;
+  /**
+   * The user ids of an integration's Connections whose config (metadata) has `value` at top-level `key` (numbers
+   * compared as their digits), at most `limit`, by user id: how a provider webhook finds its Connections. Reads only
+   * that integration's rows (the index on integration), cut at `limit`; a key with `"` or `\` matches nothing.
+   */
+  userIdsByConfigValue(integration: string, key: string, value: string, limit: number): Promise<string[]>;
   /** The tags and end user of one Connection; undefined when there is none. */
   attributes(integration: string, userId: string): Promise<ConnectionAttributes | undefined>;
   /** Replaces the attributes given (tags as a whole, end user as a whole); false when there is no such Connection. */

@@ -38,6 +38,7 @@ export const COPIED_COLUMNS: { readonly [T in CopiedTable]: { columns: readonly 
       'oauth_client_id',
       'oauth_client_secret',
       'app_private_key',
+      'webhook_secret',
       'key_id',
       'oauth_scopes',
       'display_name',

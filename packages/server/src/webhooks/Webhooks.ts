@@ -48,7 +48,20 @@ export interface SyncWebhookBody {
   failedAt?: string;
 }
 
-export type WebhookBody = AuthWebhookBody | AsyncActionWebhookBody | SyncWebhookBody;
+/**
+ * `forward`: a provider webhook relayed to the app (contract E.2), when its integration forwards them
+ * (`forward_webhooks`): one per Connection it was routed to, or one without `connectionId` when none was found.
+ */
+export interface ForwardWebhookBody {
+  /** The provider (catalog entry) it came from, e.g. `github-app`; the integration's key when it has none. */
+  from: string;
+  type: 'forward';
+  connectionId?: string;
+  providerConfigKey: string;
+  payload: unknown;
+}
+
+export type WebhookBody = AuthWebhookBody | AsyncActionWebhookBody | SyncWebhookBody | ForwardWebhookBody;
 
 /** Where one webhook goes besides the configured URLs. */
 export interface WebhookTarget {

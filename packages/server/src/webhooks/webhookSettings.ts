@@ -24,7 +24,8 @@ export type WebhookSettings = Pick<
  * - `auth`: a refresh failure by webhookOnAuthRefreshError, a creation or override by webhookOnAuthCreation;
  * - `async_action`: webhookOnAsyncActionCompletion;
  * - `sync`: a failed run by webhookOnSyncError; a successful one is sent when it changed records, or always with
- *   webhookOnSyncCompletionAlways.
+ *   webhookOnSyncCompletionAlways;
+ * - `forward`: always (the integration's `forward_webhooks` decided already, as Nango's does).
  */
 export function isSwitchedOn(body: WebhookBody, settings: WebhookSettings): boolean {
   switch (body.type) {
@@ -32,6 +33,8 @@ export function isSwitchedOn(body: WebhookBody, settings: WebhookSettings): bool
       return body.operation === 'refresh' ? settings.webhookOnAuthRefreshError : settings.webhookOnAuthCreation;
     case 'async_action':
       return settings.webhookOnAsyncActionCompletion;
+    case 'forward':
+      return true;
     case 'sync': {
       if (!body.success) return settings.webhookOnSyncError;
       const results = body.responseResults;

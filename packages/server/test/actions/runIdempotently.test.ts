@@ -240,6 +240,38 @@ describe.each(STORE_KINDS)('runIdempotently on %s', (_kind, open) => {
     expect(ran).toBe(false);
   });
 
+  /** The store, but its complete() fails the first `failures` times, as while the database restarts. */
+  const completeFailing = (failures: number): IdempotencyStore => {
+    let left = failures;
+    return Object.assign(Object.create(store) as IdempotencyStore, {
+      complete: (...args: Parameters<IdempotencyStore['complete']>) =>
+        left-- > 0 ? Promise.reject(new WorkerError('storage_error', 'the database is restarting')) : store.complete(...args),
+    });
+  };
+
+  it('keeps a success the store failed to write at first, and never runs the key again (cluster fault harness)', async () => {
+    // Before: the failed write released the key, so the caller's retry with it ran the action a second time.
+    let runs = 0;
+    const run = started(() => ({ run: ++runs }));
+    const flaky = completeFailing(2);
+    const retrying = { ...limits, keepRetryMs: [10, 10, 10] };
+    expect((await runIdempotently(flaky, scope, CALL, retrying, run)).json).toBe('{"run":1}');
+    expect((await runIdempotently(store, scope, CALL, limits, run)).json).toBe('{"run":1}');
+    expect(runs).toBe(1);
+  });
+
+  it('answers a success the store never managed to keep, and leaves the key to lapse as of unknown outcome', async () => {
+    let runs = 0;
+    const run = started(() => ({ run: ++runs }));
+    const down = completeFailing(Number.POSITIVE_INFINITY);
+    const short = { leaseMs: 50, ttlMs: 60_000, keepRetryMs: [5, 5] };
+    expect((await runIdempotently(down, scope, CALL, short, run)).json).toBe('{"run":1}');
+    expect((await row())?.state).not.toBe('done');
+    await sleep(80); // the lease, no longer renewed, runs out
+    await expect(runIdempotently(store, scope, CALL, limits, run)).rejects.toMatchObject({ code: 'action_outcome_unknown' });
+    expect(runs).toBe(1);
+  });
+
   it('runs again once the kept outcome has expired', async () => {
     await runIdempotently(
       store,

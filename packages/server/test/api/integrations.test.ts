@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import type { IntegrationRegistry } from '../../src/integrations/IntegrationRegistry';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
 
@@ -100,7 +102,7 @@ describe('the /providers and /integrations routes', () => {
     const plain = await api.call('/integrations/gh');
     expect(plain.body.data).not.toHaveProperty('credentials');
     const withWebhook = await api.call('/integrations/gh?include=webhook');
-    expect(withWebhook.body.data).toMatchObject({ webhook_url: null });
+    expect(withWebhook.body.data.webhook_url).toBe(`${api.url}/webhook/prod/gh`);
     expect(withWebhook.body.data).not.toHaveProperty('credentials');
     const withCredentials = await api.call('/integrations/gh?include=webhook&include=credentials');
     expect(withCredentials.body.data.credentials).toEqual({
@@ -199,6 +201,41 @@ describe('the /providers and /integrations routes', () => {
       body: { error: { code: 'integration_read_only' } },
     });
     expect(await api.call('/integrations/nope', patch({ display_name: 'x' }))).toMatchObject({ status: 404 });
+  });
+
+  it('keeps credentials.webhook_secret sealed, never shows it, checks provider webhooks with it, and removes it with an empty one', async () => {
+    const WEBHOOK_SECRET = 'webhook-secret-that-must-not-leak';
+    const made = await api.call(
+      '/integrations',
+      post({ provider: 'github', unique_key: 'hooks', credentials: { webhook_secret: WEBHOOK_SECRET }, forward_webhooks: true }),
+    );
+    expect(made.status).toBe(200);
+    expect(made.body.data).toMatchObject({ unique_key: 'hooks', forward_webhooks: true });
+    const read = await api.call('/integrations/hooks?include=credentials&include=webhook');
+    expect(JSON.stringify([made.body, read.body, (await api.call('/integrations')).body])).not.toContain(WEBHOOK_SECRET);
+    // Sealed in the database too: the file holds no copy of it in clear.
+    expect(readFileSync(api.dbPath).includes(Buffer.from(WEBHOOK_SECRET))).toBe(false);
+
+    const body = JSON.stringify({ installation: { id: 1 } });
+    const signed = (secret: string) => ({
+      method: 'POST',
+      headers: {
+        ...json,
+        'x-github-event': 'push',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    const wrong = await api.call('/webhook/hooks', signed('another-secret'));
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.message).toMatch(/X-Hub-Signature-256 header does not match/);
+
+    // A PATCH with only the webhook secret (any provider takes it) changes it, '' removes it.
+    expect((await api.call('/integrations/hooks', patch({ credentials: { webhook_secret: '' } }))).status).toBe(200);
+    const none = await api.call('/webhook/hooks', signed(WEBHOOK_SECRET));
+    expect(none.status).toBe(401);
+    expect(none.body.error.message).toMatch(/no webhook secret.*credentials\.webhook_secret/);
+    for (const line of api.rawLogs) expect(line).not.toContain(WEBHOOK_SECRET);
   });
 
   it('deletes an integration with its Connections; integrations.yaml ones stay', async () => {

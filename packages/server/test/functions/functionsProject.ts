@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -30,6 +30,10 @@ export interface FunctionsProject {
   dryrun(hostport: string, secretKey: string, name: string, connectionId: string, args?: string[], env?: string): Promise<CliRun>;
   /** Runs the official `nango compile` (a dry run reads the compiled definitions before it compiles). */
   compile(): Promise<CliRun>;
+  /** Runs the official `nango generate:tests`: a vitest test per function that has mocks from `dryrun --save`. */
+  generateTests(): Promise<CliRun>;
+  /** Runs the project's generated tests with vitest (the version the repository installs), offline: `vitest run`. */
+  vitest(): Promise<CliRun>;
   remove(): void;
 }
 
@@ -66,6 +70,19 @@ export function createFunctionsProject(files: Record<string, string>): Functions
     dryrun: (hostport, secretKey, name, connectionId, args = [], env = 'dev') =>
       runCli(dir, hostport, secretKey, env, ['dryrun', name, connectionId, '-e', env, '--no-interactive', ...args]),
     compile: () => runCli(dir, '', '', 'dev', ['compile']),
+    generateTests: () => runCli(dir, '', '', 'dev', ['generate:tests', '--auto-confirm']),
+    vitest: () => {
+      // Linked only for this: a deploy's type check would otherwise read vitest's types too.
+      if (!existsSync(join(dir, 'node_modules', 'vitest'))) {
+        symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(dir, 'node_modules', 'vitest'), 'dir');
+      }
+      return run(dir, join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), ['run'], {
+        PATH: process.env['PATH'] ?? '',
+        HOME: dir,
+        CI: 'true',
+        NO_COLOR: '1',
+      });
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -75,31 +92,27 @@ export function createFunctionsProject(files: Record<string, string>): Functions
  * the secret key in `NANGO_SECRET_KEY_<ENV>`.
  */
 function runCli(dir: string, hostport: string, secretKey: string, env: string, args: string[]): Promise<CliRun> {
-  const started = performance.now();
   const cli = join(ROOT, 'node_modules', 'nango', 'dist', 'index.js');
+  return run(dir, cli, [...args, '--no-dependency-update', '--no-telemetry'], {
+    PATH: process.env['PATH'] ?? '',
+    HOME: dir,
+    CI: 'true',
+    NANGO_HOSTPORT: hostport,
+    [`NANGO_SECRET_KEY_${env.toUpperCase()}`]: secretKey,
+    NANGO_CLI_UPGRADE_MODE: 'ignore',
+    NANGO_CLI_TELEMETRY: 'false',
+    NANGO_CLI_DEPENDENCY_UPDATE: 'false',
+  });
+}
+
+/** Runs a Node script in `dir` with only `env` (no variable of the test process leaks in). */
+function run(dir: string, script: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  const started = performance.now();
   return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cli, ...args, '--no-dependency-update', '--no-telemetry'],
-      {
-        cwd: dir,
-        timeout: 60_000,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: dir,
-          CI: 'true',
-          NANGO_HOSTPORT: hostport,
-          [`NANGO_SECRET_KEY_${env.toUpperCase()}`]: secretKey,
-          NANGO_CLI_UPGRADE_MODE: 'ignore',
-          NANGO_CLI_TELEMETRY: 'false',
-          NANGO_CLI_DEPENDENCY_UPDATE: 'false',
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
-      },
-    );
+    execFile(process.execPath, [script, ...args], { cwd: dir, timeout: 60_000, env }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
+    });
   });
 }
 

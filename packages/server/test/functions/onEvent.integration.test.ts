@@ -9,17 +9,21 @@ import { createFunctionsProject, type FunctionsProject } from './functionsProjec
 
 const SECRET = 'functions-on-event-secret-key';
 
-/** post-connection-creation: reads the account at the provider and keeps its id in the Connection's metadata. */
+/**
+ * post-connection-creation: reads the account at the provider, runs the deployed `ping` action, and keeps both answers
+ * in the Connection's metadata.
+ */
 const SETUP = `import { createOnEvent } from 'nango';
 import * as z from 'zod';
 
 export default createOnEvent({
     event: 'post-connection-creation',
     description: 'Keeps the provider account id in the metadata',
-    metadata: z.object({ account: z.string().optional() }),
+    metadata: z.object({ account: z.string().optional(), pinged: z.boolean().optional() }),
     exec: async (nango) => {
         const res = await nango.get<{ id: string }>({ endpoint: '/me' });
-        await nango.updateMetadata({ account: res.data.id });
+        const ping = (await nango.triggerAction('hooked', nango.connectionId, 'ping', {})) as { pong: boolean };
+        await nango.updateMetadata({ account: res.data.id, pinged: ping.pong });
         await nango.log('account stored', { account: res.data.id });
     }
 });
@@ -201,6 +205,10 @@ describe('on-event functions deployed by the official nango CLI', () => {
     const created = changes.find((op) => op.name === 'created');
     expect(created?.status).toBe('success');
     expect(run?.parent_id).toBe(created?.id);
+    // Its triggerAction ran the deployed action as a child of the event run.
+    expect((await connection('hooked', 'imp-1')).body.metadata).toMatchObject({ pinged: true });
+    const [ping] = await operations('kind=action&connectionId=imp-1');
+    expect(ping).toMatchObject({ name: 'ping', status: 'success', parent_id: run?.id });
     // Through the durable queue, not in the process that stored the Connection.
     expect(h.logs.some((line) => String(line.msg).startsWith('post-connection-creation functions run in this process'))).toBe(
       false,
@@ -334,6 +342,16 @@ describe('on-event functions deployed by the official nango CLI', () => {
     expect(rpc).toBeInstanceOf(NangoError);
     expect((rpc as NangoError).code).toBe('connection_validation_failed');
     expect((await connection('strict', 'bad-2')).status).toBe(404);
+    // A re-authorisation that fails validation keeps the Connection, marked as needing reauthorization.
+    const reauthorised = await importConnection('strict', 'good-1', 'bad-key');
+    expect(reauthorised.status).toBe(400);
+    expect(((await reauthorised.json()) as { error: { message: string } }).error.message).toContain(
+      'it needs to be authorised again',
+    );
+    const kept = (await h.nango.getConnection('strict', 'good-1')).returnValue;
+    expect(kept?.authorization).toBe('needs_reauthorization');
+    expect(kept?.authorizationError).toContain('the provider refused this key at /validate');
+
     const [createdBad] = await operations('kind=connection&connectionId=bad-2');
     expect(createdBad).toMatchObject({ name: 'created', status: 'failed', error: { code: 'connection_validation_failed' } });
   }, 30_000);

@@ -48,6 +48,26 @@ describe.each(STORE_KINDS)('ConnectionStore on %s', (_kind, open) => {
     expect(await store.updateCredentials('nope', '1', credentials)).toBe(false);
   });
 
+  it('finds the Connections of one integration by a config value, numbers as their digits, bounded by a limit', async () => {
+    await store.insert({ integration: 'gh', userId: 'b', credentials, additionalConfig: { installation_id: 42 } });
+    await store.insert({
+      integration: 'gh',
+      userId: 'a',
+      credentials,
+      additionalConfig: { installation_id: '42', 'team.id': 'T1' },
+    });
+    await store.insert({ integration: 'gh', userId: 'c', credentials, additionalConfig: { installation_id: 7 } });
+    await store.insert({ integration: 'other', userId: 'd', credentials, additionalConfig: { installation_id: 42 } });
+    expect(await store.userIdsByConfigValue('gh', 'installation_id', '42', 10)).toEqual(['a', 'b']);
+    expect(await store.userIdsByConfigValue('gh', 'installation_id', '42', 1)).toEqual(['a']);
+    // A dotted key is one key, as Slack's token response keeps `team.id`.
+    expect(await store.userIdsByConfigValue('gh', 'team.id', 'T1', 10)).toEqual(['a']);
+    expect(await store.userIdsByConfigValue('gh', 'installation_id', '8', 10)).toEqual([]);
+    expect(await store.userIdsByConfigValue('gh', 'missing', '42', 10)).toEqual([]);
+    // A key that cannot be a JSON path label matches nothing, rather than an error.
+    expect(await store.userIdsByConfigValue('gh', 'a"b', '42', 10)).toEqual([]);
+  });
+
   it('lists by user id and by integration without credentials', async () => {
     await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
     await store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} });

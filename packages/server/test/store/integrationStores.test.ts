@@ -122,6 +122,38 @@ describe.each(STORE_KINDS)('run-time integrations and OAuth sessions on %s', (_k
     expect(onlyNew.open(resealed?.oauth_client_secret ?? '', resealed?.uuid ?? '')).toBe('changed');
   });
 
+  it('seals a webhook secret in its own column, keeps it through update, changes or removes it, re-encrypts it', async () => {
+    const { integrations } = opened.store;
+    await integrations.insert({ ...input, webhookSecret: 'the-webhook-secret' });
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'the-secret', webhookSecret: 'the-webhook-secret' });
+    const sealedRow = async () =>
+      (
+        await rawQuery<{ uuid: string; webhook_secret: string }>(
+          opened.store,
+          "SELECT uuid, webhook_secret FROM integrations WHERE unique_key = 'gh'",
+        )
+      )[0];
+    const sealed = await sealedRow();
+    expect(sealed?.webhook_secret).not.toContain('the-webhook-secret');
+    // Bound to its column: it cannot be opened as the client secret.
+    expect(() => opened.cipher.open(sealed?.webhook_secret ?? '', sealed?.uuid ?? '')).toThrow();
+
+    // PUT /config replaces the client and keeps the webhook secret; PATCH changes it; '' removes it.
+    expect(await integrations.update({ ...input, oauthClientSecret: 'replaced' })).toBe(true);
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'replaced', webhookSecret: 'the-webhook-secret' });
+    expect(await integrations.change('gh', { webhookSecret: '' })).toBe(true);
+    expect((await integrations.get('gh'))?.webhookSecret).toBeUndefined();
+    expect(await integrations.change('gh', { webhookSecret: 'second' })).toBe(true);
+    expect(await integrations.get('gh')).toMatchObject({ oauthClientSecret: 'replaced', webhookSecret: 'second' });
+
+    const rotating = cipherOf({ NANGO_ENCRYPTION_KEY: newKey, NANGO_ENCRYPTION_OLD_KEYS: oldKey });
+    expect(await integrations.reencrypt(rotating)).toBe(1);
+    const resealed = await sealedRow();
+    expect(
+      cipherOf({ NANGO_ENCRYPTION_KEY: newKey }).open(resealed?.webhook_secret ?? '', `${resealed?.uuid ?? ''}:webhook_secret`),
+    ).toBe('second');
+  });
+
   it('gives a session back once, never after it expired, and keeps no state in clear', async () => {
     const { oauthSessions } = opened.store;
     await oauthSessions.create('state-ok', session, Date.now() + 60_000);

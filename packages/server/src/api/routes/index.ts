@@ -50,6 +50,7 @@ import { registerGetAppAuthConnect } from './oauth/getAppAuthConnect';
 import { registerGetOAuthConnect } from './oauth/getOAuthConnect';
 import { registerListWebhookDeliveries } from './webhooks/listWebhookDeliveries';
 import { registerReplayWebhookDelivery } from './webhooks/replayWebhookDelivery';
+import { registerPostProviderWebhook } from './webhooks/postProviderWebhook';
 import { registerGetRecords } from './records/getRecords';
 import { registerPatchPruneRecords } from './records/patchPruneRecords';
 import { registerGetSyncStatus } from './sync/getSyncStatus';
@@ -106,6 +107,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   registerGetScriptsConfig(app, context);
   registerListWebhookDeliveries(app, context);
   registerReplayWebhookDelivery(app, context);
+  registerPostProviderWebhook(app, context);
   // Connect sessions, the Connect page and the non-OAuth frontend auth (issue 10, connect part).
   registerPostConnectSessions(app, context);
   registerPostReconnectSession(app, context);

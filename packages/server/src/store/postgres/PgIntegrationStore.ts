@@ -1,6 +1,7 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   changedRow,
+  openWebhookSecret,
   resealedSecrets,
   sealSecrets,
   type IntegrationChange,
@@ -27,9 +28,10 @@ export class PgIntegrationStore extends SqlIntegrationStore {
   async update(input: IntegrationInput): Promise<boolean> {
     return this.pg.transaction(async (client) => {
       const tx = new PgRunner(client);
-      const found = await tx.get<{ uuid: string }>(this.sql.uuidForUpdate, [input.uniqueKey]);
+      const found = await tx.get<IntegrationRow>(this.sql.rowForUpdate, [input.uniqueKey]);
       if (!found) return false;
-      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey);
+      const webhookSecret = input.webhookSecret ?? openWebhookSecret(found, this.cipher);
+      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey, webhookSecret);
       await tx.run(this.sql.update, updateParams(input, sealed, found.uuid));
       return true;
     });

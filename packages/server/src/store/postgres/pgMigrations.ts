@@ -340,4 +340,7 @@ export const PG_MIGRATIONS: readonly string[] = [
 
   // 20: as SQLite's 23 (a GitHub App's private key for CUSTOM integrations, sealed like oauth_client_secret).
   `ALTER TABLE integrations ADD COLUMN app_private_key TEXT NOT NULL DEFAULT '';`,
+
+  // 21: as SQLite's 24 (the webhook secret of integrations made at run time, sealed like oauth_client_secret).
+  `ALTER TABLE integrations ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';`,
 ];

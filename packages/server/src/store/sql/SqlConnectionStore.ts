@@ -24,7 +24,7 @@ import { ConfigCache } from '../ConfigCache';
 import { RecentReads } from '../RecentReads';
 import type { ConnectionAttributes } from '../ConnectionAttributes';
 import type { ConnectionFilter, ConnectionListing, ConnectionStore, NewConnection } from '../Store';
-import type { SqlDialect } from './dialect';
+import { jsonKeyUsable, type SqlDialect } from './dialect';
 import type { SqlRunner } from './SqlRunner';
 
 /** The values of the `get` statement: the held config's uuid and version ('' and -1 for none), integration, user id. */
@@ -60,6 +60,8 @@ export function connectionSql(d: SqlDialect) {
     byIntegration: `SELECT ${PUBLIC_COLUMNS} FROM connections WHERE integration = ? ORDER BY user_id${d.byteOrder}`,
     all: `SELECT ${PUBLIC_COLUMNS} FROM connections ORDER BY integration${d.byteOrder}, user_id${d.byteOrder}`,
     configOf: `SELECT additional_config FROM connections ${byUser}`,
+    byConfigValue: `SELECT user_id FROM connections WHERE integration = ? AND ${d.jsonText('additional_config')} = ?
+      ORDER BY user_id${d.byteOrder} LIMIT ?`,
     delete: `DELETE FROM connections ${byUser}`,
     attributesOf: `SELECT tags, end_user FROM connections ${byUser}`,
     /** A search: the conditions built per call (see search). */
@@ -240,6 +242,12 @@ export abstract class SqlConnectionStore implements ConnectionStore {
     return this.writing(async () => {
       return (await this.db.run(this.sql.delete, [integration, userId])) > 0;
     });
+  }
+
+  async userIdsByConfigValue(integration: string, key: string, value: string, limit: number): Promise<string[]> {
+    if (!jsonKeyUsable(key)) return [];
+    const params = [integration, this.dialect.jsonKeyParam(key), value, limit];
+    return (await this.db.all<{ user_id: string }>(this.sql.byConfigValue, params)).map((row) => row.user_id);
   }
 
   async search(filter: ConnectionFilter): Promise<ConnectionListing[]> {

@@ -5,6 +5,7 @@ import {
   openIntegrationRow,
   sealSecrets,
   type IntegrationChange,
+  type SealedSecrets,
   type IntegrationInput,
   type IntegrationRow,
   type IntegrationStore,
@@ -18,18 +19,16 @@ export function integrationSql(d: SqlDialect) {
   return {
     list: 'SELECT * FROM integrations ORDER BY unique_key',
     get: 'SELECT * FROM integrations WHERE unique_key = ?',
-    insert: `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, app_private_key, key_id,
-        oauth_scopes, display_name, extra, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    /** Read-then-write: the row is locked on PostgreSQL. */
-    uuidForUpdate: `SELECT uuid FROM integrations WHERE unique_key = ?${d.forUpdate}`,
-    update: `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?, key_id = ?,
-        oauth_scopes = ?, updated_at = ?
+    insert: `INSERT INTO integrations (unique_key, uuid, provider, oauth_client_id, oauth_client_secret, app_private_key,
+        webhook_secret, key_id, oauth_scopes, display_name, extra, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    update: `UPDATE integrations SET provider = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?,
+        webhook_secret = ?, key_id = ?, oauth_scopes = ?, updated_at = ?
       WHERE uuid = ?`,
     /** Read-then-write: the row is locked on PostgreSQL. */
     rowForUpdate: `SELECT * FROM integrations WHERE unique_key = ?${d.forUpdate}`,
-    change: `UPDATE integrations SET unique_key = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?, key_id = ?,
-        oauth_scopes = ?, display_name = ?, extra = ?, updated_at = ?
+    change: `UPDATE integrations SET unique_key = ?, oauth_client_id = ?, oauth_client_secret = ?, app_private_key = ?,
+        webhook_secret = ?, key_id = ?, oauth_scopes = ?, display_name = ?, extra = ?, updated_at = ?
       WHERE uuid = ?`,
     /** A rename takes the integration's Connections with it. */
     moveConnections: 'UPDATE connections SET integration = ? WHERE integration = ?',
@@ -37,7 +36,7 @@ export function integrationSql(d: SqlDialect) {
     keyIdsInUse: 'SELECT DISTINCT key_id FROM integrations',
     /** Read-then-write: the rows are locked on PostgreSQL. */
     sealedWithOtherKeys: `SELECT * FROM integrations WHERE key_id != ?${d.forUpdate}`,
-    reseal: 'UPDATE integrations SET oauth_client_secret = ?, app_private_key = ?, key_id = ? WHERE uuid = ?',
+    reseal: 'UPDATE integrations SET oauth_client_secret = ?, app_private_key = ?, webhook_secret = ?, key_id = ? WHERE uuid = ?',
   };
 }
 
@@ -71,7 +70,7 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
 
   async insert(input: IntegrationInput): Promise<void> {
     const uuid = randomUUID();
-    const sealed = sealSecrets(this.cipher, uuid, input.oauthClientSecret, input.appPrivateKey);
+    const sealed = sealSecrets(this.cipher, uuid, input.oauthClientSecret, input.appPrivateKey, input.webhookSecret);
     const now = new Date().toISOString();
     try {
       await this.db.run(this.sql.insert, [
@@ -81,6 +80,7 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
         input.oauthClientId,
         sealed.oauth_client_secret,
         sealed.app_private_key,
+        sealed.webhook_secret,
         sealed.key_id,
         input.oauthScopes,
         input.displayName ?? null,
@@ -110,12 +110,13 @@ export abstract class SqlIntegrationStore implements IntegrationStore {
 }
 
 /** The values of the `update` statement. */
-export function updateParams(input: IntegrationInput, sealed: ReturnType<typeof sealSecrets>, uuid: string): unknown[] {
+export function updateParams(input: IntegrationInput, sealed: SealedSecrets, uuid: string): unknown[] {
   return [
     input.provider,
     input.oauthClientId,
     sealed.oauth_client_secret,
     sealed.app_private_key,
+    sealed.webhook_secret,
     sealed.key_id,
     input.oauthScopes,
     new Date().toISOString(),
@@ -124,8 +125,8 @@ export function updateParams(input: IntegrationInput, sealed: ReturnType<typeof 
 }
 
 /** The values of the `reseal` statement. */
-export function resealParams(sealed: ReturnType<typeof sealSecrets>, uuid: string): unknown[] {
-  return [sealed.oauth_client_secret, sealed.app_private_key, sealed.key_id, uuid];
+export function resealParams(sealed: SealedSecrets, uuid: string): unknown[] {
+  return [sealed.oauth_client_secret, sealed.app_private_key, sealed.webhook_secret, sealed.key_id, uuid];
 }
 
 /** The values of the `change` statement, from the row as changed. */
@@ -135,6 +136,7 @@ export function changeParams(next: IntegrationRow, uuid: string): unknown[] {
     next.oauth_client_id,
     next.oauth_client_secret,
     next.app_private_key,
+    next.webhook_secret,
     next.key_id,
     next.oauth_scopes,
     next.display_name,

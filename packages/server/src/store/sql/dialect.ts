@@ -21,6 +21,13 @@ export interface SqlDialect {
   readonly forUpdate: string;
   /** Ends a SELECT that picks rows to claim: PostgreSQL locks them and skips those another claimer holds. */
   readonly skipLocked: string;
+  /**
+   * The text of one top-level key of a JSON text column, as an expression with one `?` for the key: give the key
+   * through `jsonKeyParam`. Numbers come out as their digits, so a payload's `123` matches a stored `123` or `"123"`.
+   */
+  jsonText(column: string): string;
+  /** The parameter jsonText's `?` takes for `key` (SQLite wants a JSON path, PostgreSQL the key itself). */
+  jsonKeyParam(key: string): string;
   /** Whether an error the runner threw is a unique (or primary key) violation. */
   isUniqueViolation(error: unknown): boolean;
 }
@@ -39,6 +46,9 @@ export const SQLITE: SqlDialect = {
   byteOrder: '',
   forUpdate: '',
   skipLocked: '',
+  jsonText: (column) => `CAST(json_extract(${column}, ?) AS TEXT)`,
+  // A quoted label takes any key but one with a double quote, which the caller refuses (see jsonKeyUsable).
+  jsonKeyParam: (key) => `$."${key}"`,
   isUniqueViolation: (error) => {
     const code = causeCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -54,5 +64,12 @@ export const POSTGRES: SqlDialect = {
   byteOrder: ' COLLATE "C"',
   forUpdate: ' FOR UPDATE',
   skipLocked: ' FOR UPDATE SKIP LOCKED',
+  jsonText: (column) => `(${column}::jsonb ->> ?::text)`,
+  jsonKeyParam: (key) => key,
   isUniqueViolation: (error) => causeCode(error) === UNIQUE_VIOLATION,
 };
+
+/** Whether a key can be looked up by jsonText on both databases: SQLite's quoted JSON path label takes no `"` or `\\`. */
+export function jsonKeyUsable(key: string): boolean {
+  return key.length > 0 && key.length <= 256 && !/["\\]/.test(key);
+}

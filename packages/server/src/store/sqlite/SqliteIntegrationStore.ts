@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   changedRow,
+  openWebhookSecret,
   resealedSecrets,
   sealSecrets,
   type IntegrationChange,
@@ -27,9 +28,10 @@ export class SqliteIntegrationStore extends SqlIntegrationStore {
 
   async update(input: IntegrationInput): Promise<boolean> {
     return this.sqlite.transaction(() => {
-      const found = this.sqlite.getNow<{ uuid: string }>(this.sql.uuidForUpdate, [input.uniqueKey]);
+      const found = this.sqlite.getNow<IntegrationRow>(this.sql.rowForUpdate, [input.uniqueKey]);
       if (!found) return false;
-      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey);
+      const webhookSecret = input.webhookSecret ?? openWebhookSecret(found, this.cipher);
+      const sealed = sealSecrets(this.cipher, found.uuid, input.oauthClientSecret, input.appPrivateKey, webhookSecret);
       this.sqlite.runNow(this.sql.update, updateParams(input, sealed, found.uuid));
       return true;
     });

@@ -317,4 +317,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 23: a GitHub App's private key for CUSTOM integrations made at run time (store/IntegrationStore.ts), whose
   // oauth_client_secret is the OAuth client's: sealed like it, under the row's key_id; '' when there is none.
   `ALTER TABLE integrations ADD COLUMN app_private_key TEXT NOT NULL DEFAULT '';`,
+
+  // 24: the secret a provider signs its webhooks with, for integrations made at run time (POST/PATCH /integrations
+  // `credentials.webhook_secret`): sealed like oauth_client_secret, under the row's key_id; '' when there is none.
+  `ALTER TABLE integrations ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';`,
 ];

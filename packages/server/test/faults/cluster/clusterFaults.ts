@@ -21,6 +21,9 @@ const OUTAGE_MS = 5_000;
 /** A node cut off: past RabbitMQ's net_ticktime (60 s) its peers would see it down by themselves; we cut at once. */
 const PARTITION_MS = 15_000;
 
+/** How long an API is out of rotation before its SIGTERM: calls sent to it before finish (the preStop pause). */
+const DRAIN_MS = 2_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const FAULTS: Readonly<Record<FaultName, Fault>> = {
@@ -93,13 +96,20 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   },
   'rolling-restart': {
     name: 'rolling-restart',
-    what: 'every process SIGTERMed and started again, one at a time (three workers, then two APIs), each waited for ready',
+    what:
+      'every process SIGTERMed and started again, one at a time (three workers, then two APIs), each waited for ' +
+      'ready; an API is taken out of the HTTP load 2 s before its SIGTERM and put back once ready',
     async apply(rig, log) {
       for (const one of rig.processes) {
+        if (one.role === 'api') {
+          one.inRotation = false; // out of the load balancer first, as Kubernetes' endpoints and preStop pause do
+          await sleep(DRAIN_MS);
+        }
         log(`SIGTERM ${one.name} (pid ${one.pid})`);
         const code = await one.stop('SIGTERM');
         if (code !== 0) throw new Error(`${one.name} exited with ${code} on SIGTERM:\n${one.output().slice(-2_000)}`);
         await rig.restart(one);
+        one.inRotation = true;
       }
     },
   },

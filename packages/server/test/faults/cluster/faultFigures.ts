@@ -17,6 +17,8 @@ export interface FaultFigures {
   failedRetryably: number;
   /** Failed without a retryable error, succeeded without their side effect, or keyed and not answered on a retry. */
   lost: number;
+  /** Keyed calls that failed retryably and whose retry was told `action_outcome_unknown`, their effect seen once. */
+  keyedOutcomeUnknown: number;
   keyedRunTwice: number;
   /** Calls without a key whose action ran twice: allowed (at least once), counted. */
   plainRunTwice: number;
@@ -27,6 +29,8 @@ export interface FaultFigures {
   webhooksDuplicated: number;
   recordsLost: number;
   recordsDuplicated: number;
+  /** Successes per second before the fault, and in each second from the fault to the window's end. */
+  rates: { before: number; after: number[] };
   /** How the calls ended, with counts: `ok`, or the kind, door and error code of the failures. */
   outcomes: Record<string, number>;
   /** Up to 10 lost calls, to say what went wrong. */
@@ -43,15 +47,15 @@ export interface FaultWindow {
 }
 
 /**
- * The figures of one window. `hits` counts side effects by id; `retried` holds the ids of keyed calls that failed
- * retryably and whether their retry with the key got a result; `webhooks` counts `auth` creation webhooks by user.
+ * The figures of one window. `hits` counts side effects by id; `retried` holds, by id, how the retry with its key
+ * of each keyed call that failed retryably ended; `webhooks` counts `auth` creation webhooks by user.
  */
 export function faultFigures(input: {
   window: FaultWindow;
   calls: readonly CallRecord[];
   baselineRate: number;
   hits: (id: string) => number;
-  retried: ReadonlyMap<string, boolean>;
+  retried: ReadonlyMap<string, CallRecord>;
   registered: ReadonlyArray<{ userId: string; at: number }>;
   webhooks: (userId: string) => number;
 }): FaultFigures {
@@ -60,8 +64,13 @@ export function faultFigures(input: {
   const lostCalls = calls.filter((call) => {
     if (!call.ok && !call.retryable) return !(call.code === 'action_outcome_unknown' && hits(call.id) === 1);
     if (call.ok && HIT_KINDS.has(call.kind) && hits(call.id) === 0) return true;
-    return !call.ok && call.keyed && retried.get(call.id) === false;
+    return !call.ok && call.keyed && retried.get(call.id)?.ok === false && !unknownButRan(call);
   });
+  // A keyed call whose retry is told `action_outcome_unknown` (its run started, then its worker or database went
+  // away before its outcome was kept) is not lost when its side effect happened exactly once; it is counted apart.
+  function unknownButRan(call: CallRecord): boolean {
+    return retried.get(call.id)?.code === 'action_outcome_unknown' && hits(call.id) === 1;
+  }
   const registered = input.registered.filter((one) => one.at >= window.startedAt && one.at < window.endedAt);
   const outcomes: Record<string, number> = {};
   for (const call of calls) {
@@ -75,18 +84,22 @@ export function faultFigures(input: {
     succeeded: calls.filter((call) => call.ok).length,
     failedRetryably: calls.filter((call) => !call.ok && call.retryable).length,
     lost: lostCalls.length,
+    keyedOutcomeUnknown: calls.filter((call) => !call.ok && call.keyed && unknownButRan(call)).length,
     keyedRunTwice: calls.filter((call) => call.keyed && hits(call.id) > 1).length,
     plainRunTwice: calls.filter((call) => !call.keyed && HIT_KINDS.has(call.kind) && hits(call.id) > 1).length,
     hung: calls.filter((call) => call.hung).length,
     backAfterSeconds: backAfter(input.calls, window, input.baselineRate),
+    rates: { before: round(input.baselineRate), after: buckets(input.calls, window).map(round) },
     webhooksLost: registered.filter((one) => input.webhooks(one.userId) === 0).length,
     webhooksDuplicated: registered.filter((one) => input.webhooks(one.userId) > 1).length,
     recordsLost: window.records.lost,
     recordsDuplicated: window.records.duplicated,
     outcomes,
-    lostExamples: lostCalls
-      .slice(0, 10)
-      .map((call) => `${call.kind} ${call.id} via ${call.door}: ${call.code} after ${call.ms} ms`),
+    lostExamples: lostCalls.slice(0, 10).map((call) => {
+      const retry = retried.get(call.id);
+      const again = retry ? `, retried with its key: ${retry.code} after ${retry.ms} ms` : '';
+      return `${call.kind} ${call.id} via ${call.door}: ${call.code} after ${call.ms} ms${again}; side effects ${hits(call.id)}`;
+    }),
   };
 }
 
@@ -101,14 +114,20 @@ export function successRate(calls: readonly CallRecord[], from: number, to: numb
  * has at least half the successes per second of before the fault.
  */
 function backAfter(calls: readonly CallRecord[], window: FaultWindow, baselineRate: number): number | null {
-  const buckets: number[] = [];
-  for (let at = window.startedAt; at + 1_000 <= window.endedAt; at += 1_000) buckets.push(successRate(calls, at, at + 1_000));
+  const rates = buckets(calls, window);
   let back: number | null = null;
-  for (let n = buckets.length - 1; n >= 0; n--) {
-    if ((buckets[n] ?? 0) < baselineRate / 2) break;
+  for (let n = rates.length - 1; n >= 0; n--) {
+    if ((rates[n] ?? 0) < baselineRate / 2) break;
     back = n;
   }
   return back;
+}
+
+/** Successes in each second from the fault to the window's end. */
+function buckets(calls: readonly CallRecord[], window: FaultWindow): number[] {
+  const rates: number[] = [];
+  for (let at = window.startedAt; at + 1_000 <= window.endedAt; at += 1_000) rates.push(successRate(calls, at, at + 1_000));
+  return rates;
 }
 
 function round(value: number): number {
@@ -124,6 +143,7 @@ export function figuresTable(rows: readonly FaultFigures[]): string {
     'ok',
     'failed retryably',
     'lost',
+    'keyed: outcome unknown',
     'keyed run twice',
     'plain run twice',
     'hung',
@@ -138,6 +158,7 @@ export function figuresTable(rows: readonly FaultFigures[]): string {
     String(row.succeeded),
     String(row.failedRetryably),
     String(row.lost),
+    String(row.keyedOutcomeUnknown),
     String(row.keyedRunTwice),
     String(row.plainRunTwice),
     String(row.hung),

@@ -118,10 +118,16 @@ export class MixedLoad {
     return new MixedLoad(rig, rpc);
   }
 
-  /** An official SDK pointed at one API process; `n` picks which, round the list. */
-  sdk(n: number): { sdk: OfficialNango; door: string } {
-    const index = n % this.official.length;
-    return { sdk: this.official[index] as OfficialNango, door: this.rig.apis[index]?.name ?? '?' };
+  /**
+   * An official SDK pointed at one API process, as a load balancer would pick it: `n` picks which, round the
+   * processes in rotation (all of them, should none be).
+   */
+  sdk(n: number): { sdk: OfficialNango; door: string; url: string } {
+    const inRotation = this.rig.apis.filter((api) => api.inRotation);
+    const pool = inRotation.length > 0 ? inRotation : this.rig.apis;
+    const api = pool[n % pool.length]!;
+    const index = this.rig.apis.indexOf(api);
+    return { sdk: this.official[index] as OfficialNango, door: api.name, url: api.url };
   }
 
   start(): void {
@@ -154,7 +160,7 @@ export class MixedLoad {
   async call(kind: CallKind, n: number, idOverride?: string): Promise<CallRecord> {
     const id = idOverride ?? `${kind}-${n}`;
     const keyed = kind === 'rpc-keyed' || kind === 'http-keyed';
-    const { sdk, door: apiDoor } = this.sdk(n);
+    const { sdk, door: apiDoor, url: apiUrl } = this.sdk(n);
     const door = kind.startsWith('rpc') || kind === 'register' ? 'rpc' : apiDoor;
     const input = { id, holdMs: 20 };
     const limit: Record<CallKind, number> = {
@@ -183,11 +189,11 @@ export class MixedLoad {
           await sdk.triggerAction('fault', ACTION_USER, 'hit', input);
           return;
         case 'http-keyed':
-          await httpKeyed(this.rig.apis[n % this.rig.apis.length]?.url ?? '', id, input);
+          await httpKeyed(apiUrl, id, input);
           return;
         case 'async': {
           const { id: runId } = await sdk.triggerActionAsync('fault', ACTION_USER, 'hit', input);
-          await asyncResult(sdk, runId);
+          await asyncResult(() => this.sdk(n).sdk, runId);
           return;
         }
         case 'proxy':
@@ -233,12 +239,15 @@ async function httpKeyed(apiUrl: string, key: string, input: Record<string, unkn
   return body;
 }
 
-/** Polls an async action's result until it is there (the SDK answers 404 `not_found` while it is queued or runs). */
-async function asyncResult(sdk: OfficialNango, id: string): Promise<unknown> {
+/**
+ * Polls an async action's result until it is there (the SDK answers 404 `not_found` while it is queued or runs),
+ * each time through an API process in rotation.
+ */
+async function asyncResult(sdk: () => OfficialNango, id: string): Promise<unknown> {
   const deadline = Date.now() + ASYNC_RESULT_WAIT_MS;
   for (;;) {
     try {
-      return await sdk.getAsyncActionResult({ id });
+      return await sdk().getAsyncActionResult({ id });
     } catch (error) {
       const { status } = httpError(error);
       if (status !== 404 || Date.now() > deadline) throw error;

@@ -6,7 +6,7 @@
 import { ClusterRig } from './clusterRig';
 import { FAULTS, type FaultName } from './clusterFaults';
 import { faultFigures, successRate, type FaultFigures, type FaultWindow } from './faultFigures';
-import { MixedLoad, SYNC_USER } from './mixedLoad';
+import { MixedLoad, SYNC_USER, type CallRecord } from './mixedLoad';
 
 export interface RunOptions {
   faults: readonly FaultName[];
@@ -52,9 +52,9 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     }
     await load.stop();
     // A keyed call that failed retryably is retried with its key, as its caller would: it must get a result.
-    const retried = new Map<string, boolean>();
+    const retried = new Map<string, CallRecord>();
     for (const call of load.calls.filter((one) => one.keyed && !one.ok && one.retryable)) {
-      retried.set(call.id, (await load.call(call.kind, 0, call.id)).ok);
+      retried.set(call.id, await load.call(call.kind, 0, call.id));
     }
     // Webhooks are delivered after the call that causes them; give the last ones time (a lease of a dead
     // deliverer is 25 s).

@@ -19,6 +19,11 @@ export class ServerProcess {
   private text = '';
   /** How many times the process was started. */
   starts = 0;
+  /**
+   * Whether the harness's HTTP load sends to it: what a load balancer's endpoint list says. A rolling restart takes
+   * an API out before its SIGTERM (as Kubernetes does, with the preStop pause) and back once it is ready.
+   */
+  inRotation = true;
 
   constructor(
     readonly name: string,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { WorkerError } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
 import { UNIQUE_KEY_PARAMS_SCHEMA } from './integrationBody';
-import { fileIntegrationReply, includesOf, storedIntegrationReply } from './integrationReply';
+import { fileIntegrationReply, includesOf, storedIntegrationReply, webhookBaseOf } from './integrationReply';
 
 const INCLUDE_VALUE = { type: 'string', pattern: '^(webhook|credentials)(,(webhook|credentials))*$' } as const;
 
@@ -27,7 +27,9 @@ interface Request {
 export function registerGetIntegration(app: FastifyInstance, context: ApiContext): void {
   app.get<Request>('/integrations/:uniqueKey', { schema }, async (request) => {
     const key = request.params.uniqueKey;
-    const includes = includesOf(request.query.include);
+    const { environment, environmentUuid } = context.workerSettings;
+    const webhookBase = webhookBaseOf(context.settings.serverUrl, environment, environmentUuid);
+    const includes = { ...includesOf(request.query.include), webhookBase };
     const fromFile = context.registry.fileIntegrations().get(key);
     if (fromFile) return { data: fileIntegrationReply(fromFile, includes) };
     const stored = await context.registry.store.get(key);

@@ -110,7 +110,7 @@ export interface OAuthClientInput {
  *   auth mode, or an APP/CUSTOM shape missing a field or with a bad one (a PEM key is never quoted)
  */
 export function oauthClientOf(credentials: CredentialsBody | undefined, provider: Provider | undefined): OAuthClientInput {
-  if (credentials === undefined) return {};
+  if (credentials === undefined || onlyWebhookSecret(credentials)) return {};
   const authMode = provider?.auth_mode;
   if (authMode === 'APP') return githubAppOf(credentials, provider?.name ?? '?');
   if (authMode === 'CUSTOM') return githubAppOAuthOf(credentials, provider?.name ?? '?');
@@ -217,6 +217,21 @@ function githubAppParts(credentials: CredentialsBody, where: string): { appId: s
     );
   }
   return { appId, privateKey, ...(appLink && { appLink: appLink.replace(/\/+$/, '') }) };
+}
+
+/** Credentials that carry nothing but a webhook secret: any provider takes them, whatever its auth mode. */
+function onlyWebhookSecret(credentials: CredentialsBody): boolean {
+  const keys = Object.keys(credentials).filter((key) => key !== 'type');
+  return keys.length === 1 && keys[0] === 'webhook_secret';
+}
+
+/**
+ * The webhook secret of a body (`credentials.webhook_secret`, Nango's name): what provider webhooks for the integration
+ * are checked with. '' (or blanks) removes it; undefined when the body does not say.
+ */
+export function webhookSecretOf(body: IntegrationBodyCommon): string | undefined {
+  const secret = body.credentials?.webhook_secret;
+  return secret === undefined ? undefined : secret.trim();
 }
 
 /** The kept settings of a body (those it carries), and the app link (and id) an APP or CUSTOM client brings. */

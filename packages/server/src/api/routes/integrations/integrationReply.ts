@@ -34,16 +34,22 @@ export interface IntegrationReply {
   integration_config: Readonly<Record<string, unknown>>;
   created_at: string | null;
   updated_at: string | null;
-  /** With `include=webhook`: where the provider's webhooks would go. This server receives none: always null. */
-  webhook_url?: null;
+  /** With `include=webhook`: where the provider should send its webhooks (`<server>/webhook/<environment>/<key>`). */
+  webhook_url?: string;
   /** With `include=credentials`: the OAuth client (null for other auth modes or when none is set). */
   credentials?: IntegrationCredentialsReply | null;
 }
 
-/** What `include` asked for. */
+/** What `include` asked for; `webhookBase` is what `webhook_url` starts with (see webhookBaseOf). */
 export interface Includes {
   webhook: boolean;
   credentials: boolean;
+  webhookBase?: string;
+}
+
+/** `<server URL>/webhook/<environment>`: Nango's shape, with NANGO_ENVIRONMENT_UUID when set, else NANGO_ENVIRONMENT. */
+export function webhookBaseOf(serverUrl: string, environment: string, environmentUuid: string | undefined): string {
+  return `${serverUrl.replace(/\/+$/, '')}/webhook/${encodeURIComponent(environmentUuid ?? environment)}`;
 }
 
 /** `include` as it arrives: absent, one value, or repeated (the 0.71 SDK sends only the last of its array). */
@@ -71,7 +77,7 @@ export function storedIntegrationReply(
     integration_config: stored.extra.integration_config ?? {},
     created_at: stored.createdAt,
     updated_at: stored.updatedAt,
-    ...(includes.webhook && { webhook_url: null }),
+    ...(includes.webhook && { webhook_url: `${includes.webhookBase ?? '/webhook'}/${stored.uniqueKey}` }),
     ...(includes.credentials && { credentials: storedCredentialsReply(stored, authMode) }),
   };
 }
@@ -96,7 +102,7 @@ export function fileIntegrationReply(
     integration_config: {},
     created_at: null,
     updated_at: null,
-    ...(includes.webhook && { webhook_url: null }),
+    ...(includes.webhook && { webhook_url: `${includes.webhookBase ?? '/webhook'}/${integration.name}` }),
     ...(includes.credentials && {
       credentials:
         oauthMode && oauth?.clientId && oauth.clientSecret

@@ -7,6 +7,7 @@ import {
   oauthClientOf,
   PATCH_INTEGRATION_SCHEMA,
   UNIQUE_KEY_PARAMS_SCHEMA,
+  webhookSecretOf,
   type IntegrationBodyCommon,
 } from './integrationBody';
 import { storedIntegrationReply } from './integrationReply';
@@ -19,7 +20,7 @@ interface Request {
 /**
  * `PATCH /integrations/:uniqueKey` `{ unique_key?, display_name?, credentials?, forward_webhooks?,
  * integration_config?, custom? }`: changes what is given, keeps the rest. A new `unique_key` renames the integration
- * and moves its Connections with it; `credentials` may carry only the parts that change; `custom` is accepted and not
+ * and moves its Connections with it; `credentials` may carry only the parts that change (`webhook_secret: ''` removes the webhook secret); `custom` is accepted and not
  * stored. 200 `{ data: integration }`; 404 unknown_integration; 409 integration_read_only (integrations.yaml) or
  * integration_exists (the new key is taken); 400 invalid_request.
  */
@@ -39,11 +40,13 @@ export function registerPatchIntegration(app: FastifyInstance, context: ApiConte
       if (!stored) throw new WorkerError('unknown_integration', `No integration '${key}': GET /integrations lists them`);
       const client = oauthClientOf(body.credentials, context.registry.catalog.get(stored.provider));
       const extra = extraOf(body, client);
+      const webhookSecret = webhookSecretOf(body);
       const changed = await context.registry.store.change(key, {
         ...(newKey !== undefined && { uniqueKey: newKey }),
         ...(client.clientId !== undefined && { oauthClientId: client.clientId }),
         ...(client.clientSecret !== undefined && { oauthClientSecret: client.clientSecret }),
         ...(client.appPrivateKey !== undefined && { appPrivateKey: client.appPrivateKey }),
+        ...(webhookSecret !== undefined && { webhookSecret }),
         ...(client.scopes !== undefined && { oauthScopes: client.scopes }),
         ...(body.display_name !== undefined && { displayName: body.display_name }),
         ...(extra && { extra }),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WorkerError } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
-import { extraOf, oauthClientOf, POST_INTEGRATION_SCHEMA, type IntegrationBodyCommon } from './integrationBody';
+import { extraOf, oauthClientOf, POST_INTEGRATION_SCHEMA, webhookSecretOf, type IntegrationBodyCommon } from './integrationBody';
 import { storedIntegrationReply } from './integrationReply';
 
 interface Request {
@@ -10,7 +10,8 @@ interface Request {
 
 /**
  * `POST /integrations` `{ provider, unique_key, display_name?, credentials?, forward_webhooks?, integration_config?,
- * custom? }`: makes an integration (credentials in either shape of contract C.5; an OAuth provider without them can
+ * custom? }`: makes an integration (`credentials.webhook_secret`: what its provider webhooks are checked with, sealed,
+ * never given back) (credentials in either shape of contract C.5; an OAuth provider without them can
  * be given its client later with PATCH). 200 `{ data: integration }`; 400 unknown_provider or invalid_request;
  * 409 integration_exists (also for a key of integrations.yaml).
  */
@@ -26,12 +27,14 @@ export function registerPostIntegration(app: FastifyInstance, context: ApiContex
     }
     const client = oauthClientOf(body.credentials, provider);
     const extra = extraOf(body, client);
+    const webhookSecret = webhookSecretOf(body);
     await context.registry.store.insert({
       uniqueKey: body.unique_key,
       provider: body.provider,
       oauthClientId: client.clientId ?? '',
       oauthClientSecret: client.clientSecret ?? '',
       ...(client.appPrivateKey !== undefined && { appPrivateKey: client.appPrivateKey }),
+      ...(webhookSecret && { webhookSecret }),
       oauthScopes: client.scopes ?? (provider.default_scopes ?? []).join(','),
       displayName: body.display_name ?? null,
       ...(extra && { extra }),
