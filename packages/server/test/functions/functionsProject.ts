@@ -109,7 +109,7 @@ function runCli(dir: string, hostport: string, secretKey: string, env: string, a
 function run(dir: string, script: string, args: string[], env: Record<string, string>): Promise<CliRun> {
   const started = performance.now();
   return new Promise((done) => {
-    execFile(process.execPath, [script, ...args], { cwd: dir, timeout: 60_000, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [script, ...args], { cwd: dir, timeout: 150_000, env }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, output: `${stdout}${stderr}`, ms: Math.round(performance.now() - started) });
     });
