@@ -49,6 +49,11 @@ export class SyncRuntime extends FunctionRuntime {
     return this.context.variant ?? 'base';
   }
 
+  /** The sync variant this run is for, as Nango's getVariant() answers. */
+  override getVariant(): string {
+    return this.variant;
+  }
+
   /** A model's name with this run's variant, as Nango names it (`Model::variant`, or `Model` for the base). */
   modelFullName(model: string): string {
     return this.variant === 'base' ? model : `${model}::${this.variant}`;
