@@ -1,5 +1,6 @@
 import { NangoAction } from './NangoAction';
 import { FunctionRuntime, type FunctionDefinition } from './functionRuntime';
+import { describeSchemaError } from './schemaProblems';
 
 /**
  * Turns the exports of a deployed function's bundle (compiled by the official `nango` CLI from `createAction`) into
@@ -41,6 +42,6 @@ function ownActionClass(module: Record<string, unknown> | null): (new () => Nang
 function parse(schema: FunctionDefinition['input'], value: unknown, what: string): unknown {
   if (!schema || typeof schema.safeParse !== 'function') return value;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`${what}: ${parsed.error.message}`);
+  if (!parsed.success) throw new Error(`${what}: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
 }

@@ -89,7 +89,19 @@ describe('a deployed function run through actionFromFunction', () => {
 
   it('refuses an input its schema refuses, naming the function', async () => {
     const { result } = await run(() => 'never', { n: 'not a number' });
-    expect(String(result)).toContain('echo.test: invalid input');
+    expect(String(result)).toBe('Error: echo.test: invalid input: n: Invalid input: expected number, received NaN');
+  });
+
+  it('refuses an output its schema refuses, naming the function and each field on one line', async () => {
+    const output = z.object({ id: z.string(), items: z.array(z.object({ n: z.number() })) });
+    const definition = { type: 'action', output, exec: () => ({ id: 1, items: [{ n: 'x' }] }) };
+    const { default: Action } = actionFromFunction({ default: definition }, 'echo.out');
+    const action = new Action();
+    action[ACTION_CONTEXT] = fakeContext().context;
+    await expect(action.executeAction({})).rejects.toThrow(
+      'echo.out: its output does not match its output schema: id: Invalid input: expected string, received number; ' +
+        'items.0.n: Invalid input: expected number, received string',
+    );
   });
 
   it('refuses a bundle without createAction', () => {
