@@ -2,6 +2,7 @@ import { ACTION_CONTEXT, type ActionContext, type SyncContext } from './context'
 import { FunctionRuntime, type FunctionSchema } from './functionRuntime';
 import type { NangoAction } from './NangoAction';
 import type { NangoSync, SyncRecord } from './NangoSync';
+import { describeSchemaError } from './schemaProblems';
 
 /** What `createSync` (the official `nango` package) leaves in a compiled bundle's default export. */
 export interface SyncFunctionDefinition {
@@ -92,7 +93,7 @@ export class SyncRuntime extends FunctionRuntime {
     const schema = this.definition.checkpoint;
     if (schema && typeof schema.safeParse === 'function') {
       const parsed = schema.safeParse(checkpoint);
-      if (!parsed.success) throw new Error(`${this.name}: saveCheckpoint: ${parsed.error.message}`);
+      if (!parsed.success) throw new Error(`${this.name}: saveCheckpoint: ${describeSchemaError(parsed.error)}`);
     }
     await this.sync.saveCheckpoint(checkpoint);
   }
@@ -131,7 +132,7 @@ export class SyncRuntime extends FunctionRuntime {
     const bad: string[] = [];
     plain.forEach((record, index) => {
       const parsed = schema.safeParse(record);
-      if (!parsed.success) bad.push(`record ${describeRecord(record, index)}: ${parsed.error.message}`);
+      if (!parsed.success) bad.push(`record ${describeRecord(record, index)}: ${describeSchemaError(parsed.error)}`);
     });
     if (bad.length > 0) {
       const more = bad.length > NAMED_PROBLEMS ? ` (and ${bad.length - NAMED_PROBLEMS} more)` : '';

@@ -95,8 +95,8 @@ export class ActionRunner {
   /**
    * Runs a sync script (a NangoSync's fetchData) in a sandbox as an action runs, with the sync's saves and
    * checkpoints answered by `host`. Sync runs take action slots too: a worker's sandboxes are one budget.
-   * `operation` is the sync run's, as for `run`. `input` reaches the class's executeAction: a deployed sync's
-   * `{ webhook: payload }` runs its onWebhook (see syncFromFunction); our own NangoSync ignores it.
+   * `operation` is the sync run's, as for `run`. `input` reaches the sync class's executeAction: `{ webhook }` runs a
+   * deployed sync's webhook handler (see @nangohq/action's syncFromFunction); undefined runs fetchData.
    * @throws WorkerError as `run`, and what `host` throws (`invalid_records`, `storage_error`), or the signal's reason
    */
   async runSync(

@@ -41,10 +41,10 @@ export interface SyncJob {
   /** When the last successful run started (ISO), as `nango.lastSyncDate`; null on a first run. */
   readonly lastSyncDate: string | null;
   /**
-   * Set for a run of a deployed sync's webhook handler (its `onWebhook`) with this payload rather than its `exec`:
-   * its saves go to the records as a run's do; no deletion is tracked at its end. A sync of our own format ignores it.
+   * Set for a run of the sync's webhook handler (`onWebhook`) rather than its `exec`: the provider webhook's payload.
+   * Such a run is never full (it marks nothing deleted).
    */
-  readonly webhook?: { readonly payload: unknown };
+  readonly webhook?: { readonly payload: unknown } | undefined;
 }
 
 /** What the scheduler gives a run. */
