@@ -48,6 +48,7 @@ import { OnEventConsumer } from './onEvents/OnEventConsumer';
 import { OnEventPublisher } from './onEvents/OnEventPublisher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
 import { ProviderWebhookConsumer } from './inbound/ProviderWebhookConsumer';
+import { SyncWebhookHandlers } from './syncs/SyncWebhookHandlers';
 import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
 import type { SyncExecutor } from './syncs/SyncExecutor';
 import { SyncScheduler } from './syncs/SyncScheduler';
@@ -294,12 +295,36 @@ export class Worker {
       ttlMs: settings.asyncActionTtlSeconds * 1000,
       ...(asyncActionTimings && { timings: asyncActionTimings }),
     });
+    const syncExecutor =
+      extras.syncExecutor ??
+      new SandboxSyncExecutor(
+        this.runner,
+        store.records,
+        () => this.registry.snapshot(),
+        // A deployed sync's calls past its records, as an action's: its own Connection's metadata (with the size
+        // check of every door), other actions one level deeper in the sync's slot, its integration and environment.
+        (connection) =>
+          functionHost(
+            context,
+            { integration: requireIntegration(context, connection.integration), userId: connection.userId, depth: 0 },
+            (child, depth, signal) => triggerAction(context, child, { nested: { depth, signal } }),
+          ),
+      );
+    const webhookLogger = logger.child({ component: 'provider-webhooks' });
     this.providerWebhooks = new ProviderWebhookConsumer({
       context,
-      logger: logger.child({ component: 'provider-webhooks' }),
+      logger: webhookLogger,
       queue: settings.queue,
       queueType: settings.queueType,
       prefetch: settings.maxConcurrentActions,
+      // Deployed syncs' onWebhook handlers, run by the executor scheduled runs use.
+      handlers: new SyncWebhookHandlers({
+        context,
+        executor: syncExecutor,
+        webhooks: context.webhooks,
+        switches: settings,
+        logger: webhookLogger,
+      }),
     });
     this.onEvents = new OnEventConsumer({ context, logger, queue, queueType, prefetch: settings.maxConcurrentActions });
     this.syncs = new SyncScheduler({
@@ -310,21 +335,7 @@ export class Worker {
       leaseMs: settings.syncLeaseMs,
       schedules: store.syncSchedules,
       operations: context,
-      executor:
-        extras.syncExecutor ??
-        new SandboxSyncExecutor(
-          this.runner,
-          store.records,
-          () => this.registry.snapshot(),
-          // A deployed sync's calls past its records, as an action's: its own Connection's metadata (with the size
-          // check of every door), other actions one level deeper in the sync's slot, its integration and environment.
-          (connection) =>
-            functionHost(
-              context,
-              { integration: requireIntegration(context, connection.integration), userId: connection.userId, depth: 0 },
-              (child, depth, signal) => triggerAction(context, child, { nested: { depth, signal } }),
-            ),
-        ),
+      executor: syncExecutor,
       webhooks: context.webhooks,
       switches: settings,
       logger: logger.child({ component: 'syncs' }),

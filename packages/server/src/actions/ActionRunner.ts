@@ -95,7 +95,8 @@ export class ActionRunner {
   /**
    * Runs a sync script (a NangoSync's fetchData) in a sandbox as an action runs, with the sync's saves and
    * checkpoints answered by `host`. Sync runs take action slots too: a worker's sandboxes are one budget.
-   * `operation` is the sync run's, as for `run`.
+   * `operation` is the sync run's, as for `run`. `input` reaches the sync class's executeAction: `{ webhook }` runs a
+   * deployed sync's webhook handler (see @nangohq/action's syncFromFunction); undefined runs fetchData.
    * @throws WorkerError as `run`, and what `host` throws (`invalid_records`, `storage_error`), or the signal's reason
    */
   async runSync(
@@ -106,11 +107,12 @@ export class ActionRunner {
     host: NonNullable<RunHooks['host']>,
     signal: AbortSignal,
     operation?: OperationHandle,
+    input?: unknown,
   ): Promise<void> {
     const run = { data, host, signal };
     await this.slots.run(() =>
       inRunSpan('sync', integration, sync, connection, () =>
-        this.runNow(integration, sync, connection, undefined, undefined, run, operation),
+        this.runNow(integration, sync, connection, input, undefined, run, operation),
       ),
     );
   }

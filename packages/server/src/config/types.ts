@@ -118,6 +118,11 @@ export interface SyncConfig {
   readonly memoryMb: number;
   /** Records are sealed with the credential cipher unless `encrypt_records: false`. Default: true */
   readonly encryptRecords: boolean;
+  /**
+   * The provider webhook types its `onWebhook` handler runs on (a deployed sync's `webhookSubscriptions`; `*`: every
+   * type); absent: it handles none.
+   */
+  readonly webhookSubscriptions?: readonly string[] | undefined;
 }
 
 /** One integration from integrations.yaml, validated, defaulted and frozen. */

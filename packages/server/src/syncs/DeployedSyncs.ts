@@ -99,6 +99,7 @@ export class DeployedSyncs implements IntegrationsOverlay {
       timeoutMs: DEFAULTS.syncTimeoutMs,
       memoryMb: DEPLOYED_MEMORY_MB,
       encryptRecords: true,
+      ...(deployed.webhookSubscriptions?.length && { webhookSubscriptions: deployed.webhookSubscriptions }),
     });
   }
 }

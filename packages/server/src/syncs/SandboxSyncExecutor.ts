@@ -94,11 +94,13 @@ export class SandboxSyncExecutor implements SyncExecutor {
       variant: job.variant,
       paginate: integration.provider?.proxy?.paginate as never,
     };
-    await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal, hooks.operation);
+    // A webhook handler's run gets the payload as its input, which @nangohq/action's syncFromFunction hands to onWebhook.
+    const input = job.webhook === undefined ? undefined : { webhook: job.webhook.payload };
+    await this.runner.runSync(integration, sync, job.connection, data, host, hooks.signal, hooks.operation, input);
     // Only a full run that read everything in this attempt knows what is gone: one resumed from a checkpoint (its
     // worker died, its time ran out) did not see the records an earlier attempt saved, so it marks nothing; the next
-    // full run does.
-    if (job.full && job.checkpoint === null && sync.trackDeletes) {
+    // full run does. A webhook handler's run marks nothing either.
+    if (job.webhook === undefined && job.full && job.checkpoint === null && sync.trackDeletes) {
       for (const model of sync.models.keys()) {
         const scope = { connection: job.connection.uuid, model, variant: job.variant };
         (counts[model] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);

@@ -40,6 +40,11 @@ export interface SyncJob {
   readonly full: boolean;
   /** When the last successful run started (ISO), as `nango.lastSyncDate`; null on a first run. */
   readonly lastSyncDate: string | null;
+  /**
+   * Set for a run of the sync's webhook handler (`onWebhook`) rather than its `exec`: the provider webhook's payload.
+   * Such a run is never full (it marks nothing deleted).
+   */
+  readonly webhook?: { readonly payload: unknown } | undefined;
 }
 
 /** What the scheduler gives a run. */

@@ -128,7 +128,7 @@ integrations:
     const compiled = await project.compile();
     console.log(`nango compile took ${compiled.ms} ms`);
     if (compiled.code !== 0) throw new Error(compiled.output);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await mode?.stop();
