@@ -49,12 +49,7 @@ export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckp
  * (`triggerAction`), another Connection read, what the worker knows of the integration and environment.
  */
 export type HostCall =
-  | 'setMetadata'
-  | 'updateMetadata'
-  | 'triggerAction'
-  | 'getConnection'
-  | 'getIntegration'
-  | 'getEnvironmentVariables';
+  'setMetadata' | 'updateMetadata' | 'triggerAction' | 'getConnection' | 'getIntegration' | 'getEnvironmentVariables';
 
 /** The arguments of a host call; each call reads its own (see FunctionRuntime). */
 export interface HostCallArgs {

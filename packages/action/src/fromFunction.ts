@@ -1,5 +1,6 @@
 import { NangoAction } from './NangoAction';
 import { FunctionRuntime, type FunctionDefinition } from './functionRuntime';
+import { describeSchemaError } from './schemaProblems';
 
 /**
  * Turns the exports of a deployed function's bundle (compiled by the official `nango` CLI from `createAction`) into
@@ -9,7 +10,10 @@ import { FunctionRuntime, type FunctionDefinition } from './functionRuntime';
  * @throws Error when the bundle exports no action definition (the worker reports it as `action_load_failed`)
  */
 export function actionFromFunction(exports: unknown, name: string): { default: new () => NangoAction<unknown, unknown> } {
-  const module = exports as { default?: unknown } | null;
+  const module = exports as Record<string, unknown> | null;
+  // Our own format, deployed by our CLI (`nango deploy` of packages/cli): the bundle already exports the class.
+  const ownClass = ownActionClass(module);
+  if (ownClass) return { default: ownClass };
   const definition = (module?.default ?? module) as Partial<FunctionDefinition> | null;
   if (typeof definition?.exec !== 'function') {
     throw new Error(`${name}: the deployed bundle's default export is not a function made by createAction (no exec)`);
@@ -25,9 +29,19 @@ export function actionFromFunction(exports: unknown, name: string): { default: n
   return { default: DeployedFunction };
 }
 
+/** The one class extending NangoAction a bundle exports (default or named), if it exports exactly one. */
+function ownActionClass(module: Record<string, unknown> | null): (new () => NangoAction<unknown, unknown>) | undefined {
+  if (module === null || typeof module !== 'object') return undefined;
+  const classes = [...new Set([module['default'], ...Object.values(module)])].filter(
+    (value): value is new () => NangoAction<unknown, unknown> =>
+      typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof NangoAction,
+  );
+  return classes.length === 1 ? classes[0] : undefined;
+}
+
 function parse(schema: FunctionDefinition['input'], value: unknown, what: string): unknown {
   if (!schema || typeof schema.safeParse !== 'function') return value;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(`${what}: ${parsed.error.message}`);
+  if (!parsed.success) throw new Error(`${what}: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
 }

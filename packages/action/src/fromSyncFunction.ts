@@ -18,8 +18,11 @@ export type DeployedSyncInstance = NangoSync & { executeAction(input?: unknown):
  * @throws Error when the bundle exports no sync definition (the worker reports it as `action_load_failed`)
  */
 export function syncFromFunction(exports: unknown, name: string): { default: new () => DeployedSyncInstance } {
-  const module = exports as { default?: unknown } | null;
-  const definition = (module?.default ?? module) as Partial<SyncFunctionDefinition> | null;
+  const module = exports as Record<string, unknown> | null;
+  // Our own format, deployed by our CLI (`nango deploy` of packages/cli): the bundle already exports the class.
+  const ownClass = ownSyncClass(module);
+  if (ownClass) return { default: ownClass };
+  const definition = (module?.['default'] ?? module) as Partial<SyncFunctionDefinition> | null;
   if (typeof definition?.exec !== 'function') {
     throw new Error(`${name}: the deployed bundle's default export is not a function made by createSync (no exec)`);
   }
@@ -40,4 +43,14 @@ export function syncFromFunction(exports: unknown, name: string): { default: new
 
 function isWebhookInput(input: unknown): input is SyncWebhookInput {
   return typeof input === 'object' && input !== null && Object.prototype.hasOwnProperty.call(input, 'webhook');
+}
+
+/** The one class extending NangoSync a bundle exports (default or named), if it exports exactly one. */
+function ownSyncClass(module: Record<string, unknown> | null): (new () => DeployedSyncInstance) | undefined {
+  if (module === null || typeof module !== 'object') return undefined;
+  const classes = [...new Set([module['default'], ...Object.values(module)])].filter(
+    (value): value is new () => DeployedSyncInstance =>
+      typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof NangoSync,
+  );
+  return classes.length === 1 ? classes[0] : undefined;
 }

@@ -16,7 +16,10 @@ export async function* paginateFunction<T>(
 ): AsyncGenerator<T[], undefined, void> {
   const prepared = prepareRequest(action, config, 'nango.paginate');
   const { on_page: onPage, limit, ...overrides } = config.paginate ?? {};
-  if (prepared.data !== undefined && (typeof prepared.data !== 'object' || prepared.data === null || Array.isArray(prepared.data))) {
+  if (
+    prepared.data !== undefined &&
+    (typeof prepared.data !== 'object' || prepared.data === null || Array.isArray(prepared.data))
+  ) {
     throw new Error('nango.paginate: data must be an object (the body the pages are asked with), or absent');
   }
   if (limit !== undefined && !Number.isFinite(Number(limit))) {
@@ -33,8 +36,13 @@ export async function* paginateFunction<T>(
       onPage: ({ nextPageParam, response }) => onPage({ nextPageParam, response: toProxyResponse(response, prepared.text) }),
     }),
   };
-  const fetch = (endpoint: string, method: string, params: HttpParams | undefined, body: unknown, headers?: Record<string, string>) =>
-    sendWithRetries(action, { endpoint, method: method as HttpMethod, params, data: body, headers }, config);
+  const fetch = (
+    endpoint: string,
+    method: string,
+    params: HttpParams | undefined,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) => sendWithRetries(action, { endpoint, method: method as HttpMethod, params, data: body, headers }, config);
   for await (const page of paginate<T>(fetch, request, await defaults())) yield page;
   return undefined;
 }

@@ -77,7 +77,9 @@ export function prepareRequest(action: NangoAction<unknown, unknown>, config: Pr
   }
   const responseType = config.responseType ?? 'json';
   if (responseType !== 'json' && responseType !== 'text') {
-    throw new Error(`${what}: responseType '${responseType}' is not supported here: responses reach a function as 'json' or 'text'`);
+    throw new Error(
+      `${what}: responseType '${responseType}' is not supported here: responses reach a function as 'json' or 'text'`,
+    );
   }
   return {
     endpoint: joinBase(config.baseUrlOverride, config.endpoint, what),
@@ -135,6 +137,7 @@ function paramsOf(params: ProxyConfiguration['params']): HttpParams | undefined 
   if (params === undefined || params === null) return undefined;
   if (typeof params === 'string') return Object.fromEntries(new URLSearchParams(params));
   const out: HttpParams = {};
-  for (const [name, value] of Object.entries(params)) out[name] = Array.isArray(value) ? value.join(',') : (value as HttpParams[string]);
+  for (const [name, value] of Object.entries(params))
+    out[name] = Array.isArray(value) ? value.join(',') : (value as HttpParams[string]);
   return out;
 }

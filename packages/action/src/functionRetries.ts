@@ -95,7 +95,10 @@ export function askedWait(
   now = Date.now(),
 ): number | undefined {
   const read = (names: string | string[] | undefined) =>
-    [names ?? []].flat().map((name) => headers[name.toLowerCase()]).find((value) => value !== undefined);
+    [names ?? []]
+      .flat()
+      .map((name) => headers[name.toLowerCase()])
+      .find((value) => value !== undefined);
   const after = read(retryHeader?.after);
   if (after !== undefined && Number.isFinite(Number(after))) return Math.max(0, Number(after) * 1000);
   const at = read(retryHeader?.at);

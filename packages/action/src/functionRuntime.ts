@@ -2,13 +2,14 @@ import { ACTION_CONTEXT, type HostCall, type HostCallArgs, type IntegrationInfo 
 import { paginateFunction } from './functionPaginate';
 import { prepareRequest, sendRequest, type ProxyConfiguration, type ProxyResponse } from './functionProxy';
 import type { NangoAction } from './NangoAction';
+import { describeSchemaError, type SchemaError } from './schemaProblems';
 import type { NangoConnection } from '@nangohq/protocol';
 
 export type { ProxyConfiguration, ProxyResponse } from './functionProxy';
 
 /** A zod schema as a deployed function's bundle holds it: only what validation needs. */
 export interface FunctionSchema {
-  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: { message: string } };
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: SchemaError };
 }
 
 /** What `createAction` (the official `nango` package) leaves in a compiled bundle's default export. */
@@ -171,9 +172,17 @@ export class FunctionRuntime {
    * Parses `input` with a zod schema, as Nango's helper does.
    * @throws Error naming each field that does not match
    */
-  zodValidateInput<T = unknown>({ zodSchema, input }: { zodSchema: FunctionSchema; input: unknown }): Promise<{ success: true; data: T }> {
+  zodValidateInput<T = unknown>({
+    zodSchema,
+    input,
+  }: {
+    zodSchema: FunctionSchema;
+    input: unknown;
+  }): Promise<{ success: true; data: T }> {
     const parsed = zodSchema.safeParse(input);
-    if (!parsed.success) return Promise.reject(new Error(`nango.zodValidateInput: invalid input: ${parsed.error.message}`));
+    if (!parsed.success) {
+      return Promise.reject(new Error(`nango.zodValidateInput: invalid input: ${describeSchemaError(parsed.error)}`));
+    }
     return Promise.resolve(parsed as { success: true; data: T });
   }
 

@@ -2,6 +2,7 @@ import { ACTION_CONTEXT, type ActionContext, type SyncContext } from './context'
 import { FunctionRuntime, type FunctionSchema } from './functionRuntime';
 import type { NangoAction } from './NangoAction';
 import type { NangoSync, SyncRecord } from './NangoSync';
+import { describeSchemaError } from './schemaProblems';
 
 /** What `createSync` (the official `nango` package) leaves in a compiled bundle's default export. */
 export interface SyncFunctionDefinition {
@@ -49,6 +50,11 @@ export class SyncRuntime extends FunctionRuntime {
     return this.context.variant ?? 'base';
   }
 
+  /** The sync variant this run is for, as Nango's getVariant() answers. */
+  override getVariant(): string {
+    return this.variant;
+  }
+
   /** A model's name with this run's variant, as Nango names it (`Model::variant`, or `Model` for the base). */
   modelFullName(model: string): string {
     return this.variant === 'base' ? model : `${model}::${this.variant}`;
@@ -87,7 +93,7 @@ export class SyncRuntime extends FunctionRuntime {
     const schema = this.definition.checkpoint;
     if (schema && typeof schema.safeParse === 'function') {
       const parsed = schema.safeParse(checkpoint);
-      if (!parsed.success) throw new Error(`${this.name}: saveCheckpoint: ${parsed.error.message}`);
+      if (!parsed.success) throw new Error(`${this.name}: saveCheckpoint: ${describeSchemaError(parsed.error)}`);
     }
     await this.sync.saveCheckpoint(checkpoint);
   }
@@ -126,7 +132,7 @@ export class SyncRuntime extends FunctionRuntime {
     const bad: string[] = [];
     plain.forEach((record, index) => {
       const parsed = schema.safeParse(record);
-      if (!parsed.success) bad.push(`record ${describeRecord(record, index)}: ${parsed.error.message}`);
+      if (!parsed.success) bad.push(`record ${describeRecord(record, index)}: ${describeSchemaError(parsed.error)}`);
     });
     if (bad.length > 0) {
       const more = bad.length > NAMED_PROBLEMS ? ` (and ${bad.length - NAMED_PROBLEMS} more)` : '';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NangoConnection } from '@nangohq/protocol';
 import { ACTION_CONTEXT, type ActionContext } from '../src/context';
 import { actionFromFunction } from '../src/fromFunction';
+import { NangoAction } from '../src/NangoAction';
 import type { FunctionRuntime } from '../src/functionRuntime';
 import type { HttpResponse } from '../src/http';
 
@@ -88,10 +89,35 @@ describe('a deployed function run through actionFromFunction', () => {
 
   it('refuses an input its schema refuses, naming the function', async () => {
     const { result } = await run(() => 'never', { n: 'not a number' });
-    expect(String(result)).toContain('echo.test: invalid input');
+    expect(String(result)).toBe('Error: echo.test: invalid input: n: Invalid input: expected number, received NaN');
+  });
+
+  it('refuses an output its schema refuses, naming the function and each field on one line', async () => {
+    const output = z.object({ id: z.string(), items: z.array(z.object({ n: z.number() })) });
+    const definition = { type: 'action', output, exec: () => ({ id: 1, items: [{ n: 'x' }] }) };
+    const { default: Action } = actionFromFunction({ default: definition }, 'echo.out');
+    const action = new Action();
+    action[ACTION_CONTEXT] = fakeContext().context;
+    await expect(action.executeAction({})).rejects.toThrow(
+      'echo.out: its output does not match its output schema: id: Invalid input: expected string, received number; ' +
+        'items.0.n: Invalid input: expected number, received string',
+    );
   });
 
   it('refuses a bundle without createAction', () => {
     expect(() => actionFromFunction({ default: {} }, 'echo.empty')).toThrow('echo.empty: the deployed bundle');
+  });
+
+  it('passes through the one NangoAction class a bundle of our format exports (deployed by our CLI)', () => {
+    class Own extends NangoAction {
+      override async executeAction() {
+        return 'own';
+      }
+    }
+    expect(actionFromFunction({ default: Own }, 'echo.own').default).toBe(Own);
+    expect(actionFromFunction({ Own }, 'echo.own').default).toBe(Own);
+    // Two classes: which to run is not for the worker to guess.
+    class Other extends Own {}
+    expect(() => actionFromFunction({ Own, Other }, 'echo.two')).toThrow('echo.two: the deployed bundle');
   });
 });

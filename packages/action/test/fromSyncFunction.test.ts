@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NangoConnection } from '@nangohq/protocol';
 import { ACTION_CONTEXT, type ActionContext, type SyncCall } from '../src/context';
 import { syncFromFunction } from '../src/fromSyncFunction';
+import { NangoSync } from '../src/NangoSync';
 import type { SyncRuntime } from '../src/syncRuntime';
 
 const connection: NangoConnection = {
@@ -159,5 +160,14 @@ describe('a deployed sync run through syncFromFunction', () => {
     expect(() => syncFromFunction({ default: { type: 'sync' } }, 'desk.bad')).toThrow(
       "desk.bad: the deployed bundle's default export is not a function made by createSync (no exec)",
     );
+  });
+
+  it('passes through the one NangoSync class a bundle of our format exports (deployed by our CLI)', () => {
+    class Own extends NangoSync {
+      override async fetchData() {}
+    }
+    expect(syncFromFunction({ default: Own }, 'desk.own').default).toBe(Own);
+    class Other extends Own {}
+    expect(() => syncFromFunction({ Own, Other }, 'desk.two')).toThrow('desk.two: the deployed bundle');
   });
 });

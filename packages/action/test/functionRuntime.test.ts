@@ -45,7 +45,8 @@ const connection: NangoConnection = {
 };
 
 /** The worker's answer for an integration whose provider has no catalog `proxy.paginate`. */
-const noCatalog = (method: string) => (method === 'getIntegration' ? { integration: {}, webhookUrl: '', paginate: undefined } : undefined);
+const noCatalog = (method: string) =>
+  method === 'getIntegration' ? { integration: {}, webhookUrl: '', paginate: undefined } : undefined;
 
 /**
  * A run's context whose httpRequest really calls `base` (a path is joined to it; an absolute URL is used as it is),
@@ -100,7 +101,7 @@ async function run(context: ActionContext, exec: (nango: FunctionRuntime) => unk
   return action.executeAction({}).catch((error: unknown) => error);
 }
 
-describe('a function\'s proxy retries', () => {
+describe("a function's proxy retries", () => {
   it('retries a 503 with backoff until a 200, and says so in the log', async () => {
     const api = await startApi((_url, _body, n) => (n < 3 ? { status: 503, body: { busy: n } } : { body: { done: true } }));
     try {
@@ -154,7 +155,9 @@ describe('a function\'s proxy retries', () => {
     const api = await startApi((url, _body, n) => (n === 1 || url.pathname === '/gone' ? { status: 409 } : { body: { ok: 1 } }));
     try {
       const { context } = contextFor(api.base);
-      expect(await run(context, (nango) => nango.get({ endpoint: '/x', retries: 1, retryOn: [409] }))).toMatchObject({ status: 200 });
+      expect(await run(context, (nango) => nango.get({ endpoint: '/x', retries: 1, retryOn: [409] }))).toMatchObject({
+        status: 200,
+      });
       const gone = await run(context, (nango) => nango.get({ endpoint: '/gone', retries: 3 }));
       expect((gone as { response: { status: number } }).response.status).toBe(409);
       expect(api.seen.filter((request) => request.url === '/gone')).toHaveLength(1);
@@ -193,7 +196,7 @@ describe('a function\'s proxy retries', () => {
   });
 });
 
-describe('a function\'s paginate', () => {
+describe("a function's paginate", () => {
   it('follows a cursor from the call, sending the limit (as text) and telling on_page', async () => {
     const api = await startApi((url) => {
       const cursor = url.searchParams.get('after');
@@ -267,7 +270,13 @@ describe('a function\'s paginate', () => {
       const result = await run(contextFor(api.base).context, async (nango) => {
         const all: unknown[] = [];
         const paginate = { type: 'offset' as const, offset_name_in_request: 'offset', response_path: 'data', in_body: true };
-        for await (const page of nango.paginate({ endpoint: '/search', method: 'POST', data: { q: 'x' }, retries: 2, paginate })) {
+        for await (const page of nango.paginate({
+          endpoint: '/search',
+          method: 'POST',
+          data: { q: 'x' },
+          retries: 2,
+          paginate,
+        })) {
           all.push(...page);
         }
         return all;

@@ -1,5 +1,6 @@
 import { CliError, request } from './ApiClient';
 import type { Command } from './Command';
+import { DEPLOY_COMMAND } from './deployCommand';
 import { DRYRUN_COMMAND } from './dryrun/dryrunCommand';
 import { LOGS_COMMAND } from './logsCommand';
 import { keyValues, table } from './table';
@@ -112,6 +113,7 @@ export const COMMANDS: readonly Command[] = [
   },
   LOGS_COMMAND,
   DRYRUN_COMMAND,
+  DEPLOY_COMMAND,
 ];
 
 /** `nango <command> …args` usage line. */

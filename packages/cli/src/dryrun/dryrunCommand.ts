@@ -7,6 +7,7 @@ import {
   type LocalRunResult,
   type LoggedLine,
   type RecordedExchange,
+  type Recording,
 } from '@nangohq/action/testing';
 import { CliError } from '../ApiClient';
 import type { Command } from '../Command';
@@ -51,8 +52,9 @@ export const DRYRUN_COMMAND: Command = {
     const folder = resolve(typeof flags['integrations'] === 'string' ? flags['integrations'] : DEFAULT_FOLDER);
     const { file, kind } = findFunctionFile(folder, integration as string, name as string);
     const input = kind === 'action' ? (jsonFlag(flags, 'input') ?? {}) : undefined;
-    if (kind === 'sync' && flags['input'] !== undefined)
+    if (kind === 'sync' && flags['input'] !== undefined) {
       throw new CliError(`nango dryrun: --input is for actions; ${name} is a sync`, 2);
+    }
     const checkpoint = jsonFlag(flags, 'checkpoint') ?? null;
     if (checkpoint !== null && (typeof checkpoint !== 'object' || Array.isArray(checkpoint))) {
       throw new CliError('nango dryrun: --checkpoint must be a JSON object', 2);
@@ -93,14 +95,20 @@ export const DRYRUN_COMMAND: Command = {
         result: { output: result.output, records: result.records, checkpoint: result.checkpoint },
         ...(settings.secretKey !== undefined && { extraSecrets: [settings.secretKey] }),
       });
-      const target = join(resolve(saveTo), integration as string);
-      mkdirSync(target, { recursive: true });
-      const path = join(target, `${name}.recording.json`);
-      writeFileSync(path, `${JSON.stringify(recording, null, 2)}\n`);
+      const path = writeRecording(resolve(saveTo), recording);
       print(`Recorded ${exchanges.length} provider call(s) to ${path} (secrets stripped)`);
     }
   },
 };
+
+/** Writes `<dir>/<integration>/<function>.recording.json` (folders made as needed) and returns its path. */
+function writeRecording(dir: string, recording: Recording): string {
+  const target = join(dir, recording.integration);
+  mkdirSync(target, { recursive: true });
+  const path = join(target, `${recording.function}.recording.json`);
+  writeFileSync(path, `${JSON.stringify(recording, null, 2)}\n`);
+  return path;
+}
 
 function describeResult(kind: 'action' | 'sync', result: LocalRunResult): string {
   if (kind === 'action') return `Output:\n${JSON.stringify(result.output ?? null, null, 2)}`;

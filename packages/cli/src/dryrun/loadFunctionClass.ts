@@ -45,14 +45,12 @@ export function findFunctionFile(folder: string, integration: string, name: stri
 }
 
 /**
- * Compiles a function file with esbuild (its relative imports bundled, packages left as requires, as the worker
- * compiles it) and evaluates it in this process, `@nangohq/action` answered with this CLI's own copy so the class
- * the file exports is one the local runner knows.
- * @throws CliError naming the file: it does not compile, throws while loading, or exports no NangoAction class
+ * Compiles a function file with esbuild as the worker compiles one: its relative imports bundled, packages left as
+ * requires, one CommonJS module with an inline source map.
+ * @throws CliError naming the file and each compile error with its line and column
  */
-export async function loadFunctionClass(file: string): Promise<FunctionClass> {
-  const name = relative(process.cwd(), file) || file;
-  let code: string;
+export async function compileFunctionFile(file: string): Promise<string> {
+  const name = shownPath(file);
   try {
     const result = await esbuild().build({
       absWorkingDir: dirname(file),
@@ -66,7 +64,7 @@ export async function loadFunctionClass(file: string): Promise<FunctionClass> {
       write: false,
       logLevel: 'silent',
     });
-    code = result.outputFiles[0]?.text ?? '';
+    return result.outputFiles[0]?.text ?? '';
   } catch (error) {
     const messages = (error as { errors?: { text: string; location?: { line: number; column: number } | null }[] }).errors;
     const detail = messages?.length
@@ -74,6 +72,23 @@ export async function loadFunctionClass(file: string): Promise<FunctionClass> {
       : (error as Error).message;
     throw new CliError(`${name}: does not compile: ${detail}`);
   }
+}
+
+/**
+ * Compiles a function file (see compileFunctionFile) and evaluates it (see evaluateFunction).
+ * @throws CliError naming the file: it does not compile, throws while loading, or exports no NangoAction class
+ */
+export async function loadFunctionClass(file: string): Promise<FunctionClass> {
+  return evaluateFunction(file, await compileFunctionFile(file));
+}
+
+/**
+ * Evaluates a compiled function file in this process, `@nangohq/action` answered with this CLI's own copy so the
+ * class the file exports is one the local runner knows.
+ * @throws CliError naming the file: it throws while loading, or exports no class (or several) extending NangoAction
+ */
+export function evaluateFunction(file: string, code: string): FunctionClass {
+  const name = shownPath(file);
   const module = new ModuleInternals(file);
   module.filename = file;
   module.paths = ModuleInternals._nodeModulePaths(dirname(file));
@@ -95,4 +110,10 @@ export async function loadFunctionClass(file: string): Promise<FunctionClass> {
     );
   }
   return classes[0] as FunctionClass;
+}
+
+/** A file as messages name it: relative to the working directory when inside it, else its absolute path. */
+function shownPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path === '' || path.startsWith('..') ? file : path;
 }

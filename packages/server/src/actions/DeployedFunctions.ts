@@ -99,15 +99,27 @@ export class DeployedFunctions {
    * @throws WorkerError `storage_error`
    */
   async onEvents(integration: IntegrationConfig, event: string): Promise<ActionConfig[]> {
+    return (await this.onEventsOf(integration)).get(event) ?? [];
+  }
+
+  /**
+   * Every deployed on-event function of `integration`, by event, from one read of the active version (a Connection's
+   * save asks for two events at once).
+   * @throws WorkerError `storage_error`
+   */
+  async onEventsOf(integration: IntegrationConfig): Promise<Map<string, ActionConfig[]>> {
     const { version, functions } = await this.active();
-    const matching = functions.filter((f) => f.type === 'on-event' && f.integration === integration.name && f.event === event);
-    return matching.map((deployed) => {
+    const byEvent = new Map<string, ActionConfig[]>();
+    for (const deployed of functions) {
+      if (deployed.type !== 'on-event' || deployed.integration !== integration.name || deployed.event === undefined) continue;
       // Its own folder: an on-event function may share its name with an action of the same integration.
       const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, 'on-event', `${deployed.name}.cjs`);
       const shown = `deployed on-event function ${integration.name}/${deployed.name} (deployment ${version})`;
       this.loader.provide(file, shown, wrapBundle('on-event', deployed.js, `${integration.name}.${deployed.name}`));
-      return { name: deployed.name, file, timeoutMs: integration.actionTimeoutMs, memoryMb: DEPLOYED_MEMORY_MB };
-    });
+      const handler = { name: deployed.name, file, timeoutMs: integration.actionTimeoutMs, memoryMb: DEPLOYED_MEMORY_MB };
+      byEvent.set(deployed.event, [...(byEvent.get(deployed.event) ?? []), handler]);
+    }
+    return byEvent;
   }
 
   private async active(): Promise<{ version: number; functions: readonly DeployedFunction[] }> {

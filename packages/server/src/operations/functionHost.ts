@@ -47,9 +47,7 @@ export function functionHost(
       case 'getIntegration':
         return Promise.resolve(integrationInfo(context, run.integration));
       case 'getEnvironmentVariables':
-        return Promise.resolve(
-          Object.entries(context.environment?.variables ?? {}).map(([name, value]) => ({ name, value })),
-        );
+        return Promise.resolve(Object.entries(context.environment?.variables ?? {}).map(([name, value]) => ({ name, value })));
       case 'getConnection':
         return readConnection(context, args);
       case 'triggerAction': {

@@ -18,15 +18,20 @@ export interface OnEventFailure {
  * Runs every on-event function of the active deployment that the Connection's integration has for `event`, one
  * after the other in the order deployed, on the Connection as stored now (credentials made fresh first), in the
  * sandbox with the functions runtime a deployed action gets (functionHost): requests through the worker's outbound
- * path, `setMetadata` / `updateMetadata` on this Connection, `triggerAction`. Each run is an `event` operation named after the function, with the event in its fields,
- * pointing at `parentId`. A failure is recorded there and returned; it never stops the next function.
+ * path, `setMetadata` / `updateMetadata` on this Connection, `triggerAction`. Each run is an `event` operation
+ * named after the function, with the event in its fields, pointing at `parentId`. A failure is recorded there and returned; it never stops the next function.
  * @returns the failures, empty when every function ran (or none is deployed)
  * @throws WorkerError `storage_error` (the deployment or the Connection could not be read)
  */
-export async function runOnEvents(context: OperationContext, run: OnEventRun): Promise<OnEventFailure[]> {
+export async function runOnEvents(
+  context: OperationContext,
+  run: OnEventRun,
+  /** The event's functions when the caller read them already (deployedOnEvents); else read here. */
+  given?: readonly ActionConfig[],
+): Promise<OnEventFailure[]> {
   const integration = context.integrations().integrations.get(run.integration);
   if (!integration || !context.deployed) return [];
-  const functions = await context.deployed.onEvents(integration, run.event);
+  const functions = given ?? (await context.deployed.onEvents(integration, run.event));
   if (functions.length === 0) return [];
   const stored = await context.store.get(integration.name, run.userId);
   // No Connection to delete: the deletion answers connection_not_found, and there is nothing to clean up.
@@ -37,6 +42,20 @@ export async function runOnEvents(context: OperationContext, run: OnEventRun): P
     if (failure) failures.push(failure);
   }
   return failures;
+}
+
+/**
+ * Every deployed on-event function of an integration, by event, from one read of the active deployment (a save needs
+ * validate-connection's and post-connection-creation's); empty for an unknown integration or without deployments.
+ * @throws WorkerError `storage_error`
+ */
+export async function deployedOnEvents(
+  context: OperationContext,
+  integrationName: string,
+): Promise<ReadonlyMap<string, readonly ActionConfig[]>> {
+  const integration = context.integrations().integrations.get(integrationName);
+  if (!integration || !context.deployed) return new Map();
+  return context.deployed.onEventsOf(integration);
 }
 
 async function runOne(

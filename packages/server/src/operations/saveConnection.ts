@@ -1,4 +1,5 @@
 import type { StoredCredentials } from '@nangohq/protocol';
+import type { ActionConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { ConnectionAttributes } from '../store/Store';
 import { sendAuthWebhook } from '../webhooks/authWebhook';
@@ -6,6 +7,7 @@ import type { OperationFields } from '../operationLog/Operation';
 import { checkMetadataSize } from './checkMetadataSize';
 import type { OperationContext } from './OperationContext';
 import { queuePostConnection } from './queuePostConnection';
+import { deployedOnEvents } from './runOnEvents';
 import { recordChange } from './recordChange';
 import { validateConnection } from './validateConnection';
 
@@ -39,8 +41,9 @@ export interface ConnectionToSave {
  * the credentials and config, then the connect session's end user and tags, then the integration's deployed
  * validate-connection functions (validateConnection: one that throws refuses the save), then the `auth` webhook
  * (contract E.2), sent from here only, after the attributes so that it carries them, and last, for a new Connection,
- * its post-connection-creation functions, queued for a worker (queuePostConnection: not waited for). The save is a `connection` operation, `created`
- * or `updated` (a failed one is named `created`). A config over NANGO_MAX_METADATA_BYTES (alone, or once merged over
+ * its post-connection-creation functions, queued for a worker (queuePostConnection: not waited for). Both events'
+ * functions come from one read of the active deployment, before anything is stored. The save is a `connection`
+ * operation, `created` or `updated` (a failed one is named `created`). A config over NANGO_MAX_METADATA_BYTES (alone, or once merged over
  * the existing one) is refused before anything is stored.
  * @returns `creation` for a new Connection, `override` when an existing one got new credentials (E.2 wording)
  * @throws WorkerError `connection_exists` (mode `create`), `metadata_too_large`, `connection_validation_failed`,
@@ -55,11 +58,14 @@ export async function saveConnection(context: OperationContext, input: Connectio
     parentId: input.parentId,
   };
   let operation: 'creation' | 'override';
+  let onEvents: ReadonlyMap<string, readonly ActionConfig[]>;
   try {
     checkMetadataSize(input.config, context.maxMetadataBytes, input.configName ?? 'the config');
+    onEvents = await deployedOnEvents(context, input.integration);
     operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
     await setAttributes(context, input);
-    await validateConnection(context, { integration: input.integration, userId: input.userId, operation });
+    const validators = onEvents.get('validate-connection') ?? [];
+    await validateConnection(context, { integration: input.integration, userId: input.userId, operation }, validators);
   } catch (error) {
     recordChange(context.log, { ...change, name: 'created', fields: { authMode: input.authMode } }, startedAt, error);
     throw error;
@@ -75,8 +81,10 @@ export async function saveConnection(context: OperationContext, input: Connectio
     provider: input.provider ?? integration?.provider?.name ?? input.integration,
     operation,
   });
-  if (created)
-    await queuePostConnection(context, { integration: input.integration, userId: input.userId, parentId: changeId || undefined });
+  if (created) {
+    const run = { integration: input.integration, userId: input.userId, parentId: changeId || undefined };
+    await queuePostConnection(context, run, onEvents.get('post-connection-creation') ?? []);
+  }
   return operation;
 }
 

@@ -1,3 +1,4 @@
+import type { ActionConfig } from '../config/types';
 import { WorkerError } from '../errors';
 import type { OperationContext } from './OperationContext';
 import { runOnEvents } from './runOnEvents';
@@ -11,15 +12,20 @@ export interface SavedConnection {
 }
 
 /**
- * Runs the integration's deployed validate-connection functions on a Connection just stored (Nango runs them after
- * the save, before it answers), waiting for them. When one throws, the save is refused as Nango refuses it: a new
- * Connection is deleted again; an existing one (re-authorised) keeps its new credentials but is marked as needing
+ * Runs the integration's deployed validate-connection functions (`functions`, read by deployedOnEvents) on a
+ * Connection just stored (Nango runs them after the save, before it answers), waiting for them. When one throws, the
+ * save is refused as Nango refuses it: a new Connection is deleted again; an existing one (re-authorised) keeps its new credentials but is marked as needing
  * reauthorization, so that it is not used until the user connects again. Each run is an `event` operation.
  * @throws WorkerError `connection_validation_failed` with the function's message, `storage_error`
  */
-export async function validateConnection(context: OperationContext, saved: SavedConnection): Promise<void> {
+export async function validateConnection(
+  context: OperationContext,
+  saved: SavedConnection,
+  functions: readonly ActionConfig[],
+): Promise<void> {
+  if (functions.length === 0) return;
   const { integration, userId } = saved;
-  const failures = await runOnEvents(context, { event: 'validate-connection', integration, userId });
+  const failures = await runOnEvents(context, { event: 'validate-connection', integration, userId }, functions);
   const failure = failures[0];
   if (!failure) return;
   if (saved.operation === 'creation') {

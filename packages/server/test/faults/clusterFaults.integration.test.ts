@@ -1,4 +1,5 @@
 import { runClusterFaults, type RunResult } from './cluster/runClusterFaults';
+import { reportFigures } from './faultHarness';
 
 // The reduced form of the cluster fault harness (`npm run faults:cluster` runs all six faults): a three-node RabbitMQ
 // cluster, PostgreSQL, two API processes and three workers, all of the test's own, under the mixed load (RPC and
@@ -17,6 +18,7 @@ describe('fault harness: a cluster under mixed load loses a worker, then an API 
       issues: 150,
       log: () => undefined,
     });
+    for (const row of result.figures) reportFigures(`cluster ${row.fault}`, { ...row, loadAverage: result.context.loadAverage });
   }, 240_000);
 
   it('loses no call, runs no keyed call twice, hangs no caller, and loses no record or webhook', () => {

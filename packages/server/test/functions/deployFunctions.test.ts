@@ -115,4 +115,39 @@ describe('deploying functions (the routes nango deploy calls)', () => {
     }
     expect(await store().activeVersion()).toBe(0);
   });
+
+  it("keeps a sync's declaration, and refuses a frequency this server does not run or a sync type it does not know", async () => {
+    const tickets = flow('tickets', {
+      type: 'sync',
+      models: ['Item'],
+      runs: 'every 2 hours',
+      auto_start: false,
+      sync_type: 'full',
+      track_deletes: true,
+      endpoints: [{ method: 'GET', path: '/tickets', group: 'Tickets' }, { path: 'no method' }],
+      webhookSubscriptions: ['ticket.created', 7],
+    });
+    await deployFunctions(context, store(), body([tickets]));
+    const [deployed] = (await store().get(await store().activeVersion()))?.functions ?? [];
+    expect(deployed).toMatchObject({
+      runs: 'every 2 hours',
+      autoStart: false,
+      syncType: 'full',
+      trackDeletes: true,
+      endpoints: [{ method: 'GET', path: '/tickets', group: 'Tickets' }],
+      webhookSubscriptions: ['ticket.created'],
+    });
+    const bad = body([
+      flow('often', { type: 'sync', models: ['Item'], runs: 'every 30 seconds' }),
+      flow('never', { type: 'sync', models: ['Item'] }),
+      flow('odd', { type: 'sync', models: ['Item'], runs: 'every hour', sync_type: 'sometimes' }),
+    ]);
+    const error = (await deployFunctions(context, store(), bad).catch((e: unknown) => e)) as { code: string; message: string };
+    expect(error.code).toBe('invalid_deployment');
+    expect(error.message).toContain(
+      "flowConfigs[0] (echo/often): its frequency 'every 30 seconds' is shorter than the minimum of 5 minutes",
+    );
+    expect(error.message).toContain('flowConfigs[1] (echo/never): its frequency is missing');
+    expect(error.message).toContain("flowConfigs[2] (echo/odd): sync_type must be 'full' or 'incremental'");
+  });
 });

@@ -193,7 +193,7 @@ integrations:
     expect((await h.nango.getConnection('desk', 'ann')).returnValue?.additionalConfig).toEqual({ ticketsSince: 3 });
     // The action of the same deployment answers through the official client.
     expect(await nango.triggerAction('desk', 'ann', 'lookup', {})).toEqual({ count: 3 });
-  }, 120_000);
+  }, 200_000);
 
   it('goes on from the checkpoint on the next incremental run', async () => {
     upstream.tickets.push({ id: 't4', title: 'fourth', updated: 4 });
@@ -242,7 +242,7 @@ integrations:
     upstream.tickets.push({ id: 't5', title: 'fifth', updated: 6 });
     await nango.triggerSync('desk', ['tickets'], 'ann');
     await waitFor(async () => (await records('Ticket')).length === 5, 20_000, 'the fifth ticket, saved by the previous version');
-  }, 120_000);
+  }, 200_000);
 
   it('stops a sync that a new deployment no longer has', async () => {
     project.write('desk/syncs/tickets.ts', tickets());
@@ -265,5 +265,5 @@ integrations:
     expect(bob.syncs.map((sync) => sync.name)).toEqual(['tickets']);
     // Its model went with it: listRecords names the models the integration's syncs still declare.
     await expect(records('Contact')).rejects.toMatchObject({ response: { status: 400 } });
-  }, 120_000);
+  }, 200_000);
 });

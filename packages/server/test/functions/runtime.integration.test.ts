@@ -1,6 +1,6 @@
 import type { Provider } from '../../src/providers/Provider';
 import { startApiServer, type ApiServer } from '../helpers/apiServer';
-import type { Harness } from '../helpers/harness';
+import { waitFor, type Harness } from '../helpers/harness';
 import { startModeHarness, type ModeHarness } from '../authModes/modeHarness';
 import { createFunctionsProject, type FunctionsProject } from './functionsProject';
 
@@ -8,6 +8,7 @@ import { createFunctionsProject, type FunctionsProject } from './functionsProjec
 const { Nango } = require('nango-node-0714') as {
   Nango: new (options: { host: string; secretKey: string }) => {
     triggerAction<T>(providerConfigKey: string, connectionId: string, actionName: string, input?: unknown): Promise<T>;
+    listRecords(config: Record<string, unknown>): Promise<{ records: Record<string, unknown>[] }>;
   };
 };
 
@@ -60,6 +61,31 @@ export default createAction({
 });
 `;
 
+/**
+ * A sync using the same runtime: pages /notes (the catalog's cursor), triggers our own-format `call` action and saves
+ * one record per Connection with what it got and the webhook URL.
+ */
+const NOTES = `import { createSync } from 'nango';
+import * as z from 'zod';
+
+const Note = z.object({ id: z.string(), count: z.number(), called: z.number(), webhook: z.string() });
+export default createSync({
+    description: 'Counts the notes',
+    version: '1.0.0',
+    frequency: 'every hour',
+    autoStart: true,
+    syncType: 'full',
+    models: { Note },
+    exec: async (nango) => {
+        let count = 0;
+        for await (const page of nango.paginate({ endpoint: '/notes' })) count += page.length;
+        const called = await nango.triggerAction<{ endpoint: string }, { status: number }>('echo', nango.connectionId, 'call', { endpoint: '/notes-ping' });
+        const webhook = (await nango.getWebhookURL()) ?? '';
+        await nango.batchSave([{ id: nango.connectionId, count, called: called.status, webhook }], 'Note');
+    }
+});
+`;
+
 /** Triggers itself until the worker refuses. */
 const LOOP = `import { createAction } from 'nango';
 import * as z from 'zod';
@@ -101,6 +127,9 @@ describe('the functions runtime, deployed by the official nango CLI', () => {
         return { body: cursor === null ? { data: [1, 2], next: 'p2' } : { data: [3], next: null } };
       }
       if (pathname === '/flaky') return flakyCalls++ === 0 ? { status: 503 } : { body: { ok: true } };
+      if (pathname === '/notes')
+        return { body: searchParams.get('cursor') === null ? { data: [1, 2], next: 'n2' } : { data: [3] } };
+      if (pathname === '/notes-ping') return { status: 202, body: {} };
       return { status: 404, body: {} };
     });
     mode = await startModeHarness({
@@ -129,10 +158,13 @@ integrations:
     await h.nango.registerConnection('echo', 'ann', { api_key: API_KEY });
     await h.nango.registerConnection('echo', 'bob', { api_key: API_KEY });
     project = createFunctionsProject({
-      'index.ts': "import './echo/actions/collect.js';\nimport './echo/actions/double.js';\nimport './echo/actions/loop.js';\n",
+      'index.ts':
+        "import './echo/actions/collect.js';\nimport './echo/actions/double.js';\nimport './echo/actions/loop.js';\n" +
+        "import './echo/syncs/notes.js';\n",
       'echo/actions/collect.ts': COLLECT,
       'echo/actions/double.ts': DOUBLE,
       'echo/actions/loop.ts': LOOP,
+      'echo/syncs/notes.ts': NOTES,
     });
     const deployed = await project.deploy(url, SECRET);
     console.log(`nango deploy took ${deployed.ms} ms`);
@@ -162,6 +194,13 @@ integrations:
     expect(items.map((request) => request.url)).toEqual(['/items?size=2', '/items?size=2', '/items?size=2&cursor=p2']);
     expect(items.every((request) => request.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
     expect(api.requests.filter((request) => request.url === '/flaky')).toHaveLength(2);
+  }, 60_000);
+
+  it('gives a deployed sync the same runtime: paginate, triggerAction and getWebhookURL', async () => {
+    const notes = async () =>
+      (await official().listRecords({ providerConfigKey: 'echo', connectionId: 'ann', model: 'Note' })).records;
+    await waitFor(async () => (await notes()).length === 1, 30_000, 'the notes sync to save its record');
+    expect((await notes())[0]).toMatchObject({ id: 'ann', count: 3, called: 202, webhook: `${url}/webhook/prod/echo` });
   }, 60_000);
 
   it('stops a function that triggers itself at the depth limit, saying why', async () => {

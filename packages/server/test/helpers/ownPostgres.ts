@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Where this machine's PostgreSQL programs live (Debian's layout); NANGO_TEST_PG_BIN overrides it. */
-const PG_BIN = process.env['NANGO_TEST_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
+export const PG_BIN = process.env['NANGO_TEST_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
 
 /**
  * A PostgreSQL cluster of a test's own, in a temp folder on a free port, so that a test may stop and restart it

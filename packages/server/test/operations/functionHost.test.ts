@@ -57,7 +57,7 @@ describe('functionHost', () => {
     return functionHost(context, { integration, userId: 'ann', depth }, runChild);
   };
 
-  it('runs one run\'s triggerAction calls one after another, one level deeper, and gives each result', async () => {
+  it("runs one run's triggerAction calls one after another, one level deeper, and gives each result", async () => {
     const events: string[] = [];
     const runChild: RunChild = async (message, depth) => {
       events.push(`start ${message.action} at ${depth}`);
@@ -87,7 +87,9 @@ describe('functionHost', () => {
       message: `triggerAction('example', 'bob', 'again') refused: actions may trigger actions ${MAX_ACTION_DEPTH} levels deep at most (does an action trigger itself?)`,
     });
     expect(ran).toBe(0);
-    const failing = hostFor(0, () => Promise.reject(new WorkerError('unknown_action', "Integration 'example' has no action 'again'")));
+    const failing = hostFor(0, () =>
+      Promise.reject(new WorkerError('unknown_action', "Integration 'example' has no action 'again'")),
+    );
     await expect(failing('triggerAction', args, signal)).rejects.toMatchObject({
       code: 'unknown_action',
       message: "triggerAction('example', 'bob', 'again') failed: Integration 'example' has no action 'again'",

@@ -13,7 +13,11 @@ export interface Fault {
   name: FaultName;
   /** What was done, for the table. */
   what: string;
-  apply(rig: ClusterRig, log: (line: string) => void): Promise<void>;
+  /**
+   * Makes the fault and undoes it; resolves with the moment the fault landed (Date.now()), after any looking up
+   * before it (which node the clients use takes `rabbitmqctl` seconds under load).
+   */
+  apply(rig: ClusterRig, log: (line: string) => void): Promise<number>;
 }
 
 /** How long a node stays stopped, the database down or a node partitioned. */
@@ -33,10 +37,12 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
     async apply(rig, log) {
       const node = (await nodeOf(rig.broker.nodes, 'nango-node-client')) ?? rig.broker.nodes[0]!;
       log(`stopping ${node.node}`);
+      const at = Date.now();
       await node.halt();
       await sleep(OUTAGE_MS);
       log(`starting ${node.node} again`);
       await node.start();
+      return at;
     },
   },
   'worker-kill': {
@@ -45,8 +51,10 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
     async apply(rig, log) {
       const worker = rig.workers[0]!;
       log(`SIGKILL ${worker.name} (pid ${worker.pid})`);
+      const at = Date.now();
       await worker.stop('SIGKILL');
       await rig.restart(worker);
+      return at;
     },
   },
   'api-kill': {
@@ -55,8 +63,10 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
     async apply(rig, log) {
       const api = rig.apis[0]!;
       log(`SIGKILL ${api.name} (pid ${api.pid})`);
+      const at = Date.now();
       await api.stop('SIGKILL');
       await rig.restart(api);
+      return at;
     },
   },
   'postgres-restart': {
@@ -64,10 +74,12 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
     what: 'PostgreSQL stopped as a crash (pg_ctl -m immediate), started again 5 s later',
     async apply(rig, log) {
       log('stopping PostgreSQL (immediate)');
+      const at = Date.now();
       await rig.postgres.stop('immediate');
       await sleep(OUTAGE_MS);
       log('starting PostgreSQL again');
       await rig.postgres.startAgain();
+      return at;
     },
   },
   'broker-partition': {
@@ -79,6 +91,7 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
       const node = (await nodeOf(rig.broker.nodes, 'nango-node-client')) ?? rig.broker.nodes[0]!;
       const peers = rig.broker.nodes.filter((one) => one !== node).map((one) => `'${one.node}'`);
       log(`partitioning ${node.node} from ${peers.join(', ')}`);
+      const at = Date.now();
       // A peer's cookie other than the cluster's makes every handshake between them fail, both ways, while
       // rabbitmqctl (a hidden node with its own name) still gets in with the real cookie to heal it. No root needed.
       await node.ctl([
@@ -92,6 +105,7 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
         `[erlang:set_cookie(N, erlang:get_cookie()) || N <- [${peers}]], [net_adm:ping(N) || N <- [${peers}]].`,
       ]);
       await waitForRunningNodes(node, 3, 120_000);
+      return at;
     },
   },
   'rolling-restart': {
@@ -100,6 +114,7 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
       'every process SIGTERMed and started again, one at a time (three workers, then two APIs), each waited for ' +
       'ready; an API is taken out of the HTTP load 2 s before its SIGTERM and put back once ready',
     async apply(rig, log) {
+      const at = Date.now();
       for (const one of rig.processes) {
         if (one.role === 'api') {
           one.inRotation = false; // out of the load balancer first, as Kubernetes' endpoints and preStop pause do
@@ -111,6 +126,7 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
         await rig.restart(one);
         one.inRotation = true;
       }
+      return at;
     },
   },
 };

@@ -6,14 +6,14 @@
  * `close()` ends it all and deletes what it made, whatever state a fault left it in.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { generateKey } from '../../../src/encryption/Keyring';
 import { workerQueueNames } from '../../../src/broker/queueNames';
-import { OwnPostgres } from '../../helpers/ownPostgres';
+import { OwnPostgres, PG_BIN } from '../../helpers/ownPostgres';
 import { startReceiver, type Receiver } from '../../webhooks/webhookReceiver';
 import { startPrivateCluster, type PrivateCluster } from '../../../../../test/privateBroker';
 import { connectFirst } from '../faultHarness';
@@ -124,6 +124,11 @@ export class ClusterRig {
    * once each is ready. @throws the first failure; everything started is ended first
    */
   static async start(options: ClusterRigOptions): Promise<ClusterRig> {
+    if (!existsSync(join(PG_BIN, 'initdb'))) {
+      throw new Error(
+        `The cluster harness runs a PostgreSQL of its own and needs initdb and pg_ctl in ${PG_BIN}: install PostgreSQL's server package, or set NANGO_TEST_PG_BIN to the folder that holds them.`,
+      );
+    }
     const dir = mkdtempSync(join(tmpdir(), 'nango-cluster-faults-'));
     options.log('starting a three-node RabbitMQ cluster, PostgreSQL, the provider and the webhook receiver');
     const parts = await Promise.allSettled([

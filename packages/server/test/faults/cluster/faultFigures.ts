@@ -23,6 +23,8 @@ export interface FaultFigures {
   /** Calls without a key whose action ran twice: allowed (at least once), counted. */
   plainRunTwice: number;
   hung: number;
+  /** Seconds from the fault to the start of the last call of the window that failed; 0 when none failed. */
+  failingUntilSeconds: number;
   /** From the fault until successes per second stayed at half the rate before it or more; null if never. */
   backAfterSeconds: number | null;
   webhooksLost: number;
@@ -88,6 +90,9 @@ export function faultFigures(input: {
     keyedRunTwice: calls.filter((call) => call.keyed && hits(call.id) > 1).length,
     plainRunTwice: calls.filter((call) => !call.keyed && HIT_KINDS.has(call.kind) && hits(call.id) > 1).length,
     hung: calls.filter((call) => call.hung).length,
+    failingUntilSeconds: round(
+      Math.max(0, ...calls.filter((call) => !call.ok).map((call) => call.startedAt - window.startedAt)) / 1_000,
+    ),
     backAfterSeconds: backAfter(input.calls, window, input.baselineRate),
     rates: { before: round(input.baselineRate), after: buckets(input.calls, window).map(round) },
     webhooksLost: registered.filter((one) => input.webhooks(one.userId) === 0).length,
@@ -110,17 +115,20 @@ export function successRate(calls: readonly CallRecord[], from: number, to: numb
 }
 
 /**
- * Seconds from the fault to the start of the first one-second bucket from which every bucket to the window's end
- * has at least half the successes per second of before the fault.
+ * Seconds from the fault until throughput is back: 0 when no second before the fault was undone fell below half the
+ * successes per second of before it; else the start of the first 3 s after such a second that average at least half
+ * again. One second alone is too noisy on a loaded machine to say "back"; null when it never came back in the window.
  */
 function backAfter(calls: readonly CallRecord[], window: FaultWindow, baselineRate: number): number | null {
   const rates = buckets(calls, window);
-  let back: number | null = null;
-  for (let n = rates.length - 1; n >= 0; n--) {
-    if ((rates[n] ?? 0) < baselineRate / 2) break;
-    back = n;
+  const half = baselineRate / 2;
+  const outage = Math.ceil((window.recoveredAt - window.startedAt) / 1_000);
+  const dropped = rates.findIndex((rate, n) => n <= outage && rate < half);
+  if (dropped === -1) return 0;
+  for (let n = dropped + 1; n + 3 <= rates.length; n++) {
+    if (rates.slice(n, n + 3).reduce((sum, rate) => sum + rate, 0) / 3 >= half) return n;
   }
-  return back;
+  return null;
 }
 
 /** Successes in each second from the fault to the window's end. */
@@ -147,6 +155,7 @@ export function figuresTable(rows: readonly FaultFigures[]): string {
     'keyed run twice',
     'plain run twice',
     'hung',
+    'failing until s',
     'back after s',
     'webhooks lost / dup',
     'records lost / dup',
@@ -162,6 +171,7 @@ export function figuresTable(rows: readonly FaultFigures[]): string {
     String(row.keyedRunTwice),
     String(row.plainRunTwice),
     String(row.hung),
+    String(row.failingUntilSeconds),
     row.backAfterSeconds === null ? 'never' : String(row.backAfterSeconds),
     `${row.webhooksLost} / ${row.webhooksDuplicated}`,
     `${row.recordsLost} / ${row.recordsDuplicated}`,

@@ -25,6 +25,7 @@ ${FAULT_NAMES.map((name) => `  ${name.padEnd(18)} ${FAULTS[name].what}`).join('\
   --settle-s    seconds of load after a fault is undone, before the next
   --issues      issues the sync mirrors (its records)
   --json        write the figures and the run's context to this file
+  --calls       write every call (kind, door, start, duration, outcome) to this file, one JSON line each
 `;
 
 async function main(): Promise<number> {
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       'settle-s': { type: 'string', default: '10' },
       issues: { type: 'string', default: '300' },
       json: { type: 'string' },
+      calls: { type: 'string' },
     },
   });
   if (values.help) {
@@ -64,7 +66,9 @@ async function main(): Promise<number> {
       `${row.fault}: ${JSON.stringify(row.outcomes)}${row.lostExamples.length ? ` lost: ${row.lostExamples.join('; ')}` : ''}\n`,
     );
   }
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  const { calls, ...figures } = result;
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(figures, null, 2)}\n`);
+  if (values.calls) writeFileSync(values.calls, calls.map((call) => `${JSON.stringify(call)}\n`).join(''));
   const bad = result.figures.filter(
     (row) => row.lost + row.keyedRunTwice + row.hung + row.webhooksLost + row.recordsLost + row.recordsDuplicated > 0,
   );

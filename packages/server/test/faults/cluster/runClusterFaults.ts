@@ -3,6 +3,7 @@
  * one at a time with recovery between them, and counts what each did (faultFigures). Used by the command line
  * (`npm run faults:cluster`) and, with fewer faults and a shorter load, by the CI test.
  */
+import { loadavg } from 'node:os';
 import { ClusterRig } from './clusterRig';
 import { FAULTS, type FaultName } from './clusterFaults';
 import { faultFigures, successRate, type FaultFigures, type FaultWindow } from './faultFigures';
@@ -21,6 +22,9 @@ export interface RunOptions {
 
 export interface RunResult {
   figures: FaultFigures[];
+  /** Every call made, in the order they ended; `startedAt` is Date.now() (the windows' times are too). */
+  calls: CallRecord[];
+  windows: FaultWindow[];
   /** What the run was: when, how loaded the machine was, what was applied. */
   context: { date: string; loadAverage: number[]; faults: Array<{ name: string; what: string }>; totalCalls: number };
 }
@@ -29,7 +33,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runClusterFaults(options: RunOptions): Promise<RunResult> {
   const { log } = options;
-  const loadAverage = (await import('node:os')).loadavg().map((value) => Math.round(value * 10) / 10);
+  const loadAverage = loadavg().map((value) => Math.round(value * 10) / 10);
   const rig = await ClusterRig.start({ issues: options.issues, pageDelayMs: 100, shutdownGraceMs: 10_000, log });
   let load: MixedLoad | undefined;
   try {
@@ -40,9 +44,10 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     const windows: FaultWindow[] = [];
     for (const name of options.faults) {
       const fault = FAULTS[name];
-      const startedAt = Date.now();
       log(`fault ${name}: ${fault.what}`);
-      await fault.apply(rig, log);
+      const startedAt = await fault.apply(rig, log);
+      const previous = windows[windows.length - 1];
+      if (previous) previous.endedAt = startedAt; // calls made while the next fault was being set up are the previous one's
       await rig.allReady();
       const recoveredAt = Date.now();
       log(`fault ${name}: undone, every process ready after ${((recoveredAt - startedAt) / 1_000).toFixed(1)} s`);
@@ -75,6 +80,8 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     );
     return {
       figures,
+      calls,
+      windows,
       context: {
         date: new Date().toISOString(),
         loadAverage,
