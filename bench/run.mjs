@@ -49,7 +49,7 @@ Options (NANGO_BENCH_WORKER_CLI=path/to/cli.js runs another build of the worker,
   --queue-type T     classic (default) or quorum, for the worker's queue and the baseline's alike
   --levels 1,64      rpc and proxy: only these numbers of calls in flight (default 1,16,64)
   --calls a,b        rpc: only these calls, of baseline, noop, http (default all three)
-  --store S          sqlite (default) or postgres: the store of the rpc, connections, records, metadata and logs scenarios
+  --store S          sqlite (default) or postgres: the store of the rpc, connections, records, metadata, proxy, http-actions and logs scenarios
                      (PostgreSQL at NANGO_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
                      a fresh database per scenario, dropped after); the stores scenario always runs both, paired
   --profile          write a CPU profile of every worker process to DIR/profiles (open in Chrome DevTools)
