@@ -109,6 +109,7 @@ export async function startPrivateBroker(
  * Starts `size` private nodes at once (a node's start is mostly waiting, so three in parallel take little longer
  * than one), all with one Erlang cookie, then joins every other node to the first (`stop_app`, `join_cluster`,
  * `start_app`, in parallel too). Each node keeps its own name, ports and folder; `stop()` ends them all.
+ * `partitionHandling` sets the nodes' `cluster_partition_handling` (RabbitMQ's default, `ignore`, when absent).
  * @throws Error from the node that did not start or join; every node started is stopped first
  */
 export async function startPrivateCluster(

@@ -25,6 +25,7 @@ ${FAULT_NAMES.map((name) => `  ${name.padEnd(18)} ${FAULTS[name].what}`).join('\
   --settle-s    seconds of load after a fault is undone, before the next
   --issues      issues the sync mirrors (its records)
   --json        write the figures and the run's context to this file
+  --logs        write each process's output to <folder>/<process>.log at the end
   --calls       write every call (kind, door, start, duration, outcome) to this file, one JSON line each
 `;
 
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
       issues: { type: 'string', default: '300' },
       json: { type: 'string' },
       calls: { type: 'string' },
+      logs: { type: 'string' },
     },
   });
   if (values.help) {
@@ -58,6 +60,7 @@ async function main(): Promise<number> {
     settleMs: number('settle-s') * 1_000,
     issues: number('issues'),
     log: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+    ...(values.logs !== undefined && { logsDir: values.logs }),
   });
   process.stdout.write(`${figuresTable(result.figures)}\n`);
   process.stdout.write(`load average at start ${result.context.loadAverage.join(' ')}, ${result.context.totalCalls} calls\n`);

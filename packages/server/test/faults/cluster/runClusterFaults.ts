@@ -3,7 +3,9 @@
  * one at a time with recovery between them, and counts what each did (faultFigures). Used by the command line
  * (`npm run faults:cluster`) and, with fewer faults and a shorter load, by the CI test.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { ClusterRig } from './clusterRig';
 import { FAULTS, type FaultName } from './clusterFaults';
 import { faultFigures, successRate, type FaultFigures, type FaultWindow } from './faultFigures';
@@ -18,6 +20,8 @@ export interface RunOptions {
   /** Issues the sync mirrors. */
   issues: number;
   log: (line: string) => void;
+  /** A folder to write each process's output to (`<name>.log`) at the end, for looking into a failure. */
+  logsDir?: string;
 }
 
 export interface RunResult {
@@ -93,6 +97,10 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     const tails = rig.processes.map((one) => `--- ${one.name}:\n${one.output().slice(-1_500)}`).join('\n');
     throw new Error(`${(error as Error).message}\n${tails}`, { cause: error });
   } finally {
+    if (options.logsDir) {
+      mkdirSync(options.logsDir, { recursive: true });
+      for (const one of rig.processes) writeFileSync(join(options.logsDir, `${one.name}.log`), one.output());
+    }
     await load?.close().catch(() => undefined);
     await rig.close();
   }

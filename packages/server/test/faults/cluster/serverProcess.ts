@@ -8,8 +8,8 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'server', 'dist', 'cli.js');
-/** The last this many characters of a process's output are kept, for the report when something goes wrong. */
-const OUTPUT_KEPT = 200_000;
+/** The last this many characters of a process's output are kept (--logs writes them), every start included. */
+const OUTPUT_KEPT = 20_000_000;
 
 export type Role = 'api' | 'worker';
 
@@ -46,7 +46,7 @@ export class ServerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** What the process wrote (its last 200 kB), every start included. */
+  /** What the process wrote (its last 20 MB), every start included. */
   output(): string {
     return this.text;
   }
