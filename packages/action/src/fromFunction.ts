@@ -14,7 +14,7 @@ export function actionFromFunction(exports: unknown, name: string): { default: n
   // Our own format, deployed by our CLI (`nango deploy` of packages/cli): the bundle already exports the class.
   const ownClass = ownActionClass(module);
   if (ownClass) return { default: ownClass };
-  const definition = (module?.default ?? module) as Partial<FunctionDefinition> | null;
+  const definition = (legacyAction(module) ?? module?.default ?? module) as Partial<FunctionDefinition> | null;
   if (typeof definition?.exec !== 'function') {
     throw new Error(`${name}: the deployed bundle's default export is not a function made by createAction (no exec)`);
   }
@@ -27,6 +27,17 @@ export function actionFromFunction(exports: unknown, name: string): { default: n
     }
   }
   return { default: DeployedFunction };
+}
+
+/**
+ * Nango's older format (`nango.yaml` beside scripts whose default export is `async function runAction(nango,
+ * input)`), as a bundle compiled by an older CLI holds it: the function becomes the definition's exec, with no
+ * schemas (that format declared its models in nango.yaml, which the deploy body carries).
+ */
+function legacyAction(module: Record<string, unknown> | null): Partial<FunctionDefinition> | undefined {
+  const exported = module?.['default'] ?? module;
+  if (typeof exported !== 'function' || exported.prototype instanceof NangoAction) return undefined;
+  return { exec: exported as FunctionDefinition['exec'] };
 }
 
 /** The one class extending NangoAction a bundle exports (default or named), if it exports exactly one. */

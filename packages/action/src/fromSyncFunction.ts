@@ -22,7 +22,7 @@ export function syncFromFunction(exports: unknown, name: string): { default: new
   // Our own format, deployed by our CLI (`nango deploy` of packages/cli): the bundle already exports the class.
   const ownClass = ownSyncClass(module);
   if (ownClass) return { default: ownClass };
-  const definition = (module?.['default'] ?? module) as Partial<SyncFunctionDefinition> | null;
+  const definition = (legacySync(module) ?? module?.['default'] ?? module) as Partial<SyncFunctionDefinition> | null;
   if (typeof definition?.exec !== 'function') {
     throw new Error(`${name}: the deployed bundle's default export is not a function made by createSync (no exec)`);
   }
@@ -43,6 +43,21 @@ export function syncFromFunction(exports: unknown, name: string): { default: new
 
 function isWebhookInput(input: unknown): input is SyncWebhookInput {
   return typeof input === 'object' && input !== null && Object.prototype.hasOwnProperty.call(input, 'webhook');
+}
+
+/**
+ * Nango's older format (`nango.yaml` beside scripts whose default export is `async function fetchData(nango)`, and
+ * whose webhook handler is the named export `onWebhookPayloadReceived(nango, payload)`), as a bundle compiled by an
+ * older CLI holds it: the functions become the definition's exec and onWebhook, with no zod models.
+ */
+function legacySync(module: Record<string, unknown> | null): Partial<SyncFunctionDefinition> | undefined {
+  const exported = module?.['default'] ?? module;
+  if (typeof exported !== 'function' || exported.prototype instanceof NangoSync) return undefined;
+  const onWebhook = module?.['onWebhookPayloadReceived'];
+  return {
+    exec: exported as SyncFunctionDefinition['exec'],
+    ...(typeof onWebhook === 'function' && { onWebhook: onWebhook as SyncFunctionDefinition['onWebhook'] }),
+  };
 }
 
 /** The one class extending NangoSync a bundle exports (default or named), if it exports exactly one. */

@@ -120,4 +120,15 @@ describe('a deployed function run through actionFromFunction', () => {
     class Other extends Own {}
     expect(() => actionFromFunction({ Own, Other }, 'echo.two')).toThrow('echo.two: the deployed bundle');
   });
+
+  it("runs a bundle of Nango's older format: a default-exported runAction(nango, input)", async () => {
+    async function runAction(nango: FunctionRuntime, input: { word: string }) {
+      const res = await nango.get({ endpoint: '/echo' });
+      return { word: input.word, upstream: res.data, connection: nango.connectionId };
+    }
+    const { default: Action } = actionFromFunction({ default: runAction }, 'echo.legacy');
+    const action = new Action();
+    action[ACTION_CONTEXT] = fakeContext().context;
+    expect(await action.executeAction({ word: 'hi' })).toEqual({ word: 'hi', upstream: { n: 1 }, connection: 'ann' });
+  });
 });

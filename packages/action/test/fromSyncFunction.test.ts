@@ -183,4 +183,23 @@ describe('a deployed sync run through syncFromFunction', () => {
     class Other extends Own {}
     expect(() => syncFromFunction({ Own, Other }, 'desk.two')).toThrow('desk.two: the deployed bundle');
   });
+
+  it("runs a bundle of Nango's older format: default-exported fetchData(nango), onWebhookPayloadReceived for webhooks", async () => {
+    async function fetchData(nango: SyncRuntime) {
+      await nango.batchSave([{ id: 't1', title: 'scheduled' }], 'Ticket');
+    }
+    async function onWebhookPayloadReceived(nango: SyncRuntime, payload: { title: string }) {
+      await nango.batchSave([{ id: 't2', title: payload.title }], 'Ticket');
+    }
+    const { default: Sync } = syncFromFunction({ default: fetchData, onWebhookPayloadReceived }, 'desk.legacy');
+    const { context, calls } = fakeContext();
+    const sync = new Sync();
+    sync[ACTION_CONTEXT] = context;
+    await sync.executeAction(undefined);
+    await sync.executeAction({ webhook: { title: 'pushed' } });
+    expect(calls).toEqual([
+      ['batchSave', { model: 'Ticket', records: [{ id: 't1', title: 'scheduled' }] }],
+      ['batchSave', { model: 'Ticket', records: [{ id: 't2', title: 'pushed' }] }],
+    ]);
+  });
 });
