@@ -106,5 +106,7 @@ export interface SandboxHttpRequest {
 export interface HostCallArgs extends FunctionCallArgs {
   model?: string;
   records?: unknown[];
+  /** getRecordsByIds' ids. */
+  ids?: unknown[];
   checkpoint?: unknown;
 }
