@@ -32,6 +32,11 @@ export interface RecordStore {
   count(scope: RecordScope): Promise<{ total: number; deleted: number }>;
   /** Deletes every record of a scope (triggerSync with emptyCache). Returns how many. */
   clear(scope: RecordScope): Promise<number>;
+  /**
+   * Deletes up to `limit` records of `model` (every variant) of the integration's Connections: one bounded batch of
+   * the sweep that removes a sync a deployment dropped. Returns how many; fewer than `limit` means none are left.
+   */
+  deleteIntegrationModel(integration: string, model: string, limit: number): Promise<number>;
   /** Deletes every record of a Connection (when the Connection is deleted). Returns how many. */
   deleteConnection(connection: string): Promise<number>;
   /** Key ids sealing at least one payload: a start refuses a database whose records need a key it lacks. */

@@ -35,6 +35,10 @@ export function recordSql(d: SqlDialect) {
       FROM records WHERE ${SCOPE}`,
     clear: `DELETE FROM records WHERE ${SCOPE}`,
     deleteConnection: 'DELETE FROM records WHERE connection = ?',
+    /** A batch of a model's records over an integration's Connections (their primary keys, picked up to a limit). */
+    deleteIntegrationModel: `DELETE FROM records WHERE (connection, model, variant, id) IN (
+      SELECT r.connection, r.model, r.variant, r.id FROM records r JOIN connections c ON c.uuid = r.connection
+      WHERE c.integration = ? AND r.model = ? LIMIT ?)`,
     keyIdsInUse: 'SELECT DISTINCT key_id FROM records WHERE key_id IS NOT NULL',
     /** Payloads sealed with another key than the current one; read-then-write, so locked on PostgreSQL. */
     sealedWithOtherKeys: `SELECT connection, model, variant, id, data FROM records
@@ -113,6 +117,10 @@ export abstract class SqlRecordStore implements RecordStore {
 
   async clear(scope: RecordScope): Promise<number> {
     return this.db.run(this.sql.clear, scopeKey(scope));
+  }
+
+  async deleteIntegrationModel(integration: string, model: string, limit: number): Promise<number> {
+    return this.db.run(this.sql.deleteIntegrationModel, [integration, model, limit]);
   }
 
   async deleteConnection(connection: string): Promise<number> {
