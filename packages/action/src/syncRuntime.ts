@@ -100,6 +100,28 @@ export class SyncRuntime extends FunctionRuntime {
     return result;
   }
 
+  /**
+   * Every saved record of `model` (this run's variant), oldest change first, page by page from the worker: deleted
+   * ones included, each with its `_nango_metadata` (`last_action`, `deleted_at`, `cursor`, …). `cursor` starts after
+   * the record that had it (one seen in an earlier run's `_nango_metadata.cursor`).
+   */
+  async *listRecords<T = Record<string, unknown>>(model: string, options?: { cursor?: string }): AsyncGenerator<T> {
+    this.modelDeclared(model, 'listRecords');
+    let cursor = options?.cursor;
+    if (cursor !== undefined && typeof cursor !== 'string') {
+      throw new Error(`${this.name}: listRecords(${model}): cursor is a string`);
+    }
+    for (;;) {
+      const page = (await this.context.call('listRecords', { model, ...(cursor !== undefined && { cursor }) })) as {
+        records: T[];
+        nextCursor: string | null;
+      };
+      for (const record of page.records) yield record;
+      if (page.nextCursor === null || page.records.length === 0) return;
+      cursor = page.nextCursor;
+    }
+  }
+
   /** The checkpoint saved last (by this run, or the one before), null when there is none. */
   getCheckpoint<T = Record<string, string | number | boolean>>(): Promise<T | null> {
     return this.sync.getCheckpoint() as Promise<T | null>;
@@ -127,14 +149,11 @@ export class SyncRuntime extends FunctionRuntime {
     return Promise.resolve();
   }
 
-  /**
-   * Marks deleted every record of `model` this run did not save. `deletedKeys` is empty: the worker counts the
-   * records it marked (the run's `deleted` result) but does not list them.
-   */
+  /** Marks deleted every record of `model` this run did not save; `deletedKeys` are their ids. */
   async trackDeletesEnd(model: string): Promise<{ deletedKeys: string[] }> {
     this.modelDeclared(model, 'trackDeletesEnd');
-    await this.context.call('trackDeletesEnd', { model });
-    return { deletedKeys: [] };
+    const deleted = await this.context.call('trackDeletesEnd', { model });
+    return { deletedKeys: Array.isArray(deleted) ? deleted.filter((id): id is string => typeof id === 'string') : [] };
   }
 
   /** Nango's older name of trackDeletesEnd. */

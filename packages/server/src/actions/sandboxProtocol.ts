@@ -108,5 +108,7 @@ export interface HostCallArgs extends FunctionCallArgs {
   records?: unknown[];
   /** getRecordsByIds' ids. */
   ids?: unknown[];
+  /** listRecords' cursor: the page after it. */
+  cursor?: unknown;
   checkpoint?: unknown;
 }

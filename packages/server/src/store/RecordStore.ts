@@ -22,8 +22,11 @@ export interface RecordStore {
   save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult>;
   /** Marks records DELETED (batchDelete); ids unknown or already deleted are skipped. Returns how many changed. */
   markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number>;
-  /** Marks DELETED every live record of the scope that run `runId` did not save (the end of a full run). */
-  markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<number>;
+  /**
+   * Marks DELETED every live record of the scope that run `runId` did not save (the end of a full run). Returns their
+   * ids (a deployed sync's trackDeletesEnd answers them as `deletedKeys`).
+   */
+  markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<string[]>;
   /** One page of records, oldest change first. @throws WorkerError `invalid_request` for a cursor that is not ours */
   list(scope: RecordScope, query: RecordQuery): Promise<RecordPage>;
   /** Drops the payloads of records up to `untilCursor` (included), keeping their metadata; at most `limit`. */

@@ -74,7 +74,7 @@ export abstract class SqlRecordStore implements RecordStore {
 
   abstract save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult>;
   abstract markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number>;
-  abstract markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<number>;
+  abstract markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<string[]>;
   abstract prune(
     scope: RecordScope,
     untilCursor: string,
