@@ -122,6 +122,22 @@ export class SyncRuntime extends FunctionRuntime {
     }
   }
 
+  /**
+   * How this run's writes of `model` merge with what is saved: `override` (the default) replaces it;
+   * `ignore_if_modified_after` leaves alone a record someone else (a webhook handler's run) changed after the point
+   * this run has got to (when it set the strategy, then its own latest write).
+   */
+  async setMergingStrategy(merging: { strategy: 'ignore_if_modified_after' | 'override' }, model: string): Promise<void> {
+    this.modelDeclared(model, 'setMergingStrategy');
+    const strategy = (merging as { strategy?: unknown } | null)?.strategy;
+    if (strategy !== 'override' && strategy !== 'ignore_if_modified_after') {
+      throw new Error(
+        `${this.name}: setMergingStrategy(${model}): strategy is 'override' or 'ignore_if_modified_after', not ${JSON.stringify(strategy) ?? 'undefined'}`,
+      );
+    }
+    await this.context.call('setMergingStrategy', { model, strategy });
+  }
+
   /** The checkpoint saved last (by this run, or the one before), null when there is none. */
   getCheckpoint<T = Record<string, string | number | boolean>>(): Promise<T | null> {
     return this.sync.getCheckpoint() as Promise<T | null>;

@@ -165,6 +165,23 @@ describe('a deployed sync run through syncFromFunction', () => {
     expect(error?.message).toBe('desk.tickets: listRecords(Nope): the sync declares the models Ticket');
   });
 
+  it("sets a model's merging strategy through the worker, refusing one that is not Nango's", async () => {
+    const { calls, error } = await run({
+      exec: async (nango: SyncRuntime) => {
+        await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'Ticket');
+        await nango.setMergingStrategy({ strategy: 'override' }, 'Ticket');
+        await nango.setMergingStrategy({ strategy: 'newest' } as never, 'Ticket');
+      },
+    });
+    expect(calls).toEqual([
+      ['setMergingStrategy', { model: 'Ticket', strategy: 'ignore_if_modified_after' }],
+      ['setMergingStrategy', { model: 'Ticket', strategy: 'override' }],
+    ]);
+    expect(error?.message).toBe(
+      "desk.tickets: setMergingStrategy(Ticket): strategy is 'override' or 'ignore_if_modified_after', not \"newest\"",
+    );
+  });
+
   it('reads saved records with getRecordsByIds, keyed by the ids as given', async () => {
     let found: Map<unknown, unknown> | undefined;
     const { calls, error } = await run({

@@ -110,5 +110,7 @@ export interface HostCallArgs extends FunctionCallArgs {
   ids?: unknown[];
   /** listRecords' cursor: the page after it. */
   cursor?: unknown;
+  /** setMergingStrategy's strategy: `override` or `ignore_if_modified_after`. */
+  strategy?: unknown;
   checkpoint?: unknown;
 }

@@ -31,6 +31,8 @@ export interface RecordStore {
   list(scope: RecordScope, query: RecordQuery): Promise<RecordPage>;
   /** Drops the payloads of records up to `untilCursor` (included), keeping their metadata; at most `limit`. */
   prune(scope: RecordScope, untilCursor: string, limit: number, now?: number): Promise<{ count: number; hasMore: boolean }>;
+  /** The cursor of the scope's newest change (null when it holds no record): a merging strategy starts from it. */
+  lastCursor(scope: RecordScope): Promise<string | null>;
   /** How many records a scope holds, and how many of them are deleted. */
   count(scope: RecordScope): Promise<{ total: number; deleted: number }>;
   /** Deletes every record of a scope (triggerSync with emptyCache). Returns how many. */

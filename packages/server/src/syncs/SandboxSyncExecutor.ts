@@ -9,6 +9,7 @@ import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore
 import { recordProblems } from '../config/modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
 import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
+import { MergingStrategies } from './MergingStrategies';
 import { countFields } from './syncOperationFields';
 import { wireRecord, type WireRecord } from './wireRecord';
 
@@ -57,6 +58,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
+    const merging = new MergingStrategies(this.records);
     const other = this.functionHost?.(job.connection);
     const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
       if (!isSyncCall(method)) {
@@ -72,6 +74,10 @@ export class SandboxSyncExecutor implements SyncExecutor {
       const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
       if (method === 'getRecordsByIds') return this.recordsByIds(scope, args.ids);
       if (method === 'listRecords') return this.recordsPage(scope, args.cursor);
+      if (method === 'setMergingStrategy') {
+        await merging.set(scope, args.strategy);
+        return null;
+      }
       if (method === 'trackDeletesEnd') {
         // A deployed function's explicit deletion tracking: what this run did not save is gone; its ids go back as
         // the function's `deletedKeys`.
@@ -80,7 +86,13 @@ export class SandboxSyncExecutor implements SyncExecutor {
         hooks.operation?.set(countFields(counts));
         return deletedKeys;
       }
-      const inputs = recordsOf(method, model, args.records);
+      const given = recordsOf(method, model, args.records);
+      // Records someone else changed since this run's point, under ignore_if_modified_after, are left as they are.
+      const held = await merging.held(
+        scope,
+        given.map((input) => input.id),
+      );
+      const inputs = held.size === 0 ? given : given.filter((input) => !held.has(input.id));
       const count = counts[model.name] as ModelResult;
       const options = { runId: job.runId, encrypt: sync.encryptRecords };
       if (method === 'batchDelete') {
@@ -92,6 +104,10 @@ export class SandboxSyncExecutor implements SyncExecutor {
         count.added += result.added;
         count.updated += result.updated;
       }
+      await merging.wrote(
+        scope,
+        inputs.map((input) => input.id),
+      );
       hooks.operation?.set(countFields(counts));
       return null;
     };
@@ -239,6 +255,7 @@ const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
   'trackDeletesEnd',
   'getRecordsByIds',
   'listRecords',
+  'setMergingStrategy',
 ]);
 
 function isSyncCall(method: WorkerCall): method is SyncCall {

@@ -1,6 +1,7 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   decodeCursor,
+  encodeCursor,
   openRecordRow,
   recordBinding,
   type RecordInput,
@@ -34,6 +35,7 @@ export function recordSql(d: SqlDialect) {
     count: `SELECT COUNT(*) AS total, SUM(CASE WHEN last_action = 'DELETED' THEN 1 ELSE 0 END) AS deleted
       FROM records WHERE ${SCOPE}`,
     clear: `DELETE FROM records WHERE ${SCOPE}`,
+    newest: `SELECT modified_at, id FROM records WHERE ${SCOPE} ORDER BY modified_at DESC, id DESC LIMIT 1`,
     deleteConnection: 'DELETE FROM records WHERE connection = ?',
     /** A batch of a model's records over an integration's Connections (their primary keys, picked up to a limit). */
     deleteIntegrationModel: `DELETE FROM records WHERE (connection, model, variant, id) IN (
@@ -82,6 +84,11 @@ export abstract class SqlRecordStore implements RecordStore {
     now?: number,
   ): Promise<{ count: number; hasMore: boolean }>;
   abstract reencryptBatch(cipher: CredentialCipher, limit: number): Promise<number>;
+
+  async lastCursor(scope: RecordScope): Promise<string | null> {
+    const row = await this.db.get<{ modified_at: number | string; id: string }>(this.sql.newest, scopeKey(scope));
+    return row ? encodeCursor(Number(row.modified_at), row.id) : null;
+  }
 
   async list(scope: RecordScope, query: RecordQuery): Promise<RecordPage> {
     const where: string[] = [];
