@@ -132,9 +132,8 @@ export class RemovedSyncSweep {
     const { integration, sync } = removed;
     const config = this.options.integrations().integrations.get(integration);
     if (config?.syncs.has(sync)) {
-      // integrations.yaml's own sync of that name (or a redeployment this process has not read yet) owns the
-      // schedules and records of that name: nothing is the removed sync's alone.
-      this.done.add(doneKey(removed));
+      // integrations.yaml's own sync of that name owns the schedules and records of that name: nothing is the removed
+      // sync's alone. (Or the registry has not read the deployment yet: not marked done, so a later round looks again.)
       return 0;
     }
     const last = await this.options.deployments.get(removed.lastVersion);
