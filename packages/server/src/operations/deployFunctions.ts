@@ -1,5 +1,6 @@
 import { WorkerError } from '../errors';
 import type { DeployedFunction, FunctionDeploymentStore } from '../store/FunctionDeploymentStore';
+import type { SyncScheduleStore } from '../store/SyncScheduleStore';
 import { checkDeployment, type CliDeployBody } from './checkDeployment';
 import type { OperationContext } from './OperationContext';
 
@@ -36,16 +37,28 @@ export interface DeploymentResult {
 }
 
 /**
- * What a deployment would change, without storing anything (POST /sync/deploy/confirmation).
+ * What a deployment would change, without storing anything (POST /sync/deploy/confirmation). A deleted sync's
+ * `connections` counts the Connections it is scheduled for: their records are deleted once the removal's grace period
+ * ends (syncs/RemovedSyncSweep.ts), so the CLI, seeing more than 0, asks for `--allow-destructive` before it deploys.
  * @throws WorkerError `invalid_deployment`, `storage_error`
  */
 export async function planDeployment(
   context: OperationContext,
   store: FunctionDeploymentStore,
   body: CliDeployBody,
+  schedules?: Pick<SyncScheduleStore, 'list'>,
 ): Promise<DeploymentPlan> {
-  const { previous, next } = await nextFunctions(context, store, body);
-  return differences(previous, next);
+  // The CLI asks for its plan with `reconcile: false` (a preview changes nothing) and deploys with `true`: the plan is
+  // what that deploy will do, deletions included.
+  const { previous, next } = await nextFunctions(context, store, { ...body, reconcile: true });
+  const plan = differences(previous, next);
+  if (schedules) {
+    for (const sync of plan.deletedSyncs) {
+      const scheduled = await schedules.list(sync.providerConfigKey, { syncs: [sync.name] });
+      sync.connections = new Set(scheduled.map((schedule) => schedule.connection)).size;
+    }
+  }
+  return plan;
 }
 
 /**

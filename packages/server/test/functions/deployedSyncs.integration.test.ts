@@ -255,7 +255,14 @@ integrations:
   it('stops a sync that a new deployment no longer has', async () => {
     project.write('desk/syncs/tickets.ts', tickets());
     project.write('index.ts', "import './desk/syncs/tickets.js';\nimport './desk/actions/lookup.js';\n");
-    const deployed = await project.deploy(url, SECRET);
+    // The plan counts the Connections the removed sync runs for (their records go after the grace period), so the
+    // CLI refuses to go on without --allow-destructive and deploys nothing.
+    const refused = await project.deploy(url, SECRET);
+    expect(refused.output).toMatch(/desk → contacts\s+\(1 impacted connections\)/);
+    expect(refused.output).toContain('--allow-destructive');
+    expect(refused.code).not.toBe(0);
+    expect((await nango.syncStatus('desk', ['contacts'], 'ann')).syncs[0]).toMatchObject({ name: 'contacts' });
+    const deployed = await project.deploy(url, SECRET, 'dev', ['--allow-destructive']);
     expect(deployed.code).toBe(0);
 
     const trigger = await fetch(`${url}/sync/trigger`, {

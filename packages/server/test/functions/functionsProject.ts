@@ -20,9 +20,10 @@ export interface FunctionsProject {
   write(path: string, text: string): void;
   /**
    * Runs the official `nango deploy <env> --auto-confirm` against `hostport` with the secret key in
-   * `NANGO_SECRET_KEY_<ENV>`, as CI would (no prompt, no upgrade check, no telemetry, no dependency update).
+   * `NANGO_SECRET_KEY_<ENV>`, as CI would (no prompt, no upgrade check, no telemetry, no dependency update), plus
+   * `args` (`--allow-destructive`).
    */
-  deploy(hostport: string, secretKey: string, env?: string): Promise<CliRun>;
+  deploy(hostport: string, secretKey: string, env?: string, args?: string[]): Promise<CliRun>;
   /**
    * Runs the official `nango dryrun <name> <connectionId> -e <env> --no-interactive` (plus `args`, as `--input`)
    * against `hostport`, set up as `deploy` is.
@@ -65,8 +66,8 @@ export function createFunctionsProject(files: Record<string, string>): Functions
   return {
     dir,
     write,
-    deploy: (hostport, secretKey, env = 'dev') =>
-      runCli(dir, hostport, secretKey, env, ['deploy', env, '--auto-confirm', '--no-interactive']),
+    deploy: (hostport, secretKey, env = 'dev', args = []) =>
+      runCli(dir, hostport, secretKey, env, ['deploy', env, '--auto-confirm', '--no-interactive', ...args]),
     dryrun: (hostport, secretKey, name, connectionId, args = [], env = 'dev') =>
       runCli(dir, hostport, secretKey, env, ['dryrun', name, connectionId, '-e', env, '--no-interactive', ...args]),
     compile: () => runCli(dir, '', '', 'dev', ['compile']),
