@@ -15,13 +15,19 @@ export class NangoError extends Error implements NangoMessageHandlerResult<never
    * absent on transport errors and from workers that record none.
    */
   declare readonly operationId?: string;
+  /**
+   * On an `action_failed` error: the data of the `ActionError` the action threw (`new nango.ActionError(payload)`),
+   * as the action gave it; absent when the action threw anything else.
+   */
+  declare readonly payload?: unknown;
 
-  constructor(code: ErrorCode, errorMsg: string, options?: { cause?: unknown; operationId?: string }) {
+  constructor(code: ErrorCode, errorMsg: string, options?: { cause?: unknown; operationId?: string; payload?: unknown }) {
     super(errorMsg, options);
     this.name = 'NangoError';
     this.code = code;
     this.errorMsg = errorMsg;
     this.retryable = ERROR_CODES[code].retryable;
     if (options?.operationId) Object.defineProperty(this, 'operationId', { value: options.operationId, enumerable: true });
+    if (options?.payload !== undefined) Object.defineProperty(this, 'payload', { value: options.payload, enumerable: true });
   }
 }

@@ -24,8 +24,11 @@ export function toOutcome(content: Buffer): SuccessReply | NangoError {
   if (envelope.success === true) return envelope;
   const code = isErrorCode(envelope.errorCode) ? envelope.errorCode : 'internal_error';
   const message = typeof envelope.errorMsg === 'string' ? envelope.errorMsg : 'Unknown error';
-  const { operationId } = envelope;
-  return new NangoError(code, message, typeof operationId === 'string' && operationId !== '' ? { operationId } : undefined);
+  const { operationId, payload } = envelope;
+  return new NangoError(code, message, {
+    ...(typeof operationId === 'string' && operationId !== '' && { operationId }),
+    ...(payload !== undefined && { payload }),
+  });
 }
 
 /** Closes a connection whose fate no longer matters; it may already be closed, which is not an error here. */

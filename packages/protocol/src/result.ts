@@ -24,4 +24,8 @@ export interface NangoMessageHandlerResult<T = unknown> {
  */
 export type ReplyEnvelope =
   | { success: true; returnValue?: unknown; operationId?: string }
-  | { success: false; errorMsg: string; errorCode: ErrorCode; operationId?: string };
+  /**
+   * `payload` (optional, added after 0.1.0): the data of the `ActionError` an action threw (Nango's
+   * `throw new nango.ActionError(payload)`), as JSON; only on an `action_failed` reply, only when the action gave one.
+   */
+  | { success: false; errorMsg: string; errorCode: ErrorCode; operationId?: string; payload?: unknown };

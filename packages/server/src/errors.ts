@@ -11,12 +11,18 @@ export class WorkerError extends Error {
    * that the caller can look the run up. Declared, not initialised: errors without one have no such property.
    */
   declare readonly operationId?: string;
+  /**
+   * The data an action's `ActionError` carried (Nango's `nango.ActionError(payload)`), JSON as the action gave it:
+   * replies and the HTTP API return it to the caller. Declared, not initialised: other errors have no such property.
+   */
+  declare readonly payload?: unknown;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; operationId?: string }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; operationId?: string; payload?: unknown }) {
     super(message, options);
     this.name = 'WorkerError';
     this.code = code;
     if (options?.operationId) Object.defineProperty(this, 'operationId', { value: options.operationId, enumerable: true });
+    if (options?.payload !== undefined) Object.defineProperty(this, 'payload', { value: options.payload, enumerable: true });
   }
 }
 

@@ -371,7 +371,8 @@ function hostOutcome(
 function toWorkerError(error: SerialisedError, name: string): { error: WorkerError; stack?: string } {
   const stack = error.stack === undefined ? {} : { stack: error.stack };
   if (error.code !== undefined && isErrorCode(error.code)) return { error: new WorkerError(error.code, error.message), ...stack };
-  return { error: new WorkerError('action_failed', error.message || `${name} threw ${error.name}`), ...stack };
+  const payload = error.payload === undefined ? {} : { payload: error.payload };
+  return { error: new WorkerError('action_failed', error.message || `${name} threw ${error.name}`, payload), ...stack };
 }
 
 /** A throw or exit in the sandbox: the run that caused it hears `action_failed`; a bystander, a retryable crash. */

@@ -22,6 +22,8 @@ export interface SerialisedError {
   message: string;
   stack?: string;
   code?: string;
+  /** An `ActionError`'s payload (JSON), which the caller gets back; only from an action's own ActionError. */
+  payload?: unknown;
 }
 
 /** Worker → sandbox. */

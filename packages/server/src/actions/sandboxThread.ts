@@ -273,9 +273,25 @@ function serialise(error: unknown, name = 'the action'): SerialisedError {
   }
   if (isError(error)) {
     const message = error.message || `${name} threw ${error.name}`;
-    return { name: error.name, message, ...(error.stack !== undefined && { stack: error.stack }) };
+    return { name: error.name, message, ...(error.stack !== undefined && { stack: error.stack }), ...actionErrorPayload(error) };
   }
   return { name: 'Error', message: `${name} threw a non-Error value: ${describe(error)}` };
+}
+
+/**
+ * The payload of an `ActionError` (ours, `nango.ActionError`, or the one the official `nango` package bundles: both
+ * are marked `type: 'action_script_runtime_error'`), as JSON; a payload that is not JSON is replaced by a note so the
+ * caller learns why it is missing.
+ */
+function actionErrorPayload(error: Error): { payload?: unknown } {
+  const { type, payload } = error as Error & { type?: unknown; payload?: unknown };
+  if (type !== 'action_script_runtime_error') return {};
+  try {
+    const json = JSON.stringify(payload ?? {});
+    return { payload: JSON.parse(json) as unknown };
+  } catch (problem) {
+    return { payload: { message: error.message, payloadError: `its payload is not JSON: ${describe(problem)}` } };
+  }
 }
 
 function describe(value: unknown): string {

@@ -182,8 +182,12 @@ export class ActionDispatcher {
       return { output: reply.returnValue, operationId: reply.operationId };
     } catch (error) {
       if (error instanceof NangoError) {
-        const { operationId } = error;
-        throw new WorkerError(error.code, error.errorMsg, { cause: error, ...(operationId && { operationId }) });
+        const { operationId, payload } = error;
+        throw new WorkerError(error.code, error.errorMsg, {
+          cause: error,
+          ...(operationId && { operationId }),
+          ...(payload !== undefined && { payload }),
+        });
       }
       throw error;
     }

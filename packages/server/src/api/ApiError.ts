@@ -70,7 +70,8 @@ export function statusOf(code: ErrorCode): number {
 
 /** The JSON body of every error reply: `{ error: { code, message } }`. */
 export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string };
+  /** `action_script_runtime_error` (Nango's code) with the `payload` of an ActionError an action threw. */
+  error: { code: ErrorCode | 'action_script_runtime_error'; message: string; payload?: unknown };
 }
 
 /** Shorthand for a WorkerError raised by a route. */

@@ -177,6 +177,11 @@ function errorBody(
   context: ApiContext,
 ): { status: number; error: ApiErrorBody['error'] } {
   if (error instanceof WorkerError && isErrorCode(error.code)) {
+    // An action's ActionError: Nango's shape (its code, status and fixed message), with the action's own payload.
+    if (error.payload !== undefined) {
+      const message = 'The action script failed with a runtime error';
+      return { status: 500, error: { code: 'action_script_runtime_error', message, payload: error.payload } };
+    }
     return { status: statusOf(error.code), error: { code: error.code, message: error.message } };
   }
   const clientError = clientErrorCode(error);

@@ -1,4 +1,5 @@
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { QueueConsumer, type Settlement } from '../broker/QueueConsumer';
 import type { Logger } from '../logger';
 import type { OperationContext } from '../operations/OperationContext';
 import { routeProviderWebhook, type WebhookHandlers } from '../operations/routeProviderWebhook';
@@ -22,68 +23,23 @@ export interface ProviderWebhookConsumerOptions {
  * dropped, with an error line, if it fails again (a message that always fails must not circle for ever). A worker
  * that stops cancels its consumer; what it had not acked goes back to the queue for another.
  */
-export class ProviderWebhookConsumer {
-  private channel: Channel | undefined;
-  private consumerTag: string | undefined;
-  private stopping = false;
-  private readonly active = new Set<Promise<unknown>>();
-
-  constructor(private readonly options: ProviderWebhookConsumerOptions) {}
-
-  /** Recovery setup of its broker connection: a channel consuming the webhook queue, on every new connection. */
-  readonly setup = async (model: ChannelModel): Promise<void> => {
-    if (this.stopping) throw new Error('the worker is stopping');
-    const { queue, queueType, prefetch, logger } = this.options;
-    const channel = await model.createChannel();
-    channel.on('error', (error: Error) => logger.warn({ err: error }, 'provider webhook channel error'));
-    channel.on('close', () => {
-      if (this.channel === channel) this.channel = undefined;
-      if (!this.stopping) void model.close().catch(() => undefined);
-    });
-    const name = await declareProviderWebhookQueue(channel, queue, queueType);
-    await channel.prefetch(prefetch);
-    this.channel = channel;
-    const { consumerTag } = await channel.consume(name, (msg) => this.onMessage(channel, msg));
-    this.consumerTag = consumerTag;
-  };
-
-  /** Stops taking webhooks; those being routed finish. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const tag = this.consumerTag;
-    this.consumerTag = undefined;
-    if (tag !== undefined) await this.channel?.cancel(tag).catch(() => undefined);
+export class ProviderWebhookConsumer extends QueueConsumer {
+  constructor(private readonly options: ProviderWebhookConsumerOptions) {
+    super(options.logger, 'provider webhook', options.prefetch);
   }
 
-  /** Resolves when no webhook is being routed, or after `graceMs`. */
-  async waitIdle(graceMs: number): Promise<void> {
-    if (this.active.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([Promise.allSettled([...this.active]), grace]);
-    clearTimeout(timer);
+  protected declare(channel: Channel): Promise<string> {
+    return declareProviderWebhookQueue(channel, this.options.queue, this.options.queueType);
   }
 
-  /** Closes the channel: what is still unacked goes back to the queue. */
-  async close(): Promise<void> {
-    const channel = this.channel;
-    this.channel = undefined;
-    await channel?.close().catch(() => undefined);
-  }
-
-  private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
+  protected handle(msg: ConsumeMessage): Promise<Settlement> {
     const { logger, context, handlers } = this.options;
-    if (msg === null) {
-      void channel.close().catch(() => undefined); // cancelled by the broker: reconnecting declares the queue again
-      return;
-    }
     const message = parseProviderWebhookMessage(msg.content);
     if (message === undefined) {
       logger.warn({ bytes: msg.content.length }, 'unreadable provider webhook message dropped');
-      channel.ack(msg);
-      return;
+      return Promise.resolve('ack');
     }
-    const work = inProcessSpan(msg, () => routeProviderWebhook(context, message, handlers)).then(
+    return inProcessSpan(msg, () => routeProviderWebhook(context, message, handlers)).then(
       () => 'ack' as const,
       (error: unknown) => {
         const again = !msg.fields.redelivered;
@@ -94,15 +50,5 @@ export class ProviderWebhookConsumer {
         return again ? ('requeue' as const) : ('ack' as const);
       },
     );
-    this.active.add(work);
-    void work.then((settlement) => {
-      this.active.delete(work);
-      try {
-        if (settlement === 'ack') channel.ack(msg);
-        else channel.nack(msg, false, true);
-      } catch {
-        // A closed channel: the broker redelivers the message.
-      }
-    });
   }
 }

@@ -96,7 +96,8 @@ async function triggerChild(run: FunctionRun, args: HostCallArgs, signal: AbortS
     return result.json === undefined ? undefined : JSON.parse(result.json);
   } catch (error) {
     if (!(error instanceof WorkerError)) throw error;
-    throw new WorkerError(error.code, `${what} failed: ${error.message}`, { cause: error });
+    const payload = error.payload === undefined ? {} : { payload: error.payload };
+    throw new WorkerError(error.code, `${what} failed: ${error.message}`, { cause: error, ...payload });
   }
 }
 

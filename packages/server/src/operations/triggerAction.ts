@@ -55,7 +55,7 @@ export async function triggerAction(
     const { status, error: ended } = failureOf(error);
     operation.end(status, ended);
     if (!(error instanceof WorkerError) || operation.id === '') throw error;
-    throw new WorkerError(error.code, error.message, { cause: error, operationId: operation.id });
+    throw new WorkerError(error.code, error.message, { cause: error, operationId: operation.id, ...payloadOf(error) });
   }
 }
 
@@ -112,3 +112,8 @@ async function runAction(
 
 /** Slack between an action's time limit and its idempotency lease: time to store the outcome. */
 const LEASE_MARGIN_MS = 10_000;
+
+/** An ActionError's payload, kept when the error is wrapped (absent for other errors). */
+function payloadOf(error: WorkerError): { payload?: unknown } {
+  return error.payload === undefined ? {} : { payload: error.payload };
+}

@@ -58,7 +58,7 @@ export async function processRequest(
   } catch (error) {
     if (error instanceof WorkerError) {
       metrics?.observe(type, error.code, startedAt);
-      return { reply: errorReply(error.code, error.message, error.operationId), malformed: false };
+      return { reply: errorReply(error.code, error.message, error.operationId, error.payload), malformed: false };
     }
     metrics?.observe(type, 'internal_error', startedAt);
     const incident = randomUUID();
@@ -99,9 +99,15 @@ function successReply(value: unknown): Buffer {
   return Buffer.from(JSON.stringify({ success: true, returnValue: value }));
 }
 
-/** An encoded error reply; with the id of the operation the error ended, when there is one. */
-export function errorReply(errorCode: ErrorCode, errorMsg: string, operationId?: string): Buffer {
+/** An encoded error reply; with the id of the operation the error ended and an ActionError's payload, when there are. */
+export function errorReply(errorCode: ErrorCode, errorMsg: string, operationId?: string, payload?: unknown): Buffer {
   return Buffer.from(
-    JSON.stringify(operationId ? { success: false, errorCode, errorMsg, operationId } : { success: false, errorCode, errorMsg }),
+    JSON.stringify({
+      success: false,
+      errorCode,
+      errorMsg,
+      ...(operationId && { operationId }),
+      ...(payload !== undefined && { payload }),
+    }),
   );
 }
