@@ -37,14 +37,27 @@ export interface SyncContext {
   paginate: Partial<PaginateConfig> | undefined;
   /**
    * The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint; of a deployed function's
-   * clearCheckpoint, trackDeletesEnd (records of `model` this run did not save, marked deleted) and getRecordsByIds
-   * (the saved records of `model` with those `ids`, deleted ones left out).
+   * clearCheckpoint, trackDeletesEnd (records of `model` this run did not save, marked deleted; answers their ids),
+   * getRecordsByIds (the saved records of `model` with those `ids`, deleted ones left out) and listRecords (one page
+   * of the saved records of `model` after `cursor`, deleted ones included: `{ records, nextCursor }`) and
+   * setMergingStrategy (`strategy` for `model`'s writes for the rest of the run).
    */
-  call(method: SyncCall, args: { model?: string; records?: unknown[]; ids?: string[]; checkpoint?: unknown }): Promise<unknown>;
+  call(
+    method: SyncCall,
+    args: { model?: string; records?: unknown[]; ids?: string[]; checkpoint?: unknown; cursor?: string; strategy?: string },
+  ): Promise<unknown>;
 }
 
 export type SyncCall =
-  'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint' | 'clearCheckpoint' | 'trackDeletesEnd' | 'getRecordsByIds';
+  | 'batchSave'
+  | 'batchUpdate'
+  | 'batchDelete'
+  | 'saveCheckpoint'
+  | 'clearCheckpoint'
+  | 'trackDeletesEnd'
+  | 'getRecordsByIds'
+  | 'listRecords'
+  | 'setMergingStrategy';
 
 /**
  * What any run may ask the worker besides a sync's calls: its Connection's metadata written, another action run

@@ -100,6 +100,44 @@ export class SyncRuntime extends FunctionRuntime {
     return result;
   }
 
+  /**
+   * Every saved record of `model` (this run's variant), oldest change first, page by page from the worker: deleted
+   * ones included, each with its `_nango_metadata` (`last_action`, `deleted_at`, `cursor`, …). `cursor` starts after
+   * the record that had it (one seen in an earlier run's `_nango_metadata.cursor`).
+   */
+  async *listRecords<T = Record<string, unknown>>(model: string, options?: { cursor?: string }): AsyncGenerator<T> {
+    this.modelDeclared(model, 'listRecords');
+    let cursor = options?.cursor;
+    if (cursor !== undefined && typeof cursor !== 'string') {
+      throw new Error(`${this.name}: listRecords(${model}): cursor is a string`);
+    }
+    for (;;) {
+      const page = (await this.context.call('listRecords', { model, ...(cursor !== undefined && { cursor }) })) as {
+        records: T[];
+        nextCursor: string | null;
+      };
+      for (const record of page.records) yield record;
+      if (page.nextCursor === null || page.records.length === 0) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /**
+   * How this run's writes of `model` merge with what is saved: `override` (the default) replaces it;
+   * `ignore_if_modified_after` leaves alone a record someone else (a webhook handler's run) changed after the point
+   * this run has got to (when it set the strategy, then its own latest write).
+   */
+  async setMergingStrategy(merging: { strategy: 'ignore_if_modified_after' | 'override' }, model: string): Promise<void> {
+    this.modelDeclared(model, 'setMergingStrategy');
+    const strategy = (merging as { strategy?: unknown } | null)?.strategy;
+    if (strategy !== 'override' && strategy !== 'ignore_if_modified_after') {
+      throw new Error(
+        `${this.name}: setMergingStrategy(${model}): strategy is 'override' or 'ignore_if_modified_after', not ${JSON.stringify(strategy) ?? 'undefined'}`,
+      );
+    }
+    await this.context.call('setMergingStrategy', { model, strategy });
+  }
+
   /** The checkpoint saved last (by this run, or the one before), null when there is none. */
   getCheckpoint<T = Record<string, string | number | boolean>>(): Promise<T | null> {
     return this.sync.getCheckpoint() as Promise<T | null>;
@@ -127,14 +165,11 @@ export class SyncRuntime extends FunctionRuntime {
     return Promise.resolve();
   }
 
-  /**
-   * Marks deleted every record of `model` this run did not save. `deletedKeys` is empty: the worker counts the
-   * records it marked (the run's `deleted` result) but does not list them.
-   */
+  /** Marks deleted every record of `model` this run did not save; `deletedKeys` are their ids. */
   async trackDeletesEnd(model: string): Promise<{ deletedKeys: string[] }> {
     this.modelDeclared(model, 'trackDeletesEnd');
-    await this.context.call('trackDeletesEnd', { model });
-    return { deletedKeys: [] };
+    const deleted = await this.context.call('trackDeletesEnd', { model });
+    return { deletedKeys: Array.isArray(deleted) ? deleted.filter((id): id is string => typeof id === 'string') : [] };
   }
 
   /** Nango's older name of trackDeletesEnd. */

@@ -33,8 +33,17 @@ function fakeContext(checkpoint: Record<string, unknown> | null = null) {
       paginate: undefined,
       call: (method: SyncCall, args: unknown) => {
         calls.push([method, args]);
-        // getRecordsByIds: the worker answers the saved records it found (here: t1 only).
-        return Promise.resolve(method === 'getRecordsByIds' ? [{ id: 't1', title: 'saved' }] : null);
+        // getRecordsByIds: the worker answers the saved records it found (here: t1 only); trackDeletesEnd the ids it
+        // marked; listRecords a page (two here: the first's cursor leads to the second).
+        if (method === 'getRecordsByIds') return Promise.resolve([{ id: 't1', title: 'saved' }]);
+        if (method === 'trackDeletesEnd') return Promise.resolve(['t4', 't5']);
+        if (method === 'listRecords') {
+          const first = (args as { cursor?: string }).cursor === undefined;
+          return Promise.resolve(
+            first ? { records: [{ id: 't1' }, { id: 't2' }], nextCursor: 'c2' } : { records: [{ id: 't3' }], nextCursor: null },
+          );
+        }
+        return Promise.resolve(null);
       },
     },
     call: (method, args) => {
@@ -131,11 +140,46 @@ describe('a deployed sync run through syncFromFunction', () => {
       },
     });
     expect(error).toBeUndefined();
-    expect(results).toEqual([true, { deletedKeys: [] }]);
+    expect(results).toEqual([true, { deletedKeys: ['t4', 't5'] }]);
     expect(calls).toEqual([
       ['trackDeletesEnd', { model: 'Ticket' }],
       ['trackDeletesEnd', { model: 'Ticket' }],
     ]);
+  });
+
+  it('lists saved records with listRecords, page after page, from a cursor when given one', async () => {
+    const ids: string[] = [];
+    const { calls, error } = await run({
+      exec: async (nango: SyncRuntime) => {
+        for await (const record of nango.listRecords<{ id: string }>('Ticket')) ids.push(record.id);
+        for await (const record of nango.listRecords<{ id: string }>('Ticket', { cursor: 'c2' })) ids.push(record.id);
+        await nango.listRecords('Nope').next();
+      },
+    });
+    expect(ids).toEqual(['t1', 't2', 't3', 't3']);
+    expect(calls).toEqual([
+      ['listRecords', { model: 'Ticket' }],
+      ['listRecords', { model: 'Ticket', cursor: 'c2' }],
+      ['listRecords', { model: 'Ticket', cursor: 'c2' }],
+    ]);
+    expect(error?.message).toBe('desk.tickets: listRecords(Nope): the sync declares the models Ticket');
+  });
+
+  it("sets a model's merging strategy through the worker, refusing one that is not Nango's", async () => {
+    const { calls, error } = await run({
+      exec: async (nango: SyncRuntime) => {
+        await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'Ticket');
+        await nango.setMergingStrategy({ strategy: 'override' }, 'Ticket');
+        await nango.setMergingStrategy({ strategy: 'newest' } as never, 'Ticket');
+      },
+    });
+    expect(calls).toEqual([
+      ['setMergingStrategy', { model: 'Ticket', strategy: 'ignore_if_modified_after' }],
+      ['setMergingStrategy', { model: 'Ticket', strategy: 'override' }],
+    ]);
+    expect(error?.message).toBe(
+      "desk.tickets: setMergingStrategy(Ticket): strategy is 'override' or 'ignore_if_modified_after', not \"newest\"",
+    );
   });
 
   it('reads saved records with getRecordsByIds, keyed by the ids as given', async () => {

@@ -16,6 +16,7 @@ import { DeployedSyncs } from './syncs/DeployedSyncs';
 import { createLogger, type Logger } from './logger';
 import { NO_OPERATIONS, type OperationLog } from './operationLog/OperationLog';
 import { LogRetention } from './operationLog/LogRetention';
+import { RemovedSyncSweep } from './syncs/RemovedSyncSweep';
 import { StoredOperationLog } from './operationLog/StoredOperationLog';
 import { WorkerMetrics } from './metrics/WorkerMetrics';
 import { QUEUE_CACHE_MS, QueueProbe } from './metrics/QueueProbe';
@@ -141,6 +142,8 @@ export class Worker {
   readonly operationLog: StoredOperationLog | undefined;
   /** Prunes the operations log past NANGO_LOGS_RETENTION_DAYS and NANGO_LOGS_MAX_OPERATIONS. */
   private readonly retention: LogRetention;
+  /** Deletes the schedules and records of deployed syncs a deployment dropped, past their grace period. */
+  private readonly removedSyncs: RemovedSyncSweep;
   /** The providers catalog, loaded once at start: a change to it needs a restart, unlike integrations.yaml. */
   readonly providers: ProviderCatalog;
   private config: IntegrationsConfig;
@@ -191,6 +194,14 @@ export class Worker {
       maxAgeMs: settings.logsRetentionDays === 0 ? undefined : settings.logsRetentionDays * 24 * 60 * 60 * 1000,
       maxOperations: settings.logsMaxOperations === 0 ? undefined : settings.logsMaxOperations,
       logger: logger.child({ component: 'operations' }),
+    });
+    this.removedSyncs = new RemovedSyncSweep({
+      deployments: store.functionDeployments,
+      records: store.records,
+      schedules: store.syncSchedules,
+      integrations: () => this.registry.snapshot(),
+      graceMs: settings.removedSyncGraceHours * 60 * 60 * 1000,
+      logger: logger.child({ component: 'syncs' }),
     });
     const rateLimits = new RateLimitGate(store.rateLimits, settings.rateLimitMaxWaitMs, logger);
     this.runner = new ActionRunner(loader, logger, settings.maxConcurrentActions, rateLimits);
@@ -407,6 +418,7 @@ export class Worker {
       await worker.registry.start();
       worker.webhooks.start();
       worker.retention.start();
+      worker.removedSyncs.start();
       worker.credentialChecks.start();
       worker.onEventPublisher.start();
       if (roles.rpc) await worker.connect();
@@ -517,6 +529,7 @@ export class Worker {
     await closeUserHostConnections(); // kept-alive sockets to hosts users typed; made again if another worker calls
     // Last before the store closes: every operation above has ended (those still running end as cancelled).
     await this.retention.stop();
+    await this.removedSyncs.stop();
     await this.operationLog?.stop();
     // Replies first, then acks, each channel closed (and confirmed) before any connection goes.
     await this.replies.close();

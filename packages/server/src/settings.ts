@@ -223,6 +223,11 @@ export interface WorkerSettings {
   logs: boolean;
   /** NANGO_LOGS_RETENTION_DAYS — operations older than this many days are pruned; 0 keeps them by age. Default: 14 */
   logsRetentionDays: number;
+  /**
+   * NANGO_REMOVED_SYNC_GRACE_HOURS — how long a deployed sync a deployment dropped keeps its schedules and records
+   * (a rollback within it keeps them); then a sweep deletes them. Default: 24
+   */
+  removedSyncGraceHours: number;
   /** NANGO_LOGS_MAX_OPERATIONS — past this many operations the oldest are pruned; 0 sets no limit. Default: 1000000 */
   logsMaxOperations: number;
   /** NANGO_DASHBOARD — serve the dashboard at /dashboard and its sign-in routes (`on`), or neither (`off`). Default: on */
@@ -314,6 +319,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [string, string]> = [
   ['NANGO_LOGS', 'on (off: record no operations)'],
   ['NANGO_LOGS_RETENTION_DAYS', '14 (0: no limit by age)'],
   ['NANGO_LOGS_MAX_OPERATIONS', '1000000 (0: no limit by count)'],
+  ['NANGO_REMOVED_SYNC_GRACE_HOURS', '24 (0: at the next sweep)'],
   ['NANGO_DASHBOARD', 'on (off: no /dashboard)'],
   ['NANGO_DASHBOARD_USER', 'none: the secret key alone signs in to the dashboard'],
   ['NANGO_DASHBOARD_PASSWORD', 'none (set with NANGO_DASHBOARD_USER)'],
@@ -424,6 +430,7 @@ export function resolveWorkerSettings(
     logs: bool('NANGO_LOGS', true),
     logsRetentionDays: int('NANGO_LOGS_RETENTION_DAYS', 14, 0),
     logsMaxOperations: int('NANGO_LOGS_MAX_OPERATIONS', 1_000_000, 0),
+    removedSyncGraceHours: int('NANGO_REMOVED_SYNC_GRACE_HOURS', 24, 0),
     dashboard: bool('NANGO_DASHBOARD', true),
     dashboardUser: env['NANGO_DASHBOARD_USER'] || undefined,
     dashboardPassword: env['NANGO_DASHBOARD_PASSWORD'] || undefined,

@@ -108,5 +108,9 @@ export interface HostCallArgs extends FunctionCallArgs {
   records?: unknown[];
   /** getRecordsByIds' ids. */
   ids?: unknown[];
+  /** listRecords' cursor: the page after it. */
+  cursor?: unknown;
+  /** setMergingStrategy's strategy: `override` or `ignore_if_modified_after`. */
+  strategy?: unknown;
   checkpoint?: unknown;
 }

@@ -111,3 +111,36 @@ function decodeURIComponentSafe(url: string): string {
     return url;
   }
 }
+
+/**
+ * Stripe's scheme: `Stripe-Signature: t=<seconds>,v1=<hex HMAC of "<t>.<body>">[,v1=…][,v0=…]`, keyed with the
+ * endpoint's signing secret (`whsec_…`), `t` within TIMESTAMP_TOLERANCE_MS of now (Stripe's own libraries allow 5
+ * minutes too). Any of the `v1` signatures may match: Stripe sends one per secret while a secret is being rolled;
+ * `v0` (test mode's old scheme) is never accepted.
+ */
+export function checkStripe(headers: WebhookHeaders, rawBody: Buffer, secret: string, now = Date.now()): string | undefined {
+  const header = headerOf(headers, 'stripe-signature');
+  if (header === undefined) return 'the Stripe-Signature header is missing';
+  let timestamp: string | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(',')) {
+    const at = part.indexOf('=');
+    const key = part.slice(0, at).trim();
+    const value = part.slice(at + 1).trim();
+    if (at <= 0) continue;
+    if (key === 't') timestamp = value;
+    else if (key === 'v1') signatures.push(value.toLowerCase());
+  }
+  if (timestamp === undefined) return 'the Stripe-Signature header has no t= timestamp';
+  // A timestamp is whole seconds: `1e3` or `12.5` would let one signature stand for another text.
+  if (!/^\d+$/.test(timestamp)) return 'the Stripe-Signature header t= timestamp is not a whole number of seconds';
+  const stale = timestampProblem('Stripe-Signature t=', timestamp, 's', now);
+  if (stale) return stale;
+  if (signatures.length === 0) return 'the Stripe-Signature header has no v1= signature';
+  const expected = hmac(secret, [`${timestamp}.`, rawBody], 'hex');
+  // Every signature is compared, matched or not, so the time does not tell which one matched.
+  const matches = signatures.map((given) => sameText(given, expected));
+  return matches.includes(true)
+    ? undefined
+    : 'the Stripe-Signature header has no v1= signature matching the body signed with the webhook signing secret';
+}

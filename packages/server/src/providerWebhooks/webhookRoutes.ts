@@ -1,7 +1,7 @@
 import type { IntegrationConfig } from '../config/types';
 import type { IncomingWebhook, Reception, RoutedEvent } from './IncomingWebhook';
 import { lookupText, readJson, readSlackBody, valueAt, type Parsed } from './readPayload';
-import { checkHexHmac, checkHubspotV3, checkSlack, headerOf } from './signatures';
+import { checkHexHmac, checkHubspotV3, checkSlack, checkStripe, headerOf } from './signatures';
 
 /**
  * How the webhooks of one provider are checked and routed: our own implementation of what the providers catalog's
@@ -9,7 +9,7 @@ import { checkHexHmac, checkHubspotV3, checkSlack, headerOf } from './signatures
  * happens on a worker, from the lookups it returns.
  */
 export interface WebhookRoute {
-  /** For logs and operations: `github`, `slack`, `hubspot`, `generic`. */
+  /** For logs and operations: `github`, `slack`, `hubspot`, `stripe`, `generic`. */
   readonly name: string;
   receive(webhook: IncomingWebhook, integration: IntegrationConfig, now: number): Reception;
 }
@@ -104,6 +104,30 @@ const HUBSPOT: WebhookRoute = {
 };
 
 /**
+ * Stripe (stripe, stripe-express, stripe-app…, which the catalog gives no script): the `Stripe-Signature` scheme with
+ * the endpoint's signing secret; the type is the event's `type` (`invoice.paid`); the Connection is the one whose
+ * `stripe_user_id` (what Stripe Connect's token response gives, kept as connection config) is the event's `account`,
+ * which Stripe sets on events of connected accounts. An event of the platform's own account names none.
+ */
+const STRIPE: WebhookRoute = {
+  name: 'stripe',
+  receive(webhook, integration, now) {
+    const secret = integration.webhooks?.secret;
+    if (secret === undefined) return refused(401, `The ${NO_SECRET} (Stripe's webhook signing secret, whsec_…)`);
+    const problem = checkStripe(webhook.headers, webhook.rawBody, secret, now);
+    if (problem) return refused(401, `Bad Stripe webhook signature: ${problem}`);
+    const parsed = readJson(webhook.rawBody);
+    if (!parsed.ok) return refused(400, parsed.message);
+    const account = lookupText(valueAt(parsed.value, 'account'));
+    const event: RoutedEvent = {
+      type: lookupText(valueAt(parsed.value, 'type')),
+      ...(account !== undefined && { lookup: { key: 'stripe_user_id', value: account } }),
+    };
+    return accepted(parsed, [event]);
+  },
+};
+
+/**
  * The generic mode, for an integration whose `webhooks:` names its fields, or whose provider has no routing here: a
  * hex HMAC-SHA256 of the body in `signature_header` (GENERIC_SIGNATURE_HEADER by default), keyed with the secret
  * (without one, every webhook is refused); the Connection named by `connection_field` matched with
@@ -139,7 +163,8 @@ const BY_SCRIPT: Readonly<Record<string, WebhookRoute>> = {
 
 /**
  * The route of an integration: the generic mode when its `webhooks:` names a field of it (the integration knows
- * best), else its provider's (GitHub's OAuth app, which the catalog gives no script, signs as the GitHub App does),
+ * best), else its provider's (GitHub's OAuth app, which the catalog gives no script, signs as the GitHub App does; Stripe's
+ * entries, by name),
  * else the generic mode.
  */
 export function routeOf(integration: IntegrationConfig): WebhookRoute {
@@ -151,5 +176,6 @@ export function routeOf(integration: IntegrationConfig): WebhookRoute {
   const script = provider?.webhook_routing_script;
   if (script !== undefined && BY_SCRIPT[script]) return BY_SCRIPT[script];
   if (provider !== undefined && (provider.name === 'github' || provider.name.startsWith('github-app'))) return GITHUB;
+  if (provider !== undefined && (provider.name === 'stripe' || provider.name.startsWith('stripe-'))) return STRIPE;
   return GENERIC;
 }

@@ -72,4 +72,9 @@ export interface FunctionDeploymentStore {
   get(version: number): Promise<FunctionDeployment | undefined>;
   /** Every deployment, newest first. @throws WorkerError `storage_error` */
   list(): Promise<FunctionDeploymentSummary[]>;
+  /**
+   * Takes or renews the lease of the sweep that deletes removed syncs' schedules and records, so one process at a
+   * time runs it: true when `owner` holds it until `leaseUntil`. @throws WorkerError `storage_error`
+   */
+  claimRemovedSyncSweep(owner: string, leaseUntil: number, now?: number): Promise<boolean>;
 }

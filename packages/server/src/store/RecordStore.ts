@@ -22,16 +22,26 @@ export interface RecordStore {
   save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult>;
   /** Marks records DELETED (batchDelete); ids unknown or already deleted are skipped. Returns how many changed. */
   markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number>;
-  /** Marks DELETED every live record of the scope that run `runId` did not save (the end of a full run). */
-  markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<number>;
+  /**
+   * Marks DELETED every live record of the scope that run `runId` did not save (the end of a full run). Returns their
+   * ids (a deployed sync's trackDeletesEnd answers them as `deletedKeys`).
+   */
+  markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<string[]>;
   /** One page of records, oldest change first. @throws WorkerError `invalid_request` for a cursor that is not ours */
   list(scope: RecordScope, query: RecordQuery): Promise<RecordPage>;
   /** Drops the payloads of records up to `untilCursor` (included), keeping their metadata; at most `limit`. */
   prune(scope: RecordScope, untilCursor: string, limit: number, now?: number): Promise<{ count: number; hasMore: boolean }>;
+  /** The cursor of the scope's newest change (null when it holds no record): a merging strategy starts from it. */
+  lastCursor(scope: RecordScope): Promise<string | null>;
   /** How many records a scope holds, and how many of them are deleted. */
   count(scope: RecordScope): Promise<{ total: number; deleted: number }>;
   /** Deletes every record of a scope (triggerSync with emptyCache). Returns how many. */
   clear(scope: RecordScope): Promise<number>;
+  /**
+   * Deletes up to `limit` records of `model` (every variant) of the integration's Connections: one bounded batch of
+   * the sweep that removes a sync a deployment dropped. Returns how many; fewer than `limit` means none are left.
+   */
+  deleteIntegrationModel(integration: string, model: string, limit: number): Promise<number>;
   /** Deletes every record of a Connection (when the Connection is deleted). Returns how many. */
   deleteConnection(connection: string): Promise<number>;
   /** Key ids sealing at least one payload: a start refuses a database whose records need a key it lacks. */

@@ -31,6 +31,8 @@ export interface SyncScheduleStore {
   create(key: ScheduleKey, status: ScheduleStatus, now?: number): Promise<boolean>;
   /** Deletes one schedule (deleteSyncVariant); false when there was none. A run in flight loses its lease. */
   delete(key: ScheduleKey): Promise<boolean>;
+  /** Deletes every schedule of a sync (all Connections, all variants): a deployment dropped it. Returns how many. */
+  deleteSync(integration: string, sync: string): Promise<number>;
   /** One schedule, or undefined. */
   get(key: ScheduleKey): Promise<SyncSchedule | undefined>;
   /** The schedules of an integration, of one Connection (its uuid) if given, of some syncs if given; by user id, sync, variant. */

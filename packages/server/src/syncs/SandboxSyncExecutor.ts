@@ -9,12 +9,16 @@ import type { RecordInput, RecordScope, RecordStore } from '../store/RecordStore
 import { recordProblems } from '../config/modelSchemas';
 import type { ModelResult } from '../store/SyncScheduleStore';
 import type { SyncExecutor, SyncJob, SyncRunHooks, SyncRunResult } from './SyncExecutor';
+import { MergingStrategies } from './MergingStrategies';
 import { countFields } from './syncOperationFields';
+import { wireRecord, type WireRecord } from './wireRecord';
 
 /** Most records one batchSave, batchUpdate or batchDelete call may carry. */
 export const MAX_BATCH_RECORDS = 10_000;
 /** Most bad records one invalid_records error names: the rest are counted. */
 const NAMED_PROBLEMS = 5;
+/** Records one listRecords call of a deployed sync answers: a page crosses into the sandbox whole. */
+const LIST_PAGE = 100;
 
 /**
  * Answers a deployed sync's calls that reach past its records (setMetadata / updateMetadata on its own Connection,
@@ -54,6 +58,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
     const counts: Record<string, ModelResult> = {};
     for (const model of sync.models.keys()) counts[model] = { added: 0, updated: 0, deleted: 0 };
     let checkpoint = job.checkpoint;
+    const merging = new MergingStrategies(this.records);
     const other = this.functionHost?.(job.connection);
     const host = async (method: WorkerCall, args: HostCallArgs, signal: AbortSignal): Promise<unknown> => {
       if (!isSyncCall(method)) {
@@ -68,13 +73,26 @@ export class SandboxSyncExecutor implements SyncExecutor {
       const model = modelOf(sync, method, args.model);
       const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
       if (method === 'getRecordsByIds') return this.recordsByIds(scope, args.ids);
-      if (method === 'trackDeletesEnd') {
-        // A deployed function's explicit deletion tracking: what this run did not save is gone.
-        (counts[model.name] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
-        hooks.operation?.set(countFields(counts));
+      if (method === 'listRecords') return this.recordsPage(scope, args.cursor);
+      if (method === 'setMergingStrategy') {
+        await merging.set(scope, args.strategy);
         return null;
       }
-      const inputs = recordsOf(method, model, args.records);
+      if (method === 'trackDeletesEnd') {
+        // A deployed function's explicit deletion tracking: what this run did not save is gone; its ids go back as
+        // the function's `deletedKeys`.
+        const deletedKeys = await this.records.markUnseenDeleted(scope, job.runId);
+        (counts[model.name] as ModelResult).deleted += deletedKeys.length;
+        hooks.operation?.set(countFields(counts));
+        return deletedKeys;
+      }
+      const given = recordsOf(method, model, args.records);
+      // Records someone else changed since this run's point, under ignore_if_modified_after, are left as they are.
+      const held = await merging.held(
+        scope,
+        given.map((input) => input.id),
+      );
+      const inputs = held.size === 0 ? given : given.filter((input) => !held.has(input.id));
       const count = counts[model.name] as ModelResult;
       const options = { runId: job.runId, encrypt: sync.encryptRecords };
       if (method === 'batchDelete') {
@@ -86,6 +104,10 @@ export class SandboxSyncExecutor implements SyncExecutor {
         count.added += result.added;
         count.updated += result.updated;
       }
+      await merging.wrote(
+        scope,
+        inputs.map((input) => input.id),
+      );
       hooks.operation?.set(countFields(counts));
       return null;
     };
@@ -104,7 +126,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
     if (job.webhook === undefined && job.full && job.checkpoint === null && sync.trackDeletes) {
       for (const model of sync.models.keys()) {
         const scope = { connection: job.connection.uuid, model, variant: job.variant };
-        (counts[model] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
+        (counts[model] as ModelResult).deleted += (await this.records.markUnseenDeleted(scope, job.runId)).length;
       }
     }
     return { models: counts, checkpoint };
@@ -128,6 +150,15 @@ export class SandboxSyncExecutor implements SyncExecutor {
       for (const record of page.records) if (record.payload && record.deletedAt === null) found.push(record.payload);
     }
     return found;
+  }
+
+  /** listRecords: one page of the scope's records after a cursor, deleted ones included (their metadata says so). */
+  private async recordsPage(scope: RecordScope, cursor: unknown): Promise<{ records: WireRecord[]; nextCursor: string | null }> {
+    if (cursor !== undefined && cursor !== null && typeof cursor !== 'string') {
+      throw new WorkerError('invalid_records', `listRecords(${scope.model}) takes { cursor } as a string`);
+    }
+    const page = await this.records.list(scope, { limit: LIST_PAGE, ...(typeof cursor === 'string' && { cursor }) });
+    return { records: page.records.map(wireRecord), nextCursor: page.nextCursor };
   }
 
   /** batchUpdate: each record's fields merged over the payload saved before (ids not saved yet are taken as they are). */
@@ -223,6 +254,8 @@ const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
   'clearCheckpoint',
   'trackDeletesEnd',
   'getRecordsByIds',
+  'listRecords',
+  'setMergingStrategy',
 ]);
 
 function isSyncCall(method: WorkerCall): method is SyncCall {

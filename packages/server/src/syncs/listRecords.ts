@@ -1,21 +1,10 @@
 import { WorkerError } from '../errors';
 import { requireIntegration } from '../operations/OperationContext';
-import type { RecordAction, RecordScope, StoredRecord } from '../store/RecordStore';
+import type { RecordAction, RecordScope } from '../store/RecordStore';
 import { connectionsOf, type SyncOpsContext } from './syncTargets';
+import { wireRecord, type WireRecord } from './wireRecord';
 
-/** A record on the wire (contract C.3): its payload, its id, and `_nango_metadata` with ISO times. */
-export interface WireRecord {
-  [field: string]: unknown;
-  id: string;
-  _nango_metadata: {
-    first_seen_at: string;
-    last_modified_at: string;
-    last_action: RecordAction;
-    deleted_at: string | null;
-    pruned_at: string | null;
-    cursor: string;
-  };
-}
+export type { WireRecord } from './wireRecord';
 
 /** listRecords' request, checked by the route. */
 export interface ListRecordsRequest {
@@ -72,20 +61,4 @@ export async function recordScope(
   }
   const [connection] = await connectionsOf(context, integration.name, userId);
   return { connection: (connection as { uuid: string }).uuid, model, variant };
-}
-
-function wireRecord(record: StoredRecord): WireRecord {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    ...(record.payload ?? {}),
-    id: record.id,
-    _nango_metadata: {
-      first_seen_at: new Date(record.firstSeenAt).toISOString(),
-      last_modified_at: new Date(record.lastModifiedAt).toISOString(),
-      last_action: record.lastAction,
-      deleted_at: iso(record.deletedAt),
-      pruned_at: iso(record.prunedAt),
-      cursor: record.cursor,
-    },
-  };
 }

@@ -56,6 +56,58 @@ describe('provider webhook routes', () => {
     expect(route.receive(webhook(body, sign('client-secret', NOW), `${url}x`), hub, NOW)).toMatchObject({ kind: 'refused' });
   });
 
+  it("checks Stripe's Stripe-Signature (t, v1 = HMAC of `t.body`, 5 minutes' tolerance) and routes by the event's account", () => {
+    const stripe = integration({ name: 'stripe-express' }, { secret: 'whsec_test' });
+    const event = { id: 'evt_1', type: 'invoice.paid', account: 'acct_42', data: { object: { id: 'in_1' } } };
+    const body = JSON.stringify(event);
+    const sign = (secret: string, at: number, extra = '') => ({
+      'stripe-signature': `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}${extra}`,
+    });
+    const seconds = NOW / 1000;
+    const route = routeOf(stripe);
+    expect(route.name).toBe('stripe');
+    expect(route.receive(webhook(body, sign('whsec_test', seconds)), stripe, NOW)).toEqual({
+      kind: 'accepted',
+      payload: event,
+      events: [{ type: 'invoice.paid', lookup: { key: 'stripe_user_id', value: 'acct_42' } }],
+    });
+    // While a secret is rolled Stripe sends one v1 per secret: any may match, in any place.
+    const rolled = {
+      'stripe-signature': `${sign('old', seconds)['stripe-signature']},v1=${sign('whsec_test', seconds)['stripe-signature'].split('v1=')[1]}`,
+    };
+    expect(route.receive(webhook(body, rolled), stripe, NOW)).toMatchObject({ kind: 'accepted' });
+    const refusals: [Record<string, string>, RegExp][] = [
+      [sign('other', seconds), /no v1= signature matching/],
+      [sign('whsec_test', seconds - 6 * 60), /more than 5 minutes away/],
+      [sign('whsec_test', seconds + 6 * 60), /more than 5 minutes away/],
+      [{ 'stripe-signature': `t=${seconds}` }, /no v1= signature$/],
+      [{ 'stripe-signature': `v1=${sign('whsec_test', seconds)['stripe-signature'].split('v1=')[1]}` }, /no t= timestamp/],
+      [{ 'stripe-signature': `t=${seconds}.0,v1=00` }, /not a whole number/],
+      [{ 'stripe-signature': `t=${seconds},v0=${sign('whsec_test', seconds)['stripe-signature'].split('v1=')[1]}` }, /no v1=/],
+      [{}, /Stripe-Signature header is missing/],
+    ];
+    for (const [headers, message] of refusals) {
+      const reception = route.receive(webhook(body, headers), stripe, NOW);
+      expect(reception).toMatchObject({ kind: 'refused', status: 401 });
+      expect(reception.kind === 'refused' && reception.message).toMatch(message);
+      expect(reception.kind === 'refused' && reception.message).not.toContain('whsec_test');
+    }
+    // The body signed is the exact bytes: the same JSON spaced otherwise does not pass.
+    const spaced = JSON.stringify(event, null, 1);
+    expect(route.receive(webhook(spaced, sign('whsec_test', seconds)), stripe, NOW)).toMatchObject({ kind: 'refused' });
+    // The platform account's own events name no Connection; unsigned-able integrations are refused.
+    const own = JSON.stringify({ id: 'evt_2', type: 'charge.succeeded' });
+    const ownHeaders = {
+      'stripe-signature': `t=${seconds},v1=${createHmac('sha256', 'whsec_test').update(`${seconds}.${own}`).digest('hex')}`,
+    };
+    expect(route.receive(webhook(own, ownHeaders), stripe, NOW)).toMatchObject({ events: [{ type: 'charge.succeeded' }] });
+    const bare = integration({ name: 'stripe' });
+    expect(routeOf(bare).receive(webhook(body, sign('whsec_test', seconds)), bare, NOW)).toMatchObject({
+      kind: 'refused',
+      message: expect.stringMatching(/webhook signing secret/),
+    });
+  });
+
   it('refuses a signed provider without a secret, naming where to set one', () => {
     const gh = integration({ name: 'github' });
     const reception = routeOf(gh).receive(webhook('{}', {}), gh, NOW);

@@ -130,6 +130,144 @@ describe.each(STORE_KINDS)('DeployedSyncs: deployed syncs as the integrations sy
     expect(desk?.syncs.get('tickets')?.frequencyMs).toBe(86_400_000);
   });
 
+  it("answers trackDeletesEnd's deletedKeys and pages listRecords from the worker's records store", async () => {
+    const js = `"use strict";
+module.exports = { default: { type: 'sync', exec: async (nango) => {
+  if ((await nango.getCheckpoint()) === null) {
+    const ids = Array.from({ length: 120 }, (_, i) => 't' + String(i).padStart(3, '0'));
+    await nango.batchSave(ids.map((id) => ({ id, title: id })), 'Ticket');
+    return;
+  }
+  await nango.trackDeletesStart('Ticket');
+  await nango.batchSave([{ id: 't000', title: 'kept' }], 'Ticket');
+  const { deletedKeys } = await nango.trackDeletesEnd('Ticket');
+  const listed = [];
+  for await (const record of nango.listRecords('Ticket')) listed.push(record);
+  const after = [];
+  for await (const record of nango.listRecords('Ticket', { cursor: listed[0]._nango_metadata.cursor })) after.push(record.id);
+  const report = {
+    deletedKeys: [...deletedKeys].sort(),
+    listed: listed.length,
+    listedDeleted: listed.filter((r) => r._nango_metadata.last_action === 'DELETED' && r._nango_metadata.deleted_at).length,
+    kept: listed.filter((r) => r._nango_metadata.last_action !== 'DELETED').map((r) => r.id + '=' + r.title),
+    after: after.length,
+    afterHasFirst: after.includes(listed[0].id),
+  };
+  await nango.batchSave([{ id: 'report', title: JSON.stringify(report) }], 'Ticket');
+} } };
+`;
+    await opened.store.functionDeployments.add([deployed('purge', { js, syncType: 'incremental', trackDeletes: false })]);
+    await syncs.refresh();
+    const runner = new ActionRunner(loader, logger, 2);
+    try {
+      const executor = new SandboxSyncExecutor(runner, opened.store.records, () => syncs.apply(base));
+      const hooks = { signal: new AbortController().signal, saveCheckpoint: () => Promise.resolve() };
+      const job = {
+        runId: 'run-1',
+        integration: 'desk',
+        sync: 'purge',
+        variant: 'base',
+        connection,
+        checkpoint: null,
+        full: false,
+        lastSyncDate: null,
+      };
+      expect((await executor.run(job, hooks)).models).toEqual({ Ticket: { added: 120, updated: 0, deleted: 0 } });
+      const second = await executor.run({ ...job, runId: 'run-2', checkpoint: { page: 1 } }, hooks);
+      expect(second.models).toEqual({ Ticket: { added: 1, updated: 1, deleted: 119 } });
+      const scope = { connection: 'conn-1', model: 'Ticket', variant: 'base' };
+      const [report] = (await opened.store.records.list(scope, { ids: ['report'], limit: 1 })).records;
+      const expectedKeys = Array.from({ length: 119 }, (_, i) => 't' + String(i + 1).padStart(3, '0'));
+      // 120 records listed across two pages of the worker's (100 a call), deleted ones with their metadata.
+      expect(JSON.parse(String(report?.payload?.['title']))).toEqual({
+        deletedKeys: expectedKeys,
+        listed: 120,
+        listedDeleted: 119,
+        kept: ['t000=kept'],
+        after: 119,
+        afterHasFirst: false,
+      });
+    } finally {
+      await runner.close();
+    }
+  }, 30_000);
+
+  it('leaves records someone else changed alone under ignore_if_modified_after, until the run sets override', async () => {
+    const js = `"use strict";
+module.exports = { default: { type: 'sync', exec: async (nango) => {
+  if ((await nango.getCheckpoint()) === null) {
+    await nango.batchSave([{ id: 't1', title: 'one' }, { id: 't2', title: 'two' }, { id: 't3', title: 'three' }], 'Ticket');
+    return;
+  }
+  await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'Ticket');
+  await nango.batchSave([{ id: 'marker', title: 'strategy set' }], 'Ticket');
+  // The test writes t1 and t3 now, as a webhook handler's run would.
+  for (let i = 0; i < 1000; i += 1) {
+    const t1 = (await nango.getRecordsByIds(['t1'], 'Ticket')).get('t1');
+    if (t1 && t1.title === 'webhook') break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  // Both held back: changed after the run's point (its marker).
+  await nango.batchDelete([{ id: 't3' }], 'Ticket');
+  await nango.batchSave([{ id: 't1', title: 'poll' }, { id: 't2', title: 'poll' }], 'Ticket');
+  // t2's write moved the run's point past the webhook's changes: t3 is written now.
+  await nango.batchSave([{ id: 't3', title: 'late' }], 'Ticket');
+  await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'Ticket');
+  // Set again, it starts from the newest change: the webhook's t1 is older, so t1 is written.
+  await nango.batchSave([{ id: 't1', title: 'written' }], 'Ticket');
+  await nango.setMergingStrategy({ strategy: 'override' }, 'Ticket');
+  await nango.batchUpdate([{ id: 't1', title: 'override' }], 'Ticket');
+} } };
+`;
+    await opened.store.functionDeployments.add([deployed('merge', { js, syncType: 'incremental', trackDeletes: false })]);
+    await syncs.refresh();
+    const runner = new ActionRunner(loader, logger, 2);
+    try {
+      const executor = new SandboxSyncExecutor(runner, opened.store.records, () => syncs.apply(base));
+      const hooks = { signal: new AbortController().signal, saveCheckpoint: () => Promise.resolve() };
+      const job = {
+        runId: 'run-1',
+        integration: 'desk',
+        sync: 'merge',
+        variant: 'base',
+        connection,
+        checkpoint: null,
+        full: false,
+        lastSyncDate: null,
+      };
+      await executor.run(job, hooks);
+      const scope = { connection: 'conn-1', model: 'Ticket', variant: 'base' };
+      const running = executor.run({ ...job, runId: 'run-2', checkpoint: { page: 1 } }, hooks);
+      for (
+        let tries = 0;
+        (await opened.store.records.list(scope, { ids: ['marker'], limit: 1 })).records.length === 0;
+        tries += 1
+      ) {
+        if (tries > 500) throw new Error('the run never set its strategy');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const webhookRecords = [
+        { id: 't1', payload: { id: 't1', title: 'webhook' } },
+        { id: 't3', payload: { id: 't3', title: 'webhook' } },
+      ];
+      await opened.store.records.save(scope, webhookRecords, { runId: 'webhook-1', encrypt: true });
+      // marker added; t2, t3 (late), t1 (written, then override) updated; the delete of t3 and t1's poll held back.
+      expect((await running).models).toEqual({ Ticket: { added: 1, updated: 4, deleted: 0 } });
+      const saved = await opened.store.records.list(scope, { limit: 10 });
+      const titles = Object.fromEntries(
+        saved.records.map((record) => [record.id, [record.payload?.['title'], record.lastAction]]),
+      );
+      expect(titles).toEqual({
+        t1: ['override', 'UPDATED'],
+        t2: ['poll', 'UPDATED'],
+        t3: ['late', 'UPDATED'],
+        marker: ['strategy set', 'ADDED'],
+      });
+    } finally {
+      await runner.close();
+    }
+  }, 30_000);
+
   it("runs a deployed sync and its webhook handler through the executor, records saved in the sync's model", async () => {
     await opened.store.functionDeployments.add([deployed('tickets')]);
     await syncs.refresh();

@@ -16,7 +16,8 @@ const BATCH_SQL = {
   delete: (condition: string) => `UPDATE records r SET last_action = 'DELETED', deleted_at = $4, modified_at = $5 + picked.n - 1
     FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM records
           WHERE ${SCOPE} AND last_action <> 'DELETED' AND ${condition}) AS picked
-    WHERE r.connection = $1 AND r.model = $2 AND r.variant = $3 AND r.id = picked.id`,
+    WHERE r.connection = $1 AND r.model = $2 AND r.variant = $3 AND r.id = picked.id
+    RETURNING r.id`,
   prune: `UPDATE records SET data = NULL, key_id = NULL, pruned_at = $4 WHERE ${SCOPE} AND id = ANY($5::text[])`,
   lockScope: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
 } as const;
@@ -61,10 +62,11 @@ export class PgRecordStore extends SqlRecordStore {
 
   async markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number> {
     const now = options.now ?? Date.now();
-    return this.pg.transaction((client) => this.deleteWhere(client, scope, now, 'id = ANY($6::text[])', [[...new Set(ids)]]));
+    const unique = [...new Set(ids)];
+    return (await this.pg.transaction((client) => this.deleteWhere(client, scope, now, 'id = ANY($6::text[])', [unique]))).length;
   }
 
-  async markUnseenDeleted(scope: RecordScope, runId: string, now = Date.now()): Promise<number> {
+  async markUnseenDeleted(scope: RecordScope, runId: string, now = Date.now()): Promise<string[]> {
     return this.pg.transaction((client) => this.deleteWhere(client, scope, now, 'seen_run <> $6', [runId]));
   }
 
@@ -102,10 +104,10 @@ export class PgRecordStore extends SqlRecordStore {
     now: number,
     condition: string,
     extra: unknown[],
-  ): Promise<number> {
+  ): Promise<string[]> {
     const stamp = await this.lockScope(client, scope, now);
-    const result = await client.query(BATCH_SQL.delete(condition), [...scopeKey(scope), now, stamp, ...extra]);
-    return result.rowCount ?? 0;
+    const result = await client.query<{ id: string }>(BATCH_SQL.delete(condition), [...scopeKey(scope), now, stamp, ...extra]);
+    return result.rows.map((row) => row.id);
   }
 
   /** Serialises writers of one scope for the transaction, and returns the first stamp it may use. */

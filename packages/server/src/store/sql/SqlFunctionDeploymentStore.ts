@@ -14,6 +14,10 @@ export const FUNCTION_DEPLOYMENT_SQL = {
   activeVersion: 'SELECT MAX(version) AS version FROM function_deployments',
   get: 'SELECT version, created_at, rolled_back_from, functions FROM function_deployments WHERE version = ?',
   list: 'SELECT version, created_at, rolled_back_from, functions FROM function_deployments ORDER BY version DESC',
+  /** The `leases` row of the removed-syncs sweep: taken when free, run out, or already ours. */
+  claimSweep: `INSERT INTO leases (name, owner, lease_until) VALUES ('removed-syncs', ?, ?)
+    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+    WHERE leases.owner = excluded.owner OR leases.lease_until <= ?`,
 } as const;
 
 interface Row {
@@ -42,6 +46,10 @@ export class SqlFunctionDeploymentStore implements FunctionDeploymentStore {
   async get(version: number): Promise<FunctionDeployment | undefined> {
     const row = await this.db.get<Row>(FUNCTION_DEPLOYMENT_SQL.get, [version]);
     return row && { ...headerOf(row), functions: JSON.parse(row.functions ?? '[]') as DeployedFunction[] };
+  }
+
+  async claimRemovedSyncSweep(owner: string, leaseUntil: number, now = Date.now()): Promise<boolean> {
+    return (await this.db.run(FUNCTION_DEPLOYMENT_SQL.claimSweep, [owner, leaseUntil, now])) > 0;
   }
 
   async list(): Promise<FunctionDeploymentSummary[]> {

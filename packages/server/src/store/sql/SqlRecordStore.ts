@@ -1,6 +1,7 @@
 import type { CredentialCipher } from '../../encryption/CredentialCipher';
 import {
   decodeCursor,
+  encodeCursor,
   openRecordRow,
   recordBinding,
   type RecordInput,
@@ -34,7 +35,12 @@ export function recordSql(d: SqlDialect) {
     count: `SELECT COUNT(*) AS total, SUM(CASE WHEN last_action = 'DELETED' THEN 1 ELSE 0 END) AS deleted
       FROM records WHERE ${SCOPE}`,
     clear: `DELETE FROM records WHERE ${SCOPE}`,
+    newest: `SELECT modified_at, id FROM records WHERE ${SCOPE} ORDER BY modified_at DESC, id DESC LIMIT 1`,
     deleteConnection: 'DELETE FROM records WHERE connection = ?',
+    /** A batch of a model's records over an integration's Connections (their primary keys, picked up to a limit). */
+    deleteIntegrationModel: `DELETE FROM records WHERE (connection, model, variant, id) IN (
+      SELECT r.connection, r.model, r.variant, r.id FROM records r JOIN connections c ON c.uuid = r.connection
+      WHERE c.integration = ? AND r.model = ? LIMIT ?)`,
     keyIdsInUse: 'SELECT DISTINCT key_id FROM records WHERE key_id IS NOT NULL',
     /** Payloads sealed with another key than the current one; read-then-write, so locked on PostgreSQL. */
     sealedWithOtherKeys: `SELECT connection, model, variant, id, data FROM records
@@ -70,7 +76,7 @@ export abstract class SqlRecordStore implements RecordStore {
 
   abstract save(scope: RecordScope, records: readonly RecordInput[], options: SaveOptions): Promise<SaveResult>;
   abstract markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number>;
-  abstract markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<number>;
+  abstract markUnseenDeleted(scope: RecordScope, runId: string, now?: number): Promise<string[]>;
   abstract prune(
     scope: RecordScope,
     untilCursor: string,
@@ -78,6 +84,11 @@ export abstract class SqlRecordStore implements RecordStore {
     now?: number,
   ): Promise<{ count: number; hasMore: boolean }>;
   abstract reencryptBatch(cipher: CredentialCipher, limit: number): Promise<number>;
+
+  async lastCursor(scope: RecordScope): Promise<string | null> {
+    const row = await this.db.get<{ modified_at: number | string; id: string }>(this.sql.newest, scopeKey(scope));
+    return row ? encodeCursor(Number(row.modified_at), row.id) : null;
+  }
 
   async list(scope: RecordScope, query: RecordQuery): Promise<RecordPage> {
     const where: string[] = [];
@@ -113,6 +124,10 @@ export abstract class SqlRecordStore implements RecordStore {
 
   async clear(scope: RecordScope): Promise<number> {
     return this.db.run(this.sql.clear, scopeKey(scope));
+  }
+
+  async deleteIntegrationModel(integration: string, model: string, limit: number): Promise<number> {
+    return this.db.run(this.sql.deleteIntegrationModel, [integration, model, limit]);
   }
 
   async deleteConnection(connection: string): Promise<number> {

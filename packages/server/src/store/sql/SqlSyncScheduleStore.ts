@@ -78,6 +78,10 @@ export class SqlSyncScheduleStore implements SyncScheduleStore {
     return deleted > 0;
   }
 
+  async deleteSync(integration: string, sync: string): Promise<number> {
+    return this.db.run('DELETE FROM sync_schedules WHERE integration = ? AND sync = ?', [integration, sync]);
+  }
+
   async get(key: ScheduleKey): Promise<SyncSchedule | undefined> {
     const rows = await this.db.all<ScheduleRow>(
       `SELECT ${SCHEDULE_COLUMNS} FROM ${FROM} WHERE s.connection = ? AND s.sync = ? AND s.variant = ? AND s.integration = ?`,

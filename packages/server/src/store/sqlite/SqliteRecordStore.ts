@@ -65,10 +65,10 @@ export class SqliteRecordStore extends SqlRecordStore {
 
   async markDeleted(scope: RecordScope, ids: readonly string[], options: SaveOptions): Promise<number> {
     const now = options.now ?? Date.now();
-    return this.sqlite.transaction(() => this.deleteIds(scope, [...new Set(ids)], now));
+    return this.sqlite.transaction(() => this.deleteIds(scope, [...new Set(ids)], now).length);
   }
 
-  async markUnseenDeleted(scope: RecordScope, runId: string, now = Date.now()): Promise<number> {
+  async markUnseenDeleted(scope: RecordScope, runId: string, now = Date.now()): Promise<string[]> {
     return this.sqlite.transaction(() => {
       const ids = this.sqlite.allNow<{ id: string }>(ROW_SQL.unseen, [...scopeKey(scope), runId]).map((row) => row.id);
       return this.deleteIds(scope, ids, now);
@@ -107,13 +107,14 @@ export class SqliteRecordStore extends SqlRecordStore {
   }
 
   /** Marks ids deleted with stamps past the scope's largest; inside the caller's transaction. */
-  private deleteIds(scope: RecordScope, ids: readonly string[], now: number): number {
+  /** Marks the live ones of `ids` deleted; returns those it changed. */
+  private deleteIds(scope: RecordScope, ids: readonly string[], now: number): string[] {
     const key = scopeKey(scope);
     let stamp = this.firstStamp(key, now);
-    let changed = 0;
+    const changed: string[] = [];
     for (const id of ids) {
       if (this.sqlite.runNow(ROW_SQL.delete, [now, stamp, ...key, id]) > 0) {
-        changed += 1;
+        changed.push(id);
         stamp += 1;
       }
     }
