@@ -11,6 +11,14 @@ import { transportErrors as errors } from './transportErrors';
 /** RabbitMQ's direct reply-to pseudo-queue: replies come back on the publishing channel, no queue to declare. */
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
+/**
+ * How a request the broker nacked is sent again: the wait doubles from 50 ms up to 1 s (a quorum queue electing a
+ * new leader nacks for a few seconds), shortened to leave the request NACK_LAST_SEND_MS of its time once sent.
+ */
+const NACK_RETRY = { initialDelayMs: 50, maxDelayMs: 1_000 };
+/** Less time left than this and a nacked request is not sent again: no worker could answer it in time. */
+const NACK_LAST_SEND_MS = 50;
+
 /** The amqplib entry point; tests pass a fake one. */
 export type AmqpConnect = (url: string, socketOptions?: Record<string, unknown>) => Promise<amqp.ChannelModel>;
 
@@ -22,8 +30,17 @@ interface PendingCall {
   resolve: (reply: SuccessReply) => void;
   reject: (error: NangoError) => void;
   timer: NodeJS.Timeout;
-  /** False while the call waits for a dropped link to come back; it is published as soon as it does. */
+  /**
+   * False while the call waits for a dropped link to come back, or to be sent again after a nack; it is published as
+   * soon as the link is there.
+   */
   sent: boolean;
+  /** Publishes of this call so far: a confirm answers the latest one only. */
+  attempts: number;
+  /** How many times the broker nacked it (refused to take it). */
+  nacks: number;
+  /** The wait before it is sent again after a nack. */
+  retry: NodeJS.Timeout | undefined;
   /** Its spans, when the app has @opentelemetry/api. */
   trace: CallTrace | undefined;
 }
@@ -232,10 +249,18 @@ export class RpcTransport {
         resolve,
         reject,
         sent: false,
+        attempts: 0,
+        nacks: 0,
+        retry: undefined,
         trace: startCallTrace(type, this.options.queue),
         timer: setTimeout(() => {
           const { queue } = this.options;
-          this.settle(correlationId, errors.timeout(type, timeoutMs, queue, call.sent, this.lastReconnectError));
+          // Refused by the broker until the end: the refusal is what the caller must hear, not a missing link.
+          const refused = !call.sent && call.nacks > 0;
+          const outcome = refused
+            ? errors.refusedByBroker(type, queue, call.nacks)
+            : errors.timeout(type, timeoutMs, queue, call.sent, this.lastReconnectError);
+          this.settle(correlationId, outcome);
         }, timeoutMs),
       };
       this.pending.set(correlationId, call);
@@ -245,6 +270,7 @@ export class RpcTransport {
 
   private publish(channel: amqp.ConfirmChannel, correlationId: string, call: PendingCall): void {
     call.sent = true;
+    const attempt = ++call.attempts;
     // Credentials must never reach the broker's disk or its dead-letter queue: they go non-persistent to a queue
     // without one. Everything else is persistent, so it outlives a broker restart.
     const secret = carriesCredentials(call.type);
@@ -266,9 +292,9 @@ export class RpcTransport {
           expiration: String(Math.max(1, call.deadline - Date.now())),
           headers, // the deadline, and the trace context when the app traces
         },
-        // The reply may come before the confirm and settle the call first; settle() then ignores this.
+        // The reply may come before the confirm and settle the call first; onNack then ignores this.
         (err) => {
-          if (err) this.settle(correlationId, errors.refusedByBroker(call.type, this.options.queue));
+          if (err) this.onNack(correlationId, call, attempt);
         },
       );
     try {
@@ -277,6 +303,30 @@ export class RpcTransport {
     } catch (cause) {
       this.settle(correlationId, errors.connectionLost(call.type, `publish failed: ${describe(cause)}`, cause));
     }
+  }
+
+  /**
+   * The broker nacked a publish of the call: it did not take the message (a full queue that rejects publishes, a
+   * quorum queue between leaders), so no worker can have received it and sending it again is safe. It is sent again
+   * after a backoff while the call's deadline leaves time for the wait, on the live link (a new one if the link
+   * drops meanwhile); else the call fails with `refused_by_broker`. A nack that amqplib reports for a closing
+   * channel never gets here: the channel's close fails the call with connection_lost first (see open()).
+   */
+  private onNack(correlationId: string, call: PendingCall, attempt: number): void {
+    if (this.pending.get(correlationId) !== call || call.attempts !== attempt) return;
+    call.nacks++;
+    const delay = Math.min(backoffDelayMs(call.nacks, NACK_RETRY), call.deadline - Date.now() - NACK_LAST_SEND_MS);
+    if (delay <= 0) {
+      this.settle(correlationId, errors.refusedByBroker(call.type, this.options.queue, call.nacks));
+      return;
+    }
+    call.sent = false;
+    call.retry = setTimeout(() => {
+      call.retry = undefined;
+      // Sent already when a new link came up during the wait (open() sends every unsent call).
+      if (this.pending.get(correlationId) !== call || call.sent || this.state !== 'open' || !this.channel) return;
+      this.publish(this.channel, correlationId, call);
+    }, delay);
   }
 
   /** Closes the connection, stops reconnecting and rejects every pending call with `client_closed`. Safe to call twice. */
@@ -333,6 +383,7 @@ export class RpcTransport {
     if (!call) return;
     this.pending.delete(correlationId);
     clearTimeout(call.timer);
+    clearTimeout(call.retry);
     call.trace?.end(outcome instanceof NangoError ? outcome : undefined);
     if (outcome instanceof NangoError) call.reject(outcome);
     else call.resolve(outcome);

@@ -35,9 +35,11 @@ export const transportErrors = {
   unroutable: (queue: string) =>
     new NangoError('unroutable', `No queue named '${queue}' on the broker: start the worker (npm start) or check NANGO_QUEUE.`),
 
-  refusedByBroker: (type: MessageType, queue: string) =>
+  /** Nacked `times` times, the last one too close to the call's deadline to send it again; never received by a worker. */
+  refusedByBroker: (type: MessageType, queue: string, times: number) =>
     new NangoError(
       'refused_by_broker',
-      `The broker refused ${type} (negative publisher confirm): queue '${queue}' may be full or the broker short of resources.`,
+      `The broker refused ${type} (negative publisher confirm${times > 1 ? `, ${times} times until the call's deadline` : ''}): ` +
+        `queue '${queue}' may be full, between quorum leaders, or the broker short of resources; no worker received it.`,
     ),
 };

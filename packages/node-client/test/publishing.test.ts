@@ -83,17 +83,67 @@ describe('Nango client: what it publishes', () => {
 });
 
 describe('Nango client: publisher confirms', () => {
-  it('rejects a request the broker nacks at once with refused_by_broker', async () => {
-    const { nango, broker } = await connected({ requestTimeoutMs: 60_000 });
+  it('sends a nacked request again, same correlation id and body, and a reply then settles the call', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 10_000 });
     const call = nango.getConnectionsForUserId('1');
     await tick();
     broker.nack();
-    await expect(call).rejects.toMatchObject({
-      code: 'refused_by_broker',
-      retryable: true,
-      errorMsg: expect.stringContaining("queue 'q'"),
-    });
+    await waitUntil(() => broker.published.length === 2);
+    const [first, second] = [broker.request(0), broker.request(1)];
+    expect(second.options.correlationId).toBe(first.options.correlationId);
+    expect(second.body).toEqual(first.body);
+    broker.reply({ success: true, returnValue: [] });
+    await expect(call).resolves.toEqual({ success: true, returnValue: [] });
     expect(nango.pendingCount).toBe(0);
+    await nango.close();
+  });
+
+  it('keeps sending a request the broker nacks until its deadline, then rejects with refused_by_broker', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 600 });
+    const startedAt = Date.now();
+    const call = nango.getConnectionsForUserId('1');
+    let nacked = 0;
+    const nackEach = setInterval(() => {
+      for (; nacked < broker.published.length; nacked++) broker.nack(nacked);
+    }, 5);
+    try {
+      await expect(call).rejects.toMatchObject({
+        code: 'refused_by_broker',
+        retryable: true,
+        errorMsg: expect.stringMatching(/times until the call's deadline.*queue 'q'.*no worker received it/),
+      });
+    } finally {
+      clearInterval(nackEach);
+    }
+    expect(broker.published.length).toBeGreaterThan(2);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(500); // sent again until near its deadline
+    expect(Date.now() - startedAt).toBeLessThanOrEqual(800);
+    expect(nango.pendingCount).toBe(0);
+    await nango.close();
+  });
+
+  it('sends a request nacked just before its deadline no more: refused_by_broker at once', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 30 });
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.nack(); // under 50 ms left: no worker could answer a new send in time
+    await expect(call).rejects.toMatchObject({ code: 'refused_by_broker' });
+    expect(broker.published).toHaveLength(1);
+    await nango.close();
+  });
+
+  it('sends a nacked request on the new link when the link drops during the wait, not failing it as lost', async () => {
+    const { nango, broker } = await connected({ requestTimeoutMs: 10_000, reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
+    const call = nango.getConnectionsForUserId('1');
+    await tick();
+    broker.nack();
+    broker.dropConnection();
+    await waitUntil(() => broker.published.length === 2 && broker.connections.length === 2);
+    expect(broker.request(1).channel).toBe(broker.channel);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the nack's own wait ends: no third send
+    expect(broker.published).toHaveLength(2);
+    broker.reply({ success: true, returnValue: [] });
+    await expect(call).resolves.toEqual({ success: true, returnValue: [] });
     await nango.close();
   });
 
@@ -128,3 +178,11 @@ describe('Nango client: publisher confirms', () => {
     await nango.close();
   });
 });
+
+/** Polls `done` every 5 ms; fails after 5 s. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (const until = Date.now() + 5_000; !done(); ) {
+    if (Date.now() > until) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

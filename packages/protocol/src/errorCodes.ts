@@ -17,7 +17,10 @@ export const ERROR_CODES = {
     retryable: false,
     when: 'The request is larger than the limit (maxRequestBytes / NANGO_MAX_REQUEST_BYTES).',
   },
-  refused_by_broker: { retryable: true, when: 'The broker refused the request (negative publisher confirm).' },
+  refused_by_broker: {
+    retryable: true,
+    when: "The broker refused the request (negative publisher confirm) each time it was sent, until the call's deadline.",
+  },
 
   // Sent by the worker in a reply.
   invalid_message: { retryable: false, when: 'The request failed validation; errorMsg names each field and problem.' },

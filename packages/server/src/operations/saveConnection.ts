@@ -34,6 +34,11 @@ export interface ConnectionToSave {
   readonly provider?: string | undefined;
   /** The operation the save is part of (a connect flow), for the `connection` operation it records. */
   readonly parentId?: string | undefined;
+  /**
+   * Mode `create`: what identifies the request across deliveries (rpc/requestKey.ts), kept with the Connection. A
+   * Connection already stored under the same key is this very registration delivered again: it is answered as made.
+   */
+  readonly registrationKey?: string | undefined;
 }
 
 /**
@@ -62,7 +67,10 @@ export async function saveConnection(context: OperationContext, input: Connectio
   try {
     checkMetadataSize(input.config, context.maxMetadataBytes, input.configName ?? 'the config');
     onEvents = await deployedOnEvents(context, input.integration);
-    operation = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
+    const saved = input.mode === 'create' ? await insert(context, input) : await upsert(context, input);
+    // Stored, webhook sent and answered by the run that delivered it first: nothing more to do, nothing to record.
+    if (saved === 'repeated') return 'creation';
+    operation = saved;
     await setAttributes(context, input);
     const validators = onEvents.get('validate-connection') ?? [];
     await validateConnection(context, { integration: input.integration, userId: input.userId, operation }, validators);
@@ -88,9 +96,18 @@ export async function saveConnection(context: OperationContext, input: Connectio
   return operation;
 }
 
-async function insert(context: OperationContext, input: ConnectionToSave): Promise<'creation'> {
-  const { integration, userId, credentials, config } = input;
-  await context.store.insert({ integration, userId, credentials, additionalConfig: { ...config } });
+/** @returns `repeated` when the Connection is there already under the same registration key (a redelivery) */
+async function insert(context: OperationContext, input: ConnectionToSave): Promise<'creation' | 'repeated'> {
+  const { integration, userId, credentials, config, registrationKey } = input;
+  try {
+    await context.store.insert({ integration, userId, credentials, additionalConfig: { ...config }, registrationKey });
+  } catch (error) {
+    const exists = error instanceof WorkerError && error.code === 'connection_exists';
+    if (!exists || registrationKey === undefined) throw error;
+    if ((await context.store.registrationKeyOf(integration, userId)) !== registrationKey) throw error;
+    context.logger?.info({ integration, userId }, 'registration delivered again after its Connection was stored; answered as made');
+    return 'repeated';
+  }
   return 'creation';
 }
 
@@ -98,7 +115,8 @@ async function upsert(context: OperationContext, input: ConnectionToSave): Promi
   const { integration, userId, credentials, config } = input;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await insert(context, input);
+      await insert(context, { ...input, registrationKey: undefined });
+      return 'creation';
     } catch (error) {
       if (!(error instanceof WorkerError) || error.code !== 'connection_exists') throw error;
     }

@@ -99,7 +99,7 @@ export class Responder {
       // redelivery of it arriving next finds it running.
       const check = this.refuse(msg, correlationId);
       const refusal = check instanceof Promise ? await check : check;
-      const delivery: Delivery = { persistent: msg.properties.deliveryMode === 2, fromCredentialsQueue };
+      const delivery: Delivery = { persistent: msg.properties.deliveryMode === 2, fromCredentialsQueue, correlationId };
       const { reply, malformed } = refusal ?? (await this.run(msg.content, correlationId, msg.fields.redelivered, delivery));
       if (malformed) logger.warn({ correlationId, bytes: msg.content.length }, 'unreadable request answered and rejected');
       if (!(await this.options.publish(replyTo, this.capped(reply, correlationId), correlationId))) {

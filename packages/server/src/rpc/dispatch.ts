@@ -11,22 +11,35 @@ import { getToken } from '../operations/getToken';
 import type { OperationContext } from '../operations/OperationContext';
 import { listConnections } from '../operations/listConnections';
 import { registerConnection } from '../operations/registerConnection';
+import { requestKey } from './requestKey';
 import { setMetadata } from '../operations/setMetadata';
 import { triggerAction } from '../operations/triggerAction';
 import { updateConnectionConfig } from '../operations/updateConnectionConfig';
 import { updateConnectionCredentials } from '../operations/updateConnectionCredentials';
 import { updateMetadata } from '../operations/updateMetadata';
 
-type Handler<T extends MessageType> = (context: OperationContext, message: Extract<NangoMessage, { type: T }>) => unknown;
+/** What a handler may know of the request besides the message: what identifies it across deliveries. */
+export interface RequestInfo {
+  readonly correlationId?: string | undefined;
+  /** The body as received. */
+  readonly content?: Buffer;
+}
+
+type Handler<T extends MessageType> = (
+  context: OperationContext,
+  message: Extract<NangoMessage, { type: T }>,
+  request: RequestInfo,
+) => unknown;
 
 /** One handler per message type; the compiler checks that none is missing. */
 export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
-  registerConnection,
+  // A redelivery of a registration already stored is answered as the success it was (see saveConnection).
+  registerConnection: (context, message, request) => registerConnection(context, message, requestKey(request)),
   updateConnectionConfig,
   updateConnectionCredentials,
   getConnectionsForUserId,
   getConnectionsForIntegration,
-  triggerAction,
+  triggerAction: (context, message) => triggerAction(context, message),
   getToken,
   getRawTokenResponse,
   // The reply splices the config in as stored: a large one is neither parsed nor encoded again.
@@ -39,7 +52,7 @@ export const HANDLERS: { readonly [T in MessageType]: Handler<T> } = {
 };
 
 /** Runs the handler for a validated message. */
-export function dispatch(context: OperationContext, message: NangoMessage): unknown {
+export function dispatch(context: OperationContext, message: NangoMessage, request: RequestInfo = {}): unknown {
   const handler = HANDLERS[message.type] as Handler<MessageType>;
-  return handler(context, message as never);
+  return handler(context, message as never, request);
 }

@@ -14,6 +14,8 @@ export interface Delivery {
   persistent: boolean;
   /** Consumed from the credentials queue, which has no dead-letter queue. */
   fromCredentialsQueue: boolean;
+  /** The request's correlation id: with its body, what identifies it across deliveries (see requestKey). */
+  correlationId?: string | undefined;
 }
 
 /** The reply to one request, encoded, and whether the request itself was unreadable. */
@@ -50,7 +52,7 @@ export async function processRequest(
     const message = validateMessage(body);
     type = message.type;
     refuseStoredCredentials(message.type, delivery);
-    const reply = successReply(await dispatch(context, message));
+    const reply = successReply(await dispatch(context, message, { correlationId: delivery.correlationId, content }));
     metrics?.observe(type, 'success', startedAt);
     return { reply, malformed: false };
   } catch (error) {

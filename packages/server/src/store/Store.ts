@@ -92,6 +92,8 @@ export interface NewConnection {
   userId: string;
   credentials: StoredCredentials;
   additionalConfig: Record<string, unknown>;
+  /** What identifies the registering request across deliveries (a hash; see rpc/requestKey.ts), if known. */
+  registrationKey?: string | undefined;
 }
 
 /** A Connection as listed by the REST API: no credentials, with its attributes. */
@@ -121,6 +123,8 @@ export interface ConnectionFilter {
 export interface ConnectionStore {
   /** Stores a new Connection and returns it. @throws WorkerError `connection_exists`, `storage_error` */
   insert(input: NewConnection): Promise<NangoConnection>;
+  /** The registration key the Connection was inserted with; undefined without one, or without the Connection. */
+  registrationKeyOf(integration: string, userId: string): Promise<string | undefined>;
   /**
    * The Connection of `userId` on `integration`, credentials decrypted; its config is parsed only when something reads
    * it, and a reply can carry it as stored (see storedConfig).

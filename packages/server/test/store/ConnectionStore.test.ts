@@ -34,6 +34,14 @@ describe.each(STORE_KINDS)('ConnectionStore on %s', (_kind, open) => {
     await expect(store.insert({ integration: 'github', userId: '1', credentials, additionalConfig: {} })).resolves.toBeDefined();
   });
 
+  it('keeps the registration key a Connection was inserted with', async () => {
+    await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {}, registrationKey: 'k1' });
+    await store.insert({ integration: 'slack', userId: '2', credentials, additionalConfig: {} });
+    expect(await store.registrationKeyOf('slack', '1')).toBe('k1');
+    expect(await store.registrationKeyOf('slack', '2')).toBeUndefined();
+    expect(await store.registrationKeyOf('slack', 'nobody')).toBeUndefined();
+  });
+
   it('updates config and credentials, bumping lastModified, and says when nothing matched', async () => {
     const created = await store.insert({ integration: 'slack', userId: '1', credentials, additionalConfig: {} });
     await new Promise((resolve) => setTimeout(resolve, 5));

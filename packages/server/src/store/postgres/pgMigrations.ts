@@ -343,4 +343,7 @@ export const PG_MIGRATIONS: readonly string[] = [
 
   // 21: as SQLite's 24 (the webhook secret of integrations made at run time, sealed like oauth_client_secret).
   `ALTER TABLE integrations ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';`,
+
+  // 22: as SQLite's 25 (the key of the request that registered each Connection, to know its redelivery).
+  `ALTER TABLE connections ADD COLUMN registration_key TEXT;`,
 ];

@@ -40,8 +40,9 @@ export function connectionSql(d: SqlDialect) {
     auth_error = NULL, refresh_failed_until = NULL, cred_version = cred_version + 1, checked_at = NULL,
     next_check_at = 0 WHERE uuid = ?`;
   return {
-    insert: `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    insert: `INSERT INTO connections (uuid, integration, user_id, date_created, last_modified, credentials, additional_config, key_id,
+      registration_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    registrationKeyOf: `SELECT registration_key FROM connections ${byUser}`,
     /** The held config's uuid and version first: the config is left out (NULL) when the row still has both. */
     get: `SELECT ${getColumns('?', '?')} FROM connections ${byUser}`,
     /** Read-then-write: the row is locked on PostgreSQL. */
@@ -119,6 +120,7 @@ export abstract class SqlConnectionStore implements ConnectionStore {
           sealed.text,
           additionalConfig,
           sealed.keyId,
+          input.registrationKey ?? null,
         ]);
       } catch (error) {
         if (this.dialect.isUniqueViolation(error)) {
@@ -138,6 +140,11 @@ export abstract class SqlConnectionStore implements ConnectionStore {
       };
       return Object.assign(toPublic(row), { credentials: input.credentials });
     });
+  }
+
+  async registrationKeyOf(integration: string, userId: string): Promise<string | undefined> {
+    const row = await this.db.get<{ registration_key: string | null }>(this.sql.registrationKeyOf, [integration, userId]);
+    return row?.registration_key ?? undefined;
   }
 
   async get(integration: string, userId: string): Promise<NangoConnection | undefined> {

@@ -321,4 +321,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 24: the secret a provider signs its webhooks with, for integrations made at run time (POST/PATCH /integrations
   // `credentials.webhook_secret`): sealed like oauth_client_secret, under the row's key_id; '' when there is none.
   `ALTER TABLE integrations ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';`,
+
+  // 25: what identifies the request that registered each Connection across its deliveries (a SHA-256 of its
+  // correlation id and body, rpc/requestKey.ts): a redelivery of a registration already stored is answered as made,
+  // not refused as connection_exists. NULL for Connections made otherwise.
+  `ALTER TABLE connections ADD COLUMN registration_key TEXT;`,
 ];
