@@ -27,7 +27,15 @@ const { MergingStrategies } = require('../packages/server/dist/syncs/MergingStra
   }
   const perCall = { A: [], B: [] };
   for (let block = 0; block < 16; block += 1) {
-    for (const [name, withMerging] of block % 2 === 0 ? [['A', false], ['B', true]] : [['B', true], ['A', false]]) {
+    for (const [name, withMerging] of block % 2 === 0
+      ? [
+          ['A', false],
+          ['B', true],
+        ]
+      : [
+          ['B', true],
+          ['A', false],
+        ]) {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < 200; i += 1) await write(withMerging);
       perCall[name].push(Number(process.hrtime.bigint() - t0) / 1000 / 200);
@@ -36,6 +44,8 @@ const { MergingStrategies } = require('../packages/server/dist/syncs/MergingStra
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const a = median(perCall.A);
   const b = median(perCall.B);
-  console.log(`save of 100 records: without ${a.toFixed(1)} µs, with the merging checks (no strategy) ${b.toFixed(1)} µs, ${(((b - a) / a) * 100).toFixed(2)}%`);
+  console.log(
+    `save of 100 records: without ${a.toFixed(1)} µs, with the merging checks (no strategy) ${b.toFixed(1)} µs, ${(((b - a) / a) * 100).toFixed(2)}%`,
+  );
   await store.close();
 })();

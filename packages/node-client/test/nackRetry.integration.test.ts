@@ -99,7 +99,7 @@ describe('Nango client against RabbitMQ: publishes the broker nacks', () => {
 
 /** Polls `done` every 50 ms; fails after 10 s. */
 async function waitFor(done: () => Promise<boolean>): Promise<void> {
-  for (const until = Date.now() + 10_000; !(await done()); ) {
+  for (const until = Date.now() + 10_000; !(await done());) {
     if (Date.now() > until) throw new Error('condition not met within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -181,7 +181,7 @@ describe('Nango client: publisher confirms', () => {
 
 /** Polls `done` every 5 ms; fails after 5 s. */
 async function waitUntil(done: () => boolean): Promise<void> {
-  for (const until = Date.now() + 5_000; !done(); ) {
+  for (const until = Date.now() + 5_000; !done();) {
     if (Date.now() > until) throw new Error('condition not met within 5 s');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -105,7 +105,10 @@ async function insert(context: OperationContext, input: ConnectionToSave): Promi
     const exists = error instanceof WorkerError && error.code === 'connection_exists';
     if (!exists || registrationKey === undefined) throw error;
     if ((await context.store.registrationKeyOf(integration, userId)) !== registrationKey) throw error;
-    context.logger?.info({ integration, userId }, 'registration delivered again after its Connection was stored; answered as made');
+    context.logger?.info(
+      { integration, userId },
+      'registration delivered again after its Connection was stored; answered as made',
+    );
     return 'repeated';
   }
   return 'creation';
