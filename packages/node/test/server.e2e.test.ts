@@ -87,8 +87,9 @@ describe('our SDK and the official 0.71.4 against the server: providers and inte
     expect(theirs.data.credentials).toMatchObject({ client_id: 'id-1', client_secret: 'secret-1' });
     expect(theirs.data).not.toHaveProperty('webhook_url'); // only the last include reaches the server
     const mine = await ours.getIntegration({ uniqueKey: 'gh-ours' }, { include: ['webhook', 'credentials'] });
+    // Where this integration's provider webhooks are received (docs/webhooks.md), on the server's public URL.
     expect(mine.data).toMatchObject({
-      webhook_url: null,
+      webhook_url: expect.stringMatching(/^http:\/\/[^/]+\/webhook\/prod\/gh-ours$/),
       credentials: { type: 'OAUTH2', client_id: 'id-2', client_secret: 'secret-2' },
     });
     expect((await ours.getIntegration({ uniqueKey: 'gh-ours' })).data).not.toHaveProperty('credentials');

@@ -3,6 +3,8 @@ import { declareQueues } from '../../src/rpc/declareQueues';
 import { declareSyncQueue } from '../../src/syncs/syncQueue';
 import { declareAsyncActionQueue } from '../../src/asyncActions/asyncActionQueue';
 import { overflowQueue, workerQueueNames } from '../../src/broker/queueNames';
+import { declareOnEventQueue } from '../../src/onEvents/onEventMessage';
+import { declareProviderWebhookQueue } from '../../src/providerWebhooks/providerWebhookQueue';
 
 /** A channel that records what is declared on it. */
 function recordingChannel(): {
@@ -26,6 +28,8 @@ async function declareAll(queueType: 'classic' | 'quorum') {
   await declareQueues(channel, { queue: overflowQueue('q'), queueType, maxDeliveries: 5, credentialsQueue: false });
   await declareAsyncActionQueue(channel, 'q', queueType);
   await declareSyncQueue(channel, 'q', queueType);
+  await declareOnEventQueue(channel, 'q', queueType);
+  await declareProviderWebhookQueue(channel, 'q', queueType);
   return declared;
 }
 

@@ -41,9 +41,10 @@ describe('fault: every broker connection cut under load', () => {
     await nango.registerConnection('fault', 'u1', { api_key: 'k' });
     const allConnected = async () => {
       const names = await connectionNames(node);
-      // The worker's own six (replies, requests, async actions, syncs, and its HTTP API's async action publisher and
-      // flow-result relay), and the node client its HTTP API sends actions through.
-      const worker = names.filter((name) => name.startsWith('nango-worker')).length === 6;
+      // The worker's own nine (replies, requests, async actions, syncs, on-event runs, provider webhooks, and its HTTP
+      // API's async action publisher, on-event publisher and flow-result relay), and the node client its HTTP API
+      // sends actions through.
+      const worker = names.filter((name) => name.startsWith('nango-worker')).length === 9;
       const api = names.some((name) => name.startsWith('nango-server') && name.endsWith('http actions'));
       return names.includes('nango-node-client') && worker && api;
     };
