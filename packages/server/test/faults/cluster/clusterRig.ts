@@ -215,8 +215,15 @@ export class ClusterRig {
     await Promise.all(this.processes.map((one) => one.ready(timeoutMs)));
   }
 
-  /** Ends the processes (SIGKILL), deletes the queues, stops the broker nodes, PostgreSQL and the servers. */
-  async close(): Promise<void> {
+  private closing: Promise<void> | undefined;
+
+  /** Ends the processes (SIGKILL), deletes the queues, stops the broker nodes, PostgreSQL and the servers. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.end();
+    return this.closing;
+  }
+
+  private async end(): Promise<void> {
     await Promise.all(this.processes.map((one) => one.stop('SIGKILL')));
     await Promise.all(this.broker.nodes.map((node) => node.start().catch(() => undefined))); // one a fault left down
     try {

@@ -6,6 +6,7 @@
  * how it ended, so a fault's figures are counted, not assumed.
  */
 import { Nango, NangoError } from '@nangohq/node-client';
+import { ERROR_CODES, isErrorCode } from '@nangohq/protocol';
 import { HIT_TIMEOUT_MS, SECRET_KEY, type ClusterRig } from './clusterRig';
 
 /** What one loop of the load does. */
@@ -73,18 +74,6 @@ interface OfficialNango {
   syncStatus(key: string, syncs: string[], connectionId: string): Promise<{ syncs: Array<Record<string, unknown>> }>;
   listRecords(config: Record<string, unknown>): Promise<{ records: Array<Record<string, unknown>>; next_cursor: string | null }>;
 }
-
-/** The codes a caller may retry on over HTTP besides the node client's own retryable ones. */
-const RETRYABLE_HTTP_CODES = new Set([
-  'connection_failed',
-  'connection_lost',
-  'unroutable',
-  'timeout',
-  'action_timeout',
-  'storage_error',
-  'service_unavailable',
-  'too_many_request',
-]);
 
 /** A user id every action and proxy call uses (registered at start), and the sync's Connection. */
 export const ACTION_USER = 'load-user';
@@ -285,5 +274,8 @@ function classify(error: unknown): { retryable: boolean; code: string } {
   // retry (a load balancer would have sent it to the other process).
   if (status === undefined) return { retryable: true, code: `network:${code ?? 'unknown'}` };
   const named = code ?? `http_${status}`;
-  return { retryable: RETRYABLE_HTTP_CODES.has(named) || status === 502 || status === 503 || status === 504, code: named };
+  // The HTTP API answers with the protocol's codes: their table says which a caller may retry. Past that, a 429 or a
+  // 503 or 504 without one of our codes (a proxy in front, a process closing) is retryable too.
+  if (isErrorCode(named)) return { retryable: ERROR_CODES[named].retryable, code: named };
+  return { retryable: status === 429 || status === 503 || status === 504, code: named };
 }

@@ -40,6 +40,13 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
   const loadAverage = loadavg().map((value) => Math.round(value * 10) / 10);
   const rig = await ClusterRig.start({ issues: options.issues, pageDelayMs: 100, shutdownGraceMs: 10_000, log });
   let load: MixedLoad | undefined;
+  // Ctrl-C or a SIGTERM still ends everything the rig started: PostgreSQL runs detached (pg_ctl) and would outlive us.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: ending the cluster`);
+    void rig.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     load = await MixedLoad.prepare(rig);
     await syncedRecords(rig, load, Date.now()); // the first run (auto_start) has mirrored every issue
@@ -97,6 +104,8 @@ export async function runClusterFaults(options: RunOptions): Promise<RunResult> 
     const tails = rig.processes.map((one) => `--- ${one.name}:\n${one.output().slice(-1_500)}`).join('\n');
     throw new Error(`${(error as Error).message}\n${tails}`, { cause: error });
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     if (options.logsDir) {
       mkdirSync(options.logsDir, { recursive: true });
       for (const one of rig.processes) writeFileSync(join(options.logsDir, `${one.name}.log`), one.output());
