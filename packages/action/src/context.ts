@@ -37,12 +37,14 @@ export interface SyncContext {
   paginate: Partial<PaginateConfig> | undefined;
   /**
    * The worker's side of batchSave, batchUpdate, batchDelete and saveCheckpoint; of a deployed function's
-   * clearCheckpoint and trackDeletesEnd (records of `model` this run did not save, marked deleted).
+   * clearCheckpoint, trackDeletesEnd (records of `model` this run did not save, marked deleted) and getRecordsByIds
+   * (the saved records of `model` with those `ids`, deleted ones left out).
    */
-  call(method: SyncCall, args: { model?: string; records?: unknown[]; checkpoint?: unknown }): Promise<unknown>;
+  call(method: SyncCall, args: { model?: string; records?: unknown[]; ids?: string[]; checkpoint?: unknown }): Promise<unknown>;
 }
 
-export type SyncCall = 'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint' | 'clearCheckpoint' | 'trackDeletesEnd';
+export type SyncCall =
+  'batchSave' | 'batchUpdate' | 'batchDelete' | 'saveCheckpoint' | 'clearCheckpoint' | 'trackDeletesEnd' | 'getRecordsByIds';
 
 /**
  * What any run may ask the worker besides a sync's calls: its Connection's metadata written, another action run

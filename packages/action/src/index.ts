@@ -27,6 +27,7 @@ export type { PaginateConfig, PaginateRequest } from './paginate';
 export type { ActionConnection, LegacyCredentialNames } from './withCredentialAliases';
 export type { ActionLogger, NangoActionLogger } from './withWinstonMethods';
 export { actionFromFunction } from './fromFunction';
+export { invokeFromFunction, type InvokeTrigger } from './invokeFromFunction';
 export { onEventFromFunction, ON_EVENT_TYPES, type OnEventType } from './onEventFromFunction';
 export {
   ActionError,

@@ -83,6 +83,23 @@ export class SyncRuntime extends FunctionRuntime {
     return this.sync.batchDelete(withoutNangoMetadata(records, model, 'batchDelete'), model);
   }
 
+  /**
+   * The saved records of `model` with these ids (deleted ones left out), keyed by the ids as given: what a sync
+   * reads to merge a partial update into what it saved before.
+   */
+  async getRecordsByIds<K extends string | number, T = Record<string, unknown>>(ids: K[], model: string): Promise<Map<K, T>> {
+    this.modelDeclared(model, 'getRecordsByIds');
+    if (!Array.isArray(ids)) throw new Error(`${this.name}: getRecordsByIds(${model}) takes an array of ids`);
+    const found = (await this.context.call('getRecordsByIds', { model, ids: ids.map(String) })) as T[];
+    const byId = new Map(found.map((record) => [String((record as { id?: unknown }).id), record]));
+    const result = new Map<K, T>();
+    for (const id of ids) {
+      const record = byId.get(String(id));
+      if (record !== undefined) result.set(id, record);
+    }
+    return result;
+  }
+
   /** The checkpoint saved last (by this run, or the one before), null when there is none. */
   getCheckpoint<T = Record<string, string | number | boolean>>(): Promise<T | null> {
     return this.sync.getCheckpoint() as Promise<T | null>;

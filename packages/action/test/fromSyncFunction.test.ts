@@ -33,7 +33,8 @@ function fakeContext(checkpoint: Record<string, unknown> | null = null) {
       paginate: undefined,
       call: (method: SyncCall, args: unknown) => {
         calls.push([method, args]);
-        return Promise.resolve(null);
+        // getRecordsByIds: the worker answers the saved records it found (here: t1 only).
+        return Promise.resolve(method === 'getRecordsByIds' ? [{ id: 't1', title: 'saved' }] : null);
       },
     },
     call: (method, args) => {
@@ -135,6 +136,18 @@ describe('a deployed sync run through syncFromFunction', () => {
       ['trackDeletesEnd', { model: 'Ticket' }],
       ['trackDeletesEnd', { model: 'Ticket' }],
     ]);
+  });
+
+  it('reads saved records with getRecordsByIds, keyed by the ids as given', async () => {
+    let found: Map<unknown, unknown> | undefined;
+    const { calls, error } = await run({
+      exec: async (nango: SyncRuntime) => {
+        found = await nango.getRecordsByIds(['t1', 't2'], 'Ticket');
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(calls).toEqual([['getRecordsByIds', { model: 'Ticket', ids: ['t1', 't2'] }]]);
+    expect([...(found ?? [])]).toEqual([['t1', { id: 't1', title: 'saved' }]]);
   });
 
   it('runs onWebhook with the payload when the run is a webhook run, and says so when there is none', async () => {

@@ -48,6 +48,7 @@ import { OnEventConsumer } from './onEvents/OnEventConsumer';
 import { OnEventPublisher } from './onEvents/OnEventPublisher';
 import { AsyncActionConsumer, type AsyncActionTimings } from './asyncActions/AsyncActionConsumer';
 import { ProviderWebhookConsumer } from './inbound/ProviderWebhookConsumer';
+import { webhookBaseOf } from './providerWebhooks/webhookUrl';
 import { SyncWebhookHandlers } from './syncs/SyncWebhookHandlers';
 import { SandboxSyncExecutor } from './syncs/SandboxSyncExecutor';
 import type { SyncExecutor } from './syncs/SyncExecutor';
@@ -224,7 +225,7 @@ export class Worker {
       environment: {
         // Read when asked: a server started on port 0 learns its URL only once it listens.
         webhookUrl: (integration) =>
-          `${this.apiContext.settings.serverUrl}/webhook/${encodeURIComponent(settings.environment)}/${encodeURIComponent(integration)}`,
+          `${webhookBaseOf(this.apiContext.settings.serverUrl, settings.environment, settings.environmentUuid)}/${encodeURIComponent(integration)}`,
         variables: settings.environmentVariables,
       },
     };

@@ -39,11 +39,13 @@ export class DeployedFunctions {
    */
   async action(integration: IntegrationConfig, name: string): Promise<ActionConfig | undefined> {
     const { version, functions } = await this.active();
-    const deployed = functions.find((f) => f.type === 'action' && f.integration === integration.name && f.name === name);
+    const mine = functions.filter((f) => isCallable(f) && f.integration === integration.name && f.name === name);
+    // A legacy action wins over a `createFunction` of the same name (deployed by the other route).
+    const deployed = mine.find((f) => f.type === 'action') ?? mine[0];
     if (!deployed) return undefined;
-    const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, `${name}.cjs`);
+    const file = join(DEPLOYED_ROOT, `v${version}`, integration.name, `${name}.${deployed.type}.cjs`);
     const shown = `deployed function ${integration.name}/${name} (deployment ${version})`;
-    this.loader.provide(file, shown, wrapBundle('action', deployed.js, `${integration.name}.${name}`));
+    this.loader.provide(file, shown, wrapBundle(deployed.type, deployed.js, `${integration.name}.${name}`));
     return {
       name,
       file,
@@ -57,7 +59,7 @@ export class DeployedFunctions {
   /** The names of the deployed actions of `integration` (for an `unknown_action` message). */
   async actionNames(integration: string): Promise<string[]> {
     const { functions } = await this.active();
-    return functions.filter((f) => f.type === 'action' && f.integration === integration).map((f) => f.name);
+    return [...new Set(functions.filter((f) => isCallable(f) && f.integration === integration).map((f) => f.name))];
   }
 
   /** Every deployed action of `integration`, ready to run (for the MCP server's tools, operations/listCallableActions). */
@@ -135,10 +137,25 @@ export class DeployedFunctions {
 }
 
 /**
+ * Whether a deployed function runs as an action (triggerAction, the MCP tools): a legacy action, or a `createFunction`
+ * with no external trigger (`kind: 'none'`, invoked on a Connection). An HTTP-triggered one is only stored.
+ */
+function isCallable(f: DeployedFunction): boolean {
+  if (f.type === 'action') return true;
+  return f.type === 'function' && (f.definition?.['trigger'] as { kind?: unknown } | undefined)?.kind === 'none';
+}
+
+/**
  * The CLI's bundle, its exports then turned into the class the sandbox runs: an action (actionFromFunction), a
- * NangoSync (syncFromFunction) or an on-event function (onEventFromFunction), all of `@nangohq/action`.
+ * NangoSync (syncFromFunction), an on-event function (onEventFromFunction) or an invoked `createFunction`
+ * (invokeFromFunction), all of `@nangohq/action`.
  */
 export function wrapBundle(kind: DeployedFunction['type'], js: string, name: string): string {
-  const wrapper = kind === 'action' ? 'actionFromFunction' : kind === 'sync' ? 'syncFromFunction' : 'onEventFromFunction';
+  const wrapper = {
+    action: 'actionFromFunction',
+    sync: 'syncFromFunction',
+    'on-event': 'onEventFromFunction',
+    function: 'invokeFromFunction',
+  }[kind];
   return `${js}\n;module.exports = require('@nangohq/action').${wrapper}(module.exports, ${JSON.stringify(name)});\n`;
 }

@@ -104,5 +104,7 @@ export interface SandboxHttpRequest {
 export interface HostCallArgs extends FunctionCallArgs {
   model?: string;
   records?: unknown[];
+  /** getRecordsByIds' ids. */
+  ids?: unknown[];
   checkpoint?: unknown;
 }

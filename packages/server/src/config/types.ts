@@ -170,7 +170,7 @@ export interface IntegrationConfig {
  * integration whose provider has none (or no provider) receive webhooks signed with a plain HMAC-SHA256.
  */
 export interface WebhookReceiving {
-  /** The secret the provider signs with; without it, a signed provider's webhooks are refused (401). */
+  /** The secret the provider signs with; without it every webhook is refused (401) (HubSpot: the client secret will do). */
   readonly secret?: string | undefined;
   /** Forward each webhook to the app's webhook URL (`type: 'forward'`), as Nango's `forward_webhooks`. Default: false */
   readonly forward: boolean;

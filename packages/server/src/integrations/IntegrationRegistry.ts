@@ -88,7 +88,6 @@ export class IntegrationRegistry {
 
   /** Re-reads the database's integrations and the overlay. @throws WorkerError `storage_error` */
   async refresh(): Promise<void> {
-    await this.overlay?.refresh();
     const rows = await this.store.list();
     const next = new Map<string, { stored: StoredIntegration; config: IntegrationConfig }>();
     for (const stored of rows) {
@@ -101,6 +100,8 @@ export class IntegrationRegistry {
     }
     this.runtime = next;
     this.mergedFrom = undefined;
+    // After the integrations: a failure to read the overlay leaves them fresh.
+    await this.overlay?.refresh();
   }
 
   /** The integrations of integrations.yaml, as currently loaded. */

@@ -151,7 +151,7 @@ function endpointsOf(value: unknown[]): { method: string; path: string; group?: 
 }
 
 /** The syntax error of a CommonJS bundle, compiled (never run) as Node would wrap it; undefined when it parses. */
-function syntaxError(js: string, where: string): string | undefined {
+export function syntaxError(js: string, where: string): string | undefined {
   try {
     new Script(`(function (exports, require, module, __filename, __dirname) {${js}\n})`, { filename: where });
     return undefined;

@@ -86,10 +86,12 @@ async function nextFunctions(context: OperationContext, store: FunctionDeploymen
   const incomingKeys = new Set(incoming.map(key));
   const integrations = new Set(incoming.map((f) => f.integration));
   const mode = body.singleDeployMode === true || body.reconcile === false ? 'single' : (body.deployMode ?? 'all');
-  const kept =
-    mode === 'all'
-      ? []
-      : previous.filter((f) => (mode === 'single' ? !incomingKeys.has(key(f)) : !integrations.has(f.integration)));
+  // The functions bundle's `createFunction`s are deployed by their own routes (deployFunctionsBundle): kept here.
+  const kept = previous.filter(
+    (f) =>
+      f.type === 'function' ||
+      (mode !== 'all' && (mode === 'single' ? !incomingKeys.has(key(f)) : !integrations.has(f.integration))),
+  );
   return { incoming, previous, next: [...kept, ...incoming] };
 }
 

@@ -27,12 +27,10 @@ export type Reception =
   | { readonly kind: 'refused'; readonly status: 400 | 401; readonly message: string }
   /** Answered at once and not queued: Slack's `url_verification` handshake wants its challenge back. */
   | { readonly kind: 'answer'; readonly body: Readonly<Record<string, unknown>> }
-  /** Accepted: queued for routing, forwarding and the subscribed functions. */
+  /** Accepted, its signature good: queued for routing, forwarding and the subscribed functions. */
   | {
       readonly kind: 'accepted';
       /** The body, parsed (JSON, or Slack's form-encoded payload). */
       readonly payload: unknown;
       readonly events: readonly RoutedEvent[];
-      /** Whether a signature was checked; false when neither the provider nor the integration says how. */
-      readonly verified: boolean;
     };

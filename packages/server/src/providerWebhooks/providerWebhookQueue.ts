@@ -15,7 +15,6 @@ export interface ProviderWebhookMessage {
   readonly operationId: string;
   /** Epoch ms. */
   readonly receivedAt: number;
-  readonly verified: boolean;
   readonly events: readonly RoutedEvent[];
   readonly payload: unknown;
 }

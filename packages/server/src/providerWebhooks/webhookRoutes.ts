@@ -24,8 +24,8 @@ function refused(status: 400 | 401, message: string): Reception {
   return { kind: 'refused', status, message };
 }
 
-function accepted(parsed: Parsed & { ok: true }, events: readonly RoutedEvent[], verified: boolean): Reception {
-  return { kind: 'accepted', payload: parsed.value, events, verified };
+function accepted(parsed: Parsed & { ok: true }, events: readonly RoutedEvent[]): Reception {
+  return { kind: 'accepted', payload: parsed.value, events };
 }
 
 /**
@@ -46,7 +46,7 @@ const GITHUB: WebhookRoute = {
       type: headerOf(webhook.headers, 'x-github-event'),
       ...(installation !== undefined && { lookup: { key: 'installation_id', value: installation } }),
     };
-    return accepted(parsed, [event], true);
+    return accepted(parsed, [event]);
   },
 };
 
@@ -73,7 +73,7 @@ const SLACK: WebhookRoute = {
     const lookup = team === undefined ? undefined : { key: 'team.id', value: team };
     const types = [lookupText(valueAt(payload, 'type')), lookupText(valueAt(payload, 'event.type'))];
     const events = types.filter((type) => type !== undefined).map((type) => ({ type, lookup }));
-    return accepted(parsed, events.length > 0 ? events : [{ lookup }], true);
+    return accepted(parsed, events.length > 0 ? events : [{ lookup }]);
   },
 };
 
@@ -99,34 +99,33 @@ const HUBSPOT: WebhookRoute = {
         ...(portal !== undefined && { lookup: { key: 'portalId', value: portal } }),
       };
     });
-    return accepted(parsed, events, true);
+    return accepted(parsed, events);
   },
 };
 
 /**
  * The generic mode, for an integration whose `webhooks:` names its fields, or whose provider has no routing here: a
- * hex HMAC-SHA256 of the body in `signature_header` (GENERIC_SIGNATURE_HEADER by default) when a secret is set,
- * unsigned otherwise; the Connection named by `connection_field` matched with `connection_config_key`.
+ * hex HMAC-SHA256 of the body in `signature_header` (GENERIC_SIGNATURE_HEADER by default), keyed with the secret
+ * (without one, every webhook is refused); the Connection named by `connection_field` matched with
+ * `connection_config_key`.
  */
 const GENERIC: WebhookRoute = {
   name: 'generic',
   receive(webhook, integration) {
     const settings = integration.webhooks;
     const secret = settings?.secret;
-    let verified = false;
-    if (secret !== undefined) {
-      const header = settings?.signatureHeader ?? GENERIC_SIGNATURE_HEADER;
-      const problem = checkHexHmac(header, webhook.headers, webhook.rawBody, secret);
-      if (problem) return refused(401, `Bad webhook signature: ${problem}`);
-      verified = true;
-    }
+    // Unsigned webhooks are refused: anyone who knows the URL could otherwise run the subscribed functions.
+    if (secret === undefined) return refused(401, `The ${NO_SECRET}`);
+    const header = settings?.signatureHeader ?? GENERIC_SIGNATURE_HEADER;
+    const problem = checkHexHmac(header, webhook.headers, webhook.rawBody, secret);
+    if (problem) return refused(401, `Bad webhook signature: ${problem}`);
     const parsed = readJson(webhook.rawBody);
     if (!parsed.ok) return refused(400, parsed.message);
     const field = settings?.connectionField;
     const value = field === undefined ? undefined : lookupText(valueAt(parsed.value, field));
     const type = settings?.typeField === undefined ? undefined : lookupText(valueAt(parsed.value, settings.typeField));
     const lookup = value === undefined ? undefined : { key: settings?.connectionConfigKey ?? 'connectionId', value };
-    return accepted(parsed, [{ type, lookup }], verified);
+    return accepted(parsed, [{ type, lookup }]);
   },
 };
 

@@ -1,12 +1,12 @@
 /**
- * One function (a sync, an action or an on-event script) of a deployment, as the official `nango deploy` uploaded
+ * One function (a sync, an action, an on-event script, or a `createFunction` of the CLI's functions bundle) of a deployment, as the official `nango deploy` uploaded
  * it and our deploy operation checked it: its compiled JavaScript (a CommonJS bundle) and what it declares.
  */
 export interface DeployedFunction {
   /** The integration (provider config key) it belongs to. */
   readonly integration: string;
   readonly name: string;
-  readonly type: 'action' | 'sync' | 'on-event';
+  readonly type: 'action' | 'sync' | 'on-event' | 'function';
   /** The function's own `version` as declared, for the CLI's `name@vversion` line. Default: '0.0.1'. */
   readonly version: string;
   /** The CommonJS bundle the CLI compiled (`fileBody.js`). */
@@ -31,6 +31,11 @@ export interface DeployedFunction {
   readonly webhookSubscriptions?: readonly string[] | undefined;
   /** The event an on-event script runs on (`post-connection-creation`, …). */
   readonly event?: string | undefined;
+  /**
+   * A `createFunction`'s definition as the CLI's bundle declares it, without its code: `trigger`, `requires`,
+   * `capabilities`, `limits`, the `*_schema_ref`s and `json_schema` (Nango's FunctionDeploymentArtifact).
+   */
+  readonly definition?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A stored deployment: every function of the server at once. */

@@ -28,6 +28,8 @@ export class DeployedSyncs implements IntegrationsOverlay {
   private applied: { base: IntegrationsConfig; version: number; result: IntegrationsConfig } | undefined;
   /** The version before the active one, whose files runs that started on it may still load. */
   private kept: number | undefined;
+  /** Refreshes run one after another (the registry's tick and a deployment's may meet). */
+  private reading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: FunctionDeploymentStore,
@@ -35,7 +37,13 @@ export class DeployedSyncs implements IntegrationsOverlay {
   ) {}
 
   /** Reads the active deployment; when it changed, builds its syncs. @throws WorkerError `storage_error` */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    const next = this.reading.then(() => this.read());
+    this.reading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async read(): Promise<void> {
     const version = await this.store.activeVersion();
     if (version === this.version) return;
     const deployment = version === 0 ? undefined : await this.store.get(version);

@@ -67,6 +67,7 @@ export class SandboxSyncExecutor implements SyncExecutor {
       }
       const model = modelOf(sync, method, args.model);
       const scope: RecordScope = { connection: job.connection.uuid, model: model.name, variant: job.variant };
+      if (method === 'getRecordsByIds') return this.recordsByIds(scope, args.ids);
       if (method === 'trackDeletesEnd') {
         // A deployed function's explicit deletion tracking: what this run did not save is gone.
         (counts[model.name] as ModelResult).deleted += await this.records.markUnseenDeleted(scope, job.runId);
@@ -107,6 +108,26 @@ export class SandboxSyncExecutor implements SyncExecutor {
       }
     }
     return { models: counts, checkpoint };
+  }
+
+  /** getRecordsByIds: the live records of the scope with these ids (at most MAX_BATCH_RECORDS ids a call). */
+  private async recordsByIds(scope: RecordScope, ids: unknown): Promise<Record<string, unknown>[]> {
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+      throw new WorkerError('invalid_records', `getRecordsByIds(${scope.model}) takes an array of ids`);
+    }
+    if (ids.length > MAX_BATCH_RECORDS) {
+      throw new WorkerError(
+        'invalid_records',
+        `getRecordsByIds(${scope.model}) was given ${ids.length} ids: at most ${MAX_BATCH_RECORDS} per call`,
+      );
+    }
+    const unique = [...new Set(ids as string[])];
+    const found: Record<string, unknown>[] = [];
+    for (let from = 0; from < unique.length; from += 1_000) {
+      const page = await this.records.list(scope, { ids: unique.slice(from, from + 1_000), limit: 1_000 });
+      for (const record of page.records) if (record.payload && record.deletedAt === null) found.push(record.payload);
+    }
+    return found;
   }
 
   /** batchUpdate: each record's fields merged over the payload saved before (ids not saved yet are taken as they are). */
@@ -201,6 +222,7 @@ const SYNC_CALLS: ReadonlySet<string> = new Set<SyncCall>([
   'saveCheckpoint',
   'clearCheckpoint',
   'trackDeletesEnd',
+  'getRecordsByIds',
 ]);
 
 function isSyncCall(method: WorkerCall): method is SyncCall {

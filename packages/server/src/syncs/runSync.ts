@@ -204,6 +204,12 @@ async function finish(
     });
     return 'lost';
   }
+  if (!sync) {
+    // Its sync is gone (removed from integrations.yaml, or from the functions deployed): one failure is recorded and
+    // sent, then the schedule is paused rather than failing at every due time; startSync resumes it once it is back.
+    await context.schedules.setStatus([schedule.id], 'paused');
+    log.warn('a sync run found its sync neither declared nor deployed; its schedule is paused');
+  }
   if (success) operation.end('success');
   else {
     const code = error?.type ?? 'internal_error';

@@ -1,3 +1,4 @@
+import { openStore } from '../../src/store/openStore';
 import { startApiServer, type ApiServer, type RecordedRequest } from '../helpers/apiServer';
 import { waitFor, type Harness } from '../helpers/harness';
 import { startModeHarness, type ModeHarness } from '../authModes/modeHarness';
@@ -15,6 +16,8 @@ interface OfficialNango {
   triggerSync(key: string, syncs?: unknown[], connectionId?: string, opts?: unknown): Promise<unknown>;
   syncStatus(key: string, syncs: '*' | unknown[], connectionId?: string): Promise<{ syncs: Row[] }>;
   triggerAction<T>(providerConfigKey: string, connectionId: string, actionName: string, input?: unknown): Promise<T>;
+  pauseSync(key: string, syncs: unknown[], connectionId?: string): Promise<unknown>;
+  startSync(key: string, syncs: unknown[], connectionId?: string): Promise<unknown>;
 }
 
 const SECRET = 'deployed-syncs-secret-key';
@@ -208,6 +211,11 @@ integrations:
       title: 'first, edited',
       _nango_metadata: { last_action: 'UPDATED' },
     });
+    // Paused and started again through the official client, as a sync of integrations.yaml.
+    await nango.pauseSync('desk', ['tickets'], 'ann');
+    expect(await statusOf('tickets')).toMatchObject({ status: 'PAUSED' });
+    await nango.startSync('desk', ['tickets'], 'ann');
+    expect((await statusOf('tickets'))?.status).not.toBe('PAUSED');
   }, 60_000);
 
   it('marks the records a full run did not see deleted (trackDeletes)', async () => {
@@ -265,5 +273,20 @@ integrations:
     expect(bob.syncs.map((sync) => sync.name)).toEqual(['tickets']);
     // Its model went with it: listRecords names the models the integration's syncs still declare.
     await expect(records('Contact')).rejects.toMatchObject({ response: { status: 400 } });
+
+    // Ann's schedule of it, when it comes due (made due here, straight in the store), fails once and is paused.
+    const store = (await openStore({}, { kind: 'sqlite', path: h.dbPath })).store;
+    try {
+      const [contacts] = await store.syncSchedules.list('desk', { syncs: ['contacts'] });
+      if (!contacts) throw new Error("ann's contacts schedule is missing");
+      await store.syncSchedules.trigger([contacts.id], false);
+      await waitFor(async () => (await store.syncSchedules.get(contacts))?.status === 'paused', 20_000, 'the schedule paused');
+      expect((await store.syncSchedules.get(contacts))?.lastRun).toMatchObject({
+        outcome: 'failure',
+        error: { type: 'unknown_sync', description: expect.stringContaining("no sync 'contacts' of integration 'desk'") },
+      });
+    } finally {
+      await store.close();
+    }
   }, 200_000);
 });

@@ -147,7 +147,9 @@ describe.each(['sqlite', 'postgres'])('GET /metrics of a worker with its HTTP AP
         .all('nango_broker_queue_messages')
         .map((sample) => sample.labels['queue'])
         .sort(),
-    ).toEqual(['actions', 'actions_dead', 'async', 'credentials', 'requests', 'requests_dead', 'syncs'].sort());
+    ).toEqual(
+      ['actions', 'actions_dead', 'async', 'credentials', 'requests', 'requests_dead', 'syncs', 'provider_webhooks'].sort(),
+    );
   });
 
   it('shows the webhook backlog after a failing receiver, and the lag of an overdue sync', async () => {

@@ -44,7 +44,6 @@ describe('provider webhook routes', () => {
     expect(route.receive(webhook(body, sign('client-secret', NOW)), hub, NOW)).toEqual({
       kind: 'accepted',
       payload: events,
-      verified: true,
       events: [
         { type: 'contact.creation', lookup: { key: 'portalId', value: '62515' } },
         { type: 'deal.deletion', lookup: { key: 'portalId', value: '99' } },
@@ -64,7 +63,7 @@ describe('provider webhook routes', () => {
     expect(reception.kind === 'refused' && reception.message).toMatch(/credentials\.webhook_secret.*webhooks\.secret/);
   });
 
-  it('uses the generic mode when the integration names its fields, with the default header when it names none', () => {
+  it('uses the generic mode when the integration names its fields, with the default header when it names none; refuses it unsigned', () => {
     const plain = integration({ name: 'stripe' }, { secret: 's', connectionField: 'data.account', typeField: 'type' });
     const body = JSON.stringify({ type: 'charge.succeeded', data: { account: 'acct_1' } });
     const signature = createHmac('sha256', 's').update(body).digest('hex');
@@ -74,13 +73,16 @@ describe('provider webhook routes', () => {
       route.receive(webhook(body, { [GENERIC_SIGNATURE_HEADER.toLowerCase()]: `sha256=${signature}` }), plain, NOW),
     ).toMatchObject({
       kind: 'accepted',
-      verified: true,
       events: [{ type: 'charge.succeeded', lookup: { key: 'connectionId', value: 'acct_1' } }],
     });
-    // Without a secret nothing is checked, and the reception says so.
+    // Without a secret nothing can be checked: refused, as an integration that receives no webhooks.
     const open = integration(undefined, { connectionField: 'id' });
-    expect(routeOf(open).receive(webhook('{"id":7}', {}), open, NOW)).toMatchObject({ kind: 'accepted', verified: false });
-    expect(routeOf(open).receive(webhook('', {}), open, NOW)).toMatchObject({ kind: 'refused', status: 400 });
+    expect(routeOf(open).receive(webhook('{"id":7}', {}), open, NOW)).toMatchObject({ kind: 'refused', status: 401 });
+    const bare = integration(undefined);
+    expect(routeOf(bare).receive(webhook('{"id":7}', {}), bare, NOW)).toMatchObject({ kind: 'refused', status: 401 });
+    const empty = integration(undefined, { secret: 's' });
+    const emptySigned = { [GENERIC_SIGNATURE_HEADER.toLowerCase()]: createHmac('sha256', 's').update('').digest('hex') };
+    expect(routeOf(empty).receive(webhook('', emptySigned), empty, NOW)).toMatchObject({ kind: 'refused', status: 400 });
   });
 
   it('reads no Connection from values that cannot name one', () => {

@@ -17,7 +17,10 @@ const logger = createLogger('silent', { write: () => undefined });
 /** A bundle as the CLI compiles `createSync` (CommonJS, its default export the definition), without zod. */
 const bundle = (body: string) => `"use strict";
 module.exports = { default: { type: 'sync', exec: async (nango) => { ${body} },
-  onWebhook: async (nango, payload) => { await nango.batchSave([{ id: payload.id, title: 'from ' + payload.event }], 'Ticket'); } } };
+  onWebhook: async (nango, payload) => {
+    const saved = (await nango.getRecordsByIds([payload.id, 'nowhere'], 'Ticket')).get(payload.id);
+    await nango.batchSave([{ id: payload.id, title: (saved ? saved.title + ', then ' : '') + payload.event }], 'Ticket');
+  } } };
 `;
 
 const ticketSchema = {
@@ -145,14 +148,25 @@ describe.each(STORE_KINDS)('DeployedSyncs: deployed syncs as the integrations sy
         lastSyncDate: null,
       };
       expect((await executor.run(job, hooks)).models).toEqual({ Ticket: { added: 1, updated: 0, deleted: 0 } });
-      const webhook = { ...job, runId: 'webhook-1', full: false, webhook: { payload: { id: 't7', event: 'created' } } };
+      const webhook = (id: string, event: string) => ({
+        ...job,
+        runId: `webhook-${id}`,
+        full: false,
+        webhook: { payload: { id, event } },
+      });
       // The handler saved one record; t1, not saved by this run, is not marked deleted (no tracking after a webhook).
-      expect((await executor.run(webhook, hooks)).models).toEqual({ Ticket: { added: 1, updated: 0, deleted: 0 } });
+      expect((await executor.run(webhook('t7', 'created'), hooks)).models).toEqual({
+        Ticket: { added: 1, updated: 0, deleted: 0 },
+      });
+      // It read t1 as saved (getRecordsByIds) and saved it changed.
+      expect((await executor.run(webhook('t1', 'edited'), hooks)).models).toEqual({
+        Ticket: { added: 0, updated: 1, deleted: 0 },
+      });
       const scope = { connection: 'conn-1', model: 'Ticket', variant: 'base' };
       const saved = await opened.store.records.list(scope, { limit: 10 });
       expect(saved.records.map((record) => [record.id, record.payload?.['title']])).toEqual([
-        ['t1', 'one'],
-        ['t7', 'from created'],
+        ['t7', 'created'],
+        ['t1', 'one, then edited'],
       ]);
     } finally {
       await runner.close();

@@ -164,7 +164,7 @@ describe('provider webhooks', () => {
     expect(log.get(reception)).toMatchObject({
       name: 'incoming',
       status: 'success',
-      fields: { route: 'github', verified: true },
+      fields: { route: 'github', types: 'push' },
     });
   }, 60_000);
 

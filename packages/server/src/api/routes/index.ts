@@ -75,6 +75,7 @@ import { registerPostMcp } from './mcp/postMcp';
 import { registerRefuseMcpStream } from './mcp/refuseMcpStream';
 import { registerPostDeployConfirmation } from './functions/postDeployConfirmation';
 import { registerPostDeploy } from './functions/postDeploy';
+import { registerPostFunctionsBundle } from './functions/postFunctionsBundle';
 import { registerListDeployments } from './functions/listDeployments';
 import { registerPostDeploymentRollback } from './functions/postDeploymentRollback';
 
@@ -162,6 +163,7 @@ export function registerRoutes(app: FastifyInstance, context: ApiContext): void 
   // Functions deployed by the official `nango deploy` (issue 21), their versions and rollback.
   registerPostDeployConfirmation(app, context);
   registerPostDeploy(app, context);
+  registerPostFunctionsBundle(app, context);
   registerListDeployments(app, context);
   registerPostDeploymentRollback(app, context);
   // The dashboard: its pages and files, and its sign-in; none of it with NANGO_DASHBOARD=off.

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { WorkerError } from '../../../errors';
 import type { ApiContext } from '../../ApiContext';
 import { UNIQUE_KEY_PARAMS_SCHEMA } from './integrationBody';
-import { fileIntegrationReply, includesOf, storedIntegrationReply, webhookBaseOf } from './integrationReply';
+import { webhookBaseOf } from '../../../providerWebhooks/webhookUrl';
+import { fileIntegrationReply, includesOf, storedIntegrationReply } from './integrationReply';
 
 const INCLUDE_VALUE = { type: 'string', pattern: '^(webhook|credentials)(,(webhook|credentials))*$' } as const;
 

@@ -40,16 +40,11 @@ export interface IntegrationReply {
   credentials?: IntegrationCredentialsReply | null;
 }
 
-/** What `include` asked for; `webhookBase` is what `webhook_url` starts with (see webhookBaseOf). */
+/** What `include` asked for; `webhookBase` is what `webhook_url` starts with (providerWebhooks/webhookUrl.ts). */
 export interface Includes {
   webhook: boolean;
   credentials: boolean;
   webhookBase?: string;
-}
-
-/** `<server URL>/webhook/<environment>`: Nango's shape, with NANGO_ENVIRONMENT_UUID when set, else NANGO_ENVIRONMENT. */
-export function webhookBaseOf(serverUrl: string, environment: string, environmentUuid: string | undefined): string {
-  return `${serverUrl.replace(/\/+$/, '')}/webhook/${encodeURIComponent(environmentUuid ?? environment)}`;
 }
 
 /** `include` as it arrives: absent, one value, or repeated (the 0.71 SDK sends only the last of its array). */

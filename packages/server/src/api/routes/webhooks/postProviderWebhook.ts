@@ -85,8 +85,7 @@ async function receive(context: ApiContext, request: FastifyRequest<{ Params: Pa
     return reply.code(200).header(OPERATION_ID_HEADER, operation.id).send(reception.body);
   }
   const types = [...new Set(reception.events.map((event) => event.type).filter((type) => type !== undefined))];
-  operation.set({ events: reception.events.length, types: types.join(',').slice(0, 200), verified: reception.verified });
-  if (!reception.verified) operation.message('warn', 'accepted without a signature check: the integration sets no secret');
+  operation.set({ events: reception.events.length, types: types.join(',').slice(0, 200) });
   try {
     if (!context.actions) throw new WorkerError('connection_failed', 'This HTTP API has no broker connection');
     await context.actions.publishWebhook({
@@ -94,7 +93,6 @@ async function receive(context: ApiContext, request: FastifyRequest<{ Params: Pa
       provider: integration.provider?.name,
       operationId: operation.id,
       receivedAt: Date.now(),
-      verified: reception.verified,
       events: reception.events,
       payload: reception.payload,
     });
