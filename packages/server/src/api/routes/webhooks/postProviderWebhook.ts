@@ -3,6 +3,7 @@ import type { ErrorCode } from '@nangohq/protocol';
 import { WorkerError } from '../../../errors';
 import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { IncomingWebhook } from '../../../providerWebhooks/IncomingWebhook';
+import type { ProviderWebhookMessage } from '../../../providerWebhooks/providerWebhookQueue';
 import { routeOf } from '../../../providerWebhooks/webhookRoutes';
 import type { ApiContext } from '../../ApiContext';
 import type { ApiErrorBody } from '../../ApiError';
@@ -86,25 +87,25 @@ async function receive(context: ApiContext, request: FastifyRequest<{ Params: Pa
   }
   const types = [...new Set(reception.events.map((event) => event.type).filter((type) => type !== undefined))];
   operation.set({ events: reception.events.length, types: types.join(',').slice(0, 200) });
-  try {
-    if (!context.actions) throw new WorkerError('connection_failed', 'This HTTP API has no broker connection');
-    await context.actions.publishWebhook({
-      integration: key,
-      provider: integration.provider?.name,
-      operationId: operation.id,
-      receivedAt: Date.now(),
-      events: reception.events,
-      payload: reception.payload,
-    });
-  } catch (error) {
-    const failure =
-      error instanceof WorkerError ? error : new WorkerError('connection_failed', 'The webhook could not be queued');
-    context.logger.warn({ err: error, integration: key, operationId: operation.id }, 'provider webhook not queued');
-    return refuse(context, reply, operation, 503, 'connection_failed', failure.message);
-  }
+  const message = { integration: key, provider: integration.provider?.name, operationId: operation.id, receivedAt: Date.now() };
+  const notQueued = await publish(context, { ...message, events: reception.events, payload: reception.payload });
+  if (notQueued !== undefined) return refuse(context, reply, operation, 503, 'connection_failed', notQueued);
   operation.message('info', 'queued for a worker');
   operation.end('success');
   return reply.code(200).header(OPERATION_ID_HEADER, operation.id).send({ status: 'success' });
+}
+
+/** Queues an accepted webhook, confirmed by the broker; why it could not be, when it could not (the provider retries). */
+async function publish(context: ApiContext, message: ProviderWebhookMessage): Promise<string | undefined> {
+  try {
+    if (!context.actions) throw new WorkerError('connection_failed', 'This HTTP API has no broker connection');
+    await context.actions.publishWebhook(message);
+    return undefined;
+  } catch (error) {
+    const { integration, operationId } = message;
+    context.logger.warn({ err: error, integration, operationId }, 'provider webhook not queued');
+    return error instanceof WorkerError ? error.message : 'The webhook could not be queued';
+  }
 }
 
 /** The reception's operation: kind `webhook`, name `incoming`; its integration as the path named it. */
