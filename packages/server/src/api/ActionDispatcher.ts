@@ -8,6 +8,7 @@ import { declareAsyncActionQueue } from '../asyncActions/asyncActionQueue';
 import { asyncActionQueue, providerWebhookQueue } from '../broker/queueNames';
 import { inPublishSpan } from '../tracing/inPublishSpan';
 import { declareProviderWebhookQueue, type ProviderWebhookMessage } from '../providerWebhooks/providerWebhookQueue';
+import { ReconnectWait } from '../broker/ReconnectWait';
 
 /** What the HTTP API needs from the broker to reach the workers. */
 export interface ActionDispatcherOptions {
@@ -56,7 +57,7 @@ export class ActionDispatcher {
   private closed = false;
   private readonly connecting: Promise<void>[] = [];
   /** Wakes the connect loops' waits when the dispatcher closes. */
-  private readonly wakers = new Set<() => void>();
+  private readonly reconnectWait = new ReconnectWait();
 
   constructor(private readonly options: ActionDispatcherOptions) {}
 
@@ -98,28 +99,15 @@ export class ActionDispatcher {
             'the HTTP API cannot reach the broker yet; /action routes answer 503 until it does',
           );
         }
-        await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)));
+        await this.reconnectWait.after(attempt);
       }
     }
-  }
-
-  /** Waits `ms`, or less when the dispatcher closes. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
   }
 
   /** Gives a call made right after start a moment to find the broker connected. */
   private async settled(): Promise<void> {
     if (this.client && this.channel) return;
-    await Promise.race([this.ready(), this.sleep(CONNECT_WAIT_MS)]);
+    await Promise.race([this.ready(), this.reconnectWait.for(CONNECT_WAIT_MS)]);
   }
 
   private async connectClient(): Promise<void> {
@@ -257,7 +245,7 @@ export class ActionDispatcher {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of [...this.wakers]) wake();
+    this.reconnectWait.wakeAll();
     await this.ready();
     await this.client?.close().catch(() => undefined);
     const channel = this.channel;

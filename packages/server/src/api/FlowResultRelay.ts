@@ -3,6 +3,7 @@ import { connectBroker } from '../broker/connectBroker';
 import { flowResultsExchange } from '../broker/queueNames';
 import type { Logger } from '../logger';
 import type { WsClients } from './WsClients';
+import { ReconnectWait } from '../broker/ReconnectWait';
 
 /** What one relayed message carries: the frame for the frontend's socket, and which socket. */
 interface RelayedFrame {
@@ -94,9 +95,7 @@ export class FlowResultRelay {
             'the HTTP API cannot reach the broker yet; flow results reach only sockets on this process',
           );
         }
-        await new Promise<void>(
-          (resolve) => (this.retryTimer = setTimeout(resolve, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)))),
-        );
+        await new Promise<void>((resolve) => (this.retryTimer = setTimeout(resolve, ReconnectWait.delayMs(attempt))));
       }
     }
   }

@@ -4,6 +4,7 @@ import { onEventQueue } from '../broker/queueNames';
 import type { Logger } from '../logger';
 import type { OnEventQueue, OnEventRun } from '../operations/OnEventQueue';
 import { declareOnEventQueue, encodeOnEventRun } from './onEventMessage';
+import { ReconnectWait } from '../broker/ReconnectWait';
 
 export interface OnEventPublisherOptions {
   /** One broker URL or several, comma-separated (NANGO_RABBITMQ_URL). */
@@ -28,7 +29,7 @@ export class OnEventPublisher implements OnEventQueue {
   private closed = false;
   private connecting: Promise<void> | undefined;
   /** Wakes the waits when the publisher closes. */
-  private readonly wakers = new Set<() => void>();
+  private readonly reconnectWait = new ReconnectWait();
 
   constructor(private readonly options: OnEventPublisherOptions) {}
 
@@ -39,7 +40,7 @@ export class OnEventPublisher implements OnEventQueue {
 
   async enqueue(run: OnEventRun): Promise<boolean> {
     if (this.closed) return false;
-    if (!this.channel && this.connecting) await Promise.race([this.connecting, this.sleep(CONNECT_WAIT_MS)]);
+    if (!this.channel && this.connecting) await Promise.race([this.connecting, this.reconnectWait.for(CONNECT_WAIT_MS)]);
     const channel = this.channel;
     if (!channel) return false;
     try {
@@ -60,7 +61,7 @@ export class OnEventPublisher implements OnEventQueue {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of [...this.wakers]) wake();
+    this.reconnectWait.wakeAll();
     await this.connecting;
     const channel = this.channel;
     this.channel = undefined;
@@ -92,21 +93,8 @@ export class OnEventPublisher implements OnEventQueue {
         return;
       } catch (error) {
         if (attempt === 0) logger.warn({ err: error }, 'the on-event publisher cannot reach the broker yet; runs go in-process');
-        await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)));
+        await this.reconnectWait.after(attempt);
       }
     }
-  }
-
-  /** Waits `ms`, or less when the publisher closes. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
   }
 }
