@@ -38,9 +38,10 @@ export class RateLimitGate {
    * @param budgetMs the caller's own time left; it waits at most this and maxWaitMs
    * @returns how long it waited for the limit to lift (0 when there was none), for the call's operation
    * @throws ProviderRateLimited (`provider_rate_limited`) when the limit lasts longer than the wait allowed
+   * @param signal aborts the wait; a function when the caller makes its signal only if a wait needs one
    * @throws the reason of `signal` when it aborts the wait
    */
-  async pass(scope: string, label: string, budgetMs: number, signal?: AbortSignal): Promise<number> {
+  async pass(scope: string, label: string, budgetMs: number, signal?: AbortSignal | (() => AbortSignal)): Promise<number> {
     const limit = await this.read(scope);
     if (limit === undefined) return 0;
     const waitMs = limit.untilMs - Date.now();
@@ -50,7 +51,7 @@ export class RateLimitGate {
       const message = `${label}: the provider's rate limit for this connection (${limit.reason}) lifts in ${Math.ceil(waitMs / 1000)} s, longer than this call may wait (${allowedMs} ms); try again later`;
       throw new ProviderRateLimited(message, waitMs);
     }
-    await sleep(waitMs, undefined, signal === undefined ? {} : { signal });
+    await sleep(waitMs, undefined, signal === undefined ? {} : { signal: typeof signal === 'function' ? signal() : signal });
     return waitMs;
   }
 

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { catalogOf, startApi, type ApiHarness } from '../helpers/apiHarness';
+import { waitFor } from '../helpers/harness';
 import { startProviderServer, type ProviderServer } from './providerServer';
 
 const KEY = 'proxy-test-secret-key';
@@ -200,6 +201,37 @@ describe('the /proxy route', () => {
     provider.handle((_request, response) => response.writeHead(502).end('down'));
     expect(await proxy('/down', { ...ids(), Retries: '2' })).toMatchObject({ status: 502, body: 'down' });
     expect(provider.seen).toHaveLength(3);
+  });
+
+  it('stops the call when the caller goes away: the request to the provider, and a retry waiting its turn', async () => {
+    const closed = new Promise<void>((resolve) => {
+      provider.handle((_request, response) => response.once('close', () => resolve())); // never answers
+    });
+    const gone = new AbortController();
+    const pending = fetch(`${api.url}/proxy/hangs`, {
+      headers: { authorization: `Bearer ${KEY}`, ...ids() },
+      signal: gone.signal,
+    }).catch(() => 'aborted');
+    await waitFor(() => provider.seen.length === 1);
+    gone.abort();
+    expect(await pending).toBe('aborted');
+    await closed; // the worker dropped its request to the provider (the time limit is minutes away)
+
+    provider.seen.length = 0;
+    provider.handle((_request, response) => response.writeHead(503, { 'retry-after': '1' }).end('later'));
+    const leaving = new AbortController();
+    const waiting = fetch(`${api.url}/proxy/later`, {
+      headers: { authorization: `Bearer ${KEY}`, ...ids(), Retries: '3' },
+      signal: leaving.signal,
+    }).catch(() => 'aborted');
+    await waitFor(() => provider.seen.length === 1);
+    leaving.abort();
+    expect(await waiting).toBe('aborted');
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the retry's wait
+    expect(provider.seen).toHaveLength(1);
+    // The route logs a caller's leaving as an unexpected error (as it did before CallerGone): not what afterEach checks.
+    const left = (line: Record<string, unknown>) => /the caller went away/.test(JSON.stringify(line['err'] ?? ''));
+    api.logs.splice(0, api.logs.length, ...api.logs.filter((line) => !left(line)));
   });
 
   it('retries network errors, then answers http_request_failed', async () => {

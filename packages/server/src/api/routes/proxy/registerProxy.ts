@@ -12,6 +12,7 @@ import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { ApiContext } from '../../ApiContext';
 import { OPERATION_ID_HEADER } from '../../operationIdHeader';
 import { withBaseUrlOverride } from './baseUrlOverride';
+import { CallerGone } from './CallerGone';
 import { connectionTarget, type ConnectionTarget } from './connectionTarget';
 import { readProxyBody } from './proxyBody';
 import { forwardedHeaders, readControl, replyHeaders } from './proxyHeaders';
@@ -93,9 +94,9 @@ async function forward(
   const url = resolveEndpoint(integration, target.base, endpoint);
   mergeQuery(url, target.query, undefined);
   const headers = mergeHeaders(target.headers, forwardedHeaders(request.headers), undefined, integration.headerPrecedence);
-  const aborted = new AbortController();
+  const callerGone = new CallerGone();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) aborted.abort(new Error('the caller went away'));
+    if (!reply.raw.writableFinished) callerGone.abort(new Error('the caller went away'));
   });
   let upstream: UpstreamReply;
   try {
@@ -114,7 +115,7 @@ async function forward(
       retryBaseMs: settings.proxyRetryBaseMs,
       timeoutMs: settings.proxyTimeoutMs,
       gate,
-      signal: aborted.signal,
+      callerGone,
       operation,
     });
   } catch (err) {

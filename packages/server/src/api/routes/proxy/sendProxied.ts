@@ -13,6 +13,7 @@ import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { delayOf, retryHeadersOf } from '../../../ratelimits/readRateLimit';
 import { inHttpClientSpan } from '../../../tracing/inHttpClientSpan';
+import type { CallerGone } from './CallerGone';
 import type { ProxyBody } from './proxyBody';
 
 /** undici (some 110 modules) loads with the first proxied request, not at every start of the server. */
@@ -38,8 +39,8 @@ export interface ProxiedCall {
   /** Time limit of the call until the reply's headers, retries and waits included; also the body's idle limit. */
   readonly timeoutMs: number;
   readonly gate: RateLimitGate;
-  /** Aborted when the caller goes away. */
-  readonly signal: AbortSignal;
+  /** Aborts the call when the caller goes away. */
+  readonly callerGone: CallerGone;
   /** The call's operation: told of each retry and each wait on a learned rate limit (`retries`, `rateLimitWaitMs`). */
   readonly operation?: OperationHandle;
 }
@@ -80,7 +81,7 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
   const { operation } = call;
   let rateLimitWaitMs = 0;
   for (let attempt = 0; ; attempt++) {
-    const waitedMs = await gate.pass(connection.uuid, `proxy ${label.text}`, deadline - Date.now(), call.signal);
+    const waitedMs = await gate.pass(connection.uuid, `proxy ${label.text}`, deadline - Date.now(), () => call.callerGone.signal);
     if (waitedMs > 0 && operation) {
       rateLimitWaitMs += waitedMs;
       operation.set({ rateLimitWaitMs });
@@ -99,13 +100,13 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
       );
       reply = sent.response;
     } catch (err) {
-      if (err instanceof WorkerError || call.signal.aborted) throw err;
+      if (err instanceof WorkerError || call.callerGone.aborted) throw err;
       const refused = addressRefusal(err);
       if (refused) throw refused;
       const waitMs = backoff(call.retryBaseMs, attempt);
       if (canRetry && Date.now() + waitMs < deadline) {
         operation?.message('warn', `${label.cause(err)}; retry ${attempt + 1} of ${call.retries} in ${seconds(waitMs)} s`);
-        await sleep(waitMs, undefined, { signal: call.signal });
+        await sleep(waitMs, undefined, { signal: call.callerGone.signal });
         continue;
       }
       const timedOut = Date.now() >= deadline || (err as { code?: unknown }).code === 'UND_ERR_HEADERS_TIMEOUT';
@@ -126,7 +127,7 @@ export async function sendProxied(call: ProxiedCall): Promise<UpstreamReply> {
         const retryText = `retry ${attempt + 1} of ${call.retries}`;
         operation?.message('warn', `${status} from the provider, waiting ${seconds(waitMs)} s; ${retryText}`);
         await reply.body.cancel();
-        await sleep(waitMs, undefined, { signal: call.signal });
+        await sleep(waitMs, undefined, { signal: call.callerGone.signal });
         continue;
       }
     }
@@ -145,7 +146,7 @@ function sendHop(call: ProxiedCall, hop: Hop, deadline: number): Promise<Upstrea
         method: hop.method as Dispatcher.HttpMethod,
         headers: Object.fromEntries(headers),
         body,
-        signal: call.signal,
+        signal: call.callerGone,
         ...(call.userHost === true && { dispatcher: guardedDispatcher() }),
         headersTimeout: Math.max(1, deadline - Date.now()),
         bodyTimeout: call.timeoutMs,
