@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME } from './semanticConventions';
 import { inSpan } from './inSpan';
 
 /** The database behind a store, as the semantic conventions name it (`db.system.name`). */

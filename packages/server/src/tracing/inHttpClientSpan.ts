@@ -6,7 +6,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
-} from '@opentelemetry/semantic-conventions';
+} from './semanticConventions';
 import { inSpan } from './inSpan';
 import { activeTracer } from './tracer';
 

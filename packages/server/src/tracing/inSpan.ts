@@ -8,7 +8,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { ATTR_ERROR_TYPE } from './semanticConventions';
 import { WorkerError } from '../errors';
 import { activeTracer } from './tracer';
 

@@ -9,7 +9,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
-} from '@opentelemetry/semantic-conventions';
+} from './semanticConventions';
 import type { FastifyInstance } from 'fastify';
 import { activeTracer } from './tracer';
 
