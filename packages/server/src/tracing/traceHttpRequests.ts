@@ -1,4 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -27,6 +28,7 @@ export function traceHttpRequests(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     const tracer = activeTracer();
     if (tracer === undefined || request.headers.upgrade !== undefined) return done();
+    const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = otelApi();
     const route = request.routeOptions.url;
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method,
