@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { SharedRateLimitStore } from './SharedRateLimitStore';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@nangohq/protocol';
 import type { ApiContext } from './ApiContext';
-import { keyOf, secretEquals } from './secretKey';
+import { checkSecretKey } from './secretKey';
 
 /** Headers a browser may read from a reply (contract C.3.3). */
 export const CORS_EXPOSED_HEADERS = [
@@ -61,19 +60,23 @@ export class ReplyError extends Error {
 export async function registerCors(app: FastifyInstance, context: ApiContext): Promise<void> {
   const configured = context.workerSettings.corsOrigins.trim();
   const origins = configured === '*' ? '*' : configured.split(',').map((origin) => origin.trim().replace(/\/+$/, ''));
+  const options = {
+    origin: origins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+  };
   await app.register(fastifyCors, {
     delegator: (request: FastifyRequest, callback: (error: Error | null, options: object) => void) => {
-      const asked = String(request.headers['access-control-request-headers'] ?? '')
+      const askedFor = request.headers['access-control-request-headers'];
+      // Only a preflight asks for headers: every other request takes the options built once.
+      if (askedFor === undefined) return callback(null, options);
+      const asked = String(askedFor)
         .split(',')
         .map((name) => name.trim())
         .filter((name) => /^nango-[A-Za-z0-9-]+$/i.test(name));
-      callback(null, {
-        origin: origins,
-        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowedHeaders: [...CORS_ALLOWED_HEADERS, ...asked],
-        exposedHeaders: CORS_EXPOSED_HEADERS,
-        maxAge: 600,
-      });
+      callback(null, { ...options, allowedHeaders: [...CORS_ALLOWED_HEADERS, ...asked] });
     },
   });
 }
@@ -96,12 +99,8 @@ export async function registerRateLimit(app: FastifyInstance, context: ApiContex
     max: apiRateLimit,
     timeWindow: apiRateLimitWindowSeconds * 1000,
     keyGenerator: (request) => {
-      const secretKey = context.settings.secretKey;
-      const given = keyOf(request.headers.authorization);
-      if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) {
-        return `key:${createHash('sha256').update(given).digest('hex')}`;
-      }
-      return `address:${request.ip}`;
+      const check = checkSecretKey(request, context.settings.secretKey);
+      return check.valid ? `key:${check.givenSha256}` : `address:${request.ip}`;
     },
     errorResponseBuilder: (request, limit) =>
       new ReplyError(limit.statusCode, {
