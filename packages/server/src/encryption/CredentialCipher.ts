@@ -10,6 +10,13 @@ const IV_BYTES = 12;
 /** Random bytes drawn at a time for IVs: 341 IVs. */
 const IV_POOL_BYTES = IV_BYTES * 341;
 
+/**
+ * Plaintexts of recent ciphertexts kept per generation (two generations: at most twice this many). Every action run,
+ * proxy miss and lookup opens its Connection's credentials; one decryption is 10–15 µs of CPU on a warm core and up
+ * to 60 µs on a cold one (docs/performance.md, "The action run path").
+ */
+const OPENED_PER_GENERATION = 512;
+
 /** A ciphertext as stored: which key made it, and the text. */
 export interface Sealed {
   keyId: string;
@@ -24,6 +31,15 @@ export class CredentialCipher {
   /** Random bytes not yet handed out as IVs, and where the next IV starts in them. */
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
+  /**
+   * Plaintexts of ciphertexts opened lately, by row uuid and ciphertext. Exact, not a staleness window: AES-GCM with
+   * its IV and tag in the text makes one text always open to the same plaintext, a text that authenticated once
+   * always will, and a changed credential is a new text (a new IV). A text copied into another row is looked up
+   * under that row's uuid, misses, and fails to authenticate as before. Two generations: when the newer fills, it
+   * becomes the older and the oldest is dropped whole (no per-entry eviction on the hot path).
+   */
+  private opened = new Map<string, string>();
+  private openedBefore = new Map<string, string>();
 
   constructor(private readonly keyring: Keyring) {}
 
@@ -69,6 +85,19 @@ export class CredentialCipher {
    *   moved from another row, or not a ciphertext); the message never holds plaintext
    */
   open(text: string, boundTo: string): string {
+    const cacheKey = `${boundTo}\n${text}`;
+    const recent = this.opened.get(cacheKey) ?? this.openedBefore.get(cacheKey);
+    if (recent !== undefined) return recent;
+    const plain = this.decrypt(text, boundTo);
+    if (this.opened.size >= OPENED_PER_GENERATION) {
+      this.openedBefore = this.opened;
+      this.opened = new Map();
+    }
+    this.opened.set(cacheKey, plain);
+    return plain;
+  }
+
+  private decrypt(text: string, boundTo: string): string {
     const [version, keyId, iv, tag, data] = text.split(':');
     if (version !== VERSION || !keyId || !iv || !tag || data === undefined) {
       throw new WorkerError('storage_error', `The credentials of Connection ${boundTo} are not in a known encrypted format`);

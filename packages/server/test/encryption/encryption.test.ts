@@ -41,6 +41,22 @@ describe('CredentialCipher', () => {
     expect(() => cipher.open('{"api_key":"plain"}', 'row-1')).toThrow(/not in a known encrypted format/);
   });
 
+  it('keeps what it opened exact: a text opened before still fails for another row, and a changed text is opened afresh', () => {
+    const sealed = cipher.seal(SECRET, 'row-1');
+    expect(cipher.open(sealed.text, 'row-1')).toBe(SECRET);
+    expect(cipher.open(sealed.text, 'row-1')).toBe(SECRET); // from what it keeps
+    expect(() => cipher.open(sealed.text, 'row-2')).toThrow(/do not authenticate/);
+    const parts = sealed.text.split(':');
+    parts[3] = Buffer.alloc(16).toString('base64'); // another tag: a text never opened
+    expect(() => cipher.open(parts.join(':'), 'row-1')).toThrow(/do not authenticate/);
+    const changed = cipher.seal('a-new-token', 'row-1');
+    expect(cipher.open(changed.text, 'row-1')).toBe('a-new-token');
+    // Past both generations of what it keeps, every text still opens (decrypted again).
+    const many = Array.from({ length: 1_200 }, (_, i) => cipher.seal(`token-${i}`, `row-${i}`));
+    many.forEach((s, i) => expect(cipher.open(s.text, `row-${i}`)).toBe(`token-${i}`));
+    expect(cipher.open(sealed.text, 'row-1')).toBe(SECRET);
+  });
+
   it('needs the key a ciphertext names', () => {
     const other = new CredentialCipher(loadKeyring({ NANGO_ENCRYPTION_KEY: generateKey() }, ':memory:'));
     expect(() => other.open(cipher.seal(SECRET, 'r').text, 'r')).toThrow(
