@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { SharedRateLimitStore } from './SharedRateLimitStore';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@nangohq/protocol';
 import type { ApiContext } from './ApiContext';
-import { checkSecretKey } from './secretKey';
+import { keyOf, secretEquals } from './secretKey';
 
 /** Headers a browser may read from a reply (contract C.3.3). */
 export const CORS_EXPOSED_HEADERS = [
@@ -60,23 +61,26 @@ export class ReplyError extends Error {
 export async function registerCors(app: FastifyInstance, context: ApiContext): Promise<void> {
   const configured = context.workerSettings.corsOrigins.trim();
   const origins = configured === '*' ? '*' : configured.split(',').map((origin) => origin.trim().replace(/\/+$/, ''));
-  const options = {
+  // Made once: the options of a request that asks for no Nango-* header, every request but some preflights. Building
+  // them (and joining the lists into header values) per request was some 15 µs of each proxy call's CPU.
+  const fixed = {
     origin: origins,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: CORS_ALLOWED_HEADERS,
-    exposedHeaders: CORS_EXPOSED_HEADERS,
+    methods: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+    allowedHeaders: CORS_ALLOWED_HEADERS.join(', '),
+    exposedHeaders: CORS_EXPOSED_HEADERS.join(', '),
     maxAge: 600,
   };
   await app.register(fastifyCors, {
     delegator: (request: FastifyRequest, callback: (error: Error | null, options: object) => void) => {
       const askedFor = request.headers['access-control-request-headers'];
-      // Only a preflight asks for headers: every other request takes the options built once.
-      if (askedFor === undefined) return callback(null, options);
-      const asked = String(askedFor)
-        .split(',')
-        .map((name) => name.trim())
-        .filter((name) => /^nango-[A-Za-z0-9-]+$/i.test(name));
-      callback(null, { ...options, allowedHeaders: [...CORS_ALLOWED_HEADERS, ...asked] });
+      const asked =
+        askedFor === undefined
+          ? []
+          : String(askedFor)
+              .split(',')
+              .map((name) => name.trim())
+              .filter((name) => /^nango-[A-Za-z0-9-]+$/i.test(name));
+      callback(null, asked.length === 0 ? fixed : { ...fixed, allowedHeaders: [...CORS_ALLOWED_HEADERS, ...asked].join(', ') });
     },
   });
 }
@@ -99,8 +103,12 @@ export async function registerRateLimit(app: FastifyInstance, context: ApiContex
     max: apiRateLimit,
     timeWindow: apiRateLimitWindowSeconds * 1000,
     keyGenerator: (request) => {
-      const check = checkSecretKey(request, context.settings.secretKey);
-      return check.valid ? `key:${check.givenSha256}` : `address:${request.ip}`;
+      const secretKey = context.settings.secretKey;
+      const given = keyOf(request.headers.authorization);
+      if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) {
+        return `key:${createHash('sha256').update(given).digest('hex')}`;
+      }
+      return `address:${request.ip}`;
     },
     errorResponseBuilder: (request, limit) =>
       new ReplyError(limit.statusCode, {

@@ -11,7 +11,7 @@ import type { PreparedBody } from './prepareBody';
  * @throws WorkerError `http_request_invalid` for a header name or value HTTP does not allow
  */
 export function mergeHeaders(
-  configured: [string, string][],
+  configured: readonly [string, string][],
   callHeaders: Record<string, string> | undefined,
   body: PreparedBody | undefined,
   precedence: HeaderPrecedence = 'call',

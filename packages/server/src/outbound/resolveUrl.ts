@@ -23,10 +23,30 @@ const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
  */
 export function resolveUrl(integration: IntegrationConfig, connection: NangoConnection, endpoint: unknown): URL {
   if (typeof endpoint !== 'string') throw invalid(`httpRequest endpoint must be a string, not ${typeof endpoint}`);
+  return resolveEndpoint(integration, resolveBaseUrl(integration, connection), endpoint);
+}
+
+/**
+ * base_url filled for a Connection and parsed: the part of resolveUrl that does not depend on the call, which the
+ * proxy makes once per Connection (api/routes/proxy/connectionTarget.ts).
+ * @throws WorkerError `http_request_invalid` for a base_url placeholder that is missing or holds another
+ *   character, or a base_url that is not an http(s) URL
+ */
+export function resolveBaseUrl(integration: IntegrationConfig, connection: NangoConnection): URL {
   const { path } = integration.baseUrl;
   const rendered = connectionBaseUrl(integration, connection);
   const base = parseUrl(rendered, `${path} does not render to a valid URL`);
   if (!HTTP_PROTOCOLS.has(base.protocol)) throw invalid(`${path} must be an http or https URL`);
+  return base;
+}
+
+/**
+ * The URL of one call against a base from resolveBaseUrl, which it reads and never changes (the proxy shares it
+ * between calls).
+ * @throws WorkerError `http_request_invalid` for an endpoint that is not a URL
+ * @throws WorkerError `http_host_not_allowed` when the URL's origin is not base_url's
+ */
+export function resolveEndpoint(integration: IntegrationConfig, base: URL, endpoint: string): URL {
   const url = ABSOLUTE_ENDPOINT.test(endpoint)
     ? parseUrl(endpoint, 'httpRequest endpoint is not a valid URL', base)
     : joinEndpoint(base, endpoint);
@@ -73,7 +93,7 @@ export function callsUserHost(integration: IntegrationConfig): boolean {
  * param valued null or undefined is left out, as the 2022 product's HTTP client did (a first page is asked for
  * with `after: null`).
  */
-export function mergeQuery(url: URL, configured: [string, string][], params: HttpParams | undefined): void {
+export function mergeQuery(url: URL, configured: readonly [string, string][], params: HttpParams | undefined): void {
   const merged = new URLSearchParams();
   for (const [name, value] of configured) merged.set(name, value);
   for (const name of new Set(url.searchParams.keys())) merged.delete(name);

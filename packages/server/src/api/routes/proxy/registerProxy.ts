@@ -1,16 +1,18 @@
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NangoConnection } from '@nangohq/protocol';
+import type { IntegrationConfig } from '../../../config/types';
 import { freshConnection } from '../../../operations/freshConnection';
 import { mergeHeaders } from '../../../outbound/mergeHeaders';
-import { renderAll } from '../../../config/renderTemplate';
-import { callsUserHost, mergeQuery, resolveUrl } from '../../../outbound/resolveUrl';
+import { callsUserHost, mergeQuery, resolveEndpoint, resolveUrl } from '../../../outbound/resolveUrl';
 import { ProviderRateLimited, RateLimitGate } from '../../../ratelimits/RateLimitGate';
 import { failureOf } from '../../../operationLog/failureOf';
 import type { OperationHandle } from '../../../operationLog/OperationLog';
 import type { ApiContext } from '../../ApiContext';
 import { OPERATION_ID_HEADER } from '../../operationIdHeader';
 import { withBaseUrlOverride } from './baseUrlOverride';
+import { connectionTarget, type ConnectionTarget } from './connectionTarget';
 import { readProxyBody } from './proxyBody';
 import { forwardedHeaders, readControl, replyHeaders } from './proxyHeaders';
 import { pathWithoutQueryValues } from './pathWithoutQueryValues';
@@ -87,10 +89,10 @@ async function forward(
       ? fresh.integration
       : withBaseUrlOverride(fresh.integration, connection, control.baseUrlOverride, settings.proxyAllowedHosts);
   const endpoint = endpointOf(request.url);
-  const url = resolveUrl(integration, connection, endpoint);
-  mergeQuery(url, renderAll(integration.queryParams, connection), undefined);
-  const configured = renderAll(integration.headers, connection);
-  const headers = mergeHeaders(configured, forwardedHeaders(request.headers), undefined, integration.headerPrecedence);
+  const target = targetOrFirstError(integration, connection, endpoint);
+  const url = resolveEndpoint(integration, target.base, endpoint);
+  mergeQuery(url, target.query, undefined);
+  const headers = mergeHeaders(target.headers, forwardedHeaders(request.headers), undefined, integration.headerPrecedence);
   const aborted = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) aborted.abort(new Error('the caller went away'));
@@ -132,6 +134,19 @@ async function forward(
   }
   if (decoder === undefined) return reply.send(raw.body);
   return reply.send(pipeline(raw.body, decoder, () => undefined));
+}
+
+/**
+ * connectionTarget, or when it throws the error the call met first before it was kept per Connection: the URL
+ * (base_url, then the endpoint), then the query params, then the headers.
+ */
+function targetOrFirstError(integration: IntegrationConfig, connection: NangoConnection, endpoint: string): ConnectionTarget {
+  try {
+    return connectionTarget(integration, connection);
+  } catch (err) {
+    resolveUrl(integration, connection, endpoint);
+    throw err;
+  }
 }
 
 /** The URL minus `/proxy`, query string kept, leading slashes collapsed to one (so `/proxy//x` is `/x`). */
