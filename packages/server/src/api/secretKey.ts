@@ -44,7 +44,7 @@ const checks = new WeakMap<object, SecretKeyCheck>();
  * Checks the secret key a request carries, once per request: the rate limit (which counts by the key when it is
  * valid) and the secret-key check both ask, and each used to hash the given and the expected key again. Same
  * comparison as secretEquals (both SHA-256 digests compared in constant time), with the expected key's digest kept
- * and the given one's hashed once.
+ * and the given one's hashed once. A request keeps the verdict of its first check (against the key of that moment).
  */
 export function checkSecretKey(
   request: { readonly headers: { authorization?: string | undefined } },
