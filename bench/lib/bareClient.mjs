@@ -1,10 +1,13 @@
 // The baseline's client side: bare amqplib RPC publishing like the product's client does (on a confirm channel,
-// persistent, mandatory, direct reply-to, expiration; confirms not awaited), matching replies by correlationId.
+// persistent, mandatory, direct reply-to, expiration; confirms not awaited; socket writes coalesced), matching
+// replies by correlationId.
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
+import { coalesceWrites } from '@nangohq/protocol';
 
 export async function connectBareClient(url, queue) {
   const connection = await amqp.connect(url, { noDelay: true });
+  coalesceWrites(connection); // as the product's client does: like with like
   const channel = await connection.createConfirmChannel();
   const pending = new Map();
   await channel.consume(

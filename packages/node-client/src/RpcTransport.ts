@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
-import { carriesCredentials, credentialsQueue, DEADLINE_HEADER, redactUrl, type MessageType } from '@nangohq/protocol';
+import {
+  carriesCredentials,
+  coalesceWrites,
+  credentialsQueue,
+  DEADLINE_HEADER,
+  redactUrl,
+  type MessageType,
+} from '@nangohq/protocol';
 import { backoffDelayMs, CancellableSleep } from './backoff';
 import { startCallTrace, type CallTrace } from './callTrace';
 import { NangoError } from './NangoError';
@@ -140,6 +147,7 @@ export class RpcTransport {
    */
   private async open(): Promise<void> {
     const { connection, url } = await this.dial();
+    coalesceWrites(connection); // one system call per pass of amqplib's writes (see coalesceWrites)
     // A link can die before it is adopted (while the consumer is being set up, say): the attempt then fails
     // instead of adopting a dead link that nothing would ever replace.
     let diedWhileOpening: string | undefined;

@@ -12,6 +12,7 @@
  *   reply address (see messages.ts).
  * - Reply: the worker's answer on the reply address, `{ success, errorMsg, errorCode, returnValue, operationId? }`.
  */
+export * from './coalesceWrites';
 export * from './connection';
 export * from './errorCodes';
 export * from './messages';

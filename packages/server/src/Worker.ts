@@ -587,17 +587,27 @@ export class Worker {
   private async connect(): Promise<void> {
     const { rabbitmqUrl: url, connectRetries: retries } = this.settings;
     const logger = this.logger;
-    const open = async (name: string, setup: (model: amqp.ChannelModel) => Promise<void>): Promise<void> => {
-      const connection = await connectBroker({ url, name, retries, logger, setup });
-      this.connections.push(connection);
-      this.links.push(watchLink(name, connection));
-    };
-    await open('replies', this.replies.setup);
-    await open('requests', (model) => this.consume(model));
-    await open('async actions', this.asyncActions.setup);
-    await open('syncs', this.syncs.setup);
-    await open('on-event runs', this.onEvents.setup);
-    await open('provider webhooks', this.providerWebhooks.setup);
+    const links: Array<[name: string, setup: (model: amqp.ChannelModel) => Promise<void>]> = [
+      ['replies', this.replies.setup],
+      ['requests', (model) => this.consume(model)],
+      ['async actions', this.asyncActions.setup],
+      ['syncs', this.syncs.setup],
+      ['on-event runs', this.onEvents.setup],
+      ['provider webhooks', this.providerWebhooks.setup],
+    ];
+    // All at once: each open is a TCP and AMQP handshake plus its setup's round trips to the broker (10–50 ms here,
+    // much of it waiting on the broker), and six in a row added those waits up (docs/performance.md, start-up).
+    // No setup needs another's: a request that comes before the reply channel waits for it (ReplyPublisher).
+    const opened = await Promise.allSettled(links.map(([name, setup]) => connectBroker({ url, name, retries, logger, setup })));
+    // Kept in the fixed order above whatever finished first: stop() closes the connections in it, replies first.
+    opened.forEach((result, i) => {
+      if (result.status !== 'fulfilled') return;
+      this.connections.push(result.value);
+      this.links.push(watchLink(links[i]![0], result.value));
+    });
+    // Every open has settled, so stop() after this failure closes all that did open.
+    const failed = opened.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**

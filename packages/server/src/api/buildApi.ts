@@ -16,7 +16,7 @@ import { MALFORMED_AUTHORIZATION, parseAuthorization } from './parseAuthorizatio
 import { integerKeyword } from './integerIn';
 import { lazyRouteSchemas } from './lazyRouteSchemas';
 import { refuseNulCharacters } from './nulCharacter';
-import { keyOf, secretEquals } from './secretKey';
+import { checkSecretKey } from './secretKey';
 import { registerRoutes } from './routes';
 import { cookieOutcome, SESSION_ENDED, type CookieOutcome } from './dashboard/cookieAuth';
 import { clearedSessionCookie, secureCookies } from './dashboard/sessionCookie';
@@ -113,9 +113,9 @@ export async function buildApi(context: ApiContext): Promise<FastifyInstance> {
     const { config } = request.routeOptions;
     if (config.public === true || config.connectSession === true) return;
     const header = request.headers.authorization;
-    const given = keyOf(header);
     // The secret key first: a request that carries it costs no store read.
-    if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) return;
+    const { given, valid } = checkSecretKey(request, secretKey);
+    if (valid) return;
     const cookie: CookieOutcome = dashboard
       ? await cookieOutcome(request, context.store.dashboardSessions, serverUrl)
       : { kind: 'none' };

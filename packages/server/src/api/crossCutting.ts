@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { SharedRateLimitStore } from './SharedRateLimitStore';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@nangohq/protocol';
 import type { ApiContext } from './ApiContext';
-import { keyOf, secretEquals } from './secretKey';
+import { checkSecretKey } from './secretKey';
 
 /** Headers a browser may read from a reply (contract C.3.3). */
 export const CORS_EXPOSED_HEADERS = [
@@ -103,12 +102,9 @@ export async function registerRateLimit(app: FastifyInstance, context: ApiContex
     max: apiRateLimit,
     timeWindow: apiRateLimitWindowSeconds * 1000,
     keyGenerator: (request) => {
-      const secretKey = context.settings.secretKey;
-      const given = keyOf(request.headers.authorization);
-      if (secretKey !== undefined && given !== undefined && secretEquals(given, secretKey)) {
-        return `key:${createHash('sha256').update(given).digest('hex')}`;
-      }
-      return `address:${request.ip}`;
+      // The same check as the secret-key hook's, made once for both (checkSecretKey keeps it on the request).
+      const check = checkSecretKey(request, context.settings.secretKey);
+      return check.valid ? `key:${check.givenSha256}` : `address:${request.ip}`;
     },
     errorResponseBuilder: (request, limit) =>
       new ReplyError(limit.statusCode, {

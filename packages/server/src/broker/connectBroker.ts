@@ -1,5 +1,5 @@
 import * as amqp from 'amqplib';
-import { redactUrl } from '@nangohq/protocol';
+import { coalesceWrites, redactUrl } from '@nangohq/protocol';
 import type { Logger } from '../logger';
 import { BrokerTarget, redactBrokerUrls } from './brokerUrls';
 
@@ -42,7 +42,10 @@ export async function connectBroker(options: {
         // Each address gets `retries + 1` tries at start (the first try of each is not a retry).
         initialMaxRetries: (retries + 1) * addresses - 1,
         maxDelay: 5_000,
-        setup: (model: amqp.ChannelModel) => withinTime(setup(model), SETUP_TIMEOUT_MS, `setting up the ${name} connection`),
+        setup: (model: amqp.ChannelModel) => {
+          coalesceWrites(model); // one system call per pass of amqplib's writes (see coalesceWrites)
+          return withinTime(setup(model), SETUP_TIMEOUT_MS, `setting up the ${name} connection`);
+        },
         // Listeners must be on before the first attempt, so that a refused first address moves on to the next.
         waitForConnect: false,
       },

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from './promClient';
 import { LabelTable } from './LabelTable';
 
 /** One combination of label values of a CellCounter. The hot path adds to `value`; a scrape reports the growth. */

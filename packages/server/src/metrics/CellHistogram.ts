@@ -1,4 +1,4 @@
-import { Histogram, type Registry } from 'prom-client';
+import { Histogram, type Registry } from './promClient';
 import { LabelTable } from './LabelTable';
 
 /** One combination of label values of a CellHistogram: `observe` counts a duration in seconds, allocating nothing. */

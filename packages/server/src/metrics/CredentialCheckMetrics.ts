@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Registry } from './promClient';
 import type { CheckCounter, CheckKind, CheckOutcome } from '../refresh/BackgroundRefreshOptions';
 import { CellCounter } from './CellCounter';
 

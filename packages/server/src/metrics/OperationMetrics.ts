@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from './promClient';
 import type { OperationRecord } from '../operationLog/Operation';
 import type { OperationLog } from '../operationLog/OperationLog';
 import { CellCounter } from './CellCounter';

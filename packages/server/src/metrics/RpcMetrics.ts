@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { Registry } from './promClient';
 import { CellCounter } from './CellCounter';
 import { CellHistogram } from './CellHistogram';
 import { REQUEST_BUCKETS } from './HttpMetrics';

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from './promClient';
 import { cachedFor } from './cachedFor';
 import type { MetricSources } from './MetricSources';
 

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from './promClient';
 import type { Logger } from '../logger';
 import { CredentialCheckMetrics } from './CredentialCheckMetrics';
 import { HttpMetrics } from './HttpMetrics';

@@ -1,4 +1,5 @@
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -6,7 +7,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
-} from '@opentelemetry/semantic-conventions';
+} from './semanticConventions';
 import { inSpan } from './inSpan';
 import { activeTracer } from './tracer';
 
@@ -26,6 +27,7 @@ export function inHttpClientSpan<R extends { readonly status: number }>(
   extra?: Attributes,
 ): Promise<R> {
   if (activeTracer() === undefined) return send();
+  const { SpanKind, SpanStatusCode } = otelApi();
   const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, ...urlAttributes(url), ...extra };
   return inSpan(method, { kind: SpanKind.CLIENT, attributes }, async (span) => {
     const response = await send();

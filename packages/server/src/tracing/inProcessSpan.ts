@@ -1,4 +1,5 @@
-import { propagation, ROOT_CONTEXT, SpanKind, type TextMapGetter } from '@opentelemetry/api';
+import type { TextMapGetter } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
 import { inSpan } from './inSpan';
 import { activeTracer } from './tracer';
 import { ATTR_NANGO_MESSAGE_TYPE, MESSAGING } from './messagingAttributes';
@@ -31,6 +32,7 @@ const AMQP_HEADERS: TextMapGetter<Record<string, unknown> | undefined> = {
  */
 export function inProcessSpan<T>(msg: DeliveredMessage, handle: () => Promise<T>): Promise<T> {
   if (activeTracer() === undefined) return handle();
+  const { propagation, ROOT_CONTEXT, SpanKind } = otelApi();
   const { headers, correlationId, type } = msg.properties;
   const queue = msg.fields.routingKey;
   const parent = headers === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers, AMQP_HEADERS);

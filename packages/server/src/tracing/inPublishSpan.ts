@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
 import { inSpan } from './inSpan';
 import { MESSAGING } from './messagingAttributes';
 import { activeTracer } from './tracer';
@@ -10,6 +10,7 @@ import { activeTracer } from './tracer';
  */
 export function inPublishSpan<T>(queue: string, publish: (headers?: Record<string, unknown>) => Promise<T>): Promise<T> {
   if (activeTracer() === undefined) return publish();
+  const { context, propagation, SpanKind } = otelApi();
   const attributes = {
     [MESSAGING.system]: 'rabbitmq',
     [MESSAGING.operationType]: 'send',

@@ -1,14 +1,6 @@
-import {
-  context,
-  INVALID_SPAN_CONTEXT,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type SpanOptions,
-  type Tracer,
-} from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import type { Context, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
+import { ATTR_ERROR_TYPE } from './semanticConventions';
 import { WorkerError } from '../errors';
 import { activeTracer } from './tracer';
 
@@ -20,11 +12,27 @@ import { activeTracer } from './tracer';
 export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
   const tracer = activeTracer();
   if (tracer === undefined) return work(NOT_RECORDED);
-  return traced(tracer, name, options, work, parent ?? context.active());
+  return traced(tracer, name, options, work, parent ?? otelApi().context.active());
 }
 
-/** What `work` gets when nothing is traced: a span that records nothing. */
-const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+/**
+ * What `work` gets when nothing is traced: a span that records nothing, with the API's invalid span context. Our own
+ * rather than the API's (`trace.wrapSpanContext(INVALID_SPAN_CONTEXT)`), so that a server without tracing never loads
+ * the API (see otelApi).
+ */
+const NOT_RECORDED: Span = {
+  spanContext: () => ({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }),
+  setAttribute: () => NOT_RECORDED,
+  setAttributes: () => NOT_RECORDED,
+  addEvent: () => NOT_RECORDED,
+  addLink: () => NOT_RECORDED,
+  addLinks: () => NOT_RECORDED,
+  setStatus: () => NOT_RECORDED,
+  updateName: () => NOT_RECORDED,
+  end: () => undefined,
+  isRecording: () => false,
+  recordException: () => undefined,
+};
 
 async function traced<T>(
   tracer: Tracer,
@@ -33,6 +41,7 @@ async function traced<T>(
   work: (span: Span) => Promise<T>,
   parent: Context,
 ): Promise<T> {
+  const { context, trace } = otelApi();
   const span = tracer.startSpan(name, options, parent);
   try {
     return await context.with(trace.setSpan(parent, span), work, undefined, span);
@@ -50,6 +59,7 @@ async function traced<T>(
  */
 export function failSpan(span: Span, error: unknown): void {
   if (!span.isRecording()) return;
+  const { SpanStatusCode } = otelApi();
   if (error instanceof WorkerError) {
     span.setAttribute(ATTR_ERROR_TYPE, error.code);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });

@@ -1,4 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { otelApi } from './otelApi';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -9,7 +10,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
-} from '@opentelemetry/semantic-conventions';
+} from './semanticConventions';
 import type { FastifyInstance } from 'fastify';
 import { activeTracer } from './tracer';
 
@@ -27,6 +28,7 @@ export function traceHttpRequests(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     const tracer = activeTracer();
     if (tracer === undefined || request.headers.upgrade !== undefined) return done();
+    const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = otelApi();
     const route = request.routeOptions.url;
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method,

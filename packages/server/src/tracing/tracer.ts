@@ -1,4 +1,5 @@
-import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { otelApi, otelRegistered } from './otelApi';
 
 const NAME = '@nangohq/server';
 
@@ -10,6 +11,8 @@ const NAME = '@nangohq/server';
  * started again in one process (tests, an app) registers a new one.
  */
 export function activeTracer(): Tracer | undefined {
+  if (!otelRegistered()) return undefined; // nothing registered: the API would answer its no-op provider
+  const { ProxyTracerProvider, trace } = otelApi();
   const provider = trace.getTracerProvider();
   // Another copy of the API registered the SDK: its provider is not our class, and is asked as it is.
   return provider instanceof ProxyTracerProvider ? provider.getDelegateTracer(NAME) : provider.getTracer(NAME);
