@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
+import server from '@nangohq/server';
 import { connectBareClient } from './lib/bareClient.mjs';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
@@ -83,11 +84,19 @@ const worker = await startWorker({
   NANGO_INTEGRATIONS_DIR: join(ROOT, 'bench', 'integrations'),
   ...store.env,
 });
-const nango = new Nango({ url: RABBITMQ_URL, queue });
-await nango.connect();
-await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-await measure(() => nango.triggerAction('bench', 'noop', 'u1', {}), 'no-op triggerAction', worker.child.pid);
-await nango.close();
-await worker.stop();
-await store.dispose();
-await deleteQueues([queue, `${queue}.bare`]);
+// Whatever happens (a closed pipe, a failed call), the worker stops and every queue it declared goes.
+const cleanUp = async () => {
+  await worker.stop();
+  await store.dispose();
+  await deleteQueues([...server.workerQueueNames(queue), `${queue}.bare`]);
+};
+process.once('SIGPIPE', () => void cleanUp().finally(() => process.exit(1)));
+try {
+  const nango = new Nango({ url: RABBITMQ_URL, queue });
+  await nango.connect();
+  await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
+  await measure(() => nango.triggerAction('bench', 'noop', 'u1', {}), 'no-op triggerAction', worker.child.pid);
+  await nango.close();
+} finally {
+  await cleanUp();
+}

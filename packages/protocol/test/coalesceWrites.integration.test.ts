@@ -90,8 +90,8 @@ describe('coalesceWrites', () => {
     try {
       const readChannel = await reader.createChannel();
       const { messageCount } = await readChannel.checkQueue(queue);
-      expect(messageCount).toBe(MESSAGES);
       await readChannel.deleteQueue(queue);
+      expect(messageCount).toBe(MESSAGES);
     } finally {
       await reader.close();
     }
