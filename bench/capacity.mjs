@@ -21,7 +21,7 @@ import { Agent, request } from 'undici';
 import { connectBareClient } from './lib/bareClient.mjs';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
-import { ROOT, startProcess } from './lib/processes.mjs';
+import { cpuMs, ROOT, startProcess } from './lib/processes.mjs';
 import { freePort, startProvider } from './scenarios/proxy.mjs';
 
 const args = process.argv.slice(2);
@@ -36,16 +36,6 @@ const out = { loadAverage: {}, broker: {}, calls: {}, records: {} };
 const selfCountDir = mkdtempSync(join(tmpdir(), 'nango-bench-counts-'));
 process.env.BENCH_COUNT_DIR = selfCountDir;
 createRequire(import.meta.url)('./lib/countStatements.cjs');
-
-/** User plus system CPU time of a process in ms (/proc counts ticks of 10 ms); 0 once it is gone. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 /** Starts a private broker; resolves with { url, pid, stop }. */
 async function privateBroker() {

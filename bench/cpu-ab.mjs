@@ -4,13 +4,12 @@
 // Both workers run at once, each on its own queue and SQLite store; blocks alternate A then B, B then A.
 //   node bench/cpu-ab.mjs <cli.js of A> <cli.js of B> [blocks] [extra env for B as JSON]
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startProcess } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startProcess } from './lib/processes.mjs';
 
 const [cliA, cliB, blocksArg = '8', envB = '{}'] = process.argv.slice(2);
 if (!cliA || !cliB) {
@@ -18,11 +17,6 @@ if (!cliA || !cliB) {
   process.exit(2);
 }
 const CALLS_PER_BLOCK = 8_000;
-/** User plus system CPU time of a process, in ms (/proc counts in ticks of 10 ms). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 const sides = [];

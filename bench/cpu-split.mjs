@@ -9,14 +9,14 @@
 // With BENCH_PROFILE_DIR=dir the worker writes a CPU profile there (--cpu-prof) of the warm-up and the measured calls.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { connectBareClient } from './lib/bareClient.mjs';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker, workerNodeArgs } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startProcess, startWorker, workerNodeArgs } from './lib/processes.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -29,18 +29,12 @@ const [CALLS = 20_000, IN_FLIGHT = 64] = args.filter((a, i) => !a.startsWith('--
 const workerOnly = args.includes('--worker-only');
 if (process.env.BENCH_PROFILE_DIR) workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`);
 
-/** User plus system CPU of /proc/.../stat, in ms (ticks of 10 ms). */
-const statMs = (path) => {
-  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-const cpuMs = (pid) => statMs(`/proc/${pid}/stat`);
 /** CPU ms of each thread of a process, by thread id. */
 function threadsMs(pid) {
   const out = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      out.set(tid, statMs(`/proc/${pid}/task/${tid}/stat`));
+      out.set(tid, cpuMs(pid, `/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended between the listing and the read
     }

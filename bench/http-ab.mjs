@@ -9,7 +9,6 @@
 // e.g. the build of main (copied to packages/server/dist-main) against this one:
 //   node bench/http-ab.mjs packages/server/dist-main/cli.js packages/server/dist/cli.js 8
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
@@ -18,7 +17,7 @@ import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
 
 const [cliA, cliB, blocksArg = '8', envA = '{}', envB = '{}'] = process.argv.slice(2);
 if (!cliA || !cliB) {
@@ -26,11 +25,6 @@ if (!cliA || !cliB) {
   process.exit(2);
 }
 const SECRET_KEY = 'bench-secret-key';
-/** User plus system CPU time of a process, in ms (/proc counts in ticks of 10 ms). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const loadAtStart = loadavg()[0];
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });

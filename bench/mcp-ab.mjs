@@ -8,7 +8,7 @@
 // figures cannot show).
 //   node bench/mcp-ab.mjs [blocks]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { runLoad } from './lib/load.mjs';
 import { benchStore } from './lib/benchStore.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
 
 const blocks = Number(process.argv[2] ?? '12');
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
@@ -137,12 +137,6 @@ try {
   await deleteQueues(server.workerQueueNames(queue));
   await store.dispose();
   rmSync(dir, { recursive: true, force: true });
-}
-
-/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A port nothing listens on right now, for the worker's HTTP API. */

@@ -8,7 +8,7 @@
 // and the time from the first POST to the last forward received.
 //   node bench/provider-webhooks.mjs [rounds]
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { runLoad } from './lib/load.mjs';
 import { benchStore } from './lib/benchStore.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
 
 const rounds = Number(process.argv[2] ?? '3');
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
@@ -138,11 +138,6 @@ try {
   await store.dispose();
   app.close();
   rmSync(dir, { recursive: true, force: true });
-}
-
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A port nothing listens on right now, for the worker's HTTP API. */

@@ -7,7 +7,7 @@
 // e.g. the proxy's read cache off (A) and on (B), one build:
 //   node bench/proxy-ab.mjs packages/server/dist/cli.js packages/server/dist/cli.js 8 postgres '{"NANGO_PROXY_STALE_MS":"0"}' '{}'
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
@@ -15,7 +15,7 @@ import server from '@nangohq/server';
 import { Agent, request } from 'undici';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, startWorker } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, startWorker } from './lib/processes.mjs';
 import { freePort, startProvider } from './scenarios/proxy.mjs';
 
 const [cliA, cliB, blocksArg = '8', kind = 'sqlite', envA = '{}', envB = '{}'] = process.argv.slice(2);
@@ -23,11 +23,6 @@ if (!cliA || !cliB || (kind !== 'sqlite' && kind !== 'postgres')) {
   console.error('usage: node bench/proxy-ab.mjs <cli.js of A> <cli.js of B> [blocks] [sqlite|postgres] [env of A] [env of B]');
   process.exit(2);
 }
-/** User plus system CPU time of a process, in ms (/proc counts in ticks of 10 ms). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const loadAtStart = loadavg()[0];
 const provider = await startProvider();

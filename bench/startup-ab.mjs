@@ -5,11 +5,11 @@
 // CommonJS modules it had loaded (bench/lib/moduleCount.cjs).
 //   node bench/startup-ab.mjs <cli.js of A> <cli.js of B> [rounds] [folder to write each side's module list in]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import server from '@nangohq/server';
-import { deleteQueues, RABBITMQ_URL, ROOT, startProcess } from './lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startProcess } from './lib/processes.mjs';
 import { writeIntegrations } from './scenarios/startup.mjs';
 
 const [cliA, cliB, roundsArg = '10', listDir] = process.argv.slice(2);
@@ -17,11 +17,6 @@ if (!cliA || !cliB) {
   console.error('usage: node bench/startup-ab.mjs <cli.js of A> <cli.js of B> [rounds] [folder for module lists]');
   process.exit(2);
 }
-/** User plus system CPU time of a process, in ms (/proc counts in ticks of 10 ms). */
-const cpuMs = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 /** Starts one build, reads its CPU at the ready line and its module count, and stops it. */

@@ -58,6 +58,19 @@ export function startWorker(env, cli = process.env.NANGO_BENCH_WORKER_CLI ?? joi
   });
 }
 
+/**
+ * User plus system CPU time a process (or, with a `/proc/<pid>/task/<tid>` path's stat, a thread) has used, in ms,
+ * from /proc (clock ticks of 10 ms), its threads included; 0 once it is gone.
+ */
+export function cpuMs(pid, statPath = `/proc/${pid}/stat`) {
+  try {
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident set size of a process in MiB, from /proc. */
 export function rssMiB(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -5,14 +5,13 @@
 // worker's CPU seconds and peak RSS, and its RSS 10 s after. 200 KB is over the default cap (NANGO_MAX_METADATA_BYTES,
 // 64 KiB): the worker here takes up to 1 MiB, as a Connection stored before the cap, or under a raised one, would hold.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
 import { Agent, request } from 'undici';
 import { benchStore } from '../lib/benchStore.mjs';
 import { measure, runLoad } from '../lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, rssMiB, startWorker } from '../lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, rssMiB, startWorker } from '../lib/processes.mjs';
 import { combineRuns } from '../lib/stats.mjs';
 import server from '@nangohq/server';
 
@@ -114,10 +113,7 @@ async function wave(worker, calls) {
 }
 
 /** A process's user and system CPU time, in seconds, from /proc (its sandbox threads included). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuSeconds = (pid) => cpuMs(pid) / 1000;
 
 /** Metadata of about `bytes` as JSON, shaped like real settings: many small objects, which cost most to parse. */
 function metadataOf(bytes) {

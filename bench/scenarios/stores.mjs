@@ -5,14 +5,13 @@
 // lookup. Beside calls/s it reads CPU time per call from /proc: the worker's, and the PostgreSQL backends' that
 // serve its database (the part of a call the machine spends in the database server).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Nango } from '@nangohq/node-client';
 import server from '@nangohq/server';
 import { benchStore } from '../lib/benchStore.mjs';
 import { runLoad } from '../lib/load.mjs';
-import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from '../lib/processes.mjs';
+import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startWorker } from '../lib/processes.mjs';
 import { quantile, spread } from '../lib/stats.mjs';
 
 const PREFETCH = 32;
@@ -122,16 +121,6 @@ async function backendsOf(url) {
     },
     close: () => client.end(),
   };
-}
-
-/** User plus system CPU time of a process in ms (/proc counts ticks of 10 ms); 0 once it is gone. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 function sumCpuMs(pids) {
