@@ -9,7 +9,7 @@
 // e.g. the build of main (copied to packages/server/dist-main) against this one:
 //   node bench/http-ab.mjs packages/server/dist-main/cli.js packages/server/dist/cli.js 8
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import server from '@nangohq/server';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
 import { cpuMs, deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
+import { noopTrigger } from './lib/httpTrigger.mjs';
 
 const [cliA, cliB, blocksArg = '8', envA = '{}', envB = '{}'] = process.argv.slice(2);
 if (!cliA || !cliB) {
@@ -28,14 +29,6 @@ const SECRET_KEY = 'bench-secret-key';
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const loadAtStart = loadavg()[0];
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-const body = JSON.stringify({ action_name: 'noop', input: {} });
-const headers = {
-  'content-type': 'application/json',
-  'content-length': Buffer.byteLength(body),
-  authorization: `Bearer ${SECRET_KEY}`,
-  'connection-id': 'u1',
-  'provider-config-key': 'bench',
-};
 const sides = [];
 for (const [name, cli, env] of [
   ['A', cliA, JSON.parse(envA)],
@@ -61,17 +54,7 @@ for (const [name, cli, env] of [
   const nango = new Nango({ url: RABBITMQ_URL, queue });
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  const http = () =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/action/trigger', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.once('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`POST /action/trigger answered ${res.statusCode}`)),
-        );
-      });
-      req.once('error', reject);
-      req.end(body);
-    });
+  const http = noopTrigger({ port, agent, secretKey: SECRET_KEY });
   const rabbitmq = () => nango.triggerAction('bench', 'noop', 'u1', {});
   // Warm-up: route schemas compiled, JIT, both clients' channels open.
   await runLoad(http, { total: 2_000, inFlight: 16 });

@@ -8,7 +8,7 @@
 //   node bench/http-profile.mjs [cli.js] [inFlight=16] [calls=8000]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import server from '@nangohq/server';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startWorker, workerNodeArgs } from './lib/processes.mjs';
+import { noopTrigger } from './lib/httpTrigger.mjs';
 
 const [cli = join(ROOT, 'packages', 'server', 'dist', 'cli.js'), inFlightArg = '16', callsArg = '8000'] = process.argv.slice(2);
 const inFlight = Number(inFlightArg);
@@ -80,23 +81,7 @@ let perSecond;
 try {
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  const body = JSON.stringify({ action_name: 'noop', input: {} });
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    authorization: `Bearer ${SECRET_KEY}`,
-    'connection-id': 'u1',
-    'provider-config-key': 'bench',
-  };
-  const call = () =>
-    new Promise((done, fail) => {
-      const req = request({ host: '127.0.0.1', port, path: '/action/trigger', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.once('end', () => (res.statusCode === 200 ? done() : fail(new Error(`answered ${res.statusCode}`))));
-      });
-      req.once('error', fail);
-      req.end(body);
-    });
+  const call = noopTrigger({ port, agent, secretKey: SECRET_KEY });
   await runLoad(call, { total: 500, inFlight });
   ({ perSecond } = await runLoad(call, { total: calls, inFlight }));
 } finally {

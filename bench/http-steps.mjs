@@ -9,7 +9,7 @@
 //   node bench/http-steps.mjs <dist folder> [<dist folder> ...] [--rounds=2] [--calls=3000]
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import server from '@nangohq/server';
 import { benchStore } from './lib/benchStore.mjs';
 import { runLoad } from './lib/load.mjs';
 import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from './lib/processes.mjs';
+import { noopTrigger } from './lib/httpTrigger.mjs';
 
 const flags = Object.fromEntries(process.argv.filter((arg) => arg.startsWith('--')).map((arg) => arg.slice(2).split('=')));
 const builds = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -106,14 +107,6 @@ function instrumented(dist, index) {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-const body = JSON.stringify({ action_name: 'noop', input: {} });
-const headers = {
-  'content-type': 'application/json',
-  'content-length': Buffer.byteLength(body),
-  authorization: `Bearer ${SECRET_KEY}`,
-  'connection-id': 'u1',
-  'provider-config-key': 'bench',
-};
 const clis = builds.map((dist, index) => instrumented(resolve(dist), index));
 const results = builds.map(() => []);
 console.log(`load average ${loadavg()[0].toFixed(2)} at start`);
@@ -151,15 +144,7 @@ async function measureOnce(cli) {
   try {
     await nango.connect();
     await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-    const call = () =>
-      new Promise((done, fail) => {
-        const req = request({ host: '127.0.0.1', port, path: '/action/trigger', method: 'POST', headers, agent }, (res) => {
-          res.resume();
-          res.once('end', () => (res.statusCode === 200 ? done() : fail(new Error(`answered ${res.statusCode}`))));
-        });
-        req.once('error', fail);
-        req.end(body);
-      });
+    const call = noopTrigger({ port, agent, secretKey: SECRET_KEY });
     await runLoad(call, { total: 500, inFlight: 1 });
     // The worker writes every call's stamps when it stops: the measured calls are the last `calls` of each step.
     const { p50 } = await runLoad(call, { total: calls, inFlight: 1 });

@@ -1,7 +1,7 @@
 // POST /action/trigger (HTTP → the API → RabbitMQ → a worker → back) against triggerAction over RabbitMQ straight from
 // @nangohq/node-client, both running the no-op action on the same worker, at 1 and 64 in flight, back to back.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node-client';
@@ -10,6 +10,7 @@ import { deleteQueues, RABBITMQ_URL, ROOT, startWorker } from '../lib/processes.
 import { combineRuns } from '../lib/stats.mjs';
 import { benchStore } from '../lib/benchStore.mjs';
 import server from '@nangohq/server';
+import { noopTrigger } from '../lib/httpTrigger.mjs';
 
 export async function httpActionsScenario({ quick, log, queueType, store: kind, levels = [1, 64] }) {
   const store = await benchStore(kind);
@@ -28,26 +29,8 @@ export async function httpActionsScenario({ quick, log, queueType, store: kind, 
   const nango = new Nango({ url: RABBITMQ_URL, queue });
   await nango.connect();
   await nango.registerConnection('bench', 'u1', { api_key: 'bench-key' });
-  // node:http with keep-alive rather than fetch: undici's per-call cost on the shared cores would be measured too.
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-  const body = JSON.stringify({ action_name: 'noop', input: {} });
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'connection-id': 'u1',
-    'provider-config-key': 'bench',
-  };
-  const post = () =>
-    new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/action/trigger', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.once('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`POST /action/trigger answered ${res.statusCode}`)),
-        );
-      });
-      req.once('error', reject);
-      req.end(body);
-    });
+  const post = noopTrigger({ port, agent });
   const calls = {
     rabbitmq: () => nango.triggerAction('bench', 'noop', 'u1', {}),
     http: post,
