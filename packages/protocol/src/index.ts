@@ -16,6 +16,7 @@ export * from './coalesceWrites';
 export * from './connection';
 export * from './errorCodes';
 export * from './messages';
+export * from './otelRegistered';
 export * from './redactUrl';
 export * from './result';
 export * from './schemas';

@@ -1,12 +1,5 @@
 import type * as Api from '@opentelemetry/api';
 
-/**
- * Where any copy of the OpenTelemetry API 1.x keeps what an SDK registers (its tracer provider, context manager,
- * propagator): the API's own global, absent until something registers. test/tracing/otelApi.test.ts checks that
- * registering through the API fills it.
- */
-const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
-
 let api: typeof Api | undefined;
 
 /**
@@ -18,11 +11,5 @@ export function otelApi(): typeof Api {
   return api;
 }
 
-/**
- * Whether anything was ever registered with the OpenTelemetry API (our SDK, see startTracing, or that of an app that
- * embeds the worker). Until then the API's tracer, context and propagation are no-ops, so a span helper can skip
- * them, and the API's load, without asking it.
- */
-export function otelRegistered(): boolean {
-  return (globalThis as Record<symbol, unknown>)[GLOBAL_KEY] !== undefined;
-}
+/** Whether an SDK registered with the API (one place for the worker and the node client: @nangohq/protocol). */
+export { otelRegistered } from '@nangohq/protocol';
